@@ -1,0 +1,1 @@
+"""One module per ``kehu`` command; each defines ``command``."""

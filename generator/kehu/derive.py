@@ -1,0 +1,330 @@
+"""Derived facts: the one place that computes status, class, due dates and the funnel.
+
+The checker, the command line and the site all call these functions, so a
+customer is never "dormant" on one page and "active" on another. Every
+threshold comes from the configuration (kehu.yaml).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .config import Config
+from .model import Contact, Customer
+
+STATUSES = ("active", "dormant", "lost", "potential")
+CLASSES = ("core", "key", "normal", "potential")
+LEVELS = ("high", "mid", "low")
+DUE_REASONS = ("next_action", "first_followup", "cadence", "visit", "quiet_ended")
+BUCKETS = ("overdue", "today", "soon", "later")
+
+
+@dataclass(slots=True)
+class Due:
+    date: dt.date
+    reason: str                 # one of DUE_REASONS
+    action: str | None = None   # the planned action, when the reason is next_action
+    line: int = 0               # where the reason stands in the file
+
+
+@dataclass(slots=True)
+class Missing:
+    field: str
+    value: Any
+    line: int
+
+
+@dataclass(slots=True)
+class Facts:
+    last_contact: dt.date | None
+    days_since_contact: int | None
+    status: str
+    computed_class: str
+    klass: str
+    class_overridden: bool
+    class_why: list[str]
+    annual_value: float
+    value_level: str
+    cooperation_since: dt.date | None
+    months_cooperating: int | None
+    frequency: str
+    recent_interactions: int
+    qualified_lead: bool
+    due: Due | None
+    quiet: bool
+    missing: list[Missing] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Context:
+    config: Config
+    today: dt.date
+    team_revenue: float = 0.0
+
+
+def months_between(start: dt.date, end: dt.date) -> int:
+    months = (end.year - start.year) * 12 + (end.month - start.month)
+    if end.day < start.day:
+        months -= 1
+    return max(months, 0)
+
+
+def annual_value(c: Customer, today: dt.date) -> float:
+    """The recorded annual value, else the deals signed in the last 12 months."""
+    if c.annual_value is not None:
+        return float(c.annual_value)
+    year_ago = today - dt.timedelta(days=365)
+    return float(sum(d.amount for d in c.deals if d.signed and year_ago < d.signed <= today))
+
+
+def cooperation_since(c: Customer) -> dt.date | None:
+    if c.cooperation_since:
+        return c.cooperation_since
+    signed = [d.signed for d in c.deals if d.signed]
+    return min(signed) if signed else None
+
+
+def last_contact(c: Customer, today: dt.date) -> dt.date | None:
+    dates = [i.date for i in c.interactions if i.date and i.date <= today]
+    return max(dates) if dates else None
+
+
+def value_level(value: float, cfg: Config) -> str:
+    levels = cfg["value_levels"]
+    if value >= levels["high"]:
+        return "high"
+    if value >= levels["mid"]:
+        return "mid"
+    return "low"
+
+
+def computed_class(c: Customer, value: float, months: int | None, team_revenue: float,
+                   cfg: Config) -> tuple[str, list[str]]:
+    """The highest class whose every rule holds, with the reasons that decided it."""
+    rules = cfg["classification"]
+    if not c.deals and not value:
+        return "potential", ["no_deal"]
+    core, key = rules["core"], rules["key"]
+    rate = c.repurchase_rate
+    share = core.get("min_revenue_share")
+    value_ok = value >= core["min_annual_value"] or bool(share and team_revenue > 0 and value / team_revenue >= share)
+    if (value_ok and months is not None and months >= core["min_months"]
+            and rate is not None and rate >= core["min_repurchase_rate"]):
+        return "core", ["value", "months", "repurchase"]
+    if (value >= key["min_annual_value"] and months is not None and months >= key["min_months"]
+            and (rate is None or rate > key["min_repurchase_rate"])):
+        return "key", ["value", "months"]
+    return "normal", ["below_key"]
+
+
+def interactions_within(c: Customer, today: dt.date, days: int) -> int:
+    start = today - dt.timedelta(days=days)
+    return sum(1 for i in c.interactions if i.date and start < i.date <= today)
+
+
+def frequency(recent: int, cfg: Config) -> str:
+    f = cfg["frequency"]
+    if recent >= f["high"]:
+        return "high"
+    if recent >= f["mid"]:
+        return "mid"
+    return "low"
+
+
+def status(c: Customer, last: dt.date | None, today: dt.date, cfg: Config) -> str:
+    if c.stage == "lost":
+        return "lost"
+    reference = last or c.created
+    if reference and (today - reference).days >= cfg["dormant_days"]:
+        return "dormant"
+    if not c.deals and c.stage != "won":
+        return "potential"
+    return "active"
+
+
+def next_due(c: Customer, klass: str, last: dt.date | None, cfg: Config) -> Due | None:
+    """The earliest follow-up owed: the explicit next action, the first follow-up,
+    the class cadence or a due visit; pushed to the end of a quiet period."""
+    if c.stage == "lost":
+        return None
+    candidates: list[Due] = []
+    na = c.next_action
+    if na and na.date and (last is None or na.date > last):
+        candidates.append(Due(na.date, "next_action", na.action, na.line))
+    if last is None:
+        if c.created:
+            days = math.ceil(cfg["first_followup_hours"] / 24)
+            candidates.append(Due(c.created + dt.timedelta(days=days), "first_followup", None, c.line_of("created")))
+    else:
+        cadence = cfg.cadence_days(klass)
+        if cadence:
+            candidates.append(Due(last + dt.timedelta(days=cadence), "cadence", None, c.line_of("interactions")))
+        visit_every = cfg["visit_days"].get(klass)
+        if visit_every:
+            visits = [i.date for i in c.interactions if i.channel == "visit" and i.date]
+            since = max(visits) if visits else (cooperation_since(c) or c.created)
+            if since:
+                candidates.append(Due(since + dt.timedelta(days=visit_every), "visit", None, c.line_of("interactions")))
+    if not candidates:
+        return None
+    due = min(candidates, key=lambda d: (d.date, DUE_REASONS.index(d.reason)))
+    if c.quiet_until and due.date < c.quiet_until:
+        due = Due(c.quiet_until, "quiet_ended", None, c.line_of("quiet_until"))
+    return due
+
+
+def missing_info(c: Customer, cfg: Config) -> list[Missing]:
+    markers = {m.strip() for m in cfg["missing_markers"]}
+    out: list[Missing] = []
+
+    def walk(value: Any, path: str, line: int) -> None:
+        if isinstance(value, str):
+            if value.strip() in markers:
+                out.append(Missing(path, value, line))
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, f"{path}.{k}" if path else k, line if path else c.line_of(k))
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                walk(v, f"{path}[{i}]", line)
+
+    walk(c.raw, "", 1)
+    for name in cfg["recommended_fields"]:
+        if c.raw.get(name) in (None, "", []):
+            out.append(Missing(name, None, c.line_of(name) if name in c.raw else 1))
+    if not c.contacts:
+        out.append(Missing("contacts", None, c.line_of("contacts")))
+    return out
+
+
+def derive(c: Customer, ctx: Context) -> Facts:
+    cfg, today = ctx.config, ctx.today
+    last = last_contact(c, today)
+    value = annual_value(c, today)
+    since = cooperation_since(c)
+    months = months_between(since, today) if since else None
+    klass, why = computed_class(c, value, months, ctx.team_revenue, cfg)
+    chosen = c.class_override or klass
+    recent = interactions_within(c, today, cfg["frequency"]["window_days"])
+    potential = cfg["classification"]["potential"]
+    qualified = interactions_within(c, today, potential["window_days"]) >= potential["min_contacts"]
+    return Facts(
+        last_contact=last,
+        days_since_contact=(today - last).days if last else None,
+        status=status(c, last, today, cfg),
+        computed_class=klass,
+        klass=chosen,
+        class_overridden=bool(c.class_override and c.class_override != klass),
+        class_why=why,
+        annual_value=value,
+        value_level=value_level(value, cfg),
+        cooperation_since=since,
+        months_cooperating=months,
+        frequency=frequency(recent, cfg),
+        recent_interactions=recent,
+        qualified_lead=qualified,
+        due=next_due(c, chosen, last, cfg),
+        quiet=bool(c.quiet_until and c.quiet_until > today),
+        missing=missing_info(c, cfg),
+    )
+
+
+def team_revenue(customers: Iterable[Customer], today: dt.date) -> float:
+    return float(sum(annual_value(c, today) for c in customers if c.stage != "lost"))
+
+
+def derive_all(customers: list[Customer], config: Config, today: dt.date | None = None) -> dict[str, Facts]:
+    today = today or config.today
+    ctx = Context(config, today, team_revenue(customers, today))
+    return {c.id: derive(c, ctx) for c in customers}
+
+
+def due_bucket(due: dt.date, today: dt.date, soon_days: int) -> str:
+    """overdue / today / soon (within ``soon_days``) / later — the site's JavaScript mirrors this."""
+    if due < today:
+        return "overdue"
+    if due == today:
+        return "today"
+    if (due - today).days <= soon_days:
+        return "soon"
+    return "later"
+
+
+def upcoming_birthdays(c: Customer, today: dt.date, window_days: int) -> list[tuple[Contact, dt.date]]:
+    out = []
+    for contact in c.contacts:
+        if not contact.birthday:
+            continue
+        month, day = (int(x) for x in contact.birthday.split("-"))
+        for year in (today.year, today.year + 1):
+            try:
+                when = dt.date(year, month, day)
+            except ValueError:  # 02-29 outside leap years: greet on 02-28
+                when = dt.date(year, month, 28)
+            if 0 <= (when - today).days <= window_days:
+                out.append((contact, when))
+                break
+    return out
+
+
+# --- funnel --------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class FunnelStage:
+    stage: str
+    reached: int          # customers that reached at least this stage
+    current: int          # customers at this stage now
+    conversion: float | None  # reached / reached of the previous stage
+    value: float          # annual value of customers at this stage now
+
+
+@dataclass(slots=True)
+class Funnel:
+    stages: list[FunnelStage]
+    lost: int
+    lost_from: dict[str, int]
+    total: int
+
+
+def reached_index(c: Customer, stages: list[str]) -> int:
+    """How far down the funnel a customer got (a lost customer: the stage it was lost from)."""
+    stage = c.lost_from if c.stage == "lost" else c.stage
+    return stages.index(stage) if stage in stages else -1
+
+
+def funnel(customers: list[Customer], facts: dict[str, Facts], config: Config) -> Funnel:
+    stages = config.stages
+    reached = Counter()
+    current = Counter()
+    value: defaultdict[str, float] = defaultdict(float)
+    lost_from: Counter[str] = Counter()
+    for c in customers:
+        idx = reached_index(c, stages)
+        for s in stages[: idx + 1]:
+            reached[s] += 1
+        if c.stage == "lost":
+            lost_from[c.lost_from or "?"] += 1
+        else:
+            current[c.stage] += 1
+            value[c.stage] += facts[c.id].annual_value if c.id in facts else 0.0
+    rows = []
+    previous: int | None = None
+    for s in stages:
+        conv = (reached[s] / previous) if previous else None
+        rows.append(FunnelStage(s, reached[s], current[s], conv, value[s]))
+        previous = reached[s]
+    return Funnel(rows, sum(lost_from.values()), dict(lost_from), len(customers))
+
+
+def funnel_by(customers: list[Customer], facts: dict[str, Facts], config: Config, key: str) -> dict[str, Funnel]:
+    """The funnel per owner (``key="owner"``) or per source (``key="source"``)."""
+    groups: defaultdict[str, list[Customer]] = defaultdict(list)
+    for c in customers:
+        groups[str(getattr(c, key) or "")].append(c)
+    return {g: funnel(cs, facts, config) for g, cs in sorted(groups.items())}

@@ -1,0 +1,259 @@
+"""The checker's messages, in Chinese and English, described as data.
+
+Every problem kehu reports has a code (``duplicate-key``, ``unknown-handle`` …),
+a message and a hint that says what to do next. Rules only pick a code and fill
+in the arguments; the wording lives here, once per language.
+"""
+
+from __future__ import annotations
+
+from .problems import Problem, Severity
+
+# code: {locale: (message, hint)}
+CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
+    # --- reading the file -------------------------------------------------------------
+    "too-large": {
+        "en": ("file is {size} bytes, over the {limit}-byte limit",
+               "a customer file this large usually holds pasted data; split it or raise check.max_file_bytes"),
+        "zh": ("文件大小 {size} 字节，超过上限 {limit} 字节",
+               "客户文件过大通常是误粘贴了数据；请删减，或在 kehu.yaml 调整 check.max_file_bytes"),
+    },
+    "not-utf8": {
+        "en": ("file is not UTF-8 (byte {byte})", "save the file as UTF-8 (Excel/Notepad: 'UTF-8'; not GBK)"),
+        "zh": ("文件不是 UTF-8 编码（字节 {byte}）", "请以 UTF-8 编码保存（不要用 GBK）"),
+    },
+    "tab-indent": {
+        "en": ("tab character used for indentation", "YAML indents with spaces only; replace the tab with spaces"),
+        "zh": ("缩进中使用了制表符（Tab）", "YAML 只能用空格缩进；请把 Tab 换成空格"),
+    },
+    "anchor": {
+        "en": ("YAML anchors, aliases and merge keys are not allowed",
+               "write the value out in full; a shared anchor hides data from reviewers"),
+        "zh": ("不允许使用 YAML 锚点、别名或合并键（& * <<）", "请直接写出完整的值，便于审阅"),
+    },
+    "yaml-syntax": {
+        "en": ("YAML syntax error: {detail}", "check indentation and quoting on this line and the one above"),
+        "zh": ("YAML 语法错误：{detail}", "检查本行及上一行的缩进和引号"),
+    },
+    "empty-file": {
+        "en": ("file is empty", "fill it in or delete it"),
+        "zh": ("文件为空", "请填写内容或删除该文件"),
+    },
+    "not-mapping": {
+        "en": ("the file must be a mapping of fields (key: value)", "start the file with 'id: …'"),
+        "zh": ("文件内容必须是“字段: 值”的映射", "文件应以 'id: …' 开头"),
+    },
+    "custom-tag": {
+        "en": ("custom YAML tag {tag} is not allowed", "remove the '!' tag; kehu reads plain YAML only"),
+        "zh": ("不允许使用自定义 YAML 标签 {tag}", "请去掉以 ! 开头的标签"),
+    },
+    "complex-key": {
+        "en": ("a key must be plain text", "write the key as a simple word, e.g. 'name:'"),
+        "zh": ("键必须是普通文本", "请使用简单的字段名，如 'name:'"),
+    },
+    "duplicate-key": {
+        "en": ("duplicate key '{key}' (first at line {first}); YAML would silently keep only the last one",
+               "merge the two entries into one"),
+        "zh": ("重复的键 '{key}'（第一次出现在第 {first} 行）；YAML 会静默丢弃前一个值", "请把两处合并为一处"),
+    },
+    # --- schema -------------------------------------------------------------------------
+    "required": {
+        "en": ("missing required field '{field}'", "add '{field}: …'"),
+        "zh": ("缺少必填字段 '{field}'（{label}）", "请添加 '{field}: …'"),
+    },
+    "unknown-field": {
+        "en": ("unknown field '{field}'{suggestion}", "allowed here: {allowed}; teams add fields in schema/"),
+        "zh": ("未知字段 '{field}'{suggestion}", "此处允许的字段：{allowed}；如需新字段请修改 schema/"),
+    },
+    "wrong-type": {
+        "en": ("{field}: expected {expected}, found {found} {value}", "{hint}"),
+        "zh": ("{field}：应为{expected}，实际是{found} {value}", "{hint}"),
+    },
+    "label-not-key": {
+        "en": ("{field}: '{value}' is a label; write the key '{key}'", "use '{key}' ({label})"),
+        "zh": ("{field}：'{value}' 是显示名称，请写键值 '{key}'", "改为 {field}: {key}"),
+    },
+    "unknown-value": {
+        "en": ("{field}: '{value}' is not an allowed value{suggestion}", "allowed: {allowed}"),
+        "zh": ("{field}：'{value}' 不是允许的取值{suggestion}", "可选值：{allowed}"),
+    },
+    "bad-date": {
+        "en": ("{field}: '{value}' is not a valid date", "write dates as YYYY-MM-DD, e.g. 2024-05-10"),
+        "zh": ("{field}：'{value}' 不是有效日期", "日期格式为 YYYY-MM-DD，例如 2024-05-10"),
+    },
+    "bad-pattern": {
+        "en": ("{field}: '{value}' does not have the expected form", "{expected}"),
+        "zh": ("{field}：'{value}' 格式不正确", "{expected}"),
+    },
+    "out-of-range": {
+        "en": ("{field}: {value} is out of range ({detail})", "correct the number"),
+        "zh": ("{field}：{value} 超出范围（{detail}）", "请更正数值"),
+    },
+    "empty-value": {
+        "en": ("{field}: must not be empty", "fill it in, or write 待确认 if it is not known yet"),
+        "zh": ("{field}：不能为空", "请填写；暂不清楚可写“待确认”"),
+    },
+    "not-unique": {
+        "en": ("{field}: the same value is listed twice", "remove the repeated item"),
+        "zh": ("{field}：列表中有重复项", "请删除重复项"),
+    },
+    "schema": {
+        "en": ("{field}: {detail}", "see schema/ for what is allowed here"),
+        "zh": ("{field}：{detail}", "参见 schema/ 中的定义"),
+    },
+    # --- repository rules -----------------------------------------------------------------
+    "id-filename": {
+        "en": ("id '{id}' does not match the file name '{stem}'", "rename the file to {id}.yaml or fix the id"),
+        "zh": ("编号 '{id}' 与文件名 '{stem}' 不一致", "请把文件改名为 {id}.yaml，或更正编号"),
+    },
+    "id-pattern": {
+        "en": ("id '{id}' does not match the team's id pattern {pattern}", "see ids.pattern in kehu.yaml"),
+        "zh": ("编号 '{id}' 不符合团队编号规则 {pattern}", "参见 kehu.yaml 中的 ids.pattern"),
+    },
+    "id-duplicate": {
+        "en": ("id '{id}' is also used by {other}", "ids are never reused: give one of them a new id"),
+        "zh": ("编号 '{id}' 与 {other} 重复", "编号不可重复使用：请为其中一个分配新编号"),
+    },
+    "unknown-handle": {
+        "en": ("{field}: '{handle}' is not a member in team.yaml", "known handles: {known}"),
+        "zh": ("{field}：'{handle}' 不是 team.yaml 中的成员", "已知成员：{known}"),
+    },
+    "future-date": {
+        "en": ("{field}: {value} is in the future (today is {today})", "record interactions after they happen"),
+        "zh": ("{field}：{value} 晚于今天（{today}）", "跟进记录应在发生后填写"),
+    },
+    "date-order": {
+        "en": ("{field}: {value} is before {other_field} {other}", "check both dates"),
+        "zh": ("{field}：{value} 早于 {other_field} {other}", "请核对这两个日期"),
+    },
+    "bad-phone": {
+        "en": ("phone '{value}' is not a valid mobile number{detail}",
+               "mainland mobiles have 11 digits (13800138000); write others with +country code"),
+        "zh": ("手机号 '{value}' 无效{detail}", "大陆手机号为 11 位（如 13800138000）；境外号码请加 +国家码"),
+    },
+    "bad-email": {
+        "en": ("email '{value}' is not well-formed: {detail}", "write it as name@example.com"),
+        "zh": ("邮箱 '{value}' 格式不正确：{detail}", "格式应为 name@example.com"),
+    },
+    "duplicate-name": {
+        "en": ("same company as {other} ('{name}'): possible 撞单", "merge the two files (kehu merge) or, if they "
+               "really are different customers, list both ids under check.not_duplicates in kehu.yaml"),
+        "zh": ("与 {other} 是同一公司（'{name}'），疑似撞单", "请合并两个文件（kehu merge）；如确为不同客户，"
+               "在 kehu.yaml 的 check.not_duplicates 中登记这两个编号"),
+    },
+    "duplicate-phone": {
+        "en": ("phone {value} is also on {other}", "one contact belongs to one customer: merge or correct it"),
+        "zh": ("手机号 {value} 也出现在 {other}", "同一联系人只能属于一个客户：请合并或更正"),
+    },
+    "duplicate-email": {
+        "en": ("email {value} is also on {other}", "one contact belongs to one customer: merge or correct it"),
+        "zh": ("邮箱 {value} 也出现在 {other}", "同一联系人只能属于一个客户：请合并或更正"),
+    },
+    "near-duplicate-name": {
+        "en": ("name '{name}' is nearly the same as '{other_name}' in {other}", "a typo? if they are the same "
+               "customer, merge them; if not, list both ids under check.not_duplicates"),
+        "zh": ("名称 '{name}' 与 {other} 的 '{other_name}' 非常相似", "是否笔误？如为同一客户请合并；"
+               "否则在 check.not_duplicates 中登记"),
+    },
+    "national-id": {
+        "en": ("{field} holds what looks like a national ID number (身份证号)",
+               "never store ID numbers: delete it (and rewrite git history if it was committed)"),
+        "zh": ("{field} 中疑似包含身份证号", "禁止存储身份证号：请删除（如已提交，需清理 git 历史）"),
+    },
+    "bank-card": {
+        "en": ("{field} holds what looks like a bank card number",
+               "never store card numbers: delete it (and rewrite git history if it was committed)"),
+        "zh": ("{field} 中疑似包含银行卡号", "禁止存储银行卡号：请删除（如已提交，需清理 git 历史）"),
+    },
+    "vague-summary": {
+        "en": ("{field}: '{value}' says nothing specific", "write what was discussed and how the customer "
+               "reacted, e.g. 'discussed Q2 renewal, customer questioned price'"),
+        "zh": ("{field}：'{value}' 过于笼统", "请写明沟通内容和客户反馈，如“沟通Q2续约，客户对价格有疑问”"),
+    },
+    "summary-too-long": {
+        "en": ("{field}: {length} characters, over the {limit}-character limit", "shorten it; put details in notes"),
+        "zh": ("{field}：共 {length} 字，超过 {limit} 字上限", "请精简，详细内容可写入 notes"),
+    },
+    "missing-info": {
+        "en": ("{field} is not known yet ({value})", "collect it at the next contact"),
+        "zh": ("{field} 尚待确认（当前填写：{value}）", "请在下次沟通时补充"),
+    },
+    "no-first-followup": {
+        "en": ("no follow-up within {hours} h of creation ({created}){detail}",
+               "record the first contact (kehu log) or set next_action"),
+        "zh": ("创建（{created}）后 {hours} 小时内没有跟进{detail}", "请记录首次跟进（kehu log）或设置 next_action"),
+    },
+    "stale-lost-from": {
+        "en": ("lost_from is set but stage is '{stage}'", "clear lost_from, or set stage: lost"),
+        "zh": ("stage 为 '{stage}'，但填写了 lost_from", "请清空 lost_from，或把 stage 改为 lost"),
+    },
+    "many-primary": {
+        "en": ("{count} contacts are marked primary", "mark one primary contact"),
+        "zh": ("有 {count} 位联系人被标为主要联系人", "请只保留一位主要联系人"),
+    },
+    "team-duplicate-handle": {
+        "en": ("handle '{handle}' is listed twice (first at line {first})", "handles are unique"),
+        "zh": ("成员账号 '{handle}' 重复（第一次在第 {first} 行）", "账号必须唯一"),
+    },
+    "missing-file": {
+        "en": ("{name} not found", "{hint}"),
+        "zh": ("找不到 {name}", "{hint}"),
+    },
+    "cannot-read": {
+        "en": ("cannot read file: {detail}", "check that the file exists and is readable"),
+        "zh": ("无法读取文件：{detail}", "请确认文件存在且可读"),
+    },
+    "config-invalid": {
+        "en": ("kehu.yaml is invalid, so customer files were not checked", "fix kehu.yaml first"),
+        "zh": ("kehu.yaml 有错误，未检查客户文件", "请先修正 kehu.yaml"),
+    },
+}
+
+# Words used inside messages.
+WORDS: dict[str, dict[str, str]] = {
+    "en": {"string": "text", "number": "a number", "integer": "a whole number", "boolean": "true/false",
+           "null": "empty", "array": "a list", "object": "a mapping", "did_you_mean": "; did you mean '{x}'?",
+           "quote": "quote it: \"{v}\" (YAML reads unquoted digits as a number)",
+           "bool_hint": "quote it: YAML reads yes/no/on/off/true/false as true/false",
+           "list_hint": "write a list: [a, b] or one '- item' per line", "type_hint": "see the schema for this field",
+           "sep": ", ", "duplicates_also": " (also {n} more)"},
+    "zh": {"string": "文本", "number": "数字", "integer": "整数", "boolean": "是/否", "null": "空值",
+           "array": "列表", "object": "映射", "did_you_mean": "；是否应为 '{x}'？",
+           "quote": "请加引号：\"{v}\"（YAML 会把不带引号的数字当作数值）",
+           "bool_hint": "请加引号：YAML 会把 yes/no/on/off 等当作布尔值",
+           "list_hint": "请写成列表：[a, b] 或每行 '- 项'", "type_hint": "参见该字段的 schema 定义",
+           "sep": "、", "duplicates_also": "（另有 {n} 处）"},
+}
+
+
+class _Default(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+class Messages:
+    """Fills the catalogue for one locale (``zh-CN`` or ``en``)."""
+
+    def __init__(self, locale: str = "zh-CN") -> None:
+        self.lang = "en" if locale.lower().startswith("en") else "zh"
+
+    def word(self, key: str, **args: object) -> str:
+        return WORDS[self.lang][key].format(**args)
+
+    def text(self, code: str, **args: object) -> tuple[str, str]:
+        message, hint = CATALOGUE[code][self.lang]
+        values = _Default({k: v for k, v in args.items()})
+        return message.format_map(values), hint.format_map(values)
+
+    def make(self, severity: Severity, file: str, line: int, col: int, code: str,
+             related: tuple[str, ...] = (), **args: object) -> Problem:
+        message, hint = self.text(code, **args)
+        return Problem(file, line, col, severity, code, message, hint, tuple(related))
+
+    def error(self, file: str, line: int, col: int, code: str, related: tuple[str, ...] = (),
+              **args: object) -> Problem:
+        return self.make(Severity.ERROR, file, line, col, code, related, **args)
+
+    def warning(self, file: str, line: int, col: int, code: str, related: tuple[str, ...] = (),
+                **args: object) -> Problem:
+        return self.make(Severity.WARNING, file, line, col, code, related, **args)

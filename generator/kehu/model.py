@@ -1,0 +1,200 @@
+"""Typed records of a customer file. Every record knows its file and line."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from .yamlload import LoadedYaml
+
+
+def _date(value: Any) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+@dataclass(slots=True)
+class Contact:
+    name: str
+    title: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    wechat: str | None = None
+    birthday: str | None = None
+    primary: bool = False
+    line: int = 0
+
+
+@dataclass(slots=True)
+class Deal:
+    product: str
+    amount: float
+    signed: dt.date | None
+    contract: str | None = None
+    line: int = 0
+
+
+@dataclass(slots=True)
+class Interaction:
+    date: dt.date | None
+    channel: str
+    by: str
+    summary: str
+    outcome: str | None = None
+    contact: str | None = None
+    line: int = 0
+
+
+@dataclass(slots=True)
+class NextAction:
+    date: dt.date | None
+    action: str
+    line: int = 0
+
+
+@dataclass(slots=True)
+class Survey:
+    date: dt.date | None
+    scores: dict[str, int]
+    comment: str | None = None
+    line: int = 0
+
+
+@dataclass(slots=True)
+class Complaint:
+    date: dt.date | None
+    content: str
+    status: str
+    category: str | None = None
+    handler: str | None = None
+    resolved: dt.date | None = None
+    result: str | None = None
+    line: int = 0
+
+
+SURVEY_DIMENSIONS = ("quality", "attitude", "response", "after_sales")
+
+# fields read into typed attributes; anything else a team adds lands in Customer.extra
+_KNOWN = {
+    "id", "name", "industry", "stage", "lost_from", "owner", "created", "size", "region", "source", "class",
+    "class_reason", "annual_value", "cooperation_since", "repurchase_rate", "tags", "risks", "needs", "budget",
+    "decision_process", "contacts", "deals", "interactions", "next_action", "quiet_until", "quiet_reason",
+    "surveys", "complaints", "notes",
+}
+
+
+@dataclass(slots=True)
+class Customer:
+    file: str
+    id: str
+    name: str
+    industry: str
+    stage: str
+    owner: str
+    created: dt.date | None
+    lost_from: str | None = None
+    size: str | None = None
+    region: str | None = None
+    source: str | None = None
+    class_override: str | None = None
+    class_reason: str | None = None
+    annual_value: float | None = None
+    cooperation_since: dt.date | None = None
+    repurchase_rate: float | None = None
+    tags: list[str] = field(default_factory=list)
+    risks: list[str] = field(default_factory=list)
+    needs: str | None = None
+    budget: str | float | None = None
+    decision_process: str | None = None
+    contacts: list[Contact] = field(default_factory=list)
+    deals: list[Deal] = field(default_factory=list)
+    interactions: list[Interaction] = field(default_factory=list)
+    next_action: NextAction | None = None
+    quiet_until: dt.date | None = None
+    quiet_reason: str | None = None
+    surveys: list[Survey] = field(default_factory=list)
+    complaints: list[Complaint] = field(default_factory=list)
+    notes: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)  # top-level field -> line
+
+    def line_of(self, field_name: str) -> int:
+        return self.lines.get(field_name, 1)
+
+
+def customer_from(loaded: LoadedYaml) -> Customer:
+    """Build the typed record from a file that passed the schema."""
+    d: dict[str, Any] = loaded.data
+    pos = loaded.positions
+
+    def line(*path: str | int) -> int:
+        return pos.get(tuple(path), (1, 1))[0]
+
+    na = d.get("next_action")
+    return Customer(
+        file=loaded.file,
+        id=str(d["id"]), name=d["name"], industry=d["industry"], stage=d["stage"], owner=d["owner"],
+        created=_date(d.get("created")), lost_from=d.get("lost_from"), size=d.get("size"), region=d.get("region"),
+        source=d.get("source"), class_override=d.get("class"), class_reason=d.get("class_reason"),
+        annual_value=d.get("annual_value"), cooperation_since=_date(d.get("cooperation_since")),
+        repurchase_rate=d.get("repurchase_rate"), tags=list(d.get("tags") or []), risks=list(d.get("risks") or []),
+        needs=d.get("needs"), budget=d.get("budget"), decision_process=d.get("decision_process"),
+        contacts=[Contact(name=c["name"], title=c.get("title"), phone=c.get("phone"), email=c.get("email"),
+                          wechat=c.get("wechat"), birthday=c.get("birthday"), primary=bool(c.get("primary")),
+                          line=line("contacts", i)) for i, c in enumerate(d.get("contacts") or [])],
+        deals=[Deal(product=x["product"], amount=float(x["amount"]), signed=_date(x.get("signed")),
+                    contract=x.get("contract"), line=line("deals", i)) for i, x in enumerate(d.get("deals") or [])],
+        interactions=[Interaction(date=_date(x["date"]), channel=x["channel"], by=x["by"], summary=x["summary"],
+                                  outcome=x.get("outcome"), contact=x.get("contact"), line=line("interactions", i))
+                      for i, x in enumerate(d.get("interactions") or [])],
+        next_action=(NextAction(date=_date(na["date"]), action=na["action"], line=line("next_action"))
+                     if isinstance(na, dict) else None),
+        quiet_until=_date(d.get("quiet_until")), quiet_reason=d.get("quiet_reason"),
+        surveys=[Survey(date=_date(s["date"]), scores={k: s[k] for k in SURVEY_DIMENSIONS if k in s},
+                        comment=s.get("comment"), line=line("surveys", i)) for i, s in enumerate(d.get("surveys") or [])],
+        complaints=[Complaint(date=_date(c["date"]), content=c["content"], status=c["status"], category=c.get("category"),
+                              handler=c.get("handler"), resolved=_date(c.get("resolved")), result=c.get("result"),
+                              line=line("complaints", i)) for i, c in enumerate(d.get("complaints") or [])],
+        notes=d.get("notes"),
+        extra={k: v for k, v in d.items() if k not in _KNOWN},
+        raw=d,
+        lines={k: line(k) for k in d},
+    )
+
+
+@dataclass(slots=True)
+class Member:
+    handle: str
+    name: str
+    role: str
+    email: str | None = None
+    git: str | None = None
+    active: bool = True
+    line: int = 0
+
+
+@dataclass(slots=True)
+class Team:
+    file: str
+    members: list[Member] = field(default_factory=list)
+
+    @property
+    def handles(self) -> dict[str, Member]:
+        return {m.handle: m for m in self.members}
+
+
+def team_from(loaded: LoadedYaml) -> Team:
+    members = []
+    for i, m in enumerate((loaded.data or {}).get("members") or []):
+        members.append(Member(handle=m["handle"], name=m["name"], role=m["role"], email=m.get("email"),
+                              git=m.get("git"), active=m.get("active", True),
+                              line=loaded.positions.get(("members", i), (1, 1))[0]))
+    return Team(loaded.file, members)

@@ -1,0 +1,110 @@
+"""A team repository on disk: where it is, its configuration, team and customer files."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import CONFIG_FILE, CUSTOMERS_DIR, SCHEMA_DIR, TEAM_FILE, Config
+from .messages import Messages
+from .model import Team, team_from
+from .problems import Problem
+from .schema import SchemaSet
+from .yamlload import load_yaml_bytes
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The nearest folder (upwards) holding kehu.yaml or customers/; else the start folder."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILE).is_file() or (folder / CUSTOMERS_DIR).is_dir():
+            return folder
+    return here
+
+
+def rel(root: Path, path: Path) -> str:
+    """A path as users see it in messages: relative to the repository when inside it."""
+    try:
+        return os.path.relpath(path.resolve(), root)
+    except ValueError:
+        return str(path)
+
+
+@dataclass
+class Repo:
+    root: Path
+    config: Config
+    schemas: SchemaSet
+    team: Team | None
+    msgs: Messages
+    problems: list[Problem] = field(default_factory=list)  # problems of kehu.yaml and team.yaml
+    config_ok: bool = True
+    config_text: str = ""
+    team_text: str = ""
+
+    @property
+    def customers_dir(self) -> Path:
+        return self.root / CUSTOMERS_DIR
+
+    def customer_files(self) -> list[Path]:
+        folder = self.customers_dir
+        if not folder.is_dir():
+            return []
+        return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+    @property
+    def handles(self) -> frozenset[str] | None:
+        return frozenset(self.team.handles) if self.team is not None else None
+
+
+def open_repo(root: Path | None = None, today=None) -> Repo:
+    """Load kehu.yaml and team.yaml, collecting their problems instead of raising."""
+    root = find_root(root)
+    schemas = SchemaSet(root / SCHEMA_DIR if (root / SCHEMA_DIR).is_dir() else None)
+    problems: list[Problem] = []
+    config_data: dict = {}
+    config_ok = True
+    config_path = root / CONFIG_FILE
+    config_text = ""
+    boot = Messages(os.environ.get("KEHU_LOCALE", "zh-CN"))
+    if config_path.is_file():
+        raw = config_path.read_bytes()
+        config_text = raw.decode("utf-8", "replace")
+        loaded = load_yaml_bytes(CONFIG_FILE, raw, boot)
+        probe_locale = (loaded.data or {}).get("locale") if isinstance(loaded.data, dict) else None
+        if probe_locale in ("zh-CN", "en") and not os.environ.get("KEHU_LOCALE"):
+            boot = Messages(probe_locale)
+            loaded = load_yaml_bytes(CONFIG_FILE, raw, boot)
+        if not loaded.problems:
+            loaded.problems = schemas.validate("config", loaded, boot)
+        if loaded.problems:
+            problems.extend(loaded.problems)
+            config_ok = False
+        else:
+            config_data = loaded.data or {}
+    config = Config(config_data, today=today)
+    msgs = Messages(os.environ.get("KEHU_LOCALE") or config.locale)
+    team = None
+    team_text = ""
+    team_path = root / TEAM_FILE
+    if team_path.is_file():
+        raw = team_path.read_bytes()
+        team_text = raw.decode("utf-8", "replace")
+        loaded = load_yaml_bytes(TEAM_FILE, raw, msgs)
+        if not loaded.problems:
+            loaded.problems = schemas.validate("team", loaded, msgs)
+        if not loaded.problems:
+            team = team_from(loaded)
+            first: dict[str, int] = {}
+            for mem in team.members:
+                if mem.handle in first:
+                    problems.append(msgs.error(TEAM_FILE, mem.line, 1, "team-duplicate-handle",
+                                               handle=mem.handle, first=first[mem.handle]))
+                first.setdefault(mem.handle, mem.line)
+        problems.extend(loaded.problems)
+    else:
+        problems.append(msgs.error(TEAM_FILE, 1, 1, "missing-file", name=TEAM_FILE,
+                                   hint="create team.yaml with 'members:' (handle, name, role) — see README"
+                                   if msgs.lang == "en" else "请创建 team.yaml 并列出 members（handle、name、role），参见 README"))
+    return Repo(root, config, schemas, team, msgs, problems, config_ok, config_text, team_text)

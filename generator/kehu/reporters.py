@@ -1,0 +1,63 @@
+"""Reporters turn a CheckResult into text for people, JSON for machines, or
+GitHub annotations for pull requests. Chosen from ``REPORTERS`` by name."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import click
+
+from .checker import CheckResult
+from .messages import Messages
+from .problems import Severity
+
+
+def text_report(result: CheckResult, msgs: Messages, color: bool = False, show_warnings: bool = True) -> str:
+    lines = []
+    for p in result.problems:
+        if p.severity is Severity.WARNING and not show_warnings:
+            continue
+        label = str(p.severity)
+        if color:
+            label = click.style(label, fg="red" if p.severity is Severity.ERROR else "yellow", bold=True)
+        lines.append(f"{p.file}:{p.line}:{p.col}: {label}[{p.code}]: {p.message}")
+        if p.hint:
+            lines.append(f"    → {p.hint}")
+    lines.append(summary(result, msgs))
+    return "\n".join(lines)
+
+
+def summary(result: CheckResult, msgs: Messages) -> str:
+    e, w, n = result.errors, result.warnings, result.files_checked
+    if msgs.lang == "zh":
+        if e:
+            return f"✗ {e} 个错误，{w} 个警告（检查了 {n} 个客户文件，{result.files_with_errors} 个有错误）"
+        return f"✓ {n} 个客户文件全部通过" + (f"（{w} 个警告）" if w else "")
+    if e:
+        return (f"✗ {e} error{'s' if e != 1 else ''}, {w} warning{'s' if w != 1 else ''} "
+                f"({n} customer files checked, {result.files_with_errors} with errors)")
+    return f"✓ {n} customer files OK" + (f" ({w} warning{'s' if w != 1 else ''})" if w else "")
+
+
+def json_report(result: CheckResult, msgs: Messages, color: bool = False, show_warnings: bool = True) -> str:
+    return json.dumps({
+        "ok": result.errors == 0,
+        "summary": {"errors": result.errors, "warnings": result.warnings, "files_checked": result.files_checked,
+                    "files_total": result.files_total, "cached": result.cached},
+        "problems": [p.as_dict() for p in result.problems
+                     if show_warnings or p.severity is Severity.ERROR],
+    }, ensure_ascii=False, indent=2)
+
+
+def github_report(result: CheckResult, msgs: Messages, color: bool = False, show_warnings: bool = True) -> str:
+    def esc(s: str) -> str:
+        return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    lines = [f"::{p.severity} file={p.file},line={p.line},col={p.col},title={p.code}::{esc(p.message + ' — ' + p.hint)}"
+             for p in result.problems if show_warnings or p.severity is Severity.ERROR]
+    lines.append(summary(result, msgs))
+    return "\n".join(lines)
+
+
+REPORTERS: dict[str, Callable[..., str]] = {"text": text_report, "json": json_report, "github": github_report}

@@ -1,0 +1,290 @@
+"""JSON Schemas of the repository files, their vocabularies, and error translation.
+
+The schemas live in the team repository's ``schema/`` folder (teams extend the
+vocabulary and add fields there); kehu's bundled copy is the fallback. A fast
+validator (jsonschema-rs) gives the verdict; only for an invalid file does the
+reference validator (jsonschema) list every error, which is then translated into
+a located, actionable message.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import jsonschema_rs
+
+from .messages import Messages
+from .problems import Problem
+from .yamlload import LoadedYaml
+
+SCHEMA_FILES = {"customer": "customer.schema.json", "team": "team.schema.json", "config": "config.schema.json"}
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    key: str
+    zh: str
+    en: str
+
+    def label(self, locale: str) -> str:
+        return self.en if locale.lower().startswith("en") else self.zh
+
+
+class Vocabulary:
+    """A closed list of values, each with a Chinese and an English label."""
+
+    def __init__(self, name: str, terms: list[Term]) -> None:
+        self.name = name
+        self.terms = terms
+        self.by_key = {t.key: t for t in terms}
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.by_key
+
+    def keys(self) -> list[str]:
+        return [t.key for t in self.terms]
+
+    def label(self, key: str | None, locale: str) -> str:
+        if key is None:
+            return ""
+        term = self.by_key.get(key)
+        return term.label(locale) if term else str(key)
+
+    def key_for_label(self, text: str) -> str | None:
+        """The key whose Chinese or English label is ``text`` (how people write in spreadsheets)."""
+        folded = text.strip().casefold()
+        for t in self.terms:
+            if folded in (t.zh.casefold(), t.en.casefold(), t.key.casefold()):
+                return t.key
+        return None
+
+
+def _is_vocab(schema: Any) -> bool:
+    return (isinstance(schema, dict) and isinstance(schema.get("oneOf"), list) and bool(schema["oneOf"])
+            and all(isinstance(s, dict) and "const" in s for s in schema["oneOf"]))
+
+
+def _vocab_from(name: str, schema: dict) -> Vocabulary:
+    return Vocabulary(name, [Term(str(s["const"]), str(s.get("title", s["const"])),
+                                  str(s.get("x-title-en", s.get("title", s["const"])))) for s in schema["oneOf"]])
+
+
+class SchemaSet:
+    """The three schemas of a repository, loaded once."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder
+        self.raw: dict[str, dict] = {}
+        for kind, name in SCHEMA_FILES.items():
+            path = folder / name if folder is not None else None
+            if path is not None and path.is_file():
+                text = path.read_text(encoding="utf-8")
+            else:
+                text = resources.files("kehu").joinpath(f"data/schema/{name}").read_text(encoding="utf-8")
+            self.raw[kind] = json.loads(text)
+
+    @cached_property
+    def fingerprint(self) -> str:
+        return json.dumps(self.raw, sort_keys=True, ensure_ascii=False)
+
+    @cached_property
+    def _fast(self) -> dict[str, Any]:
+        return {k: jsonschema_rs.validator_for(s, validate_formats=True) for k, s in self.raw.items()}
+
+    @cached_property
+    def _full(self) -> dict[str, jsonschema.protocols.Validator]:
+        return {k: jsonschema.Draft202012Validator(s, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+                for k, s in self.raw.items()}
+
+    @cached_property
+    def vocabularies(self) -> dict[str, Vocabulary]:
+        """Every ``$defs`` entry of the customer schema that is a list of consts."""
+        defs = self.raw["customer"].get("$defs", {})
+        return {name: _vocab_from(name, s) for name, s in defs.items() if _is_vocab(s)}
+
+    def field_order(self) -> list[str]:
+        return list(self.raw["customer"].get("properties", {}))
+
+    def check_schemas(self) -> list[str]:
+        """Metaschema errors of the schemas themselves (a team may have edited them)."""
+        out = []
+        for kind, schema in self.raw.items():
+            for err in jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA).iter_errors(schema):
+                out.append(f"{SCHEMA_FILES[kind]}: {err.message}")
+        return out
+
+    def validate(self, kind: str, loaded: LoadedYaml, msgs: Messages) -> list[Problem]:
+        if self._fast[kind].is_valid(loaded.data):
+            return []
+        translator = _Translator(loaded, msgs, self.raw[kind])
+        problems = [p for err in self._full[kind].iter_errors(loaded.data) for p in translator.translate(err)]
+        if not problems:  # the two validators disagree: trust the stricter one, still located
+            for err in self._fast[kind].iter_errors(loaded.data):
+                path = tuple(err.instance_path)
+                line, col = loaded.pos(path)
+                problems.append(msgs.error(loaded.file, line, col, "schema", field=_dotted(path), detail=err.message))
+        return _unique(problems)
+
+
+def _unique(problems: Iterable[Problem]) -> list[Problem]:
+    seen: set[tuple] = set()
+    out = []
+    for p in problems:
+        k = (p.line, p.col, p.code, p.message)
+        if k not in seen:
+            seen.add(k)
+            out.append(p)
+    return out
+
+
+def _dotted(path: Iterable[str | int]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(file)"
+
+
+_TYPE_WORDS = {"string", "number", "integer", "boolean", "null", "array", "object"}
+
+
+def _type_of(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+class _Translator:
+    """Turns jsonschema errors into located problems that say what to do."""
+
+    def __init__(self, loaded: LoadedYaml, msgs: Messages, root: dict) -> None:
+        self.loaded = loaded
+        self.msgs = msgs
+        self.root = root
+
+    def _at(self, path: tuple, key: bool = False) -> tuple[int, int]:
+        return self.loaded.pos(path, key=key)
+
+    def translate(self, err: jsonschema.ValidationError) -> Iterator[Problem]:
+        m, f = self.msgs, self.loaded.file
+        path = tuple(err.absolute_path)
+        field = _dotted(path)
+        v = err.validator
+        if v == "required":
+            inst = err.instance if isinstance(err.instance, dict) else {}
+            for name in err.validator_value:
+                if name not in inst:
+                    label = self._title(err.schema, name)
+                    yield m.error(f, *self._at(path), "required", field=name, label=label)
+            return
+        if v in ("additionalProperties", "unevaluatedProperties"):
+            allowed = list(err.schema.get("properties", {}))
+            extras = [k for k in (err.instance or {}) if k not in allowed]
+            for extra in extras:
+                close = difflib.get_close_matches(str(extra), allowed, n=1, cutoff=0.6)
+                suggestion = m.word("did_you_mean", x=close[0]) if close else ""
+                yield m.error(f, *self._at((*path, extra), key=True), "unknown-field", field=extra,
+                              suggestion=suggestion, allowed=m.word("sep").join(allowed))
+            return
+        if v in ("anyOf", "oneOf") and not _is_vocab(err.schema):
+            branches = err.schema[v]
+            useful = [e for e in (err.context or [])
+                      if e.relative_schema_path and branches[e.relative_schema_path[0]] != {"type": "null"}]
+            if useful:
+                # report only the innermost errors of the closest branch
+                best = min(useful, key=lambda e: len(list(e.relative_schema_path)))
+                branch = best.relative_schema_path[0]
+                for sub in useful:
+                    if sub.relative_schema_path[0] == branch:
+                        yield from self.translate(sub)
+                return
+        if _is_vocab(err.schema) or (v in ("oneOf", "enum") and isinstance(err.instance, str)):
+            yield self._vocab_error(err, path, field)
+            return
+        line, col = self._at(path)
+        value = err.instance
+        if v == "type":
+            expected = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+            expected = [t for t in expected if t != "null"] or expected
+            found = _type_of(value)
+            hint = m.word("type_hint")
+            if "string" in expected and found in ("integer", "number"):
+                hint = m.word("quote", v=value)
+            elif "string" in expected and found == "boolean":
+                hint = m.word("bool_hint")
+            elif "array" in expected:
+                hint = m.word("list_hint")
+            shown = "" if isinstance(value, dict | list) else f"({value!r})" if value is not None else ""
+            yield m.error(f, line, col, "wrong-type", field=field,
+                          expected=" / ".join(m.word(t) for t in expected if t in _TYPE_WORDS),
+                          found=m.word(found), value=shown, hint=hint)
+            return
+        if v == "format" and err.validator_value == "date":
+            yield m.error(f, line, col, "bad-date", field=field, value=value)
+            return
+        if v == "pattern":
+            expected = err.schema.get("description") or err.schema.get("title") or err.validator_value
+            if "birthday" in field:
+                expected = "MM-DD, e.g. 05-12" if m.lang == "en" else "月-日，如 05-12"
+            elif err.validator_value.startswith("^[a-z]"):
+                expected = ("a handle: lowercase letters and digits, as in team.yaml" if m.lang == "en"
+                            else "成员账号：小写字母和数字，与 team.yaml 一致")
+            yield m.error(f, line, col, "bad-pattern", field=field, value=value, expected=expected)
+            return
+        if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minItems", "maxItems", "maxLength"):
+            yield m.error(f, line, col, "out-of-range", field=field, value=value, detail=f"{v} {err.validator_value}")
+            return
+        if v == "minLength":
+            yield m.error(f, line, col, "empty-value", field=field)
+            return
+        if v == "uniqueItems":
+            yield m.error(f, line, col, "not-unique", field=field)
+            return
+        yield m.error(f, line, col, "schema", field=field, detail=err.message)
+
+    def _title(self, schema: dict, name: str) -> str:
+        prop = schema.get("properties", {}).get(name, {})
+        return str(prop.get("title", name)) if isinstance(prop, dict) else name
+
+    def _vocab_error(self, err: jsonschema.ValidationError, path: tuple, field: str) -> Problem:
+        m = self.msgs
+        schema = err.schema
+        if "enum" in schema:
+            vocab = Vocabulary(field, [Term(str(k), str(k), str(k)) for k in schema["enum"]])
+        else:
+            vocab = _vocab_from(field, schema)
+        value = err.instance
+        line, col = self._at(path)
+        if isinstance(value, str):
+            key = vocab.key_for_label(value)
+            if key is not None and key != value:
+                term = vocab.by_key[key]
+                return m.error(self.loaded.file, line, col, "label-not-key", field=field, value=value, key=key,
+                               label=term.zh if m.lang == "zh" else term.en)
+        words = [t.key for t in vocab.terms] + [t.zh for t in vocab.terms]
+        close = difflib.get_close_matches(str(value), words, n=1, cutoff=0.5)
+        suggestion = ""
+        if close:
+            key = vocab.key_for_label(close[0]) or close[0]
+            suggestion = m.word("did_you_mean", x=key)
+        allowed = m.word("sep").join(
+            f"{t.key}({t.zh if m.lang == 'zh' else t.en})" if t.key != t.zh else t.key for t in vocab.terms[:40])
+        return m.error(self.loaded.file, line, col, "unknown-value", field=field, value=value,
+                       suggestion=suggestion, allowed=allowed)
