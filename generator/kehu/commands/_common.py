@@ -1,0 +1,35 @@
+"""Shared helpers for commands: one-line errors with exit status 2, repository opening."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from ..repo import Repo, open_repo
+
+EXIT_BAD_INPUT = 2  # bad input or a refused write: nothing was changed
+
+
+def fail(message: str, hint: str = "") -> NoReturn:
+    """Print ``kehu: error: message`` (and a hint) to stderr and exit 2. Nothing may have been written."""
+    click.echo(f"kehu: error: {message}", err=True)
+    if hint:
+        click.echo(f"    → {hint}", err=True)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+def repo_from(obj: dict | None) -> Repo:
+    return open_repo((obj or {}).get("repo"))
+
+
+def is_zh(repo: Repo) -> bool:
+    return repo.msgs.lang == "zh"
+
+
+def here(path: Path, repo: Repo) -> str:
+    from ..repo import rel
+
+    return rel(repo.root, path)
