@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: sets up .venv (and Chromium), lints, runs pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --with-browser
+.venv/bin/ruff check generator tests benchmarks
+.venv/bin/python -m pytest -q "$@"
