@@ -328,3 +328,135 @@ def funnel_by(customers: list[Customer], facts: dict[str, Facts], config: Config
     for c in customers:
         groups[str(getattr(c, key) or "")].append(c)
     return {g: funnel(cs, facts, config) for g, cs in sorted(groups.items())}
+
+
+# --- report aggregates (the site's dashboard, satisfaction and team pages) -----------------------
+
+
+def month_keys(today: dt.date, months: int) -> list[str]:
+    """The last ``months`` calendar months up to today's, oldest first, as ``YYYY-MM``."""
+    keys = []
+    year, month = today.year, today.month
+    for _ in range(months):
+        keys.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return keys[::-1]
+
+
+def interactions_per_month(customers: Iterable[Customer], today: dt.date, months: int) -> list[tuple[str, int]]:
+    """How many interactions were recorded in each of the last ``months`` months."""
+    keys = month_keys(today, months)
+    counts = Counter(i.date.strftime("%Y-%m") for c in customers for i in c.interactions
+                     if i.date and i.date <= today)
+    return [(k, counts.get(k, 0)) for k in keys]
+
+
+def pipeline_value(f: Funnel) -> float:
+    """Annual value of the customers still in the funnel (every stage before the last, won)."""
+    return float(sum(s.value for s in f.stages[:-1]))
+
+
+@dataclass(slots=True)
+class Satisfaction:
+    surveys: int
+    averages: dict[str, float | None]             # per survey dimension, over every survey
+    overall: float | None                         # mean of every score given
+    trend: list[tuple[str, float | None, int]]    # (YYYY-MM, mean score that month, surveys that month)
+
+
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def satisfaction(customers: Iterable[Customer], today: dt.date, months: int) -> Satisfaction:
+    from .model import SURVEY_DIMENSIONS
+
+    per_dim: dict[str, list[float]] = {d: [] for d in SURVEY_DIMENSIONS}
+    per_month: defaultdict[str, list[float]] = defaultdict(list)
+    surveys_in_month: Counter[str] = Counter()
+    n = 0
+    for c in customers:
+        for s in c.surveys:
+            if s.date and s.date > today:
+                continue
+            n += 1
+            for dim, score in s.scores.items():
+                per_dim.setdefault(dim, []).append(float(score))
+            if s.date:
+                key = s.date.strftime("%Y-%m")
+                per_month[key].extend(float(v) for v in s.scores.values())
+                surveys_in_month[key] += 1
+    every = [v for values in per_dim.values() for v in values]
+    trend = [(k, _mean(per_month.get(k, [])), surveys_in_month.get(k, 0)) for k in month_keys(today, months)]
+    return Satisfaction(n, {d: _mean(v) for d, v in per_dim.items()}, _mean(every), trend)
+
+
+@dataclass(slots=True)
+class ComplaintStats:
+    total: int
+    by_status: dict[str, int]
+    by_category: dict[str, int]
+    resolved: int
+    mean_days_to_resolve: float | None
+    median_days_to_resolve: float | None
+    unresolved: list[tuple[Customer, Any, int]]   # (customer, complaint, days open), oldest first
+
+
+def complaint_stats(customers: Iterable[Customer], today: dt.date) -> ComplaintStats:
+    by_status: Counter[str] = Counter()
+    by_category: Counter[str] = Counter()
+    days: list[int] = []
+    unresolved = []
+    total = 0
+    for c in customers:
+        for x in c.complaints:
+            total += 1
+            by_status[x.status] += 1
+            by_category[x.category or "其他"] += 1
+            if x.status == "resolved":
+                if x.date and x.resolved:
+                    days.append((x.resolved - x.date).days)
+            else:
+                unresolved.append((c, x, (today - x.date).days if x.date else 0))
+    unresolved.sort(key=lambda t: -t[2])
+    days.sort()
+    median = None
+    if days:
+        mid = len(days) // 2
+        median = float(days[mid]) if len(days) % 2 else (days[mid - 1] + days[mid]) / 2
+    return ComplaintStats(total, dict(by_status), dict(by_category), len(days), _mean([float(d) for d in days]),
+                          median, unresolved)
+
+
+@dataclass(slots=True)
+class Discipline:
+    """One team member's workload and follow-up discipline."""
+
+    customers: int = 0
+    interactions: int = 0     # interactions this member recorded in the window
+    overdue: int = 0          # their customers whose follow-up is overdue
+    due_today: int = 0
+    due_soon: int = 0
+    dormant: int = 0
+
+
+def discipline(customers: Iterable[Customer], facts: dict[str, Facts], today: dt.date, window_days: int,
+               soon_days: int) -> dict[str, Discipline]:
+    out: defaultdict[str, Discipline] = defaultdict(Discipline)
+    start = today - dt.timedelta(days=window_days)
+    for c in customers:
+        d = out[c.owner]
+        d.customers += 1
+        f = facts.get(c.id)
+        if f is not None:
+            if f.status == "dormant":
+                d.dormant += 1
+            if f.due is not None:
+                bucket = due_bucket(f.due.date, today, soon_days)
+                d.overdue += bucket == "overdue"
+                d.due_today += bucket == "today"
+                d.due_soon += bucket == "soon"
+        for i in c.interactions:
+            if i.date and start < i.date <= today:
+                out[i.by].interactions += 1
+    return dict(out)

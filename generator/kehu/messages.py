@@ -43,6 +43,17 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("the file must be a mapping of fields (key: value)", "start the file with 'id: …'"),
         "zh": ("文件内容必须是“字段: 值”的映射", "文件应以 'id: …' 开头"),
     },
+    "yaml-number": {
+        "en": ("'{text}' means different things to different YAML tools (kehu reads {value})",
+               "quote it if it is text (\"{text}\"); write a number without a leading 0, ':' or exponent"),
+        "zh": ("'{text}' 在不同 YAML 工具中含义不同（kehu 读作 {value}）",
+               "如是文本请加引号（\"{text}\"）；数字请勿以 0 开头，也不要含冒号或指数"),
+    },
+    "yaml-bool": {
+        "en": ("{field}: '{text}' is {value} for kehu but the text '{text}' for other YAML tools",
+               "write {value}"),
+        "zh": ("{field}：'{text}' 在 kehu 中表示 {value}，在其他 YAML 工具中却是文本 '{text}'", "请写成 {value}"),
+    },
     "custom-tag": {
         "en": ("custom YAML tag {tag} is not allowed", "remove the '!' tag; kehu reads plain YAML only"),
         "zh": ("不允许使用自定义 YAML 标签 {tag}", "请去掉以 ! 开头的标签"),
@@ -88,6 +99,10 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
     "out-of-range": {
         "en": ("{field}: {value} is out of range ({detail})", "correct the number"),
         "zh": ("{field}：{value} 超出范围（{detail}）", "请更正数值"),
+    },
+    "no-value": {
+        "en": ("{field} has no value", "{hint}"),
+        "zh": ("{field} 没有填写值", "{hint}"),
     },
     "empty-value": {
         "en": ("{field}: must not be empty", "fill it in, or write 待确认 if it is not known yet"),
@@ -203,9 +218,30 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("cannot read file: {detail}", "check that the file exists and is readable"),
         "zh": ("无法读取文件：{detail}", "请确认文件存在且可读"),
     },
+    "config-stage-unknown": {
+        "en": ("stages: '{stage}' is not a stage of schema/customer.schema.json",
+               "list the stage keys of the schema ($defs.stage) in funnel order, without lost"),
+        "zh": ("stages：'{stage}' 不是 schema/customer.schema.json 中的阶段",
+               "请按漏斗顺序列出 schema 中的阶段键值（lost 除外）"),
+    },
+    "config-stage-missing": {
+        "en": ("stages: the schema's stage '{stage}' is missing from the funnel order",
+               "add it to stages in kehu.yaml, or its customers drop out of the funnel"),
+        "zh": ("stages：缺少 schema 中的阶段 '{stage}'",
+               "请把它加入 kehu.yaml 的 stages，否则这些客户不会出现在漏斗中"),
+    },
+    "bad-birthday": {
+        "en": ("{field}: '{value}' is not a day of the year", "write month-day as MM-DD, e.g. 05-12 (02-29 is fine)"),
+        "zh": ("{field}：'{value}' 不是有效的月-日", "请写成 月-日，如 05-12（可以写 02-29）"),
+    },
     "config-invalid": {
-        "en": ("kehu.yaml is invalid, so customer files were not checked", "fix kehu.yaml first"),
-        "zh": ("kehu.yaml 有错误，未检查客户文件", "请先修正 kehu.yaml"),
+        "en": ("customer files were not checked: kehu.yaml or schema/ has errors", "fix the errors listed here first"),
+        "zh": ("kehu.yaml 或 schema/ 有错误，未检查客户文件", "请先修正此处列出的错误"),
+    },
+    "schema-invalid": {
+        "en": ("not a valid JSON Schema: {detail}",
+               "fix the schema (check-jsonschema --check-metaschema schema/*.json shows the same)"),
+        "zh": ("不是有效的 JSON Schema：{detail}", "请修正该 schema（可用 check-jsonschema --check-metaschema 检查）"),
     },
 }
 
@@ -216,13 +252,15 @@ WORDS: dict[str, dict[str, str]] = {
            "quote": "quote it: \"{v}\" (YAML reads unquoted digits as a number)",
            "bool_hint": "quote it: YAML reads yes/no/on/off/true/false as true/false",
            "list_hint": "write a list: [a, b] or one '- item' per line", "type_hint": "see the schema for this field",
-           "sep": ", ", "duplicates_also": " (also {n} more)"},
+           "sep": ", ", "duplicates_also": " (also {n} more)",
+           "date": "a date YYYY-MM-DD", "fill_in": "fill in {x}"},
     "zh": {"string": "文本", "number": "数字", "integer": "整数", "boolean": "是/否", "null": "空值",
            "array": "列表", "object": "映射", "did_you_mean": "；是否应为 '{x}'？",
            "quote": "请加引号：\"{v}\"（YAML 会把不带引号的数字当作数值）",
            "bool_hint": "请加引号：YAML 会把 yes/no/on/off 等当作布尔值",
            "list_hint": "请写成列表：[a, b] 或每行 '- 项'", "type_hint": "参见该字段的 schema 定义",
-           "sep": "、", "duplicates_also": "（另有 {n} 处）"},
+           "sep": "、", "duplicates_also": "（另有 {n} 处）",
+           "date": "日期 YYYY-MM-DD", "fill_in": "请填写：{x}"},
 }
 
 

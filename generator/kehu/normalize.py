@@ -10,8 +10,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-import phonenumbers
-
 _PUNCT = re.compile(r"[\s\u3000·•.,，。、:：;；'\"“”‘’()（）\[\]【】<>《》\-_/\\&＆+]+")
 
 
@@ -19,8 +17,7 @@ def normalize_company(name: str, suffixes: tuple[str, ...]) -> str:
     """Full-width to half-width, case-folded, spaces and punctuation gone,
     legal-form suffixes (有限公司, 集团, Co. Ltd …) stripped from the end."""
     text = unicodedata.normalize("NFKC", name).casefold().strip()
-    folded_suffixes = sorted({_PUNCT.sub("", unicodedata.normalize("NFKC", s).casefold()) for s in suffixes},
-                             key=len, reverse=True)
+    folded_suffixes = _folded_suffixes(tuple(suffixes))
     text = _PUNCT.sub("", text)
     changed = True
     while changed and text:
@@ -33,6 +30,13 @@ def normalize_company(name: str, suffixes: tuple[str, ...]) -> str:
     return text
 
 
+@lru_cache(maxsize=16)
+def _folded_suffixes(suffixes: tuple[str, ...]) -> list[str]:
+    """The suffixes in the names' normal form, longest first (once per configuration, not once per name)."""
+    return sorted({_PUNCT.sub("", unicodedata.normalize("NFKC", s).casefold()) for s in suffixes},
+                  key=len, reverse=True)
+
+
 @lru_cache(maxsize=65536)
 def parse_phone(raw: str, region: str) -> tuple[str | None, str]:
     """Return (E.164 form, "") for a valid number or (None, reason).
@@ -40,6 +44,8 @@ def parse_phone(raw: str, region: str) -> tuple[str | None, str]:
     Without a ``+country`` prefix a number must be a mobile number of ``region``
     (11 digits in mainland China); with one, any valid number is accepted.
     """
+    import phonenumbers  # imported on first use: its import is a good part of a cached check's start-up
+
     text = unicodedata.normalize("NFKC", str(raw)).strip()
     digits = re.sub(r"[\s\-().]", "", text)
     if not digits:
@@ -57,6 +63,7 @@ def parse_phone(raw: str, region: str) -> tuple[str | None, str]:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), ""
 
 
+@lru_cache(maxsize=65536)  # the checker asks twice per address (index and rule); the validator is slow
 def normalize_email(raw: str) -> tuple[str | None, str]:
     """Return (normalised address, "") or (None, reason). No network look-up."""
     from email_validator import EmailNotValidError, validate_email

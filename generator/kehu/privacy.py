@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-_ID_RE = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])")
-_CARD_RE = re.compile(r"(?<![\d])(?:\d[ -]?){15,18}\d(?![\d])")
+_ID_RE = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
+                    r"(?![0-9A-Za-z])")
+# not glued to Latin letters or digits: "SO2024050100112345" is an order number, "卡号6222…" a card
+_CARD_RE = re.compile(r"(?<![0-9A-Za-z])(?:\d[ -]?){15,18}\d(?![0-9A-Za-z])")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -74,3 +76,19 @@ def mask_email(email: str | None) -> str:
     if not domain:
         return "***"
     return f"{local[:1]}***@{domain}"
+
+
+_PHONE_IN_TEXT = re.compile(r"(?<![\d+])(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)")
+_EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
+def mask_in_text(text: str | None, phones: bool = True, emails: bool = True) -> str:
+    """Free text (a summary, a note) with every mainland mobile number and email address in it masked:
+    a number typed into a note must not escape the masking of the contact fields."""
+    if not text:
+        return ""
+    if phones:
+        text = _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group()), text)
+    if emails:
+        text = _EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group()), text)
+    return text

@@ -11,7 +11,7 @@ from .messages import Messages
 from .model import Team, team_from
 from .problems import Problem
 from .schema import SchemaSet
-from .yamlload import load_yaml_bytes
+from .yamlload import LoadedYaml, load_yaml_bytes
 
 
 def find_root(start: Path | None = None) -> Path:
@@ -68,7 +68,11 @@ def open_repo(root: Path | None = None, today=None) -> Repo:
     config_path = root / CONFIG_FILE
     config_text = ""
     boot = Messages(os.environ.get("KEHU_LOCALE", "zh-CN"))
-    if config_path.is_file():
+    schema_problems = schemas.problems(boot)
+    if schema_problems:  # nothing can be validated against a broken schema
+        problems.extend(schema_problems)
+        config_ok = False
+    elif config_path.is_file():
         raw = config_path.read_bytes()
         config_text = raw.decode("utf-8", "replace")
         loaded = load_yaml_bytes(CONFIG_FILE, raw, boot)
@@ -85,10 +89,14 @@ def open_repo(root: Path | None = None, today=None) -> Repo:
             config_data = loaded.data or {}
     config = Config(config_data, today=today)
     msgs = Messages(os.environ.get("KEHU_LOCALE") or config.locale)
+    if config_ok:
+        stage_problems = _stage_problems(config, schemas, msgs, loaded if config_path.is_file() else None)
+        problems.extend(stage_problems)
+        config_ok = not stage_problems
     team = None
     team_text = ""
     team_path = root / TEAM_FILE
-    if team_path.is_file():
+    if not schema_problems and team_path.is_file():
         raw = team_path.read_bytes()
         team_text = raw.decode("utf-8", "replace")
         loaded = load_yaml_bytes(TEAM_FILE, raw, msgs)
@@ -103,8 +111,26 @@ def open_repo(root: Path | None = None, today=None) -> Repo:
                                                handle=mem.handle, first=first[mem.handle]))
                 first.setdefault(mem.handle, mem.line)
         problems.extend(loaded.problems)
-    else:
-        problems.append(msgs.error(TEAM_FILE, 1, 1, "missing-file", name=TEAM_FILE,
-                                   hint="create team.yaml with 'members:' (handle, name, role) — see README"
-                                   if msgs.lang == "en" else "请创建 team.yaml 并列出 members（handle、name、role），参见 README"))
+    elif not schema_problems:
+        hint = ("create team.yaml with 'members:' (handle, name, role) — see README" if msgs.lang == "en"
+                else "请创建 team.yaml 并列出 members（handle、name、role），参见 README")
+        problems.append(msgs.error(TEAM_FILE, 1, 1, "missing-file", name=TEAM_FILE, hint=hint))
     return Repo(root, config, schemas, team, msgs, problems, config_ok, config_text, team_text)
+
+
+def _stage_problems(config: Config, schemas: SchemaSet, msgs: Messages, loaded: LoadedYaml | None) -> list[Problem]:
+    """kehu.yaml's funnel order must list exactly the schema's stages (except lost): a stage missing
+    there would silently drop its customers out of the funnel and every report built on it."""
+    vocab = schemas.vocabularies.get("stage")
+    if vocab is None:
+        return []
+    order = config.stages
+    keys = [k for k in vocab.keys() if k != "lost"]  # noqa: SIM118 (a Vocabulary, not a dict)
+
+    def at(*path: str | int) -> tuple[int, int]:
+        return loaded.pos(("stages", *path)) if loaded is not None and "stages" in (loaded.data or {}) else (1, 1)
+
+    out = [msgs.error(CONFIG_FILE, *at(i), "config-stage-unknown", stage=stage)
+           for i, stage in enumerate(order) if stage not in keys]
+    out += [msgs.error(CONFIG_FILE, *at(), "config-stage-missing", stage=stage) for stage in keys if stage not in order]
+    return out

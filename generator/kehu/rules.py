@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import combinations
+from itertools import chain, combinations
 from pathlib import PurePath
 from typing import Any
-
-from rapidfuzz.distance import Levenshtein
 
 from .config import Config
 from .messages import Messages
@@ -100,11 +98,25 @@ def dates_plausible(ctx: FileContext) -> Iterator[Problem]:
     for path, value in dated:
         if value and value > today:
             yield m.error(c.file, *ctx.at(*path), "future-date", field=_dotted(path), value=value, today=today)
+    for i, contact in enumerate(c.contacts):
+        if contact.birthday and not _real_month_day(contact.birthday):
+            yield m.error(c.file, *ctx.at("contacts", i, "birthday"), "bad-birthday",
+                          field=f"contacts[{i}].birthday", value=contact.birthday)
     for i, x in enumerate(c.complaints):
         if x.resolved and x.date and x.resolved < x.date:
             yield m.error(c.file, *ctx.at("complaints", i, "resolved"), "date-order",
                           field=f"complaints[{i}].resolved", value=x.resolved,
                           other_field=f"complaints[{i}].date", other=x.date)
+
+
+def _real_month_day(text: str) -> bool:
+    """'05-12' or '02-29' (a leap year knows it), not '02-30' or '04-31' (the schema only checks the form)."""
+    try:
+        month, day = (int(x) for x in text.split("-"))
+        dt.date(2000, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 def contacts_valid(ctx: FileContext) -> Iterator[Problem]:
@@ -121,13 +133,15 @@ def contacts_valid(ctx: FileContext) -> Iterator[Problem]:
             if norm is None:
                 yield m.error(c.file, *ctx.at("contacts", i, "email"), "bad-email", value=contact.email,
                               detail=reason)
-    primaries = sum(1 for x in c.contacts if x.primary)
-    if primaries > 1:
-        yield m.warning(c.file, *ctx.at("contacts"), "many-primary", count=primaries)
+    primaries = [i for i, x in enumerate(c.contacts) if x.primary]
+    if len(primaries) > 1:  # shown at the second one: that is usually the line to change
+        yield m.warning(c.file, *ctx.at("contacts", primaries[1], "primary"), "many-primary", count=len(primaries))
 
 
 def no_forbidden_numbers(ctx: FileContext) -> Iterator[Problem]:
     """National ID and bank card numbers must never be stored, wherever they hide."""
+    if not _may_hold_long_number(ctx.loaded.data):
+        return
     c, m = ctx.customer, ctx.msgs
     for path, value in _strings(ctx.loaded.data, ()):
         if find_national_id(value):
@@ -183,9 +197,20 @@ def stage_consistent(ctx: FileContext) -> Iterator[Problem]:
         yield ctx.msgs.warning(c.file, *ctx.at("lost_from"), "stale-lost-from", stage=c.stage)
 
 
+def booleans_plain(ctx: FileContext) -> Iterator[Problem]:
+    """``primary: yes`` is true for kehu (YAML 1.1) but the text "yes" for editors and other YAML 1.2
+    tools; only true/false mean the same everywhere."""
+    for path, text in ctx.loaded.texts.items():
+        if text.lower() in _YAML11_BOOLS:
+            yield ctx.msgs.error(ctx.customer.file, *ctx.at(*path), "yaml-bool", field=_dotted(path), text=text,
+                                 value=str(text.lower() in ("yes", "on", "y")).lower())
+
+
+_YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
+
 FILE_RULES: list[FileRule] = [
     id_matches_file, handles_known, dates_plausible, contacts_valid, no_forbidden_numbers,
-    followups_specific, info_to_collect, first_followup_in_time, stage_consistent,
+    followups_specific, info_to_collect, first_followup_in_time, stage_consistent, booleans_plain,
 ]
 
 
@@ -259,13 +284,17 @@ def repo_rules(entries: list[IndexEntry], selected: set[str], config: Config, ms
     return problems
 
 
-def near_duplicates(entries: list[IndexEntry], selected: set[str], config: Config) -> list[tuple[IndexEntry, IndexEntry]]:
+def near_duplicates(entries: list[IndexEntry], selected: set[str],
+                    config: Config) -> list[tuple[IndexEntry, IndexEntry]]:
     """Pairs whose normalised names differ by 1..k edits.
 
     A few selected files are compared with every name directly (rapidfuzz, C++);
     a full run joins deletion neighbourhoods instead of comparing all pairs, which
     finds exactly the same pairs in linear time.
     """
+    from rapidfuzz import process  # imported here: a check answered from the cache never needs it
+    from rapidfuzz.distance import Levenshtein
+
     k = int(config["check"]["near_duplicate_distance"])
     min_len = int(config["check"]["near_duplicate_min_length"])
     named = [e for e in entries if len(e.norm_name) >= min_len]
@@ -274,29 +303,45 @@ def near_duplicates(entries: list[IndexEntry], selected: set[str], config: Confi
     pairs: set[tuple[int, int]] = set()
     chosen = [i for i, e in enumerate(named) if e.file in selected]
     if len(chosen) * len(named) <= 2_000_000:
+        names = [e.norm_name for e in named]
         for i in chosen:
-            a = named[i].norm_name
-            for j, e in enumerate(named):
-                if i != j and a != e.norm_name and Levenshtein.distance(a, e.norm_name, score_cutoff=k) <= k:
+            a = names[i]
+            # one name against all the others in one C++ call: (name, distance, index) of those within k
+            for _, _, j in process.extract(a, names, scorer=Levenshtein.distance, score_cutoff=k, limit=None):
+                if i != j and a != names[j]:
                     pairs.add((min(i, j), max(i, j)))
     else:
+        names = [e.norm_name for e in named]
+        variants = [_deletions(name, k) for name in names]
+        # Count first (in C), then bucket only the variants two names share: building a dict
+        # of lists for every variant (about 50 a name) was most of a full run's serial time.
+        counts = Counter(chain.from_iterable(variants))
+        shared = {v for v, n in counts.items() if n > 1}
+        del counts
         buckets: defaultdict[str, list[int]] = defaultdict(list)
-        for i, e in enumerate(named):
-            for variant in _deletions(e.norm_name, k):
+        for i, mine in enumerate(variants):
+            for variant in mine & shared:
                 buckets[variant].append(i)
         for members in buckets.values():
-            if len(members) < 2:
-                continue
-            for i, j in combinations(sorted(set(members)), 2):
+            for i, j in combinations(members, 2):  # ascending and distinct: each name's variants are a set
                 if (i, j) in pairs:
                     continue
-                a, b = named[i].norm_name, named[j].norm_name
+                a, b = names[i], names[j]
                 if a != b and Levenshtein.distance(a, b, score_cutoff=k) <= k:
                     pairs.add((i, j))
     return [(named[i], named[j]) for i, j in sorted(pairs)]
 
 
 def _deletions(word: str, k: int) -> set[str]:
+    """Every string made by deleting at most ``k`` characters of ``word``."""
+    if k == 2:  # the default, spelled out: each pair of positions once, not twice as in the loop below
+        out = {word}
+        for i in range(len(word)):
+            head, rest = word[:i], word[i + 1:]
+            out.add(head + rest)
+            for j in range(len(rest)):  # the second deletion, after position i
+                out.add(head + rest[:j] + rest[j + 1:])
+        return out
     out = {word}
     frontier = {word}
     for _ in range(k):
@@ -311,6 +356,32 @@ def _groups(entries: list[IndexEntry], keys: Callable[[IndexEntry], list[str]]) 
         for k in keys(e):
             groups[k].append(e)
     return (g for g in groups.values() if len(g) > 1)
+
+
+# an ID number has 18 characters, 17 of them digits; a card number at least 16 digits
+_LONG_NUMBER_MIN_CHARS = 16
+_MANY_DIGITS = re.compile(r"(?:\D*\d){16}")
+
+
+def _may_hold_long_number(data: Any) -> bool:
+    """False when no string (or number) in ``data`` has 16 digits: then none holds an ID or card number.
+
+    A cheap pass that spares the two detailed searches on nearly every file."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if len(value) >= _LONG_NUMBER_MIN_CHARS and _MANY_DIGITS.match(value):
+                return True
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            text = str(value)
+            if len(text) >= _LONG_NUMBER_MIN_CHARS and _MANY_DIGITS.match(text):
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
 
 
 def _strings(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:

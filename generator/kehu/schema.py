@@ -16,14 +16,16 @@ from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
 import jsonschema_rs
+
+if TYPE_CHECKING:  # imported where used: jsonschema takes longer to import than a warm check runs
+    import jsonschema
 
 from .messages import Messages
 from .problems import Problem
-from .yamlload import LoadedYaml
+from .yamlload import LoadedYaml, load_yaml_bytes
 
 SCHEMA_FILES = {"customer": "customer.schema.json", "team": "team.schema.json", "config": "config.schema.json"}
 
@@ -83,13 +85,54 @@ class SchemaSet:
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder
         self.raw: dict[str, dict] = {}
+        self.texts: dict[str, str] = {}
+        self.broken: dict[str, tuple[int, int, str]] = {}  # kind -> where and why its JSON does not parse
         for kind, name in SCHEMA_FILES.items():
             path = folder / name if folder is not None else None
             if path is not None and path.is_file():
-                text = path.read_text(encoding="utf-8")
+                text = path.read_bytes().decode("utf-8", "replace")
             else:
                 text = resources.files("kehu").joinpath(f"data/schema/{name}").read_text(encoding="utf-8")
-            self.raw[kind] = json.loads(text)
+            self.texts[kind] = text
+            try:
+                self.raw[kind] = json.loads(text)
+            except ValueError as e:  # a team's edit broke the JSON: reported by problems(), never raised
+                self.broken[kind] = (getattr(e, "lineno", 1), getattr(e, "colno", 1), getattr(e, "msg", str(e)))
+                self.raw[kind] = {}
+
+    def problems(self, msgs: Messages) -> list[Problem]:
+        """What is wrong with the schemas themselves (a team may have edited them), located in the file.
+
+        The fast metaschema check runs every time; the slow, detailed one only for a broken schema."""
+        out: list[Problem] = []
+        for kind, name in SCHEMA_FILES.items():
+            file = f"schema/{name}"
+            if kind in self.broken:
+                line, col, detail = self.broken[kind]
+                out.append(msgs.error(file, line, col, "schema-invalid", detail=detail))
+                continue
+            if jsonschema_rs.meta.is_valid(self.raw[kind]):
+                continue
+            located = load_yaml_bytes(file, self.texts[kind].encode("utf-8"), msgs)  # JSON is YAML: positions
+            import jsonschema
+
+            meta = jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA)
+            errors = list(meta.iter_errors(self.raw[kind])) or [None]
+            for err in errors:
+                path = tuple(err.absolute_path) if err is not None else ()
+                detail = f"{_dotted(path)}: {err.message}" if err is not None else "not a valid JSON Schema"
+                out.append(msgs.error(file, *located.pos(path), "schema-invalid", detail=detail))
+        if not out:
+            try:
+                self._fast  # noqa: B018 — compiled once here, reused by every validation
+            except Exception:
+                for kind, name in SCHEMA_FILES.items():
+                    try:
+                        jsonschema_rs.validator_for(self.raw[kind], validate_formats=True)
+                    except Exception as e:
+                        out.append(msgs.error(f"schema/{name}", 1, 1, "schema-invalid",
+                                              detail=str(e).splitlines()[0]))
+        return out
 
     @cached_property
     def fingerprint(self) -> str:
@@ -101,8 +144,14 @@ class SchemaSet:
 
     @cached_property
     def _full(self) -> dict[str, jsonschema.protocols.Validator]:
+        import jsonschema  # only an invalid file needs the detailed validator
+
         return {k: jsonschema.Draft202012Validator(s, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
                 for k, s in self.raw.items()}
+
+    @cached_property
+    def _conditions(self) -> dict[str, dict[int, tuple[dict, list[str]]]]:
+        return {k: _conditions(s) for k, s in self.raw.items()}
 
     @cached_property
     def vocabularies(self) -> dict[str, Vocabulary]:
@@ -115,6 +164,8 @@ class SchemaSet:
 
     def check_schemas(self) -> list[str]:
         """Metaschema errors of the schemas themselves (a team may have edited them)."""
+        import jsonschema
+
         out = []
         for kind, schema in self.raw.items():
             for err in jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA).iter_errors(schema):
@@ -124,7 +175,7 @@ class SchemaSet:
     def validate(self, kind: str, loaded: LoadedYaml, msgs: Messages) -> list[Problem]:
         if self._fast[kind].is_valid(loaded.data):
             return []
-        translator = _Translator(loaded, msgs, self.raw[kind])
+        translator = _Translator(loaded, msgs, self.raw[kind], self._conditions[kind])
         problems = [p for err in self._full[kind].iter_errors(loaded.data) for p in translator.translate(err)]
         if not problems:  # the two validators disagree: trust the stricter one, still located
             for err in self._fast[kind].iter_errors(loaded.data):
@@ -142,6 +193,26 @@ def _unique(problems: Iterable[Problem]) -> list[Problem]:
         if k not in seen:
             seen.add(k)
             out.append(p)
+    return out
+
+
+def _conditions(root: Any) -> dict[int, tuple[dict, list[str]]]:
+    """For every ``then`` of an ``if``/``then`` pair in the schema: the schema that holds the pair
+    (its property titles) and the keys the ``if`` requires (where a conditional error is shown)."""
+    out: dict[int, tuple[dict, list[str]]] = {}
+
+    def walk(node: Any, owner: dict) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("if"), dict) and isinstance(node.get("then"), dict):
+                holder = node if "properties" in node else owner
+                out[id(node["then"])] = (holder, list(node["if"].get("required", [])))
+            for value in node.values():
+                walk(value, node if "properties" in node else owner)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value, owner)
+
+    walk(root, root if isinstance(root, dict) else {})
     return out
 
 
@@ -174,10 +245,12 @@ def _type_of(value: Any) -> str:
 class _Translator:
     """Turns jsonschema errors into located problems that say what to do."""
 
-    def __init__(self, loaded: LoadedYaml, msgs: Messages, root: dict) -> None:
+    def __init__(self, loaded: LoadedYaml, msgs: Messages, root: dict,
+                 conditions: dict[int, tuple[dict, list[str]]] | None = None) -> None:
         self.loaded = loaded
         self.msgs = msgs
         self.root = root
+        self.conditions = _conditions(root) if conditions is None else conditions
 
     def _at(self, path: tuple, key: bool = False) -> tuple[int, int]:
         return self.loaded.pos(path, key=key)
@@ -189,10 +262,14 @@ class _Translator:
         v = err.validator
         if v == "required":
             inst = err.instance if isinstance(err.instance, dict) else {}
+            owner, trigger = self.conditions.get(id(err.schema), (err.schema, []))
+            # a field required by a condition (stage: lost -> lost_from) is reported where the condition stands
+            where = next(((*path, k) for k in trigger if k in inst), None)
+            at = self._at(where, key=True) if where else self._at(path)
             for name in err.validator_value:
                 if name not in inst:
-                    label = self._title(err.schema, name)
-                    yield m.error(f, *self._at(path), "required", field=name, label=label)
+                    label = self._title(owner, name)
+                    yield m.error(f, *at, "required", field=name, label=label)
             return
         if v in ("additionalProperties", "unevaluatedProperties"):
             allowed = list(err.schema.get("properties", {}))
@@ -215,18 +292,27 @@ class _Translator:
                     if sub.relative_schema_path[0] == branch:
                         yield from self.translate(sub)
                 return
+        if v == "not" and isinstance(err.validator_value, dict) and "const" in err.validator_value:
+            yield self._excluded_value(err, path, field)
+            return
         if _is_vocab(err.schema) or (v in ("oneOf", "enum") and isinstance(err.instance, str)):
             yield self._vocab_error(err, path, field)
             return
         line, col = self._at(path)
         value = err.instance
+        if value is None and v == "type":
+            expected = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+            wanted = (m.word("date") if err.schema.get("format") == "date"
+                      else " / ".join(m.word(t) for t in expected if t in _TYPE_WORDS and t != "null"))
+            yield m.error(f, line, col, "no-value", field=field, hint=m.word("fill_in", x=wanted))
+            return
         if v == "type":
             expected = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
             expected = [t for t in expected if t != "null"] or expected
             found = _type_of(value)
             hint = m.word("type_hint")
             if "string" in expected and found in ("integer", "number"):
-                hint = m.word("quote", v=value)
+                hint = m.word("quote", v=self.loaded.texts.get(path, value))
             elif "string" in expected and found == "boolean":
                 hint = m.word("bool_hint")
             elif "array" in expected:
@@ -263,6 +349,17 @@ class _Translator:
         prop = schema.get("properties", {}).get(name, {})
         return str(prop.get("title", name)) if isinstance(prop, dict) else name
 
+    def _excluded_value(self, err: jsonschema.ValidationError, path: tuple, field: str) -> Problem:
+        """``lost_from: lost``: a vocabulary value that this place excludes (``not: {const: …}``)."""
+        m = self.msgs
+        ref = err.schema.get("$ref", "")
+        base = self.root.get("$defs", {}).get(ref.rsplit("/", 1)[-1]) if ref.startswith("#/$defs/") else None
+        excluded = err.validator_value["const"]
+        terms = [t for t in _vocab_from(field, base).terms if t.key != excluded] if _is_vocab(base) else []
+        allowed = m.word("sep").join(f"{t.key}({t.zh if m.lang == 'zh' else t.en})" for t in terms)
+        return m.error(self.loaded.file, *self._at(path), "unknown-value", field=field, value=err.instance,
+                       suggestion="", allowed=allowed)
+
     def _vocab_error(self, err: jsonschema.ValidationError, path: tuple, field: str) -> Problem:
         m = self.msgs
         schema = err.schema
@@ -272,6 +369,11 @@ class _Translator:
             vocab = _vocab_from(field, schema)
         value = err.instance
         line, col = self._at(path)
+        allowed = m.word("sep").join(
+            f"{t.key}({t.zh if m.lang == 'zh' else t.en})" if t.key != t.zh else t.key for t in vocab.terms[:40])
+        if value is None:  # `lost_from:` left empty where a choice is required
+            return m.error(self.loaded.file, line, col, "no-value", field=field,
+                           hint=m.word("fill_in", x=allowed))
         if isinstance(value, str):
             key = vocab.key_for_label(value)
             if key is not None and key != value:
@@ -284,7 +386,5 @@ class _Translator:
         if close:
             key = vocab.key_for_label(close[0]) or close[0]
             suggestion = m.word("did_you_mean", x=key)
-        allowed = m.word("sep").join(
-            f"{t.key}({t.zh if m.lang == 'zh' else t.en})" if t.key != t.zh else t.key for t in vocab.terms[:40])
         return m.error(self.loaded.file, line, col, "unknown-value", field=field, value=value,
                        suggestion=suggestion, allowed=allowed)

@@ -9,6 +9,7 @@ custom tags, tab indentation, non-UTF-8 bytes, oversized files.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,54 @@ Path_ = tuple[str | int, ...]
 
 _STD = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
+_STR, _TIMESTAMP, _SEQ, _MAP, _MERGE = (_STD + t for t in ("str", "timestamp", "seq", "map", "merge"))
+_NUMBER_START = frozenset("+-.0123456789")  # the only first characters _YAML12_ONLY_NUMBER can match
 _constructor = yaml.constructor.SafeConstructor()
+# what YAML forbids in a stream (PyYAML's reader reports it without a position)
+_NON_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+
+
+# integers whose value differs between YAML 1.1 and 1.2: octal with a bare leading 0, binary, base 60
+_YAML11_ONLY_INT = re.compile(r"^[-+]?(?:0[0-7_]+|0b[01_]+|[0-9][0-9_]*(?::[0-5]?[0-9])+)$")
+# plain text in YAML 1.1 that YAML 1.2 reads as a number: leading-zero digits, 0o octal, exponents without a dot
+_YAML12_ONLY_NUMBER = re.compile(r"^[-+]?(?:0[0-9]+|0o[0-7]+|(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+)$")
+
+
+_IMPLICIT = _Loader.yaml_implicit_resolvers
+_DEFAULT_TAGS = {yaml.ScalarNode: _Loader.DEFAULT_SCALAR_TAG, yaml.SequenceNode: _Loader.DEFAULT_SEQUENCE_TAG,
+                 yaml.MappingNode: _Loader.DEFAULT_MAPPING_TAG}
+
+
+class _FastLoader(_Loader):
+    """The safe loader with the same tags, resolved with less Python per node.
+
+    The C composer calls ``resolve`` (and the path-resolver hooks) back in Python for
+    every node, which costs about as much as composing itself. The safe loader has no
+    path resolvers and no wildcard implicit resolvers, so the table lookup by first
+    character below gives exactly PyYAML's answer.
+    """
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode and implicit[0]:
+            for tag, regexp in _IMPLICIT.get(value[:1], ()):  # value[:1] is '' for '': the null resolver
+                if regexp.match(value):
+                    return tag
+        return _DEFAULT_TAGS[kind]
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+
+if _Loader.yaml_path_resolvers or None in _Loader.yaml_implicit_resolvers:  # pragma: no cover — a future PyYAML
+    _FastLoader = _Loader  # type: ignore[misc]
+
+
+def _shown_tag(tag: str) -> str:
+    """A tag as it is written in the file: ``!!python/object``, not ``tag:yaml.org,2002:python/object``."""
+    return "!!" + tag[len(_STD):] if tag.startswith(_STD) else tag
 
 
 @dataclass(slots=True)
@@ -38,6 +86,8 @@ class LoadedYaml:
     positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # the text as written of every scalar that YAML turned into a number or true/false (for "quote it" hints)
+    texts: dict[Path_, str] = field(default_factory=dict)
 
     def pos(self, path: Path_, key: bool = False) -> tuple[int, int]:
         """Position of ``path``, or of its nearest ancestor that has one."""
@@ -61,7 +111,8 @@ def load_yaml_bytes(file: str, raw: bytes, msgs: Messages, max_bytes: int | None
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw.count(b"\n", 0, e.start) + 1
-        col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        # the column in characters, as an editor shows it, not in bytes
+        col = len(raw[raw.rfind(b"\n", 0, e.start) + 1: e.start].decode("utf-8", "replace")) + 1
         out.problems.append(msgs.error(file, line, col, "not-utf8", byte=f"0x{raw[e.start]:02x}"))
         return out
     if text.startswith("\ufeff"):
@@ -78,7 +129,7 @@ def load_yaml_bytes(file: str, raw: bytes, msgs: Messages, max_bytes: int | None
         out.problems.append(msgs.error(file, line, col, "anchor"))
         return out
     try:
-        loader = _Loader(text)
+        loader = _FastLoader(text)
         try:
             node = loader.get_single_node()
         finally:
@@ -86,11 +137,18 @@ def load_yaml_bytes(file: str, raw: bytes, msgs: Messages, max_bytes: int | None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        detail = " ".join(s for s in (e.context, e.problem) if s)
+        context = e.context
+        if context and e.context_mark and e.problem_mark and e.context_mark.line != e.problem_mark.line:
+            # e.g. an unclosed '[': the parser notices lines later; name where it opened
+            context += f" (line {e.context_mark.line + 1}, column {e.context_mark.column + 1})"
+        detail = " ".join(s for s in (context, e.problem) if s)
         out.problems.append(msgs.error(file, line, col, "yaml-syntax", detail=detail))
         return out
-    except yaml.YAMLError as e:  # reader errors (control characters) carry no mark
-        out.problems.append(msgs.error(file, 1, 1, "yaml-syntax", detail=str(e).splitlines()[0]))
+    except yaml.YAMLError as e:  # reader errors (control characters) carry no mark: find the character
+        bad = _NON_PRINTABLE.search(text)
+        line, col = (text.count("\n", 0, bad.start()) + 1, bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+                     ) if bad else (1, 1)
+        out.problems.append(msgs.error(file, line, col, "yaml-syntax", detail=str(e).splitlines()[0]))
         return out
     if node is None:
         out.problems.append(msgs.error(file, 1, 1, "empty-file"))
@@ -113,6 +171,14 @@ def _has_anchor(text: str) -> tuple[int, int] | None:
     return None
 
 
+def _is_plain_text(node: yaml.Node) -> bool:
+    """A text or date scalar that _scalar would return as written, with nothing to report.
+
+    Spelled out as one expression (and inlined by the walker's loops): most nodes of a file are these."""
+    return node.__class__ is yaml.ScalarNode and (
+        node.tag == _TIMESTAMP or (node.tag == _STR and bool(node.style or node.value[:1] not in _NUMBER_START)))
+
+
 class _Walker:
     def __init__(self, out: LoadedYaml, msgs: Messages) -> None:
         self.out = out
@@ -122,49 +188,79 @@ class _Walker:
         return node.start_mark.line + 1, node.start_mark.column + 1
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
-        pos = self._pos(node)
+        # the hot loop of every check: about 300 nodes a customer file, so attribute look-ups are kept few
+        mark = node.start_mark
+        pos = (mark.line + 1, mark.column + 1)
         self.out.positions[path] = pos
         if isinstance(node, yaml.ScalarNode):
-            return self._scalar(node, pos)
+            if _is_plain_text(node):
+                return node.value
+            return self._scalar(node, pos, path)
         if isinstance(node, yaml.SequenceNode):
-            if node.tag != _STD + "seq":
-                self.out.problems.append(self.msgs.error(self.out.file, *pos, "custom-tag", tag=node.tag))
+            if node.tag != _SEQ:
+                self.out.problems.append(self.msgs.error(self.out.file, *pos, "custom-tag", tag=_shown_tag(node.tag)))
                 return None
-            return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
-        if node.tag != _STD + "map":
-            self.out.problems.append(self.msgs.error(self.out.file, *pos, "custom-tag", tag=node.tag))
+            items = []
+            for i, child in enumerate(node.value):
+                if _is_plain_text(child):  # inlined build() of the commonest node: a text or date item
+                    cmark = child.start_mark
+                    self.out.positions[(*path, i)] = (cmark.line + 1, cmark.column + 1)
+                    items.append(child.value)
+                else:
+                    items.append(self.build(child, (*path, i)))
+            return items
+        if node.tag != _MAP:
+            self.out.problems.append(self.msgs.error(self.out.file, *pos, "custom-tag", tag=_shown_tag(node.tag)))
             return None
         result: dict[str, Any] = {}
+        key_positions, positions = self.out.key_positions, self.out.positions
         for key_node, value_node in node.value:
-            kpos = self._pos(key_node)
+            kmark = key_node.start_mark
+            kpos = (kmark.line + 1, kmark.column + 1)
             if not isinstance(key_node, yaml.ScalarNode):
                 self.out.problems.append(self.msgs.error(self.out.file, *kpos, "complex-key"))
                 continue
-            if key_node.tag == _STD + "merge":
+            if key_node.tag == _MERGE:
                 self.out.problems.append(self.msgs.error(self.out.file, *kpos, "anchor"))
                 continue
             key = key_node.value
             child = (*path, key)
-            if key in result or child in self.out.key_positions:
-                first = self.out.key_positions[child][0]
+            if key in result or child in key_positions:
+                first = key_positions[child][0]
                 self.out.problems.append(self.msgs.error(self.out.file, *kpos, "duplicate-key", key=key, first=first))
                 continue
-            self.out.key_positions[child] = kpos
-            result[key] = self.build(value_node, child)
+            key_positions[child] = kpos
+            if _is_plain_text(value_node):  # inlined build() of the commonest node: a text or date value
+                vmark = value_node.start_mark
+                positions[child] = (vmark.line + 1, vmark.column + 1)
+                result[key] = value_node.value
+            else:
+                result[key] = self.build(value_node, child)
         return result
 
-    def _scalar(self, node: yaml.ScalarNode, pos: tuple[int, int]) -> Any:
+    def _scalar(self, node: yaml.ScalarNode, pos: tuple[int, int], path: Path_) -> Any:
         tag = node.tag
         if tag not in _SCALAR_TAGS:
-            self.out.problems.append(self.msgs.error(self.out.file, *pos, "custom-tag", tag=tag))
+            self.out.problems.append(self.msgs.error(self.out.file, *pos, "custom-tag", tag=_shown_tag(tag)))
             return None
         if tag == _STD + "str":
+            if not node.style and _YAML12_ONLY_NUMBER.match(node.value):  # plain: None (Python) or "" (C)
+                # 0211234567 and 1e3 are text in YAML 1.1 but numbers in YAML 1.2 (editors, other tools)
+                self.out.problems.append(self.msgs.error(self.out.file, *pos, "yaml-number", text=node.value,
+                                                         value=f'"{node.value}"'))
             return node.value
         if tag == _STD + "timestamp":
             # Keep dates as the text the file holds: JSON Schema checks the format,
             # and a date with a time (or a non-date) is reported, not converted.
             return node.value
         try:
-            return _constructor.yaml_constructors[tag](_constructor, node)
+            value = _constructor.yaml_constructors[tag](_constructor, node)
         except (ValueError, yaml.constructor.ConstructorError):
             return node.value
+        if value is not None:
+            self.out.texts[path] = node.value
+        if tag == _STD + "int" and _YAML11_ONLY_INT.match(node.value):
+            # 0777 is 511 and 1:20 is 80 in YAML 1.1 (PyYAML), but 777 and "1:20" in YAML 1.2
+            # (editors, check-jsonschema): the number silently depends on the tool.
+            self.out.problems.append(self.msgs.error(self.out.file, *pos, "yaml-number", text=node.value, value=value))
+        return value
