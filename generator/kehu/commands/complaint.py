@@ -1,0 +1,158 @@
+"""kehu complaint CUSTOMER open|progress|resolve … — the complaint handling table (客户投诉处理表).
+
+    kehu complaint 启明 open --category 交付 --content "发票开具延迟" [--handler wangfang]
+    kehu complaint 启明 progress [N] [--handler wangfang]
+    kehu complaint 启明 resolve [N] --result "已补开并致歉"
+
+N is the complaint's number as `kehu show` lists it (1 = first in the file); it
+may be left out when exactly one complaint is still unresolved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+from ruamel.yaml.comments import CommentedMap
+
+from ..edits import (
+    Editing,
+    append_dated,
+    as_date,
+    entry,
+    field_order,
+    guarded,
+    open_for_edit,
+    parse_date,
+    refuse,
+    report_warnings,
+    require_handle,
+    require_sound_repo,
+    require_text,
+    save,
+    set_field,
+    vocab_key,
+    yaml_date,
+)
+from ..messages import CATALOGUE
+from ..repo import Repo
+from ._common import repo_from
+from .show import tr
+
+ACTIONS = ("open", "progress", "resolve")
+
+CATALOGUE.update({
+    "cli-bad-action": {
+        "en": ("'{value}' is not an action", "write one of: {allowed}"),
+        "zh": ("'{value}' 不是可用的操作", "请使用：{allowed}"),
+    },
+    "cli-no-open-complaint": {
+        "en": ("{file} has no unresolved complaint", "record one with `kehu complaint CUSTOMER open --content …`"),
+        "zh": ("{file} 没有未解决的投诉", "如需登记投诉：`kehu complaint 客户 open --content …`"),
+    },
+    "cli-which-complaint": {
+        "en": ("{file} has {count} unresolved complaints: {listed}", "give the number, e.g. `… resolve {first}`"),
+        "zh": ("{file} 有 {count} 条未解决的投诉：{listed}", "请指定编号，如 `… resolve {first}`"),
+    },
+    "cli-complaint-number": {
+        "en": ("complaint #{value} does not exist in {file} (it has {count})", "see the numbers with `kehu show`"),
+        "zh": ("{file} 中没有第 {value} 条投诉（共 {count} 条）", "用 `kehu show` 查看编号"),
+    },
+    "cli-complaint-resolved": {
+        "en": ("complaint #{number} of {file} is already resolved ({resolved})", "nothing to do"),
+        "zh": ("{file} 的第 {number} 条投诉已于 {resolved} 解决", "无需重复处理"),
+    },
+})
+
+COMPLAINT_ORDER = ["date", "category", "content", "handler", "status", "resolved", "result"]
+
+
+def _pick(repo: Repo, ed: Editing, number: str | None) -> tuple[int, CommentedMap]:
+    """The complaint to change: number N (1-based), or the only unresolved one."""
+    items = ed.data.get("complaints") or []
+    msgs = repo.msgs
+    if number is not None:
+        if not number.strip().isdigit() or not 1 <= int(number) <= len(items):
+            raise refuse(msgs, "cli-complaint-number", value=number, file=ed.name, count=len(items))
+        index = int(number) - 1
+        item = items[index]
+        if item.get("status") == "resolved":
+            raise refuse(msgs, "cli-complaint-resolved", number=number, file=ed.name, resolved=item.get("resolved"))
+        return index, item
+    unresolved = [(i, c) for i, c in enumerate(items) if c.get("status") != "resolved"]
+    if not unresolved:
+        raise refuse(msgs, "cli-no-open-complaint", file=ed.name)
+    if len(unresolved) > 1:
+        listed = msgs.word("sep").join(f"#{i + 1} {c.get('date')} {c.get('content')}" for i, c in unresolved)
+        raise refuse(msgs, "cli-which-complaint", file=ed.name, count=len(unresolved), listed=listed,
+                     first=unresolved[0][0] + 1)
+    return unresolved[0]
+
+
+def _open(repo: Repo, ed: Editing, when: dt.date, category: str | None, content: str | None,
+          handler: str | None) -> str:
+    msgs = repo.msgs
+    text = require_text(msgs, "--content", content)
+    cat = vocab_key(msgs, repo.schemas.vocabularies["complaint_category"], "--category", category) \
+        if category is not None else None
+    who = require_handle(repo, "--handler", handler) if handler is not None else None
+    item = entry([("date", when), ("category", cat), ("content", text), ("handler", who), ("status", "open")])
+    index = append_dated(ed.data, "complaints", item, field_order(repo))
+    return tr(repo, f"已登记投诉 #{index + 1}：{ed.name} {when.isoformat()} {text}",
+              f"complaint #{index + 1} recorded: {ed.name} {when.isoformat()} {text}")
+
+
+def _progress(repo: Repo, ed: Editing, number: str | None, handler: str | None) -> str:
+    index, item = _pick(repo, ed, number)
+    if handler is not None:
+        set_field(item, "handler", require_handle(repo, "--handler", handler), COMPLAINT_ORDER)
+    item["status"] = "in_progress"
+    return tr(repo, f"投诉 #{index + 1} 处理中：{ed.name}", f"complaint #{index + 1} in progress: {ed.name}")
+
+
+def _resolve(repo: Repo, ed: Editing, number: str | None, when: dt.date, result: str | None,
+             handler: str | None) -> str:
+    text = require_text(repo.msgs, "--result", result)
+    index, item = _pick(repo, ed, number)
+    if handler is not None:
+        set_field(item, "handler", require_handle(repo, "--handler", handler), COMPLAINT_ORDER)
+    item["status"] = "resolved"
+    set_field(item, "resolved", yaml_date(when), COMPLAINT_ORDER)
+    set_field(item, "result", text, COMPLAINT_ORDER)
+    opened = as_date(item.get("date"))
+    days = f"{(when - opened).days}" if opened else "?"
+    return tr(repo, f"投诉 #{index + 1} 已解决：{ed.name} {when.isoformat()}（用时 {days} 天）",
+              f"complaint #{index + 1} resolved: {ed.name} {when.isoformat()} (after {days} days)")
+
+
+@click.command("complaint")
+@click.argument("customer")
+@click.argument("action", metavar="open|progress|resolve")
+@click.argument("number", required=False, metavar="[N]")
+@click.option("--category", metavar="KEY", help="open: 产品质量 交付 服务态度 响应速度 售后 价格 其他.")
+@click.option("--content", help="open: what the customer complains about.")
+@click.option("--handler", metavar="HANDLE", help="Who handles it (a team member).")
+@click.option("--result", help="resolve: how it was resolved.")
+@click.option("--date", metavar="YYYY-MM-DD", help="When it was received / resolved (default: today).")
+@click.pass_obj
+@guarded
+def command(obj: dict, customer: str, action: str, number: str | None, category: str | None, content: str | None,
+            handler: str | None, result: str | None, date: str | None) -> None:
+    """Record a complaint of CUSTOMER, or move one to in progress / resolved."""
+    repo = repo_from(obj)
+    require_sound_repo(repo)
+    msgs = repo.msgs
+    if action not in ACTIONS:
+        raise refuse(msgs, "cli-bad-action", value=action, allowed=" | ".join(ACTIONS))
+    when = parse_date(msgs, "--date", date) if date is not None else repo.config.today
+    if action == "open" and number is not None:
+        raise refuse(msgs, "cli-bad-action", value=f"open {number}", allowed=" | ".join(ACTIONS))
+    ed = open_for_edit(repo, customer)
+    if action == "open":
+        done = _open(repo, ed, when, category, content, handler)
+    elif action == "progress":
+        done = _progress(repo, ed, number, handler)
+    else:
+        done = _resolve(repo, ed, number, when, result, handler)
+    report_warnings(save(ed))
+    click.echo(done)

@@ -1,0 +1,121 @@
+"""kehu log CUSTOMER --channel call --summary "…" — record one interaction in one command.
+
+The interaction is inserted in date order, ``next_action`` is updated (set by
+``--next``, or cleared when the call just made it obsolete), and the file is
+written only when the result passes the checker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+from ruamel.yaml.comments import CommentedMap
+
+from ..edits import (
+    append_dated,
+    as_date,
+    entry,
+    field_order,
+    guarded,
+    open_for_edit,
+    parse_date,
+    refuse,
+    report_warnings,
+    require_handle,
+    require_sound_repo,
+    require_text,
+    save,
+    set_field,
+    vocab_key,
+    yaml_date,
+)
+from ..gitinfo import current_handle
+from ..messages import CATALOGUE
+from ..repo import Repo
+from ._common import repo_from
+from .show import due_reason, facts_for, tr
+
+CATALOGUE.update({
+    "cli-next-before": {
+        "en": ("--next: {next} is not after the interaction ({date})", "give the date of the next step, e.g. --next "
+               "{example} 'send the quote'"),
+        "zh": ("--next：{next} 不晚于本次跟进日期 {date}", "请填写下一步的日期，如 --next {example} 发送报价"),
+    },
+})
+
+
+def _channel(repo: Repo, value: str | None) -> str:
+    vocab = repo.schemas.vocabularies["channel"]
+    if value is None:
+        raise refuse(repo.msgs, "cli-missing-option", option="--channel",
+                     hint=repo.msgs.word("sep").join(vocab.keys()))
+    return vocab_key(repo.msgs, vocab, "--channel", value)
+
+
+def _next(repo: Repo, value: tuple[str, str] | None, when: dt.date) -> tuple[dt.date, str] | None:
+    if not value:
+        return None
+    date = parse_date(repo.msgs, "--next", value[0])
+    action = require_text(repo.msgs, "--next ACTION", value[1])
+    if date <= when:
+        raise refuse(repo.msgs, "cli-next-before", next=date, date=when, example=when + dt.timedelta(days=7))
+    return date, action
+
+
+def update_next_action(data: CommentedMap, nxt: tuple[dt.date, str] | None, when: dt.date,
+                       order: list[str]) -> str:
+    """Set the next step, or clear a planned step this interaction has done. Returns what happened."""
+    current = data.get("next_action")
+    if nxt is not None:
+        if isinstance(current, CommentedMap):  # change in place: keeps its style and comments
+            current["date"], current["action"] = yaml_date(nxt[0]), nxt[1]
+        else:
+            set_field(data, "next_action", entry([("date", nxt[0]), ("action", nxt[1])]), order)
+        return "set"
+    if isinstance(current, dict):
+        planned = as_date(current.get("date"))
+        if planned is not None and planned <= when:
+            data["next_action"] = None
+            return "cleared"
+    return "kept"
+
+
+@click.command("log")
+@click.argument("customer")
+@click.option("-c", "--channel", metavar="KEY", help="call, visit, email, meeting, wechat, exhibition, other.")
+@click.option("-s", "--summary", help="What was discussed and how the customer reacted (specific, ≤ 500 chars).")
+@click.option("-o", "--outcome", help="The customer's feedback or the result.")
+@click.option("--contact", help="Which of the customer's contacts you spoke to.")
+@click.option("--next", "next_", nargs=2, metavar="DATE ACTION", help="The next step: date and what to do.")
+@click.option("--by", metavar="HANDLE", help="Who made the contact (default: your git email in team.yaml).")
+@click.option("--date", metavar="YYYY-MM-DD", help="When (default: today).")
+@click.pass_obj
+@guarded
+def command(obj: dict, customer: str, channel: str | None, summary: str | None, outcome: str | None,
+            contact: str | None, next_: tuple[str, str] | None, by: str | None, date: str | None) -> None:
+    """Record an interaction with CUSTOMER (id, part of the name, pinyin or initials)."""
+    repo = repo_from(obj)
+    require_sound_repo(repo)
+    msgs = repo.msgs
+    key = _channel(repo, channel)
+    text = require_text(msgs, "--summary", summary)
+    when = parse_date(msgs, "--date", date) if date is not None else repo.config.today
+    nxt = _next(repo, next_, when)
+    who = require_handle(repo, "--by", by) if by is not None else None
+    ed = open_for_edit(repo, customer)
+    who = who or current_handle(repo)
+    order = field_order(repo)
+    item = entry([("date", when), ("channel", key), ("by", who), ("contact", (contact or "").strip()),
+                  ("summary", text), ("outcome", (outcome or "").strip())])
+    append_dated(ed.data, "interactions", item, order)
+    what = update_next_action(ed.data, nxt, when, order)
+    report_warnings(save(ed))
+    _, facts = facts_for(repo, ed.path)
+    due = (f"{facts.due.date.isoformat()} {due_reason(repo, facts)}" if facts.due else "—")
+    channel_label = repo.schemas.vocabularies["channel"].label(key, repo.config.locale)
+    click.echo(tr(repo, f"已记录：{ed.name} {when.isoformat()} {channel_label}（{who}）；下次跟进 {due}",
+                  f"recorded: {ed.name} {when.isoformat()} {channel_label} ({who}); next follow-up {due}"))
+    if what == "cleared":
+        click.echo(tr(repo, "原计划的下一步已完成，已清空 next_action；可用 --next 设定新的下一步",
+                      "the planned next step is done, next_action was cleared; set a new one with --next"))

@@ -1,0 +1,258 @@
+"""kehu new NAME --owner H [--industry … --phone …] — create a customer file.
+
+The id is the next free one for today from ``ids.template`` in kehu.yaml (ids
+once used, even by a deleted file, are never reused). The duplicate check runs
+first: the same company (normalised name), phone or email as an existing
+customer is refused; a near-identical name is refused unless ``--force``. The
+first follow-up is planned within ``first_followup_hours``. Missing required
+values are asked for when a person is typing; in a script they are an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import string
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+from rapidfuzz.distance import Levenshtein
+
+from ..edits import (
+    CommandError,
+    entry,
+    guarded,
+    new_warnings,
+    refuse,
+    report_warnings,
+    require_handle,
+    require_sound_repo,
+    require_text,
+    vocab_key,
+    yaml_date,
+)
+from ..gitinfo import handle_for_email, ids_in_history, user_email
+from ..lookup import all_data
+from ..messages import CATALOGUE
+from ..normalize import normalize_company, normalize_email, parse_phone
+from ..repo import Repo, rel
+from ..rules import IndexEntry, index_entry
+from ..yamlload import LoadedYaml
+from ._common import repo_from
+from .show import tr
+
+CATALOGUE.update({
+    "cli-duplicate": {
+        "en": ("already a customer: {file} ({name}) has the same {what}", "log to it instead: kehu log {id} …"),
+        "zh": ("客户已存在：{file}（{name}）的{what}相同", "请直接在该客户下记录：kehu log {id} …"),
+    },
+    "cli-near-duplicate": {
+        "en": ("'{name}' is nearly the same as {file} ({other})", "a typo? use that customer; if it really is "
+               "another company, run again with --force"),
+        "zh": ("'{name}' 与 {file}（{other}）非常相似", "是否笔误？如为同一客户请直接使用；确为不同公司请加 --force"),
+    },
+    "cli-bad-phone": {
+        "en": ("--phone: '{value}' is not a valid mobile number", "11 digits such as 13800138000, or +country number"),
+        "zh": ("--phone：'{value}' 不是有效的手机号", "应为 11 位手机号（如 13800138000）或带 +国家码 的号码"),
+    },
+    "cli-bad-email": {
+        "en": ("--email: '{value}' is not a valid address", "e.g. zhang.wei@example.com"),
+        "zh": ("--email：'{value}' 不是有效的邮箱地址", "例如 zhang.wei@example.com"),
+    },
+    "cli-no-free-id": {
+        "en": ("no free id from ids.template '{template}' for {date}", "{hint}"),
+        "zh": ("按 ids.template '{template}' 在 {date} 已无可用编号", "{hint}"),
+    },
+    "cli-lost-new": {
+        "en": ("a new customer cannot start as lost", "choose another --stage (lead, contacted, …)"),
+        "zh": ("新客户不能以“流失”阶段创建", "请选择其他 --stage（lead、contacted …）"),
+    },
+})
+
+
+# --- ids -----------------------------------------------------------------------------------------
+
+
+def _fields(template: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(template) if f}
+
+
+def next_id(repo: Repo, today: dt.date) -> str:
+    """The id after the highest sequence already used today (on disk or ever in git)."""
+    template = str(repo.config["ids"]["template"])
+    pattern = repo.config["ids"]["pattern"]
+    used = {p.stem for p in repo.customer_files()} | ids_in_history(repo)
+    hint = tr(repo, "检查 kehu.yaml 的 ids.template 与 ids.pattern", "check ids.template and ids.pattern in kehu.yaml")
+    if not _fields(template) <= {"date", "seq"}:
+        raise refuse(repo.msgs, "cli-no-free-id", template=template, date=today, hint=hint)
+    highest = 0
+    for n in range(1, len(used) + 2):
+        if template.format(date=today, seq=n) in used:
+            highest = n
+    candidate = template.format(date=today, seq=highest + 1)
+    if candidate in used or (pattern and not re.fullmatch(pattern, candidate)):
+        raise refuse(repo.msgs, "cli-no-free-id", template=template, date=today, hint=hint)
+    return candidate
+
+
+# --- duplicates ------------------------------------------------------------------------------------
+
+
+def existing_entries(repo: Repo) -> list[IndexEntry]:
+    """Name, phones and emails of every customer file, even one that fails the schema."""
+    return [index_entry(LoadedYaml(item.name, item.data), repo.config) for item in all_data(repo)]
+
+
+def check_duplicates(repo: Repo, entries: list[IndexEntry], name: str, phone: str | None, email: str | None,
+                     force: bool) -> None:
+    cfg = repo.config["check"]
+    norm = normalize_company(name, tuple(cfg["company_suffixes"]))
+    what_words = {"name": tr(repo, "公司名称", "company name"), "phone": tr(repo, "手机号", "phone number"),
+                  "email": tr(repo, "邮箱", "email")}
+    for e in entries:
+        what = ("name" if norm and e.norm_name == norm else
+                "phone" if phone and any(p[0] == phone for p in e.phones) else
+                "email" if email and any(m[0] == email for m in e.emails) else None)
+        if what:
+            raise refuse(repo.msgs, "cli-duplicate", file=e.file, name=e.name, id=e.id, what=what_words[what])
+    if force or len(norm) < int(cfg["near_duplicate_min_length"]):
+        return
+    k = int(cfg["near_duplicate_distance"])
+    for e in entries:
+        if e.norm_name and Levenshtein.distance(norm, e.norm_name, score_cutoff=k) <= k:
+            raise refuse(repo.msgs, "cli-near-duplicate", name=name, file=e.file, other=e.name)
+
+
+# --- values, asked for when missing -----------------------------------------------------------------
+
+
+def interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def ask(repo: Repo, value: str | None, option: str, question: str, check: Callable[[str], str],
+        default: str | None = None, hint: str = "") -> str:
+    """The option's value checked; when missing, asked for at a terminal, else a one-line error."""
+    if value is not None:
+        return check(value)
+    if not interactive():
+        raise refuse(repo.msgs, "cli-missing-option", option=option, hint=hint)
+
+    def proc(text: str) -> str:
+        try:
+            return check(text)
+        except CommandError as e:
+            raise click.BadParameter(str(e)) from None
+
+    return click.prompt(question, default=default, value_proc=proc)
+
+
+def _phone(repo: Repo, value: str | None) -> tuple[str | None, str | None]:
+    """(as written, E.164) — or refused."""
+    if value is None or not value.strip():
+        return None, None
+    e164, _ = parse_phone(value.strip(), repo.config["check"]["phone_region"])
+    if e164 is None:
+        raise refuse(repo.msgs, "cli-bad-phone", value=value)
+    return value.strip(), e164
+
+
+def _email(repo: Repo, value: str | None) -> tuple[str | None, str | None]:
+    if value is None or not value.strip():
+        return None, None
+    norm, _ = normalize_email(value.strip())
+    if norm is None:
+        raise refuse(repo.msgs, "cli-bad-email", value=value)
+    return value.strip(), norm
+
+
+def build_fields(repo: Repo, opts: dict, on_name: Callable[[str], None]) -> dict:
+    """Every value checked (asking for missing required ones), in schema order. ``on_name``
+    refuses a known customer before anything else is asked."""
+    msgs, vocab = repo.msgs, repo.schemas.vocabularies
+    name = ask(repo, opts["name"], "NAME", tr(repo, "客户名称", "Customer name"),
+               lambda v: require_text(msgs, "NAME", v),
+               hint=tr(repo, "kehu new \"上海启明科技有限公司\" --owner lixia --industry I65",
+                       "kehu new 'Acme Ltd' --owner lixia --industry I65"))
+    on_name(name)
+    me = handle_for_email(repo.team, user_email(repo.root))
+    owner = ask(repo, opts["owner"], "--owner", tr(repo, "负责人（账号）", "Owner (handle)"),
+                lambda v: require_handle(repo, "--owner", v), default=me,
+                hint=msgs.word("sep").join(sorted(repo.handles or [])))
+    industry = ask(repo, opts["industry"], "--industry", tr(repo, "行业代码（GB/T 4754，如 I65）",
+                                                            "Industry code (GB/T 4754, e.g. I65)"),
+                   lambda v: vocab_key(msgs, vocab["industry"], "--industry", v),
+                   hint=tr(repo, "GB/T 4754 行业代码，如 I65（软件和信息技术服务业）、C（制造业）",
+                           "a GB/T 4754 code, e.g. I65 (software and IT services), C (manufacturing)"))
+    stage = vocab_key(msgs, vocab["stage"], "--stage", opts["stage"] or "lead")
+    if stage == "lost":
+        raise refuse(msgs, "cli-lost-new")
+    phone, e164 = _phone(repo, opts["phone"])
+    email, norm_email = _email(repo, opts["email"])
+    contact_name = opts["contact_name"]
+    if (phone or email or opts["title"]) and not contact_name:
+        contact_name = ask(repo, None, "--contact-name", tr(repo, "联系人姓名", "Contact name"),
+                           lambda v: require_text(msgs, "--contact-name", v),
+                           hint=tr(repo, "有手机号或邮箱时需填写联系人姓名",
+                                   "a phone or email needs the contact's name"))
+    today = repo.config.today
+    days = math.ceil(repo.config["first_followup_hours"] / 24)
+    fields = {
+        "name": name, "industry": industry, "stage": stage, "owner": owner, "created": yaml_date(today),
+        "size": vocab_key(msgs, vocab["size"], "--size", opts["size"]) if opts["size"] else None,
+        "region": (opts["region"] or "").strip() or None,
+        "source": vocab_key(msgs, vocab["source"], "--source", opts["source"]) if opts["source"] else None,
+        "needs": (opts["needs"] or "").strip() or None,
+        "contacts": [entry([("name", contact_name.strip()), ("title", (opts["title"] or "").strip()),
+                            ("phone", phone), ("email", email), ("primary", True)])] if contact_name else None,
+        "next_action": entry([("date", today + dt.timedelta(days=days)),
+                              ("action", tr(repo, "首次跟进", "first follow-up"))]),
+    }
+    fields = {k: v for k, v in fields.items() if v is not None}
+    return {"_e164": e164, "_email": norm_email, **fields}
+
+
+@click.command("new")
+@click.argument("name", required=False)
+@click.option("--owner", metavar="HANDLE", help="The one team member responsible (default asked; your handle).")
+@click.option("--industry", metavar="CODE", help="GB/T 4754 code: I65, C, …")
+@click.option("--stage", metavar="KEY", help="Funnel stage (default: lead).")
+@click.option("--source", metavar="KEY", help="online_ads, trade_show, referral, cold_visit, website, …")
+@click.option("--size", metavar="KEY", help="<50, 50-200, 200-500, >500.")
+@click.option("--region", help="Province / city.")
+@click.option("--needs", help="Needs or pain points.")
+@click.option("--contact-name", help="The main contact's name.")
+@click.option("--title", help="The main contact's title.")
+@click.option("--phone", help="The main contact's mobile number.")
+@click.option("--email", help="The main contact's email.")
+@click.option("--force", is_flag=True, help="Create it even though a near-identical name exists.")
+@click.pass_obj
+@guarded
+def command(obj: dict, **opts: str | None) -> None:
+    """Create a customer file with the next free id; refuses duplicates."""
+    from ..store import new_customer_map, save_customer
+
+    repo = repo_from(obj)
+    require_sound_repo(repo)
+    force = bool(opts["force"])
+    entries = existing_entries(repo)
+    fields = build_fields(repo, opts, lambda name: check_duplicates(repo, entries, name, None, None, force))
+    e164, norm_email = fields.pop("_e164"), fields.pop("_email")
+    check_duplicates(repo, entries, fields["name"], e164, norm_email, force)
+    new_id = next_id(repo, repo.config.today)
+    repo.customers_dir.mkdir(exist_ok=True)
+    path: Path = repo.customers_dir / f"{new_id}.yaml"
+    data = new_customer_map({"id": new_id, **fields})
+    problems = save_customer(repo, path, data)
+    errors = [p for p in problems if str(p.severity) == "error"]
+    if errors:
+        p = errors[0]
+        raise refuse(repo.msgs, "cli-not-saved", where=f"{p.file}:{p.line}:{p.col}", message=p.message, hint=p.hint)
+    report_warnings([p for p in new_warnings(repo, path, set()) if p.code != "missing-info"])
+    due = str(fields["next_action"]["date"])
+    name, owner, where = fields["name"], fields["owner"], rel(repo.root, path)
+    click.echo(tr(repo, f"已创建 {where}（{name}，负责人 {owner}，首次跟进截止 {due}）",
+                  f"created {where} ({name}, owner {owner}, first follow-up by {due})"))

@@ -1,0 +1,307 @@
+"""kehu set CUSTOMER FIELD VALUE… — change one field: a stage move, a class override (with a
+reason), a quiet period, the owner, or any other top-level field the schema allows.
+
+The value is read the way the schema types the field (a vocabulary key, a date,
+a number, a handle, text, a list of tags), so a wrong value is refused with the
+field named, before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import click
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from ..edits import (
+    Editing,
+    as_date,
+    entry,
+    field_order,
+    guarded,
+    is_none_word,
+    open_for_edit,
+    parse_date,
+    refuse,
+    report_warnings,
+    require_handle,
+    require_sound_repo,
+    require_text,
+    save,
+    set_field,
+    vocab_key,
+    yaml_date,
+)
+from ..messages import CATALOGUE
+from ..repo import Repo
+from ._common import repo_from
+from .show import tr
+
+CATALOGUE.update({
+    "cli-already-lost": {
+        "en": ("{file} is already lost (from {lost_from})", "to change the stage it was lost from: --lost-from STAGE"),
+        "zh": ("{file} 已是流失状态（流失前：{lost_from}）", "如需更改流失前阶段，请用 --lost-from 阶段"),
+    },
+    "cli-option-not-here": {
+        "en": ("{option} does not apply to '{field}'", "{hint}"),
+        "zh": ("{option} 不适用于字段 '{field}'", "{hint}"),
+    },
+    "cli-one-value": {
+        "en": ("'{field}' takes one value, got {count}", "quote a value with spaces: \"…\""),
+        "zh": ("'{field}' 只接受一个值，实际给了 {count} 个", "含空格的值请加引号：\"…\""),
+    },
+})
+
+# fields `kehu set` leaves to other commands (or to nobody)
+NOT_SETTABLE = {
+    "id": ("the id is the file name and never changes", "客户编号即文件名，永不更改"),
+    "contacts": ("edit contacts in the file (a list of records)", "联系人是记录列表，请直接编辑文件"),
+    "deals": ("edit deals in the file (a list of records)", "合作记录是记录列表，请直接编辑文件"),
+    "interactions": ("record interactions with `kehu log`", "请用 `kehu log` 记录跟进"),
+    "surveys": ("record surveys with `kehu survey`", "请用 `kehu survey` 记录满意度调查"),
+    "complaints": ("record complaints with `kehu complaint`", "请用 `kehu complaint` 记录投诉"),
+}
+
+
+@dataclass(slots=True)
+class Spec:
+    """How a command-line value becomes the field's value."""
+
+    kind: str             # vocab | handle | date | number | text | text_or_number | list | next_action
+    vocab: str | None = None
+    nullable: bool = False
+
+
+def _branch(root: dict, schema: dict, spec: Spec, vocabularies: dict) -> None:
+    ref = schema.get("$ref", "")
+    if ref.startswith("#/$defs/"):
+        name = ref.rsplit("/", 1)[1]
+        if name in vocabularies:
+            spec.kind, spec.vocab = "vocab", name
+        elif name == "handle":
+            spec.kind = "handle"
+        else:
+            _branch(root, root.get("$defs", {}).get(name, {}), spec, vocabularies)
+        return
+    types = schema.get("type", [])
+    types = [types] if isinstance(types, str) else list(types)
+    if "null" in types:
+        spec.nullable = True
+    if "array" in types:
+        item_ref = str(schema.get("items", {}).get("$ref", ""))
+        item = item_ref.rsplit("/", 1)[-1]
+        spec.kind, spec.vocab = ("list", item) if item in vocabularies else ("records", None)
+    elif "object" in types or "required" in schema:
+        spec.kind = "next_action" if set(schema.get("required", [])) == {"date", "action"} else "records"
+    elif schema.get("format") == "date":
+        spec.kind = "date"
+    elif "number" in types or "integer" in types:
+        spec.kind = "text_or_number" if "string" in types else "number"
+    elif "string" in types:
+        spec.kind = "text"
+
+
+def spec_for(repo: Repo, name: str) -> Spec | None:
+    root = repo.schemas.raw["customer"]
+    schema = root.get("properties", {}).get(name)
+    if schema is None:
+        return None
+    spec = Spec("text")
+    for branch in schema.get("anyOf", [schema]):
+        if branch.get("type") == "null":
+            spec.nullable = True
+        else:
+            _branch(root, branch, spec, repo.schemas.vocabularies)
+    return spec
+
+
+def _number(repo: Repo, option: str, text: str, allow_text: bool) -> Any:
+    clean = text.replace(",", "").replace("，", "").strip()
+    if re.fullmatch(r"-?\d+", clean):
+        return int(clean)
+    if re.fullmatch(r"-?\d*\.\d+", clean):
+        return float(clean)
+    if allow_text:
+        return text.strip()
+    raise refuse(repo.msgs, "cli-bad-number", option=option, value=text,
+                 expected=tr(repo, "数字", "a number"), example=f"{option} 50000")
+
+
+def convert(repo: Repo, field: str, spec: Spec, values: tuple[str, ...]) -> Any:
+    """The schema value for ``values`` (None clears a nullable field)."""
+    msgs = repo.msgs
+    if spec.kind == "list":
+        if len(values) == 1 and is_none_word(values[0]):
+            return CommentedSeq()
+        parts = [p for v in values for p in re.split(r"[,，、]", v) if p.strip()]
+        vocab = repo.schemas.vocabularies[spec.vocab or ""]
+        return CommentedSeq(dict.fromkeys(vocab_key(msgs, vocab, field, p) for p in parts))
+    if spec.kind == "next_action":
+        if len(values) == 1 and is_none_word(values[0]):
+            return None
+        if len(values) != 2:
+            raise refuse(msgs, "cli-missing-option", option="DATE ACTION",
+                         hint=tr(repo, "例如 kehu set 客户 next_action 2024-06-10 演示产品",
+                                 "e.g. kehu set CUSTOMER next_action 2024-06-10 'product demo'"))
+        return entry([("date", parse_date(msgs, field, values[0])), ("action", require_text(msgs, field, values[1]))])
+    text = " ".join(values) if spec.kind == "text" else _single(repo, field, values)
+    if spec.nullable and (is_none_word(text) or (field == "class" and text.strip() == "auto")):
+        return None  # `class auto`: back to the computed class
+    if spec.kind == "vocab":
+        return vocab_key(msgs, repo.schemas.vocabularies[spec.vocab or ""], field, text)
+    if spec.kind == "handle":
+        return require_handle(repo, field, text)
+    if spec.kind == "date":
+        return yaml_date(parse_date(msgs, field, text))
+    if spec.kind in ("number", "text_or_number"):
+        return _number(repo, field, text, spec.kind == "text_or_number")
+    return require_text(msgs, field, text)
+
+
+def _single(repo: Repo, field: str, values: tuple[str, ...]) -> str:
+    if len(values) != 1:
+        raise refuse(repo.msgs, "cli-one-value", field=field, count=len(values))
+    return values[0]
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, dt.date) or isinstance(b, dt.date):
+        return as_date(a) == as_date(b)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return {k: str(v) for k, v in a.items()} == {k: str(v) for k, v in b.items()}
+    if isinstance(a, list) and isinstance(b, list):
+        return list(a) == list(b)
+    return a == b
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "∅"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return " ".join(_shown(v) for v in value.values())
+    if isinstance(value, list):
+        return "[" + ", ".join(_shown(v) for v in value) + "]"
+    return str(value)
+
+
+# --- the special fields ----------------------------------------------------------------------
+
+
+def _stage_changes(repo: Repo, ed: Editing, new: str, lost_from: str | None) -> dict[str, Any]:
+    msgs, data = repo.msgs, ed.data
+    stages = repo.schemas.vocabularies["stage"]
+    current = str(data.get("stage"))
+    if new != "lost":
+        if lost_from is not None:
+            raise refuse(msgs, "cli-option-not-here", option="--lost-from", field=f"stage {new}",
+                         hint=tr(repo, "--lost-from 只用于 stage lost", "--lost-from goes with stage lost"))
+        return {"stage": new, **({"lost_from": None} if data.get("lost_from") is not None else {})}
+    if lost_from is not None:
+        origin = vocab_key(msgs, stages, "--lost-from", lost_from)
+        if origin == "lost":
+            raise refuse(msgs, "cli-unknown-value", option="--lost-from", value=lost_from, suggestion="",
+                         allowed=msgs.word("sep").join(t.key for t in stages.terms if t.key != "lost"))
+    elif current == "lost":
+        raise refuse(msgs, "cli-already-lost", file=ed.name, lost_from=data.get("lost_from"))
+    else:
+        origin = current  # lost from where it stands now
+    return {"stage": "lost", "lost_from": origin}
+
+
+def _changes(repo: Repo, ed: Editing, field: str, values: tuple[str, ...], reason: str | None,
+             lost_from: str | None) -> dict[str, Any]:
+    """Field -> new value for everything this `kehu set` changes."""
+    msgs = repo.msgs
+    if field in NOT_SETTABLE:
+        en, zh = NOT_SETTABLE[field]
+        raise refuse(msgs, "cli-not-editable", field=field, hint=en if msgs.lang == "en" else zh)
+    spec = spec_for(repo, field)
+    if spec is None:
+        fields = [f for f in repo.schemas.field_order() if f not in NOT_SETTABLE]
+        close = difflib.get_close_matches(field, fields, n=1, cutoff=0.6)
+        raise refuse(msgs, "cli-unknown-field", field=field,
+                     suggestion=msgs.word("did_you_mean", x=close[0]) if close else "",
+                     allowed=msgs.word("sep").join(fields))
+    if spec.kind == "records":
+        raise refuse(msgs, "cli-not-editable", field=field,
+                     hint=tr(repo, "这是记录列表，请直接编辑文件", "it is a list of records: edit the file"))
+    if lost_from is not None and field != "stage":
+        raise refuse(msgs, "cli-option-not-here", option="--lost-from", field=field,
+                     hint=tr(repo, "--lost-from 只用于 stage lost", "--lost-from goes with stage lost"))
+    if reason is not None and field not in ("class", "quiet_until"):
+        raise refuse(msgs, "cli-option-not-here", option="--reason", field=field,
+                     hint=tr(repo, "--reason 用于 class 和 quiet_until", "--reason goes with class and quiet_until"))
+    value = convert(repo, field, spec, values)
+    if field == "stage":
+        return _stage_changes(repo, ed, value, lost_from)
+    if field == "class":
+        if value is None:
+            return {"class": None, "class_reason": None}
+        why = require_text(msgs, "--reason", reason) if reason is not None else None
+        if why is None:
+            raise refuse(msgs, "cli-missing-option", option="--reason",
+                         hint=tr(repo, "人工指定分类须写明理由，如 --reason 战略客户",
+                                 "a class set by hand needs a reason, e.g. --reason 'strategic account'"))
+        return {"class": value, "class_reason": why}
+    if field == "quiet_until":
+        if value is None:
+            return {"quiet_until": None, "quiet_reason": None}
+        out: dict[str, Any] = {"quiet_until": value}
+        if reason is not None:
+            out["quiet_reason"] = require_text(msgs, "--reason", reason)
+        return out
+    return {field: value}
+
+
+def apply(data: CommentedMap, changes: dict[str, Any], order: list[str]) -> dict[str, tuple[Any, Any]]:
+    """Apply the changes that differ; clearing a field that is not there is no change."""
+    done: dict[str, tuple[Any, Any]] = {}
+    for key, value in changes.items():
+        old = data.get(key)
+        if _same(old, value) or (value is None and key not in data):
+            continue
+        if isinstance(old, CommentedMap) and isinstance(value, dict):
+            for k, v in value.items():  # keep the mapping's own style and comments
+                old[k] = v
+        else:
+            set_field(data, key, value, order)
+        done[key] = (old, value)
+    return done
+
+
+@click.command("set")
+@click.argument("customer")
+@click.argument("field")
+@click.argument("values", nargs=-1, required=True, metavar="VALUE…")
+@click.option("--reason", help="Why: required for a class override; optional for quiet_until.")
+@click.option("--lost-from", metavar="STAGE", help="With `stage lost`: the stage it was lost from (default: current).")
+@click.pass_obj
+@guarded
+def command(obj: dict, customer: str, field: str, values: tuple[str, ...], reason: str | None,
+            lost_from: str | None) -> None:
+    """Set FIELD of CUSTOMER: stage, class (--reason), quiet_until (--reason), owner, or any other field.
+
+    \b
+    kehu set 启明 stage quoted
+    kehu set 启明 stage lost                 # lost_from = the current stage
+    kehu set 启明 class key --reason "战略合作伙伴"
+    kehu set 启明 class none                 # back to the computed class
+    kehu set 启明 quiet_until 2024-09-01 --reason "暂无需求"
+    kehu set 启明 tags 降本增效 快速部署"""
+    repo = repo_from(obj)
+    require_sound_repo(repo)
+    ed = open_for_edit(repo, customer)
+    changes = _changes(repo, ed, field.strip(), values, reason, lost_from)
+    done = apply(ed.data, changes, field_order(repo))
+    if not done:
+        click.echo(tr(repo, f"{ed.name}：{field} 未变化，未写入", f"{ed.name}: {field} unchanged, nothing written"))
+        return
+    report_warnings(save(ed))
+    for key, (old, new) in done.items():
+        click.echo(f"{ed.name}: {key} {_shown(old)} → {_shown(new)}")

@@ -1,0 +1,54 @@
+"""kehu survey CUSTOMER --quality 5 --attitude 4 … — record a satisfaction survey (scores 1–5)."""
+
+from __future__ import annotations
+
+import click
+
+from ..edits import (
+    append_dated,
+    entry,
+    field_order,
+    guarded,
+    open_for_edit,
+    parse_date,
+    parse_score,
+    refuse,
+    report_warnings,
+    require_sound_repo,
+    save,
+)
+from ..model import SURVEY_DIMENSIONS
+from ._common import repo_from
+from .show import tr
+
+OPTIONS = {"quality": "--quality", "attitude": "--attitude", "response": "--response", "after_sales": "--after-sales"}
+
+
+@click.command("survey")
+@click.argument("customer")
+@click.option("--quality", metavar="1-5", help="Product quality (产品质量).")
+@click.option("--attitude", metavar="1-5", help="Service attitude (服务态度).")
+@click.option("--response", metavar="1-5", help="Response speed (响应速度).")
+@click.option("--after-sales", "after_sales", metavar="1-5", help="After-sales service (售后服务).")
+@click.option("--comment", help="The customer's own words (意见).")
+@click.option("--date", metavar="YYYY-MM-DD", help="When (default: today).")
+@click.pass_obj
+@guarded
+def command(obj: dict, customer: str, comment: str | None, date: str | None, **scores: str | None) -> None:
+    """Record a satisfaction survey of CUSTOMER: at least one score from 1 (poor) to 5 (excellent)."""
+    repo = repo_from(obj)
+    require_sound_repo(repo)
+    msgs = repo.msgs
+    given = {d: parse_score(msgs, OPTIONS[d], scores[d]) for d in SURVEY_DIMENSIONS if scores.get(d) is not None}
+    if not given:
+        raise refuse(msgs, "cli-missing-option", option=" / ".join(OPTIONS.values()),
+                     hint=tr(repo, "至少填写一项评分（1–5），如 --quality 5", "give at least one score (1–5), "
+                             "e.g. --quality 5"))
+    when = parse_date(msgs, "--date", date) if date is not None else repo.config.today
+    ed = open_for_edit(repo, customer)
+    item = entry([("date", when), *given.items(), ("comment", (comment or "").strip())])
+    append_dated(ed.data, "surveys", item, field_order(repo))
+    report_warnings(save(ed))
+    shown = " ".join(f"{k}={v}" for k, v in given.items())
+    click.echo(tr(repo, f"已记录满意度调查：{ed.name} {when.isoformat()} {shown}",
+                  f"survey recorded: {ed.name} {when.isoformat()} {shown}"))

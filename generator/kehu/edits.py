@@ -1,0 +1,357 @@
+"""Applying field changes to a customer's round-trip map, and checking the values first.
+
+The everyday commands (``kehu log``, ``set``, ``survey``, ``complaint``, ``new``)
+all follow one path: find the file, refuse it when it is invalid, turn each
+command-line value into what the schema expects (or say exactly why not), change
+the ``CommentedMap`` in place so comments and key order survive, then let
+``store.save_customer`` format, validate and write it atomically. This module is
+the middle part: value parsing and in-place edits. It never writes files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from .checker import check_customer_bytes
+from .messages import CATALOGUE, Messages
+from .problems import Problem, Severity
+from .repo import Repo, rel
+from .schema import Vocabulary
+from .store import YamlDate
+
+# code: {locale: (message, hint)} — every refusal of the everyday commands, in one place
+WORKFLOW_MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
+    "cli-no-customer": {
+        "en": ("no customer matches '{query}'",
+               "give the id (e.g. C20240501001), part of the name, its pinyin or initials"),
+        "zh": ("没有与 '{query}' 匹配的客户", "请输入客户编号（如 C20240501001）、名称的一部分、拼音或拼音首字母"),
+    },
+    "cli-ambiguous": {
+        "en": ("'{query}' matches {count} customers: {candidates}", "give the id or more of the name"),
+        "zh": ("'{query}' 匹配到 {count} 个客户：{candidates}", "请输入客户编号或更完整的名称"),
+    },
+    "cli-file-invalid": {
+        "en": ("{file} is invalid ({first}), so it was not changed", "fix it first: run `kehu check {file}`"),
+        "zh": ("{file} 当前有错误（{first}），未作修改", "请先修正：运行 `kehu check {file}`"),
+    },
+    "cli-cannot-read": {
+        "en": ("{file} is invalid ({first})", "fix it first: run `kehu check {file}`"),
+        "zh": ("{file} 当前有错误（{first}）", "请先修正：运行 `kehu check {file}`"),
+    },
+    "cli-bad-date": {
+        "en": ("{option}: '{value}' is not a date", "write YYYY-MM-DD, e.g. 2024-05-20"),
+        "zh": ("{option}：'{value}' 不是有效日期", "请写成 YYYY-MM-DD，如 2024-05-20"),
+    },
+    "cli-unknown-handle": {
+        "en": ("{option}: '{value}' is not a member of team.yaml", "known handles: {known}"),
+        "zh": ("{option}：'{value}' 不是 team.yaml 中的成员", "可用账号：{known}"),
+    },
+    "cli-label-not-key": {
+        "en": ("{option}: '{value}' is a label; write the key '{key}'", "e.g. {option} {key}"),
+        "zh": ("{option}：'{value}' 是显示名称，请写键值 '{key}'", "例如 {option} {key}"),
+    },
+    "cli-unknown-value": {
+        "en": ("{option}: '{value}' is not an allowed value{suggestion}", "allowed: {allowed}"),
+        "zh": ("{option}：'{value}' 不是允许的取值{suggestion}", "可选值：{allowed}"),
+    },
+    "cli-empty": {
+        "en": ("{option} is empty", "write what happened, e.g. 'discussed Q2 renewal, customer questioned price'"),
+        "zh": ("{option} 不能为空", "请写明具体内容，如“沟通Q2续约，客户对价格有疑问”"),
+    },
+    "cli-missing-option": {
+        "en": ("{option} is required", "{hint}"),
+        "zh": ("缺少 {option}", "{hint}"),
+    },
+    "cli-bad-number": {
+        "en": ("{option}: '{value}' is not {expected}", "e.g. {example}"),
+        "zh": ("{option}：'{value}' 不是{expected}", "例如 {example}"),
+    },
+    "cli-not-editable": {
+        "en": ("field '{field}' cannot be set with `kehu set`", "{hint}"),
+        "zh": ("字段 '{field}' 不能用 `kehu set` 修改", "{hint}"),
+    },
+    "cli-unknown-field": {
+        "en": ("unknown field '{field}'{suggestion}", "fields: {allowed}"),
+        "zh": ("未知字段 '{field}'{suggestion}", "可设置的字段：{allowed}"),
+    },
+    "cli-who": {
+        "en": ("cannot tell who you are: {detail}", "pass --by HANDLE, or set `git config user.email` to your "
+               "email in team.yaml"),
+        "zh": ("无法确定操作人：{detail}", "请加 --by 账号，或把 `git config user.email` 设为 team.yaml 中你的邮箱"),
+    },
+    "cli-not-saved": {
+        "en": ("{where}: {message}; nothing was written", "{hint}"),
+        "zh": ("{where}：{message}；未写入任何内容", "{hint}"),
+    },
+    "cli-config-invalid": {
+        "en": ("{where}: {message}", "fix kehu.yaml / team.yaml first (`kehu check`)"),
+        "zh": ("{where}：{message}", "请先修正 kehu.yaml / team.yaml（`kehu check`）"),
+    },
+}
+CATALOGUE.update(WORKFLOW_MESSAGES)
+
+NONE_WORDS = ("none", "null", "-", "无", "清空")  # how a user clears an optional field
+
+
+class CommandError(Exception):
+    """A refused input: one line that says what is wrong and what to do. Nothing was written."""
+
+
+def say(msgs: Messages, code: str, **args: object) -> str:
+    """Message and hint of ``code`` joined into the one line a refused command prints."""
+    message, hint = msgs.text(code, **args)
+    if not hint:
+        return message
+    return f"{message}；{hint}" if msgs.lang == "zh" else f"{message}; {hint}"
+
+
+def refuse(msgs: Messages, code: str, **args: object) -> CommandError:
+    return CommandError(say(msgs, code, **args))
+
+
+def problem_line(p: Problem) -> str:
+    return f"{p.file}:{p.line}:{p.col}: {p.message}"
+
+
+# --- the repository and the file must be sound before anything is changed ----------------
+
+
+def require_sound_repo(repo: Repo) -> None:
+    """kehu.yaml or team.yaml errors change every verdict: refuse to write until they are fixed."""
+    errors = [p for p in repo.problems if p.severity is Severity.ERROR]
+    if errors:
+        p = errors[0]
+        raise refuse(repo.msgs, "cli-config-invalid", where=f"{p.file}:{p.line}:{p.col}", message=p.message)
+
+
+def first_error(repo: Repo, path: Path) -> str:
+    """``line:col message`` of the first error of a customer file (for "run kehu check" refusals)."""
+    problems, _ = check_customer_bytes(repo, rel(repo.root, path), path.read_bytes())
+    errors = [p for p in problems if p.severity is Severity.ERROR] or problems
+    return f"{errors[0].line}:{errors[0].col} {errors[0].message}" if errors else "?"
+
+
+# --- command-line values -> schema values ----------------------------------------------------
+
+
+def parse_date(msgs: Messages, option: str, value: str) -> dt.date:
+    text = (value or "").strip()
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise refuse(msgs, "cli-bad-date", option=option, value=value) from None
+
+
+def require_text(msgs: Messages, option: str, value: str | None) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise refuse(msgs, "cli-empty", option=option)
+    return text
+
+
+def require_handle(repo: Repo, option: str, value: str) -> str:
+    handles = repo.handles
+    handle = (value or "").strip()
+    if handles is not None and handle not in handles:
+        raise refuse(repo.msgs, "cli-unknown-handle", option=option, value=value,
+                     known=repo.msgs.word("sep").join(sorted(handles)))
+    return handle
+
+
+def vocab_key(msgs: Messages, vocab: Vocabulary, option: str, value: str) -> str:
+    """The key itself; a label (电话 for call) is refused with the key to write instead."""
+    text = (value or "").strip()
+    if text in vocab:
+        return text
+    key = vocab.key_for_label(text)
+    if key is not None:
+        raise refuse(msgs, "cli-label-not-key", option=option, value=value, key=key)
+    words = vocab.keys() + [t.zh for t in vocab.terms]
+    close = difflib.get_close_matches(text, words, n=1, cutoff=0.5)
+    suggestion = msgs.word("did_you_mean", x=vocab.key_for_label(close[0]) or close[0]) if close else ""
+    allowed = msgs.word("sep").join(
+        f"{t.key}({t.zh if msgs.lang == 'zh' else t.en})" if t.key != t.zh else t.key for t in vocab.terms[:40])
+    raise refuse(msgs, "cli-unknown-value", option=option, value=value, suggestion=suggestion, allowed=allowed)
+
+
+def parse_score(msgs: Messages, option: str, value: str, low: int = 1, high: int = 5) -> int:
+    text = (value or "").strip()
+    if not re.fullmatch(r"[0-9]+", text) or not low <= int(text) <= high:
+        expected = f"a whole number {low}–{high}" if msgs.lang == "en" else f" {low}–{high} 的整数"
+        raise refuse(msgs, "cli-bad-number", option=option, value=value, expected=expected, example=f"{option} {high}")
+    return int(text)
+
+
+def is_none_word(value: str) -> bool:
+    return value.strip().casefold() in NONE_WORDS or value.strip() == ""
+
+
+# --- in-place edits of a round-trip map -----------------------------------------------------
+
+
+def as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def yaml_date(value: dt.date) -> YamlDate:
+    """A date as the store keeps dates (ISO text, written unquoted) — the same type a loaded file holds."""
+    return YamlDate(value.isoformat())
+
+
+def entry(pairs: Iterable[tuple[str, Any]]) -> CommentedMap:
+    """A new list item with its keys in the given (schema) order; empty values left out, dates as the
+    store writes them."""
+    out = CommentedMap()
+    for key, value in pairs:
+        if isinstance(value, dt.date):
+            value = yaml_date(value)
+        if value is not None and value != "":
+            out[key] = value
+    return out
+
+
+def set_field(data: CommentedMap, key: str, value: Any, order: list[str]) -> None:
+    """Set a top-level field; a new key goes where the schema puts it, not at the end."""
+    if key in data:
+        data[key] = value
+        return
+    position = len(data)
+    if key in order:
+        later = set(order[order.index(key) + 1:])
+        for i, existing in enumerate(data):
+            if existing in later:
+                position = i
+                break
+    data.insert(position, key, value)
+
+
+def append_dated(data: CommentedMap, key: str, item: CommentedMap, order: list[str]) -> int:
+    """Add ``item`` to the list ``key`` keeping date order (after entries of the same day).
+    Returns its index."""
+    seq = data.get(key)
+    if not isinstance(seq, list):
+        seq = CommentedSeq()
+        set_field(data, key, seq, order)
+    when = as_date(item.get("date"))
+    position = len(seq)
+    if when is not None:
+        for i in range(len(seq) - 1, -1, -1):
+            other = as_date(seq[i].get("date")) if isinstance(seq[i], dict) else None
+            if other is None or other <= when:
+                position = i + 1
+                break
+        else:
+            position = 0
+    seq.insert(position, item)
+    return position
+
+
+def field_order(repo: Repo) -> list[str]:
+    return repo.schemas.field_order()
+
+
+# --- the edit cycle every writing command runs ---------------------------------------------
+
+
+@dataclass
+class Editing:
+    """One customer file opened for a change: its bytes before, and the round-trip map to change."""
+
+    repo: Repo
+    path: Path
+    name: str
+    raw: bytes
+    data: CommentedMap
+    warnings_before: set[tuple[str, str]]
+
+
+def open_for_edit(repo: Repo, query: str) -> Editing:
+    """Resolve ``query`` to one file, refuse it when invalid, load it for a round-trip edit."""
+    from .lookup import resolve
+    from .store import load_roundtrip
+
+    require_sound_repo(repo)
+    path = resolve(repo, query)
+    name = rel(repo.root, path)
+    raw = path.read_bytes()
+    problems, _ = check_customer_bytes(repo, name, raw)
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if errors:
+        first = f"{errors[0].line}:{errors[0].col} {errors[0].message}"
+        raise refuse(repo.msgs, "cli-file-invalid", file=name, first=first)
+    data = load_roundtrip(path, repo)
+    return Editing(repo, path, name, raw, data, {(p.code, p.message) for p in problems})
+
+
+def save(ed: Editing) -> list[Problem]:
+    """Format, validate and write atomically; refuse (writing nothing) on any error.
+    Returns the warnings the change introduced, for the command to show."""
+    from .store import save_customer
+
+    problems = save_customer(ed.repo, ed.path, ed.data)
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    if errors:
+        p = errors[0]
+        raise refuse(ed.repo.msgs, "cli-not-saved", where=f"{p.file}:{p.line}:{p.col}", message=p.message,
+                     hint=p.hint)
+    return new_warnings(ed.repo, ed.path, ed.warnings_before)
+
+
+def new_warnings(repo: Repo, path: Path, before: set[tuple[str, str]]) -> list[Problem]:
+    """The checker's warnings on the file as written that it did not have before the change."""
+    problems, _ = check_customer_bytes(repo, rel(repo.root, path), path.read_bytes())
+    return [p for p in problems if p.severity is Severity.WARNING and (p.code, p.message) not in before]
+
+
+def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn a refused input (CommandError, StoreError) into the one-line error and exit 2."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import sys
+
+        from .commands._common import fail
+
+        try:
+            return func(*args, **kwargs)
+        except CommandError as e:
+            fail(str(e))
+        except Exception as e:
+            store = sys.modules.get("kehu.store")  # only writing commands load the store
+            if store is None or not isinstance(e, store.StoreError):
+                raise
+            message, hint = _store_error_parts(e)
+            fail(f"{message}; {hint}" if hint else message)
+
+    return wrapper
+
+
+def _store_error_parts(e: Exception) -> tuple[str, str]:
+    message = getattr(e, "message", None) or (e.args[0] if e.args else str(e))
+    hint = getattr(e, "hint", None) or (e.args[1] if len(e.args) > 1 else "")
+    return str(message), str(hint or "")
+
+
+def report_warnings(warnings: list[Problem]) -> None:
+    import click
+
+    for p in warnings:
+        click.echo(f"kehu: warning: {problem_line(p)}" + (f" → {p.hint}" if p.hint else ""), err=True)

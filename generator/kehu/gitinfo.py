@@ -1,0 +1,196 @@
+"""What the everyday commands ask git: who is typing (``git config user.email`` matched
+against team.yaml), which ids were ever used, and every committed version of one
+customer file (for ``kehu history``).
+
+Git is optional for everything but history: outside a repository these helpers
+answer "unknown" instead of failing.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .edits import refuse
+from .model import Team
+from .repo import Repo
+
+_SEP = "\x1f"
+_REC = "\x1e"
+
+
+def git(root: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(["git", "-C", str(root), *args], input=stdin, capture_output=True, check=False)
+
+
+def is_git_repo(root: Path) -> bool:
+    try:
+        out = git(root, "rev-parse", "--is-inside-work-tree")
+    except OSError:  # git is not installed
+        return False
+    return out.returncode == 0 and out.stdout.strip() == b"true"
+
+
+def user_email(root: Path) -> str | None:
+    try:
+        out = git(root, "config", "user.email")
+    except OSError:
+        return None
+    email = out.stdout.decode("utf-8", "replace").strip()
+    return email or None
+
+
+def handle_for_email(team: Team | None, email: str | None) -> str | None:
+    if team is None or not email:
+        return None
+    wanted = email.strip().casefold()
+    for member in team.members:
+        if member.email and member.email.strip().casefold() == wanted:
+            return member.handle
+    return None
+
+
+def current_handle(repo: Repo) -> str:
+    """The handle of whoever runs the command, from their git email; refuses when unknown."""
+    email = user_email(repo.root)
+    handle = handle_for_email(repo.team, email)
+    if handle:
+        return handle
+    msgs = repo.msgs
+    if not email:
+        detail = "git user.email is not set" if msgs.lang == "en" else "未设置 git user.email"
+    else:
+        detail = (f"git user.email {email} is not in team.yaml" if msgs.lang == "en"
+                  else f"git user.email {email} 不在 team.yaml 中")
+    raise refuse(msgs, "cli-who", detail=detail)
+
+
+def ids_in_history(repo: Repo) -> set[str]:
+    """Ids of customer files that were ever committed (ids are never reused, even after deletion)."""
+    if not is_git_repo(repo.root):
+        return set()
+    out = git(repo.root, "log", "--all", "--format=", "--name-only", "--diff-filter=A", "--", "customers/")
+    names = out.stdout.decode("utf-8", "replace").split("\n") if out.returncode == 0 else []
+    return {PurePosixPath(n).stem for n in names if n.strip().endswith((".yaml", ".yml"))}
+
+
+# --- the versions of one file ------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Revision:
+    commit: str                 # "" for the uncommitted working copy
+    parents: list[str]
+    date: str                   # author date, YYYY-MM-DD
+    author: str                 # team handle when the email is known, else the git name
+    subject: str
+    path: str | None            # the file's path in this commit (None: deleted here)
+    raw: bytes | None = None    # the file's bytes in this commit
+    parent_raw: list[bytes | None] = field(default_factory=list)  # the file in each parent
+    parent_path: str | None = None  # the file's path in the parents (differs when renamed here)
+
+    @property
+    def short(self) -> str:
+        return self.commit[:7] if self.commit else ""
+
+    @property
+    def is_merge(self) -> bool:
+        return len(self.parents) > 1
+
+
+def _names(root: Path, relpath: str) -> list[str]:
+    """Every path the file had (``--follow`` finds renames, but it hides merge commits, so it is
+    only used for this)."""
+    out = git(root, "-c", "core.quotepath=off", "log", "--follow", "--name-only", "--format=", "--", relpath)
+    names = {relpath}
+    if out.returncode == 0:
+        names |= {n for n in out.stdout.decode("utf-8", "replace").split("\n") if n.strip()}
+    return sorted(names)
+
+
+def _log(root: Path, relpath: str) -> list[tuple[list[str], list[list[str]]]]:
+    """Newest first: (header fields, name-status rows) of each commit that shaped the file, merges included."""
+    fmt = _REC + _SEP.join(("%H", "%P", "%aI", "%an", "%ae", "%s"))
+    out = git(root, "-c", "core.quotepath=off", "log", "--name-status", f"--format={fmt}", "--",
+              *_names(root, relpath))
+    if out.returncode != 0:
+        return []
+    records = []
+    for chunk in out.stdout.decode("utf-8", "replace").split(_REC)[1:]:
+        lines = chunk.split("\n")
+        header = lines[0].split(_SEP)
+        status = [ln.split("\t") for ln in lines[1:] if ln.strip()]
+        records.append((header, status))
+    return records
+
+
+def _paths(status: list[list[str]], current: str) -> tuple[str | None, str]:
+    """(the file's path in this commit or None when deleted, its path in the parents) from name-status
+    rows; no rows (a merge) means it kept its path."""
+    kinds = {row[0][:1]: row for row in status if row}
+    if "R" in kinds and len(kinds["R"]) >= 3:
+        return kinds["R"][2], kinds["R"][1]
+    kept = next((row[-1] for row in status if row and row[0][:1] in "AMCT"), None)
+    if kept is not None:
+        gone = next((row[1] for row in status if row and row[0][:1] == "D" and row[1] != kept), None)
+        return kept, gone or kept  # a rename git did not detect: D old + A new
+    if "D" in kinds:
+        return None, kinds["D"][1] if len(kinds["D"]) >= 2 else current
+    return current, current
+
+
+def _blobs(root: Path, specs: list[str]) -> list[bytes | None]:
+    """Contents of ``commit:path`` specs, read by one ``git cat-file --batch``."""
+    if not specs:
+        return []
+    out = git(root, "cat-file", "--batch", stdin="".join(f"{s}\n" for s in specs).encode("utf-8"))
+    data = out.stdout
+    result: list[bytes | None] = []
+    pos = 0
+    for _ in specs:
+        end = data.index(b"\n", pos)
+        header = data[pos:end].split()
+        pos = end + 1
+        if len(header) == 3 and header[1] == b"blob":
+            size = int(header[2])
+            result.append(data[pos:pos + size])
+            pos += size + 1
+        else:
+            result.append(None)
+    return result
+
+
+def revisions(repo: Repo, path: Path, include_worktree: bool = True) -> list[Revision]:
+    """Every commit that touched the file (following renames), oldest first, each with the
+    file's bytes there and in its parents; plus the uncommitted working copy when it differs."""
+    root = repo.root
+    relpath = path.resolve().relative_to(root.resolve()).as_posix()
+    current = relpath
+    revs: list[Revision] = []
+    before: dict[str, str] = {}  # commit -> the file's path in its parents (differs after a rename)
+    for header, status in _log(root, relpath):
+        commit, parents, date, name, email, subject = (header + [""] * 6)[:6]
+        where, current = _paths(status, current)
+        author = handle_for_email(repo.team, email) or name
+        before[commit] = current
+        revs.append(Revision(commit, parents.split(), date[:10], author, subject, where, parent_path=current))
+    revs.reverse()
+    specs: list[str] = []
+    for r in revs:
+        specs.append(f"{r.commit}:{r.path}" if r.path else "")
+        specs.extend(f"{p}:{before[r.commit]}" for p in r.parents)
+    blobs = iter(_blobs(root, [s or "0:missing" for s in specs]))
+    for r in revs:
+        r.raw = next(blobs)
+        r.raw = r.raw if r.path else None
+        r.parent_raw = [next(blobs) for _ in r.parents]
+    if include_worktree and path.is_file():
+        raw = path.read_bytes()
+        last = revs[-1].raw if revs else None
+        if raw != last:
+            me = handle_for_email(repo.team, user_email(root)) or ""
+            revs.append(Revision("", [revs[-1].commit] if revs else [], repo.config.today.isoformat(), me,
+                                 "", relpath, raw, [last] if revs else []))
+    return revs
+

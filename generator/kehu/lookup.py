@@ -1,0 +1,237 @@
+"""Finding one customer file from what a salesperson types: the id, part of the name,
+its pinyin (``qiming``) or initials (``shqm``), or the file's path.
+
+The tiers are tried in order and the first tier with any match decides: an exact
+id beats a name, a name beats pinyin. More than one match in that tier is an
+error that lists the candidates — never a guess.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .edits import refuse
+from .model import Customer, customer_from
+from .repo import Repo
+from .yamlload import LoadedYaml, load_yaml_bytes
+
+MAX_LISTED = 8  # candidates named in an "ambiguous" error
+
+_NAME_LINE = re.compile(r"^name:[ \t]*(.+?)[ \t]*$", re.MULTILINE)
+
+
+@dataclass(slots=True)
+class Candidate:
+    path: Path
+    id: str
+    name: str
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
+
+
+def _name_of(path: Path) -> str:
+    """The top-level name, read cheaply (even from a file that is otherwise invalid)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    m = _NAME_LINE.search(text)
+    if not m:
+        return ""
+    try:
+        value = yaml.safe_load(m.group(1))
+    except yaml.YAMLError:
+        return m.group(1)
+    return str(value) if value is not None else ""
+
+
+def candidates(repo: Repo) -> list[Candidate]:
+    return [Candidate(p, p.stem, _name_of(p)) for p in repo.customer_files()]
+
+
+def _syllables(name: str) -> list[str]:
+    from pypinyin import lazy_pinyin  # imported late: only name look-ups pay for the dictionary
+
+    out: list[str] = []
+    for part in lazy_pinyin(unicodedata.normalize("NFKC", name)):
+        out.extend(w for w in re.split(r"[^0-9a-zA-Z]+", part.casefold()) if w)
+    return out
+
+
+def pinyin_matches(query: str, syllables: list[str]) -> bool:
+    """``query`` spells consecutive syllables (the last one may be cut short): qiming, qimingke."""
+    if not query:
+        return False
+    for start in range(len(syllables)):
+        rest = query
+        for syl in syllables[start:]:
+            if rest.startswith(syl):
+                rest = rest[len(syl):]
+                if not rest:
+                    return True
+            elif syl.startswith(rest):
+                return True
+            else:
+                break
+    return False
+
+
+def initials_match(query: str, syllables: list[str]) -> bool:
+    return len(query) >= 2 and query in "".join(s[0] for s in syllables)
+
+
+def _tiers(query: str, pool: list[Candidate]) -> list[list[Candidate]]:
+    q = _fold(query)
+    ascii_q = re.sub(r"[^0-9a-z]", "", q)
+    tiers = [
+        [c for c in pool if c.id.casefold() == q],
+        [c for c in pool if c.name and _fold(c.name) == q],
+        [c for c in pool if q in c.id.casefold()],
+        [c for c in pool if c.name and q in _fold(c.name)],
+    ]
+    if ascii_q and ascii_q == q:  # only a latin query can be pinyin
+        spelled = [(c, _syllables(c.name)) for c in pool if c.name]
+        tiers.append([c for c, syl in spelled if pinyin_matches(q, syl)])
+        tiers.append([c for c, syl in spelled if initials_match(q, syl)])
+    return tiers
+
+
+def resolve(repo: Repo, query: str) -> Path:
+    """The one customer file ``query`` names; raises CommandError when none or several match."""
+    msgs = repo.msgs
+    text = (query or "").strip()
+    as_path = Path(text)
+    if text.endswith((".yaml", ".yml")):
+        for p in (as_path, repo.root / as_path):
+            if p.is_file() and p.resolve().parent == repo.customers_dir.resolve():
+                return p.resolve()
+        text = as_path.stem
+    if not text:
+        raise refuse(msgs, "cli-no-customer", query=query)
+    direct = repo.customers_dir / f"{text}.yaml"
+    if direct.is_file():  # the common case, without reading any other file
+        return direct
+    pool = candidates(repo)
+    for tier in _tiers(text, pool):
+        if len(tier) == 1:
+            return tier[0].path
+        if len(tier) > 1:
+            listed = msgs.word("sep").join(f"{c.id} {c.name}" for c in tier[:MAX_LISTED])
+            if len(tier) > MAX_LISTED:
+                listed += msgs.word("duplicates_also", n=len(tier) - MAX_LISTED)
+            raise refuse(msgs, "cli-ambiguous", query=query, count=len(tier), candidates=listed)
+    raise refuse(msgs, "cli-no-customer", query=query)
+
+
+# --- loading every customer, through a data cache -------------------------------------------
+#
+# Derived facts need every customer (the team's revenue decides the core class), and the strict
+# loader costs milliseconds per file, so `kehu log` in a repository of thousands of customers
+# would wait seconds for its "next follow-up" line. The data of each file is therefore cached
+# in .kehu-cache/ under the hash of its bytes and of everything that decides how bytes become
+# data (kehu's code and the schemas): a stale entry cannot be hit.
+
+DATA_CACHE = "data-v1.json"
+
+
+@dataclass(slots=True)
+class Loaded:
+    customers: list[Customer]
+    invalid: list[str]  # files skipped because they do not load or fail the schema
+
+
+@dataclass(slots=True)
+class FileData:
+    path: Path
+    name: str                 # as users see it: customers/<id>.yaml
+    data: dict | None         # None: the file does not load as a mapping
+    valid: bool               # passes the schema
+
+
+def _environment(repo: Repo) -> str:
+    from .checker import _code_fingerprint  # the same "kehu's code" the checker's cache is keyed on
+
+    h = hashlib.sha256()
+    for part in (_code_fingerprint(), repo.schemas.fingerprint, str(repo.config["check"]["max_file_bytes"])):
+        h.update(part.encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _read(repo: Repo, name: str, raw: bytes) -> list[Any]:
+    loaded = load_yaml_bytes(name, raw, repo.msgs, repo.config["check"]["max_file_bytes"])
+    if loaded.problems or not isinstance(loaded.data, dict):
+        return [None, False]
+    return [loaded.data, not repo.schemas.validate("customer", loaded, repo.msgs)]
+
+
+def all_data(repo: Repo, use_cache: bool = True) -> list[FileData]:
+    """The data of every customer file (loadable or not), read through the cache."""
+    from .checker import CACHE_DIR, content_key
+
+    cache_path = repo.root / CACHE_DIR / DATA_CACHE
+    env = _environment(repo)
+    entries: dict[str, list[Any]] = {}
+    if use_cache:
+        try:
+            stored = json.loads(cache_path.read_text(encoding="utf-8"))
+            if stored.get("env") == env:
+                entries = stored.get("files", {})
+        except (OSError, ValueError):
+            pass
+    out: list[FileData] = []
+    live: dict[str, list[Any]] = {}
+    dirty = False
+    for path in repo.customer_files():
+        name = path.relative_to(repo.root).as_posix()
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            out.append(FileData(path, name, None, False))
+            continue
+        key = content_key(name, raw)
+        hit = entries.get(key)
+        if hit is None:
+            hit, dirty = _read(repo, name, raw), True
+        live[key] = hit
+        out.append(FileData(path, name, hit[0], bool(hit[1])))
+    if use_cache and (dirty or len(live) != len(entries)):
+        _save_cache(cache_path, {"env": env, "files": live})
+    return out
+
+
+def _save_cache(path: Path, content: dict) -> None:
+    try:
+        path.parent.mkdir(exist_ok=True)
+        ignore = path.parent / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("*\n")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".data-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(content, ensure_ascii=False, separators=(",", ":")))  # dumps: the C encoder
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only checkout still works, just without the cache
+
+
+def load_all(repo: Repo) -> Loaded:
+    """Every customer that passes the schema, as typed records (for kehu.derive)."""
+    out = Loaded([], [])
+    for item in all_data(repo):
+        if item.valid and item.data is not None:
+            out.customers.append(customer_from(LoadedYaml(item.name, item.data)))
+        else:
+            out.invalid.append(item.path.name)
+    return out
