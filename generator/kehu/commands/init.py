@@ -1,0 +1,283 @@
+"""kehu init [DIR] — scaffold a team repository that works at once.
+
+Writes customers/ (one example customer), schema/, team.yaml (you, from git config),
+kehu.yaml (the defaults), mkdocs.yml, .pre-commit-config.yaml, .gitattributes (the
+merge driver), .vscode/, CI workflows for GitHub and GitLab, CODEOWNERS and a README
+for the team; then ``git init`` when needed, enables the merge driver in git config
+and installs the pre-commit hook. Existing files are never overwritten without
+``--force``: the command lists them and writes nothing.
+
+``kehu init --git-only`` is for every further clone: git config is not cloned, so
+each colleague enables the merge driver (and the hook) once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import os
+import re
+import shutil
+import subprocess
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+import click
+
+from .. import __version__
+from ..codeowners import GITHUB_FILE, GITLAB_FILE, github_text, gitlab_text, ownership_of
+from ..config import CONFIG_FILE, CUSTOMERS_DIR, SCHEMA_DIR, TEAM_FILE, Config, default_config_text
+from ..messages import Messages
+from ..model import team_from
+from ..schema import SCHEMA_FILES
+from ..store import atomic_write
+from ..yamlload import load_yaml_bytes
+from ._common import fail
+
+MERGE_DRIVER = "kehu merge-driver %O %A %B"
+MERGE_NAME = "kehu: three-way merge of customer files"
+TEMPLATE_SUFFIX = ".tmpl"
+VERSION_TOKEN = "@KEHU_VERSION@"
+
+
+def _zh() -> bool:
+    return Messages(os.environ.get("KEHU_LOCALE", "zh-CN")).lang == "zh"
+
+
+def _say(zh: str, en: str) -> None:
+    click.echo(zh if _zh() else en)
+
+
+# --- who is setting up the repository ----------------------------------------------------------------
+
+
+def _git_config(folder: Path, key: str) -> str | None:
+    cwd = folder if folder.is_dir() else None
+    try:
+        out = subprocess.run(["git", "config", key], capture_output=True, text=True, cwd=cwd, check=False)
+    except OSError:
+        return None
+    return out.stdout.strip() or None
+
+
+def derive_handle(email: str | None, name: str | None) -> str:
+    """A team.yaml handle (^[a-z][a-z0-9_.-]*$) from the email's local part, else the name, else the login."""
+    for source in (email.split("@")[0] if email else None, name, _login()):
+        if not source:
+            continue
+        handle = re.sub(r"[^a-z0-9_.-]+", "-", source.lower()).strip("-._")
+        handle = re.sub(r"^[^a-z]+", "", handle)
+        if handle:
+            return handle
+    return "me"
+
+
+def _login() -> str | None:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return None
+
+
+def forge_account(email: str | None) -> str | None:
+    """GitHub's no-reply address names the account (12345+octocat@users.noreply.github.com)."""
+    found = re.fullmatch(r"(?:\d+\+)?([A-Za-z0-9-]+)@users\.noreply\.github\.com", (email or "").strip())
+    return found.group(1) if found else None
+
+
+def _yaml_str(value: str | None) -> str:
+    return "null" if value is None else json.dumps(value, ensure_ascii=False)
+
+
+# --- what is written -----------------------------------------------------------------------------------
+
+
+def _init_data() -> Traversable:
+    return resources.files("kehu").joinpath("data/init")
+
+
+def _walk(folder: Traversable, prefix: str = "") -> list[tuple[str, Traversable]]:
+    out = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name == "__pycache__":
+            continue
+        name = "." + entry.name[4:] if entry.name.startswith("dot-") else entry.name  # dotfiles ship as dot-*
+        if entry.is_dir():
+            out.extend(_walk(entry, f"{prefix}{name}/"))
+        else:
+            out.append((f"{prefix}{name}", entry))
+    return out
+
+
+def static_files() -> dict[str, bytes]:
+    """The files shipped verbatim (with the kehu version filled in), by path in the new repository."""
+    out = {}
+    for rel, entry in _walk(_init_data()):
+        if rel.endswith(TEMPLATE_SUFFIX):
+            continue
+        out[rel] = entry.read_bytes().replace(VERSION_TOKEN.encode(), __version__.encode())
+    return out
+
+
+def _template(file: str, **values: str) -> bytes:
+    """A template with @name@ placeholders (YAML and JSON Schema use `$` themselves)."""
+    text = _init_data().joinpath(file).read_text(encoding="utf-8")
+    for key, value in values.items():
+        text = text.replace(f"@{key}@", value)
+    return text.encode("utf-8")
+
+
+def schema_files() -> dict[str, bytes]:
+    folder = resources.files("kehu").joinpath("data/schema")
+    return {f"{SCHEMA_DIR}/{name}": folder.joinpath(name).read_bytes() for name in SCHEMA_FILES.values()}
+
+
+def team_file(name: str, email: str | None, handle: str, git: str | None) -> bytes:
+    return _template("team.yaml.tmpl", handle=handle, name=_yaml_str(name), email=_yaml_str(email),
+                     git=_yaml_str(git))
+
+
+def example_customer(config: Config, owner: str, today: dt.date) -> tuple[str, bytes]:
+    ident = str(config["ids"]["template"]).format(date=today, seq=1)
+    text = _template("customer.yaml.tmpl", id=ident, owner=owner, today=today.isoformat(),
+                     next=(today + dt.timedelta(days=7)).isoformat())
+    return f"{CUSTOMERS_DIR}/{ident}.yaml", text
+
+
+def plan(target: Path, name: str, email: str | None, handle: str, git: str | None,
+         today: dt.date) -> dict[str, bytes]:
+    """Every file `kehu init` writes, by path relative to the new repository."""
+    files = static_files()
+    files.update(schema_files())
+    files[CONFIG_FILE] = default_config_text().encode("utf-8")
+    files[TEAM_FILE] = team_file(name, email, handle, git)
+    customers = target / CUSTOMERS_DIR
+    existing = {f"{CUSTOMERS_DIR}/{p.name}": p.read_bytes() for p in sorted(customers.glob("*.y*ml"))
+                } if customers.is_dir() else {}
+    if not existing:  # a folder that already has customers gets no example
+        path, text = example_customer(Config(), handle, today)
+        files[path] = text
+    team = team_from(load_yaml_bytes(TEAM_FILE, files[TEAM_FILE], Messages("en")))
+    own = ownership_of(team, {**existing, **{k: v for k, v in files.items() if k.startswith(f"{CUSTOMERS_DIR}/")}})
+    files[GITHUB_FILE] = github_text(own).encode("utf-8")
+    files[GITLAB_FILE] = gitlab_text(own).encode("utf-8")
+    return files
+
+
+def conflicts(target: Path, files: dict[str, bytes]) -> list[str]:
+    """Files that exist with other content (identical ones are simply left as they are)."""
+    out = []
+    for rel in sorted(files):
+        path = target / rel
+        if path.is_dir() or (path.exists() and path.read_bytes() != files[rel]):
+            out.append(rel)
+    return out
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, data.decode("utf-8"))
+
+
+# --- git -----------------------------------------------------------------------------------------------
+
+
+def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str] | None:
+    try:
+        return subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False)
+    except OSError:
+        return None
+
+
+def setup_git(target: Path) -> list[str]:
+    """git init when needed, the merge driver in git config, the pre-commit hook. Returns warnings."""
+    warnings = []
+    inside = _run(["git", "rev-parse", "--is-inside-work-tree"], target)
+    if inside is None:
+        return ["git is not installed: install git, then run `kehu init --git-only`"]
+    if inside.returncode != 0:
+        made = _run(["git", "init", "-q", "--initial-branch=main"], target)
+        if made is None or made.returncode != 0:
+            made = _run(["git", "init", "-q"], target)  # git older than 2.28
+        if made is None or made.returncode != 0:
+            return [f"git init failed: {(made.stderr if made else '').strip()}"]
+    for key, value in (("merge.kehu.name", MERGE_NAME), ("merge.kehu.driver", MERGE_DRIVER)):
+        done = _run(["git", "config", key, value], target)
+        if done is None or done.returncode != 0:
+            warnings.append(f"git config {key} failed: {(done.stderr if done else '').strip()}")
+    if shutil.which("pre-commit") is None:
+        warnings.append("pre-commit is not installed: `pip install pre-commit`, then `pre-commit install`")
+    else:
+        hooked = _run(["pre-commit", "install"], target)
+        if hooked is None or hooked.returncode != 0:
+            detail = (hooked.stderr or hooked.stdout).strip().splitlines()[-1:] if hooked else []
+            warnings.append(f"`pre-commit install` failed{': ' + detail[0] if detail else ''}")
+    return warnings
+
+
+# --- the command ---------------------------------------------------------------------------------------
+
+
+@click.command("init")
+@click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite files that already exist.")
+@click.option("--git-only", is_flag=True,
+              help="Write no files: only enable the merge driver and the pre-commit hook in this clone.")
+@click.option("--name", default=None, help="Your name in team.yaml (default: git config user.name).")
+@click.option("--email", default=None, help="Your email in team.yaml (default: git config user.email).")
+@click.option("--handle", default=None, help="Your handle in team.yaml (default: derived from the email).")
+@click.option("--git-account", default=None, help="Your GitHub/GitLab user name, for CODEOWNERS.")
+def command(directory: Path, force: bool, git_only: bool, name: str | None, email: str | None,
+            handle: str | None, git_account: str | None) -> None:
+    """Create a team repository in DIRECTORY (default: here) that works at once.
+
+    Refuses to overwrite existing files unless --force; with --git-only, sets up git in an existing clone."""
+    target = directory.resolve()
+    if git_only:
+        if not (target / CONFIG_FILE).is_file() and not (target / CUSTOMERS_DIR).is_dir():
+            fail(f"{directory} is not a kehu repository (no {CONFIG_FILE} or {CUSTOMERS_DIR}/)",
+                 "run `kehu init` there first" if not _zh() else "请先在该目录运行 `kehu init`")
+        _finish(target, setup_git(target), written=[])
+        return
+    name = name or _git_config(target, "user.name") or _login() or "me"
+    email = email or _git_config(target, "user.email")
+    handle = handle or derive_handle(email, name)
+    if not re.fullmatch(r"[a-z][a-z0-9_.-]*", handle):
+        fail(f"--handle: '{handle}' is not a handle", "lower-case letters, digits, '_', '.', '-', starting with a "
+             "letter, e.g. lixia" if not _zh() else "只能用小写字母、数字、_ . -，以字母开头，如 lixia")
+    today = Config().today
+    files = plan(target, name, email, handle, git_account or forge_account(email), today)
+    clash = conflicts(target, files)
+    if clash and not force:
+        shown = ", ".join(clash[:8]) + (f" … (+{len(clash) - 8})" if len(clash) > 8 else "")
+        if _zh():
+            fail(f"{directory} 中已有 {len(clash)} 个文件，未写入任何文件：{shown}", "确认覆盖请加 --force")
+        fail(f"{len(clash)} file(s) already exist in {directory}, nothing was written: {shown}",
+             "add --force to overwrite them")
+    written = []
+    for rel, data in files.items():
+        path = target / rel
+        if path.is_file() and path.read_bytes() == data:
+            continue
+        if path.is_dir():
+            shutil.rmtree(path)  # only reachable with --force
+        _write(path, data)
+        written.append(rel)
+    _finish(target, setup_git(target), written)
+
+
+def _finish(target: Path, warnings: list[str], written: list[str]) -> None:
+    if written:
+        _say(f"已在 {target} 写入 {len(written)} 个文件", f"wrote {len(written)} files in {target}")
+        for rel in written:
+            click.echo(f"  {rel}")
+    _say("已启用客户文件合并驱动（git config merge.kehu.driver）",
+         "enabled the merge driver for customer files (git config merge.kehu.driver)")
+    for w in warnings:
+        click.echo(f"kehu: warning: {w}", err=True)
+    if written:
+        _say("下一步：检查 team.yaml 中你的信息（git 账号），然后 `kehu check`、`git add -A`、`git commit`",
+             "next: check your entry in team.yaml (forge account `git`), then `kehu check`, `git add -A`, "
+             "`git commit`")
