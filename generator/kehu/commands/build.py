@@ -1,0 +1,199 @@
+"""kehu build — the team's website: generate the pages and run MkDocs (the same as `mkdocs build`).
+
+    kehu build                      # site/ (phones and emails masked)
+    kehu build --internal           # site-internal/, contact details unmasked: for the team only
+    kehu build --pages-only DIR     # just the generated pages, for a builder that runs no MkDocs plugins
+
+The site is built into a temporary folder next to the output and swapped in
+when it is complete: a failed build leaves the previous site untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from ..repo import Repo
+from ._common import fail, repo_from
+
+MKDOCS_FILE = "mkdocs.yml"
+PAGES_MARKER = ".kehu-pages"  # marks a --pages-only folder as ours, so a rebuild may replace it
+
+
+def _today_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        import datetime as dt
+
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise click.BadParameter(f"'{value}' is not a date; write YYYY-MM-DD") from None
+        os.environ["KEHU_TODAY"] = value
+    return value
+
+
+def mkdocs_config_file(repo: Repo, scratch: Path) -> Path:
+    """The repository's mkdocs.yml, or (when it has none) the one shipped with kehu, pointed at this repository."""
+    own = repo.root / MKDOCS_FILE
+    if own.is_file():
+        return own
+    import yaml
+
+    from ..site.render import STATIC_DIR, bundled_templates
+
+    shipped = bundled_templates().parent / MKDOCS_FILE
+    data = yaml.safe_load(shipped.read_text(encoding="utf-8")) if shipped.is_file() else {"site_name": "kehu"}
+    data["docs_dir"] = str(bundled_templates() / STATIC_DIR)
+    data["plugins"] = [{"kehu": {"repo": str(repo.root)}}, *[p for p in data.get("plugins", []) if p != "kehu"]]
+    path = scratch / MKDOCS_FILE
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@contextmanager
+def mkdocs_logging(level: int) -> Iterator[None]:
+    """MkDocs' messages at ``level`` and above on stderr, one line each."""
+    logger = logging.getLogger("mkdocs")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    handler.setLevel(level)
+    logger.addHandler(handler)
+    old = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old)
+
+
+@contextmanager
+def internal_env(internal: bool) -> Iterator[None]:
+    from ..site.plugin import INTERNAL_ENV
+
+    old = os.environ.get(INTERNAL_ENV)
+    os.environ[INTERNAL_ENV] = "1" if internal else "0"
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(INTERNAL_ENV, None)
+        else:
+            os.environ[INTERNAL_ENV] = old
+
+
+def swap_in(built: Path, out: Path) -> None:
+    """Replace ``out`` by the complete ``built`` folder (two renames; the old site is removed afterwards)."""
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        os.replace(out, old)
+    os.replace(built, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def run_mkdocs(repo: Repo, out: Path, internal: bool, strict: bool, verbose: bool) -> dict:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    scratch = Path(tempfile.mkdtemp(prefix="kehu-mkdocs-"))
+    try:
+        with internal_env(internal), mkdocs_logging(logging.INFO if verbose else logging.WARNING):
+            try:
+                cfg = load_config(config_file=str(mkdocs_config_file(repo, scratch)), site_dir=str(tmp), strict=strict)
+                cfg.plugins.on_startup(command="build", dirty=False)
+                try:
+                    build(cfg)
+                finally:
+                    cfg.plugins.on_shutdown()
+            except MkDocsException as e:
+                fail(str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__,
+                     "the previous site was left as it was")
+        plugin = cfg.plugins.get("kehu")
+        stats = dict(getattr(plugin, "stats", {}) or {})
+        swap_in(tmp, out)
+        return stats
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def write_pages(repo: Repo, folder: Path, internal: bool) -> int:
+    """The generated pages, feeds and assets as plain files (no MkDocs run)."""
+    from ..site import generate
+    from ..site.search import SegmenterMissing
+
+    folder = folder.resolve()
+    if folder.exists() and any(folder.iterdir()) and not (folder / PAGES_MARKER).exists():
+        fail(f"{folder} exists and was not written by `kehu build --pages-only`",
+             "choose an empty or new folder; kehu replaces the whole folder")
+    try:
+        site = generate(repo, internal=internal, directory_urls=True, search_pages=True)
+    except SegmenterMissing as e:
+        fail(str(e))
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.writing-", dir=folder.parent))
+    try:
+        for src, text in site.pages.items():
+            path = tmp / src
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        for src, data in site.files.items():
+            path = tmp / src
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        (tmp / PAGES_MARKER).write_text("written by kehu build --pages-only; replaced on every run\n")
+        swap_in(tmp, folder)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return len(site.pages)
+
+
+@click.command("build")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: site/, or site-internal/ with --internal).")
+@click.option("--internal", is_flag=True,
+              help="Show phone numbers and emails unmasked — for the team's own eyes; never publish it.")
+@click.option("--pages-only", "pages_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              metavar="DIR", help="Only write the generated pages (Markdown, calendars, assets) to DIR, for a "
+              "builder that runs no MkDocs plugins (Zensical). DIR is replaced.")
+@click.option("--strict", is_flag=True, help="Fail on any MkDocs warning.")
+@click.option("--today", callback=_today_option, expose_value=False, default=None, metavar="YYYY-MM-DD",
+              help="Pretend today is this date (also KEHU_TODAY).")
+@click.option("-v", "--verbose", is_flag=True, help="Show MkDocs' progress messages.")
+@click.pass_obj
+def command(obj: dict, out: Path | None, internal: bool, pages_dir: Path | None, strict: bool, verbose: bool) -> None:
+    """Build the team's website from customers/, team.yaml and kehu.yaml (MkDocs + Material)."""
+    repo = repo_from(obj)
+    if not repo.config_ok:
+        first = next((p for p in repo.problems if p.file == "kehu.yaml"), None)
+        fail(f"{first.file}:{first.line}: {first.message}" if first else "kehu.yaml is invalid",
+             "run `kehu check` and fix kehu.yaml first")
+    start = time.perf_counter()
+    if pages_dir is not None:
+        n = write_pages(repo, pages_dir, internal)
+        click.echo(f"✓ {n} pages → {pages_dir} ({time.perf_counter() - start:.1f} s)")
+        return
+    out = out or repo.root / ("site-internal" if internal else "site")
+    stats = run_mkdocs(repo, out, internal, strict, verbose)
+    total = time.perf_counter() - start
+    index = stats.get("search_index_bytes")
+    click.echo(f"✓ {stats.get('customers', '?')} customers → {out} in {total:.1f} s "
+               f"(kehu {stats.get('generate', 0):.1f} s"
+               + (f", search index {index / 1024:.0f} KB" if index else "") + ")"
+               + (" — INTERNAL: contact details unmasked, do not publish" if internal else ""))

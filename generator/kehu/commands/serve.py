@@ -1,0 +1,50 @@
+"""kehu serve — preview the website with live reload while someone edits YAML (the same as `mkdocs serve`).
+
+Watches customers/, team.yaml, kehu.yaml, schema/ and site_templates/. By default only the pages whose
+content changed are rebuilt (MkDocs' dirty reload), so an edited customer shows within seconds even
+on a repository of thousands; --full rebuilds everything on each change.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+import click
+
+from ..site.plugin import PAGES_CACHE_ENV
+from ._common import fail, repo_from
+from .build import internal_env, mkdocs_config_file, mkdocs_logging
+
+
+@click.command("serve")
+@click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, metavar="IP:PORT",
+              help="Where to serve the preview.")
+@click.option("--internal", is_flag=True, help="Show phone numbers and emails unmasked.")
+@click.option("--full", is_flag=True, help="Rebuild every page on each change (slower, never stale).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
+@click.option("-v", "--verbose", is_flag=True, help="Show MkDocs' progress messages.")
+@click.pass_obj
+def command(obj: dict, dev_addr: str, internal: bool, full: bool, open_browser: bool, verbose: bool) -> None:
+    """Serve the site locally and rebuild it whenever a customer file, the team or the rules change."""
+    from mkdocs.commands.serve import serve
+    from mkdocs.exceptions import MkDocsException
+
+    repo = repo_from(obj)
+    if not repo.config_ok:
+        fail("kehu.yaml is invalid", "run `kehu check` and fix kehu.yaml first")
+    with tempfile.TemporaryDirectory(prefix="kehu-serve-") as scratch, internal_env(internal), \
+            mkdocs_logging(logging.DEBUG if verbose else logging.INFO):
+        if not full:  # pages on disk, rewritten only when they change: dirty reload rebuilds just those
+            os.environ[PAGES_CACHE_ENV] = str(Path(scratch) / "pages")
+        config_file = mkdocs_config_file(repo, Path(scratch))
+        click.echo(f"kehu: serving http://{dev_addr}/ — Ctrl+C to stop", err=True)
+        try:
+            serve(config_file=str(config_file), livereload=True, build_type=None if full else "dirty",
+                  open_in_browser=open_browser, dev_addr=dev_addr)
+        except MkDocsException as e:
+            fail(str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__)
+        except OSError as e:
+            fail(f"cannot serve on {dev_addr}: {e.strerror or e}", "choose another port with --dev-addr")

@@ -1,0 +1,529 @@
+"""Page data: everything the templates show, assembled once from the derived facts.
+
+Every number comes from ``kehu.derive``; this module groups, sorts, labels and
+masks. Masking happens here, before any template or the search index sees a
+value: a public build never carries a full phone number or email address in
+its page data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from .. import derive
+from ..config import Config
+from ..derive import CLASSES, STATUSES, Facts
+from ..model import SURVEY_DIMENSIONS, Customer, Team
+from ..privacy import mask_email, mask_in_text, mask_phone
+from ..problems import Problem, Severity
+from .charts import Chart, column_chart, funnel_chart
+from .history import Change
+from .labels import Labels
+from .pinyin import pinyin_keys
+
+BUCKET_ORDER = ("overdue", "today", "soon", "later")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
+
+
+# --- small helpers -------------------------------------------------------------------------------
+
+
+def clean(value: Any) -> str:
+    """A YAML value as display text: control characters removed, line breaks kept as ``\\n``."""
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text).strip()
+
+
+def one_line(value: Any) -> str:
+    return re.sub(r"\s+", " ", clean(value))
+
+
+@dataclass(frozen=True, slots=True)
+class Privacy:
+    """What a build may show: a public build masks phones and emails, also inside free text."""
+
+    phones: bool = True
+    emails: bool = True
+
+    @classmethod
+    def of(cls, config: Config, internal: bool) -> Privacy:
+        if internal:
+            return cls(False, False)
+        return cls(bool(config.get("privacy", "mask_phone", default=True)),
+                   bool(config.get("privacy", "mask_email", default=True)))
+
+    def phone(self, value: str | None) -> str:
+        return mask_phone(value) if self.phones and value else clean(value)
+
+    def email(self, value: str | None) -> str:
+        return mask_email(value) if self.emails and value else clean(value)
+
+    def handle(self, value: str | None) -> str:
+        """A WeChat id reaches the person like a phone number does."""
+        text = clean(value)
+        return f"{text[:2]}***" if self.phones and text else text
+
+    def text(self, value: Any) -> str:
+        return mask_in_text(clean(value), self.phones, self.emails)
+
+
+def customer_src(cid: str) -> str:
+    return f"customers/{cid}.md"
+
+
+def member_src(handle: str) -> str:
+    return f"team/{handle}.md"
+
+
+def calendar_src(handle: str) -> str:
+    return f"calendar/{handle}.ics"
+
+
+def forge_urls(config: Config, file: str, line: int | None = None) -> tuple[str, str]:
+    """(edit link, view link with line) for a repository file, or empty strings without ``site.repo_url``."""
+    base = config.get("site", "repo_url")
+    if not isinstance(base, str) or not re.match(r"^https?://[^\s\"'<>]+$", base):
+        return "", ""
+    base = base.rstrip("/") + "/"
+    edit_uri = str(config.get("site", "edit_uri") or "edit/main/").strip("/") + "/"
+    view_uri = config.get("site", "view_uri")
+    if not view_uri:
+        view_uri = re.sub(r"(^|/)edit(/|$)", r"\1blob\2", edit_uri, count=1)
+    view_uri = str(view_uri).strip("/") + "/"
+    path = quote(file)
+    return base + edit_uri + path, base + view_uri + path + (f"#L{line}" if line else "")
+
+
+# --- per customer --------------------------------------------------------------------------------
+
+
+@dataclass
+class CustomerView:
+    id: str
+    file: str
+    src: str
+    name: str
+    facts: Facts
+    owner: str
+    owner_name: str
+    fields: list[tuple[str, str, str]]       # (label, text, page it links to or "") of the overview
+    badges: list[tuple[str, str, str]]       # (kind, key, label)
+    contacts: list[dict[str, Any]]
+    deals: list[dict[str, Any]]
+    needs: list[tuple[str, str]]
+    tags: list[str]
+    risks: list[str]
+    missing: list[tuple[str, str]]
+    timeline: list[dict[str, Any]]
+    surveys: list[dict[str, Any]]
+    complaints: list[dict[str, Any]]
+    notes: str
+    extra: list[tuple[str, str]]
+    history: list[dict[str, str]]
+    edit_url: str
+    view_url: str
+    due: dict[str, Any] | None
+    search_text: list[tuple[str, bool]] = field(default_factory=list)  # what search finds (masked)
+
+
+class Assembler:
+    """Turns customers, facts and the team into the data of every page."""
+
+    def __init__(self, customers: list[Customer], facts: dict[str, Facts], config: Config, team: Team | None,
+                 labels: Labels, privacy: Privacy, today: dt.date) -> None:
+        self.customers = customers
+        self.facts = facts
+        self.config = config
+        self.team = team
+        self.L = labels
+        self.privacy = privacy
+        self.today = today
+        self.soon = int(config["due_soon_days"])
+        self.members = {m.handle: m for m in team.members} if team else {}
+
+    # --- words -----------------------------------------------------------------------------
+
+    def member_name(self, handle: str | None) -> str:
+        if not handle:
+            return ""
+        m = self.members.get(handle)
+        return clean(m.name) if m else clean(handle)
+
+    def class_label(self, key: str | None) -> str:
+        return self.L.vocab("class", key)
+
+    def stage_label(self, key: str | None) -> str:
+        return self.L.vocab("stage", key)
+
+    def reason_text(self, f: Facts) -> str:
+        due = f.due
+        if due is None:
+            return ""
+        klass = self.class_label(f.klass)
+        if due.reason == "next_action":
+            action = self.privacy.text(due.action)
+            return f"{self.L.t('reason.next_action')}：{action}" if not self.L.en else f"Planned: {action}"
+        if due.reason == "cadence":
+            return self.L.t("reason.cadence", klass=klass, days=self.config.cadence_days(f.klass))
+        if due.reason == "visit":
+            return self.L.t("reason.visit", klass=klass, days=self.config["visit_days"].get(f.klass))
+        return self.L.t(f"reason.{due.reason}")
+
+    def bucket(self, date: dt.date) -> str:
+        return derive.due_bucket(date, self.today, self.soon)
+
+    def bucket_label(self, key: str) -> str:
+        return self.L.t(f"bucket.{key}", n=self.soon) if key == "soon" else self.L.t(f"bucket.{key}")
+
+    def due_view(self, c: Customer, f: Facts) -> dict[str, Any] | None:
+        if f.due is None:
+            return None
+        bucket = self.bucket(f.due.date)
+        return {"date": f.due.date.isoformat(), "bucket": bucket, "bucket_label": self.bucket_label(bucket),
+                "days": (f.due.date - self.today).days, "reason": f.due.reason, "reason_text": self.reason_text(f),
+                "hold": c.quiet_until.isoformat() if f.quiet and c.quiet_until else ""}
+
+    # --- one customer -------------------------------------------------------------------------
+
+    def customer(self, c: Customer, history: list[Change]) -> CustomerView:
+        f = self.facts[c.id]
+        L, P = self.L, self.privacy
+        edit_url, view_url = forge_urls(self.config, c.file)
+        badges = [("class", f.klass, self.class_label(f.klass)), ("stage", c.stage, self.stage_label(c.stage)),
+                  ("status", f.status, L.t(f"status.{f.status}"))]
+        if c.stage == "lost" and c.lost_from:
+            badges[1] = ("stage", c.stage, f"{self.stage_label(c.stage)}（{self.stage_label(c.lost_from)}）"
+                         if not L.en else f"{self.stage_label(c.stage)} (from {self.stage_label(c.lost_from)})")
+        return CustomerView(
+            id=c.id, file=c.file, src=customer_src(c.id), name=one_line(c.name), facts=f, owner=c.owner,
+            owner_name=self.member_name(c.owner), fields=self._overview(c, f), badges=badges,
+            contacts=[{"name": one_line(x.name), "title": one_line(x.title), "phone": P.phone(x.phone),
+                       "email": P.email(x.email), "wechat": P.handle(x.wechat), "birthday": clean(x.birthday),
+                       "primary": x.primary} for x in c.contacts],
+            deals=[{"contract": one_line(d.contract), "product": one_line(d.product), "amount": d.amount,
+                    "signed": d.signed.isoformat() if d.signed else ""} for d in c.deals],
+            needs=[(L.field(k), P.text(v)) for k, v in (("needs", c.needs), ("budget", c.budget),
+                                                       ("decision_process", c.decision_process)) if clean(v)],
+            tags=[L.vocab("tag", t) for t in c.tags], risks=[L.vocab("risk", r) for r in c.risks],
+            missing=[(self._field_path_label(m.field), P.text(m.value) if m.value is not None
+                      else L.t("missing_field")) for m in f.missing],
+            timeline=self._timeline(c),
+            surveys=[{"date": s.date.isoformat() if s.date else "", "scores": [s.scores.get(d) for d in
+                      SURVEY_DIMENSIONS], "comment": P.text(s.comment)}
+                     for s in sorted(c.surveys, key=lambda s: s.date or dt.date.min, reverse=True)],
+            complaints=[self._complaint(x) for x in sorted(c.complaints, key=lambda x: x.date or dt.date.min,
+                                                           reverse=True)],
+            notes=P.text(c.notes),
+            extra=[(clean(k), P.text(_plain(v))) for k, v in c.extra.items()],
+            history=[{"date": h.date, "author": self.member_name(h.author) if h.author in self.members
+                      else clean(h.author), "message": P.text(one_line(h.message)), "commit": h.short}
+                     for h in history],
+            edit_url=edit_url, view_url=view_url, due=self.due_view(c, f),
+            search_text=self._search_text(c),
+        )
+
+    def _field_path_label(self, path: str) -> str:
+        top = re.split(r"[.\[]", path, maxsplit=1)[0]
+        label = self.L.field(top)
+        return label if top == path else f"{label} · {path[len(top):].lstrip('.')}"
+
+    def _overview(self, c: Customer, f: Facts) -> list[tuple[str, str, str]]:
+        L = self.L
+        klass = self.class_label(f.klass)
+        if f.class_overridden:
+            klass += f"（{L.t('overridden')}：{one_line(c.class_reason)}；{L.t('computed')}：" \
+                     f"{self.class_label(f.computed_class)}）" if not L.en else \
+                f" ({L.t('overridden')}: {one_line(c.class_reason)}; {L.t('computed')}: " \
+                f"{self.class_label(f.computed_class)})"
+        last = f.last_contact.isoformat() if f.last_contact else L.t("never")
+        if f.days_since_contact is not None:
+            last += f"（{L.t('days_ago', n=f.days_since_contact)}）" if not L.en \
+                else f" ({L.t('days_ago', n=f.days_since_contact)})"
+        rows = [
+            (L.field("id"), c.id),
+            (L.t("owner"), self.member_name(c.owner)),
+            (L.t("last_contact"), last),
+        ]
+        if c.next_action and c.next_action.date:
+            action = self.privacy.text(c.next_action.action)
+            rows.append((L.t("next_action"), f"{c.next_action.date.isoformat()} {action}"))
+        if c.quiet_until:
+            quiet = c.quiet_until.isoformat() + (f" {one_line(c.quiet_reason)}" if c.quiet_reason else "")
+            rows.append((L.field("quiet_until"), quiet))
+        rows += [
+            (L.t("class"), klass),
+            (L.t("value_level"), f"{L.t('level.' + f.value_level)} · {f.annual_value:,.0f}"),
+            (L.t("frequency"), f"{L.t('freq.' + f.frequency)} · {f.recent_interactions}"),
+            (L.field("industry"), f"{c.industry} {L.vocab('industry', c.industry)}"),
+            (L.field("size"), L.vocab("size", c.size)),
+            (L.field("region"), one_line(c.region)),
+            (L.field("source"), L.vocab("source", c.source)),
+            (L.field("created"), c.created.isoformat() if c.created else ""),
+        ]
+        if f.cooperation_since:
+            rows.append((L.field("cooperation_since"), f.cooperation_since.isoformat()))
+        if c.repurchase_rate is not None:
+            rows.append((L.field("repurchase_rate"), f"{c.repurchase_rate:.0%}"))
+        return [(k, v, member_src(c.owner) if k == L.t("owner") else "") for k, v in rows if v]
+
+    def _timeline(self, c: Customer) -> list[dict[str, Any]]:
+        P = self.privacy
+        items = sorted(c.interactions, key=lambda i: (i.date or dt.date.min, i.line), reverse=True)
+        return [{"date": i.date.isoformat() if i.date else "", "channel": i.channel,
+                 "channel_label": self.L.vocab("channel", i.channel), "by": self.member_name(i.by),
+                 "contact": one_line(i.contact), "summary": P.text(i.summary), "outcome": P.text(i.outcome)}
+                for i in items]
+
+    def _complaint(self, x: Any) -> dict[str, Any]:
+        return {"date": x.date.isoformat() if x.date else "",
+                "category": self.L.vocab("complaint_category", x.category),
+                "content": self.privacy.text(x.content), "handler": self.member_name(x.handler),
+                "status": x.status, "status_label": self.L.vocab("complaint_status", x.status),
+                "resolved": x.resolved.isoformat() if x.resolved else "", "result": self.privacy.text(x.result)}
+
+    def _search_text(self, c: Customer) -> list[tuple[str, bool]]:
+        """What people search a customer by: its id, contacts, tags, needs and the newest summaries —
+        each as (text, split into words?). A person's name stays whole: split, 吴建国 would only be
+        found as 吴 (the browser matches the query against the start of indexed words)."""
+        P = self.privacy
+        parts: list[tuple[str, bool]] = [(c.id, False)]
+        for x in c.contacts:
+            parts.append((one_line(x.name), False))
+            parts.append((" ".join(p for p in (one_line(x.title), P.phone(x.phone), P.email(x.email)) if p), True))
+        parts += [(self.L.vocab("tag", t), True) for t in c.tags] + [(self.L.vocab("risk", r), True) for r in c.risks]
+        if clean(c.needs):
+            parts.append((one_line(P.text(c.needs)), True))
+        recent = int(self.config.get("site", "search", "recent_summaries", default=3) or 0)
+        newest = sorted(c.interactions, key=lambda i: (i.date or dt.date.min, i.line), reverse=True)[:recent]
+        parts += [(one_line(P.text(i.summary)), True) for i in newest]
+        return [(text, split) for text, split in parts if text]
+
+    # --- the index ------------------------------------------------------------------------------
+
+    def index_rows(self, spelled: dict[str, tuple[str, str]] | None = None) -> dict[str, Any]:
+        """The customers table as compact JSON: lookup tables once, then one short array per customer.
+        ``spelled``: page src -> (pinyin, initials), when already computed."""
+        owners = sorted({c.owner for c in self.customers})
+        industries = sorted({c.industry for c in self.customers})
+        stages = [*self.config.stages, "lost"]
+        rows = []
+        for c in self.customers:
+            f = self.facts[c.id]
+            full, initials = (spelled or {}).get(customer_src(c.id)) or pinyin_keys(c.name)
+            rows.append([
+                c.id, one_line(c.name), full, initials,
+                CLASSES.index(f.klass) if f.klass in CLASSES else -1,
+                stages.index(c.stage) if c.stage in stages else -1,
+                STATUSES.index(f.status),
+                owners.index(c.owner), industries.index(c.industry), one_line(c.region),
+                f.last_contact.isoformat() if f.last_contact else "",
+                f.due.date.isoformat() if f.due else "",
+            ])
+        return {
+            "classes": [self.class_label(k) for k in CLASSES],
+            "stages": [self.stage_label(s) for s in stages],
+            "statuses": [self.L.t(f"status.{s}") for s in STATUSES],
+            "owners": [self.member_name(o) for o in owners],
+            "industries": [self.L.vocab("industry", i) or i for i in industries],
+            "rows": rows,
+        }
+
+    # --- the due page ---------------------------------------------------------------------------
+
+    def due_items(self) -> list[dict[str, Any]]:
+        """Every follow-up that is due, or becomes due within the soon window plus the rollover margin
+        (kept hidden so a page viewed on a later day can show it)."""
+        horizon = self.today + dt.timedelta(days=self.soon + int(self.config.get("site", "due_rollover_days",
+                                                                                   default=7)))
+        items = []
+        for c in self.customers:
+            f = self.facts[c.id]
+            if f.due is None or f.due.date > horizon:
+                continue
+            view = self.due_view(c, f)
+            assert view is not None
+            view.update({"id": c.id, "name": one_line(c.name), "src": customer_src(c.id), "owner": c.owner,
+                         "owner_name": self.member_name(c.owner), "class_label": self.class_label(f.klass),
+                         "shown": not view["hold"] and view["bucket"] != "later"})
+            items.append(view)
+        items.sort(key=lambda d: (d["date"], d["id"]))
+        return items
+
+    def due_page(self) -> dict[str, Any]:
+        items = self.due_items()
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for item in items:
+            groups.setdefault(item["owner"], []).append(item)
+        counts = Counter(i["bucket"] for i in items if i["shown"])
+        window = int(self.config["birthday_window_days"])
+        return {
+            "groups": [{"owner": o, "owner_name": self.member_name(o), "src": member_src(o),
+                        "calendar": calendar_src(o), "items": groups[o],
+                        "shown": sum(1 for i in groups[o] if i["shown"])} for o in sorted(groups)],
+            "counts": {b: counts.get(b, 0) for b in BUCKET_ORDER},
+            "dormant": self.dormant(),
+            "birthdays": self.birthdays(window),
+            "birthday_window": window,
+        }
+
+    def dormant(self) -> list[dict[str, Any]]:
+        out = []
+        for c in self.customers:
+            f = self.facts[c.id]
+            if f.status == "dormant":
+                out.append({"id": c.id, "name": one_line(c.name), "src": customer_src(c.id),
+                            "owner_name": self.member_name(c.owner),
+                            "last_contact": f.last_contact.isoformat() if f.last_contact else "",
+                            "days": f.days_since_contact, "class_label": self.class_label(f.klass)})
+        out.sort(key=lambda d: (-(d["days"] or 10**6), d["id"]))
+        return out
+
+    def birthdays(self, window: int) -> list[dict[str, Any]]:
+        margin = int(self.config.get("site", "due_rollover_days", default=7))
+        out = []
+        for c in self.customers:
+            if c.stage == "lost":
+                continue
+            for contact, when in derive.upcoming_birthdays(c, self.today, window + margin):
+                days = (when - self.today).days
+                out.append({"contact": one_line(contact.name), "title": one_line(contact.title), "id": c.id,
+                            "name": one_line(c.name), "src": customer_src(c.id),
+                            "owner_name": self.member_name(c.owner), "date": when.isoformat(), "days": days,
+                            "shown": days <= window})
+        out.sort(key=lambda d: (d["date"], d["id"]))
+        return out
+
+    # --- reports ---------------------------------------------------------------------------------
+
+    def funnel_page(self) -> dict[str, Any]:
+        L = self.L
+        f = derive.funnel(self.customers, self.facts, self.config)
+        return {
+            "overall": self._funnel_rows(f),
+            "chart": funnel_chart([(self.stage_label(s.stage), s.reached,
+                                    f"{s.reached}" + (f" · {s.conversion:.0%}" if s.conversion is not None else ""))
+                                   for s in f.stages], L.t("funnel")),
+            "lost": f.lost,
+            "lost_from": [(self.stage_label(s) if s != "?" else L.t("unknown"), n)
+                          for s, n in sorted(f.lost_from.items(), key=lambda kv: -kv[1])],
+            "total": f.total,
+            "stages": [self.stage_label(s) for s in self.config.stages],
+            "by_owner": [(self.member_name(k), self._funnel_rows(v))
+                         for k, v in derive.funnel_by(self.customers, self.facts, self.config, "owner").items()],
+            "by_source": [(L.vocab("source", k) if k else L.t("unknown"), self._funnel_rows(v))
+                          for k, v in derive.funnel_by(self.customers, self.facts, self.config, "source").items()],
+            "pipeline": derive.pipeline_value(f),
+        }
+
+    def _funnel_rows(self, f: derive.Funnel) -> dict[str, Any]:
+        return {"stages": [{"label": self.stage_label(s.stage), "reached": s.reached, "current": s.current,
+                            "conversion": s.conversion, "value": s.value} for s in f.stages],
+                "lost": f.lost, "total": f.total, "pipeline": derive.pipeline_value(f)}
+
+    def satisfaction_page(self) -> dict[str, Any]:
+        L = self.L
+        months = int(self.config.get("site", "chart_months", default=12))
+        s = derive.satisfaction(self.customers, self.today, months)
+        cs = derive.complaint_stats(self.customers, self.today)
+        return {
+            "surveys": s.surveys,
+            "dimensions": [(L.field(d, within="survey"), s.averages.get(d)) for d in SURVEY_DIMENSIONS],
+            "overall": s.overall,
+            "trend": column_chart([(k[2:], v or 0.0, f"{v:.1f}" if v is not None else "") for k, v, _ in s.trend],
+                                  L.t("trend")),
+            "complaints": cs.total,
+            "by_status": [(L.vocab("complaint_status", k), cs.by_status.get(k, 0))
+                          for k in self._vocab_keys("complaint_status")],
+            "by_category": [(L.vocab("complaint_category", k), n)
+                            for k, n in sorted(cs.by_category.items(), key=lambda kv: -kv[1])],
+            "resolved": cs.resolved, "mean_days": cs.mean_days_to_resolve, "median_days": cs.median_days_to_resolve,
+            "unresolved": [{**self._complaint(x), "id": c.id, "name": one_line(c.name), "src": customer_src(c.id),
+                            "owner_name": self.member_name(c.owner), "days_open": days}
+                           for c, x, days in cs.unresolved],
+        }
+
+    def _vocab_keys(self, name: str) -> list[str]:
+        v = self.L.vocabularies.get(name)
+        return v.keys() if v else []
+
+    def dashboard(self, due: dict[str, Any], funnel: dict[str, Any], sat: dict[str, Any]) -> dict[str, Any]:
+        L = self.L
+        months = int(self.config.get("site", "chart_months", default=12))
+        per_month = derive.interactions_per_month(self.customers, self.today, months)
+        classes = Counter(self.facts[c.id].klass for c in self.customers)
+        stages = Counter(c.stage for c in self.customers)
+        statuses = Counter(self.facts[c.id].status for c in self.customers)
+        return {
+            "kpis": [("customers", len(self.customers)), ("overdue", due["counts"]["overdue"]),
+                     ("today", due["counts"]["today"]), ("soon", due["counts"]["soon"]),
+                     ("dormant", statuses.get("dormant", 0)),
+                     ("complaints", len(sat["unresolved"])), ("pipeline", funnel["pipeline"])],
+            "by_class": [(self.class_label(k), classes.get(k, 0)) for k in CLASSES],
+            "by_stage": [(self.stage_label(k), stages.get(k, 0)) for k in [*self.config.stages, "lost"]],
+            "by_status": [(L.t(f"status.{k}"), statuses.get(k, 0)) for k in STATUSES],
+            "per_month": column_chart([(k[2:], float(n), str(n)) for k, n in per_month], L.t("per_month", n=months)),
+            "funnel": funnel["chart"],
+        }
+
+    # --- team --------------------------------------------------------------------------------------
+
+    def team_pages(self, due: dict[str, Any]) -> list[dict[str, Any]]:
+        window = int(self.config.get("site", "discipline_days", default=30))
+        disc = derive.discipline(self.customers, self.facts, self.today, window, self.soon)
+        handles = list(self.members) + sorted({c.owner for c in self.customers} - set(self.members))
+        due_by_owner = {g["owner"]: g for g in due["groups"]}
+        pages = []
+        for h in handles:
+            d = disc.get(h, derive.Discipline())
+            m = self.members.get(h)
+            mine = [c for c in self.customers if c.owner == h]
+            pages.append({
+                "handle": h, "name": self.member_name(h), "role": clean(m.role) if m else "",
+                "active": m.active if m else True, "src": member_src(h), "calendar": calendar_src(h),
+                "discipline": d, "window": window,
+                "customers": [self._member_row(c) for c in mine],
+                "due": due_by_owner.get(h, {"items": [], "shown": 0}),
+            })
+        return pages
+
+    def _member_row(self, c: Customer) -> dict[str, Any]:
+        f = self.facts[c.id]
+        return {"id": c.id, "name": one_line(c.name), "src": customer_src(c.id),
+                "class_label": self.class_label(f.klass), "stage_label": self.stage_label(c.stage),
+                "status": f.status, "status_label": self.L.t(f"status.{f.status}"),
+                "last_contact": f.last_contact.isoformat() if f.last_contact else "",
+                "due": self.due_view(c, f)}
+
+    # --- data problems ---------------------------------------------------------------------------------
+
+    def problems_page(self, problems: list[Problem], skipped: list[str]) -> dict[str, Any]:
+        rows = []
+        for p in problems:
+            _, view = forge_urls(self.config, p.file, p.line)
+            rows.append({"severity": str(p.severity), "severity_label": self.L.t(f"severity.{p.severity}"),
+                         "file": clean(p.file), "line": p.line, "col": p.col, "code": clean(p.code),
+                         "message": self.privacy.text(p.message), "hint": self.privacy.text(p.hint), "link": view})
+        return {"rows": rows, "skipped": [(f, forge_urls(self.config, f)[1]) for f in skipped],
+                "errors": sum(1 for p in problems if p.severity is Severity.ERROR),
+                "warnings": sum(1 for p in problems if p.severity is Severity.WARNING)}
+
+
+def _plain(value: Any) -> str:
+    """A team-added field's value as one line of text."""
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_plain(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_plain(v) for v in value)
+    return "" if value is None else str(value)
+
+
+__all__ = ["Assembler", "Chart", "CustomerView", "Privacy", "calendar_src", "customer_src", "forge_urls",
+           "member_src"]

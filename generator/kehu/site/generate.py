@@ -1,0 +1,197 @@
+"""Generating the site's pages: load, derive once, assemble, render.
+
+The MkDocs plugin, ``kehu build`` and ``kehu build --pages-only`` all call
+``generate``; it returns the pages as Markdown text, the other files (feeds,
+vendored assets) as bytes, and the entries of the search index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import multiprocessing
+import os
+import time
+from dataclasses import dataclass, field
+
+from ..checker import PARALLEL_THRESHOLD
+from ..derive import derive_all
+from ..model import Customer
+from ..repo import Repo
+from .data import BUCKET_ORDER, Assembler, CustomerView, Privacy, calendar_src, customer_src, member_src
+from .history import Change, file_histories
+from .ics import owner_calendar
+from .labels import Labels
+from .load import load_site_input
+from .pinyin import pinyin_keys
+from .render import ASSETS, Renderer
+from .search import segmenter
+
+# the report pages, in navigation order; customer and team-member pages stay out of the navigation
+NAV = ["index.md", "customers.md", "due.md", "funnel.md", "satisfaction.md", "team/index.md", "problems.md"]
+
+
+@dataclass
+class SearchItem:
+    src: str
+    title: str
+    parts: list[tuple[str, bool]]   # (text, split into words?)
+
+
+@dataclass
+class GeneratedSite:
+    pages: dict[str, str] = field(default_factory=dict)     # src (docs-relative .md) -> Markdown
+    files: dict[str, bytes] = field(default_factory=dict)   # src -> bytes (calendars, vendored assets)
+    not_in_nav: set[str] = field(default_factory=set)
+    search: list[SearchItem] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    customers: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+class _Clock:
+    def __init__(self, into: dict[str, float]) -> None:
+        self.into = into
+        self.t = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.into[name] = round(now - self.t, 3)
+        self.t = now
+
+
+def site_context(repo: Repo, labels: Labels, today: dt.date, internal: bool) -> dict:
+    cfg = repo.config
+    return {"title": str(cfg.get("site", "title", default="") or labels.t("customers")), "built": today.isoformat(),
+            "internal": internal, "timezone": str(cfg.tz), "soon_days": int(cfg["due_soon_days"]),
+            "locale": cfg.locale, "lang": "en" if labels.en else "zh",
+            "recent_summaries": int(cfg.get("site", "search", "recent_summaries", default=3) or 0),
+            "buckets": [(b, labels.t(f"bucket.{b}", n=int(cfg["due_soon_days"]))) for b in BUCKET_ORDER]}
+
+
+def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jobs: int | None = None,
+             search_pages: bool = False) -> GeneratedSite:
+    """Every page of the site for the repository as it is on disk now.
+
+    ``search_pages``: let the builder index customer and member pages itself (``--pages-only``, for a
+    builder without this plugin); otherwise they are excluded and the plugin adds compact entries."""
+    out = GeneratedSite()
+    clock = _Clock(out.timings)
+    cfg = repo.config
+    today = cfg.today
+    segmenter(str(cfg.get("site", "search", "segmenter", default="jieba")))  # a missing splitter fails before any work
+    jobs = jobs or os.cpu_count() or 1
+    loaded = load_site_input(repo, jobs=jobs)
+    out.customers, out.skipped = len(loaded.customers), loaded.skipped
+    clock.lap("load")
+    facts = derive_all(loaded.customers, cfg, today)
+    clock.lap("derive")
+    histories = file_histories(repo.root, repo.team)
+    clock.lap("history")
+    labels = Labels(repo.schemas, cfg.locale)
+    asm = Assembler(loaded.customers, facts, cfg, repo.team, labels, Privacy.of(cfg, internal), today)
+    r = Renderer(repo.root, directory_urls)
+    common = {"L": labels, "site": site_context(repo, labels, today, internal)}
+
+    def page(src: str, template: str, title: str, nav: bool = True, **ctx: object) -> None:
+        out.pages[src] = r.render(template, src, title, search=search_pages and not nav, **common, **ctx)
+        if not nav:
+            out.not_in_nav.add(src)
+
+    spelled: dict[str, tuple[str, str]] = {}
+    env = environment(repo, r, today, internal, directory_urls, search_pages, labels.locale)
+    for src, text, title, parts, keys in _render_customers(asm, r, histories, common, loaded.customers, jobs,
+                                                           search_pages, env):
+        spelled[src] = keys
+        out.pages[src] = text
+        out.not_in_nav.add(src)
+        out.search.append(SearchItem(src, title, parts))
+    clock.lap("customers")
+    due = asm.due_page()
+    funnel = asm.funnel_page()
+    sat = asm.satisfaction_page()
+    team = asm.team_pages(due)
+    page("index.md", "dashboard.md.j2", labels.t("page.dashboard"), d=asm.dashboard(due, funnel, sat))
+    page("customers.md", "customers.md.j2", labels.t("page.customers"), data=asm.index_rows(spelled))
+    page("due.md", "due.md.j2", labels.t("page.due"), due=due)
+    page("funnel.md", "funnel.md.j2", labels.t("page.funnel"), f=funnel)
+    page("satisfaction.md", "satisfaction.md.j2", labels.t("page.satisfaction"), s=sat)
+    page("team/index.md", "team.md.j2", labels.t("page.team"), team=team,
+         window=int(cfg.get("site", "discipline_days", default=30)))
+    for m in team:
+        page(member_src(m["handle"]), "member.md.j2", m["name"], nav=False, m=m)
+        out.search.append(SearchItem(m["src"], m["name"], [(m["handle"], False), (m["role"], False)]))
+        out.files[calendar_src(m["handle"])] = owner_calendar(m["handle"], m["name"], m["due"]["items"], today,
+                                                              common["site"]["title"], labels)
+    page("problems.md", "problems.md.j2", labels.t("page.problems"),
+         p=asm.problems_page(loaded.result.problems, loaded.skipped))
+    for rel in ASSETS:
+        path = r.static_file(rel)
+        if path is not None:
+            out.files[rel] = path.read_bytes()
+    clock.lap("reports")
+    return out
+
+
+# --- customer pages, rendered in parallel on a large repository -------------------------------------
+
+_STATE: tuple | None = None
+
+
+def _render_one(i: int) -> tuple[str, str, str, list[tuple[str, bool]], tuple[str, str]]:
+    assert _STATE is not None
+    asm, r, histories, common, customers, search_pages = _STATE
+    c: Customer = customers[i]
+    view: CustomerView = asm.customer(c, histories.get(c.file, []))
+    text = r.render("customer.md.j2", view.src, view.name, search=search_pages, c=view, **common)
+    return view.src, text, view.name, view.search_text, pinyin_keys(c.name)  # pinyin costs too: in the workers
+
+
+# page src -> (everything the page depends on, hashed; what rendering it gave). Under `kehu serve` an edit
+# re-renders only the customers whose data, derived facts or history changed.
+_RENDERED: dict[str, tuple[str, tuple[str, str, str, list[tuple[str, bool]], tuple[str, str]]]] = {}
+
+
+def _page_key(c: Customer, asm: Assembler, histories: dict[str, list[Change]], env: str) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    h.update(env.encode())
+    h.update(json.dumps(c.raw, sort_keys=True, ensure_ascii=False, default=str).encode())
+    h.update(repr(asm.facts[c.id]).encode())
+    h.update(repr(histories.get(c.file, [])).encode())
+    return h.hexdigest()
+
+
+def environment(repo: Repo, r: Renderer, *parts: object) -> str:
+    """What every customer page depends on besides its own data: rules, team, schema, templates, options."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in (repo.config_text, repo.team_text, repo.schemas.fingerprint, *map(repr, parts)):
+        h.update(str(part).encode())
+    for d in r.dirs:
+        for path in sorted(d.rglob("*.j2")):
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _render_customers(asm: Assembler, r: Renderer, histories: dict[str, list[Change]], common: dict,
+                      customers: list[Customer], jobs: int, search_pages: bool,
+                      env: str) -> list[tuple[str, str, str, list[tuple[str, bool]], tuple[str, str]]]:
+    global _STATE
+    keys = [_page_key(c, asm, histories, env) for c in customers]
+    todo = [i for i, c in enumerate(customers) if _RENDERED.get(customer_src(c.id), ("",))[0] != keys[i]]
+    _STATE = (asm, r, histories, common, customers, search_pages)
+    r.env.get_template("customer.md.j2")  # compiled once, before the workers fork
+    try:
+        if jobs <= 1 or len(todo) < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
+            fresh = [_render_one(i) for i in todo]
+        else:
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                fresh = pool.map(_render_one, todo, chunksize=max(16, len(todo) // (jobs * 8)))
+    finally:
+        _STATE = None
+    for i, result in zip(todo, fresh, strict=True):
+        _RENDERED[result[0]] = (keys[i], result)
+    live = {customer_src(c.id) for c in customers}
+    for src in set(_RENDERED) - live:
+        del _RENDERED[src]
+    return [_RENDERED[customer_src(c.id)][1] for c in customers]

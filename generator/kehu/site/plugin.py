@@ -1,0 +1,172 @@
+"""The MkDocs plugin ``kehu``: ``mkdocs build`` / ``mkdocs serve`` generate the pages themselves.
+
+    plugins:
+      - kehu                # pages from customers/, team.yaml and kehu.yaml
+      - search
+
+The pages never exist on disk: ``on_files`` adds them as generated files.
+Customer and team-member pages are kept out of the navigation (it is embedded
+in every page; with thousands of customers it would make the site quadratic)
+and out of Material's search; ``on_post_build`` adds one compact search entry
+per customer instead. ``mkdocs serve`` also watches the customer files, the
+team and configuration files and the templates.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import jinja2
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+
+from ..config import CONFIG_FILE, CUSTOMERS_DIR, TEAM_FILE
+from ..repo import Repo, open_repo
+from .generate import NAV, GeneratedSite, generate
+from .render import ASSETS, TEMPLATES_DIR, page_url
+from .search import SegmenterMissing, make_entry, rewrite_index, segmenter
+
+log = logging.getLogger("mkdocs.plugins.kehu")
+INTERNAL_ENV = "KEHU_INTERNAL"  # set by `kehu build --internal` / `kehu serve --internal`
+PAGES_CACHE_ENV = "KEHU_PAGES_CACHE"  # set by `kehu serve`: keep pages on disk so dirty reload skips unchanged ones
+
+
+class KehuConfig(base.Config):
+    repo = c.Optional(c.Type(str))        # the team repository (default: the folder of mkdocs.yml)
+    internal = c.Type(bool, default=False)  # show phone numbers and emails unmasked
+
+
+class KehuPlugin(BasePlugin[KehuConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.repo: Repo | None = None
+        self.site: GeneratedSite | None = None
+        self.stats: dict[str, float] = {}
+        self._html: dict[str, str] = {}
+
+    @property
+    def internal(self) -> bool:
+        return self.config.internal or os.environ.get(INTERNAL_ENV) == "1"
+
+    @event_priority(100)  # before the search plugin reads the theme language
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        root = Path(self.config.repo) if self.config.repo else Path(config.config_file_path or ".").parent
+        repo = open_repo(root.resolve())
+        if not repo.config_ok:
+            first = next((p for p in repo.problems if p.file == CONFIG_FILE), None)
+            where = f"{first.file}:{first.line}: {first.message}" if first else CONFIG_FILE
+            raise PluginError(f"kehu: {where} — fix kehu.yaml (run `kehu check`) before building the site")
+        try:
+            segmenter(str(repo.config.get("site", "search", "segmenter", default="jieba")))
+        except SegmenterMissing as e:
+            raise PluginError(f"kehu: {e}") from None
+        self.repo = repo
+        en = repo.config.locale.lower().startswith("en")
+        config.theme["language"] = "en" if en else "zh"
+        title = repo.config.get("site", "title")
+        if title:
+            config.site_name = html.escape(str(title))  # the theme prints site_name unescaped
+        if config.nav is None:
+            config.nav = list(NAV)
+        for rel in ASSETS:
+            bucket = config.extra_css if rel.endswith(".css") else config.extra_javascript
+            if rel not in [str(x) for x in bucket]:
+                bucket.append(rel)
+        return config
+
+    @event_priority(50)
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        assert self.repo is not None
+        start = time.perf_counter()
+        repo = open_repo(self.repo.root)  # read again: under `mkdocs serve` the files change between builds
+        try:
+            self.site = site = generate(repo, internal=self.internal, directory_urls=config.use_directory_urls)
+        except SegmenterMissing as e:
+            raise PluginError(f"kehu: {e}") from None
+        except (jinja2.TemplateError, ValueError, OSError) as e:
+            where = f"{e.filename}:{e.lineno}: " if isinstance(e, jinja2.TemplateSyntaxError) else ""
+            raise PluginError(f"kehu: cannot render the site: {where}{e}") from None
+        cache = os.environ.get(PAGES_CACHE_ENV)
+        for src, text in site.pages.items():
+            inclusion = InclusionLevel.NOT_IN_NAV if src in site.not_in_nav else InclusionLevel.UNDEFINED
+            if cache:
+                file = File.generated(config, src, abs_src_path=str(_keep(Path(cache) / src, text)),
+                                      inclusion=inclusion)
+            else:
+                file = File.generated(config, src, content=text, inclusion=inclusion)
+            self._replace(files, file)
+        for src, data in site.files.items():
+            if src in ASSETS and files.get_file_from_path(src) is not None:
+                continue  # the docs folder has its own copy
+            self._replace(files, File.generated(config, src, content=data))
+        self.stats = {**site.timings, "generate": round(time.perf_counter() - start, 3), "customers": site.customers}
+        log.info(f"kehu: {site.customers} customers, {len(site.pages)} pages generated in {self.stats['generate']} s "
+                 f"({', '.join(f'{k} {v}' for k, v in site.timings.items())})"
+                 + (" (INTERNAL build: contact details unmasked)" if self.internal else ""))
+        return files
+
+    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """A generated page is one raw HTML block that Markdown would pass through unchanged; hand it
+        over directly instead of having Python-Markdown parse the HTML (half of a build's time)."""
+        if self.site is not None and page.file.src_uri in self.site.pages:
+            self._html[page.file.src_uri] = markdown
+            return ""
+        return markdown
+
+    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        return self._html.pop(page.file.src_uri, html)
+
+    @staticmethod
+    def _replace(files: Files, file: File) -> None:
+        old = files.get_file_from_path(file.src_uri)
+        if old is not None:
+            files.remove(old)
+        files.append(file)
+
+    @event_priority(-100)  # after the search plugin has written its index
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.site is None or self.repo is None:
+            return
+        path = Path(config.site_dir) / "search" / "search_index.json"
+        if not path.is_file():
+            return
+        split = segmenter(str(self.repo.config.get("site", "search", "segmenter", default="jieba")))
+        start = time.perf_counter()
+        entries = [make_entry(quote(page_url(item.src, config.use_directory_urls)), item.title, item.parts, split)
+                   for item in self.site.search]
+        size = rewrite_index(path, entries)
+        self.stats.update(search_index_bytes=size, search_entries=len(entries),
+                          search_seconds=round(time.perf_counter() - start, 3))
+
+    def on_serve(self, server, config: MkDocsConfig, builder):  # type: ignore[no-untyped-def]
+        assert self.repo is not None
+        root = self.repo.root
+        for rel in (CUSTOMERS_DIR, TEAM_FILE, CONFIG_FILE, TEMPLATES_DIR, "schema"):
+            if (root / rel).exists():
+                server.watch(str(root / rel))
+        return server
+
+
+def _keep(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` only when it differs, so the file's time says whether the page changed."""
+    data = text.encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return path
+    except OSError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return path

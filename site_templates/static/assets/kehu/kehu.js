@@ -1,0 +1,171 @@
+/* kehu site scripts (vendored, no dependencies, nothing fetched).
+ * 1. Customers index: renders the table from the compact JSON in the page, filters (name, pinyin,
+ *    initials, id, region) and sorts it.
+ * 2. Due page: re-buckets every follow-up against the viewer's today (in the team's time zone),
+ *    so a site built days ago still shows what is overdue now.
+ * All text is set with textContent: no value from the data is ever parsed as HTML.
+ * `?today=YYYY-MM-DD` in the address pretends the viewer's date (for checking a rollover).
+ */
+(function () {
+  "use strict";
+
+  function viewerToday(tz) {
+    var forced = new URLSearchParams(window.location.search).get("today");
+    if (forced && /^\d{4}-\d{2}-\d{2}$/.test(forced)) return forced;
+    try {
+      return new Intl.DateTimeFormat("en-CA", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit" })
+        .format(new Date());
+    } catch (e) {
+      var d = new Date();
+      return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0");
+    }
+  }
+
+  function days(a, b) { // b - a in days, both YYYY-MM-DD
+    return Math.round((Date.parse(b + "T00:00:00Z") - Date.parse(a + "T00:00:00Z")) / 86400000);
+  }
+
+  // the same rule as kehu.derive.due_bucket
+  function bucket(due, today, soon) {
+    if (due < today) return "overdue";
+    if (due === today) return "today";
+    return days(today, due) <= soon ? "soon" : "later";
+  }
+
+  function el(tag, text, cls) {
+    var e = document.createElement(tag);
+    if (text !== undefined && text !== null) e.textContent = String(text);
+    if (cls) e.className = cls;
+    return e;
+  }
+
+  /* --- customers index ------------------------------------------------------------------ */
+
+  function customersIndex(table) {
+    var source = document.getElementById("kehu-customers-data");
+    if (!source) return;
+    var data = JSON.parse(source.textContent);
+    var rows = data.rows;
+    var base = table.getAttribute("data-base"); // link to customers/X
+    var today = viewerToday(table.getAttribute("data-tz"));
+    var soon = parseInt(table.getAttribute("data-soon"), 10);
+    var filter = document.getElementById("kehu-filter");
+    var selects = document.querySelectorAll(".kehu-select");
+    var shown = document.getElementById("kehu-shown");
+    var tbody = table.tBodies[0];
+    var sortCol = 1, sortDir = 1;
+    var lookups = { 4: data.classes, 5: data.stages, 6: data.statuses, 7: data.owners, 8: data.industries };
+
+    function label(row, col) {
+      return lookups[col] ? (lookups[col][row[col]] || "") : row[col];
+    }
+
+    function matches(row, q) {
+      if (!q) return true;
+      var hay = (row[0] + " " + row[1] + " " + row[2] + " " + row[3] + " " + row[9]).toLowerCase();
+      return hay.indexOf(q) >= 0;
+    }
+
+    function render() {
+      var q = (filter.value || "").trim().toLowerCase().replace(/\s+/g, "");
+      var wanted = [];
+      selects.forEach(function (s) { if (s.value !== "") wanted.push([parseInt(s.getAttribute("data-col"), 10), parseInt(s.value, 10)]); });
+      var list = rows.filter(function (r) {
+        for (var i = 0; i < wanted.length; i++) if (r[wanted[i][0]] !== wanted[i][1]) return false;
+        return matches(r, q);
+      });
+      list.sort(function (a, b) {
+        var x = a[sortCol], y = b[sortCol];
+        if (sortCol === 1) return x.localeCompare(y, "zh-CN") * sortDir;
+        if (x === y) return 0;
+        if (x === "" || x === -1) return 1;
+        if (y === "" || y === -1) return -1;
+        return (x < y ? -1 : 1) * sortDir;
+      });
+      var frag = document.createDocumentFragment();
+      list.forEach(function (r) {
+        var tr = document.createElement("tr");
+        var name = el("td");
+        var a = el("a", r[1]);
+        a.href = base.replace(/X(\/|\.html)?$/, encodeURIComponent(r[0]) + "$1");
+        name.appendChild(a);
+        name.appendChild(document.createTextNode(" "));
+        name.appendChild(el("span", r[0], "kehu-muted"));
+        tr.appendChild(name);
+        [4, 5, 6, 7, 8, 9, 10].forEach(function (c) { tr.appendChild(el("td", label(r, c))); });
+        var due = el("td", r[11]);
+        if (r[11]) due.className = "kehu-bucket-" + bucket(r[11], today, soon);
+        tr.appendChild(due);
+        frag.appendChild(tr);
+      });
+      tbody.textContent = "";
+      tbody.appendChild(frag);
+      shown.textContent = shown.getAttribute("data-template").replace("{n}", list.length).replace("{total}", rows.length);
+    }
+
+    filter.addEventListener("input", render);
+    selects.forEach(function (s) { s.addEventListener("change", render); });
+    table.querySelectorAll("th[data-sort]").forEach(function (th) {
+      th.addEventListener("click", function () {
+        var col = parseInt(th.getAttribute("data-sort"), 10);
+        sortDir = col === sortCol ? -sortDir : 1;
+        sortCol = col;
+        render();
+      });
+    });
+    render();
+  }
+
+  /* --- due page ----------------------------------------------------------------------------- */
+
+  function rebucket(page) {
+    var built = page.getAttribute("data-built");
+    var today = viewerToday(page.getAttribute("data-tz"));
+    var soon = parseInt(page.getAttribute("data-soon"), 10);
+    var window_ = parseInt(page.getAttribute("data-bw") || "0", 10);
+    var labels = {};
+    var tpl = document.getElementById("kehu-bucket-labels");
+    if (tpl) tpl.content.querySelectorAll("span").forEach(function (s) { labels[s.getAttribute("data-key")] = s.textContent; });
+    var counts = { overdue: 0, today: 0, soon: 0, later: 0 };
+    page.querySelectorAll("[data-due]").forEach(function (item) {
+      var hold = item.getAttribute("data-hold");
+      var b = bucket(item.getAttribute("data-due"), today, soon);
+      var badge = item.querySelector(".kehu-bucket");
+      if (badge) {
+        badge.className = "kehu-bucket kehu-bucket-" + b;
+        if (labels[b]) badge.textContent = labels[b];
+      }
+      item.setAttribute("data-bucket", b);
+      if (!item.classList.contains("kehu-due-item")) return;
+      var show = b !== "later" && !(hold && today < hold);
+      item.hidden = !show;
+      if (show) counts[b] += 1;
+    });
+    page.querySelectorAll(".kehu-due-group").forEach(function (g) {
+      g.hidden = !g.querySelector(".kehu-due-item:not([hidden])");
+    });
+    page.querySelectorAll("[data-count]").forEach(function (n) { n.textContent = counts[n.getAttribute("data-count")]; });
+    var none = page.querySelector(".kehu-nothing-due");
+    if (none) none.hidden = counts.overdue + counts.today + counts.soon > 0;
+    page.querySelectorAll(".kehu-birthday").forEach(function (tr) {
+      var d = days(today, tr.getAttribute("data-date"));
+      tr.hidden = d < 0 || d > window_;
+    });
+    if (today !== built) {
+      var note = page.querySelector(".kehu-rebucket");
+      if (note) {
+        note.querySelector(".kehu-viewer-today").textContent = today;
+        note.hidden = false;
+      }
+    }
+  }
+
+  function start() {
+    var table = document.getElementById("kehu-index");
+    if (table) customersIndex(table);
+    document.querySelectorAll("[data-rebucket]").forEach(rebucket);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,311 @@
+"""The built site: `kehu build` and `mkdocs build --strict` on real repositories in temporary folders —
+safe rendering of hostile values, masking, calendars, search index shape and size, navigation,
+English labels, loud failures. (Browser behaviour is tested end to end elsewhere.)"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import PROJECT, SCHEMA_SRC, TEAM_YAML, TeamRepo, customer_dict, dump_yaml
+from icalendar import Calendar
+from kehu.config import default_config_text
+
+TODAY = "2024-06-01"
+PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))", "{{ 7*7 }}",
+            "{% raw %}", "---", "<!-- -->", "**bold**"]
+EVIL = " ".join(PAYLOADS)
+EVIL_ID = "C20240520666"
+
+
+def new_repo(root: Path, config: dict | None = None) -> TeamRepo:
+    (root / "customers").mkdir(parents=True)
+    (root / "team.yaml").write_text(TEAM_YAML, encoding="utf-8")
+    text = default_config_text() if config is None else dump_yaml({**yaml.safe_load(default_config_text()), **config})
+    (root / "kehu.yaml").write_text(text, encoding="utf-8")
+    shutil.copytree(SCHEMA_SRC, root / "schema")
+    return TeamRepo(root)
+
+
+def realistic(i: int) -> dict:
+    """A customer like the ones teams keep: three contacts, a deal, a handful of interactions."""
+    owners = ["lixia", "wangfang", "liuyang"]
+    return customer_dict(
+        id=f"C2024050{i // 100 + 1}{i % 100:03d}", name=f"杭州云帆{i}号网络科技有限公司", owner=owners[i % 3],
+        stage=["lead", "contacted", "quoted", "negotiating", "won"][i % 5], tags=["降本增效", "快速部署"],
+        needs="希望把审批流程与集团SAP打通，降低人工对账成本",
+        contacts=[{"name": n, "title": "采购经理", "phone": f"{['138', '139', '186'][k]}{1000 + i:04d}{k + 1:04d}",
+                   "email": f"u{i}k{k}@example.com"} for k, n in enumerate(["张伟", "李娜", "王强"])],
+        deals=[{"product": "办公软件SaaS服务", "amount": 60000, "signed": "2024-03-01", "contract": f"HT2024{i:05d}"}],
+        interactions=[{"date": f"2024-05-{d:02d}", "channel": "call", "by": "lixia",
+                       "summary": f"第{d}次沟通二期续约需求，客户关注SAP对接排期和报价"} for d in (3, 10, 17, 24, 30)],
+    )
+
+
+def evil() -> dict:
+    return customer_dict(
+        id=EVIL_ID, name=f"<script>alert(1)</script>恶意公司 {EVIL}", region=EVIL, needs=EVIL, budget=EVIL,
+        decision_process=EVIL, notes=f"{EVIL}\n\n# 标题\n    缩进\n---\n", quiet_reason=EVIL,
+        contacts=[{"name": "<img src=x onerror=alert(1)>", "title": EVIL, "phone": "13800138000",
+                   "email": "zhang.wei@example.com", "primary": True}],
+        deals=[{"product": EVIL, "amount": 1000, "signed": "2024-05-21", "contract": "HT<b>1</b>"}],
+        interactions=[{"date": "2024-05-25", "channel": "wechat", "by": "lixia", "contact": EVIL,
+                       "summary": f"讨论报价 {EVIL}", "outcome": EVIL}],
+        next_action={"date": "2024-06-01", "action": EVIL},
+        complaints=[{"date": "2024-05-22", "content": EVIL, "status": "open", "category": "其他",
+                     "result": EVIL}],
+        surveys=[{"date": "2024-05-23", "quality": 4, "comment": EVIL}],
+    )
+
+
+def kehu(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    full = {k: v for k, v in os.environ.items() if not k.startswith("KEHU_")}
+    full.update({"KEHU_TODAY": TODAY, "NO_MKDOCS_2_WARNING": "1", **(env or {})})
+    return subprocess.run([sys.executable, "-m", "kehu.cli", "-C", str(root), *args], capture_output=True,
+                          text=True, env=full, timeout=300)
+
+
+def built_pages(site: Path) -> dict[str, str]:
+    return {p.relative_to(site).as_posix(): p.read_text(encoding="utf-8") for p in site.rglob("*.html")}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> dict:
+    """One repository (30 realistic customers, one hostile, one broken), built public and internal."""
+    root = tmp_path_factory.mktemp("site") / "repo"
+    repo = new_repo(root)
+    for i in range(30):
+        repo.write_customer(realistic(i))
+    repo.write_customer(evil())
+    repo.write_customer("id: C20240501999\nname: [unclosed\n", "C20240501999")
+    public = kehu(root, "build", "--strict")
+    internal = kehu(root, "build", "--internal")
+    pages = kehu(root, "build", "--pages-only", str(root / "pages"))
+    return {"root": root, "public": public, "internal": internal, "pages": pages,
+            "site": root / "site", "internal_site": root / "site-internal"}
+
+
+def test_build_succeeds_and_makes_a_page_per_sound_customer(built):
+    assert built["public"].returncode == 0, built["public"].stderr
+    assert "31 customers" in built["public"].stdout
+    site = built["site"]
+    pages = sorted(p.parent.name for p in (site / "customers").glob("*/index.html"))
+    assert len(pages) == 31 and EVIL_ID in pages
+    assert "C20240501999" not in pages      # the broken file is left out ...
+    problems = (site / "problems" / "index.html").read_text(encoding="utf-8")
+    assert "customers/C20240501999.yaml" in problems    # ... and listed on the data-problems page
+    for page in ("index.html", "customers/index.html", "due/index.html", "funnel/index.html",
+                 "satisfaction/index.html", "team/index.html", "team/lixia/index.html"):
+        assert (site / page).is_file(), page
+
+
+def test_hostile_values_render_as_text(built):
+    page = (built["site"] / "customers" / EVIL_ID / "index.html").read_text(encoding="utf-8")
+    main = page[page.index('<div class="kehu kehu-profile"'):]
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "javascript:" not in re.sub(r"\[x\]\(javascript:alert\(1\)\)", "", main)  # only as visible text
+    assert 'href="javascript' not in page and "onerror=alert(1)>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in main and "&lt;img src=x onerror=alert(1)&gt;" in main
+    assert "{{ 7*7 }}" in main and "{% raw %}" in main and ">49<" not in main
+    assert "**bold**" in main and "<strong>bold</strong>" not in main
+    assert "&lt;!-- --&gt;" in main and "<!-- -->" not in main
+    assert "# 标题" in main and "<h1>标题" not in main and "<pre>" not in main
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert title.startswith("&lt;script&gt;alert(1)&lt;/script&gt;恶意公司")
+
+
+def test_hostile_values_in_the_generated_markdown(built):
+    folder = built["root"] / "pages"
+    text = (folder / "customers" / f"{EVIL_ID}.md").read_text(encoding="utf-8")
+    front, body = text.split("\n---\n", 1)
+    meta = yaml.safe_load(front.removeprefix("---\n"))
+    assert meta["title"] == html.escape(evil()["name"])
+    assert body.strip().startswith("<div") and body.strip().endswith("</div>")
+    assert "\n\n" not in body.strip()          # one raw HTML block: Markdown never sees a value
+    for payload in PAYLOADS:
+        if "<" in payload:
+            assert payload not in body
+
+
+def test_hostile_values_in_search_index_and_everywhere_else(built):
+    index = (built["site"] / "search" / "search_index.json").read_text(encoding="utf-8")
+    docs = {d["location"]: d for d in json.loads(index)["docs"]}
+    entry = docs[f"customers/{EVIL_ID}/"]
+    assert "<script>" not in entry["title"] + entry["text"] and "&lt;script&gt;" in entry["title"].replace("\u200b", "")
+    for name, text in built_pages(built["site"]).items():
+        assert "<script>alert(1)" not in text and "onerror=alert(1)>" not in text, name
+
+
+def test_phones_and_emails_are_masked_everywhere_by_default(built):
+    site = built["site"]
+    everything = "".join(built_pages(site).values()) + (site / "search" / "search_index.json").read_text("utf-8")
+    everything += "".join(p.read_text("utf-8") for p in (site / "calendar").glob("*.ics"))
+    assert "13800138000" not in everything and "zhang.wei@example.com" not in everything
+    assert "13810000001" not in everything and "u0k0@example.com" not in everything
+    assert "138****8000" in everything and "z***@example.com" in everything
+
+
+def test_internal_build_shows_contact_details(built):
+    assert built["internal"].returncode == 0, built["internal"].stderr
+    assert "INTERNAL" in built["internal"].stdout
+    page = (built["internal_site"] / "customers" / EVIL_ID / "index.html").read_text(encoding="utf-8")
+    assert "13800138000" in page and "zhang.wei@example.com" in page and "kehu-internal" in page
+    index = (built["internal_site"] / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "13800138000" in index
+
+
+def test_nothing_is_fetched_from_another_host(built):
+    external = re.compile(r"""(?:src|href|action|poster|data)\s*=\s*["']?(?:https?:)?//"""
+                          r"""|url\(\s*["']?(?:https?:)?//|@import""", re.I)
+    for name, text in built_pages(built["site"]).items():
+        assert not external.search(text), (name, external.search(text).group())
+    css = "".join(p.read_text("utf-8", errors="replace") for p in built["site"].rglob("*.css"))
+    assert "fonts.googleapis" not in css and "fonts.gstatic" not in css
+
+
+def test_customer_pages_stay_out_of_the_navigation(built):
+    home = (built["site"] / "index.html").read_text(encoding="utf-8")
+    nav = home[home.index('<nav class="md-nav md-nav--primary"'):]
+    nav = nav[: nav.index("</nav>")]
+    assert "customers/C2024" not in nav and "team/lixia" not in nav
+    assert "customers/" in nav and "due/" in nav and "funnel/" in nav
+
+
+def test_search_index_is_shaped_and_small(built):
+    raw = (built["site"] / "search" / "search_index.json").read_text(encoding="utf-8")
+    data = json.loads(raw)
+    locations = [d["location"] for d in data["docs"]]
+    customers = [loc for loc in locations if loc.startswith("customers/C")]
+    assert len(customers) == 31 and len(set(customers)) == 31            # one entry per customer
+    assert not any(loc.split("#")[0] in ("", "customers/", "due/", "funnel/", "problems/") for loc in locations)
+    escaped = len(json.dumps(data, separators=(",", ":")))                # Material's \\uXXXX form
+    assert escaped / 31 <= 2048
+    entry = next(d for d in data["docs"] if d["location"] == "customers/C20240501001/")
+    words = entry["text"].split("\u200b")
+    assert "张伟" in entry["text"] and "SAP" in words and "对接" in words   # segmented by jieba
+    assert entry["title"].split("\u200b")[:2] == ["杭州", "云帆"]
+
+
+def test_customers_index_data_is_compact(built):
+    page = (built["site"] / "customers" / "index.html").read_text(encoding="utf-8")
+    raw = re.search(r'<script type="application/json" id="kehu-customers-data">(.*?)</script>', page, re.S).group(1)
+    data = json.loads(raw)
+    assert len(data["rows"]) == 31
+    assert len(raw.encode("utf-8")) / 31 <= 300
+    assert "</script" not in raw and "<script" not in raw     # the hostile name cannot close the element
+    row = next(r for r in data["rows"] if r[0] == "C20240501001")
+    assert row[2].startswith("hangzhouyunfan") and row[3].startswith("hzyf")
+
+
+def test_due_page_carries_build_date_and_due_dates(built):
+    page = (built["site"] / "due" / "index.html").read_text(encoding="utf-8")
+    assert f'data-built="{TODAY}"' in page and 'data-tz="Asia/Shanghai"' in page
+    item = re.search(rf'<tr class="kehu-due-item" data-due="2024-06-01" data-hold="" data-bucket="today" '
+                     rf'data-id="{EVIL_ID}"', page)
+    assert item is not None
+
+
+def test_calendars_are_valid_icalendar(built):
+    feed = (built["site"] / "calendar" / "lixia.ics").read_bytes()
+    cal = Calendar.from_ical(feed)
+    events = cal.walk("VEVENT")
+    assert events and cal["VERSION"] == "2.0" and cal["PRODID"]
+    uids = [str(e["UID"]) for e in events]
+    assert len(uids) == len(set(uids)) and f"{EVIL_ID}-followup@kehu" in uids
+    evil_event = next(e for e in events if str(e["UID"]).startswith(EVIL_ID))
+    assert evil_event["DTSTART"].dt.isoformat() == TODAY
+    assert all(e.get("DTSTAMP") for e in events)
+    # a second build gives the same UIDs: calendar apps update events instead of duplicating them
+    again = Calendar.from_ical((built["internal_site"] / "calendar" / "lixia.ics").read_bytes())
+    assert sorted(str(e["UID"]) for e in again.walk("VEVENT")) == sorted(uids)
+
+
+def test_pages_only_writes_plain_files(built):
+    assert built["pages"].returncode == 0, built["pages"].stderr
+    folder = built["root"] / "pages"
+    assert len(list((folder / "customers").glob("*.md"))) == 31
+    assert (folder / "calendar" / "lixia.ics").is_file() and (folder / "assets" / "kehu" / "kehu.js").is_file()
+    customer = (folder / "customers" / "C20240501001.md").read_text(encoding="utf-8")
+    assert "exclude: true" not in customer.split("\n---\n")[0]    # a builder without the plugin indexes it
+    assert "exclude: true" in (folder / "customers.md").read_text(encoding="utf-8").split("\n---\n")[0]
+
+
+def test_pages_only_refuses_a_folder_it_did_not_write(built, tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    run = kehu(built["root"], "build", "--pages-only", str(tmp_path))
+    assert run.returncode == 2 and "was not written by" in run.stderr and "Traceback" not in run.stderr
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+# --- English, failures, the demo repository ------------------------------------------------------------
+
+
+def test_english_locale(tmp_path):
+    root = tmp_path / "repo"
+    repo = new_repo(root, {"locale": "en", "site": {"title": "Customers"}})
+    repo.write_customer(realistic(1))
+    run = kehu(root, "build")
+    assert run.returncode == 0, run.stderr
+    site = root / "site"
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert '<html lang="en"' in home and "Dashboard" in home and "Pipeline value" in home
+    profile = (site / "customers" / "C20240501001" / "index.html").read_text(encoding="utf-8")
+    assert "Timeline" in profile and "Contacts" in profile and "Contacted" in profile
+    due = (site / "due" / "index.html").read_text(encoding="utf-8")
+    assert "Due follow-ups" in due and "Next 7 days" in due
+
+
+def test_missing_segmenter_fails_loudly(tmp_path):
+    root = tmp_path / "repo"
+    new_repo(root).write_customer(realistic(1))
+    shadow = tmp_path / "shadow"
+    shadow.mkdir()
+    (shadow / "jieba.py").write_text("raise ImportError('jieba is not installed here')\n")
+    env = {"PYTHONPATH": os.pathsep.join([str(shadow), os.environ.get("PYTHONPATH", "")])}
+    run = kehu(root, "build", env=env)
+    assert run.returncode == 2 and "jieba" in run.stderr and "pip install jieba" in run.stderr
+    assert "Traceback" not in run.stderr and not (root / "site").exists()
+
+
+def test_invalid_kehu_yaml_changes_nothing(tmp_path):
+    root = tmp_path / "repo"
+    new_repo(root).write_customer(realistic(1))
+    assert kehu(root, "build").returncode == 0
+    before = (root / "site" / "index.html").read_text(encoding="utf-8")
+    (root / "kehu.yaml").write_text("due_soon_days: soon\n", encoding="utf-8")
+    run = kehu(root, "build")
+    assert run.returncode == 2 and "kehu.yaml" in run.stderr and "Traceback" not in run.stderr
+    assert len(run.stderr.strip().splitlines()) <= 2
+    assert (root / "site" / "index.html").read_text(encoding="utf-8") == before
+
+
+def test_demo_repository_builds_strict(tmp_path):
+    """`mkdocs build --strict` on a copy of this repository's demo data and mkdocs.yml."""
+    root = tmp_path / "demo"
+    root.mkdir()
+    for name in ("customers", "schema", "site_templates"):
+        shutil.copytree(PROJECT / name, root / name)
+    for name in ("team.yaml", "kehu.yaml", "mkdocs.yml"):
+        shutil.copy(PROJECT / name, root / name)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KEHU_")}
+    env.update(KEHU_TODAY="2026-12-01", NO_MKDOCS_2_WARNING="1")
+    run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=root, capture_output=True,
+                         text=True, env=env, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    from kehu.checker import check
+    from kehu.problems import Severity
+    from kehu.repo import open_repo
+
+    result = check(open_repo(root), use_cache=False, jobs=1)
+    broken = {p.file for p in result.problems if p.severity is Severity.ERROR}
+    sound = {p.stem for p in (root / "customers").glob("*.yaml") if f"customers/{p.name}" not in broken}
+    built = {p.parent.name for p in (root / "site" / "customers").glob("*/index.html")}
+    assert sound and built == sound
