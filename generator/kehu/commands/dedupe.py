@@ -1,0 +1,51 @@
+"""kehu dedupe — likely duplicate customers (撞单), best match first."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ._common import repo_from
+
+
+@click.command("dedupe")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="List only pairs scoring at least this much.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def command(obj: dict, min_score: float, fmt: str) -> None:
+    """List pairs of customers that look like one: the same normalised name (有限公司/集团/spaces/width
+    ignored), the same phone or e-mail, or nearly the same name — the checker's rules, ranked by a
+    score. Merge a pair with `kehu merge KEEP DROP`; record a pair that is really two customers
+    under check.not_duplicates in kehu.yaml."""
+    from ..dedupe import find_pairs, repo_entries
+    from ..io.text import word
+    from ..privacy import mask_email, mask_phone
+
+    repo = repo_from(obj)
+    msgs = repo.msgs
+    pairs = [p for p in find_pairs(repo_entries(repo), repo.config) if p.score >= min_score]
+
+    def reason(kind: str, detail: str) -> str:
+        if kind == "phone":
+            return word(msgs, "dedupe.reason.phone", value=mask_phone(detail))
+        if kind == "email":
+            return word(msgs, "dedupe.reason.email", value=mask_email(detail))
+        if kind == "near":
+            return word(msgs, "dedupe.reason.near", d=detail)
+        return word(msgs, "dedupe.reason.name")
+
+    if fmt == "json":
+        click.echo(json.dumps([{"score": p.score, "a": {"id": p.a.id, "name": p.a.name, "file": p.a.file},
+                                "b": {"id": p.b.id, "name": p.b.name, "file": p.b.file},
+                                "reasons": [{"kind": k, "text": reason(k, d)} for k, d in p.reasons]}
+                               for p in pairs], ensure_ascii=False, indent=2))
+        return
+    if not pairs:
+        click.echo(word(msgs, "dedupe.none"))
+        return
+    sep = "；" if msgs.lang == "zh" else "; "
+    for p in pairs:
+        click.echo(f"{p.score:.2f}  {p.a.id} {p.a.name}  ↔  {p.b.id} {p.b.name}  "
+                   f"{sep.join(reason(k, d) for k, d in p.reasons)}")

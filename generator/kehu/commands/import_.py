@@ -1,0 +1,133 @@
+"""kehu import FILE... — customers from Excel (.xlsx/.xls/.ods) or CSV files into customer files."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ._common import fail, repo_from
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+EXIT_REJECTED = 1  # the import ran, but some rows were rejected (listed, and written to the reject file)
+
+
+@click.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--sheet", "sheets", multiple=True, metavar="NAME", help="Import only this sheet (repeatable).")
+@click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="YAML file mapping unrecognised columns, values, owners and defaults (see below).")
+@click.option("--owner", default=None, metavar="HANDLE", help="Owner of rows that name none (a team.yaml handle).")
+@click.option("--dry-run", is_flag=True, help="Print the column mapping and a preview; write nothing.")
+@click.option("--encoding", default=None, help="CSV encoding, when detection should be overridden (gbk, utf-8).")
+@click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write rejected rows (default: FILE.rejects.csv beside the first input).")
+@click.option("--preview", type=click.IntRange(0, 1000), default=10, show_default=True,
+              help="How many customers the preview lists.")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
+              help="Writer processes (default: two per core).")
+@click.pass_obj
+def command(obj: dict, files: tuple[Path, ...], sheets: tuple[str, ...], mapping: Path | None, owner: str | None,
+            dry_run: bool, encoding: str | None, rejects: Path | None, preview: int, jobs: int | None) -> None:
+    """Import customers, contacts and follow-up records from spreadsheets.
+
+    Headers are recognised in Chinese and English (客户名称/公司名称/Company, 联系人, 手机号/联系电话/Phone,
+    邮箱, 所属行业, 客户来源, 客户类型/阶段, 负责人, 最近跟进时间, 跟进内容, 合作金额, 合同编号, 签约日期,
+    备注 …); a sheet of follow-ups (跟进记录) adds interactions to the customers it names. Duplicates within
+    the file and against the repository are merged; rows that cannot be imported (no name, a phone that
+    cannot be repaired, an ID number) are written to a reject file with their row number and reason.
+    Importing the same file again changes nothing.
+
+    Exit status: 0 all rows imported, 1 some rows rejected, 2 bad input (nothing written).
+
+    \b
+    The --mapping file (every section optional):
+      columns:  {客户全称: name, 对接人手机: contact.phone, 内部编码: ignore}
+      values:   {stage: {A类: won}, industry: {软件开发: I65}}
+      owners:   {李经理: lixia}
+      defaults: {industry: I65, stage: lead, channel: call, owner: lixia}
+      sheets:   {Sheet1: customers}
+      header_row: 2
+    """
+    from ..edits import CommandError, require_sound_repo
+    from ..io.apply import default_rejects_path, write_plan, write_rejects
+    from ..io.mapping import MappingError, load_mapping
+    from ..io.plan import Planner, SheetError
+    from ..io.readers import ReadError, read_paths
+    from ..io.report import mapping_lines, preview_lines, summary_lines
+    from ..io.text import reason, word
+
+    repo = repo_from(obj)
+    msgs = repo.msgs
+    try:
+        require_sound_repo(repo)
+    except CommandError as e:
+        fail(str(e))
+    try:
+        tables = read_paths(list(files), sheets, encoding)
+    except ReadError as e:
+        fail(e.message, e.hint)
+    customer = repo.schemas.raw["customer"]
+    defs = customer.get("$defs", {})
+    item_fields = {p: list(defs.get(p, {}).get("properties", {}))
+                   for p in ("contact", "interaction", "deal", "survey", "complaint")}
+    try:
+        team_map = load_mapping(mapping, list(customer.get("properties", {})), item_fields,
+                                set(repo.schemas.vocabularies))
+        planner = Planner(repo, team_map, owner)
+    except MappingError as e:
+        message, hint = msgs.text("import-bad-mapping", file=e.file, detail=e.detail)
+        fail(message, hint)
+    progress = _progress()
+    total_rows = sum(len(t.rows) for t in tables)
+    try:
+        with progress:
+            task = progress.add_task(word(msgs, "kind.customers"), total=total_rows)
+            planner.add_sheets(tables, lambda: progress.advance(task))
+    except SheetError as e:
+        fail(reason(msgs, e.code, **e.args_))
+    plan = planner.finish(validate=dry_run)
+    out: list[str] = []
+    for sheet, smap in plan.sheets:
+        out.extend(mapping_lines(sheet, smap, msgs))
+    if dry_run:
+        out.extend(preview_lines(plan, msgs, preview))
+    if not dry_run and plan.writes:
+        progress = _progress()
+        task_holder: dict[str, int] = {}
+
+        def start() -> None:
+            progress.start()
+            task_holder["t"] = progress.add_task(word(msgs, "kind.customers"), total=len(plan.writes))
+
+        try:
+            write_plan(planner, plan, jobs, lambda: progress.advance(task_holder["t"]), start)
+        finally:
+            progress.stop()
+    out.extend(summary_lines(plan, msgs))
+    if plan.rejects and not dry_run:
+        target = rejects or default_rejects_path(files[0])
+        try:
+            write_rejects(target, plan.rejects, msgs.lang)
+            out.append(word(msgs, "rejects_file", path=target))
+        except OSError as e:
+            out.append(f"kehu: {target}: {e.strerror or e}")
+    if dry_run:
+        out.append(word(msgs, "dry_run"))
+    click.echo("\n".join(out))
+    sys.exit(EXIT_REJECTED if plan.rejects else 0)
+
+
+def _progress() -> Progress:
+    """A progress bar on stderr when it is a terminal; silent in pipes, CI and tests."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=console, transient=True, disable=not console.is_terminal)
+    return bar

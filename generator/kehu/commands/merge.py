@@ -1,0 +1,102 @@
+"""kehu merge KEEP DROP — two customer files that describe one customer become one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ._common import fail, repo_from
+
+
+@click.command("merge")
+@click.argument("keep")
+@click.argument("drop")
+@click.pass_obj
+def command(obj: dict, keep: str, drop: str) -> None:
+    """Merge DROP into KEEP and delete DROP's file.
+
+    KEEP gets the union of both customers' contacts, interactions, deals, surveys and complaints
+    (identical entries once) and tags; a field only DROP fills is taken over; a field both fill
+    differently keeps KEEP's value and records DROP's in the notes. Refuses (exit 2, nothing
+    changed) when the merged customer would fail `kehu check`. Prints a summary for the commit
+    message. KEEP and DROP are ids (or a unique part of the name, as in `kehu log`)."""
+    from ..checker import check_customer_bytes
+    from ..dedupe import merge_records, rules_for
+    from ..edits import CommandError, require_sound_repo
+    from ..io.text import reason, word
+    from ..lookup import resolve
+    from ..problems import Severity
+    from ..repo import rel
+    from ..store import StoreError, dump, load_roundtrip, save_customer
+
+    repo = repo_from(obj)
+    msgs = repo.msgs
+    try:
+        require_sound_repo(repo)
+        keep_path, drop_path = resolve(repo, keep), resolve(repo, drop)
+    except CommandError as e:
+        fail(str(e))
+    if keep_path.resolve() == drop_path.resolve():
+        message, hint = msgs.text("merge-same", id=keep_path.stem)
+        fail(message, hint)
+    try:
+        keep_doc, drop_doc = load_roundtrip(keep_path, repo), load_roundtrip(drop_path, repo)
+    except StoreError as e:
+        fail(e.message, e.hint)
+    keep_id, drop_id = str(keep_doc.get("id") or keep_path.stem), str(drop_doc.get("id") or drop_path.stem)
+    rules = rules_for(repo, word(msgs, "note_merge", id=drop_id))
+    # DROP's id lives on in KEEP's notes: a later import of a sheet that still names DROP finds KEEP
+    drop_doc["notes"] = "\n".join(x for x in (str(drop_doc.get("notes") or "").rstrip("\n"),
+                                              word(msgs, "note_old_id", value=drop_id)) if x)
+    stats = merge_records(keep_doc, drop_doc, rules)
+    keep_name = rel(repo.root, keep_path)
+    problems, _ = check_customer_bytes(repo, keep_name, dump(keep_doc, repo.schemas).encode("utf-8"))
+    errors = [p for p in problems if p.severity is Severity.ERROR] + _new_duplicates(repo, keep_path, drop_path,
+                                                                                      keep_doc)
+    if errors:
+        p = errors[0]
+        fail(reason(msgs, "merge-refused", where=f"{p.file}:{p.line}:{p.col}", message=p.message, hint=p.hint))
+    refused = save_customer(repo, keep_path, keep_doc)
+    if refused:
+        p = refused[0]
+        fail(reason(msgs, "merge-refused", where=f"{p.file}:{p.line}:{p.col}", message=p.message, hint=p.hint))
+    drop_path.unlink()
+    lines = [word(msgs, "merge.title", drop=drop_id, keep=keep_id, name=keep_doc.get("name")), ""]
+    lines.append(word(msgs, "merge.added", **{k: stats.added.get(k, 0) for k in
+                                             ("contacts", "interactions", "deals", "surveys", "complaints")}))
+    if stats.filled:
+        lines.append(word(msgs, "merge.filled", fields=msgs.word("sep").join(rules.title(f) for f in stats.filled)))
+    for field, kept, other in stats.conflicts:
+        lines.append(word(msgs, "merge.conflict", keep=keep_id, drop=drop_id, field=rules.title(field),
+                          value=rules.show(field, kept), other=rules.show(field, other)))
+    lines.append(word(msgs, "merge.deleted", file=rel(repo.root, drop_path)))
+    click.echo("\n".join(lines))
+
+
+def _new_duplicates(repo, keep_path: Path, drop_path: Path, keep_doc) -> list:  # type: ignore[no-untyped-def]
+    """Cross-file errors the merged KEEP would have with a third file that neither KEEP nor DROP
+    had before (a third copy of the customer is listed by `kehu dedupe`, not a reason to refuse)."""
+    import datetime as dt
+
+    from ..dedupe import repo_entries
+    from ..problems import Severity
+    from ..repo import rel
+    from ..rules import index_entry, repo_rules
+    from ..yamlload import LoadedYaml
+
+    def plain(v):  # type: ignore[no-untyped-def]
+        if isinstance(v, dict):
+            return {str(k): plain(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [plain(x) for x in v]
+        return v.isoformat() if isinstance(v, dt.date) else (str(v) if isinstance(v, str) else v)
+
+    keep_name, drop_name = rel(repo.root, keep_path), rel(repo.root, drop_path)
+    entries = repo_entries(repo)
+    before = repo_rules(entries, {keep_name, drop_name}, repo.config, repo.msgs)
+    had = {f for p in before for f in p.related}
+    merged = index_entry(LoadedYaml(keep_name, plain(keep_doc)), repo.config)
+    after_entries = [e for e in entries if e.file not in (keep_name, drop_name)] + [merged]
+    after = repo_rules(after_entries, {keep_name}, repo.config, repo.msgs)
+    return [p for p in after if p.severity is Severity.ERROR and not set(p.related) <= had]

@@ -1,0 +1,120 @@
+"""Writing an import plan: every customer through ``store.save_customer`` (format, check, atomic
+write — a file that would fail ``kehu check`` is never written), and the rejected rows to a CSV
+file people can fix and import again.
+
+Formatting a file (ruamel) and syncing it to disk cost a few milliseconds each, so a large
+import writes from several processes at once; each process writes whole files, atomically,
+exactly as a single one would.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import multiprocessing
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from ..problems import Problem, Severity
+from ..repo import Repo
+from .plan import ImportPlan, Outcome, Planner, Reject
+
+PARALLEL_THRESHOLD = 200  # below this many files one process is faster than starting a pool
+
+_JOBS: list[tuple[Path, object]] = []
+_REPO: Repo | None = None
+
+
+def _save(i: int) -> tuple[int, list[dict]]:
+    from ..store import save_customer
+
+    assert _REPO is not None
+    path, data = _JOBS[i]
+    problems = save_customer(_REPO, path, data, durable=False)  # one os.sync() after the batch
+    return i, [p.as_dict() for p in problems if p.severity is Severity.ERROR]
+
+
+def write_plan(planner: Planner, plan: ImportPlan, jobs: int | None = None,
+               progress: Callable[[], None] | None = None, start: Callable[[], None] | None = None) -> int:
+    """Write every new and updated customer; a refused one turns into rejected rows.
+    Returns the number of files written. ``start`` runs once the workers exist (a progress display
+    must start after the fork: its refresh thread must not be copied into the children)."""
+    global _JOBS, _REPO
+    writes: list[Outcome] = plan.writes
+    _JOBS = [(o.path, o.data) for o in writes]
+    _REPO = planner.repo
+    # twice the cores: a process waiting on the disk leaves its core to another that formats
+    jobs = jobs or 2 * (os.cpu_count() or 1)
+    refused: list[tuple[Outcome, Problem]] = []
+    results: list[tuple[int, list[dict]]] = []
+    use_pool = jobs > 1 and len(writes) >= PARALLEL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods()
+    if use_pool:
+        ctx = multiprocessing.get_context("fork")  # the children inherit the repository and the planned maps
+        with ctx.Pool(jobs) as pool:
+            if start:
+                start()
+            for item in pool.imap_unordered(_save, range(len(writes)), chunksize=16):
+                results.append(item)
+                if progress:
+                    progress()
+    else:
+        if start:
+            start()
+        for i in range(len(writes)):
+            results.append(_save(i))
+            if progress:
+                progress()
+    os.sync()  # every file was written atomically; now all of them are durable at once
+    for i, problems in results:
+        if problems:
+            refused.append((writes[i], Problem.from_dict(problems[0])))
+    for outcome, problem in refused:
+        planner.reject_outcome(outcome, problem)
+    _JOBS, _REPO = [], None
+    return len(writes) - len(refused)
+
+
+def rejects_csv(rejects: list[Reject], lang: str) -> str:
+    """The rejected rows: sheet, original row number, reason, then the row's own columns — so the
+    file can be corrected and imported again. UTF-8 with BOM, which Excel opens correctly."""
+    headers: list[str] = []
+    for r in rejects:
+        for header, _ in r.cells:
+            if header not in headers:
+                headers.append(header)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    first = ["工作表", "行号", "原因"] if lang == "zh" else ["sheet", "row", "reason"]
+    writer.writerow(first + headers)
+    for r in rejects:
+        cells = dict(r.cells)
+        writer.writerow([r.ref.sheet, r.ref.row, r.reason] + [_cell(cells.get(h)) for h in headers])
+    return "\ufeff" + out.getvalue()
+
+
+def _cell(value: object) -> str:
+    import datetime as dt
+
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ") if value.time() != dt.time() else value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def write_rejects(path: Path, rejects: list[Reject], lang: str) -> None:
+    from ..store import atomic_write
+
+    atomic_write(path, rejects_csv(rejects, lang))
+
+
+def default_rejects_path(first_input: Path) -> Path:
+    base = first_input if first_input.is_dir() else first_input.parent
+    stem = first_input.name if first_input.is_dir() else first_input.stem
+    return base / f"{stem}.rejects.csv"
+

@@ -1,0 +1,57 @@
+"""What ``kehu import`` prints: the column mapping per sheet, a preview, the totals and the
+rejected rows — the same text for a dry run and a real one."""
+
+from __future__ import annotations
+
+from ..messages import Messages
+from .columns import SheetMap
+from .plan import ImportPlan
+from .readers import Sheet
+from .text import word
+
+REJECTS_SHOWN = 20
+
+
+def mapping_lines(sheet: Sheet, smap: SheetMap, msgs: Messages) -> list[str]:
+    rows = sum(1 for r in sheet.rows[smap.header_row:] if any(c not in (None, "") for c in r))
+    enc = word(msgs, "encoding", enc=sheet.encoding) if sheet.encoding else ""
+    lines = [word(msgs, "sheet", name=sheet.label, kind=word(msgs, f"kind.{smap.kind}"), header=smap.header_row,
+                  rows=rows, encoding=enc)]
+    for col in smap.columns:
+        if col.path and not col.derived:
+            lines.append(f"  {col.header} → {col.path}")
+    if smap.derived:
+        lines.append(word(msgs, "derived", cols=msgs.word("sep").join(c.header for c in smap.derived)))
+    if smap.unmapped:
+        lines.append(word(msgs, "unmapped", cols=msgs.word("sep").join(c.header for c in smap.unmapped)))
+    return lines
+
+
+def preview_lines(plan: ImportPlan, msgs: Messages, n: int) -> list[str]:
+    shown = [o for o in plan.outcomes if o.action != "same"][:n] or plan.outcomes[:n]
+    if not shown:
+        return []
+    lines = [word(msgs, "preview", n=len(shown))]
+    for o in shown:
+        d = o.data
+        counts = word(msgs, "counts", contacts=len(d.get("contacts") or []),
+                      interactions=len(d.get("interactions") or []), deals=len(d.get("deals") or []))
+        rows = msgs.word("sep").join(f"{r.sheet}:{r.row}" for r in o.draft.rows[:6])
+        if len(o.draft.rows) > 6:
+            rows += "…"
+        lines.append(f"  {word(msgs, 'action.' + o.action)}  {o.cid}  {d.get('name')}  {d.get('owner')}  "
+                     f"{d.get('stage')}  {counts}  {word(msgs, 'rows', rows=rows)}")
+    return lines
+
+
+def summary_lines(plan: ImportPlan, msgs: Messages) -> list[str]:
+    lines = list(plan.warnings)
+    lines.append(word(msgs, "summary", new=plan.count("new"), updated=plan.count("update"),
+                      same=plan.count("same"), merged=plan.merged_rows, rejected=len(plan.rejects)))
+    if plan.rejects:
+        lines.append(word(msgs, "rejected"))
+        for r in plan.rejects[:REJECTS_SHOWN]:
+            lines.append(word(msgs, "reject_line", sheet=r.ref.sheet, row=r.ref.row, reason=r.reason))
+        if len(plan.rejects) > REJECTS_SHOWN:
+            lines.append(word(msgs, "more", n=len(plan.rejects) - REJECTS_SHOWN))
+    return lines

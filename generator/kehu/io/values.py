@@ -1,0 +1,511 @@
+"""One messy spreadsheet cell -> the value the schema expects.
+
+Every parser takes what a spreadsheet gives (text with full-width spaces, the
+float ``13800138000.0``, an Excel serial number, a ``datetime``) and returns the
+clean value, or raises :class:`CellError` with the catalogue code that says why
+it cannot. Phone and e-mail validity come from ``kehu.normalize``, the checker's
+own rules; labels from the schema vocabularies plus the words spreadsheets use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+from ..normalize import normalize_email, parse_phone
+from ..schema import Vocabulary
+
+# a cell that says "nothing here"
+_EMPTY = {"", "-", "--", "—", "——", "/", "\\", "n/a", "na", "#n/a", "null", "none", "nil", "无", "暂无", "空",
+          "#value!", "#ref!", "#div/0!", "#name?", "#num!", "#null!"}
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+_WS = " \t\r\n\u3000\xa0" + _INVISIBLE
+_DROP_INVISIBLE = str.maketrans("", "", _INVISIBLE)
+_EXCEL_ERRORS = {"#n/a", "#value!", "#ref!", "#div/0!", "#name?", "#num!", "#null!"}
+
+
+class CellError(ValueError):
+    """A value that cannot be used: ``code`` is a catalogue entry, ``args`` fill it."""
+
+    def __init__(self, code: str, **args: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.args_ = args
+
+
+# --- text -------------------------------------------------------------------------------------
+
+
+def clean_text(value: Any) -> str | None:
+    """A cell as trimmed text (full-width and no-break spaces too); None when it holds nothing."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        value = int(value) if value.is_integer() and abs(value) < 1e15 else value
+    if isinstance(value, dt.datetime):
+        value = value.date() if value.time() == dt.time() else value.replace(microsecond=0)
+    text = str(value).strip(_WS).translate(_DROP_INVISIBLE)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text or (text[0] == "#" and text.casefold() in _EXCEL_ERRORS):
+        return None
+    return text
+
+
+def is_empty(value: Any) -> bool:
+    """Nothing, or a placeholder (-, /, N/A, 无) where a value was expected."""
+    text = clean_text(value)
+    return text is None or text.casefold() in _EMPTY
+
+
+def fold(text: str) -> str:
+    """Width- and case-insensitive, without spaces: for comparing words, never for storing them."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (after its 1900 leap-year bug)
+_SERIAL_RANGE = (60, 2958465)         # 1900-03-01 .. 9999-12-31
+_DATE_RES = (
+    re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?(?:[\sT].*)?"),
+    re.compile(r"(\d{4})(\d{2})(\d{2})"),
+)
+
+
+def parse_date(value: Any) -> dt.date:
+    """2024-05-10, 2024/5/10, 2024.5.10, 2024年5月10日, 20240510, an Excel serial or a date cell."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if float(value).is_integer() and 19000101 <= value <= 29991231:
+            return _date_or_fail(str(int(value)), value)
+        if _SERIAL_RANGE[0] <= value <= _SERIAL_RANGE[1]:
+            return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+        raise CellError("import-bad-date", value=value)
+    text = clean_text(value)
+    if text is None:
+        raise CellError("import-bad-date", value="")
+    text = unicodedata.normalize("NFKC", text)
+    if re.fullmatch(r"\d+(\.\d+)?", text) and not re.fullmatch(r"\d{8}", text):
+        return parse_date(float(text))  # a serial number that went through CSV
+    return _date_or_fail(text, value)
+
+
+def _date_or_fail(text: str, original: Any) -> dt.date:
+    for pattern in _DATE_RES:
+        m = pattern.fullmatch(text.strip())
+        if m:
+            try:
+                return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                break
+    raise CellError("import-bad-date", value=original)
+
+
+_LEADING_DATE = re.compile(
+    r"^\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*[日号]?)\s*[:：,，、;；\s]\s*(.*)$", re.S)
+
+
+def split_dated(text: str) -> tuple[dt.date | None, str]:
+    """'2023-11-01：安排产品演示' -> (date, '安排产品演示'); text without a leading date -> (None, text)."""
+    m = _LEADING_DATE.match(unicodedata.normalize("NFKC", text))
+    if not m:
+        return None, text.strip()
+    try:
+        return parse_date(m.group(1)), m.group(2).strip()
+    except CellError:
+        return None, text.strip()
+
+
+def split_history(text: str) -> list[tuple[dt.date, str]]:
+    """'2023-10-10:会议讨论需求;2023-10-15:发送报价单' -> dated entries (互动历史 columns)."""
+    out = []
+    for part in re.split(r"[;；\n]+", text):
+        when, rest = split_dated(part)
+        if when and rest:
+            out.append((when, rest))
+    return out
+
+
+def parse_month_day(value: Any) -> str:
+    """A contact's birthday as MM-DD: 05-12, 5月12日, 5/12, or a full date (only month and day are kept)."""
+    if isinstance(value, dt.date | dt.datetime):
+        return f"{value.month:02d}-{value.day:02d}"
+    text = unicodedata.normalize("NFKC", clean_text(value) or "")
+    m = re.fullmatch(r"(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?", text)
+    if m:
+        month, day = int(m.group(1)), int(m.group(2))
+        try:
+            dt.date(2000, month, day)  # a leap year: 02-29 is a birthday
+        except ValueError:
+            raise CellError("import-bad-date", value=value) from None
+        return f"{month:02d}-{day:02d}"
+    when = parse_date(value)
+    return f"{when.month:02d}-{when.day:02d}"
+
+
+# --- numbers ----------------------------------------------------------------------------------
+
+_UNITS = {"万": 10_000, "w": 10_000, "k": 1_000, "千": 1_000, "亿": 100_000_000, "m": 1_000_000}
+
+
+def parse_number(value: Any) -> int | float:
+    """120000, '120,000', '¥120000.00', '12万', '1.2w', '120000元' -> a number (int when whole)."""
+    if isinstance(value, bool):
+        raise CellError("import-bad-number", value=value)
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        text = unicodedata.normalize("NFKC", clean_text(value) or "").casefold()
+        text = re.sub(r"[,\s¥$]|rmb|cny|人民币|元|块", "", text)
+        m = re.fullmatch(r"(-?\d+(?:\.\d+)?)(万|w|k|千|亿|m)?", text)
+        if not m:
+            raise CellError("import-bad-number", value=value)
+        number = float(m.group(1)) * _UNITS.get(m.group(2) or "", 1)
+    if math.isnan(number) or math.isinf(number):
+        raise CellError("import-bad-number", value=value)
+    number = round(number, 6)
+    return int(number) if number.is_integer() else number
+
+
+def parse_rate(value: Any) -> float:
+    """'85%', 0.85 or 85 -> 0.85."""
+    text = clean_text(value) or ""
+    percent = text.endswith(("%", "％"))
+    number = float(parse_number(text.rstrip("%％") if percent else value))
+    if percent or 1 < number <= 100:
+        number /= 100
+    if not 0 <= number <= 1:
+        raise CellError("import-bad-number", value=value)
+    return round(number, 6)
+
+
+def parse_score(value: Any, low: int = 1, high: int = 5) -> int:
+    """A satisfaction score: 4, '4分', 4.0."""
+    text = unicodedata.normalize("NFKC", clean_text(value) or "").rstrip("分")
+    try:
+        number = parse_number(text)
+    except CellError:
+        raise CellError("import-bad-number", value=value) from None
+    if not float(number).is_integer() or not low <= number <= high:
+        raise CellError("import-bad-number", value=value)
+    return int(number)
+
+
+_TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "主要", "主", "对", "t", "x", "primary"}
+_FALSE = {"否", "n", "no", "false", "0", "×", "✗", "不是", "非", "f"}
+
+
+def parse_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    text = fold(clean_text(value) or "")
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    return None
+
+
+def split_list(value: Any) -> list[str]:
+    """'降本增效、快速部署' / '降本增效,快速部署' / one per line -> items."""
+    text = clean_text(value) or ""
+    return [p.strip(_WS) for p in re.split(r"[,，、;；/|\n]+", text) if p.strip(_WS)]
+
+
+# --- phones and e-mail ------------------------------------------------------------------------
+
+_PHONE_LABEL = re.compile(r"^(?:手机号码|手机号|手机|电话|联系电话|座机|tel|phone|mobile|cell)\s*[:：]?\s*", re.I)
+_SCIENTIFIC = re.compile(r"^(\d)(?:\.(\d+))?e\+?(\d+)$", re.I)
+
+
+def parse_phone_cell(value: Any, region: str) -> tuple[str, list[str]]:
+    """A phone cell -> (the number in one form, other numbers that were in the cell).
+
+    Mainland numbers (``138-0013-8000``, ``+86 138 0013 8000``, ``13800138000.0`` from Excel,
+    ``0086…``) become the 11 national digits; landlines and other countries +E.164. Raises
+    CellError when the cell holds no number that can be repaired, e.g. Excel's lossy
+    ``1.38001E+10``.
+    """
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise CellError("import-bad-phone", value=value, detail="fraction")
+        value = int(value)
+    text = unicodedata.normalize("NFKC", clean_text(value) or "")
+    parts = [p for p in re.split(r"[/,;；、|]|或|\s{2,}|\n", text) if p.strip()]
+    if not parts:
+        raise CellError("import-bad-phone", value=value, detail="empty")
+    first = _one_phone(parts[0], region, value)
+    others = []
+    for p in parts[1:]:
+        try:
+            others.append(_one_phone(p, region, p))
+        except CellError:
+            continue
+    return first, others
+
+
+def _one_phone(text: str, region: str, original: Any) -> str:
+    text = _PHONE_LABEL.sub("", text.strip())
+    sci = _SCIENTIFIC.match(text)
+    if sci:
+        digits = (sci.group(1) + (sci.group(2) or ""))
+        if len(digits) < int(sci.group(3)) + 1:  # Excel dropped digits: the number cannot be known
+            raise CellError("import-bad-phone", value=original, detail="lost_digits")
+        text = str(int(float(text)))
+    text = re.sub(r"\.0+$", "", text)  # 13800138000.0: a number cell read as text
+    compact = re.sub(r"[\s\-().（）]", "", text)
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    elif re.fullmatch(r"86\d{11}", compact):
+        compact = "+" + compact
+    if not re.fullmatch(r"\+?\d{5,20}", compact):
+        raise CellError("import-bad-phone", value=original, detail="not_number")
+    e164, why = parse_phone(compact, region)
+    if e164 is not None and not compact.startswith("+"):
+        return e164[len(_country_prefix(region)):]  # a mobile of the team's region, as written nationally
+    if e164 is None and why == "not a mobile number":
+        e164, why = _landline(compact, region)
+    if e164 is None:
+        raise CellError("import-bad-phone", value=original,
+                        detail="not_mobile" if why == "not a mobile number" else "invalid")
+    return _stored_form(e164, region)
+
+
+@lru_cache(maxsize=64)
+def _country_prefix(region: str) -> str:
+    import phonenumbers
+
+    return f"+{phonenumbers.country_code_for_region(region)}"
+
+
+def _landline(compact: str, region: str) -> tuple[str | None, str]:
+    """A valid fixed-line number of ``region`` (021-12345678): stored with its country code,
+    which the checker accepts for any valid number."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(compact, region)
+    except phonenumbers.NumberParseException as e:
+        return None, str(e)
+    if not phonenumbers.is_valid_number(number):
+        return None, "invalid"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), ""
+
+
+def _stored_form(e164: str, region: str) -> str:
+    """One form per number: a mobile of the team's region as its national digits (how the team
+    writes it), anything else as +E.164."""
+    import phonenumbers
+
+    number = phonenumbers.parse(e164, None)
+    if phonenumbers.region_code_for_number(number) == region:
+        national = phonenumbers.national_significant_number(number)
+        again, _ = parse_phone(national, region)
+        if again == e164:
+            return national
+    return e164
+
+
+_EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+
+
+def parse_email_cell(value: Any) -> str:
+    text = unicodedata.normalize("NFKC", clean_text(value) or "")
+    text = re.sub(r"^(?:邮箱|电子邮箱|email|e-mail|mail)\s*[:：]?\s*", "", text, flags=re.I).strip()
+    text = re.split(r"[\s,;；、/]+", text)[0] if text else text
+    norm, why = email_key(text)
+    if norm is None:
+        raise CellError("import-bad-email", value=value, detail=why)
+    return text  # as written (case kept); kehu.normalize decides equality
+
+
+@lru_cache(maxsize=65536)
+def email_key(text: str) -> tuple[str | None, str]:
+    """kehu.normalize's e-mail normal form, remembered (an import asks for each address twice)."""
+    return normalize_email(text)
+
+
+def split_contact_info(value: Any, region: str) -> tuple[list[str], list[str]]:
+    """A 联系方式 cell ('电话：138…；邮箱：a@b.com') -> (phones, emails)."""
+    text = unicodedata.normalize("NFKC", clean_text(value) or "")
+    emails = _EMAIL_IN_TEXT.findall(text)
+    rest = _EMAIL_IN_TEXT.sub(" ", text)
+    phones = []
+    for chunk in re.findall(r"\+?[\d][\d\s\-()]{5,}\d", rest):
+        try:
+            phones.append(_one_phone(chunk, region, chunk))
+        except CellError:
+            if len(re.sub(r"\D", "", chunk)) >= 7:
+                raise
+    return phones, emails
+
+
+# --- vocabularies -----------------------------------------------------------------------------
+
+# spreadsheet words -> schema keys, beyond each vocabulary's own labels (潜在 -> lead is in the schema)
+SYNONYMS: dict[str, dict[str, str]] = {
+    "stage": {
+        "潜在客户": "lead", "线索": "lead", "新客户": "lead", "新线索": "lead", "未接触": "lead", "prospect": "lead",
+        "意向客户": "contacted", "意向": "contacted", "已接洽": "contacted", "接洽中": "contacted",
+        "初步接触": "contacted", "跟进中": "contacted", "已联系": "contacted", "需求确认": "contacted",
+        "qualified": "contacted",
+        "报价客户": "quoted", "已报价": "quoted", "方案报价": "quoted", "方案": "quoted", "proposal": "quoted",
+        "谈判中": "negotiating", "商务谈判": "negotiating", "合同谈判": "negotiating", "negotiation": "negotiating",
+        "签约客户": "won", "成交客户": "won", "合作客户": "won", "已签约": "won", "已成交": "won", "成交": "won",
+        "老客户": "won", "售后": "won", "合作中": "won", "closed won": "won", "customer": "won",
+        "流失客户": "lost", "已流失": "lost", "closed lost": "lost",
+    },
+    "channel": {
+        "电话沟通": "call", "致电": "call", "通话": "call", "电话回访": "call", "phone": "call", "phone call": "call",
+        "上门拜访": "visit", "面谈": "visit", "面访": "visit", "现场拜访": "visit", "上门": "visit",
+        "拜访客户": "visit",
+        "电子邮件": "email", "发邮件": "email", "e-mail": "email", "mail": "email",
+        "线上会议": "meeting", "视频会议": "meeting", "腾讯会议": "meeting", "钉钉会议": "meeting", "开会": "meeting",
+        "微信沟通": "wechat", "企业微信": "wechat", "微信聊天": "wechat",
+        "展会活动": "exhibition", "展会交流": "exhibition", "trade show": "exhibition",
+    },
+    "source": {
+        "线上广告": "online_ads", "线上广告投放": "online_ads", "广告": "online_ads", "网络推广": "online_ads",
+        "百度推广": "online_ads", "线上推广/广告": "online_ads", "搜索引擎": "online_ads", "ads": "online_ads",
+        "展会": "trade_show", "展会活动": "trade_show", "exhibition": "trade_show",
+        "转介绍": "referral", "老客户介绍": "referral", "客户介绍": "referral", "朋友介绍": "referral",
+        "陌拜": "cold_visit", "地推": "cold_visit", "陌生拜访": "cold_visit",
+        "官网": "website", "网站": "website", "官网咨询": "website", "website": "website",
+        "来电": "inbound_call", "来电咨询": "inbound_call", "400电话": "inbound_call", "电话": "inbound_call",
+        "渠道": "partner", "合作伙伴": "partner", "伙伴转介绍": "partner", "代理商": "partner", "渠道商": "partner",
+        "partner referral": "partner",
+    },
+    "class": {
+        "核心": "core", "重点": "key", "普通": "normal", "潜在": "potential", "潜力客户": "potential",
+        "高价值客户": "core", "一般客户": "normal", "a类": "key", "b类": "potential", "c类": "normal",
+    },
+    "complaint_status": {
+        "未处理": "open", "新建": "open", "待解决": "open", "跟进中": "in_progress", "处理中": "in_progress",
+        "已处理": "resolved", "已完成": "resolved", "已关闭": "resolved", "关闭": "resolved", "closed": "resolved",
+        "done": "resolved",
+    },
+    "tag": {
+        "需定制化": "定制化开发", "定制化": "定制化开发", "定制": "定制化开发", "需定制化解决方案": "定制化开发",
+        "预算敏感": "价格敏感", "关注价格": "价格敏感", "关注价格折扣": "价格敏感", "降本": "降本增效",
+        "效率提升": "降本增效", "注重响应": "注重响应速度", "响应速度": "注重响应速度", "品质": "注重品质",
+        "试用": "需要试用", "国产化": "国产化替代", "信创": "国产化替代",
+    },
+    "risk": {
+        "回款慢": "付款延迟", "拖欠货款": "付款延迟", "决策链变化": "决策链不稳定", "竞品介入": "竞争对手介入",
+        "竞争对手": "竞争对手介入", "预算紧张": "预算不足", "需求不清": "需求不明确", "对接人离职": "关键人离职",
+    },
+    "industry": {
+        "互联网": "I64", "it": "I65", "软件": "I65", "信息技术": "I65", "it服务": "I65", "saas": "I65",
+        "制造": "C", "零售": "F", "批发": "F", "贸易": "F", "商贸": "F", "金融": "J", "银行": "J66", "保险": "J68",
+        "房地产": "K", "地产": "K", "教育": "P", "培训": "P", "医疗": "Q", "医院": "Q", "物流": "G", "餐饮": "H",
+        "酒店": "H", "建筑": "E", "能源": "D", "电力": "D", "农业": "A", "文化传媒": "R", "传媒": "R", "咨询": "L",
+        "电子": "C39", "汽车": "C36", "化工": "C26", "医药": "C27", "电商": "F", "政府": "S",
+    },
+}
+
+
+class Resolver:
+    """A vocabulary's keys from the words people write: the key, its Chinese or English label,
+    a spreadsheet synonym, or a team's own mapping (``values:`` in the mapping file)."""
+
+    def __init__(self, vocab: Vocabulary, extra: dict[str, str] | None = None) -> None:
+        self.vocab = vocab
+        table: dict[str, str] = {}
+        for word, key in SYNONYMS.get(vocab.name, {}).items():
+            if key in vocab:
+                table[fold(word)] = key
+        for t in vocab.terms:  # the schema's own labels win over synonyms
+            for w in (t.key, t.zh, t.en):
+                table[fold(w)] = t.key
+        for word, key in (extra or {}).items():  # the team's mapping wins over everything
+            table[fold(str(word))] = str(key)
+        self.table = table
+
+    def key(self, value: Any) -> str | None:
+        text = clean_text(value)
+        if text is None:
+            return None
+        hit = self.table.get(fold(text))
+        if hit is not None:
+            return hit
+        for part in re.split(r"[-—(（)）:：]+", text):  # 'A类-重点客户', '潜在（需求明确）'
+            if part.strip() and fold(part) in self.table:
+                return self.table[fold(part)]
+        return None
+
+
+def industry_key(value: Any, resolver: Resolver) -> str | None:
+    """GB/T 4754 key of an industry cell: 'I65', 'I65 软件和信息技术服务业', a label, a synonym, or a
+    fragment of exactly one label ('零售行业' -> F, '制造业-计算机、通信和其他电子设备制造业' -> C39)."""
+    text = clean_text(value)
+    if text is None:
+        return None
+    code = re.match(r"^([A-T](?:\d{2})?)(?:\s|$)", text)
+    if code and code.group(1) in resolver.vocab:
+        return code.group(1)
+    exact = resolver.table.get(fold(text))
+    if exact is not None:
+        return exact
+    parts = [p for p in re.split(r"\s*[-—/]+\s*", text) if p.strip()]
+    for part in reversed(parts):  # the most specific part is written last
+        hit = resolver.table.get(fold(part)) or _label_fragment(part, resolver)
+        if hit:
+            return hit
+    return resolver.key(text)
+
+
+def _label_fragment(text: str, resolver: Resolver) -> str | None:
+    word = re.sub(r"(行业|产业|业|类)$", "", fold(text))
+    if len(word) < 2:
+        return None
+    if word in resolver.table:
+        return resolver.table[word]
+    holders = [t for t in resolver.vocab.terms if word in fold(t.zh)]
+    if not holders:
+        return None
+    shortest = min(len(t.zh) for t in holders)
+    best = [t for t in holders if len(t.zh) == shortest]
+    return best[0].key if len(best) == 1 else None
+
+
+def size_key(value: Any, resolver: Resolver) -> str | None:
+    """Company size: a key or label, or a head count / range ('120', '500-1000人') placed in the
+    vocabulary's bands, which are read from the keys themselves (<50, 50-200, …, >500)."""
+    direct = resolver.key(value)
+    if direct is not None:
+        return direct
+    text = unicodedata.normalize("NFKC", clean_text(value) or "")
+    numbers = [int(n) for n in re.findall(r"\d+", text.replace(",", ""))]
+    if not numbers:
+        return None
+    head = max(numbers) if re.search(r"以上|\+|>|多", text) else (numbers[0] + numbers[-1]) / 2
+    for key in [t.key for t in resolver.vocab.terms]:
+        band = _band(key)
+        if band and band[0] <= head < band[1]:
+            return key
+    return None
+
+
+def _band(key: str) -> tuple[float, float] | None:
+    m = re.fullmatch(r"<\s*(\d+)", key)
+    if m:
+        return 0, float(m.group(1))
+    m = re.fullmatch(r"(\d+)\s*-\s*(\d+)", key)
+    if m:
+        return float(m.group(1)), float(m.group(2))
+    m = re.fullmatch(r">\s*(\d+)", key)
+    if m:
+        return float(m.group(1)), math.inf
+    return None
