@@ -19,7 +19,24 @@ from . import __version__
 # name -> module under kehu.commands that defines a click command called `command`
 COMMANDS: dict[str, str] = {
     "check": "check",
+    "build": "build",
+    "serve": "serve",
     "fmt": "fmt",
+    "init": "init",
+    "merge-driver": "merge_driver",
+    "codeowners": "codeowners",
+    "new": "new",
+    "log": "log",
+    "set": "set",
+    "survey": "survey",
+    "complaint": "complaint",
+    "due": "due",
+    "show": "show",
+    "history": "history",
+    "import": "import_",
+    "export": "export",
+    "dedupe": "dedupe",
+    "merge": "merge",
 }
 
 
