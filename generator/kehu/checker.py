@@ -9,25 +9,26 @@ key changes.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
-import multiprocessing
 import os
-import tempfile
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .config import CONFIG_FILE, TEAM_FILE
+from .config import CONFIG_FILE, SCHEMA_DIR, TEAM_FILE
 from .model import customer_from
+from .normalize import normalize_email, parse_phone
 from .problems import Problem, Severity
-from .repo import Repo, rel
+from .repo import Repo
 from .rules import FILE_RULES, FileContext, IndexEntry, index_entry, repo_rules
 from .yamlload import load_yaml_bytes
 
 CACHE_DIR = ".kehu-cache"
-CACHE_FILE = "check-v1.json"
+CACHE_FILE = "check-v2.json"
 PARALLEL_THRESHOLD = 64  # below this many files a process pool costs more than it saves
 
 
@@ -69,29 +70,51 @@ def check_customer_bytes(repo: Repo, file: str, raw: bytes) -> tuple[list[Proble
 
 # --- parallel workers ------------------------------------------------------------------------
 
+# Set just before the pool forks: the children inherit the loaded repository and the bytes
+# already read by the parent, so nothing but the results crosses a pipe.
 _WORKER_REPO: Repo | None = None
+_WORKER_ITEMS: list[tuple[str, bytes]] = []
 
 
-def _work(item: tuple[str, str]) -> tuple[str, list[dict], list]:
-    file, path = item
-    assert _WORKER_REPO is not None
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as e:
-        p = _WORKER_REPO.msgs.error(file, 1, 1, "cannot-read", detail=e.strerror or str(e))
-        return file, [p.as_dict()], IndexEntry(file).as_list()
-    problems, entry = check_customer_bytes(_WORKER_REPO, file, raw)
+def _verdict(repo: Repo, file: str, raw: bytes) -> tuple[str, list[dict], list]:
+    problems, entry = check_customer_bytes(repo, file, raw)
     return file, [p.as_dict() for p in problems], entry.as_list()
 
 
-def _run(repo: Repo, items: list[tuple[str, str]], jobs: int) -> Iterable[tuple[str, list[dict], list]]:
-    global _WORKER_REPO
-    _WORKER_REPO = repo
-    if jobs <= 1 or len(items) < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
-        return [_work(it) for it in items]
-    ctx = multiprocessing.get_context("fork")  # children inherit the loaded schemas and config
-    with ctx.Pool(jobs) as pool:
-        return pool.map(_work, items, chunksize=max(16, len(items) // (jobs * 8)))
+def _work(span: tuple[int, int]) -> list[tuple[str, list[dict], list]]:
+    assert _WORKER_REPO is not None
+    return [_verdict(_WORKER_REPO, *_WORKER_ITEMS[i]) for i in range(*span)]
+
+
+def _warm_up(repo: Repo) -> None:
+    """Load in the parent what every child needs (lazily imported libraries, phone metadata), so that
+    each child does not load it again after the fork."""
+    parse_phone("13800138000", repo.config["check"]["phone_region"])
+    normalize_email("warm.up@example.com")
+
+
+def _run(repo: Repo, items: list[tuple[str, bytes]], jobs: int) -> Iterable[tuple[str, list[dict], list]]:
+    global _WORKER_REPO, _WORKER_ITEMS
+    if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
+        return [_verdict(repo, file, raw) for file, raw in items]
+    import multiprocessing  # imported here: a check answered from the cache starts faster without it
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return [_verdict(repo, file, raw) for file, raw in items]
+    _warm_up(repo)
+    _WORKER_REPO, _WORKER_ITEMS = repo, items
+    # about 8 spans per worker: big enough that pickling results is cheap, small enough to even out the load
+    size = max(16, -(-len(items) // (jobs * 8)))
+    spans = [(i, min(i + size, len(items))) for i in range(0, len(items), size)]
+    # Frozen objects are left alone by the collector: otherwise the children scan (and so copy, page by page)
+    # everything inherited from the parent at each full collection, a fifth of their time with a big cache.
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            return [v for chunk in pool.imap_unordered(_work, spans) for v in chunk]
+    finally:
+        gc.unfreeze()
+        _WORKER_REPO, _WORKER_ITEMS = None, []
 
 
 # --- cache -------------------------------------------------------------------------------------
@@ -104,10 +127,42 @@ def _code_fingerprint() -> str:
     return h.hexdigest()
 
 
+# the libraries whose answers are verdicts (a newer phonenumbers knows newer number ranges)
+_VERDICT_LIBRARIES = frozenset({"pyyaml", "jsonschema_rs", "jsonschema", "phonenumbers", "email_validator", "idna",
+                                "rapidfuzz"})
+
+
+def _library_versions() -> str:
+    """Python's version and the names of those libraries' dist-info folders (name-version.dist-info).
+
+    Read from the folders on sys.path, without importing the libraries or importlib.metadata,
+    both of which would cost a cached check more than the whole rest of its start-up."""
+    found = [sys.version, _yaml_loader_name()]
+    for folder in dict.fromkeys(sys.path):
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith((".dist-info", ".egg-info")) and \
+                    name.split("-", 1)[0].lower().replace(".", "_") in _VERDICT_LIBRARIES:
+                found.append(f"{folder}/{name}")
+    return "\n".join(found)
+
+
+def _yaml_loader_name() -> str:
+    from .yamlload import _Loader  # the C loader or the pure-Python fallback: their messages differ
+
+    return _Loader.__name__
+
+
 def environment_key(repo: Repo) -> str:
     """Everything besides the file itself that a verdict depends on."""
     h = hashlib.sha256()
-    for part in (_code_fingerprint(), repo.schemas.fingerprint, repo.config_text, repo.team_text,
+    # config.data is kehu.yaml merged over kehu's defaults: a changed default changes the key too
+    for part in (_code_fingerprint(), _library_versions(), repo.schemas.fingerprint, repo.config_text,
+                 repo.team_text,
+                 json.dumps(repo.config.data, sort_keys=True, ensure_ascii=False, default=str),
                  json.dumps(sorted(repo.handles or [])), repo.config.today.isoformat(), repo.msgs.lang):
         h.update(part.encode())
         h.update(b"\0")
@@ -125,12 +180,12 @@ class VerdictCache:
         self.dirty = False
         if enabled:
             try:
-                data = json.loads(self.path.read_text(encoding="utf-8"))
+                data = json.loads(self.path.read_bytes())
                 if data.get("env") == env:
                     self.files = data.get("files", {})
                     self.repo_key = data.get("repo_key", "")
                     self.repo_problems = data.get("repo_problems", [])
-            except (OSError, ValueError):
+            except (OSError, ValueError, AttributeError):
                 pass
 
     def save(self) -> None:
@@ -143,16 +198,76 @@ class VerdictCache:
                 gitignore.write_text("*\n")
             data = {"env": self.env, "files": self.files, "repo_key": self.repo_key,
                     "repo_problems": self.repo_problems}
+            # json.dumps runs the C encoder; json.dump into a file would run the pure-Python one (~30x slower)
+            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+            import tempfile
+
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".check-", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
-            os.replace(tmp, self.path)
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+                os.replace(tmp, self.path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
         except OSError:
             pass  # a read-only checkout still gets its verdict, just not cached
 
 
 def content_key(file: str, raw: bytes) -> str:
-    return hashlib.blake2b(file.encode() + b"\0" + raw, digest_size=20).hexdigest()
+    h = hashlib.blake2b(file.encode(), digest_size=20)
+    h.update(b"\0")
+    h.update(raw)
+    return h.hexdigest()
+
+
+# --- which files -------------------------------------------------------------------------------
+
+
+def file_name(root: Path, path: Path | str) -> str:
+    """How a file is named in messages and in the cache: relative to the repository.
+
+    Only the folder is resolved (one call per folder, not per file), so a file
+    named on the command line and the same file found by listing customers/
+    always get the same name.
+    """
+    path = Path(path)
+    folder = os.path.realpath(path.parent)
+    try:
+        return os.path.relpath(os.path.join(folder, path.name), root)
+    except ValueError:  # another drive (Windows)
+        return str(path)
+
+
+def customer_listing(repo: Repo) -> dict[str, str]:
+    """name -> path of every customer file, in name order: one directory scan, no stat per file."""
+    folder = repo.customers_dir
+    try:
+        with os.scandir(folder) as it:
+            found = sorted((e.name, e.path) for e in it
+                           if os.path.splitext(e.name)[1] in (".yaml", ".yml") and e.is_file())
+    except OSError:
+        return {}
+    prefix = os.path.dirname(file_name(repo.root, folder / "x"))
+    return {os.path.join(prefix, name): path for name, path in found}
+
+
+def _read(name: str, path: str, repo: Repo) -> bytes | dict:
+    """The file's bytes, or the problem saying why it cannot be read.
+
+    Plain os calls: a warm check reads every customer file, and the io layer's
+    objects cost more than the reading itself."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
+            chunks = []
+            while chunk := os.read(fd, 1 << 20):
+                chunks.append(chunk)
+        finally:
+            os.close(fd)
+    except OSError as e:
+        return repo.msgs.error(name, 1, 1, "cannot-read", detail=e.strerror or str(e)).as_dict()
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 # --- the check ---------------------------------------------------------------------------------
@@ -162,21 +277,23 @@ def check(repo: Repo, paths: list[Path] | None = None, use_cache: bool = True, j
     """Check the given files (default: all) against everything in the repository."""
     result = CheckResult()
     root = repo.root
-    all_files = repo.customer_files()
+    listing = customer_listing(repo)
     selected_meta: set[str] = {CONFIG_FILE, TEAM_FILE}
     if paths is None:
-        selected = {rel(root, p) for p in all_files}
+        selected = set(listing)
     else:
         selected = set()
         selected_meta = set()
         for p in paths:
-            name = rel(root, p)
-            if name in (CONFIG_FILE, TEAM_FILE):
+            name = file_name(root, p)
+            if name in (CONFIG_FILE, TEAM_FILE) or name.startswith(f"{SCHEMA_DIR}/"):
                 selected_meta.add(name)
             else:
                 selected.add(name)
-        known = {rel(root, p) for p in all_files}
-        all_files = all_files + [root / n for n in sorted(selected - known)]
+        if selected_meta:  # a changed kehu.yaml, team.yaml or schema can break any customer file
+            selected |= listing.keys()
+        for name in sorted(selected - listing.keys()):
+            listing[name] = os.path.join(root, name)
     # kehu.yaml and team.yaml problems are always shown: they change every other verdict
     result.problems.extend(repo.problems)
     if not repo.config_ok:
@@ -185,15 +302,12 @@ def check(repo: Repo, paths: list[Path] | None = None, use_cache: bool = True, j
         return result
     cache = VerdictCache(root, environment_key(repo), enabled=use_cache)
     keys: dict[str, str] = {}
-    todo: list[tuple[str, str]] = []
+    todo: list[tuple[str, bytes]] = []
     verdicts: dict[str, tuple[list[dict], list]] = {}
-    for path in all_files:
-        name = rel(root, path)
-        try:
-            raw = path.read_bytes()
-        except OSError as e:
-            p = repo.msgs.error(name, 1, 1, "cannot-read", detail=e.strerror or str(e))
-            verdicts[name] = ([p.as_dict()], IndexEntry(name).as_list())
+    for name, path in listing.items():
+        raw = _read(name, path, repo)
+        if isinstance(raw, dict):
+            verdicts[name] = ([raw], IndexEntry(name).as_list())
             continue
         key = content_key(name, raw)
         keys[name] = key
@@ -202,17 +316,18 @@ def check(repo: Repo, paths: list[Path] | None = None, use_cache: bool = True, j
             verdicts[name] = (hit[0], hit[1])
             result.cached += 1
         else:
-            todo.append((name, str(path)))
+            todo.append((name, raw))
     jobs = jobs or os.cpu_count() or 1
     for name, problems, entry in _run(repo, todo, jobs):
         verdicts[name] = (problems, entry)
         cache.files[keys[name]] = [problems, entry]
         cache.dirty = True
-    entries = [IndexEntry.from_list(v[1]) for v in verdicts.values()]
+    del todo
     repo_key = hashlib.sha256(json.dumps([sorted(keys.items()), sorted(selected)]).encode()).hexdigest()
     if cache.repo_key == repo_key:
         cross = [Problem.from_dict(d) for d in cache.repo_problems]
     else:
+        entries = [IndexEntry.from_list(v[1]) for v in verdicts.values()]
         cross = repo_rules(entries, selected, repo.config, repo.msgs)
         cache.repo_key, cache.repo_problems, cache.dirty = repo_key, [p.as_dict() for p in cross], True
     if use_cache:  # keep the cache to the files that exist, so it does not grow forever
@@ -225,8 +340,9 @@ def check(repo: Repo, paths: list[Path] | None = None, use_cache: bool = True, j
         result.problems.extend(Problem.from_dict(d) for d in verdicts.get(name, ([], None))[0])
     result.problems.extend(cross)
     if paths is not None:
-        result.problems = [p for p in result.problems if p.file in selected or p.file in selected_meta]
+        # kehu.yaml and team.yaml problems stay: a single-file run must not pass on a broken team.yaml
+        result.problems = [p for p in result.problems if p.file in selected or p.file in (CONFIG_FILE, TEAM_FILE)]
     result.problems.sort(key=Problem.sort_key)
     result.files_checked = len(selected)
-    result.files_total = len(all_files)
+    result.files_total = len(listing)
     return result

@@ -168,6 +168,8 @@ def info_to_collect(ctx: FileContext) -> Iterator[Problem]:
 
     c, m = ctx.customer, ctx.msgs
     markers = {x.strip() for x in ctx.config["missing_markers"]}
+    if not _holds_marker(ctx.loaded.data, markers):  # the usual case, found without building every field's path
+        return
     for item in missing_info(c, ctx.config):
         if item.value is not None and str(item.value).strip() in markers:
             path = tuple(int(p) if p.isdigit() else p for p in re.split(r"[.\[\]]+", item.field) if p)
@@ -376,6 +378,21 @@ def _may_hold_long_number(data: Any) -> bool:
         elif isinstance(value, int | float) and not isinstance(value, bool):
             text = str(value)
             if len(text) >= _LONG_NUMBER_MIN_CHARS and _MANY_DIGITS.match(text):
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
+def _holds_marker(data: Any, markers: set[str]) -> bool:
+    """Whether any text in ``data`` is a "not known yet" marker (what missing_info reports as a value)."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if value.strip() in markers:
                 return True
         elif isinstance(value, dict):
             stack.extend(value.values())

@@ -43,6 +43,7 @@ _YAML12_ONLY_NUMBER = re.compile(r"^[-+]?(?:0[0-9]+|0o[0-7]+|(?:\.[0-9]+|[0-9]+(
 _IMPLICIT = _Loader.yaml_implicit_resolvers
 _DEFAULT_TAGS = {yaml.ScalarNode: _Loader.DEFAULT_SCALAR_TAG, yaml.SequenceNode: _Loader.DEFAULT_SEQUENCE_TAG,
                  yaml.MappingNode: _Loader.DEFAULT_MAPPING_TAG}
+_PLAIN_TAGS: dict[str, str] = {}  # the tag of short plain scalars already seen (it depends on the text alone)
 
 
 class _FastLoader(_Loader):
@@ -56,9 +57,16 @@ class _FastLoader(_Loader):
 
     def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
         if kind is yaml.ScalarNode and implicit[0]:
-            for tag, regexp in _IMPLICIT.get(value[:1], ()):  # value[:1] is '' for '': the null resolver
-                if regexp.match(value):
-                    return tag
+            tag = _PLAIN_TAGS.get(value)
+            if tag is None:
+                tag = _DEFAULT_TAGS[kind]
+                for candidate, regexp in _IMPLICIT.get(value[:1], ()):  # value[:1] is '' for '': the null resolver
+                    if regexp.match(value):
+                        tag = candidate
+                        break
+                if len(value) <= 24 and len(_PLAIN_TAGS) < 65536:  # keys, dates, handles and codes repeat
+                    _PLAIN_TAGS[value] = tag
+            return tag
         return _DEFAULT_TAGS[kind]
 
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
@@ -171,14 +179,6 @@ def _has_anchor(text: str) -> tuple[int, int] | None:
     return None
 
 
-def _is_plain_text(node: yaml.Node) -> bool:
-    """A text or date scalar that _scalar would return as written, with nothing to report.
-
-    Spelled out as one expression (and inlined by the walker's loops): most nodes of a file are these."""
-    return node.__class__ is yaml.ScalarNode and (
-        node.tag == _TIMESTAMP or (node.tag == _STR and bool(node.style or node.value[:1] not in _NUMBER_START)))
-
-
 class _Walker:
     def __init__(self, out: LoadedYaml, msgs: Messages) -> None:
         self.out = out
@@ -193,27 +193,20 @@ class _Walker:
         pos = (mark.line + 1, mark.column + 1)
         self.out.positions[path] = pos
         if isinstance(node, yaml.ScalarNode):
-            if _is_plain_text(node):
-                return node.value
+            tag = node.tag
+            if tag == _TIMESTAMP or (tag == _STR and (node.style or node.value[:1] not in _NUMBER_START)):
+                return node.value  # plain text and dates: what _scalar would return, without its checks
             return self._scalar(node, pos, path)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != _SEQ:
                 self.out.problems.append(self.msgs.error(self.out.file, *pos, "custom-tag", tag=_shown_tag(node.tag)))
                 return None
-            items = []
-            for i, child in enumerate(node.value):
-                if _is_plain_text(child):  # inlined build() of the commonest node: a text or date item
-                    cmark = child.start_mark
-                    self.out.positions[(*path, i)] = (cmark.line + 1, cmark.column + 1)
-                    items.append(child.value)
-                else:
-                    items.append(self.build(child, (*path, i)))
-            return items
+            return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
         if node.tag != _MAP:
             self.out.problems.append(self.msgs.error(self.out.file, *pos, "custom-tag", tag=_shown_tag(node.tag)))
             return None
         result: dict[str, Any] = {}
-        key_positions, positions = self.out.key_positions, self.out.positions
+        key_positions = self.out.key_positions
         for key_node, value_node in node.value:
             kmark = key_node.start_mark
             kpos = (kmark.line + 1, kmark.column + 1)
@@ -230,12 +223,7 @@ class _Walker:
                 self.out.problems.append(self.msgs.error(self.out.file, *kpos, "duplicate-key", key=key, first=first))
                 continue
             key_positions[child] = kpos
-            if _is_plain_text(value_node):  # inlined build() of the commonest node: a text or date value
-                vmark = value_node.start_mark
-                positions[child] = (vmark.line + 1, vmark.column + 1)
-                result[key] = value_node.value
-            else:
-                result[key] = self.build(value_node, child)
+            result[key] = self.build(value_node, child)
         return result
 
     def _scalar(self, node: yaml.ScalarNode, pos: tuple[int, int], path: Path_) -> Any:
