@@ -103,6 +103,20 @@ def swap_in(built: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _published_dir(prefix: str, parent: Path) -> Path:
+    """A temporary build folder with the permissions of an ordinary folder (mkdtemp makes 0700,
+    which a web server running as another user could not read)."""
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
+    path.chmod(0o777 & ~_umask())
+    return path
+
+
 def run_mkdocs(repo: Repo, out: Path, internal: bool, strict: bool, verbose: bool) -> dict:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -110,7 +124,7 @@ def run_mkdocs(repo: Repo, out: Path, internal: bool, strict: bool, verbose: boo
 
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    tmp = _published_dir(f".{out.name}.building-", out.parent)
     scratch = Path(tempfile.mkdtemp(prefix="kehu-mkdocs-"))
     try:
         with internal_env(internal), mkdocs_logging(logging.INFO if verbose else logging.WARNING):
@@ -147,7 +161,7 @@ def write_pages(repo: Repo, folder: Path, internal: bool) -> int:
     except SegmenterMissing as e:
         fail(str(e))
     folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.writing-", dir=folder.parent))
+    tmp = _published_dir(f".{folder.name}.writing-", folder.parent)
     try:
         for src, text in site.pages.items():
             path = tmp / src
@@ -193,7 +207,7 @@ def command(obj: dict, out: Path | None, internal: bool, pages_dir: Path | None,
     stats = run_mkdocs(repo, out, internal, strict, verbose)
     total = time.perf_counter() - start
     index = stats.get("search_index_bytes")
-    click.echo(f"✓ {stats.get('customers', '?')} customers → {out} in {total:.1f} s "
+    click.echo(f"✓ {stats.get('customer_count', '?')} customers → {out} in {total:.1f} s "
                f"(kehu {stats.get('generate', 0):.1f} s"
                + (f", search index {index / 1024:.0f} KB" if index else "") + ")"
                + (" — INTERNAL: contact details unmasked, do not publish" if internal else ""))

@@ -110,7 +110,8 @@ class KehuPlugin(BasePlugin[KehuConfig]):
             if src in ASSETS and files.get_file_from_path(src) is not None:
                 continue  # the docs folder has its own copy
             self._replace(files, File.generated(config, src, content=data))
-        self.stats = {**site.timings, "generate": round(time.perf_counter() - start, 3), "customers": site.customers}
+        self.stats = {**site.timings, "generate": round(time.perf_counter() - start, 3),
+                      "customer_count": site.customers}
         log.info(f"kehu: {site.customers} customers, {len(site.pages)} pages generated in {self.stats['generate']} s "
                  f"({', '.join(f'{k} {v}' for k, v in site.timings.items())})"
                  + (" (INTERNAL build: contact details unmasked)" if self.internal else ""))

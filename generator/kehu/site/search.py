@@ -85,6 +85,9 @@ def rewrite_index(path: Path, entries: list[Entry], drop_prefixes: tuple[str, ..
     data["docs"] = docs + [e.as_dict() for e in entries]
     raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".search-", suffix=".tmp")
+    mask = os.umask(0)
+    os.umask(mask)
+    os.fchmod(fd, 0o666 & ~mask)  # mkstemp makes 0600; the index must be as readable as every other page
     with os.fdopen(fd, "wb") as fh:
         fh.write(raw)
     os.replace(tmp, path)
