@@ -1,0 +1,384 @@
+"""The built demo site in a real browser: Debian's headless Chromium driven by Playwright.
+
+Once per session the repository's demo data (customers/, team.yaml, kehu.yaml, schema/, mkdocs.yml,
+site_templates/) plus one hostile fixture customer (tests/site_fixtures/) is copied into a temporary git
+repository, committed, and built with ``kehu build`` on a pinned date; a local ``http.server`` on 127.0.0.1
+serves the result. The browser's clock is pinned too, so nothing here depends on the real date.
+
+What is checked: Chinese search (company, contact, a word of a summary) finds the profile; the customers
+filter box matches pinyin and initials; the due page lists exactly what ``kehu.derive`` says is due and
+re-buckets on a later day; every page loads with no request to another host and no console error; hostile
+values render literally and run nothing; phone numbers are masked on the page and in the search index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import http.server
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from conftest import PROJECT
+from kehu import derive
+from kehu.lookup import load_all
+from kehu.model import Customer
+from kehu.repo import open_repo
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+BUILT = dt.date(2026, 11, 23)          # the date the site is built on (KEHU_TODAY)
+TZ_NOON = "T12:00:00+08:00"            # midday in the team's time zone (Asia/Shanghai): no edge of a day
+FIXTURES = Path(__file__).resolve().parent / "site_fixtures"
+EVIL_ID = "C20261101099"               # tests/site_fixtures/C20261101099.yaml
+EVIL_COMMIT = "add <script>window.__xss=5</script> customer"
+EVIL_AUTHOR = 'x" onmouseover="window.__xss=4" data-x="y'  # git drops < and > from names; quotes stay
+QIMING = "C20240501001"                # 上海启明科技有限公司 in the demo data
+COPY = ("customers", "team.yaml", "kehu.yaml", "schema", "mkdocs.yml", "site_templates")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+GIT_ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+
+
+# --- the site, built once --------------------------------------------------------------------------
+
+
+@dataclass
+class Site:
+    repo: Path
+    out: Path
+    customers: dict[str, Customer]
+    facts: dict[str, derive.Facts]
+    soon_days: int
+    rollover_days: int
+    pages: list[str] = field(default_factory=list)   # every HTML page, as a URL path ("customers/X/")
+
+
+def git(root: Path, *args: str, name: str = "李霞", email: str = "lixia@example.com") -> None:
+    env = {**os.environ, **GIT_ENV, "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email,
+           "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email,
+           "GIT_AUTHOR_DATE": f"{BUILT}T09:00:00+08:00", "GIT_COMMITTER_DATE": f"{BUILT}T09:00:00+08:00"}
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
+
+
+def kehu(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KEHU_")}
+    env["KEHU_TODAY"] = BUILT.isoformat()
+    return subprocess.run([sys.executable, "-m", "kehu.cli", "-C", str(root), *args], capture_output=True,
+                          text=True, env=env, cwd=root, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    root = tmp_path_factory.mktemp("browser") / "team"
+    root.mkdir()
+    for name in COPY:
+        src = PROJECT / name
+        if src.is_dir():
+            shutil.copytree(src, root / name, ignore=shutil.ignore_patterns(".kehu-cache", "__pycache__"))
+        else:
+            shutil.copy2(src, root / name)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "demo data")
+    # the hostile customer arrives in its own commit, by an outsider whose name and message are payloads too
+    shutil.copy2(FIXTURES / f"{EVIL_ID}.yaml", root / "customers" / f"{EVIL_ID}.yaml")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", EVIL_COMMIT, name=EVIL_AUTHOR, email="outsider@example.org")
+
+    checked = kehu(root, "check", f"customers/{EVIL_ID}.yaml")
+    assert checked.returncode == 0, f"the hostile fixture must pass kehu check:\n{checked.stdout}{checked.stderr}"
+    out = root.parent / "site"
+    built = kehu(root, "build", "--out", str(out))
+    assert built.returncode == 0, built.stdout + built.stderr
+
+    repo = open_repo(root, today=BUILT)
+    customers = {c.id: c for c in load_all(repo).customers}
+    pages = sorted(str(p.parent.relative_to(out)) + "/" if p.name == "index.html" else str(p.relative_to(out))
+                   for p in out.rglob("*.html"))
+    return Site(root, out, customers, derive.derive_all(list(customers.values()), repo.config, BUILT),
+                int(repo.config["due_soon_days"]), int(repo.config.get("site", "due_rollover_days", default=7)),
+                [p.removeprefix("./") for p in pages])
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def base_url(site: Site) -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site.out)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+# --- a browsing session that records everything the pages do ----------------------------------------
+
+
+@dataclass
+class Recorder:
+    base: str
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def external(self) -> list[str]:
+        host = urlsplit(self.base).netloc
+        return [u for u in self.requests if not u.startswith(("data:", "blob:")) and urlsplit(u).netloc != host]
+
+    def assert_clean(self) -> None:
+        assert self.requests, "the browser made no request at all: the recorder is not wired up"
+        assert self.external() == [], "requests left the machine"
+        assert self.errors == [], "console errors"
+        assert self.dialogs == [], "a dialog was opened"
+
+
+@dataclass
+class Browsing:
+    context: BrowserContext
+    rec: Recorder
+
+    def open(self, path: str, today: dt.date = BUILT, page: Page | None = None) -> Page:
+        """``path`` in a new tab (or in ``page``) with the browser's calendar on ``today``."""
+        # the clock keeps running (Material's scripts wait on timers); only its starting day is chosen
+        self.context.clock.set_system_time(today.isoformat() + TZ_NOON)
+        if page is None:
+            page = self.context.new_page()
+            page.on("console", lambda m: self.rec.errors.append(f"{page.url}: {m.text}")
+                    if m.type == "error" else None)
+            page.on("pageerror", lambda e: self.rec.errors.append(f"{page.url}: {e}"))
+            page.on("dialog", lambda d: (self.rec.dialogs.append(f"{page.url}: {d.type} {d.message}"),
+                                         d.dismiss()))
+        page.goto(self.rec.base + path, wait_until="load")
+        return page
+
+
+@pytest.fixture
+def browsing(browser: Browser, base_url: str) -> Iterator[Browsing]:
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
+    context.clock.install(time=BUILT.isoformat() + TZ_NOON)
+    rec = Recorder(base_url)
+    context.on("request", lambda r: rec.requests.append(r.url))
+    # anything bound elsewhere is recorded above and then refused, so a failure never waits on the network
+    context.route(re.compile(r"^(?!" + re.escape(base_url) + r"|data:|blob:).*"), lambda route: route.abort())
+    try:
+        yield Browsing(context, rec)
+    finally:
+        context.close()
+
+
+def search(page: Page, query: str) -> list[str]:
+    """Type ``query`` into Material's search box and return the result links (site-relative, decoded)."""
+    box = page.locator('input[data-md-component="search-query"]')
+    box.click()
+    box.fill(query)
+    # Material reads the box on keyup; Chinese typed through an input method ends with one, fill() sends none
+    box.press("End")
+    meta = page.locator(".md-search-result__meta")
+    expect(meta).not_to_have_text(re.compile(r"^\s*(键入以开始搜索|Type to start searching)\s*$"), timeout=10_000)
+    base = page.evaluate("location.origin") + "/"
+    links = page.locator(".md-search-result__item > a").evaluate_all("els => els.map(e => e.href)")
+    return [unquote(urlsplit(h.removeprefix(base)).path) for h in links]
+
+
+def xss_fired(page: Page) -> object:
+    return page.evaluate("typeof window.__xss === 'undefined' ? null : window.__xss")
+
+
+# --- expected values from kehu.derive -----------------------------------------------------------------
+
+
+def expected_due(site: Site, viewer: dt.date) -> dict[str, str]:
+    """id -> bucket of every follow-up the due page should show to someone viewing it on ``viewer``: the
+    due dates derived on the build date, bucketed against the viewer's day; quiet customers left out."""
+    out = {}
+    for cid, f in site.facts.items():
+        if f.due is None:
+            continue
+        quiet_until = site.customers[cid].quiet_until
+        if quiet_until and quiet_until > viewer:
+            continue
+        bucket = derive.due_bucket(f.due.date, viewer, site.soon_days)
+        if bucket != "later":
+            out[cid] = bucket
+    return out
+
+
+def shown_due(page: Page) -> dict[str, str]:
+    rows = page.locator("tr.kehu-due-item:visible")
+    return dict(rows.evaluate_all("rs => rs.map(r => [r.dataset.id, r.dataset.bucket])"))
+
+
+def phones(site: Site) -> set[str]:
+    return {re.sub(r"\D", "", x.phone) for c in site.customers.values() for x in c.contacts if x.phone}
+
+
+# --- the tests ------------------------------------------------------------------------------------------
+
+
+def test_every_page_loads_offline_without_errors(site: Site, browsing: Browsing) -> None:
+    assert len(site.pages) > len(site.customers)  # every customer, every report, every team member
+    page = None
+    for path in site.pages:
+        page = browsing.open(path, page=page)
+        assert page.locator("article").count() == 1, path
+        assert xss_fired(page) is None, path
+    requested = {urlsplit(u).path for u in browsing.rec.requests}
+    assert "/search/search_index.json" in requested  # the search really started on every page
+    browsing.rec.assert_clean()
+
+
+def test_no_page_names_another_host(site: Site) -> None:
+    """The static twin of the browser check: no src/href in any page points at another host."""
+    remote = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.I)
+    offenders = [str(p.relative_to(site.out)) for p in site.out.rglob("*.html")
+                 if remote.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
+
+
+@pytest.mark.parametrize("query", ["启明", "张伟", "报销"])
+def test_search_finds_the_profile(site: Site, browsing: Browsing, query: str) -> None:
+    qiming = site.customers[QIMING]
+    assert "启明" in qiming.name and any(x.name == "张伟" for x in qiming.contacts)
+    newest = sorted(qiming.interactions, key=lambda i: i.date or dt.date.min, reverse=True)[:3]
+    assert any("报销" in (i.summary or "") for i in newest), "the demo data changed: pick another summary word"
+
+    page = browsing.open("")
+    found = search(page, query)
+    assert f"customers/{QIMING}/" in found, found
+    if query == "启明":
+        assert found[0] == f"customers/{QIMING}/"
+    page.locator(f'.md-search-result__item > a[href*="{QIMING}"]').first.click()
+    expect(page.locator("article h1")).to_have_text(qiming.name)
+    browsing.rec.assert_clean()
+
+
+@pytest.mark.parametrize("typed", ["qiming", "shqm", "启明"])
+def test_customers_filter_matches_pinyin_and_initials(site: Site, browsing: Browsing, typed: str) -> None:
+    page = browsing.open("customers/")
+    rows = page.locator("#kehu-index tbody tr")
+    expect(rows).to_have_count(len(site.customers))
+    page.locator("#kehu-filter").fill(typed)
+    names = rows.locator("td:first-child a").all_text_contents()
+    assert "上海启明科技有限公司" in names
+    assert 0 < len(names) < len(site.customers)
+    page.locator("#kehu-index tbody a", has_text="上海启明科技有限公司").click()
+    expect(page).to_have_url(re.compile(f"/customers/{QIMING}/$"))
+    browsing.rec.assert_clean()
+
+
+def test_due_page_lists_what_derive_says(site: Site, browsing: Browsing) -> None:
+    expected = expected_due(site, BUILT)
+    assert {"overdue", "soon"} <= set(expected.values()), "the demo data should have overdue and coming items"
+    page = browsing.open("due/")
+    assert shown_due(page) == expected
+    for bucket in ("overdue", "today", "soon"):
+        count = sum(1 for b in expected.values() if b == bucket)
+        expect(page.locator(f'[data-count="{bucket}"]')).to_have_text(str(count))
+    expect(page.locator(".kehu-rebucket")).to_be_hidden()  # viewed on the day it was built
+    browsing.rec.assert_clean()
+
+
+def test_due_page_rebuckets_on_a_later_day(site: Site, browsing: Browsing) -> None:
+    today = expected_due(site, BUILT)
+    soon = sorted((f.due.date, cid) for cid, f in site.facts.items() if today.get(cid) == "soon" and f.due)
+    due_date, cid = soon[0]
+    later = due_date + dt.timedelta(days=1)
+    assert later <= BUILT + dt.timedelta(days=site.rollover_days), "the page only carries this many days ahead"
+
+    page = browsing.open("due/")
+    row = page.locator(f'tr.kehu-due-item[data-id="{cid}"]')
+    expect(row).to_have_attribute("data-bucket", "soon")
+    page.close()
+
+    page = browsing.open("due/", today=later)
+    row = page.locator(f'tr.kehu-due-item[data-id="{cid}"]')
+    expect(row).to_be_visible()
+    expect(row).to_have_attribute("data-bucket", "overdue")
+    expect(row.locator(".kehu-bucket")).to_have_text("逾期")
+    assert shown_due(page) == expected_due(site, later)
+    expect(page.locator(".kehu-rebucket")).to_be_visible()
+    expect(page.locator(".kehu-viewer-today")).to_have_text(later.isoformat())
+    browsing.rec.assert_clean()
+
+
+def test_hostile_values_render_as_text_and_run_nothing(site: Site, browsing: Browsing) -> None:
+    evil = site.customers[EVIL_ID]
+    page = browsing.open(f"customers/{EVIL_ID}/")
+    expect(page.locator("article h1")).to_have_text(evil.name)
+    notes = page.locator(".kehu-notes").inner_text()
+    for line in (evil.notes or "").strip().split("\n"):
+        assert line in notes
+    body = page.locator("article").inner_text()
+    for payload in ("<script>window.__xss=1</script>", '<img src=x onerror="window.__xss=2">',
+                    "[x](javascript:window.__xss=3)", "{{ 7*7 }}", "<!-- c -->", "**bold**", "---",
+                    EVIL_COMMIT, EVIL_AUTHOR):
+        assert payload in body, payload
+    assert "49" not in body
+    article = page.locator("article")
+    assert article.locator("script").count() == 0
+    assert article.locator('img[src="x"]').count() == 0
+    assert article.locator('a[href^="javascript:"]').count() == 0
+    assert article.locator("strong").count() == 0
+    assert page.title().startswith(evil.name)
+    assert xss_fired(page) is None
+
+    # the name also reaches the customers index (built by script), the search results and the due list
+    page.close()
+    page = browsing.open("customers/")
+    page.locator("#kehu-filter").fill("毒药")
+    expect(page.locator("#kehu-index tbody tr")).to_have_count(1)
+    expect(page.locator("#kehu-index tbody a")).to_have_text(evil.name)
+    found = search(page, "毒药")
+    assert found == [f"customers/{EVIL_ID}/"]
+    assert page.locator(".md-search-result img, .md-search-result script").count() == 0
+    assert xss_fired(page) is None
+    page.close()
+    page = browsing.open("due/")
+    expect(page.locator(f'tr.kehu-due-item[data-id="{EVIL_ID}"] a')).to_have_text(evil.name)
+    assert xss_fired(page) is None
+    browsing.rec.assert_clean()
+
+
+def test_phone_numbers_are_masked(site: Site, browsing: Browsing) -> None:
+    page = browsing.open(f"customers/{QIMING}/")
+    contacts = page.locator(".kehu-contacts").inner_text()
+    assert "138****8000" in contacts
+    assert "z***@example.com" in contacts
+    html = page.content()
+    for number in phones(site):
+        assert number not in html
+    assert "zhang.wei@example.com" not in html
+
+    raw = (site.out / "search" / "search_index.json").read_text(encoding="utf-8")
+    assert "138****8000" in raw  # the masked form is what search holds
+    written = {x.phone for c in site.customers.values() for x in c.contacts if x.phone}  # as typed in YAML
+    assert sorted(n for n in phones(site) | written if n in raw) == []
+    emails = {x.email for c in site.customers.values() for x in c.contacts if x.email}
+    assert sorted(e for e in emails if e in raw) == []
+    browsing.rec.assert_clean()
