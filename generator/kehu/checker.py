@@ -70,18 +70,24 @@ def check_customer_bytes(repo: Repo, file: str, raw: bytes) -> tuple[list[Proble
 
 # --- parallel workers ------------------------------------------------------------------------
 
-# Set just before the pool forks: the children inherit the loaded repository and the bytes
-# already read by the parent, so nothing but the results crosses a pipe.
+# Set just before the pool forks: the children inherit the loaded repository and the work list
+# (with the bytes the parent has already read), so nothing but the results crosses a pipe.
 _WORKER_REPO: Repo | None = None
-_WORKER_ITEMS: list[tuple[str, bytes]] = []
+_WORKER_ITEMS: list[tuple[str, bytes | str]] = []
+
+Verdict = tuple[str, str | None, list[dict], list]  # file, content key (None: unreadable), problems, index entry
 
 
-def _verdict(repo: Repo, file: str, raw: bytes) -> tuple[str, list[dict], list]:
+def _verdict(repo: Repo, file: str, source: bytes | str) -> Verdict:
+    """The verdict on one file, given its bytes or (read here, in the worker) its path."""
+    raw = _read(file, source, repo) if isinstance(source, str) else source
+    if isinstance(raw, dict):
+        return file, None, [raw], IndexEntry(file).as_list()
     problems, entry = check_customer_bytes(repo, file, raw)
-    return file, [p.as_dict() for p in problems], entry.as_list()
+    return file, content_key(file, raw), [p.as_dict() for p in problems], entry.as_list()
 
 
-def _work(span: tuple[int, int]) -> list[tuple[str, list[dict], list]]:
+def _work(span: tuple[int, int]) -> list[Verdict]:
     assert _WORKER_REPO is not None
     return [_verdict(_WORKER_REPO, *_WORKER_ITEMS[i]) for i in range(*span)]
 
@@ -93,18 +99,19 @@ def _warm_up(repo: Repo) -> None:
     normalize_email("warm.up@example.com")
 
 
-def _run(repo: Repo, items: list[tuple[str, bytes]], jobs: int) -> Iterable[tuple[str, list[dict], list]]:
+def _run(repo: Repo, items: list[tuple[str, bytes | str]], jobs: int) -> Iterable[Verdict]:
     global _WORKER_REPO, _WORKER_ITEMS
     if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
-        return [_verdict(repo, file, raw) for file, raw in items]
+        return [_verdict(repo, file, source) for file, source in items]
     import multiprocessing  # imported here: a check answered from the cache starts faster without it
 
     if "fork" not in multiprocessing.get_all_start_methods():
-        return [_verdict(repo, file, raw) for file, raw in items]
+        return [_verdict(repo, file, source) for file, source in items]
     _warm_up(repo)
     _WORKER_REPO, _WORKER_ITEMS = repo, items
-    # about 8 spans per worker: big enough that pickling results is cheap, small enough to even out the load
-    size = max(16, -(-len(items) // (jobs * 8)))
+    # about 32 spans per worker: big enough that passing results is cheap, small enough that no worker
+    # is left with a long last span while the others have finished
+    size = max(16, -(-len(items) // (jobs * 32)))
     spans = [(i, min(i + size, len(items))) for i in range(0, len(items), size)]
     # Frozen objects are left alone by the collector: otherwise the children scan (and so copy, page by page)
     # everything inherited from the parent at each full collection, a fifth of their time with a big cache.
@@ -199,7 +206,7 @@ class VerdictCache:
             data = {"env": self.env, "files": self.files, "repo_key": self.repo_key,
                     "repo_problems": self.repo_problems}
             # json.dumps runs the C encoder; json.dump into a file would run the pure-Python one (~30x slower)
-            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), check_circular=False)  # a tree
             import tempfile
 
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".check-", suffix=".tmp")
@@ -244,12 +251,17 @@ def customer_listing(repo: Repo) -> dict[str, str]:
     folder = repo.customers_dir
     try:
         with os.scandir(folder) as it:
-            found = sorted((e.name, e.path) for e in it
-                           if os.path.splitext(e.name)[1] in (".yaml", ".yml") and e.is_file())
+            found = sorted((e.name, e.path) for e in it if _is_yaml_name(e.name) and e.is_file())
     except OSError:
         return {}
-    prefix = os.path.dirname(file_name(repo.root, folder / "x"))
-    return {os.path.join(prefix, name): path for name, path in found}
+    prefix = os.path.dirname(file_name(repo.root, folder / "x")) + os.sep
+    return {prefix + name: path for name, path in found}
+
+
+def _is_yaml_name(name: str) -> bool:
+    """What Path(name).suffix in (".yaml", ".yml") says, without a Path per file ('.yaml' has no suffix)."""
+    dot = name.rfind(".")
+    return 0 < dot < len(name) - 1 and name[dot:] in (".yaml", ".yml")
 
 
 def _read(name: str, path: str, repo: Repo) -> bytes | dict:
@@ -268,6 +280,14 @@ def _read(name: str, path: str, repo: Repo) -> bytes | dict:
     except OSError as e:
         return repo.msgs.error(name, 1, 1, "cannot-read", detail=e.strerror or str(e)).as_dict()
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+def _cores() -> int:
+    """The cores this process may run on (a container may allow fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 # --- the check ---------------------------------------------------------------------------------
@@ -302,9 +322,15 @@ def check(repo: Repo, paths: list[Path] | None = None, use_cache: bool = True, j
         return result
     cache = VerdictCache(root, environment_key(repo), enabled=use_cache)
     keys: dict[str, str] = {}
-    todo: list[tuple[str, bytes]] = []
+    todo: list[tuple[str, bytes | str]] = []
     verdicts: dict[str, tuple[list[dict], list]] = {}
+    # With nothing cached there is nothing to look up: the workers read the files themselves, so that
+    # reading (slow when the files are not in the page cache) overlaps with checking.
+    cold = not cache.files
     for name, path in listing.items():
+        if cold:
+            todo.append((name, path))
+            continue
         raw = _read(name, path, repo)
         if isinstance(raw, dict):
             verdicts[name] = ([raw], IndexEntry(name).as_list())
@@ -317,17 +343,20 @@ def check(repo: Repo, paths: list[Path] | None = None, use_cache: bool = True, j
             result.cached += 1
         else:
             todo.append((name, raw))
-    jobs = jobs or os.cpu_count() or 1
-    for name, problems, entry in _run(repo, todo, jobs):
+    jobs = jobs or _cores()
+    for name, key, problems, entry in _run(repo, todo, jobs):
         verdicts[name] = (problems, entry)
-        cache.files[keys[name]] = [problems, entry]
-        cache.dirty = True
+        if key is not None:
+            keys[name] = key
+            cache.files[key] = [problems, entry]
+            cache.dirty = True
     del todo
     repo_key = hashlib.sha256(json.dumps([sorted(keys.items()), sorted(selected)]).encode()).hexdigest()
     if cache.repo_key == repo_key:
         cross = [Problem.from_dict(d) for d in cache.repo_problems]
     else:
-        entries = [IndexEntry.from_list(v[1]) for v in verdicts.values()]
+        # in file order, whatever order the workers finished in: the same input gives the same report
+        entries = [IndexEntry.from_list(verdicts[name][1]) for name in listing]
         cross = repo_rules(entries, selected, repo.config, repo.msgs)
         cache.repo_key, cache.repo_problems, cache.dirty = repo_key, [p.as_dict() for p in cross], True
     if use_cache:  # keep the cache to the files that exist, so it does not grow forever

@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, combinations
+from operator import itemgetter
 from pathlib import PurePath
 from typing import Any
 
@@ -258,18 +259,29 @@ def repo_rules(entries: list[IndexEntry], selected: set[str], config: Config, ms
         if b.file in selected:
             problems.append(make(b, a))
 
-    for group in _groups(entries, lambda e: [e.id] if e.id else []):
+    # A group yields problems only through a selected file: in a run on a few files, group only the
+    # values those files hold (the same problems, without indexing every value of the repository).
+    picked = [e for e in entries if e.file in selected]
+    few = len(picked) < len(entries)
+    ids = {e.id for e in picked} if few else None
+    names = {e.norm_name for e in picked} if few else None
+    for group in _groups(entries, lambda e: [e.id] if e.id and (ids is None or e.id in ids) else []):
         for a, b in combinations(group, 2):
             report(a, b, lambda x, y: msgs.error(x.file, *x.id_pos, "id-duplicate", (y.file,), id=x.id, other=y.file))
-    for group in _groups(entries, lambda e: [e.norm_name] if e.norm_name else []):
+    for group in _groups(entries, lambda e: [e.norm_name] if e.norm_name and (names is None or e.norm_name in names)
+                         else []):
         for a, b in combinations(group, 2):
             if not exempt(a, b):
                 report(a, b, lambda x, y: msgs.error(x.file, *x.name_pos, "duplicate-name", (y.file,),
                                                      name=x.name, other=y.file))
     for attr, code in (("phones", "duplicate-phone"), ("emails", "duplicate-email")):
         by_value: defaultdict[str, list[tuple[IndexEntry, tuple]]] = defaultdict(list)
+        values = {it[0] for e in picked for it in getattr(e, attr)} if few else None
         for e in entries:
-            for item in {it[0]: it for it in getattr(e, attr)}.values():
+            items = getattr(e, attr)
+            if values is not None and not any(it[0] in values for it in items):
+                continue
+            for item in {it[0]: it for it in items}.values():
                 by_value[item[0]].append((e, item))
         for holders in by_value.values():
             for (a, ia), (b, ib) in combinations(holders, 2):
@@ -291,8 +303,9 @@ def near_duplicates(entries: list[IndexEntry], selected: set[str],
     """Pairs whose normalised names differ by 1..k edits.
 
     A few selected files are compared with every name directly (rapidfuzz, C++);
-    a full run joins deletion neighbourhoods instead of comparing all pairs, which
-    finds exactly the same pairs in linear time.
+    a full run finds candidate pairs with a filter that never misses a pair
+    (``_candidates``), then measures only those: the same pairs, without
+    comparing all pairs.
     """
     from rapidfuzz import process  # imported here: a check answered from the cache never needs it
     from rapidfuzz.distance import Levenshtein
@@ -302,10 +315,10 @@ def near_duplicates(entries: list[IndexEntry], selected: set[str],
     named = [e for e in entries if len(e.norm_name) >= min_len]
     if k <= 0 or not named:
         return []
+    names = [e.norm_name for e in named]
     pairs: set[tuple[int, int]] = set()
     chosen = [i for i, e in enumerate(named) if e.file in selected]
     if len(chosen) * len(named) <= 2_000_000:
-        names = [e.norm_name for e in named]
         for i in chosen:
             a = names[i]
             # one name against all the others in one C++ call: (name, distance, index) of those within k
@@ -313,37 +326,72 @@ def near_duplicates(entries: list[IndexEntry], selected: set[str],
                 if i != j and a != names[j]:
                     pairs.add((min(i, j), max(i, j)))
     else:
-        names = [e.norm_name for e in named]
-        variants = [_deletions(name, k) for name in names]
-        # Count first (in C), then bucket only the variants two names share: building a dict
-        # of lists for every variant (about 50 a name) was most of a full run's serial time.
-        counts = Counter(chain.from_iterable(variants))
-        shared = {v for v, n in counts.items() if n > 1}
-        del counts
-        buckets: defaultdict[str, list[int]] = defaultdict(list)
-        for i, mine in enumerate(variants):
-            for variant in mine & shared:
-                buckets[variant].append(i)
-        for members in buckets.values():
-            for i, j in combinations(members, 2):  # ascending and distinct: each name's variants are a set
-                if (i, j) in pairs:
-                    continue
-                a, b = names[i], names[j]
-                if a != b and Levenshtein.distance(a, b, score_cutoff=k) <= k:
-                    pairs.add((i, j))
+        for i, j in _candidates(names, k):
+            a, b = names[i], names[j]
+            if a != b and Levenshtein.distance(a, b, score_cutoff=k) <= k:
+                pairs.add((i, j))
     return [(named[i], named[j]) for i, j in sorted(pairs)]
+
+
+def _candidates(names: list[str], k: int) -> set[tuple[int, int]]:
+    """Index pairs (i < j) that include every pair of names at most ``k`` edits apart."""
+    if k == 2:  # the default; for k = 1 deletions are cheaper, for k >= 3 the bigram filter lets too much through
+        return _bigram_candidates(names, k)
+    return _deletion_candidates(names, k)
+
+
+def _deletion_candidates(names: list[str], k: int) -> set[tuple[int, int]]:
+    """Names k edits apart share a string made by deleting at most k characters of each."""
+    variants = [_deletions(name, k) for name in names]
+    # count first (in C), then bucket only the variants two names share
+    counts = Counter(chain.from_iterable(variants))
+    shared = {v for v, n in counts.items() if n > 1}
+    del counts
+    buckets: defaultdict[str, list[int]] = defaultdict(list)
+    for i, mine in enumerate(variants):
+        for variant in mine & shared:
+            buckets[variant].append(i)
+    # ascending and distinct within a bucket: each name's variants are a set
+    return {pair for members in buckets.values() for pair in combinations(members, 2)}
+
+
+def _bigram_candidates(names: list[str], k: int) -> set[tuple[int, int]]:
+    """Prefix filter on bigrams: exact, and several times faster than deletion neighbourhoods for k >= 2.
+
+    One edit destroys at most two bigrams, so names k edits apart share at least
+    max(bigrams) - 2k of them (counting repeats). Then, for one global order of
+    the bigrams, the 2k + 1 first (rarest) bigrams of the two names meet: index
+    names by those only. When both names have at most 2k bigrams that bound says
+    nothing, so such short names are also paired by deletion neighbourhoods.
+    """
+    grams: list[list] = []
+    for s in names:
+        tokens: list = [s[x:x + 2] for x in range(len(s) - 1)]
+        if len(set(tokens)) < len(tokens):  # a repeated bigram: its n-th repeat is a token of its own
+            seen: dict[str, int] = {}
+            for x, g in enumerate(tokens):
+                n = seen[g] = seen.get(g, -1) + 1
+                if n:
+                    tokens[x] = (g, n)
+        grams.append(tokens)
+    freq = Counter(chain.from_iterable(grams))
+    # rarest first, ties in first-seen order: any order will do, as long as it is the same for every name
+    rank = {t: r for r, (t, _) in enumerate(sorted(freq.items(), key=itemgetter(1)))}
+    index: defaultdict[int, list[int]] = defaultdict(list)
+    short: list[int] = []
+    for i, tokens in enumerate(grams):
+        if len(tokens) <= 2 * k:
+            short.append(i)
+        for r in sorted([rank[t] for t in tokens])[: 2 * k + 1]:
+            index[r].append(i)
+    out = {pair for members in index.values() for pair in combinations(members, 2)}
+    if len(short) > 1:
+        out |= {(short[a], short[b]) for a, b in _deletion_candidates([names[i] for i in short], k)}
+    return out
 
 
 def _deletions(word: str, k: int) -> set[str]:
     """Every string made by deleting at most ``k`` characters of ``word``."""
-    if k == 2:  # the default, spelled out: each pair of positions once, not twice as in the loop below
-        out = {word}
-        for i in range(len(word)):
-            head, rest = word[:i], word[i + 1:]
-            out.add(head + rest)
-            for j in range(len(rest)):  # the second deletion, after position i
-                out.add(head + rest[:j] + rest[j + 1:])
-        return out
     out = {word}
     frontier = {word}
     for _ in range(k):
@@ -414,8 +462,11 @@ def _strings(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[st
             yield from _strings(v, (*path, i))
 
 
+_SQUASHED = re.compile(r"[\s。.，,!！~]+")  # compiled once: _squash runs for every interaction
+
+
 def _squash(text: str) -> str:
-    return re.sub(r"[\s。.，,!！~]+", "", str(text)).casefold()
+    return _SQUASHED.sub("", str(text)).casefold()
 
 
 def _dotted(path: Iterable[str | int]) -> str:

@@ -19,7 +19,8 @@ from ..reporters import REPORTERS
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option("--errors-only", is_flag=True, help="Do not show warnings.")
 @click.option("--no-cache", is_flag=True, help="Check every file again, ignoring .kehu-cache/.")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help="Worker processes (default: one per core).")
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
+              help="Worker processes (default: one per core).")
 @click.pass_obj
 def command(obj: dict, files: tuple[Path, ...], fmt: str, strict: bool, errors_only: bool, no_cache: bool,
             jobs: int | None) -> None:
