@@ -49,6 +49,7 @@ from typing import IO
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_check import tool
 from synth import TODAY, make_repo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,16 +89,6 @@ class Build:
 
 
 # --- running things ------------------------------------------------------------------------------------
-
-
-def tool(name: str) -> list[str]:
-    local = Path(sys.executable).parent / name
-    if local.exists():
-        return [str(local)]
-    found = shutil.which(name)
-    if not found:
-        raise SystemExit(f"'{name}' is not installed; run: pip install -e '.[test]'")
-    return [found]
 
 
 def run(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, str]:
