@@ -20,12 +20,12 @@ from pathlib import Path
 
 from . import __version__
 from .config import CONFIG_FILE, SCHEMA_DIR, TEAM_FILE
-from .model import customer_from
+from .model import Record, customer_from, record_of
 from .normalize import normalize_email, parse_phone
 from .problems import Problem, Severity
 from .repo import Repo
 from .rules import FILE_RULES, FileContext, IndexEntry, index_entry, repo_rules
-from .yamlload import load_yaml_bytes
+from .yamlload import LoadedYaml, load_yaml_bytes
 
 CACHE_DIR = ".kehu-cache"
 CACHE_FILE = "check-v2.json"
@@ -38,6 +38,8 @@ class CheckResult:
     files_checked: int = 0
     files_total: int = 0
     cached: int = 0
+    keys: dict[str, str] = field(default_factory=dict)      # file -> content key (files that could be read)
+    records: dict[str, Record] = field(default_factory=dict)  # file -> record, for sound files checked afresh
 
     @property
     def errors(self) -> int:
@@ -54,18 +56,24 @@ class CheckResult:
 
 def check_customer_bytes(repo: Repo, file: str, raw: bytes) -> tuple[list[Problem], IndexEntry]:
     """All single-file rules for one customer file; never raises on bad input."""
+    problems, entry, _ = _check_loaded(repo, file, raw)
+    return problems, entry
+
+
+def _check_loaded(repo: Repo, file: str, raw: bytes) -> tuple[list[Problem], IndexEntry, LoadedYaml | None]:
+    """The problems and index entry of one file, and the loaded file when it passed the schema."""
     msgs, config = repo.msgs, repo.config
     loaded = load_yaml_bytes(file, raw, msgs, config["check"]["max_file_bytes"])
     if loaded.problems or not isinstance(loaded.data, dict):
-        return loaded.problems, index_entry(loaded, config)
+        return loaded.problems, index_entry(loaded, config), None
     entry = index_entry(loaded, config)
     problems = repo.schemas.validate("customer", loaded, msgs)
     if problems:
-        return problems, entry
+        return problems, entry, None
     ctx = FileContext(loaded, customer_from(loaded), config, repo.handles, msgs, config.today)
     for rule in FILE_RULES:
         problems.extend(rule(ctx))
-    return problems, entry
+    return problems, entry, loaded
 
 
 # --- parallel workers ------------------------------------------------------------------------
@@ -74,22 +82,26 @@ def check_customer_bytes(repo: Repo, file: str, raw: bytes) -> tuple[list[Proble
 # (with the bytes the parent has already read), so nothing but the results crosses a pipe.
 _WORKER_REPO: Repo | None = None
 _WORKER_ITEMS: list[tuple[str, bytes | str]] = []
+_WANT_RECORDS = False
 
-Verdict = tuple[str, str | None, list[dict], list]  # file, content key (None: unreadable), problems, index entry
+# file, content key (None: unreadable), problems, index entry, record (sound files, when asked for)
+Verdict = tuple[str, str | None, list[dict], list, Record | None]
 
 
-def _verdict(repo: Repo, file: str, source: bytes | str) -> Verdict:
+def _verdict(repo: Repo, file: str, source: bytes | str, records: bool = False) -> Verdict:
     """The verdict on one file, given its bytes or (read here, in the worker) its path."""
     raw = _read(file, source, repo) if isinstance(source, str) else source
     if isinstance(raw, dict):
-        return file, None, [raw], IndexEntry(file).as_list()
-    problems, entry = check_customer_bytes(repo, file, raw)
-    return file, content_key(file, raw), [p.as_dict() for p in problems], entry.as_list()
+        return file, None, [raw], IndexEntry(file).as_list(), None
+    problems, entry, loaded = _check_loaded(repo, file, raw)
+    sound = records and loaded is not None and not any(p.severity is Severity.ERROR for p in problems)
+    return (file, content_key(file, raw), [p.as_dict() for p in problems], entry.as_list(),
+            record_of(loaded) if sound and loaded is not None else None)
 
 
 def _work(span: tuple[int, int]) -> list[Verdict]:
     assert _WORKER_REPO is not None
-    return [_verdict(_WORKER_REPO, *_WORKER_ITEMS[i]) for i in range(*span)]
+    return [_verdict(_WORKER_REPO, *_WORKER_ITEMS[i], _WANT_RECORDS) for i in range(*span)]
 
 
 def _warm_up(repo: Repo) -> None:
@@ -99,16 +111,16 @@ def _warm_up(repo: Repo) -> None:
     normalize_email("warm.up@example.com")
 
 
-def _run(repo: Repo, items: list[tuple[str, bytes | str]], jobs: int) -> Iterable[Verdict]:
-    global _WORKER_REPO, _WORKER_ITEMS
+def _run(repo: Repo, items: list[tuple[str, bytes | str]], jobs: int, records: bool = False) -> Iterable[Verdict]:
+    global _WORKER_REPO, _WORKER_ITEMS, _WANT_RECORDS
     if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
-        return [_verdict(repo, file, source) for file, source in items]
+        return [_verdict(repo, file, source, records) for file, source in items]
     import multiprocessing  # imported here: a check answered from the cache starts faster without it
 
     if "fork" not in multiprocessing.get_all_start_methods():
-        return [_verdict(repo, file, source) for file, source in items]
+        return [_verdict(repo, file, source, records) for file, source in items]
     _warm_up(repo)
-    _WORKER_REPO, _WORKER_ITEMS = repo, items
+    _WORKER_REPO, _WORKER_ITEMS, _WANT_RECORDS = repo, items, records
     # about 32 spans per worker: big enough that passing results is cheap, small enough that no worker
     # is left with a long last span while the others have finished
     size = max(16, -(-len(items) // (jobs * 32)))
@@ -121,7 +133,7 @@ def _run(repo: Repo, items: list[tuple[str, bytes | str]], jobs: int) -> Iterabl
             return [v for chunk in pool.imap_unordered(_work, spans) for v in chunk]
     finally:
         gc.unfreeze()
-        _WORKER_REPO, _WORKER_ITEMS = None, []
+        _WORKER_REPO, _WORKER_ITEMS, _WANT_RECORDS = None, [], False
 
 
 # --- cache -------------------------------------------------------------------------------------
@@ -293,8 +305,12 @@ def _cores() -> int:
 # --- the check ---------------------------------------------------------------------------------
 
 
-def check(repo: Repo, paths: list[Path] | None = None, use_cache: bool = True, jobs: int | None = None) -> CheckResult:
-    """Check the given files (default: all) against everything in the repository."""
+def check(repo: Repo, paths: list[Path] | None = None, use_cache: bool = True, jobs: int | None = None,
+          records: bool = False) -> CheckResult:
+    """Check the given files (default: all) against everything in the repository.
+
+    ``records``: also return the record (``model.record_of``) of every sound file that had to be checked
+    afresh, so that a caller needing the customers (the site) does not parse those files again."""
     result = CheckResult()
     root = repo.root
     listing = customer_listing(repo)
@@ -344,8 +360,10 @@ def check(repo: Repo, paths: list[Path] | None = None, use_cache: bool = True, j
         else:
             todo.append((name, raw))
     jobs = jobs or _cores()
-    for name, key, problems, entry in _run(repo, todo, jobs):
+    for name, key, problems, entry, record in _run(repo, todo, jobs, records):
         verdicts[name] = (problems, entry)
+        if record is not None:
+            result.records[name] = record
         if key is not None:
             keys[name] = key
             cache.files[key] = [problems, entry]
@@ -372,6 +390,7 @@ def check(repo: Repo, paths: list[Path] | None = None, use_cache: bool = True, j
         # kehu.yaml and team.yaml problems stay: a single-file run must not pass on a broken team.yaml
         result.problems = [p for p in result.problems if p.file in selected or p.file in (CONFIG_FILE, TEAM_FILE)]
     result.problems.sort(key=Problem.sort_key)
+    result.keys = keys
     result.files_checked = len(selected)
     result.files_total = len(listing)
     return result

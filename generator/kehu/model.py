@@ -172,6 +172,31 @@ def customer_from(loaded: LoadedYaml) -> Customer:
     )
 
 
+_ITEM_LISTS = ("contacts", "deals", "interactions", "surveys", "complaints")
+
+# A customer record without the YAML: the data plus the lines ``customer_from`` uses, as plain JSON.
+# The site caches it by file content, so a build after ``kehu check`` does not parse the YAML again.
+Record = list  # [data, {top-level key: line}, {list field: [line of each item]}]
+
+
+def record_of(loaded: LoadedYaml) -> Record:
+    pos = loaded.positions
+    data = loaded.data
+    top = {k: pos.get((k,), (1, 1))[0] for k in data}
+    items = {name: [pos.get((name, i), (1, 1))[0] for i in range(len(data[name]))]
+             for name in _ITEM_LISTS if isinstance(data.get(name), list)}
+    return [data, top, items]
+
+
+def customer_from_record(file: str, record: Record) -> Customer:
+    """The same ``Customer`` that ``customer_from`` builds from the file the record was made of."""
+    data, top, items = record
+    positions: dict[tuple[str | int, ...], tuple[int, int]] = {(k,): (line, 1) for k, line in top.items()}
+    for name, lines in items.items():
+        positions.update({(name, i): (line, 1) for i, line in enumerate(lines)})
+    return customer_from(LoadedYaml(file, data, positions))
+
+
 @dataclass(slots=True)
 class Member:
     handle: str

@@ -1,24 +1,30 @@
 """Loading every customer for the site: the checker's verdict, then the typed records.
 
 ``kehu check`` (with its cache) decides which files are sound and gives every
-problem for the data-problems page; the sound files are then read into
-``Customer`` records, in parallel like the checker. A file with any error is
-left out of the site and listed, never guessed at.
+problem for the data-problems page. Each YAML file is parsed once: the files the
+check had to parse hand their records (``model.record_of``) straight to the site,
+and the records are kept in ``.kehu-cache/`` by file content, so a build after a
+check (pre-commit, CI) or a rebuild reads JSON instead of parsing YAML again.
+A file with any error is left out of the site and listed, never guessed at.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import multiprocessing
 import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..checker import PARALLEL_THRESHOLD, CheckResult, check
-from ..model import Customer, customer_from
+from ..checker import CACHE_DIR, PARALLEL_THRESHOLD, CheckResult, _code_fingerprint, _yaml_loader_name, check
+from ..model import Customer, Record, customer_from_record, record_of
 from ..problems import Severity
 from ..repo import Repo, rel
 from ..yamlload import load_yaml_bytes
+
+RECORDS_FILE = "records-v1.json"
 
 
 @dataclass
@@ -28,12 +34,57 @@ class SiteInput:
     skipped: list[str] = field(default_factory=list)  # customer files left out because they have errors
 
 
+class RecordCache:
+    """content key -> record, for the files that exist now; keyed also by kehu's code and YAML loader."""
+
+    def __init__(self, root: Path, enabled: bool) -> None:
+        self.path = root / CACHE_DIR / RECORDS_FILE
+        self.enabled = enabled
+        self.env = hashlib.sha256(f"{_code_fingerprint()}\n{_yaml_loader_name()}".encode()).hexdigest()
+        self.records: dict[str, Record] = {}
+        self.dirty = False
+        if enabled:
+            try:
+                data = json.loads(self.path.read_bytes())
+                if isinstance(data, dict) and data.get("env") == self.env and isinstance(data.get("records"), dict):
+                    self.records = data["records"]
+            except (OSError, ValueError):
+                pass
+
+    def keep_only(self, live: set[str]) -> None:
+        if set(self.records) - live:
+            self.records = {k: v for k, v in self.records.items() if k in live}
+            self.dirty = True
+
+    def save(self) -> None:
+        if not (self.enabled and self.dirty):
+            return
+        try:
+            self.path.parent.mkdir(exist_ok=True)
+            gitignore = self.path.parent / ".gitignore"
+            if not gitignore.exists():
+                gitignore.write_text("*\n")
+            text = json.dumps({"env": self.env, "records": self.records}, ensure_ascii=False,
+                              separators=(",", ":"), check_circular=False)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".records-", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+                os.replace(tmp, self.path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError:
+            pass  # a read-only checkout still builds, just without the cache
+
+
 _REPO: Repo | None = None
-# file -> (content hash, record): under `kehu serve` the process lives on, and an edit re-reads one file
+# file -> (content key, record): under `kehu serve` the process lives on, and an edit re-reads one file
 _PARSED: dict[str, tuple[str, Customer]] = {}
 
 
-def _read(item: tuple[str, str]) -> Customer | None:
+def _parse(item: tuple[str, str]) -> Record | None:
+    """The record of a file the check found sound but whose record nobody has (its verdict was cached)."""
     name, path = item
     assert _REPO is not None
     try:
@@ -43,42 +94,56 @@ def _read(item: tuple[str, str]) -> Customer | None:
     loaded = load_yaml_bytes(name, raw, _REPO.msgs, _REPO.config["check"]["max_file_bytes"])
     if loaded.problems or not isinstance(loaded.data, dict):
         return None
-    return customer_from(loaded)
+    return record_of(loaded)
 
 
-def _read_all(repo: Repo, items: list[tuple[str, str]], jobs: int) -> list[Customer | None]:
+def _parse_all(repo: Repo, items: list[tuple[str, str]], jobs: int) -> list[Record | None]:
     global _REPO
     _REPO = repo
-    if jobs <= 1 or len(items) < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
-        return [_read(it) for it in items]
-    with multiprocessing.get_context("fork").Pool(jobs) as pool:
-        return pool.map(_read, items, chunksize=max(16, len(items) // (jobs * 8)))
-
-
-def _digest(path: str) -> str:
     try:
-        return hashlib.blake2b(Path(path).read_bytes(), digest_size=16).hexdigest()
-    except OSError:
-        return ""
+        if jobs <= 1 or len(items) < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
+            return [_parse(it) for it in items]
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            return pool.map(_parse, items, chunksize=max(16, len(items) // (jobs * 8)))
+    finally:
+        _REPO = None
 
 
 def load_site_input(repo: Repo, jobs: int | None = None, use_cache: bool = True) -> SiteInput:
     """Every sound customer (sorted by id) plus the full check result."""
     jobs = jobs or os.cpu_count() or 1
-    result = check(repo, None, use_cache=use_cache, jobs=jobs)
+    result = check(repo, None, use_cache=use_cache, jobs=jobs, records=True)
     broken = {p.file for p in result.problems if p.severity is Severity.ERROR}
-    items = [(rel(repo.root, p), str(p)) for p in repo.customer_files()]
-    sound = [it for it in items if it[0] not in broken]
-    digests = {name: _digest(path) for name, path in sound}
-    fresh = [it for it in sound if _PARSED.get(it[0], ("",))[0] != digests[it[0]] or not digests[it[0]]]
-    for (name, _), customer in zip(fresh, _read_all(repo, fresh, jobs), strict=True):
-        if customer is None:
-            _PARSED.pop(name, None)
+    listing = {name: str(repo.root / name) for name in result.keys}
+    sound = sorted(name for name in listing if name not in broken)
+    cache = RecordCache(repo.root, use_cache)
+    customers: dict[str, Customer] = {}
+    todo: list[str] = []
+    for name in sound:
+        key = result.keys[name]
+        known = _PARSED.get(name)
+        if known is not None and known[0] == key:
+            customers[name] = known[1]
+            continue
+        record = result.records.get(name)
+        if record is not None:
+            cache.records[key] = record
+            cache.dirty = True
         else:
-            _PARSED[name] = (digests[name], customer)
-    for name in set(_PARSED) - set(digests):
-        del _PARSED[name]
-    customers = [_PARSED[name][1] for name, _ in sound if name in _PARSED]
-    customers.sort(key=lambda c: c.id)
-    skipped = sorted(name for name, _ in items if name in broken)
-    return SiteInput(customers, result, skipped)
+            record = cache.records.get(key)
+        if record is None:
+            todo.append(name)
+        else:
+            customers[name] = customer_from_record(name, record)
+    for name, record in zip(todo, _parse_all(repo, [(n, listing[n]) for n in todo], jobs), strict=True):
+        if record is not None:
+            cache.records[result.keys[name]] = record
+            cache.dirty = True
+            customers[name] = customer_from_record(name, record)
+    cache.keep_only({result.keys[name] for name in sound})
+    cache.save()
+    _PARSED.clear()
+    _PARSED.update({name: (result.keys[name], c) for name, c in customers.items()})
+    ordered = sorted(customers.values(), key=lambda c: c.id)
+    skipped = sorted(name for name in (rel(repo.root, p) for p in repo.customer_files()) if name in broken)
+    return SiteInput(ordered, result, skipped)

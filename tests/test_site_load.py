@@ -1,0 +1,92 @@
+"""The site's loader: each file parsed once, records cached by content, never stale."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import customer_dict
+from kehu.checker import CACHE_DIR
+from kehu.model import customer_from, customer_from_record, record_of
+from kehu.site import load as site_load
+from kehu.site.load import RECORDS_FILE, load_site_input
+from kehu.yamlload import load_yaml_bytes
+
+DEMO = Path(__file__).resolve().parents[1] / "customers"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_cache():
+    site_load._PARSED.clear()  # the in-process cache of `kehu serve` would hide what the disk cache does
+    yield
+    site_load._PARSED.clear()
+
+
+@pytest.mark.parametrize("path", sorted(DEMO.glob("*.yaml"))[:12], ids=lambda p: p.stem)
+def test_a_record_rebuilds_the_same_customer_even_through_json(path):
+    loaded = load_yaml_bytes(f"customers/{path.name}", path.read_bytes(), None, 1 << 20)
+    assert not loaded.problems
+    direct = customer_from(loaded)
+    record = json.loads(json.dumps(record_of(loaded), ensure_ascii=False))
+    again = customer_from_record(direct.file, record)
+    assert again == direct
+    assert [i.line for i in again.interactions] == [i.line for i in direct.interactions]
+    assert again.line_of("interactions") == direct.line_of("interactions") > 1
+
+
+def _records(root: Path) -> dict:
+    return json.loads((root / CACHE_DIR / RECORDS_FILE).read_text(encoding="utf-8"))["records"]
+
+
+def test_records_are_cached_by_content_and_an_edit_is_never_stale(make_repo):
+    r = make_repo()
+    r.write_customer(customer_dict())
+    r.write_customer(customer_dict(id="C20240501002", name="杭州云帆网络有限公司",
+                                   contacts=[{"name": "李娜", "phone": "13900139000"}]))
+    first = load_site_input(r.open(), jobs=1)
+    assert [c.name for c in first.customers] == ["上海启明科技有限公司", "杭州云帆网络有限公司"]
+    assert len(_records(r.root)) == 2
+
+    site_load._PARSED.clear()
+    again = load_site_input(r.open(), jobs=1)  # both from the caches: the same customers
+    assert again.customers == first.customers
+
+    site_load._PARSED.clear()
+    r.write_customer(customer_dict(name="上海启明智能科技有限公司"))
+    edited = load_site_input(r.open(), jobs=1)
+    assert [c.name for c in edited.customers] == ["上海启明智能科技有限公司", "杭州云帆网络有限公司"]
+    assert len(_records(r.root)) == 2  # the old content's record is dropped, not kept forever
+
+
+def test_a_broken_records_cache_is_ignored(make_repo):
+    r = make_repo()
+    r.write_customer(customer_dict())
+    load_site_input(r.open(), jobs=1)
+    path = r.root / CACHE_DIR / RECORDS_FILE
+    for text in ("{not json", json.dumps({"env": "other", "records": {}}), json.dumps([1, 2])):
+        path.write_text(text, encoding="utf-8")
+        site_load._PARSED.clear()
+        assert [c.name for c in load_site_input(r.open(), jobs=1).customers] == ["上海启明科技有限公司"]
+
+
+def test_a_verdict_from_the_check_cache_still_gets_its_record(make_repo):
+    """`kehu check` ran first (pre-commit, CI): its cache answers the verdict, and the site parses the file."""
+    r = make_repo()
+    r.write_customer(customer_dict())
+    r.check(use_cache=True)
+    loaded = load_site_input(r.open(), jobs=1)
+    assert loaded.result.cached == 1 and not loaded.result.records
+    assert [c.name for c in loaded.customers] == ["上海启明科技有限公司"]
+    assert len(_records(r.root)) == 1
+
+
+def test_files_with_errors_are_skipped_and_get_no_record(make_repo):
+    r = make_repo()
+    r.write_customer(customer_dict())
+    r.write_customer(customer_dict(id="C20240501002", name="坏文件有限公司", stage="nonsense",
+                                   contacts=[{"name": "李娜", "phone": "13900139000"}]))
+    loaded = load_site_input(r.open(), jobs=1)
+    assert [c.id for c in loaded.customers] == ["C20240501001"]
+    assert loaded.skipped == ["customers/C20240501002.yaml"]
+    assert len(_records(r.root)) == 1
