@@ -309,3 +309,35 @@ def test_demo_repository_builds_strict(tmp_path):
     sound = {p.stem for p in (root / "customers").glob("*.yaml") if f"customers/{p.name}" not in broken}
     built = {p.parent.name for p in (root / "site" / "customers").glob("*/index.html")}
     assert sound and built == sound
+
+
+# --- icons: drawn by kehu.css, not inlined in every page -------------------------------------------------
+
+KEHU_CSS = PROJECT / "site_templates" / "static" / "assets" / "kehu" / "kehu.css"
+
+
+def test_every_icon_a_template_names_is_drawn_by_kehu_css():
+    from kehu.site.render import CSS_ICONS, icon
+
+    css = KEHU_CSS.read_text(encoding="utf-8")
+    named = set()
+    for path in (PROJECT / "site_templates").glob("*.j2"):
+        named |= set(re.findall(r'icon\("([a-z0-9/-]+)"\)', path.read_text(encoding="utf-8")))
+    assert named and named <= CSS_ICONS
+    for name in CSS_ICONS:
+        short = name.split("/")[1]
+        assert re.search(rf"\.kehu-i-{short} \{{ --kehu-icon: url\(\"data:image/svg\+xml", css), name
+        assert str(icon(name)) == f'<span class="kehu-icon kehu-i-{short}" aria-hidden="true"></span>'
+    # an icon kehu.css does not draw is still shown, inlined; a malformed name gives nothing
+    assert str(icon("material/phone")).startswith('<svg class="kehu-icon" aria-hidden="true"')
+    assert str(icon("../etc/passwd")) == ""
+
+
+def test_every_channel_has_its_own_icon_in_kehu_css():
+    css = KEHU_CSS.read_text(encoding="utf-8")
+    schema = json.loads((SCHEMA_SRC / "customer.schema.json").read_text(encoding="utf-8"))
+    channels = [c["const"] for c in schema["$defs"]["channel"]["oneOf"]]
+    drawn = set(re.findall(r"\.kehu-channel-([a-z_]+) \.kehu-icon \{ --kehu-icon: url\(\"data:", css))
+    assert set(channels) - {"other"} <= drawn  # "other" (and any unknown key) gets the default icon
+    assert re.search(r"\.kehu-channel \.kehu-icon \{[^}]*--kehu-icon: url\(\"data:", css)
+    assert not re.search(r"url\((?!\"data:)", css)  # the icons make no request either

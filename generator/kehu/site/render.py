@@ -104,12 +104,19 @@ def json_script(value: Any) -> Markup:
     return Markup(raw)
 
 
+# the icons kehu.css draws (class kehu-i-<name>); any other is inlined as SVG
+CSS_ICONS = frozenset({"material/pencil", "material/star", "material/calendar-sync", "material/cake-variant"})
+
+
 @functools.lru_cache(maxsize=64)
 def icon(name: str) -> Markup:
-    """An icon shipped with Material for MkDocs (``material/phone``), inlined as SVG: no icon font, no request.
+    """An icon shipped with Material for MkDocs (``material/phone``): no icon font, no request. The ones kehu.css
+    draws are a class name (a profile page would otherwise carry dozens of inline <svg>); any other is inlined.
     Icon names are fixed in the templates, never taken from the data."""
     if not re.fullmatch(r"[a-z0-9-]+/[a-z0-9-]+", name):
         return Markup("")
+    if name in CSS_ICONS:
+        return Markup(f'<span class="kehu-icon kehu-i-{name.split("/")[1]}" aria-hidden="true"></span>')
     try:
         import material
 
