@@ -338,3 +338,21 @@ def test_english_labels(due_repo):
     assert asm.bucket_label("soon") == "Next 7 days"
     f = asm.funnel_page()
     assert [s["label"] for s in f["overall"]["stages"]] == ["Lead", "Contacted", "Quoted", "Negotiating", "Won"]
+
+
+def test_calendars_made_in_parallel_equal_the_serial_ones(make_repo):
+    """A large team's feeds are made by several processes; each must be exactly the feed one process makes."""
+    from icalendar import Calendar
+    from kehu.site.generate import _calendars
+
+    labels = Labels(make_repo().open().schemas, "zh-CN")
+    today = dt.date(2024, 6, 1)
+    team = [{"handle": h, "name": n, "due": {"items": [
+        {"id": f"C2024{k:07d}", "name": f"客户{k}", "date": (today + dt.timedelta(days=k % 21 - 10)).isoformat(),
+         "hold": k % 17 == 0, "reason_text": "按客户等级的跟进周期已到"} for k in range(size)]}}
+        for h, n, size in (("lixia", "李霞", 900), ("wangfang", "王芳", 500), ("liuyang", "刘洋", 40))]
+    serial = _calendars(team, today, "客户档案", labels, jobs=1)
+    parallel = _calendars(team, today, "客户档案", labels, jobs=2)
+    assert parallel == serial
+    events = [len(Calendar.from_ical(ics).walk("VEVENT")) for ics in parallel]
+    assert events == [sum(1 for i in m["due"]["items"] if not i["hold"]) for m in team]

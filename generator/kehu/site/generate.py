@@ -13,7 +13,9 @@ import json
 import multiprocessing
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from ..checker import PARALLEL_THRESHOLD
 from ..derive import derive_all
@@ -25,8 +27,8 @@ from .ics import owner_calendar
 from .labels import Labels
 from .load import load_site_input
 from .pinyin import pinyin_keys
-from .render import ASSETS, Renderer
-from .search import segmenter
+from .render import ASSETS, Renderer, page_url
+from .search import Entry, make_entry, segmenter
 
 # the report pages, in navigation order; customer and team-member pages stay out of the navigation
 NAV = ["index.md", "customers.md", "due.md", "funnel.md", "satisfaction.md", "team/index.md", "problems.md"]
@@ -37,6 +39,7 @@ class SearchItem:
     src: str
     title: str
     parts: list[tuple[str, bool]]   # (text, split into words?)
+    entry: Entry | None = None      # made already (customer pages: in the workers that render them)
 
 
 @dataclass
@@ -80,7 +83,8 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
     clock = _Clock(out.timings)
     cfg = repo.config
     today = cfg.today
-    segmenter(str(cfg.get("site", "search", "segmenter", default="jieba")))  # a missing splitter fails before any work
+    split = segmenter(str(cfg.get("site", "search", "segmenter", default="jieba")))  # missing: fails before any work
+    split("预热分词词典")  # jieba loads its dictionary on first use: here, once, not in every worker
     jobs = jobs or os.cpu_count() or 1
     loaded = load_site_input(repo, jobs=jobs)
     out.customers, out.skipped = len(loaded.customers), loaded.skipped
@@ -101,12 +105,12 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
 
     spelled: dict[str, tuple[str, str]] = {}
     env = environment(repo, r, today, internal, directory_urls, search_pages, labels.locale)
-    for src, text, title, parts, keys in _render_customers(asm, r, histories, common, loaded.customers, jobs,
-                                                           search_pages, env):
+    for src, text, title, entry, keys in _render_customers(asm, r, histories, common, loaded.customers, jobs,
+                                                           search_pages, env, split):
         spelled[src] = keys
         out.pages[src] = text
         out.not_in_nav.add(src)
-        out.search.append(SearchItem(src, title, parts))
+        out.search.append(SearchItem(src, title, [], entry))
     clock.lap("customers")
     due = asm.due_page()
     funnel = asm.funnel_page()
@@ -122,8 +126,8 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
     for m in team:
         page(member_src(m["handle"]), "member.md.j2", m["name"], nav=False, m=m)
         out.search.append(SearchItem(m["src"], m["name"], [(m["handle"], False), (m["role"], False)]))
-        out.files[calendar_src(m["handle"])] = owner_calendar(m["handle"], m["name"], m["due"]["items"], today,
-                                                              common["site"]["title"], labels)
+    calendars = _calendars(team, today, common["site"]["title"], labels, jobs)
+    out.files.update((calendar_src(m["handle"]), ics) for m, ics in zip(team, calendars, strict=True))
     page("problems.md", "problems.md.j2", labels.t("page.problems"),
          p=asm.problems_page(loaded.result.problems, loaded.skipped))
     for rel in ASSETS:
@@ -134,23 +138,55 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
     return out
 
 
+# --- calendars: icalendar takes about 0.25 ms an event, so a large team's feeds are made in parallel ------
+
+_CALENDARS: tuple | None = None
+
+
+def _calendar(i: int) -> bytes:
+    assert _CALENDARS is not None
+    team, today, title, labels = _CALENDARS
+    m = team[i]
+    return owner_calendar(m["handle"], m["name"], m["due"]["items"], today, title, labels)
+
+
+def _calendars(team: list[dict], today: dt.date, title: str, labels: Labels, jobs: int) -> list[bytes]:
+    global _CALENDARS
+    _CALENDARS = (team, today, title, labels)
+    try:
+        events = sum(len(m["due"]["items"]) for m in team)
+        if jobs <= 1 or len(team) < 2 or events < PARALLEL_THRESHOLD * 16 \
+                or "fork" not in multiprocessing.get_all_start_methods():
+            return [_calendar(i) for i in range(len(team))]
+        # the largest feeds first, so that no worker is left with a long one at the end
+        order = sorted(range(len(team)), key=lambda i: -len(team[i]["due"]["items"]))
+        with multiprocessing.get_context("fork").Pool(min(jobs, len(team))) as pool:
+            made = dict(zip(order, pool.map(_calendar, order, chunksize=1), strict=True))
+        return [made[i] for i in range(len(team))]
+    finally:
+        _CALENDARS = None
+
+
 # --- customer pages, rendered in parallel on a large repository -------------------------------------
 
 _STATE: tuple | None = None
+Rendered = tuple[str, str, str, Entry, tuple[str, str]]  # src, page, title, search entry, pinyin keys of the name
 
 
-def _render_one(i: int) -> tuple[str, str, str, list[tuple[str, bool]], tuple[str, str]]:
+def _render_one(i: int) -> Rendered:
     assert _STATE is not None
-    asm, r, histories, common, customers, search_pages = _STATE
+    asm, r, histories, common, customers, search_pages, split = _STATE
     c: Customer = customers[i]
     view: CustomerView = asm.customer(c, histories.get(c.file, []))
     text = r.render("customer.md.j2", view.src, view.name, search=search_pages, c=view, **common)
-    return view.src, text, view.name, view.search_text, pinyin_keys(c.name)  # pinyin costs too: in the workers
+    # the search entry (word splitting) and pinyin cost about as much as the page: in the workers too
+    entry = make_entry(quote(page_url(view.src, r.directory_urls)), view.name, view.search_text, split)
+    return view.src, text, view.name, entry, pinyin_keys(c.name)
 
 
 # page src -> (everything the page depends on, hashed; what rendering it gave). Under `kehu serve` an edit
 # re-renders only the customers whose data, derived facts or history changed.
-_RENDERED: dict[str, tuple[str, tuple[str, str, str, list[tuple[str, bool]], tuple[str, str]]]] = {}
+_RENDERED: dict[str, tuple[str, Rendered]] = {}
 
 
 def _page_key(c: Customer, asm: Assembler, histories: dict[str, list[Change]], env: str) -> str:
@@ -174,12 +210,12 @@ def environment(repo: Repo, r: Renderer, *parts: object) -> str:
 
 
 def _render_customers(asm: Assembler, r: Renderer, histories: dict[str, list[Change]], common: dict,
-                      customers: list[Customer], jobs: int, search_pages: bool,
-                      env: str) -> list[tuple[str, str, str, list[tuple[str, bool]], tuple[str, str]]]:
+                      customers: list[Customer], jobs: int, search_pages: bool, env: str,
+                      split: Callable[[str], str]) -> list[Rendered]:
     global _STATE
     keys = [_page_key(c, asm, histories, env) for c in customers]
     todo = [i for i, c in enumerate(customers) if _RENDERED.get(customer_src(c.id), ("",))[0] != keys[i]]
-    _STATE = (asm, r, histories, common, customers, search_pages)
+    _STATE = (asm, r, histories, common, customers, search_pages, split)
     r.env.get_template("customer.md.j2")  # compiled once, before the workers fork
     try:
         if jobs <= 1 or len(todo) < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():

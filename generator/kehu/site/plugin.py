@@ -144,8 +144,8 @@ class KehuPlugin(BasePlugin[KehuConfig]):
             return
         split = segmenter(str(self.repo.config.get("site", "search", "segmenter", default="jieba")))
         start = time.perf_counter()
-        entries = [make_entry(quote(page_url(item.src, config.use_directory_urls)), item.title, item.parts, split)
-                   for item in self.site.search]
+        entries = [item.entry or make_entry(quote(page_url(item.src, config.use_directory_urls)), item.title,
+                                            item.parts, split) for item in self.site.search]
         size = rewrite_index(path, entries)
         self.stats.update(search_index_bytes=size, search_entries=len(entries),
                           search_seconds=round(time.perf_counter() - start, 3))
