@@ -200,7 +200,9 @@ def search(page: Page, query: str) -> list[str]:
     # Material reads the box on keyup; Chinese typed through an input method ends with one, fill() sends none
     box.press("End")
     meta = page.locator(".md-search-result__meta")
-    expect(meta).not_to_have_text(re.compile(r"^\s*(键入以开始搜索|Type to start searching)\s*$"), timeout=10_000)
+    # neither the prompt nor "initialising" (shown while the index loads, a moment longer on a busy machine)
+    expect(meta).not_to_have_text(re.compile(r"^\s*(键入以开始搜索|Type to start searching|正在初始化搜索引擎|"
+                                             r"Initializing search)\s*$"), timeout=10_000)
     base = page.evaluate("location.origin") + "/"
     links = page.locator(".md-search-result__item > a").evaluate_all("els => els.map(e => e.href)")
     return [unquote(urlsplit(h.removeprefix(base)).path) for h in links]
@@ -381,4 +383,22 @@ def test_phone_numbers_are_masked(site: Site, browsing: Browsing) -> None:
     assert sorted(n for n in phones(site) | written if n in raw) == []
     emails = {x.email for c in site.customers.values() for x in c.contacts if x.email}
     assert sorted(e for e in emails if e in raw) == []
+    browsing.rec.assert_clean()
+
+
+def test_channel_icons_are_drawn(site: Site, browsing: Browsing) -> None:
+    """The timeline's channel icons come from kehu.css (a CSS mask of a data: URL): each is drawn, with the
+    size the stylesheet gives it, and two channels draw two different icons."""
+    page = browsing.open(f"customers/{QIMING}/")
+    icons = page.locator(".kehu-timeline .kehu-channel .kehu-icon")
+    assert icons.count() >= 2
+    drawn = icons.evaluate_all("""els => els.map(e => {
+        const s = getComputedStyle(e), r = e.getBoundingClientRect();
+        return [e.parentElement.className, s.maskImage || s.webkitMaskImage, r.width, r.height];
+    })""")
+    for cls, mask, width, height in drawn:
+        assert mask.startswith('url("data:image/svg+xml'), (cls, mask[:80])
+        assert width > 10 and height > 10, cls
+    by_channel = {cls: mask for cls, mask, _, _ in drawn}
+    assert len(set(by_channel.values())) == len(by_channel) >= 2, sorted(by_channel)
     browsing.rec.assert_clean()
