@@ -50,7 +50,7 @@ def mkdocs_config_file(repo: Repo, scratch: Path) -> Path:
 
     from ..site.render import STATIC_DIR, bundled_templates
 
-    shipped = bundled_templates().parent / MKDOCS_FILE
+    shipped = Path(__file__).resolve().parents[1] / "data" / "init" / MKDOCS_FILE  # what `kehu init` writes
     data = yaml.safe_load(shipped.read_text(encoding="utf-8")) if shipped.is_file() else {"site_name": "kehu"}
     data["docs_dir"] = str(bundled_templates() / STATIC_DIR)
     data["plugins"] = [{"kehu": {"repo": str(repo.root)}}, *[p for p in data.get("plugins", []) if p != "kehu"]]

@@ -28,8 +28,9 @@ ASSETS = ("assets/kehu/kehu.css", "assets/kehu/kehu.js")
 
 
 def bundled_templates() -> Path:
-    """The templates of the kehu checkout this package runs from (a team repository may have its own)."""
-    return Path(__file__).resolve().parents[3] / TEMPLATES_DIR
+    """The templates kehu ships (package data; a link to the checkout's site_templates/ in a development
+    install). A team repository may have its own site_templates/, tried first."""
+    return Path(__file__).resolve().parents[1] / "data" / TEMPLATES_DIR
 
 
 def template_dirs(root: Path) -> list[Path]:
@@ -136,7 +137,8 @@ class Renderer:
     def __init__(self, root: Path, directory_urls: bool = True) -> None:
         self.dirs = template_dirs(root)
         if not self.dirs:
-            raise FileNotFoundError(f"no {TEMPLATES_DIR}/ folder in {root} or in the kehu checkout")
+            raise FileNotFoundError(f"no {TEMPLATES_DIR}/ folder in {root} or among the templates kehu ships; "
+                                    "reinstall kehu")
         self.directory_urls = directory_urls
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
