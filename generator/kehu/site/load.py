@@ -18,10 +18,18 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..checker import CACHE_DIR, PARALLEL_THRESHOLD, CheckResult, _code_fingerprint, _yaml_loader_name, check
+from ..checker import (
+    CACHE_DIR,
+    PARALLEL_THRESHOLD,
+    CheckResult,
+    _code_fingerprint,
+    _yaml_loader_name,
+    check,
+    customer_listing,
+)
 from ..model import Customer, Record, customer_from_record, record_of
 from ..problems import Severity
-from ..repo import Repo, rel
+from ..repo import Repo
 from ..yamlload import load_yaml_bytes
 
 RECORDS_FILE = "records-v1.json"
@@ -145,5 +153,5 @@ def load_site_input(repo: Repo, jobs: int | None = None, use_cache: bool = True)
     _PARSED.clear()
     _PARSED.update({name: (result.keys[name], c) for name, c in customers.items()})
     ordered = sorted(customers.values(), key=lambda c: c.id)
-    skipped = sorted(name for name in (rel(repo.root, p) for p in repo.customer_files()) if name in broken)
+    skipped = sorted(name for name in customer_listing(repo) if name in broken)  # one folder scan, no stat
     return SiteInput(ordered, result, skipped)
