@@ -3,5 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --with-browser
+export PATH="$PWD/.venv/bin:$PATH"  # the tools the tests run (pre-commit, check-jsonschema, kehu) come from .venv
 .venv/bin/ruff check generator tests benchmarks
 .venv/bin/python -m pytest -q "$@"

@@ -29,6 +29,13 @@ PROJECT = Path(__file__).resolve().parents[1]
 SCHEMA_SRC = PROJECT / "schema"
 TODAY = "2024-06-01"  # the pinned "today" of every test that does not choose its own
 
+# The tools installed with the test extras (check-jsonschema, pre-commit, kehu — which git runs as the merge
+# driver) live next to this Python: findable however pytest was started (`.venv/bin/python -m pytest` does
+# not put .venv/bin on PATH).
+_TOOLS = os.path.dirname(sys.executable)
+if _TOOLS not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _TOOLS + os.pathsep + os.environ.get("PATH", "")
+
 TEAM_YAML = """\
 members:
   - handle: lixia
