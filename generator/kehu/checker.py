@@ -208,29 +208,33 @@ class VerdictCache:
                 pass
 
     def save(self) -> None:
-        if not (self.enabled and self.dirty):
-            return
-        try:
-            self.path.parent.mkdir(exist_ok=True)
-            gitignore = self.path.parent / ".gitignore"
-            if not gitignore.exists():
-                gitignore.write_text("*\n")
-            data = {"env": self.env, "files": self.files, "repo_key": self.repo_key,
-                    "repo_problems": self.repo_problems}
-            # json.dumps runs the C encoder; json.dump into a file would run the pure-Python one (~30x slower)
-            text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), check_circular=False)  # a tree
-            import tempfile
+        if self.enabled and self.dirty:
+            save_cache_json(self.path, {"env": self.env, "files": self.files, "repo_key": self.repo_key,
+                                        "repo_problems": self.repo_problems})
 
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".check-", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    fh.write(text)
-                os.replace(tmp, self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        except OSError:
-            pass  # a read-only checkout still gets its verdict, just not cached
+
+def save_cache_json(path: Path, data: object) -> None:
+    """Write ``data`` (a tree of plain values) as ``path`` in .kehu-cache/, atomically; a read-only checkout
+    still gets its answer, just not cached."""
+    import tempfile
+
+    try:
+        path.parent.mkdir(exist_ok=True)
+        gitignore = path.parent / ".gitignore"
+        if not gitignore.exists():
+            gitignore.write_text("*\n")
+        # json.dumps runs the C encoder; json.dump into a file would run the pure-Python one (~30x slower)
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), check_circular=False)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        pass
 
 
 def content_key(file: str, raw: bytes) -> str:

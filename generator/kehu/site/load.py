@@ -14,7 +14,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from ..checker import (
     _yaml_loader_name,
     check,
     customer_listing,
+    save_cache_json,
 )
 from ..model import Customer, Record, customer_from_record, record_of
 from ..problems import Severity
@@ -65,25 +65,8 @@ class RecordCache:
             self.dirty = True
 
     def save(self) -> None:
-        if not (self.enabled and self.dirty):
-            return
-        try:
-            self.path.parent.mkdir(exist_ok=True)
-            gitignore = self.path.parent / ".gitignore"
-            if not gitignore.exists():
-                gitignore.write_text("*\n")
-            text = json.dumps({"env": self.env, "records": self.records}, ensure_ascii=False,
-                              separators=(",", ":"), check_circular=False)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".records-", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                    fh.write(text)
-                os.replace(tmp, self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        except OSError:
-            pass  # a read-only checkout still builds, just without the cache
+        if self.enabled and self.dirty:
+            save_cache_json(self.path, {"env": self.env, "records": self.records})
 
 
 _REPO: Repo | None = None
