@@ -334,24 +334,14 @@ def _ordered(item: dict, order: list[str]) -> dict:
 
 def _append(seq: list, key: str, item: dict) -> None:
     """Dated entries go in date order (after entries of the same day); others at the end."""
-    from .edits import as_date
+    from .edits import insert_dated
 
     if hasattr(seq, "yaml_add_eol_comment"):  # a round-trip sequence: keep the entry a block mapping
         from ruamel.yaml.comments import CommentedMap
 
         item = CommentedMap(item)
     date_key = "date" if key in ("interactions", "surveys", "complaints") else "signed" if key == "deals" else None
-    when = as_date(item.get(date_key)) if date_key else None
-    position = len(seq)
-    if when is not None:
-        for i in range(len(seq) - 1, -1, -1):
-            other = as_date(seq[i].get(date_key)) if isinstance(seq[i], dict) else None
-            if other is None or other <= when:
-                position = i + 1
-                break
-        else:
-            position = 0
-    seq.insert(position, item)
+    insert_dated(seq, item, date_key)
 
 
 def _fill_contact(target: dict, source: dict, rules: MergeRules, note_lines: list[str]) -> None:

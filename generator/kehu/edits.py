@@ -22,6 +22,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .checker import check_customer_bytes
 from .messages import CATALOGUE, Messages
+from .model import as_date
 from .problems import Problem, Severity
 from .repo import Repo, rel
 from .schema import Vocabulary
@@ -199,17 +200,6 @@ def is_none_word(value: str) -> bool:
 # --- in-place edits of a round-trip map -----------------------------------------------------
 
 
-def as_date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
 def yaml_date(value: dt.date) -> YamlDate:
     """A date as the store keeps dates (ISO text, written unquoted) — the same type a loaded file holds."""
     return YamlDate(value.isoformat())
@@ -249,11 +239,17 @@ def append_dated(data: CommentedMap, key: str, item: CommentedMap, order: list[s
     if not isinstance(seq, list):
         seq = CommentedSeq()
         set_field(data, key, seq, order)
-    when = as_date(item.get("date"))
+    return insert_dated(seq, item)
+
+
+def insert_dated(seq: list, item: Any, date_key: str | None = "date") -> int:
+    """Insert ``item`` into ``seq`` in date order (after entries of the same day); at the end when it has no
+    date. Returns its index."""
+    when = as_date(item.get(date_key)) if date_key else None
     position = len(seq)
     if when is not None:
         for i in range(len(seq) - 1, -1, -1):
-            other = as_date(seq[i].get("date")) if isinstance(seq[i], dict) else None
+            other = as_date(seq[i].get(date_key)) if isinstance(seq[i], dict) else None
             if other is None or other <= when:
                 position = i + 1
                 break

@@ -9,9 +9,10 @@ from typing import Any
 from .yamlload import LoadedYaml
 
 
-def _date(value: Any) -> dt.date | None:
-    if value in (None, ""):
-        return None
+def as_date(value: Any) -> dt.date | None:
+    """A YAML date value (ISO text as loaded, or a date) as a date; None when it is not one."""
+    if isinstance(value, dt.datetime):
+        return value.date()
     if isinstance(value, dt.date):
         return value
     try:
@@ -142,28 +143,28 @@ def customer_from(loaded: LoadedYaml) -> Customer:
     return Customer(
         file=loaded.file,
         id=str(d["id"]), name=d["name"], industry=d["industry"], stage=d["stage"], owner=d["owner"],
-        created=_date(d.get("created")), lost_from=d.get("lost_from"), size=d.get("size"), region=d.get("region"),
+        created=as_date(d.get("created")), lost_from=d.get("lost_from"), size=d.get("size"), region=d.get("region"),
         source=d.get("source"), class_override=d.get("class"), class_reason=d.get("class_reason"),
-        annual_value=d.get("annual_value"), cooperation_since=_date(d.get("cooperation_since")),
+        annual_value=d.get("annual_value"), cooperation_since=as_date(d.get("cooperation_since")),
         repurchase_rate=d.get("repurchase_rate"), tags=list(d.get("tags") or []), risks=list(d.get("risks") or []),
         needs=d.get("needs"), budget=d.get("budget"), decision_process=d.get("decision_process"),
         contacts=[Contact(name=c["name"], title=c.get("title"), phone=c.get("phone"), email=c.get("email"),
                           wechat=c.get("wechat"), birthday=c.get("birthday"), primary=bool(c.get("primary")),
                           line=line("contacts", i)) for i, c in enumerate(d.get("contacts") or [])],
-        deals=[Deal(product=x["product"], amount=float(x["amount"]), signed=_date(x.get("signed")),
+        deals=[Deal(product=x["product"], amount=float(x["amount"]), signed=as_date(x.get("signed")),
                     contract=x.get("contract"), line=line("deals", i)) for i, x in enumerate(d.get("deals") or [])],
-        interactions=[Interaction(date=_date(x["date"]), channel=x["channel"], by=x["by"], summary=x["summary"],
+        interactions=[Interaction(date=as_date(x["date"]), channel=x["channel"], by=x["by"], summary=x["summary"],
                                   outcome=x.get("outcome"), contact=x.get("contact"), line=line("interactions", i))
                       for i, x in enumerate(d.get("interactions") or [])],
-        next_action=(NextAction(date=_date(na["date"]), action=na["action"], line=line("next_action"))
+        next_action=(NextAction(date=as_date(na["date"]), action=na["action"], line=line("next_action"))
                      if isinstance(na, dict) else None),
-        quiet_until=_date(d.get("quiet_until")), quiet_reason=d.get("quiet_reason"),
-        surveys=[Survey(date=_date(s["date"]), scores={k: s[k] for k in SURVEY_DIMENSIONS if k in s},
+        quiet_until=as_date(d.get("quiet_until")), quiet_reason=d.get("quiet_reason"),
+        surveys=[Survey(date=as_date(s["date"]), scores={k: s[k] for k in SURVEY_DIMENSIONS if k in s},
                         comment=s.get("comment"), line=line("surveys", i))
                  for i, s in enumerate(d.get("surveys") or [])],
-        complaints=[Complaint(date=_date(c["date"]), content=c["content"], status=c["status"],
+        complaints=[Complaint(date=as_date(c["date"]), content=c["content"], status=c["status"],
                               category=c.get("category"), handler=c.get("handler"),
-                              resolved=_date(c.get("resolved")), result=c.get("result"),
+                              resolved=as_date(c.get("resolved")), result=c.get("result"),
                               line=line("complaints", i)) for i, c in enumerate(d.get("complaints") or [])],
         notes=d.get("notes"),
         extra={k: v for k, v in d.items() if k not in _KNOWN},

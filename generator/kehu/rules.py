@@ -413,40 +413,34 @@ _LONG_NUMBER_MIN_CHARS = 16
 _MANY_DIGITS = re.compile(r"(?:\D*\d){16}")
 
 
+def _leaves(data: Any) -> Iterator[Any]:
+    """Every scalar in ``data`` (a loaded file: dicts, lists and scalars)."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        else:
+            yield value
+
+
 def _may_hold_long_number(data: Any) -> bool:
     """False when no string (or number) in ``data`` has 16 digits: then none holds an ID or card number.
 
     A cheap pass that spares the two detailed searches on nearly every file."""
-    stack = [data]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, str):
-            if len(value) >= _LONG_NUMBER_MIN_CHARS and _MANY_DIGITS.match(value):
-                return True
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            text = str(value)
-            if len(text) >= _LONG_NUMBER_MIN_CHARS and _MANY_DIGITS.match(text):
-                return True
-        elif isinstance(value, dict):
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
+    for value in _leaves(data):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str) and len(value) >= _LONG_NUMBER_MIN_CHARS and _MANY_DIGITS.match(value):
+            return True
     return False
 
 
 def _holds_marker(data: Any, markers: set[str]) -> bool:
     """Whether any text in ``data`` is a "not known yet" marker (what missing_info reports as a value)."""
-    stack = [data]
-    while stack:
-        value = stack.pop()
-        if isinstance(value, str):
-            if value.strip() in markers:
-                return True
-        elif isinstance(value, dict):
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
-    return False
+    return any(isinstance(value, str) and value.strip() in markers for value in _leaves(data))
 
 
 def _strings(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
