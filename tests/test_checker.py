@@ -80,10 +80,10 @@ def test_changing_team_yaml_changes_the_verdict(repo):
 def test_changing_kehu_yaml_changes_the_verdict(repo):
     populate(repo)
     assert repo.kehu("check").returncode == 0
-    repo.set_config(ids={"pattern": "^CUST[0-9]{4}$"})
+    repo.set_config(ids={"pattern": "^CUST[0-9]{4}$", "template": "CUST{seq:04d}"})
     run = repo.check_json()
     assert {p["code"] for p in run.problems} == {"id-pattern"} and len(run.problems) == 6
-    repo.set_config(ids={"pattern": "^C[0-9]{11}$"})
+    repo.set_config(ids={"pattern": "^C[0-9]{11}$", "template": "C{date:%Y%m%d}{seq:03d}"})
     assert repo.check_json().problems == []
 
 

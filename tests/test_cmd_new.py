@@ -28,10 +28,10 @@ def test_creates_the_next_id_for_today_with_the_first_follow_up(repo):
              "--contact-name", "李娜", "--title", "CTO", "--phone", "13912345678",
              "--email", "li.na@xinghe.example.com")
     assert r.exit_code == 0, r.stderr
-    path = repo.customers / "C20240601001.yaml"
-    assert "customers/C20240601001.yaml" in r.stdout
+    path = repo.customers / "C20240601LX01.yaml"
+    assert "customers/C20240601LX01.yaml" in r.stdout
     data = plain(path)
-    assert data["id"] == "C20240601001" and data["created"] == TODAY
+    assert data["id"] == "C20240601LX01" and data["created"] == TODAY
     assert data["stage"] == "lead" and data["owner"] == "wangfang" and data["source"] == "trade_show"
     assert data["contacts"] == [{"name": "李娜", "title": "CTO", "phone": "13912345678",
                                  "email": "li.na@xinghe.example.com", "primary": True}]
@@ -43,17 +43,17 @@ def test_sequence_continues_after_the_highest_id_of_today(repo):
     assert kehu(repo, *NEW).exit_code == 0
     r = kehu(repo, "new", "广州粤海冷链物流有限公司", "--owner", "lixia", "--industry", "G")
     assert r.exit_code == 0, r.stderr
-    assert "C20240601002.yaml" in files(repo)
+    assert "C20240601LX02.yaml" in files(repo)
 
 
 def test_an_id_used_before_is_never_reused(repo):
     assert kehu(repo, *NEW).exit_code == 0
     commit(repo, "add")
-    git(repo.root, "rm", "-q", "customers/C20240601001.yaml")
+    git(repo.root, "rm", "-q", "customers/C20240601LX01.yaml")
     commit(repo, "remove")
     r = kehu(repo, "new", "广州粤海冷链物流有限公司", "--owner", "lixia", "--industry", "G")
     assert r.exit_code == 0, r.stderr
-    assert "C20240601002.yaml" in files(repo) and "C20240601001.yaml" not in files(repo)
+    assert "C20240601LX02.yaml" in files(repo) and "C20240601LX01.yaml" not in files(repo)
 
 
 def test_the_id_template_comes_from_kehu_yaml(repo):
@@ -67,7 +67,7 @@ def test_the_id_template_comes_from_kehu_yaml(repo):
 def test_first_follow_up_window_comes_from_kehu_yaml(repo):
     repo.set_config(first_followup_hours=72)
     assert kehu(repo, *NEW).exit_code == 0
-    assert plain(repo.customers / "C20240601001.yaml")["next_action"]["date"] == "2024-06-04"
+    assert plain(repo.customers / "C20240601LX01.yaml")["next_action"]["date"] == "2024-06-04"
 
 
 @pytest.mark.parametrize(("args", "named"), [
@@ -91,7 +91,7 @@ def test_a_near_identical_name_needs_force(repo):
     assert files(repo) == ["C20240501001.yaml"]
     r = kehu(repo, "new", "上海启民科技有限公司", "--owner", "lixia", "--industry", "I65", "--force")
     assert r.exit_code == 0, r.stderr
-    assert "C20240601001.yaml" in files(repo)
+    assert "C20240601LX01.yaml" in files(repo)
 
 
 @pytest.mark.parametrize(("args", "named"), [
@@ -131,7 +131,7 @@ def test_missing_fields_are_asked_for_at_a_terminal(repo):
     finally:
         os.close(main)
     assert proc.returncode == 0, err.decode()
-    data = plain(repo.customers / "C20240601001.yaml")
+    data = plain(repo.customers / "C20240601LX01.yaml")
     assert data["owner"] == "lixia" and data["industry"] == "I65"
     assert "I65" in out.decode()  # the prompt says what to type
 
@@ -140,6 +140,6 @@ def test_english_output(repo):
     repo.set_config(locale="en")
     r = kehu(repo, *NEW)
     assert r.exit_code == 0
-    assert r.stdout.startswith("created customers/C20240601001.yaml")
+    assert r.stdout.startswith("created customers/C20240601LX01.yaml")
     bad = kehu(repo, "new", "上海启明科技", "--owner", "lixia", "--industry", "I65")
     assert_refused(bad, "already a customer")

@@ -97,9 +97,9 @@ def rejects_of(path: Path) -> list[dict[str, str]]:
 def test_messy_workbook_imports_exactly_what_it_should(repo, workbook):
     run = repo.kehu("import", str(workbook))
     assert run.returncode == 1, run.stderr  # some rows were rejected
-    assert sorted(files(repo)) == ["C20240418001.yaml", "C20240510001.yaml"]
+    assert sorted(files(repo)) == ["C20240418LX01.yaml", "C20240510LX01.yaml"]
 
-    qiming = load(repo, "C20240510001")  # created from its earliest record: ids spread over the days
+    qiming = load(repo, "C20240510LX01")  # created from its earliest record: ids spread over the days
     assert qiming["name"] == "上海启明科技有限公司"  # trimmed, incl. the full-width space
     assert qiming["industry"] == "I65" and qiming["stage"] == "won" and qiming["owner"] == "lixia"
     assert str(qiming["created"]) == "2024-05-10"
@@ -118,7 +118,7 @@ def test_messy_workbook_imports_exactly_what_it_should(repo, workbook):
     assert qiming["notes"].splitlines() == ["老客户", "〔导入〕客户名称: 上海启明科技集团", "〔导入〕客户阶段: 接洽",
                                             "〔导入〕负责人: wangfang"]
 
-    tiancheng = load(repo, "C20240418001")
+    tiancheng = load(repo, "C20240418LX01")
     assert tiancheng["industry"] == "F" and tiancheng["stage"] == "lead"
     assert tiancheng["contacts"] == [{"name": "王经理", "phone": "13700137000"}]
     assert [(str(i["date"]), i["channel"], i["by"]) for i in tiancheng["interactions"]] == [
@@ -164,7 +164,7 @@ def test_dry_run_prints_mapping_and_preview_and_writes_nothing(repo, workbook):
     assert "第 2 行为表头" in run.stdout
     assert "联系电话 → contact.phone" in run.stdout and "最近跟进时间 → interaction.date" in run.stdout
     assert "未识别的列" in run.stdout and "内部编码" in run.stdout
-    assert "新建  C20240510001  上海启明科技有限公司" in run.stdout
+    assert "新建  C20240510LX01  上海启明科技有限公司" in run.stdout
     assert "试运行" in run.stdout
 
 
@@ -197,7 +197,7 @@ def test_english_headers_and_the_default_owner(repo, tmp_path):
     ]})
     run = repo.kehu("import", str(book), "--owner", "wangfang")
     assert run.returncode == 0, run.stdout + run.stderr
-    data = load(repo, "C20240503001")  # the id from kehu.yaml's template and the row's creation date
+    data = load(repo, "C20240503WF01")  # the id from kehu.yaml's template and the row's creation date
     assert data["owner"] == "wangfang" and data["industry"] == "C" and data["stage"] == "lead"
 
 
@@ -209,7 +209,7 @@ def test_a_row_without_an_industry_is_rejected_unless_a_default_is_given(repo, t
     mapping.write_text("defaults: {industry: C34}\n", encoding="utf-8")
     run = repo.kehu("import", str(book), "--mapping", str(mapping))
     assert run.returncode == 0
-    assert load(repo, "C20240601001")["industry"] == "C34"
+    assert load(repo, "C20240601LX01")["industry"] == "C34"
 
 
 # --- encodings ----------------------------------------------------------------------------------
@@ -227,7 +227,7 @@ def test_csv_encodings_are_detected(repo, tmp_path, encoding, detected):
     assert detect_encoding(path.read_bytes()) == detected
     run = repo.kehu("import", str(path))
     assert run.returncode == 0, run.stdout + run.stderr
-    data = load(repo, "C20240601001")
+    data = load(repo, "C20240601LX01")
     assert data["name"] == "华为技术有限公司" and data["source"] == "trade_show" and data["owner"] == "lixia"
 
 
@@ -258,7 +258,7 @@ def test_an_ods_file_is_read(repo, tmp_path):
                      ["成都天府软件有限公司", "I65", "lixia", "13800138000"]])
     run = repo.kehu("import", str(path))
     assert run.returncode == 0, run.stdout + run.stderr
-    assert load(repo, "C20240601001")["name"] == "成都天府软件有限公司"
+    assert load(repo, "C20240601LX01")["name"] == "成都天府软件有限公司"
 
 
 def write_ods(path: Path, rows: list[list[str]]) -> None:
@@ -299,7 +299,7 @@ def test_a_row_for_an_existing_customer_updates_it_and_a_second_import_changes_n
     assert {c["name"] for c in data["contacts"]} == {"张伟", "李娜"}
     assert data["stage"] == "negotiating"  # the file's value stays; the sheet's is noted
     assert "〔导入〕客户阶段: 签约" in data["notes"]
-    assert not (repo.customers / "C20240510001.yaml").exists()  # merged, not multiplied
+    assert not (repo.customers / "C20240510LX01.yaml").exists()  # merged, not multiplied
     before = files(repo)
     repo.kehu("import", str(workbook))
     assert files(repo) == before

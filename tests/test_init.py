@@ -45,7 +45,7 @@ def _tree(root: Path) -> dict[str, bytes]:
 EXPECTED = [
     ".gitattributes", ".github/CODEOWNERS", ".github/workflows/check.yml", ".github/workflows/pages.yml",
     ".gitignore", ".gitlab-ci.yml", ".gitlab/CODEOWNERS", ".pre-commit-config.yaml", ".vscode/extensions.json",
-    ".vscode/settings.json", "README.md", "customers/C20240601001.yaml", "docs/.gitkeep", "kehu.yaml", "mkdocs.yml",
+    ".vscode/settings.json", "README.md", "customers/C20240601LX01.yaml", "docs/.gitkeep", "kehu.yaml", "mkdocs.yml",
     "schema/config.schema.json", "schema/customer.schema.json", "schema/team.schema.json", "team.yaml",
 ]
 
@@ -76,7 +76,7 @@ def test_team_member_comes_from_git_config(fresh: Path) -> None:
     team = yaml.safe_load((fresh / "team.yaml").read_text(encoding="utf-8"))
     assert team["members"] == [{"handle": "li.xia", "name": "李霞", "email": "Li.Xia@example.com", "git": None,
                                 "role": "manager"}]
-    customer = yaml.safe_load((fresh / "customers/C20240601001.yaml").read_text(encoding="utf-8"))
+    customer = yaml.safe_load((fresh / "customers/C20240601LX01.yaml").read_text(encoding="utf-8"))
     assert customer["owner"] == "li.xia" and customer["interactions"][0]["by"] == "li.xia"
     assert str(customer["created"]) == TODAY
 
@@ -86,7 +86,7 @@ def test_git_is_set_up_with_the_merge_driver_and_hook(env: Env, fresh: Path) -> 
     driver = env.run("git", "config", "merge.kehu.driver", cwd=fresh)
     assert driver.stdout.strip() == "kehu merge-driver %O %A %B"
     assert env.run("git", "config", "merge.kehu.name", cwd=fresh).stdout.strip()
-    attr = env.run("git", "check-attr", "merge", "customers/C20240601001.yaml", cwd=fresh)
+    attr = env.run("git", "check-attr", "merge", "customers/C20240601LX01.yaml", cwd=fresh)
     assert attr.stdout.strip().endswith("merge: kehu")
     assert (fresh / ".git/hooks/pre-commit").is_file()
     assert env.run("git", "symbolic-ref", "--short", "HEAD", cwd=fresh).stdout.strip() == "main"
@@ -109,7 +109,7 @@ def test_pre_commit_run_all_files_passes_offline(env: Env, fresh: Path) -> None:
 
 
 def test_pre_commit_hook_blocks_a_broken_customer(env: Env, fresh: Path) -> None:
-    path = fresh / "customers/C20240601001.yaml"
+    path = fresh / "customers/C20240601LX01.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("channel: call", "channel: 电话"), encoding="utf-8")
     env.run("git", "add", "-A", cwd=fresh)
     run = env.run("pre-commit", "run", "--all-files", cwd=fresh)
@@ -156,8 +156,8 @@ def test_running_init_again_changes_nothing(env: Env, fresh: Path, tmp_path: Pat
 def test_existing_customers_get_no_example_and_are_in_codeowners(env: Env, fresh: Path, tmp_path: Path) -> None:
     target = tmp_path / "with-customers"
     (target / "customers").mkdir(parents=True)
-    example = (fresh / "customers/C20240601001.yaml").read_text(encoding="utf-8")
-    (target / "customers/C20240520007.yaml").write_text(example.replace("C20240601001", "C20240520007"),
+    example = (fresh / "customers/C20240601LX01.yaml").read_text(encoding="utf-8")
+    (target / "customers/C20240520007.yaml").write_text(example.replace("C20240601LX01", "C20240520007"),
                                                         encoding="utf-8")
     run = env.kehu("init", "--git-account", "lixia-gh", str(target), cwd=tmp_path)
     assert run.returncode == 0, run.stderr

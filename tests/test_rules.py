@@ -60,7 +60,7 @@ def test_file_name_must_equal_id(repo):
 def test_id_pattern_comes_from_kehu_yaml(repo):
     _, _text = write(repo, id="CUST0001")
     assert found(repo) == [("customers/CUST0001.yaml", 1, 5, "error", "id-pattern")]
-    repo.set_config(ids={"pattern": "^CUST[0-9]{4}$"})
+    repo.set_config(ids={"pattern": "^CUST[0-9]{4}$", "template": "CUST{seq:04d}"})
     assert found(repo) == []
     # and the old default style now fails the team's pattern
     (repo.customers / "CUST0001.yaml").unlink()
@@ -72,7 +72,7 @@ def test_id_pattern_message_names_the_pattern(repo):
     write(repo, id="客户-2024-001")
     problems = repo.check().problems
     assert [p.code for p in problems] == ["id-pattern"]
-    assert "^C[0-9]{8}[0-9]{3}$" in problems[0].message
+    assert "^C[0-9]{8}(?:[0-9]{3}|[A-Z]{1,3}[0-9]{2,5})$" in problems[0].message
 
 
 def test_duplicate_ids_are_reported_in_both_files(repo):

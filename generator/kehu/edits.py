@@ -92,6 +92,12 @@ WORKFLOW_MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("{where}: {message}; nothing was written", "{hint}"),
         "zh": ("{where}：{message}；未写入任何内容", "{hint}"),
     },
+    "cli-locked": {
+        "en": ("another kehu command (process {holder}) kept customer files locked for too long ({file})",
+               "nothing was written; let it finish (or stop it), then run this again"),
+        "zh": ("另一个 kehu 命令（进程 {holder}）长时间占用客户文件（{file}）",
+               "未写入任何内容；请等其结束（或终止它）后重试"),
+    },
     "cli-config-invalid": {
         "en": ("{where}: {message}", "fix kehu.yaml / team.yaml first (`kehu check`)"),
         "zh": ("{where}：{message}", "请先修正 kehu.yaml / team.yaml（`kehu check`）"),

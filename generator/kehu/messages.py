@@ -129,6 +129,37 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("id '{id}' is also used by {other}", "ids are never reused: give one of them a new id"),
         "zh": ("编号 '{id}' 与 {other} 重复", "编号不可重复使用：请为其中一个分配新编号"),
     },
+    "ids-template-fields": {
+        "en": ("ids.template '{template}' can only use {{date}}, {{member}} and {{seq}} (and needs {{seq}})",
+               "e.g. ids.template: 'C{{date:%Y%m%d}}{{member}}{{seq:02d}}' in kehu.yaml"),
+        "zh": ("ids.template '{template}' 只能使用 {{date}}、{{member}}、{{seq}}（且必须含 {{seq}}）",
+               "例如 kehu.yaml 中 ids.template: 'C{{date:%Y%m%d}}{{member}}{{seq:02d}}'"),
+    },
+    "ids-template-format": {
+        "en": ("ids.template '{template}' is not a valid template",
+               "write e.g. 'C{{date:%Y%m%d}}{{member}}{{seq:02d}}'"),
+        "zh": ("ids.template '{template}' 格式无效", "请写成如 'C{{date:%Y%m%d}}{{member}}{{seq:02d}}'"),
+    },
+    "ids-template-pattern": {
+        "en": ("ids made by ids.template '{template}' do not match ids.pattern {pattern}",
+               "change ids.template or ids.pattern in kehu.yaml so they agree"),
+        "zh": ("按 ids.template '{template}' 生成的编号不符合 ids.pattern {pattern}",
+               "请修改 kehu.yaml 中的 ids.template 或 ids.pattern 使两者一致"),
+    },
+    "ids-pattern-invalid": {
+        "en": ("ids.pattern {pattern} is not a valid regular expression", "fix ids.pattern in kehu.yaml"),
+        "zh": ("ids.pattern {pattern} 不是有效的正则表达式", "请修正 kehu.yaml 中的 ids.pattern"),
+    },
+    "ids-exhausted": {
+        "en": ("no free id from ids.template '{template}' for {date}", "check ids.template in kehu.yaml"),
+        "zh": ("按 ids.template '{template}' 在 {date} 已无可用编号", "请检查 kehu.yaml 中的 ids.template"),
+    },
+    "team-code-clash": {
+        "en": ("members {handle} and {other} both get the id code {code}, so their new customers could get the "
+               "same id", "give one of them another code: 'code: XY' (1–3 capital letters) in team.yaml"),
+        "zh": ("成员 {handle} 与 {other} 的编号代码都是 {code}，新建客户可能得到相同编号",
+               "请在 team.yaml 中为其中一人设置其他代码：'code: XY'（1–3 个大写字母）"),
+    },
     "unknown-handle": {
         "en": ("{field}: '{handle}' is not a member in team.yaml", "known handles: {known}"),
         "zh": ("{field}：'{handle}' 不是 team.yaml 中的成员", "已知成员：{known}"),

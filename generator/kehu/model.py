@@ -207,6 +207,7 @@ class Member:
     git: str | None = None
     active: bool = True
     line: int = 0
+    code: str | None = None  # the member's part of the ids they create (kehu.ids)
 
 
 @dataclass(slots=True)
@@ -223,6 +224,6 @@ def team_from(loaded: LoadedYaml) -> Team:
     members = []
     for i, m in enumerate((loaded.data or {}).get("members") or []):
         members.append(Member(handle=m["handle"], name=m["name"], role=m["role"], email=m.get("email"),
-                              git=m.get("git"), active=m.get("active", True),
+                              git=m.get("git"), active=m.get("active", True), code=m.get("code"),
                               line=loaded.positions.get(("members", i), (1, 1))[0]))
     return Team(loaded.file, members)

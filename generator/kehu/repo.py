@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import CONFIG_FILE, CUSTOMERS_DIR, SCHEMA_DIR, TEAM_FILE, Config
+from .ids import code_clashes, scheme_problem, template_fields
 from .messages import Messages
 from .model import Team, team_from
 from .problems import Problem
@@ -90,7 +91,9 @@ def open_repo(root: Path | None = None, today=None) -> Repo:
     config = Config(config_data, today=today)
     msgs = Messages(os.environ.get("KEHU_LOCALE") or config.locale)
     if config_ok:
-        stage_problems = _stage_problems(config, schemas, msgs, loaded if config_path.is_file() else None)
+        config_loaded = loaded if config_path.is_file() else None
+        stage_problems = _stage_problems(config, schemas, msgs, config_loaded)
+        stage_problems += _id_scheme_problems(config, msgs, config_loaded)
         problems.extend(stage_problems)
         config_ok = not stage_problems
     team = None
@@ -110,12 +113,28 @@ def open_repo(root: Path | None = None, today=None) -> Repo:
                     problems.append(msgs.error(TEAM_FILE, mem.line, 1, "team-duplicate-handle",
                                                handle=mem.handle, first=first[mem.handle]))
                 first.setdefault(mem.handle, mem.line)
+            if "member" in template_fields(str(config["ids"]["template"])):
+                for mem, other, code in code_clashes(team):
+                    problems.append(msgs.error(TEAM_FILE, mem.line, 1, "team-code-clash", handle=mem.handle,
+                                               other=other.handle, code=code))
         problems.extend(loaded.problems)
     elif not schema_problems:
         hint = ("create team.yaml with 'members:' (handle, name, role) — see README" if msgs.lang == "en"
                 else "请创建 team.yaml 并列出 members（handle、name、role），参见 README")
         problems.append(msgs.error(TEAM_FILE, 1, 1, "missing-file", name=TEAM_FILE, hint=hint))
     return Repo(root, config, schemas, team, msgs, problems, config_ok, config_text, team_text)
+
+
+def _id_scheme_problems(config: Config, msgs: Messages, loaded: LoadedYaml | None) -> list[Problem]:
+    """ids.template and ids.pattern must be able to make ids (else `kehu new` could only fail)."""
+    template, pattern = str(config["ids"]["template"]), config["ids"]["pattern"]
+    reason = scheme_problem(template, pattern)
+    if reason is None:
+        return []
+    key = "pattern" if reason == "pattern-invalid" else "template"
+    given = loaded is not None and isinstance((loaded.data or {}).get("ids"), dict) and key in loaded.data["ids"]
+    line, col = loaded.pos(("ids", key)) if given and loaded is not None else (1, 1)
+    return [msgs.error(CONFIG_FILE, line, col, f"ids-{reason}", template=template, pattern=pattern or "")]
 
 
 def _stage_problems(config: Config, schemas: SchemaSet, msgs: Messages, loaded: LoadedYaml | None) -> list[Problem]:

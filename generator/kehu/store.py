@@ -316,6 +316,36 @@ def atomic_write(path: Path, text: str, *, durable: bool = True) -> None:
         _fsync_dir(folder)
 
 
+def create_exclusive(path: Path, text: str, *, durable: bool = True) -> bool:
+    """Write a new file with ``text`` only if ``path`` does not exist yet (atomically: readers never see
+    half a file). False when it exists: someone else took that name first. ``durable`` as in
+    :func:`atomic_write`."""
+    folder = path.parent
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".kehu-tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            if durable:
+                os.fsync(fh.fileno())
+        os.chmod(tmp, _mode_for(path))
+        try:
+            os.link(tmp, path)  # fails if the name exists: exclusive, and the content is complete
+        except FileExistsError:
+            return False
+        except OSError:  # a file system without hard links: exclusive create, then write
+            try:
+                out = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            except FileExistsError:
+                return False
+            with os.fdopen(out, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+        return True
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
 def _mode_for(path: Path) -> int:
     try:
         return stat.S_IMODE(path.stat().st_mode)
@@ -339,13 +369,14 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def save_customer(repo: Repo, path: Path, data: Any, *, durable: bool = True) -> list[Problem]:
+def save_customer(repo: Repo, path: Path, data: Any, *, durable: bool = True, new: bool = False) -> list[Problem]:
     """Format ``data`` (:func:`dump`), validate the resulting bytes as ``kehu check`` would, then write.
 
     Returns ``[]`` after an atomic write. If the checker finds any *error* in the new text,
     nothing is written and those error problems are returned (located in the new text).
     Warnings never block a write. Cross-file checks (duplicate customers, unique ids) are the caller's.
-    ``durable`` as in :func:`atomic_write`.
+    ``durable`` as in :func:`atomic_write`. ``new``: the file must not exist yet (:func:`create_exclusive`);
+    ``FileExistsError`` when another process created it first.
     """
     from .checker import check_customer_bytes
     from .repo import rel
@@ -355,6 +386,10 @@ def save_customer(repo: Repo, path: Path, data: Any, *, durable: bool = True) ->
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
         return sorted(errors, key=Problem.sort_key)
+    if new:
+        if not create_exclusive(Path(path), text, durable=durable):
+            raise FileExistsError(str(path))
+        return []
     atomic_write(Path(path), text, durable=durable)
     return []
 

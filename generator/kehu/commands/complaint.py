@@ -34,6 +34,7 @@ from ..edits import (
     vocab_key,
     yaml_date,
 )
+from ..locking import locked
 from ..messages import CATALOGUE
 from ..repo import Repo
 from ._common import repo_from
@@ -136,6 +137,7 @@ def _resolve(repo: Repo, ed: Editing, number: str | None, when: dt.date, result:
 @click.option("--date", metavar="YYYY-MM-DD", help="When it was received / resolved (default: today).")
 @click.pass_obj
 @guarded
+@locked
 def command(obj: dict, customer: str, action: str, number: str | None, category: str | None, content: str | None,
             handler: str | None, result: str | None, date: str | None) -> None:
     """Record a complaint of CUSTOMER, or move one to in progress / resolved."""

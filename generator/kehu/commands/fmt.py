@@ -9,6 +9,7 @@ import click
 
 from ..config import CONFIG_FILE, TEAM_FILE
 from ..fmt import Formatted, format_bytes
+from ..locking import locked
 from ..repo import Repo, rel
 from ..store import StoreError, atomic_write
 from ._common import EXIT_BAD_INPUT, repo_from
@@ -89,6 +90,7 @@ def _format_one(repo: Repo, path: Path, t: dict[str, str]) -> Formatted | None:
 @click.option("--check", is_flag=True,
               help="Write nothing; list the files that would change and exit 1 if any (for CI and pre-commit).")
 @click.pass_obj
+@locked
 def command(obj: dict, files: tuple[Path, ...], check: bool) -> None:
     """Lay out customer files (default: all of them, and team.yaml) in kehu's canonical format.
 

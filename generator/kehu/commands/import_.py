@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..locking import locked
 from ._common import fail, repo_from
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ EXIT_REJECTED = 1  # the import ran, but some rows were rejected (listed, and wr
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
               help="Writer processes (default: two per core).")
 @click.pass_obj
+@locked
 def command(obj: dict, files: tuple[Path, ...], sheets: tuple[str, ...], mapping: Path | None, owner: str | None,
             dry_run: bool, encoding: str | None, rejects: Path | None, preview: int, jobs: int | None) -> None:
     """Import customers, contacts and follow-up records from spreadsheets.

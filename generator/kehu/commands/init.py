@@ -29,6 +29,7 @@ import click
 from .. import __version__
 from ..codeowners import GITHUB_FILE, GITLAB_FILE, github_text, gitlab_text, ownership_of
 from ..config import CONFIG_FILE, CUSTOMERS_DIR, SCHEMA_DIR, TEAM_FILE, Config, default_config_text
+from ..ids import member_code
 from ..messages import Messages
 from ..model import team_from
 from ..schema import SCHEMA_FILES
@@ -139,8 +140,8 @@ def team_file(name: str, email: str | None, handle: str, git: str | None) -> byt
                      git=_yaml_str(git))
 
 
-def example_customer(config: Config, owner: str, today: dt.date) -> tuple[str, bytes]:
-    ident = str(config["ids"]["template"]).format(date=today, seq=1)
+def example_customer(config: Config, owner: str, today: dt.date, code: str) -> tuple[str, bytes]:
+    ident = str(config["ids"]["template"]).format(date=today, seq=1, member=code)
     text = _template("customer.yaml.tmpl", id=ident, owner=owner, today=today.isoformat(),
                      next=(today + dt.timedelta(days=7)).isoformat())
     return f"{CUSTOMERS_DIR}/{ident}.yaml", text
@@ -156,10 +157,10 @@ def plan(target: Path, name: str, email: str | None, handle: str, git: str | Non
     customers = target / CUSTOMERS_DIR
     existing = {f"{CUSTOMERS_DIR}/{p.name}": p.read_bytes() for p in sorted(customers.glob("*.y*ml"))
                 } if customers.is_dir() else {}
-    if not existing:  # a folder that already has customers gets no example
-        path, text = example_customer(Config(), handle, today)
-        files[path] = text
     team = team_from(load_yaml_bytes(TEAM_FILE, files[TEAM_FILE], Messages("en")))
+    if not existing:  # a folder that already has customers gets no example
+        path, text = example_customer(Config(), handle, today, member_code(team.members[0]))
+        files[path] = text
     own = ownership_of(team, {**existing, **{k: v for k, v in files.items() if k.startswith(f"{CUSTOMERS_DIR}/")}})
     files[GITHUB_FILE] = github_text(own).encode("utf-8")
     files[GITLAB_FILE] = gitlab_text(own).encode("utf-8")

@@ -31,6 +31,7 @@ from ..edits import (
     yaml_date,
 )
 from ..gitinfo import current_handle
+from ..locking import locked
 from ..messages import CATALOGUE
 from ..repo import Repo
 from ._common import repo_from
@@ -92,6 +93,7 @@ def update_next_action(data: CommentedMap, nxt: tuple[dt.date, str] | None, when
 @click.option("--date", metavar="YYYY-MM-DD", help="When (default: today).")
 @click.pass_obj
 @guarded
+@locked
 def command(obj: dict, customer: str, channel: str | None, summary: str | None, outcome: str | None,
             contact: str | None, next_: tuple[str, str] | None, by: str | None, date: str | None) -> None:
     """Record an interaction with CUSTOMER (id, part of the name, pinyin or initials)."""

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..locking import locked
 from ._common import fail, repo_from
 
 
@@ -13,6 +14,7 @@ from ._common import fail, repo_from
 @click.argument("keep")
 @click.argument("drop")
 @click.pass_obj
+@locked
 def command(obj: dict, keep: str, drop: str) -> None:
     """Merge DROP into KEEP and delete DROP's file.
 

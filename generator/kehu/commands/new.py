@@ -1,7 +1,8 @@
 """kehu new NAME --owner H [--industry … --phone …] — create a customer file.
 
-The id is the next free one for today from ``ids.template`` in kehu.yaml (ids
-once used, even by a deleted file, are never reused). The duplicate check runs
+The id comes from :mod:`kehu.ids` (``ids.template`` in kehu.yaml, with the creator's member
+code: never the same as another clone's, never one used before, even by a deleted file), and the
+file is created exclusively under the repository's write lock. The duplicate check runs
 first: the same company (normalised name), phone or email as an existing
 customer is refused; a near-identical name is refused unless ``--force``. The
 first follow-up is planned within ``first_followup_hours``. Missing required
@@ -12,8 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
-import string
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -34,7 +33,9 @@ from ..edits import (
     vocab_key,
     yaml_date,
 )
-from ..gitinfo import handle_for_email, ids_in_history, user_email
+from ..gitinfo import handle_for_email, user_email
+from ..ids import Allocator, IdError
+from ..locking import locked
 from ..lookup import all_data
 from ..messages import CATALOGUE
 from ..normalize import normalize_company, normalize_email, parse_phone
@@ -62,10 +63,6 @@ CATALOGUE.update({
         "en": ("--email: '{value}' is not a valid address", "e.g. zhang.wei@example.com"),
         "zh": ("--email：'{value}' 不是有效的邮箱地址", "例如 zhang.wei@example.com"),
     },
-    "cli-no-free-id": {
-        "en": ("no free id from ids.template '{template}' for {date}", "{hint}"),
-        "zh": ("按 ids.template '{template}' 在 {date} 已无可用编号", "{hint}"),
-    },
     "cli-lost-new": {
         "en": ("a new customer cannot start as lost", "choose another --stage (lead, contacted, …)"),
         "zh": ("新客户不能以“流失”阶段创建", "请选择其他 --stage（lead、contacted …）"),
@@ -76,26 +73,34 @@ CATALOGUE.update({
 # --- ids -----------------------------------------------------------------------------------------
 
 
-def _fields(template: str) -> set[str]:
-    return {f for _, f, _, _ in string.Formatter().parse(template) if f}
+def id_refusal(repo: Repo, e: IdError) -> CommandError:
+    return refuse(repo.msgs, f"ids-{e.reason}", **{k: str(v) for k, v in e.detail.items()})
 
 
-def next_id(repo: Repo, today: dt.date) -> str:
-    """The id after the highest sequence already used today (on disk or ever in git)."""
-    template = str(repo.config["ids"]["template"])
-    pattern = repo.config["ids"]["pattern"]
-    used = {p.stem for p in repo.customer_files()} | ids_in_history(repo)
-    hint = tr(repo, "检查 kehu.yaml 的 ids.template 与 ids.pattern", "check ids.template and ids.pattern in kehu.yaml")
-    if not _fields(template) <= {"date", "seq"}:
-        raise refuse(repo.msgs, "cli-no-free-id", template=template, date=today, hint=hint)
-    highest = 0
-    for n in range(1, len(used) + 2):
-        if template.format(date=today, seq=n) in used:
-            highest = n
-    candidate = template.format(date=today, seq=highest + 1)
-    if candidate in used or (pattern and not re.fullmatch(pattern, candidate)):
-        raise refuse(repo.msgs, "cli-no-free-id", template=template, date=today, hint=hint)
-    return candidate
+def create_file(repo: Repo, fields: dict, creator: str | None) -> Path:
+    """Allocate the next id (kehu.ids) and create its file exclusively; a name another process took
+    meanwhile is skipped. Refuses (writing nothing) when the new file would fail the checker."""
+    from ..store import new_customer_map, save_customer
+
+    today = repo.config.today
+    try:
+        allocator = Allocator.for_repo(repo, creator)
+        repo.customers_dir.mkdir(exist_ok=True)
+        while True:
+            new_id = allocator.next(today, fields["owner"])
+            path = repo.customers_dir / f"{new_id}.yaml"
+            try:
+                problems = save_customer(repo, path, new_customer_map({"id": new_id, **fields}), new=True)
+            except FileExistsError:
+                continue
+            break
+    except IdError as e:
+        raise id_refusal(repo, e) from None
+    errors = [p for p in problems if str(p.severity) == "error"]
+    if errors:
+        p = errors[0]
+        raise refuse(repo.msgs, "cli-not-saved", where=f"{p.file}:{p.line}:{p.col}", message=p.message, hint=p.hint)
+    return path
 
 
 # --- duplicates ------------------------------------------------------------------------------------
@@ -231,10 +236,9 @@ def build_fields(repo: Repo, opts: dict, on_name: Callable[[str], None]) -> dict
 @click.option("--force", is_flag=True, help="Create it even though a near-identical name exists.")
 @click.pass_obj
 @guarded
+@locked
 def command(obj: dict, **opts: str | None) -> None:
     """Create a customer file with the next free id; refuses duplicates."""
-    from ..store import new_customer_map, save_customer
-
     repo = repo_from(obj)
     require_sound_repo(repo)
     force = bool(opts["force"])
@@ -242,15 +246,7 @@ def command(obj: dict, **opts: str | None) -> None:
     fields = build_fields(repo, opts, lambda name: check_duplicates(repo, entries, name, None, None, force))
     e164, norm_email = fields.pop("_e164"), fields.pop("_email")
     check_duplicates(repo, entries, fields["name"], e164, norm_email, force)
-    new_id = next_id(repo, repo.config.today)
-    repo.customers_dir.mkdir(exist_ok=True)
-    path: Path = repo.customers_dir / f"{new_id}.yaml"
-    data = new_customer_map({"id": new_id, **fields})
-    problems = save_customer(repo, path, data)
-    errors = [p for p in problems if str(p.severity) == "error"]
-    if errors:
-        p = errors[0]
-        raise refuse(repo.msgs, "cli-not-saved", where=f"{p.file}:{p.line}:{p.col}", message=p.message, hint=p.hint)
+    path = create_file(repo, fields, handle_for_email(repo.team, user_email(repo.root)))
     report_warnings([p for p in new_warnings(repo, path, set()) if p.code != "missing-info"])
     due = str(fields["next_action"]["date"])
     name, owner, where = fields["name"], fields["owner"], rel(repo.root, path)

@@ -36,6 +36,7 @@ from ..edits import (
     vocab_key,
     yaml_date,
 )
+from ..locking import locked
 from ..messages import CATALOGUE
 from ..repo import Repo
 from ._common import repo_from
@@ -283,6 +284,7 @@ def apply(data: CommentedMap, changes: dict[str, Any], order: list[str]) -> dict
 @click.option("--lost-from", metavar="STAGE", help="With `stage lost`: the stage it was lost from (default: current).")
 @click.pass_obj
 @guarded
+@locked
 def command(obj: dict, customer: str, field: str, values: tuple[str, ...], reason: str | None,
             lost_from: str | None) -> None:
     """Set FIELD of CUSTOMER: stage, class (--reason), quiet_until (--reason), owner, or any other field.

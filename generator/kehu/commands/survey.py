@@ -17,6 +17,7 @@ from ..edits import (
     require_sound_repo,
     save,
 )
+from ..locking import locked
 from ..model import SURVEY_DIMENSIONS
 from ._common import repo_from
 from .show import tr
@@ -34,6 +35,7 @@ OPTIONS = {"quality": "--quality", "attitude": "--attitude", "response": "--resp
 @click.option("--date", metavar="YYYY-MM-DD", help="When (default: today).")
 @click.pass_obj
 @guarded
+@locked
 def command(obj: dict, customer: str, comment: str | None, date: str | None, **scores: str | None) -> None:
     """Record a satisfaction survey of CUSTOMER: at least one score from 1 (poor) to 5 (excellent)."""
     repo = repo_from(obj)

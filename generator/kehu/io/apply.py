@@ -18,12 +18,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..problems import Problem, Severity
-from ..repo import Repo
+from ..repo import Repo, rel
 from .plan import ImportPlan, Outcome, Planner, Reject
 
 PARALLEL_THRESHOLD = 200  # below this many files one process is faster than starting a pool
 
-_JOBS: list[tuple[Path, object]] = []
+_JOBS: list[tuple[Path, object, bool]] = []  # (file, data, is a new customer)
 _REPO: Repo | None = None
 
 
@@ -31,8 +31,12 @@ def _save(i: int) -> tuple[int, list[dict]]:
     from ..store import save_customer
 
     assert _REPO is not None
-    path, data = _JOBS[i]
-    problems = save_customer(_REPO, path, data, durable=False)  # one os.sync() after the batch
+    path, data, new = _JOBS[i]
+    try:
+        problems = save_customer(_REPO, path, data, durable=False, new=new)  # one os.sync() after the batch
+    except FileExistsError:  # another process created this id meanwhile: never overwrite it
+        name = rel(_REPO.root, path)
+        problems = [_REPO.msgs.error(name, 1, 1, "id-duplicate", id=path.stem, other=name)]
     return i, [p.as_dict() for p in problems if p.severity is Severity.ERROR]
 
 
@@ -43,7 +47,7 @@ def write_plan(planner: Planner, plan: ImportPlan, jobs: int | None = None,
     must start after the fork: its refresh thread must not be copied into the children)."""
     global _JOBS, _REPO
     writes: list[Outcome] = plan.writes
-    _JOBS = [(o.path, o.data) for o in writes]
+    _JOBS = [(o.path, o.data, o.action == "new") for o in writes]
     _REPO = planner.repo
     # twice the cores: a process waiting on the disk leaves its core to another that formats
     jobs = jobs or 2 * (os.cpu_count() or 1)

@@ -31,6 +31,7 @@ from typing import Any
 
 from ..checker import check_customer_bytes
 from ..dedupe import MergeRules, MergeStats, merge_records, rules_for
+from ..ids import Allocator, IdError
 from ..normalize import normalize_company, parse_phone
 from ..privacy import find_bank_card, find_national_id
 from ..problems import Problem, Severity
@@ -834,10 +835,12 @@ class Planner:
         shows exactly what a real run would reject; a real run leaves them to ``save_customer``)."""
         from ruamel.yaml.comments import CommentedMap
 
+        from ..gitinfo import handle_for_email, user_email
         from ..store import SCHEMA_COMMENT, StoreError, load_roundtrip
 
-        taken = set(self.existing) | {d.data["id"] for d in self.drafts if d.alive and d.data.get("id")}
-        counters: dict[str, int] = {}
+        creator = handle_for_email(self.repo.team, user_email(self.repo.root)) or self.default_owner
+        allocator = Allocator.for_repo(self.repo, creator)
+        allocator.taken(set(self.existing) | {d.data["id"] for d in self.drafts if d.alive and d.data.get("id")})
         for i, draft in enumerate(self.drafts):
             if not draft.alive or self._root(i) != i or not draft.rows:
                 continue
@@ -860,7 +863,7 @@ class Planner:
                     action = "update" if stats.changed else "same"
                     self.plan.outcomes.append(Outcome(action, info.cid, info.path, doc, draft, stats))
                 else:
-                    self._complete_new(draft, taken, counters)
+                    self._complete_new(draft, allocator)
                     cid = draft.data["id"]
                     path = self.repo.customers_dir / f"{cid}.yaml"
                     # store.dump puts it in canonical order and style when it is written
@@ -893,7 +896,7 @@ class Planner:
                 item.clear()
                 item.update(item_sorted)
 
-    def _complete_new(self, draft: Draft, taken: set[str], counters: dict[str, int]) -> None:
+    def _complete_new(self, draft: Draft, allocator: Allocator) -> None:
         data, defaults = draft.data, self.mapping.defaults
         if not data.get("owner"):
             if not self.default_owner:
@@ -919,15 +922,19 @@ class Planner:
             data["created"] = parse_date(given) if given else self._known_since(data)
         self._fill_by(draft, data["owner"])
         if not data.get("id"):
-            data["id"] = self._next_id(data["created"], taken, counters)
-        taken.add(data["id"])
+            try:
+                data["id"] = allocator.next(data["created"], data["owner"])
+            except IdError as e:
+                raise RowReject("import-no-id", date=data["created"], template=allocator.template) from e
+        allocator.taken([data["id"]])
         order = self.rules.order
         draft.data = {k: data[k] for k in order if k in data} | {k: v for k, v in data.items() if k not in order}
 
     def _known_since(self, data: dict) -> dt.date:
         """A new customer's creation date when the sheet gives none: the earliest date its records
         carry (it was a customer by then), else today. Ids carry this date, and a template like
-        C{date}{seq:03d} allows 999 customers a day, so a large sheet must not put all on today."""
+        C{date}{member}{seq:02d} reads best with few customers a day, so a large sheet must not put all on
+        today."""
         dates = [x.get(k) for key, k in (("interactions", "date"), ("deals", "signed"), ("surveys", "date"),
                                          ("complaints", "date")) for x in data.get(key) or []]
         known = [d for d in dates if isinstance(d, dt.date)]
@@ -939,24 +946,6 @@ class Planner:
     def _note(self, data: dict, line: str) -> None:
         notes = str(data.get("notes") or "")
         data["notes"] = (notes.rstrip("\n") + "\n" + line) if notes.strip() else line
-
-    def _next_id(self, created: dt.date, taken: set[str], counters: dict[str, int]) -> str:
-        template = self.config["ids"]["template"]
-        pattern = self.config["ids"]["pattern"]
-        key = created.isoformat()
-        n = counters.get(key, 0)
-        for _ in range(100_000):
-            n += 1
-            try:
-                cid = template.format(date=created, seq=n)
-            except (KeyError, ValueError, IndexError):
-                break
-            if pattern and not re.fullmatch(pattern, cid):
-                break
-            if cid not in taken:
-                counters[key] = n
-                return cid
-        raise RowReject("import-no-id", date=created, template=template)
 
     def _reject_draft(self, draft: Draft, code: str, **args: object) -> None:
         text = reason(self.msgs, code, **args)
