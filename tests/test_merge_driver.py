@@ -116,7 +116,7 @@ def git(make_repo, tmp_path: Path) -> Git:
     (repo.root / ".gitattributes").write_text("customers/*.yaml merge=kehu\n", encoding="utf-8")
     setup = g.kehu("init", "--git-only")
     assert setup.returncode == 0, setup.stderr
-    assert g("config", "merge.kehu.driver").stdout.strip() == "kehu merge-driver %O %A %B"
+    assert "merge-driver %O %A %B %P" in g("config", "merge.kehu.driver").stdout
     return g
 
 
@@ -268,13 +268,14 @@ def test_driver_called_directly(tmp_path: Path, git: Git) -> None:
     ours.write_text(BASE.replace("stage: negotiating", "stage: won"), encoding="utf-8")
     theirs.write_text(BASE.replace("stage: negotiating", "stage: lost\nlost_from: negotiating"), encoding="utf-8")
     run = git.kehu("merge-driver", str(base), str(ours), str(theirs), FILE)
-    assert run.returncode == 1
-    assert "stage" in run.stderr and FILE in run.stderr and "Traceback" not in run.stderr
+    assert run.returncode == 41  # kehu.gitsetup.EXIT_MARKED: markers written (git sees a conflict)
+    assert "客户阶段（我方：签约，对方：流失）" in run.stderr and "C20240501001 上海启明科技有限公司" in run.stderr
+    assert "Traceback" not in run.stderr
     assert "<<<<<<< ours\nstage: won\n=======\nstage: lost\n>>>>>>> theirs\n" in ours.read_text()
 
     ours.write_text("id: [\n", encoding="utf-8")
     run = git.kehu("merge-driver", str(base), str(ours), str(theirs))
-    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert run.returncode == 41 and "Traceback" not in run.stderr
 
 
 def test_file_added_on_both_sides_merges_as_data(git: Git) -> None:

@@ -28,6 +28,7 @@ import copy
 import datetime as dt
 import difflib
 import json
+from collections import defaultdict, deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,10 +73,6 @@ def _field(item: Any, name: str) -> Any:
     return plain(item.get(name)) if isinstance(item, Mapping) else None
 
 
-def _date_of(item: Any) -> str:
-    return str(_field(item, "date") or "")
-
-
 # --- how each list is merged ------------------------------------------------------------------
 
 
@@ -83,7 +80,7 @@ def _date_of(item: Any) -> str:
 class ListPolicy:
     identity: Identity          # which entries are "the same record" (possibly edited)
     entity: bool = False        # entries added on both sides with one identity are one record
-    by_date: bool = False       # keep the list in date order
+    by_date: bool = False       # a timeline: the canonical layout keeps it in date order
 
 
 def _contact_identity(item: Any) -> Any:
@@ -107,6 +104,25 @@ POLICIES: dict[str, ListPolicy] = {
 GENERIC = ListPolicy(_key)  # a team's own list of records: whole-entry identity, union
 
 ATOMIC_PLANS = {"next_action"}  # a {date, action} pair is one plan, never mixed field by field
+
+
+def same_customer(ours: Any, theirs: Any, suffixes: tuple[str, ...]) -> bool:
+    """Two versions of a file added on both sides describe one customer: the same company name (in the
+    checker's normal form), or a phone or email in common. Else they are two customers under one id."""
+    from .normalize import normalize_company
+
+    def name(doc: Any) -> str:
+        return normalize_company(str(doc.get("name") or ""), suffixes) if isinstance(doc, Mapping) else ""
+
+    def reach(doc: Any) -> set[str]:
+        contacts = doc.get("contacts") if isinstance(doc, Mapping) else None
+        out = set()
+        for c in contacts if isinstance(contacts, list) else []:
+            if isinstance(c, Mapping):
+                out |= {str(c[k]).strip().casefold() for k in ("phone", "email") if c.get(k)}
+        return out
+
+    return (bool(name(ours)) and name(ours) == name(theirs)) or bool(reach(ours) & reach(theirs))
 
 
 # --- results -------------------------------------------------------------------------------------
@@ -224,27 +240,29 @@ def _merge_plans(a: Any, b: Any) -> Any:
 
 
 def _match(base: Sequence, side: Sequence, identity: Identity) -> dict[int, int]:
-    """base index -> side index: identical entries first, then entries with the same identity."""
-    used: set[int] = set()
+    """base index -> side index: identical entries first, then entries with the same identity.
+    Each side entry is matched at most once, to the first base entry that claims it (linear: by hash)."""
     out: dict[int, int] = {}
-    side_keys = [_key(x) for x in side]
+    free: dict[str, deque[int]] = defaultdict(deque)
+    for si, item in enumerate(side):
+        free[_key(item)].append(si)
+    used: set[int] = set()
     for bi, item in enumerate(base):
-        k = _key(item)
-        for si, sk in enumerate(side_keys):
-            if si not in used and sk == k:
-                out[bi] = si
-                used.add(si)
-                break
-    side_ids = [identity(x) for x in side]
+        queue = free.get(_key(item))
+        if queue:
+            si = queue.popleft()
+            out[bi] = si
+            used.add(si)
+    by_identity: dict[str, deque[int]] = defaultdict(deque)
+    for si, item in enumerate(side):
+        if si not in used:
+            by_identity[_key(identity(item))].append(si)
     for bi, item in enumerate(base):
         if bi in out:
             continue
-        ident = identity(item)
-        for si, sid in enumerate(side_ids):
-            if si not in used and sid == ident:
-                out[bi] = si
-                used.add(si)
-                break
+        queue = by_identity.get(_key(identity(item)))
+        if queue:
+            out[bi] = queue.popleft()
     return out
 
 
@@ -270,34 +288,31 @@ def _merge_list(base: list, ours: list, theirs: list, policy: ListPolicy, path: 
                 ours[ai] = _copy(theirs[bj])
             else:
                 _merge_both_changed(ours, ai, o, ours[ai], theirs[bj], f"{path}[{ai}]", conflicts, top=False)
-    for ai in sorted(doomed, reverse=True):
+    for ai in sorted(set(doomed), reverse=True):
         del ours[ai]
+    have = {_key(x) for x in ours}
+    entities = {_key(policy.identity(x)): i for i, x in enumerate(ours)} if policy.entity else {}
     for bj in sorted(set(added)):
-        _add(ours, theirs[bj], policy, path, conflicts)
+        _add(ours, theirs[bj], policy, path, conflicts, have, entities)
 
 
-def _add(ours: list, item: Any, policy: ListPolicy, path: str, conflicts: list[Conflict]) -> None:
-    """Add an entry theirs added, unless ours already holds it (or, for entities, the same record)."""
+def _add(ours: list, item: Any, policy: ListPolicy, path: str, conflicts: list[Conflict], have: set[str],
+         entities: dict[str, int]) -> None:
+    """Add an entry theirs added, unless ours already holds it (or, for entities, the same record).
+    Dated lists get the entry at the end: the canonical layout (``store.dump``) sorts them by date,
+    stably, so it lands after ours' entries of the same day — in one sort, not one scan per entry."""
     k = _key(item)
-    if any(_key(x) == k for x in ours):
+    if k in have:
         return  # added identically on both sides: one copy
     if policy.entity:
-        ident = policy.identity(item)
-        for i, x in enumerate(ours):
-            if policy.identity(x) == ident and isinstance(x, Mapping) and isinstance(item, Mapping):
-                _merge_map({}, x, item, f"{path}[{i}]", conflicts)
-                return
-    new = _copy(item)
-    if not policy.by_date:
-        ours.append(new)
-        return
-    when = _date_of(item)
-    pos = 0
-    for i in range(len(ours) - 1, -1, -1):  # after the last entry on or before that date
-        if _date_of(ours[i]) <= when:
-            pos = i + 1
-            break
-    ours.insert(pos, new)
+        i = entities.get(_key(policy.identity(item)))
+        if i is not None and isinstance(ours[i], Mapping) and isinstance(item, Mapping):
+            _merge_map({}, ours[i], item, f"{path}[{i}]", conflicts)
+            return
+    ours.append(_copy(item))
+    have.add(k)
+    if policy.entity:
+        entities[_key(policy.identity(item))] = len(ours) - 1
 
 
 def _merge_set(base: list, ours: list, theirs: list) -> None:

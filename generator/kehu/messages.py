@@ -274,6 +274,32 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
                "fix the schema (check-jsonschema --check-metaschema schema/*.json shows the same)"),
         "zh": ("不是有效的 JSON Schema：{detail}", "请修正该 schema（可用 check-jsonschema --check-metaschema 检查）"),
     },
+    # --- the merge driver and `kehu sync` ------------------------------------------------------------
+    "merge-driver-conflict": {
+        "en": ("{customer}: both sides changed {fields}", "keep one value between the conflict markers, then "
+               "`git add` the file (or run `kehu sync` again)"),
+        "zh": ("{customer}：双方都修改了 {fields}",
+               "请在冲突标记之间保留一个取值，然后 `git add` 该文件（或重新运行 `kehu sync`）"),
+    },
+    "merge-driver-two-customers": {
+        "en": ("{file}: two different customers were added under the same id {id}: '{ours}' and '{theirs}'; the "
+               "whole file is one conflict, nothing was blended", "run `kehu sync` (it keeps both: ours gets a new "
+               "id), or keep one side and `kehu renumber` the other"),
+        "zh": ("{file}：两个不同的客户使用了同一编号 {id}：“{ours}”与“{theirs}”；整个文件作为一处冲突，未混合任何字段",
+               "运行 `kehu sync`（两者都保留：本方改用新编号），或保留一方后用 `kehu renumber` 为另一方改号"),
+    },
+    "merge-driver-unreadable": {
+        "en": ("{file}: cannot merge as data ({detail}); git's line merge with conflict markers instead",
+               "resolve the markers, then `kehu check {file}`"),
+        "zh": ("{file}：无法按数据合并（{detail}），已改用 git 的按行合并并标出冲突",
+               "请解决冲突标记后运行 `kehu check {file}`"),
+    },
+    "merge-driver-too-large": {
+        "en": ("{file} is over check.max_file_bytes ({limit}); git's line merge with conflict markers instead",
+               "a customer file this large usually holds pasted data"),
+        "zh": ("{file} 超过 check.max_file_bytes（{limit} 字节），已改用 git 的按行合并并标出冲突",
+               "客户文件过大通常是误粘贴了数据"),
+    },
 }
 
 # Words used inside messages.
@@ -284,14 +310,16 @@ WORDS: dict[str, dict[str, str]] = {
            "bool_hint": "quote it: YAML reads yes/no/on/off/true/false as true/false",
            "list_hint": "write a list: [a, b] or one '- item' per line", "type_hint": "see the schema for this field",
            "sep": ", ", "duplicates_also": " (also {n} more)",
-           "date": "a date YYYY-MM-DD", "fill_in": "fill in {x}"},
+           "date": "a date YYYY-MM-DD", "fill_in": "fill in {x}",
+           "merge_driver_sides": "{field} (ours: {ours}, theirs: {theirs})", "merge_driver_deleted": "(deleted)"},
     "zh": {"string": "文本", "number": "数字", "integer": "整数", "boolean": "是/否", "null": "空值",
            "array": "列表", "object": "映射", "did_you_mean": "；是否应为 '{x}'？",
            "quote": "请加引号：\"{v}\"（YAML 会把不带引号的数字当作数值）",
            "bool_hint": "请加引号：YAML 会把 yes/no/on/off 等当作布尔值",
            "list_hint": "请写成列表：[a, b] 或每行 '- 项'", "type_hint": "参见该字段的 schema 定义",
            "sep": "、", "duplicates_also": "（另有 {n} 处）",
-           "date": "日期 YYYY-MM-DD", "fill_in": "请填写：{x}"},
+           "date": "日期 YYYY-MM-DD", "fill_in": "请填写：{x}",
+           "merge_driver_sides": "{field}（我方：{ours}，对方：{theirs}）", "merge_driver_deleted": "（已删除）"},
 }
 
 

@@ -29,6 +29,7 @@ import click
 from .. import __version__
 from ..codeowners import GITHUB_FILE, GITLAB_FILE, github_text, gitlab_text, ownership_of
 from ..config import CONFIG_FILE, CUSTOMERS_DIR, SCHEMA_DIR, TEAM_FILE, Config, default_config_text
+from ..gitsetup import configure as configure_merge_driver
 from ..ids import member_code
 from ..messages import Messages
 from ..model import team_from
@@ -37,8 +38,6 @@ from ..store import atomic_write
 from ..yamlload import load_yaml_bytes
 from ._common import fail
 
-MERGE_DRIVER = "kehu merge-driver %O %A %B"
-MERGE_NAME = "kehu: three-way merge of customer files"
 TEMPLATE_SUFFIX = ".tmpl"
 VERSION_TOKEN = "@KEHU_VERSION@"
 
@@ -204,10 +203,7 @@ def setup_git(target: Path) -> list[str]:
             made = _run(["git", "init", "-q"], target)  # git older than 2.28
         if made is None or made.returncode != 0:
             return [f"git init failed: {(made.stderr if made else '').strip()}"]
-    for key, value in (("merge.kehu.name", MERGE_NAME), ("merge.kehu.driver", MERGE_DRIVER)):
-        done = _run(["git", "config", key, value], target)
-        if done is None or done.returncode != 0:
-            warnings.append(f"git config {key} failed: {(done.stderr if done else '').strip()}")
+    warnings += configure_merge_driver(target)
     if shutil.which("pre-commit") is None:
         warnings.append("pre-commit is not installed: `pip install pre-commit`, then `pre-commit install`")
     else:

@@ -1,14 +1,15 @@
-"""kehu merge-driver %O %A %B — git's merge driver for customer files.
+"""kehu merge-driver %O %A %B %P — git's merge driver for customer files.
 
-Installed by ``kehu init``: ``.gitattributes`` says ``customers/*.yaml merge=kehu``
-and ``git config merge.kehu.driver "kehu merge-driver %O %A %B"``. Git passes the
-ancestor (%O), our version (%A, which receives the result) and theirs (%B).
+Installed by ``kehu init`` / ``kehu init --git-only`` (``.gitattributes`` says
+``customers/*.yaml merge=kehu``; the git config value is :func:`kehu.gitsetup.merge_driver_command`).
+Git passes the ancestor (%O), our version (%A, which receives the result), theirs (%B) and the path.
 
 Exit 0: merged cleanly, %A holds the result in canonical layout.
-Exit 1: a conflict; %A holds the merged file with git-style conflict markers only
-around the fields both sides changed differently, so git reports a conflict and the
-person resolves just those lines. A file that does not parse falls back to git's own
-line merge (``git merge-file``), i.e. the conflict git would have given anyway.
+Exit 41 (:data:`kehu.gitsetup.EXIT_MARKED`): a conflict; %A holds conflict markers, git reports a
+conflict. Markers go only around the fields both sides changed differently — except when both sides
+*added* the file and they are two different customers under one id: then the whole file is one
+conflict (never two companies blended field by field), and ``kehu sync`` or ``kehu renumber`` keeps
+both. A file that does not parse, or is over ``check.max_file_bytes``, gets git's own line merge.
 """
 
 from __future__ import annotations
@@ -16,29 +17,21 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-from ..config import SCHEMA_DIR
-from ..merge import MISSING, MergeResult, merge_documents, plain, render_conflicts
-from ..repo import find_root
-from ..schema import SchemaSet
-
-EXIT_CONFLICT = 1
+from ..gitsetup import EXIT_MARKED
+from ..merge import MISSING, MergeResult, merge_documents, plain, same_customer
+from ..repo import Repo, open_repo
 
 
-def _load(path: Path):  # -> ruamel data or None for an empty file
+def _load(path: Path, repo: Repo) -> Any:  # ruamel data, or None for an empty file
     from .. import store
 
-    if path.stat().st_size == 0 or not path.read_bytes().strip():
+    if not path.read_bytes().strip():
         return None  # git passes an empty ancestor when both sides added the file
     return store.load_roundtrip(path)
-
-
-def _schemas() -> SchemaSet:
-    """The repository's schemas (git runs drivers at the top of the work tree): its key order is the layout."""
-    folder = find_root(Path.cwd()) / SCHEMA_DIR
-    return SchemaSet(folder if folder.is_dir() else None)
 
 
 def _line_merge(ours: Path, base: Path, theirs: Path, size: int) -> None:
@@ -47,20 +40,35 @@ def _line_merge(ours: Path, base: Path, theirs: Path, size: int) -> None:
                     str(ours), str(base), str(theirs)], check=False, capture_output=True)
 
 
-def _say(message: str) -> None:
-    click.echo(f"kehu merge-driver: {message}", err=True)
+def _whole_file_conflict(ours: Path, theirs: Path, size: int) -> str:
+    a, b = ours.read_text(encoding="utf-8"), theirs.read_text(encoding="utf-8")
+    end = "" if a.endswith("\n") else "\n"
+    return f"{'<' * size} ours\n{a}{end}{'=' * size}\n{b}{'' if b.endswith(chr(10)) else chr(10)}{'>' * size} theirs\n"
 
 
-def _describe(result: MergeResult) -> str:
+def _say(repo: Repo, code: str, **args: object) -> None:
+    message, hint = repo.msgs.text(code, **args)
+    click.echo(f"kehu merge-driver: {message}" + (f" → {hint}" if hint else ""), err=True)
+
+
+def _describe(repo: Repo, result: MergeResult) -> str:
+    from ..dedupe import rules_for
+
+    rules = rules_for(repo, "")
     parts = []
     for c in result.conflicts:
         ours = c.container.get(c.key, MISSING) if hasattr(c.container, "get") else c.container[c.key]
-        parts.append(f"{c.path} (ours: {_shown(ours)}, theirs: {_shown(c.theirs)})")
-    return "; ".join(parts)
+        top = c.path.split(".")[0].split("[")[0]
+        where = rules.title(top) + c.path[len(top):]
+        parts.append(repo.msgs.word("merge_driver_sides", field=where, ours=_shown(repo, rules, top, ours),
+                                    theirs=_shown(repo, rules, top, c.theirs)))
+    return repo.msgs.word("sep").join(parts)
 
 
-def _shown(value: object) -> str:
-    return "(deleted)" if value is MISSING else repr(plain(value))
+def _shown(repo: Repo, rules: Any, field: str, value: object) -> str:
+    if value is MISSING:
+        return repo.msgs.word("merge_driver_deleted")
+    return rules.show(field, plain(value))
 
 
 @click.command("merge-driver")
@@ -74,28 +82,42 @@ def command(base: Path, ours: Path, theirs: Path, name: str | None, marker_size:
     """Three-way merge of a customer file (git merge driver; see `kehu init`).
 
     BASE, OURS and THEIRS are git's %O %A %B; the result is written to OURS.
-    NAME (git's %P) is only used in messages."""
+    NAME (git's %P) names the file in messages."""
     from .. import store
 
-    label = name or "customer file"
+    repo = open_repo(Path.cwd())  # git runs drivers at the top of the work tree
+    label = name or ours.name
+    limit = int(repo.config["check"]["max_file_bytes"])
+    if max(p.stat().st_size for p in (base, ours, theirs)) > limit:
+        _say(repo, "merge-driver-too-large", file=label, limit=limit)
+        _line_merge(ours, base, theirs, marker_size)
+        sys.exit(EXIT_MARKED)
     try:
-        data = [_load(p) for p in (base, ours, theirs)]
+        data = [_load(p, repo) for p in (base, ours, theirs)]
         if data[1] is None or data[2] is None:
             raise ValueError("one side is empty")
-        result = merge_documents(data[0], data[1], data[2])
     except Exception as e:  # any unreadable input: leave it to git's line merge
-        _say(f"{label}: cannot merge as data ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}); "
-             "falling back to git's line merge")
+        detail = getattr(e, "message", None) or (str(e).splitlines()[0] if str(e) else type(e).__name__)
+        _say(repo, "merge-driver-unreadable", file=label, detail=detail)
         _line_merge(ours, base, theirs, marker_size)
-        sys.exit(EXIT_CONFLICT)
-    schemas = _schemas()
+        sys.exit(EXIT_MARKED)
+    customer = f"{data[1].get('id') or label} {data[1].get('name') or ''}".strip()
+    suffixes = tuple(repo.config["check"]["company_suffixes"])
+    if data[0] is None and not same_customer(data[1], data[2], suffixes):
+        _say(repo, "merge-driver-two-customers", file=label, id=data[1].get("id") or label,
+             ours=data[1].get("name"), theirs=data[2].get("name"))
+        store.atomic_write(ours, _whole_file_conflict(ours, theirs, marker_size))
+        sys.exit(EXIT_MARKED)
+    result = merge_documents(data[0], data[1], data[2])
 
-    def dump(data: object) -> str:
-        return store.dump(data, schemas)
+    def dump(doc: object) -> str:
+        return store.dump(doc, repo.schemas)
 
     if result.clean:
         store.atomic_write(ours, dump(result.data))
         return
-    _say(f"{label}: both sides changed {_describe(result)}")
+    from ..merge import render_conflicts
+
+    _say(repo, "merge-driver-conflict", customer=customer, fields=_describe(repo, result))
     store.atomic_write(ours, render_conflicts(result, dump, marker_size))
-    sys.exit(EXIT_CONFLICT)
+    sys.exit(EXIT_MARKED)
