@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 from kehu.commands.init import derive_handle, forge_account
+from kehu.gitsetup import merge_driver_command
 
 TODAY = "2024-06-01"
 
@@ -84,7 +85,7 @@ def test_team_member_comes_from_git_config(fresh: Path) -> None:
 def test_git_is_set_up_with_the_merge_driver_and_hook(env: Env, fresh: Path) -> None:
     assert (fresh / ".git").is_dir()
     driver = env.run("git", "config", "merge.kehu.driver", cwd=fresh)
-    assert driver.stdout.strip() == "kehu merge-driver %O %A %B"
+    assert driver.stdout.strip() == merge_driver_command()
     assert env.run("git", "config", "merge.kehu.name", cwd=fresh).stdout.strip()
     attr = env.run("git", "check-attr", "merge", "customers/C20240601LX01.yaml", cwd=fresh)
     assert attr.stdout.strip().endswith("merge: kehu")
@@ -101,7 +102,7 @@ def test_pre_commit_run_all_files_passes_offline(env: Env, fresh: Path) -> None:
     assert env.run("git", "add", "-A", cwd=fresh).returncode == 0
     run = env.run("pre-commit", "run", "--all-files", cwd=fresh)
     assert run.returncode == 0, run.stdout + run.stderr
-    for hook in ("kehu check", "kehu fmt --check", "kehu codeowners --check"):
+    for hook in ("kehu check", "kehu fmt --check"):
         assert hook in run.stdout
     # and a commit goes through the installed hook
     commit = env.run("git", "commit", "-q", "-m", "kehu init", cwd=fresh)
@@ -179,7 +180,7 @@ def test_git_only_sets_up_a_clone_without_writing(env: Env, fresh: Path, tmp_pat
     run = env.kehu("init", "--git-only", cwd=clone)
     assert run.returncode == 0, run.stderr
     assert _tree(clone) == before
-    assert env.run("git", "config", "merge.kehu.driver", cwd=clone).stdout.strip() == "kehu merge-driver %O %A %B"
+    assert env.run("git", "config", "merge.kehu.driver", cwd=clone).stdout.strip() == merge_driver_command()
 
 
 def test_git_only_outside_a_kehu_repository_is_refused(env: Env, tmp_path: Path) -> None:

@@ -37,6 +37,8 @@ COMMANDS: dict[str, str] = {
     "export": "export",
     "dedupe": "dedupe",
     "merge": "merge",
+    "renumber": "renumber",
+    "sync": "sync",
 }
 
 

@@ -329,6 +329,26 @@ def _merge_set(base: list, ours: list, theirs: list) -> None:
             have.add(k)
 
 
+def describe_conflicts(repo: Any, result: MergeResult) -> str:
+    """The fields both sides changed, for a person: labels and values in the team's language
+    (客户阶段（我方：签约，对方：流失）)."""
+    from .dedupe import rules_for
+
+    rules = rules_for(repo, "")
+    msgs = repo.msgs
+
+    def shown(top: str, value: Any) -> str:
+        return msgs.word("merge_driver_deleted") if value is MISSING else rules.show(top, plain(value))
+
+    parts = []
+    for c in result.conflicts:
+        ours = c.container.get(c.key, MISSING) if isinstance(c.container, Mapping) else c.container[c.key]
+        top = c.path.split(".")[0].split("[")[0]
+        parts.append(msgs.word("merge_driver_sides", field=rules.title(top) + c.path[len(top):],
+                               ours=shown(top, ours), theirs=shown(top, c.theirs)))
+    return msgs.word("sep").join(parts)
+
+
 # --- conflict markers -------------------------------------------------------------------------------
 
 

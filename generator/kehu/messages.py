@@ -22,6 +22,13 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("file is not UTF-8 (byte {byte})", "save the file as UTF-8 (Excel/Notepad: 'UTF-8'; not GBK)"),
         "zh": ("文件不是 UTF-8 编码（字节 {byte}）", "请以 UTF-8 编码保存（不要用 GBK）"),
     },
+    "conflict-markers": {
+        "en": ("the file still holds git conflict markers (<<<<<<< here): a merge was left unresolved",
+               "run `kehu sync` to let kehu merge it, or keep the right side, delete the marker lines and "
+               "`git add` the file"),
+        "zh": ("文件中仍有 git 冲突标记（此行 <<<<<<<）：合并尚未完成",
+               "运行 `kehu sync` 由 kehu 合并；或保留正确的一侧、删除标记行后 `git add` 该文件"),
+    },
     "tab-indent": {
         "en": ("tab character used for indentation", "YAML indents with spaces only; replace the tab with spaces"),
         "zh": ("缩进中使用了制表符（Tab）", "YAML 只能用空格缩进；请把 Tab 换成空格"),
@@ -274,6 +281,104 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
                "fix the schema (check-jsonschema --check-metaschema schema/*.json shows the same)"),
         "zh": ("不是有效的 JSON Schema：{detail}", "请修正该 schema（可用 check-jsonschema --check-metaschema 检查）"),
     },
+    # --- kehu renumber ---------------------------------------------------------------------------------
+    "renumber-bad-id": {
+        "en": ("'{id}' does not match the team's id pattern {pattern}", "see ids.pattern in kehu.yaml"),
+        "zh": ("'{id}' 不符合团队编号规则 {pattern}", "参见 kehu.yaml 中的 ids.pattern"),
+    },
+    "renumber-used": {
+        "en": ("the id {id} is or was already used", "ids are never reused: leave NEW out to get the next free one"),
+        "zh": ("编号 {id} 已被使用（或曾被使用）", "编号不可重复使用：省略 NEW 即可分配下一个可用编号"),
+    },
+    "renumber-done": {
+        "en": ("renumbered {old} → {new} ({name}): {file}", "commit the change; the old id is noted in the notes"),
+        "zh": ("已将 {old} 改为 {new}（{name}）：{file}", "请提交此修改；原编号已记入备注"),
+    },
+    "renumber-config": {
+        "en": ("kehu.yaml: {old} → {new} in check.not_duplicates", ""),
+        "zh": ("kehu.yaml：check.not_duplicates 中的 {old} 已改为 {new}", ""),
+    },
+    # --- kehu sync -----------------------------------------------------------------------------------------
+    "sync-not-git": {
+        "en": ("this folder is not a git clone", "clone the team's repository, then run kehu sync there"),
+        "zh": ("当前目录不是 git 克隆", "请先克隆团队仓库，再在其中运行 kehu sync"),
+    },
+    "sync-detached": {
+        "en": ("not on a branch (detached HEAD)", "check out your branch first: git switch BRANCH"),
+        "zh": ("当前不在任何分支上（detached HEAD）", "请先切换到你的分支：git switch 分支名"),
+    },
+    "sync-dirty": {
+        "en": ("uncommitted changes in {files}; nothing was merged", "commit them first (git commit), then kehu sync"),
+        "zh": ("{files} 有未提交的修改；未进行合并", "请先提交（git commit），再运行 kehu sync"),
+    },
+    "sync-no-base": {
+        "en": ("there is no {target} to merge from", "name the main branch: kehu sync --base BRANCH"),
+        "zh": ("找不到要合并的分支 {target}", "请指定主分支：kehu sync --base 分支名"),
+    },
+    "sync-git-failed": {
+        "en": ("{command} failed: {detail}", "fix what git says, then run kehu sync again"),
+        "zh": ("{command} 失败：{detail}", "请按 git 的提示处理后重新运行 kehu sync"),
+    },
+    "sync-push-failed": {
+        "en": ("could not push {branch} to {remote}: {detail}", "run kehu sync --push again (someone pushed first)"),
+        "zh": ("无法推送 {branch} 到 {remote}：{detail}", "请重新运行 kehu sync --push（可能有人先推送了）"),
+    },
+    "sync-branch": {"en": ("— {branch}", ""), "zh": ("— {branch}", "")},
+    "sync-up-to-date": {
+        "en": ("{branch} already contains {target}: nothing to merge", ""),
+        "zh": ("{branch} 已包含 {target} 的全部修改，无需合并", ""),
+    },
+    "sync-incoming": {
+        "en": ("from {target}: {n} customer(s) changed only there: {customers}", ""),
+        "zh": ("来自 {target}：{n} 个客户仅在主分支有修改：{customers}", ""),
+    },
+    "sync-merged": {
+        "en": ("merged by kehu (changed on both sides): {customer}", ""),
+        "zh": ("kehu 已合并（双方都有修改）：{customer}", ""),
+    },
+    "sync-renumbered": {
+        "en": ("two different customers had the id {id}: yours, {name}, is now {new} (both kept)", ""),
+        "zh": ("两个不同的客户使用了编号 {id}：本分支的“{name}”已改为 {new}（两者均保留）", ""),
+    },
+    "sync-codeowners-restored": {
+        "en": ("CODEOWNERS kept as on {target} (only the main branch regenerates it)", ""),
+        "zh": ("CODEOWNERS 与 {target} 保持一致（只在主分支上重新生成）", ""),
+    },
+    "sync-codeowners-regenerated": {
+        "en": ("CODEOWNERS regenerated from the customers' owners and committed", ""),
+        "zh": ("已根据客户负责人重新生成 CODEOWNERS 并提交", ""),
+    },
+    "sync-conflict-fields": {
+        "en": ("needs a person: {customer}: {fields}", ""),
+        "zh": ("需要人工处理：{customer}：{fields}", ""),
+    },
+    "sync-conflict-unreadable": {
+        "en": ("needs a person: {customer}: cannot be merged as data; git's conflict markers are in {file}", ""),
+        "zh": ("需要人工处理：{customer}：无法按数据合并，冲突标记见 {file}", ""),
+    },
+    "sync-conflict-markers": {
+        "en": ("still unresolved: {customer} ({file})", ""),
+        "zh": ("仍未解决：{customer}（{file}）", ""),
+    },
+    "sync-conflict-other": {
+        "en": ("needs a person: {file} (not a customer file)", ""),
+        "zh": ("需要人工处理：{file}（非客户文件）", ""),
+    },
+    "sync-next-steps": {
+        "en": ("edit the files above: keep one value between <<<<<<< and >>>>>>>, delete the markers, `git add` "
+               "them, then run kehu sync again to finish the merge (or `git merge --abort` to undo it)", ""),
+        "zh": ("请编辑以上文件：在 <<<<<<< 与 >>>>>>> 之间保留一个取值并删除标记行，`git add` 后再次运行 kehu sync "
+               "完成合并（或 `git merge --abort` 撤销）", ""),
+    },
+    "sync-aborted": {
+        "en": ("{branch} left as it was: a person must merge it (kehu sync in a clone)", ""),
+        "zh": ("{branch} 保持原样：需要有人在本地克隆中运行 kehu sync 处理", ""),
+    },
+    "sync-committed": {
+        "en": ("merged {target} into {branch}", ""),
+        "zh": ("已将 {target} 合并到 {branch}", ""),
+    },
+    "sync-pushed": {"en": ("pushed {branch}", ""), "zh": ("已推送 {branch}", "")},
     # --- the merge driver and `kehu sync` ------------------------------------------------------------
     "merge-driver-conflict": {
         "en": ("{customer}: both sides changed {fields}", "keep one value between the conflict markers, then "

@@ -110,6 +110,9 @@ class LoadedYaml:
         return self.positions.get((), (1, 1))
 
 
+_CONFLICT_MARKER = re.compile(r"^<{7}(?: |$)", re.MULTILINE)  # a merge left unresolved
+
+
 def load_yaml_bytes(file: str, raw: bytes, msgs: Messages, max_bytes: int | None = None) -> LoadedYaml:
     out = LoadedYaml(file)
     if max_bytes is not None and len(raw) > max_bytes:
@@ -125,6 +128,11 @@ def load_yaml_bytes(file: str, raw: bytes, msgs: Messages, max_bytes: int | None
         return out
     if text.startswith("\ufeff"):
         text = text[1:]
+    if "<<<<<<<" in text:
+        marker = _CONFLICT_MARKER.search(text)
+        if marker:
+            out.problems.append(msgs.error(file, text.count("\n", 0, marker.start()) + 1, 1, "conflict-markers"))
+            return out
     if "\t" in text:
         for n, line_text in enumerate(text.split("\n"), 1):
             indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]

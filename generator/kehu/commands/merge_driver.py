@@ -22,7 +22,7 @@ from typing import Any
 import click
 
 from ..gitsetup import EXIT_MARKED
-from ..merge import MISSING, MergeResult, merge_documents, plain, same_customer
+from ..merge import describe_conflicts, merge_documents, same_customer
 from ..repo import Repo, open_repo
 
 
@@ -49,26 +49,6 @@ def _whole_file_conflict(ours: Path, theirs: Path, size: int) -> str:
 def _say(repo: Repo, code: str, **args: object) -> None:
     message, hint = repo.msgs.text(code, **args)
     click.echo(f"kehu merge-driver: {message}" + (f" → {hint}" if hint else ""), err=True)
-
-
-def _describe(repo: Repo, result: MergeResult) -> str:
-    from ..dedupe import rules_for
-
-    rules = rules_for(repo, "")
-    parts = []
-    for c in result.conflicts:
-        ours = c.container.get(c.key, MISSING) if hasattr(c.container, "get") else c.container[c.key]
-        top = c.path.split(".")[0].split("[")[0]
-        where = rules.title(top) + c.path[len(top):]
-        parts.append(repo.msgs.word("merge_driver_sides", field=where, ours=_shown(repo, rules, top, ours),
-                                    theirs=_shown(repo, rules, top, c.theirs)))
-    return repo.msgs.word("sep").join(parts)
-
-
-def _shown(repo: Repo, rules: Any, field: str, value: object) -> str:
-    if value is MISSING:
-        return repo.msgs.word("merge_driver_deleted")
-    return rules.show(field, plain(value))
 
 
 @click.command("merge-driver")
@@ -118,6 +98,6 @@ def command(base: Path, ours: Path, theirs: Path, name: str | None, marker_size:
         return
     from ..merge import render_conflicts
 
-    _say(repo, "merge-driver-conflict", customer=customer, fields=_describe(repo, result))
+    _say(repo, "merge-driver-conflict", customer=customer, fields=describe_conflicts(repo, result))
     store.atomic_write(ours, render_conflicts(result, dump, marker_size))
     sys.exit(EXIT_MARKED)

@@ -1,0 +1,94 @@
+"""kehu renumber OLD [NEW] — give a customer another id (file, ``id``, references).
+
+For repairing a collision (two files that claim one id) or adopting legacy ids. Without NEW the
+next free id comes from :mod:`kehu.ids` (the customer's creation date, your member code). The old
+id is noted in the customer's notes, kehu.yaml's ``check.not_duplicates`` follows, and in a git
+repository the rename is staged (``git rm`` / ``git add``) so the commit shows it as one change.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import click
+
+from ..locking import locked
+from ._common import repo_from
+
+# errors a renumber exists to repair: the file is otherwise sound
+ID_CODES = {"id-pattern", "id-filename", "id-duplicate"}
+
+
+@click.command("renumber")
+@click.argument("old")
+@click.argument("new", required=False)
+@click.pass_obj
+@locked
+def command(obj: dict, old: str, new: str | None) -> None:
+    """Give customer OLD (an id or a unique part of its name) the id NEW (default: the next free one)."""
+    from ..checker import check_customer_bytes
+    from ..edits import CommandError, refuse, require_sound_repo, say
+    from ..gitinfo import handle_for_email, ids_in_history, is_git_repo, user_email
+    from ..ids import Allocator, IdError
+    from ..lookup import resolve
+    from ..model import as_date
+    from ..problems import Severity
+    from ..renumber import follow_in_config, with_new_id
+    from ..repo import rel
+    from ..store import StoreError, load_roundtrip, save_customer
+    from ._common import fail
+    from .new import id_refusal
+
+    repo = repo_from(obj)
+    msgs = repo.msgs
+    try:
+        require_sound_repo(repo)
+        path = resolve(repo, old)
+        name = rel(repo.root, path)
+        problems, _ = check_customer_bytes(repo, name, path.read_bytes())
+        errors = [p for p in problems if p.severity is Severity.ERROR and p.code not in ID_CODES]
+        if errors:
+            raise refuse(msgs, "cli-file-invalid", file=name, first=f"{errors[0].line}:{errors[0].col} "
+                                                                   f"{errors[0].message}")
+        doc = load_roundtrip(path, repo)
+        old_id = str(doc.get("id") or path.stem)
+        if new is None:
+            allocator = Allocator.for_repo(repo, handle_for_email(repo.team, user_email(repo.root)))
+            created = as_date(doc.get("created")) or repo.config.today
+            new_id = allocator.next(created, str(doc.get("owner") or ""))
+        else:
+            new_id = new.strip()
+            pattern = repo.config["ids"]["pattern"]
+            if pattern and not re.fullmatch(pattern, new_id):
+                raise refuse(msgs, "renumber-bad-id", id=new_id, pattern=pattern)
+            target = repo.customers_dir / f"{new_id}.yaml"
+            if target.exists() or new_id in ids_in_history(repo):
+                raise refuse(msgs, "renumber-used", id=new_id)
+        target = repo.customers_dir / f"{new_id}.yaml"
+        refused = save_customer(repo, target, with_new_id(repo, doc, old_id, new_id), new=True)
+    except CommandError as e:
+        fail(str(e))
+    except IdError as e:
+        fail(str(id_refusal(repo, e)))
+    except StoreError as e:
+        fail(e.message, e.hint)
+    except FileExistsError:
+        fail(say(msgs, "renumber-used", id=new_id))
+    if refused:
+        p = refused[0]
+        fail(say(msgs, "cli-not-saved", where=f"{p.file}:{p.line}:{p.col}", message=p.message, hint=p.hint))
+    tracked = is_git_repo(repo.root) and subprocess.run(
+        ["git", "-C", str(repo.root), "ls-files", "--error-unmatch", "--", name], capture_output=True).returncode == 0
+    if tracked:
+        subprocess.run(["git", "-C", str(repo.root), "rm", "-q", "-f", "--", name], capture_output=True, check=False)
+        subprocess.run(["git", "-C", str(repo.root), "add", "--", rel(repo.root, target)], capture_output=True,
+                       check=False)
+    path.unlink(missing_ok=True)
+    config_changed = follow_in_config(repo, old_id, new_id)
+    message, hint = msgs.text("renumber-done", old=old_id, new=new_id, name=doc.get("name") or "",
+                              file=rel(repo.root, target))
+    click.echo(message)
+    if config_changed:
+        click.echo(msgs.text("renumber-config", old=old_id, new=new_id)[0])
+    click.echo(f"    → {hint}")

@@ -1,0 +1,96 @@
+"""kehu sync [--push] — merge the main branch into this branch with kehu's merge driver.
+
+See :mod:`kehu.sync`. ``--branches B …`` is the bot's form (the workflow ``kehu init`` writes runs it
+after every push to main): each branch is synced and pushed when kehu settles every conflict, and
+left exactly as it was when a person is needed.
+
+Exit status: 0 synced (or nothing to do); 1 a conflict needs a person (listed); 2 sync could not run.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..locking import locked
+from ._common import fail, repo_from
+
+EXIT_NEEDS_PERSON = 1
+
+
+def _lines(msgs, report) -> list[str]:  # type: ignore[no-untyped-def]
+    def say(code: str, **args: object) -> str:
+        return msgs.text(code, **args)[0]
+
+    sep = msgs.word("sep")
+    out = []
+    if report.up_to_date:
+        out.append(say("sync-up-to-date", branch=report.branch, target=report.target))
+    if report.incoming:
+        shown = sep.join(report.incoming[:10]) + (msgs.word("duplicates_also", n=len(report.incoming) - 10)
+                                                  if len(report.incoming) > 10 else "")
+        out.append(say("sync-incoming", n=len(report.incoming), target=report.target, customers=shown))
+    for customer in report.merged:
+        out.append(say("sync-merged", customer=customer))
+    for old, new, name in report.renumbered:
+        out.append(say("sync-renumbered", id=old, new=new, name=name))
+    if report.codeowners:
+        out.append(say(f"sync-codeowners-{report.codeowners}", target=report.target))
+    for c in report.conflicts:
+        out.append(say(f"sync-conflict-{c.kind}", file=c.file, customer=c.customer, fields=c.fields))
+    if report.conflicts:
+        out.append(say("sync-aborted" if report.aborted else "sync-next-steps", branch=report.branch))
+    elif report.committed:
+        out.append(say("sync-committed", target=report.target, branch=report.branch))
+    if report.pushed:
+        out.append(say("sync-pushed", branch=report.branch))
+    return out
+
+
+@click.command("sync")
+@click.option("--base", metavar="BRANCH", help="The main branch (default: the remote's HEAD, else main).")
+@click.option("--remote", metavar="NAME", help="The shared repository (default: origin).")
+@click.option("--no-fetch", is_flag=True, help="Merge what is already fetched; no network.")
+@click.option("--push", is_flag=True, help="Push the branch when the merge is done.")
+@click.option("--only-if-clean", is_flag=True,
+              help="When a person is needed, undo the merge and leave the branch as it was (for bots).")
+@click.option("--branches", multiple=True, metavar="BRANCH",
+              help="Sync these branches one by one (the bot's form; implies --only-if-clean). Repeatable.")
+@click.pass_obj
+@locked
+def command(obj: dict, base: str | None, remote: str | None, no_fetch: bool, push: bool, only_if_clean: bool,
+            branches: tuple[str, ...]) -> None:
+    """Merge the main branch into the current branch the way kehu merges customer files.
+
+    Fetches, merges with kehu's merge driver (calls logged on both sides never conflict), keeps both
+    customers when two different ones got the same id, keeps CODEOWNERS as the main branch has it
+    (the main branch regenerates it), commits the merge, and says which customers were merged and
+    which fields two people set differently. Run it again after resolving those."""
+    from ..edits import say
+    from ..gitinfo import handle_for_email, user_email
+    from ..sync import SyncError, sync, sync_branches
+
+    repo = repo_from(obj)
+    msgs = repo.msgs
+    creator = handle_for_email(repo.team, user_email(repo.root))
+    needs_person = False
+    try:
+        if not branches:
+            report = sync(repo, base=base, remote=remote, fetch=not no_fetch, push=push, only_if_clean=only_if_clean,
+                          creator=creator)
+            click.echo("\n".join(_lines(msgs, report)))
+            needs_person = bool(report.conflicts)
+        else:
+            for branch, outcome in sync_branches(repo, branches, base=base, remote=remote, fetch=not no_fetch,
+                                                 push=push, creator=creator):
+                click.echo(msgs.text("sync-branch", branch=branch)[0])
+                if isinstance(outcome, SyncError):
+                    click.echo(say(msgs, outcome.code, **outcome.args_), err=True)
+                    needs_person = True
+                else:
+                    click.echo("\n".join(_lines(msgs, outcome)))
+                    needs_person |= bool(outcome.conflicts)
+    except SyncError as e:
+        fail(say(msgs, e.code, **e.args_))
+    sys.exit(EXIT_NEEDS_PERSON if needs_person else 0)
