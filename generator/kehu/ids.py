@@ -75,11 +75,16 @@ def scheme_problem(template: str, pattern: str | None) -> str | None:
 
 
 def derived_code(member: Member) -> str:
-    """Initials of the name's pinyin (李霞 → LX), else of the handle's parts (li.xia → LX), 1–3 letters."""
-    from .site.pinyin import pinyin_keys
+    """Initials of the name: of its pinyin for Chinese (李霞 → LX), of its words otherwise (John Smith →
+    JS); else of the handle's parts (li.xia → LX). 1–3 capital letters."""
+    name = unicodedata.normalize("NFKC", member.name or "")
+    if re.search(r"[\u3400-\u9fff]", name):
+        from .site.pinyin import pinyin_keys
 
-    _, initials = pinyin_keys(member.name or "")
-    letters = re.sub(r"[^A-Z]", "", unicodedata.normalize("NFKC", initials).upper())
+        letters = pinyin_keys(name)[1]
+    else:
+        letters = "".join(w[0] for w in re.findall(r"[A-Za-z]+", name))
+    letters = re.sub(r"[^A-Z]", "", letters.upper())
     if not letters:
         parts = [p for p in re.split(r"[^a-z]+", member.handle.lower()) if p]
         letters = "".join(p[0] for p in parts).upper() if len(parts) > 1 else member.handle[:2].upper()

@@ -162,9 +162,9 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "zh": ("按 ids.template '{template}' 在 {date} 已无可用编号", "请检查 kehu.yaml 中的 ids.template"),
     },
     "team-code-clash": {
-        "en": ("members {handle} and {other} both get the id code {code}, so their new customers could get the "
+        "en": ("members {handle} and {other} both get the id code {letters}, so their new customers could get the "
                "same id", "give one of them another code: 'code: XY' (1–3 capital letters) in team.yaml"),
-        "zh": ("成员 {handle} 与 {other} 的编号代码都是 {code}，新建客户可能得到相同编号",
+        "zh": ("成员 {handle} 与 {other} 的编号代码都是 {letters}，新建客户可能得到相同编号",
                "请在 team.yaml 中为其中一人设置其他代码：'code: XY'（1–3 个大写字母）"),
     },
     "unknown-handle": {

@@ -114,9 +114,9 @@ def open_repo(root: Path | None = None, today=None) -> Repo:
                                                handle=mem.handle, first=first[mem.handle]))
                 first.setdefault(mem.handle, mem.line)
             if "member" in template_fields(str(config["ids"]["template"])):
-                for mem, other, code in code_clashes(team):
+                for mem, other, shared in code_clashes(team):
                     problems.append(msgs.error(TEAM_FILE, mem.line, 1, "team-code-clash", handle=mem.handle,
-                                               other=other.handle, code=code))
+                                               other=other.handle, letters=shared))
         problems.extend(loaded.problems)
     elif not schema_problems:
         hint = ("create team.yaml with 'members:' (handle, name, role) — see README" if msgs.lang == "en"
