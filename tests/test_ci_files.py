@@ -14,8 +14,8 @@ from conftest import PROJECT
 from kehu import __version__
 from kehu.commands.init import static_files
 
-INIT_WORKFLOWS = (".github/workflows/check.yml", ".github/workflows/pages.yml")
-ROOT_WORKFLOWS = (".github/workflows/ci.yml", ".github/workflows/pages.yml")
+INIT_WORKFLOWS = (".github/workflows/check.yml", ".github/workflows/pages.yml", ".github/workflows/kehu-sync.yml")
+ROOT_WORKFLOWS = (".github/workflows/ci.yml", ".github/workflows/pages.yml", ".github/workflows/kehu-sync.yml")
 
 
 @pytest.fixture(scope="module")
@@ -155,3 +155,26 @@ def test_vscode_settings_map_every_schema(where: str, init_files: Path) -> None:
     assert schemas["./schema/config.schema.json"] == ["kehu.yaml"]
     for path in schemas:
         assert (PROJECT / path).is_file()  # the same file names `kehu init` copies into schema/
+
+
+@pytest.mark.parametrize("where", ["root", "init"])
+def test_the_sync_bot_runs_after_every_push_to_main_with_the_forges_token(where: str, init_files: Path) -> None:
+    wf = _load((PROJECT if where == "root" else init_files) / ".github/workflows/kehu-sync.yml")
+    assert _on(wf)["push"]["branches"] == ["main"]
+    assert wf["permissions"] == {"contents": "write", "pull-requests": "read"}
+    steps = wf["jobs"]["sync"]["steps"]
+    runs = [s.get("run", "") for s in steps]
+    assert "kehu sync --push" in runs  # CODEOWNERS regenerated on main
+    assert any("--branches" in r and "kehu sync" in r and "gh pr list" in r for r in runs)
+    checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["token"] == "${{ secrets.KEHU_BOT_TOKEN || github.token }}"
+    text = (PROJECT if where == "root" else init_files).joinpath(".github/workflows/kehu-sync.yml").read_text()
+    assert "secrets." in text and text.count("secrets.") == 1  # nothing but an optional bot token
+
+
+@pytest.mark.parametrize("where", ["root", "init"])
+def test_gitlab_sync_bot_runs_on_the_default_branch(where: str, init_files: Path) -> None:
+    job = _load((PROJECT if where == "root" else init_files) / ".gitlab-ci.yml")["kehu-sync"]
+    assert job["rules"] == [{"if": '$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $CI_PIPELINE_SOURCE == "push"'}]
+    script = "\n".join(job["script"])
+    assert "kehu sync --push" in script and "--branches" in script and "KEHU_BOT_TOKEN" in script

@@ -24,7 +24,6 @@ survive.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import difflib
 import json
@@ -166,7 +165,9 @@ def _assign(container: Any, key: Any, value: Any) -> None:
 
 
 def _copy(value: Any) -> Any:
-    return value if value is MISSING else copy.deepcopy(value)
+    from .store import deep_copy
+
+    return value if value is MISSING else deep_copy(value)
 
 
 # --- the merge ------------------------------------------------------------------------------------
