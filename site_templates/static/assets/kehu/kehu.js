@@ -1,6 +1,7 @@
 /* kehu site scripts (vendored, no dependencies, nothing fetched).
  * 1. Customers index: renders the table from the compact JSON in the page, filters (name, pinyin,
- *    initials, id, region) and sorts it.
+ *    initials, id, region, owner) and sorts it; names sort in the pinyin order the build gave the rows
+ *    (phrase-aware readings: 长沙 under C), not by the browser's per-character collation.
  * 2. Due page: re-buckets every follow-up against the viewer's today (in the team's time zone),
  *    so a site built days ago still shows what is overdue now.
  * All text is set with textContent: no value from the data is ever parsed as HTML.
@@ -46,6 +47,9 @@
     if (!source) return;
     var data = JSON.parse(source.textContent);
     var rows = data.rows;
+    var ownerKeys = data.owner_keys || [];
+    var order = new Map();
+    rows.forEach(function (r, i) { order.set(r, i); });
     var base = table.getAttribute("data-base"); // link to customers/X
     var today = viewerToday(table.getAttribute("data-tz"));
     var soon = parseInt(table.getAttribute("data-soon"), 10);
@@ -63,7 +67,7 @@
     function matches(row, q) {
       if (!q) return true;
       var hay = (row[0] + " " + row[1] + " " + row[2] + " " + row[3] + " " + row[9]).toLowerCase();
-      return hay.indexOf(q) >= 0;
+      return hay.indexOf(q) >= 0 || (ownerKeys[row[7]] || "").indexOf(q) >= 0;
     }
 
     function render() {
@@ -76,7 +80,7 @@
       });
       list.sort(function (a, b) {
         var x = a[sortCol], y = b[sortCol];
-        if (sortCol === 1) return x.localeCompare(y, "zh-CN") * sortDir;
+        if (sortCol === 1) return (order.get(a) - order.get(b)) * sortDir;
         if (x === y) return 0;
         if (x === "" || x === -1) return 1;
         if (y === "" || y === -1) return -1;
