@@ -11,7 +11,8 @@
  * Matching: Chinese by character pairs (any substring of two or more characters; one character matches
  * the pairs it starts), Latin words and digits by prefix (pinyin and initials of the name from any
  * syllable on, ids, words of the text), 4+ digits also as the end of a contact's phone — only the digits
- * the site shows (the last four on a masked site). Every word of the query must match. Ranking: the name
+ * the site shows (the last four on a masked site). Every word of the query must match; a Chinese word of
+ * three or more characters whose pairs are at least half there (启明 … 安泰 for 启明安泰) is listed last. Ranking: the name
  * contains the whole query word (starting a word, then inside one), the name's pinyin or initials, the
  * name contains its characters apart, then the text; ties by document number (= shortest name first).
  */
@@ -98,23 +99,26 @@ function matchHan(word) {
   return Promise.all(pairs.map(function (p) { return shard(p).then(function (s) { return s[p]; }); }))
     .then(function (entries) {
       var out = new Map();
-      if (entries.some(function (e) { return !e; })) return out;
       var names = entries.map(namePostings), texts = entries.map(textDocs);
       var seen = new Set();
       names.forEach(function (m) { m.forEach(function (_, doc) { seen.add(doc); }); });
       texts.forEach(function (s) { s.forEach(function (doc) { seen.add(doc); }); });
       seen.forEach(function (doc) {
-        var inName = true, everywhere = true;
+        var inName = 0, anywhere = 0;
         for (var k = 0; k < entries.length; k++) {
           var n = names[k].has(doc);
-          if (!n) inName = false;
-          if (!n && !texts[k].has(doc)) { everywhere = false; break; }
+          if (n) inName++;
+          if (n || texts[k].has(doc)) anywhere++;
         }
-        if (!everywhere) return;
-        if (inName) {
+        if (anywhere < entries.length) {
+          // most of the pairs (a word of the query elsewhere, or one character mistyped): listed last
+          if (entries.length >= 2 && anywhere * 2 >= entries.length) out.set(doc, 0.5);
+          return;
+        }
+        if (inName === entries.length) {
           // contiguous: pair k starts at character p + k
-          var firsts = names[0].get(doc), best = 0;
-          firsts.forEach(function (code) {
+          var best = 0;
+          names[0].get(doc).forEach(function (code) {
             var p = code >> 1;
             for (var k = 1; k < entries.length; k++) {
               var ok = names[k].get(doc).some(function (c) { return (c >> 1) === p + k; });
