@@ -1,17 +1,19 @@
 """The built demo site in a real browser: Debian's headless Chromium driven by Playwright.
 
 Once per session the repository's demo data (customers/, team.yaml, kehu.yaml, schema/, mkdocs.yml,
-site_templates/) plus one hostile fixture customer (tests/site_fixtures/) is copied into a temporary git
-repository, committed, and built with ``kehu build`` on a pinned date; a local ``http.server`` on 127.0.0.1
-serves the result. The browser's clock is pinned too, so nothing here depends on the real date.
+site_templates/) plus the fixture customers of tests/site_fixtures/ (one hostile, three for search) is copied
+into a temporary git repository, committed, and built with ``kehu build`` on a pinned date; a local
+``http.server`` on 127.0.0.1 serves the result. The browser's clock is pinned too, so nothing here depends on
+the real date.
 
 What is checked: Chinese search (company, contact, a word of a summary) finds the profile, ranks a name that
 contains the whole query first, matches pinyin, initials and the last digits of a phone (never revealing the
 number), and nothing shown or copied carries a zero-width character; the customers filter box matches pinyin,
 initials and owners, and names sort by pinyin; at 390 px the pages do not overflow, the customers list keeps
-name, owner and due, chart labels stay readable and an empty table says 暂无; the due page lists exactly what ``kehu.derive`` says is due and
-re-buckets on a later day; every page loads with no request to another host and no console error; hostile
-values render literally and run nothing; phone numbers are masked on the page and in the search index.
+name, owner and due, chart labels stay readable and an empty table says 暂无; the due page lists exactly
+what ``kehu.derive`` says is due and re-buckets on a later day; every page loads with no request to another
+host and no console error; hostile values render literally and run nothing; phone numbers are masked on the
+page and in the search index.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import http.server
+import itertools
 import os
 import re
 import shutil
@@ -556,8 +559,8 @@ def test_phone_sized_pages_do_not_overflow(site: Site, phone: Browsing, tmp_path
         assert width <= PHONE[0], (path, width)
         wide = page.evaluate("""w => [...document.querySelectorAll('article *')].filter(e => {
             const r = e.getBoundingClientRect(); return r.width > 0 && r.right > w + 1 &&
-            !e.closest('.kehu-table, .md-typeset__scrollwrap, table, pre'); }).map(e => e.tagName + '.' + e.className)""",
-                             PHONE[0])
+            !e.closest('.kehu-table, .md-typeset__scrollwrap, table, pre'); })
+            .map(e => e.tagName + '.' + e.className)""", PHONE[0])
         assert wide == [], (path, wide[:5])
         # the customers list and the due lists wrap instead of scrolling sideways inside their box
         scrolled = page.evaluate("""() => [...document.querySelectorAll('#kehu-index, .kehu-due-table table')]
@@ -588,17 +591,18 @@ def test_phone_sized_customers_list_shows_name_owner_and_due(site: Site, phone: 
 
 def test_phone_sized_chart_labels_are_readable(site: Site, phone: Browsing) -> None:
     page = phone.open("")
-    labels = page.locator(".kehu-chart text").evaluate_all("""els => els.filter(e => getComputedStyle(e).display !== 'none')
-        .map(e => { const r = e.getBoundingClientRect(); return [e.textContent, r.left, r.right, r.top, r.height,
+    labels = page.locator(".kehu-chart text").evaluate_all("""els => els
+        .filter(e => getComputedStyle(e).display !== 'none').map(e => { const r = e.getBoundingClientRect();
+                    return [e.textContent, r.left, r.right, r.top, r.height,
                     e.closest('svg').getBoundingClientRect().width]; })""")
     assert len(labels) >= 10
-    for text, left, right, top, height, svg_width in labels:
+    for text, _, _, _, height, svg_width in labels:
         assert svg_width <= PHONE[0] and height >= 10, (text, height)  # about 11 px type, not 6
     by_row: dict[int, list[tuple[float, float, str]]] = {}
     for text, left, right, top, _, _ in labels:
         by_row.setdefault(round(top), []).append((left, right, text))
     for row in by_row.values():
         row.sort()
-        for (_, r1, t1), (l2, _, t2) in zip(row, row[1:], strict=False):
+        for (_, r1, t1), (l2, _, t2) in itertools.pairwise(row):
             assert r1 <= l2 + 0.5, f"chart labels overlap: {t1} / {t2}"
     phone.rec.assert_clean()

@@ -8,8 +8,9 @@ The pages never exist on disk: ``on_files`` adds them as generated files.
 Customer and team-member pages are kept out of the navigation (it is embedded
 in every page; with thousands of customers it would make the site quadratic)
 and out of Material's search; ``on_post_build`` writes kehu's sharded index of
-one entry per customer instead, and kehu's search worker (``kehu.site.search``). ``mkdocs serve`` also watches the customer files, the
-team and configuration files and the templates.
+one entry per customer instead, and kehu's search worker (``kehu.site.search``).
+``mkdocs serve`` also watches the customer files, the team and configuration
+files and the templates.
 """
 
 from __future__ import annotations
