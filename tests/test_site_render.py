@@ -275,6 +275,10 @@ def test_english_locale(tmp_path):
     assert '<html lang="en"' in home and "Dashboard" in home and "Pipeline value" in home
     profile = (site / "customers" / "C20240501001" / "index.html").read_text(encoding="utf-8")
     assert "Timeline" in profile and "Contacts" in profile and "Contacted" in profile
+    # what an empty table says (kehu.js writes it from the page's words) and the search worker's words
+    assert '<span data-key="no_data">No data</span>' in profile and "暂无" not in profile
+    manifest = json.loads((site / "search" / "kehu" / "manifest.json").read_text("utf-8"))
+    assert manifest["more"].startswith("{n} more results")
     due = (site / "due" / "index.html").read_text(encoding="utf-8")
     assert "Due follow-ups" in due and "Next 7 days" in due
 

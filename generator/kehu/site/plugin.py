@@ -152,6 +152,9 @@ class KehuPlugin(BasePlugin[KehuConfig]):
                             **self.site.search_options)
         self.stats.update(sizes, search_entries=len(customers) + len(small),
                           search_seconds=round(time.perf_counter() - start, 3))
+        if not sizes["search_worker"]:
+            log.warning("kehu: the theme's search worker (assets/javascripts/workers/search.*.js) was not found, "
+                        "so the header search finds team members only; use the Material theme")
 
     def on_serve(self, server, config: MkDocsConfig, builder):  # type: ignore[no-untyped-def]
         assert self.repo is not None

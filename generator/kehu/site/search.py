@@ -247,16 +247,17 @@ def write_index(site_dir: Path, entries: list[Entry], docs: list[Entry], worker:
     shutil.rmtree(old, ignore_errors=True)
     raw = _json(data)
     _atomic_write(path, raw, mask)
+    replaced = 0
     if worker is not None:
         for script in (site_dir / "assets" / "javascripts" / "workers").glob("search.*.js"):
-            if script.name.endswith(".map"):
-                continue
             _atomic_write(script, worker, mask)
+            replaced += 1
         for stale in (site_dir / "assets" / "javascripts" / "workers").glob("search.*.js.map"):
             stale.unlink()
     shards = [len(v) for k, v in files.items() if k.startswith("t")]
     return {"search_index_bytes": len(raw) + sum(len(v) for v in files.values()),
-            "search_shards": len(shards), "search_shard_max_bytes": max(shards, default=0)}
+            "search_shards": len(shards), "search_shard_max_bytes": max(shards, default=0),
+            "search_worker": replaced}
 
 
 def _atomic_write(path: Path, raw: bytes, mask: int) -> None:
