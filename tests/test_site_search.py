@@ -12,6 +12,7 @@ from kehu.site.search import (
     CHUNK,
     INVISIBLE,
     build_index,
+    han_pairs,
     han_terms,
     make_entry,
     normalize,
@@ -30,6 +31,7 @@ def entry(name: str, parts: tuple[str, ...] = (), phones: tuple[str, ...] = (), 
 def test_chinese_is_indexed_as_character_pairs_and_the_last_character():
     assert list(han_terms("启明安泰")) == [("启明", 0), ("明安", 1), ("安泰", 2), ("泰", 3)]
     assert list(han_terms("SAP对接 顺利")) == [("对接", 3), ("接", 4), ("顺利", 6), ("利", 7)]
+    assert han_pairs("SAP对接 顺利") == {"对接", "接", "顺利", "利"}
 
 
 @settings(deadline=None, max_examples=60)  # the first example loads pypinyin's dictionary

@@ -26,13 +26,16 @@ from __future__ import annotations
 
 import html
 import json
+import operator
 import os
 import re
 import shutil
 import tempfile
 import unicodedata
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .pinyin import syllables
@@ -102,6 +105,15 @@ def han_terms(text: str) -> Iterable[tuple[str, int]]:
         yield run[-1], start + len(run) - 1
 
 
+def han_pairs(text: str) -> set[str]:
+    """The terms of ``han_terms`` without their positions (the text fields need none)."""
+    out: set[str] = set()
+    for run in _HAN.findall(text):
+        out.update(map(operator.add, run, run[1:]))
+        out.add(run[-1])
+    return out
+
+
 def latin_terms(text: str) -> Iterable[str]:
     return (w for w in _LATIN.findall(text) if len(w) >= 2)
 
@@ -148,7 +160,7 @@ def make_entry(location: str, title: str, parts: Iterable[str], split: Splitter,
     if key:
         name_terms.append((normalize(key), 1))
     text = normalize(" ".join(shown))
-    text_terms = {t for t, _ in han_terms(text)}
+    text_terms = han_pairs(text)
     text_terms.update(latin_terms(text))
     for p in phones:
         text_terms.update(phone_terms(p))
@@ -172,21 +184,21 @@ def _word_starts(name: str, split: Splitter) -> set[int]:
 def shard_of(term: str, shards: int) -> int:
     """FNV-1a over the UTF-16 code units of the term's first character (first two if Latin) — the same
     function as ``shardOf`` in search-worker.js."""
-    key = term[:2] if term[:1].isascii() else term[:1]
+    return _fnv(term[:2] if term[:1].isascii() else term[:1]) % shards
+
+
+@lru_cache(maxsize=65536)
+def _fnv(key: str) -> int:
     data = key.encode("utf-16-le")
     h = 0x811C9DC5
     for i in range(0, len(data), 2):
         h ^= data[i] | data[i + 1] << 8
         h = (h * 0x01000193) & 0xFFFFFFFF
-    return h % shards
+    return h
 
 
 def _deltas(numbers: list[int]) -> list[int]:
-    out, last = [], 0
-    for n in numbers:
-        out.append(n - last)
-        last = n
-    return out
+    return [b - a for a, b in zip([0, *numbers], numbers, strict=False)]
 
 
 def build_index(entries: list[Entry], phone_tail: int, more: str = "", more_location: str = "") -> dict[str, bytes]:
@@ -195,20 +207,26 @@ def build_index(entries: list[Entry], phone_tail: int, more: str = "", more_loca
     ``phone_tail``: how many trailing phone digits a page shows (4 when masked, 0 for all of them);
     ``more``: the last result's text when more matched than are listed ({n}), linking to ``more_location``."""
     order = sorted(range(len(entries)), key=lambda i: (len(entries[i].title), entries[i].title, i))
-    postings: dict[str, tuple[list[int], list[int]]] = {}
-    for doc, i in enumerate(order):
+    names: defaultdict[str, list[int]] = defaultdict(list)
+    texts: defaultdict[str, list[int]] = defaultdict(list)
+    for doc, i in enumerate(order):  # in document order, so every list is sorted as it is built
         e = entries[i]
+        base = doc * 128
         for term, pos in e.name_terms:
-            postings.setdefault(term, ([], []))[0].append(doc * 128 + min(pos, 127))
-        for term in e.text_terms:
-            postings.setdefault(term, ([], []))[1].append(doc)
-    size = sum(len(t) * 3 + 3 * (len(a) + len(b)) + 8 for t, (a, b) in postings.items())
+            names[term].append(base + (pos if pos < 127 else 127))
+        for term in e.text_terms:  # unique per entry
+            texts[term].append(doc)
+    terms = sorted(names.keys() | texts.keys())  # sorted: the same data gives the same files
+    size = sum(len(t) * 3 + 8 for t in terms) + 3 * (sum(map(len, names.values())) + sum(map(len, texts.values())))
     shards = 1
     while shards < MAX_SHARDS and size / shards > SHARD_BYTES:
         shards *= 2
     split: list[dict[str, list[list[int]]]] = [{} for _ in range(shards)]
-    for term, (name, text) in postings.items():
-        split[shard_of(term, shards)][term] = [_deltas(sorted(name)), _deltas(sorted(set(text)))]
+    none: list[int] = []
+    for term in terms:
+        name = names.get(term, none)
+        split[shard_of(term, shards)][term] = [_deltas(sorted(name) if len(name) > 1 else name),
+                                               _deltas(texts.get(term, none))]
     files = {f"t{n}.json": _json(terms) for n, terms in enumerate(split)}
     for c in range(0, len(order), CHUNK):
         docs = [[entries[i].location, entries[i].title, entries[i].teaser] for i in order[c:c + CHUNK]]
