@@ -490,7 +490,7 @@ class Assembler:
         for h in handles:
             d = disc.get(h, derive.Discipline())
             m = self.members.get(h)
-            mine = [c for c in self.customers if c.owner == h]
+            mine = sorted((c for c in self.customers if c.owner == h), key=lambda c: (sort_key(c.name), c.id))
             pages.append({
                 "handle": h, "name": self.member_name(h), "role": clean(m.role) if m else "",
                 "active": m.active if m else True, "src": member_src(h), "calendar": calendar_src(h),
