@@ -209,11 +209,15 @@ def browsing(browser: Browser, base_url: str) -> Iterator[Browsing]:
 def search(page: Page, query: str) -> list[str]:
     """Type ``query`` into Material's search box and return the result links (site-relative, decoded)."""
     box = page.locator('input[data-md-component="search-query"]')
+    meta = page.locator(".md-search-result__meta")
     box.click()
+    if box.input_value():  # an earlier query's results stay until the next answer: back to the prompt first
+        box.fill("")
+        box.press("End")
+        expect(meta).to_have_text(re.compile(r"^\s*(键入以开始搜索|Type to start searching)\s*$"), timeout=10_000)
     box.fill(query)
     # Material reads the box on keyup; Chinese typed through an input method ends with one, fill() sends none
     box.press("End")
-    meta = page.locator(".md-search-result__meta")
     # neither the prompt nor "initialising" (shown while the index loads, a moment longer on a busy machine)
     expect(meta).not_to_have_text(re.compile(r"^\s*(键入以开始搜索|Type to start searching|正在初始化搜索引擎|"
                                              r"Initializing search)\s*$"), timeout=10_000)
