@@ -134,8 +134,8 @@ def measure_site(out: Path, build: Build) -> None:
     pages = list((out / "customers").glob("*/index.html"))
     build.pages = sum(1 for _ in out.rglob("*.html"))
     build.page_bytes = statistics.fmean(p.stat().st_size for p in pages) if pages else 0.0
-    index = out / "search" / "search_index.json"
-    build.index_bytes = index.stat().st_size if index.is_file() else 0
+    index = out / "search"  # Material's search_index.json and kehu's sharded index (search/kehu/)
+    build.index_bytes = folder_bytes(index) if index.is_dir() else 0
     listing = out / "customers" / "index.html"
     if listing.is_file():
         m = re.search(r'<script type="application/json" id="kehu-customers-data">(.*?)</script>',
@@ -159,7 +159,8 @@ def kehu_build(repo: Path, env: dict[str, str], cold: bool = True) -> Build:
     build = Build(seconds, float(stats.get("generate", 0)) + float(stats.get("search_seconds", 0)), rss)
     build.detail = {k: float(v) for k, v in stats.items()  # seconds only; "customer_count" is a count
                     if isinstance(v, int | float)
-                    and k not in ("customer_count", "search_index_bytes", "search_entries")}
+                    and k not in ("customer_count", "search_index_bytes", "search_entries", "search_shards",
+                                  "search_shard_max_bytes", "search_worker")}
     measure_site(out, build)
     shutil.rmtree(out, ignore_errors=True)
     return build

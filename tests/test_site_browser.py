@@ -1,14 +1,19 @@
 """The built demo site in a real browser: Debian's headless Chromium driven by Playwright.
 
 Once per session the repository's demo data (customers/, team.yaml, kehu.yaml, schema/, mkdocs.yml,
-site_templates/) plus one hostile fixture customer (tests/site_fixtures/) is copied into a temporary git
-repository, committed, and built with ``kehu build`` on a pinned date; a local ``http.server`` on 127.0.0.1
-serves the result. The browser's clock is pinned too, so nothing here depends on the real date.
+site_templates/) plus the fixture customers of tests/site_fixtures/ (one hostile, three for search) is copied
+into a temporary git repository, committed, and built with ``kehu build`` on a pinned date; a local
+``http.server`` on 127.0.0.1 serves the result. The browser's clock is pinned too, so nothing here depends on
+the real date.
 
-What is checked: Chinese search (company, contact, a word of a summary) finds the profile; the customers
-filter box matches pinyin and initials; the due page lists exactly what ``kehu.derive`` says is due and
-re-buckets on a later day; every page loads with no request to another host and no console error; hostile
-values render literally and run nothing; phone numbers are masked on the page and in the search index.
+What is checked: Chinese search (company, contact, a word of a summary) finds the profile, ranks a name that
+contains the whole query first, matches pinyin, initials and the last digits of a phone (never revealing the
+number), and nothing shown or copied carries a zero-width character; the customers filter box matches pinyin,
+initials and owners, and names sort by pinyin; at 390 px the pages do not overflow, the customers list keeps
+name, owner and due, chart labels stay readable and an empty table says 暂无; the due page lists exactly
+what ``kehu.derive`` says is due and re-buckets on a later day; every page loads with no request to another
+host and no console error; hostile values render literally and run nothing; phone numbers are masked on the
+page and in the search index.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import http.server
+import itertools
 import os
 import re
 import shutil
@@ -42,6 +48,12 @@ EVIL_ID = "C20261101099"               # tests/site_fixtures/C20261101099.yaml
 EVIL_COMMIT = "add <script>window.__xss=5</script> customer"
 EVIL_AUTHOR = 'x" onmouseover="window.__xss=4" data-x="y'  # git drops < and > from names; quotes stay
 QIMING = "C20240501001"                # 上海启明科技有限公司 in the demo data
+ANTAI = "C20261101101"                 # tests/site_fixtures: 南京启明安泰贸易有限公司
+TWICE = "C20261101102"                 # 启明星启明照明器材有限公司, 安泰 only in its needs
+ZHILIAN = "C20261101103"               # 北京智联科技有限公司, a contact's phone ends in 6688
+SEARCH_FIXTURES = (ANTAI, TWICE, ZHILIAN)
+INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+PHONE = (390, 844)                     # a phone-sized viewport (CSS px)
 COPY = ("customers", "team.yaml", "kehu.yaml", "schema", "mkdocs.yml", "site_templates")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
@@ -86,6 +98,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
             shutil.copytree(src, root / name, ignore=shutil.ignore_patterns(".kehu-cache", "__pycache__"))
         else:
             shutil.copy2(src, root / name)
+    for cid in SEARCH_FIXTURES:  # customers the search tests need (ranking, pinyin, phone endings)
+        shutil.copy2(FIXTURES / f"{cid}.yaml", root / "customers" / f"{cid}.yaml")
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "demo data")
@@ -195,11 +209,15 @@ def browsing(browser: Browser, base_url: str) -> Iterator[Browsing]:
 def search(page: Page, query: str) -> list[str]:
     """Type ``query`` into Material's search box and return the result links (site-relative, decoded)."""
     box = page.locator('input[data-md-component="search-query"]')
+    meta = page.locator(".md-search-result__meta")
     box.click()
+    if box.input_value():  # an earlier query's results stay until the next answer: back to the prompt first
+        box.fill("")
+        box.press("End")
+        expect(meta).to_have_text(re.compile(r"^\s*(键入以开始搜索|Type to start searching)\s*$"), timeout=10_000)
     box.fill(query)
     # Material reads the box on keyup; Chinese typed through an input method ends with one, fill() sends none
     box.press("End")
-    meta = page.locator(".md-search-result__meta")
     # neither the prompt nor "initialising" (shown while the index loads, a moment longer on a busy machine)
     expect(meta).not_to_have_text(re.compile(r"^\s*(键入以开始搜索|Type to start searching|正在初始化搜索引擎|"
                                              r"Initializing search)\s*$"), timeout=10_000)
@@ -377,7 +395,7 @@ def test_phone_numbers_are_masked(site: Site, browsing: Browsing) -> None:
         assert number not in html
     assert "zhang.wei@example.com" not in html
 
-    raw = (site.out / "search" / "search_index.json").read_text(encoding="utf-8")
+    raw = "".join(p.read_text(encoding="utf-8") for p in sorted(site.out.joinpath("search").rglob("*.json")))
     assert "138****8000" in raw  # the masked form is what search holds
     written = {x.phone for c in site.customers.values() for x in c.contacts if x.phone}  # as typed in YAML
     assert sorted(n for n in phones(site) | written if n in raw) == []
@@ -402,3 +420,193 @@ def test_channel_icons_are_drawn(site: Site, browsing: Browsing) -> None:
     by_channel = {cls: mask for cls, mask, _, _ in drawn}
     assert len(set(by_channel.values())) == len(by_channel) >= 2, sorted(by_channel)
     browsing.rec.assert_clean()
+
+
+# --- search that finds what people type ----------------------------------------------------------------
+
+
+def test_search_ranks_a_name_containing_the_whole_query_first(site: Site, browsing: Browsing) -> None:
+    assert site.customers[TWICE].name.count("启明") == 2 and "安泰" in (site.customers[TWICE].needs or "")
+    page = browsing.open("")
+    found = search(page, "启明安泰")
+    assert found[0] == f"customers/{ANTAI}/", found
+    assert f"customers/{TWICE}/" in found  # 启明 in its name, 安泰 in its needs: a partial match, ranked below
+    # the shorter name that contains the query as a word comes first among equals
+    assert search(page, "启明")[0] == f"customers/{QIMING}/"
+    browsing.rec.assert_clean()
+
+
+@pytest.mark.parametrize(("typed", "first"), [("zhilian", True), ("zl", False), ("bjzl", True), ("ZhiLian", True),
+                                               ("ｚｈｉｌｉａｎ", True)])
+def test_search_matches_pinyin_and_initials(site: Site, browsing: Browsing, typed: str, first: bool) -> None:
+    page = browsing.open("")
+    found = search(page, typed)
+    assert f"customers/{ZHILIAN}/" in found, found
+    if first:
+        assert found[0] == f"customers/{ZHILIAN}/", found
+    assert len(found) < len(site.customers)
+    browsing.rec.assert_clean()
+
+
+def test_search_for_a_word_that_is_nowhere_finds_nothing(site: Site, browsing: Browsing) -> None:
+    page = browsing.open("")
+    assert search(page, "量子引力") == []
+    expect(page.locator(".md-search-result__meta")).to_have_text(re.compile("没有找到"))
+    browsing.rec.assert_clean()
+
+
+@pytest.mark.parametrize("typed", ["6688", "226688", "186 1122 6688", "18611226688"])
+def test_search_finds_a_phone_by_its_last_digits_without_revealing_it(site: Site, browsing: Browsing,
+                                                                      typed: str) -> None:
+    number = next(x.phone for x in site.customers[ZHILIAN].contacts if x.phone)
+    assert number == "18611226688"
+    page = browsing.open("")
+    found = search(page, typed.replace(" ", ""))
+    assert f"customers/{ZHILIAN}/" in found, found
+    results = page.locator(".md-search-result").inner_text()
+    assert "186****6688" in results and number not in results
+    # nothing the site serves holds more of the number than the mask shows
+    hidden = number[3:-4]
+    for path in [*site.out.joinpath("search").rglob("*.json"), *site.out.rglob("*.html")]:
+        raw = path.read_text(encoding="utf-8")
+        assert number not in raw and hidden + number[-4:] not in raw, path
+    browsing.rec.assert_clean()
+
+
+def test_nothing_shown_or_copied_has_zero_width_characters(site: Site, browsing: Browsing) -> None:
+    page = browsing.open("")
+    found = search(page, "启明")
+    assert len(found) >= 3
+    results = page.locator(".md-search-result")
+    assert not INVISIBLE.search(results.inner_text())
+    assert not INVISIBLE.search(results.inner_html())
+    # what a person copies (the result list itself is not selectable): the page a result opens
+    page.locator(f'.md-search-result__item > a[href*="{QIMING}"]').first.click()
+    expect(page.locator("article h1")).to_have_text(site.customers[QIMING].name)
+    copied = page.locator("article").evaluate("""el => { const r = document.createRange(); r.selectNodeContents(el);
+        const s = getSelection(); s.removeAllRanges(); s.addRange(r); return s.toString(); }""")
+    assert site.customers[QIMING].name in copied and not INVISIBLE.search(copied + page.title())
+    for path in [*site.out.joinpath("search").rglob("*.json"), *site.out.rglob("*.html")]:
+        assert not INVISIBLE.search(path.read_text(encoding="utf-8")), path
+    browsing.rec.assert_clean()
+
+
+@pytest.mark.parametrize("typed", ["王芳", "wangfang", "wf"])
+def test_customers_filter_matches_owner_names(site: Site, browsing: Browsing, typed: str) -> None:
+    page = browsing.open("customers/")
+    rows = page.locator("#kehu-index tbody tr")
+    expect(rows).to_have_count(len(site.customers))
+    page.locator("#kehu-filter").fill(typed)
+    theirs = {c.name for c in site.customers.values() if c.owner == "wangfang"}
+    owners = rows.locator("td:nth-child(5)").all_text_contents()
+    names = set(rows.locator("td:first-child a").all_text_contents())
+    assert theirs <= names
+    if typed != "wf":  # initials may also be part of a name's initials
+        assert set(owners) == {"王芳"} and names == theirs
+    browsing.rec.assert_clean()
+
+
+def test_customers_sort_by_phrase_aware_pinyin(site: Site, browsing: Browsing) -> None:
+    from kehu.site.pinyin import sort_key
+
+    page = browsing.open("customers/")
+    names = page.locator("#kehu-index tbody td:first-child a").all_text_contents()
+    assert names == sorted(names, key=lambda n: (sort_key(n), n))
+    changsha = names.index("长沙湘江连锁超市有限公司")
+    assert names.index("北京星河互联科技有限公司") < changsha < names.index("成都锦城置业有限公司")  # C, not Z
+    assert changsha < names.index("郑州中原建工有限公司")
+    page.locator('#kehu-index th[data-sort="1"]').click()  # the same column again: descending
+    assert page.locator("#kehu-index tbody td:first-child a").all_text_contents() == names[::-1]
+    browsing.rec.assert_clean()
+
+
+def test_an_empty_table_says_so(site: Site, browsing: Browsing) -> None:
+    page = browsing.open("customers/")
+    page.locator("#kehu-filter").fill("没有这样的客户")
+    rows = page.locator("#kehu-index tbody tr:visible")
+    expect(rows).to_have_count(1)
+    expect(rows).to_have_text("暂无")
+    page.locator("#kehu-filter").fill("")
+    expect(page.locator("#kehu-index tbody tr.kehu-empty")).to_be_hidden()
+    browsing.rec.assert_clean()
+
+
+# --- a phone-sized site ------------------------------------------------------------------------------------
+
+PHONE_PAGES = ["", "customers/", "due/", "funnel/", "satisfaction/", "team/", "problems/", f"customers/{QIMING}/",
+               "team/lixia/"]
+
+
+@pytest.fixture
+def phone(browser: Browser, base_url: str) -> Iterator[Browsing]:
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": PHONE[0],
+                                  "height": PHONE[1]}, device_scale_factor=1, is_mobile=True, has_touch=True)
+    context.clock.install(time=BUILT.isoformat() + TZ_NOON)
+    rec = Recorder(base_url)
+    context.on("request", lambda r: rec.requests.append(r.url))
+    context.route(re.compile(r"^(?!" + re.escape(base_url) + r"|data:|blob:).*"), lambda route: route.abort())
+    try:
+        yield Browsing(context, rec)
+    finally:
+        context.close()
+
+
+def test_phone_sized_pages_do_not_overflow(site: Site, phone: Browsing, tmp_path_factory: pytest.TempPathFactory
+                                           ) -> None:
+    shots = Path(os.environ.get("KEHU_SCREENSHOTS") or tmp_path_factory.mktemp("screens-390"))
+    page = None
+    for path in PHONE_PAGES:
+        page = phone.open(path, page=page)
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(shots / f"{path.strip('/').replace('/', '-') or 'index'}.png"), full_page=True)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE[0], (path, width)
+        wide = page.evaluate("""w => [...document.querySelectorAll('article *')].filter(e => {
+            const r = e.getBoundingClientRect(); return r.width > 0 && r.right > w + 1 &&
+            !e.closest('.kehu-table, .md-typeset__scrollwrap, table, pre'); })
+            .map(e => e.tagName + '.' + e.className)""", PHONE[0])
+        assert wide == [], (path, wide[:5])
+        # the customers list and the due lists wrap instead of scrolling sideways inside their box
+        scrolled = page.evaluate("""() => [...document.querySelectorAll('#kehu-index, .kehu-due-table table')]
+            .filter(t => t.offsetParent && t.scrollWidth > t.clientWidth + 1).map(t => t.className || t.id)""")
+        assert scrolled == [], (path, scrolled)
+    phone.rec.assert_clean()
+
+
+def test_phone_sized_customers_list_shows_name_owner_and_due(site: Site, phone: Browsing) -> None:
+    page = phone.open("customers/")
+    table = page.locator("#kehu-index")
+    expect(table.locator("tbody tr")).to_have_count(len(site.customers))
+    scroll = table.evaluate("t => [t.scrollWidth, t.clientWidth, t.getBoundingClientRect().right]")
+    assert scroll[0] <= scroll[1] and scroll[2] <= PHONE[0], scroll
+    heads = table.locator("thead th")
+    visible = [h.inner_text() for h in heads.all() if h.is_visible()]
+    assert visible == ["客户名称", "负责人", "下次跟进"], visible
+    for h in heads.all():
+        if h.is_visible():
+            box = h.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE[0]
+    due = site.facts[QIMING].due
+    row = table.locator("tbody tr", has_text=site.customers[QIMING].name)
+    cells = [c.inner_text() for c in row.locator("td").all() if c.is_visible()]
+    assert cells[1] == "李霞" and cells[2] == (due.date.isoformat() if due else "")
+    phone.rec.assert_clean()
+
+
+def test_phone_sized_chart_labels_are_readable(site: Site, phone: Browsing) -> None:
+    page = phone.open("")
+    labels = page.locator(".kehu-chart text").evaluate_all("""els => els
+        .filter(e => getComputedStyle(e).display !== 'none').map(e => { const r = e.getBoundingClientRect();
+                    return [e.textContent, r.left, r.right, r.top, r.height,
+                    e.closest('svg').getBoundingClientRect().width]; })""")
+    assert len(labels) >= 10
+    for text, _, _, _, height, svg_width in labels:
+        assert svg_width <= PHONE[0] and height >= 10, (text, height)  # about 11 px type, not 6
+    by_row: dict[int, list[tuple[float, float, str]]] = {}
+    for text, left, right, top, _, _ in labels:
+        by_row.setdefault(round(top), []).append((left, right, text))
+    for row in by_row.values():
+        row.sort()
+        for (_, r1, t1), (l2, _, t2) in itertools.pairwise(row):
+            assert r1 <= l2 + 0.5, f"chart labels overlap: {t1} / {t2}"
+    phone.rec.assert_clean()

@@ -251,10 +251,11 @@ def test_page_data_is_masked(private_repo):
 
 def test_search_entry_is_masked_and_internal_build_is_not(private_repo):
     asm, loaded = assemble(private_repo)
-    entry = make_entry("customers/C20240102001/", "甲公司", asm.customer(loaded.customers[0], []).search_text,
-                       segmenter("none"))
-    assert "138****8000" in entry.text and "z***@example.com" in entry.text
-    assert "13800138000" not in entry.text and "zhang.wei" not in entry.text
+    view = asm.customer(loaded.customers[0], [])
+    entry = make_entry("customers/C20240102001/", "甲公司", view.search_text, segmenter("none"), view.search_phones)
+    assert "138****8000" in entry.teaser and "z***@example.com" in entry.teaser
+    assert "13800138000" not in entry.teaser and "zhang.wei" not in entry.teaser
+    assert "#8000" in entry.text_terms and not any(t.startswith("#") and len(t) > 5 for t in entry.text_terms)
     internal, loaded = assemble(private_repo, internal=True)
     view = internal.customer(loaded.customers[0], [])
     assert view.contacts[0]["phone"] == "13800138000" and "13912345678" in view.notes

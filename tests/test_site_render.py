@@ -135,18 +135,28 @@ def test_hostile_values_in_the_generated_markdown(built):
             assert payload not in body
 
 
+def search_docs(site: Path) -> dict[str, list[str]]:
+    """location -> [location, name, teaser] of every customer in the sharded index (plain text: the search
+    worker escapes it)."""
+    return {d[0]: d for p in (site / "search" / "kehu").glob("d*.json") for d in json.loads(p.read_text("utf-8"))}
+
+
+def search_files(site: Path) -> str:
+    return "".join(p.read_text("utf-8") for p in sorted((site / "search").rglob("*.json")))
+
+
 def test_hostile_values_in_search_index_and_everywhere_else(built):
-    index = (built["site"] / "search" / "search_index.json").read_text(encoding="utf-8")
-    docs = {d["location"]: d for d in json.loads(index)["docs"]}
-    entry = docs[f"customers/{EVIL_ID}/"]
-    assert "<script>" not in entry["title"] + entry["text"] and "&lt;script&gt;" in entry["title"].replace("\u200b", "")
+    entry = search_docs(built["site"])[f"customers/{EVIL_ID}/"]
+    assert entry[1] == evil()["name"]  # as text; the worker escapes it (tested in the browser)
+    small = json.loads((built["site"] / "search" / "search_index.json").read_text("utf-8"))["docs"]
+    assert all("<" not in d["title"] + d["text"] for d in small)  # Material's own entries are HTML: escaped
     for name, text in built_pages(built["site"]).items():
         assert "<script>alert(1)" not in text and "onerror=alert(1)>" not in text, name
 
 
 def test_phones_and_emails_are_masked_everywhere_by_default(built):
     site = built["site"]
-    everything = "".join(built_pages(site).values()) + (site / "search" / "search_index.json").read_text("utf-8")
+    everything = "".join(built_pages(site).values()) + search_files(site)
     everything += "".join(p.read_text("utf-8") for p in (site / "calendar").glob("*.ics"))
     assert "13800138000" not in everything and "zhang.wei@example.com" not in everything
     assert "13810000001" not in everything and "u0k0@example.com" not in everything
@@ -158,8 +168,8 @@ def test_internal_build_shows_contact_details(built):
     assert "INTERNAL" in built["internal"].stdout
     page = (built["internal_site"] / "customers" / EVIL_ID / "index.html").read_text(encoding="utf-8")
     assert "13800138000" in page and "zhang.wei@example.com" in page and "kehu-internal" in page
-    index = (built["internal_site"] / "search" / "search_index.json").read_text(encoding="utf-8")
-    assert "13800138000" in index
+    index = search_files(built["internal_site"])
+    assert "13800138000" in index and '"#38000"' in index  # the internal build finds every ending
 
 
 def test_nothing_is_fetched_from_another_host(built):
@@ -180,18 +190,24 @@ def test_customer_pages_stay_out_of_the_navigation(built):
 
 
 def test_search_index_is_shaped_and_small(built):
-    raw = (built["site"] / "search" / "search_index.json").read_text(encoding="utf-8")
-    data = json.loads(raw)
-    locations = [d["location"] for d in data["docs"]]
-    customers = [loc for loc in locations if loc.startswith("customers/C")]
-    assert len(customers) == 31 and len(set(customers)) == 31            # one entry per customer
-    assert not any(loc.split("#")[0] in ("", "customers/", "due/", "funnel/", "problems/") for loc in locations)
-    escaped = len(json.dumps(data, separators=(",", ":")))                # Material's \\uXXXX form
-    assert escaped / 31 <= 2048
-    entry = next(d for d in data["docs"] if d["location"] == "customers/C20240501001/")
-    words = entry["text"].split("\u200b")
-    assert "张伟" in entry["text"] and "SAP" in words and "对接" in words   # segmented by jieba
-    assert entry["title"].split("\u200b")[:2] == ["杭州", "云帆"]
+    site = built["site"]
+    data = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    locations = [d["location"] for d in data["docs"]]                    # what Material hands the worker
+    assert locations and all(loc.startswith("team/") for loc in locations)
+    docs = search_docs(site)
+    assert len(docs) == 31 and all(loc.startswith("customers/C") for loc in docs)  # one entry per customer
+    manifest = json.loads((site / "search" / "kehu" / "manifest.json").read_text("utf-8"))
+    assert manifest["docs"] == 31 and manifest["phone_tail"] == 4 and "{n}" in manifest["more"]
+    shards = [json.loads(p.read_text("utf-8")) for p in (site / "search" / "kehu").glob("t*.json")]
+    assert len(shards) == manifest["shards"]
+    terms = {t for s in shards for t in s}
+    assert {"云帆", "sap", "对接", "#0001", "张伟"} <= terms
+    for spelled in ("hangzhouyunfan", "yunfan", "hzyf", "yf"):                 # pinyin and initials, from any syllable
+        assert any(t.startswith(spelled) for t in terms), spelled
+    assert "13810000001" not in terms and "#10000001" not in terms       # only the digits the mask shows
+    total = sum(p.stat().st_size for p in (site / "search").rglob("*.json"))
+    assert total / 31 <= 4096                                           # on disk; a search loads a few files
+    assert not re.search("[\u200b-\u200d\u2060\ufeff]", search_files(site))
 
 
 def test_customers_index_data_is_compact(built):
@@ -259,6 +275,10 @@ def test_english_locale(tmp_path):
     assert '<html lang="en"' in home and "Dashboard" in home and "Pipeline value" in home
     profile = (site / "customers" / "C20240501001" / "index.html").read_text(encoding="utf-8")
     assert "Timeline" in profile and "Contacts" in profile and "Contacted" in profile
+    # what an empty table says (kehu.js writes it from the page's words) and the search worker's words
+    assert '<span data-key="no_data">No data</span>' in profile and "暂无" not in profile
+    manifest = json.loads((site / "search" / "kehu" / "manifest.json").read_text("utf-8"))
+    assert manifest["more"].startswith("{n} more results")
     due = (site / "due" / "index.html").read_text(encoding="utf-8")
     assert "Due follow-ups" in due and "Next 7 days" in due
 
@@ -268,10 +288,10 @@ def test_missing_segmenter_fails_loudly(tmp_path):
     new_repo(root).write_customer(realistic(1))
     shadow = tmp_path / "shadow"
     shadow.mkdir()
-    (shadow / "jieba.py").write_text("raise ImportError('jieba is not installed here')\n")
+    (shadow / "rjieba.py").write_text("raise ImportError('rjieba is not installed here')\n")
     env = {"PYTHONPATH": os.pathsep.join([str(shadow), os.environ.get("PYTHONPATH", "")])}
     run = kehu(root, "build", env=env)
-    assert run.returncode == 2 and "jieba" in run.stderr and "pip install jieba" in run.stderr
+    assert run.returncode == 2 and "rjieba" in run.stderr and "pip install rjieba" in run.stderr
     assert "Traceback" not in run.stderr and not (root / "site").exists()
 
 

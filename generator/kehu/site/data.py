@@ -24,7 +24,7 @@ from ..problems import Problem, Severity
 from .charts import Chart, column_chart, funnel_chart
 from .history import Change
 from .labels import Labels
-from .pinyin import pinyin_keys
+from .pinyin import pinyin_keys, sort_key
 
 BUCKET_ORDER = ("overdue", "today", "soon", "later")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
@@ -131,7 +131,8 @@ class CustomerView:
     edit_url: str
     view_url: str
     due: dict[str, Any] | None
-    search_text: list[tuple[str, bool]] = field(default_factory=list)  # what search finds (masked)
+    search_text: list[str] = field(default_factory=list)    # what search finds (masked)
+    search_phones: list[str] = field(default_factory=list)  # the contacts' phones as the page shows them
 
 
 class Assembler:
@@ -228,6 +229,7 @@ class Assembler:
                      for h in history],
             edit_url=edit_url, view_url=view_url, due=self.due_view(c, f),
             search_text=self._search_text(c),
+            search_phones=[P.phone(x.phone) for x in c.contacts if x.phone],
         )
 
     def _field_path_label(self, path: str) -> str:
@@ -289,33 +291,35 @@ class Assembler:
                 "status": x.status, "status_label": self.L.vocab("complaint_status", x.status),
                 "resolved": x.resolved.isoformat() if x.resolved else "", "result": self.privacy.text(x.result)}
 
-    def _search_text(self, c: Customer) -> list[tuple[str, bool]]:
-        """What people search a customer by: its id, contacts, tags, needs and the newest summaries —
-        each as (text, split into words?). A person's name stays whole: split, 吴建国 would only be
-        found as 吴 (the browser matches the query against the start of indexed words)."""
+    def _search_text(self, c: Customer) -> list[str]:
+        """What people search a customer by besides its name and id: contacts, owner, tags, needs and the
+        newest summaries, as the page shows them (masked)."""
         P = self.privacy
-        parts: list[tuple[str, bool]] = [(c.id, False)]
+        parts: list[str] = []
         for x in c.contacts:
-            parts.append((one_line(x.name), False))
-            parts.append((" ".join(p for p in (one_line(x.title), P.phone(x.phone), P.email(x.email)) if p), True))
-        parts += [(self.L.vocab("tag", t), True) for t in c.tags] + [(self.L.vocab("risk", r), True) for r in c.risks]
+            parts.append(" ".join(p for p in (one_line(x.name), one_line(x.title), P.phone(x.phone),
+                                              P.email(x.email)) if p))
+        parts.append(self.member_name(c.owner))
+        parts += [self.L.vocab("tag", t) for t in c.tags] + [self.L.vocab("risk", r) for r in c.risks]
         if clean(c.needs):
-            parts.append((one_line(P.text(c.needs)), True))
+            parts.append(one_line(P.text(c.needs)))
         recent = int(self.config.get("site", "search", "recent_summaries", default=3) or 0)
         newest = sorted(c.interactions, key=lambda i: (i.date or dt.date.min, i.line), reverse=True)[:recent]
-        parts += [(one_line(P.text(i.summary)), True) for i in newest]
-        return [(text, split) for text, split in parts if text]
+        parts += [one_line(P.text(i.summary)) for i in newest]
+        return [text for text in parts if text]
 
     # --- the index ------------------------------------------------------------------------------
 
     def index_rows(self, spelled: dict[str, tuple[str, str]] | None = None) -> dict[str, Any]:
-        """The customers table as compact JSON: lookup tables once, then one short array per customer.
-        ``spelled``: page src -> (pinyin, initials), when already computed."""
+        """The customers table as compact JSON: lookup tables once, then one short array per customer,
+        in the order of the names' pinyin (phrase-aware: 长沙 under C), which is the order the name column
+        sorts in. ``spelled``: page src -> (pinyin, initials), when already computed. ``owner_keys``: what
+        the filter box finds each owner by (handle, name, its pinyin and initials)."""
         owners = sorted({c.owner for c in self.customers})
         industries = sorted({c.industry for c in self.customers})
         stages = [*self.config.stages, "lost"]
         rows = []
-        for c in self.customers:
+        for c in sorted(self.customers, key=lambda c: (sort_key(c.name), c.name, c.id)):
             f = self.facts[c.id]
             full, initials = (spelled or {}).get(customer_src(c.id)) or pinyin_keys(c.name)
             rows.append([
@@ -332,6 +336,8 @@ class Assembler:
             "stages": [self.stage_label(s) for s in stages],
             "statuses": [self.L.t(f"status.{s}") for s in STATUSES],
             "owners": [self.member_name(o) for o in owners],
+            "owner_keys": [" ".join((o, self.member_name(o), *pinyin_keys(self.member_name(o)))).casefold()
+                           for o in owners],
             "industries": [self.L.vocab("industry", i) or i for i in industries],
             "rows": rows,
         }
@@ -484,7 +490,7 @@ class Assembler:
         for h in handles:
             d = disc.get(h, derive.Discipline())
             m = self.members.get(h)
-            mine = [c for c in self.customers if c.owner == h]
+            mine = sorted((c for c in self.customers if c.owner == h), key=lambda c: (sort_key(c.name), c.id))
             pages.append({
                 "handle": h, "name": self.member_name(h), "role": clean(m.role) if m else "",
                 "active": m.active if m else True, "src": member_src(h), "calendar": calendar_src(h),

@@ -27,8 +27,8 @@ from .ics import owner_calendar
 from .labels import Labels
 from .load import load_site_input
 from .pinyin import pinyin_keys
-from .render import ASSETS, Renderer, page_url
-from .search import Entry, make_entry, segmenter
+from .render import ASSETS, SEARCH_WORKER, Renderer, page_url
+from .search import DEFAULT_SEGMENTER, PHONE_DIGITS, Entry, make_entry, segmenter
 
 # the report pages, in navigation order; customer and team-member pages stay out of the navigation
 NAV = ["index.md", "customers.md", "due.md", "funnel.md", "satisfaction.md", "team/index.md", "problems.md"]
@@ -38,8 +38,8 @@ NAV = ["index.md", "customers.md", "due.md", "funnel.md", "satisfaction.md", "te
 class SearchItem:
     src: str
     title: str
-    parts: list[tuple[str, bool]]   # (text, split into words?)
-    entry: Entry | None = None      # made already (customer pages: in the workers that render them)
+    parts: list[str]                # what else it is found by
+    entry: Entry | None = None      # a customer's (made in the workers that render the pages): in the shards
 
 
 @dataclass
@@ -48,6 +48,8 @@ class GeneratedSite:
     files: dict[str, bytes] = field(default_factory=dict)   # src -> bytes (calendars, vendored assets)
     not_in_nav: set[str] = field(default_factory=set)
     search: list[SearchItem] = field(default_factory=list)
+    search_options: dict[str, object] = field(default_factory=dict)  # for search.build_index
+    search_worker: bytes | None = None
     timings: dict[str, float] = field(default_factory=dict)
     customers: int = 0
     skipped: list[str] = field(default_factory=list)
@@ -83,8 +85,8 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
     clock = _Clock(out.timings)
     cfg = repo.config
     today = cfg.today
-    split = segmenter(str(cfg.get("site", "search", "segmenter", default="jieba")))  # missing: fails before any work
-    split("预热分词词典")  # jieba loads its dictionary on first use: here, once, not in every worker
+    split = segmenter(str(cfg.get("site", "search", "segmenter", default=DEFAULT_SEGMENTER)))  # missing: fails now
+    split("预热分词词典")  # a segmenter loads its dictionary on first use: here, once, not in every worker
     jobs = jobs or os.cpu_count() or 1
     loaded = load_site_input(repo, jobs=jobs)
     out.customers, out.skipped = len(loaded.customers), loaded.skipped
@@ -94,8 +96,13 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
     histories = file_histories(repo.root, repo.team)
     clock.lap("history")
     labels = Labels(repo.schemas, cfg.locale)
-    asm = Assembler(loaded.customers, facts, cfg, repo.team, labels, Privacy.of(cfg, internal), today)
+    privacy = Privacy.of(cfg, internal)
+    asm = Assembler(loaded.customers, facts, cfg, repo.team, labels, privacy, today)
     r = Renderer(repo.root, directory_urls)
+    out.search_options = {"phone_tail": PHONE_DIGITS if privacy.phones else 0,
+                          "more": labels.t("search_more"), "more_location": page_url("customers.md", directory_urls)}
+    worker = r.static_file(SEARCH_WORKER)
+    out.search_worker = worker.read_bytes() if worker is not None else None
     common = {"L": labels, "site": site_context(repo, labels, today, internal)}
 
     def page(src: str, template: str, title: str, nav: bool = True, **ctx: object) -> None:
@@ -125,7 +132,7 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
          window=int(cfg.get("site", "discipline_days", default=30)))
     for m in team:
         page(member_src(m["handle"]), "member.md.j2", m["name"], nav=False, m=m)
-        out.search.append(SearchItem(m["src"], m["name"], [(m["handle"], False), (m["role"], False)]))
+        out.search.append(SearchItem(m["src"], m["name"], [m["handle"], m["role"]]))
     calendars = _calendars(team, today, common["site"]["title"], labels, jobs)
     out.files.update((calendar_src(m["handle"]), ics) for m, ics in zip(team, calendars, strict=True))
     page("problems.md", "problems.md.j2", labels.t("page.problems"),
@@ -180,7 +187,8 @@ def _render_one(i: int) -> Rendered:
     view: CustomerView = asm.customer(c, histories.get(c.file, []))
     text = r.render("customer.md.j2", view.src, view.name, search=search_pages, c=view, **common)
     # the search entry (word splitting) and pinyin cost about as much as the page: in the workers too
-    entry = make_entry(quote(page_url(view.src, r.directory_urls)), view.name, view.search_text, split)
+    entry = make_entry(quote(page_url(view.src, r.directory_urls)), view.name, view.search_text, split,
+                       view.search_phones, key=c.id)
     return view.src, text, view.name, entry, pinyin_keys(c.name)
 
 

@@ -7,9 +7,10 @@
 The pages never exist on disk: ``on_files`` adds them as generated files.
 Customer and team-member pages are kept out of the navigation (it is embedded
 in every page; with thousands of customers it would make the site quadratic)
-and out of Material's search; ``on_post_build`` adds one compact search entry
-per customer instead. ``mkdocs serve`` also watches the customer files, the
-team and configuration files and the templates.
+and out of Material's search; ``on_post_build`` writes kehu's sharded index of
+one entry per customer instead, and kehu's search worker (``kehu.site.search``).
+``mkdocs serve`` also watches the customer files, the team and configuration
+files and the templates.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from ..config import CONFIG_FILE, CUSTOMERS_DIR, TEAM_FILE
 from ..repo import Repo, open_repo
 from .generate import NAV, GeneratedSite, generate
 from .render import ASSETS, TEMPLATES_DIR, page_url
-from .search import SegmenterMissing, make_entry, rewrite_index, segmenter
+from .search import DEFAULT_SEGMENTER, SegmenterMissing, make_entry, segmenter, write_index
 
 log = logging.getLogger("mkdocs.plugins.kehu")
 INTERNAL_ENV = "KEHU_INTERNAL"  # set by `kehu build --internal` / `kehu serve --internal`
@@ -68,7 +69,7 @@ class KehuPlugin(BasePlugin[KehuConfig]):
             where = f"{first.file}:{first.line}: {first.message}" if first else CONFIG_FILE
             raise PluginError(f"kehu: {where} — fix kehu.yaml (run `kehu check`) before building the site")
         try:
-            segmenter(str(repo.config.get("site", "search", "segmenter", default="jieba")))
+            segmenter(str(repo.config.get("site", "search", "segmenter", default=DEFAULT_SEGMENTER)))
         except SegmenterMissing as e:
             raise PluginError(f"kehu: {e}") from None
         self.repo = repo
@@ -142,13 +143,18 @@ class KehuPlugin(BasePlugin[KehuConfig]):
         path = Path(config.site_dir) / "search" / "search_index.json"
         if not path.is_file():
             return
-        split = segmenter(str(self.repo.config.get("site", "search", "segmenter", default="jieba")))
+        split = segmenter(str(self.repo.config.get("site", "search", "segmenter", default=DEFAULT_SEGMENTER)))
         start = time.perf_counter()
-        entries = [item.entry or make_entry(quote(page_url(item.src, config.use_directory_urls)), item.title,
-                                            item.parts, split) for item in self.site.search]
-        size = rewrite_index(path, entries)
-        self.stats.update(search_index_bytes=size, search_entries=len(entries),
+        customers = [item.entry for item in self.site.search if item.entry is not None]
+        small = [make_entry(quote(page_url(item.src, config.use_directory_urls)), item.title, item.parts, split)
+                 for item in self.site.search if item.entry is None]
+        sizes = write_index(Path(config.site_dir), customers, small, self.site.search_worker,
+                            **self.site.search_options)
+        self.stats.update(sizes, search_entries=len(customers) + len(small),
                           search_seconds=round(time.perf_counter() - start, 3))
+        if not sizes["search_worker"]:
+            log.warning("kehu: the theme's search worker (assets/javascripts/workers/search.*.js) was not found, "
+                        "so the header search finds team members only; use the Material theme")
 
     def on_serve(self, server, config: MkDocsConfig, builder):  # type: ignore[no-untyped-def]
         assert self.repo is not None

@@ -1,94 +1,286 @@
-"""The search index, shaped: one small entry per customer with what people search by.
+"""The site's search: a sharded inverted index served as static files, queried by kehu's search worker.
 
-Material's search plugin would index every word of every page (about 5 KB a
-page, 52 MB at 10,000 customers). Instead the customer and report pages are
-excluded from its index and, after it has written ``search/search_index.json``,
-one entry per customer (name; id, contacts — masked —, tags, needs and the
-newest summaries) and per team member is added here.
+Material's header search box and result list stay; its worker (lunr over one ``search_index.json`` that
+holds every entry, 5.7 MB at 10,000 customers, all loaded for the first query) is replaced by
+``assets/kehu/search-worker.js``, which speaks the same messages. The index is split here at build time:
 
-Chinese has no spaces, and the browser's query only matches the start of an
-indexed word, so the text is split into words at build time (``jieba``) with
-zero-width spaces, the separator Material's Chinese configuration already
-splits on; the browser then segments the query against the indexed words.
-Which splitter is used is ``site.search.segmenter``; a configured splitter
-that is not installed stops the build.
+* ``search/search_index.json`` keeps Material's config, the few small entries (team members) and a
+  ``kehu`` manifest: how many shards, docs per chunk, the phone digits the build shows;
+* ``search/kehu/t<N>.json``: terms → postings, sharded by a hash of the term's first character (its
+  first two for Latin), so a query loads one shard per distinct leading character;
+* ``search/kehu/d<N>.json``: the shown part of the entries (link, name, a teaser), in chunks of ``CHUNK``
+  by document number, loaded only for the results shown.
+
+What is indexed, per customer (everything as the page shows it: phones and emails masked):
+Chinese as overlapping character pairs (every substring of two or more characters is found, not only
+whole words) plus each run's last character; Latin letters and digits as words; the name also as the
+pinyin and initials of every syllable onwards (``zhilian`` and ``zl`` find 北京智联…, as the customers
+filter does); the digits a contact's phone shows at its end (``8000`` of ``138****8000``; an internal
+build shows — and indexes — all of them). The name's postings carry positions, so the worker can rank a
+customer whose name contains the whole query first; word starts (from the segmenter, ``rjieba``) rank a
+match that begins a word above one inside a word. Documents are numbered by name length, so among equal
+matches the closest name comes first without any extra data.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import operator
 import os
 import re
+import shutil
 import tempfile
+import unicodedata
+from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
+from .pinyin import syllables
+
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-ZWSP = "\u200b"
-SEGMENTERS = ("jieba", "none")
+_LATIN = re.compile(r"[0-9a-z]+")
+_DIGIT_TAIL = re.compile(r"(\d+)\D*$")
+# zero-width and invisible characters: never indexed, never shown (copied text would carry them)
+INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+SEGMENTERS = ("rjieba", "jieba", "none")
+DEFAULT_SEGMENTER = "rjieba"
+CHUNK = 32             # documents per d<N>.json
+SHARD_BYTES = 24_000   # aim for shards about this big (before compression)
+MAX_SHARDS = 1024
+PHONE_DIGITS = 4       # the shortest phone ending that finds a customer
+TEASER = 160           # characters of text shown under a result
+PINYIN_SUFFIX = 40     # longest pinyin term (queries longer than this match its start)
+INDEX_DIR = "kehu"     # search/kehu/
 
 
 class SegmenterMissing(RuntimeError):
     pass
 
 
-def segmenter(name: str) -> Callable[[str], str]:
-    """The word splitter named in kehu.yaml; raises SegmenterMissing when it is not installed."""
+Splitter = Callable[[str], list[str]]
+
+
+def segmenter(name: str) -> Splitter:
+    """The word splitter named in kehu.yaml (``site.search.segmenter``); raises SegmenterMissing when it is
+    not installed. It returns the words of a text, in order, covering it."""
     if name == "none":
-        return lambda text: text
-    if name != "jieba":
+        return lambda text: [text] if text else []
+    if name not in SEGMENTERS:
         raise SegmenterMissing(f"site.search.segmenter: unknown value '{name}' (choose one of {', '.join(SEGMENTERS)})")
     try:
+        if name == "rjieba":
+            import rjieba
+
+            return lambda text: list(rjieba.cut(text)) if text else []
         import logging
 
         import jieba
     except ImportError as e:
         raise SegmenterMissing(
-            "site.search.segmenter is 'jieba' but jieba is not installed: pip install jieba "
-            "(or set site.search.segmenter: none in kehu.yaml; Chinese search then only matches word starts)") from e
+            f"site.search.segmenter is '{name}' but {name} is not installed: pip install {name} "
+            "(or set site.search.segmenter: none in kehu.yaml; search then ranks without word starts)") from e
     jieba.setLogLevel(logging.WARNING)
+    return lambda text: [w for w in jieba.cut(text, HMM=True) if w] if text else []
 
-    def split(text: str) -> str:
-        return _HAN.sub(lambda m: ZWSP + ZWSP.join(w for w in jieba.cut(m.group(), HMM=True) if w) + ZWSP,
-                        text).strip(ZWSP)
 
-    return split
+def normalize(text: str) -> str:
+    """What search compares: NFKC (full-width letters and digits become ASCII), case folded, invisible
+    characters removed. The worker does the same to the query."""
+    return INVISIBLE.sub("", unicodedata.normalize("NFKC", text)).casefold()
+
+
+def visible(text: str) -> str:
+    return INVISIBLE.sub("", text)
+
+
+def han_terms(text: str) -> Iterable[tuple[str, int]]:
+    """(term, position) for every pair of adjacent Chinese characters and the last character of each run."""
+    for m in _HAN.finditer(text):
+        run, start = m.group(), m.start()
+        for i in range(len(run) - 1):
+            yield run[i:i + 2], start + i
+        yield run[-1], start + len(run) - 1
+
+
+def han_pairs(text: str) -> set[str]:
+    """The terms of ``han_terms`` without their positions (the text fields need none)."""
+    out: set[str] = set()
+    for run in _HAN.findall(text):
+        out.update(map(operator.add, run, run[1:]))
+        out.add(run[-1])
+    return out
+
+
+def latin_terms(text: str) -> Iterable[str]:
+    return (w for w in _LATIN.findall(text) if len(w) >= 2)
+
+
+def phone_terms(shown: str) -> list[str]:
+    """``#`` + each ending (of PHONE_DIGITS digits or more) of the digits the phone shows at its end:
+    a masked 138****8000 gives only #8000; nothing hidden by the mask is indexed."""
+    m = _DIGIT_TAIL.search(shown or "")
+    if not m:
+        return []
+    tail = m.group(1)
+    return ["#" + tail[i:] for i in range(len(tail) - PHONE_DIGITS + 1)]
 
 
 @dataclass(slots=True)
 class Entry:
+    """One customer (or member) as search holds it; made in the workers that render the pages."""
     location: str
-    title: str
-    text: str
+    title: str                                   # as shown (plain text, no invisible characters)
+    teaser: str
+    name_terms: list[tuple[str, int]] = field(default_factory=list)   # (term, position or flags)
+    text_terms: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict[str, str]:
-        return {"location": self.location, "title": self.title, "text": self.text}
-
-
-def make_entry(location: str, title: str, parts: Iterable[tuple[str, bool]], split: Callable[[str], str]) -> Entry:
-    """An index entry from (text, split into words?) parts. Title and text are HTML-escaped: the search
-    results render them as HTML."""
-    text = " · ".join(split(html.escape(p, quote=False)) if words else html.escape(p, quote=False)
-                      for p, words in parts if p)
-    return Entry(location, split(html.escape(title, quote=False)), text)
+    def as_doc(self) -> dict[str, str]:
+        """A Material search document (HTML-escaped: the result list renders title and text as HTML)."""
+        return {"location": self.location, "title": html.escape(self.title, quote=False),
+                "text": html.escape(self.teaser, quote=False)}
 
 
-def rewrite_index(path: Path, entries: list[Entry], drop_prefixes: tuple[str, ...] = ()) -> int:
-    """Add ``entries`` to the index Material wrote (replacing any of the same pages); returns the bytes written.
-    Written as UTF-8 rather than ``\\uXXXX`` escapes: a Chinese character costs 3 bytes instead of 6."""
+def make_entry(location: str, title: str, parts: Iterable[str], split: Splitter, phones: Iterable[str] = (),
+               key: str = "") -> Entry:
+    """An index entry: the name ``title``, the texts ``parts`` (already masked), the ``phones`` as shown,
+    ``key`` (the id) as an exact name-level term."""
+    shown = [visible(" ".join(p.split())) for p in parts if p and p.strip()]
+    name = normalize(title)
+    starts = _word_starts(name, split)
+    name_terms = [(t, pos * 2 + (pos in starts)) for t, pos in han_terms(name)]
+    syl = syllables(title)
+    for i in range(len(syl)):
+        name_terms.append(("".join(syl[i:])[:PINYIN_SUFFIX], i * 2 + 1))
+        initials = "".join(s[0] for s in syl[i:])
+        if len(initials) >= 2:
+            name_terms.append((initials, i * 2 + 1))
+    if key:
+        name_terms.append((normalize(key), 1))
+    text = normalize(" ".join(shown))
+    text_terms = han_pairs(text)
+    text_terms.update(latin_terms(text))
+    for p in phones:
+        text_terms.update(phone_terms(p))
+    teaser = " · ".join(shown)
+    if len(teaser) > TEASER:
+        teaser = teaser[:TEASER - 1] + "…"
+    return Entry(location, visible(title), teaser, sorted(set(name_terms)), sorted(text_terms))
+
+
+def _word_starts(name: str, split: Splitter) -> set[int]:
+    starts, pos = set(), 0
+    for w in split(name):
+        starts.add(pos)
+        pos += len(w)
+    return starts if pos == len(name) else {0}
+
+
+# --- the files ---------------------------------------------------------------------------------------------
+
+
+def shard_of(term: str, shards: int) -> int:
+    """FNV-1a over the UTF-16 code units of the term's first character (first two if Latin) — the same
+    function as ``shardOf`` in search-worker.js."""
+    return _fnv(term[:2] if term[:1].isascii() else term[:1]) % shards
+
+
+@lru_cache(maxsize=65536)
+def _fnv(key: str) -> int:
+    data = key.encode("utf-16-le")
+    h = 0x811C9DC5
+    for i in range(0, len(data), 2):
+        h ^= data[i] | data[i + 1] << 8
+        h = (h * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def _deltas(numbers: list[int]) -> list[int]:
+    return [b - a for a, b in zip([0, *numbers], numbers, strict=False)]
+
+
+def build_index(entries: list[Entry], phone_tail: int, more: str = "", more_location: str = "") -> dict[str, bytes]:
+    """The files of search/kehu/ (name -> bytes), manifest.json among them.
+
+    ``phone_tail``: how many trailing phone digits a page shows (4 when masked, 0 for all of them);
+    ``more``: the last result's text when more matched than are listed ({n}), linking to ``more_location``."""
+    order = sorted(range(len(entries)), key=lambda i: (len(entries[i].title), entries[i].title, i))
+    names: defaultdict[str, list[int]] = defaultdict(list)
+    texts: defaultdict[str, list[int]] = defaultdict(list)
+    for doc, i in enumerate(order):  # in document order, so every list is sorted as it is built
+        e = entries[i]
+        base = doc * 128
+        for term, pos in e.name_terms:
+            names[term].append(base + (pos if pos < 127 else 127))
+        for term in e.text_terms:  # unique per entry
+            texts[term].append(doc)
+    terms = sorted(names.keys() | texts.keys())  # sorted: the same data gives the same files
+    size = sum(len(t) * 3 + 8 for t in terms) + 3 * (sum(map(len, names.values())) + sum(map(len, texts.values())))
+    shards = 1
+    while shards < MAX_SHARDS and size / shards > SHARD_BYTES:
+        shards *= 2
+    split: list[dict[str, list[list[int]]]] = [{} for _ in range(shards)]
+    none: list[int] = []
+    for term in terms:
+        name = names.get(term, none)
+        split[shard_of(term, shards)][term] = [_deltas(sorted(name) if len(name) > 1 else name),
+                                               _deltas(texts.get(term, none))]
+    files = {f"t{n}.json": _json(terms) for n, terms in enumerate(split)}
+    for c in range(0, len(order), CHUNK):
+        docs = [[entries[i].location, entries[i].title, entries[i].teaser] for i in order[c:c + CHUNK]]
+        files[f"d{c // CHUNK}.json"] = _json(docs)
+    files["manifest.json"] = _json({"version": 1, "docs": len(order), "shards": shards, "chunk": CHUNK,
+                                    "phone_tail": phone_tail, "phone_min": PHONE_DIGITS,
+                                    "pinyin_max": PINYIN_SUFFIX, "more": more, "more_location": more_location})
+    return files
+
+
+def _json(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def write_index(site_dir: Path, entries: list[Entry], docs: list[Entry], worker: bytes | None,
+                **options: object) -> dict[str, int]:
+    """Write the sharded index of ``entries`` into search/kehu/, replace the entries of the search_index.json
+    Material wrote by ``docs`` (the few small ones), and put kehu's worker where Material's pages load their
+    worker from. ``options`` go to build_index. Returns sizes: the whole index and its largest shard."""
+    search = site_dir / "search"
+    path = search / "search_index.json"
     data = json.loads(path.read_text(encoding="utf-8"))
-    ours = {e.location for e in entries}
-    docs = [d for d in data.get("docs", [])
-            if d.get("location", "").split("#")[0] not in ours and not d.get("location", "").startswith(drop_prefixes)]
-    data["docs"] = docs + [e.as_dict() for e in entries]
-    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".search-", suffix=".tmp")
+    files = build_index(entries, **options)  # type: ignore[arg-type]
+    data["docs"] = [d.as_doc() for d in docs]
+    target = search / INDEX_DIR
+    fresh = Path(tempfile.mkdtemp(dir=search, prefix=".kehu-"))
     mask = os.umask(0)
     os.umask(mask)
-    os.fchmod(fd, 0o666 & ~mask)  # mkstemp makes 0600; the index must be as readable as every other page
+    os.chmod(fresh, 0o777 & ~mask)  # mkdtemp makes 0700; the index must be as readable as every page
+    for name, raw in files.items():
+        (fresh / name).write_bytes(raw)
+    old = search / ".kehu-old"
+    if target.exists():
+        os.replace(target, old)
+    os.replace(fresh, target)
+    shutil.rmtree(old, ignore_errors=True)
+    raw = _json(data)
+    _atomic_write(path, raw, mask)
+    replaced = 0
+    if worker is not None:
+        for script in (site_dir / "assets" / "javascripts" / "workers").glob("search.*.js"):
+            _atomic_write(script, worker, mask)
+            replaced += 1
+        for stale in (site_dir / "assets" / "javascripts" / "workers").glob("search.*.js.map"):
+            stale.unlink()
+    shards = [len(v) for k, v in files.items() if k.startswith("t")]
+    return {"search_index_bytes": len(raw) + sum(len(v) for v in files.values()),
+            "search_shards": len(shards), "search_shard_max_bytes": max(shards, default=0),
+            "search_worker": replaced}
+
+
+def _atomic_write(path: Path, raw: bytes, mask: int) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".search-", suffix=".tmp")
+    os.fchmod(fd, 0o666 & ~mask)
     with os.fdopen(fd, "wb") as fh:
         fh.write(raw)
     os.replace(tmp, path)
-    return len(raw)

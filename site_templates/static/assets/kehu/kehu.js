@@ -1,8 +1,10 @@
 /* kehu site scripts (vendored, no dependencies, nothing fetched).
  * 1. Customers index: renders the table from the compact JSON in the page, filters (name, pinyin,
- *    initials, id, region) and sorts it.
+ *    initials, id, region, owner) and sorts it; names sort in the pinyin order the build gave the rows
+ *    (phrase-aware readings: 长沙 under C), not by the browser's per-character collation.
  * 2. Due page: re-buckets every follow-up against the viewer's today (in the team's time zone),
  *    so a site built days ago still shows what is overdue now.
+ * 3. Every table with no row to show (none built, or all filtered out or hidden) says so (暂无 / No data).
  * All text is set with textContent: no value from the data is ever parsed as HTML.
  * `?today=YYYY-MM-DD` in the address pretends the viewer's date (for checking a rollover).
  */
@@ -39,6 +41,39 @@
     return e;
   }
 
+  /* --- empty tables ---------------------------------------------------------------------- */
+
+  function word(key) {
+    var tpl = document.getElementById("kehu-words");
+    var span = tpl && tpl.content.querySelector('[data-key="' + key + '"]');
+    return span ? span.textContent : "";
+  }
+
+  function markEmpty(table) {
+    var body = table.tBodies[0];
+    if (!body) return;
+    var note = body.querySelector("tr.kehu-empty");
+    var shown = Array.prototype.some.call(body.rows, function (r) { return r !== note && !r.hidden; });
+    if (shown) {
+      if (note) note.hidden = true;
+      return;
+    }
+    if (!note) {
+      var head = table.tHead && table.tHead.rows[0];
+      var cols = head ? Array.prototype.reduce.call(head.cells, function (n, c) { return n + (c.colSpan || 1); }, 0) : 1;
+      note = el("tr", null, "kehu-empty");
+      var td = el("td", word("no_data"));
+      td.colSpan = cols;
+      note.appendChild(td);
+      body.appendChild(note);
+    }
+    note.hidden = false;
+  }
+
+  function markAllEmpty() {
+    document.querySelectorAll(".kehu-table table").forEach(markEmpty);
+  }
+
   /* --- customers index ------------------------------------------------------------------ */
 
   function customersIndex(table) {
@@ -46,6 +81,9 @@
     if (!source) return;
     var data = JSON.parse(source.textContent);
     var rows = data.rows;
+    var ownerKeys = data.owner_keys || [];
+    var order = new Map();
+    rows.forEach(function (r, i) { order.set(r, i); });
     var base = table.getAttribute("data-base"); // link to customers/X
     var today = viewerToday(table.getAttribute("data-tz"));
     var soon = parseInt(table.getAttribute("data-soon"), 10);
@@ -63,11 +101,11 @@
     function matches(row, q) {
       if (!q) return true;
       var hay = (row[0] + " " + row[1] + " " + row[2] + " " + row[3] + " " + row[9]).toLowerCase();
-      return hay.indexOf(q) >= 0;
+      return hay.indexOf(q) >= 0 || (ownerKeys[row[7]] || "").indexOf(q) >= 0;
     }
 
     function render() {
-      var q = (filter.value || "").trim().toLowerCase().replace(/\s+/g, "");
+      var q = (filter.value || "").normalize("NFKC").replace(/[\u00ad\u200b-\u200f\u2060-\u2064\ufeff\s]+/g, "").toLowerCase();
       var wanted = [];
       selects.forEach(function (s) { if (s.value !== "") wanted.push([parseInt(s.getAttribute("data-col"), 10), parseInt(s.value, 10)]); });
       var list = rows.filter(function (r) {
@@ -76,7 +114,7 @@
       });
       list.sort(function (a, b) {
         var x = a[sortCol], y = b[sortCol];
-        if (sortCol === 1) return x.localeCompare(y, "zh-CN") * sortDir;
+        if (sortCol === 1) return (order.get(a) - order.get(b)) * sortDir;
         if (x === y) return 0;
         if (x === "" || x === -1) return 1;
         if (y === "" || y === -1) return -1;
@@ -100,6 +138,7 @@
       });
       tbody.textContent = "";
       tbody.appendChild(frag);
+      markEmpty(table);
       shown.textContent = shown.getAttribute("data-template").replace("{n}", list.length).replace("{total}", rows.length);
     }
 
@@ -164,6 +203,7 @@
     var table = document.getElementById("kehu-index");
     if (table) customersIndex(table);
     document.querySelectorAll("[data-rebucket]").forEach(rebucket);
+    markAllEmpty();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
