@@ -275,6 +275,13 @@ def _finish(target: Path, warnings: list[str], written: list[str]) -> None:
     for w in warnings:
         click.echo(f"kehu: warning: {w}", err=True)
     if written:
-        _say("下一步：检查 team.yaml 中你的信息（git 账号），然后 `kehu check`、`git add -A`、`git commit`",
+        _say("下一步：检查 team.yaml 中你的信息（git 账号），然后 `kehu check`、`git add -A`、`git commit`、推送；"
+             "每位同事克隆后运行一次 `kehu init --git-only`；合并请求冲突时在分支上运行 `kehu sync --push`",
              "next: check your entry in team.yaml (forge account `git`), then `kehu check`, `git add -A`, "
-             "`git commit`")
+             "`git commit` and push; each colleague runs `kehu init --git-only` once in their clone; when a pull "
+             "request conflicts, run `kehu sync --push` on its branch")
+    else:
+        _say("下一步：日常用 `kehu new` / `kehu log` 等命令修改客户，在分支上提交并发起合并请求；"
+             "合并请求冲突时运行 `kehu sync --push`",
+             "next: work with `kehu new`, `kehu log` …, commit on a branch and open a pull request; when it "
+             "conflicts, run `kehu sync --push`")
