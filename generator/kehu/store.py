@@ -326,14 +326,8 @@ def atomic_write(path: Path, text: str, *, durable: bool = True) -> None:
     """
     path = Path(path)
     folder = path.parent
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".kehu-tmp")
+    tmp = _temporary_copy(path, text, durable)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            if durable:
-                os.fsync(fh.fileno())
-        os.chmod(tmp, _mode_for(path))
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -343,12 +337,9 @@ def atomic_write(path: Path, text: str, *, durable: bool = True) -> None:
         _fsync_dir(folder)
 
 
-def create_exclusive(path: Path, text: str, *, durable: bool = True) -> bool:
-    """Write a new file with ``text`` only if ``path`` does not exist yet (atomically: readers never see
-    half a file). False when it exists: someone else took that name first. ``durable`` as in
-    :func:`atomic_write`."""
-    folder = path.parent
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".kehu-tmp")
+def _temporary_copy(path: Path, text: str, durable: bool) -> str:
+    """``text`` in a temporary file beside ``path``, with the mode ``path`` has (or would get)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".kehu-tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
@@ -356,6 +347,19 @@ def create_exclusive(path: Path, text: str, *, durable: bool = True) -> bool:
             if durable:
                 os.fsync(fh.fileno())
         os.chmod(tmp, _mode_for(path))
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return tmp
+
+
+def create_exclusive(path: Path, text: str, *, durable: bool = True) -> bool:
+    """Write a new file with ``text`` only if ``path`` does not exist yet (atomically: readers never see
+    half a file). False when it exists: someone else took that name first. ``durable`` as in
+    :func:`atomic_write`."""
+    tmp = _temporary_copy(path, text, durable)
+    try:
         try:
             os.link(tmp, path)  # fails if the name exists: exclusive, and the content is complete
         except FileExistsError:
