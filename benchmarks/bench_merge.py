@@ -22,9 +22,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
 TOPICS = ["沟通Q{q}续约需求，客户对价格有疑问", "上门演示审批流，客户关注与SAP对接", "发送报价单，客户确认下周回复",
-          "电话确认交付时间，客户要求提前一周", "微信沟通合同条款，法务提出两处修改", "回访售后问题，客户对响应速度满意"]
+          "电话确认交付时间，客户要求提前一周", "微信沟通合同条款，法务提出两处修改",
+          "回访售后问题，客户对响应速度满意"]
 PEOPLE = ["lixia", "wangfang", "zhaolei", "chenjing", "liuyang"]
 
 
