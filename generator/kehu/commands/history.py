@@ -20,6 +20,7 @@ import click
 
 from ..edits import CommandError, guarded, refuse, require_sound_repo
 from ..gitinfo import Revision, is_git_repo, revisions
+from ..identity import identity_of, identity_text
 from ..messages import CATALOGUE
 from ..privacy import mask_email, mask_phone
 from ..repo import Repo
@@ -37,16 +38,6 @@ CATALOGUE.update({
 
 MISSING = object()
 SUMMARY_CHARS = 40
-
-# how an item of a list is recognised across versions (so a changed item is an edit, not -1 +1)
-IDENTITY: dict[str, Callable[[dict], Any]] = {
-    "contacts": lambda x: x.get("name"),
-    "deals": lambda x: x.get("contract") or (x.get("product"), x.get("signed")),
-    "surveys": lambda x: x.get("date"),
-    "complaints": lambda x: (x.get("date"), x.get("content")),
-    "interactions": lambda x: (x.get("date"), x.get("channel"), x.get("by")),
-}
-
 
 @dataclass(slots=True)
 class Change:
@@ -85,10 +76,7 @@ def _match(old: list[dict], new: list[dict], key: Callable[[dict], Any]) -> tupl
 
 
 def _ident(field: str, item: dict) -> str:
-    value = IDENTITY.get(field, lambda x: None)(item)
-    if isinstance(value, tuple):
-        value = " ".join(str(v) for v in value if v is not None)
-    return str(value) if value is not None else "?"
+    return identity_text(field, item)
 
 
 def diff(old: dict | None, new: dict | None, order: list[str]) -> list[Change]:
@@ -101,7 +89,7 @@ def diff(old: dict | None, new: dict | None, order: list[str]) -> list[Change]:
             continue  # absent, null and empty all say "nothing recorded"
         ra, rb = _records([] if a is None else a), _records([] if b is None else b)
         if ra is not None and rb is not None and (ra or rb):
-            pairs, added, removed = _match(ra, rb, IDENTITY.get(key, lambda x: repr(x)))
+            pairs, added, removed = _match(ra, rb, lambda x, key=key: identity_of(key, x))
             for before, after in pairs:
                 for sub in [*before, *(k for k in after if k not in before)]:
                     if before.get(sub, MISSING) != after.get(sub, MISSING):
