@@ -33,6 +33,8 @@ COMMANDS: dict[str, str] = {
     "due": "due",
     "show": "show",
     "history": "history",
+    "diff": "diff",
+    "forget": "forget",
     "import": "import_",
     "export": "export",
     "dedupe": "dedupe",
