@@ -28,8 +28,8 @@ _HINT_EN = ("past records are append-only; if it really was a mistake, add a cor
             "(corrections: field: {field}, entry: {key}, by, date, reason) — the profile page shows it")
 CATALOGUE.update({
     "history-removed": {
-        "en": ("{customer}: past {what} removed: {entry} (line {line} of {base})", _HINT_EN),
-        "zh": ("{customer}：删除了既往{what}：{entry}（{base} 第 {line} 行）", _HINT_ZH),
+        "en": ("{customer}: past {what} removed: {entry} (line {base_line} of {base})", _HINT_EN),
+        "zh": ("{customer}：删除了既往{what}：{entry}（{base} 第 {base_line} 行）", _HINT_ZH),
     },
     "history-rewritten": {
         "en": ("{customer}: past {what} rewritten: {entry}: {sub} {old} → {new}", _HINT_EN),
@@ -38,10 +38,10 @@ CATALOGUE.update({
     "history-file-deleted": {
         "en": ("{customer}: a customer file with past records was deleted",
                "merge customers with `kehu merge`, erase a person's data with `kehu forget {id}`; otherwise restore "
-               "the file (git restore --source {base} {file})"),
+               "the file (git restore --source {base} {path})"),
         "zh": ("{customer}：删除了含有既往记录的客户文件",
                "合并客户请用 `kehu merge`，按个人信息删除请求删除请用 `kehu forget {id}`；否则请恢复该文件"
-               "（git restore --source {base} {file}）"),
+               "（git restore --source {base} {path}）"),
     },
 })
 
@@ -107,7 +107,7 @@ def history_problems(repo: Repo, pairs: list[FilePair], base_label: str, erased_
             past = _records_of(base)
             if past and ident not in erased_ids and not past <= kept:
                 out.append(msgs.error(p.old_path, 1, 1, "history-file-deleted", customer=customer, id=ident,
-                                      base=base_label, file=p.old_path))
+                                      base=base_label, path=p.old_path))
             continue
         if new is None:
             continue
@@ -122,9 +122,9 @@ def history_problems(repo: Repo, pairs: list[FilePair], base_label: str, erased_
                 if _corrected(c.field, c.old, corrections):
                     continue
                 line = _old_line(old, c.field, c.index)
-                at = new.pos((c.field,))
+                at = new.pos((c.field,), key=True)
                 out.append(msgs.error(p.new_path, at[0], at[1], "history-removed", customer=customer,
-                                      what=words.what(c.field), entry=words.entry(c.field, c.old), line=line,
+                                      what=words.what(c.field), entry=words.entry(c.field, c.old), base_line=line,
                                       base=base_label, field=c.field, key=entry_key(c.field, c.old)))
             elif c.kind == "edit" and is_past_record(c.field, c.before):
                 rewrites.setdefault((c.field, c.index), []).append(c)
