@@ -195,3 +195,23 @@ def test_merge_passes(make_repo):
 def test_unknown_base_is_one_line(repo):
     r = kehu(repo, "check", "--against", "nosuch")
     assert r.exit_code == 2 and r.stderr.strip().count("\n") == 0 and "nosuch" in r.stderr
+
+
+def test_the_profile_page_shows_corrections_and_erasures(repo, tmp_path):
+    def change(d):
+        d["interactions"][1]["summary"] = "上门演示审批流，客户关注与用友对接"
+        d["corrections"] = [{"date": "2024-05-28", "by": "wangfang", "field": "interactions", "entry": "2024-05-20",
+                             "reason": "拜访记录写错了系统名称<b>"}]
+    edit(repo, change)
+    assert kehu(repo, "forget", "C20240501001", "--contact", "张伟", "--reason", "本人要求删除",
+                "--by", "lixia").exit_code == 0
+    out = tmp_path / "pages"
+    r = kehu(repo, "build", "--pages-only", str(out))
+    assert r.exit_code == 0, r.stderr
+    page = next(out.rglob("C20240501001*.md")).read_text(encoding="utf-8")
+    section = page[page.index('id="corrections"'):page.index('id="timeline"')]
+    assert "更正与删除记录" in section
+    assert ("<td>2024-05-28</td><td>王芳</td><td>跟进记录 2024-05-20</td><td>拜访记录写错了系统名称&lt;b&gt;</td>"
+            in section)
+    assert "<td>李霞</td><td>按请求删除了一位联系人的个人信息</td><td>本人要求删除</td>" in section
+    assert 'id="extra"' not in page  # not repeated as "other fields"
