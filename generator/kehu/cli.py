@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "fmt": "fmt",
     "init": "init",
     "merge-driver": "merge_driver",
+    "diff-driver": "diff_driver",
     "codeowners": "codeowners",
     "new": "new",
     "log": "log",
