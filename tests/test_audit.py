@@ -105,6 +105,7 @@ def test_a_declared_correction_passes_and_an_old_one_does_not(repo):
     edit(repo, change)
     assert against(repo) == []
     assert repo.check().errors == 0  # the correction is valid data
+    assert "  - 更正：跟进记录 2024-05-20（李霞：拜访记录写错了客户关注点）" in kehu(repo, "diff").stdout
     commit(repo, "correction")
     # a later change cannot reuse that correction to rewrite the same entry again
     data = json.loads(json.dumps(base_customer()))
@@ -141,6 +142,7 @@ def test_forget_a_contact_passes(repo):
     assert "forgotten:" in text and "本人要求删除" in text
     assert against(repo) == []
     assert repo.check().errors == 0
+    assert "  - 按个人信息删除请求删除了一位联系人的信息（李霞：本人要求删除）" in kehu(repo, "diff").stdout
 
 
 def test_forget_a_contact_named_in_past_records(repo):
@@ -171,7 +173,7 @@ def test_forget_a_customer_passes_and_leaves_a_tombstone(repo):
     assert full.exit_code == 0, full.stdout
     commit(repo, "forget")
     summary = kehu(repo, "diff", "main...feature").stdout
-    assert "按个人信息删除请求删除" in summary and "上海启明科技有限公司" in summary
+    assert "  - 按个人信息删除请求删除（客户要求删除全部信息）" in summary and "上海启明科技有限公司" in summary
 
 
 def test_forget_refuses_an_unknown_contact(repo):
@@ -215,3 +217,13 @@ def test_the_profile_page_shows_corrections_and_erasures(repo, tmp_path):
             in section)
     assert "<td>李霞</td><td>按请求删除了一位联系人的个人信息</td><td>本人要求删除</td>" in section
     assert 'id="extra"' not in page  # not repeated as "other fields"
+
+
+def test_a_correction_names_a_team_member(repo):
+    def change(d):
+        d["corrections"] = [{"date": "2024-05-28", "by": "nobody", "field": "interactions", "entry": "2024-05-20",
+                             "reason": "x"}]
+    edit(repo, change)
+    result = repo.check()
+    assert [(p.code, p.line) for p in result.problems if p.code == "unknown-handle"] == [
+        ("unknown-handle", line_of(repo, "by: nobody"))]

@@ -84,7 +84,8 @@ def _records_of(data: dict) -> set:
     return {identity_of(f, x) for f in PROTECTED for x in data.get(f) or [] if is_past_record(f, x)}
 
 
-def history_problems(repo: Repo, pairs: list[FilePair], base_label: str, erased_ids: set[str]) -> list[Problem]:
+def history_problems(repo: Repo, pairs: list[FilePair], base_label: str,
+                     erased_ids: dict[str, str] | set[str]) -> list[Problem]:
     """Errors for every past record removed or rewritten between the two sides of *pairs* without a
     correction or tombstone added by the same change; *erased_ids* are customers `kehu forget` removed."""
     words = Wording(repo)

@@ -21,10 +21,10 @@ from .repo import Repo
 from .review import FORGOTTEN_MARKS
 
 
-def forgotten_ids(repo: Repo) -> set[str]:
-    """Ids of customers erased by ``kehu forget`` (kehu.yaml ``forgotten:``)."""
+def forgotten_ids(repo: Repo) -> dict[str, str]:
+    """Customers erased by ``kehu forget`` (kehu.yaml ``forgotten:``): id -> the reason given."""
     entries = repo.config.get("forgotten", default=[]) or []
-    return {str(e.get("id")) for e in entries if isinstance(e, dict) and e.get("id")}
+    return {str(e.get("id")): str(e.get("reason") or "") for e in entries if isinstance(e, dict) and e.get("id")}
 
 
 def mark(repo: Repo) -> str:

@@ -167,6 +167,13 @@ class Wording:
                     out.append(Phrase("set", self.w("chg.set", field=self.field(c.field),
                                                     old=self.value(c.old, c.field), new=self.value(c.new, c.field)),
                                       c.field))
+            elif c.kind == "add" and c.field == "corrections" and isinstance(c.new, dict):
+                what = f"{self.field(str(c.new.get('field')))} {c.new.get('entry')}"
+                out.append(Phrase("corrected", self.w("chg.corrected", entry=what, by=self.who(c.new.get("by")),
+                                                      reason=self.value(c.new.get("reason"))), c.field))
+            elif c.kind == "add" and c.field == "forgotten" and isinstance(c.new, dict):
+                out.append(Phrase("erased", self.w("chg.tombstone", by=self.who(c.new.get("by")),
+                                                   reason=self.value(c.new.get("reason"))), c.field))
             elif c.kind == "add":
                 out.append(Phrase("add", self.w("chg.add", what=self.what(c.field), entry=self.entry(c.field, c.new)),
                                   c.field))
@@ -233,8 +240,9 @@ def _stem(path: str) -> str:
 
 
 def review(repo: Repo, pairs: list, authors: dict[str, list[str]], internal: bool = False,
-           forgotten_ids: set[str] | None = None) -> list[CustomerReview]:
-    """What each changed customer file means, in words (pairs from ``gitinfo.changed_customer_files``)."""
+           forgotten: dict[str, str] | None = None) -> list[CustomerReview]:
+    """What each changed customer file means, in words (pairs from ``gitinfo.changed_customer_files``);
+    *forgotten*: id -> reason of the customers `kehu forget` erased."""
     from .changes import diff
     from .identity import identity_of
 
@@ -262,8 +270,9 @@ def review(repo: Repo, pairs: list, authors: dict[str, list[str]], internal: boo
         if new is None:
             records = {identity_of(f, x) for f in ("interactions", "contacts") for x in (old or {}).get(f) or []}
             into = next((k for k, got in gained.items() if records and records <= got), "") if records else ""
-            if ident in (forgotten_ids or set()):
-                status, phrases = "forgotten", [Phrase("forgotten", words.w("chg.forgotten", reason="tombstone"))]
+            if ident in (forgotten or {}):
+                status, phrases = "forgotten", [Phrase("forgotten", words.w(
+                    "chg.forgotten", reason=words.value(forgotten[ident])))]
             elif into:
                 target = next((n for n in loaded if n[3] is not None and str(n[3].get("id")) == into), None)
                 shown = words.value(target[3].get("name")) if target else ""
