@@ -44,6 +44,9 @@ def test_hunk_headers_name_the_customer_and_the_entry(repo):
     commit(repo, "edit", date="2024-05-21T10:00:00+08:00")
     log = git(repo.root, "log", "-p", "-1", "-U1")
     assert headers(log) == headers(diff)
+    # what tools read (kehu sync, patches) stays the plain file: conversion is for display only
+    assert git(repo.root, "show", "HEAD:customers/C20240501001.yaml") == path.read_text(encoding="utf-8")
+    assert "# kehu:" not in git(repo.root, "format-patch", "-1", "--stdout")
 
 
 def test_the_team_language_names_the_list(repo):
