@@ -174,6 +174,9 @@ def test_forget_a_customer_passes_and_leaves_a_tombstone(repo):
     commit(repo, "forget")
     summary = kehu(repo, "diff", "main...feature").stdout
     assert "  - 按个人信息删除请求删除（客户要求删除全部信息）" in summary and "上海启明科技有限公司" in summary
+    git(repo.root, "checkout", "-q", "main")  # the tombstone is read from the compared commit, not the work tree
+    data = json.loads(kehu(repo, "diff", "main...feature", "--format", "json").stdout)
+    assert [c["status"] for c in data["customers"]] == ["forgotten"] and data["past_records_changed"] == 0
 
 
 def test_forget_refuses_an_unknown_contact(repo):

@@ -21,10 +21,19 @@ from .repo import Repo
 from .review import FORGOTTEN_MARKS
 
 
-def forgotten_ids(repo: Repo) -> dict[str, str]:
-    """Customers erased by ``kehu forget`` (kehu.yaml ``forgotten:``): id -> the reason given."""
-    entries = repo.config.get("forgotten", default=[]) or []
-    return {str(e.get("id")): str(e.get("reason") or "") for e in entries if isinstance(e, dict) and e.get("id")}
+def forgotten_ids(repo: Repo, commit: str | None = None) -> dict[str, str]:
+    """Customers erased by ``kehu forget`` (kehu.yaml ``forgotten:``): id -> the reason given; from the
+    working tree's kehu.yaml, or from the one of *commit*."""
+    entries: Any = repo.config.get("forgotten", default=[]) or []
+    if commit:
+        from .gitinfo import _blobs
+        from .yamlload import load_yaml_bytes
+
+        raw = _blobs(repo.root, [f"{commit}:{CONFIG_FILE}"])[0]
+        data = load_yaml_bytes(CONFIG_FILE, raw, repo.msgs).data if raw else None
+        entries = data.get("forgotten") if isinstance(data, dict) else []
+    return {str(e.get("id")): str(e.get("reason") or "") for e in entries or [] if isinstance(e, dict)
+            and e.get("id")}
 
 
 def mark(repo: Repo) -> str:

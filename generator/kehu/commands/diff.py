@@ -99,6 +99,7 @@ def as_json(reviews: list[CustomerReview], words: Wording, label: str) -> str:
     return json.dumps({
         "range": label,
         "summary": summary_counts(reviews, words) if reviews else words.w("chg.none"),
+        "past_records_changed": sum(r.past_changes for r in reviews),
         "customers": [{"id": r.id, "name": r.name, "path": r.path, "status": r.status, "authors": r.authors,
                        "merged_into": r.merged_into or None,
                        "changes": [{"kind": p.kind, "field": p.field or None, "text": p.text, "past_record": p.past}
@@ -125,7 +126,7 @@ def range_reviews(repo: Repo, spec: str | None, internal: bool) -> tuple[list[Cu
         raise CommandError(str(e)) from None
     authors = authors_of_files(repo.root, base, head, repo.team)
     label = spec or f"{base[:7]}...{Wording(repo).w('chg.uncommitted')}"
-    return review(repo, pairs, authors, internal, forgotten_ids(repo)), label
+    return review(repo, pairs, authors, internal, forgotten_ids(repo, head)), label
 
 
 @click.command("diff")
