@@ -442,6 +442,7 @@ CHANGE_WORDS: dict[str, tuple[str, str]] = {
     "chg.by": ("提交人：{who}", "committed by: {who}"),
     "chg.uncommitted": ("未提交", "uncommitted"),
     "chg.created": ("新建客户：{stage}，负责人 {owner}", "created: {stage}, owner {owner}"),
+    "chg.created_list": ("{what}：{n} 条（{first} … {last}）", "{what}: {n} ({first} … {last})"),
     "chg.deleted": ("删除了客户文件", "customer file deleted"),
     "chg.merged": ("已合并到 {into}", "merged into {into}"),
     "chg.forgotten": ("按个人信息删除请求删除（{reason}）", "erased on request ({reason})"),

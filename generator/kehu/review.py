@@ -289,7 +289,16 @@ def review(repo: Repo, pairs: list, authors: dict[str, list[str]], internal: boo
         if old is None:
             phrases = [Phrase("created", words.w("chg.created", stage=words.value(new.get("stage"), "stage"),
                                                  owner=words.value(new.get("owner"), "owner")))]
-            phrases += [ph for ph in words.phrases(changes) if ph.kind == "add" and ph.field in PROTECTED]
+            for field in PROTECTED:  # a new customer's records: one line each, or a count for a long list
+                added = [c for c in changes if c.kind == "add" and c.field == field]
+                items = [c.new for c in added]
+                if len(items) == 1:
+                    phrases += words.phrases(added)
+                elif items:
+                    dates = sorted(str(x.get("date") or x.get("signed") or "") for x in items if isinstance(x, dict))
+                    phrases.append(Phrase("add", words.w("chg.created_list", what=words.what(field), n=len(items),
+                                                         first=dates[0] if dates else "", last=dates[-1] if dates
+                                                         else ""), field))
             out.append(CustomerReview(ident, name, p.new_path, "created", phrases, who))
             continue
         phrases = []
