@@ -16,6 +16,9 @@ from typing import Any
 
 Identity = Callable[[Any], Any]
 
+# the lists that are the record of what happened: append-only (kehu.audit), marked when changed (kehu.review)
+PROTECTED = ("interactions", "surveys", "complaints", "deals")
+
 
 def plain(value: Any) -> Any:
     """JSON-like form used for comparisons: quoting, style and comments do not matter."""

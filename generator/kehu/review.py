@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from .changes import MISSING, Change
+from .identity import PROTECTED
 from .privacy import mask_email, mask_phone
 from .repo import Repo
 
 SUMMARY_CHARS = 60
-PROTECTED = ("interactions", "surveys", "complaints", "deals")  # the record of what happened
 FORGOTTEN_MARKS = ("〔已删除〕", "[erased]")  # what `kehu forget` writes where a person's name was
 
 

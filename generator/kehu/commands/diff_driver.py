@@ -23,7 +23,7 @@ from pathlib import Path
 
 import click
 
-from ..review import PROTECTED
+from ..identity import PROTECTED
 
 MARK = "# kehu: "
 
@@ -74,14 +74,35 @@ def annotated(raw: bytes, describe: object = None) -> bytes:
 
 
 def _titles() -> dict[str, str]:
-    """The lists' titles in the team's language; field keys when the repository cannot be read."""
-    try:
-        from ..repo import open_repo
-        from ..site.labels import Labels
+    """The lists' titles in the team's language (the schema's title / x-title-en; kehu.yaml's locale), read
+    directly: git runs this once per file version, so it must not load the whole repository. Field keys when
+    the repository cannot be read."""
+    import json
+    import os
 
-        repo = open_repo(Path.cwd())
-        labels = Labels(repo.schemas, repo.config.locale)
-        return {f: labels.field(f) for f in LISTS}
+    from ..config import CONFIG_FILE, SCHEMA_DIR
+    from ..messages import Messages
+    from ..schema import SCHEMA_FILES
+    from ..yamlload import load_yaml_bytes
+
+    try:
+        root = Path.cwd()  # git runs textconv at the top of the work tree
+        locale = os.environ.get("KEHU_LOCALE") or ""
+        if not locale and (root / CONFIG_FILE).is_file():
+            data = load_yaml_bytes(CONFIG_FILE, (root / CONFIG_FILE).read_bytes(), Messages()).data
+            locale = str(data.get("locale") or "") if isinstance(data, dict) else ""
+        schema_path = root / SCHEMA_DIR / SCHEMA_FILES["customer"]
+        if schema_path.is_file():
+            schema = json.loads(schema_path.read_text(encoding="utf-8"))
+        else:
+            from importlib import resources
+
+            schema = json.loads(resources.files("kehu").joinpath(f"data/schema/{SCHEMA_FILES['customer']}")
+                                .read_text(encoding="utf-8"))
+        key = "x-title-en" if Messages(locale or "zh-CN").lang == "en" else "title"
+        props = schema.get("properties", {})
+        return {f: str(props[f].get(key) or props[f].get("title") or f) for f in LISTS if isinstance(props.get(f),
+                                                                                                     dict)}
     except Exception:  # a diff must never fail because kehu.yaml or the schema is broken right now
         return {}
 
