@@ -190,3 +190,14 @@ def test_a_long_summary_is_cut_with_a_pointer(branch):
     assert len(cut) < 500 < len(full)
     assert cut.splitlines()[-1].startswith("… +") and cut.splitlines()[-1].endswith("(`kehu diff main...feature`)")
     assert full.startswith(cut.rsplit("\n", 2)[0])
+
+
+def test_a_moved_file_is_one_customer(make_repo):
+    repo = team_repo(make_repo)
+    git(repo.root, "checkout", "-q", "-b", "x")
+    git(repo.root, "mv", "customers/C20240501001.yaml", "customers/C20240501001.yml")
+    commit(repo, "yml")
+    text = diff_out(repo, "main...x")
+    assert text.splitlines()[1] == "1 个客户有变化：修改 1"
+    assert "  - 文件改名：customers/C20240501001.yaml → customers/C20240501001.yml" in text
+    assert kehu(repo, "check", "--against", "main").exit_code == 0

@@ -8,6 +8,7 @@ phones and emails masked unless asked for the internal view.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -239,6 +240,27 @@ def _stem(path: str) -> str:
     return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
 
 
+def _moves(pairs: list) -> list:
+    """A file deleted and one added under another name with the same id (C1.yml → C1.yaml) is one customer
+    whose file moved: ids are never reused, so the id says it is the same customer."""
+    from .gitinfo import FilePair
+
+    def ident(raw: bytes | None) -> str | None:
+        found = re.search(rb"^id:[ \t]*['\"]?([^'\"\s#]+)", raw or b"", re.M)
+        return found.group(1).decode("utf-8", "replace") if found else None
+
+    added = {ident(p.new_raw): p for p in pairs if p.old_path is None and ident(p.new_raw)}
+    out, used = [], set()
+    for p in pairs:
+        if p.new_path is None and p.old_path and ident(p.old_raw) in added:
+            new = added[ident(p.old_raw)]
+            used.add(id(new))
+            out.append(FilePair(p.old_path, new.new_path, p.old_raw, new.new_raw))
+        else:
+            out.append(p)
+    return [p for p in out if id(p) not in used]
+
+
 def review(repo: Repo, pairs: list, authors: dict[str, list[str]], internal: bool = False,
            forgotten: dict[str, str] | None = None) -> list[CustomerReview]:
     """What each changed customer file means, in words (pairs from ``gitinfo.changed_customer_files``);
@@ -248,7 +270,7 @@ def review(repo: Repo, pairs: list, authors: dict[str, list[str]], internal: boo
 
     words = Wording(repo, internal)
     order = repo.schemas.field_order()
-    loaded = [(p, *_load(repo, p.old_path, p.old_raw), *_load(repo, p.new_path, p.new_raw)) for p in pairs]
+    loaded = [(p, *_load(repo, p.old_path, p.old_raw), *_load(repo, p.new_path, p.new_raw)) for p in _moves(pairs)]
     # interactions and contacts each changed customer gained: a deleted customer whose records all went to
     # one of them was merged into it (kehu merge)
     gained: dict[str, set] = {}
