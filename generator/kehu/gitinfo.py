@@ -13,8 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .edits import refuse
+from .messages import CATALOGUE
 from .model import Team
 from .repo import Repo
+
+CATALOGUE.update({
+    "cli-not-git": {
+        "en": ("{root} is not a git repository, so there is no history", "history comes from git: `git init` and "
+               "commit the customer files"),
+        "zh": ("{root} 不是 git 仓库，没有历史记录", "历史来自 git：请 `git init` 并提交客户文件"),
+    },
+})
 
 _SEP = "\x1f"
 _REC = "\x1e"
@@ -112,7 +121,7 @@ def _names(root: Path, relpath: str) -> list[str]:
 def _log(root: Path, relpath: str) -> list[tuple[list[str], list[list[str]]]]:
     """Newest first: (header fields, name-status rows) of each commit that shaped the file, merges included."""
     fmt = _REC + _SEP.join(("%H", "%P", "%aI", "%an", "%ae", "%s"))
-    out = git(root, "-c", "core.quotepath=off", "log", "--name-status", f"--format={fmt}", "--",
+    out = git(root, "-c", "core.quotepath=off", "log", "--full-history", "--name-status", f"--format={fmt}", "--",
               *_names(root, relpath))
     if out.returncode != 0:
         return []
@@ -194,3 +203,130 @@ def revisions(repo: Repo, path: Path, include_worktree: bool = True) -> list[Rev
                                  "", relpath, raw, [last] if revs else []))
     return revs
 
+
+
+# --- the customer files a range of commits changed (kehu diff, kehu check --against) ---------------
+
+
+@dataclass(slots=True)
+class FilePair:
+    """One customer file before and after a range: None for a side where it does not exist."""
+    old_path: str | None
+    new_path: str | None
+    old_raw: bytes | None = None
+    new_raw: bytes | None = None
+
+
+def _commit_of(root: Path, name: str) -> str | None:
+    out = git(root, "rev-parse", "--verify", "--quiet", f"{name}^{{commit}}")
+    return out.stdout.decode().strip() if out.returncode == 0 else None
+
+
+def default_base(root: Path) -> str:
+    """The branch a pull request goes to: main, else master, else their copies on origin."""
+    for name in ("main", "master", "origin/main", "origin/master", "origin/HEAD"):
+        if _commit_of(root, name):
+            return name
+    return "main"
+
+
+def resolve_range(root: Path, spec: str | None) -> tuple[str, str | None]:
+    """(base commit, head commit or None for the working tree) of ``A...B`` (from where B left A),
+    ``A..B`` (from A), ``A`` (A...the working tree) or nothing (the main branch...the working tree).
+    Raises ValueError naming a revision git does not know."""
+    spec = (spec or "").strip() or default_base(root)
+    if "..." in spec:
+        left, right = spec.split("...", 1)
+        three_dot = True
+    elif ".." in spec:
+        left, right = spec.split("..", 1)
+        three_dot = False
+    else:
+        left, right, three_dot = spec, "", True
+    left = left or "HEAD"
+    base = _commit_of(root, left)
+    if base is None:
+        raise ValueError(left)
+    head = None
+    if right:
+        head = _commit_of(root, right)
+        if head is None:
+            raise ValueError(right)
+    if three_dot:
+        out = git(root, "merge-base", base, head or "HEAD")
+        if out.returncode == 0:
+            base = out.stdout.decode().strip()
+    return base, head
+
+
+def _is_customer(path: str) -> bool:
+    return path.startswith("customers/") and path.endswith((".yaml", ".yml")) and "/" not in path[10:]
+
+
+def changed_customer_files(root: Path, base: str, head: str | None) -> list[FilePair]:
+    """Every customer file that differs between *base* and *head* (None: the working tree, untracked
+    files included), renames paired, with both versions' bytes (read by one ``git cat-file``)."""
+    args = ["-c", "core.quotepath=off", "diff", "-z", "--name-status", "--no-renames", base]
+    if head:
+        args.append(head)
+    out = git(root, *args, "--", "customers/")
+    if out.returncode != 0:
+        raise ValueError(out.stderr.decode("utf-8", "replace").strip().splitlines()[0] if out.stderr else base)
+    fields = out.stdout.decode("utf-8", "replace").split("\0")
+    pairs: list[FilePair] = []
+    i = 0
+    while i < len(fields) and fields[i]:
+        status = fields[i]
+        if status[:1] in "RC":
+            old, new = fields[i + 1], fields[i + 2]
+            i += 3
+            pairs.append(FilePair(old if status[0] == "R" else None, new))
+            continue
+        path = fields[i + 1]
+        i += 2
+        if status[:1] == "A":
+            pairs.append(FilePair(None, path))
+        elif status[:1] == "D":
+            pairs.append(FilePair(path, None))
+        else:
+            pairs.append(FilePair(path, path))
+    if head is None:
+        extra = git(root, "-c", "core.quotepath=off", "ls-files", "-z", "--others", "--exclude-standard", "--",
+                    "customers/")
+        pairs.extend(FilePair(None, p) for p in extra.stdout.decode("utf-8", "replace").split("\0") if p)
+    pairs = [p for p in pairs if _is_customer(p.new_path or p.old_path or "")]
+    specs = [f"{base}:{p.old_path}" if p.old_path else "0:missing" for p in pairs]
+    if head:
+        specs += [f"{head}:{p.new_path}" if p.new_path else "0:missing" for p in pairs]
+    blobs = _blobs(root, specs)
+    for k, p in enumerate(pairs):
+        p.old_raw = blobs[k] if p.old_path else None
+        if head:
+            p.new_raw = blobs[len(pairs) + k] if p.new_path else None
+        elif p.new_path:
+            try:
+                p.new_raw = (root / p.new_path).read_bytes()
+            except OSError:
+                p.new_raw = None
+    return pairs
+
+
+def authors_of_files(root: Path, base: str, head: str | None, team: Team | None) -> dict[str, list[str]]:
+    """customers/<file> (its path at *head*) -> who committed changes to it after *base*, in order of
+    their first commit (team handles when the email is in team.yaml, else the git name)."""
+    fmt = _REC + _SEP.join(("%ae", "%an"))
+    out = git(root, "-c", "core.quotepath=off", "log", "--reverse", "--no-renames", "--name-only", f"--format={fmt}",
+              f"{base}..{head or 'HEAD'}", "--", "customers/")
+    result: dict[str, list[str]] = {}
+    if out.returncode != 0:
+        return result
+    for chunk in out.stdout.decode("utf-8", "replace").split(_REC)[1:]:
+        lines = chunk.split("\n")
+        email, name = ([*lines[0].split(_SEP), ""])[:2]
+        who = handle_for_email(team, email) or name
+        for path in lines[1:]:
+            if path.strip():
+                seen = result.setdefault(path.strip(), [])
+                if who not in seen:
+                    seen.append(who)
+    return result

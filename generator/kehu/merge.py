@@ -24,7 +24,6 @@ survive.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import json
 from collections import defaultdict, deque
@@ -34,28 +33,9 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap
 
+from .identity import RECORD_IDENTITY, Identity, plain
+
 MISSING: Any = object()  # a key absent from one version (distinct from an explicit null)
-
-Identity = Callable[[Any], Any]
-
-
-def plain(value: Any) -> Any:
-    """JSON-like form used for comparisons: quoting, style and comments do not matter."""
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, str):
-        return str(value)
-    return str(value)
 
 
 def same(a: Any, b: Any) -> bool:
@@ -82,23 +62,12 @@ class ListPolicy:
     by_date: bool = False       # a timeline: the canonical layout keeps it in date order
 
 
-def _contact_identity(item: Any) -> Any:
-    name = _field(item, "name")
-    return ("name", name) if name else ("phone", _field(item, "phone"))
-
-
-def _deal_identity(item: Any) -> Any:
-    contract = _field(item, "contract")
-    return ("contract", contract) if contract else ("deal", _field(item, "product"), _field(item, "signed"))
-
-
 POLICIES: dict[str, ListPolicy] = {
-    "interactions": ListPolicy(lambda x: tuple(_field(x, k) for k in ("date", "by", "channel", "summary")),
-                               by_date=True),
-    "surveys": ListPolicy(lambda x: _field(x, "date"), by_date=True),
-    "complaints": ListPolicy(lambda x: (_field(x, "date"), _field(x, "content")), by_date=True),
-    "contacts": ListPolicy(_contact_identity, entity=True),
-    "deals": ListPolicy(_deal_identity, entity=True),
+    "interactions": ListPolicy(RECORD_IDENTITY["interactions"], by_date=True),
+    "surveys": ListPolicy(RECORD_IDENTITY["surveys"], by_date=True),
+    "complaints": ListPolicy(RECORD_IDENTITY["complaints"], by_date=True),
+    "contacts": ListPolicy(RECORD_IDENTITY["contacts"], entity=True),
+    "deals": ListPolicy(RECORD_IDENTITY["deals"], entity=True),
 }
 GENERIC = ListPolicy(_key)  # a team's own list of records: whole-entry identity, union
 

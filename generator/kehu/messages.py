@@ -428,6 +428,52 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 
+# Words of change summaries (kehu diff, kehu history, kehu check --against), key: (zh, en) side by side.
+CHANGE_WORDS: dict[str, tuple[str, str]] = {
+    "chg.title": ("kehu 变更摘要", "kehu change summary"),
+    "chg.counts": ("{n} 个客户有变化：{parts}", "{n} customers changed: {parts}"),
+    "chg.none": ("没有客户文件变化", "no customer file changed"),
+    "chg.n.created": ("新建 {n}", "{n} created"),
+    "chg.n.changed": ("修改 {n}", "{n} changed"),
+    "chg.n.deleted": ("删除 {n}", "{n} deleted"),
+    "chg.n.merged": ("合并 {n}", "{n} merged"),
+    "chg.n.forgotten": ("按个人信息删除 {n}", "{n} erased"),
+    "chg.n.history": ("⚠ {n} 处改动了既往记录", "⚠ {n} changes to past records"),
+    "chg.by": ("提交人：{who}", "committed by: {who}"),
+    "chg.uncommitted": ("未提交", "uncommitted"),
+    "chg.created": ("新建客户：{stage}，负责人 {owner}", "created: {stage}, owner {owner}"),
+    "chg.created_list": ("{what}：{n} 条（{first} … {last}）", "{what}: {n} ({first} … {last})"),
+    "chg.deleted": ("删除了客户文件", "customer file deleted"),
+    "chg.merged": ("已合并到 {into}", "merged into {into}"),
+    "chg.forgotten": ("按个人信息删除请求删除（{reason}）", "erased on request ({reason})"),
+    "chg.renamed": ("客户名称：{old} → {new}", "name: {old} → {new}"),
+    "chg.moved": ("文件改名：{old} → {new}", "file renamed: {old} → {new}"),
+    "chg.set": ("{field}：{old} → {new}", "{field}: {old} → {new}"),
+    "chg.add": ("新增{what}：{entry}", "{what} added: {entry}"),
+    "chg.remove": ("删除{what}：{entry}", "{what} removed: {entry}"),
+    "chg.edit": ("修改{what}（{entry}）{field}：{old} → {new}", "{what} ({entry}) {field}: {old} → {new}"),
+    "chg.resolved": ("投诉已解决：{entry}", "complaint resolved: {entry}"),
+    "chg.history": ("⚠ 改动了既往记录", "⚠ past record changed"),
+    "chg.corrected": ("更正：{entry}（{by}：{reason}）", "correction: {entry} ({by}: {reason})"),
+    "chg.tombstone": ("按个人信息删除请求删除了一位联系人的信息（{by}：{reason}）",
+                      "a contact's personal data erased on request ({by}: {reason})"),
+    "chg.format": ("仅格式变化", "formatting only"),
+    "chg.unreadable": ("文件无法读取（{detail}）", "file does not load ({detail})"),
+    "chg.merge_kept": ("{field}：两边不同（{a}：{va}；{b}：{vb}），合并时保留了 {kept} 的值",
+                       "{field}: the sides differed ({a}: {va}; {b}: {vb}); the merge kept {kept}'s value"),
+    "chg.merge_own": ("{field}：两边不同（{a}：{va}；{b}：{vb}），合并时改为 {new}",
+                      "{field}: the sides differed ({a}: {va}; {b}: {vb}); the merge set {new}"),
+    "chg.merge_in": ("合并了 {who} 的改动", "merged {who}'s changes"),
+    "chg.merged_by": ("{who} 合并", "merged by {who}"),
+    "chg.history_created": ("创建：{name}（{stage}，负责人 {owner}）", "created: {name} ({stage}, owner {owner})"),
+    "chg.amount": ("{amount} 元", "CNY {amount}"),
+    "chg.signed": ("{date} 签约", "signed {date}"),
+    "chg.forget_word": ("〔已删除〕", "[erased]"),
+}
+for _key, (_zh, _en) in CHANGE_WORDS.items():
+    WORDS["zh"][_key] = _zh
+    WORDS["en"][_key] = _en
+
 class _Default(dict):
     def __missing__(self, key: str) -> str:
         return ""

@@ -87,6 +87,12 @@ def handles_known(ctx: FileContext) -> Iterator[Problem]:
         if x.handler and x.handler not in ctx.handles:
             yield m.error(c.file, *ctx.at("complaints", i, "handler"), "unknown-handle",
                           field=f"complaints[{i}].handler", handle=x.handler, known=known)
+    for key in ("corrections", "forgotten"):  # who corrected or erased a past record is a team member too
+        for i, x in enumerate(c.extra.get(key) or []):
+            by = x.get("by") if isinstance(x, dict) else None
+            if isinstance(by, str) and by not in ctx.handles:
+                yield m.error(c.file, *ctx.at(key, i, "by"), "unknown-handle", field=f"{key}[{i}].by", handle=by,
+                              known=known)
 
 
 def dates_plausible(ctx: FileContext) -> Iterator[Problem]:

@@ -21,15 +21,40 @@ from ..reporters import REPORTERS
 @click.option("--no-cache", is_flag=True, help="Check every file again, ignoring .kehu-cache/.")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
               help="Worker processes (default: one per core).")
+@click.option("--against", metavar="BASE", default=None,
+              help="Also report past records removed or rewritten since BASE (a branch or commit; in CI the "
+                   "pull request's target branch) without a correction.")
 @click.pass_obj
 def command(obj: dict, files: tuple[Path, ...], fmt: str, strict: bool, errors_only: bool, no_cache: bool,
-            jobs: int | None) -> None:
+            jobs: int | None, against: str | None) -> None:
     """Check customer files (default: all of them) and report every problem as file:line:col.
 
     Exit status: 0 when there are no errors, 1 when there are (or warnings with --strict)."""
     repo = open_repo(obj.get("repo"))
     result = check(repo, list(files) if files else None, use_cache=not no_cache, jobs=jobs)
+    if against is not None:
+        result.problems.extend(_history_problems(repo, against))
     out = REPORTERS[fmt](result, repo.msgs, color=sys.stdout.isatty(), show_warnings=not errors_only)
     click.echo(out)
     failed = result.errors > 0 or (strict and result.warnings > 0)
     sys.exit(1 if failed else 0)
+
+
+def _history_problems(repo, against: str) -> list:
+    """Past records changed since *against* (kehu.audit); a BASE git does not know is one clear error."""
+    from ..audit import history_problems
+    from ..commands._common import fail
+    from ..edits import say
+    from ..forget import forgotten_ids
+    from ..gitinfo import changed_customer_files, is_git_repo, resolve_range
+
+    if not is_git_repo(repo.root):
+        fail(say(repo.msgs, "cli-not-git", root=repo.root.name))
+    try:
+        base, _ = resolve_range(repo.root, f"{against}..")
+        pairs = changed_customer_files(repo.root, base, None)
+    except ValueError as e:
+        from ..commands.diff import CATALOGUE  # noqa: F401 — the revision message lives with kehu diff
+
+        fail(say(repo.msgs, "cli-bad-revision", rev=str(e)))
+    return history_problems(repo, pairs, against, forgotten_ids(repo))

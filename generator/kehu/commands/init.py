@@ -204,6 +204,7 @@ def setup_git(target: Path) -> list[str]:
         if made is None or made.returncode != 0:
             return [f"git init failed: {(made.stderr if made else '').strip()}"]
     warnings += configure_merge_driver(target)
+    warnings += setup_diff_driver(target)
     if shutil.which("pre-commit") is None:
         warnings.append("pre-commit is not installed: `pip install pre-commit`, then `pre-commit install`")
     else:
@@ -211,6 +212,20 @@ def setup_git(target: Path) -> list[str]:
         if hooked is None or hooked.returncode != 0:
             detail = (hooked.stderr or hooked.stdout).strip().splitlines()[-1:] if hooked else []
             warnings.append(f"`pre-commit install` failed{': ' + detail[0] if detail else ''}")
+    return warnings
+
+
+def setup_diff_driver(target: Path) -> list[str]:
+    """git config for ``diff=kehu`` (.gitattributes): hunk headers of git diff / git log -p name the customer
+    and the entry (kehu diff-driver); the converted text is cached by git per file version."""
+    from .diff_driver import XFUNCNAME, textconv_command
+
+    warnings = []
+    for key, value in (("diff.kehu.textconv", textconv_command()), ("diff.kehu.xfuncname", XFUNCNAME),
+                       ("diff.kehu.cachetextconv", "true")):
+        done = _run(["git", "config", key, value], target)
+        if done is None or done.returncode != 0:
+            warnings.append(f"git config {key} failed: {(done.stderr if done else '').strip()}")
     return warnings
 
 
@@ -272,6 +287,9 @@ def _finish(target: Path, warnings: list[str], written: list[str]) -> None:
             click.echo(f"  {rel}")
     _say("已启用客户文件合并驱动（git config merge.kehu.driver）",
          "enabled the merge driver for customer files (git config merge.kehu.driver)")
+    _say("已启用客户文件差异显示（git config diff.kehu.*：git diff 的每段标题写明客户和记录日期）",
+         "enabled the diff driver for customer files (git config diff.kehu.*: hunk headers name the customer and "
+         "the entry)")
     for w in warnings:
         click.echo(f"kehu: warning: {w}", err=True)
     if written:

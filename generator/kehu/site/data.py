@@ -29,6 +29,8 @@ from .pinyin import pinyin_keys, sort_key
 BUCKET_ORDER = ("overdue", "today", "soon", "later")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 
+AUDIT_FIELDS = ("corrections", "forgotten")  # shown in their own section of the profile, not as other fields
+
 
 # --- small helpers -------------------------------------------------------------------------------
 
@@ -133,6 +135,7 @@ class CustomerView:
     due: dict[str, Any] | None
     search_text: list[str] = field(default_factory=list)    # what search finds (masked)
     search_phones: list[str] = field(default_factory=list)  # the contacts' phones as the page shows them
+    corrections: list[dict[str, str]] = field(default_factory=list)  # corrections and erasures of past records
 
 
 class Assembler:
@@ -223,7 +226,8 @@ class Assembler:
             complaints=[self._complaint(x) for x in sorted(c.complaints, key=lambda x: x.date or dt.date.min,
                                                            reverse=True)],
             notes=P.text(c.notes),
-            extra=[(clean(k), P.text(_plain(v))) for k, v in c.extra.items()],
+            extra=[(clean(k), P.text(_plain(v))) for k, v in c.extra.items() if k not in AUDIT_FIELDS],
+            corrections=self._corrections(c),
             history=[{"date": h.date, "author": self.member_name(h.author) if h.author in self.members
                       else clean(h.author), "message": P.text(one_line(h.message)), "commit": h.short}
                      for h in history],
@@ -283,6 +287,22 @@ class Assembler:
                  "channel_label": self.L.vocab("channel", i.channel), "by": self.member_name(i.by),
                  "contact": one_line(i.contact), "summary": P.text(i.summary), "outcome": P.text(i.outcome)}
                 for i in items]
+
+    def _corrections(self, c: Customer) -> list[dict[str, str]]:
+        """Corrections of past records and erasures of a person's data, newest first: a reader of the
+        profile sees that the record was changed, by whom and why (kehu check --against requires them)."""
+        L, P = self.L, self.privacy
+        rows = []
+        for x in c.extra.get("corrections") or []:
+            if isinstance(x, dict):
+                what = f"{L.field(str(x.get('field')))} {clean(x.get('entry'))}" if x.get("field") else ""
+                rows.append({"date": clean(x.get("date")), "by": self.member_name(str(x.get("by"))), "what": what,
+                             "reason": P.text(x.get("reason")), "kind": "correction"})
+        for x in c.extra.get("forgotten") or []:
+            if isinstance(x, dict):
+                rows.append({"date": clean(x.get("date")), "by": self.member_name(str(x.get("by"))),
+                             "what": L.t("profile.erased"), "reason": P.text(x.get("reason")), "kind": "erasure"})
+        return sorted(rows, key=lambda r: r["date"], reverse=True)
 
     def _complaint(self, x: Any) -> dict[str, Any]:
         return {"date": x.date.isoformat() if x.date else "",

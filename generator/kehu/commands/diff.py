@@ -1,0 +1,148 @@
+"""kehu diff [BASE...HEAD] — what a pull request changes, per customer, in business words.
+
+    ### 上海启明科技有限公司（C20240501001）
+    提交人：李霞、王芳
+    - 客户阶段：报价 → 谈判
+    - 新增跟进记录：2024-05-21 电话 王芳：沟通二期报价…
+
+One ``git diff`` lists the changed customer files, one ``git cat-file`` reads both versions
+of all of them, one ``git log`` says who committed what: a pull request touching hundreds
+of customers is summarised in about a second. Markdown is for pull-request comments and job
+summaries (every value escaped, so a customer's name cannot inject links or mentions).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import click
+
+from ..edits import CommandError, guarded, refuse, require_sound_repo
+from ..gitinfo import authors_of_files, changed_customer_files, is_git_repo, resolve_range
+from ..messages import CATALOGUE
+from ..repo import Repo
+from ..review import CustomerReview, Wording, review
+from ._common import repo_from
+
+CATALOGUE.update({
+    "cli-bad-revision": {
+        "en": ("'{rev}' is not a commit or branch of this repository",
+               "name a branch, tag or commit, e.g. `kehu diff main...HEAD` (fetch it first in CI)"),
+        "zh": ("'{rev}' 不是本仓库的提交或分支",
+               "请写分支、标签或提交，例如 `kehu diff main...HEAD`（CI 中请先 fetch）"),
+    },
+})
+
+MARKDOWN_LIMIT = 60_000  # a GitHub comment holds 65,536 characters
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+|~!])")
+
+
+def md(text: str) -> str:
+    """Customer data as literal Markdown text: no links, images, HTML, tables or @mentions."""
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("@", "@\u2060")
+
+
+def summary_counts(reviews: list[CustomerReview], words: Wording) -> str:
+    parts = []
+    for status in ("created", "changed", "deleted", "merged", "forgotten"):
+        n = sum(1 for r in reviews if r.status == status)
+        if n:
+            parts.append(words.w(f"chg.n.{status}", n=n))
+    past = sum(r.past_changes for r in reviews)
+    line = words.w("chg.counts", n=len(reviews), parts=words.sep().join(parts))
+    return line + (f" · {words.w('chg.n.history', n=past)}" if past else "")
+
+
+def heading(r: CustomerReview, words: Wording) -> str:
+    return f"{r.name}（{r.id}）" if words.msgs.lang == "zh" else f"{r.name} ({r.id})"
+
+
+def as_text(reviews: list[CustomerReview], words: Wording, label: str) -> str:
+    if not reviews:
+        return words.w("chg.none")
+    lines = [f"{words.w('chg.title')} {label}", summary_counts(reviews, words)]
+    for r in reviews:
+        lines.append("")
+        lines.append(heading(r, words))
+        if r.authors:
+            lines.append("  " + words.w("chg.by", who=words.sep().join(r.authors)))
+        for p in r.phrases:
+            lines.append(f"  {'⚠ ' if p.past else '- '}{p.text}")
+    return "\n".join(lines)
+
+
+def as_markdown(reviews: list[CustomerReview], words: Wording, label: str, limit: int = MARKDOWN_LIMIT) -> str:
+    head = [f"## {words.w('chg.title')} `{label}`", ""]
+    if not reviews:
+        return "\n".join([*head, words.w("chg.none")])
+    head.append(md(summary_counts(reviews, words)))
+    body: list[str] = []
+    size = sum(len(x) + 1 for x in head)
+    for k, r in enumerate(reviews):
+        block = ["", f"### {md(heading(r, words))}"]
+        if r.authors:
+            block.append(md(words.w("chg.by", who=words.sep().join(r.authors))))
+        block.append("")
+        block.extend(f"- {'**⚠** ' if p.past else ''}{md(p.text)}" for p in r.phrases)
+        cost = sum(len(x) + 1 for x in block)
+        if size + cost > limit:
+            rest = len(reviews) - k
+            body += ["", f"… +{rest} (`kehu diff {label}`)"]
+            break
+        body += block
+        size += cost
+    return "\n".join(head + body)
+
+
+def as_json(reviews: list[CustomerReview], words: Wording, label: str) -> str:
+    return json.dumps({
+        "range": label,
+        "summary": summary_counts(reviews, words) if reviews else words.w("chg.none"),
+        "past_records_changed": sum(r.past_changes for r in reviews),
+        "customers": [{"id": r.id, "name": r.name, "path": r.path, "status": r.status, "authors": r.authors,
+                       "merged_into": r.merged_into or None,
+                       "changes": [{"kind": p.kind, "field": p.field or None, "text": p.text, "past_record": p.past}
+                                   for p in r.phrases]} for r in reviews],
+    }, ensure_ascii=False, indent=2)
+
+
+RENDER = {"text": as_text, "markdown": as_markdown, "json": as_json}
+
+
+def range_reviews(repo: Repo, spec: str | None, internal: bool) -> tuple[list[CustomerReview], str]:
+    """The reviews of a range and how the range is written in the summary."""
+    from ..forget import forgotten_ids
+
+    if not is_git_repo(repo.root):
+        raise refuse(repo.msgs, "cli-not-git", root=repo.root.name)
+    try:
+        base, head = resolve_range(repo.root, spec)
+    except ValueError as e:
+        raise refuse(repo.msgs, "cli-bad-revision", rev=str(e)) from None
+    try:
+        pairs = changed_customer_files(repo.root, base, head)
+    except (OSError, ValueError) as e:
+        raise CommandError(str(e)) from None
+    authors = authors_of_files(repo.root, base, head, repo.team)
+    label = spec or f"{base[:7]}...{Wording(repo).w('chg.uncommitted')}"
+    return review(repo, pairs, authors, internal, forgotten_ids(repo, head)), label
+
+
+@click.command("diff")
+@click.argument("revisions", required=False, metavar="[BASE...HEAD]")
+@click.option("--format", "fmt", type=click.Choice(sorted(RENDER)), default="text", show_default=True,
+              help="text for the terminal, markdown for pull-request comments and job summaries, json.")
+@click.option("--internal", is_flag=True, help="Show phone numbers and emails unmasked.")
+@click.pass_obj
+@guarded
+def command(obj: dict, revisions: str | None, fmt: str, internal: bool) -> None:
+    """What changed, per customer, in business words: fields with their labels, entries added,
+    complaints resolved, customers created, merged, renamed or deleted, and who committed each.
+
+    BASE...HEAD compares HEAD with where it left BASE (a pull request); BASE..HEAD compares with BASE;
+    BASE alone, or nothing (the main branch), compares the working tree, uncommitted edits included."""
+    repo = repo_from(obj)
+    require_sound_repo(repo)
+    reviews, label = range_reviews(repo, revisions, internal)
+    click.echo(RENDER[fmt](reviews, Wording(repo, internal), label))
