@@ -8,18 +8,14 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import random
 import subprocess
 import sys
-from itertools import combinations
 from pathlib import Path
 
 import yaml
 from kehu.checker import PARALLEL_THRESHOLD, check
 from kehu.repo import open_repo
-from kehu.rules import _bigram_candidates, _candidates, _deletion_candidates
 from kehu.yamlload import _FastLoader
-from rapidfuzz.distance import Levenshtein
 
 PROJECT = Path(__file__).resolve().parents[1]
 
@@ -80,38 +76,6 @@ def test_parallel_check_says_exactly_what_a_serial_check_says(tmp_path, monkeypa
     assert again.cached == n
     assert [p.as_dict() for p in cached.problems] == [p.as_dict() for p in again.problems] == \
            [p.as_dict() for p in serial.problems]
-
-
-def _brute(names: list[str], k: int) -> set[tuple[int, int]]:
-    return {(i, j) for i, j in combinations(range(len(names)), 2)
-            if names[i] != names[j] and Levenshtein.distance(names[i], names[j]) <= k}
-
-
-def _confirmed(candidates: set[tuple[int, int]], names: list[str], k: int) -> set[tuple[int, int]]:
-    return {(i, j) for i, j in candidates
-            if names[i] != names[j] and Levenshtein.distance(names[i], names[j], score_cutoff=k) <= k}
-
-
-def test_near_duplicate_filters_miss_no_pair():
-    rng = random.Random(11)
-    for _ in range(300):
-        alphabet = rng.choice(["ab", "abc", "上海科技", "abcdefgh", "abcdefghijklmnop"])
-        names = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(rng.randint(2, 40))]
-        for _ in range(rng.randint(0, 20)):  # near copies: 1 to 3 random edits
-            chars = list(rng.choice(names))
-            for _ in range(rng.randint(1, 3)):
-                at = rng.randrange(len(chars) + 1)
-                if chars and rng.random() < 0.5:
-                    chars.pop(min(at, len(chars) - 1))
-                else:
-                    chars.insert(at, rng.choice(alphabet))
-            names.append("".join(chars))
-        for k in (1, 2, 3):
-            expected = _brute(names, k)
-            for find in (_candidates, _bigram_candidates, _deletion_candidates):
-                found = find(names, k)
-                assert all(i < j for i, j in found)
-                assert _confirmed(found, names, k) == expected, (find.__name__, k, names)
 
 
 def _tags(loader: type, text: str) -> list:

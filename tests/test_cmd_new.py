@@ -86,10 +86,17 @@ def test_an_existing_customer_is_refused_naming_its_file(repo, args, named):
 
 
 def test_a_near_identical_name_needs_force(repo):
-    r = kehu(repo, "new", "上海启民科技有限公司", "--owner", "lixia", "--industry", "I65")
-    assert_refused(r, "上海启明科技有限公司", "--force")
+    r = kehu(repo, "new", "上海启鸣科技有限公司", "--owner", "lixia", "--industry", "I65")
+    assert_refused(r, "上海启明科技有限公司", "同音字", "--force")
     assert files(repo) == ["C20240501001.yaml"]
-    r = kehu(repo, "new", "上海启民科技有限公司", "--owner", "lixia", "--industry", "I65", "--force")
+    r = kehu(repo, "new", "上海启鸣科技有限公司", "--owner", "lixia", "--industry", "I65", "--force")
+    assert r.exit_code == 0, r.stderr
+    assert "C20240601001.yaml" in files(repo)
+
+
+def test_a_similar_but_different_company_is_created(repo):
+    """One other character that is neither a homophone nor a look-alike: another company (the checker's policy)."""
+    r = kehu(repo, "new", "上海启民科技有限公司", "--owner", "lixia", "--industry", "I65")
     assert r.exit_code == 0, r.stderr
     assert "C20240601LX01.yaml" in files(repo)
 

@@ -3,7 +3,7 @@
 
 "The same customer" means what ``kehu check`` means by it — the checker's own index
 entries (``rules.index_entry``: normalised name, phones, e-mails) and its
-near-identical-name search (``rules.near_duplicates``) — so dedupe lists exactly
+near-duplicate search (``rules.near_duplicates``, the policy of ``kehu.names``) — so dedupe lists exactly
 the pairs the checker complains about, ranked.
 """
 
@@ -18,8 +18,6 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-from rapidfuzz.distance import Levenshtein
-
 from .config import Config
 from .normalize import normalize_email, parse_phone
 from .repo import Repo, rel
@@ -29,8 +27,7 @@ from .yamlload import load_yaml_bytes
 # how strongly each kind of evidence says "the same customer" (0..1); several combine as
 # 1 - Π(1 - s), so a pair with the same name *and* the same phone ranks above either alone
 WEIGHTS = {"name": 0.9, "phone": 0.8, "email": 0.75}
-NEAR_BASE = 0.75      # a near-identical name, one edit apart ...
-NEAR_PER_EDIT = 0.15  # ... and this much less for each further edit
+NEAR = 0.75           # a name one typing slip from the other (kehu.names)
 
 RECORD_LISTS = ("contacts", "interactions", "deals", "surveys", "complaints")
 TAG_LISTS = ("tags", "risks")
@@ -86,8 +83,8 @@ def find_pairs(entries: list[IndexEntry], config: Config) -> list[Pair]:
         for value, group in groups.items():
             for a, b in combinations(group, 2):
                 add(a, b, kind, value)
-    for a, b in near_duplicates(entries, {e.file for e in entries}, config):
-        add(a, b, "near", str(Levenshtein.distance(a.norm_name, b.norm_name)))
+    for a, b, kind in near_duplicates(entries, {e.file for e in entries}, config):
+        add(a, b, "near", kind)
     for pair in pairs.values():
         pair.score = score(pair.reasons)
     return sorted(pairs.values(), key=lambda p: (-p.score, p.a.file, p.b.file))
@@ -95,8 +92,8 @@ def find_pairs(entries: list[IndexEntry], config: Config) -> list[Pair]:
 
 def score(reasons: Iterable[tuple[str, str]]) -> float:
     miss = 1.0
-    for kind, detail in reasons:
-        s = max(NEAR_BASE - NEAR_PER_EDIT * (int(detail) - 1), 0.0) if kind == "near" else WEIGHTS[kind]
+    for kind, _detail in reasons:
+        s = NEAR if kind == "near" else WEIGHTS[kind]
         miss *= 1 - s
     return round(1 - miss, 3)
 

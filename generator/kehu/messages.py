@@ -203,9 +203,9 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "zh": ("邮箱 {value} 也出现在 {other}", "同一联系人只能属于一个客户：请合并或更正"),
     },
     "near-duplicate-name": {
-        "en": ("name '{name}' is nearly the same as '{other_name}' in {other}", "a typo? if they are the same "
+        "en": ("name '{name}' is nearly the same as '{other_name}' in {other} ({why})", "a typo? if they are the same "
                "customer, merge them; if not, list both ids under check.not_duplicates"),
-        "zh": ("名称 '{name}' 与 {other} 的 '{other_name}' 非常相似", "是否笔误？如为同一客户请合并；"
+        "zh": ("名称 '{name}' 与 {other} 的 '{other_name}' 非常相似（{why}）", "是否笔误？如为同一客户请合并；"
                "否则在 check.not_duplicates 中登记"),
     },
     "national-id": {
@@ -416,7 +416,12 @@ WORDS: dict[str, dict[str, str]] = {
            "list_hint": "write a list: [a, b] or one '- item' per line", "type_hint": "see the schema for this field",
            "sep": ", ", "duplicates_also": " (also {n} more)",
            "date": "a date YYYY-MM-DD", "fill_in": "fill in {x}",
-           "merge_driver_sides": "{field} (ours: {ours}, theirs: {theirs})", "merge_driver_deleted": "(deleted)"},
+           "merge_driver_sides": "{field} (ours: {ours}, theirs: {theirs})", "merge_driver_deleted": "(deleted)",
+           "typo.missing": "a character missing", "typo.doubled": "a character doubled",
+           "typo.swapped": "two characters swapped", "typo.homophone": "a homophone",
+           "typo.traditional": "traditional characters", "typo.lookalike": "a look-alike character",
+           "typo.spacing": "spaces, punctuation or 省/市 written differently",
+           "typo.legal-form": "a broken legal form", "typo.edit": "a few letters apart"},
     "zh": {"string": "文本", "number": "数字", "integer": "整数", "boolean": "是/否", "null": "空值",
            "array": "列表", "object": "映射", "did_you_mean": "；是否应为 '{x}'？",
            "quote": "请加引号：\"{v}\"（YAML 会把不带引号的数字当作数值）",
@@ -424,7 +429,11 @@ WORDS: dict[str, dict[str, str]] = {
            "list_hint": "请写成列表：[a, b] 或每行 '- 项'", "type_hint": "参见该字段的 schema 定义",
            "sep": "、", "duplicates_also": "（另有 {n} 处）",
            "date": "日期 YYYY-MM-DD", "fill_in": "请填写：{x}",
-           "merge_driver_sides": "{field}（我方：{ours}，对方：{theirs}）", "merge_driver_deleted": "（已删除）"},
+           "merge_driver_sides": "{field}（我方：{ours}，对方：{theirs}）", "merge_driver_deleted": "（已删除）",
+           "typo.missing": "漏了一个字", "typo.doubled": "多打了一个字", "typo.swapped": "两个字颠倒",
+           "typo.homophone": "同音字", "typo.traditional": "繁体字", "typo.lookalike": "形近字",
+           "typo.spacing": "空格、标点或省市写法不同", "typo.legal-form": "组织形式写错",
+           "typo.edit": "仅差几个字母"},
 }
 
 

@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain, combinations
-from operator import itemgetter
+from itertools import combinations
 from pathlib import PurePath
 from typing import Any
 
 from .config import Config
 from .messages import Messages
 from .model import Customer
+from .names import NameKey, name_key, similar_pairs, typo_kind
 from .normalize import normalize_company, normalize_email, parse_phone
 from .privacy import find_bank_card, find_national_id
 from .problems import Problem
@@ -48,15 +48,17 @@ class IndexEntry:
     norm_name: str = ""
     phones: list[tuple[str, str, int, int]] = field(default_factory=list)  # (e164, as written, line, col)
     emails: list[tuple[str, str, int, int]] = field(default_factory=list)
+    name_key: NameKey | None = None  # what identifies the company (kehu.names), for near-duplicates
 
     def as_list(self) -> list[Any]:
         return [self.file, self.id, list(self.id_pos), self.name, list(self.name_pos), self.norm_name,
-                [list(p) for p in self.phones], [list(e) for e in self.emails]]
+                [list(p) for p in self.phones], [list(e) for e in self.emails],
+                self.name_key.as_list() if self.name_key else None]
 
     @classmethod
     def from_list(cls, v: list[Any]) -> IndexEntry:
         return cls(v[0], v[1], tuple(v[2]), v[3], tuple(v[4]), v[5],
-                   [tuple(p) for p in v[6]], [tuple(e) for e in v[7]])
+                   [tuple(p) for p in v[6]], [tuple(e) for e in v[7]], NameKey.from_list(v[8]) if v[8] else None)
 
 
 FileRule = Callable[[FileContext], Iterable[Problem]]
@@ -231,7 +233,9 @@ def index_entry(loaded: LoadedYaml, config: Config) -> IndexEntry:
         entry.id, entry.id_pos = str(data["id"]), loaded.pos(("id",))
     if isinstance(data.get("name"), str):
         entry.name, entry.name_pos = data["name"], loaded.pos(("name",))
-        entry.norm_name = normalize_company(data["name"], tuple(config["check"]["company_suffixes"]))
+        suffixes = tuple(config["check"]["company_suffixes"])
+        entry.norm_name = normalize_company(data["name"], suffixes)
+        entry.name_key = name_key(data["name"], suffixes)
     region = config["check"]["phone_region"]
     for i, contact in enumerate(data.get("contacts") or []):
         if not isinstance(contact, dict):
@@ -297,112 +301,44 @@ def repo_rules(entries: list[IndexEntry], selected: set[str], config: Config, ms
                     problems.append(msgs.error(a.file, ia[2], ia[3], code, (b.file,), value=ia[1], other=b.file))
                 if b.file in selected:
                     problems.append(msgs.error(b.file, ib[2], ib[3], code, (a.file,), value=ib[1], other=a.file))
-    for a, b in near_duplicates(entries, selected, config):
+    for a, b, kind in near_duplicates(entries, selected, config):
         if not exempt(a, b):
-            report(a, b, lambda x, y: msgs.warning(x.file, *x.name_pos, "near-duplicate-name", (y.file,),
-                                                   name=x.name, other_name=y.name, other=y.file))
+            why = msgs.word(f"typo.{kind}")
+            report(a, b, lambda x, y, why=why: msgs.warning(x.file, *x.name_pos, "near-duplicate-name", (y.file,),
+                                                            name=x.name, other_name=y.name, other=y.file, why=why))
     return problems
 
 
 def near_duplicates(entries: list[IndexEntry], selected: set[str],
-                    config: Config) -> list[tuple[IndexEntry, IndexEntry]]:
-    """Pairs whose normalised names differ by 1..k edits.
-
-    A few selected files are compared with every name directly (rapidfuzz, C++);
-    a full run finds candidate pairs with a filter that never misses a pair
-    (``_candidates``), then measures only those: the same pairs, without
-    comparing all pairs.
-    """
-    from rapidfuzz import process  # imported here: a check answered from the cache never needs it
-    from rapidfuzz.distance import Levenshtein
-
+                    config: Config) -> list[tuple[IndexEntry, IndexEntry, str]]:
+    """Pairs (with the kind of slip) that ``kehu.names`` calls the same company typed differently —
+    not those with the same normalised name, which are exact duplicates."""
     k = int(config["check"]["near_duplicate_distance"])
     min_len = int(config["check"]["near_duplicate_min_length"])
-    named = [e for e in entries if len(e.norm_name) >= min_len]
-    if k <= 0 or not named:
+    if k <= 0:
         return []
-    names = [e.norm_name for e in named]
-    pairs: set[tuple[int, int]] = set()
-    chosen = [i for i, e in enumerate(named) if e.file in selected]
-    if len(chosen) * len(named) <= 2_000_000:
-        for i in chosen:
-            a = names[i]
-            # one name against all the others in one C++ call: (name, distance, index) of those within k
-            for _, _, j in process.extract(a, names, scorer=Levenshtein.distance, score_cutoff=k, limit=None):
-                if i != j and a != names[j]:
-                    pairs.add((min(i, j), max(i, j)))
-    else:
-        for i, j in _candidates(names, k):
-            a, b = names[i], names[j]
-            if a != b and Levenshtein.distance(a, b, score_cutoff=k) <= k:
-                pairs.add((i, j))
-    return [(named[i], named[j]) for i, j in sorted(pairs)]
+    keys = [e.name_key for e in entries]
+    chosen = None if len(selected) >= len(entries) else [i for i, e in enumerate(entries) if e.file in selected]
+    return [(entries[i], entries[j], kind) for i, j, kind in similar_pairs(keys, chosen, k, min_len)
+            if entries[i].norm_name != entries[j].norm_name and entries[i].file != entries[j].file]
 
 
-def _candidates(names: list[str], k: int) -> set[tuple[int, int]]:
-    """Index pairs (i < j) that include every pair of names at most ``k`` edits apart."""
-    if k == 2:  # the default; for k = 1 deletions are cheaper, for k >= 3 the bigram filter lets too much through
-        return _bigram_candidates(names, k)
-    return _deletion_candidates(names, k)
-
-
-def _deletion_candidates(names: list[str], k: int) -> set[tuple[int, int]]:
-    """Names k edits apart share a string made by deleting at most k characters of each."""
-    variants = [_deletions(name, k) for name in names]
-    # count first (in C), then bucket only the variants two names share
-    counts = Counter(chain.from_iterable(variants))
-    shared = {v for v, n in counts.items() if n > 1}
-    del counts
-    buckets: defaultdict[str, list[int]] = defaultdict(list)
-    for i, mine in enumerate(variants):
-        for variant in mine & shared:
-            buckets[variant].append(i)
-    # ascending and distinct within a bucket: each name's variants are a set
-    return {pair for members in buckets.values() for pair in combinations(members, 2)}
-
-
-def _bigram_candidates(names: list[str], k: int) -> set[tuple[int, int]]:
-    """Prefix filter on bigrams: exact, and several times faster than deletion neighbourhoods for k >= 2.
-
-    One edit destroys at most two bigrams, so names k edits apart share at least
-    max(bigrams) - 2k of them (counting repeats). Then, for one global order of
-    the bigrams, the 2k + 1 first (rarest) bigrams of the two names meet: index
-    names by those only. When both names have at most 2k bigrams that bound says
-    nothing, so such short names are also paired by deletion neighbourhoods.
-    """
-    grams: list[list] = []
-    for s in names:
-        tokens: list = [s[x:x + 2] for x in range(len(s) - 1)]
-        if len(set(tokens)) < len(tokens):  # a repeated bigram: its n-th repeat is a token of its own
-            seen: dict[str, int] = {}
-            for x, g in enumerate(tokens):
-                n = seen[g] = seen.get(g, -1) + 1
-                if n:
-                    tokens[x] = (g, n)
-        grams.append(tokens)
-    freq = Counter(chain.from_iterable(grams))
-    # rarest first, ties in first-seen order: any order will do, as long as it is the same for every name
-    rank = {t: r for r, (t, _) in enumerate(sorted(freq.items(), key=itemgetter(1)))}
-    index: defaultdict[int, list[int]] = defaultdict(list)
-    short: list[int] = []
-    for i, tokens in enumerate(grams):
-        if len(tokens) <= 2 * k:
-            short.append(i)
-        for r in sorted([rank[t] for t in tokens])[: 2 * k + 1]:
-            index[r].append(i)
-    out = {pair for members in index.values() for pair in combinations(members, 2)}
-    if len(short) > 1:
-        out |= {(short[a], short[b]) for a, b in _deletion_candidates([names[i] for i in short], k)}
-    return out
-
-
-def _deletions(word: str, k: int) -> set[str]:
-    """Every string made by deleting at most ``k`` characters of ``word``."""
-    out = {word}
-    frontier = {word}
-    for _ in range(k):
-        frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w))}
-        out |= frontier
+def near_duplicates_of(name: str, entries: Iterable[IndexEntry], config: Config) -> list[tuple[IndexEntry, str]]:
+    """The entries a new customer called ``name`` would be a near-duplicate of (the checker's rule, for
+    ``kehu new`` and the importer), with the kind of slip."""
+    check = config["check"]
+    k, min_len = int(check["near_duplicate_distance"]), int(check["near_duplicate_min_length"])
+    if k <= 0:
+        return []
+    suffixes = tuple(check["company_suffixes"])
+    mine, norm = name_key(name, suffixes), normalize_company(name, suffixes)
+    out = []
+    for e in entries:
+        if e.name_key is None or e.norm_name == norm or abs(len(e.name_key.core) - len(mine.core)) > 1:
+            continue
+        kind = typo_kind(mine, e.name_key, k, min_len)
+        if kind:
+            out.append((e, kind))
     return out
 
 

@@ -33,7 +33,7 @@ def command(obj: dict, min_score: float, fmt: str) -> None:
         if kind == "email":
             return word(msgs, "dedupe.reason.email", value=mask_email(detail))
         if kind == "near":
-            return word(msgs, "dedupe.reason.near", d=detail)
+            return word(msgs, "dedupe.reason.near", d=msgs.word(f"typo.{detail}"))
         return word(msgs, "dedupe.reason.name")
 
     if fmt == "json":

@@ -18,7 +18,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
-from rapidfuzz.distance import Levenshtein
 
 from ..edits import (
     CommandError,
@@ -40,7 +39,7 @@ from ..lookup import all_data
 from ..messages import CATALOGUE
 from ..normalize import normalize_company, normalize_email, parse_phone
 from ..repo import Repo, rel
-from ..rules import IndexEntry, index_entry
+from ..rules import IndexEntry, index_entry, near_duplicates_of
 from ..yamlload import LoadedYaml
 from ._common import repo_from
 from .show import tr
@@ -51,9 +50,10 @@ CATALOGUE.update({
         "zh": ("客户已存在：{file}（{name}）的{what}相同", "请直接在该客户下记录：kehu log {id} …"),
     },
     "cli-near-duplicate": {
-        "en": ("'{name}' is nearly the same as {file} ({other})", "a typo? use that customer; if it really is "
+        "en": ("'{name}' is nearly the same as {file} ({other}: {why})", "a typo? use that customer; if it really is "
                "another company, run again with --force"),
-        "zh": ("'{name}' 与 {file}（{other}）非常相似", "是否笔误？如为同一客户请直接使用；确为不同公司请加 --force"),
+        "zh": ("'{name}' 与 {file}（{other}：{why}）非常相似",
+               "是否笔误？如为同一客户请直接使用；确为不同公司请加 --force"),
     },
     "cli-bad-phone": {
         "en": ("--phone: '{value}' is not a valid mobile number", "11 digits such as 13800138000, or +country number"),
@@ -123,12 +123,11 @@ def check_duplicates(repo: Repo, entries: list[IndexEntry], name: str, phone: st
                 "email" if email and any(m[0] == email for m in e.emails) else None)
         if what:
             raise refuse(repo.msgs, "cli-duplicate", file=e.file, name=e.name, id=e.id, what=what_words[what])
-    if force or len(norm) < int(cfg["near_duplicate_min_length"]):
+    if force:
         return
-    k = int(cfg["near_duplicate_distance"])
-    for e in entries:
-        if e.norm_name and Levenshtein.distance(norm, e.norm_name, score_cutoff=k) <= k:
-            raise refuse(repo.msgs, "cli-near-duplicate", name=name, file=e.file, other=e.name)
+    for e, kind in near_duplicates_of(name, entries, repo.config):
+        raise refuse(repo.msgs, "cli-near-duplicate", name=name, file=e.file, other=e.name,
+                     why=repo.msgs.word(f"typo.{kind}"))
 
 
 # --- values, asked for when missing -----------------------------------------------------------------

@@ -179,7 +179,7 @@ WORDS: dict[str, dict[str, str]] = {
         "ics.summary": "跟进：{name}", "ics.calname": "kehu 待跟进",
         "dedupe.none": "没有发现疑似重复的客户",
         "dedupe.reason.name": "规范化名称相同", "dedupe.reason.phone": "手机号相同：{value}",
-        "dedupe.reason.email": "邮箱相同：{value}", "dedupe.reason.near": "名称几乎相同（相差 {d} 字）",
+        "dedupe.reason.email": "邮箱相同：{value}", "dedupe.reason.near": "名称几乎相同（{d}）",
         "merge.title": "合并客户 {drop} 到 {keep}（{name}）",
         "merge.added": "- 并入：联系人 {contacts}，跟进记录 {interactions}，合作记录 {deals}，"
                        "满意度调查 {surveys}，投诉记录 {complaints}",
@@ -240,7 +240,7 @@ WORDS: dict[str, dict[str, str]] = {
         "ics.summary": "Follow up: {name}", "ics.calname": "kehu due follow-ups",
         "dedupe.none": "no likely duplicates found",
         "dedupe.reason.name": "same normalised name", "dedupe.reason.phone": "same phone: {value}",
-        "dedupe.reason.email": "same email: {value}", "dedupe.reason.near": "nearly the same name ({d} edits)",
+        "dedupe.reason.email": "same email: {value}", "dedupe.reason.near": "nearly the same name ({d})",
         "merge.title": "Merge customer {drop} into {keep} ({name})",
         "merge.added": "- added: contacts {contacts}, interactions {interactions}, deals {deals}, surveys {surveys}, "
                        "complaints {complaints}",
