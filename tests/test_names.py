@@ -10,7 +10,6 @@ import pytest
 from conftest import customer_dict, dump_yaml, problem_tuples
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from kehu.names import name_key, similar_pairs, typo_kind
 
 SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "有限公", "集团股份有限公司", "集团有限公司", "集团", "公司",
