@@ -27,6 +27,7 @@ of its workers), from wait4(). Nothing here asserts a time: it prints figures.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -38,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from quality import Quality, measure
 from synth import TODAY, make_repo
 
 TARGETS = {10000: {"cold": 8.0, "warm": 1.5, "one": 1.0}}
@@ -116,13 +118,14 @@ def snapshot(dest: Path) -> dict[str, str]:
     return env
 
 
-def bench_size(n: int, runs: int, slow: float, with_cjs: bool, keep: Path | None) -> dict[str, Timing]:
+def bench_size(n: int, runs: int, slow: float, with_cjs: bool, keep: Path | None,
+               names: str = "similar") -> tuple[dict[str, Timing], Quality | None]:
     tmp = Path(tempfile.mkdtemp(prefix=f"kehu-bench-{n}-"))
     repo = keep / f"repo-{n}" if keep else tmp / "repo"
     try:
         env = snapshot(tmp / "code")
         t0 = time.perf_counter()
-        make_repo(repo, n)
+        make_repo(repo, n, names=names, typos=n // 50 if names == "similar" else 0)
         git(repo, "init", "-q")
         git(repo, "add", "-A")
         git(repo, "commit", "-q", "-m", "synthetic customers")
@@ -138,16 +141,24 @@ def bench_size(n: int, runs: int, slow: float, with_cjs: bool, keep: Path | None
             res[key].rss_kb = max(res[key].rss_kb, rss)
             return last
 
+        # planted slips that normalise away (a stray space) are duplicate-name errors: exit status 1
+        ok = (0, 1) if (repo / "planted.json").exists() else (0,)
         for _ in range(runs):
             shutil.rmtree(cache, ignore_errors=True)
-            summary = record("cold", [*kehu, "check"])
+            summary = record("cold", [*kehu, "check"], ok)
         print(f"  N={n}: {summary}", file=sys.stderr)
         for _ in range(runs):
-            record("warm", [*kehu, "check"])
+            record("warm", [*kehu, "check"], ok)
+        quality = None
+        if (repo / "planted.json").exists():  # the warm cache answers: the same problems as the cold run
+            out = subprocess.run([*kehu, "check", "--format", "json"], cwd=repo, env=env, capture_output=True,
+                                 text=True)
+            data = json.loads(out.stdout)
+            quality = measure(repo, data["problems"] if isinstance(data, dict) else data)
         target = sorted((repo / "customers").glob("*.yaml"))[n // 2]
         for r in range(runs):
             changed = edit_one(repo, target, r)
-            record("one", [*kehu, "check", *changed])
+            record("one", [*kehu, "check", *changed], ok)
         if with_cjs:
             files = [str(p.relative_to(repo)) for p in sorted((repo / "customers").glob("*.yaml"))]
             cmd = [*tool("check-jsonschema"), "--schemafile", "schema/customer.schema.json", *files]
@@ -155,7 +166,7 @@ def bench_size(n: int, runs: int, slow: float, with_cjs: bool, keep: Path | None
             if res["cjs"].seconds[0] < slow:
                 for _ in range(runs - 1):
                     record("cjs", cmd)
-        return res
+        return res, quality
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -198,13 +209,20 @@ def main(argv: list[str] | None = None) -> int:
                     help="run check-jsonschema only once when one run takes longer than this (default 20 s)")
     ap.add_argument("--no-check-jsonschema", dest="cjs", action="store_false", help="skip check-jsonschema")
     ap.add_argument("--keep", type=Path, help="write the repositories here and keep them")
+    ap.add_argument("--names", choices=("similar", "codewords"), default="similar",
+                    help="similar: a real book's similar names plus N/50 planted slips (default); "
+                         "codewords: no two names alike")
     args = ap.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     print(f"cores: {os.cpu_count()}, load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", file=sys.stderr)
-    results = {n: bench_size(n, args.runs, args.slow, args.cjs, args.keep) for n in sizes}
+    both = {n: bench_size(n, args.runs, args.slow, args.cjs, args.keep, args.names) for n in sizes}
+    results = {n: r for n, (r, _) in both.items()}
     print(table(results))
     for line in verdicts(results):
         print(line)
+    for n, (_, quality) in both.items():
+        if quality is not None:
+            print(f"N={n:,} duplicate warnings: {quality.line()}")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 

@@ -7,10 +7,22 @@ is on or before ``TODAY`` (run kehu with ``KEHU_TODAY=TODAY``), so a generated
 repository passes ``kehu check`` with no errors on any machine.
 
 Uniqueness the checker insists on is built in, not hoped for: ids, phone
-numbers and e-mail addresses come from the customer's index, and the brand part
-of each company name is a Reed–Solomon code word over a pool of characters, so
-any two names differ in at least three characters (no "duplicate customer"
-errors and almost no "near-identical name" warnings).
+numbers and e-mail addresses come from the customer's index, and no two
+customers share a (city, trade name, industry word) — so no "duplicate
+customer" errors.
+
+Company names are as similar as a real book's (``names="similar"``, the
+default): trade names (字号) are drawn from a small, skewed pool of brand
+characters, so the same trade name comes back in several cities and
+industries, and neighbours share characters, homophones and industry words;
+the city is written as 上海, 上海市, 广东深圳 or in brackets after the trade
+name. ``names="codewords"`` gives the earlier names, whose brand part is a
+Reed–Solomon code word, so any two differ in at least three characters.
+
+``typos=M`` adds M customers more, each the same company as an existing one
+typed with one slip of a kind in ``TYPO_KINDS`` (round robin), with contacts
+of its own; ``planted.json`` lists them ({file, of, kind}) so a benchmark can
+report the precision and recall of the duplicate warnings.
 """
 
 from __future__ import annotations
@@ -158,12 +170,137 @@ def person(rng: random.Random) -> tuple[str, str]:
     return surname + rng.choice(GIVEN), PINYIN_SURNAME[surname]
 
 
-def customer(i: int, created: dt.date, seq: int, rng: random.Random, k: int) -> tuple[str, str]:
-    """(id, YAML text) of customer number i."""
+# brand characters of real trade names, most common first: drawn with Zipf-like weights, so trade names share
+# characters the way real ones do (华, 信, 达, 通 …)
+SIMILAR_BRAND = "".join(dict.fromkeys(
+    "华信达通宏远恒泰瑞丰博创联盛安源鼎新天成嘉和润祥正兴凯峰汇智宇航金鸿德隆永昌海容星辰云帆佳诚睿思君越晟"
+    "乐开拓卓浩腾飞众合立方蓝光谷致同弘毅承泽万向中科银河东升鑫磊昊泓旭晨锦程长青精益优格朗特慧美康健乾坤"
+    "翔龙凤百川汉唐明启"
+    "力维讯捷迅飞扬威豪骏驰宝富贵吉祥福禄寿喜庆春秋冬夏雅静逸清源泉溪林森松柏竹梅兰菊荷莲"
+    "岳峻崇岩石玉珠璟琪琳瑶璐钧铭锐钛铂锋钻晶灿烨炜煜焕烽熠曜皓曦朝阳晴霞虹岚雪霖露雷电"
+    "宁远久恒固坚实诺信义仁礼勤俭忠孝德馨尚品致臻至真善美达观远望纵横经纬乾元泰和顺安"
+    "云帆舟航港湾洲岛川江湖浦滨沙汀澜涛波浪洋海鸥鹏鹰燕雀凰麟鲲骐骥"
+))
+CITY_FORMS = ("{city}{rest}", "{city}{rest}", "{city}{rest}", "{city}市{rest}", "{trade}（{city}）{after}")
+TYPO_KINDS = ("missing", "doubled", "swapped", "homophone", "traditional", "lookalike", "spacing", "legal-form")
+# characters one pinyin syllable types (toneless), for planted homophone slips
+HOMOPHONES = ["明鸣铭名", "信新鑫欣心", "华化划", "达答", "通同桐铜", "恒衡", "泰太", "瑞锐睿", "丰风峰锋枫",
+              "博波伯", "创窗", "联连莲", "盛胜圣", "安按岸", "源元园原圆远", "鼎顶定", "天田添", "成诚城程承",
+              "嘉佳家加", "和合何河", "祥翔详", "正政证", "兴星", "凯开", "汇会慧惠", "智志至致", "宇雨语羽",
+              "航杭行", "金今津锦", "鸿红宏洪虹", "德得", "隆龙", "永勇", "昌长常", "海", "容荣融", "辰晨臣",
+              "帆凡", "思斯丝", "君均军", "越悦跃", "乐勒", "卓桌", "浩豪好", "腾藤", "飞菲非", "众中重", "立力利",
+              "方芳", "蓝兰", "光广", "谷古", "同童", "弘宏", "承成", "泽则", "万", "向象", "科可", "银音", "河合",
+              "东冬", "升生声", "磊", "昊浩", "泓红", "旭序", "锦金", "程成", "长常", "青清", "精经", "益意", "优悠",
+              "格阁", "朗浪", "特", "美每", "康", "健建", "乾前", "坤昆", "翔祥", "凤风", "百柏", "川传", "汉翰",
+              "唐堂", "启起"]
+TRADITIONAL = {"华": "華", "达": "達", "联": "聯", "东": "東", "云": "雲", "汇": "匯", "兴": "興", "丰": "豐",
+               "创": "創", "鸿": "鴻", "长": "長", "乐": "樂", "电": "電", "网": "網", "络": "絡", "务": "務",
+               "贸": "貿", "龙": "龍", "万": "萬", "开": "開", "发": "發", "环": "環", "国": "國", "际": "際",
+               "远": "遠", "宏": "宏", "庆": "慶", "凤": "鳳", "汉": "漢", "乾": "乾", "锦": "錦", "银": "銀",
+               "鑫": "鑫", "昌": "昌", "业": "業", "贸易": "貿易", "传": "傳", "医": "醫", "疗": "療", "药": "藥",
+               "汽": "汽", "车": "車", "机": "機", "械": "械", "营": "營", "启": "啟", "广": "廣", "门": "門",
+               "进": "進", "义": "義", "乌": "烏", "庄": "莊", "宁": "寧", "苏": "蘇", "无": "無", "锡": "錫",
+               "阳": "陽", "连": "連", "岛": "島", "济": "濟", "厦": "廈", "郑": "鄭", "汉阳": "漢陽",
+               "软": "軟", "件": "件", "息": "息", "术": "術", "能": "能", "源": "源", "环保": "環保", "教": "教",
+               "育": "育", "筑": "築", "程": "程", "食": "食", "品": "品", "化": "化", "媒": "媒", "商": "商",
+               "询": "詢", "精": "精", "密": "密", "零": "零", "部": "部", "链": "鏈", "管": "管", "理": "理",
+               "制": "製", "造": "造", "器": "器", "生": "生", "物": "物", "流": "流", "应": "應", "供": "供",
+               "设": "設", "备": "備", "团": "團", "诚": "誠", "优": "優", "腾": "騰", "飞": "飛", "众": "眾",
+               "蓝": "藍", "图": "圖", "谷": "穀", "毅": "毅", "泽": "澤", "向": "向", "钢": "鋼", "顺": "順"}
+BROKEN_FORMS = {"有限公司": ["有限公", "有限司", "有线公司", "有限公公司", "有限"],
+                "股份有限公司": ["股份有限公", "股份有线公司", "股份有限司"],
+                "集团有限公司": ["集团有限公", "集团有限司", "集团有线公司"]}
+# look-alike slips, as the checker's table knows them (generator/kehu/data/lookalike.txt)
+LOOKALIKE_FILE = ROOT / "generator" / "kehu" / "data" / "lookalike.txt"
+
+
+def _lookalikes() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line in LOOKALIKE_FILE.read_text(encoding="utf-8").splitlines():
+        group = line.split("#", 1)[0].replace(" ", "").strip()
+        for ch in group:
+            others = [c for c in group if c != ch]
+            if others and ch not in out:
+                out[ch] = others[0]
+    return out
+
+
+def similar_name(rng: random.Random, used: set[tuple[str, str, str]], trades: list[str]) -> tuple[str, str, str]:
+    """(name, city, industry code): a new (city, trade name, industry word), often a trade name seen before."""
+    weights = [1 / (r + 1) ** 0.8 for r in range(len(SIMILAR_BRAND))]
+    while True:
+        city = rng.choice(CITIES)
+        word, industry = rng.choice(TRADES)
+        if trades and rng.random() < 0.35:  # a trade name already in the book, in another city or industry
+            trade = rng.choice(trades)
+        else:
+            length = rng.choices((2, 3, 4), weights=(55, 30, 15))[0]
+            trade = "".join(rng.choices(SIMILAR_BRAND, weights=weights, k=length))
+            if len(set(trade)) < len(trade):
+                continue  # 华华: not a brand anyone registers
+        if (city, trade, word) in used:
+            continue
+        used.add((city, trade, word))
+        trades.append(trade)
+        suffix = rng.choice(SUFFIXES)
+        form = rng.choice(CITY_FORMS)
+        place = REGIONS[city] if rng.random() < 0.1 and REGIONS[city] != city else city
+        return form.format(city=place, rest=f"{trade}{word}{suffix}", trade=trade, after=f"{word}{suffix}"), \
+            city, industry
+
+
+def plant_typo(name: str, kind: str, rng: random.Random, lookalikes: dict[str, str]) -> str | None:
+    """``name`` typed again with one slip of ``kind``, or None when this name offers no such slip."""
+    form = next((f for f in sorted(BROKEN_FORMS, key=len, reverse=True) if name.endswith(f)), None)
+    body = name[: -len(form)] if form else name
+    # slips go in the trade name, the industry word or the legal form: a slip in the city makes it another city
+    places = sorted({*CITIES, *REGIONS.values()}, key=len, reverse=True)
+    start = next((len(c) for c in places if body.startswith(c)), 0)
+    start += 1 if body[start:start + 1] == "市" else 0
+    inside = set()
+    if "（" in body:
+        inside = set(range(body.index("（"), body.index("）") + 1))
+    positions = [i for i in range(start, len(body)) if i not in inside]
+    if kind == "legal-form":
+        return body + rng.choice(BROKEN_FORMS[form]) if form else None
+    if kind == "spacing":
+        at = rng.choice([i for i in positions if i > 0])
+        return body[:at] + " " + body[at:] + (form or "")
+    if kind == "missing":
+        at = rng.choice(positions)
+        return body[:at] + body[at + 1:] + (form or "")
+    if kind == "doubled":
+        at = rng.choice(positions)
+        return body[:at + 1] + body[at] + body[at + 1:] + (form or "")
+    if kind == "swapped":
+        pairs = [i for i in positions if i + 1 in positions and body[i] != body[i + 1]]
+        if not pairs:
+            return None
+        at = rng.choice(pairs)
+        return body[:at] + body[at + 1] + body[at] + body[at + 2:] + (form or "")
+    if kind == "homophone":
+        options = [(i, c) for i in positions for g in HOMOPHONES if body[i] in g for c in g if c != body[i]]
+    elif kind == "traditional":
+        options = [(i, TRADITIONAL[body[i]]) for i in positions if TRADITIONAL.get(body[i], body[i]) != body[i]]
+    else:  # lookalike
+        options = [(i, lookalikes[body[i]]) for i in positions if body[i] in lookalikes]
+    if not options:
+        return None
+    at, ch = rng.choice(options)
+    return body[:at] + ch + body[at + 1:] + (form or "")
+
+
+def customer(i: int, created: dt.date, seq: int, rng: random.Random, k: int,
+             name: tuple[str, str, str] | None = None) -> tuple[str, str]:
+    """(id, YAML text) of customer number i; ``name``: (name, city, industry code), else a code-word name."""
     cid = f"C{created:%Y%m%d}{seq:03d}"
-    city = rng.choice(CITIES)
-    trade, industry = rng.choice(TRADES)
-    name = f"{city}{brand(i, k)}{trade}{rng.choice(SUFFIXES)}"
+    if name is None:
+        city = rng.choice(CITIES)
+        trade, industry = rng.choice(TRADES)
+        name_text = f"{city}{brand(i, k)}{trade}{rng.choice(SUFFIXES)}"
+    else:
+        name_text, city, industry = name
+    name = name_text
     stage = rng.choice(STAGES)
     owner = rng.choice(HANDLES)
     lines = ["# yaml-language-server: $schema=../schema/customer.schema.json", f"id: {cid}", f"name: {q(name)}",
@@ -248,10 +385,11 @@ def team_yaml() -> str:
     return "\n".join(lines) + "\n"
 
 
-def make_repo(dest: Path, n: int, seed: int = 1) -> None:
-    """Write a complete team repository with ``n`` valid customers into ``dest`` (created if missing).
+def make_repo(dest: Path, n: int, seed: int = 1, names: str = "similar", typos: int = 0) -> list[dict]:
+    """Write a complete team repository with ``n`` valid customers into ``dest`` (created if missing),
+    plus ``typos`` customers that repeat one of them with a typing slip; returns the planted slips.
 
-    Deterministic for a given (n, seed); all dates are on or before ``TODAY``.
+    Deterministic for a given (n, seed, names, typos); all dates are on or before ``TODAY``.
     """
     dest = Path(dest)
     customers = dest / "customers"
@@ -265,12 +403,38 @@ def make_repo(dest: Path, n: int, seed: int = 1) -> None:
     span = (TODAY - FIRST_DAY).days
     created = sorted(FIRST_DAY + dt.timedelta(days=rng.randint(0, span)) for _ in range(n))
     seq: dict[dt.date, int] = {}
+    used: set[tuple[str, str, str]] = set()
+    trades: list[str] = []
+    written: list[tuple[str, tuple[str, str, str]]] = []
+    name_rng = random.Random(seed * 7919 + 1)  # names from their own stream: the rest stays as it was
     for i, c in enumerate(created):
         seq[c] = seq.get(c, 0) + 1
         if seq[c] > 999:
             raise SystemExit(f"too many customers for one day ({c}); widen FIRST_DAY..TODAY")
-        cid, text = customer(i, c, seq[c], rng, k)
+        name = similar_name(name_rng, used, trades) if names == "similar" else None
+        cid, text = customer(i, c, seq[c], rng, k, name)
         (customers / f"{cid}.yaml").write_text(text, encoding="utf-8")
+        if name:
+            written.append((cid, name))
+    planted: list[dict] = []
+    if typos and written:
+        lookalikes = _lookalikes()
+        last = TODAY - dt.timedelta(days=60)  # old enough that every date of the record is on or before TODAY
+        for t in range(typos * 4):
+            if len(planted) >= typos:
+                break
+            kind = TYPO_KINDS[len(planted) % len(TYPO_KINDS)]
+            of, (name, city, industry) = written[name_rng.randrange(len(written))]
+            slip = plant_typo(name, kind, name_rng, lookalikes)
+            if slip is None or slip == name:
+                continue
+            seq[last] = seq.get(last, 0) + 1
+            cid, text = customer(n + t, last, seq[last], rng, k, (slip, city, industry))
+            (customers / f"{cid}.yaml").write_text(text, encoding="utf-8")
+            planted.append({"file": f"customers/{cid}.yaml", "of": f"customers/{of}.yaml", "kind": kind,
+                            "name": slip, "original": name})
+        (dest / "planted.json").write_text(json.dumps(planted, ensure_ascii=False, indent=1), encoding="utf-8")
+    return planted
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -278,9 +442,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("n", type=int, help="number of customers")
     ap.add_argument("dest", type=Path, help="folder to write the repository into")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--names", choices=("similar", "codewords"), default="similar",
+                    help="similar: a real book's similar names (default); codewords: no two names alike")
+    ap.add_argument("--typos", type=int, default=0, help="also write this many customers typed with a slip")
     args = ap.parse_args(argv)
-    make_repo(args.dest, args.n, args.seed)
-    print(f"{args.n} customers written to {args.dest} (check with KEHU_TODAY={TODAY.isoformat()})")
+    planted = make_repo(args.dest, args.n, args.seed, args.names, args.typos)
+    extra = f" + {len(planted)} typed with a slip (planted.json)" if planted else ""
+    print(f"{args.n} customers{extra} written to {args.dest} (check with KEHU_TODAY={TODAY.isoformat()})")
     return 0
 
 

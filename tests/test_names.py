@@ -59,7 +59,8 @@ def test_the_issues_example_pair_is_two_companies():
 
 def test_region_in_brackets_and_province_prefix_are_understood():
     assert key("启明（上海）科技有限公司").core == key("上海启明科技有限公司").core
-    assert key("广东省深圳市华信达电子有限公司").region == "广东深圳"
+    assert key("广东省深圳市华信达电子有限公司").region == "深圳"
+    assert key("广东省深圳市华信达电子有限公司").core == key("深圳华信达电子有限公司").core
     assert key("深圳华信达电子有限公司").trade == "华信达"
 
 

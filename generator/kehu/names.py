@@ -100,7 +100,8 @@ def lookalike(a: str, b: str) -> bool:
 def _readings(ch: str) -> frozenset[str]:
     from pypinyin import Style, pinyin  # imported on first use: the dictionary load costs a tenth of a second
 
-    return frozenset(pinyin(ch, style=Style.NORMAL, heteronym=True)[0])
+    # the reading the input method offers first: rare readings (达 as tà) would make most characters homophones
+    return frozenset(pinyin(ch, style=Style.NORMAL, heteronym=False)[0])
 
 
 def homophone(a: str, b: str) -> bool:
@@ -166,7 +167,7 @@ def _regions() -> list[str]:
 
 
 def _region_prefix(text: str) -> tuple[str, str]:
-    """(region, rest): the place names at the start of ``text`` (广东省深圳市 -> 广东深圳)."""
+    """(region, rest): the most specific of the place names at the start of ``text`` (广东省深圳市 -> 深圳)."""
     region = ""
     while True:
         for place in _regions():
@@ -176,7 +177,7 @@ def _region_prefix(text: str) -> tuple[str, str]:
                     if rest.startswith(tail) and len(rest) > len(tail) + 1:
                         rest = rest[len(tail):]
                         break
-                region, text = region + place, rest
+                region, text = place, rest
                 break
         else:
             return region, text
