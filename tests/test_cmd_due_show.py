@@ -154,12 +154,12 @@ def test_real_command_line(repo):
     assert "上海启明科技有限公司" in r.stdout and "138****8000" in r.stdout
 
 
-def test_the_data_cache_never_serves_a_stale_file(repo):
+def test_the_book_index_never_serves_a_stale_file(repo):
     first = {r["id"]: r for r in due_json(repo)["due"]}
-    assert (repo.root / ".kehu-cache" / "data-v1.json").is_file()
+    assert (repo.root / ".kehu-cache" / "index-v1.json").is_file()
     path = repo.customers / "C20240601001.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("owner: lixia", "owner: wangfang"), encoding="utf-8")
     again = {r["id"]: r for r in due_json(repo)["due"]}
     assert (first["C20240601001"]["owner"], again["C20240601001"]["owner"]) == ("lixia", "wangfang")
-    (repo.root / ".kehu-cache" / "data-v1.json").write_text("{not json", encoding="utf-8")
+    (repo.root / ".kehu-cache" / "index-v1.json").write_text("{not json", encoding="utf-8")
     assert {r["id"] for r in due_json(repo)["due"]} == set(again)

@@ -16,46 +16,65 @@ import click
 
 from . import __version__
 
-# name -> module under kehu.commands that defines a click command called `command`
-COMMANDS: dict[str, str] = {
-    "check": "check",
-    "build": "build",
-    "serve": "serve",
-    "fmt": "fmt",
-    "init": "init",
-    "merge-driver": "merge_driver",
-    "diff-driver": "diff_driver",
-    "codeowners": "codeowners",
-    "new": "new",
-    "log": "log",
-    "set": "set",
-    "survey": "survey",
-    "complaint": "complaint",
-    "due": "due",
-    "show": "show",
-    "history": "history",
-    "diff": "diff",
-    "forget": "forget",
-    "import": "import_",
-    "export": "export",
-    "dedupe": "dedupe",
-    "merge": "merge",
-    "renumber": "renumber",
-    "sync": "sync",
+# name -> (module under kehu.commands that defines a click command called `command`, its one-line help).
+# `kehu --help` lists the commands from this table without importing a single one (tests keep the help
+# lines equal to the commands' own).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("check", "Check customer files (default: all of them) and report every problem as file:line:col."),
+    "build": ("build", "Build the team's website from customers/, team.yaml and kehu.yaml (MkDocs + Material)."),
+    "serve": ("serve", "Serve the site locally and rebuild it whenever a customer file, the team or the rules "
+                       "change."),
+    "fmt": ("fmt", "Lay out customer files (default: all of them, and team.yaml) in kehu's canonical format."),
+    "init": ("init", "Create a team repository in DIRECTORY (default: here) that works at once."),
+    "merge-driver": ("merge_driver", "Three-way merge of a customer file (git merge driver; see `kehu init`)."),
+    "diff-driver": ("diff_driver", "Print FILE for git's diff, with a header line for each customer entry (git's "
+                                   "textconv)."),
+    "codeowners": ("codeowners", "Write CODEOWNERS so each customer file needs review by its owner (managers as "
+                                 "fallback)."),
+    "new": ("new", "Create a customer file with the next free id; refuses duplicates."),
+    "log": ("log", "Record an interaction with CUSTOMER (id, part of the name, pinyin or initials)."),
+    "set": ("set", "Set FIELD of CUSTOMER: stage, class (--reason), quiet_until (--reason), owner, or any other "
+                   "field."),
+    "survey": ("survey", "Record a satisfaction survey of CUSTOMER: at least one score from 1 (poor) to 5 "
+                         "(excellent)."),
+    "complaint": ("complaint", "Record a complaint of CUSTOMER, or move one to in progress / resolved."),
+    "due": ("due", "List the follow-ups owed: overdue, today, and within DAYS (the same facts as the site)."),
+    "show": ("show", "Show one customer: profile, class, status, due follow-up, contacts, history."),
+    "history": ("history", "Who changed which fields of CUSTOMER when, from git history, oldest first."),
+    "diff": ("diff", "What changed, per customer, in business words: fields with their labels, entries added, "
+                     "complaints resolved, customers created, merged, renamed or deleted, and who committed each."),
+    "forget": ("forget", "Erase a customer's file, or with --contact one person's data in it, leaving a visible "
+                         "tombstone (which `kehu check --against` accepts), and print how to remove the data from "
+                         "git history too."),
+    "import": ("import_", "Import customers, contacts and follow-up records from spreadsheets."),
+    "export": ("export", "Export every customer (files that fail the schema are skipped and listed)."),
+    "dedupe": ("dedupe", "List pairs of customers that look like one: the same normalised name "
+                         "(有限公司/集团/spaces/width ignored), the same phone or e-mail, or nearly the same name — "
+                         "the checker's rules, ranked by a score."),
+    "merge": ("merge", "Merge DROP into KEEP and delete DROP's file."),
+    "renumber": ("renumber", "Give customer OLD (an id or a unique part of its name) the id NEW (default: the next "
+                             "free one)."),
+    "sync": ("sync", "Merge the main branch into the current branch the way kehu merges customer files."),
 }
 
 
 class LazyGroup(click.Group):
-    """Imports a command's module only when that command runs (fast start for pre-commit)."""
+    """Imports a command's module only when that command runs (fast start for pre-commit and --help)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        module = COMMANDS.get(name)
-        if module is None:
+        entry = COMMANDS.get(name)
+        if entry is None:
             return None
-        return importlib.import_module(f"kehu.commands.{module}").command
+        return importlib.import_module(f"kehu.commands.{entry[0]}").command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        limit = formatter.width - 6 - max(len(name) for name, _ in rows)
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, click.utils.make_default_short_help(text, limit)) for name, text in rows])
 
 
 def _today(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

@@ -202,7 +202,9 @@ def missing_info(c: Customer, cfg: Config) -> list[Missing]:
     return out
 
 
-def derive(c: Customer, ctx: Context) -> Facts:
+def derive(c: Customer, ctx: Context, with_missing: bool = True) -> Facts:
+    """Every derived fact of ``c`` (``with_missing=False``: without the missing-information list, which
+    the book index does not keep)."""
     cfg, today = ctx.config, ctx.today
     last = last_contact(c, today)
     value = annual_value(c, today)
@@ -230,7 +232,7 @@ def derive(c: Customer, ctx: Context) -> Facts:
         qualified_lead=qualified,
         due=next_due(c, chosen, last, cfg),
         quiet=bool(c.quiet_until and c.quiet_until > today),
-        missing=missing_info(c, cfg),
+        missing=missing_info(c, cfg) if with_missing else [],
     )
 
 

@@ -35,18 +35,15 @@ class Candidate:
     path: Path
     id: str
     name: str
+    syllables: list[str] | None = None  # its pinyin, when the book index knows it
 
 
 def _fold(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
 
 
-def _name_of(path: Path) -> str:
-    """The top-level name, read cheaply (even from a file that is otherwise invalid)."""
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
+def name_of_text(text: str) -> str:
+    """The top-level name of a customer file's text (even of a file that does not load)."""
     m = _NAME_LINE.search(text)
     if not m:
         return ""
@@ -58,7 +55,15 @@ def _name_of(path: Path) -> str:
 
 
 def candidates(repo: Repo) -> list[Candidate]:
-    return [Candidate(p, p.stem, _name_of(p)) for p in repo.customer_files()]
+    """Every customer file with its name and pinyin, from the book index (kehu.index)."""
+    from .index import book
+
+    return [Candidate(Path(i.path), Path(i.file).stem, i.name, i.syllables) for i in book(repo).items]
+
+
+def syllables(name: str) -> list[str]:
+    """The pinyin syllables of ``name`` (what pinyin and initials queries are matched against)."""
+    return _syllables(name)
 
 
 def _syllables(name: str) -> list[str]:
@@ -102,7 +107,7 @@ def _tiers(query: str, pool: list[Candidate]) -> list[list[Candidate]]:
         [c for c in pool if c.name and q in _fold(c.name)],
     ]
     if ascii_q and ascii_q == q:  # only a latin query can be pinyin
-        spelled = [(c, _syllables(c.name)) for c in pool if c.name]
+        spelled = [(c, c.syllables if c.syllables is not None else _syllables(c.name)) for c in pool if c.name]
         tiers.append([c for c, syl in spelled if pinyin_matches(q, syl)])
         tiers.append([c for c, syl in spelled if initials_match(q, syl)])
     return tiers

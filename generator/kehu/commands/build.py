@@ -149,7 +149,7 @@ def run_mkdocs(repo: Repo, out: Path, internal: bool, strict: bool, verbose: boo
 
 def write_pages(repo: Repo, folder: Path, internal: bool) -> int:
     """The generated pages, feeds and assets as plain files (no MkDocs run)."""
-    from ..site import generate
+    from ..site.generate import generate
     from ..site.search import SegmenterMissing
 
     folder = folder.resolve()

@@ -35,12 +35,10 @@ from ..edits import (
 from ..gitinfo import handle_for_email, user_email
 from ..ids import Allocator, IdError
 from ..locking import locked
-from ..lookup import all_data
 from ..messages import CATALOGUE
 from ..normalize import normalize_company, normalize_email, parse_phone
 from ..repo import Repo, rel
-from ..rules import IndexEntry, index_entry, near_duplicates_of
-from ..yamlload import LoadedYaml
+from ..rules import IndexEntry, near_duplicates_of
 from ._common import repo_from
 from .show import tr
 
@@ -107,8 +105,11 @@ def create_file(repo: Repo, fields: dict, creator: str | None) -> Path:
 
 
 def existing_entries(repo: Repo) -> list[IndexEntry]:
-    """Name, phones and emails of every customer file, even one that fails the schema."""
-    return [index_entry(LoadedYaml(item.name, item.data), repo.config) for item in all_data(repo)]
+    """Name, phones and emails of every customer file, even one that fails the schema (the checker's
+    duplicate entries, from the book index)."""
+    from ..index import book
+
+    return book(repo).duplicate_entries()
 
 
 def check_duplicates(repo: Repo, entries: list[IndexEntry], name: str, phone: str | None, email: str | None,

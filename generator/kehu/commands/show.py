@@ -18,9 +18,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..derive import Facts, derive_all, due_bucket, upcoming_birthdays
+from ..derive import Facts, due_bucket, upcoming_birthdays
 from ..edits import first_error, guarded, refuse, require_sound_repo
-from ..lookup import load_all, resolve
+from ..lookup import resolve
 from ..model import SURVEY_DIMENSIONS, Customer
 from ..privacy import mask_email, mask_phone
 from ..repo import Repo, rel
@@ -60,17 +60,20 @@ def console() -> Console:
 
 def due_reason(repo: Repo, facts: Facts) -> str:
     """Why the follow-up is due, worded as the site words it (kehu.site.data)."""
-    due, L = facts.due, labels(repo)
-    if due is None:
-        return ""
-    klass = label(repo, "class", facts.klass)
-    if due.reason == "next_action":
-        return f"Planned: {due.action}" if L.en else f"{L.t('reason.next_action')}：{due.action}"
-    if due.reason == "cadence":
-        return L.t("reason.cadence", klass=klass, days=repo.config.cadence_days(facts.klass))
-    if due.reason == "visit":
-        return L.t("reason.visit", klass=klass, days=repo.config["visit_days"].get(facts.klass))
-    return L.t(f"reason.{due.reason}")
+    due = facts.due
+    return reason_text(repo, due.reason, due.action, facts.klass) if due is not None else ""
+
+
+def reason_text(repo: Repo, reason: str, action: str | None, klass_key: str) -> str:
+    L = labels(repo)
+    klass = label(repo, "class", klass_key)
+    if reason == "next_action":
+        return f"Planned: {action}" if L.en else f"{L.t('reason.next_action')}：{action}"
+    if reason == "cadence":
+        return L.t("reason.cadence", klass=klass, days=repo.config.cadence_days(klass_key))
+    if reason == "visit":
+        return L.t("reason.visit", klass=klass, days=repo.config["visit_days"].get(klass_key))
+    return L.t(f"reason.{reason}")
 
 
 def due_text(repo: Repo, facts: Facts) -> Text:
@@ -100,14 +103,24 @@ def member_name(repo: Repo, handle: str | None) -> str:
 
 
 def facts_for(repo: Repo, path: Path) -> tuple[Customer, Facts]:
-    """The customer at ``path`` and its facts, derived together with every other customer."""
-    loaded = load_all(repo)
+    """The customer at ``path`` and its facts, as ``derive_all`` over every customer gives them: the one
+    fact that depends on the others, the team's revenue, comes from the book index (kehu.index)."""
+    from ..checker import _check_loaded
+    from ..derive import Context, derive
+    from ..index import book
+    from ..model import customer_from
+
     name = rel(repo.root, path)
-    mine = [c for c in loaded.customers if c.file == name]
-    if not mine:
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        raw = None
+    loaded = _check_loaded(repo, name, raw)[2] if raw is not None else None
+    if loaded is None:
         raise refuse(repo.msgs, "cli-cannot-read", file=name, first=first_error(repo, path))
-    facts = derive_all(loaded.customers, repo.config, repo.config.today)
-    return mine[0], facts[mine[0].id]
+    today = repo.config.today
+    c = customer_from(loaded)
+    return c, derive(c, Context(repo.config, today, book(repo).team_revenue(today)))
 
 
 # --- the sections of `kehu show` ---------------------------------------------------------------

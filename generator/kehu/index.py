@@ -1,0 +1,385 @@
+"""The book index: what everyday commands need from the other customer files, in time that does not
+grow with the book.
+
+``kehu log qiming``, ``kehu new``, ``kehu show`` and ``kehu due`` each need something from every file —
+names and pinyin to find a customer, names, phones and e-mails for the duplicate check, the team's
+revenue (it decides the core class) and each customer's due follow-up. Parsing 10,000 files for that
+takes seconds, so ``.kehu-cache/index-v1.json`` keeps, for each file *content* (``checker.content_key``:
+the file's name and bytes), the facts drawn from it:
+
+* who it is: id, name, its pinyin, owner, stage, valid or not, and what the team's revenue needs: its
+  annual value on each of the next ``DAYS`` days (``index-v1.json``, read by every command);
+* the checker's duplicate entry (``rules.index_entry``: normalised name, phones, e-mails) for ``kehu new``
+  (``index-dup-v1.json``, read only by it);
+* its derived facts for ``kehu due`` on each of those days (``kehu.derive``), for both answers to the
+  one question that depends on the other files — whether the customer holds the core share of the team's
+  revenue — so that no other file's change can make them wrong (``index-due-v1.json``, read only by it).
+
+The two side files are kept up to date by the command that reads them: an entry they lack (a file changed
+since) is made from its file then.
+
+An entry can never be stale: it belongs to one file content and to one environment (kehu's code, the
+schemas, kehu.yaml, team.yaml, the language); anything else is another key. Which content a file holds
+now is known without reading it when its size, modification time, change time and inode are what they
+were when it was last read — git's own rule for its index, including its guard against "racily clean"
+files: a file modified within ``RACY_SECONDS`` of the scan that read it is read again every time until
+it is older. A changed, added, deleted or renamed file is therefore always seen; only a rewrite that keeps
+all four (possible only by resetting the clock) would not be, and ``KEHU_INDEX_VERIFY=1`` reads every file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .repo import Repo
+from .rules import IndexEntry
+
+INDEX_FILE = "index-v1.json"
+SIDE_FILES = {"dup": "index-dup-v1.json", "due": "index-due-v1.json"}
+DAYS = 7             # facts kept for today and the next six days: a new day needs no re-reading
+RACY_SECONDS = 2.0   # a file modified this close to the scan that read it is read again next time
+PARALLEL_FROM = 64   # this many files to read and parse: worth a process per core
+
+# main entry: [id, name, pinyin syllables (space-separated), valid, owner, stage, first day, annual values]
+#   annual values: one number (the same on every day) or one per day from the first day
+# due entry:  [first day, [[days, row, row when it holds the core share of the team's revenue or null], ...]]
+#   row: [due date, due reason, planned action, class, status, last contact]
+Row = list
+
+
+@dataclass(slots=True)
+class Item:
+    """One customer file as the index knows it."""
+
+    file: str          # customers/<id>.yaml
+    path: str
+    key: str           # content key
+    entry: list
+
+    @property
+    def id(self) -> str:
+        return str(self.entry[0])
+
+    @property
+    def name(self) -> str:
+        return str(self.entry[1] or "")
+
+    @property
+    def syllables(self) -> list[str]:
+        return self.entry[2].split()
+
+    @property
+    def valid(self) -> bool:
+        return bool(self.entry[3])
+
+    @property
+    def owner(self) -> str | None:
+        return self.entry[4]
+
+    @property
+    def stage(self) -> str | None:
+        return self.entry[5]
+
+    def value_on(self, day: dt.date) -> float | None:
+        """The annual value on ``day``, or None when the entry does not reach that day."""
+        if not self.entry[6]:
+            return None
+        n = (day - dt.date.fromisoformat(self.entry[6])).days
+        values = self.entry[7]
+        if not 0 <= n < DAYS:
+            return None
+        return float(values[n] if isinstance(values, list) else values)
+
+
+def environment(repo: Repo) -> str:
+    """Everything besides a file's content that its entry depends on (not the date: days are kept apart)."""
+    from .checker import _code_fingerprint, _library_versions
+
+    h = hashlib.sha256()
+    for part in (_code_fingerprint(), _library_versions(), repo.schemas.fingerprint, repo.config_text,
+                 repo.team_text, json.dumps(repo.config.data, sort_keys=True, ensure_ascii=False, default=str),
+                 json.dumps(sorted(repo.handles or [])), repo.msgs.lang):
+        h.update(part.encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+class Book:
+    """The index of one repository, brought up to date with the files on disk by :func:`book`."""
+
+    def __init__(self, repo: Repo, items: list[Item], env: str) -> None:
+        self.repo = repo
+        self.items = items
+        self.env = env
+
+    def duplicate_entries(self) -> list[IndexEntry]:
+        """The checker's duplicate entry of every customer file (readable or not)."""
+        side = self._side("dup", self.repo.config.today)
+        return [IndexEntry.from_list(side[i.key]) if i.key in side else IndexEntry(i.file) for i in self.items]
+
+    def team_revenue(self, day: dt.date) -> float:
+        """``derive.team_revenue`` over every valid customer, from the kept annual values."""
+        self._reach(day)
+        return float(sum(i.value_on(day) or 0.0 for i in self.items if i.valid and i.stage != "lost"))
+
+    def due_rows(self, day: dt.date) -> list[tuple[Item, Row]]:
+        """(item, row) of every valid customer on ``day``: its facts for ``kehu due``, as ``derive_all`` says."""
+        revenue = self.team_revenue(day)
+        share = self.repo.config["classification"]["core"].get("min_revenue_share")
+        side = self._side("due", day)
+        out = []
+        for item in self.items:
+            kept = _on_day(side[item.key], day) if item.valid and item.key in side else None
+            if kept is None:  # not valid, or changed while this command ran: as if it were not there yet
+                continue
+            plain, shared = kept
+            value = item.value_on(day) or 0.0
+            holds = bool(share and revenue > 0 and value / revenue >= share)
+            out.append((item, shared if holds and shared is not None else plain))
+        return out
+
+    def _reach(self, day: dt.date) -> None:
+        """Every valid entry reaches ``day``; entries made on an earlier day are made again from their file."""
+        stale = [i for i in self.items if i.valid and i.value_on(day) is None]
+        if stale:
+            made = {m.file: m for m in _entries(self.repo, [(i.file, i.path) for i in stale], day)}
+            for item in stale:
+                m = made.get(item.file)
+                if m is not None and m.key:
+                    item.key, item.entry = m.key, m.main
+            if len(made) >= PARALLEL_FROM:
+                _merge_sides(self.repo, self.env, list(made.values()), {i.key for i in self.items})
+            stored = _load(self.repo, _MAIN, self.env)
+            _save(self.repo, _MAIN, self.env, {"files": stored.get("files", {}), "scanned": stored.get("scanned", 0.0),
+                                              "entries": {i.key: i.entry for i in self.items if i.key}})
+
+    def _side(self, section: str, day: dt.date) -> dict[str, Any]:
+        """The side file's entries of every item (made now for items it lacks, then saved)."""
+        entries: dict[str, Any] = _load(self.repo, section, self.env).get("entries", {})
+        lacking = [i for i in self.items if i.key and (i.key not in entries or
+                   (section == "due" and i.valid and _on_day(entries[i.key], day) is None))]
+        if not lacking and len(entries) == sum(1 for i in self.items if i.key):
+            return entries
+        made = {m.file: m for m in _entries(self.repo, [(i.file, i.path) for i in lacking], day)}
+        for item in lacking:
+            m = made.get(item.file)
+            if m is not None and m.key == item.key:
+                entries[item.key] = m.dup if section == "dup" else m.due
+        live = {i.key for i in self.items}
+        entries = {k: v for k, v in entries.items() if k in live}
+        _save(self.repo, section, self.env, {"entries": entries})
+        return entries
+
+
+def _on_day(due_entry: list, day: dt.date) -> tuple[Row, Row | None] | None:
+    first, runs = due_entry
+    if not first:
+        return None
+    n = (day - dt.date.fromisoformat(first)).days
+    if not 0 <= n < DAYS:
+        return None
+    for count, plain, shared in runs:
+        if n < count:
+            return plain, shared
+        n -= count
+    return None
+
+
+def book(repo: Repo) -> Book:
+    """The index, with every changed, added, deleted or renamed customer file taken in."""
+    from .checker import content_key, customer_listing
+
+    env = environment(repo)
+    stored = _load(repo, _MAIN, env)
+    files: dict[str, list] = stored.get("files", {})
+    entries: dict[str, list] = stored.get("entries", {})
+    scanned = float(stored.get("scanned", 0.0))
+    verify = os.environ.get("KEHU_INDEX_VERIFY") == "1"
+    now = time.time()
+    items: list[Item] = []
+    todo: list[Item] = []
+    stats: dict[str, list] = {}
+    for name, path in customer_listing(repo).items():
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        sig = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        stats[name] = sig
+        known = files.get(name)
+        racy = max(st.st_mtime_ns, st.st_ctime_ns) / 1e9 >= scanned - RACY_SECONDS
+        if not verify and known and known[:4] == sig and not racy and known[4] in entries:
+            items.append(Item(name, path, known[4], entries[known[4]]))
+        else:
+            item = Item(name, path, "", [])
+            items.append(item)
+            todo.append(item)
+    if todo:
+        unknown = []
+        for item in todo:  # a file whose content is known (touched, reverted, renamed back) is not parsed
+            try:
+                key = content_key(item.file, Path(item.path).read_bytes())
+            except OSError:
+                key = ""
+            if key in entries:
+                item.key, item.entry = key, entries[key]
+            else:
+                unknown.append(item)
+        made = {m.file: m for m in _entries(repo, [(i.file, i.path) for i in unknown], repo.config.today)}
+        for item in unknown:
+            m = made.get(item.file)
+            item.key, item.entry = (m.key, m.main) if m is not None and m.key else ("", _unreadable(item.file))
+        if len(made) >= PARALLEL_FROM:  # many files parsed: keep what the side files need too, not parse them twice
+            _merge_sides(repo, env, list(made.values()), {i.key for i in items})
+    if todo or len(stats) != len(files):
+        saved = {i.file: [*stats[i.file], i.key] for i in items if i.key and i.file in stats}
+        _save(repo, _MAIN, env, {"scanned": now, "files": saved, "entries": {i.key: i.entry for i in items if i.key}})
+    return Book(repo, items, env)
+
+
+def _merge_sides(repo: Repo, env: str, made: list[Made], live: set[str]) -> None:
+    for section in SIDE_FILES:
+        entries = _load(repo, section, env).get("entries", {})
+        entries.update({m.key: m.dup if section == "dup" else m.due for m in made if m.key})
+        _save(repo, section, env, {"entries": {k: v for k, v in entries.items() if k in live}})
+
+
+def _unreadable(file: str) -> list:
+    return [Path(file).stem, "", "", False, None, None, None, 0]
+
+
+# --- making entries ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Made:
+    file: str
+    key: str            # '' when the file could not be read
+    main: list
+    dup: list
+    due: list
+
+
+_WORK_REPO: Repo | None = None
+_WORK_ITEMS: list[tuple[str, str]] = []
+_WORK_DAY: dt.date | None = None
+
+
+def _entries(repo: Repo, todo: list[tuple[str, str]], day: dt.date) -> list[Made]:
+    """The entries of each (file, path), made in parallel when there are many."""
+    global _WORK_REPO, _WORK_ITEMS, _WORK_DAY
+    if not todo:
+        return []
+    import multiprocessing
+
+    from .checker import _cores
+
+    jobs = _cores()
+    if len(todo) < PARALLEL_FROM or jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [_made(repo, name, path, day) for name, path in todo]
+    _WORK_REPO, _WORK_ITEMS, _WORK_DAY = repo, todo, day
+    size = max(16, -(-len(todo) // (jobs * 16)))
+    spans = [(i, min(i + size, len(todo))) for i in range(0, len(todo), size)]
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            chunks = pool.map(_work, spans)
+    finally:
+        _WORK_REPO, _WORK_ITEMS, _WORK_DAY = None, [], None
+    return [e for chunk in chunks for e in chunk]
+
+
+def _work(span: tuple[int, int]) -> list[Made]:
+    assert _WORK_REPO is not None and _WORK_DAY is not None
+    return [_made(_WORK_REPO, *_WORK_ITEMS[i], _WORK_DAY) for i in range(*span)]
+
+
+def _made(repo: Repo, name: str, path: str, day: dt.date) -> Made:
+    from .checker import content_key
+    from .lookup import name_of_text, syllables
+    from .rules import index_entry
+    from .yamlload import load_yaml_bytes
+
+    try:
+        raw = Path(path).read_bytes()
+    except OSError:
+        return Made(name, "", _unreadable(name), IndexEntry(name).as_list(), [None, []])
+    loaded = load_yaml_bytes(name, raw, repo.msgs, repo.config["check"]["max_file_bytes"])
+    data = loaded.data if isinstance(loaded.data, dict) else None
+    dup = index_entry(loaded, repo.config).as_list()
+    shown = str(data["name"]) if data is not None and data.get("name") is not None else \
+        name_of_text(raw.decode("utf-8", "replace"))
+    valid = data is not None and not loaded.problems and not repo.schemas.validate("customer", loaded, repo.msgs)
+    cid = str(data["id"]) if data is not None and isinstance(data.get("id"), str | int) else Path(name).stem
+    pinyin = " ".join(syllables(shown)) if shown else ""
+    key = content_key(name, raw)
+    if not valid or data is None:
+        return Made(name, key, [cid, shown, pinyin, False, None, None, None, 0], dup, [None, []])
+    values, runs = _days(repo, loaded, day)
+    main = [cid, shown, pinyin, True, data.get("owner"), data.get("stage"), day.isoformat(),
+            values[0] if len(set(values)) == 1 else values]
+    return Made(name, key, main, dup, [day.isoformat(), runs])
+
+
+def _days(repo: Repo, loaded: Any, first: dt.date) -> tuple[list[float], list[list]]:
+    """The annual value on each of ``DAYS`` days from ``first``, and the runs of days with the same rows."""
+    from .derive import Context, annual_value, derive
+    from .model import customer_from
+
+    c = customer_from(loaded)
+    cfg = repo.config
+    share = cfg["classification"]["core"].get("min_revenue_share")
+    core_value = cfg["classification"]["core"]["min_annual_value"]
+    values: list[float] = []
+    runs: list[list] = []
+    for n in range(DAYS):
+        day = first + dt.timedelta(days=n)
+        value = annual_value(c, day)
+        plain = _row(derive(c, Context(cfg, day, 0.0), with_missing=False))
+        shared = None
+        if share and 0 < value < core_value:  # whether it holds the share decides its class: keep both answers
+            shared = _row(derive(c, Context(cfg, day, value / share * (1 - 1e-12)), with_missing=False))
+            shared = None if shared == plain else shared
+        values.append(value)
+        if runs and runs[-1][1] == plain and runs[-1][2] == shared:
+            runs[-1][0] += 1
+        else:
+            runs.append([1, plain, shared])
+    return values, runs
+
+
+def _row(f: Any) -> Row:
+    due = f.due
+    return [due.date.isoformat() if due else None, due.reason if due else None, due.action if due else None,
+            f.klass, f.status, f.last_contact.isoformat() if f.last_contact else None]
+
+
+# --- the files --------------------------------------------------------------------------------------
+
+_MAIN = "main"
+
+
+def _path(repo: Repo, section: str) -> Path:
+    from .checker import CACHE_DIR
+
+    return repo.root / CACHE_DIR / (INDEX_FILE if section == _MAIN else SIDE_FILES[section])
+
+
+def _load(repo: Repo, section: str, env: str) -> dict:
+    try:
+        data = json.loads(_path(repo, section).read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) and data.get("env") == env else {}
+
+
+def _save(repo: Repo, section: str, env: str, content: dict) -> None:
+    from .checker import save_cache_json
+
+    save_cache_json(_path(repo, section), {"env": env, **content})
