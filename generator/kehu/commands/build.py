@@ -61,8 +61,10 @@ def mkdocs_config_file(repo: Repo, scratch: Path) -> Path:
 
 @contextmanager
 def mkdocs_logging(level: int) -> Iterator[None]:
-    """MkDocs' messages at ``level`` and above on stderr, one line each."""
-    logger = logging.getLogger("mkdocs")
+    """MkDocs' (or ProperDocs') messages at ``level`` and above on stderr, one line each."""
+    from ..site.engine import logger_name
+
+    logger = logging.getLogger(logger_name())
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
     handler.setLevel(level)
@@ -117,7 +119,19 @@ def _published_dir(prefix: str, parent: Path) -> Path:
     return path
 
 
-def run_mkdocs(repo: Repo, out: Path, internal: bool, strict: bool, verbose: bool) -> dict:
+def use_engine(repo: Repo, override: str | None = None) -> str:
+    """Activate the site engine of kehu.yaml (or ``override``); a missing one is a one-line error."""
+    from ..site.engine import EngineMissing, activate, chosen
+
+    try:
+        return activate(chosen(repo.config["site"].get("engine"), override))
+    except EngineMissing as e:
+        fail(str(e), "or set site.engine in kehu.yaml to mkdocs / properdocs")
+
+
+def run_mkdocs(repo: Repo, out: Path, internal: bool, strict: bool, verbose: bool,
+               engine: str | None = None) -> dict:
+    use_engine(repo, engine)
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -189,9 +203,12 @@ def write_pages(repo: Repo, folder: Path, internal: bool) -> int:
 @click.option("--strict", is_flag=True, help="Fail on any MkDocs warning.")
 @click.option("--today", callback=_today_option, expose_value=False, default=None, metavar="YYYY-MM-DD",
               help="Pretend today is this date (also KEHU_TODAY).")
+@click.option("--engine", type=click.Choice(["mkdocs", "properdocs"]), default=None,
+              help="The site engine for this build (default: site.engine in kehu.yaml, else mkdocs).")
 @click.option("-v", "--verbose", is_flag=True, help="Show MkDocs' progress messages.")
 @click.pass_obj
-def command(obj: dict, out: Path | None, internal: bool, pages_dir: Path | None, strict: bool, verbose: bool) -> None:
+def command(obj: dict, out: Path | None, internal: bool, pages_dir: Path | None, strict: bool, engine: str | None,
+            verbose: bool) -> None:
     """Build the team's website from customers/, team.yaml and kehu.yaml (MkDocs + Material)."""
     repo = repo_from(obj)
     if not repo.config_ok:
@@ -204,10 +221,12 @@ def command(obj: dict, out: Path | None, internal: bool, pages_dir: Path | None,
         click.echo(f"✓ {n} pages → {pages_dir} ({time.perf_counter() - start:.1f} s)")
         return
     out = out or repo.root / ("site-internal" if internal else "site")
-    stats = run_mkdocs(repo, out, internal, strict, verbose)
+    stats = run_mkdocs(repo, out, internal, strict, verbose, engine)
     total = time.perf_counter() - start
     index = stats.get("search_index_bytes")
-    click.echo(f"✓ {stats.get('customer_count', '?')} customers → {out} in {total:.1f} s "
+    from ..site.engine import logger_name
+
+    click.echo(f"✓ {stats.get('customer_count', '?')} customers → {out} in {total:.1f} s with {logger_name()} "
                f"(kehu {stats.get('generate', 0):.1f} s"
                + (f", search index {index / 1024:.0f} KB" if index else "") + ")"
                + (" — INTERNAL: contact details unmasked, do not publish" if internal else ""))

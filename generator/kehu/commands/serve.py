@@ -14,9 +14,8 @@ from pathlib import Path
 
 import click
 
-from ..site.plugin import PAGES_CACHE_ENV
 from ._common import fail, repo_from
-from .build import internal_env, mkdocs_config_file, mkdocs_logging
+from .build import internal_env, mkdocs_config_file, mkdocs_logging, use_engine
 
 
 @click.command("serve")
@@ -29,12 +28,15 @@ from .build import internal_env, mkdocs_config_file, mkdocs_logging
 @click.pass_obj
 def command(obj: dict, dev_addr: str, internal: bool, full: bool, open_browser: bool, verbose: bool) -> None:
     """Serve the site locally and rebuild it whenever a customer file, the team or the rules change."""
-    from mkdocs.commands.serve import serve
-    from mkdocs.exceptions import MkDocsException
-
     repo = repo_from(obj)
     if not repo.config_ok:
         fail("kehu.yaml is invalid", "run `kehu check` and fix kehu.yaml first")
+    use_engine(repo)  # before anything imports MkDocs (the plugin included)
+    from mkdocs.commands.serve import serve
+    from mkdocs.exceptions import MkDocsException
+
+    from ..site.plugin import PAGES_CACHE_ENV
+
     with tempfile.TemporaryDirectory(prefix="kehu-serve-") as scratch, internal_env(internal), \
             mkdocs_logging(logging.DEBUG if verbose else logging.INFO):
         if not full:  # pages on disk, rewritten only when they change: dirty reload rebuilds just those

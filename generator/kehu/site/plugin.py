@@ -23,6 +23,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import jinja2
+import mkdocs
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -37,7 +38,8 @@ from .generate import NAV, GeneratedSite, generate
 from .render import ASSETS, TEMPLATES_DIR, page_url
 from .search import DEFAULT_SEGMENTER, SegmenterMissing, make_entry, segmenter, write_index
 
-log = logging.getLogger("mkdocs.plugins.kehu")
+# under the engine's own logger ('mkdocs' or, on ProperDocs, 'properdocs'), so that --strict counts kehu's warnings
+log = logging.getLogger(f"{mkdocs.__name__}.plugins.kehu")
 INTERNAL_ENV = "KEHU_INTERNAL"  # set by `kehu build --internal` / `kehu serve --internal`
 PAGES_CACHE_ENV = "KEHU_PAGES_CACHE"  # set by `kehu serve`: keep pages on disk so dirty reload skips unchanged ones
 
