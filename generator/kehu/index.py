@@ -47,7 +47,7 @@ DAYS = 7             # facts kept for today and the next six days: a new day nee
 RACY_SECONDS = 2.0   # a file modified this close to the scan that read it is read again next time
 PARALLEL_FROM = 64   # this many files to read and parse: worth a process per core
 
-# main entry: [id, name, pinyin syllables (space-separated), valid, owner, stage, first day, annual values]
+# main entry: [id, name, pinyin syllables (space-separated, or null), valid, owner, stage, first day, annual values]
 #   annual values: one number (the same on every day) or one per day from the first day
 # due entry:  [first day, [[days, row, row when it holds the core share of the team's revenue or null], ...]]
 #   row: [due date, due reason, planned action, class, status, last contact]
@@ -72,8 +72,10 @@ class Item:
         return str(self.entry[1] or "")
 
     @property
-    def syllables(self) -> list[str]:
-        return self.entry[2].split()
+    def syllables(self) -> list[str] | None:
+        """Its pinyin; None when the entry was made without it (a few changed files: the pinyin dictionary
+        takes a quarter of a second to load, so a lookup that needs it makes it)."""
+        return self.entry[2].split() if self.entry[2] is not None else None
 
     @property
     def valid(self) -> bool:
@@ -273,7 +275,7 @@ _WORK_DAY: dt.date | None = None
 
 
 def _entries(repo: Repo, todo: list[tuple[str, str]], day: dt.date) -> list[Made]:
-    """The entries of each (file, path), made in parallel when there are many."""
+    """The entries of each (file, path), made in parallel when there are many (and only then with pinyin)."""
     global _WORK_REPO, _WORK_ITEMS, _WORK_DAY
     if not todo:
         return []
@@ -283,7 +285,7 @@ def _entries(repo: Repo, todo: list[tuple[str, str]], day: dt.date) -> list[Made
 
     jobs = _cores()
     if len(todo) < PARALLEL_FROM or jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [_made(repo, name, path, day) for name, path in todo]
+        return [_made(repo, name, path, day, pinyin=len(todo) >= PARALLEL_FROM) for name, path in todo]
     _WORK_REPO, _WORK_ITEMS, _WORK_DAY = repo, todo, day
     size = max(16, -(-len(todo) // (jobs * 16)))
     spans = [(i, min(i + size, len(todo))) for i in range(0, len(todo), size)]
@@ -300,7 +302,7 @@ def _work(span: tuple[int, int]) -> list[Made]:
     return [_made(_WORK_REPO, *_WORK_ITEMS[i], _WORK_DAY) for i in range(*span)]
 
 
-def _made(repo: Repo, name: str, path: str, day: dt.date) -> Made:
+def _made(repo: Repo, name: str, path: str, day: dt.date, pinyin: bool = True) -> Made:
     from .checker import content_key
     from .lookup import name_of_text, syllables
     from .rules import index_entry
@@ -317,12 +319,12 @@ def _made(repo: Repo, name: str, path: str, day: dt.date) -> Made:
         name_of_text(raw.decode("utf-8", "replace"))
     valid = data is not None and not loaded.problems and not repo.schemas.validate("customer", loaded, repo.msgs)
     cid = str(data["id"]) if data is not None and isinstance(data.get("id"), str | int) else Path(name).stem
-    pinyin = " ".join(syllables(shown)) if shown else ""
+    spelled = (" ".join(syllables(shown)) if shown else "") if pinyin else None
     key = content_key(name, raw)
     if not valid or data is None:
-        return Made(name, key, [cid, shown, pinyin, False, None, None, None, 0], dup, [None, []])
+        return Made(name, key, [cid, shown, spelled, False, None, None, None, 0], dup, [None, []])
     values, runs = _days(repo, loaded, day)
-    main = [cid, shown, pinyin, True, data.get("owner"), data.get("stage"), day.isoformat(),
+    main = [cid, shown, spelled, True, data.get("owner"), data.get("stage"), day.isoformat(),
             values[0] if len(set(values)) == 1 else values]
     return Made(name, key, main, dup, [day.isoformat(), runs])
 
