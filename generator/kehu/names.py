@@ -96,12 +96,32 @@ def lookalike(a: str, b: str) -> bool:
     return a in groups and groups.get(b) == groups[a]
 
 
+@lru_cache(maxsize=1)
+def _pinyin_table() -> dict[str, str]:
+    """pypinyin's character table (code point -> readings with tones), read without importing pypinyin:
+    its package loads the phrase dictionary, most of a second, which a character comparison never needs."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("pypinyin")
+    table = Path(next(iter(spec.submodule_search_locations or []), "")) / "pinyin_dict.json" if spec else None
+    if table is not None and table.is_file():
+        return json.loads(table.read_text(encoding="utf-8"))
+    from pypinyin.pinyin_dict import pinyin_dict  # another layout: the module itself
+
+    return {str(k): v for k, v in pinyin_dict.items()}
+
+
 @lru_cache(maxsize=65536)
 def _readings(ch: str) -> frozenset[str]:
-    from pypinyin import Style, pinyin  # imported on first use: the dictionary load costs a tenth of a second
-
+    raw = _pinyin_table().get(str(ord(ch)))
+    if not raw:
+        return frozenset()
     # the reading the input method offers first: rare readings (达 as tà) would make most characters homophones
-    return frozenset(pinyin(ch, style=Style.NORMAL, heteronym=False)[0])
+    first = unicodedata.normalize("NFD", raw.split(",")[0])
+    toneless = "".join(c for c in first if not unicodedata.combining(c) or c == "\u0308")  # keep ü apart from u
+    return frozenset({unicodedata.normalize("NFC", toneless)})
 
 
 def homophone(a: str, b: str) -> bool:
