@@ -91,7 +91,7 @@ def test_a_near_identical_name_needs_force(repo):
     assert files(repo) == ["C20240501001.yaml"]
     r = kehu(repo, "new", "上海启鸣科技有限公司", "--owner", "lixia", "--industry", "I65", "--force")
     assert r.exit_code == 0, r.stderr
-    assert "C20240601001.yaml" in files(repo)
+    assert "C20240601LX01.yaml" in files(repo)
 
 
 def test_a_similar_but_different_company_is_created(repo):

@@ -37,7 +37,7 @@ def dupes(repo):
     repo.write_customer(customer_dict(id="C20240512001", name="杭州云帆网络科技有限公司", created="2024-05-12",
                                       interactions=[{"date": "2024-05-12", "channel": "call", "by": "lixia",
                                                      "summary": "电商看板需求调研"}], contacts=[]))
-    repo.write_customer(customer_dict(id="C20240513001", name="杭州云帆网路科技有限公司", created="2024-05-13",
+    repo.write_customer(customer_dict(id="C20240513001", name="杭州云帆网罗科技有限公司", created="2024-05-13",
                                       interactions=[{"date": "2024-05-13", "channel": "call", "by": "lixia",
                                                      "summary": "直播数据看板需求"}], contacts=[]))
     repo.write_customer(customer_dict(id="C20240514001", name="成都天府软件有限公司", created="2024-05-14",
