@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+FEW = 50  # selected names compared one by one with every name (more: through one-deletion buckets)
 TYPO_KINDS = ("missing", "doubled", "swapped", "homophone", "traditional", "lookalike", "spacing", "legal-form",
               "edit")
 
@@ -176,21 +177,29 @@ def _words(file: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _industries() -> tuple[frozenset[str], list[str]]:
+def _industries() -> tuple[frozenset[str], dict[str, list[str]]]:
+    """The industry words, and by their last character (longest first): one dict look-up per step."""
     words = frozenset(_words("industries.txt"))
-    return words, sorted(words, key=len, reverse=True)
+    by_last: dict[str, list[str]] = {}
+    for w in sorted(words, key=len, reverse=True):
+        by_last.setdefault(w[-1], []).append(w)
+    return words, by_last
 
 
 @lru_cache(maxsize=1)
-def _regions() -> list[str]:
-    return sorted(set(_words("regions.txt")), key=len, reverse=True)
+def _regions() -> dict[str, list[str]]:
+    """The place names by their first character, longest first."""
+    by_first: dict[str, list[str]] = {}
+    for place in sorted(set(_words("regions.txt")), key=len, reverse=True):
+        by_first.setdefault(place[0], []).append(place)
+    return by_first
 
 
 def _region_prefix(text: str) -> tuple[str, str]:
     """(region, rest): the most specific of the place names at the start of ``text`` (广东省深圳市 -> 深圳)."""
     region = ""
     while True:
-        for place in _regions():
+        for place in _regions().get(text[:1], ()):
             if text.startswith(place) and len(text) > len(place) + 1:
                 rest = text[len(place):]
                 for tail in _REGION_TAILS:
@@ -224,7 +233,7 @@ def name_key(name: str, suffixes: Iterable[str]) -> NameKey:
     changed = True
     while changed:
         changed = False
-        for word in _industries()[1]:
+        for word in _industries()[1].get(trade[-1:], ()):
             if trade.endswith(word) and len(trade) - len(word) >= 2:
                 trade, changed = trade[: -len(word)], True
                 break
@@ -289,6 +298,21 @@ def similar_pairs(keys: list[NameKey | None], selected: Iterable[int] | None = N
     one-deletion variant are all the candidates there can be; Latin names are compared by edit
     distance through rapidfuzz."""
     out: dict[tuple[int, int], str] = {}
+    chosen = None if selected is None else set(selected)
+    if chosen is not None and len(chosen) <= FEW:
+        # a few names (a pre-commit run on one file): each against every name is cheaper than bucketing all;
+        # typo_kind rejects another city or length at once
+        for i in sorted(chosen):
+            a = keys[i]
+            if a is None or not a.core:
+                continue
+            for j, b in enumerate(keys):
+                if j != i and b is not None and b.core and (b.latin or abs(len(b.core) - len(a.core)) <= 1
+                                                             or a.latin):
+                    kind = typo_kind(a, b, latin_distance, min_length)
+                    if kind:
+                        out[(min(i, j), max(i, j))] = kind
+        return sorted((i, j, kind) for (i, j), kind in out.items())
     buckets: defaultdict[str, list[int]] = defaultdict(list)
     latin: list[int] = []
     for i, k in enumerate(keys):
@@ -299,7 +323,6 @@ def similar_pairs(keys: list[NameKey | None], selected: Iterable[int] | None = N
             continue
         for v in _deletions(k.core):
             buckets[v].append(i)
-    chosen = None if selected is None else set(selected)
     for members in buckets.values():
         if len(members) < 2:
             continue
