@@ -369,7 +369,8 @@ def customer(i: int, created: dt.date, seq: int, rng: random.Random, k: int,
         cdate = day(rng, since, TODAY - dt.timedelta(days=3))
         lines += ["complaints:", f"  - date: {cdate.isoformat()}", f"    category: {rng.choice(COMPLAINT_CATS)}",
                   f"    content: {rng.choice(COMPLAINT_TEXT)}", f"    handler: {rng.choice(HANDLES)}",
-                  "    status: resolved", f"    resolved: {(cdate + dt.timedelta(days=rng.randint(0, 3))).isoformat()}",
+                  "    status: resolved",
+                  f"    resolved: {min(cdate + dt.timedelta(days=rng.randint(0, 3)), TODAY).isoformat()}",
                   f"    result: {rng.choice(RESULTS)}"]
     note = rng.choice(NOTES)
     if note:
