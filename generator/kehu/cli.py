@@ -40,7 +40,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "complaint": ("complaint", "Record a complaint of CUSTOMER, or move one to in progress / resolved."),
     "due": ("due", "List the follow-ups owed: overdue, today, and within DAYS (the same facts as the site)."),
     "show": ("show", "Show one customer: profile, class, status, due follow-up, contacts, history."),
-    "history": ("history", "Who changed which fields of CUSTOMER when, from git history, oldest first."),
+    "history": ("history", "Who changed which fields of CUSTOMER when, from git history, oldest first; merge "
+                           "commits say who merged and which side's value they kept."),
     "diff": ("diff", "What changed, per customer, in business words: fields with their labels, entries added, "
                      "complaints resolved, customers created, merged, renamed or deleted, and who committed each."),
     "forget": ("forget", "Erase a customer's file, or with --contact one person's data in it, leaving a visible "
