@@ -416,7 +416,8 @@ WORDS: dict[str, dict[str, str]] = {
            "list_hint": "write a list: [a, b] or one '- item' per line", "type_hint": "see the schema for this field",
            "sep": ", ", "duplicates_also": " (also {n} more)",
            "date": "a date YYYY-MM-DD", "fill_in": "fill in {x}",
-           "merge_driver_sides": "{field} (ours: {ours}, theirs: {theirs})", "merge_driver_deleted": "(deleted)"},
+           "merge_driver_sides": "{field} (ours: {ours}, theirs: {theirs})", "merge_driver_deleted": "(deleted)",
+           "first_followup_action": "first follow-up"},
     "zh": {"string": "文本", "number": "数字", "integer": "整数", "boolean": "是/否", "null": "空值",
            "array": "列表", "object": "映射", "did_you_mean": "；是否应为 '{x}'？",
            "quote": "请加引号：\"{v}\"（YAML 会把不带引号的数字当作数值）",
@@ -424,7 +425,8 @@ WORDS: dict[str, dict[str, str]] = {
            "list_hint": "请写成列表：[a, b] 或每行 '- 项'", "type_hint": "参见该字段的 schema 定义",
            "sep": "、", "duplicates_also": "（另有 {n} 处）",
            "date": "日期 YYYY-MM-DD", "fill_in": "请填写：{x}",
-           "merge_driver_sides": "{field}（我方：{ours}，对方：{theirs}）", "merge_driver_deleted": "（已删除）"},
+           "merge_driver_sides": "{field}（我方：{ours}，对方：{theirs}）", "merge_driver_deleted": "（已删除）",
+           "first_followup_action": "首次跟进"},
 }
 
 
@@ -473,6 +475,13 @@ CHANGE_WORDS: dict[str, tuple[str, str]] = {
 for _key, (_zh, _en) in CHANGE_WORDS.items():
     WORDS["zh"][_key] = _zh
     WORDS["en"][_key] = _en
+
+
+def is_first_followup_action(action: object) -> bool:
+    """The ``next_action`` `kehu new` plans (in either language): any interaction logged completes it."""
+    return isinstance(action, str) and action.strip().casefold() in {
+        WORDS[lang]["first_followup_action"].casefold() for lang in WORDS}
+
 
 class _Default(dict):
     def __missing__(self, key: str) -> str:

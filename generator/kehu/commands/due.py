@@ -1,4 +1,4 @@
-"""kehu due [--owner H] [--within DAYS] — the follow-ups owed, overdue first, as on the site.
+"""kehu due [--owner H | --all] [--within DAYS] — the follow-ups owed, overdue first, as on the site.
 
 Due dates, reasons and buckets come from ``kehu.derive`` over every valid
 customer; a file with errors is left out and named, never guessed at.
@@ -14,6 +14,7 @@ from rich.text import Text
 
 from ..derive import derive_all, due_bucket
 from ..edits import guarded, parse_score, require_handle, require_sound_repo
+from ..gitinfo import handle_for_email, user_email
 from ..lookup import load_all
 from ..repo import Repo
 from ._common import repo_from
@@ -45,18 +46,53 @@ def due_rows(repo: Repo, owner: str | None, within: int | None) -> tuple[list[di
     return rows, loaded.invalid
 
 
-def due_table(repo: Repo, rows: list[dict], title: str) -> Table:
+# (header zh, header en, row key, kept at narrow widths?) — columns dropped right to left until the table fits
+_COLUMNS = (("到期", "Due", "due", True), ("", "", "bucket", True), ("客户", "Customer", "id", True),
+            ("名称", "Name", "name", True), ("负责人", "Owner", "owner", True), ("原因", "Reason", "reason_text", True),
+            ("分类", "Class", "class", False), ("状态", "Status", "status", False), ("阶段", "Stage", "stage", False),
+            ("最近联系", "Last contact", "last_contact", False))
+_NEVER_CUT = {"due", "bucket", "id", "owner", "last_contact"}  # ids and dates are whole or absent, never "C202…"
+
+
+def _cells(repo: Repo, r: dict) -> dict[str, Text | str]:
+    return {"due": r["due"], "bucket": Text(word(repo, "bucket." + r["bucket"]), style=BUCKET_STYLE[r["bucket"]]),
+            "id": r["id"], "name": r["name"], "owner": r["owner"], "reason_text": r["reason_text"],
+            "class": label(repo, "class", r["class"]), "status": word(repo, "status." + r["status"]),
+            "stage": label(repo, "stage", r["stage"]), "last_contact": r["last_contact"] or "—"}
+
+
+def _build(repo: Repo, rows: list[dict], title: str, keys: list[str]) -> Table:
     t = Table(title=title, title_justify="left", title_style="bold")
-    for zh, en in (("到期", "Due"), ("", ""), ("客户", "Customer"), ("名称", "Name"), ("负责人", "Owner"),
-                   ("原因", "Reason"), ("分类", "Class"), ("状态", "Status"), ("阶段", "Stage"),
-                   ("最近联系", "Last contact")):
-        t.add_column(tr(repo, zh, en))
+    for zh, en, key, _ in _COLUMNS:
+        if key in keys:
+            if key in _NEVER_CUT:
+                t.add_column(tr(repo, zh, en), no_wrap=True)
+            else:
+                t.add_column(tr(repo, zh, en), overflow="fold")  # wrapped onto more lines, never cut
     for r in rows:
-        bucket = Text(word(repo, "bucket." + r["bucket"]), style=BUCKET_STYLE[r["bucket"]])
-        status = word(repo, "status." + r["status"])
-        t.add_row(r["due"], bucket, r["id"], r["name"], r["owner"], r["reason_text"], label(repo, "class", r["class"]),
-                  status, label(repo, "stage", r["stage"]), r["last_contact"] or "—")
+        cells = _cells(repo, r)
+        t.add_row(*(cells[k] for k in keys))
     return t
+
+
+def due_table(repo: Repo, rows: list[dict], title: str, width: int | None = None, one_owner: bool = False) -> Table:
+    """The due list as wide as the terminal allows: at 80 columns the class, status, stage and last-contact
+    columns are dropped (and the owner when the list is one owner's); names and reasons wrap; ids and dates
+    are never cut."""
+    keys = [k for _, _, k, _ in _COLUMNS if not (one_owner and k == "owner")]
+    if width is None:
+        return _build(repo, rows, title, keys)
+    from rich.console import Console
+
+    measure = Console(width=10_000)
+    optional = [k for _, _, k, keep in reversed(_COLUMNS) if not keep]
+    while True:
+        table = _build(repo, rows, title, keys)
+        if measure.measure(table).maximum <= width or not optional:
+            return table
+        dropped = optional.pop(0)
+        if dropped in keys:
+            keys.remove(dropped)
 
 
 def counts_line(repo: Repo, rows: list[dict]) -> str:
@@ -68,20 +104,39 @@ def counts_line(repo: Repo, rows: list[dict]) -> str:
     return " · ".join(parts) if parts else word(repo, "nothing_due")
 
 
+def _within(repo: Repo, value: str | None) -> int | None:
+    if value is None:
+        return int(repo.config["due_soon_days"])
+    if value.strip().casefold() in ("all", "全部"):
+        return None
+    return parse_score(repo.msgs, "--within", value, 0, 3660)
+
+
 @click.command("due")
-@click.option("--owner", metavar="HANDLE", help="Only this team member's customers.")
-@click.option("--within", metavar="DAYS", help="Due within this many days from today (default: due_soon_days).")
-@click.option("--all", "everything", is_flag=True, help="Every scheduled follow-up, however far ahead.")
+@click.option("--owner", metavar="HANDLE", help="This team member's customers (default: yours, from git config).")
+@click.option("--all", "everyone", is_flag=True, help="The whole team's customers.")
+@click.option("--within", metavar="DAYS",
+              help="Due within this many days from today (default: due_soon_days); 'all': however far ahead.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
 @guarded
-def command(obj: dict, owner: str | None, within: str | None, everything: bool, fmt: str) -> None:
-    """List the follow-ups owed: overdue, today, and within DAYS (the same facts as the site)."""
+def command(obj: dict, owner: str | None, everyone: bool, within: str | None, fmt: str) -> None:
+    """List the follow-ups owed: overdue, today, and within DAYS (the same facts as the site).
+
+    Your own customers by default (your git email in team.yaml); --owner for a colleague's, --all for the team."""
     repo = repo_from(obj)
     require_sound_repo(repo)
-    who = require_handle(repo, "--owner", owner) if owner is not None else None
-    days = None if everything else (parse_score(repo.msgs, "--within", within, 0, 3660) if within is not None
-                                    else int(repo.config["due_soon_days"]))
+    if owner is not None:
+        who: str | None = require_handle(repo, "--owner", owner)
+    elif everyone:
+        who = None
+    else:
+        who = handle_for_email(repo.team, user_email(repo.root))
+        if who is None:
+            click.echo(tr(repo, "kehu: 注意：无法从 git config user.email 确定你是谁，显示全队（可用 --owner 账号）",
+                          "kehu: note: git config user.email names no team member, so this is the whole team "
+                          "(use --owner HANDLE)"), err=True)
+    days = _within(repo, within)
     rows, invalid = due_rows(repo, who, days)
     if invalid:
         listed = "、".join(invalid[:5])
@@ -94,9 +149,9 @@ def command(obj: dict, owner: str | None, within: str | None, everything: bool, 
         return
     today = repo.config.today.isoformat()
     scope = tr(repo, "全部", "all") if days is None else tr(repo, f"{days} 天内", f"within {days} days")
-    title = tr(repo, f"待跟进（{today}，{scope}{'，' + who if who else ''}）",
-               f"Follow-ups due ({today}, {scope}{', ' + who if who else ''})")
+    title = tr(repo, f"待跟进（{today}，{scope}{'，' + who if who else '，全队'}）",
+               f"Follow-ups due ({today}, {scope}{', ' + who if who else ', whole team'})")
     out = console()
     if rows:
-        out.print(due_table(repo, rows, title))
+        out.print(due_table(repo, rows, title, out.width, one_owner=who is not None))
     out.print(counts_line(repo, rows))

@@ -19,7 +19,7 @@ from .. import derive
 from ..config import Config
 from ..derive import CLASSES, STATUSES, Facts
 from ..model import SURVEY_DIMENSIONS, Customer, Team
-from ..privacy import mask_email, mask_in_text, mask_phone
+from ..privacy import Masking
 from ..problems import Problem, Severity
 from .charts import Chart, column_chart, funnel_chart
 from .history import Change
@@ -48,33 +48,28 @@ def one_line(value: Any) -> str:
     return re.sub(r"\s+", " ", clean(value))
 
 
-@dataclass(frozen=True, slots=True)
-class Privacy:
-    """What a build may show: a public build masks phones and emails, also inside free text."""
+class Privacy(Masking):
+    """What a build may show (the policy of :class:`kehu.privacy.Masking`), on display text: a public build
+    masks phones and emails, also inside free text."""
 
-    phones: bool = True
-    emails: bool = True
+    __slots__ = ()
 
     @classmethod
     def of(cls, config: Config, internal: bool) -> Privacy:
-        if internal:
-            return cls(False, False)
-        return cls(bool(config.get("privacy", "mask_phone", default=True)),
-                   bool(config.get("privacy", "mask_email", default=True)))
+        policy = Masking.of(config, wide=not internal)
+        return cls(policy.phones, policy.emails)
 
     def phone(self, value: str | None) -> str:
-        return mask_phone(value) if self.phones and value else clean(value)
+        return Masking.phone(self, clean(value)) if value else clean(value)
 
     def email(self, value: str | None) -> str:
-        return mask_email(value) if self.emails and value else clean(value)
+        return Masking.email(self, clean(value)) if value else clean(value)
 
     def handle(self, value: str | None) -> str:
-        """A WeChat id reaches the person like a phone number does."""
-        text = clean(value)
-        return f"{text[:2]}***" if self.phones and text else text
+        return Masking.handle(self, clean(value))
 
     def text(self, value: Any) -> str:
-        return mask_in_text(clean(value), self.phones, self.emails)
+        return Masking.text(self, clean(value))
 
 
 def customer_src(cid: str) -> str:
