@@ -32,6 +32,7 @@ COMMANDS: dict[str, str] = {
     "survey": "survey",
     "complaint": "complaint",
     "due": "due",
+    "remind": "remind",
     "show": "show",
     "history": "history",
     "diff": "diff",

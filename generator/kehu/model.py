@@ -208,6 +208,7 @@ class Member:
     active: bool = True
     line: int = 0
     code: str | None = None  # the member's part of the ids they create (kehu.ids)
+    remind: list[dict] = field(default_factory=list)  # reminder channels (`kehu remind`), as team.yaml writes them
 
 
 @dataclass(slots=True)
@@ -225,5 +226,6 @@ def team_from(loaded: LoadedYaml) -> Team:
     for i, m in enumerate((loaded.data or {}).get("members") or []):
         members.append(Member(handle=m["handle"], name=m["name"], role=m["role"], email=m.get("email"),
                               git=m.get("git"), active=m.get("active", True), code=m.get("code"),
-                              line=loaded.positions.get(("members", i), (1, 1))[0]))
+                              line=loaded.positions.get(("members", i), (1, 1))[0],
+                              remind=[r for r in m.get("remind") or [] if isinstance(r, dict)]))
     return Team(loaded.file, members)
