@@ -21,6 +21,7 @@ STATUSES = ("active", "dormant", "lost", "potential")
 CLASSES = ("core", "key", "normal", "potential")
 LEVELS = ("high", "mid", "low")
 DUE_REASONS = ("next_action", "first_followup", "cadence", "visit", "quiet_ended")
+RHYTHM_REASONS = ("reverify", "survey")  # due items of their own, beside the follow-up (rhythm_dues)
 BUCKETS = ("overdue", "today", "soon", "later")
 
 
@@ -30,6 +31,7 @@ class Due:
     reason: str                 # one of DUE_REASONS
     action: str | None = None   # the planned action, when the reason is next_action
     line: int = 0               # where the reason stands in the file
+    every: int | None = None    # the rhythm's interval in days (reverify, survey)
 
 
 @dataclass(slots=True)
@@ -58,6 +60,7 @@ class Facts:
     due: Due | None
     quiet: bool
     missing: list[Missing] = field(default_factory=list)
+    rhythms: list[Due] = field(default_factory=list)  # re-verification and satisfaction follow-up (RHYTHM_REASONS)
 
 
 @dataclass(slots=True)
@@ -178,6 +181,34 @@ def next_due(c: Customer, klass: str, last: dt.date | None, cfg: Config) -> Due 
     return due
 
 
+def rhythm_dues(c: Customer, level: str, since: dt.date | None, cfg: Config) -> list[Due]:
+    """The rhythms the templates prescribe, each a due item of its own (never folded into the follow-up):
+    re-verifying the profile's details (``reverify_days``: high-value customers monthly, others quarterly,
+    from ``verified`` or the creation date) and the satisfaction follow-up of a cooperating customer
+    (``survey_every_days`` after the newest survey, or after cooperation began). None for a lost customer;
+    a quiet period moves them to its end, as it does the follow-up."""
+    if c.stage == "lost":
+        return []
+    out: list[Due] = []
+    every = cfg["reverify_days"] or {}
+    days = every.get("high") if level == "high" else every.get("other")
+    start = c.verified or c.created
+    if days and start:
+        out.append(Due(start + dt.timedelta(days=int(days)), "reverify", None,
+                       c.line_of("verified") if c.verified else c.line_of("created"), int(days)))
+    survey_days = cfg["survey_every_days"]
+    cooperating = bool(c.deals) or c.stage == "won"
+    if survey_days and cooperating:
+        surveyed = [s.date for s in c.surveys if s.date]
+        start = max(surveyed) if surveyed else (since or c.created)
+        if start:
+            out.append(Due(start + dt.timedelta(days=int(survey_days)), "survey", None,
+                           c.line_of("surveys") if surveyed else c.line_of("deals"), int(survey_days)))
+    if c.quiet_until:
+        out = [Due(c.quiet_until, d.reason, None, d.line, d.every) if d.date < c.quiet_until else d for d in out]
+    return out
+
+
 def missing_info(c: Customer, cfg: Config) -> list[Missing]:
     markers = {m.strip() for m in cfg["missing_markers"]}
     out: list[Missing] = []
@@ -231,6 +262,7 @@ def derive(c: Customer, ctx: Context) -> Facts:
         due=next_due(c, chosen, last, cfg),
         quiet=bool(c.quiet_until and c.quiet_until > today),
         missing=missing_info(c, cfg),
+        rhythms=rhythm_dues(c, value_level(value, cfg), since, cfg),
     )
 
 

@@ -87,7 +87,7 @@ _KNOWN = {
     "id", "name", "industry", "stage", "lost_from", "owner", "created", "size", "region", "source", "class",
     "class_reason", "annual_value", "cooperation_since", "repurchase_rate", "tags", "risks", "needs", "budget",
     "decision_process", "contacts", "deals", "interactions", "next_action", "quiet_until", "quiet_reason",
-    "surveys", "complaints", "notes",
+    "verified", "surveys", "complaints", "notes",
 }
 
 
@@ -120,6 +120,7 @@ class Customer:
     next_action: NextAction | None = None
     quiet_until: dt.date | None = None
     quiet_reason: str | None = None
+    verified: dt.date | None = None  # profile details last re-verified (reverify_days)
     surveys: list[Survey] = field(default_factory=list)
     complaints: list[Complaint] = field(default_factory=list)
     notes: str | None = None
@@ -159,6 +160,7 @@ def customer_from(loaded: LoadedYaml) -> Customer:
         next_action=(NextAction(date=as_date(na["date"]), action=na["action"], line=line("next_action"))
                      if isinstance(na, dict) else None),
         quiet_until=as_date(d.get("quiet_until")), quiet_reason=d.get("quiet_reason"),
+        verified=as_date(d.get("verified")),
         surveys=[Survey(date=as_date(s["date"]), scores={k: s[k] for k in SURVEY_DIMENSIONS if k in s},
                         comment=s.get("comment"), line=line("surveys", i))
                  for i, s in enumerate(d.get("surveys") or [])],

@@ -12,7 +12,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from ..derive import derive_all, due_bucket
+from ..derive import RHYTHM_REASONS, derive_all, due_bucket
 from ..edits import guarded, parse_score, require_handle, require_sound_repo
 from ..gitinfo import handle_for_email, user_email
 from ..lookup import load_all
@@ -22,8 +22,8 @@ from .show import BUCKET_STYLE, console, due_reason, label, tr, word
 
 
 def due_rows(repo: Repo, owner: str | None, within: int | None) -> tuple[list[dict], list[str]]:
-    """One row per customer whose follow-up falls due on or before today + ``within`` days
-    (every due customer when ``within`` is None), earliest first."""
+    """One row per item falling due on or before today + ``within`` days (every item when ``within`` is
+    None), earliest first: each customer's follow-up, and its re-verification and satisfaction follow-up."""
     loaded = load_all(repo)
     today = repo.config.today
     facts = derive_all(loaded.customers, repo.config, today)
@@ -31,18 +31,20 @@ def due_rows(repo: Repo, owner: str | None, within: int | None) -> tuple[list[di
     rows = []
     for c in loaded.customers:
         f = facts[c.id]
-        if f.due is None or (owner and c.owner != owner):
+        if owner and c.owner != owner:
             continue
-        if within is not None and (f.due.date - today).days > within:
-            continue
-        rows.append({
-            "id": c.id, "name": c.name, "owner": c.owner, "file": c.file,
-            "due": f.due.date.isoformat(), "bucket": due_bucket(f.due.date, today, soon),
-            "days": (f.due.date - today).days, "reason": f.due.reason, "action": f.due.action,
-            "reason_text": due_reason(repo, f), "class": f.klass, "status": f.status, "stage": c.stage,
-            "last_contact": f.last_contact.isoformat() if f.last_contact else None,
-        })
-    rows.sort(key=lambda r: (r["due"], r["id"]))
+        # the follow-up, then the rhythms (re-verification, satisfaction follow-up) as items of their own
+        for due in ([f.due] if f.due else []) + f.rhythms:
+            if within is not None and (due.date - today).days > within:
+                continue
+            rows.append({
+                "id": c.id, "name": c.name, "owner": c.owner, "file": c.file,
+                "due": due.date.isoformat(), "bucket": due_bucket(due.date, today, soon),
+                "days": (due.date - today).days, "reason": due.reason, "action": due.action,
+                "reason_text": due_reason(repo, f, due), "class": f.klass, "status": f.status, "stage": c.stage,
+                "last_contact": f.last_contact.isoformat() if f.last_contact else None,
+            })
+    rows.sort(key=lambda r: (r["due"], r["id"], r["reason"] in RHYTHM_REASONS))
     return rows, loaded.invalid
 
 

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..derive import Facts, derive_all, due_bucket, upcoming_birthdays
+from ..derive import RHYTHM_REASONS, Due, Facts, derive_all, due_bucket, upcoming_birthdays
 from ..edits import first_error, guarded, refuse, require_sound_repo
 from ..lookup import load_all, resolve
 from ..model import SURVEY_DIMENSIONS, Customer
@@ -59,11 +59,14 @@ def console() -> Console:
     return Console(width=wide, markup=False, emoji=False, highlight=False, soft_wrap=False)
 
 
-def due_reason(repo: Repo, facts: Facts) -> str:
-    """Why the follow-up is due, worded as the site words it (kehu.site.data)."""
-    due, L = facts.due, labels(repo)
+def due_reason(repo: Repo, facts: Facts, due: Due | None = None) -> str:
+    """Why ``due`` (the follow-up unless another item is given) is owed, worded as the site words it
+    (kehu.site.data)."""
+    due, L = due or facts.due, labels(repo)
     if due is None:
         return ""
+    if due.reason in RHYTHM_REASONS:
+        return L.t(f"reason.{due.reason}", days=due.every)
     klass = label(repo, "class", facts.klass)
     if due.reason == "next_action":
         return f"Planned: {due.action}" if L.en else f"{L.t('reason.next_action')}：{due.action}"
@@ -74,14 +77,15 @@ def due_reason(repo: Repo, facts: Facts) -> str:
     return L.t(f"reason.{due.reason}")
 
 
-def due_text(repo: Repo, facts: Facts) -> Text:
-    if facts.due is None:
+def due_text(repo: Repo, facts: Facts, due: Due | None = None) -> Text:
+    due = due or facts.due
+    if due is None:
         return Text("—")
     today = repo.config.today
-    bucket = due_bucket(facts.due.date, today, repo.config["due_soon_days"])
-    out = Text(f"{facts.due.date.isoformat()} ")
+    bucket = due_bucket(due.date, today, repo.config["due_soon_days"])
+    out = Text(f"{due.date.isoformat()} ")
     out.append(word(repo, f"bucket.{bucket}"), style=BUCKET_STYLE[bucket])
-    out.append(f"  {due_reason(repo, facts)}")
+    out.append(f"  {due_reason(repo, facts, due)}")
     return out
 
 
@@ -162,6 +166,10 @@ def profile_table(repo: Repo, c: Customer, f: Facts, masking: Masking | None = N
         tr(repo, f"{freq}（近 {window} 天 {n} 次）", f"{freq} ({n} in {window} days)"))
     row(tr(repo, "最近联系", "Last contact"), last_contact_text(repo, f))
     row(tr(repo, "下次跟进", "Next follow-up"), due_text(repo, f))
+    for rhythm in f.rhythms:
+        row(tr(repo, "定期事项", "Rhythm"), due_text(repo, f, rhythm))
+    if c.verified:
+        row(tr(repo, "资料核实日期", "Profile verified"), c.verified.isoformat())
     plan = planned_text(c)
     if plan and not (f.due and f.due.reason == "next_action" and f.due.date == c.next_action.date):
         row(tr(repo, "下一步计划", "Planned next step"), plan)

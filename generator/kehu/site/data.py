@@ -162,10 +162,13 @@ class Assembler:
     def stage_label(self, key: str | None) -> str:
         return self.L.vocab("stage", key)
 
-    def reason_text(self, f: Facts) -> str:
-        due = f.due
+    def reason_text(self, f: Facts, due: derive.Due | None = None) -> str:
+        """Why ``due`` (the follow-up unless another item is given) is owed."""
+        due = due or f.due
         if due is None:
             return ""
+        if due.reason in derive.RHYTHM_REASONS:
+            return self.L.t(f"reason.{due.reason}", days=due.every)
         klass = self.class_label(f.klass)
         if due.reason == "next_action":
             action = self.privacy.text(due.action)
@@ -182,12 +185,13 @@ class Assembler:
     def bucket_label(self, key: str) -> str:
         return self.L.t(f"bucket.{key}", n=self.soon) if key == "soon" else self.L.t(f"bucket.{key}")
 
-    def due_view(self, c: Customer, f: Facts) -> dict[str, Any] | None:
-        if f.due is None:
+    def due_view(self, c: Customer, f: Facts, due: derive.Due | None = None) -> dict[str, Any] | None:
+        due = due or f.due
+        if due is None:
             return None
-        bucket = self.bucket(f.due.date)
-        return {"date": f.due.date.isoformat(), "bucket": bucket, "bucket_label": self.bucket_label(bucket),
-                "days": (f.due.date - self.today).days, "reason": f.due.reason, "reason_text": self.reason_text(f),
+        bucket = self.bucket(due.date)
+        return {"date": due.date.isoformat(), "bucket": bucket, "bucket_label": self.bucket_label(bucket),
+                "days": (due.date - self.today).days, "reason": due.reason, "reason_text": self.reason_text(f, due),
                 "hold": c.quiet_until.isoformat() if f.quiet and c.quiet_until else ""}
 
     # --- one customer -------------------------------------------------------------------------
@@ -367,15 +371,17 @@ class Assembler:
         items = []
         for c in self.customers:
             f = self.facts[c.id]
-            if f.due is None or f.due.date > horizon:
-                continue
-            view = self.due_view(c, f)
-            assert view is not None
-            view.update({"id": c.id, "name": one_line(c.name), "src": customer_src(c.id), "owner": c.owner,
-                         "owner_name": self.member_name(c.owner), "class_label": self.class_label(f.klass),
-                         "shown": not view["hold"] and view["bucket"] != "later"})
-            items.append(view)
-        items.sort(key=lambda d: (d["date"], d["id"]))
+            # the follow-up, then the rhythms (re-verification, satisfaction follow-up), each with its reason
+            for due in ([f.due] if f.due else []) + f.rhythms:
+                if due.date > horizon:
+                    continue
+                view = self.due_view(c, f, due)
+                assert view is not None
+                view.update({"id": c.id, "name": one_line(c.name), "src": customer_src(c.id), "owner": c.owner,
+                             "owner_name": self.member_name(c.owner), "class_label": self.class_label(f.klass),
+                             "shown": not view["hold"] and view["bucket"] != "later"})
+                items.append(view)
+        items.sort(key=lambda d: (d["date"], d["id"], d["reason"] in derive.RHYTHM_REASONS))
         return items
 
     def due_page(self) -> dict[str, Any]:

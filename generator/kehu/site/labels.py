@@ -36,6 +36,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "reason.cadence": ("超过{klass}跟进周期（{days}天）", "{klass} cadence exceeded ({days} days)"),
     "reason.visit": ("{klass}定期拜访（每{days}天）", "{klass} visit due (every {days} days)"),
     "reason.quiet_ended": ("静默期结束", "Quiet period ends"),
+    "reason.reverify": ("核实客户资料（每{days}天）", "Re-verify the profile (every {days} days)"),
+    "reason.survey": ("满意度回访（每{days}天）", "Satisfaction follow-up (every {days} days)"),
     "level.high": ("高", "High"),
     "level.mid": ("中", "Mid"),
     "level.low": ("低", "Low"),
