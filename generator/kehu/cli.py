@@ -33,6 +33,7 @@ COMMANDS: dict[str, str] = {
     "complaint": "complaint",
     "due": "due",
     "remind": "remind",
+    "review": "review",
     "show": "show",
     "history": "history",
     "diff": "diff",

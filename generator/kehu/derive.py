@@ -304,6 +304,70 @@ def upcoming_birthdays(c: Customer, today: dt.date, window_days: int) -> list[tu
     return out
 
 
+# --- the monthly review of classification changes ---------------------------------------------------
+
+# why a customer's class or status changed, as the templates list the triggers of the monthly review
+CHANGE_REASONS = ("new_customer", "new_deal", "need_changed", "no_contact", "contact_resumed", "lost",
+                  "override", "value", "removed")
+
+
+@dataclass(slots=True)
+class ClassChange:
+    """One customer whose class or status differs between the start and the end of a month."""
+
+    id: str
+    name: str
+    owner: str
+    class_before: str | None
+    class_after: str | None
+    status_before: str | None
+    status_after: str | None
+    reasons: list[tuple[str, str]]  # (one of CHANGE_REASONS, detail: contract, dates, values …)
+
+
+def month_changes(before: list[Customer], after: list[Customer], config: Config, start: dt.date,
+                  end: dt.date) -> list[ClassChange]:
+    """Customers whose class or status changed from the day before ``start`` to ``end``, and why: the files
+    as they were then (``before``) and as they are at ``end`` (``after``), each derived on its own day."""
+    eve = start - dt.timedelta(days=1)
+    was, now = derive_all(before, config, eve), derive_all(after, config, end)
+    old = {c.id: c for c in before}
+    out: list[ClassChange] = []
+    for c in after:
+        a, prev = now[c.id], old.get(c.id)
+        b = was.get(c.id) if prev else None
+        if b is not None and (a.klass, a.status) == (b.klass, b.status):
+            continue
+        reasons: list[tuple[str, str]] = []
+        if prev is None:
+            reasons.append(("new_customer", c.created.isoformat() if c.created else ""))
+        for d in c.deals:
+            if d.signed and start <= d.signed <= end:
+                reasons.append(("new_deal", f"{d.contract or d.product} {d.amount:,.0f}"))
+        if prev is not None:
+            if (prev.needs, sorted(prev.tags)) != (c.needs, sorted(c.tags)):
+                reasons.append(("need_changed", "、".join(c.tags) or (c.needs or "")))
+            if c.stage == "lost" and prev.stage != "lost":
+                reasons.append(("lost", c.lost_from or ""))
+            if b is not None and a.status == "dormant" and b.status != "dormant":
+                reasons.append(("no_contact", a.last_contact.isoformat() if a.last_contact else ""))
+            if b is not None and b.status == "dormant" and a.status != "dormant":
+                reasons.append(("contact_resumed", a.last_contact.isoformat() if a.last_contact else ""))
+            if (prev.class_override, prev.class_reason) != (c.class_override, c.class_reason) and c.class_override:
+                reasons.append(("override", c.class_reason or ""))
+            if b is not None and a.klass != b.klass and not reasons:
+                reasons.append(("value", f"{b.annual_value:,.0f} → {a.annual_value:,.0f}"))
+        out.append(ClassChange(c.id, c.name, c.owner, b.klass if b else None, a.klass, b.status if b else None,
+                               a.status, reasons))
+    gone = {c.id for c in after}
+    for c in before:
+        if c.id not in gone:
+            b = was[c.id]
+            out.append(ClassChange(c.id, c.name, c.owner, b.klass, None, b.status, None, [("removed", "")]))
+    out.sort(key=lambda x: x.id)
+    return out
+
+
 # --- funnel --------------------------------------------------------------------------------
 
 
