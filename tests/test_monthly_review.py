@@ -127,3 +127,28 @@ def test_english(make_repo):
     commit(repo, "en", date="2024-05-02T10:00:00+08:00")
     r = kehu(repo, "review", "--month", "2024-05", today="2024-06-02")
     assert r.exit_code == 0 and "Monthly review 2024-05" in r.stdout
+
+
+def test_the_review_page_shows_this_month_and_last(repo):
+    from kehu.site.generate import NAV, generate
+
+    site = generate(repo.open("2024-06-02"), jobs=1)
+    assert "review.md" in NAV and "review.md" not in site.not_in_nav
+    page = site.pages["review.md"]
+    assert page.index("2024-06（2024-06-01 至 2024-06-02）") < page.index("2024-05（2024-05-01 至 2024-05-31）")
+    may = page[page.index("2024-05（"):]
+    for text in ("乙公司", "活跃 → 流失", "终止合作", "长期未联系（最近联系 2024-02-01）", "新订单：HT202405009 48,000",
+                 "己公司", "客户文件已删除或合并"):
+        assert text in may, text
+    june = page[page.index("2024-06（"):page.index("2024-05（")]
+    assert "甲公司" in june and "乙公司" not in june
+    assert 'href="../customers/C20240105002/"' in page or "customers/C20240105002" in page  # a link to the profile
+
+
+def test_the_review_page_outside_git_says_nothing_yet(make_repo):
+    from kehu.site.generate import generate
+
+    repo = make_repo()
+    repo.write_customer(STEADY)
+    page = generate(repo.open("2024-06-02"), jobs=1).pages["review.md"]
+    assert "暂无" in page

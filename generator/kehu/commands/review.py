@@ -14,10 +14,10 @@ from ..derive import ClassChange
 from ..edits import guarded, refuse, require_handle, require_sound_repo
 from ..gitinfo import is_git_repo
 from ..messages import CATALOGUE
-from ..repo import Repo
 from ..monthly import MonthReview, review
+from ..repo import Repo
 from ._common import repo_from
-from .show import console, label, tr, word
+from .show import console, label, labels, tr, word
 
 CATALOGUE.update({
     "cli-bad-month": {
@@ -34,20 +34,6 @@ CATALOGUE.update({
     },
 })
 
-# (zh, en) wording of derive.CHANGE_REASONS; {detail} is what the reason names
-REASON_WORDS = {
-    "new_customer": ("新增客户档案（创建于 {detail}）", "added to the repository (created {detail})"),
-    "new_deal": ("新订单：{detail}", "new order: {detail}"),
-    "need_changed": ("需求变化：{detail}", "change of need: {detail}"),
-    "no_contact": ("长期未联系（最近联系 {detail}）", "no contact for months (last {detail})"),
-    "contact_resumed": ("恢复联系（{detail}）", "contact resumed ({detail})"),
-    "lost": ("终止合作", "end of cooperation"),
-    "override": ("人工调整分类：{detail}", "class set by hand: {detail}"),
-    "value": ("合作金额变化：{detail}", "annual value changed: {detail}"),
-    "removed": ("客户文件已删除或合并", "customer file deleted or merged"),
-}
-
-
 def previous_month(repo: Repo) -> str:
     today = repo.config.today
     year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
@@ -55,9 +41,8 @@ def previous_month(repo: Repo) -> str:
 
 
 def reason_text(repo: Repo, code: str, detail: str) -> str:
-    zh, en = REASON_WORDS[code]
-    text = tr(repo, zh, en)
-    return text.format(detail=detail) if detail or "{detail}" not in text else re.sub(r"[（(：:].*$", "", text)
+    """The site's words for why (kehu.site.labels ``change.*``): the terminal says what the review page says."""
+    return labels(repo).change(code, detail)
 
 
 def _pair(repo: Repo, vocab: str, before: str | None, after: str | None) -> str:

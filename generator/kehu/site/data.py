@@ -531,6 +531,31 @@ class Assembler:
 
     # --- data problems ---------------------------------------------------------------------------------
 
+    # --- the monthly review ------------------------------------------------------------------
+
+    def review_page(self, reviews: list[Any]) -> dict[str, Any]:
+        """The monthly reviews (``kehu.monthly.MonthReview``) as display rows, reasons in the team's words."""
+        L, current = self.L, {c.id for c in self.customers}
+
+        def pair(before: str | None, after: str | None, word: Any) -> str:
+            def one(key: str | None) -> str:
+                return word(key) if key else "—"
+
+            return one(after) if before == after else f"{one(before)} → {one(after)}"
+
+        sep = "; " if L.en else "；"
+        months = []
+        for r in reviews:
+            rows = [{"id": x.id, "name": one_line(x.name), "src": customer_src(x.id) if x.id in current else "",
+                     "owner_name": self.member_name(x.owner),
+                     "class": pair(x.class_before, x.class_after, self.class_label),
+                     "status": pair(x.status_before, x.status_after, lambda k: L.t(f"status.{k}")),
+                     "why": sep.join(self.privacy.text(L.change(code, detail)) for code, detail in x.reasons)}
+                    for x in r.changes]
+            months.append({"month": r.month, "heading": L.t("review_month", month=r.month, start=r.start.isoformat(),
+                                                            end=r.end.isoformat()), "rows": rows})
+        return {"months": months}
+
     def problems_page(self, problems: list[Problem], skipped: list[str]) -> dict[str, Any]:
         rows = []
         for p in problems:
