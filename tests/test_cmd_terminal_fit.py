@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from cmd_support import assert_written_well, commit, git, kehu, other_customer, plain, team_repo
@@ -110,10 +111,15 @@ def test_log_date_in_the_forms_import_reads(repo, typed):
     assert [(i["date"], i["channel"]) for i in items if i["date"] == "2024-05-30"] == [("2024-05-30", "call")]
 
 
+def _created(repo, result) -> Path:
+    """The file `kehu new` says it created."""
+    assert result.exit_code == 0, result.stderr
+    return repo.root / re.search(r"customers/\S+?\.yaml", result.stdout).group()
+
+
 def test_new_takes_the_owner_from_git_config_without_a_terminal(repo):
     r = kehu(repo, "new", "北京星河数据科技有限公司", "--industry", "软件和信息技术服务业", "--source", "官网表单")
-    assert r.exit_code == 0, r.stderr
-    data = plain(repo.customers / "C20240601001.yaml")
+    data = plain(_created(repo, r))
     assert (data["owner"], data["industry"], data["source"]) == ("lixia", "I65", "website")
 
 
@@ -157,22 +163,20 @@ def test_the_site_and_export_use_the_same_masking_policy(repo):
 
 
 def test_a_logged_call_completes_the_first_follow_up(repo):
-    assert kehu(repo, "new", "北京星河数据科技有限公司", "--industry", "I65").exit_code == 0
-    path = repo.customers / "C20240601001.yaml"
+    path = _created(repo, kehu(repo, "new", "北京星河数据科技有限公司", "--industry", "I65"))
     assert plain(path)["next_action"]["action"] == "首次跟进"
     r = kehu(repo, "log", "星河", "-c", "call", "-s", "首次电话沟通，了解数据平台选型需求")
     assert r.exit_code == 0, r.stderr
     assert plain(path).get("next_action") is None
     assert_written_well(repo, path)
-    row = {x["id"]: x for x in json.loads(kehu(repo, "due", "--format", "json").stdout)["due"]}["C20240601001"]
+    row = {x["id"]: x for x in json.loads(kehu(repo, "due", "--format", "json").stdout)["due"]}[path.stem]
     assert row["reason"] == "cadence"  # no longer the first follow-up
 
 
 def test_a_first_follow_up_written_in_english_is_completed_too(repo):
     repo.set_config(locale="en")
     commit(repo, "en")
-    assert kehu(repo, "new", "北京星河数据科技有限公司", "--industry", "I65").exit_code == 0
-    path = repo.customers / "C20240601001.yaml"
+    path = _created(repo, kehu(repo, "new", "北京星河数据科技有限公司", "--industry", "I65"))
     assert plain(path)["next_action"]["action"] == "first follow-up"
     assert kehu(repo, "log", "星河", "-c", "call", "-s", "first call about their data platform").exit_code == 0
     assert plain(path).get("next_action") is None
