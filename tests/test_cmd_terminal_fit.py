@@ -203,3 +203,17 @@ def test_git_email_is_the_default_by_everywhere(repo):
     assert kehu(repo, "log", "启明", "-c", "wechat", "-s", "微信确认演示时间，客户同意周三").exit_code == 0
     assert plain(repo.customers / "C20240501001.yaml")["interactions"][-1]["by"] == "wangfang"
     assert json.loads(kehu(repo, "due", "--format", "json").stdout)["owner"] == "wangfang"
+
+
+def test_import_owner_defaults_from_git_config(make_repo, tmp_path):
+    sheet = tmp_path / "客户.csv"
+    sheet.write_text("客户名称,所属行业,联系人,手机号\n深圳前海优品跨境电商有限公司,F,周婷,13712345678\n",
+                     encoding="utf-8")
+    mine = team_repo(make_repo)
+    r = kehu(mine, "import", str(sheet))
+    assert r.exit_code == 0, r.stdout + r.stderr
+    (new,) = [p for p in mine.customers.iterdir() if p.stem != "C20240501001"]
+    assert plain(new)["owner"] == "lixia"
+    nobody = team_repo(make_repo, email=None)
+    r = kehu(nobody, "import", str(sheet))
+    assert r.exit_code == 1 and "负责人" in r.stdout + r.stderr  # no owner anywhere: the row is rejected
