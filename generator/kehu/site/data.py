@@ -377,7 +377,8 @@ class Assembler:
                     continue
                 view = self.due_view(c, f, due)
                 assert view is not None
-                view.update({"id": c.id, "name": one_line(c.name), "src": customer_src(c.id), "owner": c.owner,
+                view.update({"id": c.id, "kind": due.reason if due.reason in derive.RHYTHM_REASONS else "followup",
+                             "name": one_line(c.name), "src": customer_src(c.id), "owner": c.owner,
                              "owner_name": self.member_name(c.owner), "class_label": self.class_label(f.klass),
                              "shown": not view["hold"] and view["bucket"] != "later"})
                 items.append(view)

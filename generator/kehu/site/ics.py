@@ -15,8 +15,6 @@ from typing import Any
 
 from icalendar import Calendar, Event
 
-from ..derive import RHYTHM_REASONS
-
 PRODID = "-//kehu//customer follow-ups//ZH"
 
 
@@ -39,8 +37,7 @@ def owner_calendar(owner: str, owner_name: str, items: list[dict[str, Any]], tod
             summary = f"[{labels.t('days_late', n=(today - due).days)}] {summary}"
         event = Event()
         # one follow-up is owed per customer at a time, and one of each rhythm: the UID stays when the date moves
-        kind = item["reason"] if item.get("reason") in RHYTHM_REASONS else "followup"
-        event.add("uid", f"{item['id']}-{kind}@{uid_domain}")
+        event.add("uid", f"{item['id']}-{item.get('kind', 'followup')}@{uid_domain}")
         event.add("dtstamp", stamp)
         event.add("dtstart", when)
         event.add("dtend", when + dt.timedelta(days=1))
