@@ -534,8 +534,8 @@ def test_an_empty_table_says_so(site: Site, browsing: Browsing) -> None:
 
 # --- a phone-sized site ------------------------------------------------------------------------------------
 
-PHONE_PAGES = ["", "customers/", "due/", "funnel/", "satisfaction/", "team/", "problems/", f"customers/{QIMING}/",
-               "team/lixia/"]
+PHONE_PAGES = ["", "customers/", "due/", "funnel/", "satisfaction/", "team/", "review/", "problems/",
+               f"customers/{QIMING}/", "team/lixia/"]
 
 
 @pytest.fixture
