@@ -102,12 +102,27 @@ def test_setting_the_same_value_writes_nothing(repo):
     assert target(repo).read_bytes() == before
 
 
+@pytest.mark.parametrize(("args", "field", "value"), [
+    (["stage", "签约"], "stage", "won"),
+    (["stage", "Negotiating"], "stage", "negotiating"),
+    (["source", "客户转介绍"], "source", "referral"),
+    (["quiet_until", "2024/12/01"], "quiet_until", "2024-12-01"),
+    (["quiet_until", "2024年12月1日"], "quiet_until", "2024-12-01"),
+    (["quiet_until", "2024.12.1"], "quiet_until", "2024-12-01"),
+])
+def test_labels_and_the_date_forms_import_reads_are_taken(repo, args, field, value):
+    r = kehu(repo, "set", "启明", *args)
+    assert r.exit_code == 0, r.stderr
+    assert plain(target(repo))[field] == value
+    assert_written_well(repo, target(repo))
+
+
 BAD = [
     (["set", "C20249999999", "stage", "won"], "C20249999999"),
-    (["set", "启明", "stage", "报价"], "'quoted'"),
+    (["set", "启明", "stage", "成交了"], "成交了"),
     (["set", "启明", "stage", "signed"], "signed"),
     (["set", "启明", "owner", "zhangsan"], "zhangsan"),
-    (["set", "启明", "quiet_until", "2024-9-1"], "2024-9-1"),
+    (["set", "启明", "quiet_until", "2024-9-31"], "2024-9-31"),
     (["set", "启明", "class", "vip", "--reason", "x"], "vip"),
     (["set", "启明", "class", "key", "--reason", " "], "--reason"),
     (["set", "启明", "annual_value", "很多"], "annual_value"),
@@ -125,7 +140,7 @@ BAD = [
 
 
 @pytest.mark.parametrize(("args", "named"), BAD, ids=[
-    "unknown-id", "stage-label", "unknown-stage", "unknown-owner", "bad-date", "unknown-class", "empty-reason",
+    "unknown-id", "unknown-stage-word", "unknown-stage", "unknown-owner", "bad-date", "unknown-class", "empty-reason",
     "not-a-number", "over-maximum", "id", "list-of-records", "unknown-field", "reason-elsewhere",
     "lost-from-elsewhere", "lost-from-lost", "two-values", "unknown-tag", "future-created"])
 def test_bad_input_changes_nothing(repo, args, named):

@@ -87,14 +87,14 @@ def test_progress_then_resolve_by_number(repo):
 
 @pytest.mark.parametrize(("args", "named"), [
     (["complaint", "启明", "open", "--content", "  "], "--content"),
-    (["complaint", "启明", "open", "--content", "慢", "--category", "Delivery"], "'交付'"),
+    (["complaint", "启明", "open", "--content", "慢", "--category", "Deliveries"], "'交付'"),
     (["complaint", "启明", "open", "--content", "慢", "--category", "物流"], "物流"),
     (["complaint", "启明", "open", "--content", "慢", "--handler", "zhangsan"], "zhangsan"),
     (["complaint", "启明", "close"], "close"),
     (["complaint", "启明", "resolve", "--result", "已处理"], "open"),        # nothing unresolved
     (["complaint", "启明", "resolve", "3", "--result", "已处理"], "3"),
     (["complaint", "启明", "open", "--content", "慢", "--date", "06/01/2024"], "06/01/2024"),
-], ids=["empty-content", "category-label", "unknown-category", "unknown-handler", "bad-action", "none-open",
+], ids=["empty-content", "category-near-miss", "unknown-category", "unknown-handler", "bad-action", "none-open",
         "no-such-number", "bad-date"])
 def test_bad_complaint_changes_nothing(repo, args, named):
     before = target(repo).read_bytes()

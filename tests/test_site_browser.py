@@ -234,24 +234,24 @@ def xss_fired(page: Page) -> object:
 
 
 def expected_due(site: Site, viewer: dt.date) -> dict[str, str]:
-    """id -> bucket of every follow-up the due page should show to someone viewing it on ``viewer``: the
-    due dates derived on the build date, bucketed against the viewer's day; quiet customers left out."""
+    """id/kind -> bucket of every item the due page should show to someone viewing it on ``viewer``: each
+    customer's follow-up and rhythms (re-verification, satisfaction follow-up), derived on the build date and
+    bucketed against the viewer's day; quiet customers left out."""
     out = {}
     for cid, f in site.facts.items():
-        if f.due is None:
-            continue
         quiet_until = site.customers[cid].quiet_until
         if quiet_until and quiet_until > viewer:
             continue
-        bucket = derive.due_bucket(f.due.date, viewer, site.soon_days)
-        if bucket != "later":
-            out[cid] = bucket
+        for due in ([f.due] if f.due else []) + f.rhythms:
+            bucket = derive.due_bucket(due.date, viewer, site.soon_days)
+            if bucket != "later":
+                out[f"{cid}/{due.reason if due.reason in derive.RHYTHM_REASONS else 'followup'}"] = bucket
     return out
 
 
 def shown_due(page: Page) -> dict[str, str]:
     rows = page.locator("tr.kehu-due-item:visible")
-    return dict(rows.evaluate_all("rs => rs.map(r => [r.dataset.id, r.dataset.bucket])"))
+    return dict(rows.evaluate_all("rs => rs.map(r => [r.dataset.id + '/' + r.dataset.kind, r.dataset.bucket])"))
 
 
 def phones(site: Site) -> set[str]:
@@ -326,18 +326,19 @@ def test_due_page_lists_what_derive_says(site: Site, browsing: Browsing) -> None
 
 def test_due_page_rebuckets_on_a_later_day(site: Site, browsing: Browsing) -> None:
     today = expected_due(site, BUILT)
-    soon = sorted((f.due.date, cid) for cid, f in site.facts.items() if today.get(cid) == "soon" and f.due)
+    soon = sorted((f.due.date, cid) for cid, f in site.facts.items()
+                  if today.get(f"{cid}/followup") == "soon" and f.due)
     due_date, cid = soon[0]
     later = due_date + dt.timedelta(days=1)
     assert later <= BUILT + dt.timedelta(days=site.rollover_days), "the page only carries this many days ahead"
 
     page = browsing.open("due/")
-    row = page.locator(f'tr.kehu-due-item[data-id="{cid}"]')
+    row = page.locator(f'tr.kehu-due-item[data-id="{cid}"][data-kind="followup"]')
     expect(row).to_have_attribute("data-bucket", "soon")
     page.close()
 
     page = browsing.open("due/", today=later)
-    row = page.locator(f'tr.kehu-due-item[data-id="{cid}"]')
+    row = page.locator(f'tr.kehu-due-item[data-id="{cid}"][data-kind="followup"]')
     expect(row).to_be_visible()
     expect(row).to_have_attribute("data-bucket", "overdue")
     expect(row.locator(".kehu-bucket")).to_have_text("逾期")
@@ -533,8 +534,8 @@ def test_an_empty_table_says_so(site: Site, browsing: Browsing) -> None:
 
 # --- a phone-sized site ------------------------------------------------------------------------------------
 
-PHONE_PAGES = ["", "customers/", "due/", "funnel/", "satisfaction/", "team/", "problems/", f"customers/{QIMING}/",
-               "team/lixia/"]
+PHONE_PAGES = ["", "customers/", "due/", "funnel/", "satisfaction/", "team/", "review/", "problems/",
+               f"customers/{QIMING}/", "team/lixia/"]
 
 
 @pytest.fixture

@@ -39,6 +39,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
                          "(excellent)."),
     "complaint": ("complaint", "Record a complaint of CUSTOMER, or move one to in progress / resolved."),
     "due": ("due", "List the follow-ups owed: overdue, today, and within DAYS (the same facts as the site)."),
+    "remind": ("remind", "Send each owner's due list for today (overdue, today, birthdays) to chat robots or email."),
+    "review": ("review", "The monthly review: customers whose class or status changed in the month, and why (from git "
+                         "history)."),
     "show": ("show", "Show one customer: profile, class, status, due follow-up, contacts, history."),
     "history": ("history", "Who changed which fields of CUSTOMER when, from git history, oldest first; merge "
                            "commits say who merged and which side's value they kept."),

@@ -21,6 +21,7 @@ STATUSES = ("active", "dormant", "lost", "potential")
 CLASSES = ("core", "key", "normal", "potential")
 LEVELS = ("high", "mid", "low")
 DUE_REASONS = ("next_action", "first_followup", "cadence", "visit", "quiet_ended")
+RHYTHM_REASONS = ("reverify", "survey")  # due items of their own, beside the follow-up (rhythm_dues)
 BUCKETS = ("overdue", "today", "soon", "later")
 
 
@@ -30,6 +31,7 @@ class Due:
     reason: str                 # one of DUE_REASONS
     action: str | None = None   # the planned action, when the reason is next_action
     line: int = 0               # where the reason stands in the file
+    every: int | None = None    # the rhythm's interval in days (reverify, survey)
 
 
 @dataclass(slots=True)
@@ -58,6 +60,7 @@ class Facts:
     due: Due | None
     quiet: bool
     missing: list[Missing] = field(default_factory=list)
+    rhythms: list[Due] = field(default_factory=list)  # re-verification and satisfaction follow-up (RHYTHM_REASONS)
 
 
 @dataclass(slots=True)
@@ -178,6 +181,34 @@ def next_due(c: Customer, klass: str, last: dt.date | None, cfg: Config) -> Due 
     return due
 
 
+def rhythm_dues(c: Customer, level: str, since: dt.date | None, cfg: Config) -> list[Due]:
+    """The rhythms the templates prescribe, each a due item of its own (never folded into the follow-up):
+    re-verifying the profile's details (``reverify_days``: high-value customers monthly, others quarterly,
+    from ``verified`` or the creation date) and the satisfaction follow-up of a cooperating customer
+    (``survey_every_days`` after the newest survey, or after cooperation began). None for a lost customer;
+    a quiet period moves them to its end, as it does the follow-up."""
+    if c.stage == "lost":
+        return []
+    out: list[Due] = []
+    every = cfg["reverify_days"] or {}
+    days = every.get("high") if level == "high" else every.get("other")
+    start = c.verified or c.created
+    if days and start:
+        out.append(Due(start + dt.timedelta(days=int(days)), "reverify", None,
+                       c.line_of("verified") if c.verified else c.line_of("created"), int(days)))
+    survey_days = cfg["survey_every_days"]
+    cooperating = bool(c.deals) or c.stage == "won"
+    if survey_days and cooperating:
+        surveyed = [s.date for s in c.surveys if s.date]
+        start = max(surveyed) if surveyed else (since or c.created)
+        if start:
+            out.append(Due(start + dt.timedelta(days=int(survey_days)), "survey", None,
+                           c.line_of("surveys") if surveyed else c.line_of("deals"), int(survey_days)))
+    if c.quiet_until:
+        out = [Due(c.quiet_until, d.reason, None, d.line, d.every) if d.date < c.quiet_until else d for d in out]
+    return out
+
+
 def missing_info(c: Customer, cfg: Config) -> list[Missing]:
     markers = {m.strip() for m in cfg["missing_markers"]}
     out: list[Missing] = []
@@ -233,6 +264,7 @@ def derive(c: Customer, ctx: Context, with_missing: bool = True) -> Facts:
         due=next_due(c, chosen, last, cfg),
         quiet=bool(c.quiet_until and c.quiet_until > today),
         missing=missing_info(c, cfg) if with_missing else [],
+        rhythms=rhythm_dues(c, value_level(value, cfg), since, cfg),
     )
 
 
@@ -271,6 +303,70 @@ def upcoming_birthdays(c: Customer, today: dt.date, window_days: int) -> list[tu
             if 0 <= (when - today).days <= window_days:
                 out.append((contact, when))
                 break
+    return out
+
+
+# --- the monthly review of classification changes ---------------------------------------------------
+
+# why a customer's class or status changed, as the templates list the triggers of the monthly review
+CHANGE_REASONS = ("new_customer", "new_deal", "need_changed", "no_contact", "contact_resumed", "lost",
+                  "override", "value", "removed")
+
+
+@dataclass(slots=True)
+class ClassChange:
+    """One customer whose class or status differs between the start and the end of a month."""
+
+    id: str
+    name: str
+    owner: str
+    class_before: str | None
+    class_after: str | None
+    status_before: str | None
+    status_after: str | None
+    reasons: list[tuple[str, str]]  # (one of CHANGE_REASONS, detail: contract, dates, values …)
+
+
+def month_changes(before: list[Customer], after: list[Customer], config: Config, start: dt.date,
+                  end: dt.date) -> list[ClassChange]:
+    """Customers whose class or status changed from the day before ``start`` to ``end``, and why: the files
+    as they were then (``before``) and as they are at ``end`` (``after``), each derived on its own day."""
+    eve = start - dt.timedelta(days=1)
+    was, now = derive_all(before, config, eve), derive_all(after, config, end)
+    old = {c.id: c for c in before}
+    out: list[ClassChange] = []
+    for c in after:
+        a, prev = now[c.id], old.get(c.id)
+        b = was.get(c.id) if prev else None
+        if b is not None and (a.klass, a.status) == (b.klass, b.status):
+            continue
+        reasons: list[tuple[str, str]] = []
+        if prev is None:
+            reasons.append(("new_customer", c.created.isoformat() if c.created else ""))
+        for d in c.deals:
+            if d.signed and start <= d.signed <= end:
+                reasons.append(("new_deal", f"{d.contract or d.product} {d.amount:,.0f}"))
+        if prev is not None:
+            if (prev.needs, sorted(prev.tags)) != (c.needs, sorted(c.tags)):
+                reasons.append(("need_changed", "、".join(c.tags) or (c.needs or "")))
+            if c.stage == "lost" and prev.stage != "lost":
+                reasons.append(("lost", c.lost_from or ""))
+            if b is not None and a.status == "dormant" and b.status != "dormant":
+                reasons.append(("no_contact", a.last_contact.isoformat() if a.last_contact else ""))
+            if b is not None and b.status == "dormant" and a.status != "dormant":
+                reasons.append(("contact_resumed", a.last_contact.isoformat() if a.last_contact else ""))
+            if (prev.class_override, prev.class_reason) != (c.class_override, c.class_reason) and c.class_override:
+                reasons.append(("override", c.class_reason or ""))
+            if b is not None and a.klass != b.klass and not reasons:
+                reasons.append(("value", f"{b.annual_value:,.0f} → {a.annual_value:,.0f}"))
+        out.append(ClassChange(c.id, c.name, c.owner, b.klass if b else None, a.klass, b.status if b else None,
+                               a.status, reasons))
+    gone = {c.id for c in after}
+    for c in before:
+        if c.id not in gone:
+            b = was[c.id]
+            out.append(ClassChange(c.id, c.name, c.owner, b.klass, None, b.status, None, [("removed", "")]))
+    out.sort(key=lambda x: x.id)
     return out
 
 

@@ -55,10 +55,6 @@ WORKFLOW_MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("{option}: '{value}' is not a member of team.yaml", "known handles: {known}"),
         "zh": ("{option}：'{value}' 不是 team.yaml 中的成员", "可用账号：{known}"),
     },
-    "cli-label-not-key": {
-        "en": ("{option}: '{value}' is a label; write the key '{key}'", "e.g. {option} {key}"),
-        "zh": ("{option}：'{value}' 是显示名称，请写键值 '{key}'", "例如 {option} {key}"),
-    },
     "cli-unknown-value": {
         "en": ("{option}: '{value}' is not an allowed value{suggestion}", "allowed: {allowed}"),
         "zh": ("{option}：'{value}' 不是允许的取值{suggestion}", "可选值：{allowed}"),
@@ -150,12 +146,12 @@ def first_error(repo: Repo, path: Path) -> str:
 
 
 def parse_date(msgs: Messages, option: str, value: str) -> dt.date:
-    text = (value or "").strip()
+    """A date typed the ways import reads them: 2026-12-01, 2026/12/01, 2026.12.1, 2026年12月1日, 20261201."""
+    from .io.values import CellError, parse_date_text
+
     try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            raise ValueError(text)
-        return dt.date.fromisoformat(text)
-    except ValueError:
+        return parse_date_text(value or "")
+    except CellError:
         raise refuse(msgs, "cli-bad-date", option=option, value=value) from None
 
 
@@ -176,16 +172,27 @@ def require_handle(repo: Repo, option: str, value: str) -> str:
 
 
 def vocab_key(msgs: Messages, vocab: Vocabulary, option: str, value: str) -> str:
-    """The key itself; a label (电话 for call) is refused with the key to write instead."""
+    """The key for what a person typed: the key itself or one of its labels (电话 → call; a file must hold
+    the key, a person may type the label). Anything else is refused, naming the closest key: a word
+    spreadsheets use for it (phone → call), or a near spelling."""
+    from .io.values import SYNONYMS, fold
+
     text = (value or "").strip()
     if text in vocab:
         return text
     key = vocab.key_for_label(text)
     if key is not None:
-        raise refuse(msgs, "cli-label-not-key", option=option, value=value, key=key)
-    words = vocab.keys() + [t.zh for t in vocab.terms]
-    close = difflib.get_close_matches(text, words, n=1, cutoff=0.5)
-    suggestion = msgs.word("did_you_mean", x=vocab.key_for_label(close[0]) or close[0]) if close else ""
+        return key
+    synonym = {fold(w): k for w, k in SYNONYMS.get(vocab.name, {}).items() if k in vocab}.get(fold(text))
+    if synonym is None:
+        words = vocab.keys() + [t.zh for t in vocab.terms] + [t.en.casefold() for t in vocab.terms]
+        close = difflib.get_close_matches(text.casefold(), words, n=1, cutoff=0.5)
+        synonym = vocab.key_for_label(close[0]) if close else None
+    suggestion = ""
+    if synonym is not None:
+        term = vocab.by_key[synonym]
+        shown = f"{synonym}({term.zh if msgs.lang == 'zh' else term.en})" if term.zh != synonym else synonym
+        suggestion = msgs.word("did_you_mean", x=shown)
     allowed = msgs.word("sep").join(
         f"{t.key}({t.zh if msgs.lang == 'zh' else t.en})" if t.key != t.zh else t.key for t in vocab.terms[:40])
     raise refuse(msgs, "cli-unknown-value", option=option, value=value, suggestion=suggestion, allowed=allowed)

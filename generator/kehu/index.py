@@ -358,8 +358,9 @@ def _days(repo: Repo, loaded: Any, first: dt.date) -> tuple[list[float], list[li
 
 def _row(f: Any) -> Row:
     due = f.due
+    rhythms = [[r.date.isoformat(), r.reason, r.action, r.every] for r in getattr(f, "rhythms", [])]
     return [due.date.isoformat() if due else None, due.reason if due else None, due.action if due else None,
-            f.klass, f.status, f.last_contact.isoformat() if f.last_contact else None]
+            f.klass, f.status, f.last_contact.isoformat() if f.last_contact else None, rhythms]
 
 
 # --- the files --------------------------------------------------------------------------------------

@@ -421,7 +421,8 @@ WORDS: dict[str, dict[str, str]] = {
            "typo.swapped": "two characters swapped", "typo.homophone": "a homophone",
            "typo.traditional": "traditional characters", "typo.lookalike": "a look-alike character",
            "typo.spacing": "spaces, punctuation or 省/市 written differently",
-           "typo.legal-form": "a broken legal form", "typo.edit": "a few letters apart"},
+           "typo.legal-form": "a broken legal form", "typo.edit": "a few letters apart",
+           "first_followup_action": "first follow-up"},
     "zh": {"string": "文本", "number": "数字", "integer": "整数", "boolean": "是/否", "null": "空值",
            "array": "列表", "object": "映射", "did_you_mean": "；是否应为 '{x}'？",
            "quote": "请加引号：\"{v}\"（YAML 会把不带引号的数字当作数值）",
@@ -433,7 +434,7 @@ WORDS: dict[str, dict[str, str]] = {
            "typo.missing": "漏了一个字", "typo.doubled": "多打了一个字", "typo.swapped": "两个字颠倒",
            "typo.homophone": "同音字", "typo.traditional": "繁体字", "typo.lookalike": "形近字",
            "typo.spacing": "空格、标点或省市写法不同", "typo.legal-form": "组织形式写错",
-           "typo.edit": "仅差几个字母"},
+           "typo.edit": "仅差几个字母", "first_followup_action": "首次跟进"},
 }
 
 
@@ -482,6 +483,13 @@ CHANGE_WORDS: dict[str, tuple[str, str]] = {
 for _key, (_zh, _en) in CHANGE_WORDS.items():
     WORDS["zh"][_key] = _zh
     WORDS["en"][_key] = _en
+
+
+def is_first_followup_action(action: object) -> bool:
+    """The ``next_action`` `kehu new` plans (in either language): any interaction logged completes it."""
+    return isinstance(action, str) and action.strip().casefold() in {
+        WORDS[lang]["first_followup_action"].casefold() for lang in WORDS}
+
 
 class _Default(dict):
     def __missing__(self, key: str) -> str:

@@ -87,7 +87,7 @@ _KNOWN = {
     "id", "name", "industry", "stage", "lost_from", "owner", "created", "size", "region", "source", "class",
     "class_reason", "annual_value", "cooperation_since", "repurchase_rate", "tags", "risks", "needs", "budget",
     "decision_process", "contacts", "deals", "interactions", "next_action", "quiet_until", "quiet_reason",
-    "surveys", "complaints", "notes",
+    "verified", "surveys", "complaints", "notes",
 }
 
 
@@ -120,6 +120,7 @@ class Customer:
     next_action: NextAction | None = None
     quiet_until: dt.date | None = None
     quiet_reason: str | None = None
+    verified: dt.date | None = None  # profile details last re-verified (reverify_days)
     surveys: list[Survey] = field(default_factory=list)
     complaints: list[Complaint] = field(default_factory=list)
     notes: str | None = None
@@ -159,6 +160,7 @@ def customer_from(loaded: LoadedYaml) -> Customer:
         next_action=(NextAction(date=as_date(na["date"]), action=na["action"], line=line("next_action"))
                      if isinstance(na, dict) else None),
         quiet_until=as_date(d.get("quiet_until")), quiet_reason=d.get("quiet_reason"),
+        verified=as_date(d.get("verified")),
         surveys=[Survey(date=as_date(s["date"]), scores={k: s[k] for k in SURVEY_DIMENSIONS if k in s},
                         comment=s.get("comment"), line=line("surveys", i))
                  for i, s in enumerate(d.get("surveys") or [])],
@@ -208,6 +210,7 @@ class Member:
     active: bool = True
     line: int = 0
     code: str | None = None  # the member's part of the ids they create (kehu.ids)
+    remind: list[dict] = field(default_factory=list)  # reminder channels (`kehu remind`), as team.yaml writes them
 
 
 @dataclass(slots=True)
@@ -225,5 +228,6 @@ def team_from(loaded: LoadedYaml) -> Team:
     for i, m in enumerate((loaded.data or {}).get("members") or []):
         members.append(Member(handle=m["handle"], name=m["name"], role=m["role"], email=m.get("email"),
                               git=m.get("git"), active=m.get("active", True), code=m.get("code"),
-                              line=loaded.positions.get(("members", i), (1, 1))[0]))
+                              line=loaded.positions.get(("members", i), (1, 1))[0],
+                              remind=[r for r in m.get("remind") or [] if isinstance(r, dict)]))
     return Team(loaded.file, members)

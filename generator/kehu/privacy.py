@@ -1,10 +1,17 @@
 """What must never be stored (national ID and bank card numbers) and how
-contact details are masked for a wide audience."""
+contact details are masked for a wide audience.
+
+The one masking policy (:class:`Masking`): what the team reads — ``kehu show``,
+``kehu export``, ``kehu build --internal`` — is unmasked; what a wide audience sees —
+the public site, ``kehu show --mask`` while sharing a screen, ``kehu export --mask``,
+chat-robot and email reminders — is masked as ``privacy:`` in kehu.yaml says."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
+from typing import Any
 
 _ID_RE = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
                     r"(?![0-9A-Za-z])")
@@ -92,3 +99,34 @@ def mask_in_text(text: str | None, phones: bool = True, emails: bool = True) -> 
     if emails:
         text = _EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group()), text)
     return text
+
+
+@dataclass(frozen=True, slots=True)
+class Masking:
+    """What one audience may read of contact details: phones (and WeChat ids, which reach a person the same
+    way) and emails, also inside free text."""
+
+    phones: bool = True
+    emails: bool = True
+
+    @classmethod
+    def of(cls, config: Any, wide: bool) -> Masking:
+        """The policy: a wide audience gets what kehu.yaml's ``privacy:`` masks; the team reads everything."""
+        if not wide:
+            return cls(False, False)
+        return cls(bool(config.get("privacy", "mask_phone", default=True)),
+                   bool(config.get("privacy", "mask_email", default=True)))
+
+    def phone(self, value: str | None) -> str:
+        return mask_phone(value) if self.phones and value else (value or "")
+
+    def email(self, value: str | None) -> str:
+        return mask_email(value) if self.emails and value else (value or "")
+
+    def handle(self, value: str | None) -> str:
+        """A WeChat id reaches the person like a phone number does."""
+        text = (value or "").strip()
+        return f"{text[:2]}***" if self.phones and text else text
+
+    def text(self, value: str | None) -> str:
+        return mask_in_text(value or "", self.phones, self.emails)

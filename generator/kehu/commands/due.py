@@ -1,4 +1,4 @@
-"""kehu due [--owner H] [--within DAYS] — the follow-ups owed, overdue first, as on the site.
+"""kehu due [--owner H | --all] [--within DAYS] — the follow-ups owed, overdue first, as on the site.
 
 Due dates, reasons and buckets come from ``kehu.derive`` over every valid
 customer; a file with errors is left out and named, never guessed at.
@@ -14,8 +14,9 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from ..derive import due_bucket
+from ..derive import RHYTHM_REASONS, due_bucket
 from ..edits import guarded, parse_score, require_handle, require_sound_repo
+from ..gitinfo import handle_for_email, user_email
 from ..repo import Repo
 from ._common import repo_from
 from .show import BUCKET_STYLE, console, label, reason_text, tr, word
@@ -24,47 +25,82 @@ SHOWN = 200  # rows of the terminal table by default
 
 
 def due_rows(repo: Repo, owner: str | None, within: int | None) -> tuple[list[dict], list[str]]:
-    """One row per customer whose follow-up falls due on or before today + ``within`` days
-    (every due customer when ``within`` is None), earliest first. The facts are ``kehu.derive``'s, kept
-    per file content and day by the book index (kehu.index)."""
+    """One row per item falling due on or before today + ``within`` days (every item when ``within`` is
+    None), earliest first: each customer's follow-up, and its re-verification and satisfaction follow-up.
+    The facts are ``kehu.derive``'s, kept per file content and day by the book index (kehu.index)."""
     from ..index import book
 
     index = book(repo)
     today = repo.config.today
     soon = repo.config["due_soon_days"]
     rows = []
-    for item, (due, reason, action, klass, status, last) in index.due_rows(today):
-        if due is None:
+    for item, (due, reason, action, klass, status, last, *rest) in index.due_rows(today):
+        if owner and item.owner != owner:
             continue
-        data_owner, stage = item.owner, item.stage
-        if owner and data_owner != owner:
-            continue
-        when = dt.date.fromisoformat(due)
-        if within is not None and (when - today).days > within:
-            continue
-        rows.append({
-            "id": item.id, "name": item.name, "owner": data_owner, "file": item.file,
-            "due": due, "bucket": due_bucket(when, today, soon),
-            "days": (when - today).days, "reason": reason, "action": action,
-            "reason_text": reason_text(repo, reason, action, klass), "class": klass, "status": status,
-            "stage": stage, "last_contact": last,
-        })
-    rows.sort(key=lambda r: (r["due"], r["id"]))
+        rhythms = rest[0] if rest else []
+        # the follow-up, then the rhythms (re-verification, satisfaction follow-up) as items of their own
+        for date, why, what, every in ([(due, reason, action, None)] if due else []) + [tuple(r) for r in rhythms]:
+            when = dt.date.fromisoformat(date)
+            if within is not None and (when - today).days > within:
+                continue
+            rows.append({
+                "id": item.id, "name": item.name, "owner": item.owner, "file": item.file,
+                "due": date, "bucket": due_bucket(when, today, soon),
+                "days": (when - today).days, "reason": why, "action": what,
+                "reason_text": reason_text(repo, why, what, klass, every), "class": klass, "status": status,
+                "stage": item.stage, "last_contact": last,
+            })
+    rows.sort(key=lambda r: (r["due"], r["id"], r["reason"] in RHYTHM_REASONS))
     return rows, [Path(i.file).name for i in index.items if not i.valid]
 
 
-def due_table(repo: Repo, rows: list[dict], title: str) -> Table:
+# (header zh, header en, row key, kept at narrow widths?) — columns dropped right to left until the table fits
+_COLUMNS = (("到期", "Due", "due", True), ("", "", "bucket", True), ("客户", "Customer", "id", True),
+            ("名称", "Name", "name", True), ("负责人", "Owner", "owner", True), ("原因", "Reason", "reason_text", True),
+            ("分类", "Class", "class", False), ("状态", "Status", "status", False), ("阶段", "Stage", "stage", False),
+            ("最近联系", "Last contact", "last_contact", False))
+_NEVER_CUT = {"due", "bucket", "id", "owner", "last_contact"}  # ids and dates are whole or absent, never "C202…"
+
+
+def _cells(repo: Repo, r: dict) -> dict[str, Text | str]:
+    return {"due": r["due"], "bucket": Text(word(repo, "bucket." + r["bucket"]), style=BUCKET_STYLE[r["bucket"]]),
+            "id": r["id"], "name": r["name"], "owner": r["owner"], "reason_text": r["reason_text"],
+            "class": label(repo, "class", r["class"]), "status": word(repo, "status." + r["status"]),
+            "stage": label(repo, "stage", r["stage"]), "last_contact": r["last_contact"] or "—"}
+
+
+def _build(repo: Repo, rows: list[dict], title: str, keys: list[str]) -> Table:
     t = Table(title=title, title_justify="left", title_style="bold")
-    for zh, en in (("到期", "Due"), ("", ""), ("客户", "Customer"), ("名称", "Name"), ("负责人", "Owner"),
-                   ("原因", "Reason"), ("分类", "Class"), ("状态", "Status"), ("阶段", "Stage"),
-                   ("最近联系", "Last contact")):
-        t.add_column(tr(repo, zh, en))
+    for zh, en, key, _ in _COLUMNS:
+        if key in keys:
+            if key in _NEVER_CUT:
+                t.add_column(tr(repo, zh, en), no_wrap=True)
+            else:
+                t.add_column(tr(repo, zh, en), overflow="fold")  # wrapped onto more lines, never cut
     for r in rows:
-        bucket = Text(word(repo, "bucket." + r["bucket"]), style=BUCKET_STYLE[r["bucket"]])
-        status = word(repo, "status." + r["status"])
-        t.add_row(r["due"], bucket, r["id"], r["name"], r["owner"], r["reason_text"], label(repo, "class", r["class"]),
-                  status, label(repo, "stage", r["stage"]), r["last_contact"] or "—")
+        cells = _cells(repo, r)
+        t.add_row(*(cells[k] for k in keys))
     return t
+
+
+def due_table(repo: Repo, rows: list[dict], title: str, width: int | None = None, one_owner: bool = False) -> Table:
+    """The due list as wide as the terminal allows: at 80 columns the class, status, stage and last-contact
+    columns are dropped (and the owner when the list is one owner's); names and reasons wrap; ids and dates
+    are never cut."""
+    keys = [k for _, _, k, _ in _COLUMNS if not (one_owner and k == "owner")]
+    if width is None:
+        return _build(repo, rows, title, keys)
+    from rich.console import Console
+
+    measure = Console(width=10_000)
+    optional = [k for _, _, k, keep in reversed(_COLUMNS) if not keep]
+    while True:
+        table = _build(repo, rows, title, keys)
+        if measure.measure(table).maximum <= width or not optional:
+            return table
+        dropped = optional.pop(0)
+        if dropped in keys:
+            keys.remove(dropped)
 
 
 def counts_line(repo: Repo, rows: list[dict]) -> str:
@@ -76,23 +112,42 @@ def counts_line(repo: Repo, rows: list[dict]) -> str:
     return " · ".join(parts) if parts else word(repo, "nothing_due")
 
 
+def _within(repo: Repo, value: str | None) -> int | None:
+    if value is None:
+        return int(repo.config["due_soon_days"])
+    if value.strip().casefold() in ("all", "全部"):
+        return None
+    return parse_score(repo.msgs, "--within", value, 0, 3660)
+
+
 @click.command("due")
-@click.option("--owner", metavar="HANDLE", help="Only this team member's customers.")
-@click.option("--within", metavar="DAYS", help="Due within this many days from today (default: due_soon_days).")
-@click.option("--all", "everything", is_flag=True, help="Every scheduled follow-up, however far ahead.")
+@click.option("--owner", metavar="HANDLE", help="This team member's customers (default: yours, from git config).")
+@click.option("--all", "everyone", is_flag=True, help="The whole team's customers.")
+@click.option("--within", metavar="DAYS",
+              help="Due within this many days from today (default: due_soon_days); 'all': however far ahead.")
 @click.option("--limit", metavar="N", default=str(SHOWN), show_default=True,
               help="Show at most N rows (earliest first); 0 shows all. The counts always cover all; "
                    "--format json always lists all.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
 @guarded
-def command(obj: dict, owner: str | None, within: str | None, everything: bool, limit: str, fmt: str) -> None:
-    """List the follow-ups owed: overdue, today, and within DAYS (the same facts as the site)."""
+def command(obj: dict, owner: str | None, everyone: bool, within: str | None, limit: str, fmt: str) -> None:
+    """List the follow-ups owed: overdue, today, and within DAYS (the same facts as the site).
+
+    Your own customers by default (your git email in team.yaml); --owner for a colleague's, --all for the team."""
     repo = repo_from(obj)
     require_sound_repo(repo)
-    who = require_handle(repo, "--owner", owner) if owner is not None else None
-    days = None if everything else (parse_score(repo.msgs, "--within", within, 0, 3660) if within is not None
-                                    else int(repo.config["due_soon_days"]))
+    if owner is not None:
+        who: str | None = require_handle(repo, "--owner", owner)
+    elif everyone:
+        who = None
+    else:
+        who = handle_for_email(repo.team, user_email(repo.root))
+        if who is None:
+            click.echo(tr(repo, "kehu: 注意：无法从 git config user.email 确定你是谁，显示全队（可用 --owner 账号）",
+                          "kehu: note: git config user.email names no team member, so this is the whole team "
+                          "(use --owner HANDLE)"), err=True)
+    days = _within(repo, within)
     shown = parse_score(repo.msgs, "--limit", limit, 0, 100_000)
     rows, invalid = due_rows(repo, who, days)
     if invalid:
@@ -106,12 +161,12 @@ def command(obj: dict, owner: str | None, within: str | None, everything: bool, 
         return
     today = repo.config.today.isoformat()
     scope = tr(repo, "全部", "all") if days is None else tr(repo, f"{days} 天内", f"within {days} days")
-    title = tr(repo, f"待跟进（{today}，{scope}{'，' + who if who else ''}）",
-               f"Follow-ups due ({today}, {scope}{', ' + who if who else ''})")
+    title = tr(repo, f"待跟进（{today}，{scope}{'，' + who if who else '，全队'}）",
+               f"Follow-ups due ({today}, {scope}{', ' + who if who else ', whole team'})")
     out = console()
     if rows:
         # a terminal table of thousands of rows helps nobody and takes seconds to lay out: the earliest N
-        out.print(due_table(repo, rows[:shown] if shown else rows, title))
+        out.print(due_table(repo, rows[:shown] if shown else rows, title, out.width, one_owner=who is not None))
     if shown and len(rows) > shown:
         out.print(tr(repo, f"另有 {len(rows) - shown} 项未显示（--limit 0 显示全部，或用 --owner / --within 缩小范围）",
                      f"{len(rows) - shown} more not shown (--limit 0 shows all; or narrow with --owner / --within)"))

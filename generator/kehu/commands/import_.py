@@ -22,7 +22,8 @@ EXIT_REJECTED = 1  # the import ran, but some rows were rejected (listed, and wr
 @click.option("--sheet", "sheets", multiple=True, metavar="NAME", help="Import only this sheet (repeatable).")
 @click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="YAML file mapping unrecognised columns, values, owners and defaults (see below).")
-@click.option("--owner", default=None, metavar="HANDLE", help="Owner of rows that name none (a team.yaml handle).")
+@click.option("--owner", default=None, metavar="HANDLE",
+              help="Owner of rows that name none (a team.yaml handle; default: your git email in team.yaml).")
 @click.option("--dry-run", is_flag=True, help="Print the column mapping and a preview; write nothing.")
 @click.option("--encoding", default=None, help="CSV encoding, when detection should be overridden (gbk, utf-8).")
 @click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path), default=None,

@@ -31,6 +31,8 @@ from ..codeowners import GITHUB_FILE, GITLAB_FILE, github_text, gitlab_text, own
 from ..config import CONFIG_FILE, CUSTOMERS_DIR, SCHEMA_DIR, TEAM_FILE, Config, default_config_text
 from ..gitsetup import configure as configure_merge_driver
 from ..ids import member_code
+from ..install import Install, from_spec, precommit_config
+from ..install import current as current_install
 from ..messages import Messages
 from ..model import team_from
 from ..schema import SCHEMA_FILES
@@ -40,6 +42,8 @@ from ._common import fail
 
 TEMPLATE_SUFFIX = ".tmpl"
 VERSION_TOKEN = "@KEHU_VERSION@"
+PACKAGE_TOKEN = "@KEHU_PACKAGE@"  # how CI installs kehu (kehu.install): a git URL with a tag, or a version
+PRECOMMIT_FILE = ".pre-commit-config.yaml"
 
 
 def _zh() -> bool:
@@ -111,13 +115,17 @@ def _walk(folder: Traversable, prefix: str = "") -> list[tuple[str, Traversable]
     return out
 
 
-def static_files() -> dict[str, bytes]:
-    """The files shipped verbatim (with the kehu version filled in), by path in the new repository."""
+def static_files(install: Install | None = None) -> dict[str, bytes]:
+    """The files shipped verbatim (with the kehu version and how to install it filled in), and the
+    pre-commit configuration for that install, by path in the new repository."""
+    install = install or current_install()
     out = {}
     for rel, entry in _walk(_init_data()):
         if rel.endswith(TEMPLATE_SUFFIX):
             continue
-        out[rel] = entry.read_bytes().replace(VERSION_TOKEN.encode(), __version__.encode())
+        out[rel] = (entry.read_bytes().replace(VERSION_TOKEN.encode(), __version__.encode())
+                    .replace(PACKAGE_TOKEN.encode(), install.spec.replace('"', '\\"').encode()))
+    out[PRECOMMIT_FILE] = precommit_config(install).encode("utf-8")
     return out
 
 
@@ -147,9 +155,9 @@ def example_customer(config: Config, owner: str, today: dt.date, code: str) -> t
 
 
 def plan(target: Path, name: str, email: str | None, handle: str, git: str | None,
-         today: dt.date) -> dict[str, bytes]:
+         today: dt.date, install: Install | None = None) -> dict[str, bytes]:
     """Every file `kehu init` writes, by path relative to the new repository."""
-    files = static_files()
+    files = static_files(install)
     files.update(schema_files())
     files[CONFIG_FILE] = default_config_text().encode("utf-8")
     files[TEAM_FILE] = team_file(name, email, handle, git)
@@ -241,8 +249,11 @@ def setup_diff_driver(target: Path) -> list[str]:
 @click.option("--email", default=None, help="Your email in team.yaml (default: git config user.email).")
 @click.option("--handle", default=None, help="Your handle in team.yaml (default: derived from the email).")
 @click.option("--git-account", default=None, help="Your GitHub/GitLab user name, for CODEOWNERS.")
+@click.option("--package", default=None, metavar="SPEC",
+              help="How CI and the pre-commit hooks install kehu, e.g. 'kehu @ git+https://git.example.com/tools/kehu"
+                   "@v0.1.0' or 'kehu==0.1.0' from your team's index (default: how this kehu was installed).")
 def command(directory: Path, force: bool, git_only: bool, name: str | None, email: str | None,
-            handle: str | None, git_account: str | None) -> None:
+            handle: str | None, git_account: str | None, package: str | None) -> None:
     """Create a team repository in DIRECTORY (default: here) that works at once.
 
     Refuses to overwrite existing files unless --force; with --git-only, sets up git in an existing clone."""
@@ -260,7 +271,8 @@ def command(directory: Path, force: bool, git_only: bool, name: str | None, emai
         fail(f"--handle: '{handle}' is not a handle", "lower-case letters, digits, '_', '.', '-', starting with a "
              "letter, e.g. lixia" if not _zh() else "只能用小写字母、数字、_ . -，以字母开头，如 lixia")
     today = Config().today
-    files = plan(target, name, email, handle, git_account or forge_account(email), today)
+    install = from_spec(package) if package and package.strip() else current_install()
+    files = plan(target, name, email, handle, git_account or forge_account(email), today, install)
     clash = conflicts(target, files)
     if clash and not force:
         shown = ", ".join(clash[:8]) + (f" … (+{len(clash) - 8})" if len(clash) > 8 else "")
@@ -277,7 +289,20 @@ def command(directory: Path, force: bool, git_only: bool, name: str | None, emai
             shutil.rmtree(path)  # only reachable with --force
         _write(path, data)
         written.append(rel)
-    _finish(target, setup_git(target), written)
+    _finish(target, setup_git(target) + install_warnings(install), written)
+
+
+def install_warnings(install: Install) -> list[str]:
+    """A kehu installed from a folder on this machine cannot be installed the same way by CI."""
+    if not install.local:
+        return []
+    if _zh():
+        return [f"本机的 kehu 来自本地目录：CI 将安装 {install.spec}（需团队的软件包索引），"
+                "提交钩子调用 PATH 中的 kehu；如团队用 git 托管 kehu，"
+                "请加 --package 'kehu @ git+https://…/kehu@v版本' 重新运行"]
+    return [f"this kehu was installed from a local folder: CI will install {install.spec} (from your team's index) "
+            "and the hooks call kehu from PATH; if your team hosts kehu in git, run again with "
+            "--package 'kehu @ git+https://…/kehu@vVERSION'"]
 
 
 def _finish(target: Path, warnings: list[str], written: list[str]) -> None:

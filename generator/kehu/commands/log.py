@@ -32,7 +32,7 @@ from ..edits import (
 )
 from ..gitinfo import current_handle
 from ..locking import locked
-from ..messages import CATALOGUE
+from ..messages import CATALOGUE, is_first_followup_action
 from ..repo import Repo
 from ._common import repo_from
 from .show import due_reason, facts_for, tr
@@ -66,7 +66,8 @@ def _next(repo: Repo, value: tuple[str, str] | None, when: dt.date) -> tuple[dt.
 
 def update_next_action(data: CommentedMap, nxt: tuple[dt.date, str] | None, when: dt.date,
                        order: list[str]) -> str:
-    """Set the next step, or clear a planned step this interaction has done. Returns what happened."""
+    """Set the next step, or clear a planned step this interaction has done (one due by its date, or the
+    first follow-up `kehu new` planned, which any contact completes). Returns what happened."""
     current = data.get("next_action")
     if nxt is not None:
         if isinstance(current, CommentedMap):  # change in place: keeps its style and comments
@@ -76,7 +77,7 @@ def update_next_action(data: CommentedMap, nxt: tuple[dt.date, str] | None, when
         return "set"
     if isinstance(current, dict):
         planned = as_date(current.get("date"))
-        if planned is not None and planned <= when:
+        if (planned is not None and planned <= when) or is_first_followup_action(current.get("action")):
             data["next_action"] = None
             return "cleared"
     return "kept"

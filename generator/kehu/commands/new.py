@@ -184,7 +184,9 @@ def build_fields(repo: Repo, opts: dict, on_name: Callable[[str], None]) -> dict
                        "kehu new 'Acme Ltd' --owner lixia --industry I65"))
     on_name(name)
     me = handle_for_email(repo.team, user_email(repo.root))
-    owner = ask(repo, opts["owner"], "--owner", tr(repo, "负责人（账号）", "Owner (handle)"),
+    # like --by everywhere: whoever `git config user.email` names in team.yaml, asked only when unknown
+    owner = ask(repo, opts["owner"] if opts["owner"] is not None else me, "--owner",
+                tr(repo, "负责人（账号）", "Owner (handle)"),
                 lambda v: require_handle(repo, "--owner", v), default=me,
                 hint=msgs.word("sep").join(sorted(repo.handles or [])))
     industry = ask(repo, opts["industry"], "--industry", tr(repo, "行业代码（GB/T 4754，如 I65）",
@@ -214,7 +216,7 @@ def build_fields(repo: Repo, opts: dict, on_name: Callable[[str], None]) -> dict
         "contacts": [entry([("name", contact_name.strip()), ("title", (opts["title"] or "").strip()),
                             ("phone", phone), ("email", email), ("primary", True)])] if contact_name else None,
         "next_action": entry([("date", today + dt.timedelta(days=days)),
-                              ("action", tr(repo, "首次跟进", "first follow-up"))]),
+                              ("action", msgs.word("first_followup_action"))]),
     }
     fields = {k: v for k, v in fields.items() if v is not None}
     return {"_e164": e164, "_email": norm_email, **fields}
@@ -222,7 +224,8 @@ def build_fields(repo: Repo, opts: dict, on_name: Callable[[str], None]) -> dict
 
 @click.command("new")
 @click.argument("name", required=False)
-@click.option("--owner", metavar="HANDLE", help="The one team member responsible (default asked; your handle).")
+@click.option("--owner", metavar="HANDLE", help="The one team member responsible "
+              "(default: your git email in team.yaml).")
 @click.option("--industry", metavar="CODE", help="GB/T 4754 code: I65, C, …")
 @click.option("--stage", metavar="KEY", help="Funnel stage (default: lead).")
 @click.option("--source", metavar="KEY", help="online_ads, trade_show, referral, cold_visit, website, …")

@@ -2,7 +2,8 @@
 
 Every derived fact (status, class, due follow-up, last contact, missing
 information) comes from ``kehu.derive`` over the whole folder, exactly as the
-site computes it. Phones and emails are masked unless ``--internal``.
+site computes it. It shows what the team may read (unmasked); ``--mask`` masks phones,
+WeChat ids and emails — also inside free text — as the public site does (``privacy.Masking``).
 This module also holds the terminal labels ``kehu due`` shares.
 """
 
@@ -18,11 +19,11 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..derive import Facts, due_bucket, upcoming_birthdays
+from ..derive import RHYTHM_REASONS, Due, Facts, due_bucket, upcoming_birthdays
 from ..edits import first_error, guarded, refuse, require_sound_repo
 from ..lookup import resolve
 from ..model import SURVEY_DIMENSIONS, Customer
-from ..privacy import mask_email, mask_phone
+from ..privacy import Masking
 from ..repo import Repo, rel
 from ..site.labels import Labels
 from ._common import repo_from
@@ -58,14 +59,17 @@ def console() -> Console:
     return Console(width=wide, markup=False, emoji=False, highlight=False, soft_wrap=False)
 
 
-def due_reason(repo: Repo, facts: Facts) -> str:
-    """Why the follow-up is due, worded as the site words it (kehu.site.data)."""
-    due = facts.due
-    return reason_text(repo, due.reason, due.action, facts.klass) if due is not None else ""
+def due_reason(repo: Repo, facts: Facts, due: Due | None = None) -> str:
+    """Why ``due`` (the follow-up unless another item is given) is owed, worded as the site words it
+    (kehu.site.data)."""
+    due = due or facts.due
+    return reason_text(repo, due.reason, due.action, facts.klass, due.every) if due is not None else ""
 
 
-def reason_text(repo: Repo, reason: str, action: str | None, klass_key: str) -> str:
+def reason_text(repo: Repo, reason: str, action: str | None, klass_key: str, every: int | None = None) -> str:
     L = labels(repo)
+    if reason in RHYTHM_REASONS:
+        return L.t(f"reason.{reason}", days=every)
     klass = label(repo, "class", klass_key)
     if reason == "next_action":
         return f"Planned: {action}" if L.en else f"{L.t('reason.next_action')}：{action}"
@@ -76,14 +80,15 @@ def reason_text(repo: Repo, reason: str, action: str | None, klass_key: str) -> 
     return L.t(f"reason.{reason}")
 
 
-def due_text(repo: Repo, facts: Facts) -> Text:
-    if facts.due is None:
+def due_text(repo: Repo, facts: Facts, due: Due | None = None) -> Text:
+    due = due or facts.due
+    if due is None:
         return Text("—")
     today = repo.config.today
-    bucket = due_bucket(facts.due.date, today, repo.config["due_soon_days"])
-    out = Text(f"{facts.due.date.isoformat()} ")
+    bucket = due_bucket(due.date, today, repo.config["due_soon_days"])
+    out = Text(f"{due.date.isoformat()} ")
     out.append(word(repo, f"bucket.{bucket}"), style=BUCKET_STYLE[bucket])
-    out.append(f"  {due_reason(repo, facts)}")
+    out.append(f"  {due_reason(repo, facts, due)}")
     return out
 
 
@@ -134,7 +139,16 @@ def _kv_table(title: str) -> Table:
     return t
 
 
-def profile_table(repo: Repo, c: Customer, f: Facts) -> Table:
+def planned_text(c: Customer) -> str | None:
+    """The planned next step as written (``kehu log --next``), when it is not what falls due first."""
+    na = c.next_action
+    if na is None or na.date is None:
+        return None
+    return f"{na.date.isoformat()} {na.action or ''}".strip()
+
+
+def profile_table(repo: Repo, c: Customer, f: Facts, masking: Masking | None = None) -> Table:
+    masking = masking or Masking(False, False)
     t = _kv_table(f"{c.id}  {c.name}")
     row = t.add_row
     row(tr(repo, "行业", "Industry"), f"{c.industry} {label(repo, 'industry', c.industry)}")
@@ -165,6 +179,13 @@ def profile_table(repo: Repo, c: Customer, f: Facts) -> Table:
         tr(repo, f"{freq}（近 {window} 天 {n} 次）", f"{freq} ({n} in {window} days)"))
     row(tr(repo, "最近联系", "Last contact"), last_contact_text(repo, f))
     row(tr(repo, "下次跟进", "Next follow-up"), due_text(repo, f))
+    for rhythm in f.rhythms:
+        row(tr(repo, "定期事项", "Rhythm"), due_text(repo, f, rhythm))
+    if c.verified:
+        row(tr(repo, "资料核实日期", "Profile verified"), c.verified.isoformat())
+    plan = planned_text(c)
+    if plan and not (f.due and f.due.reason == "next_action" and f.due.date == c.next_action.date):
+        row(tr(repo, "下一步计划", "Planned next step"), plan)
     if c.quiet_until:
         quiet = c.quiet_until.isoformat() + (f" {c.quiet_reason}" if c.quiet_reason else "")
         row(tr(repo, "静默期至", "Quiet until"), quiet)
@@ -176,7 +197,7 @@ def profile_table(repo: Repo, c: Customer, f: Facts) -> Table:
                         ("decision_process", "决策流程", "Decision process")):
         value = getattr(c, key)
         if value not in (None, ""):
-            row(tr(repo, zh, en), str(value))
+            row(tr(repo, zh, en), masking.text(str(value)))
     if f.missing:
         row(tr(repo, "待补充", "To collect"), Text("、".join(m.field for m in f.missing), style="yellow"))
     return t
@@ -189,14 +210,13 @@ def _table(title: str, *columns: str) -> Table:
     return t
 
 
-def contacts_table(repo: Repo, c: Customer, internal: bool) -> Table:
+def contacts_table(repo: Repo, c: Customer, masking: Masking) -> Table:
     t = _table(tr(repo, "联系人", "Contacts"), *(tr(repo, zh, en) for zh, en in (
         ("姓名", "Name"), ("职务", "Title"), ("手机", "Phone"), ("邮箱", "Email"), ("微信", "WeChat"),
         ("生日", "Birthday"), ("主要", "Primary"))))
     for x in c.contacts:
-        phone = x.phone if internal else mask_phone(x.phone)
-        email = x.email if internal else mask_email(x.email)
-        t.add_row(x.name, x.title or "", phone or "", email or "", x.wechat or "", x.birthday or "",
+        t.add_row(x.name, x.title or "", masking.phone(x.phone), masking.email(x.email), masking.handle(x.wechat),
+                  x.birthday or "",
                   "✓" if x.primary else "")
     return t
 
@@ -209,7 +229,7 @@ def deals_table(repo: Repo, c: Customer) -> Table:
     return t
 
 
-def interactions_table(repo: Repo, c: Customer, last: int | None) -> Table:
+def interactions_table(repo: Repo, c: Customer, last: int | None, masking: Masking) -> Table:
     rows = c.interactions if last is None else c.interactions[-last:]
     title = tr(repo, "跟进记录", "Interactions")
     if len(rows) < len(c.interactions):
@@ -220,7 +240,7 @@ def interactions_table(repo: Repo, c: Customer, last: int | None) -> Table:
         ("客户反馈/结果", "Outcome"))))
     for x in rows:
         t.add_row(x.date.isoformat() if x.date else "", label(repo, "channel", x.channel), x.by, x.contact or "",
-                  x.summary, x.outcome or "")
+                  masking.text(x.summary), masking.text(x.outcome))
     return t
 
 
@@ -256,13 +276,15 @@ def birthdays_line(repo: Repo, c: Customer, today: dt.date) -> str:
 
 @click.command("show")
 @click.argument("customer")
-@click.option("--internal", is_flag=True, help="Show phone numbers and emails unmasked (for the team only).")
+@click.option("--mask", is_flag=True, help="Mask phones, WeChat ids and emails as the public site does "
+                                           "(for sharing a screen).")
+@click.option("--internal", is_flag=True, hidden=True)  # the default now; kept so older scripts still run
 @click.option("--all", "show_all", is_flag=True, help="Show every interaction, not only the latest ones.")
 @click.option("--last", type=click.IntRange(1, None), default=10, show_default=True,
               help="How many of the latest interactions to show.")
 @click.pass_obj
 @guarded
-def command(obj: dict, customer: str, internal: bool, show_all: bool, last: int) -> None:
+def command(obj: dict, customer: str, mask: bool, internal: bool, show_all: bool, last: int) -> None:
     """Show one customer: profile, class, status, due follow-up, contacts, history.
 
     CUSTOMER is the id, a unique part of the name, its pinyin or initials."""
@@ -270,11 +292,12 @@ def command(obj: dict, customer: str, internal: bool, show_all: bool, last: int)
     require_sound_repo(repo)
     path = resolve(repo, customer)
     c, f = facts_for(repo, path)
+    masking = Masking.of(repo.config, wide=mask)
     out = console()
-    out.print(profile_table(repo, c, f))
-    sections = [contacts_table(repo, c, internal) if c.contacts else None,
+    out.print(profile_table(repo, c, f, masking))
+    sections = [contacts_table(repo, c, masking) if c.contacts else None,
                 deals_table(repo, c) if c.deals else None,
-                interactions_table(repo, c, None if show_all else last) if c.interactions else None,
+                interactions_table(repo, c, None if show_all else last, masking) if c.interactions else None,
                 surveys_table(repo, c) if c.surveys else None,
                 complaints_table(repo, c) if c.complaints else None]
     for section in sections:
@@ -287,4 +310,4 @@ def command(obj: dict, customer: str, internal: bool, show_all: bool, last: int)
         out.print(extra)
     if c.notes:
         out.print()
-        out.print(Text(tr(repo, "备注：", "Notes: ") + c.notes.strip()))
+        out.print(Text(tr(repo, "备注：", "Notes: ") + masking.text(c.notes.strip())))

@@ -29,7 +29,7 @@ from typing import Any
 
 from ..derive import Facts, derive_all, due_bucket
 from ..model import Customer
-from ..privacy import mask_email, mask_phone
+from ..privacy import Masking
 from ..repo import Repo
 from .columns import CHILD, LIST_OF
 from .text import WORDS, word
@@ -79,6 +79,11 @@ class ExportSet:
     @property
     def today(self) -> dt.date:
         return self.repo.config.today
+
+    @property
+    def masking(self) -> Masking:
+        """``--mask`` exports for a wide audience: the one policy of the site and `kehu show --mask`."""
+        return Masking.of(self.repo.config, wide=self.mask)
 
 
 def collect(repo: Repo, owner: str | None = None, lang: str | None = None, mask: bool = False) -> ExportSet:
@@ -193,10 +198,10 @@ def item_value(es: ExportSet, path: str, item: dict) -> Any:
         return None
     if path == "contact.primary":
         return word(es.lang, "yes" if value else "no")
-    if es.mask and path == "contact.phone":
-        return mask_phone(str(value))
-    if es.mask and path == "contact.email":
-        return mask_email(str(value))
+    if path == "contact.phone":
+        return es.masking.phone(str(value))
+    if path == "contact.email":
+        return es.masking.email(str(value))
     if path in VOCAB_OF:
         return _label(es, VOCAB_OF[path], value)
     if name in ("date", "signed", "resolved"):
@@ -338,11 +343,12 @@ def _masked_raw(es: ExportSet, raw: dict) -> dict:
     if not es.mask:
         return raw
     data = json.loads(json.dumps(raw))
+    masking = es.masking
     for contact in data.get("contacts") or []:
         if contact.get("phone"):
-            contact["phone"] = mask_phone(str(contact["phone"]))
+            contact["phone"] = masking.phone(str(contact["phone"]))
         if contact.get("email"):
-            contact["email"] = mask_email(str(contact["email"]))
+            contact["email"] = masking.email(str(contact["email"]))
     return data
 
 
@@ -537,9 +543,9 @@ def _fill(db: sqlite3.Connection, es: ExportSet) -> None:
 def _masked_item(es: ExportSet, table: str, col: str, value: Any) -> Any:
     if es.mask and table == "contacts" and value:
         if col == "phone":
-            return mask_phone(str(value))
+            return es.masking.phone(str(value))
         if col == "email":
-            return mask_email(str(value))
+            return es.masking.email(str(value))
     return value
 
 

@@ -213,8 +213,10 @@ class Planner:
 
     def _default_owner(self, given: str | None) -> str | None:
         value = given or self.mapping.defaults.get("owner")
-        if value is None:
-            return None
+        if value is None:  # like --owner and --by everywhere: whoever `git config user.email` names
+            from ..gitinfo import handle_for_email, user_email
+
+            return handle_for_email(self.repo.team, user_email(self.repo.root))
         handle = self._owner(value)
         if handle is None:
             raise MappingError("--owner", f"'{value}' is not a member of team.yaml")

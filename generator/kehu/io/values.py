@@ -102,6 +102,12 @@ def parse_date(value: Any) -> dt.date:
     return _date_or_fail(text, value)
 
 
+def parse_date_text(text: str) -> dt.date:
+    """A date a person types (2024-05-10, 2024/5/10, 2024.5.10, 2024年5月10日, 20240510), never a serial number:
+    the command line reads dates as import does."""
+    return _date_or_fail(unicodedata.normalize("NFKC", text), text)
+
+
 def _date_or_fail(text: str, original: Any) -> dt.date:
     for pattern in _DATE_RES:
         m = pattern.fullmatch(text.strip())

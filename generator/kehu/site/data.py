@@ -19,7 +19,7 @@ from .. import derive
 from ..config import Config
 from ..derive import CLASSES, STATUSES, Facts
 from ..model import SURVEY_DIMENSIONS, Customer, Team
-from ..privacy import mask_email, mask_in_text, mask_phone
+from ..privacy import Masking
 from ..problems import Problem, Severity
 from .charts import Chart, column_chart, funnel_chart
 from .history import Change
@@ -48,33 +48,28 @@ def one_line(value: Any) -> str:
     return re.sub(r"\s+", " ", clean(value))
 
 
-@dataclass(frozen=True, slots=True)
-class Privacy:
-    """What a build may show: a public build masks phones and emails, also inside free text."""
+class Privacy(Masking):
+    """What a build may show (the policy of :class:`kehu.privacy.Masking`), on display text: a public build
+    masks phones and emails, also inside free text."""
 
-    phones: bool = True
-    emails: bool = True
+    __slots__ = ()
 
     @classmethod
     def of(cls, config: Config, internal: bool) -> Privacy:
-        if internal:
-            return cls(False, False)
-        return cls(bool(config.get("privacy", "mask_phone", default=True)),
-                   bool(config.get("privacy", "mask_email", default=True)))
+        policy = Masking.of(config, wide=not internal)
+        return cls(policy.phones, policy.emails)
 
     def phone(self, value: str | None) -> str:
-        return mask_phone(value) if self.phones and value else clean(value)
+        return Masking.phone(self, clean(value)) if value else clean(value)
 
     def email(self, value: str | None) -> str:
-        return mask_email(value) if self.emails and value else clean(value)
+        return Masking.email(self, clean(value)) if value else clean(value)
 
     def handle(self, value: str | None) -> str:
-        """A WeChat id reaches the person like a phone number does."""
-        text = clean(value)
-        return f"{text[:2]}***" if self.phones and text else text
+        return Masking.handle(self, clean(value))
 
     def text(self, value: Any) -> str:
-        return mask_in_text(clean(value), self.phones, self.emails)
+        return Masking.text(self, clean(value))
 
 
 def customer_src(cid: str) -> str:
@@ -167,10 +162,13 @@ class Assembler:
     def stage_label(self, key: str | None) -> str:
         return self.L.vocab("stage", key)
 
-    def reason_text(self, f: Facts) -> str:
-        due = f.due
+    def reason_text(self, f: Facts, due: derive.Due | None = None) -> str:
+        """Why ``due`` (the follow-up unless another item is given) is owed."""
+        due = due or f.due
         if due is None:
             return ""
+        if due.reason in derive.RHYTHM_REASONS:
+            return self.L.t(f"reason.{due.reason}", days=due.every)
         klass = self.class_label(f.klass)
         if due.reason == "next_action":
             action = self.privacy.text(due.action)
@@ -187,12 +185,13 @@ class Assembler:
     def bucket_label(self, key: str) -> str:
         return self.L.t(f"bucket.{key}", n=self.soon) if key == "soon" else self.L.t(f"bucket.{key}")
 
-    def due_view(self, c: Customer, f: Facts) -> dict[str, Any] | None:
-        if f.due is None:
+    def due_view(self, c: Customer, f: Facts, due: derive.Due | None = None) -> dict[str, Any] | None:
+        due = due or f.due
+        if due is None:
             return None
-        bucket = self.bucket(f.due.date)
-        return {"date": f.due.date.isoformat(), "bucket": bucket, "bucket_label": self.bucket_label(bucket),
-                "days": (f.due.date - self.today).days, "reason": f.due.reason, "reason_text": self.reason_text(f),
+        bucket = self.bucket(due.date)
+        return {"date": due.date.isoformat(), "bucket": bucket, "bucket_label": self.bucket_label(bucket),
+                "days": (due.date - self.today).days, "reason": due.reason, "reason_text": self.reason_text(f, due),
                 "hold": c.quiet_until.isoformat() if f.quiet and c.quiet_until else ""}
 
     # --- one customer -------------------------------------------------------------------------
@@ -372,15 +371,18 @@ class Assembler:
         items = []
         for c in self.customers:
             f = self.facts[c.id]
-            if f.due is None or f.due.date > horizon:
-                continue
-            view = self.due_view(c, f)
-            assert view is not None
-            view.update({"id": c.id, "name": one_line(c.name), "src": customer_src(c.id), "owner": c.owner,
-                         "owner_name": self.member_name(c.owner), "class_label": self.class_label(f.klass),
-                         "shown": not view["hold"] and view["bucket"] != "later"})
-            items.append(view)
-        items.sort(key=lambda d: (d["date"], d["id"]))
+            # the follow-up, then the rhythms (re-verification, satisfaction follow-up), each with its reason
+            for due in ([f.due] if f.due else []) + f.rhythms:
+                if due.date > horizon:
+                    continue
+                view = self.due_view(c, f, due)
+                assert view is not None
+                view.update({"id": c.id, "kind": due.reason if due.reason in derive.RHYTHM_REASONS else "followup",
+                             "name": one_line(c.name), "src": customer_src(c.id), "owner": c.owner,
+                             "owner_name": self.member_name(c.owner), "class_label": self.class_label(f.klass),
+                             "shown": not view["hold"] and view["bucket"] != "later"})
+                items.append(view)
+        items.sort(key=lambda d: (d["date"], d["id"], d["reason"] in derive.RHYTHM_REASONS))
         return items
 
     def due_page(self) -> dict[str, Any]:
@@ -529,6 +531,31 @@ class Assembler:
                 "due": self.due_view(c, f)}
 
     # --- data problems ---------------------------------------------------------------------------------
+
+    # --- the monthly review ------------------------------------------------------------------
+
+    def review_page(self, reviews: list[Any]) -> dict[str, Any]:
+        """The monthly reviews (``kehu.monthly.MonthReview``) as display rows, reasons in the team's words."""
+        L, current = self.L, {c.id for c in self.customers}
+
+        def pair(before: str | None, after: str | None, word: Any) -> str:
+            def one(key: str | None) -> str:
+                return word(key) if key else "—"
+
+            return one(after) if before == after else f"{one(before)} → {one(after)}"
+
+        sep = "; " if L.en else "；"
+        months = []
+        for r in reviews:
+            rows = [{"id": x.id, "name": one_line(x.name), "src": customer_src(x.id) if x.id in current else "",
+                     "owner_name": self.member_name(x.owner),
+                     "class": pair(x.class_before, x.class_after, self.class_label),
+                     "status": pair(x.status_before, x.status_after, lambda k: L.t(f"status.{k}")),
+                     "why": sep.join(self.privacy.text(L.change(code, detail)) for code, detail in x.reasons)}
+                    for x in r.changes]
+            months.append({"month": r.month, "heading": L.t("review_month", month=r.month, start=r.start.isoformat(),
+                                                            end=r.end.isoformat()), "rows": rows})
+        return {"months": months}
 
     def problems_page(self, problems: list[Problem], skipped: list[str]) -> dict[str, Any]:
         rows = []

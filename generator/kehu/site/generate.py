@@ -31,7 +31,8 @@ from .render import ASSETS, SEARCH_WORKER, Renderer, page_url
 from .search import DEFAULT_SEGMENTER, PHONE_DIGITS, Entry, make_entry, segmenter
 
 # the report pages, in navigation order; customer and team-member pages stay out of the navigation
-NAV = ["index.md", "customers.md", "due.md", "funnel.md", "satisfaction.md", "team/index.md", "problems.md"]
+NAV = ["index.md", "customers.md", "due.md", "funnel.md", "satisfaction.md", "team/index.md", "review.md",
+       "problems.md"]
 
 
 @dataclass
@@ -135,6 +136,10 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
         out.search.append(SearchItem(m["src"], m["name"], [m["handle"], m["role"]]))
     calendars = _calendars(team, today, common["site"]["title"], labels, jobs)
     out.files.update((calendar_src(m["handle"]), ics) for m, ics in zip(team, calendars, strict=True))
+    from ..monthly import recent_reviews  # git history: only the review page needs it
+
+    page("review.md", "review.md.j2", labels.t("page.review"),
+         rv=asm.review_page(recent_reviews(repo, loaded.customers)))
     page("problems.md", "problems.md.j2", labels.t("page.problems"),
          p=asm.problems_page(loaded.result.problems, loaded.skipped))
     for rel in ASSETS:

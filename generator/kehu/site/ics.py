@@ -36,7 +36,8 @@ def owner_calendar(owner: str, owner_name: str, items: list[dict[str, Any]], tod
         if due < today:
             summary = f"[{labels.t('days_late', n=(today - due).days)}] {summary}"
         event = Event()
-        event.add("uid", f"{item['id']}-followup@{uid_domain}")
+        # one follow-up is owed per customer at a time, and one of each rhythm: the UID stays when the date moves
+        event.add("uid", f"{item['id']}-{item.get('kind', 'followup')}@{uid_domain}")
         event.add("dtstamp", stamp)
         event.add("dtstart", when)
         event.add("dtend", when + dt.timedelta(days=1))

@@ -22,6 +22,25 @@ WORDS: dict[str, tuple[str, str]] = {
     "page.satisfaction": ("满意度与投诉", "Satisfaction & complaints"),
     "page.team": ("团队", "Team"),
     "page.problems": ("数据问题", "Data problems"),
+    "page.review": ("月度复盘", "Monthly review"),
+    "review_intro": ("本月与上月分类或状态有变化的客户及原因（根据 git 历史中各时点的客户文件计算）。",
+                     "Customers whose class or status changed this month and last month, and why (computed from the "
+                     "customer files as git history holds them at each date)."),
+    "review_month": ("{month}（{start} 至 {end}）", "{month} ({start} to {end})"),
+    "why": ("原因", "Why"),
+    # why a class or status changed (derive.CHANGE_REASONS); {detail} is what the reason names
+    "change.new_customer": ("新增客户档案（创建于 {detail}）", "added to the repository (created {detail})"),
+    "change.new_deal": ("新订单：{detail}", "new order: {detail}"),
+    "change.need_changed": ("需求变化：{detail}", "change of need: {detail}"),
+    "change.no_contact": ("长期未联系（最近联系 {detail}）", "no contact for months (last {detail})"),
+    "change.contact_resumed": ("恢复联系（{detail}）", "contact resumed ({detail})"),
+    "change.lost": ("终止合作", "end of cooperation"),
+    "change.override": ("人工调整分类：{detail}", "class set by hand: {detail}"),
+    "change.value": ("合作金额变化：{detail}", "annual value changed: {detail}"),
+    "change.removed": ("客户文件已删除或合并", "customer file deleted or merged"),
+    "change.no_contact.bare": ("长期未联系", "no contact for months"),
+    "change.contact_resumed.bare": ("恢复联系", "contact resumed"),
+    "change.new_customer.bare": ("新增客户档案", "added to the repository"),
     # derived states
     "status.active": ("活跃", "Active"),
     "status.dormant": ("沉睡", "Dormant"),
@@ -36,6 +55,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "reason.cadence": ("超过{klass}跟进周期（{days}天）", "{klass} cadence exceeded ({days} days)"),
     "reason.visit": ("{klass}定期拜访（每{days}天）", "{klass} visit due (every {days} days)"),
     "reason.quiet_ended": ("静默期结束", "Quiet period ends"),
+    "reason.reverify": ("核实客户资料（每{days}天）", "Re-verify the profile (every {days} days)"),
+    "reason.survey": ("满意度回访（每{days}天）", "Satisfaction follow-up (every {days} days)"),
     "level.high": ("高", "High"),
     "level.mid": ("中", "Mid"),
     "level.low": ("低", "Low"),
@@ -183,6 +204,13 @@ class Labels:
         zh, en = WORDS.get(key, (key, key))
         text = en if self.en else zh
         return text.format(**args) if args else text
+
+    def change(self, code: str, detail: str) -> str:
+        """Why a class or status changed (the monthly review), with what the reason names when known."""
+        if not detail and f"change.{code}.bare" in WORDS:
+            return self.t(f"change.{code}.bare")
+        return self.t(f"change.{code}", detail=detail) if "{detail}" in WORDS[f"change.{code}"][0] \
+            else self.t(f"change.{code}")
 
     def vocab(self, name: str, key: str | None) -> str:
         if key is None or key == "":

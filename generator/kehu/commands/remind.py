@@ -1,0 +1,254 @@
+"""kehu remind — each owner's due list for today, pushed to chat robots or email.
+
+The list is `kehu due`'s for today (overdue and due today, quiet customers left out because their due
+date moved to the end of the quiet period) plus the birthdays coming up, masked as the public site is
+(a group chat is a wide audience: ``privacy.Masking``). Where each member's list goes is ``remind:``
+in team.yaml; the webhook URLs, signing secrets and SMTP password come from environment variables
+(forge secrets; on GitHub also the ``KEHU_SECRETS`` JSON of ``toJSON(secrets)``), never from the
+repository. ``--webhook URL --kind K`` sends one owner's list to one robot (to try it out);
+``--dry-run`` prints what would be sent and sends nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+
+import click
+
+from ..derive import upcoming_birthdays
+from ..edits import guarded, refuse, require_handle, require_sound_repo
+from ..gitinfo import current_handle
+from ..lookup import load_all
+from ..messages import CATALOGUE
+from ..privacy import Masking
+from ..remind import ROBOTS, DeliveryError, Message, Smtp, redact, robot_request, send_email, send_robot
+from ..repo import Repo
+from ._common import repo_from
+from .due import due_rows
+from .show import tr, word
+
+CATALOGUE.update({
+    "cli-remind-no-channel": {
+        "en": ("nobody has reminder channels in team.yaml", "add `remind: [{{kind: wecom, webhook_env: "
+               "KEHU_WECOM_LIXIA}}]` to a member, or try one with --owner H --webhook URL --kind wecom"),
+        "zh": ("team.yaml 中没有成员配置提醒渠道", "请为成员添加 `remind: [{{kind: wecom, webhook_env: "
+               "KEHU_WECOM_LIXIA}}]`，或用 --owner 账号 --webhook 地址 --kind wecom 试发"),
+    },
+    "cli-remind-kind": {
+        "en": ("--webhook needs --kind wecom, dingtalk or feishu", "e.g. --webhook URL --kind dingtalk"),
+        "zh": ("--webhook 需要 --kind wecom、dingtalk 或 feishu", "例如 --webhook 地址 --kind dingtalk"),
+    },
+    "cli-remind-url": {
+        "en": ("--webhook: '{value}' is not an http(s) URL", "copy the robot's webhook address from the group"),
+        "zh": ("--webhook：'{value}' 不是 http(s) 地址", "请从群机器人设置中复制 Webhook 地址"),
+    },
+    "cli-remind-env": {
+        "en": ("--secret-env: {name} is not set", "set the environment variable (a forge secret) first"),
+        "zh": ("--secret-env：环境变量 {name} 未设置", "请先设置该环境变量（代码托管平台的密钥）"),
+    },
+})
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+
+
+@dataclass
+class Delivery:
+    """One message to one place."""
+
+    owner: str
+    kind: str
+    target: str             # webhook URL or email address (secret: never printed whole)
+    secret: str | None
+    message: Message
+
+
+def secrets_env() -> dict[str, str]:
+    """The environment, plus the forge secrets GitHub hands over as one JSON (``KEHU_SECRETS``)."""
+    env = dict(os.environ)
+    packed = env.get("KEHU_SECRETS")
+    if packed:
+        try:
+            extra = json.loads(packed)
+        except ValueError:
+            extra = {}
+        if isinstance(extra, dict):
+            env = {**{k: str(v) for k, v in extra.items() if isinstance(v, str)}, **env}
+    return env
+
+
+def _one_line(text: object) -> str:
+    return _CONTROL.sub(" ", str(text or "")).strip()
+
+
+def owner_message(repo: Repo, owner: str, customers: list, rows: list[dict], masking: Masking) -> Message:
+    """Today's list of one owner: overdue, due today, birthdays (quiet customers left out)."""
+    today = repo.config.today
+    member = repo.team.handles.get(owner) if repo.team else None
+    who = f"{member.name}（{owner}）" if member and repo.msgs.lang == "zh" else (
+        f"{member.name} ({owner})" if member else owner)
+    msg = Message(tr(repo, f"今日待跟进 · {who} · {today.isoformat()}",
+                     f"Follow-ups due today · {who} · {today.isoformat()}"))
+    for bucket in ("overdue", "today"):
+        mine = [r for r in rows if r["bucket"] == bucket]
+        if not mine:
+            continue
+        msg.lines.append((f"{word(repo, 'bucket.' + bucket)}（{len(mine)}）" if repo.msgs.lang == "zh"
+                          else f"{word(repo, 'bucket.' + bucket)} ({len(mine)})", True))
+        for r in mine:
+            late = -int(r["days"])
+            when = r["due"] + (tr(repo, f"（逾期 {late} 天）", f" ({late} days late)") if late > 0 else "")
+            reason = masking.text(_one_line(r["reason_text"]))
+            msg.lines.append((f"{when} {r['id']} {_one_line(r['name'])}：{reason}" if repo.msgs.lang == "zh"
+                              else f"{when} {r['id']} {_one_line(r['name'])}: {reason}", False))
+    window = int(repo.config["birthday_window_days"])
+    birthdays = []
+    for c in customers:
+        if c.owner != owner or c.stage == "lost" or (c.quiet_until and c.quiet_until > today):
+            continue
+        for contact, when in upcoming_birthdays(c, today, window):
+            birthdays.append((when, contact.name, c.name, c.id))
+    if birthdays:
+        msg.lines.append((tr(repo, f"{window} 天内生日（{len(birthdays)}）", f"Birthdays within {window} days "
+                                                                          f"({len(birthdays)})"), True))
+        for when, person, company, cid in sorted(birthdays):
+            msg.lines.append((f"{when.isoformat()} {_one_line(person)}（{_one_line(company)}，{cid}）"
+                              if repo.msgs.lang == "zh" else
+                              f"{when.isoformat()} {_one_line(person)} ({_one_line(company)}, {cid})", False))
+    return msg
+
+
+def configured(repo: Repo, owners: list[str], env: dict[str, str]) -> tuple[list[tuple[str, str, str, str | None,
+                                                                                         str | None]], list[str]]:
+    """(owner, kind, target, secret, mention) of every channel in team.yaml, and the problems (a missing
+    variable) — one line each."""
+    out, problems = [], []
+    for owner in owners:
+        member = repo.team.handles[owner]
+        for entry in member.remind:
+            kind = str(entry.get("kind"))
+            if kind in ROBOTS:
+                name = entry.get("webhook_env")
+                url = env.get(str(name)) if name else None
+                secret_name = entry.get("secret_env")
+                secret = env.get(str(secret_name)) if secret_name else None
+                if not name:
+                    problems.append(tr(repo, f"{owner}：{kind} 渠道缺少 webhook_env（team.yaml）",
+                                       f"{owner}: the {kind} channel has no webhook_env (team.yaml)"))
+                elif not url:
+                    problems.append(tr(repo, f"{owner}：环境变量 {name} 未设置（{kind} 的 Webhook 地址）",
+                                       f"{owner}: environment variable {name} (the {kind} webhook) is not set"))
+                elif secret_name and not secret:
+                    problems.append(tr(repo, f"{owner}：环境变量 {secret_name} 未设置（{kind} 的签名密钥）",
+                                       f"{owner}: environment variable {secret_name} (the {kind} secret) is not set"))
+                else:
+                    out.append((owner, kind, url, secret, entry.get("mention")))
+            elif kind == "email":
+                to = entry.get("to") or member.email
+                if not to:
+                    problems.append(tr(repo, f"{owner}：邮件渠道没有收件地址（team.yaml 的 email 或 to）",
+                                       f"{owner}: the email channel has no address (email or to in team.yaml)"))
+                else:
+                    out.append((owner, kind, str(to), None, None))
+    return out, problems
+
+
+def _print_dry(d: Delivery) -> None:
+    if d.kind == "email":
+        click.echo(f"→ email {d.target} ({d.owner})")
+        click.echo(d.message.text())
+    else:
+        url, body = robot_request(d.kind, d.target, d.message, d.secret)
+        click.echo(f"→ {d.kind} {redact(url)} ({d.owner})")
+        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
+    click.echo()
+
+
+@click.command("remind")
+@click.option("--owner", metavar="HANDLE", help="Only this member's list (default: every member with channels; "
+                                                "with --webhook or --email: you, from git config).")
+@click.option("--webhook", metavar="URL", help="Send to this group robot instead of team.yaml's channels.")
+@click.option("--kind", type=click.Choice(ROBOTS), help="The robot of --webhook: wecom, dingtalk or feishu.")
+@click.option("--secret-env", metavar="NAME", help="Environment variable holding the robot's signing secret "
+                                                   "(DingTalk 加签, Feishu 签名校验).")
+@click.option("--email", "email_to", metavar="ADDRESS", help="Send by email (SMTP from KEHU_SMTP_*) to this address.")
+@click.option("--dry-run", is_flag=True, help="Print the messages; send nothing.")
+@click.pass_obj
+@guarded
+def command(obj: dict, owner: str | None, webhook: str | None, kind: str | None, secret_env: str | None,
+            email_to: str | None, dry_run: bool) -> None:
+    """Send each owner's due list for today (overdue, today, birthdays) to chat robots or email."""
+    repo = repo_from(obj)
+    require_sound_repo(repo)
+    env = secrets_env()
+    problems: list[str] = []
+    if webhook is not None or email_to is not None:
+        if webhook is not None and kind is None:
+            raise refuse(repo.msgs, "cli-remind-kind")
+        if webhook is not None and not re.match(r"^https?://[^\s/]+", webhook.strip()):
+            raise refuse(repo.msgs, "cli-remind-url", value=redact(webhook))
+        secret = None
+        if secret_env:
+            secret = env.get(secret_env)
+            if not secret:
+                raise refuse(repo.msgs, "cli-remind-env", name=secret_env)
+        who = require_handle(repo, "--owner", owner) if owner is not None else current_handle(repo)
+        channels = []
+        if webhook is not None:
+            channels.append((who, str(kind), webhook.strip(), secret, None))
+        if email_to is not None:
+            channels.append((who, "email", email_to.strip(), None, None))
+    else:
+        members = [m for m in (repo.team.members if repo.team else []) if m.active and m.remind]
+        if owner is not None:
+            who = require_handle(repo, "--owner", owner)
+            members = [m for m in members if m.handle == who]
+        if not members:
+            raise refuse(repo.msgs, "cli-remind-no-channel")
+        channels, problems = configured(repo, [m.handle for m in members], env)
+    masking = Masking.of(repo.config, wide=True)
+    customers = load_all(repo).customers
+    deliveries, empty = [], set()
+    lists: dict[str, Message | None] = {}
+    for who, chan_kind, target, secret, mention in channels:
+        if who not in lists:
+            rows, _ = due_rows(repo, who, 0)
+            message = owner_message(repo, who, customers, rows, masking)
+            lists[who] = message if message.lines else None
+        message = lists[who]
+        if message is None:
+            empty.add(who)
+            continue
+        if mention and chan_kind in ("wecom", "dingtalk"):
+            message = Message(message.title, message.lines, str(mention))
+        deliveries.append(Delivery(who, chan_kind, target, secret, message))
+    for who in sorted(empty):
+        click.echo(tr(repo, f"{who}：今天没有待跟进，未发送", f"{who}: nothing due today, nothing sent"))
+    sent = 0
+    smtp: Smtp | None = None
+    for d in deliveries:
+        if dry_run:
+            _print_dry(d)
+            continue
+        try:
+            if d.kind == "email":
+                smtp = smtp or Smtp.from_env(env)
+                send_email(smtp, d.target, d.message)
+                shown = d.target
+            else:
+                send_robot(d.kind, d.target, d.message, d.secret)
+                shown = redact(d.target)
+        except DeliveryError as e:
+            problems.append(f"{d.owner}: {d.kind}: {e}")
+            continue
+        sent += 1
+        click.echo(tr(repo, f"已发送：{d.owner} → {d.kind} {shown}", f"sent: {d.owner} → {d.kind} {shown}"))
+    for p in problems:
+        click.echo(f"kehu: error: {p}", err=True)
+    if problems:
+        raise SystemExit(1)
+    if not dry_run and deliveries:
+        click.echo(tr(repo, f"共发送 {sent} 条提醒", f"{sent} reminders sent"))
+

@@ -1,0 +1,111 @@
+"""kehu review [--month YYYY-MM] — the monthly team review: customers whose class or status changed in
+the month, and why (a new order, a change of need, months without contact, end of cooperation …),
+computed from git history (``kehu.monthly``)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import click
+from rich.table import Table
+
+from ..derive import ClassChange
+from ..edits import guarded, refuse, require_handle, require_sound_repo
+from ..gitinfo import is_git_repo
+from ..messages import CATALOGUE
+from ..monthly import MonthReview, review
+from ..repo import Repo
+from ._common import repo_from
+from .show import console, label, labels, tr, word
+
+CATALOGUE.update({
+    "cli-bad-month": {
+        "en": ("--month: '{value}' is not a month", "write YYYY-MM, e.g. --month 2026-11"),
+        "zh": ("--month：'{value}' 不是有效月份", "请写成 YYYY-MM，如 --month 2026-11"),
+    },
+    "cli-future-month": {
+        "en": ("--month: {value} has not begun", "give this month or an earlier one"),
+        "zh": ("--month：{value} 尚未开始", "请填写本月或更早的月份"),
+    },
+    "cli-no-git": {
+        "en": ("{root} is not a git repository", "the review is computed from git history: run it in the team's clone"),
+        "zh": ("{root} 不是 git 仓库", "月度复盘根据 git 历史计算：请在团队仓库的克隆中运行"),
+    },
+})
+
+def previous_month(repo: Repo) -> str:
+    today = repo.config.today
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return f"{year:04d}-{month:02d}"
+
+
+def reason_text(repo: Repo, code: str, detail: str) -> str:
+    """The site's words for why (kehu.site.labels ``change.*``): the terminal says what the review page says."""
+    return labels(repo).change(code, detail)
+
+
+def _pair(repo: Repo, vocab: str, before: str | None, after: str | None) -> str:
+    def one(key: str | None) -> str:
+        if key is None:
+            return "—"
+        return label(repo, "class", key) if vocab == "class" else word(repo, f"status.{key}")
+
+    return one(after) if before == after else f"{one(before)} → {one(after)}"
+
+
+def as_json(repo: Repo, r: MonthReview) -> dict:
+    return {"month": r.month, "start": r.start.isoformat(), "end": r.end.isoformat(),
+            "commit_before": r.commit_before, "commit_after": r.commit_after,
+            "changes": [{"id": c.id, "name": c.name, "owner": c.owner, "class_before": c.class_before,
+                         "class_after": c.class_after, "status_before": c.status_before,
+                         "status_after": c.status_after,
+                         "reasons": [{"code": code, "detail": detail, "text": reason_text(repo, code, detail)}
+                                     for code, detail in c.reasons]} for c in r.changes]}
+
+
+def review_table(repo: Repo, r: MonthReview, changes: list[ClassChange]) -> Table:
+    t = Table(title=tr(repo, f"月度复盘 {r.month}（{r.start.isoformat()} 至 {r.end.isoformat()}）：分类或状态变化",
+                       f"Monthly review {r.month} ({r.start.isoformat()} to {r.end.isoformat()}): class or status "
+                       "changes"), title_justify="left", title_style="bold")
+    t.add_column(tr(repo, "客户", "Customer"), no_wrap=True)
+    t.add_column(tr(repo, "名称", "Name"), overflow="fold")
+    t.add_column(tr(repo, "负责人", "Owner"), no_wrap=True)
+    t.add_column(tr(repo, "分类", "Class"), overflow="fold")
+    t.add_column(tr(repo, "状态", "Status"), overflow="fold")
+    t.add_column(tr(repo, "原因", "Why"), overflow="fold")
+    for c in changes:
+        why = tr(repo, "；", "; ").join(reason_text(repo, code, detail) for code, detail in c.reasons) or "—"
+        t.add_row(c.id, c.name, c.owner, _pair(repo, "class", c.class_before, c.class_after),
+                  _pair(repo, "status", c.status_before, c.status_after), why)
+    return t
+
+
+@click.command("review")
+@click.option("--month", metavar="YYYY-MM", help="The month to review (default: last month).")
+@click.option("--owner", metavar="HANDLE", help="Only this member's customers (default: the whole team).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+@guarded
+def command(obj: dict, month: str | None, owner: str | None, fmt: str) -> None:
+    """The monthly review: customers whose class or status changed in the month, and why (from git history)."""
+    repo = repo_from(obj)
+    require_sound_repo(repo)
+    chosen = (month or previous_month(repo)).strip()
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", chosen):
+        raise refuse(repo.msgs, "cli-bad-month", value=month)
+    if chosen > repo.config.today.strftime("%Y-%m"):
+        raise refuse(repo.msgs, "cli-future-month", value=chosen)
+    who = require_handle(repo, "--owner", owner) if owner is not None else None
+    if not is_git_repo(repo.root):
+        raise refuse(repo.msgs, "cli-no-git", root=repo.root.name)
+    r = review(repo, chosen)
+    r.changes = [c for c in r.changes if who is None or c.owner == who]
+    if fmt == "json":
+        click.echo(json.dumps(as_json(repo, r), ensure_ascii=False, indent=2))
+        return
+    out = console()
+    if r.changes:
+        out.print(review_table(repo, r, r.changes))
+    out.print(tr(repo, f"{r.month}：{len(r.changes)} 个客户的分类或状态有变化",
+                 f"{r.month}: {len(r.changes)} customers changed class or status"))
