@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .config import CONFIG_FILE, SCHEMA_DIR, TEAM_FILE
+from .config import CONFIG_FILE, CUSTOMERS_DIR, SCHEMA_DIR, TEAM_FILE
 from .model import Record, customer_from, record_of
 from .normalize import normalize_email, parse_phone
 from .problems import Problem, Severity
-from .repo import Repo
+from .repo import Repo, is_plain_file
 from .rules import FILE_RULES, FileContext, IndexEntry, index_entry, repo_rules
 from .yamlload import LoadedYaml, load_yaml_bytes
 
@@ -264,14 +264,23 @@ def file_name(root: Path, path: Path | str) -> str:
 
 def customer_listing(repo: Repo) -> dict[str, str]:
     """name -> path of every customer file, in name order: one directory scan, no stat per file."""
+    return customer_scan(repo)[0]
+
+
+def customer_scan(repo: Repo) -> tuple[dict[str, str], list[str]]:
+    """The customer files (name -> path) and the names of what looks like one but is a link, a folder or a
+    special file (a FIFO would hang the reader): those are reported, never read."""
     folder = repo.customers_dir
+    if folder.is_symlink():
+        return {}, [CUSTOMERS_DIR]
     try:
         with os.scandir(folder) as it:
-            found = sorted((e.name, e.path) for e in it if _is_yaml_name(e.name) and e.is_file())
+            entries = sorted((e.name, e.path, e.is_file(follow_symlinks=False)) for e in it if _is_yaml_name(e.name))
     except OSError:
-        return {}
+        return {}, []
     prefix = os.path.dirname(file_name(repo.root, folder / "x")) + os.sep
-    return {prefix + name: path for name, path in found}
+    return ({prefix + name: path for name, path, plain in entries if plain},
+            [prefix + name for name, _, plain in entries if not plain])
 
 
 def _is_yaml_name(name: str) -> bool:
@@ -317,25 +326,34 @@ def check(repo: Repo, paths: list[Path] | None = None, use_cache: bool = True, j
     afresh, so that a caller needing the customers (the site) does not parse those files again."""
     result = CheckResult()
     root = repo.root
-    listing = customer_listing(repo)
+    listing, odd = customer_scan(repo)
+    refused: list[Problem] = [repo.msgs.error(name, 1, 1, "not-regular-file") for name in odd]
     selected_meta: set[str] = {CONFIG_FILE, TEAM_FILE}
     if paths is None:
         selected = set(listing)
     else:
         selected = set()
         selected_meta = set()
+        odd_names = set(odd)
+        refused = []
         for p in paths:
             name = file_name(root, p)
             if name in (CONFIG_FILE, TEAM_FILE) or name.startswith(f"{SCHEMA_DIR}/"):
                 selected_meta.add(name)
+            elif name in odd_names or (os.path.lexists(p) and repo.customer_file(p) is None):
+                # never read: a link may point outside the repository, a FIFO would hang
+                refused.append(repo.msgs.error(name, 1, 1, "not-customer-file" if is_plain_file(Path(p))
+                                               else "not-regular-file"))
             else:
                 selected.add(name)
         if selected_meta:  # a changed kehu.yaml, team.yaml or schema can break any customer file
             selected |= listing.keys()
+            refused += [repo.msgs.error(name, 1, 1, "not-regular-file") for name in odd]
         for name in sorted(selected - listing.keys()):
             listing[name] = os.path.join(root, name)
     # kehu.yaml and team.yaml problems are always shown: they change every other verdict
     result.problems.extend(repo.problems)
+    result.problems.extend(refused)
     if not repo.config_ok:
         result.problems.append(repo.msgs.error(CONFIG_FILE, 1, 1, "config-invalid"))
         result.problems.sort(key=Problem.sort_key)
@@ -392,7 +410,8 @@ def check(repo: Repo, paths: list[Path] | None = None, use_cache: bool = True, j
     result.problems.extend(cross)
     if paths is not None:
         # kehu.yaml and team.yaml problems stay: a single-file run must not pass on a broken team.yaml
-        result.problems = [p for p in result.problems if p.file in selected or p.file in (CONFIG_FILE, TEAM_FILE)]
+        shown = selected | {p.file for p in refused} | {CONFIG_FILE, TEAM_FILE}
+        result.problems = [p for p in result.problems if p.file in shown]
     result.problems.sort(key=Problem.sort_key)
     result.keys = keys
     result.files_checked = len(selected)

@@ -35,6 +35,12 @@ WORKFLOW_MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
                "give the id (e.g. C20240501001), part of the name, its pinyin or initials"),
         "zh": ("没有与 '{query}' 匹配的客户", "请输入客户编号（如 C20240501001）、名称的一部分、拼音或拼音首字母"),
     },
+    "cli-not-customer-file": {
+        "en": ("'{query}' is not a customer file of this repository",
+               "name a file directly in customers/ (no links, no paths outside), or give the id or name"),
+        "zh": ("'{query}' 不是本仓库的客户文件",
+               "请指定 customers/ 目录下的文件（不能是链接或目录外的路径），或输入客户编号、名称"),
+    },
     "cli-ambiguous": {
         "en": ("'{query}' matches {count} customers: {candidates}", "give the id or more of the name"),
         "zh": ("'{query}' 匹配到 {count} 个客户：{candidates}", "请输入客户编号或更完整的名称"),

@@ -113,20 +113,26 @@ def _tiers(query: str, pool: list[Candidate]) -> list[list[Candidate]]:
     return tiers
 
 
+def _looks_like_path(text: str) -> bool:
+    return ("/" in text or "\\" in text or text.startswith(".") or text.endswith((".yaml", ".yml"))
+            or os.path.isabs(text) or "\0" in text)
+
+
 def resolve(repo: Repo, query: str) -> Path:
     """The one customer file ``query`` names; raises CommandError when none or several match."""
     msgs = repo.msgs
     text = (query or "").strip()
-    as_path = Path(text)
-    if text.endswith((".yaml", ".yml")):
-        for p in (as_path, repo.root / as_path):
-            if p.is_file() and p.resolve().parent == repo.customers_dir.resolve():
-                return p.resolve()
-        text = as_path.stem
     if not text:
         raise refuse(msgs, "cli-no-customer", query=query)
-    direct = repo.customers_dir / f"{text}.yaml"
-    if direct.is_file():  # the common case, without reading any other file
+    if _looks_like_path(text):
+        # a path names a file, never a search: it must be a customer file of this repository
+        for base in (Path.cwd(), repo.root, repo.customers_dir):
+            found = repo.customer_file(base / text)
+            if found is not None:
+                return found
+        raise refuse(msgs, "cli-not-customer-file", query=query)
+    direct = repo.customer_file(repo.customers_dir / f"{text}.yaml")
+    if direct is not None:  # the common case, without reading any other file
         return direct
     pool = candidates(repo)
     for tier in _tiers(text, pool):

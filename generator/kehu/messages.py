@@ -252,6 +252,18 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("{name} not found", "{hint}"),
         "zh": ("找不到 {name}", "{hint}"),
     },
+    "not-regular-file": {
+        "en": ("a link, folder or special file, not a customer file: kehu does not read it",
+               "customer files are plain files in customers/; replace a link by the file itself, or remove it"),
+        "zh": ("这是链接、目录或特殊文件，不是客户文件：kehu 不会读取它",
+               "客户文件必须是 customers/ 中的普通文件；请用文件本身替换链接，或删除它"),
+    },
+    "not-customer-file": {
+        "en": ("not a customer file of this repository (outside customers/)",
+               "kehu checks the files in customers/, team.yaml and kehu.yaml of this repository"),
+        "zh": ("不是本仓库的客户文件（不在 customers/ 中）",
+               "kehu 只检查本仓库 customers/ 中的文件、team.yaml 和 kehu.yaml"),
+    },
     "cannot-read": {
         "en": ("cannot read file: {detail}", "check that the file exists and is readable"),
         "zh": ("无法读取文件：{detail}", "请确认文件存在且可读"),

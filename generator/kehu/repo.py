@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,14 @@ def find_root(start: Path | None = None) -> Path:
         if (folder / CONFIG_FILE).is_file() or (folder / CUSTOMERS_DIR).is_dir():
             return folder
     return here
+
+
+def is_plain_file(path: Path) -> bool:
+    """A regular file, not a symbolic link (lstat: a link is never followed)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except (OSError, ValueError):  # ValueError: a NUL byte in the name
+        return False
 
 
 def rel(root: Path, path: Path) -> str:
@@ -49,14 +58,36 @@ class Repo:
         return self.root / CUSTOMERS_DIR
 
     def customer_files(self) -> list[Path]:
+        """Every customer file: regular files named *.yaml/*.yml directly in customers/. Links, folders and
+        special files of that name are never read (``kehu check`` reports them)."""
         folder = self.customers_dir
+        if folder.is_symlink():
+            return []
         try:  # one directory scan, names compared as text: no stat and no Path comparison per file
             with os.scandir(folder) as it:
                 names = sorted(e.name for e in it if e.name.endswith((".yaml", ".yml"))
-                               and len(e.name) > 5 and e.is_file())
+                               and len(e.name) > 5 and e.is_file(follow_symlinks=False))
         except OSError:
             return []
         return [folder / n for n in names if Path(n).suffix in (".yaml", ".yml")]
+
+    def customer_file(self, path: Path | str) -> Path | None:
+        """THE confinement of a customer argument: ``path`` (relative to the working folder) as a customer
+        file of this repository, or None when it is anything else — outside customers/, in a sub-folder,
+        a link, a folder or a special file. Every command that reads or writes a named customer file asks
+        here first, so no argument (``../``, an absolute path, a link) reaches a file outside customers/."""
+        candidate = Path(path)
+        if candidate.suffix not in (".yaml", ".yml") or not is_plain_file(candidate):
+            return None
+        folder = self.customers_dir
+        if folder.is_symlink() or not folder.is_dir():
+            return None
+        try:
+            if candidate.absolute().parent.resolve() != folder.resolve():
+                return None
+        except (OSError, ValueError):
+            return None
+        return folder / candidate.name
 
     @property
     def handles(self) -> frozenset[str] | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import click
 from ..config import CONFIG_FILE, TEAM_FILE
 from ..fmt import Formatted, format_bytes
 from ..locking import locked
-from ..repo import Repo, rel
+from ..repo import Repo, is_plain_file, rel
 from ..store import StoreError, atomic_write
 from ._common import EXIT_BAD_INPUT, repo_from
 
@@ -27,6 +28,8 @@ TEXT = {
         "config": "{file}：kehu fmt 只整理客户文件和 team.yaml",
         "config_hint": "kehu.yaml 按团队习惯手工维护，请直接编辑",
         "failed": "{n} 个文件未能整理，已保持原样",
+        "not_customer": "{file}：不是本仓库 customers/ 中的普通文件（链接、目录、特殊文件或仓库外的路径）",
+        "not_customer_hint": "kehu fmt 只整理 customers/ 中的客户文件和 team.yaml，不会读取或改写其他文件",
     },
     "en": {
         "formatted": "formatted {file}",
@@ -40,6 +43,10 @@ TEXT = {
         "config": "{file}: kehu fmt formats customer files and team.yaml only",
         "config_hint": "kehu.yaml is the team's hand-written rules; edit it directly",
         "failed": "{n} file(s) could not be formatted and were left as they are",
+        "not_customer": "{file}: not a plain file in this repository's customers/ (a link, folder, special file "
+                        "or a path outside)",
+        "not_customer_hint": "kehu fmt formats the customer files in customers/ and team.yaml; it reads or writes "
+                             "nothing else",
     },
 }
 
@@ -69,6 +76,13 @@ def _format_one(repo: Repo, path: Path, t: dict[str, str]) -> Formatted | None:
     kind = _kind(repo, path)
     if kind is None:
         _error(t["config"].format(file=name), t["config_hint"])
+        return None
+    if kind == "customer" and os.path.lexists(path) and repo.customer_file(path) is None:
+        # never follow a link or write outside customers/; never open a FIFO (it would hang)
+        _error(t["not_customer"].format(file=name), t["not_customer_hint"])
+        return None
+    if kind == "team" and not is_plain_file(path):
+        _error(t["not_customer"].format(file=name), t["not_customer_hint"])
         return None
     try:
         raw = path.read_bytes()
