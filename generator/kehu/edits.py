@@ -104,6 +104,22 @@ WORKFLOW_MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
         "zh": ("另一个 kehu 命令（进程 {holder}）长时间占用客户文件（{file}）",
                "未写入任何内容；请等其结束（或终止它）后重试"),
     },
+    "build-out-repo": {
+        "en": ("--out {out} is the repository or a folder above it: building there would delete it",
+               "build into a folder of its own, such as site/"),
+        "zh": ("--out {out} 是仓库本身或其上级目录：在此构建会删除它", "请构建到单独的目录，例如 site/"),
+    },
+    "build-out-source": {
+        "en": ("--out {out} is inside the repository's {source}: building there would replace it",
+               "build into a folder of its own, such as site/"),
+        "zh": ("--out {out} 位于仓库的 {source} 中：在此构建会覆盖它", "请构建到单独的目录，例如 site/"),
+    },
+    "build-out-foreign": {
+        "en": ("--out {out} exists and was not made by kehu build: kehu replaces the whole folder",
+               "choose a new or empty folder (or delete this one yourself if it is an old site)"),
+        "zh": ("--out {out} 已存在且不是 kehu build 生成的：kehu 会替换整个目录",
+               "请选择新的或空的目录（如果是旧的站点，请自行删除后再构建）"),
+    },
     "cli-config-invalid": {
         "en": ("{where}: {message}", "fix kehu.yaml / team.yaml first (`kehu check`)"),
         "zh": ("{where}：{message}", "请先修正 kehu.yaml / team.yaml（`kehu check`）"),

@@ -1,0 +1,107 @@
+"""Hostile and careless input (issue 10): nothing deleted, nothing executed, nothing leaked, never a
+traceback. Each case has the reported example and at least one sibling of its class; every refused write
+leaves every file byte-identical."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from cmd_support import assert_refused, kehu, other_customer, team_repo
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` (links as their target text), to compare before and after a refusal."""
+    out: dict[str, bytes] = {}
+    for path in sorted(root.rglob("*")):
+        if ".git" in path.parts and path.name == "index":
+            continue
+        if path.is_symlink():
+            out[path.relative_to(root).as_posix()] = b"-> " + os.readlink(path).encode()
+        elif path.is_file():
+            out[path.relative_to(root).as_posix()] = path.read_bytes()
+    return out
+
+
+@pytest.fixture
+def repo(make_repo):
+    return team_repo(make_repo, others=[other_customer()])
+
+
+@pytest.fixture
+def outside(tmp_path):
+    """Another team's repository next to ours, with a customer file an argument could reach."""
+    other = tmp_path / "elsewhere" / "customers"
+    other.mkdir(parents=True)
+    victim = other / "C20240501001.yaml"
+    victim.write_text("id: C20240501001\nname: 别人的客户\n", encoding="utf-8")
+    return victim
+
+
+# --- customer arguments are confined to customers/ ----------------------------------------------
+
+@pytest.mark.parametrize("how", ["relative", "absolute", "dotdot-id"])
+def test_merge_set_log_refuse_a_customer_outside_the_repository(repo, outside, how):
+    arg = {"relative": os.path.relpath(outside, repo.root), "absolute": str(outside),
+           "dotdot-id": os.path.relpath(outside.with_suffix(""), repo.customers)}[how]
+    before, theirs = snapshot(repo.root), outside.read_bytes()
+    for args in (("merge", "C20240501001", arg), ("set", arg, "stage", "won"),
+                 ("log", arg, "--by", "lixia", "--channel", "call", "--summary", "沟通续约方案，客户要求下周报价")):
+        result = kehu(repo, *args)
+        assert_refused(result)
+        assert outside.read_bytes() == theirs
+        assert snapshot(repo.root) == before
+
+
+def test_a_link_in_customers_is_not_a_customer_for_any_command(repo, outside):
+    link = repo.customers / "C20240509001.yaml"
+    link.symlink_to(outside)
+    before = snapshot(repo.root)
+    assert_refused(kehu(repo, "set", "C20240509001", "stage", "won"))
+    assert_refused(kehu(repo, "show", "customers/C20240509001.yaml"))
+    fmt = kehu(repo, "fmt", str(link))
+    assert fmt.exit_code == 2 and "Traceback" not in fmt.stderr
+    assert snapshot(repo.root) == before and outside.read_text(encoding="utf-8").startswith("id:")
+
+
+def test_check_reports_links_folders_and_fifos_without_reading_them(repo, outside):
+    (repo.customers / "C20240509001.yaml").symlink_to(outside)
+    (repo.customers / "C20240509002.yaml").mkdir()
+    os.mkfifo(repo.customers / "C20240509003.yaml")  # reading it would hang
+    run = repo.check_json()
+    assert run.returncode == 1
+    odd = {p["file"] for p in run.problems if p["code"] == "not-regular-file"}
+    assert odd == {f"customers/C2024050900{i}.yaml" for i in (1, 2, 3)}
+    named = repo.check_json("customers/C20240509003.yaml")  # named on the command line: reported, not opened
+    assert [p["code"] for p in named.problems] == ["not-regular-file"]
+    fmt = kehu(repo, "fmt")
+    assert "Traceback" not in fmt.stderr and "别人的客户" not in fmt.stdout + fmt.stderr
+
+
+def test_check_does_not_read_a_file_outside_the_repository(repo, outside):
+    run = repo.check_json(str(outside))
+    assert [p["code"] for p in run.problems] == ["not-customer-file"]
+
+
+# --- kehu build --out never replaces what it did not make ---------------------------------------
+
+@pytest.mark.parametrize("out", [".", "..", "customers", "schema", ".git", "customers/sub", "../.."])
+def test_build_out_refuses_the_repository_and_its_sources(repo, out, monkeypatch):
+    monkeypatch.chdir(repo.root)  # --out is relative to the working folder
+    before = snapshot(repo.root)
+    for args in (("build", "--out", out), ("build", "--pages-only", out)):
+        result = kehu(repo, *args)
+        assert_refused(result, out)
+        assert snapshot(repo.root) == before
+
+
+def test_build_out_refuses_a_foreign_folder_and_replaces_its_own(repo, tmp_path):
+    mine = tmp_path / "notes"
+    mine.mkdir()
+    (mine / "plan.txt").write_text("mine")
+    assert_refused(kehu(repo, "build", "--out", str(mine)))
+    assert (mine / "plan.txt").read_text() == "mine"
+    pages = tmp_path / "pages"
+    assert kehu(repo, "build", "--pages-only", str(pages)).exit_code == 0
+    assert kehu(repo, "build", "--pages-only", str(pages)).exit_code == 0  # its own folder: replaced
