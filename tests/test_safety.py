@@ -105,3 +105,45 @@ def test_build_out_refuses_a_foreign_folder_and_replaces_its_own(repo, tmp_path)
     pages = tmp_path / "pages"
     assert kehu(repo, "build", "--pages-only", str(pages)).exit_code == 0
     assert kehu(repo, "build", "--pages-only", str(pages)).exit_code == 0  # its own folder: replaced
+
+
+# --- team.yaml: a forge account is a plain user name ---------------------------------------------
+
+@pytest.mark.parametrize("account", ["lixia\n* @evil", "lixia @evil", "/kehu.yaml @evil", "org/team", "li xia"])
+def test_a_forge_account_that_is_not_a_plain_user_name_is_a_check_error(repo, account):
+    import yaml
+
+    team = yaml.safe_load((repo.root / "team.yaml").read_text(encoding="utf-8"))
+    team["members"][0]["git"] = account
+    repo.write("team.yaml", yaml.safe_dump(team, allow_unicode=True))
+    run = repo.check_json()
+    assert run.returncode == 1
+    assert any(p["file"] == "team.yaml" and p["code"] == "bad-pattern" for p in run.problems), run.problems
+    before = snapshot(repo.root)
+    assert kehu(repo, "codeowners").exit_code == 2
+    assert snapshot(repo.root) == before
+
+
+@pytest.mark.parametrize("account", ["lixia-sales", "@lixia", "li.xia_2"])
+def test_plain_forge_user_names_pass(repo, account):
+    import yaml
+
+    team = yaml.safe_load((repo.root / "team.yaml").read_text(encoding="utf-8"))
+    team["members"][0]["git"] = account
+    repo.write("team.yaml", yaml.safe_dump(team, allow_unicode=True))
+    assert not [p for p in repo.check_json().problems if p["file"] == "team.yaml"]
+
+
+# --- the unmasked site never goes into git ---------------------------------------------------------
+
+def test_init_ignores_the_internal_site_and_the_internal_site_ignores_itself(tmp_path, repo):
+    from kehu.commands.init import static_files
+
+    assert "/site-internal/" in static_files()[".gitignore"].decode().splitlines()
+    out = repo.root / "internal-copy"
+    assert kehu(repo, "build", "--internal", "--pages-only", str(out)).exit_code == 0
+    assert (out / ".gitignore").read_text().splitlines()[-1] == "*"
+    from cmd_support import git
+
+    git(repo.root, "add", "-A")
+    assert "internal-copy" not in git(repo.root, "status", "--porcelain")

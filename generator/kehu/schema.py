@@ -326,7 +326,8 @@ class _Translator:
             yield m.error(f, line, col, "bad-date", field=field, value=value)
             return
         if v == "pattern":
-            expected = err.schema.get("description") or err.schema.get("title") or err.validator_value
+            expected = (err.schema.get("x-pattern-hint-en" if m.lang == "en" else "x-pattern-hint")
+                        or err.schema.get("description") or err.schema.get("title") or err.validator_value)
             if "birthday" in field:
                 expected = "MM-DD, e.g. 05-12" if m.lang == "en" else "月-日，如 05-12"
             elif err.validator_value.startswith("^[a-z]"):

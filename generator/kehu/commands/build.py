@@ -134,6 +134,11 @@ def use_engine(repo: Repo, override: str | None = None) -> str:
         fail(str(e), "or set site.engine in kehu.yaml to mkdocs / properdocs")
 
 
+def keep_out_of_git(folder: Path) -> None:
+    """The unmasked site ignores itself, wherever it is built: one `git add -A` must not commit it."""
+    (folder / ".gitignore").write_text("# the unmasked internal site of kehu: never commit it\n*\n")
+
+
 def refuse_unsafe_out(repo: Repo, folder: Path, marker: str) -> None:
     """An output folder is replaced as a whole, so it must be one kehu made (its marker is in it) or new or
     empty — and never the repository, a folder above it or one of its sources (`--out .` once deleted
@@ -180,6 +185,8 @@ def run_mkdocs(repo: Repo, out: Path, internal: bool, strict: bool, verbose: boo
         plugin = cfg.plugins.get("kehu")
         stats = dict(getattr(plugin, "stats", {}) or {})
         (tmp / SITE_MARKER).write_text("written by kehu build; replaced on every run\n")
+        if internal:
+            keep_out_of_git(tmp)
         swap_in(tmp, out)
         return stats
     finally:
@@ -210,6 +217,8 @@ def write_pages(repo: Repo, folder: Path, internal: bool) -> int:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
         (tmp / PAGES_MARKER).write_text("written by kehu build --pages-only; replaced on every run\n")
+        if internal:
+            keep_out_of_git(tmp)
         swap_in(tmp, folder)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
