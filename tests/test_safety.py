@@ -147,3 +147,45 @@ def test_init_ignores_the_internal_site_and_the_internal_site_ignores_itself(tmp
 
     git(repo.root, "add", "-A")
     assert "internal-copy" not in git(repo.root, "status", "--porcelain")
+
+
+# --- kehu.yaml is validated as a whole, at load ----------------------------------------------------
+
+BAD_CONFIG = [
+    ({"timezone": "Mars/Olympus"}, "timezone"),
+    ({"timezone": "../../etc/passwd"}, "timezone"),
+    ({"check": {"phone_region": "XX"}}, "check.phone_region"),
+    ({"check": {"max_file_bytes": 0}}, "max_file_bytes"),
+    ({"ids": {"template": "C{date:%Y%m%d}{seq:03d"}}, "ids.template"),
+    ({"ids": {"template": "C{date:%Y%m%d}"}}, "ids.template"),           # no sequence: every id the same
+    ({"ids": {"template": "../C{seq:03d}"}}, "ids.template"),             # a path, not an id
+    ({"ids": {"template": "K{seq:04d}"}}, "ids.template"),                # does not match ids.pattern
+    ({"ids": {"pattern": "^C[0-9"}}, "ids.pattern"),
+]
+
+
+@pytest.mark.parametrize(("change", "key"), BAD_CONFIG)
+def test_a_bad_config_value_is_one_kehu_yaml_error_naming_the_key(repo, change, key):
+    repo.set_config(**change)
+    repo.write_customer(other_customer(id="C20240503001", name="苏州星河智能装备有限公司",
+                                       contacts=[{"name": "王磊", "phone": "13900139111"}]))
+    run = repo.check_json()
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    errors = [p for p in run.problems if p["severity"] == "error"]
+    assert {p["file"] for p in errors} == {"kehu.yaml"}, errors
+    assert any(key in p["message"] for p in errors), errors
+    before = snapshot(repo.root)
+    for args in (("due",), ("show", "C20240501001"), ("build", "--pages-only", str(repo.root / "out")),
+                 ("new", "某某有限公司", "--owner", "lixia", "--industry", "I65"),
+                 ("set", "C20240501001", "stage", "won")):
+        result = kehu(repo, *args)
+        assert "Traceback" not in result.stderr
+        if args[0] != "due" and args[0] != "show":
+            assert result.exit_code == 2, (args, result.stdout, result.stderr)
+    assert snapshot(repo.root) == before
+
+
+def test_good_config_values_pass(repo):
+    repo.set_config(timezone="Asia/Hong_Kong", check={"phone_region": "HK"},
+                    ids={"pattern": "^K[0-9]{4}$", "template": "K{seq:04d}"})
+    assert not [p for p in repo.check_json().problems if p["file"] == "kehu.yaml"]

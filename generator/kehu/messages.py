@@ -268,6 +268,10 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("cannot read file: {detail}", "check that the file exists and is readable"),
         "zh": ("无法读取文件：{detail}", "请确认文件存在且可读"),
     },
+    "config-bad-value": {
+        "en": ("{key}: '{value}' cannot be used", "{detail}"),
+        "zh": ("{key}：'{value}' 无法使用", "{detail}"),
+    },
     "config-stage-unknown": {
         "en": ("stages: '{stage}' is not a stage of schema/customer.schema.json",
                "list the stage keys of the schema ($defs.stage) in funnel order, without lost"),
@@ -433,7 +437,9 @@ WORDS: dict[str, dict[str, str]] = {
            "typo.swapped": "two characters swapped", "typo.homophone": "a homophone",
            "typo.traditional": "traditional characters", "typo.lookalike": "a look-alike character",
            "typo.spacing": "spaces, punctuation or 省/市 written differently",
-           "typo.legal-form": "a broken legal form", "typo.edit": "a few letters apart"},
+           "typo.legal-form": "a broken legal form", "typo.edit": "a few letters apart",
+           "cfg_timezone": "write an IANA time zone such as Asia/Shanghai",
+           "cfg_region": "write a two-letter region code such as CN, HK or US"},
     "zh": {"string": "文本", "number": "数字", "integer": "整数", "boolean": "是/否", "null": "空值",
            "array": "列表", "object": "映射", "did_you_mean": "；是否应为 '{x}'？",
            "quote": "请加引号：\"{v}\"（YAML 会把不带引号的数字当作数值）",
@@ -445,7 +451,9 @@ WORDS: dict[str, dict[str, str]] = {
            "typo.missing": "漏了一个字", "typo.doubled": "多打了一个字", "typo.swapped": "两个字颠倒",
            "typo.homophone": "同音字", "typo.traditional": "繁体字", "typo.lookalike": "形近字",
            "typo.spacing": "空格、标点或省市写法不同", "typo.legal-form": "组织形式写错",
-           "typo.edit": "仅差几个字母"},
+           "typo.edit": "仅差几个字母",
+           "cfg_timezone": "请填写 IANA 时区名称，如 Asia/Shanghai",
+           "cfg_region": "请填写两个字母的地区代码，如 CN、HK、US"},
 }
 
 

@@ -129,8 +129,11 @@ def open_repo(root: Path | None = None, today=None) -> Repo:
         config_loaded = loaded if config_path.is_file() else None
         stage_problems = _stage_problems(config, schemas, msgs, config_loaded)
         stage_problems += _id_scheme_problems(config, msgs, config_loaded)
+        stage_problems += _value_problems(config, msgs, config_loaded)
         problems.extend(stage_problems)
         config_ok = not stage_problems
+        if not config_ok:  # every command then works from the defaults and refuses to write
+            config = Config({}, today=today)
     team = None
     team_text = ""
     team_path = root / TEAM_FILE
@@ -187,4 +190,32 @@ def _stage_problems(config: Config, schemas: SchemaSet, msgs: Messages, loaded: 
     out = [msgs.error(CONFIG_FILE, *at(i), "config-stage-unknown", stage=stage)
            for i, stage in enumerate(order) if stage not in keys]
     out += [msgs.error(CONFIG_FILE, *at(), "config-stage-missing", stage=stage) for stage in keys if stage not in order]
+    return out
+
+
+def _value_problems(config: Config, msgs: Messages, loaded: LoadedYaml | None) -> list[Problem]:
+    """What the schema cannot say about kehu.yaml: the value must work where it is used. Checked once, at
+    load, so a bad value is one kehu.yaml error naming its key — not a traceback in every command, nor a
+    phone error in every customer file."""
+    from zoneinfo import ZoneInfo
+
+    import phonenumbers
+
+    def at(*path: str) -> tuple[int, int]:
+        return loaded.pos(path) if loaded is not None else (1, 1)
+
+    out: list[Problem] = []
+
+    def bad(key: str, value: object, detail: str) -> None:
+        out.append(msgs.error(CONFIG_FILE, *at(*key.split(".")), "config-bad-value", key=key, value=value,
+                              detail=detail))
+
+    timezone = config.data.get("timezone")
+    try:
+        ZoneInfo(str(timezone))
+    except (ValueError, OSError, LookupError):  # ZoneInfoNotFoundError is a KeyError
+        bad("timezone", timezone, msgs.word("cfg_timezone"))
+    region = config.get("check", "phone_region")
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        bad("check.phone_region", region, msgs.word("cfg_region"))
     return out
