@@ -189,3 +189,71 @@ def test_good_config_values_pass(repo):
     repo.set_config(timezone="Asia/Hong_Kong", check={"phone_region": "HK"},
                     ids={"pattern": "^K[0-9]{4}$", "template": "K{seq:04d}"})
     assert not [p for p in repo.check_json().problems if p["file"] == "kehu.yaml"]
+
+
+# --- the checker never touches the network ---------------------------------------------------------
+
+@pytest.fixture
+def http_server():
+    """A local HTTP server that records every request (none may come)."""
+    import http.server
+    import threading
+
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            hits.append(self.path)
+            body = b'{"type": "string"}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    server.shutdown()
+    server.server_close()
+
+
+def _with_region_schema(repo, region: dict) -> None:
+    import json
+
+    path = repo.root / "schema" / "customer.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    schema["properties"]["region"] = region
+    path.write_text(json.dumps(schema, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+@pytest.mark.parametrize("shape", ["absolute", "relative-with-id", "dotdot"])
+def test_a_schema_ref_outside_schema_is_an_error_and_never_fetched(repo, http_server, shape):
+    url, hits = http_server
+    region = {"absolute": {"$ref": f"{url}/region.json"},
+              "relative-with-id": {"$id": f"{url}/x/", "$ref": "region.json"},
+              "dotdot": {"$ref": "../../region.json"}}[shape]
+    _with_region_schema(repo, region)
+    run = repo.check_json()
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert any(p["code"] == "schema-ref-outside" for p in run.problems), run.problems
+    for args in (("show", "C20240501001"), ("set", "C20240501001", "stage", "won"), ("fmt",)):
+        assert "Traceback" not in kehu(repo, *args).stderr
+    assert hits == []
+
+
+def test_a_schema_ref_to_a_file_in_schema_is_resolved_locally(repo, http_server):
+    import json
+
+    url, hits = http_server
+    (repo.root / "schema" / "region.schema.json").write_text(json.dumps({"type": "string", "maxLength": 3}))
+    _with_region_schema(repo, {"$ref": "region.schema.json"})
+    assert repo.check_json().returncode == 0
+    repo.write_customer(other_customer(region="黑龙江省哈尔滨市"))
+    run = repo.check_json()
+    assert run.returncode == 1 and any("region" in p["message"] for p in run.problems), run.problems
+    assert hits == []

@@ -268,6 +268,12 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("cannot read file: {detail}", "check that the file exists and is readable"),
         "zh": ("无法读取文件：{detail}", "请确认文件存在且可读"),
     },
+    "schema-ref-outside": {
+        "en": ("'{ref}' refers outside schema/: kehu never fetches a schema from the network",
+               "copy the referenced schema into schema/ and refer to it by its file name"),
+        "zh": ("'{ref}' 指向 schema/ 之外：kehu 从不通过网络获取 schema",
+               "请把被引用的 schema 复制到 schema/ 中，并按文件名引用"),
+    },
     "config-bad-value": {
         "en": ("{key}: '{value}' cannot be used", "{detail}"),
         "zh": ("{key}：'{value}' 无法使用", "{detail}"),
