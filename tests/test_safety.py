@@ -15,8 +15,8 @@ def snapshot(root: Path) -> dict[str, bytes]:
     """Every file under ``root`` (links as their target text), to compare before and after a refusal."""
     out: dict[str, bytes] = {}
     for path in sorted(root.rglob("*")):
-        if ".git" in path.parts and path.name == "index":
-            continue
+        if (".git" in path.parts and path.name == "index") or ".kehu-cache" in path.parts:
+            continue  # git's index and kehu's own cache are not the team's files
         if path.is_symlink():
             out[path.relative_to(root).as_posix()] = b"-> " + os.readlink(path).encode()
         elif path.is_file():
@@ -159,7 +159,6 @@ BAD_CONFIG = [
     ({"ids": {"template": "C{date:%Y%m%d}{seq:03d"}}, "ids.template"),
     ({"ids": {"template": "C{date:%Y%m%d}"}}, "ids.template"),           # no sequence: every id the same
     ({"ids": {"template": "../C{seq:03d}"}}, "ids.template"),             # a path, not an id
-    ({"ids": {"template": "K{seq:04d}"}}, "ids.template"),                # does not match ids.pattern
     ({"ids": {"pattern": "^C[0-9"}}, "ids.pattern"),
 ]
 
@@ -182,6 +181,15 @@ def test_a_bad_config_value_is_one_kehu_yaml_error_naming_the_key(repo, change, 
         assert "Traceback" not in result.stderr
         if args[0] != "due" and args[0] != "show":
             assert result.exit_code == 2, (args, result.stdout, result.stderr)
+    assert snapshot(repo.root) == before
+
+
+def test_a_template_the_pattern_rejects_is_a_warning_and_kehu_new_refuses(repo):
+    repo.set_config(ids={"template": "K{seq:04d}"})
+    run = repo.check_json()
+    assert [(p["file"], p["severity"]) for p in run.problems] == [("kehu.yaml", "warning")]
+    before = snapshot(repo.root)
+    assert_refused(kehu(repo, "new", "某某有限公司", "--owner", "lixia", "--industry", "I65"))
     assert snapshot(repo.root) == before
 
 
