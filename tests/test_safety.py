@@ -210,7 +210,7 @@ def http_server():
     hits: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             hits.append(self.path)
             body = b'{"type": "string"}'
             self.send_response(200)
@@ -257,7 +257,7 @@ def test_a_schema_ref_outside_schema_is_an_error_and_never_fetched(repo, http_se
 def test_a_schema_ref_to_a_file_in_schema_is_resolved_locally(repo, http_server):
     import json
 
-    url, hits = http_server
+    _url, hits = http_server
     (repo.root / "schema" / "region.schema.json").write_text(json.dumps({"type": "string", "maxLength": 3}))
     _with_region_schema(repo, {"$ref": "region.schema.json"})
     assert repo.check_json().returncode == 0
@@ -265,3 +265,67 @@ def test_a_schema_ref_to_a_file_in_schema_is_resolved_locally(repo, http_server)
     run = repo.check_json()
     assert run.returncode == 1 and any("region" in p["message"] for p in run.problems), run.problems
     assert hits == []
+
+
+# --- a .kehu-cache/ that came with the checkout never decides a verdict ------------------------------
+
+def _forge_cache(root: Path) -> None:
+    """What a hostile colleague commits: every verdict in their cache emptied, re-signed in their clone."""
+    import json
+
+    from kehu.checker import CACHE_DIR, load_cache_json, save_cache_json
+
+    for path in (root / CACHE_DIR).glob("*.json"):
+        data = load_cache_json(path)
+        assert data is not None
+        for entry in data.get("files", {}).values():
+            if isinstance(entry, list) and entry and isinstance(entry[0], list):
+                entry[0] = []
+        data["repo_problems"] = []
+        save_cache_json(path, data)
+        json.loads(path.read_bytes().partition(b"\n")[2])
+
+
+def test_a_committed_cache_is_not_trusted_in_a_fresh_clone(make_repo, tmp_path):
+    from cmd_support import commit, git
+    from conftest import TeamRepo
+
+    a = team_repo(make_repo)
+    bad = a.write_customer(other_customer(owner="nobody"))
+    assert a.kehu("check").returncode == 1            # fills .kehu-cache/ with the true verdict
+    _forge_cache(a.root)
+    assert a.kehu("check").returncode == 0            # the forger's own clone believes its forgery
+    git(a.root, "add", "-f", ".kehu-cache")
+    commit(a, "cache")
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "clone", "-q", "--bare", str(a.root), str(origin))
+    b_root = tmp_path / "b"
+    git(tmp_path, "clone", "-q", str(origin), str(b_root))
+    assert (b_root / ".kehu-cache").is_dir()
+    b = TeamRepo(b_root)
+    run = b.check_json()
+    assert run.returncode == 1
+    assert any(p["file"] == f"customers/{bad.name}" and p["code"] == "unknown-handle" for p in run.problems)
+    # CI keeps its key outside the checkout: a fresh key file does not trust the committed cache either
+    ci = b.kehu("check", env={"KEHU_CACHE_KEY_FILE": str(tmp_path / "ci-key")})
+    assert ci.returncode == 1
+
+
+def test_a_cache_file_without_a_valid_mac_is_ignored(repo):
+    import json
+
+    from kehu.checker import CACHE_DIR
+
+    bad = repo.write_customer(other_customer(id="C20240502009", owner="nobody"))
+    assert repo.kehu("check").returncode == 1
+    for path in (repo.root / CACHE_DIR).glob("*.json"):
+        head, _, body = path.read_bytes().partition(b"\n")
+        data = json.loads(body)
+        for entry in data.get("files", {}).values():
+            entry[0] = []
+        data["repo_problems"] = []
+        path.write_bytes(head + b"\n" + json.dumps(data, ensure_ascii=False).encode())  # the old MAC
+    assert repo.kehu("check").returncode == 1
+    (repo.root / CACHE_DIR / "check-v2.json").write_text(json.dumps({"files": {}}))  # no MAC at all
+    run = repo.check_json()
+    assert any(p["file"] == f"customers/{bad.name}" for p in run.problems)

@@ -9,10 +9,8 @@ error that lists the candidates — never a guess.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -190,18 +188,15 @@ def _read(repo: Repo, name: str, raw: bytes) -> list[Any]:
 
 def all_data(repo: Repo, use_cache: bool = True) -> list[FileData]:
     """The data of every customer file (loadable or not), read through the cache."""
-    from .checker import CACHE_DIR, content_key
+    from .checker import CACHE_DIR, content_key, load_cache_json, save_cache_json
 
     cache_path = repo.root / CACHE_DIR / DATA_CACHE
     env = _environment(repo)
     entries: dict[str, list[Any]] = {}
     if use_cache:
-        try:
-            stored = json.loads(cache_path.read_text(encoding="utf-8"))
-            if stored.get("env") == env:
-                entries = stored.get("files", {})
-        except (OSError, ValueError):
-            pass
+        stored = load_cache_json(cache_path)
+        if isinstance(stored, dict) and stored.get("env") == env:
+            entries = stored.get("files", {})
     out: list[FileData] = []
     live: dict[str, list[Any]] = {}
     dirty = False
@@ -219,22 +214,8 @@ def all_data(repo: Repo, use_cache: bool = True) -> list[FileData]:
         live[key] = hit
         out.append(FileData(path, name, hit[0], bool(hit[1])))
     if use_cache and (dirty or len(live) != len(entries)):
-        _save_cache(cache_path, {"env": env, "files": live})
+        save_cache_json(cache_path, {"env": env, "files": live})
     return out
-
-
-def _save_cache(path: Path, content: dict) -> None:
-    try:
-        path.parent.mkdir(exist_ok=True)
-        ignore = path.parent / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("*\n")
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".data-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(json.dumps(content, ensure_ascii=False, separators=(",", ":")))  # dumps: the C encoder
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only checkout still works, just without the cache
 
 
 def load_all(repo: Repo) -> Loaded:
