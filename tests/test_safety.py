@@ -329,3 +329,55 @@ def test_a_cache_file_without_a_valid_mac_is_ignored(repo):
     (repo.root / CACHE_DIR / "check-v2.json").write_text(json.dumps({"files": {}}))  # no MAC at all
     run = repo.check_json()
     assert any(p["file"] == f"customers/{bad.name}" for p in run.problems)
+
+
+# --- what goes to a terminal is shown, never obeyed ---------------------------------------------------
+
+ESCAPES = ["\x1b]0;pwned\x07", "\x1b[2J\x1b[H", "\x9b2J", "ok\rFAKE", "\u202eevil"]
+
+
+@pytest.mark.parametrize("seq", ESCAPES)
+def test_escape_sequences_are_never_stored_by_kehu_log(repo, seq):
+    before = snapshot(repo.root)
+    result = kehu(repo, "log", "C20240501001", "--by", "lixia", "--channel", "call",
+                  "--summary", f"沟通续约方案，客户要求下周报价{seq}")
+    assert result.exit_code == 2 and "\x1b" not in result.stderr and "\x9b" not in result.stderr
+    assert snapshot(repo.root) == before
+
+
+@pytest.mark.parametrize("seq", ESCAPES)
+def test_a_file_holding_escape_sequences_is_an_error_and_printed_harmlessly(repo, seq):
+    import json
+
+    text = (repo.customers / "C20240501001.yaml").read_text(encoding="utf-8")
+    text = text.replace("summary: 沟通Q2续约需求，客户对售后服务满意",
+                        "summary: " + json.dumps("沟通Q2续约需求" + seq, ensure_ascii=True))
+    (repo.customers / "C20240501001.yaml").write_text(text, encoding="utf-8")
+    run = repo.check_json()
+    assert "control-character" in [p["code"] for p in run.problems]
+    text_run = repo.kehu("check")
+    for result in (kehu(repo, "show", "C20240501001"), kehu(repo, "history", "C20240501001"), text_run):
+        out = result.stdout + result.stderr
+        assert not any(ch in out for ch in "\x1b\x9b\r\x07\u202e"), repr(out)
+
+
+def test_terminal_text_keeps_ordinary_text():
+    from kehu.terminal import terminal_text
+
+    assert terminal_text("上海启明\n\t第二行") == "上海启明\n\t第二行"
+    assert terminal_text("a\x1b[31mb") == "a\u241b[31mb"
+    assert terminal_text("a\nb", one_line=True) == "a\u240ab"
+
+
+@pytest.mark.parametrize("name", ["\u200b\u200b", "\u200d\ufeff ", "   ", "\u3164"])
+def test_a_name_of_invisible_characters_is_an_error(repo, name):
+    repo.write_customer(other_customer(name=name))
+    assert "invisible-text" in [p["code"] for p in repo.check_json().problems]
+
+
+def test_a_tab_inside_a_block_scalar_is_text_not_indentation(repo):
+    text = (repo.customers / "C20240501001.yaml").read_text(encoding="utf-8")
+    (repo.customers / "C20240501001.yaml").write_text(text + "notes: |\n  代码示例：\n  \tif x:\n", encoding="utf-8")
+    assert "tab-indent" not in [p["code"] for p in repo.check_json().problems]
+    (repo.customers / "C20240501001.yaml").write_text(text + "notes: 1\n\tregion: 上海\n", encoding="utf-8")
+    assert "tab-indent" in [p["code"] for p in repo.check_json().problems]

@@ -268,6 +268,16 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("cannot read file: {detail}", "check that the file exists and is readable"),
         "zh": ("无法读取文件：{detail}", "请确认文件存在且可读"),
     },
+    "control-character": {
+        "en": ("{field}: holds the control character {char} (an escape sequence, carriage return …)",
+               "retype the value; control characters act on terminals and hide text"),
+        "zh": ("{field}：含有控制字符 {char}（转义序列、回车等）", "请重新输入该值；控制字符会操纵终端并隐藏文字"),
+    },
+    "invisible-text": {
+        "en": ("{field}: the value is made only of invisible characters (zero-width spaces …)",
+               "write the real value, or remove the field"),
+        "zh": ("{field}：值只由不可见字符组成（零宽空格等）", "请填写真实的值，或删除该字段"),
+    },
     "schema-ref-outside": {
         "en": ("'{ref}' refers outside schema/: kehu never fetches a schema from the network",
                "copy the referenced schema into schema/ and refer to it by its file name"),

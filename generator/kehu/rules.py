@@ -20,6 +20,7 @@ from .names import NameKey, name_key, similar_pairs, typo_kind
 from .normalize import normalize_company, normalize_email, parse_phone
 from .privacy import find_bank_card, find_national_id
 from .problems import Problem
+from .terminal import has_control
 from .yamlload import LoadedYaml
 
 
@@ -219,9 +220,31 @@ def booleans_plain(ctx: FileContext) -> Iterator[Problem]:
 
 _YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
 
+
+def text_visible(ctx: FileContext) -> Iterator[Problem]:
+    """Text holds no control characters (escape sequences act on a terminal, a CR hides what came before)
+    and a value is not made only of invisible characters (a name of zero-width spaces is no name)."""
+    c, m = ctx.customer, ctx.msgs
+    if not any(isinstance(v, str) and (_SUSPECT.search(v) or (v and v.isspace())) for v in _leaves(ctx.loaded.data)):
+        return  # the usual case, found without building every field's path
+    for path, value in _strings(ctx.loaded.data, ()):
+        if has_control(value):
+            bad = next(ch for ch in value if has_control(ch))
+            yield m.error(c.file, *ctx.at(*path), "control-character", field=_dotted(path),
+                          char=f"U+{ord(bad):04X}")
+        elif value and not _INVISIBLE.sub("", value):
+            yield m.error(c.file, *ctx.at(*path), "invisible-text", field=_dotted(path))
+
+
+# what is not visible text: control, format (zero-width, bidi, BOM) and separator characters
+_SUSPECT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f"
+                      "\u202a-\u202e\u2060-\u206f\u3164\ufeff\uffa0]")
+_INVISIBLE = re.compile("[\\s\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+                        "\u3164\ufeff\uffa0\x00-\x1f\x7f-\x9f]+")
+
 FILE_RULES: list[FileRule] = [
     id_matches_file, handles_known, dates_plausible, contacts_valid, no_forbidden_numbers,
-    followups_specific, info_to_collect, first_followup_in_time, stage_consistent, booleans_plain,
+    followups_specific, info_to_collect, first_followup_in_time, stage_consistent, booleans_plain, text_visible,
 ]
 
 

@@ -134,10 +134,15 @@ def load_yaml_bytes(file: str, raw: bytes, msgs: Messages, max_bytes: int | None
             out.problems.append(msgs.error(file, text.count("\n", 0, marker.start()) + 1, 1, "conflict-markers"))
             return out
     if "\t" in text:
+        tabbed = []
         for n, line_text in enumerate(text.split("\n"), 1):
             indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]
             if "\t" in indent:
-                out.problems.append(msgs.error(file, n, indent.index("\t") + 1, "tab-indent"))
+                tabbed.append((n, indent.index("\t") + 1))
+        inside = _block_scalar_lines(text) if tabbed else set()
+        for n, col in tabbed:
+            if n not in inside:  # a tab inside a | or > block is text, not indentation
+                out.problems.append(msgs.error(file, n, col, "tab-indent"))
         if out.problems:
             return out
     if "&" in text and _has_anchor(text):
@@ -174,6 +179,32 @@ def load_yaml_bytes(file: str, raw: bytes, msgs: Messages, max_bytes: int | None
     if not isinstance(node, yaml.MappingNode) and not out.problems:
         out.problems.append(msgs.error(file, node.start_mark.line + 1, node.start_mark.column + 1, "not-mapping"))
     return out
+
+
+def _block_scalar_lines(text: str) -> set[int]:
+    """The lines (1-based) holding the content of a literal or folded block scalar; empty when the text
+    does not parse (then every tab-indented line is reported)."""
+    try:
+        loader = _FastLoader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.YAMLError:
+        return set()
+    lines: set[int] = set()
+    stack = [node] if node is not None else []
+    while stack:
+        item = stack.pop()
+        if isinstance(item, yaml.ScalarNode):
+            if item.style in ("|", ">"):
+                lines.update(range(item.start_mark.line + 2, item.end_mark.line + 2))
+        elif isinstance(item, yaml.SequenceNode):
+            stack.extend(item.value)
+        elif isinstance(item, yaml.MappingNode):
+            for k, v in item.value:
+                stack.extend((k, v))
+    return lines
 
 
 def _has_anchor(text: str) -> tuple[int, int] | None:

@@ -17,6 +17,7 @@ from rich.text import Text
 from ..derive import due_bucket
 from ..edits import guarded, parse_score, require_handle, require_sound_repo
 from ..repo import Repo
+from ..terminal import echo
 from ._common import repo_from
 from .show import BUCKET_STYLE, console, label, reason_text, tr, word
 
@@ -97,11 +98,11 @@ def command(obj: dict, owner: str | None, within: str | None, everything: bool, 
     rows, invalid = due_rows(repo, who, days)
     if invalid:
         listed = "、".join(invalid[:5])
-        click.echo(tr(repo, f"kehu: 注意：{len(invalid)} 个客户文件有错误，未计入（运行 kehu check）：{listed}",
+        echo(tr(repo, f"kehu: 注意：{len(invalid)} 个客户文件有错误，未计入（运行 kehu check）：{listed}",
                       f"kehu: note: {len(invalid)} customer files have errors and are left out (run kehu check): "
                       f"{', '.join(invalid[:5])}"), err=True)
     if fmt == "json":
-        click.echo(json.dumps({"today": repo.config.today.isoformat(), "within": days, "owner": who, "due": rows,
+        echo(json.dumps({"today": repo.config.today.isoformat(), "within": days, "owner": who, "due": rows,
                                "skipped": invalid}, ensure_ascii=False, indent=2))
         return
     today = repo.config.today.isoformat()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..terminal import echo
 from ._common import fail, repo_from
 
 
@@ -48,6 +49,6 @@ def command(obj: dict, fmt: str, out: Path | None, owner: str | None, locale: st
             WRITERS[fmt](es, target)
         except OSError as e:
             fail(f"{target}: {e.strerror or e}", "check that the folder exists and is writable")
-        click.echo(word(repo.msgs, "export.wrote", n=len(es.customers), path=target), err=True)
+        echo(word(repo.msgs, "export.wrote", n=len(es.customers), path=target), err=True)
     if es.skipped:
-        click.echo(word(repo.msgs, "export.skipped", n=len(es.skipped), files=", ".join(es.skipped)), err=True)
+        echo(word(repo.msgs, "export.skipped", n=len(es.skipped), files=", ".join(es.skipped)), err=True)

@@ -13,6 +13,7 @@ from ..fmt import Formatted, format_bytes
 from ..locking import locked
 from ..repo import Repo, is_plain_file, rel
 from ..store import StoreError, atomic_write
+from ..terminal import echo
 from ._common import EXIT_BAD_INPUT, repo_from
 
 TEXT = {
@@ -53,7 +54,7 @@ TEXT = {
 
 def _error(message: str, hint: str = "") -> None:
     """One line on stderr per file that cannot be formatted; the other files still get formatted."""
-    click.echo(f"kehu: error: {message}; {hint}" if hint else f"kehu: error: {message}", err=True)
+    echo(f"kehu: error: {message}; {hint}" if hint else f"kehu: error: {message}", err=True)
 
 
 def _targets(repo: Repo, files: tuple[Path, ...]) -> list[Path]:
@@ -127,18 +128,18 @@ def command(obj: dict, files: tuple[Path, ...], check: bool) -> None:
             continue
         changed.append(result.file)
         if check:
-            click.echo(t["would"].format(file=result.file))
+            echo(t["would"].format(file=result.file))
         else:
             atomic_write(path, result.new.decode("utf-8"))
-            click.echo(t["formatted"].format(file=result.file))
+            echo(t["formatted"].format(file=result.file))
     ok = len(targets) - failed
     if check:
-        click.echo(t["check_bad"].format(n=len(changed)) if changed else t["check_ok"].format(total=ok))
+        echo(t["check_bad"].format(n=len(changed)) if changed else t["check_ok"].format(total=ok))
         if changed:
-            click.echo(f"    → {t['check_hint']}")
+            echo(f"    → {t['check_hint']}")
     else:
-        click.echo(t["done"].format(n=len(changed), same=ok - len(changed)))
+        echo(t["done"].format(n=len(changed), same=ok - len(changed)))
     if failed:
-        click.echo(t["failed"].format(n=failed))
+        echo(t["failed"].format(n=failed))
         sys.exit(EXIT_BAD_INPUT)
     sys.exit(1 if check and changed else 0)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..locking import locked
+from ..terminal import echo
 from ._common import fail, repo_from
 
 if TYPE_CHECKING:
@@ -120,7 +121,7 @@ def command(obj: dict, files: tuple[Path, ...], sheets: tuple[str, ...], mapping
             out.append(f"kehu: {target}: {e.strerror or e}")
     if dry_run:
         out.append(word(msgs, "dry_run"))
-    click.echo("\n".join(out))
+    echo("\n".join(out))
     sys.exit(EXIT_REJECTED if plan.rejects else 0)
 
 
