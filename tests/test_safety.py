@@ -381,3 +381,89 @@ def test_a_tab_inside_a_block_scalar_is_text_not_indentation(repo):
     assert "tab-indent" not in [p["code"] for p in repo.check_json().problems]
     (repo.customers / "C20240501001.yaml").write_text(text + "notes: 1\n\tregion: 上海\n", encoding="utf-8")
     assert "tab-indent" in [p["code"] for p in repo.check_json().problems]
+
+
+# --- privacy: one masking routine, free text and every digit form included -------------------------------
+
+WIDE_PHONE = "".join(chr(ord(ch) + 0xFEE0) for ch in "13912345678")   # １３９１２３４５６７８
+SECRET_BITS = ["13800138000", "13912345678", "zhang.wei@example.com", "wang.qiang@yunfan.example.com",
+               "13700137000", "wangfang@example.com", "lixia@example.com", WIDE_PHONE, "13666666666"]
+
+
+def _free_text_repo(repo):
+    text = (repo.customers / "C20240501001.yaml").read_text(encoding="utf-8")
+    text = text.replace("summary: 沟通Q2续约需求，客户对售后服务满意",
+                        "summary: 沟通Q2续约需求，客户留了手机13700137000和邮箱 wangfang@example.com")
+    text += f"notes: 备用电话 {WIDE_PHONE}，另一个 136-6666-6666\n"
+    (repo.customers / "C20240501001.yaml").write_text(text, encoding="utf-8")
+    assert repo.check().errors == 0
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "sqlite", "xlsx"])
+def test_export_mask_masks_free_text_and_team_emails(repo, fmt, tmp_path):
+    _free_text_repo(repo)
+    out = tmp_path / ("export" + {"csv": "", "json": ".json", "sqlite": ".sqlite", "xlsx": ".xlsx"}[fmt])
+    result = kehu(repo, "export", "--format", fmt, "--mask", "--out", str(out))
+    assert result.exit_code == 0, result.stderr
+    if fmt == "csv":
+        blob = "".join(p.read_text(encoding="utf-8-sig") for p in out.iterdir())
+    elif fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        book = load_workbook(out)
+        blob = "".join(str(c.value) for s in book.worksheets for row in s.iter_rows() for c in row)
+    elif fmt == "sqlite":
+        import sqlite3
+
+        db = sqlite3.connect(out)
+        blob = "".join(str(v) for (t,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+                       for row in db.execute(f"SELECT * FROM {t}") for v in row)
+        db.close()
+    else:
+        blob = out.read_text(encoding="utf-8")
+    for secret in SECRET_BITS:
+        assert secret not in blob, (secret, fmt)
+    assert "137****7000" in blob and "备用电话" in blob
+
+
+def test_the_masked_site_masks_free_text_full_width_digits_and_the_problems_page(repo):
+    from kehu.site import generate
+
+    _free_text_repo(repo)
+    repo.write_customer(other_customer(id="C20240502002", name="宁波海曙贸易有限公司",
+                                       contacts=[{"name": "陈立", "phone": "1390013900", "email": "chenli@@x"}]))
+    site = generate(repo.open(), internal=False, directory_urls=True, search_pages=True)
+    blob = "".join(site.pages.values()) + "".join(v.decode("utf-8", "replace") for v in site.files.values())
+    for secret in [*SECRET_BITS, "1390013900", "chenli@@x"]:
+        assert secret not in blob, secret
+    problems = next(text for src, text in site.pages.items() if "problems" in src)
+    assert "C20240502002" in problems
+
+
+def _id_number() -> str:
+    from kehu.privacy import _ID_CHECK, _ID_WEIGHTS
+
+    first = "11010119900307123"
+    return first + _ID_CHECK[sum(int(d) * w for d, w in zip(first, _ID_WEIGHTS, strict=True)) % 11]
+
+
+@pytest.mark.parametrize("shape", ["plain", "wide", "dashes", "spaces", "glued", "ideographic-space"])
+def test_id_numbers_in_any_form_are_refused_by_log_and_check(repo, shape):
+    n = _id_number()
+    written = {"plain": n, "wide": "".join(chr(ord(ch) + 0xFEE0) for ch in n),
+               "dashes": f"{n[:6]}-{n[6:14]}-{n[14:]}", "spaces": f"{n[:6]} {n[6:10]} {n[10:14]} {n[14:]}",
+               "glued": f"身份证ID{n}号", "ideographic-space": f"{n[:6]}\u3000{n[6:]}"}[shape]
+    before = snapshot(repo.root)
+    result = kehu(repo, "log", "C20240501001", "--by", "lixia", "--channel", "call",
+                  "--summary", f"客户提供了法人身份证 {written} 用于开票")
+    assert_refused(result)
+    assert snapshot(repo.root) == before
+    repo.write_customer(other_customer(notes=f"法人证件 {written}"))
+    assert "national-id" in [p["code"] for p in repo.check_json().problems]
+
+
+def test_order_numbers_and_phones_are_not_id_or_card_numbers():
+    from kehu.privacy import find_bank_card, find_national_id
+
+    for text in ("订单 SO2024050100112345", "电话 13800138000 和 13912345678", "合同 HT202405001，金额 120000"):
+        assert find_national_id(text) is None and find_bank_card(text) is None

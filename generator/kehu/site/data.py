@@ -19,7 +19,7 @@ from .. import derive
 from ..config import Config
 from ..derive import CLASSES, STATUSES, Facts
 from ..model import SURVEY_DIMENSIONS, Customer, Team
-from ..privacy import mask_email, mask_in_text, mask_phone
+from ..privacy import mask_email, mask_handle, mask_in_text, mask_loosely, mask_phone
 from ..problems import Problem, Severity
 from .charts import Chart, column_chart, funnel_chart
 from .history import Change
@@ -71,10 +71,15 @@ class Privacy:
     def handle(self, value: str | None) -> str:
         """A WeChat id reaches the person like a phone number does."""
         text = clean(value)
-        return f"{text[:2]}***" if self.phones and text else text
+        return mask_handle(text) if self.phones and text else text
 
     def text(self, value: Any) -> str:
         return mask_in_text(clean(value), self.phones, self.emails)
+
+    def quoted(self, value: Any) -> str:
+        """A checker message quotes the value it rejects — a malformed phone or email is still one."""
+        text = clean(value)
+        return mask_loosely(text) if self.phones or self.emails else text
 
 
 def customer_src(cid: str) -> str:
@@ -536,7 +541,8 @@ class Assembler:
             _, view = forge_urls(self.config, p.file, p.line)
             rows.append({"severity": str(p.severity), "severity_label": self.L.t(f"severity.{p.severity}"),
                          "file": clean(p.file), "line": p.line, "col": p.col, "code": clean(p.code),
-                         "message": self.privacy.text(p.message), "hint": self.privacy.text(p.hint), "link": view})
+                         "message": self.privacy.quoted(p.message), "hint": self.privacy.quoted(p.hint),
+                         "link": view})
         return {"rows": rows, "skipped": [(f, forge_urls(self.config, f)[1]) for f in skipped],
                 "errors": sum(1 for p in problems if p.severity is Severity.ERROR),
                 "warnings": sum(1 for p in problems if p.severity is Severity.WARNING)}
