@@ -15,8 +15,8 @@ def snapshot(root: Path) -> dict[str, bytes]:
     """Every file under ``root`` (links as their target text), to compare before and after a refusal."""
     out: dict[str, bytes] = {}
     for path in sorted(root.rglob("*")):
-        if (".git" in path.parts and path.name == "index") or ".kehu-cache" in path.parts:
-            continue  # git's index and kehu's own cache are not the team's files
+        if (".git" in path.parts and path.name in ("index", "kehu-cache-key")) or ".kehu-cache" in path.parts:
+            continue  # git's index and kehu's own cache (and its key) are not the team's files
         if path.is_symlink():
             out[path.relative_to(root).as_posix()] = b"-> " + os.readlink(path).encode()
         elif path.is_file():
@@ -467,3 +467,66 @@ def test_order_numbers_and_phones_are_not_id_or_card_numbers():
 
     for text in ("订单 SO2024050100112345", "电话 13800138000 和 13912345678", "合同 HT202405001，金额 120000"):
         assert find_national_id(text) is None and find_bank_card(text) is None
+
+
+# --- spreadsheets: no cell is ever a formula, and export -> import still round-trips ---------------------
+
+# (a leading tab or CR is quoted too — test_cell_safety_inverts_exactly — but import trims whitespace)
+FORMULAS = ["=HYPERLINK(\"http://127.0.0.1/x\",\"点我\")", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
+            "'已有引号", "＝全角等号"]
+
+
+def _formula_customers(repo):
+    for i, text in enumerate(FORMULAS):
+        repo.write_customer(other_customer(
+            id=f"C2024051000{i}", name=f"公司{i}{text}有限公司" if i % 2 else f"{text}公司{i}",
+            contacts=[{"name": f"{text}联系人", "phone": f"1391234500{i}"}],
+            interactions=[{"date": "2024-05-02", "channel": "email", "by": "wangfang",
+                           "summary": f"{text} 客户关注私有化部署方案"}]))
+    assert repo.check().errors == 0, [p.message for p in repo.check().problems]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_no_exported_cell_is_a_formula_and_the_export_imports_back(make_repo, tmp_path, fmt):
+    from test_export import loaded
+
+    repo = make_repo()
+    _formula_customers(repo)
+    out = tmp_path / ("export.xlsx" if fmt == "xlsx" else "export-csv")
+    assert repo.kehu("export", "--format", fmt, "--out", str(out)).returncode == 0
+    if fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        cells = [c for s in load_workbook(out).worksheets for row in s.iter_rows() for c in row]
+        assert not [c.value for c in cells if c.data_type == "f"]
+        texts = [c.value for c in cells if isinstance(c.value, str)]
+    else:
+        import csv
+
+        texts = [v for p in out.iterdir() for row in csv.reader(p.read_text(encoding="utf-8-sig").splitlines())
+                 for v in row]
+    assert not [t for t in texts if t.startswith(("=", "+", "-", "@", "\t", "\r", "＝"))]
+    empty = make_repo()
+    imported = empty.kehu("import", str(out))
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    assert loaded(empty) == loaded(repo)
+
+
+def test_cell_safety_inverts_exactly():
+    from kehu.io.cells import from_cell, to_cell
+
+    for text in [*FORMULAS, "\tTAB开头", "\r回车", "普通文本", "", "''", "'", "a=b", 5, None]:
+        assert from_cell(to_cell(text)) == text
+    assert to_cell("\t=1").startswith("'") and to_cell("\r=1").startswith("'")
+    assert from_cell("'普通") == "'普通"   # an apostrophe kehu did not add stays
+
+
+def test_outputs_never_go_over_the_repository_sources(repo, tmp_path, monkeypatch):
+    monkeypatch.chdir(repo.root)
+    before = snapshot(repo.root)
+    for target in ("kehu.yaml", "customers/C20240501001.yaml", "team.yaml", ".git/config", "schema/x.json"):
+        assert_refused(kehu(repo, "export", "--format", "json", "--out", target), target)
+    sheet = tmp_path / "in.csv"
+    sheet.write_text("客户名称,手机号\n宁波海曙贸易有限公司,13900001111\n,\n", encoding="utf-8")
+    assert_refused(kehu(repo, "import", str(sheet), "--owner", "lixia", "--rejects", "kehu.yaml"), "kehu.yaml")
+    assert snapshot(repo.root) == before

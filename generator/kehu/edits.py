@@ -114,6 +114,12 @@ WORKFLOW_MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
                "build into a folder of its own, such as site/"),
         "zh": ("--out {out} 位于仓库的 {source} 中：在此构建会覆盖它", "请构建到单独的目录，例如 site/"),
     },
+    "out-is-source": {
+        "en": ("{option} {out} is (inside) the repository's {source}: kehu never writes over its sources",
+               "write it elsewhere, e.g. outside the repository"),
+        "zh": ("{option} {out} 是仓库的 {source}（或位于其中）：kehu 不会覆盖仓库的源文件",
+               "请写到其他位置，例如仓库之外"),
+    },
     "build-out-foreign": {
         "en": ("--out {out} exists and was not made by kehu build: kehu replaces the whole folder",
                "choose a new or empty folder (or delete this one yourself if it is an old site)"),

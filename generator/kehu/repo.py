@@ -15,6 +15,10 @@ from .problems import Problem
 from .schema import SchemaSet
 from .yamlload import LoadedYaml, load_yaml_bytes
 
+# what kehu reads to do its work: no output may be written over or inside these
+SOURCES = (CUSTOMERS_DIR, SCHEMA_DIR, ".git", CONFIG_FILE, TEAM_FILE, "mkdocs.yml", ".github", ".gitlab",
+           ".gitlab-ci.yml", ".pre-commit-config.yaml", ".gitattributes", ".vscode")
+
 
 def find_root(start: Path | None = None) -> Path:
     """The nearest folder (upwards) holding kehu.yaml or customers/; else the start folder."""
@@ -88,6 +92,24 @@ class Repo:
         except (OSError, ValueError):
             return None
         return folder / candidate.name
+
+    def source_of(self, path: Path | str) -> str | None:
+        """Which of the repository's own sources ``path`` is or lies in (None: none of them): an output
+        (`kehu build --out`, `kehu export --out`, `kehu import --rejects`) must never replace one. The
+        repository itself and every folder above it count as sources too ("." once deleted .git)."""
+        target = Path(os.path.abspath(path))
+        root = self.root.resolve()
+        try:
+            resolved = target.resolve()
+        except (OSError, RuntimeError):
+            resolved = target
+        if resolved == root or resolved in root.parents or target in root.parents:
+            return "."
+        for name in SOURCES:
+            source = root / name
+            if resolved == source or source in resolved.parents:
+                return name
+        return None
 
     @property
     def handles(self) -> frozenset[str] | None:

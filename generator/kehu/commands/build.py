@@ -22,7 +22,6 @@ from pathlib import Path
 
 import click
 
-from ..config import CONFIG_FILE, CUSTOMERS_DIR, SCHEMA_DIR, TEAM_FILE
 from ..edits import say
 from ..repo import Repo
 from ._common import fail, repo_from
@@ -30,8 +29,6 @@ from ._common import fail, repo_from
 MKDOCS_FILE = "mkdocs.yml"
 PAGES_MARKER = ".kehu-pages"  # marks a --pages-only folder as ours, so a rebuild may replace it
 SITE_MARKER = ".kehu-site"    # marks a built site as ours, so a rebuild may replace it
-# what a build must never replace: the repository's own sources (and git's store)
-SOURCES = (CUSTOMERS_DIR, SCHEMA_DIR, ".git", CONFIG_FILE, TEAM_FILE, MKDOCS_FILE, ".github", ".gitlab")
 
 
 def _today_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -144,15 +141,12 @@ def refuse_unsafe_out(repo: Repo, folder: Path, marker: str) -> None:
     empty — and never the repository, a folder above it or one of its sources (`--out .` once deleted
     the repository with its .git)."""
     target = Path(os.path.abspath(folder))
-    resolved = target.resolve()
-    root = repo.root.resolve()
     shown = str(folder)
-    if resolved == root or resolved in root.parents or target in root.parents:
+    source = repo.source_of(folder)
+    if source == ".":
         fail(say(repo.msgs, "build-out-repo", out=shown))
-    for name in SOURCES:
-        source = root / name
-        if resolved == source or source in resolved.parents:
-            fail(say(repo.msgs, "build-out-source", out=shown, source=name))
+    if source is not None:
+        fail(say(repo.msgs, "build-out-source", out=shown, source=source))
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         fail(say(repo.msgs, "build-out-foreign", out=shown))
     if target.is_dir() and any(target.iterdir()) and not (target / marker).is_file():

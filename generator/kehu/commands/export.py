@@ -28,6 +28,7 @@ def command(obj: dict, fmt: str, out: Path | None, owner: str | None, locale: st
 
     csv and xlsx use Chinese headers and labels (English with locale en) and import back with
     `kehu import` to the same customer files; columns marked （自动）/(auto) are computed facts."""
+    from ..edits import say
     from ..io.export import WRITERS, collect, default_out
     from ..io.text import word
 
@@ -45,6 +46,8 @@ def command(obj: dict, fmt: str, out: Path | None, owner: str | None, locale: st
         sys.stdout.buffer.write(data if isinstance(data, bytes) else data.encode("utf-8"))
     else:
         target = out or default_out(fmt, repo.config.today)
+        if repo.source_of(target) is not None:
+            fail(say(repo.msgs, "out-is-source", option="--out", out=target, source=repo.source_of(target)))
         try:
             WRITERS[fmt](es, target)
         except OSError as e:

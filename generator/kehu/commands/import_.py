@@ -56,7 +56,7 @@ def command(obj: dict, files: tuple[Path, ...], sheets: tuple[str, ...], mapping
       sheets:   {Sheet1: customers}
       header_row: 2
     """
-    from ..edits import CommandError, require_sound_repo
+    from ..edits import CommandError, require_sound_repo, say
     from ..io.apply import default_rejects_path, write_plan, write_rejects
     from ..io.mapping import MappingError, load_mapping
     from ..io.plan import Planner, SheetError
@@ -70,6 +70,10 @@ def command(obj: dict, files: tuple[Path, ...], sheets: tuple[str, ...], mapping
         require_sound_repo(repo)
     except CommandError as e:
         fail(str(e))
+    rejects_target = rejects or default_rejects_path(files[0])
+    if repo.source_of(rejects_target) is not None:  # checked before anything is written
+        fail(say(msgs, "out-is-source", option="--rejects", out=rejects_target,
+                 source=repo.source_of(rejects_target)))
     try:
         tables = read_paths(list(files), sheets, encoding)
     except ReadError as e:

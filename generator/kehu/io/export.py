@@ -31,6 +31,7 @@ from ..derive import Facts, derive_all, due_bucket
 from ..model import Customer
 from ..privacy import mask_email, mask_tree
 from ..repo import Repo
+from .cells import to_cell
 from .columns import CHILD, LIST_OF
 from .text import WORDS, word
 
@@ -287,7 +288,7 @@ def write_csv(es: ExportSet, out: Path) -> list[Path]:
         writer = csv.writer(buf, lineterminator="\r\n")
         writer.writerow([h for _, h in t.columns])
         for row in t.rows:
-            writer.writerow([_text_cell(v) for v in row])
+            writer.writerow([to_cell(_text_cell(v)) for v in row])
         path = out / f"{t.title}.csv"
         _atomic_bytes(path, ("\ufeff" + buf.getvalue()).encode("utf-8"))
         written.append(path)
@@ -309,7 +310,7 @@ def write_xlsx(es: ExportSet, out: Path) -> list[Path]:
             cell.font = bold
         widths = [_width(h) for _, h in t.columns]
         for row in t.rows:
-            sheet.append(row)
+            sheet.append([to_cell(v) for v in row])
             for i, v in enumerate(row):
                 widths[i] = max(widths[i], min(_width(_text_cell(v)), 60))
         for i, w in enumerate(widths, start=1):
