@@ -530,3 +530,57 @@ def test_outputs_never_go_over_the_repository_sources(repo, tmp_path, monkeypatc
     sheet.write_text("客户名称,手机号\n宁波海曙贸易有限公司,13900001111\n,\n", encoding="utf-8")
     assert_refused(kehu(repo, "import", str(sheet), "--owner", "lixia", "--rejects", "kehu.yaml"), "kehu.yaml")
     assert snapshot(repo.root) == before
+
+
+# --- SIGTERM leaves no temporary file -----------------------------------------------------------------------
+
+def test_sigterm_during_a_write_leaves_the_old_file_and_no_temporary(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    target = tmp_path / "C20240501001.yaml"
+    target.write_bytes(b"id: C20240501001\n")
+    script = (
+        "import os, signal, sys\n"
+        "from kehu import store\n"
+        "os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGTERM)\n"  # the signal arrives mid-write
+        f"store.atomic_write(sys.argv[1], 'id: changed\\n')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script, str(target)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == -signal.SIGTERM, proc.stderr
+    assert target.read_bytes() == b"id: C20240501001\n"
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+def test_kehu_import_terminated_leaves_no_temporary_files(make_repo, tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    repo = make_repo()
+    sheet = tmp_path / "big.csv"
+    rows = ["客户名称,手机号,所属行业,负责人"]
+    rows += [f"测试{i:05d}号科技有限公司,139{i:08d},I65,lixia" for i in range(800)]
+    sheet.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KEHU_")}
+    env["KEHU_TODAY"] = "2024-06-01"
+    proc = subprocess.Popen([sys.executable, "-m", "kehu.cli", "-C", str(repo.root), "import", str(sheet),
+                             "--jobs", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                            start_new_session=True)
+    deadline = time.monotonic() + 120
+    while proc.poll() is None and not any(repo.customers.glob("*.yaml")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)  # the command and its writer processes, as a terminal would
+    proc.wait(timeout=120)
+    while time.monotonic() < deadline:  # the writer processes end too
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.05)
+    assert [p.name for p in repo.customers.iterdir() if not p.name.endswith(".yaml")] == []
+    assert all(p.read_bytes().startswith(b"# yaml-language-server") or p.read_bytes().startswith(b"id:")
+               for p in repo.customers.glob("*.yaml"))
