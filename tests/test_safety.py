@@ -11,6 +11,16 @@ import pytest
 from cmd_support import assert_refused, kehu, other_customer, team_repo
 
 
+def assert_rejected(result, *expected: str) -> None:
+    """Exit 2 with a one-line error (and at most a hint line) that says ``expected``; never a traceback."""
+    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert 1 <= len(lines) <= 2 and lines[0].startswith("kehu: error: "), result.stderr
+    assert len(lines) == 1 or lines[1].startswith("    → "), result.stderr
+    for text in expected:
+        assert text in result.stderr, (text, result.stderr)
+
+
 def snapshot(root: Path) -> dict[str, bytes]:
     """Every file under ``root`` (links as their target text), to compare before and after a refusal."""
     out: dict[str, bytes] = {}
@@ -528,7 +538,7 @@ def test_outputs_never_go_over_the_repository_sources(repo, tmp_path, monkeypatc
         assert_refused(kehu(repo, "export", "--format", "json", "--out", target), target)
     sheet = tmp_path / "in.csv"
     sheet.write_text("客户名称,手机号\n宁波海曙贸易有限公司,13900001111\n,\n", encoding="utf-8")
-    assert_refused(kehu(repo, "import", str(sheet), "--owner", "lixia", "--rejects", "kehu.yaml"), "kehu.yaml")
+    assert_rejected(kehu(repo, "import", str(sheet), "--owner", "lixia", "--rejects", "kehu.yaml"), "kehu.yaml")
     assert snapshot(repo.root) == before
 
 
@@ -545,7 +555,7 @@ def test_sigterm_during_a_write_leaves_the_old_file_and_no_temporary(tmp_path):
         "import os, signal, sys\n"
         "from kehu import store\n"
         "os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGTERM)\n"  # the signal arrives mid-write
-        f"store.atomic_write(sys.argv[1], 'id: changed\\n')\n"
+        "store.atomic_write(sys.argv[1], 'id: changed\\n')\n"
     )
     proc = subprocess.run([sys.executable, "-c", script, str(target)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == -signal.SIGTERM, proc.stderr
@@ -584,3 +594,56 @@ def test_kehu_import_terminated_leaves_no_temporary_files(make_repo, tmp_path):
     assert [p.name for p in repo.customers.iterdir() if not p.name.endswith(".yaml")] == []
     assert all(p.read_bytes().startswith(b"# yaml-language-server") or p.read_bytes().startswith(b"id:")
                for p in repo.customers.glob("*.yaml"))
+
+
+# --- crashes and misleading messages ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("number", [".inf", "-.inf", ".nan", ".NaN", "1.0e+400"])
+def test_infinite_numbers_are_one_clear_error(repo, number):
+    text = (repo.customers / "C20240501001.yaml").read_text(encoding="utf-8")
+    (repo.customers / "C20240501001.yaml").write_text(text.replace("budget: 200000", f"budget: {number}"),
+                                                      encoding="utf-8")
+    run = repo.check_json()
+    codes = [p["code"] for p in run.problems if p["file"] == "customers/C20240501001.yaml"]
+    assert codes == ["not-finite"], run.problems
+
+
+@pytest.mark.parametrize("day", ["0000-01-01", "0001-05-01", "1899-12-31"])
+def test_dates_before_1900_are_errors(repo, day):
+    repo.write_customer(other_customer(created=day))
+    repo.write_customer(other_customer(id="C20240502002", name="宁波海曙贸易有限公司",
+                                       contacts=[{"name": "陈立", "phone": "13900139001"}],
+                                       next_action={"date": day, "action": "回访"}))
+    codes = [(p["file"], p["code"]) for p in repo.check_json().problems if p["code"] == "implausible-date"]
+    assert ("customers/C20240502001.yaml", "implausible-date") in codes
+    assert ("customers/C20240502002.yaml", "implausible-date") in codes
+
+
+@pytest.mark.parametrize(("field", "value"), [("annual_value", "-5"), ("repurchase_rate", "-0.5"),
+                                              ("annual_value", "-1e3")])
+def test_set_with_a_negative_number_is_refused_as_a_value_not_an_option(repo, field, value):
+    before = snapshot(repo.root)
+    result = kehu(repo, "set", "C20240501001", field, value)
+    assert_refused(result)
+    assert "No such option" not in result.stderr
+    assert snapshot(repo.root) == before
+
+
+@pytest.mark.parametrize("content", ["", "\ufeff", "客户名称,手机号\n", "客户名称,手机号\n,\n , \n"])
+def test_an_empty_or_header_only_import_is_an_error(repo, tmp_path, content):
+    sheet = tmp_path / "in.csv"
+    sheet.write_text(content, encoding="utf-8")
+    before = snapshot(repo.root)
+    assert_rejected(kehu(repo, "import", str(sheet), "--owner", "lixia"))
+    assert snapshot(repo.root) == before
+
+
+@pytest.mark.parametrize("owner", ["nobody", "王五"])
+def test_import_owner_unknown_names_the_members_not_the_mapping_file(repo, tmp_path, owner):
+    sheet = tmp_path / "in.csv"
+    sheet.write_text("客户名称,手机号\n宁波海曙贸易有限公司,13900001111\n", encoding="utf-8")
+    before = snapshot(repo.root)
+    result = kehu(repo, "import", str(sheet), "--owner", owner)
+    assert_rejected(result, "--owner", "lixia")
+    assert "映射" not in result.stderr and "mapping" not in result.stderr
+    assert snapshot(repo.root) == before

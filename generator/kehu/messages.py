@@ -61,6 +61,14 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
                "write {value}"),
         "zh": ("{field}：'{text}' 在 kehu 中表示 {value}，在其他 YAML 工具中却是文本 '{text}'", "请写成 {value}"),
     },
+    "implausible-date": {
+        "en": ("{field}: {value} is not a usable date (before {first})", "correct the year"),
+        "zh": ("{field}：{value} 不是可用的日期（早于 {first} 年）", "请更正年份"),
+    },
+    "not-finite": {
+        "en": ("'{text}' is not a finite number", "write an ordinary number (e.g. 50000), or quote it if it is text"),
+        "zh": ("'{text}' 不是有限的数字", "请写普通数字（如 50000）；如是文本请加引号"),
+    },
     "custom-tag": {
         "en": ("custom YAML tag {tag} is not allowed", "remove the '!' tag; kehu reads plain YAML only"),
         "zh": ("不允许使用自定义 YAML 标签 {tag}", "请去掉以 ! 开头的标签"),

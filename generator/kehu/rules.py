@@ -15,7 +15,7 @@ from typing import Any
 
 from .config import Config
 from .messages import Messages
-from .model import Customer
+from .model import Customer, as_date
 from .names import NameKey, name_key, similar_pairs, typo_kind
 from .normalize import normalize_company, normalize_email, parse_phone
 from .privacy import find_bank_card, find_national_id
@@ -108,6 +108,12 @@ def dates_plausible(ctx: FileContext) -> Iterator[Problem]:
     for path, value in dated:
         if value and value > today:
             yield m.error(c.file, *ctx.at(*path), "future-date", field=_dotted(path), value=value, today=today)
+    for path, value in _strings({k: ctx.loaded.data.get(k) for k in _DATED}, ()):
+        if path[-1] in _DATE_KEYS and _ISO_DAY.fullmatch(value):
+            day = as_date(value)
+            if day is None or day.year < _FIRST_YEAR:  # 0000-01-01 passes the schema, but no rule can use it
+                yield m.error(c.file, *ctx.at(*path), "implausible-date", field=_dotted(path), value=value,
+                              first=_FIRST_YEAR)
     for i, contact in enumerate(c.contacts):
         if contact.birthday and not _real_month_day(contact.birthday):
             yield m.error(c.file, *ctx.at("contacts", i, "birthday"), "bad-birthday",
@@ -117,6 +123,13 @@ def dates_plausible(ctx: FileContext) -> Iterator[Problem]:
             yield m.error(c.file, *ctx.at("complaints", i, "resolved"), "date-order",
                           field=f"complaints[{i}].resolved", value=x.resolved,
                           other_field=f"complaints[{i}].date", other=x.date)
+
+
+_DATED = ("created", "cooperation_since", "quiet_until", "next_action", "interactions", "deals", "surveys",
+          "complaints")
+_DATE_KEYS = frozenset({"created", "cooperation_since", "quiet_until", "date", "signed", "resolved"})
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_FIRST_YEAR = 1900  # a customer record from before this is a typo
 
 
 def _real_month_day(text: str) -> bool:

@@ -9,6 +9,7 @@ custom tags, tab indentation, non-UTF-8 bytes, oversized files.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -283,6 +284,10 @@ class _Walker:
         try:
             value = _constructor.yaml_constructors[tag](_constructor, node)
         except (ValueError, yaml.constructor.ConstructorError):
+            return node.value
+        if isinstance(value, float) and not math.isfinite(value):
+            # .inf, .nan and 1.0e+400 have no JSON form: every other tool would read null or fail
+            self.out.problems.append(self.msgs.error(self.out.file, *pos, "not-finite", text=node.value))
             return node.value
         if value is not None:
             self.out.texts[path] = node.value

@@ -78,6 +78,10 @@ def command(obj: dict, files: tuple[Path, ...], sheets: tuple[str, ...], mapping
         tables = read_paths(list(files), sheets, encoding)
     except ReadError as e:
         fail(e.message, e.hint)
+    filled = [sum(1 for row in t.rows if any(str(v).strip() for v in row if v is not None)) for t in tables]
+    if all(n <= 1 for n in filled):  # nothing, or a header row and nothing under it
+        message, hint = msgs.text("import-no-rows", files=", ".join(str(f) for f in files))
+        fail(message, hint)
     customer = repo.schemas.raw["customer"]
     defs = customer.get("$defs", {})
     item_fields = {p: list(defs.get(p, {}).get("properties", {}))
@@ -87,7 +91,11 @@ def command(obj: dict, files: tuple[Path, ...], sheets: tuple[str, ...], mapping
                                 set(repo.schemas.vocabularies))
         planner = Planner(repo, team_map, owner)
     except MappingError as e:
-        message, hint = msgs.text("import-bad-mapping", file=e.file, detail=e.detail)
+        if e.file == "--owner":  # not the mapping file's fault: say who the members are
+            known = msgs.word("sep").join(sorted(repo.handles or ()))
+            message, hint = msgs.text("import-bad-owner", owner=owner, known=known)
+        else:
+            message, hint = msgs.text("import-bad-mapping", file=e.file, detail=e.detail)
         fail(message, hint)
     progress = _progress()
     total_rows = sum(len(t.rows) for t in tables)

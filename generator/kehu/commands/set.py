@@ -277,7 +277,7 @@ def apply(data: CommentedMap, changes: dict[str, Any], order: list[str]) -> dict
     return done
 
 
-@click.command("set")
+@click.command("set", context_settings={"ignore_unknown_options": True})  # `annual_value -5` is a value
 @click.argument("customer")
 @click.argument("field")
 @click.argument("values", nargs=-1, required=True, metavar="VALUE…")
