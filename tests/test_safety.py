@@ -87,6 +87,11 @@ def test_check_reports_links_folders_and_fifos_without_reading_them(repo, outsid
     assert [p["code"] for p in named.problems] == ["not-regular-file"]
     fmt = kehu(repo, "fmt")
     assert "Traceback" not in fmt.stderr and "别人的客户" not in fmt.stdout + fmt.stderr
+    from kehu.site import generate
+
+    site = generate(repo.open(), internal=True, directory_urls=True, search_pages=True)
+    published = "".join(site.pages.values()) + "".join(v.decode("utf-8", "replace") for v in site.files.values())
+    assert "别人的客户" not in published and "C20240509001.yaml" in published  # listed as a problem only
 
 
 def test_check_does_not_read_a_file_outside_the_repository(repo, outside):
@@ -647,3 +652,26 @@ def test_import_owner_unknown_names_the_members_not_the_mapping_file(repo, tmp_p
     assert_rejected(result, "--owner", "lixia")
     assert "映射" not in result.stderr and "mapping" not in result.stderr
     assert snapshot(repo.root) == before
+
+
+def test_show_and_history_mask_free_text_unless_internal(repo):
+    from cmd_support import commit
+
+    _free_text_repo(repo)
+    commit(repo, "notes with numbers")
+    for args in (("show", "C20240501001"), ("history", "C20240501001")):
+        masked = kehu(repo, *args)
+        assert masked.exit_code == 0, masked.stderr
+        for secret in ("13700137000", "wangfang@example.com", "13800138000", WIDE_PHONE):
+            assert secret not in masked.stdout, (args, secret)
+    internal = kehu(repo, "show", "C20240501001", "--internal")
+    assert "13700137000" in internal.stdout and "13800138000" in internal.stdout
+
+
+def test_masking_twice_reveals_nothing():
+    from kehu.privacy import mask_email, mask_phone, mask_tree
+
+    assert mask_phone(mask_phone("13800138000")) == "138****8000"
+    assert mask_email(mask_email("zhang.wei@example.com")) == "z***@example.com"
+    data = {"contacts": [{"phone": "13800138000", "email": "a@b.cn"}], "notes": "电话 13912345678"}
+    assert mask_tree(mask_tree(data)) == mask_tree(data)

@@ -82,6 +82,8 @@ def mask_phone(phone: str | None) -> str:
     """13800138000 -> 138****8000; keeps a +country prefix readable."""
     if not phone:
         return ""
+    if "*" in phone:  # already masked: masking twice must not reveal digits
+        return phone
     phone = normalize_digits(phone)
     digits = re.sub(r"[^0-9]", "", phone)
     prefix = ""
@@ -101,6 +103,8 @@ def mask_email(email: str | None) -> str:
     local, _, domain = email.partition("@")
     if not domain:
         return "***"
+    if local.endswith("***"):  # already masked
+        return email
     return f"{local[:1]}***@{domain}"
 
 

@@ -271,6 +271,10 @@ def command(obj: dict, customer: str, internal: bool, show_all: bool, last: int)
     require_sound_repo(repo)
     path = resolve(repo, customer)
     c, f = facts_for(repo, path)
+    if not internal:  # contact fields and every phone or email typed into free text, by the one routine
+        from ..io.export import masked_customer
+
+        c = masked_customer(c)
     out = console()
     out.print(profile_table(repo, c, f))
     sections = [contacts_table(repo, c, internal) if c.contacts else None,
