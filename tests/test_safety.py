@@ -667,3 +667,18 @@ def test_masking_twice_reveals_nothing():
     assert mask_email(mask_email("zhang.wei@example.com")) == "z***@example.com"
     data = {"contacts": [{"phone": "13800138000", "email": "a@b.cn"}], "notes": "电话 13912345678"}
     assert mask_tree(mask_tree(data)) == mask_tree(data)
+
+
+@pytest.mark.parametrize("bad_id", ["../../x/C20240501009", "/tmp/C20240501009", ".C20240501009", "a/b"])
+def test_an_id_from_a_spreadsheet_or_renumber_never_becomes_a_path(repo, tmp_path, bad_id):
+    repo.set_config(ids={"pattern": None})
+    sheet = tmp_path / "in.csv"
+    sheet.write_text(f"客户编号,客户名称,手机号\n{bad_id},宁波海曙贸易有限公司,13900001111\n", encoding="utf-8")
+    kehu(repo, "import", str(sheet), "--owner", "lixia")
+    written = [p for p in Path("/tmp").glob("C20240501009*")] + list(tmp_path.rglob("C20240501009*"))
+    written += [p for p in repo.root.rglob("*.yaml") if p.parent != repo.customers and ".git" not in p.parts
+                and p.name not in ("kehu.yaml", "team.yaml")]
+    assert written == []
+    before = snapshot(repo.root)
+    assert_rejected(kehu(repo, "renumber", "C20240501001", bad_id))
+    assert snapshot(repo.root) == before

@@ -93,6 +93,13 @@ class Repo:
             return None
         return folder / candidate.name
 
+    def path_for_id(self, cid: str) -> Path | None:
+        """Where the customer file of id ``cid`` goes, or None when the id is no plain file name (a '/',
+        '..', a leading '.' or a control character would put it elsewhere or hide it)."""
+        if not cid or cid.startswith(".") or any(ch in cid for ch in "/\\\0") or not cid.isprintable():
+            return None
+        return self.customers_dir / f"{cid}.yaml"
+
     def source_of(self, path: Path | str) -> str | None:
         """Which of the repository's own sources ``path`` is or lies in (None: none of them): an output
         (`kehu build --out`, `kehu export --out`, `kehu import --rejects`) must never replace one. The
