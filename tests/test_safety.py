@@ -87,7 +87,7 @@ def test_check_reports_links_folders_and_fifos_without_reading_them(repo, outsid
     assert [p["code"] for p in named.problems] == ["not-regular-file"]
     fmt = kehu(repo, "fmt")
     assert "Traceback" not in fmt.stderr and "别人的客户" not in fmt.stdout + fmt.stderr
-    from kehu.site import generate
+    from kehu.site.generate import generate
 
     site = generate(repo.open(), internal=True, directory_urls=True, search_pages=True)
     published = "".join(site.pages.values()) + "".join(v.decode("utf-8", "replace") for v in site.files.values())
@@ -434,7 +434,7 @@ def test_export_mask_masks_free_text_and_team_emails(repo, fmt, tmp_path):
 
 
 def test_the_masked_site_masks_free_text_full_width_digits_and_the_problems_page(repo):
-    from kehu.site import generate
+    from kehu.site.generate import generate
 
     _free_text_repo(repo)
     repo.write_customer(other_customer(id="C20240502002", name="宁波海曙贸易有限公司",
