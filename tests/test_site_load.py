@@ -36,7 +36,9 @@ def test_a_record_rebuilds_the_same_customer_even_through_json(path):
 
 
 def _records(root: Path) -> dict:
-    return json.loads((root / CACHE_DIR / RECORDS_FILE).read_text(encoding="utf-8"))["records"]
+    from kehu.checker import load_cache_json
+
+    return load_cache_json(root / CACHE_DIR / RECORDS_FILE)["records"]
 
 
 def test_records_are_cached_by_content_and_an_edit_is_never_stale(make_repo):

@@ -17,13 +17,14 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import __version__
-from .config import CONFIG_FILE, SCHEMA_DIR, TEAM_FILE
+from .config import CONFIG_FILE, CUSTOMERS_DIR, SCHEMA_DIR, TEAM_FILE
 from .model import Record, customer_from, record_of
 from .normalize import normalize_email, parse_phone
 from .problems import Problem, Severity
-from .repo import Repo
+from .repo import Repo, is_plain_file
 from .rules import FILE_RULES, FileContext, IndexEntry, index_entry, repo_rules
 from .yamlload import LoadedYaml, load_yaml_bytes
 
@@ -198,14 +199,11 @@ class VerdictCache:
         self.repo_problems: list[dict] = []
         self.dirty = False
         if enabled:
-            try:
-                data = json.loads(self.path.read_bytes())
-                if data.get("env") == env:
-                    self.files = data.get("files", {})
-                    self.repo_key = data.get("repo_key", "")
-                    self.repo_problems = data.get("repo_problems", [])
-            except (OSError, ValueError, AttributeError):
-                pass
+            data = load_cache_json(self.path)
+            if isinstance(data, dict) and data.get("env") == env:
+                self.files = data.get("files", {})
+                self.repo_key = data.get("repo_key", "")
+                self.repo_problems = data.get("repo_problems", [])
 
     def save(self) -> None:
         if self.enabled and self.dirty:
@@ -213,22 +211,120 @@ class VerdictCache:
                                         "repo_problems": self.repo_problems})
 
 
+# --- trusting the cache ----------------------------------------------------------------------------
+#
+# A .kehu-cache/ that came with the checkout (committed with `git add -f`, or in an archive) could declare
+# any file valid. Every cache file therefore carries a keyed hash (MAC) made with a secret that never lives
+# in the working tree: in the clone's git folder (which git never commits or clones), or where
+# KEHU_CACHE_KEY_FILE says (CI keeps it next to the restored cache, outside the checkout). A cache without
+# a valid MAC is ignored, as if there were none.
+
+CACHE_KEY_ENV = "KEHU_CACHE_KEY_FILE"
+CACHE_KEY_NAME = "kehu-cache-key"
+_CACHE_MAGIC = b"kehu-cache-mac "
+
+
+def _git_dir(root: Path) -> Path | None:
+    for folder in (root, *root.parents):
+        dot = folder / ".git"
+        if dot.is_dir():
+            return dot
+        if dot.is_file():  # a worktree or submodule: "gitdir: <path>"
+            try:
+                text = dot.read_text(encoding="utf-8").strip()
+            except OSError:
+                return None
+            if text.startswith("gitdir:"):
+                target = Path(text[len("gitdir:"):].strip())
+                return target if target.is_absolute() else (folder / target).resolve()
+            return None
+    return None
+
+
+def _cache_key_path(root: Path) -> Path:
+    pinned = os.environ.get(CACHE_KEY_ENV)
+    if pinned:
+        return Path(pinned)
+    git_dir = _git_dir(root)
+    if git_dir is not None:
+        return git_dir / CACHE_KEY_NAME
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kehu"
+    return base / f"{CACHE_KEY_NAME}-{hashlib.sha256(str(root).encode()).hexdigest()[:16]}"
+
+
+_SECRETS: dict[Path, bytes | None] = {}
+
+
+def cache_secret(root: Path) -> bytes | None:
+    """This clone's secret for the cache's MAC, made on first use; None when it cannot be kept (no cache)."""
+    path = _cache_key_path(root.resolve())
+    if path in _SECRETS:
+        return _SECRETS[path]
+    secret: bytes | None = None
+    try:
+        secret = bytes.fromhex(path.read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write(os.urandom(32).hex() + "\n")
+            secret = bytes.fromhex(path.read_text(encoding="ascii").strip())
+        except (OSError, ValueError):
+            secret = None
+    if secret is not None and len(secret) < 16:
+        secret = None
+    _SECRETS[path] = secret
+    return secret
+
+
+def _mac(secret: bytes, body: bytes) -> bytes:
+    return hashlib.blake2b(body, key=secret[:64], digest_size=32).hexdigest().encode()
+
+
+def load_cache_json(path: Path) -> Any:
+    """The data of a cache file this clone wrote itself, else None (missing, damaged, or not ours)."""
+    root = path.parent.parent
+    secret = cache_secret(root)
+    if secret is None:
+        return None
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    head, sep, body = raw.partition(b"\n")
+    if not sep or not head.startswith(_CACHE_MAGIC):
+        return None
+    import hmac
+
+    if not hmac.compare_digest(head[len(_CACHE_MAGIC):], _mac(secret, body)):
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
 def save_cache_json(path: Path, data: object) -> None:
-    """Write ``data`` (a tree of plain values) as ``path`` in .kehu-cache/, atomically; a read-only checkout
-    still gets its answer, just not cached."""
+    """Write ``data`` (a tree of plain values) as ``path`` in .kehu-cache/, atomically and with this clone's
+    MAC; a read-only checkout still gets its answer, just not cached."""
     import tempfile
 
+    secret = cache_secret(path.parent.parent)
+    if secret is None:
+        return
     try:
         path.parent.mkdir(exist_ok=True)
         gitignore = path.parent / ".gitignore"
         if not gitignore.exists():
             gitignore.write_text("*\n")
         # json.dumps runs the C encoder; json.dump into a file would run the pure-Python one (~30x slower)
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), check_circular=False)
+        body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), check_circular=False).encode("utf-8")
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(_CACHE_MAGIC + _mac(secret, body) + b"\n")
+                fh.write(body)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -264,14 +360,23 @@ def file_name(root: Path, path: Path | str) -> str:
 
 def customer_listing(repo: Repo) -> dict[str, str]:
     """name -> path of every customer file, in name order: one directory scan, no stat per file."""
+    return customer_scan(repo)[0]
+
+
+def customer_scan(repo: Repo) -> tuple[dict[str, str], list[str]]:
+    """The customer files (name -> path) and the names of what looks like one but is a link, a folder or a
+    special file (a FIFO would hang the reader): those are reported, never read."""
     folder = repo.customers_dir
+    if folder.is_symlink():
+        return {}, [CUSTOMERS_DIR]
     try:
         with os.scandir(folder) as it:
-            found = sorted((e.name, e.path) for e in it if _is_yaml_name(e.name) and e.is_file())
+            entries = sorted((e.name, e.path, e.is_file(follow_symlinks=False)) for e in it if _is_yaml_name(e.name))
     except OSError:
-        return {}
+        return {}, []
     prefix = os.path.dirname(file_name(repo.root, folder / "x")) + os.sep
-    return {prefix + name: path for name, path in found}
+    return ({prefix + name: path for name, path, plain in entries if plain},
+            [prefix + name for name, _, plain in entries if not plain])
 
 
 def _is_yaml_name(name: str) -> bool:
@@ -317,25 +422,34 @@ def check(repo: Repo, paths: list[Path] | None = None, use_cache: bool = True, j
     afresh, so that a caller needing the customers (the site) does not parse those files again."""
     result = CheckResult()
     root = repo.root
-    listing = customer_listing(repo)
+    listing, odd = customer_scan(repo)
+    refused: list[Problem] = [repo.msgs.error(name, 1, 1, "not-regular-file") for name in odd]
     selected_meta: set[str] = {CONFIG_FILE, TEAM_FILE}
     if paths is None:
         selected = set(listing)
     else:
         selected = set()
         selected_meta = set()
+        odd_names = set(odd)
+        refused = []
         for p in paths:
             name = file_name(root, p)
             if name in (CONFIG_FILE, TEAM_FILE) or name.startswith(f"{SCHEMA_DIR}/"):
                 selected_meta.add(name)
+            elif name in odd_names or (os.path.lexists(p) and repo.customer_file(p) is None):
+                # never read: a link may point outside the repository, a FIFO would hang
+                refused.append(repo.msgs.error(name, 1, 1, "not-customer-file" if is_plain_file(Path(p))
+                                               else "not-regular-file"))
             else:
                 selected.add(name)
         if selected_meta:  # a changed kehu.yaml, team.yaml or schema can break any customer file
             selected |= listing.keys()
+            refused += [repo.msgs.error(name, 1, 1, "not-regular-file") for name in odd]
         for name in sorted(selected - listing.keys()):
             listing[name] = os.path.join(root, name)
     # kehu.yaml and team.yaml problems are always shown: they change every other verdict
     result.problems.extend(repo.problems)
+    result.problems.extend(refused)
     if not repo.config_ok:
         result.problems.append(repo.msgs.error(CONFIG_FILE, 1, 1, "config-invalid"))
         result.problems.sort(key=Problem.sort_key)
@@ -392,7 +506,8 @@ def check(repo: Repo, paths: list[Path] | None = None, use_cache: bool = True, j
     result.problems.extend(cross)
     if paths is not None:
         # kehu.yaml and team.yaml problems stay: a single-file run must not pass on a broken team.yaml
-        result.problems = [p for p in result.problems if p.file in selected or p.file in (CONFIG_FILE, TEAM_FILE)]
+        shown = selected | {p.file for p in refused} | {CONFIG_FILE, TEAM_FILE}
+        result.problems = [p for p in result.problems if p.file in shown]
     result.problems.sort(key=Problem.sort_key)
     result.keys = keys
     result.files_checked = len(selected)

@@ -35,6 +35,12 @@ WORKFLOW_MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
                "give the id (e.g. C20240501001), part of the name, its pinyin or initials"),
         "zh": ("没有与 '{query}' 匹配的客户", "请输入客户编号（如 C20240501001）、名称的一部分、拼音或拼音首字母"),
     },
+    "cli-not-customer-file": {
+        "en": ("'{query}' is not a customer file of this repository",
+               "name a file directly in customers/ (no links, no paths outside), or give the id or name"),
+        "zh": ("'{query}' 不是本仓库的客户文件",
+               "请指定 customers/ 目录下的文件（不能是链接或目录外的路径），或输入客户编号、名称"),
+    },
     "cli-ambiguous": {
         "en": ("'{query}' matches {count} customers: {candidates}", "give the id or more of the name"),
         "zh": ("'{query}' 匹配到 {count} 个客户：{candidates}", "请输入客户编号或更完整的名称"),
@@ -93,6 +99,28 @@ WORKFLOW_MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
                "nothing was written; let it finish (or stop it), then run this again"),
         "zh": ("另一个 kehu 命令（进程 {holder}）长时间占用客户文件（{file}）",
                "未写入任何内容；请等其结束（或终止它）后重试"),
+    },
+    "build-out-repo": {
+        "en": ("--out {out} is the repository or a folder above it: building there would delete it",
+               "build into a folder of its own, such as site/"),
+        "zh": ("--out {out} 是仓库本身或其上级目录：在此构建会删除它", "请构建到单独的目录，例如 site/"),
+    },
+    "build-out-source": {
+        "en": ("--out {out} is inside the repository's {source}: building there would replace it",
+               "build into a folder of its own, such as site/"),
+        "zh": ("--out {out} 位于仓库的 {source} 中：在此构建会覆盖它", "请构建到单独的目录，例如 site/"),
+    },
+    "out-is-source": {
+        "en": ("{option} {out} is (inside) the repository's {source}: kehu never writes over its sources",
+               "write it elsewhere, e.g. outside the repository"),
+        "zh": ("{option} {out} 是仓库的 {source}（或位于其中）：kehu 不会覆盖仓库的源文件",
+               "请写到其他位置，例如仓库之外"),
+    },
+    "build-out-foreign": {
+        "en": ("--out {out} exists and was not made by kehu build: kehu replaces the whole folder",
+               "choose a new or empty folder (or delete this one yourself if it is an old site)"),
+        "zh": ("--out {out} 已存在且不是 kehu build 生成的：kehu 会替换整个目录",
+               "请选择新的或空的目录（如果是旧的站点，请自行删除后再构建）"),
     },
     "cli-config-invalid": {
         "en": ("{where}: {message}", "fix kehu.yaml / team.yaml first (`kehu check`)"),

@@ -9,10 +9,8 @@ error that lists the candidates — never a guess.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,20 +111,26 @@ def _tiers(query: str, pool: list[Candidate]) -> list[list[Candidate]]:
     return tiers
 
 
+def _looks_like_path(text: str) -> bool:
+    return ("/" in text or "\\" in text or text.startswith(".") or text.endswith((".yaml", ".yml"))
+            or os.path.isabs(text) or "\0" in text)
+
+
 def resolve(repo: Repo, query: str) -> Path:
     """The one customer file ``query`` names; raises CommandError when none or several match."""
     msgs = repo.msgs
     text = (query or "").strip()
-    as_path = Path(text)
-    if text.endswith((".yaml", ".yml")):
-        for p in (as_path, repo.root / as_path):
-            if p.is_file() and p.resolve().parent == repo.customers_dir.resolve():
-                return p.resolve()
-        text = as_path.stem
     if not text:
         raise refuse(msgs, "cli-no-customer", query=query)
-    direct = repo.customers_dir / f"{text}.yaml"
-    if direct.is_file():  # the common case, without reading any other file
+    if _looks_like_path(text):
+        # a path names a file, never a search: it must be a customer file of this repository
+        for base in (Path.cwd(), repo.root, repo.customers_dir):
+            found = repo.customer_file(base / text)
+            if found is not None:
+                return found
+        raise refuse(msgs, "cli-not-customer-file", query=query)
+    direct = repo.customer_file(repo.customers_dir / f"{text}.yaml")
+    if direct is not None:  # the common case, without reading any other file
         return direct
     pool = candidates(repo)
     for tier in _tiers(text, pool):
@@ -184,18 +188,15 @@ def _read(repo: Repo, name: str, raw: bytes) -> list[Any]:
 
 def all_data(repo: Repo, use_cache: bool = True) -> list[FileData]:
     """The data of every customer file (loadable or not), read through the cache."""
-    from .checker import CACHE_DIR, content_key
+    from .checker import CACHE_DIR, content_key, load_cache_json, save_cache_json
 
     cache_path = repo.root / CACHE_DIR / DATA_CACHE
     env = _environment(repo)
     entries: dict[str, list[Any]] = {}
     if use_cache:
-        try:
-            stored = json.loads(cache_path.read_text(encoding="utf-8"))
-            if stored.get("env") == env:
-                entries = stored.get("files", {})
-        except (OSError, ValueError):
-            pass
+        stored = load_cache_json(cache_path)
+        if isinstance(stored, dict) and stored.get("env") == env:
+            entries = stored.get("files", {})
     out: list[FileData] = []
     live: dict[str, list[Any]] = {}
     dirty = False
@@ -213,22 +214,8 @@ def all_data(repo: Repo, use_cache: bool = True) -> list[FileData]:
         live[key] = hit
         out.append(FileData(path, name, hit[0], bool(hit[1])))
     if use_cache and (dirty or len(live) != len(entries)):
-        _save_cache(cache_path, {"env": env, "files": live})
+        save_cache_json(cache_path, {"env": env, "files": live})
     return out
-
-
-def _save_cache(path: Path, content: dict) -> None:
-    try:
-        path.parent.mkdir(exist_ok=True)
-        ignore = path.parent / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("*\n")
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".data-", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(json.dumps(content, ensure_ascii=False, separators=(",", ":")))  # dumps: the C encoder
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only checkout still works, just without the cache
 
 
 def load_all(repo: Repo) -> Loaded:

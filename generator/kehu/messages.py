@@ -61,6 +61,14 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
                "write {value}"),
         "zh": ("{field}：'{text}' 在 kehu 中表示 {value}，在其他 YAML 工具中却是文本 '{text}'", "请写成 {value}"),
     },
+    "implausible-date": {
+        "en": ("{field}: {value} is not a usable date (before {first})", "correct the year"),
+        "zh": ("{field}：{value} 不是可用的日期（早于 {first} 年）", "请更正年份"),
+    },
+    "not-finite": {
+        "en": ("'{text}' is not a finite number", "write an ordinary number (e.g. 50000), or quote it if it is text"),
+        "zh": ("'{text}' 不是有限的数字", "请写普通数字（如 50000）；如是文本请加引号"),
+    },
     "custom-tag": {
         "en": ("custom YAML tag {tag} is not allowed", "remove the '!' tag; kehu reads plain YAML only"),
         "zh": ("不允许使用自定义 YAML 标签 {tag}", "请去掉以 ! 开头的标签"),
@@ -252,9 +260,41 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("{name} not found", "{hint}"),
         "zh": ("找不到 {name}", "{hint}"),
     },
+    "not-regular-file": {
+        "en": ("a link, folder or special file, not a customer file: kehu does not read it",
+               "customer files are plain files in customers/; replace a link by the file itself, or remove it"),
+        "zh": ("这是链接、目录或特殊文件，不是客户文件：kehu 不会读取它",
+               "客户文件必须是 customers/ 中的普通文件；请用文件本身替换链接，或删除它"),
+    },
+    "not-customer-file": {
+        "en": ("not a customer file of this repository (outside customers/)",
+               "kehu checks the files in customers/, team.yaml and kehu.yaml of this repository"),
+        "zh": ("不是本仓库的客户文件（不在 customers/ 中）",
+               "kehu 只检查本仓库 customers/ 中的文件、team.yaml 和 kehu.yaml"),
+    },
     "cannot-read": {
         "en": ("cannot read file: {detail}", "check that the file exists and is readable"),
         "zh": ("无法读取文件：{detail}", "请确认文件存在且可读"),
+    },
+    "control-character": {
+        "en": ("{field}: holds the control character {char} (an escape sequence, carriage return …)",
+               "retype the value; control characters act on terminals and hide text"),
+        "zh": ("{field}：含有控制字符 {char}（转义序列、回车等）", "请重新输入该值；控制字符会操纵终端并隐藏文字"),
+    },
+    "invisible-text": {
+        "en": ("{field}: the value is made only of invisible characters (zero-width spaces …)",
+               "write the real value, or remove the field"),
+        "zh": ("{field}：值只由不可见字符组成（零宽空格等）", "请填写真实的值，或删除该字段"),
+    },
+    "schema-ref-outside": {
+        "en": ("'{ref}' refers outside schema/: kehu never fetches a schema from the network",
+               "copy the referenced schema into schema/ and refer to it by its file name"),
+        "zh": ("'{ref}' 指向 schema/ 之外：kehu 从不通过网络获取 schema",
+               "请把被引用的 schema 复制到 schema/ 中，并按文件名引用"),
+    },
+    "config-bad-value": {
+        "en": ("{key}: '{value}' cannot be used", "{detail}"),
+        "zh": ("{key}：'{value}' 无法使用", "{detail}"),
     },
     "config-stage-unknown": {
         "en": ("stages: '{stage}' is not a stage of schema/customer.schema.json",
@@ -422,7 +462,9 @@ WORDS: dict[str, dict[str, str]] = {
            "typo.traditional": "traditional characters", "typo.lookalike": "a look-alike character",
            "typo.spacing": "spaces, punctuation or 省/市 written differently",
            "typo.legal-form": "a broken legal form", "typo.edit": "a few letters apart",
-           "first_followup_action": "first follow-up"},
+           "first_followup_action": "first follow-up",
+           "cfg_timezone": "write an IANA time zone such as Asia/Shanghai",
+           "cfg_region": "write a two-letter region code such as CN, HK or US"},
     "zh": {"string": "文本", "number": "数字", "integer": "整数", "boolean": "是/否", "null": "空值",
            "array": "列表", "object": "映射", "did_you_mean": "；是否应为 '{x}'？",
            "quote": "请加引号：\"{v}\"（YAML 会把不带引号的数字当作数值）",
@@ -434,7 +476,9 @@ WORDS: dict[str, dict[str, str]] = {
            "typo.missing": "漏了一个字", "typo.doubled": "多打了一个字", "typo.swapped": "两个字颠倒",
            "typo.homophone": "同音字", "typo.traditional": "繁体字", "typo.lookalike": "形近字",
            "typo.spacing": "空格、标点或省市写法不同", "typo.legal-form": "组织形式写错",
-           "typo.edit": "仅差几个字母", "first_followup_action": "首次跟进"},
+           "typo.edit": "仅差几个字母", "first_followup_action": "首次跟进",
+           "cfg_timezone": "请填写 IANA 时区名称，如 Asia/Shanghai",
+           "cfg_region": "请填写两个字母的地区代码，如 CN、HK、US"},
 }
 
 

@@ -10,15 +10,39 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-_ID_RE = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]"
-                    r"(?![0-9A-Za-z])")
-# not glued to Latin letters or digits: "SO2024050100112345" is an order number, "卡号6222…" a card
-_CARD_RE = re.compile(r"(?<![0-9A-Za-z])(?:\d[ -]?){15,18}\d(?![0-9A-Za-z])")
+# Numbers are searched for in a canonical form of the text (normalize_digits, then the separators
+# between digits dropped): 110101 1990 0307 1234, １１０１０１… and 110101-19900307-1234 are one number.
+# An ID number is found even glued to letters (its date and check digit make it certain);
+# a card number is not glued to Latin letters or digits: "SO2024050100112345" is an order number.
+_ID_RE = re.compile(r"(?<![0-9])[1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}"
+                    r"[0-9Xx](?![0-9])")
+_CARD_RE = re.compile(r"(?<![0-9A-Za-z])[0-9]{16,19}(?![0-9A-Za-z])")
+_BETWEEN_DIGITS = re.compile(r"(?<=[0-9])[ \u00a0\u3000\-\u2010-\u2015\u2212\uff0d._·/]+(?=[0-9Xx])")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
+_WIDE = str.maketrans({"\uff0b": "+", "\uff38": "X", "\uff58": "x", "\uff20": "@", "\uff0e": ".", "\u3002": "."})
+
+
+def normalize_digits(text: str) -> str:
+    """Every decimal digit in any script (full-width １, Arabic-Indic ٣ …) as its ASCII digit, and the
+    full-width + X @ . as ASCII: what a number looks like must not decide whether it is found."""
+    if text.isascii():
+        return text
+    out = []
+    for ch in text.translate(_WIDE):
+        if ch.isdecimal() and not ch.isascii():
+            out.append(str(unicodedata.decimal(ch)))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _canonical_numbers(text: str) -> str:
+    return _BETWEEN_DIGITS.sub("", normalize_digits(text))
 
 
 def is_national_id(text: str) -> bool:
@@ -46,17 +70,18 @@ def luhn_valid(digits: str) -> bool:
 
 
 def find_national_id(text: str) -> str | None:
-    for m in _ID_RE.finditer(text):
+    """The first national ID number in ``text`` (in canonical form), whatever digits and separators it uses."""
+    for m in _ID_RE.finditer(_canonical_numbers(text)):
         if is_national_id(m.group()):
             return m.group()
     return None
 
 
 def find_bank_card(text: str) -> str | None:
-    for m in _CARD_RE.finditer(text):
-        digits = re.sub(r"[ -]", "", m.group())
-        if 16 <= len(digits) <= 19 and not is_national_id(digits) and luhn_valid(digits):
-            return m.group()
+    for m in _CARD_RE.finditer(_canonical_numbers(text)):
+        digits = m.group()
+        if not is_national_id(digits) and luhn_valid(digits):
+            return digits
     return None
 
 
@@ -64,7 +89,10 @@ def mask_phone(phone: str | None) -> str:
     """13800138000 -> 138****8000; keeps a +country prefix readable."""
     if not phone:
         return ""
-    digits = re.sub(r"\D", "", phone)
+    if "*" in phone:  # already masked: masking twice must not reveal digits
+        return phone
+    phone = normalize_digits(phone)
+    digits = re.sub(r"[^0-9]", "", phone)
     prefix = ""
     if phone.strip().startswith("+"):
         prefix = "+"
@@ -82,23 +110,79 @@ def mask_email(email: str | None) -> str:
     local, _, domain = email.partition("@")
     if not domain:
         return "***"
+    if local.endswith("***"):  # already masked
+        return email
     return f"{local[:1]}***@{domain}"
 
 
-_PHONE_IN_TEXT = re.compile(r"(?<![\d+])(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)")
+_PHONE_IN_TEXT = re.compile(r"(?<![0-9+])(?:\+?86[ -]?)?1[3-9][0-9](?:[ -]?[0-9]{4}){2}(?![0-9])")
 _EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# six digits or more, not part of an id or contract number (C20240501001, HT202405001): worth hiding
+_LONG_DIGITS = re.compile(r"(?<![A-Za-z0-9_])\+?[0-9](?:[ ()\-]?[0-9]){5,}(?![A-Za-z0-9_])")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
+_AT_WORD = re.compile(r"[^\s,;:'\"<>()\[\]{}，；：“”‘’（）]*@[^\s,;:'\"<>()\[\]{}，；：“”‘’（）]*")
 
 
 def mask_in_text(text: str | None, phones: bool = True, emails: bool = True) -> str:
-    """Free text (a summary, a note) with every mainland mobile number and email address in it masked:
-    a number typed into a note must not escape the masking of the contact fields."""
+    """THE masking of free text (a summary, a note, a name): every mainland mobile number and email address
+    in it masked, whatever digits it is written with — a number typed into a note must not escape the
+    masking of the contact fields. The site, `kehu export --mask` and `kehu show` all mask through here."""
     if not text:
         return ""
     if phones:
+        if not text.isascii():
+            text = _mask_wide_phones(text)
         text = _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group()), text)
     if emails:
-        text = _EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group()), text)
+        text = _EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group()), normalize_digits(text) if "\uff20" in text
+                                  else text)
     return text
+
+
+def _mask_wide_phones(text: str) -> str:
+    """Phones written with other digits: found in the ASCII form, masked where they stand."""
+    ascii_form = normalize_digits(text)
+    if len(ascii_form) != len(text):
+        return text
+    out = list(text)
+    for m in _PHONE_IN_TEXT.finditer(ascii_form):
+        masked = mask_phone(m.group())
+        out[m.start():m.end()] = [masked] + [""] * (m.end() - m.start() - 1)
+    return "".join(out)
+
+
+def mask_loosely(text: str | None) -> str:
+    """For what quotes a value that may be a malformed phone or email (a checker message on the public
+    site): every run of six or more digits and every word with an @ in it masked."""
+    if not text:
+        return ""
+    text = normalize_digits(text)
+    text = _AT_WORD.sub(lambda m: mask_email(m.group()) if "@" in m.group()[1:] else "***", text)
+    return _LONG_DIGITS.sub(lambda m: m.group() if _ISO_DATE.fullmatch(m.group()) else mask_phone(m.group()), text)
+
+
+def mask_handle(text: str | None) -> str:
+    """A WeChat id reaches the person like a phone number does."""
+    return f"{text[:2]}***" if text else ""
+
+
+_CONTACT_FIELDS = {"phone": mask_phone, "email": mask_email, "wechat": mask_handle}
+_NOT_TEXT = frozenset({"id", "date", "created", "signed", "resolved", "birthday", "quiet_until",
+                       "cooperation_since"})
+
+
+def mask_tree(data: object, phones: bool = True, emails: bool = True, key: str = "") -> object:
+    """A customer's (or any record's) data with every contact detail masked: the phone, email and
+    wechat fields, and every phone and email inside the other text. Numbers and dates are kept."""
+    if isinstance(data, dict):
+        return {k: mask_tree(v, phones, emails, str(k)) for k, v in data.items()}
+    if isinstance(data, list):
+        return [mask_tree(v, phones, emails, key) for v in data]
+    if not isinstance(data, str) or key in _NOT_TEXT:
+        return data
+    if (key in ("phone", "wechat") and phones) or (key == "email" and emails):
+        return _CONTACT_FIELDS[key](data)
+    return mask_in_text(data, phones, emails)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +210,11 @@ class Masking:
     def handle(self, value: str | None) -> str:
         """A WeChat id reaches the person like a phone number does."""
         text = (value or "").strip()
-        return f"{text[:2]}***" if self.phones and text else text
+        return mask_handle(text) if self.phones and text else text
 
     def text(self, value: str | None) -> str:
         return mask_in_text(value or "", self.phones, self.emails)
+
+    def tree(self, data: object) -> object:
+        """A whole record with every contact detail masked as this policy says (export, history)."""
+        return mask_tree(data, self.phones, self.emails) if (self.phones or self.emails) else data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +15,10 @@ from .problems import Problem
 from .schema import SchemaSet
 from .yamlload import LoadedYaml, load_yaml_bytes
 
+# what kehu reads to do its work: no output may be written over or inside these
+SOURCES = (CUSTOMERS_DIR, SCHEMA_DIR, ".git", CONFIG_FILE, TEAM_FILE, "mkdocs.yml", ".github", ".gitlab",
+           ".gitlab-ci.yml", ".pre-commit-config.yaml", ".gitattributes", ".vscode")
+
 
 def find_root(start: Path | None = None) -> Path:
     """The nearest folder (upwards) holding kehu.yaml or customers/; else the start folder."""
@@ -22,6 +27,14 @@ def find_root(start: Path | None = None) -> Path:
         if (folder / CONFIG_FILE).is_file() or (folder / CUSTOMERS_DIR).is_dir():
             return folder
     return here
+
+
+def is_plain_file(path: Path) -> bool:
+    """A regular file, not a symbolic link (lstat: a link is never followed)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except (OSError, ValueError):  # ValueError: a NUL byte in the name
+        return False
 
 
 def rel(root: Path, path: Path) -> str:
@@ -49,14 +62,61 @@ class Repo:
         return self.root / CUSTOMERS_DIR
 
     def customer_files(self) -> list[Path]:
+        """Every customer file: regular files named *.yaml/*.yml directly in customers/. Links, folders and
+        special files of that name are never read (``kehu check`` reports them)."""
         folder = self.customers_dir
+        if folder.is_symlink():
+            return []
         try:  # one directory scan, names compared as text: no stat and no Path comparison per file
             with os.scandir(folder) as it:
                 names = sorted(e.name for e in it if e.name.endswith((".yaml", ".yml"))
-                               and len(e.name) > 5 and e.is_file())
+                               and len(e.name) > 5 and e.is_file(follow_symlinks=False))
         except OSError:
             return []
         return [folder / n for n in names if Path(n).suffix in (".yaml", ".yml")]
+
+    def customer_file(self, path: Path | str) -> Path | None:
+        """THE confinement of a customer argument: ``path`` (relative to the working folder) as a customer
+        file of this repository, or None when it is anything else — outside customers/, in a sub-folder,
+        a link, a folder or a special file. Every command that reads or writes a named customer file asks
+        here first, so no argument (``../``, an absolute path, a link) reaches a file outside customers/."""
+        candidate = Path(path)
+        if candidate.suffix not in (".yaml", ".yml") or not is_plain_file(candidate):
+            return None
+        folder = self.customers_dir
+        if folder.is_symlink() or not folder.is_dir():
+            return None
+        try:
+            if candidate.absolute().parent.resolve() != folder.resolve():
+                return None
+        except (OSError, ValueError):
+            return None
+        return folder / candidate.name
+
+    def path_for_id(self, cid: str) -> Path | None:
+        """Where the customer file of id ``cid`` goes, or None when the id is no plain file name (a '/',
+        '..', a leading '.' or a control character would put it elsewhere or hide it)."""
+        if not cid or cid.startswith(".") or any(ch in cid for ch in "/\\\0") or not cid.isprintable():
+            return None
+        return self.customers_dir / f"{cid}.yaml"
+
+    def source_of(self, path: Path | str) -> str | None:
+        """Which of the repository's own sources ``path`` is or lies in (None: none of them): an output
+        (`kehu build --out`, `kehu export --out`, `kehu import --rejects`) must never replace one. The
+        repository itself and every folder above it count as sources too ("." once deleted .git)."""
+        target = Path(os.path.abspath(path))
+        root = self.root.resolve()
+        try:
+            resolved = target.resolve()
+        except (OSError, RuntimeError):
+            resolved = target
+        if resolved == root or resolved in root.parents or target in root.parents:
+            return "."
+        for name in SOURCES:
+            source = root / name
+            if resolved == source or source in resolved.parents:
+                return name
+        return None
 
     @property
     def handles(self) -> frozenset[str] | None:
@@ -98,8 +158,11 @@ def open_repo(root: Path | None = None, today=None) -> Repo:
         config_loaded = loaded if config_path.is_file() else None
         stage_problems = _stage_problems(config, schemas, msgs, config_loaded)
         stage_problems += _id_scheme_problems(config, msgs, config_loaded)
+        stage_problems += _value_problems(config, msgs, config_loaded)
         problems.extend(stage_problems)
         config_ok = not stage_problems
+        if not config_ok:  # every command then works from the defaults and refuses to write
+            config = Config({}, today=today)
     team = None
     team_text = ""
     team_path = root / TEAM_FILE
@@ -156,4 +219,32 @@ def _stage_problems(config: Config, schemas: SchemaSet, msgs: Messages, loaded: 
     out = [msgs.error(CONFIG_FILE, *at(i), "config-stage-unknown", stage=stage)
            for i, stage in enumerate(order) if stage not in keys]
     out += [msgs.error(CONFIG_FILE, *at(), "config-stage-missing", stage=stage) for stage in keys if stage not in order]
+    return out
+
+
+def _value_problems(config: Config, msgs: Messages, loaded: LoadedYaml | None) -> list[Problem]:
+    """What the schema cannot say about kehu.yaml: the value must work where it is used. Checked once, at
+    load, so a bad value is one kehu.yaml error naming its key — not a traceback in every command, nor a
+    phone error in every customer file."""
+    from zoneinfo import ZoneInfo
+
+    import phonenumbers
+
+    def at(*path: str) -> tuple[int, int]:
+        return loaded.pos(path) if loaded is not None else (1, 1)
+
+    out: list[Problem] = []
+
+    def bad(key: str, value: object, detail: str) -> None:
+        out.append(msgs.error(CONFIG_FILE, *at(*key.split(".")), "config-bad-value", key=key, value=value,
+                              detail=detail))
+
+    timezone = config.data.get("timezone")
+    try:
+        ZoneInfo(str(timezone))
+    except (ValueError, OSError, LookupError):  # ZoneInfoNotFoundError is a KeyError
+        bad("timezone", timezone, msgs.word("cfg_timezone"))
+    region = config.get("check", "phone_region")
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        bad("check.phone_region", region, msgs.word("cfg_region"))
     return out

@@ -11,6 +11,7 @@ import click
 from .checker import CheckResult
 from .messages import Messages
 from .problems import Severity
+from .terminal import terminal_text
 
 
 def text_report(result: CheckResult, msgs: Messages, color: bool = False, show_warnings: bool = True) -> str:
@@ -21,9 +22,10 @@ def text_report(result: CheckResult, msgs: Messages, color: bool = False, show_w
         label = str(p.severity)
         if color:
             label = click.style(label, fg="red" if p.severity is Severity.ERROR else "yellow", bold=True)
-        lines.append(f"{p.file}:{p.line}:{p.col}: {label}[{p.code}]: {p.message}")
+        where = terminal_text(f"{p.file}:{p.line}:{p.col}", one_line=True)
+        lines.append(f"{where}: {label}[{p.code}]: {terminal_text(p.message, one_line=True)}")
         if p.hint:
-            lines.append(f"    → {p.hint}")
+            lines.append(f"    → {terminal_text(p.hint, one_line=True)}")
     lines.append(summary(result, msgs))
     return "\n".join(lines)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from .changes import MISSING, Change
 from .identity import PROTECTED
-from .privacy import mask_email, mask_phone
+from .privacy import mask_email, mask_in_text, mask_phone
 from .repo import Repo
 
 SUMMARY_CHARS = 60
@@ -102,6 +102,8 @@ class Wording:
         if isinstance(v, bool):
             return "✓" if v else "✗"
         text = " ".join(str(v).split())
+        if not self.internal:  # a phone or email typed into free text is masked like the contact fields
+            text = mask_in_text(text)
         return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 1] + "…"
 
     def entry(self, field: str, x: Any) -> str:

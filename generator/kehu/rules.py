@@ -15,11 +15,12 @@ from typing import Any
 
 from .config import Config
 from .messages import Messages
-from .model import Customer
+from .model import Customer, as_date
 from .names import NameKey, name_key, similar_pairs, typo_kind
 from .normalize import normalize_company, normalize_email, parse_phone
 from .privacy import find_bank_card, find_national_id
 from .problems import Problem
+from .terminal import has_control
 from .yamlload import LoadedYaml
 
 
@@ -107,6 +108,12 @@ def dates_plausible(ctx: FileContext) -> Iterator[Problem]:
     for path, value in dated:
         if value and value > today:
             yield m.error(c.file, *ctx.at(*path), "future-date", field=_dotted(path), value=value, today=today)
+    for path, value in _strings({k: ctx.loaded.data.get(k) for k in _DATED}, ()):
+        if path[-1] in _DATE_KEYS and _ISO_DAY.fullmatch(value):
+            day = as_date(value)
+            if day is None or day.year < _FIRST_YEAR:  # 0000-01-01 passes the schema, but no rule can use it
+                yield m.error(c.file, *ctx.at(*path), "implausible-date", field=_dotted(path), value=value,
+                              first=_FIRST_YEAR)
     for i, contact in enumerate(c.contacts):
         if contact.birthday and not _real_month_day(contact.birthday):
             yield m.error(c.file, *ctx.at("contacts", i, "birthday"), "bad-birthday",
@@ -116,6 +123,13 @@ def dates_plausible(ctx: FileContext) -> Iterator[Problem]:
             yield m.error(c.file, *ctx.at("complaints", i, "resolved"), "date-order",
                           field=f"complaints[{i}].resolved", value=x.resolved,
                           other_field=f"complaints[{i}].date", other=x.date)
+
+
+_DATED = ("created", "cooperation_since", "quiet_until", "next_action", "interactions", "deals", "surveys",
+          "complaints")
+_DATE_KEYS = frozenset({"created", "cooperation_since", "quiet_until", "date", "signed", "resolved"})
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_FIRST_YEAR = 1900  # a customer record from before this is a typo
 
 
 def _real_month_day(text: str) -> bool:
@@ -219,9 +233,31 @@ def booleans_plain(ctx: FileContext) -> Iterator[Problem]:
 
 _YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
 
+
+def text_visible(ctx: FileContext) -> Iterator[Problem]:
+    """Text holds no control characters (escape sequences act on a terminal, a CR hides what came before)
+    and a value is not made only of invisible characters (a name of zero-width spaces is no name)."""
+    c, m = ctx.customer, ctx.msgs
+    if not any(isinstance(v, str) and (_SUSPECT.search(v) or (v and v.isspace())) for v in _leaves(ctx.loaded.data)):
+        return  # the usual case, found without building every field's path
+    for path, value in _strings(ctx.loaded.data, ()):
+        if has_control(value):
+            bad = next(ch for ch in value if has_control(ch))
+            yield m.error(c.file, *ctx.at(*path), "control-character", field=_dotted(path),
+                          char=f"U+{ord(bad):04X}")
+        elif value and not _INVISIBLE.sub("", value):
+            yield m.error(c.file, *ctx.at(*path), "invisible-text", field=_dotted(path))
+
+
+# what is not visible text: control, format (zero-width, bidi, BOM) and separator characters
+_SUSPECT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f"
+                      "\u202a-\u202e\u2060-\u206f\u3164\ufeff\uffa0]")
+_INVISIBLE = re.compile("[\\s\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+                        "\u3164\ufeff\uffa0\x00-\x1f\x7f-\x9f]+")
+
 FILE_RULES: list[FileRule] = [
     id_matches_file, handles_known, dates_plausible, contacts_valid, no_forbidden_numbers,
-    followups_specific, info_to_collect, first_followup_in_time, stage_consistent, booleans_plain,
+    followups_specific, info_to_collect, first_followup_in_time, stage_consistent, booleans_plain, text_visible,
 ]
 
 

@@ -122,6 +122,7 @@ class SchemaSet:
                 path = tuple(err.absolute_path) if err is not None else ()
                 detail = f"{_dotted(path)}: {err.message}" if err is not None else "not a valid JSON Schema"
                 out.append(msgs.error(file, *located.pos(path), "schema-invalid", detail=detail))
+        out += self._ref_problems(msgs)
         if not out:
             try:
                 self._fast  # noqa: B018 — compiled once here, reused by every validation
@@ -134,19 +135,90 @@ class SchemaSet:
                                               detail=str(e).splitlines()[0]))
         return out
 
+    # --- references: resolved inside schema/ only; checking never touches the network ------------
+
+    def _local_json(self, name: str) -> dict | None:
+        """A JSON file of schema/ (or of kehu's bundled schemas) by its plain file name, else None."""
+        if "/" in name or "\\" in name or not name.endswith(".json") or name.startswith("."):
+            return None
+        for kind, file in SCHEMA_FILES.items():
+            if name == file and kind not in self.broken:
+                return self.raw[kind]
+        if self.folder is None:
+            return None
+        path = self.folder / name
+        try:
+            if not path.is_file() or path.is_symlink():
+                return None
+            data = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    @cached_property
+    def _bases(self) -> tuple[str, ...]:
+        """The folder URIs the schemas' own ``$id`` give (https://kehu.example/schema/): a relative
+        ``$ref`` resolves against them, and only names in those folders are served — from schema/."""
+        out = set()
+        for schema in self.raw.values():
+            sid = schema.get("$id") if isinstance(schema, dict) else None
+            if isinstance(sid, str) and "/" in sid:
+                out.add(sid.rsplit("/", 1)[0] + "/")
+        return tuple(sorted(out))
+
+    def retrieve(self, uri: str) -> dict:
+        """What a ``$ref`` to another document gets: a file of schema/, never a download."""
+        base, _, _ = uri.partition("#")
+        for folder in self._bases:
+            if base.startswith(folder):
+                found = self._local_json(base[len(folder):])
+                if found is not None:
+                    return found
+        raise LookupError(f"$ref {uri} is outside schema/; kehu never fetches schemas")
+
+    def _ref_problems(self, msgs: Messages) -> list[Problem]:
+        from urllib.parse import urljoin
+
+        out: list[Problem] = []
+        for kind, name in SCHEMA_FILES.items():
+            if kind in self.broken:
+                continue
+            file = f"schema/{name}"
+            located: LoadedYaml | None = None
+            for path, ref, base in _refs(self.raw[kind], str(self.raw[kind].get("$id") or "")):
+                target = urljoin(base, ref) if base else ref
+                try:
+                    self.retrieve(target)
+                except LookupError:
+                    if located is None:
+                        located = load_yaml_bytes(file, self.texts[kind].encode("utf-8"), msgs)
+                    out.append(msgs.error(file, *located.pos(path), "schema-ref-outside", ref=ref))
+            meta = self.raw[kind].get("$schema")
+            if meta not in KNOWN_DRAFTS:
+                located = located or load_yaml_bytes(file, self.texts[kind].encode("utf-8"), msgs)
+                out.append(msgs.error(file, *located.pos(("$schema",)), "schema-ref-outside", ref=str(meta)))
+        return out
+
     @cached_property
     def fingerprint(self) -> str:
         return json.dumps(self.raw, sort_keys=True, ensure_ascii=False)
 
     @cached_property
     def _fast(self) -> dict[str, Any]:
-        return {k: jsonschema_rs.validator_for(s, validate_formats=True) for k, s in self.raw.items()}
+        return {k: jsonschema_rs.validator_for(s, validate_formats=True, retriever=self.retrieve)
+                for k, s in self.raw.items()}
 
     @cached_property
     def _full(self) -> dict[str, jsonschema.protocols.Validator]:
         import jsonschema  # only an invalid file needs the detailed validator
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT202012
 
-        return {k: jsonschema.Draft202012Validator(s, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+        # an explicit registry: without one, jsonschema would download an unknown $ref
+        registry: Registry = Registry(retrieve=lambda uri: Resource.from_contents(  # type: ignore[call-arg]
+            self.retrieve(uri), default_specification=DRAFT202012))
+        return {k: jsonschema.Draft202012Validator(s, registry=registry,
+                                                   format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
                 for k, s in self.raw.items()}
 
     @cached_property
@@ -183,6 +255,29 @@ class SchemaSet:
                 line, col = loaded.pos(path)
                 problems.append(msgs.error(loaded.file, line, col, "schema", field=_dotted(path), detail=err.message))
         return _unique(problems)
+
+
+KNOWN_DRAFTS = (None, "https://json-schema.org/draft/2020-12/schema", "http://json-schema.org/draft-07/schema#",
+                "https://json-schema.org/draft/2019-09/schema", "http://json-schema.org/draft-07/schema")
+
+
+def _refs(node: Any, base: str, path: tuple = ()) -> Iterator[tuple[tuple, str, str]]:
+    """(path, reference, base URI) of every ``$ref`` / ``$dynamicRef`` to another document."""
+    if isinstance(node, dict):
+        sid = node.get("$id")
+        if isinstance(sid, str) and path:
+            from urllib.parse import urljoin
+
+            base = urljoin(base, sid) if base else sid
+        for key, value in node.items():
+            if key in ("$ref", "$dynamicRef") and isinstance(value, str):
+                if not value.startswith("#"):
+                    yield (*path, key), value, base
+            elif key not in ("const", "enum", "examples", "default"):  # data, not schema
+                yield from _refs(value, base, (*path, key))
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _refs(item, base, (*path, i))
 
 
 def _unique(problems: Iterable[Problem]) -> list[Problem]:
@@ -326,7 +421,8 @@ class _Translator:
             yield m.error(f, line, col, "bad-date", field=field, value=value)
             return
         if v == "pattern":
-            expected = err.schema.get("description") or err.schema.get("title") or err.validator_value
+            expected = (err.schema.get("x-pattern-hint-en" if m.lang == "en" else "x-pattern-hint")
+                        or err.schema.get("description") or err.schema.get("title") or err.validator_value)
             if "birthday" in field:
                 expected = "MM-DD, e.g. 05-12" if m.lang == "en" else "月-日，如 05-12"
             elif err.validator_value.startswith("^[a-z]"):

@@ -24,6 +24,7 @@ import contextlib
 import copy
 import io
 import os
+import signal
 import stat
 import tempfile
 from pathlib import Path
@@ -333,13 +334,15 @@ def atomic_write(path: Path, text: str, *, durable: bool = True) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    finally:
+        _LIVE_TEMPS.discard(tmp)
     if durable:
         _fsync_dir(folder)
 
 
 def _temporary_copy(path: Path, text: str, durable: bool) -> str:
     """``text`` in a temporary file beside ``path``, with the mode ``path`` has (or would get)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".kehu-tmp")
+    fd, tmp = _new_temp(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
@@ -350,8 +353,60 @@ def _temporary_copy(path: Path, text: str, durable: bool) -> str:
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        _LIVE_TEMPS.discard(tmp)
         raise
     return tmp
+
+
+# SIGTERM (a CI timeout, `kill`, a pool shutting its workers down) ends a process without running
+# `finally`: the temporary files being written are removed by a handler instead, so that no
+# .kehu-tmp file is left for `git add -A` to pick up. The process then ends as the signal says.
+_LIVE_TEMPS: set[str] = set()
+_HANDLED: set[int] = set()
+
+
+def _new_temp(path: Path) -> tuple[int, str]:
+    """A temporary file beside ``path``, known to the termination handler from the moment it exists."""
+    blocked = _remove_temps_on_termination()
+    if blocked:
+        signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".kehu-tmp")
+        _LIVE_TEMPS.add(tmp)
+    finally:
+        if blocked:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, blocked)
+    return fd, tmp
+
+
+def _remove_temps_on_termination() -> set[int]:
+    """Install the handlers (once per process); the signals they handle, to block while a temporary
+    file is being created (empty where signals cannot be handled or masked)."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        return set()  # only the main thread may set handlers (and kehu writes from it)
+    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is None or sig in _HANDLED:
+            continue
+        previous = signal.getsignal(sig)
+        if previous is signal.SIG_IGN:
+            continue
+
+        def handler(signum: int, frame: object, previous: object = previous) -> None:
+            for tmp in list(_LIVE_TEMPS):
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+            _LIVE_TEMPS.clear()
+            if callable(previous):
+                previous(signum, frame)
+                return
+            signal.signal(signum, signal.SIG_DFL)
+            os.kill(os.getpid(), signum)
+
+        signal.signal(sig, handler)
+        _HANDLED.add(sig)
+    return _HANDLED
 
 
 def create_exclusive(path: Path, text: str, *, durable: bool = True) -> bool:
@@ -375,6 +430,7 @@ def create_exclusive(path: Path, text: str, *, durable: bool = True) -> bool:
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        _LIVE_TEMPS.discard(tmp)
 
 
 def _mode_for(path: Path) -> int:

@@ -9,6 +9,7 @@ custom tags, tab indentation, non-UTF-8 bytes, oversized files.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -134,10 +135,15 @@ def load_yaml_bytes(file: str, raw: bytes, msgs: Messages, max_bytes: int | None
             out.problems.append(msgs.error(file, text.count("\n", 0, marker.start()) + 1, 1, "conflict-markers"))
             return out
     if "\t" in text:
+        tabbed = []
         for n, line_text in enumerate(text.split("\n"), 1):
             indent = line_text[: len(line_text) - len(line_text.lstrip(" \t"))]
             if "\t" in indent:
-                out.problems.append(msgs.error(file, n, indent.index("\t") + 1, "tab-indent"))
+                tabbed.append((n, indent.index("\t") + 1))
+        inside = _block_scalar_lines(text) if tabbed else set()
+        for n, col in tabbed:
+            if n not in inside:  # a tab inside a | or > block is text, not indentation
+                out.problems.append(msgs.error(file, n, col, "tab-indent"))
         if out.problems:
             return out
     if "&" in text and _has_anchor(text):
@@ -174,6 +180,32 @@ def load_yaml_bytes(file: str, raw: bytes, msgs: Messages, max_bytes: int | None
     if not isinstance(node, yaml.MappingNode) and not out.problems:
         out.problems.append(msgs.error(file, node.start_mark.line + 1, node.start_mark.column + 1, "not-mapping"))
     return out
+
+
+def _block_scalar_lines(text: str) -> set[int]:
+    """The lines (1-based) holding the content of a literal or folded block scalar; empty when the text
+    does not parse (then every tab-indented line is reported)."""
+    try:
+        loader = _FastLoader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.YAMLError:
+        return set()
+    lines: set[int] = set()
+    stack = [node] if node is not None else []
+    while stack:
+        item = stack.pop()
+        if isinstance(item, yaml.ScalarNode):
+            if item.style in ("|", ">"):
+                lines.update(range(item.start_mark.line + 2, item.end_mark.line + 2))
+        elif isinstance(item, yaml.SequenceNode):
+            stack.extend(item.value)
+        elif isinstance(item, yaml.MappingNode):
+            for k, v in item.value:
+                stack.extend((k, v))
+    return lines
 
 
 def _has_anchor(text: str) -> tuple[int, int] | None:
@@ -252,6 +284,10 @@ class _Walker:
         try:
             value = _constructor.yaml_constructors[tag](_constructor, node)
         except (ValueError, yaml.constructor.ConstructorError):
+            return node.value
+        if isinstance(value, float) and not math.isfinite(value):
+            # .inf, .nan and 1.0e+400 have no JSON form: every other tool would read null or fail
+            self.out.problems.append(self.msgs.error(self.out.file, *pos, "not-finite", text=node.value))
             return node.value
         if value is not None:
             self.out.texts[path] = node.value

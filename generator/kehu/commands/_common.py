@@ -15,9 +15,11 @@ EXIT_BAD_INPUT = 2  # bad input or a refused write: nothing was changed
 
 def fail(message: str, hint: str = "") -> NoReturn:
     """Print ``kehu: error: message`` (and a hint) to stderr and exit 2. Nothing may have been written."""
-    click.echo(f"kehu: error: {message}", err=True)
+    from ..terminal import terminal_text  # an argument or a file's value may hold escape sequences
+
+    click.echo(f"kehu: error: {terminal_text(message, one_line=True)}", err=True)
     if hint:
-        click.echo(f"    → {hint}", err=True)
+        click.echo(f"    → {terminal_text(hint, one_line=True)}", err=True)
     sys.exit(EXIT_BAD_INPUT)
 
 

@@ -22,11 +22,13 @@ from pathlib import Path
 
 import click
 
+from ..edits import say
 from ..repo import Repo
 from ._common import fail, repo_from
 
 MKDOCS_FILE = "mkdocs.yml"
 PAGES_MARKER = ".kehu-pages"  # marks a --pages-only folder as ours, so a rebuild may replace it
+SITE_MARKER = ".kehu-site"    # marks a built site as ours, so a rebuild may replace it
 
 
 def _today_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -129,6 +131,28 @@ def use_engine(repo: Repo, override: str | None = None) -> str:
         fail(str(e), "or set site.engine in kehu.yaml to mkdocs / properdocs")
 
 
+def keep_out_of_git(folder: Path) -> None:
+    """The unmasked site ignores itself, wherever it is built: one `git add -A` must not commit it."""
+    (folder / ".gitignore").write_text("# the unmasked internal site of kehu: never commit it\n*\n")
+
+
+def refuse_unsafe_out(repo: Repo, folder: Path, marker: str) -> None:
+    """An output folder is replaced as a whole, so it must be one kehu made (its marker is in it) or new or
+    empty — and never the repository, a folder above it or one of its sources (`--out .` once deleted
+    the repository with its .git)."""
+    target = Path(os.path.abspath(folder))
+    shown = str(folder)
+    source = repo.source_of(folder)
+    if source == ".":
+        fail(say(repo.msgs, "build-out-repo", out=shown))
+    if source is not None:
+        fail(say(repo.msgs, "build-out-source", out=shown, source=source))
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        fail(say(repo.msgs, "build-out-foreign", out=shown))
+    if target.is_dir() and any(target.iterdir()) and not (target / marker).is_file():
+        fail(say(repo.msgs, "build-out-foreign", out=shown))
+
+
 def run_mkdocs(repo: Repo, out: Path, internal: bool, strict: bool, verbose: bool,
                engine: str | None = None) -> dict:
     use_engine(repo, engine)
@@ -154,6 +178,9 @@ def run_mkdocs(repo: Repo, out: Path, internal: bool, strict: bool, verbose: boo
                      "the previous site was left as it was")
         plugin = cfg.plugins.get("kehu")
         stats = dict(getattr(plugin, "stats", {}) or {})
+        (tmp / SITE_MARKER).write_text("written by kehu build; replaced on every run\n")
+        if internal:
+            keep_out_of_git(tmp)
         swap_in(tmp, out)
         return stats
     finally:
@@ -166,10 +193,8 @@ def write_pages(repo: Repo, folder: Path, internal: bool) -> int:
     from ..site.generate import generate
     from ..site.search import SegmenterMissing
 
+    refuse_unsafe_out(repo, folder, PAGES_MARKER)
     folder = folder.resolve()
-    if folder.exists() and any(folder.iterdir()) and not (folder / PAGES_MARKER).exists():
-        fail(f"{folder} exists and was not written by `kehu build --pages-only`",
-             "choose an empty or new folder; kehu replaces the whole folder")
     try:
         site = generate(repo, internal=internal, directory_urls=True, search_pages=True)
     except SegmenterMissing as e:
@@ -186,6 +211,8 @@ def write_pages(repo: Repo, folder: Path, internal: bool) -> int:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
         (tmp / PAGES_MARKER).write_text("written by kehu build --pages-only; replaced on every run\n")
+        if internal:
+            keep_out_of_git(tmp)
         swap_in(tmp, folder)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -221,6 +248,7 @@ def command(obj: dict, out: Path | None, internal: bool, pages_dir: Path | None,
         click.echo(f"✓ {n} pages → {pages_dir} ({time.perf_counter() - start:.1f} s)")
         return
     out = out or repo.root / ("site-internal" if internal else "site")
+    refuse_unsafe_out(repo, out, SITE_MARKER)
     stats = run_mkdocs(repo, out, internal, strict, verbose, engine)
     total = time.perf_counter() - start
     index = stats.get("search_index_bytes")

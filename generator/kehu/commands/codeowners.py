@@ -8,6 +8,7 @@ import click
 
 from ..codeowners import expected_files, stale_files
 from ..store import atomic_write
+from ..terminal import echo
 from ._common import fail, is_zh, repo_from
 
 
@@ -30,7 +31,7 @@ def command(obj: dict, check_only: bool) -> None:
     if check_only:
         if stale:
             names = ", ".join(stale)
-            click.echo(f"kehu: {names} 已过期，请运行 `kehu codeowners` 并提交" if zh
+            echo(f"kehu: {names} 已过期，请运行 `kehu codeowners` 并提交" if zh
                        else f"kehu: {names} out of date: run `kehu codeowners` and commit the result", err=True)
             sys.exit(1)
         return
@@ -39,6 +40,6 @@ def command(obj: dict, check_only: bool) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, expected[name])
     if stale:
-        click.echo(("已更新 " if zh else "updated ") + ", ".join(stale))
+        echo(("已更新 " if zh else "updated ") + ", ".join(stale))
     else:
-        click.echo("CODEOWNERS 已是最新" if zh else "CODEOWNERS up to date")
+        echo("CODEOWNERS 已是最新" if zh else "CODEOWNERS up to date")

@@ -37,6 +37,7 @@ from ..edits import (
 from ..locking import locked
 from ..messages import CATALOGUE
 from ..repo import Repo
+from ..terminal import echo
 from ._common import repo_from
 from .show import tr
 
@@ -157,4 +158,4 @@ def command(obj: dict, customer: str, action: str, number: str | None, category:
     else:
         done = _resolve(repo, ed, number, when, result, handler)
     report_warnings(save(ed))
-    click.echo(done)
+    echo(done)

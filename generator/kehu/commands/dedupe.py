@@ -6,6 +6,7 @@ import json
 
 import click
 
+from ..terminal import echo
 from ._common import repo_from
 
 
@@ -37,15 +38,15 @@ def command(obj: dict, min_score: float, fmt: str) -> None:
         return word(msgs, "dedupe.reason.name")
 
     if fmt == "json":
-        click.echo(json.dumps([{"score": p.score, "a": {"id": p.a.id, "name": p.a.name, "file": p.a.file},
+        echo(json.dumps([{"score": p.score, "a": {"id": p.a.id, "name": p.a.name, "file": p.a.file},
                                 "b": {"id": p.b.id, "name": p.b.name, "file": p.b.file},
                                 "reasons": [{"kind": k, "text": reason(k, d)} for k, d in p.reasons]}
                                for p in pairs], ensure_ascii=False, indent=2))
         return
     if not pairs:
-        click.echo(word(msgs, "dedupe.none"))
+        echo(word(msgs, "dedupe.none"))
         return
     sep = "；" if msgs.lang == "zh" else "; "
     for p in pairs:
-        click.echo(f"{p.score:.2f}  {p.a.id} {p.a.name}  ↔  {p.b.id} {p.b.name}  "
+        echo(f"{p.score:.2f}  {p.a.id} {p.a.name}  ↔  {p.b.id} {p.b.name}  "
                    f"{sep.join(reason(k, d) for k, d in p.reasons)}")

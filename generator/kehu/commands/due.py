@@ -18,6 +18,7 @@ from ..derive import RHYTHM_REASONS, due_bucket
 from ..edits import guarded, parse_score, require_handle, require_sound_repo
 from ..gitinfo import handle_for_email, user_email
 from ..repo import Repo
+from ..terminal import echo
 from ._common import repo_from
 from .show import BUCKET_STYLE, console, label, reason_text, tr, word
 
@@ -152,11 +153,11 @@ def command(obj: dict, owner: str | None, everyone: bool, within: str | None, li
     rows, invalid = due_rows(repo, who, days)
     if invalid:
         listed = "、".join(invalid[:5])
-        click.echo(tr(repo, f"kehu: 注意：{len(invalid)} 个客户文件有错误，未计入（运行 kehu check）：{listed}",
+        echo(tr(repo, f"kehu: 注意：{len(invalid)} 个客户文件有错误，未计入（运行 kehu check）：{listed}",
                       f"kehu: note: {len(invalid)} customer files have errors and are left out (run kehu check): "
                       f"{', '.join(invalid[:5])}"), err=True)
     if fmt == "json":
-        click.echo(json.dumps({"today": repo.config.today.isoformat(), "within": days, "owner": who, "due": rows,
+        echo(json.dumps({"today": repo.config.today.isoformat(), "within": days, "owner": who, "due": rows,
                                "skipped": invalid}, ensure_ascii=False, indent=2))
         return
     today = repo.config.today.isoformat()

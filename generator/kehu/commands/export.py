@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..terminal import echo
 from ._common import fail, repo_from
 
 
@@ -27,6 +28,7 @@ def command(obj: dict, fmt: str, out: Path | None, owner: str | None, locale: st
 
     csv and xlsx use Chinese headers and labels (English with locale en) and import back with
     `kehu import` to the same customer files; columns marked （自动）/(auto) are computed facts."""
+    from ..edits import say
     from ..io.export import WRITERS, collect, default_out
     from ..io.text import word
 
@@ -44,10 +46,12 @@ def command(obj: dict, fmt: str, out: Path | None, owner: str | None, locale: st
         sys.stdout.buffer.write(data if isinstance(data, bytes) else data.encode("utf-8"))
     else:
         target = out or default_out(fmt, repo.config.today)
+        if repo.source_of(target) is not None:
+            fail(say(repo.msgs, "out-is-source", option="--out", out=target, source=repo.source_of(target)))
         try:
             WRITERS[fmt](es, target)
         except OSError as e:
             fail(f"{target}: {e.strerror or e}", "check that the folder exists and is writable")
-        click.echo(word(repo.msgs, "export.wrote", n=len(es.customers), path=target), err=True)
+        echo(word(repo.msgs, "export.wrote", n=len(es.customers), path=target), err=True)
     if es.skipped:
-        click.echo(word(repo.msgs, "export.skipped", n=len(es.skipped), files=", ".join(es.skipped)), err=True)
+        echo(word(repo.msgs, "export.skipped", n=len(es.skipped), files=", ".join(es.skipped)), err=True)

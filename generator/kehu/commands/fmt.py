@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,8 +11,9 @@ import click
 from ..config import CONFIG_FILE, TEAM_FILE
 from ..fmt import Formatted, format_bytes
 from ..locking import locked
-from ..repo import Repo, rel
+from ..repo import Repo, is_plain_file, rel
 from ..store import StoreError, atomic_write
+from ..terminal import echo
 from ._common import EXIT_BAD_INPUT, repo_from
 
 TEXT = {
@@ -27,6 +29,8 @@ TEXT = {
         "config": "{file}：kehu fmt 只整理客户文件和 team.yaml",
         "config_hint": "kehu.yaml 按团队习惯手工维护，请直接编辑",
         "failed": "{n} 个文件未能整理，已保持原样",
+        "not_customer": "{file}：不是本仓库 customers/ 中的普通文件（链接、目录、特殊文件或仓库外的路径）",
+        "not_customer_hint": "kehu fmt 只整理 customers/ 中的客户文件和 team.yaml，不会读取或改写其他文件",
     },
     "en": {
         "formatted": "formatted {file}",
@@ -40,13 +44,17 @@ TEXT = {
         "config": "{file}: kehu fmt formats customer files and team.yaml only",
         "config_hint": "kehu.yaml is the team's hand-written rules; edit it directly",
         "failed": "{n} file(s) could not be formatted and were left as they are",
+        "not_customer": "{file}: not a plain file in this repository's customers/ (a link, folder, special file "
+                        "or a path outside)",
+        "not_customer_hint": "kehu fmt formats the customer files in customers/ and team.yaml; it reads or writes "
+                             "nothing else",
     },
 }
 
 
 def _error(message: str, hint: str = "") -> None:
     """One line on stderr per file that cannot be formatted; the other files still get formatted."""
-    click.echo(f"kehu: error: {message}; {hint}" if hint else f"kehu: error: {message}", err=True)
+    echo(f"kehu: error: {message}; {hint}" if hint else f"kehu: error: {message}", err=True)
 
 
 def _targets(repo: Repo, files: tuple[Path, ...]) -> list[Path]:
@@ -69,6 +77,13 @@ def _format_one(repo: Repo, path: Path, t: dict[str, str]) -> Formatted | None:
     kind = _kind(repo, path)
     if kind is None:
         _error(t["config"].format(file=name), t["config_hint"])
+        return None
+    if kind == "customer" and os.path.lexists(path) and repo.customer_file(path) is None:
+        # never follow a link or write outside customers/; never open a FIFO (it would hang)
+        _error(t["not_customer"].format(file=name), t["not_customer_hint"])
+        return None
+    if kind == "team" and not is_plain_file(path):
+        _error(t["not_customer"].format(file=name), t["not_customer_hint"])
         return None
     try:
         raw = path.read_bytes()
@@ -113,18 +128,18 @@ def command(obj: dict, files: tuple[Path, ...], check: bool) -> None:
             continue
         changed.append(result.file)
         if check:
-            click.echo(t["would"].format(file=result.file))
+            echo(t["would"].format(file=result.file))
         else:
             atomic_write(path, result.new.decode("utf-8"))
-            click.echo(t["formatted"].format(file=result.file))
+            echo(t["formatted"].format(file=result.file))
     ok = len(targets) - failed
     if check:
-        click.echo(t["check_bad"].format(n=len(changed)) if changed else t["check_ok"].format(total=ok))
+        echo(t["check_bad"].format(n=len(changed)) if changed else t["check_ok"].format(total=ok))
         if changed:
-            click.echo(f"    → {t['check_hint']}")
+            echo(f"    → {t['check_hint']}")
     else:
-        click.echo(t["done"].format(n=len(changed), same=ok - len(changed)))
+        echo(t["done"].format(n=len(changed), same=ok - len(changed)))
     if failed:
-        click.echo(t["failed"].format(n=failed))
+        echo(t["failed"].format(n=failed))
         sys.exit(EXIT_BAD_INPUT)
     sys.exit(1 if check and changed else 0)

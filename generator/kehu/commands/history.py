@@ -22,6 +22,7 @@ from ..edits import CommandError, guarded, refuse, require_sound_repo
 from ..gitinfo import Revision, _blobs, git, handle_for_email, is_git_repo, revisions
 from ..repo import Repo
 from ..review import Wording
+from ..terminal import echo, terminal_text
 from ..yamlload import load_yaml_bytes
 from ._common import repo_from
 from .show import tr
@@ -122,7 +123,8 @@ def line_of(repo: Repo, e: Entry) -> str:
     merge = tr(repo, "（合并）", " (merge)") if e.merge else ""
     member = repo.team.handles.get(e.author) if repo.team else None
     said = tr(repo, "；", "; ").join(e.changes)
-    return f"{e.date} {member.name if member else e.author} {where}{merge}{tr(repo, '：', ': ')}{said}"
+    line = f"{e.date} {member.name if member else e.author} {where}{merge}{tr(repo, '：', ': ')}{said}"
+    return terminal_text(line, one_line=True)
 
 
 @click.command("history")
@@ -146,9 +148,9 @@ def command(obj: dict, customer: str, internal: bool, fmt: str) -> None:
     except (OSError, ValueError) as e:  # git missing or its output not understood
         raise CommandError(str(e)) from None
     if fmt == "json":
-        click.echo(json.dumps([{"commit": e.commit, "date": e.date, "author": e.author, "subject": e.subject,
+        echo(json.dumps([{"commit": e.commit, "date": e.date, "author": e.author, "subject": e.subject,
                                 "merge": e.merge, "changes": e.changes} for e in entries],
                               ensure_ascii=False, indent=2))
         return
     for e in entries:
-        click.echo(line_of(repo, e))
+        echo(line_of(repo, e))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..locking import locked
+from ..terminal import echo
 from ._common import fail, repo_from
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ def command(obj: dict, files: tuple[Path, ...], sheets: tuple[str, ...], mapping
       sheets:   {Sheet1: customers}
       header_row: 2
     """
-    from ..edits import CommandError, require_sound_repo
+    from ..edits import CommandError, require_sound_repo, say
     from ..io.apply import default_rejects_path, write_plan, write_rejects
     from ..io.mapping import MappingError, load_mapping
     from ..io.plan import Planner, SheetError
@@ -70,10 +71,18 @@ def command(obj: dict, files: tuple[Path, ...], sheets: tuple[str, ...], mapping
         require_sound_repo(repo)
     except CommandError as e:
         fail(str(e))
+    rejects_target = rejects or default_rejects_path(files[0])
+    if repo.source_of(rejects_target) is not None:  # checked before anything is written
+        fail(say(msgs, "out-is-source", option="--rejects", out=rejects_target,
+                 source=repo.source_of(rejects_target)))
     try:
         tables = read_paths(list(files), sheets, encoding)
     except ReadError as e:
         fail(e.message, e.hint)
+    filled = [sum(1 for row in t.rows if any(str(v).strip() for v in row if v is not None)) for t in tables]
+    if all(n <= 1 for n in filled):  # nothing, or a header row and nothing under it
+        message, hint = msgs.text("import-no-rows", files=", ".join(str(f) for f in files))
+        fail(message, hint)
     customer = repo.schemas.raw["customer"]
     defs = customer.get("$defs", {})
     item_fields = {p: list(defs.get(p, {}).get("properties", {}))
@@ -83,7 +92,11 @@ def command(obj: dict, files: tuple[Path, ...], sheets: tuple[str, ...], mapping
                                 set(repo.schemas.vocabularies))
         planner = Planner(repo, team_map, owner)
     except MappingError as e:
-        message, hint = msgs.text("import-bad-mapping", file=e.file, detail=e.detail)
+        if e.file == "--owner":  # not the mapping file's fault: say who the members are
+            known = msgs.word("sep").join(sorted(repo.handles or ()))
+            message, hint = msgs.text("import-bad-owner", owner=owner, known=known)
+        else:
+            message, hint = msgs.text("import-bad-mapping", file=e.file, detail=e.detail)
         fail(message, hint)
     progress = _progress()
     total_rows = sum(len(t.rows) for t in tables)
@@ -121,7 +134,7 @@ def command(obj: dict, files: tuple[Path, ...], sheets: tuple[str, ...], mapping
             out.append(f"kehu: {target}: {e.strerror or e}")
     if dry_run:
         out.append(word(msgs, "dry_run"))
-    click.echo("\n".join(out))
+    echo("\n".join(out))
     sys.exit(EXIT_REJECTED if plan.rejects else 0)
 
 

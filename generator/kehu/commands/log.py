@@ -34,6 +34,7 @@ from ..gitinfo import current_handle
 from ..locking import locked
 from ..messages import CATALOGUE, is_first_followup_action
 from ..repo import Repo
+from ..terminal import echo
 from ._common import repo_from
 from .show import due_reason, facts_for, tr
 
@@ -117,8 +118,8 @@ def command(obj: dict, customer: str, channel: str | None, summary: str | None, 
     _, facts = facts_for(repo, ed.path)
     due = (f"{facts.due.date.isoformat()} {due_reason(repo, facts)}" if facts.due else "—")
     channel_label = repo.schemas.vocabularies["channel"].label(key, repo.config.locale)
-    click.echo(tr(repo, f"已记录：{ed.name} {when.isoformat()} {channel_label}（{who}）；下次跟进 {due}",
+    echo(tr(repo, f"已记录：{ed.name} {when.isoformat()} {channel_label}（{who}）；下次跟进 {due}",
                   f"recorded: {ed.name} {when.isoformat()} {channel_label} ({who}); next follow-up {due}"))
     if what == "cleared":
-        click.echo(tr(repo, "原计划的下一步已完成，已清空 next_action；可用 --next 设定新的下一步",
+        echo(tr(repo, "原计划的下一步已完成，已清空 next_action；可用 --next 设定新的下一步",
                       "the planned next step is done, next_action was cleared; set a new one with --next"))

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..locking import locked
+from ..terminal import echo
 from ._common import fail, repo_from
 
 
@@ -73,7 +74,7 @@ def command(obj: dict, keep: str, drop: str) -> None:
         lines.append(word(msgs, "merge.conflict", keep=keep_id, drop=drop_id, field=rules.title(field),
                           value=rules.show(field, kept), other=rules.show(field, other)))
     lines.append(word(msgs, "merge.deleted", file=rel(repo.root, drop_path)))
-    click.echo("\n".join(lines))
+    echo("\n".join(lines))
 
 
 def _new_duplicates(repo, keep_path: Path, drop_path: Path, keep_doc) -> list:  # type: ignore[no-untyped-def]

@@ -39,6 +39,7 @@ from ..messages import CATALOGUE
 from ..normalize import normalize_company, normalize_email, parse_phone
 from ..repo import Repo, rel
 from ..rules import IndexEntry, near_duplicates_of
+from ..terminal import echo
 from ._common import repo_from
 from .show import tr
 
@@ -253,5 +254,5 @@ def command(obj: dict, **opts: str | None) -> None:
     report_warnings([p for p in new_warnings(repo, path, set()) if p.code != "missing-info"])
     due = str(fields["next_action"]["date"])
     name, owner, where = fields["name"], fields["owner"], rel(repo.root, path)
-    click.echo(tr(repo, f"已创建 {where}（{name}，负责人 {owner}，首次跟进截止 {due}）",
+    echo(tr(repo, f"已创建 {where}（{name}，负责人 {owner}，首次跟进截止 {due}）",
                   f"created {where} ({name}, owner {owner}, first follow-up by {due})"))

@@ -14,6 +14,7 @@ import subprocess
 import click
 
 from ..locking import locked
+from ..terminal import echo
 from ._common import repo_from
 
 # errors a renumber exists to repair: the file is otherwise sound
@@ -60,7 +61,7 @@ def command(obj: dict, old: str, new: str | None) -> None:
         else:
             new_id = new.strip()
             pattern = repo.config["ids"]["pattern"]
-            if pattern and not re.fullmatch(pattern, new_id):
+            if (pattern and not re.fullmatch(pattern, new_id)) or repo.path_for_id(new_id) is None:
                 raise refuse(msgs, "renumber-bad-id", id=new_id, pattern=pattern)
             target = repo.customers_dir / f"{new_id}.yaml"
             if target.exists() or new_id in ids_in_history(repo):
@@ -88,7 +89,7 @@ def command(obj: dict, old: str, new: str | None) -> None:
     config_changed = follow_in_config(repo, old_id, new_id)
     message, hint = msgs.text("renumber-done", old=old_id, new=new_id, name=doc.get("name") or "",
                               file=rel(repo.root, target))
-    click.echo(message)
+    echo(message)
     if config_changed:
-        click.echo(msgs.text("renumber-config", old=old_id, new=new_id)[0])
-    click.echo(f"    → {hint}")
+        echo(msgs.text("renumber-config", old=old_id, new=new_id)[0])
+    echo(f"    → {hint}")

@@ -39,6 +39,7 @@ from ..edits import (
 from ..locking import locked
 from ..messages import CATALOGUE
 from ..repo import Repo
+from ..terminal import echo
 from ._common import repo_from
 from .show import tr
 
@@ -276,7 +277,7 @@ def apply(data: CommentedMap, changes: dict[str, Any], order: list[str]) -> dict
     return done
 
 
-@click.command("set")
+@click.command("set", context_settings={"ignore_unknown_options": True})  # `annual_value -5` is a value
 @click.argument("customer")
 @click.argument("field")
 @click.argument("values", nargs=-1, required=True, metavar="VALUE…")
@@ -302,8 +303,8 @@ def command(obj: dict, customer: str, field: str, values: tuple[str, ...], reaso
     changes = _changes(repo, ed, field.strip(), values, reason, lost_from)
     done = apply(ed.data, changes, field_order(repo))
     if not done:
-        click.echo(tr(repo, f"{ed.name}：{field} 未变化，未写入", f"{ed.name}: {field} unchanged, nothing written"))
+        echo(tr(repo, f"{ed.name}：{field} 未变化，未写入", f"{ed.name}: {field} unchanged, nothing written"))
         return
     report_warnings(save(ed))
     for key, (old, new) in done.items():
-        click.echo(f"{ed.name}: {key} {_shown(old)} → {_shown(new)}")
+        echo(f"{ed.name}: {key} {_shown(old)} → {_shown(new)}")

@@ -26,6 +26,7 @@ from ..model import SURVEY_DIMENSIONS, Customer
 from ..privacy import Masking
 from ..repo import Repo, rel
 from ..site.labels import Labels
+from ..terminal import console as terminal_console
 from ._common import repo_from
 
 BUCKET_STYLE = {"overdue": "bold red", "today": "bold yellow", "soon": "yellow", "later": ""}
@@ -56,7 +57,7 @@ def console() -> Console:
     """A console that does not wrap tables at 80 columns when the output is a pipe or a file
     (tables take their natural width there, so `grep` sees whole rows)."""
     wide = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 400
-    return Console(width=wide, markup=False, emoji=False, highlight=False, soft_wrap=False)
+    return terminal_console(width=wide, markup=False, emoji=False, highlight=False, soft_wrap=False)
 
 
 def due_reason(repo: Repo, facts: Facts, due: Due | None = None) -> str:

@@ -19,6 +19,7 @@ from ..edits import (
 )
 from ..locking import locked
 from ..model import SURVEY_DIMENSIONS
+from ..terminal import echo
 from ._common import repo_from
 from .show import tr
 
@@ -52,5 +53,5 @@ def command(obj: dict, customer: str, comment: str | None, date: str | None, **s
     append_dated(ed.data, "surveys", item, field_order(repo))
     report_warnings(save(ed))
     shown = " ".join(f"{k}={v}" for k, v in given.items())
-    click.echo(tr(repo, f"已记录满意度调查：{ed.name} {when.isoformat()} {shown}",
+    echo(tr(repo, f"已记录满意度调查：{ed.name} {when.isoformat()} {shown}",
                   f"survey recorded: {ed.name} {when.isoformat()} {shown}"))

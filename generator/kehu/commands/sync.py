@@ -14,6 +14,7 @@ import sys
 import click
 
 from ..locking import locked
+from ..terminal import echo
 from ._common import fail, repo_from
 
 EXIT_NEEDS_PERSON = 1
@@ -79,17 +80,17 @@ def command(obj: dict, base: str | None, remote: str | None, no_fetch: bool, pus
         if not branches:
             report = sync(repo, base=base, remote=remote, fetch=not no_fetch, push=push, only_if_clean=only_if_clean,
                           creator=creator)
-            click.echo("\n".join(_lines(msgs, report)))
+            echo("\n".join(_lines(msgs, report)))
             needs_person = bool(report.conflicts)
         else:
             for branch, outcome in sync_branches(repo, branches, base=base, remote=remote, fetch=not no_fetch,
                                                  push=push, creator=creator):
-                click.echo(msgs.text("sync-branch", branch=branch)[0])
+                echo(msgs.text("sync-branch", branch=branch)[0])
                 if isinstance(outcome, SyncError):
-                    click.echo(say(msgs, outcome.code, **outcome.args_), err=True)
+                    echo(say(msgs, outcome.code, **outcome.args_), err=True)
                     needs_person = True
                 else:
-                    click.echo("\n".join(_lines(msgs, outcome)))
+                    echo("\n".join(_lines(msgs, outcome)))
                     needs_person |= bool(outcome.conflicts)
     except SyncError as e:
         fail(say(msgs, e.code, **e.args_))

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..problems import Problem, Severity
 from ..repo import Repo, rel
+from .cells import to_cell
 from .plan import ImportPlan, Outcome, Planner, Reject
 
 PARALLEL_THRESHOLD = 200  # below this many files one process is faster than starting a pool
@@ -94,7 +95,8 @@ def rejects_csv(rejects: list[Reject], lang: str) -> str:
     writer.writerow(first + headers)
     for r in rejects:
         cells = dict(r.cells)
-        writer.writerow([r.ref.sheet, r.ref.row, r.reason] + [_cell(cells.get(h)) for h in headers])
+        row = [r.ref.sheet, r.ref.row, r.reason, *(_cell(cells.get(h)) for h in headers)]
+        writer.writerow([to_cell(v) for v in row])
     return "\ufeff" + out.getvalue()
 
 

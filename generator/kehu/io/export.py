@@ -31,6 +31,7 @@ from ..derive import Facts, derive_all, due_bucket
 from ..model import Customer
 from ..privacy import Masking
 from ..repo import Repo
+from .cells import to_cell
 from .columns import CHILD, LIST_OF
 from .text import WORDS, word
 
@@ -93,10 +94,33 @@ def collect(repo: Repo, owner: str | None = None, lang: str | None = None, mask:
     from ..lookup import load_all
 
     loaded = load_all(repo)
-    facts = derive_all(loaded.customers, repo.config, repo.config.today)
-    chosen = [c for c in loaded.customers if owner is None or c.owner == owner]
+    customers = loaded.customers
+    if mask:  # masked once, here, so that no writer can miss a field (free text and what derives from it)
+        masking = Masking.of(repo.config, wide=True)
+        customers = [masked_customer(c, masking) for c in customers]
+    facts = derive_all(customers, repo.config, repo.config.today)
+    chosen = [c for c in customers if owner is None or c.owner == owner]
     chosen.sort(key=lambda c: c.id)
     return ExportSet(repo, chosen, facts, lang or repo.msgs.lang, mask, loaded.invalid)
+
+
+def masked_customer(c: Customer, masking: Masking) -> Customer:
+    from ..model import customer_from
+    from ..yamlload import LoadedYaml
+
+    return customer_from(LoadedYaml(c.file, masking.tree(c.raw)))  # type: ignore[arg-type]
+
+
+def members(es: ExportSet) -> list[Any]:
+    """The team as exported: with --mask, members' emails are masked like the customers' contacts."""
+    team = es.repo.team
+    out = list(team.members if team else [])
+    if es.mask:
+        import dataclasses
+
+        masking = es.masking
+        out = [dataclasses.replace(m, email=masking.email(m.email) if m.email else m.email) for m in out]
+    return out
 
 
 # --- tables ------------------------------------------------------------------------------------
@@ -198,10 +222,6 @@ def item_value(es: ExportSet, path: str, item: dict) -> Any:
         return None
     if path == "contact.primary":
         return word(es.lang, "yes" if value else "no")
-    if path == "contact.phone":
-        return es.masking.phone(str(value))
-    if path == "contact.email":
-        return es.masking.email(str(value))
     if path in VOCAB_OF:
         return _label(es, VOCAB_OF[path], value)
     if name in ("date", "signed", "resolved"):
@@ -275,7 +295,7 @@ def write_csv(es: ExportSet, out: Path) -> list[Path]:
         writer = csv.writer(buf, lineterminator="\r\n")
         writer.writerow([h for _, h in t.columns])
         for row in t.rows:
-            writer.writerow([_text_cell(v) for v in row])
+            writer.writerow([to_cell(_text_cell(v)) for v in row])
         path = out / f"{t.title}.csv"
         _atomic_bytes(path, ("\ufeff" + buf.getvalue()).encode("utf-8"))
         written.append(path)
@@ -297,7 +317,7 @@ def write_xlsx(es: ExportSet, out: Path) -> list[Path]:
             cell.font = bold
         widths = [_width(h) for _, h in t.columns]
         for row in t.rows:
-            sheet.append(row)
+            sheet.append([to_cell(v) for v in row])
             for i, v in enumerate(row):
                 widths[i] = max(widths[i], min(_width(_text_cell(v)), 60))
         for i, w in enumerate(widths, start=1):
@@ -322,7 +342,6 @@ def _width(text: str) -> int:
 
 def export_document(es: ExportSet) -> dict[str, Any]:
     """The json export: see schema/export.schema.json."""
-    team = es.repo.team
     vocabs = es.repo.schemas.vocabularies
     return {
         "format": EXPORT_FORMAT,
@@ -331,25 +350,12 @@ def export_document(es: ExportSet) -> dict[str, Any]:
         "locale": es.repo.config.locale,
         "team": [{k: v for k, v in (("handle", m.handle), ("name", m.name), ("role", m.role), ("email", m.email),
                                     ("git", m.git), ("active", m.active)) if v is not None}
-                 for m in (team.members if team else [])],
-        "customers": [_masked_raw(es, c.raw) for c in es.customers],
+                 for m in members(es)],
+        "customers": [c.raw for c in es.customers],
         "derived": {c.id: derived_json(es.facts[c.id]) for c in es.customers if c.id in es.facts},
         "vocabularies": {name: [{"key": t.key, "zh": t.zh, "en": t.en} for t in v.terms]
                          for name, v in sorted(vocabs.items())},
     }
-
-
-def _masked_raw(es: ExportSet, raw: dict) -> dict:
-    if not es.mask:
-        return raw
-    data = json.loads(json.dumps(raw))
-    masking = es.masking
-    for contact in data.get("contacts") or []:
-        if contact.get("phone"):
-            contact["phone"] = masking.phone(str(contact["phone"]))
-        if contact.get("email"):
-            contact["email"] = masking.email(str(contact["email"]))
-    return data
 
 
 def derived_json(f: Facts) -> dict[str, Any]:
@@ -504,9 +510,8 @@ def write_sqlite(es: ExportSet, out: Path) -> list[Path]:
 
 
 def _fill(db: sqlite3.Connection, es: ExportSet) -> None:
-    team = es.repo.team
     db.executemany("INSERT INTO members VALUES (?, ?, ?, ?, ?, ?)",
-                   [(m.handle, m.name, m.role, m.email, m.git, int(m.active)) for m in (team.members if team else [])])
+                   [(m.handle, m.name, m.role, m.email, m.git, int(m.active)) for m in members(es)])
     db.executemany("INSERT INTO vocabulary VALUES (?, ?, ?, ?)",
                    [(name, t.key, t.zh, t.en) for name, v in sorted(es.repo.schemas.vocabularies.items())
                     for t in v.terms])
@@ -535,18 +540,9 @@ def _fill(db: sqlite3.Connection, es: ExportSet) -> None:
             sql = f"INSERT INTO {table} (customer_id, position, {names}) VALUES (?, ?, {', '.join('?' * len(columns))})"
             rows = []
             for i, item in enumerate(raw.get(table) or []):
-                values = [_sql(_masked_item(es, table, col, item.get(col))) for col in columns]
+                values = [_sql(item.get(col)) for col in columns]
                 rows.append([c.id, i, *values])
             db.executemany(sql, rows)
-
-
-def _masked_item(es: ExportSet, table: str, col: str, value: Any) -> Any:
-    if es.mask and table == "contacts" and value:
-        if col == "phone":
-            return es.masking.phone(str(value))
-        if col == "email":
-            return es.masking.email(str(value))
-    return value
 
 
 def _sql(value: Any) -> Any:

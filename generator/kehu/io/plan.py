@@ -399,7 +399,8 @@ class Planner:
         old_id = None
         cid = self._text(vals, "id")
         if cid is not None:
-            if re.fullmatch(self.config["ids"]["pattern"] or ".*", cid):
+            # an id from a cell becomes a file name: it must be a plain one (no '../', '/', leading '.')
+            if re.fullmatch(self.config["ids"]["pattern"] or ".*", cid) and self.repo.path_for_id(cid) is not None:
                 data["id"] = cid
             else:
                 old_id = cid

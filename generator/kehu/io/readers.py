@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .cells import from_cell
 from .encoding import EncodingError, decode
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
@@ -96,7 +97,7 @@ def _read_workbook(path: Path, wanted: tuple[str, ...]) -> list[Sheet]:
             if not wanted and meta.visible != SheetVisibleEnum.Visible:
                 continue  # hidden helper sheets (dropdown lists) are not data
             rows = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-            out.append(Sheet(str(path), meta.name, [list(r) for r in rows]))
+            out.append(Sheet(str(path), meta.name, [[from_cell(v) for v in r] for r in rows]))
     except (CalamineError, ValueError) as e:
         raise ReadError(f"{path}: cannot read the sheets ({e})", "save it again as .xlsx") from None
     finally:
@@ -114,7 +115,7 @@ def _read_text(path: Path, encoding: str | None) -> Sheet:
         text = text[1:]
     delimiter = _delimiter(text, path.suffix.lower())
     try:
-        rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        rows = [[from_cell(v) for v in r] for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as e:
         raise ReadError(f"{path}: not a well-formed CSV file ({e})", "check quotes in the line named") from None
     return Sheet(str(path), path.stem, rows, used)

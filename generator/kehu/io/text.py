@@ -108,6 +108,15 @@ IO_MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("{file}: {detail}", "see `kehu import --help` for the mapping file's form"),
         "zh": ("{file}：{detail}", "映射文件格式见 `kehu import --help`"),
     },
+    "import-bad-owner": {
+        "en": ("--owner: '{owner}' is not a member of team.yaml", "members: {known}"),
+        "zh": ("--owner：'{owner}' 不是 team.yaml 中的成员", "已知成员：{known}"),
+    },
+    "import-no-rows": {
+        "en": ("{files}: no rows to import (the file is empty or holds only a header row)",
+               "check that you chose the right file and sheet (--sheet NAME)"),
+        "zh": ("{files}：没有可导入的行（文件为空，或只有表头）", "请确认文件和工作表是否正确（--sheet 工作表名）"),
+    },
     "import-no-header": {
         "en": ("{sheet}: no header row found (no column this tool recognises)",
                "name the columns (客户名称, 联系人, 手机号 …) or map them with --mapping"),

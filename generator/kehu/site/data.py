@@ -19,7 +19,7 @@ from .. import derive
 from ..config import Config
 from ..derive import CLASSES, STATUSES, Facts
 from ..model import SURVEY_DIMENSIONS, Customer, Team
-from ..privacy import Masking
+from ..privacy import Masking, mask_loosely
 from ..problems import Problem, Severity
 from .charts import Chart, column_chart, funnel_chart
 from .history import Change
@@ -70,6 +70,11 @@ class Privacy(Masking):
 
     def text(self, value: Any) -> str:
         return Masking.text(self, clean(value))
+
+    def quoted(self, value: Any) -> str:
+        """A checker message quotes the value it rejects — a malformed phone or email is still one."""
+        text = clean(value)
+        return mask_loosely(text) if self.phones or self.emails else text
 
 
 def customer_src(cid: str) -> str:
@@ -563,7 +568,8 @@ class Assembler:
             _, view = forge_urls(self.config, p.file, p.line)
             rows.append({"severity": str(p.severity), "severity_label": self.L.t(f"severity.{p.severity}"),
                          "file": clean(p.file), "line": p.line, "col": p.col, "code": clean(p.code),
-                         "message": self.privacy.text(p.message), "hint": self.privacy.text(p.hint), "link": view})
+                         "message": self.privacy.quoted(p.message), "hint": self.privacy.quoted(p.hint),
+                         "link": view})
         return {"rows": rows, "skipped": [(f, forge_urls(self.config, f)[1]) for f in skipped],
                 "errors": sum(1 for p in problems if p.severity is Severity.ERROR),
                 "warnings": sum(1 for p in problems if p.severity is Severity.WARNING)}

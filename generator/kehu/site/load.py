@@ -11,7 +11,6 @@ A file with any error is left out of the site and listed, never guessed at.
 from __future__ import annotations
 
 import hashlib
-import json
 import multiprocessing
 import os
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from ..checker import (
     _yaml_loader_name,
     check,
     customer_listing,
+    load_cache_json,
     save_cache_json,
 )
 from ..model import Customer, Record, customer_from_record, record_of
@@ -52,12 +52,9 @@ class RecordCache:
         self.records: dict[str, Record] = {}
         self.dirty = False
         if enabled:
-            try:
-                data = json.loads(self.path.read_bytes())
-                if isinstance(data, dict) and data.get("env") == self.env and isinstance(data.get("records"), dict):
-                    self.records = data["records"]
-            except (OSError, ValueError):
-                pass
+            data = load_cache_json(self.path)
+            if isinstance(data, dict) and data.get("env") == self.env and isinstance(data.get("records"), dict):
+                self.records = data["records"]
 
     def keep_only(self, live: set[str]) -> None:
         if set(self.records) - live:
