@@ -97,7 +97,10 @@ def rejects_of(path: Path) -> list[dict[str, str]]:
 def test_messy_workbook_imports_exactly_what_it_should(repo, workbook):
     run = repo.kehu("import", str(workbook))
     assert run.returncode == 1, run.stderr  # some rows were rejected
-    assert sorted(files(repo)) == ["C20240418LX01.yaml", "C20240510LX01.yaml"]
+    # the lossy phone of row 7 drops only that phone: the customer is imported without it
+    assert sorted(files(repo)) == ["C20240418LX01.yaml", "C20240510LX01.yaml", "C20240601LX01.yaml"]
+    hongyuan = load(repo, "C20240601LX01")
+    assert hongyuan["name"] == "深圳宏远电子有限公司" and hongyuan["contacts"] == [{"name": "赵总"}]
 
     qiming = load(repo, "C20240510LX01")  # created from its earliest record: ids spread over the days
     assert qiming["name"] == "上海启明科技有限公司"  # trimmed, incl. the full-width space
@@ -137,6 +140,7 @@ def test_rejects_name_row_and_reason_and_never_copy_the_id_number(repo, workbook
         ("跟进记录", "4"), ("跟进记录", "5")]
     reasons = [r["原因"] for r in rejected]
     assert "1.38001E+10" in reasons[0] and "科学计数法" in reasons[0]
+    assert reasons[0].startswith("只丢弃了这一个值")  # row 7 was imported without its phone
     assert reasons[1].startswith("缺少客户名称")
     assert "身份证号" in reasons[2]
     assert "李经理" in reasons[3] and "team.yaml" in reasons[3]
@@ -146,7 +150,7 @@ def test_rejects_name_row_and_reason_and_never_copy_the_id_number(repo, workbook
     assert rejected[0]["客户名称"] == "深圳宏远电子有限公司"  # the original cells, to fix and import again
     assert ID_NUMBER not in report.read_text(encoding="utf-8-sig")
     assert ID_NUMBER not in run.stdout
-    assert "拒绝 7" in run.stdout and "合并重复行 1" in run.stdout
+    assert "拒绝 6，丢弃单个取值 1 个" in run.stdout and "合并重复行 1" in run.stdout
 
 
 def test_importing_the_same_file_twice_changes_nothing(repo, workbook):
@@ -154,7 +158,7 @@ def test_importing_the_same_file_twice_changes_nothing(repo, workbook):
     before = files(repo)
     again = repo.kehu("import", str(workbook))
     assert files(repo) == before
-    assert "新建 0，更新 0，不变 2" in again.stdout
+    assert "新建 0，更新 0，不变 3" in again.stdout
 
 
 def test_dry_run_prints_mapping_and_preview_and_writes_nothing(repo, workbook):

@@ -159,10 +159,14 @@ def next_due(c: Customer, klass: str, last: dt.date | None, cfg: Config) -> Due 
     na = c.next_action
     if na and na.date and (last is None or na.date > last):
         candidates.append(Due(na.date, "next_action", na.action, na.line))
-    if last is None:
+    if last is None and not predates_kehu(c):
         if c.created:
             days = math.ceil(cfg["first_followup_hours"] / 24)
             candidates.append(Due(c.created + dt.timedelta(days=days), "first_followup", None, c.line_of("created")))
+    elif last is None:  # an imported customer never contacted in kehu: the cadence runs from its creation
+        cadence = cfg.cadence_days(klass)
+        if cadence and c.created:
+            candidates.append(Due(c.created + dt.timedelta(days=cadence), "cadence", None, c.line_of("created")))
     else:
         cadence = cfg.cadence_days(klass)
         if cadence:
@@ -206,6 +210,47 @@ def rhythm_dues(c: Customer, level: str, since: dt.date | None, cfg: Config) -> 
                            c.line_of("surveys") if surveyed else c.line_of("deals"), int(survey_days)))
     if c.quiet_until:
         out = [Due(c.quiet_until, d.reason, None, d.line, d.every) if d.date < c.quiet_until else d for d in out]
+
+
+# --- customers from before kehu, and dormant ones ---------------------------------------------------
+# One rule, used by every output (dashboard, due page, `kehu due`, calendars, checker): a customer
+# imported with a creation date before its import is not a new customer (no first follow-up within
+# 24 h is owed), and a dormant customer owes no routine follow-up — it is on the revive list.
+
+
+def predates_kehu(c: Customer) -> bool:
+    """Imported (``imported:``) with a creation date before the import: it existed before the team
+    kept it in kehu, so the rules for new customers (first follow-up within 24 h) do not apply."""
+    return c.imported is not None and c.created is not None and c.created < c.imported
+
+
+def dormant_since(c: Customer, last: dt.date | None, cfg: Config) -> dt.date | None:
+    reference = last or c.created
+    return reference + dt.timedelta(days=cfg["dormant_days"]) if reference else None
+
+
+def revive_due(c: Customer, last: dt.date | None, cfg: Config) -> Due | None:
+    """A dormant customer's due follow-up: none from the cadence, visits or the first call (it is
+    listed to revive instead, not counted overdue); only a next action planned for a date after it
+    fell dormant — someone's plan to revive it — is due."""
+    na, since = c.next_action, dormant_since(c, last, cfg)
+    if not (na and na.date and since and na.date >= since):
+        return None
+    due = Due(na.date, "next_action", na.action, na.line)
+    if c.quiet_until and due.date < c.quiet_until:
+        due = Due(c.quiet_until, "quiet_ended", None, c.line_of("quiet_until"))
+    return due
+
+
+def revive_key(days_since_contact: int | None, cid: str) -> tuple[int, str]:
+    """The order of the revive list: longest silent first (never contacted before all), then by id."""
+    return (-(days_since_contact if days_since_contact is not None else 10**6), cid)
+
+
+def revive_list(customers: Iterable[Customer], facts: dict[str, Facts]) -> list[Customer]:
+    """Dormant customers to revive (回访), longest silent first."""
+    out = [c for c in customers if c.id in facts and facts[c.id].status == "dormant"]
+    out.sort(key=lambda c: revive_key(facts[c.id].days_since_contact, c.id))
     return out
 
 
@@ -230,6 +275,9 @@ def missing_info(c: Customer, cfg: Config) -> list[Missing]:
             out.append(Missing(name, None, c.line_of(name) if name in c.raw else 1))
     if not c.contacts:
         out.append(Missing("contacts", None, c.line_of("contacts")))
+    for i, d in enumerate(c.deals):  # an imported deal whose signing date the sheet did not give
+        if d.signed is None:
+            out.append(Missing(f"deals[{i}].signed", None, d.line or c.line_of("deals")))
     return out
 
 
@@ -246,10 +294,12 @@ def derive(c: Customer, ctx: Context, with_missing: bool = True) -> Facts:
     recent = interactions_within(c, today, cfg["frequency"]["window_days"])
     potential = cfg["classification"]["potential"]
     qualified = interactions_within(c, today, potential["window_days"]) >= potential["min_contacts"]
+    state = status(c, last, today, cfg)
+    due = revive_due(c, last, cfg) if state == "dormant" else next_due(c, chosen, last, cfg)
     return Facts(
         last_contact=last,
         days_since_contact=(today - last).days if last else None,
-        status=status(c, last, today, cfg),
+        status=state,
         computed_class=klass,
         klass=chosen,
         class_overridden=bool(c.class_override and c.class_override != klass),
@@ -261,7 +311,7 @@ def derive(c: Customer, ctx: Context, with_missing: bool = True) -> Facts:
         frequency=frequency(recent, cfg),
         recent_interactions=recent,
         qualified_lead=qualified,
-        due=next_due(c, chosen, last, cfg),
+        due=due,
         quiet=bool(c.quiet_until and c.quiet_until > today),
         missing=missing_info(c, cfg) if with_missing else [],
         rhythms=rhythm_dues(c, value_level(value, cfg), since, cfg),

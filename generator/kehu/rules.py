@@ -186,9 +186,11 @@ def info_to_collect(ctx: FileContext) -> Iterator[Problem]:
 
 
 def first_followup_in_time(ctx: FileContext) -> Iterator[Problem]:
+    from .derive import predates_kehu  # derive owns what "a new customer" means
+
     c, m, cfg = ctx.customer, ctx.msgs, ctx.config
-    if not c.created or c.stage == "lost":
-        return
+    if not c.created or c.stage == "lost" or predates_kehu(c):
+        return  # a customer imported from before kehu was never a new customer here
     hours = cfg["first_followup_hours"]
     allowed = dt.timedelta(hours=hours)
     dates = sorted(x.date for x in c.interactions if x.date)

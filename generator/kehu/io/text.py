@@ -99,6 +99,14 @@ IO_MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("{file} is invalid ({message}), so it was not changed", "fix it first: kehu check {file}"),
         "zh": ("{file} 当前有错误（{message}），未作修改", "请先修正：kehu check {file}"),
     },
+    "import-value-dropped": {
+        "en": ("only this value was dropped, the rest of the row was imported — {detail}", ""),
+        "zh": ("只丢弃了这一个值，该行其余内容已导入——{detail}", ""),
+    },
+    "import-type-date": {
+        "en": ("{column}: '{value}' is a date, not {expected}", "the column may be shifted: check the spreadsheet"),
+        "zh": ("{column}：'{value}' 是日期，不是{expected}", "该列可能错位，请核对表格"),
+    },
     "import-total-row": {
         "en": ("a total row, not a customer", ""),
         "zh": ("合计行，不是客户", ""),
@@ -144,6 +152,11 @@ WORDS: dict[str, dict[str, str]] = {
         "rows": "来自 {rows}",
         "summary": "合计：新建 {new}，更新 {updated}，不变 {same}，合并重复行 {merged}，拒绝 {rejected}",
         "rejected": "拒绝的行：",
+        "dropped": "丢弃的单个取值（客户已导入，缺这一项）：",
+        "dropped_count": "，丢弃单个取值 {n} 个",
+        "type.amount": "金额", "type.text": "文字", "type.date": "日期",
+        "column_type": "列类型提示：工作表「{sheet}」的“{column}”列应为{expected}，但有 {n} 个值是{found}"
+                       "（如第 {row} 行：{value}）；该列可能错位",
         "reject_line": "  {sheet} 第 {row} 行：{reason}",
         "more": "  …… 另有 {n} 行",
         "rejects_file": "拒绝的行已写入 {path}（含原始行号和原因）",
@@ -203,6 +216,11 @@ WORDS: dict[str, dict[str, str]] = {
         "summary": "total: {new} new, {updated} updated, {same} unchanged, {merged} duplicate rows merged, "
                    "{rejected} rejected",
         "rejected": "rejected rows:",
+        "dropped": "values dropped (the customer was imported without them):",
+        "dropped_count": ", {n} single values dropped",
+        "type.amount": "an amount", "type.text": "text", "type.date": "a date",
+        "column_type": "column type: '{column}' of sheet '{sheet}' should hold {expected}, but {n} values are "
+                       "{found} (e.g. row {row}: {value}); the column may be shifted",
         "reject_line": "  {sheet} row {row}: {reason}",
         "more": "  … and {n} more",
         "rejects_file": "rejected rows written to {path} (with original row number and reason)",

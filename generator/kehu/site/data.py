@@ -404,14 +404,12 @@ class Assembler:
 
     def dormant(self) -> list[dict[str, Any]]:
         out = []
-        for c in self.customers:
+        for c in derive.revive_list(self.customers, self.facts):
             f = self.facts[c.id]
-            if f.status == "dormant":
-                out.append({"id": c.id, "name": one_line(c.name), "src": customer_src(c.id),
-                            "owner_name": self.member_name(c.owner),
-                            "last_contact": f.last_contact.isoformat() if f.last_contact else "",
-                            "days": f.days_since_contact, "class_label": self.class_label(f.klass)})
-        out.sort(key=lambda d: (-(d["days"] or 10**6), d["id"]))
+            out.append({"id": c.id, "name": one_line(c.name), "src": customer_src(c.id),
+                        "owner_name": self.member_name(c.owner),
+                        "last_contact": f.last_contact.isoformat() if f.last_contact else "",
+                        "days": f.days_since_contact, "class_label": self.class_label(f.klass)})
         return out
 
     def birthdays(self, window: int) -> list[dict[str, Any]]:
