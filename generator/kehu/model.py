@@ -145,7 +145,8 @@ def customer_from(loaded: LoadedYaml) -> Customer:
     return Customer(
         file=loaded.file,
         id=str(d["id"]), name=d["name"], industry=d["industry"], stage=d["stage"], owner=d["owner"],
-        created=as_date(d.get("created")), imported=as_date(d.get("imported")), lost_from=d.get("lost_from"), size=d.get("size"), region=d.get("region"),
+        created=as_date(d.get("created")), imported=as_date(d.get("imported")), lost_from=d.get("lost_from"),
+        size=d.get("size"), region=d.get("region"),
         source=d.get("source"), class_override=d.get("class"), class_reason=d.get("class_reason"),
         annual_value=d.get("annual_value"), cooperation_since=as_date(d.get("cooperation_since")),
         repurchase_rate=d.get("repurchase_rate"), tags=list(d.get("tags") or []), risks=list(d.get("risks") or []),
