@@ -431,6 +431,13 @@ def test_no_interaction_at_all_after_24_hours(repo):
     assert found(repo, today="2024-05-02") == []
 
 
+def test_an_imported_customer_from_before_kehu_owes_no_first_followup(repo):
+    write(repo, created="2024-05-01", imported="2024-05-20", interactions=[])
+    assert found(repo, today="2024-05-25") == []
+    _, text = write(repo, created="2024-05-20", imported="2024-05-20", interactions=[])  # new on the import day
+    assert found(repo, today="2024-05-25") == [(F1, *at(text, "created: "), "warning", "no-first-followup")]
+
+
 def test_first_followup_hours_come_from_kehu_yaml(repo):
     interactions = [{"date": "2024-05-03", "channel": "call", "by": "lixia", "summary": "首次电话沟通，了解采购计划"}]
     write(repo, created="2024-05-01", interactions=interactions)
