@@ -470,6 +470,6 @@ def test_a_dormant_customer_with_a_plan_to_revive_it_is_due_and_a_stale_plan_is_
 
 
 def test_a_deal_without_a_signing_date_is_missing_information():
-    c = cust(stage="won", deals=[{"product": "SaaS", "amount": 50000, "signed": None}])
+    c = cust(stage="won", deals=[{"product": "SaaS", "amount": 50000}])
     assert "deals[0].signed" in [m.field for m in facts(c).missing]
     assert "deals[0].signed" not in [m.field for m in facts(cust(stage="won", deals=[deal(1, "2024-01-01")])).missing]

@@ -181,7 +181,7 @@ def test_signed_rows_became_deals_and_budgets_are_numbers(team: dict) -> None:
     won = [k for k, c in by.items() if c["stage"] == "won"]
     assert sorted(won) == ["A01", "A02", "D01", "D02", "D03"]
     assert [(d["amount"], str(d["signed"])) for d in by["D01"]["deals"]] == [(50000, "2022-08-01")]
-    assert by["D02"]["deals"] == [{"product": "待确认", "amount": 200000, "signed": None}]  # date unknown, not invented
+    assert by["D02"]["deals"] == [{"product": "待确认", "amount": 200000}]  # date unknown, not invented
     assert [str(d["signed"]) for d in by["D03"]["deals"]] == ["2023-01-10"]
     assert by["A04"].get("budget") is None and by["A03"]["budget"] == 500000 and by["A05"]["budget"] == "30-50万"
     assert by["D04"]["budget"] == 500000

@@ -447,7 +447,7 @@ CREATE TABLE interactions (
 CREATE TABLE deals (
   id INTEGER PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
   position INTEGER NOT NULL,
-  contract TEXT, product TEXT NOT NULL, amount REAL NOT NULL, signed DATE NOT NULL
+  contract TEXT, product TEXT NOT NULL, amount REAL NOT NULL, signed DATE
 );
 CREATE TABLE surveys (
   id INTEGER PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,

@@ -624,7 +624,7 @@ class Planner:
 
     def _deal_in_customer_row(self, vals: dict, data: dict, notes: list[str]) -> dict | None:
         """合作金额 / 签约 on a customer's row. An amount is a deal (signed on 签约日期, or on the date a
-        签约 column holds; no date given -> ``signed: null``, listed as missing information, never
+        签约 column holds; no date given -> no ``signed``, listed as missing information, never
         invented), unless the row says it is not signed (签约 = 否), when the amount goes to the notes.
         A deal, or 签约 = 是, means the customer was won (a lost customer stays lost)."""
         won, won_date = self._won(vals, notes)
@@ -644,7 +644,7 @@ class Planner:
             amount = None
         if amount is not None and won is not False:
             deal = {"contract": contract, "product": product or self.marker, "amount": amount, "signed": signed}
-            deal = {k: v for k, v in deal.items() if v is not None or k == "signed"}
+            deal = {k: v for k, v in deal.items() if v is not None}
         else:
             for path in ("deal.amount", "deal.signed", "deal.contract", "deal.product"):
                 if vals.get(path):
