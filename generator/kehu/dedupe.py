@@ -288,6 +288,8 @@ def _same_entry(key: str, a: dict, b: dict, region: str) -> bool:
         if a.get("contract") and b.get("contract"):
             return _squash(a["contract"]) == _squash(b["contract"])
         return all(comparable(a.get(f)) == comparable(b.get(f)) for f in ("product", "amount", "signed"))
+    if key == "opportunities":
+        return comparable(a.get("id")) == comparable(b.get("id"))
     if key == "surveys":
         return all(comparable(a.get(f)) == comparable(b.get(f))
                    for f in ("date", "quality", "attitude", "response", "after_sales"))

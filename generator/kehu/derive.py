@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .config import Config
-from .model import Contact, Customer
+from .model import Contact, Customer, Opportunity
 
 STATUSES = ("active", "dormant", "lost", "potential")
 CLASSES = ("core", "key", "normal", "potential")
@@ -608,3 +608,129 @@ def discipline(customers: Iterable[Customer], facts: dict[str, Facts], today: dt
             if i.date and start < i.date <= today:
                 out[i.by].interactions += 1
     return dict(out)
+
+
+# --- opportunities (商机) and the forecast (业绩预测) --------------------------------------------
+# The customer's ``stage`` is the relationship stage (how far the relationship has come); each
+# opportunity has its own stage. `kehu opp` moves the customer's stage forward when an opportunity
+# goes further (never back), and the checker warns when a customer's stage lags behind one.
+
+
+def opp_probability(o: Opportunity, cfg: Config) -> float:
+    """The opportunity's own probability, else its stage's default from kehu.yaml (won 1, lost 0)."""
+    if o.probability is not None:
+        return float(o.probability)
+    defaults = cfg.get("opportunities", "probability", default={}) or {}
+    if o.stage in defaults:
+        return float(defaults[o.stage])
+    return 1.0 if o.stage == "won" else 0.0
+
+
+def opp_owner(o: Opportunity, c: Customer) -> str:
+    return o.owner or c.owner
+
+
+def opp_slipping(o: Opportunity, c: Customer, today: dt.date) -> bool:
+    """Open, its expected close date passed, and nothing recorded with the customer since that date."""
+    if not o.is_open or o.close is None or o.close >= today:
+        return False
+    last = last_contact(c, today)
+    return last is None or last <= o.close
+
+
+def quarter_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The first of the month ``months`` after ``day``'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(slots=True)
+class PipelineSum:
+    count: int = 0
+    amount: float = 0.0
+    weighted: float = 0.0
+
+    def add(self, amount: float, probability: float) -> None:
+        self.count += 1
+        self.amount += amount
+        self.weighted += amount * probability
+
+
+@dataclass(slots=True)
+class WonSum:
+    count: int = 0
+    amount: float = 0.0
+
+
+@dataclass(slots=True)
+class Forecast:
+    months: list[tuple[str, PipelineSum]]        # (YYYY-MM, open opportunities expected to close then)
+    quarters: list[tuple[str, PipelineSum]]      # (YYYY-Qn, the same by quarter)
+    later: PipelineSum                           # expected after the window
+    overdue: PipelineSum                         # expected before this quarter and still open
+    by_owner: dict[str, PipelineSum]             # over the window
+    by_source: dict[str, PipelineSum]
+    won: dict[str, WonSum]                       # this_month, last_month, this_quarter, last_quarter
+    slipping: list[tuple[Customer, Opportunity]]
+    total: PipelineSum                           # every open opportunity in the window
+
+
+def _won_between(customers: Iterable[Customer], start: dt.date, end: dt.date) -> WonSum:
+    """Deals signed in [start, end) — a won opportunity becomes a deal, so this counts every sale once."""
+    out = WonSum()
+    for c in customers:
+        for d in c.deals:
+            if d.signed and start <= d.signed < end:
+                out.count += 1
+                out.amount += d.amount
+    return out
+
+
+def forecast(customers: list[Customer], config: Config, today: dt.date) -> Forecast:
+    """The probability-weighted pipeline of open opportunities by expected close month, for this quarter
+    and the next ones (``opportunities.forecast_quarters``), by owner and source; deals won this
+    month and quarter against the previous ones; the opportunities that are slipping."""
+    quarters = int(config.get("opportunities", "forecast_quarters", default=2) or 2)
+    start = quarter_start(today)
+    end = add_months(start, 3 * quarters)
+    months = {add_months(start, i).strftime("%Y-%m"): PipelineSum() for i in range(3 * quarters)}
+    qsums = {f"{add_months(start, 3 * i).year}-Q{(add_months(start, 3 * i).month - 1) // 3 + 1}": PipelineSum()
+             for i in range(quarters)}
+    later, overdue, total = PipelineSum(), PipelineSum(), PipelineSum()
+    by_owner: defaultdict[str, PipelineSum] = defaultdict(PipelineSum)
+    by_source: defaultdict[str, PipelineSum] = defaultdict(PipelineSum)
+    slipping: list[tuple[Customer, Opportunity]] = []
+    for c in customers:
+        if c.stage == "lost":
+            continue
+        for o in c.opportunities:
+            if not o.is_open or o.close is None:
+                continue
+            p = opp_probability(o, config)
+            if opp_slipping(o, c, today):
+                slipping.append((c, o))
+            if o.close < start:
+                overdue.add(o.amount, p)
+            elif o.close >= end:
+                later.add(o.amount, p)
+            else:
+                months[o.close.strftime("%Y-%m")].add(o.amount, p)
+                q = f"{o.close.year}-Q{(o.close.month - 1) // 3 + 1}"
+                qsums[q].add(o.amount, p)
+                total.add(o.amount, p)
+                by_owner[opp_owner(o, c)].add(o.amount, p)
+                by_source[c.source or ""].add(o.amount, p)
+    month = dt.date(today.year, today.month, 1)
+    won = {
+        "this_month": _won_between(customers, month, add_months(month, 1)),
+        "last_month": _won_between(customers, add_months(month, -1), month),
+        "this_quarter": _won_between(customers, start, add_months(start, 3)),
+        "last_quarter": _won_between(customers, add_months(start, -3), start),
+    }
+    slipping.sort(key=lambda co: (co[1].close or today, co[0].id, co[1].id))
+    return Forecast(list(months.items()), list(qsums.items()), later, overdue, dict(sorted(by_owner.items())),
+                    dict(sorted(by_source.items())), won, slipping, total)

@@ -221,9 +221,47 @@ def booleans_plain(ctx: FileContext) -> Iterator[Problem]:
 
 _YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
 
+
+def opportunities_sound(ctx: FileContext) -> Iterator[Problem]:
+    """商机: unique ids, known owners, a won one has its deal, a lost one its reason, an open one a
+    close date still ahead, and the customer's stage not behind its opportunities."""
+    c, m, today = ctx.customer, ctx.msgs, ctx.today
+    if not c.opportunities:
+        return
+    seen: dict[str, int] = {}
+    from_deals = {d.opportunity for d in c.deals if d.opportunity}
+    stages = ctx.config.stages
+    furthest = -1
+    for i, o in enumerate(c.opportunities):
+        if o.id in seen:
+            yield m.error(c.file, *ctx.at("opportunities", i, "id"), "opp-duplicate-id", id=o.id, first=seen[o.id])
+        else:
+            seen[o.id] = ctx.at("opportunities", i)[0]
+        if o.owner and ctx.handles is not None and o.owner not in ctx.handles:
+            yield m.error(c.file, *ctx.at("opportunities", i, "owner"), "unknown-handle",
+                          field=f"opportunities[{i}].owner", handle=o.owner,
+                          known=m.word("sep").join(sorted(ctx.handles)))
+        for key, value in (("created", o.created), ("closed", o.closed)):
+            if value and value > today:
+                yield m.error(c.file, *ctx.at("opportunities", i, key), "future-date",
+                              field=f"opportunities[{i}].{key}", value=value, today=today)
+        if o.stage == "won" and o.id not in from_deals:
+            yield m.error(c.file, *ctx.at("opportunities", i, "stage"), "opp-won-without-deal", id=o.id, what=o.what)
+        elif o.stage == "lost" and not o.lost_reason:
+            yield m.warning(c.file, *ctx.at("opportunities", i, "stage"), "opp-lost-without-reason", id=o.id)
+        elif o.is_open and o.close and o.close < today:
+            yield m.warning(c.file, *ctx.at("opportunities", i, "close"), "opp-close-passed", id=o.id,
+                            close=o.close, what=o.what)
+        if o.stage != "lost" and o.stage in stages:
+            furthest = max(furthest, stages.index(o.stage))
+    if c.stage != "lost" and c.stage in stages and stages.index(c.stage) < furthest:
+        yield m.warning(c.file, *ctx.at("stage"), "stage-behind-opportunity", stage=c.stage, opp_stage=stages[furthest])
+
+
 FILE_RULES: list[FileRule] = [
     id_matches_file, handles_known, dates_plausible, contacts_valid, no_forbidden_numbers,
     followups_specific, info_to_collect, first_followup_in_time, stage_consistent, booleans_plain,
+    opportunities_sound,
 ]
 
 
