@@ -480,3 +480,58 @@ def test_digits_inside_an_order_code_are_not_a_card(repo):
     assert found(repo) == []
     _, text = write(repo, notes=f"卡号{CARD}")  # glued to Chinese text it still counts
     assert found(repo) == [(F1, *at(text, "notes: "), "error", "bank-card")]
+
+
+# --- opportunities (商机) -----------------------------------------------------------------------------
+
+
+def opp(**over: Any) -> dict[str, Any]:
+    base = {"id": "O20240520-a1b2", "what": "年度SaaS续约", "amount": 120000, "close": "2024-06-30",
+            "stage": "quoted"}
+    base.update(over)
+    return {k: v for k, v in base.items() if v is not ...}
+
+
+def test_an_open_opportunity_whose_close_date_passed_is_a_warning(repo):
+    _, text = write(repo, opportunities=[opp(close="2024-05-31")])
+    assert found(repo) == [(F1, *at(text, "close: "), "warning", "opp-close-passed")]
+    write(repo, opportunities=[opp(close="2024-06-01")])  # today: not passed yet
+    assert found(repo) == []
+    write(repo, stage="won", opportunities=[opp(close="2024-05-01", stage="lost", lost_reason="price")])
+    assert found(repo) == []  # closed: its date does not matter
+
+
+def test_a_won_opportunity_needs_its_deal(repo):
+    _, text = write(repo, stage="won", opportunities=[opp(stage="won", closed="2024-05-30")])
+    assert found(repo) == [(F1, *at(text, "stage: ", nth=1), "error", "opp-won-without-deal")]
+    write(repo, stage="won", opportunities=[opp(stage="won", closed="2024-05-30")],
+          deals=[{"product": "年度SaaS续约", "amount": 120000, "signed": "2024-05-30",
+                  "opportunity": "O20240520-a1b2"}])
+    assert found(repo) == []
+
+
+def test_a_lost_opportunity_without_a_reason_is_a_warning(repo):
+    _, text = write(repo, opportunities=[opp(stage="lost")])
+    assert found(repo) == [(F1, *at(text, "stage: ", nth=1), "warning", "opp-lost-without-reason")]
+    write(repo, opportunities=[opp(stage="lost", lost_reason="competitor")])
+    assert found(repo) == []
+
+
+def test_opportunity_ids_are_unique_and_owners_known(repo):
+    _, text = write(repo, opportunities=[opp(), opp(what="定制开发", owner="nobody")])
+    assert found(repo) == [(F1, *at(text, "id: ", nth=2), "error", "opp-duplicate-id"),
+                           (F1, *at(text, "owner: ", nth=1), "error", "unknown-handle")]
+    write(repo, opportunities=[opp(), opp(id="O20240521-c3d4", what="定制开发", owner="wangfang")])
+    assert found(repo) == []
+
+
+def test_the_customer_stage_behind_an_opportunity_is_a_warning(repo):
+    _, text = write(repo, stage="contacted", opportunities=[opp(stage="negotiating")])
+    assert found(repo) == [(F1, *at(text, "stage: "), "warning", "stage-behind-opportunity")]
+    write(repo, stage="negotiating", opportunities=[opp(stage="negotiating")])
+    assert found(repo) == []
+
+
+def test_an_opportunity_stage_must_be_a_stage_key(repo):
+    write(repo, opportunities=[opp(stage="报价")])
+    assert [p[3:] for p in found(repo)] == [("error", "label-not-key")]

@@ -59,6 +59,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "renumber": ("renumber", "Give customer OLD (an id or a unique part of its name) the id NEW (default: the next "
                              "free one)."),
     "sync": ("sync", "Merge the main branch into the current branch the way kehu merges customer files."),
+    "opp": ("opp", "Opportunities (商机): add, change, win or lose one; list them."),
 }
 
 
