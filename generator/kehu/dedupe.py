@@ -29,7 +29,9 @@ from .yamlload import load_yaml_bytes
 WEIGHTS = {"name": 0.9, "phone": 0.8, "email": 0.75}
 NEAR = 0.75           # a name one typing slip from the other (kehu.names)
 
-RECORD_LISTS = ("contacts", "interactions", "deals", "surveys", "complaints")
+RECORD_LISTS = ("contacts", "interactions", "deals", "opportunities", "surveys", "complaints")
+RECORD_OF = {"contacts": "contact", "interactions": "interaction", "deals": "deal", "opportunities": "opportunity",
+             "surveys": "survey", "complaints": "complaint"}  # list field -> its $defs record
 TAG_LISTS = ("tags", "risks")
 
 
@@ -128,7 +130,7 @@ class MergeRules:
 def rules_for(repo: Repo, note_prefix: str) -> MergeRules:
     customer = repo.schemas.raw["customer"]
     defs = customer.get("$defs", {})
-    items = {key: list(defs.get(key[:-1], {}).get("properties", {})) for key in RECORD_LISTS}
+    items = {key: list(defs.get(RECORD_OF[key], {}).get("properties", {})) for key in RECORD_LISTS}
     props = customer.get("properties", {})
     en = repo.msgs.lang == "en"
 

@@ -25,10 +25,11 @@ from typing import Any
 
 from ..schema import SchemaSet
 
-KINDS = ("customers", "contacts", "interactions", "deals", "surveys", "complaints")
+KINDS = ("customers", "contacts", "interactions", "deals", "opportunities", "surveys", "complaints")
 # a child sheet's kind -> (record prefix in paths, list field in the customer file)
 CHILD = {"contacts": ("contact", "contacts"), "interactions": ("interaction", "interactions"),
-         "deals": ("deal", "deals"), "surveys": ("survey", "surveys"), "complaints": ("complaint", "complaints")}
+         "deals": ("deal", "deals"), "opportunities": ("opportunity", "opportunities"),
+         "surveys": ("survey", "surveys"), "complaints": ("complaint", "complaints")}
 PREFIX_KIND = {prefix: kind for kind, (prefix, _) in CHILD.items()}
 LIST_OF = {prefix: key for prefix, key in CHILD.values()}
 REF_PATHS = ("id", "name")  # in a child sheet: which customer the row belongs to
@@ -65,6 +66,13 @@ BY_KIND: dict[str, dict[str, str]] = {
                      "result": "interaction.outcome", "owner": "interaction.by", "contact": "interaction.contact"},
     "deals": {"日期": "deal.signed", "名称": "deal.product", "date": "deal.signed", "value": "deal.amount",
               "负责人": IGNORE, "备注": IGNORE},
+    "opportunities": {"编号": "opportunity.id", "名称": "opportunity.what", "内容": "opportunity.what",
+                      "产品": "opportunity.what", "金额": "opportunity.amount", "阶段": "opportunity.stage",
+                      "商机阶段": "opportunity.stage", "概率": "opportunity.probability",
+                      "负责人": "opportunity.owner", "日期": "opportunity.close", "备注": "opportunity.note",
+                      "原因": "opportunity.lost_reason", "amount": "opportunity.amount", "stage": "opportunity.stage",
+                      "owner": "opportunity.owner", "probability": "opportunity.probability",
+                      "notes": "opportunity.note", "name": "opportunity.what"},
     "surveys": {"日期": "survey.date", "备注": "survey.comment", "评价": "survey.comment", "date": "survey.date",
                 "notes": "survey.comment"},
     "complaints": {"日期": "complaint.date", "内容": "complaint.content", "类别": "complaint.category",
@@ -76,6 +84,7 @@ BY_KIND: dict[str, dict[str, str]] = {
 # sheet names -> kind, tried in this order (客户跟进记录表 is interactions, not customers)
 SHEET_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("interactions", ("跟进", "沟通", "拜访", "互动", "联络记录", "interaction", "activit", "follow")),
+    ("opportunities", ("商机", "机会", "opportunit", "pipeline")),
     ("deals", ("合作记录", "合同", "销售记录", "成交", "订单", "deal", "contract", "order")),
     ("surveys", ("满意度", "调查", "回访评分", "survey")),
     ("complaints", ("投诉", "complaint")),
@@ -205,6 +214,9 @@ def recognise(headers: list[Any], index: dict[str, str], kind: str | None,
             col.path = generic[k]
         elif col.path is not None and kind != "customers":
             col.path = _in_child_sheet(col.path, kind)
+    for col in first:  # a customer list's 商机阶段 is the customer's stage
+        if kind == "customers" and col.path == "opportunity.stage" and col.source != "mapping":
+            col.path = "stage"
     if kind == "customers" and not any(c.path == "owner" for c in first):
         followers = [c for c in first if c.path == "interaction.by" and c.source != "mapping"]
         if len(followers) == 1:  # a customer list's only 跟进人 / 跟进销售 is the one who owns the customer
@@ -224,6 +236,8 @@ def _in_child_sheet(path: str, kind: str) -> str | None:
             return "interaction.outcome"
     if kind == "complaints" and path == "owner":
         return "complaint.handler"
+    if kind == "opportunities" and path in ("owner", "stage", "notes"):
+        return {"owner": "opportunity.owner", "stage": "opportunity.stage", "notes": "opportunity.note"}[path]
     if path in REF_PATHS or path.startswith(prefix + ".") or path == IGNORE:
         return path
     return path if kind == "contacts" and path == "contact.info" else None
@@ -238,6 +252,8 @@ def _kind_from_paths(paths: set[str], words: list[str]) -> str:
     counts = {kind: sum(1 for p in paths if p.startswith(prefix + ".")) for kind, (prefix, _) in CHILD.items()}
     counts["contacts"] += sum(1 for p in paths if p == "contact.info")
     for kind in CHILD:
+        if kind == "opportunities":  # its generic words (金额, 日期 …) are a deal sheet's too: named sheets only
+            continue
         generic = {hkey(w) for w, p in BY_KIND[kind].items() if p != IGNORE}
         counts[kind] += sum(1 for w in words if w in generic and w not in ("联系人", "name"))
     best = max(counts, key=lambda k: counts[k])

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -41,6 +42,7 @@ from ..yamlload import LoadedYaml, load_yaml_bytes
 from .columns import (
     CHILD,
     IGNORE,
+    KINDS,
     LIST_OF,
     SheetMap,
     find_header_row,
@@ -78,7 +80,7 @@ from .values import is_empty as cell_empty
 _TOTAL_ROW = re.compile(r"^(合计|总计|小计|总数|total|sum)$", re.I)
 _OLD_ID_NOTE = re.compile(r"(?:原编号|former id)[:：]\s*(\S+)")
 _REGION = re.compile(r"^((?:[^省市]{2,7}?(?:省|自治区))?(?:[^省市区县]{2,7}?市)?)")
-_KIND_ORDER = {k: i for i, k in enumerate(("customers", "contacts", "interactions", "deals", "surveys", "complaints"))}
+_KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
 
 
 @dataclass(frozen=True, order=True)
@@ -475,7 +477,7 @@ class Planner:
         deal = self._optional(self._deal_in_customer_row, vals, data, notes)
         if deal:
             data["deals"] = [deal]
-        for prefix in ("survey", "complaint"):
+        for prefix in ("opportunity", "survey", "complaint"):
             if any(p.startswith(prefix + ".") for p in vals):
                 item = self._optional(self._child, prefix, vals, notes)
                 if item:
@@ -680,7 +682,8 @@ class Planner:
 
     def _child(self, prefix: str, vals: dict, notes: list[str]) -> dict | None:
         parse = {"contact": self._contact_item, "interaction": self._interaction_item_from, "deal": self._deal_item,
-                 "survey": self._survey_item, "complaint": self._complaint_item}[prefix]
+                 "opportunity": self._opportunity_item, "survey": self._survey_item,
+                 "complaint": self._complaint_item}[prefix]
         return parse(vals, notes)
 
     def _contact_item(self, vals: dict, notes: list[str]) -> dict | None:
@@ -757,7 +760,37 @@ class Planner:
             raise RowReject("import-bad-number", column=self._header(vals, "deal.amount", "deal.amount"), value=amount)
         item = {"contract": self._text(vals, "deal.contract"),
                 "product": self._text(vals, "deal.product") or self.marker,
-                "amount": amount, "signed": signed}
+                "amount": amount, "signed": signed, "opportunity": self._text(vals, "deal.opportunity")}
+        return {k: v for k, v in item.items() if v is not None}
+
+    def _opportunity_item(self, vals: dict, notes: list[str]) -> dict:
+        """商机: what, expected amount and close date are needed; the id is the sheet's (an export's) or
+        made from what and when, so importing the same sheet again finds the same opportunity."""
+        amount = self._parse(vals, "opportunity.amount", parse_number)
+        close = self._parse(vals, "opportunity.close", parse_date)
+        for path, value in (("opportunity.amount", amount), ("opportunity.close", close)):
+            if value is None:
+                raise RowReject("import-missing", column=self._header(vals, path, path),
+                                what=self._what("opportunities"))
+        if amount < 0:
+            raise RowReject("import-bad-number", column=self._header(vals, "opportunity.amount",
+                                                                      "opportunity.amount"), value=amount)
+        what = self._text(vals, "opportunity.what") or self.marker
+        given = self._text(vals, "opportunity.id")
+        oid = given if given and re.fullmatch(r"O[0-9A-Za-z-]{1,40}", given) else \
+            f"O{close:%Y%m%d}-{hashlib.sha1(what.encode('utf-8')).hexdigest()[:4]}"
+        local: list[str] = []
+        stage = self._vocab(vals, "opportunity.stage", "stage", local) or self.config.stages[0]
+        item = {"id": oid, "what": what, "amount": amount, "close": close, "stage": stage,
+                "probability": self._parse(vals, "opportunity.probability", parse_rate),
+                "owner": self._owner_cell(vals, "opportunity.owner"),
+                "created": self._parse(vals, "opportunity.created", parse_date),
+                "closed": self._parse(vals, "opportunity.closed", parse_date),
+                "lost_reason": self._vocab(vals, "opportunity.lost_reason", "lost_reason", local),
+                "note": "\n".join([self._text(vals, "opportunity.note") or "", *local]).strip() or None}
+        for key in ("created", "closed"):
+            if item[key] is not None:
+                self._not_future(vals, f"opportunity.{key}", item[key])
         return {k: v for k, v in item.items() if v is not None}
 
     def _survey_item(self, vals: dict, notes: list[str]) -> dict:
