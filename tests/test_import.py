@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -445,3 +446,43 @@ def test_amounts():
 
 def test_today_is_pinned():
     assert TODAY == "2024-06-01"
+
+
+# --- opportunities (商机) -------------------------------------------------------------------------------
+
+
+def test_a_customer_row_with_expected_amount_and_close_date_is_an_opportunity(repo, tmp_path):
+    sheet = write_workbook(tmp_path / "商机.xlsx", {"客户": [
+        ["客户名称", "所属行业", "负责人", "客户类型", "商机名称", "预计金额", "预计成交日期", "赢单概率"],
+        ["上海启明科技有限公司", "I65", "lixia", "报价客户", "年度SaaS续约", "12万", "2024-06-30", "70%"],
+        ["北京天成商贸有限公司", "F", "lixia", "潜在客户", None, 50000, None, None],  # no close date: no opportunity
+    ]})
+    run = repo.kehu("import", str(sheet))
+    assert run.returncode == 1, run.stdout + run.stderr  # the half opportunity is reported, the customer imported
+    assert "预计成交日期为空" in run.stdout
+    by_name = {yaml.safe_load(p.read_text(encoding="utf-8"))["name"]: yaml.safe_load(p.read_text(encoding="utf-8"))
+               for p in repo.customers.glob("*.yaml")}
+    [opp] = by_name["上海启明科技有限公司"]["opportunities"]
+    assert (opp["what"], opp["amount"], str(opp["close"]), opp["probability"], opp["stage"]) == \
+        ("年度SaaS续约", 120000, "2024-06-30", 0.7, "quoted")  # where the customer stands
+    assert re.fullmatch(r"O20240630-[0-9a-f]{4}", opp["id"])
+    assert "opportunities" not in by_name["北京天成商贸有限公司"]
+    assert repo.check().errors == 0
+    before = files(repo)
+    again = repo.kehu("import", str(sheet))
+    assert files(repo) == before  # the same opportunity is found again by its id
+    assert "新建 0" in again.stdout
+
+
+def test_an_opportunity_sheet_joins_its_customers(repo, tmp_path):
+    sheet = write_workbook(tmp_path / "客户与商机.xlsx", {
+        "客户信息": [["客户名称", "所属行业", "负责人"], ["上海启明科技有限公司", "I65", "lixia"]],
+        "商机": [["客户名称", "名称", "金额", "阶段", "预计成交日期", "负责人"],
+                ["上海启明科技有限公司", "定制开发", "30万", "谈判", "2024-08-15", "王芳"],
+                ["不存在的公司", "培训", 1000, "接洽", "2024-08-15", "lixia"]]})
+    run = repo.kehu("import", str(sheet))
+    assert "商机（商机" in run.stdout or "（商机，" in run.stdout
+    [data] = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in repo.customers.glob("*.yaml")]
+    assert [(o["what"], o["amount"], o["stage"], o["owner"]) for o in data["opportunities"]] == \
+        [("定制开发", 300000, "negotiating", "wangfang")]
+    assert "不存在的公司" in run.stdout

@@ -535,3 +535,12 @@ def test_the_customer_stage_behind_an_opportunity_is_a_warning(repo):
 def test_an_opportunity_stage_must_be_a_stage_key(repo):
     write(repo, opportunities=[opp(stage="报价")])
     assert [p[3:] for p in found(repo)] == [("error", "label-not-key")]
+
+
+def test_a_deal_from_an_opportunity_that_does_not_exist_is_an_error(repo):
+    deals = [{"product": "SaaS", "amount": 1000, "signed": "2024-05-30", "opportunity": "O19990101-0000"}]
+    _, text = write(repo, stage="won", deals=deals)
+    assert found(repo) == [(F1, *at(text, "opportunity: "), "error", "deal-unknown-opportunity")]
+    deals[0].pop("opportunity")
+    write(repo, stage="won", deals=deals)
+    assert found(repo) == []

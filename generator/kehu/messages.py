@@ -246,6 +246,11 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
         "zh": ("商机 {id}（{what}）已赢单，但没有对应的合作记录",
                "请记录成交：kehu opp win 客户 {id} --signed 日期（或在合作记录中写 opportunity: {id}）"),
     },
+    "deal-unknown-opportunity": {
+        "en": ("the deal comes from opportunity '{id}', which this customer does not have",
+               "correct the id (opportunities: {known}) or remove `opportunity:`"),
+        "zh": ("合作记录来自商机 '{id}'，但该客户没有这个商机", "请更正编号（已有商机：{known}），或删除 opportunity:"),
+    },
     "opp-lost-without-reason": {
         "en": ("opportunity {id} is lost without a reason", "kehu opp lose CUSTOMER {id} --reason KEY"),
         "zh": ("商机 {id} 已输单，但没有填写原因", "请用 kehu opp lose 客户 {id} --reason 原因"),

@@ -226,10 +226,15 @@ def opportunities_sound(ctx: FileContext) -> Iterator[Problem]:
     """商机: unique ids, known owners, a won one has its deal, a lost one its reason, an open one a
     close date still ahead, and the customer's stage not behind its opportunities."""
     c, m, today = ctx.customer, ctx.msgs, ctx.today
-    if not c.opportunities:
-        return
-    seen: dict[str, int] = {}
     from_deals = {d.opportunity for d in c.deals if d.opportunity}
+    if not c.opportunities and not from_deals:
+        return
+    ids = {o.id for o in c.opportunities}
+    for i, d in enumerate(c.deals):
+        if d.opportunity and d.opportunity not in ids:
+            yield m.error(c.file, *ctx.at("deals", i, "opportunity"), "deal-unknown-opportunity", id=d.opportunity,
+                          known=m.word("sep").join(sorted(ids)) or "—")
+    seen: dict[str, int] = {}
     stages = ctx.config.stages
     furthest = -1
     for i, o in enumerate(c.opportunities):

@@ -480,6 +480,9 @@ class Planner:
         for prefix in ("opportunity", "survey", "complaint"):
             if any(p.startswith(prefix + ".") for p in vals):
                 item = self._optional(self._child, prefix, vals, notes)
+                if item and prefix == "opportunity" and not vals.get("opportunity.stage") and \
+                        data.get("stage") in self.config.stages[:-1]:
+                    item["stage"] = data["stage"]  # on the customer's row: where the customer stands
                 if item:
                     data[LIST_OF[prefix]] = [item]
         own_notes = vals.get("notes", [])
