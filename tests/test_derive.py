@@ -466,6 +466,12 @@ def test_a_dormant_customer_with_a_plan_to_revive_it_is_due_and_a_stale_plan_is_
                  quiet_until=(TODAY + dt.timedelta(days=5)).isoformat(),
                  quiet_reason="客户说暂不需要", next_action={"date": days_ago(10), "action": "回访"})
     assert facts(quiet).due.date == TODAY + dt.timedelta(days=5)
+    ends = cust(interactions=[call(last)], created="2023-01-01", quiet_until=(TODAY + dt.timedelta(days=5)).isoformat(),
+                quiet_reason="客户说暂不需要")  # silence by agreement: its end is a follow-up owed
+    assert (facts(ends).status, facts(ends).due.reason) == ("dormant", "quiet_ended")
+    long_over = cust(interactions=[call(last)], created="2023-01-01", quiet_until=days_ago(100),
+                     quiet_reason="客户说暂不需要")  # ended before it fell dormant: on the revive list only
+    assert facts(long_over).due is None
     assert facts(quiet).due.reason == "quiet_ended"
 
 

@@ -60,6 +60,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                              "free one)."),
     "sync": ("sync", "Merge the main branch into the current branch the way kehu merges customer files."),
     "opp": ("opp", "Opportunities (商机): add, change, win or lose one; list them."),
+    "forecast": ("forecast", "The forecast (业绩预测): weighted pipeline by expected close month, won this "
+                             "month/quarter vs last, slipping opportunities."),
 }
 
 

@@ -231,14 +231,22 @@ def dormant_since(c: Customer, last: dt.date | None, cfg: Config) -> dt.date | N
 
 def revive_due(c: Customer, last: dt.date | None, cfg: Config) -> Due | None:
     """A dormant customer's due follow-up: none from the cadence, visits or the first call (it is
-    listed to revive instead, not counted overdue); only a next action planned for a date after it
-    fell dormant — someone's plan to revive it — is due."""
-    na, since = c.next_action, dormant_since(c, last, cfg)
-    if not (na and na.date and since and na.date >= since):
+    listed to revive instead, not counted overdue); only a plan made for after it fell dormant is
+    due — a next action dated then, or the end of a quiet period (silence by agreement) then."""
+    since = dormant_since(c, last, cfg)
+    if since is None:
         return None
-    due = Due(na.date, "next_action", na.action, na.line)
-    if c.quiet_until and due.date < c.quiet_until:
-        due = Due(c.quiet_until, "quiet_ended", None, c.line_of("quiet_until"))
+    na, quiet = c.next_action, c.quiet_until
+    candidates = []
+    if na and na.date and na.date >= since:
+        candidates.append(Due(na.date, "next_action", na.action, na.line))
+    if quiet and quiet >= since:
+        candidates.append(Due(quiet, "quiet_ended", None, c.line_of("quiet_until")))
+    if not candidates:
+        return None
+    due = min(candidates, key=lambda d: (d.date, DUE_REASONS.index(d.reason)))
+    if quiet and due.date < quiet:
+        due = Due(quiet, "quiet_ended", None, c.line_of("quiet_until"))
     return due
 
 
@@ -690,10 +698,12 @@ def _won_between(customers: Iterable[Customer], start: dt.date, end: dt.date) ->
     return out
 
 
-def forecast(customers: list[Customer], config: Config, today: dt.date) -> Forecast:
+def forecast(customers: list[Customer], config: Config, today: dt.date, owner: str | None = None) -> Forecast:
     """The probability-weighted pipeline of open opportunities by expected close month, for this quarter
     and the next ones (``opportunities.forecast_quarters``), by owner and source; deals won this
-    month and quarter against the previous ones; the opportunities that are slipping."""
+    month and quarter against the previous ones; the opportunities that are slipping. ``owner``: only
+    the opportunities that member works (its own owner, else the customer's) and the deals of their
+    customers."""
     quarters = int(config.get("opportunities", "forecast_quarters", default=2) or 2)
     start = quarter_start(today)
     end = add_months(start, 3 * quarters)
@@ -708,7 +718,7 @@ def forecast(customers: list[Customer], config: Config, today: dt.date) -> Forec
         if c.stage == "lost":
             continue
         for o in c.opportunities:
-            if not o.is_open or o.close is None:
+            if not o.is_open or o.close is None or (owner and opp_owner(o, c) != owner):
                 continue
             p = opp_probability(o, config)
             if opp_slipping(o, c, today):
@@ -725,6 +735,8 @@ def forecast(customers: list[Customer], config: Config, today: dt.date) -> Forec
                 by_owner[opp_owner(o, c)].add(o.amount, p)
                 by_source[c.source or ""].add(o.amount, p)
     month = dt.date(today.year, today.month, 1)
+    if owner:
+        customers = [c for c in customers if c.owner == owner]
     won = {
         "this_month": _won_between(customers, month, add_months(month, 1)),
         "last_month": _won_between(customers, add_months(month, -1), month),

@@ -31,7 +31,8 @@ from .render import ASSETS, SEARCH_WORKER, Renderer, page_url
 from .search import DEFAULT_SEGMENTER, PHONE_DIGITS, Entry, make_entry, segmenter
 
 # the report pages, in navigation order; customer and team-member pages stay out of the navigation
-NAV = ["index.md", "customers.md", "due.md", "funnel.md", "satisfaction.md", "team/index.md", "review.md",
+NAV = ["index.md", "customers.md", "due.md", "funnel.md", "forecast.md", "satisfaction.md", "team/index.md",
+       "review.md",
        "problems.md"]
 
 
@@ -128,6 +129,7 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
     page("customers.md", "customers.md.j2", labels.t("page.customers"), data=asm.index_rows(spelled))
     page("due.md", "due.md.j2", labels.t("page.due"), due=due)
     page("funnel.md", "funnel.md.j2", labels.t("page.funnel"), f=funnel)
+    page("forecast.md", "forecast.md.j2", labels.t("page.forecast"), f=asm.forecast_page())
     page("satisfaction.md", "satisfaction.md.j2", labels.t("page.satisfaction"), s=sat)
     page("team/index.md", "team.md.j2", labels.t("page.team"), team=team,
          window=int(cfg.get("site", "discipline_days", default=30)))
