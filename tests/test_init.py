@@ -73,6 +73,9 @@ def test_init_writes_no_example_customer_by_default(env: Env, tmp_path: Path) ->
     assert json.loads(due.stdout)["due"] == []
     built = env.kehu("build", "--strict", cwd=target)
     assert built.returncode == 0, built.stdout + built.stderr
+    assert (target / "site/forecast/index.html").is_file()
+    assert not (target / "site/pool").exists()  # the customer pool is off by default: no page, no nav entry
+    assert "公海" not in (target / "site/index.html").read_text(encoding="utf-8")
 
 
 def test_init_writes_a_complete_repository(fresh: Path) -> None:

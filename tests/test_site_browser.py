@@ -651,3 +651,19 @@ def test_profile_lists_opportunities_masked_and_safe(site: Site, browsing: Brows
     expect(rows).to_have_count(2)
     expect(rows.first).to_contain_text("年度SaaS续约扩容")  # open ones by expected close date
     browsing.rec.assert_clean()
+
+
+def test_pool_page_lists_the_customers_in_the_pool(site: Site, browsing: Browsing) -> None:
+    repo = open_repo(site.repo, today=BUILT)
+    expected = sorted(c.id for c in site.customers.values() if derive.pool_since(c, repo.config, BUILT))
+    assert expected  # the demo team uses the pool
+    page = browsing.open("pool/")
+    expect(page.locator("article h1")).to_have_text("公海")
+    shown = sorted(page.locator(".kehu-pool tbody tr").evaluate_all("rows => rows.map(r => r.dataset.id)"))
+    assert shown == expected
+    assert "kehu claim" in page.locator(".kehu-pool").inner_text()
+    held = page.locator(".kehu-pool-held tbody tr")
+    assert held.count() == len([m for m in repo.team.members if m.active])
+    nav = page.locator(".md-nav__link", has_text="公海")
+    assert nav.count() >= 1  # in the navigation when kehu.yaml turns the pool on
+    browsing.rec.assert_clean()

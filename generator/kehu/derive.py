@@ -746,3 +746,43 @@ def forecast(customers: list[Customer], config: Config, today: dt.date, owner: s
     slipping.sort(key=lambda co: (co[1].close or today, co[0].id, co[1].id))
     return Forecast(list(months.items()), list(qsums.items()), later, overdue, dict(sorted(by_owner.items())),
                     dict(sorted(by_source.items())), won, slipping, total)
+
+
+# --- the customer pool (公海) ---------------------------------------------------------------------
+# Off unless kehu.yaml says ``pool.enabled: true``. Being in the pool is a derived fact, never a
+# commit: nobody's file changes until a colleague claims the customer (`kehu claim`).
+
+
+def pool_enabled(cfg: Config) -> bool:
+    return bool(cfg.get("pool", "enabled", default=False))
+
+
+def pool_reference(c: Customer, today: dt.date) -> dt.date | None:
+    """The day the owner's silence counts from: their last interaction with the customer, the day they
+    took it (``owner_since``) or its creation, whichever is latest."""
+    mine = [i.date for i in c.interactions if i.by == c.owner and i.date and i.date <= today]
+    return max([d for d in (*mine, c.owner_since, c.created) if d], default=None)
+
+
+def pool_keeps(c: Customer) -> bool:
+    """Won and lost customers, and those with an open opportunity, stay with their owner."""
+    return c.stage in ("won", "lost") or any(o.is_open for o in c.opportunities)
+
+
+def pool_entry(c: Customer, cfg: Config, today: dt.date) -> dt.date | None:
+    """The day ``c`` enters (or entered) the pool: ``pool.days`` after the owner's silence began."""
+    reference = pool_reference(c, today)
+    if not pool_enabled(cfg) or pool_keeps(c) or reference is None:
+        return None
+    return reference + dt.timedelta(days=int(cfg.get("pool", "days", default=30)))
+
+
+def pool_since(c: Customer, cfg: Config, today: dt.date) -> dt.date | None:
+    """Since when ``c`` is in the pool: its owner has not followed it up for ``pool.days``. None: not in it."""
+    entry = pool_entry(c, cfg, today)
+    return entry if entry is not None and entry <= today else None
+
+
+def holdings(customers: Iterable[Customer], cfg: Config, today: dt.date) -> Counter[str]:
+    """How many customers each member holds for the pool's cap: their customers neither lost nor in the pool."""
+    return Counter(c.owner for c in customers if c.stage != "lost" and pool_since(c, cfg, today) is None)

@@ -107,7 +107,8 @@ SURVEY_DIMENSIONS = ("quality", "attitude", "response", "after_sales")
 
 # fields read into typed attributes; anything else a team adds lands in Customer.extra
 _KNOWN = {
-    "id", "name", "industry", "stage", "lost_from", "owner", "created", "imported", "size", "region", "source", "class",
+    "id", "name", "industry", "stage", "lost_from", "owner", "owner_since", "created", "imported", "size", "region",
+    "source", "class",
     "class_reason", "annual_value", "cooperation_since", "repurchase_rate", "tags", "risks", "needs", "budget",
     "decision_process", "contacts", "deals", "opportunities", "interactions", "next_action", "quiet_until",
     "quiet_reason", "verified", "surveys", "complaints", "notes",
@@ -124,6 +125,7 @@ class Customer:
     owner: str
     created: dt.date | None
     imported: dt.date | None = None   # brought in from an earlier record (a spreadsheet) on this date
+    owner_since: dt.date | None = None  # when the current owner took it (kehu claim)
     lost_from: str | None = None
     size: str | None = None
     region: str | None = None
@@ -169,7 +171,8 @@ def customer_from(loaded: LoadedYaml) -> Customer:
     return Customer(
         file=loaded.file,
         id=str(d["id"]), name=d["name"], industry=d["industry"], stage=d["stage"], owner=d["owner"],
-        created=as_date(d.get("created")), imported=as_date(d.get("imported")), lost_from=d.get("lost_from"),
+        created=as_date(d.get("created")), imported=as_date(d.get("imported")),
+        owner_since=as_date(d.get("owner_since")), lost_from=d.get("lost_from"),
         size=d.get("size"), region=d.get("region"),
         source=d.get("source"), class_override=d.get("class"), class_reason=d.get("class_reason"),
         annual_value=d.get("annual_value"), cooperation_since=as_date(d.get("cooperation_since")),

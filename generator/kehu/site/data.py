@@ -498,6 +498,27 @@ class Assembler:
             "slipping": slipping,
         }
 
+    def pool_page(self) -> dict[str, Any]:
+        """The customer pool (公海): who is in it since when, and what each member holds against the cap."""
+        rows = []
+        for c in self.customers:
+            since = derive.pool_since(c, self.config, self.today)
+            if since is None:
+                continue
+            silent = derive.pool_reference(c, self.today)
+            rows.append({"id": c.id, "name": one_line(c.name), "src": customer_src(c.id),
+                         "former_owner": self.member_name(c.owner), "since": since.isoformat(),
+                         "days": (self.today - since).days, "silent_since": silent.isoformat() if silent else "",
+                         "stage_label": self.stage_label(c.stage),
+                         "class_label": self.class_label(self.facts[c.id].klass)})
+        rows.sort(key=lambda r: (r["since"], r["id"]))
+        held = derive.holdings(self.customers, self.config, self.today)
+        cap = int(self.config.get("pool", "cap", default=0) or 0)
+        members = [{"name": m.name, "handle": m.handle, "held": held.get(m.handle, 0), "cap": cap,
+                    "full": bool(cap and held.get(m.handle, 0) >= cap)}
+                   for m in (self.team.members if self.team else []) if m.active]
+        return {"rows": rows, "members": members, "days": int(self.config.get("pool", "days", default=30)), "cap": cap}
+
     def _funnel_rows(self, f: derive.Funnel) -> dict[str, Any]:
         return {"stages": [{"label": self.stage_label(s.stage), "reached": s.reached, "current": s.current,
                             "conversion": s.conversion, "value": s.value} for s in f.stages],

@@ -20,6 +20,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "page.due": ("到期跟进", "Due follow-ups"),
     "page.funnel": ("销售漏斗", "Funnel"),
     "page.forecast": ("业绩预测", "Forecast"),
+    "page.pool": ("公海", "Customer pool"),
     "page.satisfaction": ("满意度与投诉", "Satisfaction & complaints"),
     "page.team": ("团队", "Team"),
     "page.problems": ("数据问题", "Data problems"),
@@ -171,6 +172,17 @@ WORDS: dict[str, tuple[str, str]] = {
     "opp.probability": ("概率", "Probability"),
     "opp.slipping": ("已延误", "Slipping"),
     "opp.days_late": ("逾期{n}天", "{n} days late"),
+    "pool.rule": ("负责人 {days} 天未跟进的客户进入公海，同事可用 kehu claim 领取；每人最多负责 {cap} 个客户。"
+                  "已签约、已流失或有进行中商机的客户不进入公海。",
+                  "A customer whose owner has not followed it up for {days} days is in the pool; a colleague may claim "
+                  "it with kehu claim, holding at most {cap} customers. Won and lost customers, and those with an "
+                  "open opportunity, stay with their owner."),
+    "pool.former_owner": ("原负责人", "Former owner"),
+    "pool.since": ("进入公海", "In the pool since"),
+    "pool.silent_since": ("负责人最近跟进", "Owner's last follow-up"),
+    "pool.held": ("负责客户数", "Customers held"),
+    "pool.full": ("已满", "full"),
+    "pool.claim": ("领取：kehu claim {id}", "Claim: kehu claim {id}"),
     "forecast.weighted": ("加权预测(元)", "Weighted forecast (CNY)"),
     "forecast.amount": ("商机金额(元)", "Pipeline (CNY)"),
     "forecast.count": ("商机数", "Opportunities"),
