@@ -143,7 +143,7 @@ def test_csv_is_a_folder_of_utf8_bom_tables_with_english_headers_for_locale_en(t
     raw = (out / "customers.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     header = raw.decode("utf-8-sig").splitlines()[0]
-    assert header.startswith("Customer id,Name,Industry,Stage,Lost from,Owner,Created")
+    assert header.startswith("Customer id,Name,Industry,Stage,Lost from,Owner,Owner since,Created,Imported")
 
 
 def test_mask_hides_phones_and_emails(team, tmp_path):

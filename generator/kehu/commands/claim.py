@@ -1,8 +1,9 @@
 """kehu claim CUSTOMER — take a customer from the pool (公海), within the holding cap of kehu.yaml.
 
-It writes the new owner and the day they took it (``owner_since``) — an ordinary change, so it goes
-through review — and brings the CODEOWNERS files the repository has up to date, so the hand-over is
-reviewed by the former owner (forges read CODEOWNERS from the pull request's base branch).
+It writes the new owner and the day they took it (``owner_since``) — an ordinary change to one file,
+so it goes through review: forges read CODEOWNERS from the pull request's base branch, where the
+former owner (or a manager) still owns the file and approves the hand-over; the main branch
+regenerates CODEOWNERS after the merge (``kehu sync``).
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from ..edits import (
     set_field,
     yaml_date,
 )
+from ..locking import locked
 from ..lookup import load_all
-from ..repo import Repo
 from ._common import repo_from
 from .pool import require_pool
 from .show import tr
@@ -34,6 +35,7 @@ from .show import tr
 @click.option("--by", default=None, metavar="HANDLE", help="Who claims it (default: you, from git config user.email).")
 @click.pass_obj
 @guarded
+@locked
 def command(obj: dict, customer: str, by: str | None) -> None:
     """Claim CUSTOMER from the pool (公海): you become its owner, within the cap of kehu.yaml."""
     from ..gitinfo import current_handle
@@ -64,21 +66,4 @@ def command(obj: dict, customer: str, by: str | None) -> None:
                         f"{'/' + str(cap) if cap else ''}）",
                   f"{ed.name}: claimed from the pool, owner {former} → {who} "
                   f"({held + 1}{'/' + str(cap) if cap else ''})"))
-    _update_codeowners(repo)
 
-
-def _update_codeowners(repo: Repo) -> None:
-    """Bring the CODEOWNERS files the repository has up to date with the new owner (pre-commit checks them)."""
-    from ..codeowners import expected_files, stale_files
-    from ..repo import open_repo
-    from ..store import atomic_write
-
-    fresh = open_repo(repo.root, today=repo.config.today)
-    if fresh.team is None:
-        return
-    expected = expected_files(fresh, fresh.team)
-    for name in stale_files(fresh.root, expected):
-        path = fresh.root / name
-        if path.is_file():
-            atomic_write(path, expected[name])
-            click.echo(tr(repo, f"已更新 {name}", f"updated {name}"))

@@ -40,6 +40,7 @@ from ..edits import (
     vocab_key,
     yaml_date,
 )
+from ..locking import locked
 from ..lookup import load_all
 from ..messages import CATALOGUE
 from ..repo import Repo
@@ -160,6 +161,7 @@ def command() -> None:
 @click.option("--note", default=None)
 @click.pass_obj
 @guarded
+@locked
 def add(obj: dict, customer: str, what: str, amount: str, close: str, stage: str | None, probability: str | None,
         owner: str | None, note: str | None) -> None:
     """Add an opportunity to CUSTOMER: WHAT is being sold, for how much, closing when."""
@@ -194,6 +196,7 @@ def add(obj: dict, customer: str, what: str, amount: str, close: str, stage: str
 @click.argument("value")
 @click.pass_obj
 @guarded
+@locked
 def set_(obj: dict, customer: str, opp: str, field: str, value: str) -> None:
     """Change FIELD of opportunity OPP of CUSTOMER (probability none: back to the stage's default)."""
     repo = repo_from(obj)
@@ -240,6 +243,7 @@ def set_(obj: dict, customer: str, opp: str, field: str, value: str) -> None:
 @click.option("--product", default=None, help="The deal's product or service (default: what the opportunity is).")
 @click.pass_obj
 @guarded
+@locked
 def win(obj: dict, customer: str, opp: str, signed: str | None, amount: str | None, contract: str | None,
         product: str | None) -> None:
     """Win opportunity OPP of CUSTOMER: it becomes a deal, and the customer is won."""
@@ -282,6 +286,7 @@ def win(obj: dict, customer: str, opp: str, signed: str | None, amount: str | No
 @click.option("--date", "day", default=None, metavar="YYYY-MM-DD", help="When (default: today).")
 @click.pass_obj
 @guarded
+@locked
 def lose(obj: dict, customer: str, opp: str, reason: str, note: str | None, day: str | None) -> None:
     """Lose opportunity OPP of CUSTOMER, with the reason. The customer's stage does not change."""
     repo = repo_from(obj)
