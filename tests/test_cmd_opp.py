@@ -129,3 +129,10 @@ def test_list_shows_weighted_amounts_from_the_stage_defaults(repo):
     assert [x["customer"] for x in mine["opportunities"]] == ["C20240502001"]
     text = kehu(repo, "opp", "list", "启明").stdout
     assert "年度SaaS续约" in text and "私有化部署" not in text
+
+
+def test_show_lists_the_opportunities(repo):
+    add(repo, "--stage", "quoted")
+    r = kehu(repo, "show", "启明")
+    assert r.exit_code == 0, r.stderr
+    assert "商机" in r.stdout and "年度SaaS续约" in r.stdout and "40%" in r.stdout
