@@ -95,6 +95,18 @@ def _build(repo: Repo, rows: list[dict], title: str, keys: list[str]) -> Table:
     return t
 
 
+def revive_table(repo: Repo, revive: list[dict]) -> Table:
+    t = Table(title=tr(repo, f"沉睡客户（待回访，{len(revive)} 个）", f"Dormant customers to revive ({len(revive)})"),
+              title_justify="left", title_style="bold")
+    for zh, en in (("客户", "Customer"), ("名称", "Name"), ("负责人", "Owner"), ("最近联系", "Last contact"),
+                   ("未联系天数", "Days silent")):
+        t.add_column(tr(repo, zh, en))
+    for r in revive:
+        days = r["days_since_contact"]
+        t.add_row(r["id"], r["name"], r["owner"], r["last_contact"] or "—", "—" if days is None else str(days))
+    return t
+
+
 def due_table(repo: Repo, rows: list[dict], title: str, width: int | None = None, one_owner: bool = False) -> Table:
     """The due list as wide as the terminal allows: at 80 columns the class, status, stage and last-contact
     columns are dropped (and the owner when the list is one owner's); names and reasons wrap; ids and dates
