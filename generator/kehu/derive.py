@@ -208,8 +208,12 @@ def rhythm_dues(c: Customer, level: str, since: dt.date | None, cfg: Config) -> 
         if start:
             out.append(Due(start + dt.timedelta(days=int(survey_days)), "survey", None,
                            c.line_of("surveys") if surveyed else c.line_of("deals"), int(survey_days)))
+    if c.imported:  # kehu owes nothing from before it knew the customer: an imported one counts from its import
+        out = [Due(max(d.date, c.imported + dt.timedelta(days=d.every or 0)), d.reason, d.action, d.line, d.every)
+               for d in out]
     if c.quiet_until:
         out = [Due(c.quiet_until, d.reason, None, d.line, d.every) if d.date < c.quiet_until else d for d in out]
+    return out
 
 
 # --- customers from before kehu, and dormant ones ---------------------------------------------------
@@ -322,7 +326,7 @@ def derive(c: Customer, ctx: Context, with_missing: bool = True) -> Facts:
         due=due,
         quiet=bool(c.quiet_until and c.quiet_until > today),
         missing=missing_info(c, cfg) if with_missing else [],
-        rhythms=rhythm_dues(c, value_level(value, cfg), since, cfg),
+        rhythms=[] if state == "dormant" else rhythm_dues(c, value_level(value, cfg), since, cfg),  # revive instead
     )
 
 
