@@ -42,7 +42,7 @@ def test_lost_from_can_be_given(repo):
 
 def test_winning_back_a_lost_customer_clears_lost_from(repo):
     assert kehu(repo, "set", "启明", "stage", "lost").exit_code == 0
-    r = kehu(repo, "set", "启明", "stage", "won")
+    r = kehu(repo, "set", "启明", "stage", "won", "--product", "办公软件SaaS服务", "--amount", "12万")
     assert r.exit_code == 0, r.stderr
     data = plain(target(repo))
     assert data["stage"] == "won" and data.get("lost_from") is None
@@ -163,3 +163,55 @@ def test_an_invalid_file_is_not_edited(repo):
     before = target(repo).read_bytes()
     assert_refused(kehu(repo, "set", "启明", "stage", "won"), "kehu check")
     assert target(repo).read_bytes() == before
+
+
+# --- stage won needs a deal ---------------------------------------------------------------------------------
+
+
+def test_stage_won_without_a_deal_says_what_is_missing_and_writes_nothing(repo):
+    before = target(repo).read_bytes()
+    assert_refused(kehu(repo, "set", "启明", "stage", "won"), "没有合作记录", "--product", "--amount", "kehu opp win")
+    assert target(repo).read_bytes() == before
+    assert_refused(kehu(repo, "set", "启明", "stage", "won", "--product", "SaaS"), "--amount")
+    assert target(repo).read_bytes() == before
+    assert_refused(kehu(repo, "set", "启明", "stage", "won", "--product", "SaaS", "--amount", "很多"), "--amount")
+    assert target(repo).read_bytes() == before
+
+
+def test_stage_won_with_the_deal_records_it(repo):
+    r = kehu(repo, "set", "启明", "stage", "won", "--product", "办公软件SaaS服务", "--amount", "12万",
+             "--signed", "2024-05-30", "--contract", "HT202405009")
+    assert r.exit_code == 0, r.stderr
+    data = plain(target(repo))
+    assert data["stage"] == "won"
+    assert data["deals"] == [{"contract": "HT202405009", "product": "办公软件SaaS服务", "amount": 120000,
+                              "signed": "2024-05-30"}]
+    assert_written_well(repo, target(repo))
+
+
+def test_deal_options_only_go_with_stage_won(repo):
+    assert_refused(kehu(repo, "set", "启明", "stage", "negotiating", "--amount", "5万"), "stage won")
+
+
+def test_stage_won_asks_for_the_deal_on_a_terminal(repo):
+    """On a terminal `kehu set … stage won` asks for the deal instead of refusing (a real pty)."""
+    import os
+    import subprocess
+    import sys
+
+    from cmd_support import GIT_ENV
+    from conftest import TODAY
+
+    master, slave = os.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KEHU_")}
+    env.update(GIT_ENV, KEHU_TODAY=TODAY)
+    proc = subprocess.Popen([sys.executable, "-m", "kehu.cli", "-C", str(repo.root), "set", "启明", "stage", "won"],
+                            stdin=slave, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    os.close(slave)
+    os.write(master, "办公软件SaaS服务\n80000\n2024-05-28\n\n".encode())
+    _, err = proc.communicate(timeout=120)
+    os.close(master)
+    assert proc.returncode == 0, err.decode()
+    data = plain(target(repo))
+    assert data["stage"] == "won"
+    assert data["deals"] == [{"product": "办公软件SaaS服务", "amount": 80000, "signed": "2024-05-28"}]

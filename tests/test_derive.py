@@ -422,3 +422,60 @@ def test_derived_facts_from_a_real_repository(repo):
                              r.msgs, None)
     f = derive_all([customer_from(loaded)], r.config, TODAY)["C20240501001"]
     assert (f.status, f.computed_class) == ("dormant", "key")
+
+
+# --- customers from before kehu, and dormant ones: one rule for every output ---------------------------
+
+
+def test_an_imported_customer_created_before_the_import_owes_no_first_followup():
+    from kehu.derive import predates_kehu
+
+    old = cust(created="2024-05-20", imported="2024-05-30", interactions=[])
+    assert predates_kehu(old)
+    due = facts(old).due
+    assert (due.date, due.reason) == (D(2024, 5, 27), "cadence")  # potential: 7 days from its creation
+    new = cust(created="2024-05-30", imported="2024-05-30", interactions=[])  # created on the import day: new
+    assert not predates_kehu(new)
+    assert facts(new).due.reason == "first_followup"
+    assert not predates_kehu(cust(created="2024-05-20", interactions=[]))  # never imported
+
+
+def test_a_dormant_customer_is_to_revive_not_overdue():
+    from kehu.derive import revive_list
+
+    quiet = cust(interactions=[call(days_ago(90))], created="2023-01-01")
+    f = facts(quiet)
+    assert f.status == "dormant" and f.due is None
+    awake = cust(id="C20240501002", name="北京天成商贸有限公司", interactions=[call(days_ago(89))],
+                 created="2023-01-01")
+    assert facts(awake).status == "potential"
+    assert facts(awake).due is not None and facts(awake).due.reason == "cadence"
+    assert [c.id for c in revive_list([quiet, awake], {quiet.id: f, awake.id: facts(awake)})] == [quiet.id]
+
+
+def test_a_dormant_customer_with_a_plan_to_revive_it_is_due_and_a_stale_plan_is_not():
+    last = days_ago(120)  # dormant since 30 days ago
+    planned = cust(interactions=[call(last)], created="2023-01-01",
+                   next_action={"date": days_ago(10), "action": "回访，了解新年度预算"})
+    due = facts(planned).due
+    assert (due.date, due.reason) == (TODAY - dt.timedelta(days=10), "next_action")
+    stale = cust(interactions=[call(last)], created="2023-01-01",
+                 next_action={"date": days_ago(100), "action": "发送报价"})  # planned before it fell quiet
+    assert facts(stale).due is None
+    quiet = cust(interactions=[call(last)], created="2023-01-01",
+                 quiet_until=(TODAY + dt.timedelta(days=5)).isoformat(),
+                 quiet_reason="客户说暂不需要", next_action={"date": days_ago(10), "action": "回访"})
+    assert facts(quiet).due.date == TODAY + dt.timedelta(days=5)
+    ends = cust(interactions=[call(last)], created="2023-01-01", quiet_until=(TODAY + dt.timedelta(days=5)).isoformat(),
+                quiet_reason="客户说暂不需要")  # silence by agreement: its end is a follow-up owed
+    assert (facts(ends).status, facts(ends).due.reason) == ("dormant", "quiet_ended")
+    long_over = cust(interactions=[call(last)], created="2023-01-01", quiet_until=days_ago(100),
+                     quiet_reason="客户说暂不需要")  # ended before it fell dormant: on the revive list only
+    assert facts(long_over).due is None
+    assert facts(quiet).due.reason == "quiet_ended"
+
+
+def test_a_deal_without_a_signing_date_is_missing_information():
+    c = cust(stage="won", deals=[{"product": "SaaS", "amount": 50000}])
+    assert "deals[0].signed" in [m.field for m in facts(c).missing]
+    assert "deals[0].signed" not in [m.field for m in facts(cust(stage="won", deals=[deal(1, "2024-01-01")])).missing]

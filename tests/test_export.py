@@ -13,7 +13,7 @@ import pytest
 import yaml
 from conftest import PROJECT, customer_dict
 
-SHEETS_ZH = ["客户", "联系人", "跟进记录", "合作记录", "满意度调查", "投诉记录", "待跟进（自动）"]
+SHEETS_ZH = ["客户", "联系人", "跟进记录", "合作记录", "商机", "满意度调查", "投诉记录", "待跟进（自动）"]
 
 
 def customers() -> list[dict]:
@@ -23,7 +23,12 @@ def customers() -> list[dict]:
         contacts=[{"name": "张伟", "title": "采购经理", "phone": "13800138000", "email": "zhang.wei@example.com",
                    "wechat": "zw_2024", "birthday": "05-12", "primary": True},
                   {"name": "刘敏", "title": "IT经理", "phone": "+442079460958", "primary": False}],
-        deals=[{"contract": "HT202405001", "product": "办公软件SaaS服务", "amount": 120000, "signed": "2024-05-20"}],
+        deals=[{"contract": "HT202405001", "product": "办公软件SaaS服务", "amount": 120000, "signed": "2024-05-20",
+                "opportunity": "O20240501-a1b2"}],
+        opportunities=[{"id": "O20240501-a1b2", "what": "办公软件SaaS服务", "amount": 120000, "close": "2024-05-20",
+                        "stage": "won", "created": "2024-05-01", "closed": "2024-05-20"},
+                       {"id": "O20240510-c3d4", "what": "数据看板定制开发", "amount": 80000, "close": "2024-07-31",
+                        "stage": "negotiating", "probability": 0.7, "owner": "wangfang", "note": "客户要求分两期"}],
         interactions=[{"date": "2024-05-01", "channel": "call", "by": "lixia",
                        "summary": "沟通Q2续约需求，客户对售后服务满意"},
                       {"date": "2024-05-10", "channel": "visit", "by": "wangfang", "contact": "张伟",
@@ -41,6 +46,9 @@ def customers() -> list[dict]:
                          contacts=[{"name": "王强", "phone": "13700137000"}],
                          interactions=[{"date": "2024-05-02", "channel": "email", "by": "wangfang",
                                         "summary": "发送报价单，客户反馈价格偏高"}],
+                         opportunities=[{"id": "O20240502-e5f6", "what": "门店收银系统", "amount": 50000,
+                                         "close": "2024-05-31", "stage": "lost", "closed": "2024-05-15",
+                                         "lost_reason": "price"}],
                          quiet_until="2024-09-01", quiet_reason="客户表示暂无需求")
     lead = customer_dict(id="C20240520001", name="深圳宏远电子有限公司", industry="C39", stage="lead",
                          created="2024-05-20", contacts=[{"name": "赵磊", "email": "zhao@example.com"}],
@@ -130,11 +138,12 @@ def test_csv_is_a_folder_of_utf8_bom_tables_with_english_headers_for_locale_en(t
     out = tmp_path / "csv"
     team.kehu("export", "--format", "csv", "--locale", "en", "--out", str(out))
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["complaints.csv", "contacts.csv", "customers.csv", "deals.csv", "interactions.csv", "surveys.csv"]
+    assert names == ["complaints.csv", "contacts.csv", "customers.csv", "deals.csv", "interactions.csv",
+                     "opportunities.csv", "surveys.csv"]
     raw = (out / "customers.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     header = raw.decode("utf-8-sig").splitlines()[0]
-    assert header.startswith("Customer id,Name,Industry,Stage,Lost from,Owner,Created")
+    assert header.startswith("Customer id,Name,Industry,Stage,Lost from,Owner,Owner since,Created,Imported")
 
 
 def test_mask_hides_phones_and_emails(team, tmp_path):
@@ -212,9 +221,20 @@ def test_sqlite_has_tables_with_foreign_keys_and_right_counts(team, tmp_path):
     db.execute("PRAGMA foreign_keys = ON")
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
     counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-              for t in ("customers", "contacts", "interactions", "deals", "surveys", "complaints", "tags", "members")}
+              for t in ("customers", "contacts", "interactions", "deals", "surveys", "complaints", "tags", "members",
+                        "opportunities")}
     assert counts == {"customers": 3, "contacts": 4, "interactions": 3, "deals": 1, "surveys": 1, "complaints": 1,
-                      "tags": 3, "members": 3}
+                      "tags": 3, "members": 3, "opportunities": 3}
+    assert db.execute("SELECT id, stage, effective_probability, weighted_amount FROM opportunities "
+                      "ORDER BY customer_id, position").fetchall() == [
+        ("O20240501-a1b2", "won", 1.0, 0.0), ("O20240510-c3d4", "negotiating", 0.7, 56000.0),
+        ("O20240502-e5f6", "lost", 0.0, 0.0)]
+    assert sorted(set(db.execute("SELECT \"table\" FROM pragma_foreign_key_list('deals')").fetchall())) == \
+        [("customers",), ("opportunities",)]
+    assert db.execute("SELECT opportunity FROM deals").fetchall() == [("O20240501-a1b2",)]
+    with pytest.raises(sqlite3.IntegrityError):  # a deal can only come from an opportunity that exists
+        db.execute("INSERT INTO deals (customer_id, position, product, amount, opportunity) "
+                   "VALUES ('C20240501001', 9, 'x', 1, 'O19990101-0000')")
     fks = db.execute("SELECT \"table\" FROM pragma_foreign_key_list('interactions')").fetchall()
     assert fks == [("customers",)]
     assert db.execute("SELECT stage, lost_from, status FROM customers WHERE id = 'C20240502001'").fetchone() == \

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -97,7 +98,10 @@ def rejects_of(path: Path) -> list[dict[str, str]]:
 def test_messy_workbook_imports_exactly_what_it_should(repo, workbook):
     run = repo.kehu("import", str(workbook))
     assert run.returncode == 1, run.stderr  # some rows were rejected
-    assert sorted(files(repo)) == ["C20240418LX01.yaml", "C20240510LX01.yaml"]
+    # the lossy phone of row 7 drops only that phone: the customer is imported without it
+    assert sorted(files(repo)) == ["C20240418LX01.yaml", "C20240510LX01.yaml", "C20240601LX01.yaml"]
+    hongyuan = load(repo, "C20240601LX01")
+    assert hongyuan["name"] == "深圳宏远电子有限公司" and hongyuan["contacts"] == [{"name": "赵总"}]
 
     qiming = load(repo, "C20240510LX01")  # created from its earliest record: ids spread over the days
     assert qiming["name"] == "上海启明科技有限公司"  # trimmed, incl. the full-width space
@@ -137,6 +141,7 @@ def test_rejects_name_row_and_reason_and_never_copy_the_id_number(repo, workbook
         ("跟进记录", "4"), ("跟进记录", "5")]
     reasons = [r["原因"] for r in rejected]
     assert "1.38001E+10" in reasons[0] and "科学计数法" in reasons[0]
+    assert reasons[0].startswith("只丢弃了这一个值")  # row 7 was imported without its phone
     assert reasons[1].startswith("缺少客户名称")
     assert "身份证号" in reasons[2]
     assert "李经理" in reasons[3] and "team.yaml" in reasons[3]
@@ -146,7 +151,7 @@ def test_rejects_name_row_and_reason_and_never_copy_the_id_number(repo, workbook
     assert rejected[0]["客户名称"] == "深圳宏远电子有限公司"  # the original cells, to fix and import again
     assert ID_NUMBER not in report.read_text(encoding="utf-8-sig")
     assert ID_NUMBER not in run.stdout
-    assert "拒绝 7" in run.stdout and "合并重复行 1" in run.stdout
+    assert "拒绝 6，丢弃单个取值 1 个" in run.stdout and "合并重复行 1" in run.stdout
 
 
 def test_importing_the_same_file_twice_changes_nothing(repo, workbook):
@@ -154,7 +159,7 @@ def test_importing_the_same_file_twice_changes_nothing(repo, workbook):
     before = files(repo)
     again = repo.kehu("import", str(workbook))
     assert files(repo) == before
-    assert "新建 0，更新 0，不变 2" in again.stdout
+    assert "新建 0，更新 0，不变 3" in again.stdout
 
 
 def test_dry_run_prints_mapping_and_preview_and_writes_nothing(repo, workbook):
@@ -441,3 +446,43 @@ def test_amounts():
 
 def test_today_is_pinned():
     assert TODAY == "2024-06-01"
+
+
+# --- opportunities (商机) -------------------------------------------------------------------------------
+
+
+def test_a_customer_row_with_expected_amount_and_close_date_is_an_opportunity(repo, tmp_path):
+    sheet = write_workbook(tmp_path / "商机.xlsx", {"客户": [
+        ["客户名称", "所属行业", "负责人", "客户类型", "商机名称", "预计金额", "预计成交日期", "赢单概率"],
+        ["上海启明科技有限公司", "I65", "lixia", "报价客户", "年度SaaS续约", "12万", "2024-06-30", "70%"],
+        ["北京天成商贸有限公司", "F", "lixia", "潜在客户", None, 50000, None, None],  # no close date: no opportunity
+    ]})
+    run = repo.kehu("import", str(sheet))
+    assert run.returncode == 1, run.stdout + run.stderr  # the half opportunity is reported, the customer imported
+    assert "预计成交日期为空" in run.stdout
+    by_name = {yaml.safe_load(p.read_text(encoding="utf-8"))["name"]: yaml.safe_load(p.read_text(encoding="utf-8"))
+               for p in repo.customers.glob("*.yaml")}
+    [opp] = by_name["上海启明科技有限公司"]["opportunities"]
+    assert (opp["what"], opp["amount"], str(opp["close"]), opp["probability"], opp["stage"]) == \
+        ("年度SaaS续约", 120000, "2024-06-30", 0.7, "quoted")  # where the customer stands
+    assert re.fullmatch(r"O20240630-[0-9a-f]{4}", opp["id"])
+    assert "opportunities" not in by_name["北京天成商贸有限公司"]
+    assert repo.check().errors == 0
+    before = files(repo)
+    again = repo.kehu("import", str(sheet))
+    assert files(repo) == before  # the same opportunity is found again by its id
+    assert "新建 0" in again.stdout
+
+
+def test_an_opportunity_sheet_joins_its_customers(repo, tmp_path):
+    sheet = write_workbook(tmp_path / "客户与商机.xlsx", {
+        "客户信息": [["客户名称", "所属行业", "负责人"], ["上海启明科技有限公司", "I65", "lixia"]],
+        "商机": [["客户名称", "名称", "金额", "阶段", "预计成交日期", "负责人"],
+                ["上海启明科技有限公司", "定制开发", "30万", "谈判", "2024-08-15", "王芳"],
+                ["不存在的公司", "培训", 1000, "接洽", "2024-08-15", "lixia"]]})
+    run = repo.kehu("import", str(sheet))
+    assert "商机（商机" in run.stdout or "（商机，" in run.stdout
+    [data] = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in repo.customers.glob("*.yaml")]
+    assert [(o["what"], o["amount"], o["stage"], o["owner"]) for o in data["opportunities"]] == \
+        [("定制开发", 300000, "negotiating", "wangfang")]
+    assert "不存在的公司" in run.stdout

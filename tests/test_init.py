@@ -55,9 +55,27 @@ EXPECTED = [
 @pytest.fixture
 def fresh(env: Env, tmp_path: Path) -> Path:
     target = tmp_path / "team"
+    run = env.kehu("init", "--example", str(target), cwd=tmp_path)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "git rm customers/C20240601LX01.yaml" in run.stdout  # it counts: init says to delete it
+    return target
+
+
+def test_init_writes_no_example_customer_by_default(env: Env, tmp_path: Path) -> None:
+    target = tmp_path / "plain"
     run = env.kehu("init", str(target), cwd=tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
-    return target
+    assert [p.name for p in (target / "customers").iterdir()] == [".gitkeep"]
+    assert "kehu import" in run.stdout and "--example" in run.stdout
+    assert env.kehu("check", "--strict", cwd=target).returncode == 0
+    due = env.kehu("due", "--format", "json", cwd=target)
+    assert due.returncode == 0, due.stderr
+    assert json.loads(due.stdout)["due"] == []
+    built = env.kehu("build", "--strict", cwd=target)
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert (target / "site/forecast/index.html").is_file()
+    assert not (target / "site/pool").exists()  # the customer pool is off by default: no page, no nav entry
+    assert "公海" not in (target / "site/index.html").read_text(encoding="utf-8")
 
 
 def test_init_writes_a_complete_repository(fresh: Path) -> None:
@@ -150,7 +168,7 @@ def test_force_overwrites(env: Env, tmp_path: Path) -> None:
 
 def test_running_init_again_changes_nothing(env: Env, fresh: Path, tmp_path: Path) -> None:
     before = _tree(fresh)
-    run = env.kehu("init", str(fresh), cwd=tmp_path)
+    run = env.kehu("init", "--example", str(fresh), cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert _tree(fresh) == before
 

@@ -370,3 +370,38 @@ def test_scores_changed_differently_in_one_survey_conflict_on_that_score(tmp_pat
     theirs = BASE.replace("quality: 5,", "quality: 3,")
     result, _ = _merge(tmp_path, BASE, ours, theirs)
     assert [c.path for c in result.conflicts] == ["surveys[0].quality"]
+
+
+# --- opportunities (商机): identity is the id -------------------------------------------------------
+
+OPP_A = ("  - id: O20240520-a1b2\n    what: 年度SaaS续约\n    amount: 120000\n    close: 2024-06-30\n"
+         "    stage: quoted\n")
+OPP_B = ("  - id: O20240521-c3d4\n    what: 定制开发项目\n    amount: 300000\n    close: 2024-09-30\n"
+         "    stage: contacted\n")
+
+
+def _with_opps(text: str, *opps: str) -> str:
+    return text.replace("interactions:", "opportunities:\n" + "".join(opps) + "interactions:")
+
+
+def test_opportunities_added_on_both_sides_are_both_kept(git: Git) -> None:
+    text = _clean(git, git.branches(_with_opps(BASE, OPP_A), _with_opps(BASE, OPP_B)))
+    assert text.count("id: O20240520-a1b2") == 1 and text.count("id: O20240521-c3d4") == 1
+
+
+def test_one_opportunity_edited_on_both_sides_merges_field_by_field(git: Git) -> None:
+    base = _with_opps(BASE, OPP_A)
+    ours = base.replace("    stage: quoted\n", "    stage: negotiating\n")
+    theirs = base.replace("close: 2024-06-30", "close: 2024-07-15")
+    text = _clean(git, git.branches(ours, theirs, base=base))
+    assert text.count("id: O20240520-a1b2") == 1
+    assert "stage: negotiating" in text and "close: 2024-07-15" in text
+
+
+def test_the_same_opportunity_field_changed_differently_is_a_conflict(git: Git) -> None:
+    base = _with_opps(BASE, OPP_A)
+    ours = base.replace("amount: 120000", "amount: 150000")
+    theirs = base.replace("amount: 120000", "amount: 90000")
+    merge = git.branches(ours, theirs, base=base)
+    assert merge.returncode != 0
+    assert "150000" in git.read() and "90000" in git.read()

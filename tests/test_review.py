@@ -150,7 +150,8 @@ def test_english_labels(branch):
 
 def test_working_tree_against_the_main_branch(branch):
     git(branch.root, "checkout", "-q", "main")
-    assert kehu(branch, "set", "C20240501001", "stage", "won", today="2024-05-22").exit_code == 0
+    assert kehu(branch, "set", "C20240501001", "stage", "won", "--product", "办公软件SaaS服务", "--amount", "12万",
+                "--signed", "2024-05-22", today="2024-05-22").exit_code == 0  # won needs its deal
     text = diff_out(branch)  # default: main...the working tree
     assert "...未提交" in text.splitlines()[0]
     assert "  - 客户阶段：报价 → 签约" in text

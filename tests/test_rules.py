@@ -431,6 +431,13 @@ def test_no_interaction_at_all_after_24_hours(repo):
     assert found(repo, today="2024-05-02") == []
 
 
+def test_an_imported_customer_from_before_kehu_owes_no_first_followup(repo):
+    write(repo, created="2024-05-01", imported="2024-05-20", interactions=[])
+    assert found(repo, today="2024-05-25") == []
+    _, text = write(repo, created="2024-05-20", imported="2024-05-20", interactions=[])  # new on the import day
+    assert found(repo, today="2024-05-25") == [(F1, *at(text, "created: "), "warning", "no-first-followup")]
+
+
 def test_first_followup_hours_come_from_kehu_yaml(repo):
     interactions = [{"date": "2024-05-03", "channel": "call", "by": "lixia", "summary": "首次电话沟通，了解采购计划"}]
     write(repo, created="2024-05-01", interactions=interactions)
@@ -473,3 +480,67 @@ def test_digits_inside_an_order_code_are_not_a_card(repo):
     assert found(repo) == []
     _, text = write(repo, notes=f"卡号{CARD}")  # glued to Chinese text it still counts
     assert found(repo) == [(F1, *at(text, "notes: "), "error", "bank-card")]
+
+
+# --- opportunities (商机) -----------------------------------------------------------------------------
+
+
+def opp(**over: Any) -> dict[str, Any]:
+    base = {"id": "O20240520-a1b2", "what": "年度SaaS续约", "amount": 120000, "close": "2024-06-30",
+            "stage": "quoted"}
+    base.update(over)
+    return {k: v for k, v in base.items() if v is not ...}
+
+
+def test_an_open_opportunity_whose_close_date_passed_is_a_warning(repo):
+    _, text = write(repo, opportunities=[opp(close="2024-05-31")])
+    assert found(repo) == [(F1, *at(text, "close: "), "warning", "opp-close-passed")]
+    write(repo, opportunities=[opp(close="2024-06-01")])  # today: not passed yet
+    assert found(repo) == []
+    write(repo, stage="won", opportunities=[opp(close="2024-05-01", stage="lost", lost_reason="price")])
+    assert found(repo) == []  # closed: its date does not matter
+
+
+def test_a_won_opportunity_needs_its_deal(repo):
+    _, text = write(repo, stage="won", opportunities=[opp(stage="won", closed="2024-05-30")])
+    assert found(repo) == [(F1, *at(text, "stage: ", nth=1), "error", "opp-won-without-deal")]
+    write(repo, stage="won", opportunities=[opp(stage="won", closed="2024-05-30")],
+          deals=[{"product": "年度SaaS续约", "amount": 120000, "signed": "2024-05-30",
+                  "opportunity": "O20240520-a1b2"}])
+    assert found(repo) == []
+
+
+def test_a_lost_opportunity_without_a_reason_is_a_warning(repo):
+    _, text = write(repo, opportunities=[opp(stage="lost")])
+    assert found(repo) == [(F1, *at(text, "stage: ", nth=1), "warning", "opp-lost-without-reason")]
+    write(repo, opportunities=[opp(stage="lost", lost_reason="competitor")])
+    assert found(repo) == []
+
+
+def test_opportunity_ids_are_unique_and_owners_known(repo):
+    _, text = write(repo, opportunities=[opp(), opp(what="定制开发", owner="nobody")])
+    assert found(repo) == [(F1, *at(text, "id: ", nth=2), "error", "opp-duplicate-id"),
+                           (F1, *at(text, "owner: ", nth=1), "error", "unknown-handle")]
+    write(repo, opportunities=[opp(), opp(id="O20240521-c3d4", what="定制开发", owner="wangfang")])
+    assert found(repo) == []
+
+
+def test_the_customer_stage_behind_an_opportunity_is_a_warning(repo):
+    _, text = write(repo, stage="contacted", opportunities=[opp(stage="negotiating")])
+    assert found(repo) == [(F1, *at(text, "stage: "), "warning", "stage-behind-opportunity")]
+    write(repo, stage="negotiating", opportunities=[opp(stage="negotiating")])
+    assert found(repo) == []
+
+
+def test_an_opportunity_stage_must_be_a_stage_key(repo):
+    write(repo, opportunities=[opp(stage="报价")])
+    assert [p[3:] for p in found(repo)] == [("error", "label-not-key")]
+
+
+def test_a_deal_from_an_opportunity_that_does_not_exist_is_an_error(repo):
+    deals = [{"product": "SaaS", "amount": 1000, "signed": "2024-05-30", "opportunity": "O19990101-0000"}]
+    _, text = write(repo, stage="won", deals=deals)
+    assert found(repo) == [(F1, *at(text, "opportunity: "), "error", "deal-unknown-opportunity")]
+    deals[0].pop("opportunity")
+    write(repo, stage="won", deals=deals)
+    assert found(repo) == []

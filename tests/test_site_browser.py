@@ -611,3 +611,59 @@ def test_phone_sized_chart_labels_are_readable(site: Site, phone: Browsing) -> N
         for (_, r1, t1), (l2, _, t2) in itertools.pairwise(row):
             assert r1 <= l2 + 0.5, f"chart labels overlap: {t1} / {t2}"
     phone.rec.assert_clean()
+
+# --- opportunities and the forecast ------------------------------------------------------------------------
+
+
+def test_forecast_page_shows_what_derive_says(site: Site, browsing: Browsing) -> None:
+    repo = open_repo(site.repo, today=BUILT)
+    fc = derive.forecast(list(site.customers.values()), repo.config, BUILT)
+    page = browsing.open("forecast/")
+    expect(page.locator("article h1")).to_have_text("业绩预测")
+    bars = page.locator("article svg .kehu-bar")
+    assert bars.count() == len(fc.months) == 6  # this quarter and the next, month by month
+    header = page.locator("article p.kehu-muted").first.inner_text()
+    assert f"{fc.total.weighted:,.0f}" in header
+    slipping = page.locator(".kehu-slipping tbody tr")
+    assert slipping.count() == len(fc.slipping) >= 2
+    text = page.locator(".kehu-slipping").inner_text()
+    assert "康复管理系统" in text
+    evil = site.customers[EVIL_ID]
+    expect(page.locator(".kehu-slipping a", has_text="毒药测试")).to_have_text(evil.name)
+    assert "<script>window.__xss=1</script>毒药报表" in text  # hostile text shown as text
+    assert page.locator("article script, article img[src='x']").count() == 0
+    assert xss_fired(page) is None
+    browsing.rec.assert_clean()
+
+
+def test_profile_lists_opportunities_masked_and_safe(site: Site, browsing: Browsing) -> None:
+    page = browsing.open(f"customers/{EVIL_ID}/")
+    table = page.locator(".kehu-opportunities")
+    expect(table.locator("tbody tr")).to_have_count(1)
+    text = table.inner_text()
+    assert "毒药报表" in text and "已延误" in text and "20%" in text  # contacted: 20 % by default
+    assert "139****5678" in text and "13912345678" not in page.content()  # a phone in a note is masked
+    assert "**bold**" in text and table.locator("strong, img, script").count() == 0
+    assert xss_fired(page) is None
+    page.close()
+    page = browsing.open(f"customers/{QIMING}/")
+    rows = page.locator(".kehu-opportunities tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("年度SaaS续约扩容")  # open ones by expected close date
+    browsing.rec.assert_clean()
+
+
+def test_pool_page_lists_the_customers_in_the_pool(site: Site, browsing: Browsing) -> None:
+    repo = open_repo(site.repo, today=BUILT)
+    expected = sorted(c.id for c in site.customers.values() if derive.pool_since(c, repo.config, BUILT))
+    assert expected  # the demo team uses the pool
+    page = browsing.open("pool/")
+    expect(page.locator("article h1")).to_have_text("公海")
+    shown = sorted(page.locator(".kehu-pool tbody tr").evaluate_all("rows => rows.map(r => r.dataset.id)"))
+    assert shown == expected
+    assert "kehu claim" in page.locator(".kehu-pool").inner_text()
+    held = page.locator(".kehu-pool-held tbody tr")
+    assert held.count() == len([m for m in repo.team.members if m.active])
+    nav = page.locator(".md-nav__link", has_text="公海")
+    assert nav.count() >= 1  # in the navigation when kehu.yaml turns the pool on
+    browsing.rec.assert_clean()

@@ -59,6 +59,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "renumber": ("renumber", "Give customer OLD (an id or a unique part of its name) the id NEW (default: the next "
                              "free one)."),
     "sync": ("sync", "Merge the main branch into the current branch the way kehu merges customer files."),
+    "opp": ("opp", "Opportunities (商机): add, change, win or lose one; list them."),
+    "forecast": ("forecast", "The forecast (业绩预测): weighted pipeline by expected close month, won this "
+                             "month/quarter vs last, slipping opportunities."),
+    "pool": ("pool", "List the customers in the pool (公海) and how many customers each member holds against the cap."),
+    "claim": ("claim", "Claim CUSTOMER from the pool (公海): you become its owner, within the cap of kehu.yaml."),
 }
 
 

@@ -29,7 +29,9 @@ from .yamlload import load_yaml_bytes
 WEIGHTS = {"name": 0.9, "phone": 0.8, "email": 0.75}
 NEAR = 0.75           # a name one typing slip from the other (kehu.names)
 
-RECORD_LISTS = ("contacts", "interactions", "deals", "surveys", "complaints")
+RECORD_LISTS = ("contacts", "interactions", "deals", "opportunities", "surveys", "complaints")
+RECORD_OF = {"contacts": "contact", "interactions": "interaction", "deals": "deal", "opportunities": "opportunity",
+             "surveys": "survey", "complaints": "complaint"}  # list field -> its $defs record
 TAG_LISTS = ("tags", "risks")
 
 
@@ -128,7 +130,7 @@ class MergeRules:
 def rules_for(repo: Repo, note_prefix: str) -> MergeRules:
     customer = repo.schemas.raw["customer"]
     defs = customer.get("$defs", {})
-    items = {key: list(defs.get(key[:-1], {}).get("properties", {})) for key in RECORD_LISTS}
+    items = {key: list(defs.get(RECORD_OF[key], {}).get("properties", {})) for key in RECORD_LISTS}
     props = customer.get("properties", {})
     en = repo.msgs.lang == "en"
 
@@ -288,6 +290,8 @@ def _same_entry(key: str, a: dict, b: dict, region: str) -> bool:
         if a.get("contract") and b.get("contract"):
             return _squash(a["contract"]) == _squash(b["contract"])
         return all(comparable(a.get(f)) == comparable(b.get(f)) for f in ("product", "amount", "signed"))
+    if key == "opportunities":
+        return comparable(a.get("id")) == comparable(b.get("id"))
     if key == "surveys":
         return all(comparable(a.get(f)) == comparable(b.get(f))
                    for f in ("date", "quality", "attitude", "response", "after_sales"))

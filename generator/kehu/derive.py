@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .config import Config
-from .model import Contact, Customer
+from .model import Contact, Customer, Opportunity
 
 STATUSES = ("active", "dormant", "lost", "potential")
 CLASSES = ("core", "key", "normal", "potential")
@@ -159,10 +159,14 @@ def next_due(c: Customer, klass: str, last: dt.date | None, cfg: Config) -> Due 
     na = c.next_action
     if na and na.date and (last is None or na.date > last):
         candidates.append(Due(na.date, "next_action", na.action, na.line))
-    if last is None:
+    if last is None and not predates_kehu(c):
         if c.created:
             days = math.ceil(cfg["first_followup_hours"] / 24)
             candidates.append(Due(c.created + dt.timedelta(days=days), "first_followup", None, c.line_of("created")))
+    elif last is None:  # an imported customer never contacted in kehu: the cadence runs from its creation
+        cadence = cfg.cadence_days(klass)
+        if cadence and c.created:
+            candidates.append(Due(c.created + dt.timedelta(days=cadence), "cadence", None, c.line_of("created")))
     else:
         cadence = cfg.cadence_days(klass)
         if cadence:
@@ -204,8 +208,61 @@ def rhythm_dues(c: Customer, level: str, since: dt.date | None, cfg: Config) -> 
         if start:
             out.append(Due(start + dt.timedelta(days=int(survey_days)), "survey", None,
                            c.line_of("surveys") if surveyed else c.line_of("deals"), int(survey_days)))
+    if c.imported:  # kehu owes nothing from before it knew the customer: an imported one counts from its import
+        out = [Due(max(d.date, c.imported + dt.timedelta(days=d.every or 0)), d.reason, d.action, d.line, d.every)
+               for d in out]
     if c.quiet_until:
         out = [Due(c.quiet_until, d.reason, None, d.line, d.every) if d.date < c.quiet_until else d for d in out]
+    return out
+
+
+# --- customers from before kehu, and dormant ones ---------------------------------------------------
+# One rule, used by every output (dashboard, due page, `kehu due`, calendars, checker): a customer
+# imported with a creation date before its import is not a new customer (no first follow-up within
+# 24 h is owed), and a dormant customer owes no routine follow-up — it is on the revive list.
+
+
+def predates_kehu(c: Customer) -> bool:
+    """Imported (``imported:``) with a creation date before the import: it existed before the team
+    kept it in kehu, so the rules for new customers (first follow-up within 24 h) do not apply."""
+    return c.imported is not None and c.created is not None and c.created < c.imported
+
+
+def dormant_since(c: Customer, last: dt.date | None, cfg: Config) -> dt.date | None:
+    reference = last or c.created
+    return reference + dt.timedelta(days=cfg["dormant_days"]) if reference else None
+
+
+def revive_due(c: Customer, last: dt.date | None, cfg: Config) -> Due | None:
+    """A dormant customer's due follow-up: none from the cadence, visits or the first call (it is
+    listed to revive instead, not counted overdue); only a plan made for after it fell dormant is
+    due — a next action dated then, or the end of a quiet period (silence by agreement) then."""
+    since = dormant_since(c, last, cfg)
+    if since is None:
+        return None
+    na, quiet = c.next_action, c.quiet_until
+    candidates = []
+    if na and na.date and na.date >= since:
+        candidates.append(Due(na.date, "next_action", na.action, na.line))
+    if quiet and quiet >= since:
+        candidates.append(Due(quiet, "quiet_ended", None, c.line_of("quiet_until")))
+    if not candidates:
+        return None
+    due = min(candidates, key=lambda d: (d.date, DUE_REASONS.index(d.reason)))
+    if quiet and due.date < quiet:
+        due = Due(quiet, "quiet_ended", None, c.line_of("quiet_until"))
+    return due
+
+
+def revive_key(days_since_contact: int | None, cid: str) -> tuple[int, str]:
+    """The order of the revive list: longest silent first (never contacted before all), then by id."""
+    return (-(days_since_contact if days_since_contact is not None else 10**6), cid)
+
+
+def revive_list(customers: Iterable[Customer], facts: dict[str, Facts]) -> list[Customer]:
+    """Dormant customers to revive (回访), longest silent first."""
+    out = [c for c in customers if c.id in facts and facts[c.id].status == "dormant"]
+    out.sort(key=lambda c: revive_key(facts[c.id].days_since_contact, c.id))
     return out
 
 
@@ -230,6 +287,9 @@ def missing_info(c: Customer, cfg: Config) -> list[Missing]:
             out.append(Missing(name, None, c.line_of(name) if name in c.raw else 1))
     if not c.contacts:
         out.append(Missing("contacts", None, c.line_of("contacts")))
+    for i, d in enumerate(c.deals):  # an imported deal whose signing date the sheet did not give
+        if d.signed is None:
+            out.append(Missing(f"deals[{i}].signed", None, d.line or c.line_of("deals")))
     return out
 
 
@@ -246,10 +306,12 @@ def derive(c: Customer, ctx: Context, with_missing: bool = True) -> Facts:
     recent = interactions_within(c, today, cfg["frequency"]["window_days"])
     potential = cfg["classification"]["potential"]
     qualified = interactions_within(c, today, potential["window_days"]) >= potential["min_contacts"]
+    state = status(c, last, today, cfg)
+    due = revive_due(c, last, cfg) if state == "dormant" else next_due(c, chosen, last, cfg)
     return Facts(
         last_contact=last,
         days_since_contact=(today - last).days if last else None,
-        status=status(c, last, today, cfg),
+        status=state,
         computed_class=klass,
         klass=chosen,
         class_overridden=bool(c.class_override and c.class_override != klass),
@@ -261,10 +323,10 @@ def derive(c: Customer, ctx: Context, with_missing: bool = True) -> Facts:
         frequency=frequency(recent, cfg),
         recent_interactions=recent,
         qualified_lead=qualified,
-        due=next_due(c, chosen, last, cfg),
+        due=due,
         quiet=bool(c.quiet_until and c.quiet_until > today),
         missing=missing_info(c, cfg) if with_missing else [],
-        rhythms=rhythm_dues(c, value_level(value, cfg), since, cfg),
+        rhythms=[] if state == "dormant" else rhythm_dues(c, value_level(value, cfg), since, cfg),  # revive instead
     )
 
 
@@ -558,3 +620,173 @@ def discipline(customers: Iterable[Customer], facts: dict[str, Facts], today: dt
             if i.date and start < i.date <= today:
                 out[i.by].interactions += 1
     return dict(out)
+
+
+# --- opportunities (商机) and the forecast (业绩预测) --------------------------------------------
+# The customer's ``stage`` is the relationship stage (how far the relationship has come); each
+# opportunity has its own stage. `kehu opp` moves the customer's stage forward when an opportunity
+# goes further (never back), and the checker warns when a customer's stage lags behind one.
+
+
+def opp_probability(o: Opportunity, cfg: Config) -> float:
+    """The opportunity's own probability, else its stage's default from kehu.yaml (won 1, lost 0)."""
+    if o.probability is not None:
+        return float(o.probability)
+    defaults = cfg.get("opportunities", "probability", default={}) or {}
+    if o.stage in defaults:
+        return float(defaults[o.stage])
+    return 1.0 if o.stage == "won" else 0.0
+
+
+def opp_owner(o: Opportunity, c: Customer) -> str:
+    return o.owner or c.owner
+
+
+def opp_slipping(o: Opportunity, c: Customer, today: dt.date) -> bool:
+    """Open, its expected close date passed, and nothing recorded with the customer since that date."""
+    if not o.is_open or o.close is None or o.close >= today:
+        return False
+    last = last_contact(c, today)
+    return last is None or last <= o.close
+
+
+def quarter_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The first of the month ``months`` after ``day``'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(slots=True)
+class PipelineSum:
+    count: int = 0
+    amount: float = 0.0
+    weighted: float = 0.0
+
+    def add(self, amount: float, probability: float) -> None:
+        self.count += 1
+        self.amount += amount
+        self.weighted += amount * probability
+
+
+@dataclass(slots=True)
+class WonSum:
+    count: int = 0
+    amount: float = 0.0
+
+
+@dataclass(slots=True)
+class Forecast:
+    months: list[tuple[str, PipelineSum]]        # (YYYY-MM, open opportunities expected to close then)
+    quarters: list[tuple[str, PipelineSum]]      # (YYYY-Qn, the same by quarter)
+    later: PipelineSum                           # expected after the window
+    overdue: PipelineSum                         # expected before this quarter and still open
+    by_owner: dict[str, PipelineSum]             # over the window
+    by_source: dict[str, PipelineSum]
+    won: dict[str, WonSum]                       # this_month, last_month, this_quarter, last_quarter
+    slipping: list[tuple[Customer, Opportunity]]
+    total: PipelineSum                           # every open opportunity in the window
+
+
+def _won_between(customers: Iterable[Customer], start: dt.date, end: dt.date) -> WonSum:
+    """Deals signed in [start, end) — a won opportunity becomes a deal, so this counts every sale once."""
+    out = WonSum()
+    for c in customers:
+        for d in c.deals:
+            if d.signed and start <= d.signed < end:
+                out.count += 1
+                out.amount += d.amount
+    return out
+
+
+def forecast(customers: list[Customer], config: Config, today: dt.date, owner: str | None = None) -> Forecast:
+    """The probability-weighted pipeline of open opportunities by expected close month, for this quarter
+    and the next ones (``opportunities.forecast_quarters``), by owner and source; deals won this
+    month and quarter against the previous ones; the opportunities that are slipping. ``owner``: only
+    the opportunities that member works (its own owner, else the customer's) and the deals of their
+    customers."""
+    quarters = int(config.get("opportunities", "forecast_quarters", default=2) or 2)
+    start = quarter_start(today)
+    end = add_months(start, 3 * quarters)
+    months = {add_months(start, i).strftime("%Y-%m"): PipelineSum() for i in range(3 * quarters)}
+    qsums = {f"{add_months(start, 3 * i).year}-Q{(add_months(start, 3 * i).month - 1) // 3 + 1}": PipelineSum()
+             for i in range(quarters)}
+    later, overdue, total = PipelineSum(), PipelineSum(), PipelineSum()
+    by_owner: defaultdict[str, PipelineSum] = defaultdict(PipelineSum)
+    by_source: defaultdict[str, PipelineSum] = defaultdict(PipelineSum)
+    slipping: list[tuple[Customer, Opportunity]] = []
+    for c in customers:
+        if c.stage == "lost":
+            continue
+        for o in c.opportunities:
+            if not o.is_open or o.close is None or (owner and opp_owner(o, c) != owner):
+                continue
+            p = opp_probability(o, config)
+            if opp_slipping(o, c, today):
+                slipping.append((c, o))
+            if o.close < start:
+                overdue.add(o.amount, p)
+            elif o.close >= end:
+                later.add(o.amount, p)
+            else:
+                months[o.close.strftime("%Y-%m")].add(o.amount, p)
+                q = f"{o.close.year}-Q{(o.close.month - 1) // 3 + 1}"
+                qsums[q].add(o.amount, p)
+                total.add(o.amount, p)
+                by_owner[opp_owner(o, c)].add(o.amount, p)
+                by_source[c.source or ""].add(o.amount, p)
+    month = dt.date(today.year, today.month, 1)
+    if owner:
+        customers = [c for c in customers if c.owner == owner]
+    won = {
+        "this_month": _won_between(customers, month, add_months(month, 1)),
+        "last_month": _won_between(customers, add_months(month, -1), month),
+        "this_quarter": _won_between(customers, start, add_months(start, 3)),
+        "last_quarter": _won_between(customers, add_months(start, -3), start),
+    }
+    slipping.sort(key=lambda co: (co[1].close or today, co[0].id, co[1].id))
+    return Forecast(list(months.items()), list(qsums.items()), later, overdue, dict(sorted(by_owner.items())),
+                    dict(sorted(by_source.items())), won, slipping, total)
+
+
+# --- the customer pool (公海) ---------------------------------------------------------------------
+# Off unless kehu.yaml says ``pool.enabled: true``. Being in the pool is a derived fact, never a
+# commit: nobody's file changes until a colleague claims the customer (`kehu claim`).
+
+
+def pool_enabled(cfg: Config) -> bool:
+    return bool(cfg.get("pool", "enabled", default=False))
+
+
+def pool_reference(c: Customer, today: dt.date) -> dt.date | None:
+    """The day the owner's silence counts from: their last interaction with the customer, the day they
+    took it (``owner_since``) or its creation, whichever is latest."""
+    mine = [i.date for i in c.interactions if i.by == c.owner and i.date and i.date <= today]
+    return max([d for d in (*mine, c.owner_since, c.created) if d], default=None)
+
+
+def pool_keeps(c: Customer) -> bool:
+    """Won and lost customers, and those with an open opportunity, stay with their owner."""
+    return c.stage in ("won", "lost") or any(o.is_open for o in c.opportunities)
+
+
+def pool_entry(c: Customer, cfg: Config, today: dt.date) -> dt.date | None:
+    """The day ``c`` enters (or entered) the pool: ``pool.days`` after the owner's silence began."""
+    reference = pool_reference(c, today)
+    if not pool_enabled(cfg) or pool_keeps(c) or reference is None:
+        return None
+    return reference + dt.timedelta(days=int(cfg.get("pool", "days", default=30)))
+
+
+def pool_since(c: Customer, cfg: Config, today: dt.date) -> dt.date | None:
+    """Since when ``c`` is in the pool: its owner has not followed it up for ``pool.days``. None: not in it."""
+    entry = pool_entry(c, cfg, today)
+    return entry if entry is not None and entry <= today else None
+
+
+def holdings(customers: Iterable[Customer], cfg: Config, today: dt.date) -> Counter[str]:
+    """How many customers each member holds for the pool's cap: their customers neither lost nor in the pool."""
+    return Counter(c.owner for c in customers if c.stage != "lost" and pool_since(c, cfg, today) is None)

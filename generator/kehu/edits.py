@@ -234,6 +234,36 @@ def parse_score(msgs: Messages, option: str, value: str, low: int = 1, high: int
     return int(text)
 
 
+def parse_amount(msgs: Messages, option: str, value: str) -> int | float:
+    """An amount in CNY: 120000, 120,000, 12万, 1.2w, ¥8k — never negative."""
+    from .io.values import CellError, parse_number
+
+    try:
+        number = parse_number(value)
+    except CellError:
+        number = -1
+    if number < 0:
+        expected = "an amount in CNY" if msgs.lang == "en" else "金额（元）"
+        raise refuse(msgs, "cli-bad-number", option=option, value=value, expected=expected,
+                     example=f"{option} 120000")
+    return number
+
+
+def parse_probability(msgs: Messages, option: str, value: str) -> float:
+    """0.6, 60% or 60 -> 0.6."""
+    text = (value or "").strip().rstrip("%％")
+    try:
+        number = float(text)
+    except ValueError:
+        number = -1.0
+    if 1 < number <= 100:
+        number /= 100
+    if not 0 <= number <= 1:
+        expected = "a probability 0–1 or 0–100 %" if msgs.lang == "en" else "0–1 的概率或 0–100 %"
+        raise refuse(msgs, "cli-bad-number", option=option, value=value, expected=expected, example=f"{option} 0.6")
+    return round(number, 4)
+
+
 def is_none_word(value: str) -> bool:
     return value.strip().casefold() in NONE_WORDS or value.strip() == ""
 

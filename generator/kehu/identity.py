@@ -5,7 +5,7 @@ side is still that entry), ``kehu history`` and ``kehu diff`` (a changed entry i
 not a removal plus an addition) and ``kehu check --against`` (a past interaction that was
 rewritten, not one that was removed). An interaction is who, when and how; a survey its
 date; a complaint its date and content; a contact its name (else phone); a deal its
-contract number (else product and signing date).
+contract number (else product and signing date); an opportunity its id.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ RECORD_IDENTITY: dict[str, Identity] = {
     "complaints": lambda x: ("complaint", _field(x, "date"), _field(x, "content")),
     "contacts": _contact,
     "deals": _deal,
+    "opportunities": lambda x: ("opportunity", _field(x, "id")),
 }
 
 

@@ -68,6 +68,9 @@ POLICIES: dict[str, ListPolicy] = {
     "complaints": ListPolicy(RECORD_IDENTITY["complaints"], by_date=True),
     "contacts": ListPolicy(RECORD_IDENTITY["contacts"], entity=True),
     "deals": ListPolicy(RECORD_IDENTITY["deals"], entity=True),
+    # an opportunity is known by its id (random part: two clones never pick the same), so a stage
+    # moved on one side and a close date on the other merge field by field
+    "opportunities": ListPolicy(RECORD_IDENTITY["opportunities"], entity=True),
 }
 GENERIC = ListPolicy(_key)  # a team's own list of records: whole-entry identity, union
 

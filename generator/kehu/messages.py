@@ -244,6 +244,37 @@ CATALOGUE: dict[str, dict[str, tuple[str, str]]] = {
                "record the first contact (kehu log) or set next_action"),
         "zh": ("创建（{created}）后 {hours} 小时内没有跟进{detail}", "请记录首次跟进（kehu log）或设置 next_action"),
     },
+    "opp-duplicate-id": {
+        "en": ("opportunity id '{id}' is used twice (first at line {first})", "give each opportunity its own id"),
+        "zh": ("商机编号 '{id}' 重复（第一次在第 {first} 行）", "每个商机的编号必须唯一"),
+    },
+    "opp-won-without-deal": {
+        "en": ("opportunity {id} ({what}) is won but no deal comes from it",
+               "record the deal: kehu opp win CUSTOMER {id} --signed DATE (or add `opportunity: {id}` to its deal)"),
+        "zh": ("商机 {id}（{what}）已赢单，但没有对应的合作记录",
+               "请记录成交：kehu opp win 客户 {id} --signed 日期（或在合作记录中写 opportunity: {id}）"),
+    },
+    "deal-unknown-opportunity": {
+        "en": ("the deal comes from opportunity '{id}', which this customer does not have",
+               "correct the id (opportunities: {known}) or remove `opportunity:`"),
+        "zh": ("合作记录来自商机 '{id}'，但该客户没有这个商机", "请更正编号（已有商机：{known}），或删除 opportunity:"),
+    },
+    "opp-lost-without-reason": {
+        "en": ("opportunity {id} is lost without a reason", "kehu opp lose CUSTOMER {id} --reason KEY"),
+        "zh": ("商机 {id} 已输单，但没有填写原因", "请用 kehu opp lose 客户 {id} --reason 原因"),
+    },
+    "opp-close-passed": {
+        "en": ("opportunity {id} ({what}) was expected to close on {close} and is still open",
+               "win it, lose it, or move the date: kehu opp set CUSTOMER {id} close DATE"),
+        "zh": ("商机 {id}（{what}）预计 {close} 成交，但仍未结束",
+               "请赢单、输单，或调整日期：kehu opp set 客户 {id} close 日期"),
+    },
+    "stage-behind-opportunity": {
+        "en": ("the customer's stage '{stage}' is behind its opportunity at '{opp_stage}'",
+               "move it forward: kehu set CUSTOMER stage {opp_stage}"),
+        "zh": ("客户阶段 '{stage}' 落后于其商机的阶段 '{opp_stage}'",
+               "请推进客户阶段：kehu set 客户 stage {opp_stage}"),
+    },
     "stale-lost-from": {
         "en": ("lost_from is set but stage is '{stage}'", "clear lost_from, or set stage: lost"),
         "zh": ("stage 为 '{stage}'，但填写了 lost_from", "请清空 lost_from，或把 stage 改为 lost"),

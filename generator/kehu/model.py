@@ -39,7 +39,30 @@ class Deal:
     amount: float
     signed: dt.date | None
     contract: str | None = None
+    opportunity: str | None = None   # the id of the won opportunity it came from
     line: int = 0
+
+
+@dataclass(slots=True)
+class Opportunity:
+    """商机: something that may be sold to the customer. ``stage`` won or lost is its outcome."""
+
+    id: str
+    what: str
+    amount: float
+    close: dt.date | None
+    stage: str
+    probability: float | None = None   # None: the stage's default (kehu.yaml opportunities.probability)
+    owner: str | None = None           # None: the customer's owner
+    created: dt.date | None = None
+    closed: dt.date | None = None
+    lost_reason: str | None = None
+    note: str | None = None
+    line: int = 0
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage not in ("won", "lost")
 
 
 @dataclass(slots=True)
@@ -84,10 +107,11 @@ SURVEY_DIMENSIONS = ("quality", "attitude", "response", "after_sales")
 
 # fields read into typed attributes; anything else a team adds lands in Customer.extra
 _KNOWN = {
-    "id", "name", "industry", "stage", "lost_from", "owner", "created", "size", "region", "source", "class",
+    "id", "name", "industry", "stage", "lost_from", "owner", "owner_since", "created", "imported", "size", "region",
+    "source", "class",
     "class_reason", "annual_value", "cooperation_since", "repurchase_rate", "tags", "risks", "needs", "budget",
-    "decision_process", "contacts", "deals", "interactions", "next_action", "quiet_until", "quiet_reason",
-    "verified", "surveys", "complaints", "notes",
+    "decision_process", "contacts", "deals", "opportunities", "interactions", "next_action", "quiet_until",
+    "quiet_reason", "verified", "surveys", "complaints", "notes",
 }
 
 
@@ -100,6 +124,8 @@ class Customer:
     stage: str
     owner: str
     created: dt.date | None
+    imported: dt.date | None = None   # brought in from an earlier record (a spreadsheet) on this date
+    owner_since: dt.date | None = None  # when the current owner took it (kehu claim)
     lost_from: str | None = None
     size: str | None = None
     region: str | None = None
@@ -116,6 +142,7 @@ class Customer:
     decision_process: str | None = None
     contacts: list[Contact] = field(default_factory=list)
     deals: list[Deal] = field(default_factory=list)
+    opportunities: list[Opportunity] = field(default_factory=list)
     interactions: list[Interaction] = field(default_factory=list)
     next_action: NextAction | None = None
     quiet_until: dt.date | None = None
@@ -144,7 +171,9 @@ def customer_from(loaded: LoadedYaml) -> Customer:
     return Customer(
         file=loaded.file,
         id=str(d["id"]), name=d["name"], industry=d["industry"], stage=d["stage"], owner=d["owner"],
-        created=as_date(d.get("created")), lost_from=d.get("lost_from"), size=d.get("size"), region=d.get("region"),
+        created=as_date(d.get("created")), imported=as_date(d.get("imported")),
+        owner_since=as_date(d.get("owner_since")), lost_from=d.get("lost_from"),
+        size=d.get("size"), region=d.get("region"),
         source=d.get("source"), class_override=d.get("class"), class_reason=d.get("class_reason"),
         annual_value=d.get("annual_value"), cooperation_since=as_date(d.get("cooperation_since")),
         repurchase_rate=d.get("repurchase_rate"), tags=list(d.get("tags") or []), risks=list(d.get("risks") or []),
@@ -153,7 +182,14 @@ def customer_from(loaded: LoadedYaml) -> Customer:
                           wechat=c.get("wechat"), birthday=c.get("birthday"), primary=bool(c.get("primary")),
                           line=line("contacts", i)) for i, c in enumerate(d.get("contacts") or [])],
         deals=[Deal(product=x["product"], amount=float(x["amount"]), signed=as_date(x.get("signed")),
-                    contract=x.get("contract"), line=line("deals", i)) for i, x in enumerate(d.get("deals") or [])],
+                    contract=x.get("contract"), opportunity=x.get("opportunity"), line=line("deals", i))
+               for i, x in enumerate(d.get("deals") or [])],
+        opportunities=[Opportunity(id=str(o["id"]), what=o["what"], amount=float(o["amount"]),
+                                   close=as_date(o.get("close")), stage=o["stage"], probability=o.get("probability"),
+                                   owner=o.get("owner"), created=as_date(o.get("created")),
+                                   closed=as_date(o.get("closed")), lost_reason=o.get("lost_reason"),
+                                   note=o.get("note"), line=line("opportunities", i))
+                       for i, o in enumerate(d.get("opportunities") or [])],
         interactions=[Interaction(date=as_date(x["date"]), channel=x["channel"], by=x["by"], summary=x["summary"],
                                   outcome=x.get("outcome"), contact=x.get("contact"), line=line("interactions", i))
                       for i, x in enumerate(d.get("interactions") or [])],
@@ -175,7 +211,7 @@ def customer_from(loaded: LoadedYaml) -> Customer:
     )
 
 
-_ITEM_LISTS = ("contacts", "deals", "interactions", "surveys", "complaints")
+_ITEM_LISTS = ("contacts", "deals", "opportunities", "interactions", "surveys", "complaints")
 
 # A customer record without the YAML: the data plus the lines ``customer_from`` uses, as plain JSON.
 # The site caches it by file content, so a build after ``kehu check`` does not parse the YAML again.

@@ -200,9 +200,11 @@ def info_to_collect(ctx: FileContext) -> Iterator[Problem]:
 
 
 def first_followup_in_time(ctx: FileContext) -> Iterator[Problem]:
+    from .derive import predates_kehu  # derive owns what "a new customer" means
+
     c, m, cfg = ctx.customer, ctx.msgs, ctx.config
-    if not c.created or c.stage == "lost":
-        return
+    if not c.created or c.stage == "lost" or predates_kehu(c):
+        return  # a customer imported from before kehu was never a new customer here
     hours = cfg["first_followup_hours"]
     allowed = dt.timedelta(hours=hours)
     dates = sorted(x.date for x in c.interactions if x.date)
@@ -255,9 +257,51 @@ _SUSPECT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u115f\u1160\u180
 _INVISIBLE = re.compile("[\\s\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f"
                         "\u3164\ufeff\uffa0\x00-\x1f\x7f-\x9f]+")
 
+def opportunities_sound(ctx: FileContext) -> Iterator[Problem]:
+    """商机: unique ids, known owners, a won one has its deal, a lost one its reason, an open one a
+    close date still ahead, and the customer's stage not behind its opportunities."""
+    c, m, today = ctx.customer, ctx.msgs, ctx.today
+    from_deals = {d.opportunity for d in c.deals if d.opportunity}
+    if not c.opportunities and not from_deals:
+        return
+    ids = {o.id for o in c.opportunities}
+    for i, d in enumerate(c.deals):
+        if d.opportunity and d.opportunity not in ids:
+            yield m.error(c.file, *ctx.at("deals", i, "opportunity"), "deal-unknown-opportunity", id=d.opportunity,
+                          known=m.word("sep").join(sorted(ids)) or "—")
+    seen: dict[str, int] = {}
+    stages = ctx.config.stages
+    furthest = -1
+    for i, o in enumerate(c.opportunities):
+        if o.id in seen:
+            yield m.error(c.file, *ctx.at("opportunities", i, "id"), "opp-duplicate-id", id=o.id, first=seen[o.id])
+        else:
+            seen[o.id] = ctx.at("opportunities", i)[0]
+        if o.owner and ctx.handles is not None and o.owner not in ctx.handles:
+            yield m.error(c.file, *ctx.at("opportunities", i, "owner"), "unknown-handle",
+                          field=f"opportunities[{i}].owner", handle=o.owner,
+                          known=m.word("sep").join(sorted(ctx.handles)))
+        for key, value in (("created", o.created), ("closed", o.closed)):
+            if value and value > today:
+                yield m.error(c.file, *ctx.at("opportunities", i, key), "future-date",
+                              field=f"opportunities[{i}].{key}", value=value, today=today)
+        if o.stage == "won" and o.id not in from_deals:
+            yield m.error(c.file, *ctx.at("opportunities", i, "stage"), "opp-won-without-deal", id=o.id, what=o.what)
+        elif o.stage == "lost" and not o.lost_reason:
+            yield m.warning(c.file, *ctx.at("opportunities", i, "stage"), "opp-lost-without-reason", id=o.id)
+        elif o.is_open and o.close and o.close < today:
+            yield m.warning(c.file, *ctx.at("opportunities", i, "close"), "opp-close-passed", id=o.id,
+                            close=o.close, what=o.what)
+        if o.stage != "lost" and o.stage in stages:
+            furthest = max(furthest, stages.index(o.stage))
+    if c.stage != "lost" and c.stage in stages and stages.index(c.stage) < furthest:
+        yield m.warning(c.file, *ctx.at("stage"), "stage-behind-opportunity", stage=c.stage, opp_stage=stages[furthest])
+
+
 FILE_RULES: list[FileRule] = [
     id_matches_file, handles_known, dates_plausible, contacts_valid, no_forbidden_numbers,
     followups_specific, info_to_collect, first_followup_in_time, stage_consistent, booleans_plain, text_visible,
+    opportunities_sound,
 ]
 
 

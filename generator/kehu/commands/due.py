@@ -14,7 +14,7 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from ..derive import RHYTHM_REASONS, due_bucket
+from ..derive import RHYTHM_REASONS, due_bucket, revive_key
 from ..edits import guarded, parse_score, require_handle, require_sound_repo
 from ..gitinfo import handle_for_email, user_email
 from ..repo import Repo
@@ -29,15 +29,26 @@ def due_rows(repo: Repo, owner: str | None, within: int | None) -> tuple[list[di
     """One row per item falling due on or before today + ``within`` days (every item when ``within`` is
     None), earliest first: each customer's follow-up, and its re-verification and satisfaction follow-up.
     The facts are ``kehu.derive``'s, kept per file content and day by the book index (kehu.index)."""
+    rows, _, invalid = due_and_revive(repo, owner, within)
+    return rows, invalid
+
+
+def due_and_revive(repo: Repo, owner: str | None, within: int | None) -> tuple[list[dict], list[dict], list[str]]:
+    """The due rows (``due_rows``) and the dormant customers to revive, which are never due rows
+    (``derive.revive_due``), longest silent first (``derive.revive_key``)."""
     from ..index import book
 
     index = book(repo)
     today = repo.config.today
     soon = repo.config["due_soon_days"]
-    rows = []
+    rows, revive = [], []
     for item, (due, reason, action, klass, status, last, *rest) in index.due_rows(today):
         if owner and item.owner != owner:
             continue
+        if status == "dormant":
+            silent = (today - dt.date.fromisoformat(last)).days if last else None
+            revive.append({"id": item.id, "name": item.name, "owner": item.owner, "file": item.file,
+                           "last_contact": last, "days_since_contact": silent})
         rhythms = rest[0] if rest else []
         # the follow-up, then the rhythms (re-verification, satisfaction follow-up) as items of their own
         for date, why, what, every in ([(due, reason, action, None)] if due else []) + [tuple(r) for r in rhythms]:
@@ -52,7 +63,8 @@ def due_rows(repo: Repo, owner: str | None, within: int | None) -> tuple[list[di
                 "stage": item.stage, "last_contact": last,
             })
     rows.sort(key=lambda r: (r["due"], r["id"], r["reason"] in RHYTHM_REASONS))
-    return rows, [Path(i.file).name for i in index.items if not i.valid]
+    revive.sort(key=lambda r: revive_key(r["days_since_contact"], r["id"]))
+    return rows, revive, [Path(i.file).name for i in index.items if not i.valid]
 
 
 # (header zh, header en, row key, kept at narrow widths?) — columns dropped right to left until the table fits
@@ -81,6 +93,18 @@ def _build(repo: Repo, rows: list[dict], title: str, keys: list[str]) -> Table:
     for r in rows:
         cells = _cells(repo, r)
         t.add_row(*(cells[k] for k in keys))
+    return t
+
+
+def revive_table(repo: Repo, revive: list[dict]) -> Table:
+    t = Table(title=tr(repo, f"沉睡客户（待回访，{len(revive)} 个）", f"Dormant customers to revive ({len(revive)})"),
+              title_justify="left", title_style="bold")
+    for zh, en in (("客户", "Customer"), ("名称", "Name"), ("负责人", "Owner"), ("最近联系", "Last contact"),
+                   ("未联系天数", "Days silent")):
+        t.add_column(tr(repo, zh, en))
+    for r in revive:
+        days = r["days_since_contact"]
+        t.add_row(r["id"], r["name"], r["owner"], r["last_contact"] or "—", "—" if days is None else str(days))
     return t
 
 
@@ -150,7 +174,7 @@ def command(obj: dict, owner: str | None, everyone: bool, within: str | None, li
                           "(use --owner HANDLE)"), err=True)
     days = _within(repo, within)
     shown = parse_score(repo.msgs, "--limit", limit, 0, 100_000)
-    rows, invalid = due_rows(repo, who, days)
+    rows, revive, invalid = due_and_revive(repo, who, days)
     if invalid:
         listed = "、".join(invalid[:5])
         echo(tr(repo, f"kehu: 注意：{len(invalid)} 个客户文件有错误，未计入（运行 kehu check）：{listed}",
@@ -158,7 +182,7 @@ def command(obj: dict, owner: str | None, everyone: bool, within: str | None, li
                       f"{', '.join(invalid[:5])}"), err=True)
     if fmt == "json":
         echo(json.dumps({"today": repo.config.today.isoformat(), "within": days, "owner": who, "due": rows,
-                               "skipped": invalid}, ensure_ascii=False, indent=2))
+                         "revive": revive, "skipped": invalid}, ensure_ascii=False, indent=2))
         return
     today = repo.config.today.isoformat()
     scope = tr(repo, "全部", "all") if days is None else tr(repo, f"{days} 天内", f"within {days} days")
@@ -172,3 +196,5 @@ def command(obj: dict, owner: str | None, everyone: bool, within: str | None, li
         out.print(tr(repo, f"另有 {len(rows) - shown} 项未显示（--limit 0 显示全部，或用 --owner / --within 缩小范围）",
                      f"{len(rows) - shown} more not shown (--limit 0 shows all; or narrow with --owner / --within)"))
     out.print(counts_line(repo, rows))
+    if revive:
+        out.print(revive_table(repo, revive))

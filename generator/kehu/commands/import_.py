@@ -15,7 +15,7 @@ from ._common import fail, repo_from
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-EXIT_REJECTED = 1  # the import ran, but some rows were rejected (listed, and written to the reject file)
+EXIT_REJECTED = 1  # the import ran, but some rows or values were rejected (listed, and in the reject file)
 
 
 @click.command("import")
@@ -125,17 +125,17 @@ def command(obj: dict, files: tuple[Path, ...], sheets: tuple[str, ...], mapping
         finally:
             progress.stop()
     out.extend(summary_lines(plan, msgs))
-    if plan.rejects and not dry_run:
+    if (plan.rejects or plan.dropped) and not dry_run:
         target = rejects or default_rejects_path(files[0])
         try:
-            write_rejects(target, plan.rejects, msgs.lang)
+            write_rejects(target, sorted(plan.rejects + plan.dropped, key=lambda r: r.ref), msgs.lang)
             out.append(word(msgs, "rejects_file", path=target))
         except OSError as e:
             out.append(f"kehu: {target}: {e.strerror or e}")
     if dry_run:
         out.append(word(msgs, "dry_run"))
     echo("\n".join(out))
-    sys.exit(EXIT_REJECTED if plan.rejects else 0)
+    sys.exit(EXIT_REJECTED if plan.rejects or plan.dropped else 0)
 
 
 def _progress() -> Progress:

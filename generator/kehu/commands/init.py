@@ -1,6 +1,7 @@
 """kehu init [DIR] — scaffold a team repository that works at once.
 
-Writes customers/ (one example customer), schema/, team.yaml (you, from git config),
+Writes customers/ (empty: an example customer only with ``--example``, so no made-up customer
+ever stands in the team's counts and due lists), schema/, team.yaml (you, from git config),
 kehu.yaml (the defaults), mkdocs.yml, .pre-commit-config.yaml, .gitattributes (the
 merge driver), .vscode/, CI workflows for GitHub and GitLab, CODEOWNERS and a README
 for the team; then ``git init`` when needed, enables the merge driver in git config
@@ -155,7 +156,7 @@ def example_customer(config: Config, owner: str, today: dt.date, code: str) -> t
 
 
 def plan(target: Path, name: str, email: str | None, handle: str, git: str | None,
-         today: dt.date, install: Install | None = None) -> dict[str, bytes]:
+         today: dt.date, install: Install | None = None, example: bool = False) -> dict[str, bytes]:
     """Every file `kehu init` writes, by path relative to the new repository."""
     files = static_files(install)
     files.update(schema_files())
@@ -165,9 +166,11 @@ def plan(target: Path, name: str, email: str | None, handle: str, git: str | Non
     existing = {f"{CUSTOMERS_DIR}/{p.name}": p.read_bytes() for p in sorted(customers.glob("*.y*ml"))
                 } if customers.is_dir() else {}
     team = team_from(load_yaml_bytes(TEAM_FILE, files[TEAM_FILE], Messages("en")))
-    if not existing:  # a folder that already has customers gets no example
+    if example and not existing:  # a folder that already has customers gets no example
         path, text = example_customer(Config(), handle, today, member_code(team.members[0]))
         files[path] = text
+    elif not existing:
+        files[f"{CUSTOMERS_DIR}/.gitkeep"] = b""
     own = ownership_of(team, {**existing, **{k: v for k, v in files.items() if k.startswith(f"{CUSTOMERS_DIR}/")}})
     files[GITHUB_FILE] = github_text(own).encode("utf-8")
     files[GITLAB_FILE] = gitlab_text(own).encode("utf-8")
@@ -252,8 +255,10 @@ def setup_diff_driver(target: Path) -> list[str]:
 @click.option("--package", default=None, metavar="SPEC",
               help="How CI and the pre-commit hooks install kehu, e.g. 'kehu @ git+https://git.example.com/tools/kehu"
                    "@v0.1.0' or 'kehu==0.1.0' from your team's index (default: how this kehu was installed).")
+@click.option("--example", is_flag=True,
+              help="Also write one example customer (it counts like a real one: delete it before real work).")
 def command(directory: Path, force: bool, git_only: bool, name: str | None, email: str | None,
-            handle: str | None, git_account: str | None, package: str | None) -> None:
+            handle: str | None, git_account: str | None, package: str | None, example: bool) -> None:
     """Create a team repository in DIRECTORY (default: here) that works at once.
 
     Refuses to overwrite existing files unless --force; with --git-only, sets up git in an existing clone."""
@@ -272,7 +277,7 @@ def command(directory: Path, force: bool, git_only: bool, name: str | None, emai
              "letter, e.g. lixia" if not _zh() else "只能用小写字母、数字、_ . -，以字母开头，如 lixia")
     today = Config().today
     install = from_spec(package) if package and package.strip() else current_install()
-    files = plan(target, name, email, handle, git_account or forge_account(email), today, install)
+    files = plan(target, name, email, handle, git_account or forge_account(email), today, install, example)
     clash = conflicts(target, files)
     if clash and not force:
         shown = ", ".join(clash[:8]) + (f" … (+{len(clash) - 8})" if len(clash) > 8 else "")
@@ -289,7 +294,8 @@ def command(directory: Path, force: bool, git_only: bool, name: str | None, emai
             shutil.rmtree(path)  # only reachable with --force
         _write(path, data)
         written.append(rel)
-    _finish(target, setup_git(target) + install_warnings(install), written)
+    _finish(target, setup_git(target) + install_warnings(install), written,
+            example=[r for r in written if r.startswith(f"{CUSTOMERS_DIR}/") and r.endswith(".yaml")])
 
 
 def install_warnings(install: Install) -> list[str]:
@@ -305,7 +311,7 @@ def install_warnings(install: Install) -> list[str]:
             "--package 'kehu @ git+https://…/kehu@vVERSION'"]
 
 
-def _finish(target: Path, warnings: list[str], written: list[str]) -> None:
+def _finish(target: Path, warnings: list[str], written: list[str], example: list[str] | None = None) -> None:
     if written:
         _say(f"已在 {target} 写入 {len(written)} 个文件", f"wrote {len(written)} files in {target}")
         for rel in written:
@@ -328,3 +334,12 @@ def _finish(target: Path, warnings: list[str], written: list[str]) -> None:
              "合并请求冲突时运行 `kehu sync --push`",
              "next: work with `kehu new`, `kehu log` …, commit on a branch and open a pull request; when it "
              "conflicts, run `kehu sync --push`")
+    for rel in example or []:
+        _say(f"示例客户 {rel} 会计入统计和到期跟进：开始真实工作前请删除它（git rm {rel}）",
+             f"the example customer {rel} counts like a real one in every report and due list: "
+             f"delete it before real work (git rm {rel})")
+    if written and not example and not any(r.endswith(".yaml") for r in written if r.startswith(f"{CUSTOMERS_DIR}/")):
+        _say("还没有客户：`kehu import 客户表.xlsx --owner 你的handle` 导入表格，或 `kehu new \"公司名称\" …`"
+             "（想先看一个示例：`kehu init --example`）",
+             "no customers yet: `kehu import sheet.xlsx --owner HANDLE` brings in a spreadsheet, "
+             "`kehu new \"Company\" …` adds one (`kehu init --example` writes an example to look at)")

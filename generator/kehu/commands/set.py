@@ -23,8 +23,10 @@ from ..edits import (
     entry,
     field_order,
     guarded,
+    insert_dated,
     is_none_word,
     open_for_edit,
+    parse_amount,
     parse_date,
     refuse,
     report_warnings,
@@ -51,6 +53,14 @@ CATALOGUE.update({
     "cli-option-not-here": {
         "en": ("{option} does not apply to '{field}'", "{hint}"),
         "zh": ("{option} 不适用于字段 '{field}'", "{hint}"),
+    },
+    "cli-won-needs-deal": {
+        "en": ("{file} has no deal: a won customer needs one (product, amount, signing date)",
+               "kehu set {id} stage won --product PRODUCT --amount AMOUNT [--signed DATE] [--contract NO], "
+               "or win one of its opportunities: kehu opp win {id} OPP"),
+        "zh": ("{file} 没有合作记录：签约客户需要一条合作记录（产品/服务、金额、签约日期）",
+               "kehu set {id} stage won --product 产品 --amount 金额 [--signed 日期] [--contract 合同编号]，"
+               "或赢下它的一个商机：kehu opp win {id} 商机"),
     },
     "cli-one-value": {
         "en": ("'{field}' takes one value, got {count}", "quote a value with spaces: \"…\""),
@@ -216,6 +226,41 @@ def _stage_changes(repo: Repo, ed: Editing, new: str, lost_from: str | None) -> 
     return {"stage": "lost", "lost_from": origin}
 
 
+@dataclass(slots=True)
+class DealGiven:
+    """A deal given with `kehu set … stage won` (--product, --amount, --signed, --contract)."""
+
+    product: str | None = None
+    amount: str | None = None
+    signed: str | None = None
+    contract: str | None = None
+
+    def any(self) -> bool:
+        return any(v is not None for v in (self.product, self.amount, self.signed, self.contract))
+
+
+def won_deal(repo: Repo, ed: Editing, given: DealGiven) -> CommentedMap | None:
+    """The deal a customer moved to won needs when it has none: from the options, else asked for on a
+    terminal, else refused saying what is missing. None when the customer already has a deal."""
+    import sys
+
+    msgs = repo.msgs
+    if ed.data.get("deals") and not given.any():
+        return None
+    product, amount, signed, contract = given.product, given.amount, given.signed, given.contract
+    if product is None or amount is None:
+        if not sys.stdin.isatty():
+            raise refuse(msgs, "cli-won-needs-deal", file=ed.name, id=ed.path.stem)
+        product = product or click.prompt(tr(repo, "产品/服务", "Product or service"))
+        amount = amount or click.prompt(tr(repo, "金额（元）", "Amount (CNY)"))
+        signed = signed or click.prompt(tr(repo, "签约日期", "Signed"), default=repo.config.today.isoformat())
+        contract = contract or click.prompt(tr(repo, "合同编号（可留空）", "Contract no. (may be empty)"), default="",
+                                            show_default=False)
+    when = parse_date(msgs, "--signed", signed) if signed else repo.config.today
+    return entry([("contract", (contract or "").strip()), ("product", require_text(msgs, "--product", product)),
+                  ("amount", parse_amount(msgs, "--amount", amount)), ("signed", when)])
+
+
 def _changes(repo: Repo, ed: Editing, field: str, values: tuple[str, ...], reason: str | None,
              lost_from: str | None) -> dict[str, Any]:
     """Field -> new value for everything this `kehu set` changes."""
@@ -283,11 +328,16 @@ def apply(data: CommentedMap, changes: dict[str, Any], order: list[str]) -> dict
 @click.argument("values", nargs=-1, required=True, metavar="VALUE…")
 @click.option("--reason", help="Why: required for a class override; optional for quiet_until.")
 @click.option("--lost-from", metavar="STAGE", help="With `stage lost`: the stage it was lost from (default: current).")
+@click.option("--product", default=None, help="With `stage won` and no deal yet: the deal's product or service.")
+@click.option("--amount", default=None, help="With `stage won`: the deal's amount in CNY.")
+@click.option("--signed", default=None, metavar="YYYY-MM-DD", help="With `stage won`: signing date (default: today).")
+@click.option("--contract", default=None, help="With `stage won`: the contract number.")
 @click.pass_obj
 @guarded
 @locked
 def command(obj: dict, customer: str, field: str, values: tuple[str, ...], reason: str | None,
-            lost_from: str | None) -> None:
+            lost_from: str | None, product: str | None, amount: str | None, signed: str | None,
+            contract: str | None) -> None:
     """Set FIELD of CUSTOMER: stage, class (--reason), quiet_until (--reason), owner, or any other field.
 
     \b
@@ -296,12 +346,25 @@ def command(obj: dict, customer: str, field: str, values: tuple[str, ...], reaso
     kehu set 启明 class key --reason "战略合作伙伴"
     kehu set 启明 class none                 # back to the computed class
     kehu set 启明 quiet_until 2024-09-01 --reason "暂无需求"
-    kehu set 启明 tags 降本增效 快速部署"""
+    kehu set 启明 tags 降本增效 快速部署
+    kehu set 启明 stage won --product SaaS --amount 12万 --signed 2024-06-20   # a won customer needs a deal"""
     repo = repo_from(obj)
     require_sound_repo(repo)
     ed = open_for_edit(repo, customer)
+    given = DealGiven(product, amount, signed, contract)
     changes = _changes(repo, ed, field.strip(), values, reason, lost_from)
+    if given.any() and changes.get("stage") != "won":
+        raise refuse(repo.msgs, "cli-option-not-here", option="--product/--amount/--signed/--contract", field=field,
+                     hint=tr(repo, "这些选项只用于 stage won", "they go with stage won"))
+    deal = won_deal(repo, ed, given) if changes.get("stage") == "won" and ed.data.get("stage") != "won" else None
     done = apply(ed.data, changes, field_order(repo))
+    if deal is not None:
+        deals = ed.data.get("deals")
+        if not isinstance(deals, list):
+            deals = CommentedSeq()
+            set_field(ed.data, "deals", deals, field_order(repo))
+        insert_dated(deals, deal, "signed")
+        done["deals"] = (None, f"+ {deal['product']} ¥{deal['amount']:,} {deal.get('signed', '')}")
     if not done:
         echo(tr(repo, f"{ed.name}：{field} 未变化，未写入", f"{ed.name}: {field} unchanged, nothing written"))
         return

@@ -19,7 +19,16 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..derive import RHYTHM_REASONS, Due, Facts, due_bucket, upcoming_birthdays
+from ..derive import (
+    RHYTHM_REASONS,
+    Due,
+    Facts,
+    due_bucket,
+    opp_owner,
+    opp_probability,
+    opp_slipping,
+    upcoming_birthdays,
+)
 from ..edits import first_error, guarded, refuse, require_sound_repo
 from ..lookup import resolve
 from ..model import SURVEY_DIMENSIONS, Customer
@@ -230,6 +239,19 @@ def deals_table(repo: Repo, c: Customer) -> Table:
     return t
 
 
+def opportunities_table(repo: Repo, c: Customer) -> Table:
+    t = _table(tr(repo, "商机", "Opportunities"), *(tr(repo, zh, en) for zh, en in (
+        ("编号", "Id"), ("内容", "What"), ("阶段", "Stage"), ("金额(元)", "Amount (CNY)"), ("概率", "Prob."),
+        ("预计成交", "Close"), ("负责人", "Owner"), ("", ""))))
+    today = repo.config.today
+    for o in c.opportunities:
+        t.add_row(o.id, o.what, label(repo, "stage", o.stage), f"{o.amount:,.0f}",
+                  f"{opp_probability(o, repo.config):.0%}", o.close.isoformat() if o.close else "",
+                  opp_owner(o, c), tr(repo, "延误", "slipping") if opp_slipping(o, c, today) else
+                  label(repo, "lost_reason", o.lost_reason))
+    return t
+
+
 def interactions_table(repo: Repo, c: Customer, last: int | None, masking: Masking) -> Table:
     rows = c.interactions if last is None else c.interactions[-last:]
     title = tr(repo, "跟进记录", "Interactions")
@@ -298,6 +320,7 @@ def command(obj: dict, customer: str, mask: bool, internal: bool, show_all: bool
     out.print(profile_table(repo, c, f, masking))
     sections = [contacts_table(repo, c, masking) if c.contacts else None,
                 deals_table(repo, c) if c.deals else None,
+                opportunities_table(repo, c) if c.opportunities else None,
                 interactions_table(repo, c, None if show_all else last, masking) if c.interactions else None,
                 surveys_table(repo, c) if c.surveys else None,
                 complaints_table(repo, c) if c.complaints else None]

@@ -12,7 +12,7 @@ so an export always imports back. A column is addressed by a *path*:
 - a few columns that need reading: ``next_action`` ('2024-06-10：发送报价单'),
   ``contact.info`` (电话与邮箱 in one cell), ``history`` (互动历史: several dated
   entries), ``address`` (the region is taken from it), ``status`` (客户状态: a stage
-  when it names one);
+  when it names one), ``won`` (签约 / 是否成交: yes, no or the signing date);
 - ``derived.<fact>`` (computed by kehu: ignored on import) and ``ignore``.
 """
 
@@ -25,98 +25,31 @@ from typing import Any
 
 from ..schema import SchemaSet
 
-KINDS = ("customers", "contacts", "interactions", "deals", "surveys", "complaints")
+KINDS = ("customers", "contacts", "interactions", "deals", "opportunities", "surveys", "complaints")
 # a child sheet's kind -> (record prefix in paths, list field in the customer file)
 CHILD = {"contacts": ("contact", "contacts"), "interactions": ("interaction", "interactions"),
-         "deals": ("deal", "deals"), "surveys": ("survey", "surveys"), "complaints": ("complaint", "complaints")}
+         "deals": ("deal", "deals"), "opportunities": ("opportunity", "opportunities"),
+         "surveys": ("survey", "surveys"), "complaints": ("complaint", "complaints")}
 PREFIX_KIND = {prefix: kind for kind, (prefix, _) in CHILD.items()}
 LIST_OF = {prefix: key for prefix, key in CHILD.values()}
 REF_PATHS = ("id", "name")  # in a child sheet: which customer the row belongs to
-SPECIAL = ("next_action", "next_action.date", "next_action.action", "contact.info", "history", "address", "status")
+SPECIAL = ("next_action", "next_action.date", "next_action.action", "contact.info", "history", "address", "status",
+           "won")
 DERIVED = ("status", "class", "value_level", "last_contact", "due_date", "due_reason", "frequency")
 IGNORE = "ignore"
 
-# header words -> path, for any sheet (normalised with hkey before use)
-HEADERS: dict[str, tuple[str, ...]] = {
-    "id": ("客户编号", "客户ID", "客户编码", "客户代码", "客户号", "编号", "customer id", "customer no",
-           "customer number", "client id", "account id", "id"),
-    "name": ("客户名称", "客户全称", "公司名称", "企业名称", "单位名称", "公司全称", "客户单位", "公司", "客户",
-             "客户名", "企业", "单位", "company", "company name", "customer", "customer name", "client", "client name",
-             "account", "account name", "organization", "organisation"),
-    "industry": ("所属行业", "行业", "行业分类", "行业类别", "所在行业", "industry", "sector"),
-    "stage": ("客户类型", "客户阶段", "阶段", "销售阶段", "商机阶段", "跟进阶段", "漏斗阶段", "当前阶段", "stage",
-              "sales stage", "lifecycle stage", "customer type", "pipeline stage"),
-    "lost_from": ("流失前阶段", "lost from"),
-    "owner": ("负责人", "客户负责人", "销售负责人", "销售代表", "客户经理", "归属人", "所属销售", "业务员", "销售人员",
-              "跟进负责人", "owner", "account owner", "sales rep", "salesperson", "account manager"),
-    "created": ("创建日期", "创建时间", "建档日期", "建档时间", "录入日期", "录入时间", "登记日期", "首次接触日期",
-                "首次联系日期", "created", "created at", "created on", "date created", "creation date"),
-    "size": ("企业规模", "公司规模", "规模", "员工人数", "员工规模", "人员规模", "size", "company size", "employees",
-             "headcount"),
-    "region": ("所在地区", "地区", "区域", "省市", "城市", "所在城市", "所在地", "省份", "region", "city", "province",
-               "location", "area"),
-    "address": ("企业地址", "公司地址", "地址", "注册地址", "办公地址", "address", "company address"),
-    "source": ("客户来源", "来源", "来源渠道", "获客渠道", "线索来源", "source", "lead source"),
-    "class": ("关系分类", "客户分类", "客户等级", "客户级别", "客户分级", "分类", "class", "customer class", "tier"),
-    "class_reason": ("分类理由", "分类原因", "class reason"),
-    "annual_value": ("年合作金额", "年度合作金额", "年采购额", "年交易额", "年合同额", "annual value"),
-    "cooperation_since": ("合作起始日期", "合作开始日期", "首次合作日期", "合作开始时间", "cooperating since"),
-    "repurchase_rate": ("复购率", "repurchase rate"),
-    "tags": ("需求标签", "需求特征", "客户标签", "标签", "tags", "need tags"),
-    "risks": ("风险标签", "风险", "风险提示", "risk tags", "risks"),
-    "needs": ("需求痛点", "需求描述", "需求", "痛点", "客户需求", "needs", "pain points", "requirements"),
-    "budget": ("预算", "预算范围", "budget"),
-    "decision_process": ("决策流程", "决策链", "decision process"),
-    "next_action": ("下一步计划", "跟进计划", "下一步", "下次跟进计划", "后续计划", "下一步行动", "next step",
-                    "next action", "follow-up plan", "next steps"),
-    "next_action.date": ("下一步日期", "下次跟进日期", "下次跟进时间", "计划跟进日期", "next action date",
-                         "next follow-up date"),
-    "quiet_until": ("静默期至", "静默期", "暂停跟进至", "quiet until"),
-    "quiet_reason": ("静默原因", "quiet reason"),
-    "notes": ("备注", "备注信息", "说明", "附注", "其他说明", "remarks", "notes", "memo"),
-    "status": ("客户状态", "状态标签"),
-    "contact.name": ("联系人", "联系人姓名", "客户联系人", "主要联系人", "主要对接人", "contact", "contact name",
-                     "contact person"),
-    "contact.title": ("职务", "职位", "联系人职务", "联系人职位", "title", "job title", "position"),
-    "contact.phone": ("手机号", "手机号码", "手机", "联系电话", "电话", "电话号码", "联系人电话", "联系人手机",
-                      "移动电话", "phone", "mobile", "mobile phone", "cell", "cell phone", "telephone", "tel"),
-    "contact.email": ("邮箱", "电子邮箱", "电子邮件", "邮件地址", "联系人邮箱", "email", "e-mail", "email address"),
-    "contact.wechat": ("微信", "微信号", "wechat", "wechat id"),
-    "contact.birthday": ("生日", "联系人生日", "birthday"),
-    "contact.primary": ("主要联系人是否", "是否主要联系人", "primary", "primary contact", "is primary"),
-    "contact.info": ("联系方式", "联系信息", "contact info", "contact details"),
-    "interaction.date": ("跟进日期", "跟进时间", "最近跟进时间", "最近跟进日期", "最后联系日期", "最后跟进日期",
-                         "最近联系时间", "最近联系日期", "沟通日期", "沟通时间", "联系日期", "拜访日期", "互动日期",
-                         "last contact", "last contacted", "follow-up date", "interaction date", "contact date",
-                         "activity date"),
-    "interaction.channel": ("跟进方式", "沟通方式", "拜访方式", "互动方式", "沟通渠道", "interaction channel",
-                            "activity type", "channel"),
-    "interaction.by": ("跟进人", "记录人", "拜访人", "沟通人", "跟进销售", "by", "logged by"),
-    "interaction.contact": ("对接人", "客户对接人", "沟通对象", "拜访对象", "customer contact"),
-    "interaction.summary": ("跟进内容", "沟通内容", "沟通记录", "拜访内容", "互动内容", "沟通主题", "跟进记录",
-                            "summary", "discussion"),
-    "interaction.outcome": ("跟进结果", "客户反馈", "沟通结果", "客户反馈结果", "outcome", "feedback"),
-    "history": ("互动历史", "历史互动", "沟通历史", "跟进历史", "history", "interaction history"),
-    "deal.contract": ("合同编号", "合同号", "合同", "contract", "contract no", "contract number"),
-    "deal.product": ("合作产品服务", "产品服务", "合作产品", "产品", "产品名称", "服务项目", "product",
-                     "product or service", "service"),
-    "deal.amount": ("合作金额", "合同金额", "成交金额", "签约金额", "金额", "amount", "deal amount", "contract value"),
-    "deal.signed": ("签约日期", "签订日期", "成交日期", "合同日期", "signed", "signing date", "close date"),
-    "survey.date": ("调查日期", "回访日期", "survey date"),
-    "survey.quality": ("产品质量", "质量评分", "product quality"),
-    "survey.attitude": ("服务态度", "service attitude"),
-    "survey.response": ("响应速度", "response speed"),
-    "survey.after_sales": ("售后服务", "售后", "after-sales", "after sales"),
-    "survey.comment": ("意见建议", "意见", "建议", "客户意见", "comment"),
-    "complaint.date": ("投诉日期", "投诉时间", "complaint date"),
-    "complaint.category": ("投诉类别", "投诉类型", "投诉分类", "complaint category"),
-    "complaint.content": ("投诉内容", "投诉描述", "投诉事项", "complaint"),
-    "complaint.handler": ("处理人", "handler"),
-    "complaint.status": ("处理状态", "complaint status"),
-    "complaint.resolved": ("解决日期", "处理完成日期", "完成日期", "resolved", "resolved on"),
-    "complaint.result": ("处理结果", "解决方案", "result"),
-    IGNORE: ("序号", "行号", "no", "工作表", "原因", "sheet", "row", "reason"),
-}
+def _load_headers() -> dict[str, tuple[str, ...]]:
+    from importlib import resources
+
+    import yaml
+
+    text = resources.files("kehu").joinpath("data/import_headers.yaml").read_text(encoding="utf-8")
+    return {str(path): tuple(str(w) for w in words) for path, words in yaml.safe_load(text).items()}
+
+
+# header words -> path, for any sheet (normalised with hkey before use): data, not code, so the
+# table grows by editing data/import_headers.yaml
+HEADERS: dict[str, tuple[str, ...]] = _load_headers()
 
 # words whose meaning depends on the sheet (日期 is a signing date on a deals sheet)
 BY_KIND: dict[str, dict[str, str]] = {
@@ -133,6 +66,13 @@ BY_KIND: dict[str, dict[str, str]] = {
                      "result": "interaction.outcome", "owner": "interaction.by", "contact": "interaction.contact"},
     "deals": {"日期": "deal.signed", "名称": "deal.product", "date": "deal.signed", "value": "deal.amount",
               "负责人": IGNORE, "备注": IGNORE},
+    "opportunities": {"编号": "opportunity.id", "名称": "opportunity.what", "内容": "opportunity.what",
+                      "产品": "opportunity.what", "金额": "opportunity.amount", "阶段": "opportunity.stage",
+                      "商机阶段": "opportunity.stage", "概率": "opportunity.probability",
+                      "负责人": "opportunity.owner", "日期": "opportunity.close", "备注": "opportunity.note",
+                      "原因": "opportunity.lost_reason", "amount": "opportunity.amount", "stage": "opportunity.stage",
+                      "owner": "opportunity.owner", "probability": "opportunity.probability",
+                      "notes": "opportunity.note", "name": "opportunity.what"},
     "surveys": {"日期": "survey.date", "备注": "survey.comment", "评价": "survey.comment", "date": "survey.date",
                 "notes": "survey.comment"},
     "complaints": {"日期": "complaint.date", "内容": "complaint.content", "类别": "complaint.category",
@@ -144,6 +84,7 @@ BY_KIND: dict[str, dict[str, str]] = {
 # sheet names -> kind, tried in this order (客户跟进记录表 is interactions, not customers)
 SHEET_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("interactions", ("跟进", "沟通", "拜访", "互动", "联络记录", "interaction", "activit", "follow")),
+    ("opportunities", ("商机", "机会", "opportunit", "pipeline")),
     ("deals", ("合作记录", "合同", "销售记录", "成交", "订单", "deal", "contract", "order")),
     ("surveys", ("满意度", "调查", "回访评分", "survey")),
     ("complaints", ("投诉", "complaint")),
@@ -273,6 +214,13 @@ def recognise(headers: list[Any], index: dict[str, str], kind: str | None,
             col.path = generic[k]
         elif col.path is not None and kind != "customers":
             col.path = _in_child_sheet(col.path, kind)
+    for col in first:  # a customer list's 商机阶段 is the customer's stage
+        if kind == "customers" and col.path == "opportunity.stage" and col.source != "mapping":
+            col.path = "stage"
+    if kind == "customers" and not any(c.path == "owner" for c in first):
+        followers = [c for c in first if c.path == "interaction.by" and c.source != "mapping"]
+        if len(followers) == 1:  # a customer list's only 跟进人 / 跟进销售 is the one who owns the customer
+            followers[0].path = "owner"
     return SheetMap(kind, 0, first)
 
 
@@ -288,6 +236,8 @@ def _in_child_sheet(path: str, kind: str) -> str | None:
             return "interaction.outcome"
     if kind == "complaints" and path == "owner":
         return "complaint.handler"
+    if kind == "opportunities" and path in ("owner", "stage", "notes"):
+        return {"owner": "opportunity.owner", "stage": "opportunity.stage", "notes": "opportunity.note"}[path]
     if path in REF_PATHS or path.startswith(prefix + ".") or path == IGNORE:
         return path
     return path if kind == "contacts" and path == "contact.info" else None
@@ -302,6 +252,8 @@ def _kind_from_paths(paths: set[str], words: list[str]) -> str:
     counts = {kind: sum(1 for p in paths if p.startswith(prefix + ".")) for kind, (prefix, _) in CHILD.items()}
     counts["contacts"] += sum(1 for p in paths if p == "contact.info")
     for kind in CHILD:
+        if kind == "opportunities":  # its generic words (金额, 日期 …) are a deal sheet's too: named sheets only
+            continue
         generic = {hkey(w) for w, p in BY_KIND[kind].items() if p != IGNORE}
         counts[kind] += sum(1 for w in words if w in generic and w not in ("联系人", "name"))
     best = max(counts, key=lambda k: counts[k])

@@ -46,7 +46,10 @@ CHILD_PATHS: dict[str, tuple[str, ...]] = {
                  "contact.birthday", "contact.primary"),
     "interactions": ("interaction.date", "interaction.channel", "interaction.by", "interaction.contact",
                      "interaction.summary", "interaction.outcome"),
-    "deals": ("deal.contract", "deal.product", "deal.amount", "deal.signed"),
+    "deals": ("deal.contract", "deal.product", "deal.amount", "deal.signed", "deal.opportunity"),
+    "opportunities": ("opportunity.id", "opportunity.what", "opportunity.amount", "opportunity.close",
+                      "opportunity.stage", "opportunity.probability", "opportunity.owner", "opportunity.created",
+                      "opportunity.closed", "opportunity.lost_reason", "opportunity.note"),
     "surveys": ("survey.date", "survey.quality", "survey.attitude", "survey.response", "survey.after_sales",
                 "survey.comment"),
     "complaints": ("complaint.date", "complaint.category", "complaint.content", "complaint.handler",
@@ -57,7 +60,8 @@ DERIVED_COLUMNS = ("derived.status", "derived.class", "derived.value_level", "de
 # which vocabulary a field's value is a key of (shown as its label)
 VOCAB_OF = {"stage": "stage", "lost_from": "stage", "source": "source", "size": "size", "class": "class",
             "tags": "tag", "risks": "risk", "interaction.channel": "channel",
-            "complaint.category": "complaint_category", "complaint.status": "complaint_status"}
+            "complaint.category": "complaint_category", "complaint.status": "complaint_status",
+            "opportunity.stage": "stage", "opportunity.lost_reason": "lost_reason"}
 
 
 @dataclass
@@ -224,7 +228,7 @@ def item_value(es: ExportSet, path: str, item: dict) -> Any:
         return word(es.lang, "yes" if value else "no")
     if path in VOCAB_OF:
         return _label(es, VOCAB_OF[path], value)
-    if name in ("date", "signed", "resolved"):
+    if name in ("date", "signed", "resolved", "close", "created", "closed"):
         return _date(value)
     return value
 
@@ -428,7 +432,8 @@ CREATE TABLE vocabulary (
 );
 CREATE TABLE customers (
   id TEXT PRIMARY KEY, name TEXT NOT NULL, industry TEXT NOT NULL, stage TEXT NOT NULL, lost_from TEXT,
-  owner TEXT NOT NULL, created DATE NOT NULL, size TEXT, region TEXT, source TEXT, class_override TEXT,
+  owner TEXT NOT NULL, owner_since DATE, created DATE NOT NULL, imported DATE, size TEXT, region TEXT, source TEXT,
+  class_override TEXT,
   class_reason TEXT, annual_value REAL, cooperation_since DATE, repurchase_rate REAL, needs TEXT, budget TEXT,
   decision_process TEXT, next_action_date DATE, next_action TEXT, quiet_until DATE, quiet_reason TEXT, notes TEXT,
   extra_json TEXT,
@@ -450,10 +455,19 @@ CREATE TABLE interactions (
   position INTEGER NOT NULL,
   date DATE NOT NULL, channel TEXT NOT NULL, by_member TEXT NOT NULL, contact TEXT, summary TEXT NOT NULL, outcome TEXT
 );
+CREATE TABLE opportunities (
+  customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+  id TEXT NOT NULL, position INTEGER NOT NULL,
+  what TEXT NOT NULL, amount REAL NOT NULL, close DATE NOT NULL, stage TEXT NOT NULL, probability REAL,
+  owner TEXT, created DATE, closed DATE, lost_reason TEXT, note TEXT,
+  effective_probability REAL NOT NULL, weighted_amount REAL NOT NULL, slipping INTEGER NOT NULL,
+  PRIMARY KEY (customer_id, id)
+);
 CREATE TABLE deals (
   id INTEGER PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
   position INTEGER NOT NULL,
-  contract TEXT, product TEXT NOT NULL, amount REAL NOT NULL, signed DATE NOT NULL
+  contract TEXT, product TEXT NOT NULL, amount REAL NOT NULL, signed DATE, opportunity TEXT,
+  FOREIGN KEY (customer_id, opportunity) REFERENCES opportunities(customer_id, id)
 );
 CREATE TABLE surveys (
   id INTEGER PRIMARY KEY, customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
@@ -470,19 +484,21 @@ CREATE INDEX contacts_customer ON contacts(customer_id);
 CREATE INDEX interactions_customer ON interactions(customer_id);
 CREATE INDEX interactions_date ON interactions(date);
 CREATE INDEX deals_customer ON deals(customer_id);
+CREATE INDEX opportunities_close ON opportunities(close);
 CREATE INDEX surveys_customer ON surveys(customer_id);
 CREATE INDEX complaints_customer ON complaints(customer_id);
 """
 
-_CUSTOMER_COLUMNS = ("id", "name", "industry", "stage", "lost_from", "owner", "created", "size", "region", "source",
-                     "class", "class_reason", "annual_value", "cooperation_since", "repurchase_rate", "needs",
-                     "budget", "decision_process")
+_CUSTOMER_COLUMNS = ("id", "name", "industry", "stage", "lost_from", "owner", "owner_since", "created", "imported",
+                     "size", "region", "source", "class", "class_reason", "annual_value", "cooperation_since",
+                     "repurchase_rate", "needs", "budget", "decision_process")
 _KNOWN_TOP = set(_CUSTOMER_COLUMNS) | {"next_action", "quiet_until", "quiet_reason", "notes", "tags", "risks",
-                                       "contacts", "deals", "interactions", "surveys", "complaints"}
+                                       "contacts", "deals", "opportunities", "interactions", "surveys",
+                                       "complaints"}
 _ITEM_COLUMNS = {
     "contacts": ("name", "title", "phone", "email", "wechat", "birthday", "primary"),
     "interactions": ("date", "channel", "by", "contact", "summary", "outcome"),
-    "deals": ("contract", "product", "amount", "signed"),
+    "deals": ("contract", "product", "amount", "signed", "opportunity"),
     "surveys": ("date", "quality", "attitude", "response", "after_sales", "comment"),
     "complaints": ("date", "category", "content", "handler", "status", "resolved", "result"),
 }
@@ -515,7 +531,7 @@ def _fill(db: sqlite3.Connection, es: ExportSet) -> None:
     db.executemany("INSERT INTO vocabulary VALUES (?, ?, ?, ?)",
                    [(name, t.key, t.zh, t.en) for name, v in sorted(es.repo.schemas.vocabularies.items())
                     for t in v.terms])
-    placeholders = ", ".join("?" * 33)
+    placeholders = ", ".join("?" * 35)
     for c in es.customers:
         raw, f = c.raw, es.facts.get(c.id)
         na = raw.get("next_action") or {}
@@ -535,14 +551,30 @@ def _fill(db: sqlite3.Connection, es: ExportSet) -> None:
         db.executemany("INSERT INTO tags VALUES (?, ?, ?)",
                        [(c.id, "need", t) for t in raw.get("tags") or []] +
                        [(c.id, "risk", t) for t in raw.get("risks") or []])
+        _opportunity_rows(db, es, c)
         for table, columns in _ITEM_COLUMNS.items():
             names = ", ".join(_SQL_NAMES.get(col, col) for col in columns)
             sql = f"INSERT INTO {table} (customer_id, position, {names}) VALUES (?, ?, {', '.join('?' * len(columns))})"
             rows = []
+            known_opps = {o.id for o in c.opportunities}
             for i, item in enumerate(raw.get(table) or []):
                 values = [_sql(item.get(col)) for col in columns]
+                if table == "deals" and values[-1] not in known_opps:
+                    values[-1] = None  # a link to no opportunity (the checker reports it) is no foreign key
                 rows.append([c.id, i, *values])
             db.executemany(sql, rows)
+
+
+def _opportunity_rows(db: sqlite3.Connection, es: ExportSet, c: Customer) -> None:
+    from ..derive import opp_probability, opp_slipping
+
+    rows = []
+    for i, o in enumerate(c.opportunities):
+        p = opp_probability(o, es.repo.config)
+        rows.append([c.id, o.id, i, o.what, o.amount, _sql(o.close), o.stage, o.probability, o.owner,
+                     _sql(o.created), _sql(o.closed), o.lost_reason, o.note, p, o.amount * p if o.is_open else 0.0,
+                     int(opp_slipping(o, c, es.today))])
+    db.executemany(f"INSERT INTO opportunities VALUES ({', '.join('?' * 16)})", rows)
 
 
 def _sql(value: Any) -> Any:

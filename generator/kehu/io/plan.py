@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -41,6 +42,7 @@ from ..yamlload import LoadedYaml, load_yaml_bytes
 from .columns import (
     CHILD,
     IGNORE,
+    KINDS,
     LIST_OF,
     SheetMap,
     find_header_row,
@@ -58,6 +60,7 @@ from .values import (
     clean_text,
     email_key,
     industry_key,
+    looks_like_date,
     parse_bool,
     parse_date,
     parse_email_cell,
@@ -77,7 +80,7 @@ from .values import is_empty as cell_empty
 _TOTAL_ROW = re.compile(r"^(合计|总计|小计|总数|total|sum)$", re.I)
 _OLD_ID_NOTE = re.compile(r"(?:原编号|former id)[:：]\s*(\S+)")
 _REGION = re.compile(r"^((?:[^省市]{2,7}?(?:省|自治区))?(?:[^省市区县]{2,7}?市)?)")
-_KIND_ORDER = {k: i for i, k in enumerate(("customers", "contacts", "interactions", "deals", "surveys", "complaints"))}
+_KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
 
 
 @dataclass(frozen=True, order=True)
@@ -145,6 +148,7 @@ class ImportPlan:
     sheets: list[tuple[Sheet, SheetMap]] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
+    dropped: list[Reject] = field(default_factory=list)  # one bad value of a row that was imported without it
     merged_rows: int = 0
     warnings: list[str] = field(default_factory=list)
 
@@ -191,6 +195,8 @@ class Planner:
         self.existing_keys: dict[str, set[str]] = {}
         self.cells: dict[RowRef, list[tuple[str, Any]]] = {}
         self.unknown: Counter[tuple[str, str]] = Counter()
+        self.lenient = False  # a customer row: a bad value drops only that value (recorded in drops)
+        self.drops: list[str] = []
         self._load_existing()
 
     # --- the team and the repository ----------------------------------------------------------
@@ -288,18 +294,49 @@ class Planner:
         mapped.sort(key=lambda x: _KIND_ORDER[x[1].kind])
         self.plan.sheets = mapped
         for sheet, smap in mapped:
+            self.plan.warnings.extend(self._column_types(sheet, smap))
+        for sheet, smap in mapped:
             for number, cells in self._data_rows(sheet, smap):
                 ref = RowRef(sheet.label, number)
                 self.cells[ref] = [(c.header, cells[c.index] if c.index < len(cells) else None) for c in smap.columns]
+                self.drops = []
                 try:
                     if smap.kind == "customers":
+                        self.lenient = True
                         self._customer_row(ref, smap, cells)
                     else:
                         self._child_row(ref, smap, cells)
                 except RowReject as e:
                     self._reject(ref, e.code, **e.args_)
+                else:
+                    self.plan.dropped.extend(Reject(ref, text, self._masked(ref)) for text in self.drops)
+                finally:
+                    self.lenient = False
                 if progress is not None:
                     progress()
+
+    def _column_types(self, sheet: Sheet, smap: SheetMap) -> list[str]:
+        """Column-type sanity for the preview: dates in a column of amounts or text, or values that are
+        not dates in a date column — usually a shifted or mislabelled column."""
+        out = []
+        for col in smap.columns:
+            expected = _EXPECTED_TYPE.get(col.path or "")
+            if expected is None:
+                continue
+            odd: list[tuple[int, Any]] = []
+            for number, cells in self._data_rows(sheet, smap):
+                value = cells[col.index] if col.index < len(cells) else None
+                if cell_empty(value):
+                    continue
+                is_date = looks_like_date(value) or (expected == "date" and _parses_as_date(value))
+                if is_date != (expected == "date"):
+                    odd.append((number, value))
+            if odd:
+                found = "text" if expected == "date" else "date"
+                out.append(word(self.msgs, "column_type", sheet=sheet.label, column=col.header,
+                                expected=word(self.msgs, f"type.{expected}"), n=len(odd),
+                                found=word(self.msgs, f"type.{found}"), row=odd[0][0], value=_shown(odd[0][1])))
+        return out
 
     def _data_rows(self, sheet: Sheet, smap: SheetMap) -> Iterator[tuple[int, list[Any]]]:
         for i in range(smap.header_row, len(sheet.rows)):
@@ -340,15 +377,24 @@ class Planner:
         return out
 
     def _parse(self, vals: dict, path: str, parser: Any, *extra: Any) -> Any:
-        """The first cell of ``path`` through ``parser``; a cell it refuses rejects the row."""
+        """The first cell of ``path`` through ``parser``; a cell it refuses rejects the row — or, on a
+        customer row, is dropped alone (and reported) while the rest of the row is imported."""
         for header, value in vals.get(path, []):
             if cell_empty(value):
                 continue
             try:
                 return parser(value, *extra)
             except CellError as e:
-                raise self._cell_reject(e, header) from None
+                self._bad_cell(e, header)
         return None
+
+    def _bad_cell(self, e: CellError, header: str) -> None:
+        """Raise the row's reject, or on a customer row record that only this value was dropped."""
+        rejected = self._cell_reject(e, header)
+        if not self.lenient:
+            raise rejected from None
+        self.drops.append(reason(self.msgs, "import-value-dropped", detail=reason(self.msgs, rejected.code,
+                                                                                 **rejected.args_)))
 
     def _cell_reject(self, e: CellError, header: str) -> RowReject:
         args = {k: v for k, v in e.args_.items() if k != "column"}
@@ -426,15 +472,18 @@ class Planner:
         contact = self._child("contact", vals, notes)
         if contact:
             data["contacts"] = [contact]
-        interactions = self._interactions(vals, data, notes)
+        interactions = self._optional(self._interactions, vals, data, notes)
         if interactions:
             data["interactions"] = interactions
-        deal = self._deal_in_customer_row(vals, data, notes)
+        deal = self._optional(self._deal_in_customer_row, vals, data, notes)
         if deal:
             data["deals"] = [deal]
-        for prefix in ("survey", "complaint"):
+        for prefix in ("opportunity", "survey", "complaint"):
             if any(p.startswith(prefix + ".") for p in vals):
-                item = self._child(prefix, vals, notes)
+                item = self._optional(self._child, prefix, vals, notes)
+                if item and prefix == "opportunity" and not vals.get("opportunity.stage") and \
+                        data.get("stage") in self.config.stages[:-1]:
+                    item["stage"] = data["stage"]  # on the customer's row: where the customer stands
                 if item:
                     data[LIST_OF[prefix]] = [item]
         own_notes = vals.get("notes", [])
@@ -451,6 +500,17 @@ class Planner:
             data["notes"] = text + "\n" if "\n" in text or ends else text
         return data, old_id
 
+    def _optional(self, make: Any, *args: Any) -> Any:
+        """A record written on a customer's row (a follow-up, a deal …): one that cannot be made is
+        dropped and reported, and the customer is imported without it."""
+        try:
+            return make(*args)
+        except RowReject as e:
+            if not self.lenient:
+                raise
+            self.drops.append(reason(self.msgs, "import-value-dropped", detail=reason(self.msgs, e.code, **e.args_)))
+            return None
+
     def _field(self, vals: dict, key: str, notes: list[str]) -> Any:
         """A top-level field, read the way its schema says."""
         if key not in vals:
@@ -464,11 +524,7 @@ class Planner:
         if key == "repurchase_rate":
             return self._parse(vals, key, parse_rate)
         if key == "budget":
-            text = self._text(vals, key)
-            try:
-                return parse_number(text) if text and re.fullmatch(r"[\d,.\s¥]+(万|元|w|k)?", text, re.I) else text
-            except CellError:
-                return text
+            return self._budget(vals, notes)
         vocab = _vocab_name(prop, self.resolvers)
         if vocab:
             return self._vocab(vals, key, vocab, notes, title)
@@ -494,6 +550,23 @@ class Planner:
         if "boolean" in types:
             return parse_bool(self._text(vals, key))
         return self._text(vals, key)
+
+    def _budget(self, vals: dict, notes: list[str]) -> Any:
+        """预算: an amount in 元 or 万 (50万 -> 500000, 120,000元, ¥8k) as a number; a range or words
+        (30-50万, 待确认) as written; a date is not a budget: dropped and reported (a shifted column)."""
+        for header, value in vals.get("budget", []):
+            if cell_empty(value):
+                continue
+            if looks_like_date(value):
+                self._bad_cell(CellError("import-type-date", expected=word(self.msgs, "type.amount"),
+                                         value=_shown(value)), header)
+                return None
+            text = clean_text(value) or ""
+            try:
+                return parse_number(value)
+            except CellError:
+                return text
+        return None
 
     def _owner_cell(self, vals: dict, path: str) -> str | None:
         for header, value in vals.get(path, []):
@@ -556,27 +629,65 @@ class Planner:
         return "other"
 
     def _deal_in_customer_row(self, vals: dict, data: dict, notes: list[str]) -> dict | None:
-        """合作金额 with a signing date is a deal; without one it is the annual value."""
-        if not any(p.startswith("deal.") for p in vals):
+        """合作金额 / 签约 on a customer's row. An amount is a deal (signed on 签约日期, or on the date a
+        签约 column holds; no date given -> no ``signed``, listed as missing information, never
+        invented), unless the row says it is not signed (签约 = 否), when the amount goes to the notes.
+        A deal, or 签约 = 是, means the customer was won (a lost customer stays lost)."""
+        won, won_date = self._won(vals, notes)
+        if not any(p.startswith("deal.") for p in vals) and won is None:
             return None
         amount = self._parse(vals, "deal.amount", parse_number)
-        signed = self._parse(vals, "deal.signed", parse_date)
-        if amount is not None and signed is not None:
-            return self._child("deal", vals, notes)
-        if amount is not None and "annual_value" not in data:
-            data["annual_value"] = amount
-        contract = self._text(vals, "deal.contract")
-        product = self._text(vals, "deal.product")
-        for path, text in (("deal.contract", contract), ("deal.product", product)):
-            if text:
-                notes.append(f"{vals[path][0][0]}: {text}")
-        return None
+        signed = self._parse(vals, "deal.signed", parse_date) or won_date
+        if signed is not None and signed > self.today:
+            self._bad_cell(CellError("import-future", value=signed, today=self.today),
+                           self._header(vals, "deal.signed", "deal.signed"))
+            signed = None
+        contract, product = self._text(vals, "deal.contract"), self._text(vals, "deal.product")
+        deal = None
+        if amount is not None and amount < 0:
+            self._bad_cell(CellError("import-bad-number", value=amount), self._header(vals, "deal.amount",
+                                                                                     "deal.amount"))
+            amount = None
+        if amount is not None and won is not False:
+            deal = {"contract": contract, "product": product or self.marker, "amount": amount, "signed": signed}
+            deal = {k: v for k, v in deal.items() if v is not None}
+        else:
+            for path in ("deal.amount", "deal.signed", "deal.contract", "deal.product"):
+                if vals.get(path):
+                    notes.append(f"{vals[path][0][0]}: {_shown(vals[path][0][1])}")
+        if (deal is not None or won) and data.get("stage") != "lost":
+            data["stage"] = "won"
+        return deal
+
+    def _won(self, vals: dict, notes: list[str]) -> tuple[bool | None, dt.date | None]:
+        """A 签约 / 是否成交 column: yes, no, or the signing date (which also means yes)."""
+        for header, value in vals.get("won", []):
+            if cell_empty(value):
+                continue
+            if looks_like_date(value):
+                try:
+                    return True, parse_date(value)
+                except CellError as e:
+                    self._bad_cell(e, header)
+                    return True, None
+            text = clean_text(value) or ""
+            flag = parse_bool(text)
+            if flag is None and self.resolvers["stage"].key(text) == "won":
+                flag = True
+            if flag is None and text.startswith(("未", "没", "无", "不")):
+                flag = False
+            if flag is None:
+                self.unknown[(header, text)] += 1
+                notes.append(word(self.msgs, "note_unknown", title=header, value=text))
+            return flag, None
+        return None, None
 
     # --- records of the lists (contacts, interactions, deals, surveys, complaints) ----------------
 
     def _child(self, prefix: str, vals: dict, notes: list[str]) -> dict | None:
         parse = {"contact": self._contact_item, "interaction": self._interaction_item_from, "deal": self._deal_item,
-                 "survey": self._survey_item, "complaint": self._complaint_item}[prefix]
+                 "opportunity": self._opportunity_item, "survey": self._survey_item,
+                 "complaint": self._complaint_item}[prefix]
         return parse(vals, notes)
 
     def _contact_item(self, vals: dict, notes: list[str]) -> dict | None:
@@ -588,7 +699,8 @@ class Planner:
             try:
                 phones, emails = split_contact_info(info, self.region)
             except CellError as e:
-                raise self._cell_reject(e, vals["contact.info"][0][0]) from None
+                self._bad_cell(e, vals["contact.info"][0][0])
+                phones, emails = [], []
             phone = phone or (phones[0] if phones else None)
             email = email or (emails[0] if emails else None)
         item = {
@@ -652,7 +764,37 @@ class Planner:
             raise RowReject("import-bad-number", column=self._header(vals, "deal.amount", "deal.amount"), value=amount)
         item = {"contract": self._text(vals, "deal.contract"),
                 "product": self._text(vals, "deal.product") or self.marker,
-                "amount": amount, "signed": signed}
+                "amount": amount, "signed": signed, "opportunity": self._text(vals, "deal.opportunity")}
+        return {k: v for k, v in item.items() if v is not None}
+
+    def _opportunity_item(self, vals: dict, notes: list[str]) -> dict:
+        """商机: what, expected amount and close date are needed; the id is the sheet's (an export's) or
+        made from what and when, so importing the same sheet again finds the same opportunity."""
+        amount = self._parse(vals, "opportunity.amount", parse_number)
+        close = self._parse(vals, "opportunity.close", parse_date)
+        for path, value in (("opportunity.amount", amount), ("opportunity.close", close)):
+            if value is None:
+                raise RowReject("import-missing", column=self._header(vals, path, path),
+                                what=self._what("opportunities"))
+        if amount < 0:
+            raise RowReject("import-bad-number", column=self._header(vals, "opportunity.amount",
+                                                                      "opportunity.amount"), value=amount)
+        what = self._text(vals, "opportunity.what") or self.marker
+        given = self._text(vals, "opportunity.id")
+        oid = given if given and re.fullmatch(r"O[0-9A-Za-z-]{1,40}", given) else \
+            f"O{close:%Y%m%d}-{hashlib.sha1(what.encode('utf-8')).hexdigest()[:4]}"
+        local: list[str] = []
+        stage = self._vocab(vals, "opportunity.stage", "stage", local) or self.config.stages[0]
+        item = {"id": oid, "what": what, "amount": amount, "close": close, "stage": stage,
+                "probability": self._parse(vals, "opportunity.probability", parse_rate),
+                "owner": self._owner_cell(vals, "opportunity.owner"),
+                "created": self._parse(vals, "opportunity.created", parse_date),
+                "closed": self._parse(vals, "opportunity.closed", parse_date),
+                "lost_reason": self._vocab(vals, "opportunity.lost_reason", "lost_reason", local),
+                "note": "\n".join([self._text(vals, "opportunity.note") or "", *local]).strip() or None}
+        for key in ("created", "closed"):
+            if item[key] is not None:
+                self._not_future(vals, f"opportunity.{key}", item[key])
         return {k: v for k, v in item.items() if v is not None}
 
     def _survey_item(self, vals: dict, notes: list[str]) -> dict:
@@ -881,6 +1023,7 @@ class Planner:
         for (column, value), n in sorted(self.unknown.items()):
             self.plan.warnings.append(word(self.msgs, "unknown_value", column=column, value=value, n=n))
         self.plan.rejects.sort(key=lambda r: r.ref)
+        self.plan.dropped.sort(key=lambda r: r.ref)
         return self.plan
 
     def _existing_sound(self, info: Existing) -> None:
@@ -923,6 +1066,11 @@ class Planner:
         if not data.get("created"):
             given = defaults.get("created")
             data["created"] = parse_date(given) if given else self._known_since(data)
+        # brought in from an earlier record today: if it was created before, it is not a new customer
+        # (derive.predates_kehu), so no first follow-up within 24 h is owed. A row with a kehu id
+        # comes from kehu itself (an export): it keeps what it says.
+        if not data.get("id") and not data.get("imported"):
+            data["imported"] = self.today
         self._fill_by(draft, data["owner"])
         if not data.get("id"):
             try:
@@ -952,6 +1100,8 @@ class Planner:
 
     def _reject_draft(self, draft: Draft, code: str, **args: object) -> None:
         text = reason(self.msgs, code, **args)
+        rows = set(draft.rows)
+        self.plan.dropped = [d for d in self.plan.dropped if d.ref not in rows]  # the whole row is rejected
         for ref in draft.rows:
             self.plan.rejects.append(Reject(ref, text, self._masked(ref)))
         draft.alive = False
@@ -1004,6 +1154,24 @@ class Planner:
                 row = outcome.draft.rows[0] if outcome.draft.rows else None
                 where = f"{row.sheet}:{row.row}: " if row else ""
                 self.plan.warnings.append(f"{where}{p.message} → {p.hint}")
+
+
+# what a column should hold, for the column-type warnings of the preview
+_EXPECTED_TYPE = {
+    **dict.fromkeys(("annual_value", "budget", "repurchase_rate", "deal.amount"), "amount"),
+    **dict.fromkeys(("name", "needs", "decision_process", "contact.name", "contact.title", "interaction.summary",
+                     "deal.product", "complaint.content"), "text"),
+    **dict.fromkeys(("created", "cooperation_since", "quiet_until", "next_action.date", "deal.signed",
+                     "interaction.date", "survey.date", "complaint.date", "complaint.resolved"), "date"),
+}
+
+
+def _parses_as_date(value: Any) -> bool:
+    try:
+        parse_date(value)
+    except CellError:
+        return False
+    return True
 
 
 def _vocab_name(schema: dict, resolvers: dict[str, Resolver]) -> str | None:

@@ -48,10 +48,14 @@ def summary_lines(plan: ImportPlan, msgs: Messages) -> list[str]:
     lines = list(plan.warnings)
     lines.append(word(msgs, "summary", new=plan.count("new"), updated=plan.count("update"),
                       same=plan.count("same"), merged=plan.merged_rows, rejected=len(plan.rejects)))
-    if plan.rejects:
-        lines.append(word(msgs, "rejected"))
-        for r in plan.rejects[:REJECTS_SHOWN]:
+    if plan.dropped:
+        lines[-1] += word(msgs, "dropped_count", n=len(plan.dropped))
+    for title, listed in (("rejected", plan.rejects), ("dropped", plan.dropped)):
+        if not listed:
+            continue
+        lines.append(word(msgs, title))
+        for r in listed[:REJECTS_SHOWN]:
             lines.append(word(msgs, "reject_line", sheet=r.ref.sheet, row=r.ref.row, reason=r.reason))
-        if len(plan.rejects) > REJECTS_SHOWN:
-            lines.append(word(msgs, "more", n=len(plan.rejects) - REJECTS_SHOWN))
+        if len(listed) > REJECTS_SHOWN:
+            lines.append(word(msgs, "more", n=len(listed) - REJECTS_SHOWN))
     return lines

@@ -108,6 +108,20 @@ def parse_date_text(text: str) -> dt.date:
     return _date_or_fail(unicodedata.normalize("NFKC", text), text)
 
 
+def looks_like_date(value: Any) -> bool:
+    """A date cell or date-shaped text (2024-07-01, 2024年7月1日) — not a bare number, which may be an amount."""
+    if isinstance(value, dt.date):
+        return True
+    text = clean_text(value)
+    if not text or re.fullmatch(r"[\d.,\s]+", text):
+        return False
+    try:
+        parse_date(text)
+    except CellError:
+        return False
+    return True
+
+
 def _date_or_fail(text: str, original: Any) -> dt.date:
     for pattern in _DATE_RES:
         m = pattern.fullmatch(text.strip())

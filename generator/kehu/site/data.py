@@ -120,6 +120,7 @@ class CustomerView:
     badges: list[tuple[str, str, str]]       # (kind, key, label)
     contacts: list[dict[str, Any]]
     deals: list[dict[str, Any]]
+    opportunities: list[dict[str, Any]]
     needs: list[tuple[str, str]]
     tags: list[str]
     risks: list[str]
@@ -218,6 +219,7 @@ class Assembler:
                        "primary": x.primary} for x in c.contacts],
             deals=[{"contract": one_line(d.contract), "product": one_line(d.product), "amount": d.amount,
                     "signed": d.signed.isoformat() if d.signed else ""} for d in c.deals],
+            opportunities=self._opportunities(c),
             needs=[(L.field(k), P.text(v)) for k, v in (("needs", c.needs), ("budget", c.budget),
                                                        ("decision_process", c.decision_process)) if clean(v)],
             tags=[L.vocab("tag", t) for t in c.tags], risks=[L.vocab("risk", r) for r in c.risks],
@@ -239,6 +241,21 @@ class Assembler:
             search_text=self._search_text(c),
             search_phones=[P.phone(x.phone) for x in c.contacts if x.phone],
         )
+
+    def _opportunities(self, c: Customer) -> list[dict[str, Any]]:
+        """The profile's opportunities: open ones first (by expected close), then won and lost."""
+        out = []
+        for o in sorted(c.opportunities, key=lambda o: (not o.is_open, o.close or dt.date.max, o.id)):
+            p = derive.opp_probability(o, self.config)
+            slipping = derive.opp_slipping(o, c, self.today)
+            out.append({"id": clean(o.id), "what": one_line(o.what), "stage": o.stage,
+                        "stage_label": self.stage_label(o.stage), "amount": o.amount, "probability": p,
+                        "weighted": o.amount * p if o.is_open else None,
+                        "close": o.close.isoformat() if o.close else "", "owner_name": self.member_name(
+                            derive.opp_owner(o, c)), "slipping": slipping,
+                        "lost_reason": self.L.vocab("lost_reason", o.lost_reason) if o.lost_reason else "",
+                        "note": self.privacy.text(o.note)})
+        return out
 
     def _field_path_label(self, path: str) -> str:
         top = re.split(r"[.\[]", path, maxsplit=1)[0]
@@ -409,14 +426,12 @@ class Assembler:
 
     def dormant(self) -> list[dict[str, Any]]:
         out = []
-        for c in self.customers:
+        for c in derive.revive_list(self.customers, self.facts):
             f = self.facts[c.id]
-            if f.status == "dormant":
-                out.append({"id": c.id, "name": one_line(c.name), "src": customer_src(c.id),
-                            "owner_name": self.member_name(c.owner),
-                            "last_contact": f.last_contact.isoformat() if f.last_contact else "",
-                            "days": f.days_since_contact, "class_label": self.class_label(f.klass)})
-        out.sort(key=lambda d: (-(d["days"] or 10**6), d["id"]))
+            out.append({"id": c.id, "name": one_line(c.name), "src": customer_src(c.id),
+                        "owner_name": self.member_name(c.owner),
+                        "last_contact": f.last_contact.isoformat() if f.last_contact else "",
+                        "days": f.days_since_contact, "class_label": self.class_label(f.klass)})
         return out
 
     def birthdays(self, window: int) -> list[dict[str, Any]]:
@@ -455,6 +470,59 @@ class Assembler:
                           for k, v in derive.funnel_by(self.customers, self.facts, self.config, "source").items()],
             "pipeline": derive.pipeline_value(f),
         }
+
+    def forecast_page(self) -> dict[str, Any]:
+        L = self.L
+        fc = derive.forecast(self.customers, self.config, self.today)
+
+        def sums(s: derive.PipelineSum) -> dict[str, Any]:
+            return {"count": s.count, "amount": s.amount, "weighted": s.weighted}
+
+        won = {k: {"count": w.count, "amount": w.amount} for k, w in fc.won.items()}
+        for now, before in (("this_month", "last_month"), ("this_quarter", "last_quarter")):
+            won[now]["change"] = (won[now]["amount"] - won[before]["amount"]) / won[before]["amount"] \
+                if won[before]["amount"] else None
+        slipping = []
+        for c, o in fc.slipping:
+            slipping.append({"id": c.id, "name": one_line(c.name), "src": customer_src(c.id),
+                             "opp": clean(o.id), "what": one_line(o.what), "amount": o.amount,
+                             "stage_label": self.stage_label(o.stage),
+                             "close": o.close.isoformat() if o.close else "",
+                             "days": (self.today - o.close).days if o.close else 0,
+                             "owner_name": self.member_name(derive.opp_owner(o, c))})
+        return {
+            "chart": column_chart([(k[2:], s.weighted, money_short(s.weighted, L.en)) for k, s in fc.months],
+                                  L.t("forecast.by_month")),
+            "months": [(k, sums(s)) for k, s in fc.months],
+            "quarters": [(k, sums(s)) for k, s in fc.quarters],
+            "total": sums(fc.total), "later": sums(fc.later), "overdue": sums(fc.overdue),
+            "by_owner": [(self.member_name(k), sums(v)) for k, v in fc.by_owner.items()],
+            "by_source": [(L.vocab("source", k) if k else L.t("unknown"), sums(v)) for k, v in fc.by_source.items()],
+            "won": [(k, L.t(f"forecast.{k}"), won[k]) for k in ("this_month", "last_month", "this_quarter",
+                                                               "last_quarter")],
+            "slipping": slipping,
+        }
+
+    def pool_page(self) -> dict[str, Any]:
+        """The customer pool (公海): who is in it since when, and what each member holds against the cap."""
+        rows = []
+        for c in self.customers:
+            since = derive.pool_since(c, self.config, self.today)
+            if since is None:
+                continue
+            silent = derive.pool_reference(c, self.today)
+            rows.append({"id": c.id, "name": one_line(c.name), "src": customer_src(c.id),
+                         "former_owner": self.member_name(c.owner), "since": since.isoformat(),
+                         "days": (self.today - since).days, "silent_since": silent.isoformat() if silent else "",
+                         "stage_label": self.stage_label(c.stage),
+                         "class_label": self.class_label(self.facts[c.id].klass)})
+        rows.sort(key=lambda r: (r["since"], r["id"]))
+        held = derive.holdings(self.customers, self.config, self.today)
+        cap = int(self.config.get("pool", "cap", default=0) or 0)
+        members = [{"name": m.name, "handle": m.handle, "held": held.get(m.handle, 0), "cap": cap,
+                    "full": bool(cap and held.get(m.handle, 0) >= cap)}
+                   for m in (self.team.members if self.team else []) if m.active]
+        return {"rows": rows, "members": members, "days": int(self.config.get("pool", "days", default=30)), "cap": cap}
 
     def _funnel_rows(self, f: derive.Funnel) -> dict[str, Any]:
         return {"stages": [{"label": self.stage_label(s.stage), "reached": s.reached, "current": s.current,
@@ -573,6 +641,15 @@ class Assembler:
         return {"rows": rows, "skipped": [(f, forge_urls(self.config, f)[1]) for f in skipped],
                 "errors": sum(1 for p in problems if p.severity is Severity.ERROR),
                 "warnings": sum(1 for p in problems if p.severity is Severity.WARNING)}
+
+
+def money_short(value: float, en: bool) -> str:
+    """A chart's bar label: 12.5万 / 8,000 (English: 125k / 8,000)."""
+    if en and value >= 1000:
+        return f"{value / 1000:,.0f}k"
+    if not en and value >= 10000:
+        return f"{value / 10000:.1f}万".replace(".0万", "万")
+    return f"{value:,.0f}"
 
 
 def _plain(value: Any) -> str:

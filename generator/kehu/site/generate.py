@@ -17,7 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from .. import derive
 from ..checker import PARALLEL_THRESHOLD
+from ..config import Config
 from ..derive import derive_all
 from ..model import Customer
 from ..repo import Repo
@@ -31,8 +33,18 @@ from .render import ASSETS, SEARCH_WORKER, Renderer, page_url
 from .search import DEFAULT_SEGMENTER, PHONE_DIGITS, Entry, make_entry, segmenter
 
 # the report pages, in navigation order; customer and team-member pages stay out of the navigation
-NAV = ["index.md", "customers.md", "due.md", "funnel.md", "satisfaction.md", "team/index.md", "review.md",
+NAV = ["index.md", "customers.md", "due.md", "funnel.md", "forecast.md", "satisfaction.md", "team/index.md",
+       "review.md",
        "problems.md"]
+POOL_PAGE = "pool.md"  # only when kehu.yaml turns the customer pool on
+
+
+def nav_pages(config: Config) -> list[str]:
+    """The report pages in navigation order; the pool page only for a team that uses the pool."""
+    pages = list(NAV)
+    if derive.pool_enabled(config):
+        pages.insert(pages.index("forecast.md") + 1, POOL_PAGE)
+    return pages
 
 
 @dataclass
@@ -128,6 +140,9 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
     page("customers.md", "customers.md.j2", labels.t("page.customers"), data=asm.index_rows(spelled))
     page("due.md", "due.md.j2", labels.t("page.due"), due=due)
     page("funnel.md", "funnel.md.j2", labels.t("page.funnel"), f=funnel)
+    page("forecast.md", "forecast.md.j2", labels.t("page.forecast"), f=asm.forecast_page())
+    if derive.pool_enabled(cfg):
+        page(POOL_PAGE, "pool.md.j2", labels.t("page.pool"), p=asm.pool_page())
     page("satisfaction.md", "satisfaction.md.j2", labels.t("page.satisfaction"), s=sat)
     page("team/index.md", "team.md.j2", labels.t("page.team"), team=team,
          window=int(cfg.get("site", "discipline_days", default=30)))

@@ -34,7 +34,7 @@ from mkdocs.structure.pages import Page
 
 from ..config import CONFIG_FILE, CUSTOMERS_DIR, TEAM_FILE
 from ..repo import Repo, open_repo
-from .generate import NAV, GeneratedSite, generate
+from .generate import GeneratedSite, generate, nav_pages
 from .render import ASSETS, TEMPLATES_DIR, page_url
 from .search import DEFAULT_SEGMENTER, SegmenterMissing, make_entry, segmenter, write_index
 
@@ -81,7 +81,7 @@ class KehuPlugin(BasePlugin[KehuConfig]):
         if title:
             config.site_name = html.escape(str(title))  # the theme prints site_name unescaped
         if config.nav is None:
-            config.nav = list(NAV)
+            config.nav = nav_pages(repo.config)
         for rel in ASSETS:
             bucket = config.extra_css if rel.endswith(".css") else config.extra_javascript
             if rel not in [str(x) for x in bucket]:

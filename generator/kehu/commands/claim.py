@@ -1,0 +1,69 @@
+"""kehu claim CUSTOMER — take a customer from the pool (公海), within the holding cap of kehu.yaml.
+
+It writes the new owner and the day they took it (``owner_since``) — an ordinary change to one file,
+so it goes through review: forges read CODEOWNERS from the pull request's base branch, where the
+former owner (or a manager) still owns the file and approves the hand-over; the main branch
+regenerates CODEOWNERS after the merge (``kehu sync``).
+"""
+
+from __future__ import annotations
+
+import click
+
+from ..derive import holdings, pool_entry, pool_since
+from ..edits import (
+    field_order,
+    guarded,
+    open_for_edit,
+    refuse,
+    report_warnings,
+    require_handle,
+    require_sound_repo,
+    save,
+    set_field,
+    yaml_date,
+)
+from ..locking import locked
+from ..lookup import load_all
+from ._common import repo_from
+from .pool import require_pool
+from .show import tr
+
+
+@click.command("claim")
+@click.argument("customer")
+@click.option("--by", default=None, metavar="HANDLE", help="Who claims it (default: you, from git config user.email).")
+@click.pass_obj
+@guarded
+@locked
+def command(obj: dict, customer: str, by: str | None) -> None:
+    """Claim CUSTOMER from the pool (公海): you become its owner, within the cap of kehu.yaml."""
+    from ..gitinfo import current_handle
+
+    repo = repo_from(obj)
+    require_sound_repo(repo)
+    require_pool(repo)
+    msgs, cfg, today = repo.msgs, repo.config, repo.config.today
+    who = require_handle(repo, "--by", by) if by is not None else current_handle(repo)
+    ed = open_for_edit(repo, customer)  # refuses an unknown or invalid file before anything is counted
+    customers = load_all(repo).customers
+    target = next(c for c in customers if c.id == ed.path.stem)
+    if target.owner == who:
+        raise refuse(msgs, "cli-already-yours", file=ed.name)
+    if pool_since(target, cfg, today) is None:
+        entry = pool_entry(target, cfg, today)
+        until = "" if entry is None else tr(repo, f"，{entry.isoformat()} 起进入公海", f" until {entry.isoformat()}")
+        raise refuse(msgs, "cli-not-in-pool", file=ed.name, owner=target.owner, until=until, id=target.id)
+    cap = int(cfg.get("pool", "cap", default=0) or 0)
+    held = holdings(customers, cfg, today).get(who, 0)
+    if cap and held >= cap:
+        raise refuse(msgs, "cli-pool-cap", who=who, held=held, cap=cap)
+    former = ed.data.get("owner")
+    ed.data["owner"] = who
+    set_field(ed.data, "owner_since", yaml_date(today), field_order(repo))
+    report_warnings(save(ed))
+    click.echo(tr(repo, f"{ed.name}：已从公海领取，负责人 {former} → {who}（{held + 1}"
+                        f"{'/' + str(cap) if cap else ''}）",
+                  f"{ed.name}: claimed from the pool, owner {former} → {who} "
+                  f"({held + 1}{'/' + str(cap) if cap else ''})"))
+

@@ -1,0 +1,79 @@
+"""kehu forecast [--owner H] [--format json] — the weighted pipeline, as on the site's forecast page.
+
+Every figure comes from ``kehu.derive.forecast``: open opportunities by expected close month for this
+quarter and the next ones, by owner and source; deals won this month and quarter against the
+previous ones; the opportunities that are slipping.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+from rich.table import Table
+
+from ..derive import PipelineSum, forecast, opp_owner
+from ..edits import guarded, require_handle, require_sound_repo
+from ..lookup import load_all
+from ._common import repo_from
+from .show import console, label, tr
+
+
+def _sums(s: PipelineSum) -> dict:
+    return {"count": s.count, "amount": round(s.amount, 2), "weighted": round(s.weighted, 2)}
+
+
+@click.command("forecast")
+@click.option("--owner", default=None, metavar="HANDLE", help="Only the opportunities this member works.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+@guarded
+def command(obj: dict, owner: str | None, fmt: str) -> None:
+    """The forecast (业绩预测): weighted pipeline by expected close month, won this month/quarter vs last,
+    slipping opportunities."""
+    repo = repo_from(obj)
+    require_sound_repo(repo)
+    who = require_handle(repo, "--owner", owner) if owner is not None else None
+    loaded = load_all(repo)
+    today = repo.config.today
+    fc = forecast(loaded.customers, repo.config, today, who)
+    slipping = [{"customer": c.id, "name": c.name, "id": o.id, "what": o.what, "amount": o.amount,
+                 "close": o.close.isoformat() if o.close else None, "stage": o.stage, "owner": opp_owner(o, c),
+                 "days_late": (today - o.close).days if o.close else None} for c, o in fc.slipping]
+    if fmt == "json":
+        click.echo(json.dumps({
+            "today": today.isoformat(), "owner": who,
+            "months": {k: _sums(s) for k, s in fc.months}, "quarters": {k: _sums(s) for k, s in fc.quarters},
+            "total": _sums(fc.total), "later": _sums(fc.later), "overdue": _sums(fc.overdue),
+            "by_owner": {k: _sums(s) for k, s in fc.by_owner.items()},
+            "by_source": {k: _sums(s) for k, s in fc.by_source.items()},
+            "won": {k: {"count": w.count, "amount": w.amount} for k, w in fc.won.items()},
+            "slipping": slipping, "skipped": loaded.invalid,
+        }, ensure_ascii=False, indent=2))
+        return
+    out = console()
+    t = Table(title=tr(repo, f"业绩预测（{today.isoformat()}{'，' + who if who else ''}）",
+                       f"Forecast ({today.isoformat()}{', ' + who if who else ''})"), title_justify="left",
+              title_style="bold")
+    for zh, en in (("月份", "Month"), ("商机数", "Opportunities"), ("金额", "Amount"), ("加权", "Weighted")):
+        t.add_column(tr(repo, zh, en))
+    for k, s in [*fc.quarters, *fc.months]:
+        t.add_row(k, str(s.count), f"{s.amount:,.0f}", f"{s.weighted:,.0f}")
+    t.add_row(tr(repo, "合计", "Total"), str(fc.total.count), f"{fc.total.amount:,.0f}", f"{fc.total.weighted:,.0f}")
+    out.print(t)
+    won = fc.won
+    out.print(tr(repo, f"已成交：本月 ¥{won['this_month'].amount:,.0f}（上月 ¥{won['last_month'].amount:,.0f}），"
+                       f"本季度 ¥{won['this_quarter'].amount:,.0f}（上季度 ¥{won['last_quarter'].amount:,.0f}）",
+                 f"won: this month ¥{won['this_month'].amount:,.0f} (last month ¥{won['last_month'].amount:,.0f}), "
+                 f"this quarter ¥{won['this_quarter'].amount:,.0f} (last quarter "
+                 f"¥{won['last_quarter'].amount:,.0f})"))
+    if slipping:
+        s = Table(title=tr(repo, f"延误的商机（{len(slipping)} 个）", f"Slipping opportunities ({len(slipping)})"),
+                  title_justify="left", title_style="bold")
+        for zh, en in (("客户", "Customer"), ("商机", "Opportunity"), ("阶段", "Stage"), ("金额", "Amount"),
+                       ("预计成交", "Close"), ("逾期天数", "Days late"), ("负责人", "Owner")):
+            s.add_column(tr(repo, zh, en))
+        for r in slipping:
+            s.add_row(r["name"], f"{r['what']} {r['id']}", label(repo, "stage", r["stage"]), f"{r['amount']:,.0f}",
+                      r["close"] or "—", str(r["days_late"]), r["owner"])
+        out.print(s)

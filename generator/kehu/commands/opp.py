@@ -1,0 +1,355 @@
+"""kehu opp add|set|win|lose|list — opportunities (商机) of a customer.
+
+An opportunity is named by its id (O20240601-3fa2), by a unique part of what it is about, or by
+its number in the file (1, 2 …). Its id carries a random part so that two colleagues adding
+opportunities in their own clones never pick the same one (the merge driver tells them apart by id).
+
+The customer's ``stage`` is the relationship stage: when an opportunity moves further than it,
+these commands move the customer forward too (never back), and winning one makes the customer won.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from typing import Any
+
+import click
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from ..derive import opp_probability, opp_slipping
+from ..edits import (
+    Editing,
+    entry,
+    field_order,
+    guarded,
+    insert_dated,
+    is_none_word,
+    open_for_edit,
+    parse_amount,
+    parse_date,
+    parse_probability,
+    refuse,
+    report_warnings,
+    require_handle,
+    require_sound_repo,
+    require_text,
+    save,
+    set_field,
+    vocab_key,
+    yaml_date,
+)
+from ..locking import locked
+from ..lookup import load_all
+from ..messages import CATALOGUE
+from ..repo import Repo
+from ._common import repo_from
+from .show import console, label, tr
+
+CATALOGUE.update({
+    "cli-no-opp": {
+        "en": ("{file} has no opportunity '{query}'", "its opportunities: {listed}"),
+        "zh": ("{file} 中没有商机 '{query}'", "已有商机：{listed}"),
+    },
+    "cli-ambiguous-opp": {
+        "en": ("'{query}' matches {count} opportunities of {file}", "name one by its id: {listed}"),
+        "zh": ("'{query}' 匹配 {file} 的 {count} 个商机", "请用编号指定：{listed}"),
+    },
+    "cli-opp-closed": {
+        "en": ("opportunity {id} of {file} is already {stage}", "add a new opportunity: kehu opp add"),
+        "zh": ("{file} 的商机 {id} 已{stage}", "如有新的机会，请用 kehu opp add 新建"),
+    },
+    "cli-opp-outcome": {
+        "en": ("the stage {stage} is an outcome", "use kehu opp {command} CUSTOMER OPP"),
+        "zh": ("阶段 {stage} 是商机的结果", "请用 kehu opp {command} 客户 商机"),
+    },
+})
+
+ITEM_ORDER = ["id", "what", "amount", "close", "stage", "probability", "owner", "created", "closed", "lost_reason",
+              "note"]
+SETTABLE = ("what", "amount", "close", "stage", "probability", "owner", "note")
+OUTCOMES = {"won": "win", "lost": "lose"}
+
+
+def new_id(existing: set[str], today: dt.date) -> str:
+    """O + today + 4 random hex digits: unique in the file, and across clones with near certainty."""
+    while True:
+        candidate = f"O{today:%Y%m%d}-{secrets.token_hex(2)}"
+        if candidate not in existing:
+            return candidate
+
+
+def _opps(ed: Editing) -> list[CommentedMap]:
+    items = ed.data.get("opportunities")
+    return list(items) if isinstance(items, list) else []
+
+
+def _listed(items: list[CommentedMap]) -> str:
+    return "、".join(f"{o.get('id')} {o.get('what')}" for o in items[:8]) or "—"
+
+
+def pick(repo: Repo, ed: Editing, query: str) -> CommentedMap:
+    """The opportunity ``query`` names: its id, its number (1-based), or a unique part of ``what``."""
+    items, text = _opps(ed), (query or "").strip()
+    for o in items:
+        if str(o.get("id")) == text:
+            return o
+    if text.isdigit() and 1 <= int(text) <= len(items):
+        return items[int(text) - 1]
+    hits = [o for o in items if text and text.casefold() in str(o.get("what", "")).casefold()]
+    if len(hits) == 1:
+        return hits[0]
+    if len(hits) > 1:
+        raise refuse(repo.msgs, "cli-ambiguous-opp", query=query, count=len(hits), file=ed.name, listed=_listed(hits))
+    raise refuse(repo.msgs, "cli-no-opp", query=query, file=ed.name, listed=_listed(items))
+
+
+def _require_open(repo: Repo, ed: Editing, o: CommentedMap) -> None:
+    stage = str(o.get("stage"))
+    if stage in OUTCOMES:
+        raise refuse(repo.msgs, "cli-opp-closed", id=o.get("id"), file=ed.name,
+                     stage=label(repo, "stage", stage))
+
+
+def _stage(repo: Repo, option: str, value: str, allow_outcome: bool = False) -> str:
+    key = vocab_key(repo.msgs, repo.schemas.vocabularies["stage"], option, value)
+    if key in OUTCOMES and not allow_outcome:
+        raise refuse(repo.msgs, "cli-opp-outcome", stage=key, command=OUTCOMES[key])
+    return key
+
+
+def advance_customer(repo: Repo, ed: Editing, stage: str) -> str | None:
+    """Move the customer's stage forward to ``stage`` (never back, never out of lost). Returns a line to say."""
+    stages = repo.config.stages
+    current = str(ed.data.get("stage"))
+    if current == "lost" or stage not in stages or current not in stages:
+        return None
+    if stages.index(stage) <= stages.index(current):
+        return None
+    ed.data["stage"] = stage
+    return tr(repo, f"{ed.name}：客户阶段 {current} → {stage}", f"{ed.name}: customer stage {current} → {stage}")
+
+
+def _finish(ed: Editing, lines: list[str | None]) -> None:
+    report_warnings(save(ed))
+    for line in lines:
+        if line:
+            click.echo(line)
+
+
+@click.group("opp")
+def command() -> None:
+    """Opportunities (商机): add, change, win or lose one; list them.
+
+    \b
+    kehu opp add 启明 "年度SaaS续约" --amount 12万 --close 2024-06-30 --stage quoted
+    kehu opp set 启明 续约 close 2024-07-15        # what, amount, close, stage, probability, owner, note
+    kehu opp win 启明 续约 --signed 2024-06-20 --contract HT202406001
+    kehu opp lose 启明 续约 --reason competitor
+    kehu opp list --owner lixia --open"""
+
+
+@command.command("add")
+@click.argument("customer")
+@click.argument("what")
+@click.option("--amount", required=True, help="Expected amount in CNY (120000, 12万).")
+@click.option("--close", "close", required=True, metavar="YYYY-MM-DD", help="Expected close date.")
+@click.option("--stage", default=None, help="Funnel stage (default: the first stage).")
+@click.option("--probability", default=None, help="Win probability 0–1 (default: the stage's, from kehu.yaml).")
+@click.option("--owner", default=None, metavar="HANDLE", help="Who works it (default: the customer's owner).")
+@click.option("--note", default=None)
+@click.pass_obj
+@guarded
+@locked
+def add(obj: dict, customer: str, what: str, amount: str, close: str, stage: str | None, probability: str | None,
+        owner: str | None, note: str | None) -> None:
+    """Add an opportunity to CUSTOMER: WHAT is being sold, for how much, closing when."""
+    repo = repo_from(obj)
+    require_sound_repo(repo)
+    msgs = repo.msgs
+    item_what = require_text(msgs, "WHAT", what)
+    money = parse_amount(msgs, "--amount", amount)
+    when = parse_date(msgs, "--close", close)
+    key = _stage(repo, "--stage", stage) if stage is not None else repo.config.stages[0]
+    chance = parse_probability(msgs, "--probability", probability) if probability is not None else None
+    who = require_handle(repo, "--owner", owner) if owner is not None else None
+    ed = open_for_edit(repo, customer)
+    today = repo.config.today
+    oid = new_id({str(o.get("id")) for o in _opps(ed)}, today)
+    item = entry([("id", oid), ("what", item_what), ("amount", money), ("close", when), ("stage", key),
+                  ("probability", chance), ("owner", who), ("created", today), ("note", (note or "").strip())])
+    seq = ed.data.get("opportunities")
+    if not isinstance(seq, list):
+        seq = CommentedSeq()
+        set_field(ed.data, "opportunities", seq, field_order(repo))
+    seq.append(item)
+    moved = advance_customer(repo, ed, key)
+    _finish(ed, [tr(repo, f"已添加商机 {oid}：{ed.name} {item_what} ¥{money:,} 预计 {when.isoformat()} 成交",
+                    f"opportunity {oid} added: {ed.name} {item_what} ¥{money:,} closing {when.isoformat()}"), moved])
+
+
+@command.command("set")
+@click.argument("customer")
+@click.argument("opp")
+@click.argument("field", type=click.Choice(SETTABLE))
+@click.argument("value")
+@click.pass_obj
+@guarded
+@locked
+def set_(obj: dict, customer: str, opp: str, field: str, value: str) -> None:
+    """Change FIELD of opportunity OPP of CUSTOMER (probability none: back to the stage's default)."""
+    repo = repo_from(obj)
+    require_sound_repo(repo)
+    msgs = repo.msgs
+    ed = open_for_edit(repo, customer)
+    o = pick(repo, ed, opp)
+    _require_open(repo, ed, o)
+    new: Any
+    if field == "what":
+        new = require_text(msgs, "what", value)
+    elif field == "amount":
+        new = parse_amount(msgs, "amount", value)
+    elif field == "close":
+        new = yaml_date(parse_date(msgs, "close", value))
+    elif field == "stage":
+        new = _stage(repo, "stage", value)
+    elif field == "probability":
+        new = None if is_none_word(value) else parse_probability(msgs, "probability", value)
+    elif field == "owner":
+        new = require_handle(repo, "owner", value)
+    else:
+        new = None if is_none_word(value) else require_text(msgs, "note", value)
+    old = o.get(field)
+    if str(old) == str(new) or (new is None and field not in o):
+        click.echo(tr(repo, f"{ed.name}：商机 {o.get('id')} 的 {field} 未变化，未写入",
+                      f"{ed.name}: {field} of {o.get('id')} unchanged, nothing written"))
+        return
+    if new is None:
+        del o[field]
+    else:
+        set_field(o, field, new, ITEM_ORDER)
+    moved = advance_customer(repo, ed, new) if field == "stage" else None
+    _finish(ed, [f"{ed.name}: {o.get('id')} {field} {old if old is not None else '∅'} → "
+                 f"{new if new is not None else '∅'}", moved])
+
+
+@command.command("win")
+@click.argument("customer")
+@click.argument("opp")
+@click.option("--signed", default=None, metavar="YYYY-MM-DD", help="Signing date (default: today).")
+@click.option("--amount", default=None, help="The deal's amount (default: the opportunity's).")
+@click.option("--contract", default=None, help="Contract number (e.g. HT202406001).")
+@click.option("--product", default=None, help="The deal's product or service (default: what the opportunity is).")
+@click.pass_obj
+@guarded
+@locked
+def win(obj: dict, customer: str, opp: str, signed: str | None, amount: str | None, contract: str | None,
+        product: str | None) -> None:
+    """Win opportunity OPP of CUSTOMER: it becomes a deal, and the customer is won."""
+    repo = repo_from(obj)
+    require_sound_repo(repo)
+    msgs = repo.msgs
+    when = parse_date(msgs, "--signed", signed) if signed is not None else repo.config.today
+    ed = open_for_edit(repo, customer)
+    o = pick(repo, ed, opp)
+    _require_open(repo, ed, o)
+    money = parse_amount(msgs, "--amount", amount) if amount is not None else o.get("amount")
+    deal = entry([("contract", (contract or "").strip()), ("product", (product or "").strip() or o.get("what")),
+                  ("amount", money), ("signed", when), ("opportunity", o.get("id"))])
+    deals = ed.data.get("deals")
+    if not isinstance(deals, list):
+        deals = CommentedSeq()
+        set_field(ed.data, "deals", deals, field_order(repo))
+    insert_dated(deals, deal, "signed")
+    o["stage"] = "won"
+    o.pop("probability", None)
+    set_field(o, "closed", yaml_date(when), ITEM_ORDER)
+    lines: list[str | None] = [tr(repo, f"商机 {o.get('id')} 已赢单：{ed.name} ¥{money:,}，"
+                                        f"已记录合作（{when.isoformat()}）",
+                                  f"opportunity {o.get('id')} won: {ed.name} ¥{money:,}, deal recorded "
+                                  f"({when.isoformat()})")]
+    if str(ed.data.get("stage")) != "won":
+        old = ed.data.get("stage")
+        ed.data["stage"] = "won"
+        if "lost_from" in ed.data:
+            del ed.data["lost_from"]
+        lines.append(tr(repo, f"{ed.name}：客户阶段 {old} → won", f"{ed.name}: customer stage {old} → won"))
+    _finish(ed, lines)
+
+
+@command.command("lose")
+@click.argument("customer")
+@click.argument("opp")
+@click.option("--reason", required=True, help="Why (a key of lost_reason: price, competitor, budget …).")
+@click.option("--note", default=None, help="What happened, in words.")
+@click.option("--date", "day", default=None, metavar="YYYY-MM-DD", help="When (default: today).")
+@click.pass_obj
+@guarded
+@locked
+def lose(obj: dict, customer: str, opp: str, reason: str, note: str | None, day: str | None) -> None:
+    """Lose opportunity OPP of CUSTOMER, with the reason. The customer's stage does not change."""
+    repo = repo_from(obj)
+    require_sound_repo(repo)
+    msgs = repo.msgs
+    why = vocab_key(msgs, repo.schemas.vocabularies["lost_reason"], "--reason", reason)
+    when = parse_date(msgs, "--date", day) if day is not None else repo.config.today
+    ed = open_for_edit(repo, customer)
+    o = pick(repo, ed, opp)
+    _require_open(repo, ed, o)
+    o["stage"] = "lost"
+    o.pop("probability", None)
+    set_field(o, "closed", yaml_date(when), ITEM_ORDER)
+    set_field(o, "lost_reason", why, ITEM_ORDER)
+    if note and note.strip():
+        set_field(o, "note", note.strip(), ITEM_ORDER)
+    _finish(ed, [tr(repo, f"商机 {o.get('id')} 已输单：{ed.name}（{label(repo, 'lost_reason', why)}）",
+                    f"opportunity {o.get('id')} lost: {ed.name} ({label(repo, 'lost_reason', why)})")])
+
+
+@command.command("list")
+@click.argument("customer", required=False)
+@click.option("--owner", default=None, metavar="HANDLE", help="Only the opportunities this member works.")
+@click.option("--open", "only_open", is_flag=True, help="Only open opportunities.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+@guarded
+def list_(obj: dict, customer: str | None, owner: str | None, only_open: bool, fmt: str) -> None:
+    """List opportunities (of CUSTOMER, or of every customer), with probability and weighted amount."""
+    from rich.table import Table
+
+    from ..lookup import resolve
+
+    repo = repo_from(obj)
+    require_sound_repo(repo)
+    who = require_handle(repo, "--owner", owner) if owner is not None else None
+    only = resolve(repo, customer).stem if customer else None
+    today = repo.config.today
+    rows = []
+    for c in load_all(repo).customers:
+        if only and c.id != only:
+            continue
+        for o in c.opportunities:
+            holder = o.owner or c.owner
+            if (who and holder != who) or (only_open and not o.is_open):
+                continue
+            p = opp_probability(o, repo.config)
+            rows.append({"customer": c.id, "name": c.name, "id": o.id, "what": o.what, "amount": o.amount,
+                         "close": o.close.isoformat() if o.close else None, "stage": o.stage, "probability": p,
+                         "weighted": round(o.amount * p, 2) if o.is_open else 0.0, "owner": holder,
+                         "slipping": opp_slipping(o, c, today)})
+    rows.sort(key=lambda r: (r["close"] or "", r["customer"], r["id"]))
+    if fmt == "json":
+        click.echo(json.dumps({"today": today.isoformat(), "opportunities": rows}, ensure_ascii=False, indent=2))
+        return
+    t = Table(title=tr(repo, f"商机（{len(rows)} 个）", f"Opportunities ({len(rows)})"), title_justify="left",
+              title_style="bold")
+    for zh, en in (("客户", "Customer"), ("商机", "Opportunity"), ("内容", "What"), ("阶段", "Stage"),
+                   ("金额", "Amount"), ("概率", "Prob."), ("加权", "Weighted"), ("预计成交", "Close"),
+                   ("负责人", "Owner"), ("", "")):
+        t.add_column(tr(repo, zh, en))
+    for r in rows:
+        t.add_row(r["name"], r["id"], r["what"], label(repo, "stage", r["stage"]), f"{r['amount']:,.0f}",
+                  f"{r['probability']:.0%}", f"{r['weighted']:,.0f}", r["close"] or "—", r["owner"],
+                  tr(repo, "延误", "slipping") if r["slipping"] else "")
+    console().print(t)

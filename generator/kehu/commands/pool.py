@@ -1,0 +1,94 @@
+"""kehu pool — the customer pool (公海), when kehu.yaml turns it on; `kehu claim` takes a customer from it.
+
+A customer is in the pool when its owner has not followed it up for ``pool.days`` (``kehu.derive.pool_since``:
+a derived fact, nobody's file changes). ``kehu claim`` takes one: it writes the new owner and the day
+they took it — an ordinary change, so it goes through review, and the CODEOWNERS files (already in the
+repository) are brought up to date so the former owner reviews the hand-over.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+from rich.table import Table
+
+from ..derive import holdings, pool_enabled, pool_reference, pool_since
+from ..edits import (
+    guarded,
+    refuse,
+    require_sound_repo,
+)
+from ..lookup import load_all
+from ..messages import CATALOGUE
+from ..repo import Repo
+from ._common import repo_from
+from .show import console, tr
+
+CATALOGUE.update({
+    "cli-pool-off": {
+        "en": ("the customer pool is off", "turn it on in kehu.yaml: pool.enabled: true (with pool.days and pool.cap)"),
+        "zh": ("公海未启用", "请在 kehu.yaml 中开启：pool.enabled: true（并设置 pool.days、pool.cap）"),
+    },
+    "cli-not-in-pool": {
+        "en": ("{file} is not in the pool: {owner} holds it{until}", "ask {owner}, or a manager, to hand it over "
+               "(kehu set {id} owner HANDLE)"),
+        "zh": ("{file} 不在公海中：由 {owner} 负责{until}", "请联系 {owner} 或经理移交（kehu set {id} owner 账号）"),
+    },
+    "cli-pool-cap": {
+        "en": ("{who} already holds {held} customers (the cap is {cap})",
+               "release one, or a manager raises pool.cap in kehu.yaml"),
+        "zh": ("{who} 已负责 {held} 个客户（上限 {cap} 个）", "请先释放客户，或由经理调高 kehu.yaml 中的 pool.cap"),
+    },
+    "cli-already-yours": {
+        "en": ("{file} is already yours", "nothing to claim"),
+        "zh": ("{file} 已由你负责", "无需领取"),
+    },
+})
+
+
+def require_pool(repo: Repo) -> None:
+    if not pool_enabled(repo.config):
+        raise refuse(repo.msgs, "cli-pool-off")
+
+
+@click.command("pool")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+@guarded
+def command(obj: dict, fmt: str) -> None:
+    """List the customers in the pool (公海) and how many customers each member holds against the cap."""
+    repo = repo_from(obj)
+    require_sound_repo(repo)
+    require_pool(repo)
+    cfg, today = repo.config, repo.config.today
+    customers = load_all(repo).customers
+    rows = []
+    for c in customers:
+        since = pool_since(c, cfg, today)
+        if since is None:
+            continue
+        mine = [i.date for i in c.interactions if i.by == c.owner and i.date and i.date <= today]
+        rows.append({"id": c.id, "name": c.name, "former_owner": c.owner, "since": since.isoformat(),
+                     "days_in_pool": (today - since).days, "stage": c.stage,
+                     "owner_last_followup": max(mine).isoformat() if mine else None,
+                     "silent_since": (pool_reference(c, today) or since).isoformat()})
+    rows.sort(key=lambda r: (r["since"], r["id"]))
+    held = holdings(customers, cfg, today)
+    cap = int(cfg.get("pool", "cap", default=0) or 0)
+    members = {m.handle: held.get(m.handle, 0) for m in (repo.team.members if repo.team else []) if m.active}
+    if fmt == "json":
+        click.echo(json.dumps({"today": today.isoformat(), "days": int(cfg.get("pool", "days", default=30)),
+                               "cap": cap, "pool": rows, "holdings": members}, ensure_ascii=False, indent=2))
+        return
+    t = Table(title=tr(repo, f"公海客户（{len(rows)} 个）", f"Customers in the pool ({len(rows)})"),
+              title_justify="left", title_style="bold")
+    for zh, en in (("客户", "Customer"), ("名称", "Name"), ("原负责人", "Former owner"),
+                   ("进入公海", "In the pool since"), ("负责人最近跟进", "Owner's last follow-up")):
+        t.add_column(tr(repo, zh, en))
+    for r in rows:
+        t.add_row(r["id"], r["name"], r["former_owner"], r["since"], r["owner_last_followup"] or "—")
+    out = console()
+    out.print(t)
+    shown = "、".join(f"{h} {n}" + (f"/{cap}" if cap else "") for h, n in sorted(members.items()))
+    out.print(tr(repo, f"各成员负责的客户数：{shown}", f"customers held: {shown}"))
