@@ -103,7 +103,7 @@ def test_setting_the_same_value_writes_nothing(repo):
 
 
 @pytest.mark.parametrize(("args", "field", "value"), [
-    (["stage", "签约"], "stage", "won"),
+    (["stage", "签约", "--product", "办公软件SaaS服务", "--amount", "12万"], "stage", "won"),  # won needs its deal
     (["stage", "Negotiating"], "stage", "negotiating"),
     (["source", "客户转介绍"], "source", "referral"),
     (["quiet_until", "2024/12/01"], "quiet_until", "2024-12-01"),

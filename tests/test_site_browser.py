@@ -360,7 +360,8 @@ def test_hostile_values_render_as_text_and_run_nothing(site: Site, browsing: Bro
                     "[x](javascript:window.__xss=3)", "{{ 7*7 }}", "<!-- c -->", "**bold**", "---",
                     EVIL_COMMIT, EVIL_AUTHOR):
         assert payload in body, payload
-    assert "49" not in body
+    # {{ 7*7 }} was not evaluated: no 49 of its own (commit hashes on the page may hold the digits)
+    assert not re.search(r"(?<![0-9a-fA-F])49(?![0-9a-fA-F])", body)
     article = page.locator("article")
     assert article.locator("script").count() == 0
     assert article.locator('img[src="x"]').count() == 0
