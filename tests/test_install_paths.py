@@ -1,7 +1,7 @@
 """The documented ways to install kehu work without kehu on a public index, tried in clean virtual
 environments against a local bare repository as "the remote" with a version tag:
 
-* pip from the git URL and tag (what pipx and `uv tool` take as well);
+* pip, pipx and `uv tool install` from the git URL and tag;
 * the release build (wheel + sdist, `twine check --strict`) served as an internal index;
 * the pre-commit remote hook repository, run by someone whose PATH has no kehu and no activated
   virtual environment.
@@ -147,3 +147,23 @@ def test_pre_commit_remote_hooks_work_without_an_activated_environment(remote: P
     _git(team, "add", "-A")
     bad = _run([pre_commit, "run", "--all-files"], cwd=team, env=env)
     assert bad.returncode == 1 and "C20240601009.yaml" in bad.stdout and "error[" in bad.stdout
+
+
+@pytest.mark.parametrize("tool", ["pipx", "uv"])
+def test_pipx_and_uv_tool_install_from_the_git_tag(remote: Path, tmp_path: Path, tool: str) -> None:
+    """What the README tells a person to run: `pipx install` / `uv tool install "kehu @ git+…@TAG"`, each
+    tool in a clean environment of its own, the `kehu` command then on a PATH with no environment active."""
+    tools = _clean_venv(tmp_path / "tools")
+    _ok(_run([str(tools / "python"), "-m", "pip", "install", "-q", tool]))
+    home, bin_dir = tmp_path / "home", tmp_path / "bin"
+    spec = f"kehu @ git+file://{remote}@{TAG}"
+    env = {"PATH": f"{tools}:{BARE_PATH}", "PIPX_HOME": str(home), "PIPX_BIN_DIR": str(bin_dir),
+           "UV_TOOL_DIR": str(home), "UV_TOOL_BIN_DIR": str(bin_dir), "UV_CACHE_DIR": str(tmp_path / "uv-cache"),
+           "HOME": str(tmp_path)}
+    command = [str(tools / "pipx"), "install", spec] if tool == "pipx" else [str(tools / "uv"), "tool", "install",
+                                                                             "--python", sys.executable, spec]
+    _ok(_run(command, env=env))
+    version = _ok(_run([str(bin_dir / "kehu"), "--version"], env={"PATH": BARE_PATH}))
+    assert __version__ in version.stdout
+    team = _team_repo(bin_dir / "kehu", tmp_path / "team")
+    _ok(_run([str(bin_dir / "kehu"), "-C", str(team), "check"], env={"PATH": BARE_PATH, "KEHU_TODAY": "2024-06-01"}))
