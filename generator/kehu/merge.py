@@ -343,6 +343,12 @@ def with_markers(ours_text: str, theirs_text: str, size: int = 7, ours_label: st
     return "".join(out)
 
 
+def whole_file_conflict(ours_text: str, theirs_text: str, size: int = 7) -> str:
+    """Both versions as one conflict: for two records that must not be blended line by line."""
+    return "".join([f"{'<' * size} ours\n", *_ended(ours_text.splitlines(keepends=True)), f"{'=' * size}\n",
+                    *_ended(theirs_text.splitlines(keepends=True)), f"{'>' * size} theirs\n"])
+
+
 def _ended(lines: list[str]) -> list[str]:
     return [line if line.endswith("\n") else line + "\n" for line in lines]
 

@@ -29,6 +29,7 @@ from .codeowners import GITHUB_FILE, GITLAB_FILE
 from .config import CUSTOMERS_DIR
 from .gitsetup import config_args
 from .repo import Repo
+from .yamlload import conflict_marker_line
 
 CODEOWNERS_FILES = (GITHUB_FILE, GITLAB_FILE)
 _NAME = re.compile(r"^name:[ \t]*[\"']?(.+?)[\"']?[ \t]*(?:#.*)?$", re.MULTILINE)
@@ -320,8 +321,9 @@ def _continue(repo: Repo, report: SyncReport, push: bool, remote: str | None) ->
             report.conflicts.append(Conflict(path, _customer(root, path) if is_customer_file(path) else path, "",
                                              "markers"))
         return report
-    still = [p for p in _lines(_git(root, "diff", "--name-only", "--cached", "--", CUSTOMERS_DIR))
-             if "<<<<<<<" in ((root / p).read_text(encoding="utf-8", errors="replace") if (root / p).is_file() else "")]
+    staged = _lines(_git(root, "diff", "--name-only", "--cached", "--", CUSTOMERS_DIR))
+    still = [p for p in staged if (root / p).is_file()
+             and conflict_marker_line((root / p).read_text(encoding="utf-8", errors="replace")) is not None]
     if still:
         report.conflicts.extend(Conflict(p, _customer(root, p), "", "markers") for p in still)
         return report

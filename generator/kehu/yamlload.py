@@ -114,6 +114,12 @@ class LoadedYaml:
 _CONFLICT_MARKER = re.compile(r"^<{7}(?: |$)", re.MULTILINE)  # a merge left unresolved
 
 
+def conflict_marker_line(text: str) -> int | None:
+    """The line of the first git conflict marker (``<<<<<<<`` at a line start), or None."""
+    marker = _CONFLICT_MARKER.search(text) if "<<<<<<<" in text else None
+    return text.count("\n", 0, marker.start()) + 1 if marker else None
+
+
 def load_yaml_bytes(file: str, raw: bytes, msgs: Messages, max_bytes: int | None = None) -> LoadedYaml:
     out = LoadedYaml(file)
     if max_bytes is not None and len(raw) > max_bytes:
@@ -129,11 +135,10 @@ def load_yaml_bytes(file: str, raw: bytes, msgs: Messages, max_bytes: int | None
         return out
     if text.startswith("\ufeff"):
         text = text[1:]
-    if "<<<<<<<" in text:
-        marker = _CONFLICT_MARKER.search(text)
-        if marker:
-            out.problems.append(msgs.error(file, text.count("\n", 0, marker.start()) + 1, 1, "conflict-markers"))
-            return out
+    marker_line = conflict_marker_line(text)
+    if marker_line is not None:
+        out.problems.append(msgs.error(file, marker_line, 1, "conflict-markers"))
+        return out
     if "\t" in text:
         tabbed = []
         for n, line_text in enumerate(text.split("\n"), 1):

@@ -22,7 +22,7 @@ from typing import Any
 import click
 
 from ..gitsetup import EXIT_MARKED
-from ..merge import describe_conflicts, merge_documents, same_customer
+from ..merge import describe_conflicts, merge_documents, same_customer, whole_file_conflict
 from ..repo import Repo, open_repo
 
 
@@ -38,12 +38,6 @@ def _line_merge(ours: Path, base: Path, theirs: Path, size: int) -> None:
     """git's own line merge into %A: the conflict git would have reported without us."""
     subprocess.run(["git", "merge-file", f"--marker-size={size}", "-L", "ours", "-L", "base", "-L", "theirs",
                     str(ours), str(base), str(theirs)], check=False, capture_output=True)
-
-
-def _whole_file_conflict(ours: Path, theirs: Path, size: int) -> str:
-    a, b = ours.read_text(encoding="utf-8"), theirs.read_text(encoding="utf-8")
-    end = "" if a.endswith("\n") else "\n"
-    return f"{'<' * size} ours\n{a}{end}{'=' * size}\n{b}{'' if b.endswith(chr(10)) else chr(10)}{'>' * size} theirs\n"
 
 
 def _say(repo: Repo, code: str, **args: object) -> None:
@@ -86,7 +80,8 @@ def command(base: Path, ours: Path, theirs: Path, name: str | None, marker_size:
     if data[0] is None and not same_customer(data[1], data[2], suffixes):
         _say(repo, "merge-driver-two-customers", file=label, id=data[1].get("id") or label,
              ours=data[1].get("name"), theirs=data[2].get("name"))
-        store.atomic_write(ours, _whole_file_conflict(ours, theirs, marker_size))
+        store.atomic_write(ours, whole_file_conflict(ours.read_text(encoding="utf-8"),
+                                                     theirs.read_text(encoding="utf-8"), marker_size))
         sys.exit(EXIT_MARKED)
     result = merge_documents(data[0], data[1], data[2])
 

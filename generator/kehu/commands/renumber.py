@@ -9,7 +9,6 @@ repository the rename is staged (``git rm`` / ``git add``) so the commit shows i
 from __future__ import annotations
 
 import re
-import subprocess
 
 import click
 
@@ -30,7 +29,7 @@ def command(obj: dict, old: str, new: str | None) -> None:
     """Give customer OLD (an id or a unique part of its name) the id NEW (default: the next free one)."""
     from ..checker import check_customer_bytes
     from ..edits import CommandError, refuse, require_sound_repo, say
-    from ..gitinfo import handle_for_email, ids_in_history, is_git_repo, user_email
+    from ..gitinfo import git, handle_for_email, ids_in_history, is_git_repo, user_email
     from ..ids import Allocator, IdError
     from ..lookup import resolve
     from ..model import as_date
@@ -79,12 +78,9 @@ def command(obj: dict, old: str, new: str | None) -> None:
     if refused:
         p = refused[0]
         fail(say(msgs, "cli-not-saved", where=f"{p.file}:{p.line}:{p.col}", message=p.message, hint=p.hint))
-    tracked = is_git_repo(repo.root) and subprocess.run(
-        ["git", "-C", str(repo.root), "ls-files", "--error-unmatch", "--", name], capture_output=True).returncode == 0
-    if tracked:
-        subprocess.run(["git", "-C", str(repo.root), "rm", "-q", "-f", "--", name], capture_output=True, check=False)
-        subprocess.run(["git", "-C", str(repo.root), "add", "--", rel(repo.root, target)], capture_output=True,
-                       check=False)
+    if is_git_repo(repo.root) and git(repo.root, "ls-files", "--error-unmatch", "--", name).returncode == 0:
+        git(repo.root, "rm", "-q", "-f", "--", name)
+        git(repo.root, "add", "--", rel(repo.root, target))
     path.unlink(missing_ok=True)
     config_changed = follow_in_config(repo, old_id, new_id)
     message, hint = msgs.text("renumber-done", old=old_id, new=new_id, name=doc.get("name") or "",
