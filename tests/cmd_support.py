@@ -146,9 +146,9 @@ def assert_written_well(repo: TeamRepo, path: Path) -> None:
 
 def plain(path: Path) -> dict[str, Any]:
     """The file's data as the strict loader reads it (dates stay ISO strings)."""
-    from kehu.messages import Messages
+    from kehu.catalogue import Locale
     from kehu.yamlload import load_yaml_bytes
 
-    loaded = load_yaml_bytes(path.name, path.read_bytes(), Messages())
+    loaded = load_yaml_bytes(path.name, path.read_bytes(), Locale())
     assert not loaded.problems, loaded.problems
     return loaded.data

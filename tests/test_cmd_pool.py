@@ -8,9 +8,9 @@ import json
 import pytest
 from cmd_support import assert_refused, assert_written_well, commit, git, kehu, other_customer, plain, team_repo
 from conftest import customer_dict
+from kehu.catalogue import Locale
 from kehu.config import Config
 from kehu.derive import pool_since
-from kehu.messages import Messages
 from kehu.model import customer_from
 from kehu.yamlload import load_yaml_bytes
 
@@ -119,7 +119,7 @@ def customer(**over):
     from conftest import dump_yaml
 
     data = customer_dict(**over)
-    loaded = load_yaml_bytes("customers/x.yaml", dump_yaml(data).encode(), Messages(), None)
+    loaded = load_yaml_bytes("customers/x.yaml", dump_yaml(data).encode(), Locale(), None)
     return customer_from(loaded)
 
 

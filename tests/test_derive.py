@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 from conftest import customer_dict, dump_yaml
+from kehu.catalogue import Locale
 from kehu.config import Config
 from kehu.derive import derive_all, due_bucket, funnel, funnel_by, upcoming_birthdays
-from kehu.messages import Messages
 from kehu.model import Customer, customer_from
 from kehu.yamlload import load_yaml_bytes
 
@@ -26,7 +26,7 @@ def days_ago(n: int) -> str:
 def cust(**overrides: Any) -> Customer:
     """A customer read the way the checker reads it: YAML text -> loader -> typed record."""
     data = customer_dict(**overrides)
-    loaded = load_yaml_bytes(f"customers/{data['id']}.yaml", dump_yaml(data).encode(), Messages(), None)
+    loaded = load_yaml_bytes(f"customers/{data['id']}.yaml", dump_yaml(data).encode(), Locale(), None)
     assert not loaded.problems
     return customer_from(loaded)
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 from kehu import store
+from kehu.catalogue import Locale
 from kehu.fastdump import MAX_CHARS, dump_plain
 from kehu.fmt import format_bytes
-from kehu.messages import Messages
 from kehu.schema import SchemaSet
 from kehu.yamlload import load_yaml_bytes
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -168,10 +168,10 @@ def test_fast_text_is_what_kehu_fmt_writes_and_reads_back_as_the_data() -> None:
             continue
         raw = text.encode("utf-8")
         if _non_finite(data):  # .inf / .nan are written faithfully, and the checker refuses them (not-finite)
-            assert {p.code for p in load_yaml_bytes("c.yaml", raw, Messages()).problems} == {"not-finite"}
+            assert {p.code for p in load_yaml_bytes("c.yaml", raw, Locale()).problems} == {"not-finite"}
             refused += 1
             continue
-        assert not load_yaml_bytes("c.yaml", raw, Messages()).problems
+        assert not load_yaml_bytes("c.yaml", raw, Locale()).problems
         assert not format_bytes("c.yaml", raw, SCHEMAS).changed, text
         checked += 1
     assert checked > 100 and checked + refused > 150

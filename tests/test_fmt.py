@@ -13,8 +13,8 @@ import pytest
 import yaml
 from cmd_support import kehu
 from conftest import PROJECT, TEAM_YAML, TeamRepo, customer_dict
+from kehu.catalogue import Locale
 from kehu.fmt import SORT_BY_DATE, comment_texts, format_bytes
-from kehu.messages import Messages
 from kehu.schema import SchemaSet
 from kehu.store import StoreError, dump, parse_bytes, serialize
 from kehu.yamlload import load_yaml_bytes
@@ -28,7 +28,7 @@ FIELD_ORDER = SCHEMAS.field_order()
 def plain(raw: bytes | str) -> Any:
     """The data as ``kehu check`` reads it."""
     raw = raw.encode("utf-8") if isinstance(raw, str) else raw
-    loaded = load_yaml_bytes("x.yaml", raw, Messages())
+    loaded = load_yaml_bytes("x.yaml", raw, Locale())
     assert not loaded.problems, [p.message for p in loaded.problems]
     return loaded.data
 

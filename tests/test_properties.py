@@ -94,10 +94,10 @@ def _replace(data: dict, path: tuple, value: Any) -> dict:
 @BUDGET
 @given(text=yamlish)
 def test_the_loader_never_raises_on_yamlish_text(text):
-    from kehu.messages import Messages
+    from kehu.catalogue import Locale
     from kehu.yamlload import load_yaml_bytes
 
-    loaded = load_yaml_bytes("customers/x.yaml", text.encode("utf-8", "surrogatepass"), Messages())
+    loaded = load_yaml_bytes("customers/x.yaml", text.encode("utf-8", "surrogatepass"), Locale())
     assert loaded.problems or loaded.data is None or isinstance(loaded.data, dict | list | str | int | float)
     for p in loaded.problems:
         assert p.line >= 1 and p.col >= 1 and p.message
@@ -106,10 +106,10 @@ def test_the_loader_never_raises_on_yamlish_text(text):
 @BUDGET
 @given(raw=st.binary(max_size=200))
 def test_the_loader_never_raises_on_bytes(raw):
-    from kehu.messages import Messages
+    from kehu.catalogue import Locale
     from kehu.yamlload import load_yaml_bytes
 
-    load_yaml_bytes("customers/x.yaml", raw, Messages())
+    load_yaml_bytes("customers/x.yaml", raw, Locale())
 
 
 # --- the checker ----------------------------------------------------------------------------------------
@@ -158,8 +158,8 @@ TEXT_FIELDS = [p for p in FIELD_PATHS
 @BUDGET
 @given(path=st.sampled_from(TEXT_FIELDS), value=typed, comment=st.booleans())
 def test_fmt_keeps_the_data_and_is_idempotent(shared_repo, path, value, comment):
+    from kehu.catalogue import Locale
     from kehu.fmt import format_bytes
-    from kehu.messages import Messages
     from kehu.yamlload import load_yaml_bytes
 
     repo = shared_repo.open()
@@ -171,8 +171,8 @@ def test_fmt_keeps_the_data_and_is_idempotent(shared_repo, path, value, comment)
     first = format_bytes("customers/C20240501001.yaml", raw, repo.schemas, "customer", repo.msgs)
     again = format_bytes("customers/C20240501001.yaml", first.new, repo.schemas, "customer", repo.msgs)
     assert again.new == first.new
-    before = load_yaml_bytes("a", raw, Messages()).data
-    after = load_yaml_bytes("b", first.new, Messages()).data
+    before = load_yaml_bytes("a", raw, Locale()).data
+    after = load_yaml_bytes("b", first.new, Locale()).data
     assert json.dumps(after, sort_keys=True, default=str) == json.dumps(before, sort_keys=True, default=str)
     if comment:
         assert b"# \xe8\xb4\x9f\xe8\xb4\xa3\xe4\xba\xba" in first.new  # the comment survived

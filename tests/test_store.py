@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from conftest import TeamRepo, customer_dict
-from kehu.messages import Messages
+from kehu.catalogue import Locale
 from kehu.store import (
     SCHEMA_COMMENT,
     StoreError,
@@ -55,7 +55,7 @@ next_action: {date: 2024-06-05, action: 发送报价单}  # 本周内
 
 
 def plain(raw: bytes) -> Any:
-    loaded = load_yaml_bytes("x.yaml", raw, Messages())
+    loaded = load_yaml_bytes("x.yaml", raw, Locale())
     assert not loaded.problems, loaded.problems
     return loaded.data
 

@@ -16,7 +16,6 @@ from typing import Any
 from .changes import MISSING, diff
 from .gitinfo import FilePair
 from .identity import identity_of, plain
-from .messages import CATALOGUE
 from .problems import Problem
 from .repo import Repo
 from .review import FORGOTTEN_MARKS, PROTECTED, Wording, is_past_record
@@ -26,24 +25,6 @@ _HINT_ZH = ("既往记录只能追加；如确属录入错误，请在同一次�
             "（field: {field}, entry: {key}, by, date, reason），它会显示在客户页上")
 _HINT_EN = ("past records are append-only; if it really was a mistake, add a correction in the same change "
             "(corrections: field: {field}, entry: {key}, by, date, reason) — the profile page shows it")
-CATALOGUE.update({
-    "history-removed": {
-        "en": ("{customer}: past {what} removed: {entry} (line {base_line} of {base})", _HINT_EN),
-        "zh": ("{customer}：删除了既往{what}：{entry}（{base} 第 {base_line} 行）", _HINT_ZH),
-    },
-    "history-rewritten": {
-        "en": ("{customer}: past {what} rewritten: {entry}: {sub} {old} → {new}", _HINT_EN),
-        "zh": ("{customer}：改写了既往{what}：{entry}：{sub} {old} → {new}", _HINT_ZH),
-    },
-    "history-file-deleted": {
-        "en": ("{customer}: a customer file with past records was deleted",
-               "merge customers with `kehu merge`, erase a person's data with `kehu forget {id}`; otherwise restore "
-               "the file (git restore --source {base} {path})"),
-        "zh": ("{customer}：删除了含有既往记录的客户文件",
-               "合并客户请用 `kehu merge`，按个人信息删除请求删除请用 `kehu forget {id}`；否则请恢复该文件"
-               "（git restore --source {base} {path}）"),
-    },
-})
 
 
 def entry_key(field: str, item: Any) -> str:

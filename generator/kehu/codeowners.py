@@ -82,9 +82,9 @@ def owner_of(raw: bytes) -> str | None:
     found = _OWNER_LINE.search(text)
     if found:
         return found.group(2)
-    from .messages import Messages
+    from .catalogue import Locale
 
-    loaded = load_yaml_bytes("customer", raw, Messages("en"))
+    loaded = load_yaml_bytes("customer", raw, Locale("en"))
     owner = loaded.data.get("owner") if isinstance(loaded.data, dict) else None
     return owner if isinstance(owner, str) else None
 

@@ -20,114 +20,13 @@ from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from .catalogue import Locale
 from .checker import check_customer_bytes
-from .messages import CATALOGUE, Messages
 from .model import as_date
 from .problems import Problem, Severity
 from .repo import Repo, rel
 from .schema import Vocabulary
 from .store import YamlDate
-
-# code: {locale: (message, hint)} — every refusal of the everyday commands, in one place
-WORKFLOW_MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
-    "cli-no-customer": {
-        "en": ("no customer matches '{query}'",
-               "give the id (e.g. C20240501001), part of the name, its pinyin or initials"),
-        "zh": ("没有与 '{query}' 匹配的客户", "请输入客户编号（如 C20240501001）、名称的一部分、拼音或拼音首字母"),
-    },
-    "cli-not-customer-file": {
-        "en": ("'{query}' is not a customer file of this repository",
-               "name a file directly in customers/ (no links, no paths outside), or give the id or name"),
-        "zh": ("'{query}' 不是本仓库的客户文件",
-               "请指定 customers/ 目录下的文件（不能是链接或目录外的路径），或输入客户编号、名称"),
-    },
-    "cli-ambiguous": {
-        "en": ("'{query}' matches {count} customers: {candidates}", "give the id or more of the name"),
-        "zh": ("'{query}' 匹配到 {count} 个客户：{candidates}", "请输入客户编号或更完整的名称"),
-    },
-    "cli-file-invalid": {
-        "en": ("{file} is invalid ({first}), so it was not changed", "fix it first: run `kehu check {file}`"),
-        "zh": ("{file} 当前有错误（{first}），未作修改", "请先修正：运行 `kehu check {file}`"),
-    },
-    "cli-cannot-read": {
-        "en": ("{file} is invalid ({first})", "fix it first: run `kehu check {file}`"),
-        "zh": ("{file} 当前有错误（{first}）", "请先修正：运行 `kehu check {file}`"),
-    },
-    "cli-bad-date": {
-        "en": ("{option}: '{value}' is not a date", "write YYYY-MM-DD, e.g. 2024-05-20"),
-        "zh": ("{option}：'{value}' 不是有效日期", "请写成 YYYY-MM-DD，如 2024-05-20"),
-    },
-    "cli-unknown-handle": {
-        "en": ("{option}: '{value}' is not a member of team.yaml", "known handles: {known}"),
-        "zh": ("{option}：'{value}' 不是 team.yaml 中的成员", "可用账号：{known}"),
-    },
-    "cli-unknown-value": {
-        "en": ("{option}: '{value}' is not an allowed value{suggestion}", "allowed: {allowed}"),
-        "zh": ("{option}：'{value}' 不是允许的取值{suggestion}", "可选值：{allowed}"),
-    },
-    "cli-empty": {
-        "en": ("{option} is empty", "write what happened, e.g. 'discussed Q2 renewal, customer questioned price'"),
-        "zh": ("{option} 不能为空", "请写明具体内容，如“沟通Q2续约，客户对价格有疑问”"),
-    },
-    "cli-missing-option": {
-        "en": ("{option} is required", "{hint}"),
-        "zh": ("缺少 {option}", "{hint}"),
-    },
-    "cli-bad-number": {
-        "en": ("{option}: '{value}' is not {expected}", "e.g. {example}"),
-        "zh": ("{option}：'{value}' 不是{expected}", "例如 {example}"),
-    },
-    "cli-not-editable": {
-        "en": ("field '{field}' cannot be set with `kehu set`", "{hint}"),
-        "zh": ("字段 '{field}' 不能用 `kehu set` 修改", "{hint}"),
-    },
-    "cli-unknown-field": {
-        "en": ("unknown field '{field}'{suggestion}", "fields: {allowed}"),
-        "zh": ("未知字段 '{field}'{suggestion}", "可设置的字段：{allowed}"),
-    },
-    "cli-who": {
-        "en": ("cannot tell who you are: {detail}", "pass --by HANDLE, or set `git config user.email` to your "
-               "email in team.yaml"),
-        "zh": ("无法确定操作人：{detail}", "请加 --by 账号，或把 `git config user.email` 设为 team.yaml 中你的邮箱"),
-    },
-    "cli-not-saved": {
-        "en": ("{where}: {message}; nothing was written", "{hint}"),
-        "zh": ("{where}：{message}；未写入任何内容", "{hint}"),
-    },
-    "cli-locked": {
-        "en": ("another kehu command (process {holder}) kept customer files locked for too long ({file})",
-               "nothing was written; let it finish (or stop it), then run this again"),
-        "zh": ("另一个 kehu 命令（进程 {holder}）长时间占用客户文件（{file}）",
-               "未写入任何内容；请等其结束（或终止它）后重试"),
-    },
-    "build-out-repo": {
-        "en": ("--out {out} is the repository or a folder above it: building there would delete it",
-               "build into a folder of its own, such as site/"),
-        "zh": ("--out {out} 是仓库本身或其上级目录：在此构建会删除它", "请构建到单独的目录，例如 site/"),
-    },
-    "build-out-source": {
-        "en": ("--out {out} is inside the repository's {source}: building there would replace it",
-               "build into a folder of its own, such as site/"),
-        "zh": ("--out {out} 位于仓库的 {source} 中：在此构建会覆盖它", "请构建到单独的目录，例如 site/"),
-    },
-    "out-is-source": {
-        "en": ("{option} {out} is (inside) the repository's {source}: kehu never writes over its sources",
-               "write it elsewhere, e.g. outside the repository"),
-        "zh": ("{option} {out} 是仓库的 {source}（或位于其中）：kehu 不会覆盖仓库的源文件",
-               "请写到其他位置，例如仓库之外"),
-    },
-    "build-out-foreign": {
-        "en": ("--out {out} exists and was not made by kehu build: kehu replaces the whole folder",
-               "choose a new or empty folder (or delete this one yourself if it is an old site)"),
-        "zh": ("--out {out} 已存在且不是 kehu build 生成的：kehu 会替换整个目录",
-               "请选择新的或空的目录（如果是旧的站点，请自行删除后再构建）"),
-    },
-    "cli-config-invalid": {
-        "en": ("{where}: {message}", "fix kehu.yaml / team.yaml first (`kehu check`)"),
-        "zh": ("{where}：{message}", "请先修正 kehu.yaml / team.yaml（`kehu check`）"),
-    },
-}
-CATALOGUE.update(WORKFLOW_MESSAGES)
 
 NONE_WORDS = ("none", "null", "-", "无", "清空")  # how a user clears an optional field
 
@@ -136,7 +35,7 @@ class CommandError(Exception):
     """A refused input: one line that says what is wrong and what to do. Nothing was written."""
 
 
-def say(msgs: Messages, code: str, **args: object) -> str:
+def say(msgs: Locale, code: str, **args: object) -> str:
     """Message and hint of ``code`` joined into the one line a refused command prints."""
     message, hint = msgs.text(code, **args)
     if not hint:
@@ -144,7 +43,7 @@ def say(msgs: Messages, code: str, **args: object) -> str:
     return f"{message}；{hint}" if msgs.lang == "zh" else f"{message}; {hint}"
 
 
-def refuse(msgs: Messages, code: str, **args: object) -> CommandError:
+def refuse(msgs: Locale, code: str, **args: object) -> CommandError:
     return CommandError(say(msgs, code, **args))
 
 
@@ -173,7 +72,7 @@ def first_error(repo: Repo, path: Path) -> str:
 # --- command-line values -> schema values ----------------------------------------------------
 
 
-def parse_date(msgs: Messages, option: str, value: str) -> dt.date:
+def parse_date(msgs: Locale, option: str, value: str) -> dt.date:
     """A date typed the ways import reads them: 2026-12-01, 2026/12/01, 2026.12.1, 2026年12月1日, 20261201."""
     from .io.values import CellError, parse_date_text
 
@@ -183,7 +82,7 @@ def parse_date(msgs: Messages, option: str, value: str) -> dt.date:
         raise refuse(msgs, "cli-bad-date", option=option, value=value) from None
 
 
-def require_text(msgs: Messages, option: str, value: str | None) -> str:
+def require_text(msgs: Locale, option: str, value: str | None) -> str:
     text = (value or "").strip()
     if not text:
         raise refuse(msgs, "cli-empty", option=option)
@@ -199,7 +98,7 @@ def require_handle(repo: Repo, option: str, value: str) -> str:
     return handle
 
 
-def vocab_key(msgs: Messages, vocab: Vocabulary, option: str, value: str) -> str:
+def vocab_key(msgs: Locale, vocab: Vocabulary, option: str, value: str) -> str:
     """The key for what a person typed: the key itself or one of its labels (电话 → call; a file must hold
     the key, a person may type the label). Anything else is refused, naming the closest key: a word
     spreadsheets use for it (phone → call), or a near spelling."""
@@ -226,7 +125,7 @@ def vocab_key(msgs: Messages, vocab: Vocabulary, option: str, value: str) -> str
     raise refuse(msgs, "cli-unknown-value", option=option, value=value, suggestion=suggestion, allowed=allowed)
 
 
-def parse_score(msgs: Messages, option: str, value: str, low: int = 1, high: int = 5) -> int:
+def parse_score(msgs: Locale, option: str, value: str, low: int = 1, high: int = 5) -> int:
     text = (value or "").strip()
     if not re.fullmatch(r"[0-9]+", text) or not low <= int(text) <= high:
         expected = f"a whole number {low}–{high}" if msgs.lang == "en" else f" {low}–{high} 的整数"
@@ -234,7 +133,7 @@ def parse_score(msgs: Messages, option: str, value: str, low: int = 1, high: int
     return int(text)
 
 
-def parse_amount(msgs: Messages, option: str, value: str) -> int | float:
+def parse_amount(msgs: Locale, option: str, value: str) -> int | float:
     """An amount in CNY: 120000, 120,000, 12万, 1.2w, ¥8k — never negative."""
     from .io.values import CellError, parse_number
 
@@ -249,7 +148,7 @@ def parse_amount(msgs: Messages, option: str, value: str) -> int | float:
     return number
 
 
-def parse_probability(msgs: Messages, option: str, value: str) -> float:
+def parse_probability(msgs: Locale, option: str, value: str) -> float:
     """0.6, 60% or 60 -> 0.6."""
     text = (value or "").strip().rstrip("%％")
     try:

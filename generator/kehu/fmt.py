@@ -44,22 +44,9 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarStrin
 from ruamel.yaml.tokens import CommentToken
 
 from . import store
-from .messages import CATALOGUE, Messages
+from .catalogue import Locale
 from .schema import SchemaSet
 from .yamlload import load_yaml_bytes
-
-CATALOGUE.update({
-    "fmt-unsafe": {
-        "en": ("kehu fmt cannot lay out this file without changing its data ({detail})",
-               "the file is left as it is; please report this with the file attached"),
-        "zh": ("kehu fmt 无法在不改变数据的前提下整理此文件（{detail}）", "文件保持原样未改动；请附上该文件报告此问题"),
-    },
-    "fmt-comment": {
-        "en": ("kehu fmt would lose the comment '{comment}'",
-               "the file is left as it is; put the comment on a line of its own and please report this"),
-        "zh": ("kehu fmt 会丢失注释 '{comment}'", "文件保持原样未改动；请把该注释单独放一行，并报告此问题"),
-    },
-})
 
 SORT_BY_DATE = ("interactions", "surveys", "complaints")  # the timelines, oldest first
 FLOW_MAPS = ("next_action", "surveys", "complaints")  # house style for new short records
@@ -767,9 +754,9 @@ class Formatted:
 
 
 def format_bytes(file: str, raw: bytes, schemas: SchemaSet, kind: str = "customer",
-                 msgs: Messages | None = None, max_bytes: int | None = None) -> Formatted:
+                 msgs: Locale | None = None, max_bytes: int | None = None) -> Formatted:
     """Lay out one file. Raises ``store.StoreError`` (with ``file:line:col``) when it cannot, safely."""
-    msgs = msgs or Messages()
+    msgs = msgs or Locale()
     doc, before = store.parse_bytes(file, raw, msgs, max_bytes)
     layout = Layout.for_kind(schemas, kind)
     try:
@@ -781,7 +768,7 @@ def format_bytes(file: str, raw: bytes, schemas: SchemaSet, kind: str = "custome
     return Formatted(file, raw, new)
 
 
-def _prove(file: str, raw: bytes, new: bytes, data: Any, layout: Layout, msgs: Messages) -> None:
+def _prove(file: str, raw: bytes, new: bytes, data: Any, layout: Layout, msgs: Locale) -> None:
     """Refuse a result that lost or changed anything: same data, same comments."""
     after = load_yaml_bytes(file, new, msgs)
     if after.problems:

@@ -13,17 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .edits import refuse
-from .messages import CATALOGUE
 from .model import Team
 from .repo import Repo
-
-CATALOGUE.update({
-    "cli-not-git": {
-        "en": ("{root} is not a git repository, so there is no history", "history comes from git: `git init` and "
-               "commit the customer files"),
-        "zh": ("{root} 不是 git 仓库，没有历史记录", "历史来自 git：请 `git init` 并提交客户文件"),
-    },
-})
 
 _SEP = "\x1f"
 _REC = "\x1e"

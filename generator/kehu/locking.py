@@ -98,11 +98,11 @@ def locked(func: Callable[..., Any]) -> Callable[..., Any]:
         except LockTimeout as e:
             import os
 
+            from .catalogue import Locale
             from .commands._common import fail
             from .edits import say
-            from .messages import Messages
 
-            fail(say(Messages(os.environ.get("KEHU_LOCALE") or "zh-CN"), "cli-locked", file=LOCK_FILE,
+            fail(say(Locale(os.environ.get("KEHU_LOCALE") or "zh-CN"), "cli-locked", file=LOCK_FILE,
                      holder=e.holder))
         try:
             return func(obj, *args, **kwargs)

@@ -7,9 +7,9 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .catalogue import Locale
 from .config import CONFIG_FILE, CUSTOMERS_DIR, SCHEMA_DIR, TEAM_FILE, Config
 from .ids import code_clashes, scheme_problem, template_fields
-from .messages import Messages
 from .model import Team, team_from
 from .problems import Problem
 from .schema import SchemaSet
@@ -51,7 +51,7 @@ class Repo:
     config: Config
     schemas: SchemaSet
     team: Team | None
-    msgs: Messages
+    msgs: Locale
     problems: list[Problem] = field(default_factory=list)  # problems of kehu.yaml and team.yaml
     config_ok: bool = True
     config_text: str = ""
@@ -132,7 +132,7 @@ def open_repo(root: Path | None = None, today=None) -> Repo:
     config_ok = True
     config_path = root / CONFIG_FILE
     config_text = ""
-    boot = Messages(os.environ.get("KEHU_LOCALE", "zh-CN"))
+    boot = Locale(os.environ.get("KEHU_LOCALE", "zh-CN"))
     schema_problems = schemas.problems(boot)
     if schema_problems:  # nothing can be validated against a broken schema
         problems.extend(schema_problems)
@@ -143,7 +143,7 @@ def open_repo(root: Path | None = None, today=None) -> Repo:
         loaded = load_yaml_bytes(CONFIG_FILE, raw, boot)
         probe_locale = (loaded.data or {}).get("locale") if isinstance(loaded.data, dict) else None
         if probe_locale in ("zh-CN", "en") and not os.environ.get("KEHU_LOCALE"):
-            boot = Messages(probe_locale)
+            boot = Locale(probe_locale)
             loaded = load_yaml_bytes(CONFIG_FILE, raw, boot)
         if not loaded.problems:
             loaded.problems = schemas.validate("config", loaded, boot)
@@ -153,7 +153,7 @@ def open_repo(root: Path | None = None, today=None) -> Repo:
         else:
             config_data = loaded.data or {}
     config = Config(config_data, today=today)
-    msgs = Messages(os.environ.get("KEHU_LOCALE") or config.locale)
+    msgs = Locale(os.environ.get("KEHU_LOCALE") or config.locale)
     if config_ok:
         config_loaded = loaded if config_path.is_file() else None
         stage_problems = _stage_problems(config, schemas, msgs, config_loaded)
@@ -192,7 +192,7 @@ def open_repo(root: Path | None = None, today=None) -> Repo:
     return Repo(root, config, schemas, team, msgs, problems, config_ok, config_text, team_text)
 
 
-def _id_scheme_problems(config: Config, msgs: Messages, loaded: LoadedYaml | None) -> list[Problem]:
+def _id_scheme_problems(config: Config, msgs: Locale, loaded: LoadedYaml | None) -> list[Problem]:
     """ids.template and ids.pattern must be able to make ids (else `kehu new` could only fail)."""
     template, pattern = str(config["ids"]["template"]), config["ids"]["pattern"]
     reason = scheme_problem(template, pattern)
@@ -204,7 +204,7 @@ def _id_scheme_problems(config: Config, msgs: Messages, loaded: LoadedYaml | Non
     return [msgs.error(CONFIG_FILE, line, col, f"ids-{reason}", template=template, pattern=pattern or "")]
 
 
-def _stage_problems(config: Config, schemas: SchemaSet, msgs: Messages, loaded: LoadedYaml | None) -> list[Problem]:
+def _stage_problems(config: Config, schemas: SchemaSet, msgs: Locale, loaded: LoadedYaml | None) -> list[Problem]:
     """kehu.yaml's funnel order must list exactly the schema's stages (except lost): a stage missing
     there would silently drop its customers out of the funnel and every report built on it."""
     vocab = schemas.vocabularies.get("stage")
@@ -222,7 +222,7 @@ def _stage_problems(config: Config, schemas: SchemaSet, msgs: Messages, loaded: 
     return out
 
 
-def _value_problems(config: Config, msgs: Messages, loaded: LoadedYaml | None) -> list[Problem]:
+def _value_problems(config: Config, msgs: Locale, loaded: LoadedYaml | None) -> list[Problem]:
     """What the schema cannot say about kehu.yaml: the value must work where it is used. Checked once, at
     load, so a bad value is one kehu.yaml error naming its key — not a traceback in every command, nor a
     phone error in every customer file."""

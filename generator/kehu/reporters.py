@@ -8,13 +8,13 @@ from collections.abc import Callable
 
 import click
 
+from .catalogue import Locale
 from .checker import CheckResult
-from .messages import Messages
 from .problems import Severity
 from .terminal import terminal_text
 
 
-def text_report(result: CheckResult, msgs: Messages, color: bool = False, show_warnings: bool = True) -> str:
+def text_report(result: CheckResult, msgs: Locale, color: bool = False, show_warnings: bool = True) -> str:
     lines = []
     for p in result.problems:
         if p.severity is Severity.WARNING and not show_warnings:
@@ -30,7 +30,7 @@ def text_report(result: CheckResult, msgs: Messages, color: bool = False, show_w
     return "\n".join(lines)
 
 
-def summary(result: CheckResult, msgs: Messages) -> str:
+def summary(result: CheckResult, msgs: Locale) -> str:
     e, w, n = result.errors, result.warnings, result.files_checked
     if msgs.lang == "zh":
         if e:
@@ -42,7 +42,7 @@ def summary(result: CheckResult, msgs: Messages) -> str:
     return f"✓ {n} customer files OK" + (f" ({w} warning{'s' if w != 1 else ''})" if w else "")
 
 
-def json_report(result: CheckResult, msgs: Messages, color: bool = False, show_warnings: bool = True) -> str:
+def json_report(result: CheckResult, msgs: Locale, color: bool = False, show_warnings: bool = True) -> str:
     return json.dumps({
         "ok": result.errors == 0,
         "summary": {"errors": result.errors, "warnings": result.warnings, "files_checked": result.files_checked,
@@ -52,7 +52,7 @@ def json_report(result: CheckResult, msgs: Messages, color: bool = False, show_w
     }, ensure_ascii=False, indent=2)
 
 
-def github_report(result: CheckResult, msgs: Messages, color: bool = False, show_warnings: bool = True) -> str:
+def github_report(result: CheckResult, msgs: Locale, color: bool = False, show_warnings: bool = True) -> str:
     def esc(s: str) -> str:
         return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 

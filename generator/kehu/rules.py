@@ -13,8 +13,8 @@ from itertools import combinations
 from pathlib import PurePath
 from typing import Any
 
+from .catalogue import Locale
 from .config import Config
-from .messages import Messages
 from .model import Customer, as_date
 from .names import NameKey, name_key, similar_pairs, typo_kind
 from .normalize import normalize_company, normalize_email, parse_phone
@@ -30,7 +30,7 @@ class FileContext:
     customer: Customer
     config: Config
     handles: frozenset[str] | None  # None: team.yaml missing or invalid, handle checks are skipped
-    msgs: Messages
+    msgs: Locale
     today: dt.date
 
     def at(self, *path: str | int) -> tuple[int, int]:
@@ -332,7 +332,7 @@ def index_entry(loaded: LoadedYaml, config: Config) -> IndexEntry:
     return entry
 
 
-def repo_rules(entries: list[IndexEntry], selected: set[str], config: Config, msgs: Messages) -> list[Problem]:
+def repo_rules(entries: list[IndexEntry], selected: set[str], config: Config, msgs: Locale) -> list[Problem]:
     """Cross-file rules: unique ids, duplicate customers (撞单), near-identical names.
 
     Only problems in ``selected`` files are returned, but they name the other file.

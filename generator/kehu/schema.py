@@ -23,7 +23,7 @@ import jsonschema_rs
 if TYPE_CHECKING:  # imported where used: jsonschema takes longer to import than a warm check runs
     import jsonschema
 
-from .messages import Messages
+from .catalogue import Locale
 from .problems import Problem
 from .yamlload import LoadedYaml, load_yaml_bytes
 
@@ -100,7 +100,7 @@ class SchemaSet:
                 self.broken[kind] = (getattr(e, "lineno", 1), getattr(e, "colno", 1), getattr(e, "msg", str(e)))
                 self.raw[kind] = {}
 
-    def problems(self, msgs: Messages) -> list[Problem]:
+    def problems(self, msgs: Locale) -> list[Problem]:
         """What is wrong with the schemas themselves (a team may have edited them), located in the file.
 
         The fast metaschema check runs every time; the slow, detailed one only for a broken schema."""
@@ -176,7 +176,7 @@ class SchemaSet:
                     return found
         raise LookupError(f"$ref {uri} is outside schema/; kehu never fetches schemas")
 
-    def _ref_problems(self, msgs: Messages) -> list[Problem]:
+    def _ref_problems(self, msgs: Locale) -> list[Problem]:
         from urllib.parse import urljoin
 
         out: list[Problem] = []
@@ -244,7 +244,7 @@ class SchemaSet:
                 out.append(f"{SCHEMA_FILES[kind]}: {err.message}")
         return out
 
-    def validate(self, kind: str, loaded: LoadedYaml, msgs: Messages) -> list[Problem]:
+    def validate(self, kind: str, loaded: LoadedYaml, msgs: Locale) -> list[Problem]:
         if self._fast[kind].is_valid(loaded.data):
             return []
         translator = _Translator(loaded, msgs, self.raw[kind], self._conditions[kind])
@@ -340,7 +340,7 @@ def _type_of(value: Any) -> str:
 class _Translator:
     """Turns jsonschema errors into located problems that say what to do."""
 
-    def __init__(self, loaded: LoadedYaml, msgs: Messages, root: dict,
+    def __init__(self, loaded: LoadedYaml, msgs: Locale, root: dict,
                  conditions: dict[int, tuple[dict, list[str]]] | None = None) -> None:
         self.loaded = loaded
         self.msgs = msgs
@@ -397,7 +397,7 @@ class _Translator:
         value = err.instance
         if value is None and v == "type":
             expected = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
-            wanted = (m.word("date") if err.schema.get("format") == "date"
+            wanted = (m.word("date_format") if err.schema.get("format") == "date"
                       else " / ".join(m.word(t) for t in expected if t in _TYPE_WORDS and t != "null"))
             yield m.error(f, line, col, "no-value", field=field, hint=m.word("fill_in", x=wanted))
             return

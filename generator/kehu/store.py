@@ -38,7 +38,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.resolver import VersionedResolver
 
-from .messages import Messages
+from .catalogue import Locale
 from .problems import Problem, Severity
 from .yamlload import LoadedYaml, load_yaml_bytes
 
@@ -190,11 +190,11 @@ def serialize(doc: Any) -> str:
 # --- public API ----------------------------------------------------------------------------------
 
 
-def _messages(repo: Repo | None) -> Messages:
-    return repo.msgs if repo is not None else Messages(os.environ.get("KEHU_LOCALE", "zh-CN"))
+def _messages(repo: Repo | None) -> Locale:
+    return repo.msgs if repo is not None else Locale(os.environ.get("KEHU_LOCALE", "zh-CN"))
 
 
-def parse_bytes(file: str, raw: bytes, msgs: Messages | None = None,
+def parse_bytes(file: str, raw: bytes, msgs: Locale | None = None,
                 max_bytes: int | None = None) -> tuple[CommentedMap, LoadedYaml]:
     """Parse one file's bytes for round-trip editing, after the checker's strict YAML checks.
 
@@ -202,7 +202,7 @@ def parse_bytes(file: str, raw: bytes, msgs: Messages | None = None,
     (``LoadedYaml``, used to prove that formatting changed no data).
     Raises :class:`StoreError` naming ``file:line:col`` for anything the checker would call a YAML error.
     """
-    msgs = msgs or Messages(os.environ.get("KEHU_LOCALE", "zh-CN"))
+    msgs = msgs or Locale(os.environ.get("KEHU_LOCALE", "zh-CN"))
     loaded = load_yaml_bytes(file, raw, msgs, max_bytes)
     if loaded.problems:
         raise StoreError.from_problem(min(loaded.problems, key=Problem.sort_key))

@@ -21,7 +21,7 @@ try:  # the C loader is ~10x faster; fall back quietly where libyaml is missing
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-from .messages import Messages
+from .catalogue import Locale
 from .problems import Problem
 
 Path_ = tuple[str | int, ...]
@@ -120,7 +120,7 @@ def conflict_marker_line(text: str) -> int | None:
     return text.count("\n", 0, marker.start()) + 1 if marker else None
 
 
-def load_yaml_bytes(file: str, raw: bytes, msgs: Messages, max_bytes: int | None = None) -> LoadedYaml:
+def load_yaml_bytes(file: str, raw: bytes, msgs: Locale, max_bytes: int | None = None) -> LoadedYaml:
     out = LoadedYaml(file)
     if max_bytes is not None and len(raw) > max_bytes:
         out.problems.append(msgs.error(file, 1, 1, "too-large", size=len(raw), limit=max_bytes))
@@ -225,7 +225,7 @@ def _has_anchor(text: str) -> tuple[int, int] | None:
 
 
 class _Walker:
-    def __init__(self, out: LoadedYaml, msgs: Messages) -> None:
+    def __init__(self, out: LoadedYaml, msgs: Locale) -> None:
         self.out = out
         self.msgs = msgs
 

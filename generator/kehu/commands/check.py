@@ -54,7 +54,5 @@ def _history_problems(repo, against: str) -> list:
         base, _ = resolve_range(repo.root, f"{against}..")
         pairs = changed_customer_files(repo.root, base, None)
     except ValueError as e:
-        from ..commands.diff import CATALOGUE  # noqa: F401 — the revision message lives with kehu diff
-
         fail(say(repo.msgs, "cli-bad-revision", rev=str(e)))
     return history_problems(repo, pairs, against, forgotten_ids(repo))

@@ -35,7 +35,6 @@ from ..edits import (
     yaml_date,
 )
 from ..locking import locked
-from ..messages import CATALOGUE
 from ..repo import Repo
 from ..terminal import echo
 from ._common import repo_from
@@ -43,28 +42,6 @@ from .show import tr
 
 ACTIONS = ("open", "progress", "resolve")
 
-CATALOGUE.update({
-    "cli-bad-action": {
-        "en": ("'{value}' is not an action", "write one of: {allowed}"),
-        "zh": ("'{value}' 不是可用的操作", "请使用：{allowed}"),
-    },
-    "cli-no-open-complaint": {
-        "en": ("{file} has no unresolved complaint", "record one with `kehu complaint CUSTOMER open --content …`"),
-        "zh": ("{file} 没有未解决的投诉", "如需登记投诉：`kehu complaint 客户 open --content …`"),
-    },
-    "cli-which-complaint": {
-        "en": ("{file} has {count} unresolved complaints: {listed}", "give the number, e.g. `… resolve {first}`"),
-        "zh": ("{file} 有 {count} 条未解决的投诉：{listed}", "请指定编号，如 `… resolve {first}`"),
-    },
-    "cli-complaint-number": {
-        "en": ("complaint #{value} does not exist in {file} (it has {count})", "see the numbers with `kehu show`"),
-        "zh": ("{file} 中没有第 {value} 条投诉（共 {count} 条）", "用 `kehu show` 查看编号"),
-    },
-    "cli-complaint-resolved": {
-        "en": ("complaint #{number} of {file} is already resolved ({resolved})", "nothing to do"),
-        "zh": ("{file} 的第 {number} 条投诉已于 {resolved} 解决", "无需重复处理"),
-    },
-})
 
 COMPLAINT_ORDER = ["date", "category", "content", "handler", "status", "resolved", "result"]
 

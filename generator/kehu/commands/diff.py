@@ -20,19 +20,9 @@ import click
 
 from ..edits import CommandError, guarded, refuse, require_sound_repo
 from ..gitinfo import authors_of_files, changed_customer_files, is_git_repo, resolve_range
-from ..messages import CATALOGUE
 from ..repo import Repo
 from ..review import CustomerReview, Wording, review
 from ._common import repo_from
-
-CATALOGUE.update({
-    "cli-bad-revision": {
-        "en": ("'{rev}' is not a commit or branch of this repository",
-               "name a branch, tag or commit, e.g. `kehu diff main...HEAD` (fetch it first in CI)"),
-        "zh": ("'{rev}' 不是本仓库的提交或分支",
-               "请写分支、标签或提交，例如 `kehu diff main...HEAD`（CI 中请先 fetch）"),
-    },
-})
 
 MARKDOWN_LIMIT = 60_000  # a GitHub comment holds 65,536 characters
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+|~!])")

@@ -42,10 +42,10 @@ LISTS = ("contacts", *PROTECTED)  # the lists whose entries get a header
 
 def annotated(raw: bytes, describe: object = None) -> bytes:
     """The file with a header comment above it and above each list entry (raw bytes when it does not load)."""
-    from ..messages import Messages
+    from ..catalogue import Locale
     from ..yamlload import load_yaml_bytes
 
-    loaded = load_yaml_bytes("customer.yaml", raw, Messages())
+    loaded = load_yaml_bytes("customer.yaml", raw, Locale())
     data = loaded.data
     if loaded.problems or not isinstance(data, dict):
         return raw
@@ -80,8 +80,8 @@ def _titles() -> dict[str, str]:
     import json
     import os
 
+    from ..catalogue import Locale
     from ..config import CONFIG_FILE, SCHEMA_DIR
-    from ..messages import Messages
     from ..schema import SCHEMA_FILES
     from ..yamlload import load_yaml_bytes
 
@@ -89,7 +89,7 @@ def _titles() -> dict[str, str]:
         root = Path.cwd()  # git runs textconv at the top of the work tree
         locale = os.environ.get("KEHU_LOCALE") or ""
         if not locale and (root / CONFIG_FILE).is_file():
-            data = load_yaml_bytes(CONFIG_FILE, (root / CONFIG_FILE).read_bytes(), Messages()).data
+            data = load_yaml_bytes(CONFIG_FILE, (root / CONFIG_FILE).read_bytes(), Locale()).data
             locale = str(data.get("locale") or "") if isinstance(data, dict) else ""
         schema_path = root / SCHEMA_DIR / SCHEMA_FILES["customer"]
         if schema_path.is_file():
@@ -99,7 +99,7 @@ def _titles() -> dict[str, str]:
 
             schema = json.loads(resources.files("kehu").joinpath(f"data/schema/{SCHEMA_FILES['customer']}")
                                 .read_text(encoding="utf-8"))
-        key = "x-title-en" if Messages(locale or "zh-CN").lang == "en" else "title"
+        key = "x-title-en" if Locale(locale or "zh-CN").lang == "en" else "title"
         props = schema.get("properties", {})
         return {f: str(props[f].get(key) or props[f].get("title") or f) for f in LISTS if isinstance(props.get(f),
                                                                                                      dict)}

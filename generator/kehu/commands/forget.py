@@ -16,16 +16,8 @@ from ..forget import (
     tombstone,
 )
 from ..gitinfo import current_handle
-from ..messages import CATALOGUE
 from ._common import repo_from
 from .show import tr
-
-CATALOGUE.update({
-    "cli-no-contact": {
-        "en": ("{file} has no contact named '{name}'", "contacts: {known}"),
-        "zh": ("{file} 中没有名为 '{name}' 的联系人", "现有联系人：{known}"),
-    },
-})
 
 
 def _warn_history(repo, files: list[str], secrets: list[str]) -> None:

@@ -28,13 +28,13 @@ from pathlib import Path
 import click
 
 from .. import __version__
+from ..catalogue import Locale
 from ..codeowners import GITHUB_FILE, GITLAB_FILE, github_text, gitlab_text, ownership_of
 from ..config import CONFIG_FILE, CUSTOMERS_DIR, SCHEMA_DIR, TEAM_FILE, Config, default_config_text
 from ..gitsetup import configure as configure_merge_driver
 from ..ids import member_code
 from ..install import Install, from_spec, precommit_config
 from ..install import current as current_install
-from ..messages import Messages
 from ..model import team_from
 from ..schema import SCHEMA_FILES
 from ..store import atomic_write
@@ -48,7 +48,7 @@ PRECOMMIT_FILE = ".pre-commit-config.yaml"
 
 
 def _zh() -> bool:
-    return Messages(os.environ.get("KEHU_LOCALE", "zh-CN")).lang == "zh"
+    return Locale(os.environ.get("KEHU_LOCALE", "zh-CN")).lang == "zh"
 
 
 def _say(zh: str, en: str) -> None:
@@ -165,7 +165,7 @@ def plan(target: Path, name: str, email: str | None, handle: str, git: str | Non
     customers = target / CUSTOMERS_DIR
     existing = {f"{CUSTOMERS_DIR}/{p.name}": p.read_bytes() for p in sorted(customers.glob("*.y*ml"))
                 } if customers.is_dir() else {}
-    team = team_from(load_yaml_bytes(TEAM_FILE, files[TEAM_FILE], Messages("en")))
+    team = team_from(load_yaml_bytes(TEAM_FILE, files[TEAM_FILE], Locale("en")))
     if example and not existing:  # a folder that already has customers gets no example
         path, text = example_customer(Config(), handle, today, member_code(team.members[0]))
         files[path] = text

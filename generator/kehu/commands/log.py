@@ -12,6 +12,7 @@ import datetime as dt
 import click
 from ruamel.yaml.comments import CommentedMap
 
+from ..catalogue import is_first_followup_action
 from ..edits import (
     append_dated,
     as_date,
@@ -32,19 +33,10 @@ from ..edits import (
 )
 from ..gitinfo import current_handle
 from ..locking import locked
-from ..messages import CATALOGUE, is_first_followup_action
 from ..repo import Repo
 from ..terminal import echo
 from ._common import repo_from
 from .show import due_reason, facts_for, tr
-
-CATALOGUE.update({
-    "cli-next-before": {
-        "en": ("--next: {next} is not after the interaction ({date})", "give the date of the next step, e.g. --next "
-               "{example} 'send the quote'"),
-        "zh": ("--next：{next} 不晚于本次跟进日期 {date}", "请填写下一步的日期，如 --next {example} 发送报价"),
-    },
-})
 
 
 def _channel(repo: Repo, value: str | None) -> str:

@@ -35,39 +35,12 @@ from ..edits import (
 from ..gitinfo import handle_for_email, user_email
 from ..ids import Allocator, IdError
 from ..locking import locked
-from ..messages import CATALOGUE
 from ..normalize import normalize_company, normalize_email, parse_phone
 from ..repo import Repo, rel
 from ..rules import IndexEntry, near_duplicates_of
 from ..terminal import echo
 from ._common import repo_from
 from .show import tr
-
-CATALOGUE.update({
-    "cli-duplicate": {
-        "en": ("already a customer: {file} ({name}) has the same {what}", "log to it instead: kehu log {id} …"),
-        "zh": ("客户已存在：{file}（{name}）的{what}相同", "请直接在该客户下记录：kehu log {id} …"),
-    },
-    "cli-near-duplicate": {
-        "en": ("'{name}' is nearly the same as {file} ({other}: {why})", "a typo? use that customer; if it really is "
-               "another company, run again with --force"),
-        "zh": ("'{name}' 与 {file}（{other}：{why}）非常相似",
-               "是否笔误？如为同一客户请直接使用；确为不同公司请加 --force"),
-    },
-    "cli-bad-phone": {
-        "en": ("--phone: '{value}' is not a valid mobile number", "11 digits such as 13800138000, or +country number"),
-        "zh": ("--phone：'{value}' 不是有效的手机号", "应为 11 位手机号（如 13800138000）或带 +国家码 的号码"),
-    },
-    "cli-bad-email": {
-        "en": ("--email: '{value}' is not a valid address", "e.g. zhang.wei@example.com"),
-        "zh": ("--email：'{value}' 不是有效的邮箱地址", "例如 zhang.wei@example.com"),
-    },
-    "cli-lost-new": {
-        "en": ("a new customer cannot start as lost", "choose another --stage (lead, contacted, …)"),
-        "zh": ("新客户不能以“流失”阶段创建", "请选择其他 --stage（lead、contacted …）"),
-    },
-})
-
 
 # --- ids -----------------------------------------------------------------------------------------
 

@@ -42,29 +42,9 @@ from ..edits import (
 )
 from ..locking import locked
 from ..lookup import load_all
-from ..messages import CATALOGUE
 from ..repo import Repo
 from ._common import repo_from
 from .show import console, label, tr
-
-CATALOGUE.update({
-    "cli-no-opp": {
-        "en": ("{file} has no opportunity '{query}'", "its opportunities: {listed}"),
-        "zh": ("{file} 中没有商机 '{query}'", "已有商机：{listed}"),
-    },
-    "cli-ambiguous-opp": {
-        "en": ("'{query}' matches {count} opportunities of {file}", "name one by its id: {listed}"),
-        "zh": ("'{query}' 匹配 {file} 的 {count} 个商机", "请用编号指定：{listed}"),
-    },
-    "cli-opp-closed": {
-        "en": ("opportunity {id} of {file} is already {stage}", "add a new opportunity: kehu opp add"),
-        "zh": ("{file} 的商机 {id} 已{stage}", "如有新的机会，请用 kehu opp add 新建"),
-    },
-    "cli-opp-outcome": {
-        "en": ("the stage {stage} is an outcome", "use kehu opp {command} CUSTOMER OPP"),
-        "zh": ("阶段 {stage} 是商机的结果", "请用 kehu opp {command} 客户 商机"),
-    },
-})
 
 ITEM_ORDER = ["id", "what", "amount", "close", "stage", "probability", "owner", "created", "closed", "lost_reason",
               "note"]

@@ -20,31 +20,9 @@ from ..edits import (
     require_sound_repo,
 )
 from ..lookup import load_all
-from ..messages import CATALOGUE
 from ..repo import Repo
 from ._common import repo_from
 from .show import console, tr
-
-CATALOGUE.update({
-    "cli-pool-off": {
-        "en": ("the customer pool is off", "turn it on in kehu.yaml: pool.enabled: true (with pool.days and pool.cap)"),
-        "zh": ("公海未启用", "请在 kehu.yaml 中开启：pool.enabled: true（并设置 pool.days、pool.cap）"),
-    },
-    "cli-not-in-pool": {
-        "en": ("{file} is not in the pool: {owner} holds it{until}", "ask {owner}, or a manager, to hand it over "
-               "(kehu set {id} owner HANDLE)"),
-        "zh": ("{file} 不在公海中：由 {owner} 负责{until}", "请联系 {owner} 或经理移交（kehu set {id} owner 账号）"),
-    },
-    "cli-pool-cap": {
-        "en": ("{who} already holds {held} customers (the cap is {cap})",
-               "release one, or a manager raises pool.cap in kehu.yaml"),
-        "zh": ("{who} 已负责 {held} 个客户（上限 {cap} 个）", "请先释放客户，或由经理调高 kehu.yaml 中的 pool.cap"),
-    },
-    "cli-already-yours": {
-        "en": ("{file} is already yours", "nothing to claim"),
-        "zh": ("{file} 已由你负责", "无需领取"),
-    },
-})
 
 
 def require_pool(repo: Repo) -> None:

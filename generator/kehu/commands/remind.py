@@ -22,34 +22,12 @@ from ..derive import upcoming_birthdays
 from ..edits import guarded, refuse, require_handle, require_sound_repo
 from ..gitinfo import current_handle
 from ..lookup import load_all
-from ..messages import CATALOGUE
 from ..privacy import Masking
 from ..remind import ROBOTS, DeliveryError, Message, Smtp, redact, robot_request, send_email, send_robot
 from ..repo import Repo
 from ._common import repo_from
 from .due import due_rows
 from .show import tr, word
-
-CATALOGUE.update({
-    "cli-remind-no-channel": {
-        "en": ("nobody has reminder channels in team.yaml", "add `remind: [{{kind: wecom, webhook_env: "
-               "KEHU_WECOM_LIXIA}}]` to a member, or try one with --owner H --webhook URL --kind wecom"),
-        "zh": ("team.yaml 中没有成员配置提醒渠道", "请为成员添加 `remind: [{{kind: wecom, webhook_env: "
-               "KEHU_WECOM_LIXIA}}]`，或用 --owner 账号 --webhook 地址 --kind wecom 试发"),
-    },
-    "cli-remind-kind": {
-        "en": ("--webhook needs --kind wecom, dingtalk or feishu", "e.g. --webhook URL --kind dingtalk"),
-        "zh": ("--webhook 需要 --kind wecom、dingtalk 或 feishu", "例如 --webhook 地址 --kind dingtalk"),
-    },
-    "cli-remind-url": {
-        "en": ("--webhook: '{value}' is not an http(s) URL", "copy the robot's webhook address from the group"),
-        "zh": ("--webhook：'{value}' 不是 http(s) 地址", "请从群机器人设置中复制 Webhook 地址"),
-    },
-    "cli-remind-env": {
-        "en": ("--secret-env: {name} is not set", "set the environment variable (a forge secret) first"),
-        "zh": ("--secret-env：环境变量 {name} 未设置", "请先设置该环境变量（代码托管平台的密钥）"),
-    },
-})
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 

@@ -13,26 +13,11 @@ from rich.table import Table
 from ..derive import ClassChange
 from ..edits import guarded, refuse, require_handle, require_sound_repo
 from ..gitinfo import is_git_repo
-from ..messages import CATALOGUE
 from ..monthly import MonthReview, review
 from ..repo import Repo
 from ._common import repo_from
 from .show import console, label, labels, tr, word
 
-CATALOGUE.update({
-    "cli-bad-month": {
-        "en": ("--month: '{value}' is not a month", "write YYYY-MM, e.g. --month 2026-11"),
-        "zh": ("--month：'{value}' 不是有效月份", "请写成 YYYY-MM，如 --month 2026-11"),
-    },
-    "cli-future-month": {
-        "en": ("--month: {value} has not begun", "give this month or an earlier one"),
-        "zh": ("--month：{value} 尚未开始", "请填写本月或更早的月份"),
-    },
-    "cli-no-git": {
-        "en": ("{root} is not a git repository", "the review is computed from git history: run it in the team's clone"),
-        "zh": ("{root} 不是 git 仓库", "月度复盘根据 git 历史计算：请在团队仓库的克隆中运行"),
-    },
-})
 
 def previous_month(repo: Repo) -> str:
     today = repo.config.today

@@ -39,34 +39,10 @@ from ..edits import (
     yaml_date,
 )
 from ..locking import locked
-from ..messages import CATALOGUE
 from ..repo import Repo
 from ..terminal import echo
 from ._common import repo_from
 from .show import tr
-
-CATALOGUE.update({
-    "cli-already-lost": {
-        "en": ("{file} is already lost (from {lost_from})", "to change the stage it was lost from: --lost-from STAGE"),
-        "zh": ("{file} 已是流失状态（流失前：{lost_from}）", "如需更改流失前阶段，请用 --lost-from 阶段"),
-    },
-    "cli-option-not-here": {
-        "en": ("{option} does not apply to '{field}'", "{hint}"),
-        "zh": ("{option} 不适用于字段 '{field}'", "{hint}"),
-    },
-    "cli-won-needs-deal": {
-        "en": ("{file} has no deal: a won customer needs one (product, amount, signing date)",
-               "kehu set {id} stage won --product PRODUCT --amount AMOUNT [--signed DATE] [--contract NO], "
-               "or win one of its opportunities: kehu opp win {id} OPP"),
-        "zh": ("{file} 没有合作记录：签约客户需要一条合作记录（产品/服务、金额、签约日期）",
-               "kehu set {id} stage won --product 产品 --amount 金额 [--signed 日期] [--contract 合同编号]，"
-               "或赢下它的一个商机：kehu opp win {id} 商机"),
-    },
-    "cli-one-value": {
-        "en": ("'{field}' takes one value, got {count}", "quote a value with spaces: \"…\""),
-        "zh": ("'{field}' 只接受一个值，实际给了 {count} 个", "含空格的值请加引号：\"…\""),
-    },
-})
 
 # fields `kehu set` leaves to other commands (or to nobody)
 NOT_SETTABLE = {

@@ -175,9 +175,9 @@ def _is_record_list(prop: dict) -> bool:
 
 
 def export_header_words(lang: str) -> dict[str, str]:
-    from .text import WORDS
+    from ..catalogue import Locale
 
-    return {key[4:]: text for key, text in WORDS[lang].items() if key.startswith("col.")}
+    return {key[4:]: text for key, text in Locale(lang).words("io").items() if key.startswith("col.")}
 
 
 def kind_of_sheet(name: str) -> str | None:

@@ -27,13 +27,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..catalogue import Locale
 from ..derive import Facts, derive_all, due_bucket
 from ..model import Customer
 from ..privacy import Masking
 from ..repo import Repo
 from .cells import to_cell
 from .columns import CHILD, LIST_OF
-from .text import WORDS, word
+from .text import word
 
 FORMATS = ("csv", "xlsx", "json", "ics", "sqlite")
 SUFFIX = {"csv": "", "xlsx": ".xlsx", "json": ".json", "ics": ".ics", "sqlite": ".sqlite"}
@@ -131,11 +132,11 @@ def members(es: ExportSet) -> list[Any]:
 
 
 def header(es: ExportSet, path: str, kind: str) -> str:
-    words = WORDS[es.lang]
-    if f"col.{path}" in words:
-        return words[f"col.{path}"]
+    words = Locale(es.lang)
+    if words.has(f"col.{path}"):
+        return words.word(f"col.{path}")
     if kind != "customers" and path in ("id", "name"):
-        return words[f"ref.{path}"]
+        return words.word(f"ref.{path}")
     schema = es.repo.schemas.raw["customer"]
     if "." in path:
         prefix, _, name = path.partition(".")
@@ -238,19 +239,19 @@ def derived_value(es: ExportSet, c: Customer, name: str) -> Any:
     if f is None:
         return None
     if name == "status":
-        return word(es.lang, f"status.{f.status}")
+        return word(es.lang, f"io.status.{f.status}")
     if name == "class":
         return _label(es, "class", f.klass)
     if name == "value_level":
-        return word(es.lang, f"level.{f.value_level}")
+        return word(es.lang, f"io.level.{f.value_level}")
     if name == "frequency":
-        return word(es.lang, f"level.{f.frequency}")
+        return word(es.lang, f"io.level.{f.frequency}")
     if name == "last_contact":
         return f.last_contact
     if name == "due_date":
         return f.due.date if f.due else None
     if name == "due_reason":
-        return word(es.lang, f"reason.{f.due.reason}") if f.due else None
+        return word(es.lang, f"io.reason.{f.due.reason}") if f.due else None
     return None
 
 
@@ -266,7 +267,7 @@ def due_table(es: ExportSet) -> Table:
     for c, f in sorted(_due(es), key=lambda x: (x[1].due.date, x[0].id)):
         due = f.due
         t.rows.append([due.date, bucket_words[due_bucket(due.date, es.today, soon)], c.id, c.name, c.owner,
-                       word(lang, f"reason.{due.reason}"), due.action])
+                       word(lang, f"io.reason.{due.reason}"), due.action])
     return t
 
 
@@ -404,7 +405,7 @@ def calendar_bytes(es: ExportSet) -> bytes:
         event.add("dtstart", due.date)
         event.add("dtend", due.date + dt.timedelta(days=1))
         event.add("summary", word(es.lang, "ics.summary", name=c.name))
-        lines = [f"{c.id} · {c.owner}", word(es.lang, f"reason.{due.reason}")]
+        lines = [f"{c.id} · {c.owner}", word(es.lang, f"io.reason.{due.reason}")]
         if due.action:
             lines.append(due.action)
         event.add("description", "\n".join(lines))

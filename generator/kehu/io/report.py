@@ -3,7 +3,7 @@ rejected rows — the same text for a dry run and a real one."""
 
 from __future__ import annotations
 
-from ..messages import Messages
+from ..catalogue import Locale
 from .columns import SheetMap
 from .plan import ImportPlan
 from .readers import Sheet
@@ -12,7 +12,7 @@ from .text import word
 REJECTS_SHOWN = 20
 
 
-def mapping_lines(sheet: Sheet, smap: SheetMap, msgs: Messages) -> list[str]:
+def mapping_lines(sheet: Sheet, smap: SheetMap, msgs: Locale) -> list[str]:
     rows = sum(1 for r in sheet.rows[smap.header_row:] if any(c not in (None, "") for c in r))
     enc = word(msgs, "encoding", enc=sheet.encoding) if sheet.encoding else ""
     lines = [word(msgs, "sheet", name=sheet.label, kind=word(msgs, f"kind.{smap.kind}"), header=smap.header_row,
@@ -27,7 +27,7 @@ def mapping_lines(sheet: Sheet, smap: SheetMap, msgs: Messages) -> list[str]:
     return lines
 
 
-def preview_lines(plan: ImportPlan, msgs: Messages, n: int) -> list[str]:
+def preview_lines(plan: ImportPlan, msgs: Locale, n: int) -> list[str]:
     shown = [o for o in plan.outcomes if o.action != "same"][:n] or plan.outcomes[:n]
     if not shown:
         return []
@@ -44,7 +44,7 @@ def preview_lines(plan: ImportPlan, msgs: Messages, n: int) -> list[str]:
     return lines
 
 
-def summary_lines(plan: ImportPlan, msgs: Messages) -> list[str]:
+def summary_lines(plan: ImportPlan, msgs: Locale) -> list[str]:
     lines = list(plan.warnings)
     lines.append(word(msgs, "summary", new=plan.count("new"), updated=plan.count("update"),
                       same=plan.count("same"), merged=plan.merged_rows, rejected=len(plan.rejects)))
