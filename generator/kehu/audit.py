@@ -21,11 +21,6 @@ from .repo import Repo
 from .review import FORGOTTEN_MARKS, PROTECTED, Wording, is_past_record
 from .yamlload import LoadedYaml, load_yaml_bytes
 
-_HINT_ZH = ("既往记录只能追加；如确属录入错误，请在同一次提交中于 corrections 添加一条更正"
-            "（field: {field}, entry: {key}, by, date, reason），它会显示在客户页上")
-_HINT_EN = ("past records are append-only; if it really was a mistake, add a correction in the same change "
-            "(corrections: field: {field}, entry: {key}, by, date, reason) — the profile page shows it")
-
 
 def entry_key(field: str, item: Any) -> str:
     """How a correction names an entry: its date; a deal its contract number (or signing date)."""
@@ -83,8 +78,7 @@ def history_problems(repo: Repo, pairs: list[FilePair], base_label: str,
             continue  # a new file, or a version that does not load (kehu check reports that)
         base = old.data
         ident = str(base.get("id") or "")
-        customer = f"{words.value(base.get('name'))}（{ident}）" if msgs.lang == "zh" else \
-            f"{words.value(base.get('name'))} ({ident})"
+        customer = msgs.word("name_id", name=words.value(base.get('name')), id=ident)
         if p.new_raw is None:
             past = _records_of(base)
             if past and ident not in erased_ids and not past <= kept:

@@ -27,7 +27,6 @@ from ..locking import locked
 from ..lookup import load_all
 from ._common import repo_from
 from .pool import require_pool
-from .show import tr
 
 
 @click.command("claim")
@@ -52,7 +51,7 @@ def command(obj: dict, customer: str, by: str | None) -> None:
         raise refuse(msgs, "cli-already-yours", file=ed.name)
     if pool_since(target, cfg, today) is None:
         entry = pool_entry(target, cfg, today)
-        until = "" if entry is None else tr(repo, f"，{entry.isoformat()} 起进入公海", f" until {entry.isoformat()}")
+        until = "" if entry is None else msgs.word("claim.until", date=entry.isoformat())
         raise refuse(msgs, "cli-not-in-pool", file=ed.name, owner=target.owner, until=until, id=target.id)
     cap = int(cfg.get("pool", "cap", default=0) or 0)
     held = holdings(customers, cfg, today).get(who, 0)
@@ -62,8 +61,6 @@ def command(obj: dict, customer: str, by: str | None) -> None:
     ed.data["owner"] = who
     set_field(ed.data, "owner_since", yaml_date(today), field_order(repo))
     report_warnings(save(ed))
-    click.echo(tr(repo, f"{ed.name}：已从公海领取，负责人 {former} → {who}（{held + 1}"
-                        f"{'/' + str(cap) if cap else ''}）",
-                  f"{ed.name}: claimed from the pool, owner {former} → {who} "
-                  f"({held + 1}{'/' + str(cap) if cap else ''})"))
+    click.echo(msgs.word("claim.done", name=ed.name, former=former, who=who,
+                          held=f"{held + 1}{'/' + str(cap) if cap else ''}"))
 

@@ -9,7 +9,7 @@ import click
 from ..codeowners import expected_files, stale_files
 from ..store import atomic_write
 from ..terminal import echo
-from ._common import fail, is_zh, repo_from
+from ._common import fail, repo_from
 
 
 @click.command("codeowners")
@@ -21,18 +21,17 @@ def command(obj: dict, check_only: bool) -> None:
 
     The owner's forge account is `git` in team.yaml; team.yaml, kehu.yaml and schema/ belong to the managers."""
     repo = repo_from(obj)
-    zh = is_zh(repo)
+    m = repo.msgs
     if repo.team is None:
         first = next((p for p in repo.problems if p.file == "team.yaml"), None)
-        where = f"team.yaml:{first.line}: {first.message}" if first else "team.yaml is missing or invalid"
-        fail(where, "先修正 team.yaml：运行 `kehu check`" if zh else "fix team.yaml first: run `kehu check`")
+        where = f"team.yaml:{first.line}: {first.message}" if first else m.word("codeowners.no_team")
+        fail(where, m.word("codeowners.fix_team"))
     expected = expected_files(repo, repo.team)
     stale = stale_files(repo.root, expected)
     if check_only:
         if stale:
             names = ", ".join(stale)
-            echo(f"kehu: {names} 已过期，请运行 `kehu codeowners` 并提交" if zh
-                       else f"kehu: {names} out of date: run `kehu codeowners` and commit the result", err=True)
+            echo(m.word("codeowners.stale", names=names), err=True)
             sys.exit(1)
         return
     for name in stale:
@@ -40,6 +39,6 @@ def command(obj: dict, check_only: bool) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, expected[name])
     if stale:
-        echo(("已更新 " if zh else "updated ") + ", ".join(stale))
+        echo(m.word("codeowners.updated", names=", ".join(stale)))
     else:
-        echo("CODEOWNERS 已是最新" if zh else "CODEOWNERS up to date")
+        echo(m.word("codeowners.fresh"))

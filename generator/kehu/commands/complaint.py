@@ -38,7 +38,6 @@ from ..locking import locked
 from ..repo import Repo
 from ..terminal import echo
 from ._common import repo_from
-from .show import tr
 
 ACTIONS = ("open", "progress", "resolve")
 
@@ -77,8 +76,7 @@ def _open(repo: Repo, ed: Editing, when: dt.date, category: str | None, content:
     who = require_handle(repo, "--handler", handler) if handler is not None else None
     item = entry([("date", when), ("category", cat), ("content", text), ("handler", who), ("status", "open")])
     index = append_dated(ed.data, "complaints", item, field_order(repo))
-    return tr(repo, f"已登记投诉 #{index + 1}：{ed.name} {when.isoformat()} {text}",
-              f"complaint #{index + 1} recorded: {ed.name} {when.isoformat()} {text}")
+    return repo.msgs.word("complaint.opened", n=index + 1, name=ed.name, date=when.isoformat(), text=text)
 
 
 def _progress(repo: Repo, ed: Editing, number: str | None, handler: str | None) -> str:
@@ -86,7 +84,7 @@ def _progress(repo: Repo, ed: Editing, number: str | None, handler: str | None) 
     if handler is not None:
         set_field(item, "handler", require_handle(repo, "--handler", handler), COMPLAINT_ORDER)
     item["status"] = "in_progress"
-    return tr(repo, f"投诉 #{index + 1} 处理中：{ed.name}", f"complaint #{index + 1} in progress: {ed.name}")
+    return repo.msgs.word("complaint.in_progress", n=index + 1, name=ed.name)
 
 
 def _resolve(repo: Repo, ed: Editing, number: str | None, when: dt.date, result: str | None,
@@ -100,8 +98,7 @@ def _resolve(repo: Repo, ed: Editing, number: str | None, when: dt.date, result:
     set_field(item, "result", text, COMPLAINT_ORDER)
     opened = as_date(item.get("date"))
     days = f"{(when - opened).days}" if opened else "?"
-    return tr(repo, f"投诉 #{index + 1} 已解决：{ed.name} {when.isoformat()}（用时 {days} 天）",
-              f"complaint #{index + 1} resolved: {ed.name} {when.isoformat()} (after {days} days)")
+    return repo.msgs.word("complaint.resolved", n=index + 1, name=ed.name, date=when.isoformat(), days=days)
 
 
 @click.command("complaint")

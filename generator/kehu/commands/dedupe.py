@@ -46,7 +46,7 @@ def command(obj: dict, min_score: float, fmt: str) -> None:
     if not pairs:
         echo(word(msgs, "dedupe.none"))
         return
-    sep = "；" if msgs.lang == "zh" else "; "
+    sep = msgs.word("hint_sep")
     for p in pairs:
         echo(f"{p.score:.2f}  {p.a.id} {p.a.name}  ↔  {p.b.id} {p.b.name}  "
                    f"{sep.join(reason(k, d) for k, d in p.reasons)}")

@@ -45,7 +45,7 @@ def summary_counts(reviews: list[CustomerReview], words: Wording) -> str:
 
 
 def heading(r: CustomerReview, words: Wording) -> str:
-    return f"{r.name}（{r.id}）" if words.msgs.lang == "zh" else f"{r.name} ({r.id})"
+    return words.msgs.word("name_id", name=r.name, id=r.id)
 
 
 def as_text(reviews: list[CustomerReview], words: Wording, label: str) -> str:

@@ -35,8 +35,7 @@ def command(obj: dict, fmt: str, out: Path | None, owner: str | None, locale: st
     repo = repo_from(obj)
     if owner is not None and repo.handles is not None and owner not in repo.handles:
         known = repo.msgs.word("sep").join(sorted(repo.handles))
-        fail(f"--owner: '{owner}' is not a member of team.yaml" if repo.msgs.lang == "en"
-             else f"--owner：'{owner}' 不是 team.yaml 中的成员", known)
+        fail(repo.msgs.word("export.not_member", owner=owner), known)
     lang = ("en" if locale.startswith("en") else "zh") if locale else repo.msgs.lang
     es = collect(repo, owner, lang, mask)
     if str(out) == "-":

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from ..catalogue import Locale
 from ..config import CONFIG_FILE, TEAM_FILE
 from ..fmt import Formatted, format_bytes
 from ..locking import locked
@@ -15,41 +16,6 @@ from ..repo import Repo, is_plain_file, rel
 from ..store import StoreError, atomic_write
 from ..terminal import echo
 from ._common import EXIT_BAD_INPUT, repo_from
-
-TEXT = {
-    "zh": {
-        "formatted": "已整理 {file}",
-        "would": "需要整理：{file}",
-        "done": "kehu fmt：整理了 {n} 个文件，{same} 个文件无需改动",
-        "check_ok": "kehu fmt --check：{total} 个文件格式均正确",
-        "check_bad": "kehu fmt --check：{n} 个文件需要整理",
-        "check_hint": "运行 kehu fmt 后提交",
-        "missing": "{file}：文件不存在",
-        "missing_hint": "请检查文件路径",
-        "config": "{file}：kehu fmt 只整理客户文件和 team.yaml",
-        "config_hint": "kehu.yaml 按团队习惯手工维护，请直接编辑",
-        "failed": "{n} 个文件未能整理，已保持原样",
-        "not_customer": "{file}：不是本仓库 customers/ 中的普通文件（链接、目录、特殊文件或仓库外的路径）",
-        "not_customer_hint": "kehu fmt 只整理 customers/ 中的客户文件和 team.yaml，不会读取或改写其他文件",
-    },
-    "en": {
-        "formatted": "formatted {file}",
-        "would": "would reformat: {file}",
-        "done": "kehu fmt: {n} file(s) formatted, {same} already in shape",
-        "check_ok": "kehu fmt --check: all {total} file(s) are formatted",
-        "check_bad": "kehu fmt --check: {n} file(s) need formatting",
-        "check_hint": "run kehu fmt and commit the result",
-        "missing": "{file}: no such file",
-        "missing_hint": "check the path",
-        "config": "{file}: kehu fmt formats customer files and team.yaml only",
-        "config_hint": "kehu.yaml is the team's hand-written rules; edit it directly",
-        "failed": "{n} file(s) could not be formatted and were left as they are",
-        "not_customer": "{file}: not a plain file in this repository's customers/ (a link, folder, special file "
-                        "or a path outside)",
-        "not_customer_hint": "kehu fmt formats the customer files in customers/ and team.yaml; it reads or writes "
-                             "nothing else",
-    },
-}
 
 
 def _error(message: str, hint: str = "") -> None:
@@ -71,24 +37,24 @@ def _kind(repo: Repo, path: Path) -> str | None:
     return "team" if resolved == (repo.root / TEAM_FILE).resolve() else "customer"
 
 
-def _format_one(repo: Repo, path: Path, t: dict[str, str]) -> Formatted | None:
+def _format_one(repo: Repo, path: Path, m: Locale) -> Formatted | None:
     """Format one file in memory; print a one-line error and return None when that is impossible."""
     name = rel(repo.root, path)
     kind = _kind(repo, path)
     if kind is None:
-        _error(t["config"].format(file=name), t["config_hint"])
+        _error(m.word("fmt.config", file=name), m.word("fmt.config_hint"))
         return None
     if kind == "customer" and os.path.lexists(path) and repo.customer_file(path) is None:
         # never follow a link or write outside customers/; never open a FIFO (it would hang)
-        _error(t["not_customer"].format(file=name), t["not_customer_hint"])
+        _error(m.word("fmt.not_customer", file=name), m.word("fmt.not_customer_hint"))
         return None
     if kind == "team" and not is_plain_file(path):
-        _error(t["not_customer"].format(file=name), t["not_customer_hint"])
+        _error(m.word("fmt.not_customer", file=name), m.word("fmt.not_customer_hint"))
         return None
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        _error(t["missing"].format(file=name), t["missing_hint"])
+        _error(m.word("fmt.missing", file=name), m.word("fmt.missing_hint"))
         return None
     except OSError as e:
         _error(f"{name}: {e.strerror or e}")
@@ -115,12 +81,12 @@ def command(obj: dict, files: tuple[Path, ...], check: bool) -> None:
     Exit status: 0 done (or nothing to do), 1 with --check when a file would change,
     2 when a file could not be read or parsed."""
     repo = repo_from(obj)
-    t = TEXT[repo.msgs.lang]
+    m = repo.msgs
     changed: list[str] = []
     failed = 0
     targets = _targets(repo, files)
     for path in targets:
-        result = _format_one(repo, path, t)
+        result = _format_one(repo, path, m)
         if result is None:
             failed += 1
             continue
@@ -128,18 +94,18 @@ def command(obj: dict, files: tuple[Path, ...], check: bool) -> None:
             continue
         changed.append(result.file)
         if check:
-            echo(t["would"].format(file=result.file))
+            echo(m.word("fmt.would", file=result.file))
         else:
             atomic_write(path, result.new.decode("utf-8"))
-            echo(t["formatted"].format(file=result.file))
+            echo(m.word("fmt.formatted", file=result.file))
     ok = len(targets) - failed
     if check:
-        echo(t["check_bad"].format(n=len(changed)) if changed else t["check_ok"].format(total=ok))
+        echo(m.word("fmt.check_bad", n=len(changed)) if changed else m.word("fmt.check_ok", total=ok))
         if changed:
-            echo(f"    → {t['check_hint']}")
+            echo(f"    → {m.word('fmt.check_hint')}")
     else:
-        echo(t["done"].format(n=len(changed), same=ok - len(changed)))
+        echo(m.word("fmt.done", n=len(changed), same=ok - len(changed)))
     if failed:
-        echo(t["failed"].format(n=failed))
+        echo(m.word("fmt.failed", n=failed))
         sys.exit(EXIT_BAD_INPUT)
     sys.exit(1 if check and changed else 0)

@@ -16,7 +16,7 @@ from ..derive import PipelineSum, forecast, opp_owner
 from ..edits import guarded, require_handle, require_sound_repo
 from ..lookup import load_all
 from ._common import repo_from
-from .show import console, label, tr
+from .show import console, label
 
 
 def _sums(s: PipelineSum) -> dict:
@@ -52,27 +52,33 @@ def command(obj: dict, owner: str | None, fmt: str) -> None:
         }, ensure_ascii=False, indent=2))
         return
     out = console()
-    t = Table(title=tr(repo, f"业绩预测（{today.isoformat()}{'，' + who if who else ''}）",
-                       f"Forecast ({today.isoformat()}{', ' + who if who else ''})"), title_justify="left",
-              title_style="bold")
-    for zh, en in (("月份", "Month"), ("商机数", "Opportunities"), ("金额", "Amount"), ("加权", "Weighted")):
-        t.add_column(tr(repo, zh, en))
+    t = Table(
+        title=repo.msgs.word("forecast.title_who" if who else "forecast.title", today=today.isoformat(), who=who),
+        title_justify="left",
+        title_style="bold",
+    )
+    for column in ("month", "count", "amount", "weighted"):
+        t.add_column(repo.msgs.word(f"table.{column}"))
     for k, s in [*fc.quarters, *fc.months]:
         t.add_row(k, str(s.count), f"{s.amount:,.0f}", f"{s.weighted:,.0f}")
-    t.add_row(tr(repo, "合计", "Total"), str(fc.total.count), f"{fc.total.amount:,.0f}", f"{fc.total.weighted:,.0f}")
+    t.add_row(repo.msgs.word("forecast.total"), str(fc.total.count), f"{fc.total.amount:,.0f}",
+              f"{fc.total.weighted:,.0f}")
     out.print(t)
     won = fc.won
-    out.print(tr(repo, f"已成交：本月 ¥{won['this_month'].amount:,.0f}（上月 ¥{won['last_month'].amount:,.0f}），"
-                       f"本季度 ¥{won['this_quarter'].amount:,.0f}（上季度 ¥{won['last_quarter'].amount:,.0f}）",
-                 f"won: this month ¥{won['this_month'].amount:,.0f} (last month ¥{won['last_month'].amount:,.0f}), "
-                 f"this quarter ¥{won['this_quarter'].amount:,.0f} (last quarter "
-                 f"¥{won['last_quarter'].amount:,.0f})"))
+    out.print(
+        repo.msgs.word(
+            "forecast.won_line",
+            this_month=won["this_month"].amount,
+            last_month=won["last_month"].amount,
+            this_quarter=won["this_quarter"].amount,
+            last_quarter=won["last_quarter"].amount,
+        )
+    )
     if slipping:
-        s = Table(title=tr(repo, f"延误的商机（{len(slipping)} 个）", f"Slipping opportunities ({len(slipping)})"),
+        s = Table(title=repo.msgs.word("forecast.slipping_opportunities", n=len(slipping)),
                   title_justify="left", title_style="bold")
-        for zh, en in (("客户", "Customer"), ("商机", "Opportunity"), ("阶段", "Stage"), ("金额", "Amount"),
-                       ("预计成交", "Close"), ("逾期天数", "Days late"), ("负责人", "Owner")):
-            s.add_column(tr(repo, zh, en))
+        for column in ("customer", "opportunity", "stage", "amount", "close", "days_late", "owner"):
+            s.add_column(repo.msgs.word(f"table.{column}"))
         for r in slipping:
             s.add_row(r["name"], f"{r['what']} {r['id']}", label(repo, "stage", r["stage"]), f"{r['amount']:,.0f}",
                       r["close"] or "—", str(r["days_late"]), r["owner"])

@@ -36,7 +36,7 @@ from ..locking import locked
 from ..repo import Repo
 from ..terminal import echo
 from ._common import repo_from
-from .show import due_reason, facts_for, tr
+from .show import due_reason, facts_for
 
 
 def _channel(repo: Repo, value: str | None) -> str:
@@ -110,8 +110,15 @@ def command(obj: dict, customer: str, channel: str | None, summary: str | None, 
     _, facts = facts_for(repo, ed.path)
     due = (f"{facts.due.date.isoformat()} {due_reason(repo, facts)}" if facts.due else "—")
     channel_label = repo.schemas.vocabularies["channel"].label(key, repo.config.locale)
-    echo(tr(repo, f"已记录：{ed.name} {when.isoformat()} {channel_label}（{who}）；下次跟进 {due}",
-                  f"recorded: {ed.name} {when.isoformat()} {channel_label} ({who}); next follow-up {due}"))
+    echo(
+        repo.msgs.word(
+            "log.recorded_next_follow",
+            name=ed.name,
+            when=when.isoformat(),
+            channel_label=channel_label,
+            who=who,
+            due=due,
+        )
+    )
     if what == "cleared":
-        echo(tr(repo, "原计划的下一步已完成，已清空 next_action；可用 --next 设定新的下一步",
-                      "the planned next step is done, next_action was cleared; set a new one with --next"))
+        echo(repo.msgs.word("log.the_planned_next"))

@@ -40,7 +40,6 @@ from ..repo import Repo, rel
 from ..rules import IndexEntry, near_duplicates_of
 from ..terminal import echo
 from ._common import repo_from
-from .show import tr
 
 # --- ids -----------------------------------------------------------------------------------------
 
@@ -90,8 +89,8 @@ def check_duplicates(repo: Repo, entries: list[IndexEntry], name: str, phone: st
                      force: bool) -> None:
     cfg = repo.config["check"]
     norm = normalize_company(name, tuple(cfg["company_suffixes"]))
-    what_words = {"name": tr(repo, "公司名称", "company name"), "phone": tr(repo, "手机号", "phone number"),
-                  "email": tr(repo, "邮箱", "email")}
+    what_words = {"name": repo.msgs.word("new.company_name"), "phone": repo.msgs.word("new.phone_number"),
+                  "email": repo.msgs.word("new.email")}
     for e in entries:
         what = ("name" if norm and e.norm_name == norm else
                 "phone" if phone and any(p[0] == phone for p in e.phones) else
@@ -152,22 +151,19 @@ def build_fields(repo: Repo, opts: dict, on_name: Callable[[str], None]) -> dict
     """Every value checked (asking for missing required ones), in schema order. ``on_name``
     refuses a known customer before anything else is asked."""
     msgs, vocab = repo.msgs, repo.schemas.vocabularies
-    name = ask(repo, opts["name"], "NAME", tr(repo, "客户名称", "Customer name"),
+    name = ask(repo, opts["name"], "NAME", repo.msgs.word("new.customer_name"),
                lambda v: require_text(msgs, "NAME", v),
-               hint=tr(repo, "kehu new \"上海启明科技有限公司\" --owner lixia --industry I65",
-                       "kehu new 'Acme Ltd' --owner lixia --industry I65"))
+               hint=repo.msgs.word("new.kehu_new_acme"))
     on_name(name)
     me = handle_for_email(repo.team, user_email(repo.root))
     # like --by everywhere: whoever `git config user.email` names in team.yaml, asked only when unknown
     owner = ask(repo, opts["owner"] if opts["owner"] is not None else me, "--owner",
-                tr(repo, "负责人（账号）", "Owner (handle)"),
+                repo.msgs.word("new.owner_handle"),
                 lambda v: require_handle(repo, "--owner", v), default=me,
                 hint=msgs.word("sep").join(sorted(repo.handles or [])))
-    industry = ask(repo, opts["industry"], "--industry", tr(repo, "行业代码（GB/T 4754，如 I65）",
-                                                            "Industry code (GB/T 4754, e.g. I65)"),
+    industry = ask(repo, opts["industry"], "--industry", repo.msgs.word("new.industry_code_gb"),
                    lambda v: vocab_key(msgs, vocab["industry"], "--industry", v),
-                   hint=tr(repo, "GB/T 4754 行业代码，如 I65（软件和信息技术服务业）、C（制造业）",
-                           "a GB/T 4754 code, e.g. I65 (software and IT services), C (manufacturing)"))
+                   hint=repo.msgs.word("new.a_gb_t"))
     stage = vocab_key(msgs, vocab["stage"], "--stage", opts["stage"] or "lead")
     if stage == "lost":
         raise refuse(msgs, "cli-lost-new")
@@ -175,10 +171,9 @@ def build_fields(repo: Repo, opts: dict, on_name: Callable[[str], None]) -> dict
     email, norm_email = _email(repo, opts["email"])
     contact_name = opts["contact_name"]
     if (phone or email or opts["title"]) and not contact_name:
-        contact_name = ask(repo, None, "--contact-name", tr(repo, "联系人姓名", "Contact name"),
+        contact_name = ask(repo, None, "--contact-name", repo.msgs.word("new.contact_name"),
                            lambda v: require_text(msgs, "--contact-name", v),
-                           hint=tr(repo, "有手机号或邮箱时需填写联系人姓名",
-                                   "a phone or email needs the contact's name"))
+                           hint=repo.msgs.word("new.a_phone_or"))
     today = repo.config.today
     days = math.ceil(repo.config["first_followup_hours"] / 24)
     fields = {
@@ -227,5 +222,4 @@ def command(obj: dict, **opts: str | None) -> None:
     report_warnings([p for p in new_warnings(repo, path, set()) if p.code != "missing-info"])
     due = str(fields["next_action"]["date"])
     name, owner, where = fields["name"], fields["owner"], rel(repo.root, path)
-    echo(tr(repo, f"已创建 {where}（{name}，负责人 {owner}，首次跟进截止 {due}）",
-                  f"created {where} ({name}, owner {owner}, first follow-up by {due})"))
+    echo(repo.msgs.word("new.created_owner_first", where=where, name=name, owner=owner, due=due))

@@ -44,7 +44,7 @@ from ..locking import locked
 from ..lookup import load_all
 from ..repo import Repo
 from ._common import repo_from
-from .show import console, label, tr
+from .show import console, label
 
 ITEM_ORDER = ["id", "what", "amount", "close", "stage", "probability", "owner", "created", "closed", "lost_reason",
               "note"]
@@ -108,7 +108,7 @@ def advance_customer(repo: Repo, ed: Editing, stage: str) -> str | None:
     if stages.index(stage) <= stages.index(current):
         return None
     ed.data["stage"] = stage
-    return tr(repo, f"{ed.name}：客户阶段 {current} → {stage}", f"{ed.name}: customer stage {current} → {stage}")
+    return repo.msgs.word("opp.customer_stage", name=ed.name, current=current, stage=stage)
 
 
 def _finish(ed: Editing, lines: list[str | None]) -> None:
@@ -165,8 +165,20 @@ def add(obj: dict, customer: str, what: str, amount: str, close: str, stage: str
         set_field(ed.data, "opportunities", seq, field_order(repo))
     seq.append(item)
     moved = advance_customer(repo, ed, key)
-    _finish(ed, [tr(repo, f"已添加商机 {oid}：{ed.name} {item_what} ¥{money:,} 预计 {when.isoformat()} 成交",
-                    f"opportunity {oid} added: {ed.name} {item_what} ¥{money:,} closing {when.isoformat()}"), moved])
+    _finish(
+        ed,
+        [
+            repo.msgs.word(
+                "opp.opportunity_added_closing",
+                oid=oid,
+                name=ed.name,
+                item_what=item_what,
+                money=money,
+                when=when.isoformat(),
+            ),
+            moved,
+        ],
+    )
 
 
 @command.command("set")
@@ -202,8 +214,7 @@ def set_(obj: dict, customer: str, opp: str, field: str, value: str) -> None:
         new = None if is_none_word(value) else require_text(msgs, "note", value)
     old = o.get(field)
     if str(old) == str(new) or (new is None and field not in o):
-        click.echo(tr(repo, f"{ed.name}：商机 {o.get('id')} 的 {field} 未变化，未写入",
-                      f"{ed.name}: {field} of {o.get('id')} unchanged, nothing written"))
+        click.echo(repo.msgs.word("opp.of_unchanged_nothing", name=ed.name, oid=o.get('id'), field=field))
         return
     if new is None:
         del o[field]
@@ -245,16 +256,15 @@ def win(obj: dict, customer: str, opp: str, signed: str | None, amount: str | No
     o["stage"] = "won"
     o.pop("probability", None)
     set_field(o, "closed", yaml_date(when), ITEM_ORDER)
-    lines: list[str | None] = [tr(repo, f"商机 {o.get('id')} 已赢单：{ed.name} ¥{money:,}，"
-                                        f"已记录合作（{when.isoformat()}）",
-                                  f"opportunity {o.get('id')} won: {ed.name} ¥{money:,}, deal recorded "
-                                  f"({when.isoformat()})")]
+    lines: list[str | None] = [
+        repo.msgs.word("opp.opportunity_won_deal", oid=o.get("id"), name=ed.name, money=money, when=when.isoformat())
+    ]
     if str(ed.data.get("stage")) != "won":
         old = ed.data.get("stage")
         ed.data["stage"] = "won"
         if "lost_from" in ed.data:
             del ed.data["lost_from"]
-        lines.append(tr(repo, f"{ed.name}：客户阶段 {old} → won", f"{ed.name}: customer stage {old} → won"))
+        lines.append(repo.msgs.word("opp.customer_stage_won", name=ed.name, old=old))
     _finish(ed, lines)
 
 
@@ -283,8 +293,10 @@ def lose(obj: dict, customer: str, opp: str, reason: str, note: str | None, day:
     set_field(o, "lost_reason", why, ITEM_ORDER)
     if note and note.strip():
         set_field(o, "note", note.strip(), ITEM_ORDER)
-    _finish(ed, [tr(repo, f"商机 {o.get('id')} 已输单：{ed.name}（{label(repo, 'lost_reason', why)}）",
-                    f"opportunity {o.get('id')} lost: {ed.name} ({label(repo, 'lost_reason', why)})")])
+    _finish(
+        ed,
+        [repo.msgs.word("opp.opportunity_lost", oid=o.get("id"), name=ed.name, reason=label(repo, "lost_reason", why))],
+    )
 
 
 @command.command("list")
@@ -322,14 +334,14 @@ def list_(obj: dict, customer: str | None, owner: str | None, only_open: bool, f
     if fmt == "json":
         click.echo(json.dumps({"today": today.isoformat(), "opportunities": rows}, ensure_ascii=False, indent=2))
         return
-    t = Table(title=tr(repo, f"商机（{len(rows)} 个）", f"Opportunities ({len(rows)})"), title_justify="left",
+    t = Table(title=repo.msgs.word("opp.opportunities", n=len(rows)), title_justify="left",
               title_style="bold")
-    for zh, en in (("客户", "Customer"), ("商机", "Opportunity"), ("内容", "What"), ("阶段", "Stage"),
-                   ("金额", "Amount"), ("概率", "Prob."), ("加权", "Weighted"), ("预计成交", "Close"),
-                   ("负责人", "Owner"), ("", "")):
-        t.add_column(tr(repo, zh, en))
+    for column in ("customer", "opportunity", "what", "stage", "amount", "probability", "weighted", "close",
+                   "owner"):
+        t.add_column(repo.msgs.word(f"table.{column}"))
+    t.add_column("")
     for r in rows:
         t.add_row(r["name"], r["id"], r["what"], label(repo, "stage", r["stage"]), f"{r['amount']:,.0f}",
                   f"{r['probability']:.0%}", f"{r['weighted']:,.0f}", r["close"] or "—", r["owner"],
-                  tr(repo, "延误", "slipping") if r["slipping"] else "")
+                  repo.msgs.word("opp.slipping2") if r["slipping"] else "")
     console().print(t)

@@ -22,7 +22,7 @@ from ..edits import (
 from ..lookup import load_all
 from ..repo import Repo
 from ._common import repo_from
-from .show import console, tr
+from .show import console
 
 
 def require_pool(repo: Repo) -> None:
@@ -59,14 +59,13 @@ def command(obj: dict, fmt: str) -> None:
         click.echo(json.dumps({"today": today.isoformat(), "days": int(cfg.get("pool", "days", default=30)),
                                "cap": cap, "pool": rows, "holdings": members}, ensure_ascii=False, indent=2))
         return
-    t = Table(title=tr(repo, f"公海客户（{len(rows)} 个）", f"Customers in the pool ({len(rows)})"),
+    t = Table(title=repo.msgs.word("pool.customers_in_the", n=len(rows)),
               title_justify="left", title_style="bold")
-    for zh, en in (("客户", "Customer"), ("名称", "Name"), ("原负责人", "Former owner"),
-                   ("进入公海", "In the pool since"), ("负责人最近跟进", "Owner's last follow-up")):
-        t.add_column(tr(repo, zh, en))
+    for column in ("customer", "name", "former_owner", "pool_since", "owner_last_followup"):
+        t.add_column(repo.msgs.word(f"table.{column}"))
     for r in rows:
         t.add_row(r["id"], r["name"], r["former_owner"], r["since"], r["owner_last_followup"] or "—")
     out = console()
     out.print(t)
     shown = "、".join(f"{h} {n}" + (f"/{cap}" if cap else "") for h, n in sorted(members.items()))
-    out.print(tr(repo, f"各成员负责的客户数：{shown}", f"customers held: {shown}"))
+    out.print(repo.msgs.word("pool.customers_held", shown=shown))

@@ -27,7 +27,7 @@ from ..remind import ROBOTS, DeliveryError, Message, Smtp, redact, robot_request
 from ..repo import Repo
 from ._common import repo_from
 from .due import due_rows
-from .show import tr, word
+from .show import word
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
@@ -67,8 +67,7 @@ def owner_message(repo: Repo, owner: str, customers: list, rows: list[dict], mas
     member = repo.team.handles.get(owner) if repo.team else None
     who = f"{member.name}（{owner}）" if member and repo.msgs.lang == "zh" else (
         f"{member.name} ({owner})" if member else owner)
-    msg = Message(tr(repo, f"今日待跟进 · {who} · {today.isoformat()}",
-                     f"Follow-ups due today · {who} · {today.isoformat()}"))
+    msg = Message(repo.msgs.word("remind.follow_ups_due", who=who, today=today.isoformat()))
     for bucket in ("overdue", "today"):
         mine = [r for r in rows if r["bucket"] == bucket]
         if not mine:
@@ -77,7 +76,7 @@ def owner_message(repo: Repo, owner: str, customers: list, rows: list[dict], mas
                           else f"{word(repo, 'bucket.' + bucket)} ({len(mine)})", True))
         for r in mine:
             late = -int(r["days"])
-            when = r["due"] + (tr(repo, f"（逾期 {late} 天）", f" ({late} days late)") if late > 0 else "")
+            when = r["due"] + (repo.msgs.word("remind.days_late", late=late) if late > 0 else "")
             reason = masking.text(_one_line(r["reason_text"]))
             msg.lines.append((f"{when} {r['id']} {_one_line(r['name'])}：{reason}" if repo.msgs.lang == "zh"
                               else f"{when} {r['id']} {_one_line(r['name'])}: {reason}", False))
@@ -89,8 +88,7 @@ def owner_message(repo: Repo, owner: str, customers: list, rows: list[dict], mas
         for contact, when in upcoming_birthdays(c, today, window):
             birthdays.append((when, contact.name, c.name, c.id))
     if birthdays:
-        msg.lines.append((tr(repo, f"{window} 天内生日（{len(birthdays)}）", f"Birthdays within {window} days "
-                                                                          f"({len(birthdays)})"), True))
+        msg.lines.append((repo.msgs.word("remind.birthdays_within_days", window=window, n=len(birthdays)), True))
         for when, person, company, cid in sorted(birthdays):
             msg.lines.append((f"{when.isoformat()} {_one_line(person)}（{_one_line(company)}，{cid}）"
                               if repo.msgs.lang == "zh" else
@@ -113,21 +111,23 @@ def configured(repo: Repo, owners: list[str], env: dict[str, str]) -> tuple[list
                 secret_name = entry.get("secret_env")
                 secret = env.get(str(secret_name)) if secret_name else None
                 if not name:
-                    problems.append(tr(repo, f"{owner}：{kind} 渠道缺少 webhook_env（team.yaml）",
-                                       f"{owner}: the {kind} channel has no webhook_env (team.yaml)"))
+                    problems.append(repo.msgs.word("remind.the_channel_has", owner=owner, kind=kind))
                 elif not url:
-                    problems.append(tr(repo, f"{owner}：环境变量 {name} 未设置（{kind} 的 Webhook 地址）",
-                                       f"{owner}: environment variable {name} (the {kind} webhook) is not set"))
+                    problems.append(
+                        repo.msgs.word("remind.environment_variable_the", owner=owner, name=name, kind=kind)
+                    )
                 elif secret_name and not secret:
-                    problems.append(tr(repo, f"{owner}：环境变量 {secret_name} 未设置（{kind} 的签名密钥）",
-                                       f"{owner}: environment variable {secret_name} (the {kind} secret) is not set"))
+                    problems.append(
+                        repo.msgs.word(
+                            "remind.environment_variable_the2", owner=owner, secret_name=secret_name, kind=kind
+                        )
+                    )
                 else:
                     out.append((owner, kind, url, secret, entry.get("mention")))
             elif kind == "email":
                 to = entry.get("to") or member.email
                 if not to:
-                    problems.append(tr(repo, f"{owner}：邮件渠道没有收件地址（team.yaml 的 email 或 to）",
-                                       f"{owner}: the email channel has no address (email or to in team.yaml)"))
+                    problems.append(repo.msgs.word("remind.the_email_channel", owner=owner))
                 else:
                     out.append((owner, kind, str(to), None, None))
     return out, problems
@@ -203,7 +203,7 @@ def command(obj: dict, owner: str | None, webhook: str | None, kind: str | None,
             message = Message(message.title, message.lines, str(mention))
         deliveries.append(Delivery(who, chan_kind, target, secret, message))
     for who in sorted(empty):
-        click.echo(tr(repo, f"{who}：今天没有待跟进，未发送", f"{who}: nothing due today, nothing sent"))
+        click.echo(repo.msgs.word("remind.nothing_due_today", who=who))
     sent = 0
     smtp: Smtp | None = None
     for d in deliveries:
@@ -222,11 +222,11 @@ def command(obj: dict, owner: str | None, webhook: str | None, kind: str | None,
             problems.append(f"{d.owner}: {d.kind}: {e}")
             continue
         sent += 1
-        click.echo(tr(repo, f"已发送：{d.owner} → {d.kind} {shown}", f"sent: {d.owner} → {d.kind} {shown}"))
+        click.echo(repo.msgs.word("remind.sent", owner=d.owner, kind=d.kind, shown=shown))
     for p in problems:
         click.echo(f"kehu: error: {p}", err=True)
     if problems:
         raise SystemExit(1)
     if not dry_run and deliveries:
-        click.echo(tr(repo, f"共发送 {sent} 条提醒", f"{sent} reminders sent"))
+        click.echo(repo.msgs.word("remind.reminders_sent", sent=sent))
 

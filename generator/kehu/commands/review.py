@@ -16,7 +16,7 @@ from ..gitinfo import is_git_repo
 from ..monthly import MonthReview, review
 from ..repo import Repo
 from ._common import repo_from
-from .show import console, label, labels, tr, word
+from .show import console, label, labels, word
 
 
 def previous_month(repo: Repo) -> str:
@@ -50,17 +50,21 @@ def as_json(repo: Repo, r: MonthReview) -> dict:
 
 
 def review_table(repo: Repo, r: MonthReview, changes: list[ClassChange]) -> Table:
-    t = Table(title=tr(repo, f"月度复盘 {r.month}（{r.start.isoformat()} 至 {r.end.isoformat()}）：分类或状态变化",
-                       f"Monthly review {r.month} ({r.start.isoformat()} to {r.end.isoformat()}): class or status "
-                       "changes"), title_justify="left", title_style="bold")
-    t.add_column(tr(repo, "客户", "Customer"), no_wrap=True)
-    t.add_column(tr(repo, "名称", "Name"), overflow="fold")
-    t.add_column(tr(repo, "负责人", "Owner"), no_wrap=True)
-    t.add_column(tr(repo, "分类", "Class"), overflow="fold")
-    t.add_column(tr(repo, "状态", "Status"), overflow="fold")
-    t.add_column(tr(repo, "原因", "Why"), overflow="fold")
+    t = Table(
+        title=repo.msgs.word(
+            "review.monthly_review_to", month=r.month, start=r.start.isoformat(), end=r.end.isoformat()
+        ),
+        title_justify="left",
+        title_style="bold",
+    )
+    t.add_column(repo.msgs.word("table.customer"), no_wrap=True)
+    t.add_column(repo.msgs.word("table.name"), overflow="fold")
+    t.add_column(repo.msgs.word("table.owner"), no_wrap=True)
+    t.add_column(repo.msgs.word("table.class"), overflow="fold")
+    t.add_column(repo.msgs.word("table.status"), overflow="fold")
+    t.add_column(repo.msgs.word("table.why"), overflow="fold")
     for c in changes:
-        why = tr(repo, "；", "; ").join(reason_text(repo, code, detail) for code, detail in c.reasons) or "—"
+        why = repo.msgs.word("hint_sep").join(reason_text(repo, code, detail) for code, detail in c.reasons) or "—"
         t.add_row(c.id, c.name, c.owner, _pair(repo, "class", c.class_before, c.class_after),
                   _pair(repo, "status", c.status_before, c.status_after), why)
     return t
@@ -92,5 +96,4 @@ def command(obj: dict, month: str | None, owner: str | None, fmt: str) -> None:
     out = console()
     if r.changes:
         out.print(review_table(repo, r, r.changes))
-    out.print(tr(repo, f"{r.month}：{len(r.changes)} 个客户的分类或状态有变化",
-                 f"{r.month}: {len(r.changes)} customers changed class or status"))
+    out.print(repo.msgs.word("review.customers_changed_class", month=r.month, n=len(r.changes)))

@@ -42,7 +42,6 @@ from ..locking import locked
 from ..repo import Repo
 from ..terminal import echo
 from ._common import repo_from
-from .show import tr
 
 # fields `kehu set` leaves to other commands (or to nobody)
 NOT_SETTABLE = {
@@ -116,7 +115,7 @@ def _number(repo: Repo, option: str, text: str, allow_text: bool) -> Any:
     if allow_text:
         return text.strip()
     raise refuse(repo.msgs, "cli-bad-number", option=option, value=text,
-                 expected=tr(repo, "数字", "a number"), example=f"{option} 50000")
+                 expected=repo.msgs.word("set.a_number"), example=f"{option} 50000")
 
 
 def convert(repo: Repo, field: str, spec: Spec, values: tuple[str, ...]) -> Any:
@@ -133,8 +132,7 @@ def convert(repo: Repo, field: str, spec: Spec, values: tuple[str, ...]) -> Any:
             return None
         if len(values) != 2:
             raise refuse(msgs, "cli-missing-option", option="DATE ACTION",
-                         hint=tr(repo, "例如 kehu set 客户 next_action 2024-06-10 演示产品",
-                                 "e.g. kehu set CUSTOMER next_action 2024-06-10 'product demo'"))
+                         hint=repo.msgs.word("set.e_g_kehu"))
         return entry([("date", parse_date(msgs, field, values[0])), ("action", require_text(msgs, field, values[1]))])
     text = " ".join(values) if spec.kind == "text" else _single(repo, field, values)
     if spec.nullable and (is_none_word(text) or (field == "class" and text.strip() == "auto")):
@@ -188,7 +186,7 @@ def _stage_changes(repo: Repo, ed: Editing, new: str, lost_from: str | None) -> 
     if new != "lost":
         if lost_from is not None:
             raise refuse(msgs, "cli-option-not-here", option="--lost-from", field=f"stage {new}",
-                         hint=tr(repo, "--lost-from 只用于 stage lost", "--lost-from goes with stage lost"))
+                         hint=repo.msgs.word("set.lost_from_goes"))
         return {"stage": new, **({"lost_from": None} if data.get("lost_from") is not None else {})}
     if lost_from is not None:
         origin = vocab_key(msgs, stages, "--lost-from", lost_from)
@@ -227,10 +225,10 @@ def won_deal(repo: Repo, ed: Editing, given: DealGiven) -> CommentedMap | None:
     if product is None or amount is None:
         if not sys.stdin.isatty():
             raise refuse(msgs, "cli-won-needs-deal", file=ed.name, id=ed.path.stem)
-        product = product or click.prompt(tr(repo, "产品/服务", "Product or service"))
-        amount = amount or click.prompt(tr(repo, "金额（元）", "Amount (CNY)"))
-        signed = signed or click.prompt(tr(repo, "签约日期", "Signed"), default=repo.config.today.isoformat())
-        contract = contract or click.prompt(tr(repo, "合同编号（可留空）", "Contract no. (may be empty)"), default="",
+        product = product or click.prompt(repo.msgs.word("set.product_or_service"))
+        amount = amount or click.prompt(repo.msgs.word("set.amount_cny"))
+        signed = signed or click.prompt(repo.msgs.word("set.signed"), default=repo.config.today.isoformat())
+        contract = contract or click.prompt(repo.msgs.word("set.contract_no_may"), default="",
                                             show_default=False)
     when = parse_date(msgs, "--signed", signed) if signed else repo.config.today
     return entry([("contract", (contract or "").strip()), ("product", require_text(msgs, "--product", product)),
@@ -253,13 +251,13 @@ def _changes(repo: Repo, ed: Editing, field: str, values: tuple[str, ...], reaso
                      allowed=msgs.word("sep").join(fields))
     if spec.kind == "records":
         raise refuse(msgs, "cli-not-editable", field=field,
-                     hint=tr(repo, "这是记录列表，请直接编辑文件", "it is a list of records: edit the file"))
+                     hint=repo.msgs.word("set.it_is_a"))
     if lost_from is not None and field != "stage":
         raise refuse(msgs, "cli-option-not-here", option="--lost-from", field=field,
-                     hint=tr(repo, "--lost-from 只用于 stage lost", "--lost-from goes with stage lost"))
+                     hint=repo.msgs.word("set.lost_from_goes"))
     if reason is not None and field not in ("class", "quiet_until"):
         raise refuse(msgs, "cli-option-not-here", option="--reason", field=field,
-                     hint=tr(repo, "--reason 用于 class 和 quiet_until", "--reason goes with class and quiet_until"))
+                     hint=repo.msgs.word("set.reason_goes_with"))
     value = convert(repo, field, spec, values)
     if field == "stage":
         return _stage_changes(repo, ed, value, lost_from)
@@ -269,8 +267,7 @@ def _changes(repo: Repo, ed: Editing, field: str, values: tuple[str, ...], reaso
         why = require_text(msgs, "--reason", reason) if reason is not None else None
         if why is None:
             raise refuse(msgs, "cli-missing-option", option="--reason",
-                         hint=tr(repo, "人工指定分类须写明理由，如 --reason 战略客户",
-                                 "a class set by hand needs a reason, e.g. --reason 'strategic account'"))
+                         hint=repo.msgs.word("set.a_class_set"))
         return {"class": value, "class_reason": why}
     if field == "quiet_until":
         if value is None:
@@ -331,7 +328,7 @@ def command(obj: dict, customer: str, field: str, values: tuple[str, ...], reaso
     changes = _changes(repo, ed, field.strip(), values, reason, lost_from)
     if given.any() and changes.get("stage") != "won":
         raise refuse(repo.msgs, "cli-option-not-here", option="--product/--amount/--signed/--contract", field=field,
-                     hint=tr(repo, "这些选项只用于 stage won", "they go with stage won"))
+                     hint=repo.msgs.word("set.they_go_with"))
     deal = won_deal(repo, ed, given) if changes.get("stage") == "won" and ed.data.get("stage") != "won" else None
     done = apply(ed.data, changes, field_order(repo))
     if deal is not None:
@@ -342,7 +339,7 @@ def command(obj: dict, customer: str, field: str, values: tuple[str, ...], reaso
         insert_dated(deals, deal, "signed")
         done["deals"] = (None, f"+ {deal['product']} ¥{deal['amount']:,} {deal.get('signed', '')}")
     if not done:
-        echo(tr(repo, f"{ed.name}：{field} 未变化，未写入", f"{ed.name}: {field} unchanged, nothing written"))
+        echo(repo.msgs.word("set.unchanged_nothing_written", name=ed.name, field=field))
         return
     report_warnings(save(ed))
     for key, (old, new) in done.items():

@@ -21,7 +21,6 @@ from ..locking import locked
 from ..model import SURVEY_DIMENSIONS
 from ..terminal import echo
 from ._common import repo_from
-from .show import tr
 
 OPTIONS = {"quality": "--quality", "attitude": "--attitude", "response": "--response", "after_sales": "--after-sales"}
 
@@ -45,13 +44,11 @@ def command(obj: dict, customer: str, comment: str | None, date: str | None, **s
     given = {d: parse_score(msgs, OPTIONS[d], scores[d]) for d in SURVEY_DIMENSIONS if scores.get(d) is not None}
     if not given:
         raise refuse(msgs, "cli-missing-option", option=" / ".join(OPTIONS.values()),
-                     hint=tr(repo, "至少填写一项评分（1–5），如 --quality 5", "give at least one score (1–5), "
-                             "e.g. --quality 5"))
+                     hint=repo.msgs.word("survey.give_at_least"))
     when = parse_date(msgs, "--date", date) if date is not None else repo.config.today
     ed = open_for_edit(repo, customer)
     item = entry([("date", when), *given.items(), ("comment", (comment or "").strip())])
     append_dated(ed.data, "surveys", item, field_order(repo))
     report_warnings(save(ed))
     shown = " ".join(f"{k}={v}" for k, v in given.items())
-    echo(tr(repo, f"已记录满意度调查：{ed.name} {when.isoformat()} {shown}",
-                  f"survey recorded: {ed.name} {when.isoformat()} {shown}"))
+    echo(repo.msgs.word("survey.survey_recorded", name=ed.name, when=when.isoformat(), shown=shown))
