@@ -10,8 +10,9 @@ import pytest
 from kehu.catalogue import CatalogueError, Locale, _entry, entries
 
 SOURCE = Path(__file__).resolve().parents[1] / "generator" / "kehu"
-# Chinese characters and the full-width punctuation that only Chinese text uses
-CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+# Chinese characters (and kana), and the full-width punctuation that only Chinese text uses
+IDEOGRAPH = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+FULL_WIDTH = re.compile(r"[\u3000-\u303f\uff01-\uff5e]")
 
 
 def _docstrings(tree: ast.AST) -> set[int]:
@@ -25,13 +26,29 @@ def _docstrings(tree: ast.AST) -> set[int]:
     return out
 
 
+def _is_text(node: ast.Constant, in_fstring: set[int]) -> bool:
+    """Chinese words, or full-width punctuation written into a sentence (an f-string or beside letters).
+
+    A constant of punctuation alone is a separator or a character set for reading input (``"、"``,
+    ``"[,，、]"``), not a word: those may stay in the code.
+    """
+    text = node.value
+    if IDEOGRAPH.search(text):
+        return True
+    return bool(FULL_WIDTH.search(text)) and (id(node) in in_fstring or bool(re.search(r"[A-Za-z0-9{}]", text)))
+
+
 def cjk_literals(path: Path) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     docs = _docstrings(tree)
+    in_fstring = {id(v) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr) for v in node.values}
+    # a regular expression reads input: its full-width characters are what people type, not words
+    patterns = {id(node.args[0]) for node in ast.walk(tree) if isinstance(node, ast.Call) and node.args
+                and isinstance(node.func, ast.Attribute) and getattr(node.func.value, "id", "") == "re"}
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs \
-                and CJK.search(node.value):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docs | patterns \
+                and _is_text(node, in_fstring):
             found.append(f"{path.relative_to(SOURCE.parent)}:{node.lineno}: {node.value[:40]!r}")
     return found
 
@@ -45,11 +62,13 @@ def test_no_word_outside_the_catalogue():
 def test_the_check_sees_a_planted_word(tmp_path):
     planted = tmp_path / "kehu" / "planted.py"
     planted.parent.mkdir()
-    planted.write_text('"""模块说明 is documentation."""\nGREETING = "你好"\n# 注释 is fine\n', encoding="utf-8")
+    planted.write_text('"""模块说明 is documentation."""\nGREETING = "你好"\n# 注释 is fine\nSEP = "、"\n'
+                       'LINE = f"{x}（{y}）"\nLABEL = "--owner："\n', encoding="utf-8")
     global SOURCE
     saved, SOURCE = SOURCE, tmp_path / "kehu"
     try:
-        assert [h.split(": ", 1)[0] for h in cjk_literals(planted)] == ["kehu/planted.py:2"]
+        assert sorted(h.split(": ", 1)[0] for h in cjk_literals(planted)) == [
+            "kehu/planted.py:2", "kehu/planted.py:5", "kehu/planted.py:5", "kehu/planted.py:6"]
     finally:
         SOURCE = saved
 

@@ -120,6 +120,11 @@ class Locale:
             return message
         return f"{message}{self.word('hint_sep')}{hint}"
 
+    def counted(self, key: str, n: int) -> str:
+        """``n`` things: ``key`` words the count (``{n} 个错误`` / ``{n} errors``), ``key.one`` the English singular."""
+        one = f"{key}.one"
+        return self.word(one if n == 1 and one in entries() else key, n=n)
+
     def join(self, items: Any) -> str:
         """A list inside a sentence: 、 in Chinese, a comma in English."""
         return self.word("sep").join(str(i) for i in items)
@@ -146,7 +151,19 @@ class Locale:
         return self.make(Severity.WARNING, file, line, col, code, related, **args)
 
 
+def both(key: str) -> str:
+    """English, then Chinese: for files every member reads whatever their language (generated configs)."""
+    entry = entries()[key]
+    return f"{entry.en}\n{entry.zh}"
+
+
+def every_language(key: str) -> tuple[str, ...]:
+    """A word as every language writes it: for recognising what kehu wrote in a file, whatever its locale."""
+    entry = entries()[key]
+    return entry.zh, entry.en
+
+
 def is_first_followup_action(action: object) -> bool:
     """The ``next_action`` `kehu new` plans (in either language): any interaction logged completes it."""
-    entry = entries()["first_followup_action"]
-    return isinstance(action, str) and action.strip().casefold() in {entry.zh.casefold(), entry.en.casefold()}
+    return isinstance(action, str) and action.strip().casefold() in {
+        w.casefold() for w in every_language("first_followup_action")}

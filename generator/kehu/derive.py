@@ -410,7 +410,7 @@ def month_changes(before: list[Customer], after: list[Customer], config: Config,
                 reasons.append(("new_deal", f"{d.contract or d.product} {d.amount:,.0f}"))
         if prev is not None:
             if (prev.needs, sorted(prev.tags)) != (c.needs, sorted(c.tags)):
-                reasons.append(("need_changed", "、".join(c.tags) or (c.needs or "")))
+                reasons.append(("need_changed", " / ".join(c.tags) or (c.needs or "")))
             if c.stage == "lost" and prev.stage != "lost":
                 reasons.append(("lost", c.lost_from or ""))
             if b is not None and a.status == "dormant" and b.status != "dormant":
@@ -572,7 +572,7 @@ def complaint_stats(customers: Iterable[Customer], today: dt.date) -> ComplaintS
         for x in c.complaints:
             total += 1
             by_status[x.status] += 1
-            by_category[x.category or "其他"] += 1
+            by_category[x.category or ""] += 1  # "": not categorised
             if x.status == "resolved":
                 if x.date and x.resolved:
                     days.append((x.resolved - x.date).days)

@@ -37,10 +37,7 @@ class CommandError(Exception):
 
 def say(msgs: Locale, code: str, **args: object) -> str:
     """Message and hint of ``code`` joined into the one line a refused command prints."""
-    message, hint = msgs.text(code, **args)
-    if not hint:
-        return message
-    return f"{message}；{hint}" if msgs.lang == "zh" else f"{message}; {hint}"
+    return msgs.line(code, **args)
 
 
 def refuse(msgs: Locale, code: str, **args: object) -> CommandError:
@@ -128,7 +125,7 @@ def vocab_key(msgs: Locale, vocab: Vocabulary, option: str, value: str) -> str:
 def parse_score(msgs: Locale, option: str, value: str, low: int = 1, high: int = 5) -> int:
     text = (value or "").strip()
     if not re.fullmatch(r"[0-9]+", text) or not low <= int(text) <= high:
-        expected = f"a whole number {low}–{high}" if msgs.lang == "en" else f" {low}–{high} 的整数"
+        expected = msgs.word("edits.a_whole_number", low=low, high=high)
         raise refuse(msgs, "cli-bad-number", option=option, value=value, expected=expected, example=f"{option} {high}")
     return int(text)
 
@@ -142,7 +139,7 @@ def parse_amount(msgs: Locale, option: str, value: str) -> int | float:
     except CellError:
         number = -1
     if number < 0:
-        expected = "an amount in CNY" if msgs.lang == "en" else "金额（元）"
+        expected = msgs.word("edits.an_amount_in")
         raise refuse(msgs, "cli-bad-number", option=option, value=value, expected=expected,
                      example=f"{option} 120000")
     return number
@@ -158,7 +155,7 @@ def parse_probability(msgs: Locale, option: str, value: str) -> float:
     if 1 < number <= 100:
         number /= 100
     if not 0 <= number <= 1:
-        expected = "a probability 0–1 or 0–100 %" if msgs.lang == "en" else "0–1 的概率或 0–100 %"
+        expected = msgs.word("edits.a_probability_or")
         raise refuse(msgs, "cli-bad-number", option=option, value=value, expected=expected, example=f"{option} 0.6")
     return round(number, 4)
 

@@ -58,11 +58,7 @@ def current_handle(repo: Repo) -> str:
     if handle:
         return handle
     msgs = repo.msgs
-    if not email:
-        detail = "git user.email is not set" if msgs.lang == "en" else "未设置 git user.email"
-    else:
-        detail = (f"git user.email {email} is not in team.yaml" if msgs.lang == "en"
-                  else f"git user.email {email} 不在 team.yaml 中")
+    detail = msgs.word("gitinfo.email_not_in_team", email=email) if email else msgs.word("gitinfo.no_email")
     raise refuse(msgs, "cli-who", detail=detail)
 
 

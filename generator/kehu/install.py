@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from importlib import metadata
 
 from . import __version__
+from .catalogue import both
 
 # "kehu @ git+URL@REV": the URL may hold a user@ itself (ssh://git@host/…), the revision is after the last @
 _GIT_SPEC = re.compile(r"^kehu\s*@\s*git\+(?P<url>\S+)@(?P<rev>[^@/\s#]+)$")
@@ -81,31 +82,23 @@ HOOKS = (
     ("kehu-fmt", "kehu fmt --check", "kehu fmt --check", r"^customers/.*\.ya?ml$", True),
 )
 
-_HEAD = """\
-# Checks run before every commit (install once per clone: `pre-commit install`). Written by `kehu init`.
-# 每次提交前运行的检查（每个克隆执行一次 `pre-commit install`）。
-"""
+def _comment(key: str) -> str:
+    """A comment of the generated file, in both languages: one file serves the whole team."""
+    return "".join(f"# {line}\n" for line in both(key).splitlines())
 
 
 def precommit_config(install: Install) -> str:
     if install.repo and install.rev:
         ids = "\n".join(f"      - id: {hook[0]}" for hook in HOOKS)
-        return (_HEAD + "# pre-commit installs kehu from this tag into its own environment: no virtual environment to\n"
-                "# activate. To upgrade, change rev (or run `pre-commit autoupdate`).\n"
-                "# pre-commit 会把该版本的 kehu 装进它自己的环境，无需激活虚拟环境。\n"
+        return (_comment("precommit.head") + _comment("precommit.from_tag") +
                 f"repos:\n  - repo: {install.repo}\n    rev: {install.rev}\n    hooks:\n{ids}\n")
     if install.local:
-        comment = ("# The hooks call the `kehu` command on PATH (install it once with `pipx install` or\n"
-                   "# `uv tool install`, see the README), so they work offline and without activating a virtual\n"
-                   "# environment.\n"
-                   "# 钩子调用 PATH 中的 `kehu` 命令（用 pipx 或 uv tool 安装一次即可，无需激活虚拟环境）。\n")
+        comment = _comment("precommit.on_path")
         language, extra = "system", ""
     else:
-        comment = ("# pre-commit installs kehu into its own environment from the package index pip is configured with\n"
-                   "# (your team's index: PIP_INDEX_URL or pip.conf): no virtual environment to activate.\n"
-                   "# pre-commit 从团队的软件包索引把 kehu 装进它自己的环境，无需激活虚拟环境。\n")
+        comment = _comment("precommit.from_index")
         language, extra = "python", f"        additional_dependencies: [{json.dumps(install.spec)}]\n"
-    out = [_HEAD + comment + "repos:\n  - repo: local\n    hooks:\n"]
+    out = [_comment("precommit.head") + comment + "repos:\n  - repo: local\n    hooks:\n"]
     for hook_id, name, entry, files, pass_names in HOOKS:
         out.append(f"      - id: {hook_id}\n        name: {name}\n        entry: {entry}\n"
                    f"        language: {language}\n        files: {files}\n")

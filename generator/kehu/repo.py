@@ -186,8 +186,7 @@ def open_repo(root: Path | None = None, today=None) -> Repo:
                                                other=other.handle, letters=shared))
         problems.extend(loaded.problems)
     elif not schema_problems:
-        hint = ("create team.yaml with 'members:' (handle, name, role) — see README" if msgs.lang == "en"
-                else "请创建 team.yaml 并列出 members（handle、name、role），参见 README")
+        hint = (msgs.word("repo.create_team_yaml"))
         problems.append(msgs.error(TEAM_FILE, 1, 1, "missing-file", name=TEAM_FILE, hint=hint))
     return Repo(root, config, schemas, team, msgs, problems, config_ok, config_text, team_text)
 

@@ -32,14 +32,12 @@ def text_report(result: CheckResult, msgs: Locale, color: bool = False, show_war
 
 def summary(result: CheckResult, msgs: Locale) -> str:
     e, w, n = result.errors, result.warnings, result.files_checked
-    if msgs.lang == "zh":
-        if e:
-            return f"✗ {e} 个错误，{w} 个警告（检查了 {n} 个客户文件，{result.files_with_errors} 个有错误）"
-        return f"✓ {n} 个客户文件全部通过" + (f"（{w} 个警告）" if w else "")
+    errors, warnings = msgs.counted("unit.error", e), msgs.counted("unit.warning", w)
     if e:
-        return (f"✗ {e} error{'s' if e != 1 else ''}, {w} warning{'s' if w != 1 else ''} "
-                f"({n} customer files checked, {result.files_with_errors} with errors)")
-    return f"✓ {n} customer files OK" + (f" ({w} warning{'s' if w != 1 else ''})" if w else "")
+        return msgs.word("check.summary_failed", errors=errors, warnings=warnings, n=n, bad=result.files_with_errors)
+    if w:
+        return msgs.word("check.summary_ok_warnings", n=n, warnings=warnings)
+    return msgs.word("check.summary_ok", n=n)
 
 
 def json_report(result: CheckResult, msgs: Locale, color: bool = False, show_warnings: bool = True) -> str:

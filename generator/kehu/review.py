@@ -12,13 +12,14 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from .catalogue import every_language
 from .changes import MISSING, Change
 from .identity import PROTECTED
 from .privacy import mask_email, mask_in_text, mask_phone
 from .repo import Repo
 
 SUMMARY_CHARS = 60
-FORGOTTEN_MARKS = ("〔已删除〕", "[erased]")  # what `kehu forget` writes where a person's name was
+FORGOTTEN_MARKS = every_language("chg.forget_word")  # what `kehu forget` writes where a person's name was
 
 
 @dataclass(slots=True)
@@ -115,14 +116,15 @@ class Wording:
         def v(k: str) -> str:
             return self.value(x.get(k), k, d)
 
-        colon = ": " if self.msgs.lang == "en" else "："
+        colon = self.msgs.word("colon")
         if field == "interactions":
             head = f"{x.get('date')} {v('channel')} {v('by')}"
             return f"{head}{colon}{v('summary')}"
         if field == "complaints":
             cat = f" {v('category')}" if x.get("category") else ""
             extra = f"{self.sep()}{v('result')}" if x.get("result") else ""
-            return f"{x.get('date')}{cat}{colon}{v('content')}（{v('status')}{extra}）"
+            return self.msgs.word("with_detail", text=f"{x.get('date')}{cat}{colon}{v('content')}",
+                                  detail=f"{v('status')}{extra}")
         if field == "surveys":
             scores = [f"{self.field(k, d)} {x[k]}" for k in ("quality", "attitude", "response", "after_sales")
                       if x.get(k) is not None]
@@ -302,7 +304,7 @@ def review(repo: Repo, pairs: list, authors: dict[str, list[str]], internal: boo
                 shown = words.value(target[3].get("name")) if target else ""
                 into_words = into
                 if shown:
-                    into_words = f"{shown}（{into}）" if words.msgs.lang == "zh" else f"{shown} ({into})"
+                    into_words = words.msgs.word("with_detail", text=shown, detail=into)
                 status, phrases = "merged", [Phrase("merged", words.w("chg.merged", into=into_words))]
             else:
                 status, phrases = "deleted", [Phrase("deleted", words.w("chg.deleted"), past=any(

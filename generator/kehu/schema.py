@@ -421,13 +421,12 @@ class _Translator:
             yield m.error(f, line, col, "bad-date", field=field, value=value)
             return
         if v == "pattern":
-            expected = (err.schema.get("x-pattern-hint-en" if m.lang == "en" else "x-pattern-hint")
+            expected = (err.schema.get("x-pattern-hint-en" if m.en else "x-pattern-hint")
                         or err.schema.get("description") or err.schema.get("title") or err.validator_value)
             if "birthday" in field:
-                expected = "MM-DD, e.g. 05-12" if m.lang == "en" else "月-日，如 05-12"
+                expected = m.word("schema.mm_dd_e")
             elif err.validator_value.startswith("^[a-z]"):
-                expected = ("a handle: lowercase letters and digits, as in team.yaml" if m.lang == "en"
-                            else "成员账号：小写字母和数字，与 team.yaml 一致")
+                expected = m.word("schema.a_handle_lowercase")
             yield m.error(f, line, col, "bad-pattern", field=field, value=value, expected=expected)
             return
         if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minItems", "maxItems", "maxLength"):

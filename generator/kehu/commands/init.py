@@ -47,12 +47,9 @@ PACKAGE_TOKEN = "@KEHU_PACKAGE@"  # how CI installs kehu (kehu.install): a git U
 PRECOMMIT_FILE = ".pre-commit-config.yaml"
 
 
-def _zh() -> bool:
-    return Locale(os.environ.get("KEHU_LOCALE", "zh-CN")).lang == "zh"
-
-
-def _say(zh: str, en: str) -> None:
-    click.echo(zh if _zh() else en)
+def _words() -> Locale:
+    """`kehu init` runs before there is a kehu.yaml: KEHU_LOCALE (else zh-CN) picks its language."""
+    return Locale(os.environ.get("KEHU_LOCALE", "zh-CN"))
 
 
 # --- who is setting up the repository ----------------------------------------------------------------
@@ -265,26 +262,22 @@ def command(directory: Path, force: bool, git_only: bool, name: str | None, emai
     target = directory.resolve()
     if git_only:
         if not (target / CONFIG_FILE).is_file() and not (target / CUSTOMERS_DIR).is_dir():
-            fail(f"{directory} is not a kehu repository (no {CONFIG_FILE} or {CUSTOMERS_DIR}/)",
-                 "run `kehu init` there first" if not _zh() else "请先在该目录运行 `kehu init`")
+            fail(_words().word("init.not_a_repo", directory=directory, config=CONFIG_FILE, customers=CUSTOMERS_DIR),
+                 _words().word("init.init_first"))
         _finish(target, setup_git(target), written=[])
         return
     name = name or _git_config(target, "user.name") or _login() or "me"
     email = email or _git_config(target, "user.email")
     handle = handle or derive_handle(email, name)
     if not re.fullmatch(r"[a-z][a-z0-9_.-]*", handle):
-        fail(f"--handle: '{handle}' is not a handle", "lower-case letters, digits, '_', '.', '-', starting with a "
-             "letter, e.g. lixia" if not _zh() else "只能用小写字母、数字、_ . -，以字母开头，如 lixia")
+        fail(_words().word("init.bad_handle", handle=handle), _words().word("init.bad_handle_hint"))
     today = Config().today
     install = from_spec(package) if package and package.strip() else current_install()
     files = plan(target, name, email, handle, git_account or forge_account(email), today, install, example)
     clash = conflicts(target, files)
     if clash and not force:
         shown = ", ".join(clash[:8]) + (f" … (+{len(clash) - 8})" if len(clash) > 8 else "")
-        if _zh():
-            fail(f"{directory} 中已有 {len(clash)} 个文件，未写入任何文件：{shown}", "确认覆盖请加 --force")
-        fail(f"{len(clash)} file(s) already exist in {directory}, nothing was written: {shown}",
-             "add --force to overwrite them")
+        fail(_words().word("init.clash", directory=directory, n=len(clash), shown=shown), _words().word("init.force"))
     written = []
     for rel, data in files.items():
         path = target / rel
@@ -302,44 +295,23 @@ def install_warnings(install: Install) -> list[str]:
     """A kehu installed from a folder on this machine cannot be installed the same way by CI."""
     if not install.local:
         return []
-    if _zh():
-        return [f"本机的 kehu 来自本地目录：CI 将安装 {install.spec}（需团队的软件包索引），"
-                "提交钩子调用 PATH 中的 kehu；如团队用 git 托管 kehu，"
-                "请加 --package 'kehu @ git+https://…/kehu@v版本' 重新运行"]
-    return [f"this kehu was installed from a local folder: CI will install {install.spec} (from your team's index) "
-            "and the hooks call kehu from PATH; if your team hosts kehu in git, run again with "
-            "--package 'kehu @ git+https://…/kehu@vVERSION'"]
+    return [_words().word("init.local_install", spec=install.spec)]
 
 
 def _finish(target: Path, warnings: list[str], written: list[str], example: list[str] | None = None) -> None:
     if written:
-        _say(f"已在 {target} 写入 {len(written)} 个文件", f"wrote {len(written)} files in {target}")
+        click.echo(_words().word("init.wrote_files_in", target=target, n=len(written)))
         for rel in written:
             click.echo(f"  {rel}")
-    _say("已启用客户文件合并驱动（git config merge.kehu.driver）",
-         "enabled the merge driver for customer files (git config merge.kehu.driver)")
-    _say("已启用客户文件差异显示（git config diff.kehu.*：git diff 的每段标题写明客户和记录日期）",
-         "enabled the diff driver for customer files (git config diff.kehu.*: hunk headers name the customer and "
-         "the entry)")
+    click.echo(_words().word("init.enabled_the_merge"))
+    click.echo(_words().word("init.enabled_the_diff"))
     for w in warnings:
         click.echo(f"kehu: warning: {w}", err=True)
     if written:
-        _say("下一步：检查 team.yaml 中你的信息（git 账号），然后 `kehu check`、`git add -A`、`git commit`、推送；"
-             "每位同事克隆后运行一次 `kehu init --git-only`；合并请求冲突时在分支上运行 `kehu sync --push`",
-             "next: check your entry in team.yaml (forge account `git`), then `kehu check`, `git add -A`, "
-             "`git commit` and push; each colleague runs `kehu init --git-only` once in their clone; when a pull "
-             "request conflicts, run `kehu sync --push` on its branch")
+        click.echo(_words().word("init.next_check_your"))
     else:
-        _say("下一步：日常用 `kehu new` / `kehu log` 等命令修改客户，在分支上提交并发起合并请求；"
-             "合并请求冲突时运行 `kehu sync --push`",
-             "next: work with `kehu new`, `kehu log` …, commit on a branch and open a pull request; when it "
-             "conflicts, run `kehu sync --push`")
+        click.echo(_words().word("init.next_work_with"))
     for rel in example or []:
-        _say(f"示例客户 {rel} 会计入统计和到期跟进：开始真实工作前请删除它（git rm {rel}）",
-             f"the example customer {rel} counts like a real one in every report and due list: "
-             f"delete it before real work (git rm {rel})")
+        click.echo(_words().word("init.the_example_customer", rel=rel))
     if written and not example and not any(r.endswith(".yaml") for r in written if r.startswith(f"{CUSTOMERS_DIR}/")):
-        _say("还没有客户：`kehu import 客户表.xlsx --owner 你的handle` 导入表格，或 `kehu new \"公司名称\" …`"
-             "（想先看一个示例：`kehu init --example`）",
-             "no customers yet: `kehu import sheet.xlsx --owner HANDLE` brings in a spreadsheet, "
-             "`kehu new \"Company\" …` adds one (`kehu init --example` writes an example to look at)")
+        click.echo(_words().word("init.no_customers_yet"))

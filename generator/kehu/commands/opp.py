@@ -18,6 +18,7 @@ from typing import Any
 import click
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from ..catalogue import Locale
 from ..derive import opp_probability, opp_slipping
 from ..edits import (
     Editing,
@@ -65,8 +66,8 @@ def _opps(ed: Editing) -> list[CommentedMap]:
     return list(items) if isinstance(items, list) else []
 
 
-def _listed(items: list[CommentedMap]) -> str:
-    return "、".join(f"{o.get('id')} {o.get('what')}" for o in items[:8]) or "—"
+def _listed(words: Locale, items: list[CommentedMap]) -> str:
+    return words.join(f"{o.get('id')} {o.get('what')}" for o in items[:8]) or "—"
 
 
 def pick(repo: Repo, ed: Editing, query: str) -> CommentedMap:
@@ -81,8 +82,10 @@ def pick(repo: Repo, ed: Editing, query: str) -> CommentedMap:
     if len(hits) == 1:
         return hits[0]
     if len(hits) > 1:
-        raise refuse(repo.msgs, "cli-ambiguous-opp", query=query, count=len(hits), file=ed.name, listed=_listed(hits))
-    raise refuse(repo.msgs, "cli-no-opp", query=query, file=ed.name, listed=_listed(items))
+        raise refuse(
+            repo.msgs, "cli-ambiguous-opp", query=query, count=len(hits), file=ed.name, listed=_listed(repo.msgs, hits)
+        )
+    raise refuse(repo.msgs, "cli-no-opp", query=query, file=ed.name, listed=_listed(repo.msgs, items))
 
 
 def _require_open(repo: Repo, ed: Editing, o: CommentedMap) -> None:

@@ -67,5 +67,5 @@ def command(obj: dict, fmt: str) -> None:
         t.add_row(r["id"], r["name"], r["former_owner"], r["since"], r["owner_last_followup"] or "—")
     out = console()
     out.print(t)
-    shown = "、".join(f"{h} {n}" + (f"/{cap}" if cap else "") for h, n in sorted(members.items()))
+    shown = repo.msgs.join(f"{h} {n}" + (f"/{cap}" if cap else "") for h, n in sorted(members.items()))
     out.print(repo.msgs.word("pool.customers_held", shown=shown))

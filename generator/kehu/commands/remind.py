@@ -65,21 +65,20 @@ def owner_message(repo: Repo, owner: str, customers: list, rows: list[dict], mas
     """Today's list of one owner: overdue, due today, birthdays (quiet customers left out)."""
     today = repo.config.today
     member = repo.team.handles.get(owner) if repo.team else None
-    who = f"{member.name}（{owner}）" if member and repo.msgs.lang == "zh" else (
-        f"{member.name} ({owner})" if member else owner)
+    who = repo.msgs.word("with_detail", text=member.name, detail=owner) if member else owner
     msg = Message(repo.msgs.word("remind.follow_ups_due", who=who, today=today.isoformat()))
     for bucket in ("overdue", "today"):
         mine = [r for r in rows if r["bucket"] == bucket]
         if not mine:
             continue
-        msg.lines.append((f"{word(repo, 'bucket.' + bucket)}（{len(mine)}）" if repo.msgs.lang == "zh"
-                          else f"{word(repo, 'bucket.' + bucket)} ({len(mine)})", True))
+        msg.lines.append((repo.msgs.word("remind.bucket_count", bucket=word(repo, "bucket." + bucket),
+                                         n=len(mine)), True))
         for r in mine:
             late = -int(r["days"])
             when = r["due"] + (repo.msgs.word("remind.days_late", late=late) if late > 0 else "")
             reason = masking.text(_one_line(r["reason_text"]))
-            msg.lines.append((f"{when} {r['id']} {_one_line(r['name'])}：{reason}" if repo.msgs.lang == "zh"
-                              else f"{when} {r['id']} {_one_line(r['name'])}: {reason}", False))
+            msg.lines.append((repo.msgs.word("remind.due_line", when=when, id=r["id"], name=_one_line(r["name"]),
+                                             reason=reason), False))
     window = int(repo.config["birthday_window_days"])
     birthdays = []
     for c in customers:
@@ -90,9 +89,8 @@ def owner_message(repo: Repo, owner: str, customers: list, rows: list[dict], mas
     if birthdays:
         msg.lines.append((repo.msgs.word("remind.birthdays_within_days", window=window, n=len(birthdays)), True))
         for when, person, company, cid in sorted(birthdays):
-            msg.lines.append((f"{when.isoformat()} {_one_line(person)}（{_one_line(company)}，{cid}）"
-                              if repo.msgs.lang == "zh" else
-                              f"{when.isoformat()} {_one_line(person)} ({_one_line(company)}, {cid})", False))
+            msg.lines.append((repo.msgs.word("remind.birthday_line", when=when.isoformat(), person=_one_line(person),
+                                             company=_one_line(company), cid=cid), False))
     return msg
 
 

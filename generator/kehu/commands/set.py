@@ -44,14 +44,7 @@ from ..terminal import echo
 from ._common import repo_from
 
 # fields `kehu set` leaves to other commands (or to nobody)
-NOT_SETTABLE = {
-    "id": ("the id is the file name and never changes", "客户编号即文件名，永不更改"),
-    "contacts": ("edit contacts in the file (a list of records)", "联系人是记录列表，请直接编辑文件"),
-    "deals": ("edit deals in the file (a list of records)", "合作记录是记录列表，请直接编辑文件"),
-    "interactions": ("record interactions with `kehu log`", "请用 `kehu log` 记录跟进"),
-    "surveys": ("record surveys with `kehu survey`", "请用 `kehu survey` 记录满意度调查"),
-    "complaints": ("record complaints with `kehu complaint`", "请用 `kehu complaint` 记录投诉"),
-}
+NOT_SETTABLE = ("id", "contacts", "deals", "interactions", "surveys", "complaints")  # words: set.not_settable.*
 
 
 @dataclass(slots=True)
@@ -240,8 +233,7 @@ def _changes(repo: Repo, ed: Editing, field: str, values: tuple[str, ...], reaso
     """Field -> new value for everything this `kehu set` changes."""
     msgs = repo.msgs
     if field in NOT_SETTABLE:
-        en, zh = NOT_SETTABLE[field]
-        raise refuse(msgs, "cli-not-editable", field=field, hint=en if msgs.lang == "en" else zh)
+        raise refuse(msgs, "cli-not-editable", field=field, hint=msgs.word(f"set.not_settable.{field}"))
     spec = spec_for(repo, field)
     if spec is None:
         fields = [f for f in repo.schemas.field_order() if f not in NOT_SETTABLE]

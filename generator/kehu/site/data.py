@@ -543,7 +543,7 @@ class Assembler:
             "complaints": cs.total,
             "by_status": [(L.vocab("complaint_status", k), cs.by_status.get(k, 0))
                           for k in self._vocab_keys("complaint_status")],
-            "by_category": [(L.vocab("complaint_category", k), n)
+            "by_category": [(L.vocab("complaint_category", k) or L.t("not_recorded"), n)
                             for k, n in sorted(cs.by_category.items(), key=lambda kv: -kv[1])],
             "resolved": cs.resolved, "mean_days": cs.mean_days_to_resolve, "median_days": cs.median_days_to_resolve,
             "unresolved": [{**self._complaint(x), "id": c.id, "name": one_line(c.name), "src": customer_src(c.id),

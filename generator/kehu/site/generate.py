@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from .. import derive
+from ..catalogue import Locale
 from ..checker import PARALLEL_THRESHOLD
 from ..config import Config
 from ..derive import derive_all
@@ -99,7 +100,9 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
     cfg = repo.config
     today = cfg.today
     split = segmenter(str(cfg.get("site", "search", "segmenter", default=DEFAULT_SEGMENTER)))  # missing: fails now
-    split("预热分词词典")  # a segmenter loads its dictionary on first use: here, once, not in every worker
+    split(
+        Locale("zh-CN").word("change.new_customer.bare")
+    )  # any Chinese text: a segmenter loads its dictionary on first use: here, once, not in every worker
     jobs = jobs or os.cpu_count() or 1
     loaded = load_site_input(repo, jobs=jobs)
     out.customers, out.skipped = len(loaded.customers), loaded.skipped
