@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from itertools import combinations
 from typing import Any
 
 from .config import Config
-from .normalize import normalize_email, parse_phone
+from .identity import comparable, is_empty, same_fact
 from .repo import Repo, rel
 from .rules import IndexEntry, index_entry, near_duplicates
 from .yamlload import load_yaml_bytes
@@ -153,33 +152,6 @@ def rules_for(repo: Repo, note_prefix: str) -> MergeRules:
     return MergeRules(list(props), items, repo.config["check"]["phone_region"], title, note_prefix, show)
 
 
-def is_empty(value: Any) -> bool:
-    return value is None or value == "" or value == [] or value == {}
-
-
-def comparable(value: Any) -> Any:
-    """Dates, numbers and text compared by what they mean, not how YAML typed them."""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, dict):
-        return tuple(sorted((str(k), comparable(v)) for k, v in value.items() if not is_empty(v)))
-    if isinstance(value, list):
-        return tuple(comparable(v) for v in value)
-    return value
-
-
-def _squash(text: Any) -> str:
-    return re.sub(r"\s+", "", str(text or "")).casefold()
-
-
 def merge_records(target: MutableMapping, source: MutableMapping, rules: MergeRules,
                   soft: frozenset[str] | set[str] = frozenset()) -> MergeStats:
     """Merge ``source`` into ``target`` in place: union of contacts, interactions, deals, surveys
@@ -261,46 +233,6 @@ def _merge_tags(target: MutableMapping, key: str, values: list, rules: MergeRule
     return added
 
 
-def _contact_keys(c: dict, region: str) -> set[str]:
-    keys = set()
-    if c.get("phone"):
-        e164, _ = parse_phone(str(c["phone"]), region)
-        if e164:
-            keys.add("p:" + e164)
-    if c.get("email"):
-        norm, _ = normalize_email(str(c["email"]))
-        if norm:
-            keys.add("e:" + norm)
-    return keys
-
-
-def _same_entry(key: str, a: dict, b: dict, region: str) -> bool:
-    if key == "contacts":
-        ka, kb = _contact_keys(a, region), _contact_keys(b, region)
-        if ka & kb:
-            return True
-        names_match = _squash(a.get("name")) == _squash(b.get("name"))
-        # same name and nothing that tells them apart (no two different phones or emails)
-        return names_match and not (ka and kb)
-    if key == "interactions":
-        fields = ("date", "channel", "by")
-        return all(comparable(a.get(f)) == comparable(b.get(f)) for f in fields) and \
-            _squash(a.get("summary")) == _squash(b.get("summary"))
-    if key == "deals":
-        if a.get("contract") and b.get("contract"):
-            return _squash(a["contract"]) == _squash(b["contract"])
-        return all(comparable(a.get(f)) == comparable(b.get(f)) for f in ("product", "amount", "signed"))
-    if key == "opportunities":
-        return comparable(a.get("id")) == comparable(b.get("id"))
-    if key == "surveys":
-        return all(comparable(a.get(f)) == comparable(b.get(f))
-                   for f in ("date", "quality", "attitude", "response", "after_sales"))
-    if key == "complaints":
-        return comparable(a.get("date")) == comparable(b.get("date")) and \
-            _squash(a.get("content")) == _squash(b.get("content"))
-    return comparable(a) == comparable(b)
-
-
 def _merge_list(target: MutableMapping, key: str, items: list, rules: MergeRules, note_lines: list[str]) -> int:
     current = target.get(key)
     if not isinstance(current, list):
@@ -309,7 +241,7 @@ def _merge_list(target: MutableMapping, key: str, items: list, rules: MergeRules
     for item in items:
         if not isinstance(item, dict):
             continue
-        match = next((x for x in (current or []) if isinstance(x, dict) and _same_entry(key, x, item, rules.region)),
+        match = next((x for x in (current or []) if isinstance(x, dict) and same_fact(key, x, item, rules.region)),
                      None)
         if match is not None:
             if key == "contacts":

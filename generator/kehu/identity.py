@@ -1,4 +1,5 @@
-"""Which entries of a customer's lists are "the same record" across two versions of the file.
+"""Which entries of a customer's lists are "the same record": across two versions of one file, and
+across two customers that turn out to be one.
 
 One rule, used wherever versions are compared: the merge driver (an entry edited on one
 side is still that entry), ``kehu history`` and ``kehu diff`` (a changed entry is an edit,
@@ -11,8 +12,11 @@ contract number (else product and signing date); an opportunity its id.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
+
+from .normalize import normalize_email, parse_phone
 
 Identity = Callable[[Any], Any]
 
@@ -73,3 +77,75 @@ def identity_text(field: str, item: Any) -> str:
     if not isinstance(key, tuple):
         return "?"
     return " ".join(str(v) for v in key[1:] if v is not None) or "?"
+
+
+# --- the same fact, recorded for two customers that are one (kehu merge, import of duplicate rows) -------
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def comparable(value: Any) -> Any:
+    """Dates, numbers and text compared by what they mean, not how YAML typed them."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), comparable(v)) for k, v in value.items() if not is_empty(v)))
+    if isinstance(value, list):
+        return tuple(comparable(v) for v in value)
+    return value
+
+
+def squash(text: Any) -> str:
+    return re.sub(r"\s+", "", str(text or "")).casefold()
+
+
+def _contact_keys(c: dict, region: str) -> set[str]:
+    keys = set()
+    if c.get("phone"):
+        e164, _ = parse_phone(str(c["phone"]), region)
+        if e164:
+            keys.add("p:" + e164)
+    if c.get("email"):
+        norm, _ = normalize_email(str(c["email"]))
+        if norm:
+            keys.add("e:" + norm)
+    return keys
+
+
+def same_fact(key: str, a: dict, b: dict, region: str) -> bool:
+    """Two entries of two customers being merged record one fact (kept once): looser than a version's
+    identity above, because two people typed them — normalised phones and emails, text without spaces."""
+    if key == "contacts":
+        ka, kb = _contact_keys(a, region), _contact_keys(b, region)
+        if ka & kb:
+            return True
+        names_match = squash(a.get("name")) == squash(b.get("name"))
+        # same name and nothing that tells them apart (no two different phones or emails)
+        return names_match and not (ka and kb)
+    if key == "interactions":
+        fields = ("date", "channel", "by")
+        return all(comparable(a.get(f)) == comparable(b.get(f)) for f in fields) and \
+            squash(a.get("summary")) == squash(b.get("summary"))
+    if key == "deals":
+        if a.get("contract") and b.get("contract"):
+            return squash(a["contract"]) == squash(b["contract"])
+        return all(comparable(a.get(f)) == comparable(b.get(f)) for f in ("product", "amount", "signed"))
+    if key == "opportunities":
+        return comparable(a.get("id")) == comparable(b.get("id"))
+    if key == "surveys":
+        return all(comparable(a.get(f)) == comparable(b.get(f))
+                   for f in ("date", "quality", "attitude", "response", "after_sales"))
+    if key == "complaints":
+        return comparable(a.get("date")) == comparable(b.get("date")) and \
+            squash(a.get("content")) == squash(b.get("content"))
+    return comparable(a) == comparable(b)
