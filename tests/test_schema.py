@@ -344,5 +344,5 @@ def test_cli_messages_in_chinese_by_default_and_english_with_locale_en(repo):
     repo.set_config(locale="en")
     en = repo.check_json().problems[0]
     assert en["message"] == "stage: '谈判' is a label; write the key 'negotiating'"
-    assert en["hint"] == "use 'negotiating' (Negotiating)"
+    assert en["hint"] == "use 'negotiating' (Negotiating) for stage"
     assert repo.kehu("check").stdout.strip().splitlines()[-1].startswith("✗ 1 error, 0 warnings")

@@ -21,6 +21,7 @@ from .config import Config
 from .identity import comparable, is_empty, same_fact
 from .repo import Repo, rel
 from .rules import IndexEntry, index_entry, near_duplicates
+from .schema import title_of
 from .yamlload import load_yaml_bytes
 
 # how strongly each kind of evidence says "the same customer" (0..1); several combine as
@@ -131,11 +132,9 @@ def rules_for(repo: Repo, note_prefix: str) -> MergeRules:
     defs = customer.get("$defs", {})
     items = {key: list(defs.get(RECORD_OF[key], {}).get("properties", {})) for key in RECORD_LISTS}
     props = customer.get("properties", {})
-    en = repo.msgs.lang == "en"
 
     def title(name: str) -> str:
-        prop = props.get(name, {})
-        return str(prop.get("x-title-en" if en else "title") or prop.get("title") or name)
+        return title_of(props.get(name), repo.msgs.lang, name)
 
     vocabs = repo.schemas.vocabularies
 

@@ -115,10 +115,10 @@ def vocab_key(msgs: Locale, vocab: Vocabulary, option: str, value: str) -> str:
     suggestion = ""
     if synonym is not None:
         term = vocab.by_key[synonym]
-        shown = f"{synonym}({term.zh if msgs.lang == 'zh' else term.en})" if term.zh != synonym else synonym
+        shown = f"{synonym}({term.label(msgs.lang)})" if term.zh != synonym else synonym
         suggestion = msgs.word("did_you_mean", x=shown)
     allowed = msgs.word("sep").join(
-        f"{t.key}({t.zh if msgs.lang == 'zh' else t.en})" if t.key != t.zh else t.key for t in vocab.terms[:40])
+        f"{t.key}({t.label(msgs.lang)})" if t.key != t.zh else t.key for t in vocab.terms[:40])
     raise refuse(msgs, "cli-unknown-value", option=option, value=value, suggestion=suggestion, allowed=allowed)
 
 

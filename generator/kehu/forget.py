@@ -18,7 +18,6 @@ from typing import Any
 from .config import CONFIG_FILE
 from .edits import yaml_date
 from .repo import Repo
-from .review import FORGOTTEN_MARKS
 
 
 def forgotten_ids(repo: Repo, commit: str | None = None) -> dict[str, str]:
@@ -37,7 +36,7 @@ def forgotten_ids(repo: Repo, commit: str | None = None) -> dict[str, str]:
 
 
 def mark(repo: Repo) -> str:
-    return FORGOTTEN_MARKS[1] if repo.msgs.lang == "en" else FORGOTTEN_MARKS[0]
+    return repo.msgs.word("chg.forget_word")
 
 
 def personal_values(contact: dict) -> list[str]:

@@ -23,7 +23,7 @@ import jsonschema_rs
 if TYPE_CHECKING:  # imported where used: jsonschema takes longer to import than a warm check runs
     import jsonschema
 
-from .catalogue import Locale
+from .catalogue import Locale, lang_of
 from .problems import Problem
 from .yamlload import LoadedYaml, load_yaml_bytes
 
@@ -37,7 +37,15 @@ class Term:
     en: str
 
     def label(self, locale: str) -> str:
-        return self.en if locale.lower().startswith("en") else self.zh
+        return self.en if lang_of(locale) == "en" else self.zh
+
+
+def title_of(spec: object, locale: str, fallback: str = "") -> str:
+    """A field's schema title in the team's language (``title`` / ``x-title-en``), else ``fallback``."""
+    if not isinstance(spec, dict):
+        return fallback
+    title = spec.get("x-title-en") if lang_of(locale) == "en" else None
+    return str(title or spec.get("title") or fallback)
 
 
 class Vocabulary:
@@ -451,7 +459,7 @@ class _Translator:
         base = self.root.get("$defs", {}).get(ref.rsplit("/", 1)[-1]) if ref.startswith("#/$defs/") else None
         excluded = err.validator_value["const"]
         terms = [t for t in _vocab_from(field, base).terms if t.key != excluded] if _is_vocab(base) else []
-        allowed = m.word("sep").join(f"{t.key}({t.zh if m.lang == 'zh' else t.en})" for t in terms)
+        allowed = m.word("sep").join(f"{t.key}({t.label(m.lang)})" for t in terms)
         return m.error(self.loaded.file, *self._at(path), "unknown-value", field=field, value=err.instance,
                        suggestion="", allowed=allowed)
 
@@ -465,7 +473,7 @@ class _Translator:
         value = err.instance
         line, col = self._at(path)
         allowed = m.word("sep").join(
-            f"{t.key}({t.zh if m.lang == 'zh' else t.en})" if t.key != t.zh else t.key for t in vocab.terms[:40])
+            f"{t.key}({t.label(m.lang)})" if t.key != t.zh else t.key for t in vocab.terms[:40])
         if value is None:  # `lost_from:` left empty where a choice is required
             return m.error(self.loaded.file, line, col, "no-value", field=field,
                            hint=m.word("fill_in", x=allowed))
@@ -474,7 +482,7 @@ class _Translator:
             if key is not None and key != value:
                 term = vocab.by_key[key]
                 return m.error(self.loaded.file, line, col, "label-not-key", field=field, value=value, key=key,
-                               label=term.zh if m.lang == "zh" else term.en)
+                               label=term.label(m.lang))
         words = [t.key for t in vocab.terms] + [t.zh for t in vocab.terms]
         close = difflib.get_close_matches(str(value), words, n=1, cutoff=0.5)
         suggestion = ""

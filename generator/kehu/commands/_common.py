@@ -27,9 +27,6 @@ def repo_from(obj: dict | None) -> Repo:
     return open_repo((obj or {}).get("repo"))
 
 
-def is_zh(repo: Repo) -> bool:
-    return repo.msgs.lang == "zh"
-
 
 def here(path: Path, repo: Repo) -> str:
     from ..repo import rel

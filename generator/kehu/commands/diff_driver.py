@@ -82,7 +82,7 @@ def _titles() -> dict[str, str]:
 
     from ..catalogue import Locale
     from ..config import CONFIG_FILE, SCHEMA_DIR
-    from ..schema import SCHEMA_FILES
+    from ..schema import SCHEMA_FILES, title_of
     from ..yamlload import load_yaml_bytes
 
     try:
@@ -99,10 +99,8 @@ def _titles() -> dict[str, str]:
 
             schema = json.loads(resources.files("kehu").joinpath(f"data/schema/{SCHEMA_FILES['customer']}")
                                 .read_text(encoding="utf-8"))
-        key = "x-title-en" if Locale(locale or "zh-CN").lang == "en" else "title"
         props = schema.get("properties", {})
-        return {f: str(props[f].get(key) or props[f].get("title") or f) for f in LISTS if isinstance(props.get(f),
-                                                                                                     dict)}
+        return {f: title_of(props[f], locale or "zh-CN", f) for f in LISTS if isinstance(props.get(f), dict)}
     except Exception:  # a diff must never fail because kehu.yaml or the schema is broken right now
         return {}
 

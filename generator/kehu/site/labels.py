@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..catalogue import Locale
-from ..schema import SchemaSet
+from ..schema import SchemaSet, title_of
 
 
 class Labels:
@@ -45,10 +45,7 @@ class Labels:
         props = self._schema.get("properties", {})
         if within is not None:
             props = self._schema.get("$defs", {}).get(within, {}).get("properties", {})
-        spec = props.get(name)
-        if not isinstance(spec, dict):
-            return name
-        return str(spec.get("x-title-en" if self.en else "title", spec.get("title", name)))
+        return title_of(props.get(name), self.locale, name)
 
     def words(self) -> dict[str, str]:
         """Every site word in this locale (templates and the browser scripts read them)."""
