@@ -65,14 +65,14 @@ def test_parallel_check_says_exactly_what_a_serial_check_says(tmp_path, monkeypa
     text = files[40].read_text(encoding="utf-8")
     old_phone = next(line for line in text.splitlines() if "phone:" in line)
     files[40].write_text(text.replace(old_phone, phone, 1), encoding="utf-8")
-    monkeypatch.setenv("KEHU_TODAY", synth.TODAY.isoformat())
     monkeypatch.delenv("KEHU_LOCALE", raising=False)
-    serial = check(open_repo(tmp_path), use_cache=False, jobs=1)
-    parallel = check(open_repo(tmp_path), use_cache=False, jobs=2)
+    today = synth.TODAY
+    serial = check(open_repo(tmp_path, today=today), use_cache=False, jobs=1)
+    parallel = check(open_repo(tmp_path, today=today), use_cache=False, jobs=2)
     assert serial.errors >= 4
     assert [p.as_dict() for p in parallel.problems] == [p.as_dict() for p in serial.problems]
-    cached = check(open_repo(tmp_path), use_cache=True, jobs=2)
-    again = check(open_repo(tmp_path), use_cache=True, jobs=2)
+    cached = check(open_repo(tmp_path, today=today), use_cache=True, jobs=2)
+    again = check(open_repo(tmp_path, today=today), use_cache=True, jobs=2)
     assert again.cached == n
     assert [p.as_dict() for p in cached.problems] == [p.as_dict() for p in again.problems] == \
            [p.as_dict() for p in serial.problems]

@@ -123,14 +123,14 @@ def customer(**over):
     return customer_from(loaded)
 
 
-ON = Config({"pool": {"enabled": True, "days": 30, "cap": 5}})
+ON = Config.build({"pool": {"enabled": True, "days": 30, "cap": 5}})
 
 
 def test_pool_since_at_its_boundary_and_off_by_default():
     c = customer(stage="contacted", created="2024-01-01", interactions=[call("2024-05-02", "lixia")])
     assert pool_since(c, ON, TODAY) == dt.date(2024, 6, 1)
     assert pool_since(c, ON, TODAY - dt.timedelta(days=1)) is None
-    assert pool_since(c, Config({}), TODAY) is None
+    assert pool_since(c, Config.build({}), TODAY) is None
 
 
 def test_owner_since_restarts_the_owners_time():

@@ -40,7 +40,7 @@ def deal(amount: float, signed: str) -> dict[str, Any]:
 
 
 def facts(c: Customer, config: dict | None = None, today: dt.date = TODAY, others: list[Customer] = ()):
-    return derive_all([c, *others], Config(config or {}), today)[c.id]
+    return derive_all([c, *others], Config.build(config or {}), today)[c.id]
 
 
 def klass(c: Customer, config: dict | None = None) -> str:
@@ -376,7 +376,7 @@ def funnel_set() -> list[Customer]:
 
 def test_funnel_reached_at_least_and_conversion():
     customers = funnel_set()
-    config = Config({})
+    config = Config.build({})
     f = funnel(customers, derive_all(customers, config, TODAY), config)
     rows = {s.stage: s for s in f.stages}
     assert [s.stage for s in f.stages] == ["lead", "contacted", "quoted", "negotiating", "won"]
@@ -391,7 +391,7 @@ def test_funnel_reached_at_least_and_conversion():
 
 def test_funnel_by_owner_and_source():
     customers = funnel_set()
-    config = Config({})
+    config = Config.build({})
     facts_ = derive_all(customers, config, TODAY)
     by_owner = funnel_by(customers, facts_, config, "owner")
     assert sorted(by_owner) == ["lixia", "wangfang"]
@@ -404,7 +404,7 @@ def test_funnel_by_owner_and_source():
 def test_funnel_stages_come_from_kehu_yaml():
     """A team that adds a `trial` stage (in schema/ and in kehu.yaml's stage order) sees it in the funnel."""
     customers = [*funnel_set(), cust(id="C20240501010", stage="trial")]
-    config = Config({"stages": ["lead", "contacted", "trial", "quoted", "negotiating", "won"]})
+    config = Config.build({"stages": ["lead", "contacted", "trial", "quoted", "negotiating", "won"]})
     f = funnel(customers, derive_all(customers, config, TODAY), config)
     assert [(s.stage, s.reached) for s in f.stages] == [("lead", 10), ("contacted", 7), ("trial", 6), ("quoted", 5),
                                                         ("negotiating", 3), ("won", 2)]

@@ -119,7 +119,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     pages = sorted(str(p.parent.relative_to(out)) + "/" if p.name == "index.html" else str(p.relative_to(out))
                    for p in out.rglob("*.html"))
     return Site(root, out, customers, derive.derive_all(list(customers.values()), repo.config, BUILT),
-                int(repo.config["due_soon_days"]), int(repo.config.get("site", "due_rollover_days", default=7)),
+                repo.config.due_soon_days, repo.config.site.due_rollover_days,
                 [p.removeprefix("./") for p in pages])
 
 

@@ -64,7 +64,7 @@ def check_customer_bytes(repo: Repo, file: str, raw: bytes) -> tuple[list[Proble
 def _check_loaded(repo: Repo, file: str, raw: bytes) -> tuple[list[Problem], IndexEntry, LoadedYaml | None]:
     """The problems and index entry of one file, and the loaded file when it passed the schema."""
     msgs, config = repo.msgs, repo.config
-    loaded = load_yaml_bytes(file, raw, msgs, config["check"]["max_file_bytes"])
+    loaded = load_yaml_bytes(file, raw, msgs, config.check.max_file_bytes)
     if loaded.problems or not isinstance(loaded.data, dict):
         return loaded.problems, index_entry(loaded, config), None
     entry = index_entry(loaded, config)
@@ -108,7 +108,7 @@ def _work(span: tuple[int, int]) -> list[Verdict]:
 def _warm_up(repo: Repo) -> None:
     """Load in the parent what every child needs (lazily imported libraries, phone metadata), so that
     each child does not load it again after the fork."""
-    parse_phone("13800138000", repo.config["check"]["phone_region"])
+    parse_phone("13800138000", repo.config.check.phone_region)
     normalize_email("warm.up@example.com")
 
 
@@ -179,10 +179,10 @@ def _yaml_loader_name() -> str:
 def environment_key(repo: Repo) -> str:
     """Everything besides the file itself that a verdict depends on."""
     h = hashlib.sha256()
-    # config.data is kehu.yaml merged over kehu's defaults: a changed default changes the key too
+    # config.fingerprint is kehu.yaml merged over kehu's defaults: a changed default changes the key too
     for part in (_code_fingerprint(), _library_versions(), repo.schemas.fingerprint, repo.config_text,
                  repo.team_text,
-                 json.dumps(repo.config.data, sort_keys=True, ensure_ascii=False, default=str),
+                 repo.config.fingerprint,
                  json.dumps(sorted(repo.handles or [])), repo.config.today.isoformat(), repo.msgs.lang):
         h.update(part.encode())
         h.update(b"\0")

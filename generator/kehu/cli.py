@@ -105,9 +105,15 @@ def _today(ctx: click.Context, param: click.Parameter, value: str | None) -> str
 @click.pass_context
 def main(ctx: click.Context, repo: Path | None, today: str | None) -> None:
     """kehu 客户 — customers as YAML files in git: check them, and build the team's site."""
-    if today:
-        os.environ["KEHU_TODAY"] = today
-    ctx.obj = {"repo": repo}
+    from .config import TODAY_ENV, pinned_today  # the one place the command line reads KEHU_TODAY
+
+    try:
+        pinned = pinned_today(today)
+    except ValueError:
+        raise click.BadParameter(f"'{os.environ.get(TODAY_ENV)}' is not a date; write YYYY-MM-DD",
+                                 param_hint=TODAY_ENV) from None
+    # every command opens the repository with this date (None: today in the team's time zone)
+    ctx.obj = {"repo": repo, "today": pinned}
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,15 +1,31 @@
-"""The team's rules: kehu.yaml merged over the defaults shipped with kehu.
+"""The team's rules: kehu.yaml merged over the defaults shipped with kehu, as frozen typed objects.
 
-No number from the domain lives in code: every threshold, cadence and limit is
-read from here. ``data/defaults.yaml`` is the documented default ``kehu.yaml``.
+No number from the domain lives in code: every threshold, cadence and limit is read from here.
+``data/defaults.yaml`` is the documented default ``kehu.yaml`` and the ONLY source of default values:
+the dataclasses below say which keys exist and of which type, never what they default to. Each section
+of defaults.yaml is one dataclass (``config.check.max_file_bytes``, ``config.pool.days``); its top-level
+numbers are fields of ``Config`` itself (``config.dormant_days``).
+
+A ``Config`` is built once per opening of a repository (``open_repo``), after kehu.yaml passed its
+schema: ``Config.build`` checks every value against its field's type (a key the schema leaves open, such
+as ``site.chart_months``, can still hold the wrong thing) and raises ``ConfigValueError`` naming the key.
+
+"Today" is a value of the Config, given by the caller (``kehu --today``) or, when not given, the date in
+the team's time zone at the moment the Config is built. Nothing in kehu reads it from the environment
+except the two edges that say so (the command line and the MkDocs plugin, through ``pinned_today``).
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 import os
-from functools import cached_property
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from functools import cache
 from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,19 +36,28 @@ CONFIG_FILE = "kehu.yaml"
 TEAM_FILE = "team.yaml"
 CUSTOMERS_DIR = "customers"
 SCHEMA_DIR = "schema"
+TODAY_ENV = "KEHU_TODAY"  # read only by pinned_today(), at the edges (cli.main, the MkDocs plugin)
+
+EMPTY: Mapping[str, Any] = types.MappingProxyType({})
 
 
 def default_config_text() -> str:
     return resources.files("kehu").joinpath("data/defaults.yaml").read_text(encoding="utf-8")
 
 
+@cache
+def _defaults() -> dict[str, Any]:
+    return yaml.load(default_config_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def default_config() -> dict[str, Any]:
-    return yaml.safe_load(default_config_text())
+    """defaults.yaml as a plain mapping (a copy: the caller may change it)."""
+    return copy.deepcopy(_defaults())
 
 
-def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     """Mappings merge key by key; anything else (lists included) replaces."""
-    out = copy.deepcopy(base)
+    out = copy.deepcopy(dict(base))
     for key, value in override.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
             out[key] = deep_merge(out[key], value)
@@ -41,45 +66,276 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
     return out
 
 
+def pinned_today(option: str | None = None) -> dt.date | None:
+    """THE edge where "today" may come from outside: the ``--today`` option, else ``KEHU_TODAY=YYYY-MM-DD``
+    (tests, reruns, a team's CI), else None (the real date). Called by ``kehu``'s main and by the MkDocs
+    plugin under a plain ``mkdocs build`` only; everything else is handed the date. Raises ValueError for
+    text that is no date."""
+    text = option or os.environ.get(TODAY_ENV)
+    return dt.date.fromisoformat(text) if text else None
+
+
+class ConfigValueError(ValueError):
+    """A kehu.yaml value of the wrong type for its key (``path``: the key as dotted names)."""
+
+    def __init__(self, path: str, value: Any, expected: str) -> None:
+        super().__init__(f"{path}: expected {expected}, found {value!r}")
+        self.path, self.value, self.expected = path, value, expected
+
+
+# --- the sections of defaults.yaml, in its order ---------------------------------------------------------
+# A field without a default must be in defaults.yaml (tests/test_config_typed.py keeps them equal); a field
+# with a default is an optional key that defaults.yaml leaves out (None: "not set"; extra: keys kehu does not
+# know, kept for the team).
+
+
+@dataclass(frozen=True, slots=True)
+class Ids:
+    pattern: str
+    template: str
+
+
+@dataclass(frozen=True, slots=True)
+class CoreRule:
+    min_annual_value: float
+    min_revenue_share: float | None
+    min_months: int
+    min_repurchase_rate: float
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRule:
+    min_annual_value: float
+    min_months: int
+    min_repurchase_rate: float
+
+
+@dataclass(frozen=True, slots=True)
+class PotentialRule:
+    min_contacts: int
+    window_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    core: CoreRule
+    key: KeyRule
+    potential: PotentialRule
+
+
+@dataclass(frozen=True, slots=True)
+class PerClass:
+    """Days per class (cadence_days, visit_days); None: that class has no such rhythm."""
+    core: int | None = None
+    key: int | None = None
+    normal: int | None = None
+    potential: int | None = None
+
+    def of(self, klass: str) -> int | None:
+        return getattr(self, klass, None) if klass in ("core", "key", "normal", "potential") else None
+
+
+@dataclass(frozen=True, slots=True)
+class ValueLevels:
+    high: float
+    mid: float
+
+
+@dataclass(frozen=True, slots=True)
+class Frequency:
+    window_days: int
+    high: int
+    mid: int
+
+
+@dataclass(frozen=True, slots=True)
+class Opportunities:
+    probability: Mapping[str, float]
+    forecast_quarters: int
+
+
+@dataclass(frozen=True, slots=True)
+class Pool:
+    enabled: bool
+    days: int
+    cap: int
+
+
+@dataclass(frozen=True, slots=True)
+class Reverify:
+    high: int
+    other: int
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    max_file_bytes: int
+    phone_region: str
+    near_duplicate_distance: int
+    near_duplicate_min_length: int
+    company_suffixes: tuple[str, ...]
+    not_duplicates: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Privacy:
+    mask_phone: bool
+    mask_email: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SiteSearch:
+    segmenter: str
+    recent_summaries: int
+    extra: Mapping[str, Any] = field(default_factory=lambda: EMPTY)
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    title: str
+    engine: str
+    repo_url: str | None
+    edit_uri: str
+    view_uri: str | None
+    chart_months: int
+    discipline_days: int
+    due_rollover_days: int
+    search: SiteSearch
+    # the schema leaves site: open; a team's own keys are kept here
+    extra: Mapping[str, Any] = field(default_factory=lambda: EMPTY)
+
+
+@dataclass(frozen=True, slots=True)
+class Forgotten:
+    """One customer erased by ``kehu forget`` (kehu.yaml ``forgotten:``, written by kehu, not a setting)."""
+    id: str
+    date: str
+    by: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
-    """Read-only view of the merged configuration."""
+    """The merged configuration: read-only, typed, built once (``Config.build``)."""
+    locale: str
+    timezone: str
+    ids: Ids
+    stages: tuple[str, ...]
+    classification: Classification
+    cadence_days: PerClass
+    visit_days: PerClass
+    value_levels: ValueLevels
+    frequency: Frequency
+    dormant_days: int
+    opportunities: Opportunities
+    pool: Pool
+    first_followup_hours: int
+    record_within_hours: int
+    due_soon_days: int
+    birthday_window_days: int
+    survey_every_days: int
+    reverify_days: Reverify
+    missing_markers: tuple[str, ...]
+    recommended_fields: tuple[str, ...]
+    vague_summaries: tuple[str, ...]
+    summary_max_chars: int
+    check: Check
+    privacy: Privacy
+    site: Site
+    forgotten: tuple[Forgotten, ...] = ()
+    # top-level keys a team's own schema/config.schema.json allows
+    extra: Mapping[str, Any] = field(default_factory=lambda: EMPTY)
+    today: dt.date = dt.date.min      # set by build: the given date, else today in the team's time zone
+    fingerprint: str = ""             # the merged mapping as canonical JSON: part of every cache key
 
-    def __init__(self, data: dict[str, Any] | None = None, today: dt.date | None = None) -> None:
-        self.data = deep_merge(default_config(), data or {})
-        self._today = today
-
-    def __getitem__(self, key: str) -> Any:
-        return self.data[key]
-
-    def get(self, *path: str, default: Any = None) -> Any:
-        node: Any = self.data
-        for key in path:
-            if not isinstance(node, dict) or key not in node:
-                return default
-            node = node[key]
-        return node
-
-    @property
-    def locale(self) -> str:
-        return str(self.data.get("locale", "zh-CN"))
+    @classmethod
+    def build(cls, data: Mapping[str, Any] | None = None, today: dt.date | None = None) -> Config:
+        """kehu.yaml's mapping (already valid against the schema) over defaults.yaml; ``today``: the date
+        to work on (None: today in the team's time zone). Raises ConfigValueError for a value of the wrong
+        type."""
+        defaults = _defaults()
+        merged = deep_merge(defaults, data or {})
+        built = _build(cls, merged, defaults, "")
+        if today is None:
+            today = dt.datetime.now(built.tz).date()
+        fingerprint = json.dumps(merged, sort_keys=True, ensure_ascii=False, default=str)
+        object.__setattr__(built, "today", today)
+        object.__setattr__(built, "fingerprint", fingerprint)
+        return built
 
     @property
     def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.data.get("timezone") or "Asia/Shanghai")
+        return ZoneInfo(self.timezone)
 
-    @property
-    def today(self) -> dt.date:
-        """Today in the team's time zone; ``KEHU_TODAY=YYYY-MM-DD`` pins it (tests, reruns)."""
-        if self._today is not None:
-            return self._today
-        pinned = os.environ.get("KEHU_TODAY")
-        if pinned:
-            return dt.date.fromisoformat(pinned)
-        return dt.datetime.now(self.tz).date()
 
-    @cached_property
-    def stages(self) -> list[str]:
-        return list(self.data["stages"])
+# --- building: one generic walk over the dataclasses --------------------------------------------------------
 
-    def cadence_days(self, klass: str) -> int | None:
-        return self.data["cadence_days"].get(klass)
+_NOT_FROM_FILE = {"extra", "today", "fingerprint"}
+_JSON_TYPE = {bool: "boolean", int: "integer", float: "number", str: "string"}
+
+
+@cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _build(cls: type, merged: Mapping[str, Any], defaults: Mapping[str, Any], path: str) -> Any:
+    hints = _hints(cls)
+    kwargs: dict[str, Any] = {}
+    names = {f.name for f in fields(cls)}
+    for f in fields(cls):
+        if f.name in _NOT_FROM_FILE:
+            continue
+        key = f"{path}.{f.name}" if path else f.name
+        if f.name not in merged:
+            if f.default is MISSING and f.default_factory is MISSING:
+                raise KeyError(f"data/defaults.yaml has no '{key}'")  # a kehu bug: the test keeps them equal
+            continue
+        default = defaults.get(f.name) if isinstance(defaults, Mapping) else None
+        kwargs[f.name] = _convert(hints[f.name], merged[f.name], default, key)
+    if "extra" in names:
+        kwargs["extra"] = _freeze({k: v for k, v in merged.items() if k not in names})
+    return cls(**kwargs)
+
+
+def _convert(tp: Any, value: Any, default: Any, path: str) -> Any:
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        tp = next(a for a in args if a is not type(None))
+        origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if value is None and default is not None:
+        value = default  # an empty value keeps the default (as `edit_uri:` with nothing after it always did)
+    if is_dataclass(tp):
+        if not isinstance(value, Mapping):
+            raise ConfigValueError(path, value, "object")
+        return _build(tp, value, default if isinstance(default, Mapping) else EMPTY, path)
+    if origin is tuple:
+        if not isinstance(value, list | tuple):
+            raise ConfigValueError(path, value, "array")
+        return tuple(_convert(args[0], v, None, f"{path}[{i}]") for i, v in enumerate(value))
+    if origin is Mapping:
+        if not isinstance(value, Mapping):
+            raise ConfigValueError(path, value, "object")
+        return types.MappingProxyType({str(k): _convert(args[1], v, None, f"{path}.{k}") for k, v in value.items()})
+    if tp is Any:
+        return _freeze(value)
+    if tp is float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+    elif tp is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    else:
+        ok = isinstance(value, tp)
+    if not ok:
+        raise ConfigValueError(path, value, _JSON_TYPE.get(tp, "string"))
+    return value
+
+
+def _freeze(value: Any) -> Any:
+    """A read-only copy of a team's own value (mappings become read-only views, lists tuples)."""
+    if isinstance(value, Mapping):
+        return types.MappingProxyType({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    return value

@@ -50,7 +50,7 @@ def repo_entries(repo: Repo) -> list[IndexEntry]:
     """The checker's index entry of every customer file (files that do not parse still count
     with what could be read)."""
     out = []
-    limit = repo.config["check"]["max_file_bytes"]
+    limit = repo.config.check.max_file_bytes
     for path in repo.customer_files():
         try:
             raw = path.read_bytes()
@@ -63,7 +63,7 @@ def repo_entries(repo: Repo) -> list[IndexEntry]:
 
 def find_pairs(entries: list[IndexEntry], config: Config) -> list[Pair]:
     """Likely duplicate pairs, best first. Pairs listed in check.not_duplicates are left out."""
-    allowed = {frozenset(map(str, p)) for p in config["check"]["not_duplicates"]}
+    allowed = {frozenset(map(str, p)) for p in config.check.not_duplicates}
     pairs: dict[tuple[str, str], Pair] = {}
 
     def add(a: IndexEntry, b: IndexEntry, kind: str, detail: str) -> None:
@@ -148,7 +148,7 @@ def rules_for(repo: Repo, note_prefix: str) -> MergeRules:
                 return vocabs[name].label(value, repo.msgs.lang)
         return _shown(value)
 
-    return MergeRules(list(props), items, repo.config["check"]["phone_region"], title, note_prefix, show)
+    return MergeRules(list(props), items, repo.config.check.phone_region, title, note_prefix, show)
 
 
 def merge_records(target: MutableMapping, source: MutableMapping, rules: MergeRules,

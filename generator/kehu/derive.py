@@ -98,10 +98,10 @@ def last_contact(c: Customer, today: dt.date) -> dt.date | None:
 
 
 def value_level(value: float, cfg: Config) -> str:
-    levels = cfg["value_levels"]
-    if value >= levels["high"]:
+    levels = cfg.value_levels
+    if value >= levels.high:
         return "high"
-    if value >= levels["mid"]:
+    if value >= levels.mid:
         return "mid"
     return "low"
 
@@ -109,18 +109,18 @@ def value_level(value: float, cfg: Config) -> str:
 def computed_class(c: Customer, value: float, months: int | None, team_revenue: float,
                    cfg: Config) -> tuple[str, list[str]]:
     """The highest class whose every rule holds, with the reasons that decided it."""
-    rules = cfg["classification"]
+    rules = cfg.classification
     if not c.deals and not value:
         return "potential", ["no_deal"]
-    core, key = rules["core"], rules["key"]
+    core, key = rules.core, rules.key
     rate = c.repurchase_rate
-    share = core.get("min_revenue_share")
-    value_ok = value >= core["min_annual_value"] or bool(share and team_revenue > 0 and value / team_revenue >= share)
-    if (value_ok and months is not None and months >= core["min_months"]
-            and rate is not None and rate >= core["min_repurchase_rate"]):
+    share = core.min_revenue_share
+    value_ok = value >= core.min_annual_value or bool(share and team_revenue > 0 and value / team_revenue >= share)
+    if (value_ok and months is not None and months >= core.min_months
+            and rate is not None and rate >= core.min_repurchase_rate):
         return "core", ["value", "months", "repurchase"]
-    if (value >= key["min_annual_value"] and months is not None and months >= key["min_months"]
-            and (rate is None or rate > key["min_repurchase_rate"])):
+    if (value >= key.min_annual_value and months is not None and months >= key.min_months
+            and (rate is None or rate > key.min_repurchase_rate)):
         return "key", ["value", "months"]
     return "normal", ["below_key"]
 
@@ -131,10 +131,10 @@ def interactions_within(c: Customer, today: dt.date, days: int) -> int:
 
 
 def frequency(recent: int, cfg: Config) -> str:
-    f = cfg["frequency"]
-    if recent >= f["high"]:
+    f = cfg.frequency
+    if recent >= f.high:
         return "high"
-    if recent >= f["mid"]:
+    if recent >= f.mid:
         return "mid"
     return "low"
 
@@ -143,7 +143,7 @@ def status(c: Customer, last: dt.date | None, today: dt.date, cfg: Config) -> st
     if c.stage == "lost":
         return "lost"
     reference = last or c.created
-    if reference and (today - reference).days >= cfg["dormant_days"]:
+    if reference and (today - reference).days >= cfg.dormant_days:
         return "dormant"
     if not c.deals and c.stage != "won":
         return "potential"
@@ -161,17 +161,17 @@ def next_due(c: Customer, klass: str, last: dt.date | None, cfg: Config) -> Due 
         candidates.append(Due(na.date, "next_action", na.action, na.line))
     if last is None and not predates_kehu(c):
         if c.created:
-            days = math.ceil(cfg["first_followup_hours"] / 24)
+            days = math.ceil(cfg.first_followup_hours / 24)
             candidates.append(Due(c.created + dt.timedelta(days=days), "first_followup", None, c.line_of("created")))
     elif last is None:  # an imported customer never contacted in kehu: the cadence runs from its creation
-        cadence = cfg.cadence_days(klass)
+        cadence = cfg.cadence_days.of(klass)
         if cadence and c.created:
             candidates.append(Due(c.created + dt.timedelta(days=cadence), "cadence", None, c.line_of("created")))
     else:
-        cadence = cfg.cadence_days(klass)
+        cadence = cfg.cadence_days.of(klass)
         if cadence:
             candidates.append(Due(last + dt.timedelta(days=cadence), "cadence", None, c.line_of("interactions")))
-        visit_every = cfg["visit_days"].get(klass)
+        visit_every = cfg.visit_days.of(klass)
         if visit_every:
             visits = [i.date for i in c.interactions if i.channel == "visit" and i.date]
             since = max(visits) if visits else (cooperation_since(c) or c.created)
@@ -194,13 +194,12 @@ def rhythm_dues(c: Customer, level: str, since: dt.date | None, cfg: Config) -> 
     if c.stage == "lost":
         return []
     out: list[Due] = []
-    every = cfg["reverify_days"] or {}
-    days = every.get("high") if level == "high" else every.get("other")
+    days = cfg.reverify_days.high if level == "high" else cfg.reverify_days.other
     start = c.verified or c.created
     if days and start:
         out.append(Due(start + dt.timedelta(days=int(days)), "reverify", None,
                        c.line_of("verified") if c.verified else c.line_of("created"), int(days)))
-    survey_days = cfg["survey_every_days"]
+    survey_days = cfg.survey_every_days
     cooperating = bool(c.deals) or c.stage == "won"
     if survey_days and cooperating:
         surveyed = [s.date for s in c.surveys if s.date]
@@ -230,7 +229,7 @@ def predates_kehu(c: Customer) -> bool:
 
 def dormant_since(c: Customer, last: dt.date | None, cfg: Config) -> dt.date | None:
     reference = last or c.created
-    return reference + dt.timedelta(days=cfg["dormant_days"]) if reference else None
+    return reference + dt.timedelta(days=cfg.dormant_days) if reference else None
 
 
 def revive_due(c: Customer, last: dt.date | None, cfg: Config) -> Due | None:
@@ -267,7 +266,7 @@ def revive_list(customers: Iterable[Customer], facts: dict[str, Facts]) -> list[
 
 
 def missing_info(c: Customer, cfg: Config) -> list[Missing]:
-    markers = {m.strip() for m in cfg["missing_markers"]}
+    markers = {m.strip() for m in cfg.missing_markers}
     out: list[Missing] = []
 
     def walk(value: Any, path: str, line: int) -> None:
@@ -282,7 +281,7 @@ def missing_info(c: Customer, cfg: Config) -> list[Missing]:
                 walk(v, f"{path}[{i}]", line)
 
     walk(c.raw, "", 1)
-    for name in cfg["recommended_fields"]:
+    for name in cfg.recommended_fields:
         if c.raw.get(name) in (None, "", []):
             out.append(Missing(name, None, c.line_of(name) if name in c.raw else 1))
     if not c.contacts:
@@ -303,9 +302,9 @@ def derive(c: Customer, ctx: Context, with_missing: bool = True) -> Facts:
     months = months_between(since, today) if since else None
     klass, why = computed_class(c, value, months, ctx.team_revenue, cfg)
     chosen = c.class_override or klass
-    recent = interactions_within(c, today, cfg["frequency"]["window_days"])
-    potential = cfg["classification"]["potential"]
-    qualified = interactions_within(c, today, potential["window_days"]) >= potential["min_contacts"]
+    recent = interactions_within(c, today, cfg.frequency.window_days)
+    potential = cfg.classification.potential
+    qualified = interactions_within(c, today, potential.window_days) >= potential.min_contacts
     state = status(c, last, today, cfg)
     due = revive_due(c, last, cfg) if state == "dormant" else next_due(c, chosen, last, cfg)
     return Facts(
@@ -632,7 +631,7 @@ def opp_probability(o: Opportunity, cfg: Config) -> float:
     """The opportunity's own probability, else its stage's default from kehu.yaml (won 1, lost 0)."""
     if o.probability is not None:
         return float(o.probability)
-    defaults = cfg.get("opportunities", "probability", default={}) or {}
+    defaults = cfg.opportunities.probability
     if o.stage in defaults:
         return float(defaults[o.stage])
     return 1.0 if o.stage == "won" else 0.0
@@ -708,7 +707,7 @@ def forecast(customers: list[Customer], config: Config, today: dt.date, owner: s
     month and quarter against the previous ones; the opportunities that are slipping. ``owner``: only
     the opportunities that member works (its own owner, else the customer's) and the deals of their
     customers."""
-    quarters = int(config.get("opportunities", "forecast_quarters", default=2) or 2)
+    quarters = config.opportunities.forecast_quarters
     start = quarter_start(today)
     end = add_months(start, 3 * quarters)
     months = {add_months(start, i).strftime("%Y-%m"): PipelineSum() for i in range(3 * quarters)}
@@ -758,7 +757,7 @@ def forecast(customers: list[Customer], config: Config, today: dt.date, owner: s
 
 
 def pool_enabled(cfg: Config) -> bool:
-    return bool(cfg.get("pool", "enabled", default=False))
+    return cfg.pool.enabled
 
 
 def pool_reference(c: Customer, today: dt.date) -> dt.date | None:
@@ -778,7 +777,7 @@ def pool_entry(c: Customer, cfg: Config, today: dt.date) -> dt.date | None:
     reference = pool_reference(c, today)
     if not pool_enabled(cfg) or pool_keeps(c) or reference is None:
         return None
-    return reference + dt.timedelta(days=int(cfg.get("pool", "days", default=30)))
+    return reference + dt.timedelta(days=cfg.pool.days)
 
 
 def pool_since(c: Customer, cfg: Config, today: dt.date) -> dt.date | None:

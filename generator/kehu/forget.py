@@ -23,7 +23,7 @@ from .repo import Repo
 def forgotten_ids(repo: Repo, commit: str | None = None) -> dict[str, str]:
     """Customers erased by ``kehu forget`` (kehu.yaml ``forgotten:``): id -> the reason given; from the
     working tree's kehu.yaml, or from the one of *commit*."""
-    entries: Any = repo.config.get("forgotten", default=[]) or []
+    entries: Any = [{"id": e.id, "reason": e.reason} for e in repo.config.forgotten]
     if commit:
         from .gitinfo import _blobs
         from .yamlload import load_yaml_bytes

@@ -128,8 +128,8 @@ class Allocator:
     def for_repo(cls, repo: Repo, creator: str | None, *, history: bool = True) -> Allocator:
         from .gitinfo import ids_in_history
 
-        template = str(repo.config["ids"]["template"])
-        pattern = repo.config["ids"]["pattern"] or None
+        template = repo.config.ids.template
+        pattern = repo.config.ids.pattern or None
         problem = scheme_problem(template, pattern)
         if problem:
             raise IdError(problem, template=template, pattern=pattern or "")

@@ -106,7 +106,7 @@ def environment(repo: Repo) -> str:
 
     h = hashlib.sha256()
     for part in (_code_fingerprint(), _library_versions(), repo.schemas.fingerprint, repo.config_text,
-                 repo.team_text, json.dumps(repo.config.data, sort_keys=True, ensure_ascii=False, default=str),
+                 repo.team_text, repo.config.fingerprint,
                  json.dumps(sorted(repo.handles or [])), repo.msgs.lang):
         h.update(part.encode())
         h.update(b"\0")
@@ -134,7 +134,7 @@ class Book:
     def due_rows(self, day: dt.date) -> list[tuple[Item, Row]]:
         """(item, row) of every valid customer on ``day``: its facts for ``kehu due``, as ``derive_all`` says."""
         revenue = self.team_revenue(day)
-        share = self.repo.config["classification"]["core"].get("min_revenue_share")
+        share = self.repo.config.classification.core.min_revenue_share
         side = self._side("due", day)
         out = []
         for item in self.items:
@@ -312,7 +312,7 @@ def _made(repo: Repo, name: str, path: str, day: dt.date, pinyin: bool = True) -
         raw = Path(path).read_bytes()
     except OSError:
         return Made(name, "", _unreadable(name), IndexEntry(name).as_list(), [None, []])
-    loaded = load_yaml_bytes(name, raw, repo.msgs, repo.config["check"]["max_file_bytes"])
+    loaded = load_yaml_bytes(name, raw, repo.msgs, repo.config.check.max_file_bytes)
     data = loaded.data if isinstance(loaded.data, dict) else None
     dup = index_entry(loaded, repo.config).as_list()
     shown = str(data["name"]) if data is not None and data.get("name") is not None else \
@@ -336,8 +336,8 @@ def _days(repo: Repo, loaded: Any, first: dt.date) -> tuple[list[float], list[li
 
     c = customer_from(loaded)
     cfg = repo.config
-    share = cfg["classification"]["core"].get("min_revenue_share")
-    core_value = cfg["classification"]["core"]["min_annual_value"]
+    share = cfg.classification.core.min_revenue_share
+    core_value = cfg.classification.core.min_annual_value
     values: list[float] = []
     runs: list[list] = []
     for n in range(DAYS):

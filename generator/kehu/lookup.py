@@ -173,14 +173,14 @@ def _environment(repo: Repo) -> str:
     from .checker import _code_fingerprint  # the same "kehu's code" the checker's cache is keyed on
 
     h = hashlib.sha256()
-    for part in (_code_fingerprint(), repo.schemas.fingerprint, str(repo.config["check"]["max_file_bytes"])):
+    for part in (_code_fingerprint(), repo.schemas.fingerprint, str(repo.config.check.max_file_bytes)):
         h.update(part.encode())
         h.update(b"\0")
     return h.hexdigest()
 
 
 def _read(repo: Repo, name: str, raw: bytes) -> list[Any]:
-    loaded = load_yaml_bytes(name, raw, repo.msgs, repo.config["check"]["max_file_bytes"])
+    loaded = load_yaml_bytes(name, raw, repo.msgs, repo.config.check.max_file_bytes)
     if loaded.problems or not isinstance(loaded.data, dict):
         return [None, False]
     return [loaded.data, not repo.schemas.validate("customer", loaded, repo.msgs)]

@@ -62,7 +62,7 @@ def customers_at(repo: Repo, commit: str | None, known: dict[str, Customer] | No
     known = known or {}
     out = [known[sha] for sha, _ in entries if sha in known]
     unread = [(sha, name) for sha, name in entries if sha not in known]
-    limit = repo.config["check"]["max_file_bytes"]
+    limit = repo.config.check.max_file_bytes
     for (_, name), raw in zip(unread, _blobs(repo.root, [f"{commit}:{n}" for _, n in unread]), strict=True):
         if raw is None:
             continue

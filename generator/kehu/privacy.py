@@ -198,8 +198,7 @@ class Masking:
         """The policy: a wide audience gets what kehu.yaml's ``privacy:`` masks; the team reads everything."""
         if not wide:
             return cls(False, False)
-        return cls(bool(config.get("privacy", "mask_phone", default=True)),
-                   bool(config.get("privacy", "mask_email", default=True)))
+        return cls(config.privacy.mask_phone, config.privacy.mask_email)
 
     def phone(self, value: str | None) -> str:
         return mask_phone(value) if self.phones and value else (value or "")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .catalogue import Locale
-from .config import CONFIG_FILE, CUSTOMERS_DIR, SCHEMA_DIR, TEAM_FILE, Config
+from .config import CONFIG_FILE, CUSTOMERS_DIR, SCHEMA_DIR, TEAM_FILE, Config, ConfigValueError
 from .ids import code_clashes, scheme_problem, template_fields
 from .model import Team, team_from
 from .problems import Problem
@@ -123,8 +124,9 @@ class Repo:
         return frozenset(self.team.handles) if self.team is not None else None
 
 
-def open_repo(root: Path | None = None, today=None) -> Repo:
-    """Load kehu.yaml and team.yaml, collecting their problems instead of raising."""
+def open_repo(root: Path | None = None, today: dt.date | None = None) -> Repo:
+    """Load kehu.yaml and team.yaml, collecting their problems instead of raising. ``today``: the date to
+    work on (``kehu --today``); None: today in the team's time zone."""
     root = find_root(root)
     schemas = SchemaSet(root / SCHEMA_DIR if (root / SCHEMA_DIR).is_dir() else None)
     problems: list[Problem] = []
@@ -132,6 +134,7 @@ def open_repo(root: Path | None = None, today=None) -> Repo:
     config_ok = True
     config_path = root / CONFIG_FILE
     config_text = ""
+    loaded: LoadedYaml | None = None
     boot = Locale(os.environ.get("KEHU_LOCALE", "zh-CN"))
     schema_problems = schemas.problems(boot)
     if schema_problems:  # nothing can be validated against a broken schema
@@ -152,7 +155,11 @@ def open_repo(root: Path | None = None, today=None) -> Repo:
             config_ok = False
         else:
             config_data = loaded.data or {}
-    config = Config(config_data, today=today)
+    try:
+        config = Config.build(config_data, today=today)
+    except ConfigValueError as e:  # a key the schema leaves open (site.chart_months: "twelve"): one error, no traceback
+        problems.append(_type_problem(e, boot, loaded))
+        config, config_ok = Config.build({}, today=today), False
     msgs = Locale(os.environ.get("KEHU_LOCALE") or config.locale)
     if config_ok:
         config_loaded = loaded if config_path.is_file() else None
@@ -162,7 +169,7 @@ def open_repo(root: Path | None = None, today=None) -> Repo:
         problems.extend(stage_problems)
         config_ok = not stage_problems
         if not config_ok:  # every command then works from the defaults and refuses to write
-            config = Config({}, today=today)
+            config = Config.build({}, today=config.today)
     team = None
     team_text = ""
     team_path = root / TEAM_FILE
@@ -180,7 +187,7 @@ def open_repo(root: Path | None = None, today=None) -> Repo:
                     problems.append(msgs.error(TEAM_FILE, mem.line, 1, "team-duplicate-handle",
                                                handle=mem.handle, first=first[mem.handle]))
                 first.setdefault(mem.handle, mem.line)
-            if "member" in template_fields(str(config["ids"]["template"])):
+            if "member" in template_fields(config.ids.template):
                 for mem, other, shared in code_clashes(team):
                     problems.append(msgs.error(TEAM_FILE, mem.line, 1, "team-code-clash", handle=mem.handle,
                                                other=other.handle, letters=shared))
@@ -191,9 +198,21 @@ def open_repo(root: Path | None = None, today=None) -> Repo:
     return Repo(root, config, schemas, team, msgs, problems, config_ok, config_text, team_text)
 
 
+def _type_problem(e: ConfigValueError, msgs: Locale, loaded: LoadedYaml | None) -> Problem:
+    """A value of the wrong type for its key, worded as the schema's own type errors are."""
+    path = tuple(int(p) if p.isdigit() else p for p in e.path.replace("[", ".").replace("]", "").split("."))
+    line, col = loaded.pos(path) if loaded is not None else (1, 1)
+    found = ("null" if e.value is None else "boolean" if isinstance(e.value, bool) else "integer"
+             if isinstance(e.value, int) else "number" if isinstance(e.value, float) else "string"
+             if isinstance(e.value, str) else "array" if isinstance(e.value, list) else "object")
+    shown = "" if isinstance(e.value, dict | list) else f"({e.value!r})"
+    return msgs.error(CONFIG_FILE, line, col, "wrong-type", field=e.path, expected=msgs.word(e.expected),
+                      found=msgs.word(found), value=shown, hint=msgs.word("type_hint"))
+
+
 def _id_scheme_problems(config: Config, msgs: Locale, loaded: LoadedYaml | None) -> list[Problem]:
     """ids.template and ids.pattern must be able to make ids (else `kehu new` could only fail)."""
-    template, pattern = str(config["ids"]["template"]), config["ids"]["pattern"]
+    template, pattern = config.ids.template, config.ids.pattern
     reason = scheme_problem(template, pattern)
     if reason is None:
         return []
@@ -238,12 +257,12 @@ def _value_problems(config: Config, msgs: Locale, loaded: LoadedYaml | None) -> 
         out.append(msgs.error(CONFIG_FILE, *at(*key.split(".")), "config-bad-value", key=key, value=value,
                               detail=detail))
 
-    timezone = config.data.get("timezone")
+    timezone = config.timezone
     try:
         ZoneInfo(str(timezone))
     except (ValueError, OSError, LookupError):  # ZoneInfoNotFoundError is a KeyError
         bad("timezone", timezone, msgs.word("cfg_timezone"))
-    region = config.get("check", "phone_region")
+    region = config.check.phone_region
     if region not in phonenumbers.SUPPORTED_REGIONS:
         bad("check.phone_region", region, msgs.word("cfg_region"))
     return out

@@ -70,7 +70,7 @@ def id_matches_file(ctx: FileContext) -> Iterator[Problem]:
     stem = PurePath(c.file).stem
     if c.id != stem:
         yield ctx.msgs.error(c.file, *ctx.at("id"), "id-filename", id=c.id, stem=stem)
-    pattern = ctx.config["ids"]["pattern"]
+    pattern = ctx.config.ids.pattern
     if pattern and not re.fullmatch(pattern, c.id):
         yield ctx.msgs.error(c.file, *ctx.at("id"), "id-pattern", id=c.id, pattern=pattern)
 
@@ -144,7 +144,7 @@ def _real_month_day(text: str) -> bool:
 
 def contacts_valid(ctx: FileContext) -> Iterator[Problem]:
     c, m = ctx.customer, ctx.msgs
-    region = ctx.config["check"]["phone_region"]
+    region = ctx.config.check.phone_region
     for i, contact in enumerate(c.contacts):
         if contact.phone:
             e164, reason = parse_phone(contact.phone, region)
@@ -175,8 +175,8 @@ def no_forbidden_numbers(ctx: FileContext) -> Iterator[Problem]:
 
 def followups_specific(ctx: FileContext) -> Iterator[Problem]:
     c, m, cfg = ctx.customer, ctx.msgs, ctx.config
-    vague = {_squash(v) for v in cfg["vague_summaries"]}
-    limit = cfg["summary_max_chars"]
+    vague = {_squash(v) for v in cfg.vague_summaries}
+    limit = cfg.summary_max_chars
     for i, x in enumerate(c.interactions):
         if _squash(x.summary) in vague:
             yield m.warning(c.file, *ctx.at("interactions", i, "summary"), "vague-summary",
@@ -190,7 +190,7 @@ def info_to_collect(ctx: FileContext) -> Iterator[Problem]:
     from .derive import missing_info  # derive owns what "missing" means
 
     c, m = ctx.customer, ctx.msgs
-    markers = {x.strip() for x in ctx.config["missing_markers"]}
+    markers = {x.strip() for x in ctx.config.missing_markers}
     if not _holds_marker(ctx.loaded.data, markers):  # the usual case, found without building every field's path
         return
     for item in missing_info(c, ctx.config):
@@ -205,7 +205,7 @@ def first_followup_in_time(ctx: FileContext) -> Iterator[Problem]:
     c, m, cfg = ctx.customer, ctx.msgs, ctx.config
     if not c.created or c.stage == "lost" or predates_kehu(c):
         return  # a customer imported from before kehu was never a new customer here
-    hours = cfg["first_followup_hours"]
+    hours = cfg.first_followup_hours
     allowed = dt.timedelta(hours=hours)
     dates = sorted(x.date for x in c.interactions if x.date)
     if dates:
@@ -313,10 +313,10 @@ def index_entry(loaded: LoadedYaml, config: Config) -> IndexEntry:
         entry.id, entry.id_pos = str(data["id"]), loaded.pos(("id",))
     if isinstance(data.get("name"), str):
         entry.name, entry.name_pos = data["name"], loaded.pos(("name",))
-        suffixes = tuple(config["check"]["company_suffixes"])
+        suffixes = config.check.company_suffixes
         entry.norm_name = normalize_company(data["name"], suffixes)
         entry.name_key = name_key(data["name"], suffixes)
-    region = config["check"]["phone_region"]
+    region = config.check.phone_region
     for i, contact in enumerate(data.get("contacts") or []):
         if not isinstance(contact, dict):
             continue
@@ -338,7 +338,7 @@ def repo_rules(entries: list[IndexEntry], selected: set[str], config: Config, ms
     Only problems in ``selected`` files are returned, but they name the other file.
     """
     problems: list[Problem] = []
-    allowed = {frozenset(pair) for pair in config["check"]["not_duplicates"]}
+    allowed = {frozenset(pair) for pair in config.check.not_duplicates}
 
     def exempt(a: IndexEntry, b: IndexEntry) -> bool:
         return frozenset((a.id, b.id)) in allowed
@@ -393,8 +393,8 @@ def near_duplicates(entries: list[IndexEntry], selected: set[str],
                     config: Config) -> list[tuple[IndexEntry, IndexEntry, str]]:
     """Pairs (with the kind of slip) that ``kehu.names`` calls the same company typed differently —
     not those with the same normalised name, which are exact duplicates."""
-    k = int(config["check"]["near_duplicate_distance"])
-    min_len = int(config["check"]["near_duplicate_min_length"])
+    k = config.check.near_duplicate_distance
+    min_len = config.check.near_duplicate_min_length
     if k <= 0:
         return []
     keys = [e.name_key for e in entries]
@@ -406,11 +406,11 @@ def near_duplicates(entries: list[IndexEntry], selected: set[str],
 def near_duplicates_of(name: str, entries: Iterable[IndexEntry], config: Config) -> list[tuple[IndexEntry, str]]:
     """The entries a new customer called ``name`` would be a near-duplicate of (the checker's rule, for
     ``kehu new`` and the importer), with the kind of slip."""
-    check = config["check"]
-    k, min_len = int(check["near_duplicate_distance"]), int(check["near_duplicate_min_length"])
+    check = config.check
+    k, min_len = check.near_duplicate_distance, check.near_duplicate_min_length
     if k <= 0:
         return []
-    suffixes = tuple(check["company_suffixes"])
+    suffixes = check.company_suffixes
     mine, norm = name_key(name, suffixes), normalize_company(name, suffixes)
     out = []
     for e in entries:

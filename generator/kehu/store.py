@@ -240,7 +240,7 @@ def load_roundtrip(path: Path, repo: Repo | None = None) -> CommentedMap:
         raw = Path(path).read_bytes()
     except OSError as e:
         raise StoreError.from_problem(msgs.error(name, 1, 1, "cannot-read", detail=e.strerror or str(e))) from None
-    max_bytes = repo.config["check"]["max_file_bytes"] if repo is not None else None
+    max_bytes = repo.config.check.max_file_bytes if repo is not None else None
     return parse_bytes(name, raw, msgs, max_bytes)[0]
 
 

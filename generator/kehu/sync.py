@@ -260,7 +260,7 @@ def _parse(repo: Repo, path: str, text: str | None) -> Any:
 
     if not text or not text.strip():
         return None
-    return parse_bytes(path, text.encode("utf-8"), repo.msgs, repo.config["check"]["max_file_bytes"])[0]
+    return parse_bytes(path, text.encode("utf-8"), repo.msgs, repo.config.check.max_file_bytes)[0]
 
 
 def _two_customers(repo: Repo, path: str, ours: str, theirs: str) -> bool:
@@ -271,7 +271,7 @@ def _two_customers(repo: Repo, path: str, ours: str, theirs: str) -> bool:
         a, b = _parse(repo, path, ours), _parse(repo, path, theirs)
     except StoreError:
         return False
-    return a is not None and b is not None and not same_customer(a, b, tuple(repo.config["check"]["company_suffixes"]))
+    return a is not None and b is not None and not same_customer(a, b, repo.config.check.company_suffixes)
 
 
 def _keep_both(repo: Repo, report: SyncReport, path: str, ours: str, theirs: str, creator: str | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -23,8 +24,14 @@ def fail(message: str, hint: str = "") -> NoReturn:
     sys.exit(EXIT_BAD_INPUT)
 
 
-def repo_from(obj: dict | None) -> Repo:
-    return open_repo((obj or {}).get("repo"))
+def today_from(obj: dict | None) -> dt.date | None:
+    """The date ``kehu --today`` (or KEHU_TODAY) pinned; None: today in the team's time zone."""
+    return (obj or {}).get("today")
+
+
+def repo_from(obj: dict | None, today: dt.date | None = None) -> Repo:
+    """The repository of ``kehu -C``, working on ``today`` (default: the date the command line pinned)."""
+    return open_repo((obj or {}).get("repo"), today=today or today_from(obj))
 
 
 

@@ -10,6 +10,7 @@ when it is complete: a failed build leaves the previous site untouched.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import shutil
@@ -24,23 +25,20 @@ import click
 
 from ..edits import say
 from ..repo import Repo
-from ._common import fail, repo_from
+from ._common import fail, repo_from, today_from
 
 MKDOCS_FILE = "mkdocs.yml"
 PAGES_MARKER = ".kehu-pages"  # marks a --pages-only folder as ours, so a rebuild may replace it
 SITE_MARKER = ".kehu-site"    # marks a built site as ours, so a rebuild may replace it
 
 
-def _today_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is not None:
-        import datetime as dt
-
-        try:
-            dt.date.fromisoformat(value)
-        except ValueError:
-            raise click.BadParameter(f"'{value}' is not a date; write YYYY-MM-DD") from None
-        os.environ["KEHU_TODAY"] = value
-    return value
+def _today_option(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date; write YYYY-MM-DD") from None
 
 
 def mkdocs_config_file(repo: Repo, scratch: Path) -> Path:
@@ -126,7 +124,7 @@ def use_engine(repo: Repo, override: str | None = None) -> str:
     from ..site.engine import EngineMissing, activate, chosen
 
     try:
-        return activate(chosen(repo.config["site"].get("engine"), override))
+        return activate(chosen(repo.config.site.engine, override))
     except EngineMissing as e:
         fail(str(e), "or set site.engine in kehu.yaml to mkdocs / properdocs")
 
@@ -154,18 +152,22 @@ def refuse_unsafe_out(repo: Repo, folder: Path, marker: str) -> None:
 
 
 def run_mkdocs(repo: Repo, out: Path, internal: bool, strict: bool, verbose: bool,
-               engine: str | None = None) -> dict:
+               engine: str | None = None, today: dt.date | None = None) -> dict:
+    """MkDocs' build of ``out``; the kehu plugin works on ``today`` (None: the real date)."""
     use_engine(repo, engine)
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
+
+    from ..site.plugin import given_today
 
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = _published_dir(f".{out.name}.building-", out.parent)
     scratch = Path(tempfile.mkdtemp(prefix="kehu-mkdocs-"))
     try:
-        with internal_env(internal), mkdocs_logging(logging.INFO if verbose else logging.WARNING):
+        with internal_env(internal), given_today(today), \
+                mkdocs_logging(logging.INFO if verbose else logging.WARNING):
             try:
                 cfg = load_config(config_file=str(mkdocs_config_file(repo, scratch)), site_dir=str(tmp), strict=strict)
                 cfg.plugins.on_startup(command="build", dirty=False)
@@ -228,16 +230,17 @@ def write_pages(repo: Repo, folder: Path, internal: bool) -> int:
               metavar="DIR", help="Only write the generated pages (Markdown, calendars, assets) to DIR, for a "
               "builder that runs no MkDocs plugins (Zensical). DIR is replaced.")
 @click.option("--strict", is_flag=True, help="Fail on any MkDocs warning.")
-@click.option("--today", callback=_today_option, expose_value=False, default=None, metavar="YYYY-MM-DD",
+@click.option("--today", callback=_today_option, default=None, metavar="YYYY-MM-DD",
               help="Pretend today is this date (also KEHU_TODAY).")
 @click.option("--engine", type=click.Choice(["mkdocs", "properdocs"]), default=None,
               help="The site engine for this build (default: site.engine in kehu.yaml, else mkdocs).")
 @click.option("-v", "--verbose", is_flag=True, help="Show MkDocs' progress messages.")
 @click.pass_obj
-def command(obj: dict, out: Path | None, internal: bool, pages_dir: Path | None, strict: bool, engine: str | None,
-            verbose: bool) -> None:
+def command(obj: dict, out: Path | None, internal: bool, pages_dir: Path | None, strict: bool, today: dt.date | None,
+            engine: str | None, verbose: bool) -> None:
     """Build the team's website from customers/, team.yaml and kehu.yaml (MkDocs + Material)."""
-    repo = repo_from(obj)
+    today = today or today_from(obj)
+    repo = repo_from(obj, today)
     if not repo.config_ok:
         first = next((p for p in repo.problems if p.file == "kehu.yaml"), None)
         fail(f"{first.file}:{first.line}: {first.message}" if first else "kehu.yaml is invalid",
@@ -249,7 +252,7 @@ def command(obj: dict, out: Path | None, internal: bool, pages_dir: Path | None,
         return
     out = out or repo.root / ("site-internal" if internal else "site")
     refuse_unsafe_out(repo, out, SITE_MARKER)
-    stats = run_mkdocs(repo, out, internal, strict, verbose, engine)
+    stats = run_mkdocs(repo, out, internal, strict, verbose, engine, today)
     total = time.perf_counter() - start
     index = stats.get("search_index_bytes")
     from ..site.engine import logger_name

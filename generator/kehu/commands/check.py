@@ -30,7 +30,7 @@ def command(obj: dict, files: tuple[Path, ...], fmt: str, strict: bool, errors_o
     """Check customer files (default: all of them) and report every problem as file:line:col.
 
     Exit status: 0 when there are no errors, 1 when there are (or warnings with --strict)."""
-    repo = open_repo(obj.get("repo"))
+    repo = open_repo(obj.get("repo"), today=obj.get("today"))
     result = check(repo, list(files) if files else None, use_cache=not no_cache, jobs=jobs)
     if against is not None:
         result.problems.extend(_history_problems(repo, against))

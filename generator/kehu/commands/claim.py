@@ -53,7 +53,7 @@ def command(obj: dict, customer: str, by: str | None) -> None:
         entry = pool_entry(target, cfg, today)
         until = "" if entry is None else msgs.word("claim.until", date=entry.isoformat())
         raise refuse(msgs, "cli-not-in-pool", file=ed.name, owner=target.owner, until=until, id=target.id)
-    cap = int(cfg.get("pool", "cap", default=0) or 0)
+    cap = cfg.pool.cap
     held = holdings(customers, cfg, today).get(who, 0)
     if cap and held >= cap:
         raise refuse(msgs, "cli-pool-cap", who=who, held=held, cap=cap)

@@ -40,7 +40,7 @@ def due_and_revive(repo: Repo, owner: str | None, within: int | None) -> tuple[l
 
     index = book(repo)
     today = repo.config.today
-    soon = repo.config["due_soon_days"]
+    soon = repo.config.due_soon_days
     rows, revive = [], []
     for item, (due, reason, action, klass, status, last, *rest) in index.due_rows(today):
         if owner and item.owner != owner:
@@ -139,7 +139,7 @@ def counts_line(repo: Repo, rows: list[dict]) -> str:
 
 def _within(repo: Repo, value: str | None) -> int | None:
     if value is None:
-        return int(repo.config["due_soon_days"])
+        return repo.config.due_soon_days
     if value.strip().casefold() in ("all", "全部"):
         return None
     return parse_score(repo.msgs, "--within", value, 0, 3660)

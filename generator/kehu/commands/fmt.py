@@ -60,7 +60,7 @@ def _format_one(repo: Repo, path: Path, m: Locale) -> Formatted | None:
         _error(f"{name}: {e.strerror or e}")
         return None
     try:
-        return format_bytes(name, raw, repo.schemas, kind, repo.msgs, repo.config["check"]["max_file_bytes"])
+        return format_bytes(name, raw, repo.schemas, kind, repo.msgs, repo.config.check.max_file_bytes)
     except StoreError as e:
         _error(e.message, e.hint)
         return None

@@ -146,7 +146,7 @@ def team_file(name: str, email: str | None, handle: str, git: str | None) -> byt
 
 
 def example_customer(config: Config, owner: str, today: dt.date, code: str) -> tuple[str, bytes]:
-    ident = str(config["ids"]["template"]).format(date=today, seq=1, member=code)
+    ident = config.ids.template.format(date=today, seq=1, member=code)
     text = _template("customer.yaml.tmpl", id=ident, owner=owner, today=today.isoformat(),
                      next=(today + dt.timedelta(days=7)).isoformat())
     return f"{CUSTOMERS_DIR}/{ident}.yaml", text
@@ -164,7 +164,7 @@ def plan(target: Path, name: str, email: str | None, handle: str, git: str | Non
                 } if customers.is_dir() else {}
     team = team_from(load_yaml_bytes(TEAM_FILE, files[TEAM_FILE], Locale("en")))
     if example and not existing:  # a folder that already has customers gets no example
-        path, text = example_customer(Config(), handle, today, member_code(team.members[0]))
+        path, text = example_customer(Config.build(today=today), handle, today, member_code(team.members[0]))
         files[path] = text
     elif not existing:
         files[f"{CUSTOMERS_DIR}/.gitkeep"] = b""
@@ -254,7 +254,8 @@ def setup_diff_driver(target: Path) -> list[str]:
                    "@v0.1.0' or 'kehu==0.1.0' from your team's index (default: how this kehu was installed).")
 @click.option("--example", is_flag=True,
               help="Also write one example customer (it counts like a real one: delete it before real work).")
-def command(directory: Path, force: bool, git_only: bool, name: str | None, email: str | None,
+@click.pass_obj
+def command(obj: dict | None, directory: Path, force: bool, git_only: bool, name: str | None, email: str | None,
             handle: str | None, git_account: str | None, package: str | None, example: bool) -> None:
     """Create a team repository in DIRECTORY (default: here) that works at once.
 
@@ -271,7 +272,7 @@ def command(directory: Path, force: bool, git_only: bool, name: str | None, emai
     handle = handle or derive_handle(email, name)
     if not re.fullmatch(r"[a-z][a-z0-9_.-]*", handle):
         fail(_words().word("init.bad_handle", handle=handle), _words().word("init.bad_handle_hint"))
-    today = Config().today
+    today = Config.build(today=(obj or {}).get("today")).today  # kehu.yaml is not written yet: the defaults' zone
     install = from_spec(package) if package and package.strip() else current_install()
     files = plan(target, name, email, handle, git_account or forge_account(email), today, install, example)
     clash = conflicts(target, files)

@@ -52,16 +52,17 @@ def _say(repo: Repo, code: str, **args: object) -> None:
 @click.argument("name", required=False, default=None)
 @click.option("--marker-size", type=click.IntRange(3, 64), default=7, show_default=True,
               help="Length of the conflict markers (git's %L).")
-def command(base: Path, ours: Path, theirs: Path, name: str | None, marker_size: int) -> None:
+@click.pass_obj
+def command(obj: dict | None, base: Path, ours: Path, theirs: Path, name: str | None, marker_size: int) -> None:
     """Three-way merge of a customer file (git merge driver; see `kehu init`).
 
     BASE, OURS and THEIRS are git's %O %A %B; the result is written to OURS.
     NAME (git's %P) names the file in messages."""
     from .. import store
 
-    repo = open_repo(Path.cwd())  # git runs drivers at the top of the work tree
+    repo = open_repo(Path.cwd(), today=(obj or {}).get("today"))  # git runs drivers at the top of the work tree
     label = name or ours.name
-    limit = int(repo.config["check"]["max_file_bytes"])
+    limit = repo.config.check.max_file_bytes
     if max(p.stat().st_size for p in (base, ours, theirs)) > limit:
         _say(repo, "merge-driver-too-large", file=label, limit=limit)
         _line_merge(ours, base, theirs, marker_size)
@@ -76,7 +77,7 @@ def command(base: Path, ours: Path, theirs: Path, name: str | None, marker_size:
         _line_merge(ours, base, theirs, marker_size)
         sys.exit(EXIT_MARKED)
     customer = f"{data[1].get('id') or label} {data[1].get('name') or ''}".strip()
-    suffixes = tuple(repo.config["check"]["company_suffixes"])
+    suffixes = repo.config.check.company_suffixes
     if data[0] is None and not same_customer(data[1], data[2], suffixes):
         _say(repo, "merge-driver-two-customers", file=label, id=data[1].get("id") or label,
              ours=data[1].get("name"), theirs=data[2].get("name"))

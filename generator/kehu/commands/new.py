@@ -87,8 +87,8 @@ def existing_entries(repo: Repo) -> list[IndexEntry]:
 
 def check_duplicates(repo: Repo, entries: list[IndexEntry], name: str, phone: str | None, email: str | None,
                      force: bool) -> None:
-    cfg = repo.config["check"]
-    norm = normalize_company(name, tuple(cfg["company_suffixes"]))
+    cfg = repo.config.check
+    norm = normalize_company(name, cfg.company_suffixes)
     what_words = {"name": repo.msgs.word("new.company_name"), "phone": repo.msgs.word("new.phone_number"),
                   "email": repo.msgs.word("new.email")}
     for e in entries:
@@ -132,7 +132,7 @@ def _phone(repo: Repo, value: str | None) -> tuple[str | None, str | None]:
     """(as written, E.164) — or refused."""
     if value is None or not value.strip():
         return None, None
-    e164, _ = parse_phone(value.strip(), repo.config["check"]["phone_region"])
+    e164, _ = parse_phone(value.strip(), repo.config.check.phone_region)
     if e164 is None:
         raise refuse(repo.msgs, "cli-bad-phone", value=value)
     return value.strip(), e164
@@ -175,7 +175,7 @@ def build_fields(repo: Repo, opts: dict, on_name: Callable[[str], None]) -> dict
                            lambda v: require_text(msgs, "--contact-name", v),
                            hint=repo.msgs.word("new.a_phone_or"))
     today = repo.config.today
-    days = math.ceil(repo.config["first_followup_hours"] / 24)
+    days = math.ceil(repo.config.first_followup_hours / 24)
     fields = {
         "name": name, "industry": industry, "stage": stage, "owner": owner, "created": yaml_date(today),
         "size": vocab_key(msgs, vocab["size"], "--size", opts["size"]) if opts["size"] else None,

@@ -53,10 +53,10 @@ def command(obj: dict, fmt: str) -> None:
                      "silent_since": (pool_reference(c, today) or since).isoformat()})
     rows.sort(key=lambda r: (r["since"], r["id"]))
     held = holdings(customers, cfg, today)
-    cap = int(cfg.get("pool", "cap", default=0) or 0)
+    cap = cfg.pool.cap
     members = {m.handle: held.get(m.handle, 0) for m in (repo.team.members if repo.team else []) if m.active}
     if fmt == "json":
-        click.echo(json.dumps({"today": today.isoformat(), "days": int(cfg.get("pool", "days", default=30)),
+        click.echo(json.dumps({"today": today.isoformat(), "days": cfg.pool.days,
                                "cap": cap, "pool": rows, "holdings": members}, ensure_ascii=False, indent=2))
         return
     t = Table(title=repo.msgs.word("pool.customers_in_the", n=len(rows)),

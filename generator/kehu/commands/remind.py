@@ -79,7 +79,7 @@ def owner_message(repo: Repo, owner: str, customers: list, rows: list[dict], mas
             reason = masking.text(_one_line(r["reason_text"]))
             msg.lines.append((repo.msgs.word("remind.due_line", when=when, id=r["id"], name=_one_line(r["name"]),
                                              reason=reason), False))
-    window = int(repo.config["birthday_window_days"])
+    window = repo.config.birthday_window_days
     birthdays = []
     for c in customers:
         if c.owner != owner or c.stage == "lost" or (c.quiet_until and c.quiet_until > today):

@@ -59,7 +59,7 @@ def command(obj: dict, old: str, new: str | None) -> None:
             new_id = allocator.next(created, str(doc.get("owner") or ""))
         else:
             new_id = new.strip()
-            pattern = repo.config["ids"]["pattern"]
+            pattern = repo.config.ids.pattern
             if (pattern and not re.fullmatch(pattern, new_id)) or repo.path_for_id(new_id) is None:
                 raise refuse(msgs, "renumber-bad-id", id=new_id, pattern=pattern)
             target = repo.customers_dir / f"{new_id}.yaml"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from ._common import fail, repo_from
+from ._common import fail, repo_from, today_from
 from .build import internal_env, mkdocs_config_file, mkdocs_logging, use_engine
 
 
@@ -35,10 +35,10 @@ def command(obj: dict, dev_addr: str, internal: bool, full: bool, open_browser: 
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import MkDocsException
 
-    from ..site.plugin import PAGES_CACHE_ENV
+    from ..site.plugin import PAGES_CACHE_ENV, given_today
 
     with tempfile.TemporaryDirectory(prefix="kehu-serve-") as scratch, internal_env(internal), \
-            mkdocs_logging(logging.DEBUG if verbose else logging.INFO):
+            given_today(today_from(obj)), mkdocs_logging(logging.DEBUG if verbose else logging.INFO):
         if not full:  # pages on disk, rewritten only when they change: dirty reload rebuilds just those
             os.environ[PAGES_CACHE_ENV] = str(Path(scratch) / "pages")
         config_file = mkdocs_config_file(repo, Path(scratch))

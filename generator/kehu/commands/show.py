@@ -48,7 +48,7 @@ def labels(repo: Repo) -> Labels:
 
 def word(repo: Repo, key: str) -> str:
     """A site word: ``status.dormant``, ``bucket.soon``, ``level.high``, ``freq.low`` …"""
-    return labels(repo).t(key, n=repo.config["due_soon_days"]) if key == "bucket.soon" else labels(repo).t(key)
+    return labels(repo).t(key, n=repo.config.due_soon_days) if key == "bucket.soon" else labels(repo).t(key)
 
 
 def tr(repo: Repo, zh: str, en: str) -> str:
@@ -84,9 +84,9 @@ def reason_text(repo: Repo, reason: str, action: str | None, klass_key: str, eve
     if reason == "next_action":
         return f"Planned: {action}" if L.en else f"{L.t('reason.next_action')}：{action}"
     if reason == "cadence":
-        return L.t("reason.cadence", klass=klass, days=repo.config.cadence_days(klass_key))
+        return L.t("reason.cadence", klass=klass, days=repo.config.cadence_days.of(klass_key))
     if reason == "visit":
-        return L.t("reason.visit", klass=klass, days=repo.config["visit_days"].get(klass_key))
+        return L.t("reason.visit", klass=klass, days=repo.config.visit_days.of(klass_key))
     return L.t(f"reason.{reason}")
 
 
@@ -95,7 +95,7 @@ def due_text(repo: Repo, facts: Facts, due: Due | None = None) -> Text:
     if due is None:
         return Text("—")
     today = repo.config.today
-    bucket = due_bucket(due.date, today, repo.config["due_soon_days"])
+    bucket = due_bucket(due.date, today, repo.config.due_soon_days)
     out = Text(f"{due.date.isoformat()} ")
     out.append(word(repo, f"bucket.{bucket}"), style=BUCKET_STYLE[bucket])
     out.append(f"  {due_reason(repo, facts, due)}")
@@ -183,7 +183,7 @@ def profile_table(repo: Repo, c: Customer, f: Facts, masking: Masking | None = N
     row(tr(repo, "价值等级", "Value level"), tr(repo, f"{level}（{f.annual_value:,.0f} 元/年）",
                                             f"{level} ({f.annual_value:,.0f} CNY/year)"))
     row(tr(repo, "客户状态", "Status"), word(repo, f"status.{f.status}"))
-    window, n = repo.config["frequency"]["window_days"], f.recent_interactions
+    window, n = repo.config.frequency.window_days, f.recent_interactions
     freq = word(repo, "freq." + f.frequency)
     row(tr(repo, "互动频率", "Frequency"),
         tr(repo, f"{freq}（近 {window} 天 {n} 次）", f"{freq} ({n} in {window} days)"))
@@ -290,7 +290,7 @@ def complaints_table(repo: Repo, c: Customer) -> Table:
 
 
 def birthdays_line(repo: Repo, c: Customer, today: dt.date) -> str:
-    found = upcoming_birthdays(c, today, repo.config["birthday_window_days"])
+    found = upcoming_birthdays(c, today, repo.config.birthday_window_days)
     if not found:
         return ""
     items = "、".join(f"{contact.name} {when.isoformat()}" for contact, when in found)

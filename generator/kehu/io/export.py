@@ -263,7 +263,7 @@ def due_table(es: ExportSet) -> Table:
     bucket_words = {"zh": {"overdue": "已逾期", "today": "今天", "soon": "本周", "later": "以后"},
                     "en": {"overdue": "overdue", "today": "today", "soon": "this week", "later": "later"}}[lang]
     t = Table("due", names[0], list(zip([f"due.{i}" for i in range(7)], names[1], strict=True)))
-    soon = int(es.repo.config["due_soon_days"])
+    soon = es.repo.config.due_soon_days
     for c, f in sorted(_due(es), key=lambda x: (x[1].due.date, x[0].id)):
         due = f.due
         t.rows.append([due.date, bucket_words[due_bucket(due.date, es.today, soon)], c.id, c.name, c.owner,

@@ -167,10 +167,10 @@ class Planner:
         self.config = repo.config
         self.mapping = mapping
         self.today: dt.date = repo.config.today
-        self.region: str = repo.config["check"]["phone_region"]
-        self.suffixes = tuple(repo.config["check"]["company_suffixes"])
-        self.marker: str = str((repo.config["missing_markers"] or ["待确认"])[0])
-        self.limit: int = int(repo.config["summary_max_chars"] or 0)
+        self.region: str = repo.config.check.phone_region
+        self.suffixes = repo.config.check.company_suffixes
+        self.marker: str = str((repo.config.missing_markers or ["待确认"])[0])
+        self.limit: int = repo.config.summary_max_chars
         schema = repo.schemas.raw["customer"]
         self.props: dict[str, dict] = schema.get("properties", {})
         self.defs: dict[str, dict] = schema.get("$defs", {})
@@ -243,7 +243,7 @@ class Planner:
         return hit
 
     def _load_existing(self) -> None:
-        limit = self.config["check"]["max_file_bytes"]
+        limit = self.config.check.max_file_bytes
         for path in self.repo.customer_files():
             name = rel(self.repo.root, path)
             try:
@@ -446,7 +446,7 @@ class Planner:
         cid = self._text(vals, "id")
         if cid is not None:
             # an id from a cell becomes a file name: it must be a plain one (no '../', '/', leading '.')
-            if re.fullmatch(self.config["ids"]["pattern"] or ".*", cid) and self.repo.path_for_id(cid) is not None:
+            if re.fullmatch(self.config.ids.pattern or ".*", cid) and self.repo.path_for_id(cid) is not None:
                 data["id"] = cid
             else:
                 old_id = cid

@@ -91,15 +91,15 @@ def calendar_src(handle: str) -> str:
 
 def forge_urls(config: Config, file: str, line: int | None = None) -> tuple[str, str]:
     """(edit link, view link with line) for a repository file, or empty strings without ``site.repo_url``."""
-    base = config.get("site", "repo_url")
-    if not isinstance(base, str) or not re.match(r"^https?://[^\s\"'<>]+$", base):
+    base = config.site.repo_url
+    if not base or not re.match(r"^https?://[^\s\"'<>]+$", base):
         return "", ""
     base = base.rstrip("/") + "/"
-    edit_uri = str(config.get("site", "edit_uri") or "edit/main/").strip("/") + "/"
-    view_uri = config.get("site", "view_uri")
+    edit_uri = config.site.edit_uri.strip("/") + "/"
+    view_uri = config.site.view_uri
     if not view_uri:
         view_uri = re.sub(r"(^|/)edit(/|$)", r"\1blob\2", edit_uri, count=1)
-    view_uri = str(view_uri).strip("/") + "/"
+    view_uri = view_uri.strip("/") + "/"
     path = quote(file)
     return base + edit_uri + path, base + view_uri + path + (f"#L{line}" if line else "")
 
@@ -151,7 +151,7 @@ class Assembler:
         self.L = labels
         self.privacy = privacy
         self.today = today
-        self.soon = int(config["due_soon_days"])
+        self.soon = config.due_soon_days
         self.members = {m.handle: m for m in team.members} if team else {}
 
     # --- words -----------------------------------------------------------------------------
@@ -180,9 +180,9 @@ class Assembler:
             action = self.privacy.text(due.action)
             return f"{self.L.t('reason.next_action')}：{action}" if not self.L.en else f"Planned: {action}"
         if due.reason == "cadence":
-            return self.L.t("reason.cadence", klass=klass, days=self.config.cadence_days(f.klass))
+            return self.L.t("reason.cadence", klass=klass, days=self.config.cadence_days.of(f.klass))
         if due.reason == "visit":
-            return self.L.t("reason.visit", klass=klass, days=self.config["visit_days"].get(f.klass))
+            return self.L.t("reason.visit", klass=klass, days=self.config.visit_days.of(f.klass))
         return self.L.t(f"reason.{due.reason}")
 
     def bucket(self, date: dt.date) -> str:
@@ -344,7 +344,7 @@ class Assembler:
         parts += [self.L.vocab("tag", t) for t in c.tags] + [self.L.vocab("risk", r) for r in c.risks]
         if clean(c.needs):
             parts.append(one_line(P.text(c.needs)))
-        recent = int(self.config.get("site", "search", "recent_summaries", default=3) or 0)
+        recent = self.config.site.search.recent_summaries
         newest = sorted(c.interactions, key=lambda i: (i.date or dt.date.min, i.line), reverse=True)[:recent]
         parts += [one_line(P.text(i.summary)) for i in newest]
         return [text for text in parts if text]
@@ -388,8 +388,7 @@ class Assembler:
     def due_items(self) -> list[dict[str, Any]]:
         """Every follow-up that is due, or becomes due within the soon window plus the rollover margin
         (kept hidden so a page viewed on a later day can show it)."""
-        horizon = self.today + dt.timedelta(days=self.soon + int(self.config.get("site", "due_rollover_days",
-                                                                                   default=7)))
+        horizon = self.today + dt.timedelta(days=self.soon + self.config.site.due_rollover_days)
         items = []
         for c in self.customers:
             f = self.facts[c.id]
@@ -413,7 +412,7 @@ class Assembler:
         for item in items:
             groups.setdefault(item["owner"], []).append(item)
         counts = Counter(i["bucket"] for i in items if i["shown"])
-        window = int(self.config["birthday_window_days"])
+        window = self.config.birthday_window_days
         return {
             "groups": [{"owner": o, "owner_name": self.member_name(o), "src": member_src(o),
                         "calendar": calendar_src(o), "items": groups[o],
@@ -435,7 +434,7 @@ class Assembler:
         return out
 
     def birthdays(self, window: int) -> list[dict[str, Any]]:
-        margin = int(self.config.get("site", "due_rollover_days", default=7))
+        margin = self.config.site.due_rollover_days
         out = []
         for c in self.customers:
             if c.stage == "lost":
@@ -518,11 +517,11 @@ class Assembler:
                          "class_label": self.class_label(self.facts[c.id].klass)})
         rows.sort(key=lambda r: (r["since"], r["id"]))
         held = derive.holdings(self.customers, self.config, self.today)
-        cap = int(self.config.get("pool", "cap", default=0) or 0)
+        cap = self.config.pool.cap
         members = [{"name": m.name, "handle": m.handle, "held": held.get(m.handle, 0), "cap": cap,
                     "full": bool(cap and held.get(m.handle, 0) >= cap)}
                    for m in (self.team.members if self.team else []) if m.active]
-        return {"rows": rows, "members": members, "days": int(self.config.get("pool", "days", default=30)), "cap": cap}
+        return {"rows": rows, "members": members, "days": self.config.pool.days, "cap": cap}
 
     def _funnel_rows(self, f: derive.Funnel) -> dict[str, Any]:
         return {"stages": [{"label": self.stage_label(s.stage), "reached": s.reached, "current": s.current,
@@ -531,7 +530,7 @@ class Assembler:
 
     def satisfaction_page(self) -> dict[str, Any]:
         L = self.L
-        months = int(self.config.get("site", "chart_months", default=12))
+        months = self.config.site.chart_months
         s = derive.satisfaction(self.customers, self.today, months)
         cs = derive.complaint_stats(self.customers, self.today)
         return {
@@ -557,7 +556,7 @@ class Assembler:
 
     def dashboard(self, due: dict[str, Any], funnel: dict[str, Any], sat: dict[str, Any]) -> dict[str, Any]:
         L = self.L
-        months = int(self.config.get("site", "chart_months", default=12))
+        months = self.config.site.chart_months
         per_month = derive.interactions_per_month(self.customers, self.today, months)
         classes = Counter(self.facts[c.id].klass for c in self.customers)
         stages = Counter(c.stage for c in self.customers)
@@ -577,7 +576,7 @@ class Assembler:
     # --- team --------------------------------------------------------------------------------------
 
     def team_pages(self, due: dict[str, Any]) -> list[dict[str, Any]]:
-        window = int(self.config.get("site", "discipline_days", default=30))
+        window = self.config.site.discipline_days
         disc = derive.discipline(self.customers, self.facts, self.today, window, self.soon)
         handles = list(self.members) + sorted({c.owner for c in self.customers} - set(self.members))
         due_by_owner = {g["owner"]: g for g in due["groups"]}

@@ -31,7 +31,7 @@ from .labels import Labels
 from .load import load_site_input
 from .pinyin import pinyin_keys
 from .render import ASSETS, SEARCH_WORKER, Renderer, page_url
-from .search import DEFAULT_SEGMENTER, PHONE_DIGITS, Entry, make_entry, segmenter
+from .search import PHONE_DIGITS, Entry, make_entry, segmenter
 
 # the report pages, in navigation order; customer and team-member pages stay out of the navigation
 NAV = ["index.md", "customers.md", "due.md", "funnel.md", "forecast.md", "satisfaction.md", "team/index.md",
@@ -82,11 +82,11 @@ class _Clock:
 
 def site_context(repo: Repo, labels: Labels, today: dt.date, internal: bool) -> dict:
     cfg = repo.config
-    return {"title": str(cfg.get("site", "title", default="") or labels.t("customers")), "built": today.isoformat(),
-            "internal": internal, "timezone": str(cfg.tz), "soon_days": int(cfg["due_soon_days"]),
+    return {"title": (cfg.site.title or labels.t("customers")), "built": today.isoformat(),
+            "internal": internal, "timezone": str(cfg.tz), "soon_days": cfg.due_soon_days,
             "locale": cfg.locale, "lang": "en" if labels.en else "zh",
-            "recent_summaries": int(cfg.get("site", "search", "recent_summaries", default=3) or 0),
-            "buckets": [(b, labels.t(f"bucket.{b}", n=int(cfg["due_soon_days"]))) for b in BUCKET_ORDER]}
+            "recent_summaries": cfg.site.search.recent_summaries,
+            "buckets": [(b, labels.t(f"bucket.{b}", n=cfg.due_soon_days)) for b in BUCKET_ORDER]}
 
 
 def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jobs: int | None = None,
@@ -99,7 +99,7 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
     clock = _Clock(out.timings)
     cfg = repo.config
     today = cfg.today
-    split = segmenter(str(cfg.get("site", "search", "segmenter", default=DEFAULT_SEGMENTER)))  # missing: fails now
+    split = segmenter(cfg.site.search.segmenter)  # missing: fails now
     split(
         Locale("zh-CN").word("change.new_customer.bare")
     )  # any Chinese text: a segmenter loads its dictionary on first use: here, once, not in every worker
@@ -148,7 +148,7 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
         page(POOL_PAGE, "pool.md.j2", labels.t("page.pool"), p=asm.pool_page())
     page("satisfaction.md", "satisfaction.md.j2", labels.t("page.satisfaction"), s=sat)
     page("team/index.md", "team.md.j2", labels.t("page.team"), team=team,
-         window=int(cfg.get("site", "discipline_days", default=30)))
+         window=cfg.site.discipline_days)
     for m in team:
         page(member_src(m["handle"]), "member.md.j2", m["name"], nav=False, m=m)
         out.search.append(SearchItem(m["src"], m["name"], [m["handle"], m["role"]]))

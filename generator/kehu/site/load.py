@@ -79,7 +79,7 @@ def _parse(item: tuple[str, str]) -> Record | None:
         raw = Path(path).read_bytes()
     except OSError:
         return None
-    loaded = load_yaml_bytes(name, raw, _REPO.msgs, _REPO.config["check"]["max_file_bytes"])
+    loaded = load_yaml_bytes(name, raw, _REPO.msgs, _REPO.config.check.max_file_bytes)
     if loaded.problems or not isinstance(loaded.data, dict):
         return None
     return record_of(loaded)

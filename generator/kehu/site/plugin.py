@@ -15,10 +15,13 @@ files and the templates.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import logging
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -32,11 +35,11 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from ..config import CONFIG_FILE, CUSTOMERS_DIR, TEAM_FILE
+from ..config import CONFIG_FILE, CUSTOMERS_DIR, TEAM_FILE, pinned_today
 from ..repo import Repo, open_repo
 from .generate import GeneratedSite, generate, nav_pages
 from .render import ASSETS, TEMPLATES_DIR, page_url
-from .search import DEFAULT_SEGMENTER, SegmenterMissing, make_entry, segmenter, write_index
+from .search import SegmenterMissing, make_entry, segmenter, write_index
 
 # under the engine's own logger ('mkdocs' or, on ProperDocs, 'properdocs'), so that --strict counts kehu's warnings
 log = logging.getLogger(f"{mkdocs.__name__}.plugins.kehu")
@@ -51,12 +54,20 @@ class KehuConfig(base.Config):
 
 class KehuPlugin(BasePlugin[KehuConfig]):
     supports_multiple_instances = False
+    # the date `kehu build --today` / `kehu --today serve` hands the plugin it runs (given_today); None: the
+    # plugin runs under a plain `mkdocs build`, where KEHU_TODAY or the real date applies (pinned_today)
+    given_today: dt.date | None = None
 
     def __init__(self) -> None:
         self.repo: Repo | None = None
         self.site: GeneratedSite | None = None
         self.stats: dict[str, float] = {}
         self._html: dict[str, str] = {}
+
+    def today(self) -> dt.date | None:
+        """The plugin's edge for "today": the date the kehu command running it gave, else KEHU_TODAY (a team's
+        CI running `mkdocs build`), else None (the real date, taken at each build: `mkdocs serve` runs for days)."""
+        return type(self).given_today or pinned_today()
 
     @property
     def internal(self) -> bool:
@@ -65,19 +76,19 @@ class KehuPlugin(BasePlugin[KehuConfig]):
     @event_priority(100)  # before the search plugin reads the theme language
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(self.config.repo) if self.config.repo else Path(config.config_file_path or ".").parent
-        repo = open_repo(root.resolve())
+        repo = open_repo(root.resolve(), today=self.today())
         if not repo.config_ok:
             first = next((p for p in repo.problems if p.file == CONFIG_FILE), None)
             where = f"{first.file}:{first.line}: {first.message}" if first else CONFIG_FILE
             raise PluginError(f"kehu: {where} — fix kehu.yaml (run `kehu check`) before building the site")
         try:
-            segmenter(str(repo.config.get("site", "search", "segmenter", default=DEFAULT_SEGMENTER)))
+            segmenter(repo.config.site.search.segmenter)
         except SegmenterMissing as e:
             raise PluginError(f"kehu: {e}") from None
         self.repo = repo
         en = repo.config.locale.lower().startswith("en")
         config.theme["language"] = "en" if en else "zh"
-        title = repo.config.get("site", "title")
+        title = repo.config.site.title
         if title:
             config.site_name = html.escape(str(title))  # the theme prints site_name unescaped
         if config.nav is None:
@@ -92,7 +103,7 @@ class KehuPlugin(BasePlugin[KehuConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.repo is not None
         start = time.perf_counter()
-        repo = open_repo(self.repo.root)  # read again: under `mkdocs serve` the files change between builds
+        repo = open_repo(self.repo.root, today=self.today())  # read again: under `mkdocs serve` the files change
         try:
             self.site = site = generate(repo, internal=self.internal, directory_urls=config.use_directory_urls)
         except SegmenterMissing as e:
@@ -145,7 +156,7 @@ class KehuPlugin(BasePlugin[KehuConfig]):
         path = Path(config.site_dir) / "search" / "search_index.json"
         if not path.is_file():
             return
-        split = segmenter(str(self.repo.config.get("site", "search", "segmenter", default=DEFAULT_SEGMENTER)))
+        split = segmenter(self.repo.config.site.search.segmenter)
         start = time.perf_counter()
         customers = [item.entry for item in self.site.search if item.entry is not None]
         small = [make_entry(quote(page_url(item.src, config.use_directory_urls)), item.title, item.parts, split)
@@ -165,6 +176,17 @@ class KehuPlugin(BasePlugin[KehuConfig]):
             if (root / rel).exists():
                 server.watch(str(root / rel))
         return server
+
+
+@contextmanager
+def given_today(today: dt.date | None) -> Iterator[None]:
+    """While kehu runs MkDocs in this process, the kehu plugin works on ``today`` (None: as without kehu)."""
+    old = KehuPlugin.given_today
+    KehuPlugin.given_today = today
+    try:
+        yield
+    finally:
+        KehuPlugin.given_today = old
 
 
 def _keep(path: Path, text: str) -> Path:

@@ -46,7 +46,6 @@ _DIGIT_TAIL = re.compile(r"(\d+)\D*$")
 # zero-width and invisible characters: never indexed, never shown (copied text would carry them)
 INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 SEGMENTERS = ("rjieba", "jieba", "none")
-DEFAULT_SEGMENTER = "rjieba"
 CHUNK = 32             # documents per d<N>.json
 SHARD_BYTES = 24_000   # aim for shards about this big (before compression)
 MAX_SHARDS = 1024
