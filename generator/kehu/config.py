@@ -275,12 +275,12 @@ _JSON_TYPE = {bool: "boolean", int: "integer", float: "number", str: "string"}
 
 
 @cache
-def _hints(cls: type) -> dict[str, Any]:
+def field_types(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
 def _build(cls: type, merged: Mapping[str, Any], defaults: Mapping[str, Any], path: str) -> Any:
-    hints = _hints(cls)
+    hints = field_types(cls)
     kwargs: dict[str, Any] = {}
     names = {f.name for f in fields(cls)}
     for f in fields(cls):
