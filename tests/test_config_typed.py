@@ -245,7 +245,8 @@ def test_only_the_edges_read_kehu_today():
         return sorted(str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")
                       if re.search(pattern, p.read_text(encoding="utf-8")))
 
-    assert files(r"(environ|getenv)[^\n]*(KEHU_TODAY|TODAY_ENV)") == ["cli.py", "config.py"]  # cli: its error
+    # cli.py and site/plugin.py only to quote a bad value in their one-line error
+    assert files(r"(environ|getenv)[^\n]*(KEHU_TODAY|TODAY_ENV)") == ["cli.py", "config.py", "site/plugin.py"]
     assert files(r"pinned_today\(") == ["cli.py", "config.py", "site/plugin.py"]
 
 
@@ -307,6 +308,11 @@ def test_plain_mkdocs_build_reads_kehu_today_at_the_plugin(repo, tmp_path):
     assert run.returncode == 0, run.stderr
     page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
     assert re.search(r'class="kehu-built">2024-06-08<', page)
+    env["KEHU_TODAY"] = "soon"
+    run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-d", str(tmp_path / "site2")],
+                         cwd=repo.root, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode != 0 and "KEHU_TODAY: 'soon' is not a date" in run.stderr
+    assert "Traceback" not in run.stderr
 
 
 def test_the_documented_default_file_builds_the_defaults():

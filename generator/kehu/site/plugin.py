@@ -35,7 +35,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from ..config import CONFIG_FILE, CUSTOMERS_DIR, TEAM_FILE, pinned_today
+from ..config import CONFIG_FILE, CUSTOMERS_DIR, TEAM_FILE, TODAY_ENV, pinned_today
 from ..repo import Repo, open_repo
 from .generate import GeneratedSite, generate, nav_pages
 from .render import ASSETS, TEMPLATES_DIR, page_url
@@ -67,7 +67,11 @@ class KehuPlugin(BasePlugin[KehuConfig]):
     def today(self) -> dt.date | None:
         """The plugin's edge for "today": the date the kehu command running it gave, else KEHU_TODAY (a team's
         CI running `mkdocs build`), else None (the real date, taken at each build: `mkdocs serve` runs for days)."""
-        return type(self).given_today or pinned_today()
+        try:
+            return type(self).given_today or pinned_today()
+        except ValueError:
+            raise PluginError(f"kehu: {TODAY_ENV}: '{os.environ.get(TODAY_ENV)}' is not a date; write YYYY-MM-DD") \
+                from None
 
     @property
     def internal(self) -> bool:
