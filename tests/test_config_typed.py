@@ -136,6 +136,11 @@ def test_a_teams_own_site_keys_are_kept():
     config = Config.build({"site": {"banner": "内部资料", "search": {"boost": 2}}})
     assert config.site.extra == {"banner": "内部资料"} and config.site.search.extra == {"boost": 2}
     assert Config.build().site.extra == {}
+    # a key a team's own schema/config.schema.json allows at the top is kept too, read-only
+    extra = Config.build({"crm_motto": ["先服务", "后销售"]}).extra
+    assert extra == {"crm_motto": ("先服务", "后销售")}
+    with pytest.raises(TypeError):
+        extra["crm_motto"] = ()  # type: ignore[index]
 
 
 @pytest.mark.parametrize(("data", "path", "expected"), [
