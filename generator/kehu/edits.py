@@ -99,7 +99,8 @@ def vocab_key(msgs: Locale, vocab: Vocabulary, option: str, value: str) -> str:
     """The key for what a person typed: the key itself or one of its labels (电话 → call; a file must hold
     the key, a person may type the label). Anything else is refused, naming the closest key: a word
     spreadsheets use for it (phone → call), or a near spelling."""
-    from .io.values import SYNONYMS, fold
+    from .input_words import synonyms
+    from .io.values import fold
 
     text = (value or "").strip()
     if text in vocab:
@@ -107,7 +108,7 @@ def vocab_key(msgs: Locale, vocab: Vocabulary, option: str, value: str) -> str:
     key = vocab.key_for_label(text)
     if key is not None:
         return key
-    synonym = {fold(w): k for w, k in SYNONYMS.get(vocab.name, {}).items() if k in vocab}.get(fold(text))
+    synonym = {fold(w): k for w, k in synonyms().get(vocab.name, {}).items() if k in vocab}.get(fold(text))
     if synonym is None:
         words = vocab.keys() + [t.zh for t in vocab.terms] + [t.en.casefold() for t in vocab.terms]
         close = difflib.get_close_matches(text.casefold(), words, n=1, cutoff=0.5)

@@ -13,19 +13,85 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from ..input_words import any_of, chars, section, synonyms
 from ..normalize import normalize_email, parse_phone
 from ..schema import Vocabulary
 
-# a cell that says "nothing here"
-_EMPTY = {"", "-", "--", "—", "——", "/", "\\", "n/a", "na", "#n/a", "null", "none", "nil", "无", "暂无", "空",
-          "#value!", "#ref!", "#div/0!", "#name?", "#num!", "#null!"}
-_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
-_WS = " \t\r\n\u3000\xa0" + _INVISIBLE
-_DROP_INVISIBLE = str.maketrans("", "", _INVISIBLE)
-_EXCEL_ERRORS = {"#n/a", "#value!", "#ref!", "#div/0!", "#name?", "#num!", "#null!"}
+
+@dataclass(frozen=True)
+class _Words:
+    """What cells may say (data/input_words.yaml), as the sets and patterns the parsers use: built once."""
+
+    ws: str                      # trimmed from a cell
+    drop_invisible: dict[int, int | None]
+    empty: frozenset[str]        # a placeholder for nothing (casefolded)
+    excel_errors: frozenset[str]
+    true: frozenset[str]
+    false: frozenset[str]
+    multipliers: dict[str, int]
+    currency: re.Pattern[str]
+    number: re.Pattern[str]
+    percent: str
+    score: str
+    dates: tuple[re.Pattern[str], ...]
+    leading_date: re.Pattern[str]
+    month_day: re.Pattern[str]
+    between_entries: re.Pattern[str]
+    between_items: re.Pattern[str]
+    phone_label: re.Pattern[str]
+    between_phones: re.Pattern[str]
+    inside_phone: re.Pattern[str]
+    email_label: re.Pattern[str]
+    between_emails: re.Pattern[str]
+    between_parts: re.Pattern[str]
+    between_industry_parts: re.Pattern[str]
+    industry_ending: re.Pattern[str]
+    size_at_least: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def _words() -> _Words:
+    cells, dates, numbers = section("cells"), section("dates"), section("numbers")
+    phones, emails, vocab = section("phones"), section("emails"), section("vocabularies")
+    booleans = section("booleans")
+    invisible = cells["invisible"]
+    year, month, day = (f"[-/.{chars(dates['year'])}]", f"[-/.{chars(dates['month'])}]", f"[{chars(dates['day'])}]?")
+    date = rf"\d{{4}}\s*{year}\s*\d{{1,2}}\s*{month}\s*\d{{1,2}}\s*{day}"
+    multipliers = {str(k).casefold(): int(v) for k, v in numbers["multipliers"].items()}
+    errors = frozenset(w.casefold() for w in cells["excel_errors"])
+    return _Words(
+        ws=" \t\r\n" + cells["spaces"] + invisible,
+        drop_invisible=str.maketrans("", "", invisible),
+        empty=frozenset(w.casefold() for w in cells["empty"]) | errors,
+        excel_errors=errors,
+        true=frozenset(fold(w) for w in booleans["yes"]),
+        false=frozenset(fold(w) for w in booleans["no"]),
+        multipliers=multipliers,
+        currency=re.compile(r"[,\s]|" + any_of(w.casefold() for w in numbers["currency"])),
+        number=re.compile(rf"(-?\d+(?:\.\d+)?)({any_of(multipliers)})?"),
+        percent=numbers["percent"],
+        score=numbers["score"],
+        dates=(re.compile(rf"(\d{{4}})\s*{year}\s*(\d{{1,2}})\s*{month}\s*(\d{{1,2}})\s*{day}(?:[\sT].*)?"),
+               re.compile(r"(\d{4})(\d{2})(\d{2})")),
+        leading_date=re.compile(rf"^\s*({date})\s*[{chars(dates['after_date'])}\s]\s*(.*)$", re.S),
+        month_day=re.compile(rf"(\d{{1,2}})\s*{month}\s*(\d{{1,2}})\s*{day}"),
+        between_entries=re.compile(rf"[{chars(dates['between_entries'])}\n]+"),
+        between_items=re.compile(rf"[{chars(section('lists')['between_items'])}\n]+"),
+        phone_label=re.compile(rf"^(?:{any_of(phones['labels'])})\s*[{chars(phones['label_end'])}]?\s*", re.I),
+        between_phones=re.compile(rf"[{chars(phones['between_numbers'])}]|{any_of(phones['between_numbers_words'])}"
+                                  r"|\s{2,}|\n"),
+        inside_phone=re.compile(rf"[\s{chars(phones['inside_number'])}]"),
+        email_label=re.compile(rf"^(?:{any_of(emails['labels'])})\s*[{chars(emails['label_end'])}]?\s*", re.I),
+        between_emails=re.compile(rf"[\s{chars(emails['between_addresses'])}]+"),
+        between_parts=re.compile(rf"[{chars(vocab['between_parts'])}]+"),
+        between_industry_parts=re.compile(rf"\s*[{chars(vocab['between_industry_parts'])}]+\s*"),
+        industry_ending=re.compile(rf"({any_of(vocab['industry_endings'])})$"),
+        size_at_least=re.compile(any_of(vocab["size_at_least"])),
+    )
 
 
 class CellError(ValueError):
@@ -52,10 +118,11 @@ def clean_text(value: Any) -> str | None:
         value = int(value) if value.is_integer() and abs(value) < 1e15 else value
     if isinstance(value, dt.datetime):
         value = value.date() if value.time() == dt.time() else value.replace(microsecond=0)
-    text = str(value).strip(_WS).translate(_DROP_INVISIBLE)
+    words = _words()
+    text = str(value).strip(words.ws).translate(words.drop_invisible)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if not text or (text[0] == "#" and text.casefold() in _EXCEL_ERRORS):
+    if not text or (text[0] == "#" and text.casefold() in words.excel_errors):
         return None
     return text
 
@@ -63,7 +130,7 @@ def clean_text(value: Any) -> str | None:
 def is_empty(value: Any) -> bool:
     """Nothing, or a placeholder (-, /, N/A, 无) where a value was expected."""
     text = clean_text(value)
-    return text is None or text.casefold() in _EMPTY
+    return text is None or text.casefold() in _words().empty
 
 
 def fold(text: str) -> str:
@@ -75,10 +142,6 @@ def fold(text: str) -> str:
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (after its 1900 leap-year bug)
 _SERIAL_RANGE = (60, 2958465)         # 1900-03-01 .. 9999-12-31
-_DATE_RES = (
-    re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?(?:[\sT].*)?"),
-    re.compile(r"(\d{4})(\d{2})(\d{2})"),
-)
 
 
 def parse_date(value: Any) -> dt.date:
@@ -123,7 +186,7 @@ def looks_like_date(value: Any) -> bool:
 
 
 def _date_or_fail(text: str, original: Any) -> dt.date:
-    for pattern in _DATE_RES:
+    for pattern in _words().dates:
         m = pattern.fullmatch(text.strip())
         if m:
             try:
@@ -133,13 +196,9 @@ def _date_or_fail(text: str, original: Any) -> dt.date:
     raise CellError("import-bad-date", value=original)
 
 
-_LEADING_DATE = re.compile(
-    r"^\s*(\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*[日号]?)\s*[:：,，、;；\s]\s*(.*)$", re.S)
-
-
 def split_dated(text: str) -> tuple[dt.date | None, str]:
     """'2023-11-01：安排产品演示' -> (date, '安排产品演示'); text without a leading date -> (None, text)."""
-    m = _LEADING_DATE.match(unicodedata.normalize("NFKC", text))
+    m = _words().leading_date.match(unicodedata.normalize("NFKC", text))
     if not m:
         return None, text.strip()
     try:
@@ -151,7 +210,7 @@ def split_dated(text: str) -> tuple[dt.date | None, str]:
 def split_history(text: str) -> list[tuple[dt.date, str]]:
     """'2023-10-10:会议讨论需求;2023-10-15:发送报价单' -> dated entries (互动历史 columns)."""
     out = []
-    for part in re.split(r"[;；\n]+", text):
+    for part in _words().between_entries.split(text):
         when, rest = split_dated(part)
         if when and rest:
             out.append((when, rest))
@@ -163,7 +222,7 @@ def parse_month_day(value: Any) -> str:
     if isinstance(value, dt.date | dt.datetime):
         return f"{value.month:02d}-{value.day:02d}"
     text = unicodedata.normalize("NFKC", clean_text(value) or "")
-    m = re.fullmatch(r"(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?", text)
+    m = _words().month_day.fullmatch(text)
     if m:
         month, day = int(m.group(1)), int(m.group(2))
         try:
@@ -177,9 +236,6 @@ def parse_month_day(value: Any) -> str:
 
 # --- numbers ----------------------------------------------------------------------------------
 
-_UNITS = {"万": 10_000, "w": 10_000, "k": 1_000, "千": 1_000, "亿": 100_000_000, "m": 1_000_000}
-
-
 def parse_number(value: Any) -> int | float:
     """120000, '120,000', '¥120000.00', '12万', '1.2w', '120000元' -> a number (int when whole)."""
     if isinstance(value, bool):
@@ -187,12 +243,13 @@ def parse_number(value: Any) -> int | float:
     if isinstance(value, int | float):
         number = float(value)
     else:
+        words = _words()
         text = unicodedata.normalize("NFKC", clean_text(value) or "").casefold()
-        text = re.sub(r"[,\s¥$]|rmb|cny|人民币|元|块", "", text)
-        m = re.fullmatch(r"(-?\d+(?:\.\d+)?)(万|w|k|千|亿|m)?", text)
+        text = words.currency.sub("", text)
+        m = words.number.fullmatch(text)
         if not m:
             raise CellError("import-bad-number", value=value)
-        number = float(m.group(1)) * _UNITS.get(m.group(2) or "", 1)
+        number = float(m.group(1)) * words.multipliers.get(m.group(2) or "", 1)
     if math.isnan(number) or math.isinf(number):
         raise CellError("import-bad-number", value=value)
     number = round(number, 6)
@@ -202,8 +259,9 @@ def parse_number(value: Any) -> int | float:
 def parse_rate(value: Any) -> float:
     """'85%', 0.85 or 85 -> 0.85."""
     text = clean_text(value) or ""
-    percent = text.endswith(("%", "％"))
-    number = float(parse_number(text.rstrip("%％") if percent else value))
+    marks = _words().percent
+    percent = text.endswith(tuple(marks))
+    number = float(parse_number(text.rstrip(marks) if percent else value))
     if percent or 1 < number <= 100:
         number /= 100
     if not 0 <= number <= 1:
@@ -213,7 +271,7 @@ def parse_rate(value: Any) -> float:
 
 def parse_score(value: Any, low: int = 1, high: int = 5) -> int:
     """A satisfaction score: 4, '4分', 4.0."""
-    text = unicodedata.normalize("NFKC", clean_text(value) or "").rstrip("分")
+    text = unicodedata.normalize("NFKC", clean_text(value) or "").rstrip(_words().score)
     try:
         number = parse_number(text)
     except CellError:
@@ -223,17 +281,14 @@ def parse_score(value: Any, low: int = 1, high: int = 5) -> int:
     return int(number)
 
 
-_TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "主要", "主", "对", "t", "x", "primary"}
-_FALSE = {"否", "n", "no", "false", "0", "×", "✗", "不是", "非", "f"}
-
-
 def parse_bool(value: Any) -> bool | None:
     if isinstance(value, bool):
         return value
     text = fold(clean_text(value) or "")
-    if text in _TRUE:
+    words = _words()
+    if text in words.true:
         return True
-    if text in _FALSE:
+    if text in words.false:
         return False
     return None
 
@@ -241,12 +296,12 @@ def parse_bool(value: Any) -> bool | None:
 def split_list(value: Any) -> list[str]:
     """'降本增效、快速部署' / '降本增效,快速部署' / one per line -> items."""
     text = clean_text(value) or ""
-    return [p.strip(_WS) for p in re.split(r"[,，、;；/|\n]+", text) if p.strip(_WS)]
+    ws = _words().ws
+    return [p.strip(ws) for p in _words().between_items.split(text) if p.strip(ws)]
 
 
 # --- phones and e-mail ------------------------------------------------------------------------
 
-_PHONE_LABEL = re.compile(r"^(?:手机号码|手机号|手机|电话|联系电话|座机|tel|phone|mobile|cell)\s*[:：]?\s*", re.I)
 _SCIENTIFIC = re.compile(r"^(\d)(?:\.(\d+))?e\+?(\d+)$", re.I)
 
 
@@ -263,7 +318,7 @@ def parse_phone_cell(value: Any, region: str) -> tuple[str, list[str]]:
             raise CellError("import-bad-phone", value=value, detail="fraction")
         value = int(value)
     text = unicodedata.normalize("NFKC", clean_text(value) or "")
-    parts = [p for p in re.split(r"[/,;；、|]|或|\s{2,}|\n", text) if p.strip()]
+    parts = [p for p in _words().between_phones.split(text) if p.strip()]
     if not parts:
         raise CellError("import-bad-phone", value=value, detail="empty")
     first = _one_phone(parts[0], region, value)
@@ -277,7 +332,7 @@ def parse_phone_cell(value: Any, region: str) -> tuple[str, list[str]]:
 
 
 def _one_phone(text: str, region: str, original: Any) -> str:
-    text = _PHONE_LABEL.sub("", text.strip())
+    text = _words().phone_label.sub("", text.strip())
     sci = _SCIENTIFIC.match(text)
     if sci:
         digits = (sci.group(1) + (sci.group(2) or ""))
@@ -285,7 +340,7 @@ def _one_phone(text: str, region: str, original: Any) -> str:
             raise CellError("import-bad-phone", value=original, detail="lost_digits")
         text = str(int(float(text)))
     text = re.sub(r"\.0+$", "", text)  # 13800138000.0: a number cell read as text
-    compact = re.sub(r"[\s\-().（）]", "", text)
+    compact = _words().inside_phone.sub("", text)
     if compact.startswith("00"):
         compact = "+" + compact[2:]
     elif re.fullmatch(r"86\d{11}", compact):
@@ -343,8 +398,8 @@ _EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 
 def parse_email_cell(value: Any) -> str:
     text = unicodedata.normalize("NFKC", clean_text(value) or "")
-    text = re.sub(r"^(?:邮箱|电子邮箱|email|e-mail|mail)\s*[:：]?\s*", "", text, flags=re.I).strip()
-    text = re.split(r"[\s,;；、/]+", text)[0] if text else text
+    text = _words().email_label.sub("", text).strip()
+    text = _words().between_emails.split(text)[0] if text else text
     norm, why = email_key(text)
     if norm is None:
         raise CellError("import-bad-email", value=value, detail=why)
@@ -374,76 +429,15 @@ def split_contact_info(value: Any, region: str) -> tuple[list[str], list[str]]:
 
 # --- vocabularies -----------------------------------------------------------------------------
 
-# spreadsheet words -> schema keys, beyond each vocabulary's own labels (潜在 -> lead is in the schema)
-SYNONYMS: dict[str, dict[str, str]] = {
-    "stage": {
-        "潜在客户": "lead", "线索": "lead", "新客户": "lead", "新线索": "lead", "未接触": "lead", "prospect": "lead",
-        "意向客户": "contacted", "意向": "contacted", "已接洽": "contacted", "接洽中": "contacted",
-        "初步接触": "contacted", "跟进中": "contacted", "已联系": "contacted", "需求确认": "contacted",
-        "qualified": "contacted",
-        "报价客户": "quoted", "已报价": "quoted", "方案报价": "quoted", "方案": "quoted", "proposal": "quoted",
-        "谈判中": "negotiating", "商务谈判": "negotiating", "合同谈判": "negotiating", "negotiation": "negotiating",
-        "签约客户": "won", "成交客户": "won", "合作客户": "won", "已签约": "won", "已成交": "won", "成交": "won",
-        "老客户": "won", "售后": "won", "合作中": "won", "closed won": "won", "customer": "won",
-        "流失客户": "lost", "已流失": "lost", "closed lost": "lost",
-    },
-    "channel": {
-        "电话沟通": "call", "致电": "call", "通话": "call", "电话回访": "call", "phone": "call", "phone call": "call",
-        "上门拜访": "visit", "面谈": "visit", "面访": "visit", "现场拜访": "visit", "上门": "visit",
-        "拜访客户": "visit",
-        "电子邮件": "email", "发邮件": "email", "e-mail": "email", "mail": "email",
-        "线上会议": "meeting", "视频会议": "meeting", "腾讯会议": "meeting", "钉钉会议": "meeting", "开会": "meeting",
-        "微信沟通": "wechat", "企业微信": "wechat", "微信聊天": "wechat",
-        "展会活动": "exhibition", "展会交流": "exhibition", "trade show": "exhibition",
-    },
-    "source": {
-        "线上广告": "online_ads", "线上广告投放": "online_ads", "广告": "online_ads", "网络推广": "online_ads",
-        "百度推广": "online_ads", "线上推广/广告": "online_ads", "搜索引擎": "online_ads", "ads": "online_ads",
-        "展会": "trade_show", "展会活动": "trade_show", "exhibition": "trade_show",
-        "转介绍": "referral", "老客户介绍": "referral", "客户介绍": "referral", "朋友介绍": "referral",
-        "陌拜": "cold_visit", "地推": "cold_visit", "陌生拜访": "cold_visit",
-        "官网": "website", "网站": "website", "官网咨询": "website", "website": "website",
-        "来电": "inbound_call", "来电咨询": "inbound_call", "400电话": "inbound_call", "电话": "inbound_call",
-        "渠道": "partner", "合作伙伴": "partner", "伙伴转介绍": "partner", "代理商": "partner", "渠道商": "partner",
-        "partner referral": "partner",
-    },
-    "class": {
-        "核心": "core", "重点": "key", "普通": "normal", "潜在": "potential", "潜力客户": "potential",
-        "高价值客户": "core", "一般客户": "normal", "a类": "key", "b类": "potential", "c类": "normal",
-    },
-    "complaint_status": {
-        "未处理": "open", "新建": "open", "待解决": "open", "跟进中": "in_progress", "处理中": "in_progress",
-        "已处理": "resolved", "已完成": "resolved", "已关闭": "resolved", "关闭": "resolved", "closed": "resolved",
-        "done": "resolved",
-    },
-    "tag": {
-        "需定制化": "定制化开发", "定制化": "定制化开发", "定制": "定制化开发", "需定制化解决方案": "定制化开发",
-        "预算敏感": "价格敏感", "关注价格": "价格敏感", "关注价格折扣": "价格敏感", "降本": "降本增效",
-        "效率提升": "降本增效", "注重响应": "注重响应速度", "响应速度": "注重响应速度", "品质": "注重品质",
-        "试用": "需要试用", "国产化": "国产化替代", "信创": "国产化替代",
-    },
-    "risk": {
-        "回款慢": "付款延迟", "拖欠货款": "付款延迟", "决策链变化": "决策链不稳定", "竞品介入": "竞争对手介入",
-        "竞争对手": "竞争对手介入", "预算紧张": "预算不足", "需求不清": "需求不明确", "对接人离职": "关键人离职",
-    },
-    "industry": {
-        "互联网": "I64", "it": "I65", "软件": "I65", "信息技术": "I65", "it服务": "I65", "saas": "I65",
-        "制造": "C", "零售": "F", "批发": "F", "贸易": "F", "商贸": "F", "金融": "J", "银行": "J66", "保险": "J68",
-        "房地产": "K", "地产": "K", "教育": "P", "培训": "P", "医疗": "Q", "医院": "Q", "物流": "G", "餐饮": "H",
-        "酒店": "H", "建筑": "E", "能源": "D", "电力": "D", "农业": "A", "文化传媒": "R", "传媒": "R", "咨询": "L",
-        "电子": "C39", "汽车": "C36", "化工": "C26", "医药": "C27", "电商": "F", "政府": "S",
-    },
-}
-
-
 class Resolver:
     """A vocabulary's keys from the words people write: the key, its Chinese or English label,
-    a spreadsheet synonym, or a team's own mapping (``values:`` in the mapping file)."""
+    a spreadsheet synonym (``synonyms:`` of data/input_words.yaml), or a team's own mapping
+    (``values:`` in the mapping file)."""
 
     def __init__(self, vocab: Vocabulary, extra: dict[str, str] | None = None) -> None:
         self.vocab = vocab
         table: dict[str, str] = {}
-        for word, key in SYNONYMS.get(vocab.name, {}).items():
+        for word, key in synonyms().get(vocab.name, {}).items():
             if key in vocab:
                 table[fold(word)] = key
         for t in vocab.terms:  # the schema's own labels win over synonyms
@@ -460,7 +454,7 @@ class Resolver:
         hit = self.table.get(fold(text))
         if hit is not None:
             return hit
-        for part in re.split(r"[-—(（)）:：]+", text):  # 'A类-重点客户', '潜在（需求明确）'
+        for part in _words().between_parts.split(text):  # 'A类-重点客户', '潜在（需求明确）'
             if part.strip() and fold(part) in self.table:
                 return self.table[fold(part)]
         return None
@@ -478,7 +472,7 @@ def industry_key(value: Any, resolver: Resolver) -> str | None:
     exact = resolver.table.get(fold(text))
     if exact is not None:
         return exact
-    parts = [p for p in re.split(r"\s*[-—/]+\s*", text) if p.strip()]
+    parts = [p for p in _words().between_industry_parts.split(text) if p.strip()]
     for part in reversed(parts):  # the most specific part is written last
         hit = resolver.table.get(fold(part)) or _label_fragment(part, resolver)
         if hit:
@@ -487,7 +481,7 @@ def industry_key(value: Any, resolver: Resolver) -> str | None:
 
 
 def _label_fragment(text: str, resolver: Resolver) -> str | None:
-    word = re.sub(r"(行业|产业|业|类)$", "", fold(text))
+    word = _words().industry_ending.sub("", fold(text))
     if len(word) < 2:
         return None
     if word in resolver.table:
@@ -510,7 +504,7 @@ def size_key(value: Any, resolver: Resolver) -> str | None:
     numbers = [int(n) for n in re.findall(r"\d+", text.replace(",", ""))]
     if not numbers:
         return None
-    head = max(numbers) if re.search(r"以上|\+|>|多", text) else (numbers[0] + numbers[-1]) / 2
+    head = max(numbers) if _words().size_at_least.search(text) else (numbers[0] + numbers[-1]) / 2
     for key in [t.key for t in resolver.vocab.terms]:
         band = _band(key)
         if band and band[0] <= head < band[1]:
