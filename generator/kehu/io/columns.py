@@ -23,6 +23,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..input_words import chars
 from ..schema import SchemaSet
 
 KINDS = ("customers", "contacts", "interactions", "deals", "opportunities", "surveys", "complaints")
@@ -38,59 +39,35 @@ SPECIAL = ("next_action", "next_action.date", "next_action.action", "contact.inf
 DERIVED = ("status", "class", "value_level", "last_contact", "due_date", "due_reason", "frequency")
 IGNORE = "ignore"
 
-def _load_headers() -> dict[str, tuple[str, ...]]:
+def _load_headers() -> dict[str, Any]:
     from importlib import resources
 
     import yaml
 
     text = resources.files("kehu").joinpath("data/import_headers.yaml").read_text(encoding="utf-8")
-    return {str(path): tuple(str(w) for w in words) for path, words in yaml.safe_load(text).items()}
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
-# header words -> path, for any sheet (normalised with hkey before use): data, not code, so the
-# table grows by editing data/import_headers.yaml
-HEADERS: dict[str, tuple[str, ...]] = _load_headers()
+def _words(items: Any) -> tuple[str, ...]:
+    return tuple(str(w) for w in items)
 
-# words whose meaning depends on the sheet (日期 is a signing date on a deals sheet)
+
+# the header words: data, not code, so the tables grow by editing data/import_headers.yaml
+_DATA = _load_headers()
+# header words -> path, for any sheet (normalised with hkey before use)
+HEADERS: dict[str, tuple[str, ...]] = {str(path): _words(words) for path, words in _DATA["headers"].items()}
+# words whose meaning depends on the sheet (日期 is a signing date on a deals sheet): kind -> word -> path
 BY_KIND: dict[str, dict[str, str]] = {
-    "customers": {"名称": "name", "姓名": "name", "类型": "stage", "状态": "status", "内容": "notes", "name": "name",
-                  "渠道": "source", "type": "stage", "status": "status"},
-    "contacts": {"姓名": "contact.name", "名字": "contact.name", "name": "contact.name", "联系人": "contact.name",
-                 "主要联系人": "contact.primary", "备注": IGNORE},
-    "interactions": {"日期": "interaction.date", "时间": "interaction.date", "方式": "interaction.channel",
-                     "类型": "interaction.channel", "联系方式": "interaction.channel", "渠道": "interaction.channel",
-                     "内容": "interaction.summary", "记录": "interaction.summary", "备注": "interaction.outcome",
-                     "结果": "interaction.outcome", "反馈": "interaction.outcome", "负责人": "interaction.by",
-                     "销售": "interaction.by", "人员": "interaction.by", "联系人": "interaction.contact",
-                     "date": "interaction.date", "type": "interaction.channel", "notes": "interaction.outcome",
-                     "result": "interaction.outcome", "owner": "interaction.by", "contact": "interaction.contact"},
-    "deals": {"日期": "deal.signed", "名称": "deal.product", "date": "deal.signed", "value": "deal.amount",
-              "负责人": IGNORE, "备注": IGNORE},
-    "opportunities": {"编号": "opportunity.id", "名称": "opportunity.what", "内容": "opportunity.what",
-                      "产品": "opportunity.what", "金额": "opportunity.amount", "阶段": "opportunity.stage",
-                      "商机阶段": "opportunity.stage", "概率": "opportunity.probability",
-                      "负责人": "opportunity.owner", "日期": "opportunity.close", "备注": "opportunity.note",
-                      "原因": "opportunity.lost_reason", "amount": "opportunity.amount", "stage": "opportunity.stage",
-                      "owner": "opportunity.owner", "probability": "opportunity.probability",
-                      "notes": "opportunity.note", "name": "opportunity.what"},
-    "surveys": {"日期": "survey.date", "备注": "survey.comment", "评价": "survey.comment", "date": "survey.date",
-                "notes": "survey.comment"},
-    "complaints": {"日期": "complaint.date", "内容": "complaint.content", "类别": "complaint.category",
-                   "类型": "complaint.category", "状态": "complaint.status", "结果": "complaint.result",
-                   "负责人": "complaint.handler", "date": "complaint.date", "category": "complaint.category",
-                   "status": "complaint.status", "备注": "complaint.result"},
-}
-
+    kind: {word: str(path) for path, words in by_path.items() for word in _words(words)}
+    for kind, by_path in _DATA["headers_by_sheet"].items()}
 # sheet names -> kind, tried in this order (客户跟进记录表 is interactions, not customers)
-SHEET_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("interactions", ("跟进", "沟通", "拜访", "互动", "联络记录", "interaction", "activit", "follow")),
-    ("opportunities", ("商机", "机会", "opportunit", "pipeline")),
-    ("deals", ("合作记录", "合同", "销售记录", "成交", "订单", "deal", "contract", "order")),
-    ("surveys", ("满意度", "调查", "回访评分", "survey")),
-    ("complaints", ("投诉", "complaint")),
-    ("contacts", ("联系人", "contact")),
-    ("customers", ("客户", "customer", "client", "account", "漏斗", "线索")),
-)
+SHEET_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (str(kind), _words(words)) for kind, words in _DATA["sheet_names"].items())
+_DERIVED_MARKS = _words(unicodedata.normalize("NFKC", w).casefold() for w in _DATA["derived_marks"])
+_FOLDING = _DATA["folding"]
+_HINT = re.compile(f"[{chars(_FOLDING['hint_open'])}][^{chars(_FOLDING['hint_close'])}]*"
+                   f"[{chars(_FOLDING['hint_close'])}]")
+_IGNORED = re.compile(rf"[\s{chars(_FOLDING['ignored'])}]+")
 
 _CUSTOMER_ONLY_IGNORED = {"id", "name", "owner", "notes", "status", "address"}
 
@@ -99,14 +76,14 @@ def hkey(text: Any) -> str:
     """A header as compared: width- and case-folded, without spaces, punctuation or a bracketed
     hint ('金额(元)', '客户名称*', 'Customer_ID' -> '金额', '客户名称', 'customerid')."""
     folded = unicodedata.normalize("NFKC", str(text)).casefold().strip()
-    unbracketed = re.sub(r"[(\[【（][^)\]】）]*[)\]】）]", "", folded)
+    unbracketed = _HINT.sub("", folded)
     folded = unbracketed if unbracketed.strip() else folded
-    return re.sub(r"[\s*＊:：_\-./\\#?？、·]+", "", folded)
+    return _IGNORED.sub("", folded)
 
 
 def is_derived_header(text: Any) -> bool:
     folded = unicodedata.normalize("NFKC", str(text)).casefold()
-    return "自动" in folded or "(auto)" in folded or "（auto）" in folded
+    return any(mark in folded for mark in _DERIVED_MARKS)
 
 
 @dataclass
@@ -166,6 +143,7 @@ def header_index(schemas: SchemaSet, mapping_columns: dict[str, str] | None = No
 
 
 _GENERIC_WORDS = {hkey(w) for table in BY_KIND.values() for w in table}
+_EVERY_SHEET = {hkey(w) for w in _DATA["every_sheet"]}
 
 
 def _is_record_list(prop: dict) -> bool:
@@ -255,7 +233,7 @@ def _kind_from_paths(paths: set[str], words: list[str]) -> str:
         if kind == "opportunities":  # its generic words (金额, 日期 …) are a deal sheet's too: named sheets only
             continue
         generic = {hkey(w) for w, p in BY_KIND[kind].items() if p != IGNORE}
-        counts[kind] += sum(1 for w in words if w in generic and w not in ("联系人", "name"))
+        counts[kind] += sum(1 for w in words if w in generic and w not in _EVERY_SHEET)
     best = max(counts, key=lambda k: counts[k])
     if counts[best] == 0 or (best == "contacts" and "contact.name" not in paths):
         return "customers"
