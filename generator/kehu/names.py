@@ -32,19 +32,41 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from .input_words import chars, section
+
 FEW = 50  # selected names compared one by one with every name (more: through one-deletion buckets)
 TYPO_KINDS = ("missing", "doubled", "swapped", "homophone", "traditional", "lookalike", "spacing", "legal-form",
               "edit")
 
-_PUNCT = re.compile(r"[\s\u3000·•.,，。、:：;；'\"“”‘’\[\]【】<>《》\-_/\\&＆+]+")
-_BRACKETS = re.compile(r"[(（]([^()（）]{1,12})[)）]")
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
-# a name's region prefix is a place of data/regions.txt (provinces and the cities a sales team meets most),
-# optionally with 省 / 市 / 自治区 / 区 / 县 (nested: 广东省深圳市); its industry words are those of
-# data/industries.txt
-_REGION_TAILS = ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "新区", "省", "市", "区", "县")
-_LEGAL_HAN = ("股份有限公司", "有限责任公司", "集团股份有限公司", "集团有限公司", "有限公司", "集团", "公司")
+
+@dataclass(frozen=True)
+class _Parts:
+    """The parts of a company name kehu knows (company_names: in data/input_words.yaml), built once.
+
+    A name's region prefix is a place of data/regions.txt (provinces and the cities a sales team meets
+    most), optionally with a region ending (省 / 市 / 自治区 …, nested: 广东省深圳市); its industry words are
+    those of data/industries.txt."""
+
+    separators: re.Pattern[str]      # spaces and punctuation between the parts of a name
+    brackets: re.Pattern[str]        # any bracket
+    region_in_brackets: re.Pattern[str]
+    region_endings: tuple[str, ...]  # tried in this order
+    legal_forms: tuple[str, ...]     # always recognised, besides check.company_suffixes
+    slipped: frozenset[str]          # in the default suffixes, but a slip of a legal form
+    legal_form_last: tuple[str, ...]  # how a slipped legal form can end
+
+
+@lru_cache(maxsize=1)
+def _parts() -> _Parts:
+    words = section("company_names")
+    opening, closing = chars(words["brackets"]["open"]), chars(words["brackets"]["close"])
+    slipped = frozenset(words["slipped_legal_forms"])
+    return _Parts(re.compile(rf"[\s{chars(words['separators'])}]+"), re.compile(f"[{opening}{closing}]"),
+                  re.compile(f"[{opening}]([^{opening}{closing}]{{1,12}})[{closing}]"),
+                  tuple(words["region_endings"]), tuple(words["legal_forms"]), slipped,
+                  tuple(words["legal_form_last"]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,9 +155,11 @@ def homophone(a: str, b: str) -> bool:
 @lru_cache(maxsize=16)
 def _forms(suffixes: tuple[str, ...]) -> tuple[list[str], list[str]]:
     """(the legal forms in the names' normal form, longest first; the Han ones of at least 3 characters)."""
-    folded = sorted({_PUNCT.sub("", unicodedata.normalize("NFKC", s).casefold()) for s in (*suffixes, *_LEGAL_HAN)},
-                    key=len, reverse=True)
-    han = [s for s in folded if s and _HAN.match(s[0]) and len(s) >= 3 and s != "有限公"]
+    parts = _parts()
+    separators = parts.separators
+    folded = sorted({separators.sub("", unicodedata.normalize("NFKC", s).casefold())
+                     for s in (*suffixes, *parts.legal_forms)}, key=len, reverse=True)
+    han = [s for s in folded if s and _HAN.match(s[0]) and len(s) >= 3 and s not in parts.slipped]
     return [s for s in folded if s], han
 
 
@@ -151,17 +175,18 @@ def _strip_form(text: str, suffixes: tuple[str, ...]) -> tuple[str, bool]:
         return text, False
     rest, broken = _strip_form(text[: -len(exact)], suffixes)
     # 有限公 is in the default list so that it counts as an exact duplicate, but it is a slip
-    return rest, broken or exact == "有限公"
+    return rest, broken or exact in _parts().slipped
 
 
 def _broken_tail(text: str, han: list[str]) -> int:
     """How many closing characters of ``text`` are a slip of a legal form (有限司, 有线公司, 有限), else 0."""
     from rapidfuzz.distance import OSA
 
+    last = _parts().legal_form_last
     for s in han:
         for cut in (len(s) - 1, len(s), len(s) + 1):
             tail = text[-cut:]
-            if cut < len(text) - 1 and tail != s and tail.endswith(("司", "公", "限")) \
+            if cut < len(text) - 1 and tail != s and tail.endswith(last) \
                     and OSA.distance(tail, s, score_cutoff=1) <= 1:
                 return cut
     for s in han:  # cut short: 有限, 股份有限
@@ -202,7 +227,7 @@ def _region_prefix(text: str) -> tuple[str, str]:
         for place in _regions().get(text[:1], ()):
             if text.startswith(place) and len(text) > len(place) + 1:
                 rest = text[len(place):]
-                for tail in _REGION_TAILS:
+                for tail in _parts().region_endings:
                     if rest.startswith(tail) and len(rest) > len(tail) + 1:
                         rest = rest[len(tail):]
                         break
@@ -215,17 +240,18 @@ def _region_prefix(text: str) -> tuple[str, str]:
 def name_key(name: str, suffixes: Iterable[str]) -> NameKey:
     """The :class:`NameKey` of a company name (``suffixes``: check.company_suffixes of kehu.yaml)."""
     text = unicodedata.normalize("NFKC", str(name)).casefold().strip()
+    parts = _parts()
     if not _HAN.search(text):
-        core = _strip_form(_PUNCT.sub("", re.sub(r"[()（）]", " ", text)), tuple(suffixes))[0]
+        core = _strip_form(parts.separators.sub("", parts.brackets.sub(" ", text)), tuple(suffixes))[0]
         return NameKey(core, "", core, False, False, True)
     simple = simplified(text)
     traditional = simple != text
     region = ""
-    inner = _BRACKETS.search(simple)  # 启明（上海）科技: the region in brackets after the trade name
+    inner = parts.region_in_brackets.search(simple)  # 启明（上海）科技: the region in brackets after the trade name
     if inner and _region_prefix(inner.group(1) + "xx")[0]:
         region = _region_prefix(inner.group(1) + "xx")[0]
         simple = simple[: inner.start()] + simple[inner.end():]
-    flat = _PUNCT.sub("", re.sub(r"[()（）]", "", simple))
+    flat = parts.separators.sub("", parts.brackets.sub("", simple))
     flat, broken = _strip_form(flat, tuple(suffixes))
     prefix, rest = _region_prefix(flat)
     region = prefix + region

@@ -10,7 +10,15 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_PUNCT = re.compile(r"[\s\u3000·•.,，。、:：;；'\"“”‘’()（）\[\]【】<>《》\-_/\\&＆+]+")
+from .input_words import chars, section
+
+
+@lru_cache(maxsize=1)
+def _punctuation() -> re.Pattern[str]:
+    """Spaces, punctuation and brackets between the parts of a company name (data/input_words.yaml)."""
+    words = section("company_names")
+    brackets = words["brackets"]["open"] + words["brackets"]["close"]
+    return re.compile(rf"[\s{chars(words['separators'] + brackets)}]+")
 
 
 def normalize_company(name: str, suffixes: tuple[str, ...]) -> str:
@@ -18,7 +26,7 @@ def normalize_company(name: str, suffixes: tuple[str, ...]) -> str:
     legal-form suffixes (有限公司, 集团, Co. Ltd …) stripped from the end."""
     text = unicodedata.normalize("NFKC", name).casefold().strip()
     folded_suffixes = _folded_suffixes(tuple(suffixes))
-    text = _PUNCT.sub("", text)
+    text = _punctuation().sub("", text)
     changed = True
     while changed and text:
         changed = False
@@ -33,7 +41,7 @@ def normalize_company(name: str, suffixes: tuple[str, ...]) -> str:
 @lru_cache(maxsize=16)
 def _folded_suffixes(suffixes: tuple[str, ...]) -> list[str]:
     """The suffixes in the names' normal form, longest first (once per configuration, not once per name)."""
-    return sorted({_PUNCT.sub("", unicodedata.normalize("NFKC", s).casefold()) for s in suffixes},
+    return sorted({_punctuation().sub("", unicodedata.normalize("NFKC", s).casefold()) for s in suffixes},
                   key=len, reverse=True)
 
 
