@@ -12,7 +12,10 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
+
+from .input_words import chars, section
 
 # Numbers are searched for in a canonical form of the text (normalize_digits, then the separators
 # between digits dropped): 110101 1990 0307 1234, １１０１０１… and 110101-19900307-1234 are one number.
@@ -24,7 +27,17 @@ _CARD_RE = re.compile(r"(?<![0-9A-Za-z])[0-9]{16,19}(?![0-9A-Za-z])")
 _BETWEEN_DIGITS = re.compile(r"(?<=[0-9])[ \u00a0\u3000\-\u2010-\u2015\u2212\uff0d._·/]+(?=[0-9Xx])")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_WIDE = str.maketrans({"\uff0b": "+", "\uff38": "X", "\uff58": "x", "\uff20": "@", "\uff0e": ".", "\u3002": "."})
+
+
+@lru_cache(maxsize=1)
+def _typed_for_ascii() -> dict[int, str]:
+    """The full-width + X @ . an input method types (data/input_words.yaml), as their ASCII characters."""
+    return str.maketrans(section("typed_for_ascii"))
+
+
+@lru_cache(maxsize=1)
+def _wide_at() -> tuple[str, ...]:
+    return tuple(k for k, v in section("typed_for_ascii").items() if v == "@")
 
 
 def normalize_digits(text: str) -> str:
@@ -33,7 +46,7 @@ def normalize_digits(text: str) -> str:
     if text.isascii():
         return text
     out = []
-    for ch in text.translate(_WIDE):
+    for ch in text.translate(_typed_for_ascii()):
         if ch.isdecimal() and not ch.isascii():
             out.append(str(unicodedata.decimal(ch)))
         else:
@@ -120,7 +133,13 @@ _EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)
 # six digits or more, not part of an id or contract number (C20240501001, HT202405001): worth hiding
 _LONG_DIGITS = re.compile(r"(?<![A-Za-z0-9_])\+?[0-9](?:[ ()\-]?[0-9]){5,}(?![A-Za-z0-9_])")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
-_AT_WORD = re.compile(r"[^\s,;:'\"<>()\[\]{}，；：“”‘’（）]*@[^\s,;:'\"<>()\[\]{}，；：“”‘’（）]*")
+
+
+@lru_cache(maxsize=1)
+def _at_word() -> re.Pattern[str]:
+    """Anything@anything written in text, up to the characters that end an address (data/input_words.yaml)."""
+    edge = chars(section("emails")["around_address"])
+    return re.compile(rf"[^\s{edge}]*@[^\s{edge}]*")
 
 
 def mask_in_text(text: str | None, phones: bool = True, emails: bool = True) -> str:
@@ -134,8 +153,9 @@ def mask_in_text(text: str | None, phones: bool = True, emails: bool = True) -> 
             text = _mask_wide_phones(text)
         text = _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group()), text)
     if emails:
-        text = _EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group()), normalize_digits(text) if "\uff20" in text
-                                  else text)
+        if not text.isascii() and any(at in text for at in _wide_at()):  # a full-width ＠
+            text = normalize_digits(text)
+        text = _EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group()), text)
     return text
 
 
@@ -157,7 +177,7 @@ def mask_loosely(text: str | None) -> str:
     if not text:
         return ""
     text = normalize_digits(text)
-    text = _AT_WORD.sub(lambda m: mask_email(m.group()) if "@" in m.group()[1:] else "***", text)
+    text = _at_word().sub(lambda m: mask_email(m.group()) if "@" in m.group()[1:] else "***", text)
     return _LONG_DIGITS.sub(lambda m: m.group() if _ISO_DATE.fullmatch(m.group()) else mask_phone(m.group()), text)
 
 

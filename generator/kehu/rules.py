@@ -9,12 +9,14 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
 from pathlib import PurePath
 from typing import Any
 
 from .catalogue import Locale
 from .config import Config
+from .input_words import chars, input_words
 from .model import Customer, as_date
 from .names import NameKey, name_key, similar_pairs, typo_kind
 from .normalize import normalize_company, normalize_email, parse_phone
@@ -251,11 +253,12 @@ def text_visible(ctx: FileContext) -> Iterator[Problem]:
             yield m.error(c.file, *ctx.at(*path), "invisible-text", field=_dotted(path))
 
 
-# what is not visible text: control, format (zero-width, bidi, BOM) and separator characters
-_SUSPECT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f"
-                      "\u202a-\u202e\u2060-\u206f\u3164\ufeff\uffa0]")
-_INVISIBLE = re.compile("[\\s\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f"
-                        "\u3164\ufeff\uffa0\x00-\x1f\x7f-\x9f]+")
+# what is not visible text: control, format (zero-width, bidi, BOM) and separator characters; written as
+# regex escapes (raw strings), never as the characters themselves, which no one could see in the source
+_SUSPECT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f"
+                      r"\u202a-\u202e\u2060-\u206f\u3164\ufeff\uffa0]")
+_INVISIBLE = re.compile(r"[\s\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+                        r"\u3164\ufeff\uffa0\x00-\x1f\x7f-\x9f]+")
 
 def opportunities_sound(ctx: FileContext) -> Iterator[Problem]:
     """商机: unique ids, known owners, a won one has its deal, a lost one its reason, an open one a
@@ -478,11 +481,15 @@ def _strings(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[st
             yield from _strings(v, (*path, i))
 
 
-_SQUASHED = re.compile(r"[\s。.，,!！~]+")  # compiled once: _squash runs for every interaction
+@lru_cache(maxsize=1)
+def _squashed() -> re.Pattern[str]:
+    """The marks a vague summary may carry (data/input_words.yaml): compiled once, _squash runs for every
+    interaction."""
+    return re.compile(rf"[\s{chars(input_words()['vague_summary_marks'])}]+")
 
 
 def _squash(text: str) -> str:
-    return _SQUASHED.sub("", str(text)).casefold()
+    return _squashed().sub("", str(text)).casefold()
 
 
 def _dotted(path: Iterable[str | int]) -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")  # also full-width
+_FULL_WIDTH = 0xFEE0  # a printable ASCII character's full-width form is this far above it: = and ＝
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", *(chr(ord(c) + _FULL_WIDTH) for c in "=+-@"))  # also full-width
 QUOTE = "'"
 
 
