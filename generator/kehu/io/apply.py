@@ -17,6 +17,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from ..catalogue import Locale
 from ..problems import Problem, Severity
 from ..repo import Repo, rel
 from .cells import to_cell
@@ -91,7 +92,8 @@ def rejects_csv(rejects: list[Reject], lang: str) -> str:
                 headers.append(header)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    first = ["工作表", "行号", "原因"] if lang == "zh" else ["sheet", "row", "reason"]
+    words = Locale(lang)
+    first = [words.word("rejects.sheet"), words.word("rejects.row"), words.word("rejects.reason")]
     writer.writerow(first + headers)
     for r in rejects:
         cells = dict(r.cells)
