@@ -83,6 +83,13 @@ def test_patterns_are_built_from_the_data_with_every_word_escaped(edited):
     assert values._words().phone_label.sub("", "axb：13800138000") == "axb：13800138000"
 
 
+def test_no_words_match_nothing():
+    import re
+
+    assert re.search(input_words.any_of([]), "anything") is None
+    assert re.fullmatch(input_words.any_of(["手机", "手机号码"]), "手机号码")
+
+
 @pytest.mark.parametrize(("text", "empty"), [("暂无", True), ("#N/A", True), ("——", True), ("无锡", False)])
 def test_placeholders(text, empty):
     assert values.is_empty(text) is empty

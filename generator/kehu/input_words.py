@@ -57,8 +57,10 @@ def chars(text: str) -> str:
 
 
 def any_of(words: Iterable[str]) -> str:
-    """Words as a regex alternation, longest first (so that 手机号码 is taken whole, not as 手机)."""
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    """Words as a regex alternation, longest first (so that 手机号码 is taken whole, not as 手机); no words
+    match nothing (an empty alternation would match everywhere)."""
+    ordered = sorted((w for w in words if w), key=len, reverse=True)
+    return "|".join(re.escape(w) for w in ordered) if ordered else "(?!)"
 
 
 def synonyms() -> dict[str, dict[str, str]]:

@@ -222,12 +222,12 @@ def _regions() -> dict[str, list[str]]:
 
 def _region_prefix(text: str) -> tuple[str, str]:
     """(region, rest): the most specific of the place names at the start of ``text`` (广东省深圳市 -> 深圳)."""
-    region = ""
+    region, endings = "", _parts().region_endings
     while True:
         for place in _regions().get(text[:1], ()):
             if text.startswith(place) and len(text) > len(place) + 1:
                 rest = text[len(place):]
-                for tail in _parts().region_endings:
+                for tail in endings:
                     if rest.startswith(tail) and len(rest) > len(tail) + 1:
                         rest = rest[len(tail):]
                         break

@@ -153,8 +153,11 @@ def mask_in_text(text: str | None, phones: bool = True, emails: bool = True) -> 
             text = _mask_wide_phones(text)
         text = _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group()), text)
     if emails:
-        if not text.isascii() and any(at in text for at in _wide_at()):  # a full-width ＠
-            text = normalize_digits(text)
+        if not text.isascii():
+            for at in _wide_at():  # a full-width ＠: the address is found in the ASCII form
+                if at in text:
+                    text = normalize_digits(text)
+                    break
         text = _EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group()), text)
     return text
 
