@@ -123,3 +123,11 @@ def test_sheet_names(name, kind):
 def test_computed_columns_are_marked():
     assert is_derived_header("客户状态（自动）") and is_derived_header("Status (AUTO)")
     assert not is_derived_header("客户状态")
+
+
+@pytest.mark.parametrize(("typed", "clears"), [("无", True), ("清空", True), ("None", True), (" - ", True), ("", True),
+                                               ("no", False), ("无锡", False)])
+def test_the_words_that_clear_a_field_on_the_command_line(typed, clears):
+    from kehu.edits import is_none_word
+
+    assert is_none_word(typed) is clears

@@ -22,13 +22,12 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .catalogue import Locale
 from .checker import check_customer_bytes
+from .input_words import section
 from .model import as_date
 from .problems import Problem, Severity
 from .repo import Repo, rel
 from .schema import Vocabulary
 from .store import YamlDate
-
-NONE_WORDS = ("none", "null", "-", "无", "清空")  # how a user clears an optional field
 
 
 class CommandError(Exception):
@@ -162,7 +161,7 @@ def parse_probability(msgs: Locale, option: str, value: str) -> float:
 
 
 def is_none_word(value: str) -> bool:
-    return value.strip().casefold() in NONE_WORDS or value.strip() == ""
+    return value.strip().casefold() in section("commands")["clear_field"] or value.strip() == ""
 
 
 # --- in-place edits of a round-trip map -----------------------------------------------------
