@@ -17,8 +17,6 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import yaml
-
 from .problems import Problem, Severity
 
 LANGS = ("zh", "en")
@@ -59,6 +57,8 @@ def _entry(area: str, key: object, value: object) -> Entry:
 @lru_cache(maxsize=1)
 def entries() -> dict[str, Entry]:
     """Every entry of every catalogue file, by key (loaded once per process)."""
+    import yaml  # here: `kehu.install` (run by `pip show`-style checks) must import without PyYAML
+
     folder = resources.files("kehu").joinpath("data/catalogue")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     out: dict[str, Entry] = {}
