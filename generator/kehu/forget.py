@@ -80,7 +80,8 @@ def record_in_config(repo: Repo, item: dict) -> None:
     """Append a customer tombstone to kehu.yaml's ``forgotten:`` (round trip, atomic)."""
     from ruamel.yaml.comments import CommentedSeq
 
-    from .store import atomic_write, dumper, load_roundtrip
+    from .atomic import atomic_write
+    from .store import dumper, load_roundtrip
 
     path = repo.root / CONFIG_FILE
     if path.is_file():

@@ -39,7 +39,7 @@ def with_new_id(repo: Repo, doc: Any, old: str, new: str) -> Any:
 def follow_in_config(repo: Repo, old: str, new: str) -> bool:
     """Rename ``old`` in kehu.yaml (``check.not_duplicates`` pairs): the id as a whole token, every
     other byte kept. True if kehu.yaml changed."""
-    from .store import atomic_write
+    from .atomic import atomic_write
 
     path = repo.root / "kehu.yaml"
     if not path.is_file():

@@ -20,13 +20,9 @@ the file holds (a ``str`` subclass, :class:`YamlDate`) — the same convention a
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import io
 import os
-import signal
-import stat
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +34,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.resolver import VersionedResolver
 
+from .atomic import atomic_write, create_exclusive
 from .catalogue import Locale
 from .problems import Problem, Severity
 from .yamlload import LoadedYaml, load_yaml_bytes
@@ -314,146 +311,6 @@ def _layout(schemas: SchemaSet | None, kind: str) -> Any:
     layout = Layout.for_kind(schemas, kind)
     _LAYOUTS[(id(raw), kind)] = (raw, layout)
     return layout
-
-
-def atomic_write(path: Path, text: str, *, durable: bool = True) -> None:
-    """Replace ``path`` with ``text`` (UTF-8) so that readers see the old file or the new one, never half.
-
-    Writes a temporary file in the same directory, fsyncs it, then ``os.replace``s it over the
-    target (keeping the target's permission bits). On any error the temporary file is removed,
-    the old file is untouched, and the exception propagates.
-    ``durable=False`` skips the two fsyncs (still atomic): for bulk writers (``kehu import``) that
-    write thousands of files and then make them durable with one ``os.sync()``.
-    """
-    path = Path(path)
-    folder = path.parent
-    tmp = _temporary_copy(path, text, durable)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    finally:
-        _LIVE_TEMPS.discard(tmp)
-    if durable:
-        _fsync_dir(folder)
-
-
-def _temporary_copy(path: Path, text: str, durable: bool) -> str:
-    """``text`` in a temporary file beside ``path``, with the mode ``path`` has (or would get)."""
-    fd, tmp = _new_temp(path)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            if durable:
-                os.fsync(fh.fileno())
-        os.chmod(tmp, _mode_for(path))
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        _LIVE_TEMPS.discard(tmp)
-        raise
-    return tmp
-
-
-# SIGTERM (a CI timeout, `kill`, a pool shutting its workers down) ends a process without running
-# `finally`: the temporary files being written are removed by a handler instead, so that no
-# .kehu-tmp file is left for `git add -A` to pick up. The process then ends as the signal says.
-_LIVE_TEMPS: set[str] = set()
-_HANDLED: set[int] = set()
-
-
-def _new_temp(path: Path) -> tuple[int, str]:
-    """A temporary file beside ``path``, known to the termination handler from the moment it exists."""
-    blocked = _remove_temps_on_termination()
-    if blocked:
-        signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".kehu-tmp")
-        _LIVE_TEMPS.add(tmp)
-    finally:
-        if blocked:
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, blocked)
-    return fd, tmp
-
-
-def _remove_temps_on_termination() -> set[int]:
-    """Install the handlers (once per process); the signals they handle, to block while a temporary
-    file is being created (empty where signals cannot be handled or masked)."""
-    import threading
-
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
-        return set()  # only the main thread may set handlers (and kehu writes from it)
-    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-        if sig is None or sig in _HANDLED:
-            continue
-        previous = signal.getsignal(sig)
-        if previous is signal.SIG_IGN:
-            continue
-
-        def handler(signum: int, frame: object, previous: object = previous) -> None:
-            for tmp in list(_LIVE_TEMPS):
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-            _LIVE_TEMPS.clear()
-            if callable(previous):
-                previous(signum, frame)
-                return
-            signal.signal(signum, signal.SIG_DFL)
-            os.kill(os.getpid(), signum)
-
-        signal.signal(sig, handler)
-        _HANDLED.add(sig)
-    return _HANDLED
-
-
-def create_exclusive(path: Path, text: str, *, durable: bool = True) -> bool:
-    """Write a new file with ``text`` only if ``path`` does not exist yet (atomically: readers never see
-    half a file). False when it exists: someone else took that name first. ``durable`` as in
-    :func:`atomic_write`."""
-    tmp = _temporary_copy(path, text, durable)
-    try:
-        try:
-            os.link(tmp, path)  # fails if the name exists: exclusive, and the content is complete
-        except FileExistsError:
-            return False
-        except OSError:  # a file system without hard links: exclusive create, then write
-            try:
-                out = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            except FileExistsError:
-                return False
-            with os.fdopen(out, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-        return True
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        _LIVE_TEMPS.discard(tmp)
-
-
-def _mode_for(path: Path) -> int:
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _fsync_dir(folder: Path) -> None:
-    # make the rename itself durable; not every platform can open a directory
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def save_customer(repo: Repo, path: Path, data: Any, *, durable: bool = True, new: bool = False) -> list[Problem]:

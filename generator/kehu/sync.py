@@ -277,10 +277,11 @@ def _two_customers(repo: Repo, path: str, ours: str, theirs: str) -> bool:
 def _keep_both(repo: Repo, report: SyncReport, path: str, ours: str, theirs: str, creator: str | None) -> None:
     """The main branch's customer keeps the id (it is already there for everyone); ours moves to the next
     free id."""
+    from .atomic import atomic_write
     from .ids import Allocator
     from .model import as_date
     from .renumber import with_new_id
-    from .store import atomic_write, dump
+    from .store import dump
 
     root = repo.root
     doc = _parse(repo, path, ours)
@@ -353,8 +354,8 @@ def _restore_codeowners(repo: Repo, report: SyncReport, target: str) -> None:
 
 
 def _regenerate_codeowners(repo: Repo, report: SyncReport) -> None:
+    from .atomic import atomic_write
     from .codeowners import expected_files, stale_files
-    from .store import atomic_write
 
     root = repo.root
     if repo.team is None or not any((root / f).is_file() for f in CODEOWNERS_FILES):

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import click
 
+from ..atomic import new_dir, replace_dir
 from ..edits import say
 from ..repo import Repo
 from ._common import fail, repo_from, today_from
@@ -94,31 +95,6 @@ def internal_env(internal: bool) -> Iterator[None]:
             os.environ[INTERNAL_ENV] = old
 
 
-def swap_in(built: Path, out: Path) -> None:
-    """Replace ``out`` by the complete ``built`` folder (two renames; the old site is removed afterwards)."""
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.replace(out, old)
-    os.replace(built, out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _published_dir(prefix: str, parent: Path) -> Path:
-    """A temporary build folder with the permissions of an ordinary folder (mkdtemp makes 0700,
-    which a web server running as another user could not read)."""
-    path = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
-    path.chmod(0o777 & ~_umask())
-    return path
-
-
 def use_engine(repo: Repo, override: str | None = None) -> str:
     """Activate the site engine of kehu.yaml (or ``override``); a missing one is a one-line error."""
     from ..site.engine import EngineMissing, activate, chosen
@@ -163,7 +139,7 @@ def run_mkdocs(repo: Repo, out: Path, internal: bool, strict: bool, verbose: boo
 
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _published_dir(f".{out.name}.building-", out.parent)
+    tmp = new_dir(out.parent, f".{out.name}.building-")  # beside the site: two renames swap it in
     scratch = Path(tempfile.mkdtemp(prefix="kehu-mkdocs-"))
     try:
         with internal_env(internal), given_today(today), \
@@ -183,7 +159,7 @@ def run_mkdocs(repo: Repo, out: Path, internal: bool, strict: bool, verbose: boo
         (tmp / SITE_MARKER).write_text("written by kehu build; replaced on every run\n")
         if internal:
             keep_out_of_git(tmp)
-        swap_in(tmp, out)
+        replace_dir(tmp, out)
         return stats
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -202,7 +178,7 @@ def write_pages(repo: Repo, folder: Path, internal: bool) -> int:
     except SegmenterMissing as e:
         fail(str(e))
     folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _published_dir(f".{folder.name}.writing-", folder.parent)
+    tmp = new_dir(folder.parent, f".{folder.name}.writing-")
     try:
         for src, text in site.pages.items():
             path = tmp / src
@@ -215,7 +191,7 @@ def write_pages(repo: Repo, folder: Path, internal: bool) -> int:
         (tmp / PAGES_MARKER).write_text("written by kehu build --pages-only; replaced on every run\n")
         if internal:
             keep_out_of_git(tmp)
-        swap_in(tmp, folder)
+        replace_dir(tmp, folder)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return len(site.pages)

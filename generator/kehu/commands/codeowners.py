@@ -6,8 +6,8 @@ import sys
 
 import click
 
+from ..atomic import atomic_write
 from ..codeowners import expected_files, stale_files
-from ..store import atomic_write
 from ..terminal import echo
 from ._common import fail, repo_from
 

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import click
 
+from ..atomic import atomic_write
 from ..catalogue import Locale
 from ..config import CONFIG_FILE, TEAM_FILE
 from ..fmt import Formatted, format_bytes
 from ..locking import locked
 from ..repo import Repo, is_plain_file, rel
-from ..store import StoreError, atomic_write
+from ..store import StoreError
 from ..terminal import echo
 from ._common import EXIT_BAD_INPUT, repo_from
 

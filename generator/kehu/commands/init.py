@@ -28,6 +28,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
+from ..atomic import atomic_write
 from ..catalogue import Locale
 from ..codeowners import GITHUB_FILE, GITLAB_FILE, github_text, gitlab_text, ownership_of
 from ..config import CONFIG_FILE, CUSTOMERS_DIR, SCHEMA_DIR, TEAM_FILE, Config, default_config_text
@@ -37,7 +38,6 @@ from ..install import Install, from_spec, precommit_config
 from ..install import current as current_install
 from ..model import team_from
 from ..schema import SCHEMA_FILES
-from ..store import atomic_write
 from ..yamlload import load_yaml_bytes
 from ._common import fail
 

@@ -19,14 +19,13 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import sqlite3
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..atomic import atomic_write, replacing
 from ..catalogue import Locale
 from ..derive import Facts, derive_all, due_bucket
 from ..model import Customer
@@ -508,10 +507,7 @@ _SQL_NAMES = {"primary": "is_primary", "by": "by_member"}
 
 def write_sqlite(es: ExportSet, out: Path) -> list[Path]:
     """Build the database in a temporary file beside ``out``, then move it into place."""
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".kehu-tmp")
-    os.close(fd)
-    os.unlink(tmp)  # sqlite creates it
-    try:
+    with replacing(out) as tmp:  # an empty file: SQLite takes it for an empty database
         db = sqlite3.connect(tmp)
         try:
             db.executescript(SQL_SCHEMA)
@@ -519,10 +515,6 @@ def write_sqlite(es: ExportSet, out: Path) -> list[Path]:
             db.commit()
         finally:
             db.close()
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return [out]
 
 
@@ -592,16 +584,9 @@ def _sql(value: Any) -> Any:
 
 
 def _atomic_bytes(path: Path, data: bytes) -> None:
-    """Replace ``path`` whole: a temporary file beside it, then a rename."""
+    """Replace ``path`` whole, with the usual file mode (the team may read what one of them exported)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".kehu-tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, data)
 
 
 def default_out(fmt: str, today: dt.date) -> Path:

@@ -35,6 +35,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
+from ..atomic import atomic_write
 from ..config import CONFIG_FILE, CUSTOMERS_DIR, TEAM_FILE, TODAY_ENV, pinned_today
 from ..repo import Repo, open_repo
 from .generate import GeneratedSite, generate, nav_pages
@@ -201,7 +202,5 @@ def _keep(path: Path, text: str) -> Path:
             return path
     except OSError:
         path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    atomic_write(path, data, durable=False)  # the site is made again by the next build
     return path

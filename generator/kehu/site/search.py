@@ -27,10 +27,7 @@ from __future__ import annotations
 import html
 import json
 import operator
-import os
 import re
-import shutil
-import tempfile
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -38,6 +35,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from ..atomic import atomic_write, new_dir, replace_dir
 from .pinyin import syllables
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -251,23 +249,16 @@ def write_index(site_dir: Path, entries: list[Entry], docs: list[Entry], worker:
     files = build_index(entries, **options)  # type: ignore[arg-type]
     data["docs"] = [d.as_doc() for d in docs]
     target = search / INDEX_DIR
-    fresh = Path(tempfile.mkdtemp(dir=search, prefix=".kehu-"))
-    mask = os.umask(0)
-    os.umask(mask)
-    os.chmod(fresh, 0o777 & ~mask)  # mkdtemp makes 0700; the index must be as readable as every page
+    fresh = new_dir(search, ".kehu-")
     for name, raw in files.items():
         (fresh / name).write_bytes(raw)
-    old = search / ".kehu-old"
-    if target.exists():
-        os.replace(target, old)
-    os.replace(fresh, target)
-    shutil.rmtree(old, ignore_errors=True)
+    replace_dir(fresh, target)
     raw = _json(data)
-    _atomic_write(path, raw, mask)
+    atomic_write(path, raw, durable=False)  # the site is made again by the next build
     replaced = 0
     if worker is not None:
         for script in (site_dir / "assets" / "javascripts" / "workers").glob("search.*.js"):
-            _atomic_write(script, worker, mask)
+            atomic_write(script, worker, durable=False)
             replaced += 1
         for stale in (site_dir / "assets" / "javascripts" / "workers").glob("search.*.js.map"):
             stale.unlink()
@@ -275,11 +266,3 @@ def write_index(site_dir: Path, entries: list[Entry], docs: list[Entry], worker:
     return {"search_index_bytes": len(raw) + sum(len(v) for v in files.values()),
             "search_shards": len(shards), "search_shard_max_bytes": max(shards, default=0),
             "search_worker": replaced}
-
-
-def _atomic_write(path: Path, raw: bytes, mask: int) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".search-", suffix=".tmp")
-    os.fchmod(fd, 0o666 & ~mask)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(raw)
-    os.replace(tmp, path)
