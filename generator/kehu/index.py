@@ -4,7 +4,7 @@ grow with the book.
 ``kehu log qiming``, ``kehu new``, ``kehu show`` and ``kehu due`` each need something from every file —
 names and pinyin to find a customer, names, phones and e-mails for the duplicate check, the team's
 revenue (it decides the core class) and each customer's due follow-up. Parsing 10,000 files for that
-takes seconds, so ``.kehu-cache/index-v1.json`` keeps, for each file *content* (``checker.content_key``:
+takes seconds, so ``.kehu-cache/index-v1.json`` keeps, for each file *content* (``cache.content_key``:
 the file's name and bytes), the facts drawn from it:
 
 * who it is: id, name, its pinyin, owner, stage, valid or not, and what the team's revenue needs: its
@@ -30,7 +30,6 @@ all four (possible only by resetting the clock) would not be, and ``KEHU_INDEX_V
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import time
@@ -38,8 +37,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import cache
+from .files import customer_listing
 from .repo import Repo
 from .rules import IndexEntry
+from .workers import map_in_workers
 
 INDEX_FILE = "index-v1.json"
 SIDE_FILES = {"dup": "index-dup-v1.json", "due": "index-due-v1.json"}
@@ -102,15 +104,8 @@ class Item:
 
 def environment(repo: Repo) -> str:
     """Everything besides a file's content that its entry depends on (not the date: days are kept apart)."""
-    from .checker import _code_fingerprint, _library_versions
-
-    h = hashlib.sha256()
-    for part in (_code_fingerprint(), _library_versions(), repo.schemas.fingerprint, repo.config_text,
-                 repo.team_text, repo.config.fingerprint,
-                 json.dumps(sorted(repo.handles or [])), repo.msgs.lang):
-        h.update(part.encode())
-        h.update(b"\0")
-    return h.hexdigest()
+    return cache.environment(repo.schemas.fingerprint, repo.config_text, repo.team_text, repo.config.fingerprint,
+                             json.dumps(sorted(repo.handles or [])), repo.msgs.lang)
 
 
 class Book:
@@ -158,13 +153,14 @@ class Book:
                     item.key, item.entry = m.key, m.main
             if len(made) >= PARALLEL_FROM:
                 _merge_sides(self.repo, self.env, list(made.values()), {i.key for i in self.items})
-            stored = _load(self.repo, _MAIN, self.env)
-            _save(self.repo, _MAIN, self.env, {"files": stored.get("files", {}), "scanned": stored.get("scanned", 0.0),
-                                              "entries": {i.key: i.entry for i in self.items if i.key}})
+            kept = _cache(self.repo, _MAIN, self.env)
+            kept.replace({i.key: i.entry for i in self.items if i.key})
+            kept.save()
 
     def _side(self, section: str, day: dt.date) -> dict[str, Any]:
         """The side file's entries of every item (made now for items it lacks, then saved)."""
-        entries: dict[str, Any] = _load(self.repo, section, self.env).get("entries", {})
+        kept = _cache(self.repo, section, self.env)
+        entries: dict[str, Any] = kept.entries
         lacking = [i for i in self.items if i.key and (i.key not in entries or
                    (section == "due" and i.valid and _on_day(entries[i.key], day) is None))]
         if not lacking and len(entries) == sum(1 for i in self.items if i.key):
@@ -174,10 +170,10 @@ class Book:
             m = made.get(item.file)
             if m is not None and m.key == item.key:
                 entries[item.key] = m.dup if section == "dup" else m.due
-        live = {i.key for i in self.items}
-        entries = {k: v for k, v in entries.items() if k in live}
-        _save(self.repo, section, self.env, {"entries": entries})
-        return entries
+        kept.dirty = True
+        kept.keep_only({i.key for i in self.items})
+        kept.save()
+        return kept.entries
 
 
 def _on_day(due_entry: list, day: dt.date) -> tuple[Row, Row | None] | None:
@@ -196,13 +192,11 @@ def _on_day(due_entry: list, day: dt.date) -> tuple[Row, Row | None] | None:
 
 def book(repo: Repo) -> Book:
     """The index, with every changed, added, deleted or renamed customer file taken in."""
-    from .checker import content_key, customer_listing
-
     env = environment(repo)
-    stored = _load(repo, _MAIN, env)
-    files: dict[str, list] = stored.get("files", {})
-    entries: dict[str, list] = stored.get("entries", {})
-    scanned = float(stored.get("scanned", 0.0))
+    kept = _cache(repo, _MAIN, env)
+    files: dict[str, list] = kept.fields.get("files", {})
+    entries: dict[str, list] = kept.entries
+    scanned = float(kept.fields.get("scanned", 0.0))
     verify = os.environ.get("KEHU_INDEX_VERIFY") == "1"
     now = time.time()
     items: list[Item] = []
@@ -227,7 +221,7 @@ def book(repo: Repo) -> Book:
         unknown = []
         for item in todo:  # a file whose content is known (touched, reverted, renamed back) is not parsed
             try:
-                key = content_key(item.file, Path(item.path).read_bytes())
+                key = cache.content_key(item.file, Path(item.path).read_bytes())
             except OSError:
                 key = ""
             if key in entries:
@@ -242,15 +236,20 @@ def book(repo: Repo) -> Book:
             _merge_sides(repo, env, list(made.values()), {i.key for i in items})
     if todo or len(stats) != len(files):
         saved = {i.file: [*stats[i.file], i.key] for i in items if i.key and i.file in stats}
-        _save(repo, _MAIN, env, {"scanned": now, "files": saved, "entries": {i.key: i.entry for i in items if i.key}})
+        kept.set(scanned=now, files=saved)
+        kept.replace({i.key: i.entry for i in items if i.key})
+        kept.save()
     return Book(repo, items, env)
 
 
 def _merge_sides(repo: Repo, env: str, made: list[Made], live: set[str]) -> None:
     for section in SIDE_FILES:
-        entries = _load(repo, section, env).get("entries", {})
-        entries.update({m.key: m.dup if section == "dup" else m.due for m in made if m.key})
-        _save(repo, section, env, {"entries": {k: v for k, v in entries.items() if k in live}})
+        kept = _cache(repo, section, env)
+        for m in made:
+            if m.key:
+                kept.put(m.key, m.dup if section == "dup" else m.due)
+        kept.keep_only(live)
+        kept.save()
 
 
 def _unreadable(file: str) -> list:
@@ -269,41 +268,18 @@ class Made:
     due: list
 
 
-_WORK_REPO: Repo | None = None
-_WORK_ITEMS: list[tuple[str, str]] = []
-_WORK_DAY: dt.date | None = None
-
-
 def _entries(repo: Repo, todo: list[tuple[str, str]], day: dt.date) -> list[Made]:
     """The entries of each (file, path), made in parallel when there are many (and only then with pinyin)."""
-    global _WORK_REPO, _WORK_ITEMS, _WORK_DAY
-    if not todo:
-        return []
-    import multiprocessing
-
-    from .checker import _cores
-
-    jobs = _cores()
-    if len(todo) < PARALLEL_FROM or jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [_made(repo, name, path, day, pinyin=len(todo) >= PARALLEL_FROM) for name, path in todo]
-    _WORK_REPO, _WORK_ITEMS, _WORK_DAY = repo, todo, day
-    size = max(16, -(-len(todo) // (jobs * 16)))
-    spans = [(i, min(i + size, len(todo))) for i in range(0, len(todo), size)]
-    try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            chunks = pool.map(_work, spans)
-    finally:
-        _WORK_REPO, _WORK_ITEMS, _WORK_DAY = None, [], None
-    return [e for chunk in chunks for e in chunk]
+    pinyin = len(todo) >= PARALLEL_FROM
+    return map_in_workers(_made_in_worker, todo, (repo, day, pinyin), threshold=PARALLEL_FROM)
 
 
-def _work(span: tuple[int, int]) -> list[Made]:
-    assert _WORK_REPO is not None and _WORK_DAY is not None
-    return [_made(_WORK_REPO, *_WORK_ITEMS[i], _WORK_DAY) for i in range(*span)]
+def _made_in_worker(task: tuple[Repo, dt.date, bool], item: tuple[str, str]) -> Made:
+    repo, day, pinyin = task
+    return _made(repo, *item, day, pinyin=pinyin)
 
 
 def _made(repo: Repo, name: str, path: str, day: dt.date, pinyin: bool = True) -> Made:
-    from .checker import content_key
     from .lookup import name_of_text, syllables
     from .rules import index_entry
     from .yamlload import load_yaml_bytes
@@ -320,7 +296,7 @@ def _made(repo: Repo, name: str, path: str, day: dt.date, pinyin: bool = True) -
     valid = data is not None and not loaded.problems and not repo.schemas.validate("customer", loaded, repo.msgs)
     cid = str(data["id"]) if data is not None and isinstance(data.get("id"), str | int) else Path(name).stem
     spelled = (" ".join(syllables(shown)) if shown else "") if pinyin else None
-    key = content_key(name, raw)
+    key = cache.content_key(name, raw)
     if not valid or data is None:
         return Made(name, key, [cid, shown, spelled, False, None, None, None, 0], dup, [None, []])
     values, runs = _days(repo, loaded, day)
@@ -368,21 +344,5 @@ def _row(f: Any) -> Row:
 _MAIN = "main"
 
 
-def _path(repo: Repo, section: str) -> Path:
-    from .checker import CACHE_DIR
-
-    return repo.root / CACHE_DIR / (INDEX_FILE if section == _MAIN else SIDE_FILES[section])
-
-
-def _load(repo: Repo, section: str, env: str) -> dict:
-    try:
-        data = json.loads(_path(repo, section).read_bytes())
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) and data.get("env") == env else {}
-
-
-def _save(repo: Repo, section: str, env: str, content: dict) -> None:
-    from .checker import save_cache_json
-
-    save_cache_json(_path(repo, section), {"env": env, **content})
+def _cache(repo: Repo, section: str, env: str) -> cache.ContentCache:
+    return cache.ContentCache(repo.root, INDEX_FILE if section == _MAIN else SIDE_FILES[section], env)

@@ -8,7 +8,6 @@ error that lists the candidates — never a guess.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import unicodedata
@@ -18,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from . import cache
 from .edits import refuse
 from .model import Customer, customer_from
 from .repo import Repo
@@ -170,13 +170,7 @@ class FileData:
 
 
 def _environment(repo: Repo) -> str:
-    from .checker import _code_fingerprint  # the same "kehu's code" the checker's cache is keyed on
-
-    h = hashlib.sha256()
-    for part in (_code_fingerprint(), repo.schemas.fingerprint, str(repo.config.check.max_file_bytes)):
-        h.update(part.encode())
-        h.update(b"\0")
-    return h.hexdigest()
+    return cache.environment(repo.schemas.fingerprint, str(repo.config.check.max_file_bytes))
 
 
 def _read(repo: Repo, name: str, raw: bytes) -> list[Any]:
@@ -188,18 +182,9 @@ def _read(repo: Repo, name: str, raw: bytes) -> list[Any]:
 
 def all_data(repo: Repo, use_cache: bool = True) -> list[FileData]:
     """The data of every customer file (loadable or not), read through the cache."""
-    from .checker import CACHE_DIR, content_key, load_cache_json, save_cache_json
-
-    cache_path = repo.root / CACHE_DIR / DATA_CACHE
-    env = _environment(repo)
-    entries: dict[str, list[Any]] = {}
-    if use_cache:
-        stored = load_cache_json(cache_path)
-        if isinstance(stored, dict) and stored.get("env") == env:
-            entries = stored.get("files", {})
+    kept = cache.ContentCache(repo.root, DATA_CACHE, _environment(repo), section="files", enabled=use_cache)
     out: list[FileData] = []
-    live: dict[str, list[Any]] = {}
-    dirty = False
+    live: set[str] = set()
     for path in repo.customer_files():
         name = path.relative_to(repo.root).as_posix()
         try:
@@ -207,14 +192,15 @@ def all_data(repo: Repo, use_cache: bool = True) -> list[FileData]:
         except OSError:
             out.append(FileData(path, name, None, False))
             continue
-        key = content_key(name, raw)
-        hit = entries.get(key)
+        key = cache.content_key(name, raw)
+        hit = kept.entries.get(key)
         if hit is None:
-            hit, dirty = _read(repo, name, raw), True
-        live[key] = hit
+            hit = _read(repo, name, raw)
+            kept.put(key, hit)
+        live.add(key)
         out.append(FileData(path, name, hit[0], bool(hit[1])))
-    if use_cache and (dirty or len(live) != len(entries)):
-        save_cache_json(cache_path, {"env": env, "files": live})
+    kept.keep_only(live)
+    kept.save()
     return out
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import multiprocessing
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -20,26 +19,24 @@ from pathlib import Path
 from ..catalogue import Locale
 from ..problems import Problem, Severity
 from ..repo import Repo, rel
+from ..workers import cores, map_in_workers
 from .cells import to_cell
 from .plan import ImportPlan, Outcome, Planner, Reject
 
 PARALLEL_THRESHOLD = 200  # below this many files one process is faster than starting a pool
 
-_JOBS: list[tuple[Path, object, bool]] = []  # (file, data, is a new customer)
-_REPO: Repo | None = None
 
-
-def _save(i: int) -> tuple[int, list[dict]]:
+def _save(repo: Repo, job: tuple[Path, object, bool]) -> list[dict]:
+    """Write one customer (file, data, is a new customer); the errors that refused it."""
     from ..store import save_customer
 
-    assert _REPO is not None
-    path, data, new = _JOBS[i]
+    path, data, new = job
     try:
-        problems = save_customer(_REPO, path, data, durable=False, new=new)  # one os.sync() after the batch
+        problems = save_customer(repo, path, data, durable=False, new=new)  # one os.sync() after the batch
     except FileExistsError:  # another process created this id meanwhile: never overwrite it
-        name = rel(_REPO.root, path)
-        problems = [_REPO.msgs.error(name, 1, 1, "id-duplicate", id=path.stem, other=name)]
-    return i, [p.as_dict() for p in problems if p.severity is Severity.ERROR]
+        name = rel(repo.root, path)
+        problems = [repo.msgs.error(name, 1, 1, "id-duplicate", id=path.stem, other=name)]
+    return [p.as_dict() for p in problems if p.severity is Severity.ERROR]
 
 
 def write_plan(planner: Planner, plan: ImportPlan, jobs: int | None = None,
@@ -47,38 +44,22 @@ def write_plan(planner: Planner, plan: ImportPlan, jobs: int | None = None,
     """Write every new and updated customer; a refused one turns into rejected rows.
     Returns the number of files written. ``start`` runs once the workers exist (a progress display
     must start after the fork: its refresh thread must not be copied into the children)."""
-    global _JOBS, _REPO
     writes: list[Outcome] = plan.writes
-    _JOBS = [(o.path, o.data, o.action == "new") for o in writes]
-    _REPO = planner.repo
     # twice the cores: a process waiting on the disk leaves its core to another that formats
-    jobs = jobs or 2 * (os.cpu_count() or 1)
-    refused: list[tuple[Outcome, Problem]] = []
-    results: list[tuple[int, list[dict]]] = []
-    use_pool = jobs > 1 and len(writes) >= PARALLEL_THRESHOLD and "fork" in multiprocessing.get_all_start_methods()
-    if use_pool:
-        ctx = multiprocessing.get_context("fork")  # the children inherit the repository and the planned maps
-        with ctx.Pool(jobs) as pool:
-            if start:
-                start()
-            for item in pool.imap_unordered(_save, range(len(writes)), chunksize=16):
-                results.append(item)
-                if progress:
-                    progress()
-    else:
-        if start:
-            start()
-        for i in range(len(writes)):
-            results.append(_save(i))
-            if progress:
-                progress()
+    jobs = jobs or 2 * cores()
+
+    def done(n: int) -> None:
+        assert progress is not None
+        for _ in range(n):
+            progress()
+
+    results = map_in_workers(_save, [(o.path, o.data, o.action == "new") for o in writes], planner.repo, jobs=jobs,
+                             threshold=PARALLEL_THRESHOLD, span=16, on_start=start,
+                             on_done=done if progress else None)
     os.sync()  # every file was written atomically; now all of them are durable at once
-    for i, problems in results:
-        if problems:
-            refused.append((writes[i], Problem.from_dict(problems[0])))
+    refused = [(o, Problem.from_dict(problems[0])) for o, problems in zip(writes, results, strict=True) if problems]
     for outcome, problem in refused:
         planner.reject_outcome(outcome, problem)
-    _JOBS, _REPO = [], None
     return len(writes) - len(refused)
 
 
@@ -117,7 +98,7 @@ def _cell(value: object) -> str:
 
 
 def write_rejects(path: Path, rejects: list[Reject], lang: str) -> None:
-    from ..store import atomic_write
+    from ..atomic import atomic_write
 
     atomic_write(path, rejects_csv(rejects, lang))
 

@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import multiprocessing
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +22,7 @@ from ..config import Config
 from ..derive import derive_all
 from ..model import Customer
 from ..repo import Repo
+from ..workers import cores, map_in_workers
 from .data import BUCKET_ORDER, Assembler, CustomerView, Privacy, calendar_src, customer_src, member_src
 from .history import Change, file_histories
 from .ics import owner_calendar
@@ -103,7 +102,7 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
     split(
         Locale("zh-CN").word("change.new_customer.bare")
     )  # any Chinese text: a segmenter loads its dictionary on first use: here, once, not in every worker
-    jobs = jobs or os.cpu_count() or 1
+    jobs = jobs or cores()
     loaded = load_site_input(repo, jobs=jobs)
     out.customers, out.skipped = len(loaded.customers), loaded.skipped
     clock.lap("load")
@@ -170,42 +169,30 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
 
 # --- calendars: icalendar takes about 0.25 ms an event, so a large team's feeds are made in parallel ------
 
-_CALENDARS: tuple | None = None
-
-
-def _calendar(i: int) -> bytes:
-    assert _CALENDARS is not None
-    team, today, title, labels = _CALENDARS
+def _calendar(task: tuple[list[dict], dt.date, str, Labels], i: int) -> bytes:
+    team, today, title, labels = task
     m = team[i]
     return owner_calendar(m["handle"], m["name"], m["due"]["items"], today, title, labels)
 
 
 def _calendars(team: list[dict], today: dt.date, title: str, labels: Labels, jobs: int) -> list[bytes]:
-    global _CALENDARS
-    _CALENDARS = (team, today, title, labels)
-    try:
-        events = sum(len(m["due"]["items"]) for m in team)
-        if jobs <= 1 or len(team) < 2 or events < PARALLEL_THRESHOLD * 16 \
-                or "fork" not in multiprocessing.get_all_start_methods():
-            return [_calendar(i) for i in range(len(team))]
-        # the largest feeds first, so that no worker is left with a long one at the end
-        order = sorted(range(len(team)), key=lambda i: -len(team[i]["due"]["items"]))
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(team))) as pool:
-            made = dict(zip(order, pool.map(_calendar, order, chunksize=1), strict=True))
-        return [made[i] for i in range(len(team))]
-    finally:
-        _CALENDARS = None
+    events = sum(len(m["due"]["items"]) for m in team)
+    if events < PARALLEL_THRESHOLD * 16:  # a pool pays for many events, not for many members
+        return [_calendar((team, today, title, labels), i) for i in range(len(team))]
+    # the largest feeds first and one a task, so that no worker is left with a long one at the end
+    order = sorted(range(len(team)), key=lambda i: -len(team[i]["due"]["items"]))
+    made = map_in_workers(_calendar, order, (team, today, title, labels), jobs=jobs, threshold=2, span=1)
+    by_member = dict(zip(order, made, strict=True))
+    return [by_member[i] for i in range(len(team))]
 
 
 # --- customer pages, rendered in parallel on a large repository -------------------------------------
 
-_STATE: tuple | None = None
 Rendered = tuple[str, str, str, Entry, tuple[str, str]]  # src, page, title, search entry, pinyin keys of the name
 
 
-def _render_one(i: int) -> Rendered:
-    assert _STATE is not None
-    asm, r, histories, common, customers, search_pages, split = _STATE
+def _render_one(task: tuple, i: int) -> Rendered:
+    asm, r, histories, common, customers, search_pages, split = task
     c: Customer = customers[i]
     view: CustomerView = asm.customer(c, histories.get(c.file, []))
     text = r.render("customer.md.j2", view.src, view.name, search=search_pages, c=view, **common)
@@ -243,19 +230,11 @@ def environment(repo: Repo, r: Renderer, *parts: object) -> str:
 def _render_customers(asm: Assembler, r: Renderer, histories: dict[str, list[Change]], common: dict,
                       customers: list[Customer], jobs: int, search_pages: bool, env: str,
                       split: Callable[[str], str]) -> list[Rendered]:
-    global _STATE
     keys = [_page_key(c, asm, histories, env) for c in customers]
     todo = [i for i, c in enumerate(customers) if _RENDERED.get(customer_src(c.id), ("",))[0] != keys[i]]
-    _STATE = (asm, r, histories, common, customers, search_pages, split)
     r.env.get_template("customer.md.j2")  # compiled once, before the workers fork
-    try:
-        if jobs <= 1 or len(todo) < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
-            fresh = [_render_one(i) for i in todo]
-        else:
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                fresh = pool.map(_render_one, todo, chunksize=max(16, len(todo) // (jobs * 8)))
-    finally:
-        _STATE = None
+    fresh = map_in_workers(_render_one, todo, (asm, r, histories, common, customers, search_pages, split),
+                           jobs=jobs, threshold=PARALLEL_THRESHOLD)
     for i, result in zip(todo, fresh, strict=True):
         _RENDERED[result[0]] = (keys[i], result)
     live = {customer_src(c.id) for c in customers}

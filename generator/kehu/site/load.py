@@ -10,26 +10,16 @@ A file with any error is left out of the site and listed, never guessed at.
 
 from __future__ import annotations
 
-import hashlib
-import multiprocessing
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..checker import (
-    CACHE_DIR,
-    PARALLEL_THRESHOLD,
-    CheckResult,
-    _code_fingerprint,
-    _yaml_loader_name,
-    check,
-    customer_listing,
-    load_cache_json,
-    save_cache_json,
-)
+from ..cache import ContentCache, environment
+from ..checker import PARALLEL_THRESHOLD, CheckResult, check
+from ..files import customer_listing
 from ..model import Customer, Record, customer_from_record, record_of
 from ..problems import Severity
 from ..repo import Repo
+from ..workers import map_in_workers
 from ..yamlload import load_yaml_bytes
 
 RECORDS_FILE = "records-v1.json"
@@ -42,69 +32,35 @@ class SiteInput:
     skipped: list[str] = field(default_factory=list)  # customer files left out because they have errors
 
 
-class RecordCache:
+def record_cache(root: Path, enabled: bool) -> ContentCache:
     """content key -> record, for the files that exist now; keyed also by kehu's code and YAML loader."""
-
-    def __init__(self, root: Path, enabled: bool) -> None:
-        self.path = root / CACHE_DIR / RECORDS_FILE
-        self.enabled = enabled
-        self.env = hashlib.sha256(f"{_code_fingerprint()}\n{_yaml_loader_name()}".encode()).hexdigest()
-        self.records: dict[str, Record] = {}
-        self.dirty = False
-        if enabled:
-            data = load_cache_json(self.path)
-            if isinstance(data, dict) and data.get("env") == self.env and isinstance(data.get("records"), dict):
-                self.records = data["records"]
-
-    def keep_only(self, live: set[str]) -> None:
-        if set(self.records) - live:
-            self.records = {k: v for k, v in self.records.items() if k in live}
-            self.dirty = True
-
-    def save(self) -> None:
-        if self.enabled and self.dirty:
-            save_cache_json(self.path, {"env": self.env, "records": self.records})
+    return ContentCache(root, RECORDS_FILE, environment(), section="records", enabled=enabled)
 
 
-_REPO: Repo | None = None
 # file -> (content key, record): under `kehu serve` the process lives on, and an edit re-reads one file
 _PARSED: dict[str, tuple[str, Customer]] = {}
 
 
-def _parse(item: tuple[str, str]) -> Record | None:
+def _parse(repo: Repo, item: tuple[str, str]) -> Record | None:
     """The record of a file the check found sound but whose record nobody has (its verdict was cached)."""
     name, path = item
-    assert _REPO is not None
     try:
         raw = Path(path).read_bytes()
     except OSError:
         return None
-    loaded = load_yaml_bytes(name, raw, _REPO.msgs, _REPO.config.check.max_file_bytes)
+    loaded = load_yaml_bytes(name, raw, repo.msgs, repo.config.check.max_file_bytes)
     if loaded.problems or not isinstance(loaded.data, dict):
         return None
     return record_of(loaded)
 
 
-def _parse_all(repo: Repo, items: list[tuple[str, str]], jobs: int) -> list[Record | None]:
-    global _REPO
-    _REPO = repo
-    try:
-        if jobs <= 1 or len(items) < PARALLEL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
-            return [_parse(it) for it in items]
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            return pool.map(_parse, items, chunksize=max(16, len(items) // (jobs * 8)))
-    finally:
-        _REPO = None
-
-
 def load_site_input(repo: Repo, jobs: int | None = None, use_cache: bool = True) -> SiteInput:
     """Every sound customer (sorted by id) plus the full check result."""
-    jobs = jobs or os.cpu_count() or 1
     result = check(repo, None, use_cache=use_cache, jobs=jobs, records=True)
     broken = {p.file for p in result.problems if p.severity is Severity.ERROR}
     listing = {name: str(repo.root / name) for name in result.keys}
     sound = sorted(name for name in listing if name not in broken)
-    cache = RecordCache(repo.root, use_cache)
+    cache = record_cache(repo.root, use_cache)
     customers: dict[str, Customer] = {}
     todo: list[str] = []
     for name in sound:
@@ -115,18 +71,17 @@ def load_site_input(repo: Repo, jobs: int | None = None, use_cache: bool = True)
             continue
         record = result.records.get(name)
         if record is not None:
-            cache.records[key] = record
-            cache.dirty = True
+            cache.put(key, record)
         else:
-            record = cache.records.get(key)
+            record = cache.entries.get(key)
         if record is None:
             todo.append(name)
         else:
             customers[name] = customer_from_record(name, record)
-    for name, record in zip(todo, _parse_all(repo, [(n, listing[n]) for n in todo], jobs), strict=True):
+    parsed = map_in_workers(_parse, [(n, listing[n]) for n in todo], repo, jobs=jobs, threshold=PARALLEL_THRESHOLD)
+    for name, record in zip(todo, parsed, strict=True):
         if record is not None:
-            cache.records[result.keys[name]] = record
-            cache.dirty = True
+            cache.put(result.keys[name], record)
             customers[name] = customer_from_record(name, record)
     cache.keep_only({result.keys[name] for name in sound})
     cache.save()
