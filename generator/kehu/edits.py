@@ -22,25 +22,15 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from .catalogue import Locale
 from .checker import check_customer_bytes
+from .errors import CommandError as CommandError  # the commands take these from here too
+from .errors import refuse as refuse
+from .errors import say as say
 from .input_words import section
 from .model import as_date
 from .problems import Problem, Severity
 from .repo import Repo, rel
 from .schema import Vocabulary
 from .store import YamlDate
-
-
-class CommandError(Exception):
-    """A refused input: one line that says what is wrong and what to do. Nothing was written."""
-
-
-def say(msgs: Locale, code: str, **args: object) -> str:
-    """Message and hint of ``code`` joined into the one line a refused command prints."""
-    return msgs.line(code, **args)
-
-
-def refuse(msgs: Locale, code: str, **args: object) -> CommandError:
-    return CommandError(say(msgs, code, **args))
 
 
 def problem_line(p: Problem) -> str:
@@ -298,8 +288,8 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
         except CommandError as e:
             fail(str(e))
         except Exception as e:
-            store = sys.modules.get("kehu.store")  # only writing commands load the store
-            if store is None or not isinstance(e, store.StoreError):
+            roundtrip = sys.modules.get("kehu.roundtrip")  # StoreError's home: loaded by what reads for editing
+            if roundtrip is None or not isinstance(e, roundtrip.StoreError):
                 raise
             message, hint = _store_error_parts(e)
             fail(f"{message}; {hint}" if hint else message)

@@ -11,10 +11,13 @@ from __future__ import annotations
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-from .edits import refuse
+from .errors import refuse
 from .model import Team
-from .repo import Repo
+
+if TYPE_CHECKING:  # a repository is only passed in: importing repo here would close a circle (repo → ids → here)
+    from .repo import Repo
 
 _SEP = "\x1f"
 _REC = "\x1e"

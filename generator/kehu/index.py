@@ -32,10 +32,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from . import cache
 from .files import customer_listing
@@ -279,9 +282,25 @@ def _made_in_worker(task: tuple[Repo, dt.date, bool], item: tuple[str, str]) -> 
     return _made(repo, *item, day, pinyin=pinyin)
 
 
+_NAME_LINE = re.compile(r"^name:[ \t]*(.+?)[ \t]*$", re.MULTILINE)
+
+
+def name_of_text(text: str) -> str:
+    """The top-level name of a customer file's text (even of a file that does not load)."""
+    m = _NAME_LINE.search(text)
+    if not m:
+        return ""
+    try:
+        value = yaml.safe_load(m.group(1))
+    except yaml.YAMLError:
+        return m.group(1)
+    return str(value) if value is not None else ""
+
+
+
 def _made(repo: Repo, name: str, path: str, day: dt.date, pinyin: bool = True) -> Made:
-    from .lookup import name_of_text, syllables
     from .rules import index_entry
+    from .site.pinyin import syllables
     from .yamlload import load_yaml_bytes
 
     try:

@@ -100,7 +100,7 @@ def locked(func: Callable[..., Any]) -> Callable[..., Any]:
 
             from .catalogue import Locale
             from .commands._common import fail
-            from .edits import say
+            from .errors import say
 
             fail(say(Locale(os.environ.get("KEHU_LOCALE") or "zh-CN"), "cli-locked", file=LOCK_FILE,
                      holder=e.holder))

@@ -15,17 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from . import cache
-from .edits import refuse
+from .errors import refuse
 from .model import Customer, customer_from
 from .repo import Repo
+from .site.pinyin import syllables  # THE pinyin of a name (the site's filter and sort use it too)
 from .yamlload import LoadedYaml, load_yaml_bytes
 
 MAX_LISTED = 8  # candidates named in an "ambiguous" error
 
-_NAME_LINE = re.compile(r"^name:[ \t]*(.+?)[ \t]*$", re.MULTILINE)
 
 
 @dataclass(slots=True)
@@ -40,37 +38,11 @@ def _fold(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
 
 
-def name_of_text(text: str) -> str:
-    """The top-level name of a customer file's text (even of a file that does not load)."""
-    m = _NAME_LINE.search(text)
-    if not m:
-        return ""
-    try:
-        value = yaml.safe_load(m.group(1))
-    except yaml.YAMLError:
-        return m.group(1)
-    return str(value) if value is not None else ""
-
-
 def candidates(repo: Repo) -> list[Candidate]:
     """Every customer file with its name and pinyin, from the book index (kehu.index)."""
     from .index import book
 
     return [Candidate(Path(i.path), Path(i.file).stem, i.name, i.syllables) for i in book(repo).items]
-
-
-def syllables(name: str) -> list[str]:
-    """The pinyin syllables of ``name`` (what pinyin and initials queries are matched against)."""
-    return _syllables(name)
-
-
-def _syllables(name: str) -> list[str]:
-    from pypinyin import lazy_pinyin  # imported late: only name look-ups pay for the dictionary
-
-    out: list[str] = []
-    for part in lazy_pinyin(unicodedata.normalize("NFKC", name)):
-        out.extend(w for w in re.split(r"[^0-9a-zA-Z]+", part.casefold()) if w)
-    return out
 
 
 def pinyin_matches(query: str, syllables: list[str]) -> bool:
@@ -105,7 +77,7 @@ def _tiers(query: str, pool: list[Candidate]) -> list[list[Candidate]]:
         [c for c in pool if c.name and q in _fold(c.name)],
     ]
     if ascii_q and ascii_q == q:  # only a latin query can be pinyin
-        spelled = [(c, c.syllables if c.syllables is not None else _syllables(c.name)) for c in pool if c.name]
+        spelled = [(c, c.syllables if c.syllables is not None else syllables(c.name)) for c in pool if c.name]
         tiers.append([c for c, syl in spelled if pinyin_matches(q, syl)])
         tiers.append([c for c, syl in spelled if initials_match(q, syl)])
     return tiers
