@@ -6,8 +6,8 @@ Freshly built records (``kehu import`` drafts) are plain ``dict``/``list``/scala
 the editor-schema header comment, and for those this module produces the same text directly.
 
 Every layout decision is kehu.fmt's own, called here rather than copied: flow or block
-(``_fits_one_line``, the list rule of ``_adopt``), key order (the schema's :class:`~kehu.fmt.Layout`),
-date sorting (``_date_key``) and quoting (:func:`kehu.fmt.style_string`). Only the emitting is
+(``fits_one_line``, the list rule of ``_adopt``), key order (the schema's :class:`~kehu.fmt.Layout`),
+date sorting (``date_key``) and quoting (:func:`kehu.fmt.style_string`). Only the emitting is
 re-done, for the few shapes that occur, each compared with ruamel's output in tests/test_fastdump.py.
 
 Anything not handled with certainty makes :func:`dump_plain` return ``None`` and the caller uses
@@ -26,8 +26,8 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
-from .fmt import _STR, _TIMESTAMP, FLOW_MAX_WIDTH, Layout, _date_key, _fits_one_line, _resolves, _width, style_string
-from .store import WIDTH, YamlDate, float_text
+from .fmt import FLOW_MAX_WIDTH, Layout, date_key, fits_one_line, style_string, text_width
+from .roundtrip import STR_TAG, TIMESTAMP_TAG, WIDTH, YamlDate, float_text, resolves
 
 _FLOAT = "tag:yaml.org,2002:float"
 # ruamel folds a line once it passes WIDTH columns; a shorter document cannot contain such a line
@@ -105,7 +105,7 @@ def _top(data: dict, layout: Layout) -> tuple:
     for k in keys:
         value = data[k]
         if k in layout.sort_by_date and type(value) is list:
-            value = sorted(value, key=_date_key)  # stable, like fmt._sort_by_date
+            value = sorted(value, key=date_key)  # stable, like fmt._sort_by_date
         order = layout.nested.get(k)
         entries.append((k, _node(value, layout, k, order, False)))
     return ("map", False, entries)
@@ -128,7 +128,7 @@ def _key_ok(k: Any) -> bool:
         return False
     ok = _KEY_OK.get(k)
     if ok is None:
-        ok = bool(_KEY.fullmatch(k)) and _resolves(k) == (_STR, _STR)
+        ok = bool(_KEY.fullmatch(k)) and resolves(k) == (STR_TAG, STR_TAG)
         _KEY_OK[k] = ok
     return ok
 
@@ -137,12 +137,12 @@ def _node(value: Any, layout: Layout, field: str, order: tuple[str, ...] | None,
     """``order``: the key order of this map, or of the maps directly in this list (one level, like fmt)."""
     t = type(value)
     if t is dict:
-        flow = field in layout.flow_maps and _fits_one_line(value)
+        flow = field in layout.flow_maps and fits_one_line(value)
         inner = in_flow or flow
         return ("map", flow, [(k, _node(value[k], layout, field, None, inner)) for k in _ordered(value, order)])
     if t is list:
         flow = all(type(v) is not dict and type(v) is not list and "\n" not in str(v) for v in value) \
-            and sum(_width(f"{v}, ") for v in value) <= FLOW_MAX_WIDTH
+            and sum(text_width(f"{v}, ") for v in value) <= FLOW_MAX_WIDTH
         inner = in_flow or flow
         # fmt orders the keys of the maps directly in the list, nothing deeper
         items = [_node(v, layout, field, order if type(v) is dict else None, inner) for v in value]
@@ -157,14 +157,14 @@ def _scalar(v: Any, in_flow: bool) -> Any:
         return v
     if t is float:
         text = float_text(v)
-        if _resolves(text)[1] != _FLOAT:  # ruamel would tag it (!!float "…")
+        if resolves(text)[1] != _FLOAT:  # ruamel would tag it (!!float "…")
             raise _Fallback
         return _Float(text)
     if t is str or t is YamlDate:
         return _styled(v, in_flow)
     if t is dt.date or t is dt.datetime:
         text = v.isoformat()
-        if _resolves(text) != (_TIMESTAMP, _TIMESTAMP):
+        if resolves(text) != (TIMESTAMP_TAG, TIMESTAMP_TAG):
             raise _Fallback
         return YamlDate(text)
     raise _Fallback

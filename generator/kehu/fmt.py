@@ -26,6 +26,7 @@ comment's text must still be there; otherwise the file is refused and left untou
 from __future__ import annotations
 
 import bisect
+import os
 import re
 import string
 import unicodedata
@@ -37,16 +38,15 @@ from typing import Any
 import yaml
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.compat import ordereddict
-from ruamel.yaml.error import CommentMark
-from ruamel.yaml.nodes import ScalarNode as RScalarNode
-from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.error import CommentMark, MarkedYAMLError, YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarString, LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
 
-from . import store
 from .catalogue import Locale
+from .problems import Problem
+from .roundtrip import STR_TAG, TIMESTAMP_TAG, StoreError, YamlDate, dumper, loader, resolves, serialize
 from .schema import SchemaSet
-from .yamlload import load_yaml_bytes
+from .yamlload import LoadedYaml, load_yaml_bytes
 
 SORT_BY_DATE = ("interactions", "surveys", "complaints")  # the timelines, oldest first
 FLOW_MAPS = ("next_action", "surveys", "complaints")  # house style for new short records
@@ -115,14 +115,14 @@ def _is_scalar(v: Any) -> bool:
     return not isinstance(v, dict | list | tuple)
 
 
-def _width(text: str) -> int:
+def text_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _fits_one_line(m: dict) -> bool:
+def fits_one_line(m: dict) -> bool:
     if not all(_is_scalar(v) and "\n" not in str(v) for v in m.values()):
         return False
-    return sum(_width(f"{k}: {v}, ") for k, v in m.items()) <= FLOW_MAX_WIDTH
+    return sum(text_width(f"{k}: {v}, ") for k, v in m.items()) <= FLOW_MAX_WIDTH
 
 
 def _adopt(value: Any, layout: Layout, field_name: str | None) -> Any:
@@ -133,7 +133,7 @@ def _adopt(value: Any, layout: Layout, field_name: str | None) -> Any:
             child_field = k if field_name is None else field_name
             ordereddict.__setitem__(m, k, _adopt(m[k], layout, child_field))
         if m.fa.flow_style() is None and field_name is not None:
-            flow = field_name in layout.flow_maps and _fits_one_line(m)
+            flow = field_name in layout.flow_maps and fits_one_line(m)
             m.fa.set_flow_style() if flow else m.fa.set_block_style()
         return m
     if isinstance(value, list | tuple):
@@ -142,7 +142,7 @@ def _adopt(value: Any, layout: Layout, field_name: str | None) -> Any:
             list.__setitem__(s, i, _adopt(item, layout, field_name))
         if s.fa.flow_style() is None:
             scalars = all(_is_scalar(v) and "\n" not in str(v) for v in s)
-            short = sum(_width(f"{v}, ") for v in s) <= FLOW_MAX_WIDTH
+            short = sum(text_width(f"{v}, ") for v in s) <= FLOW_MAX_WIDTH
             s.fa.set_flow_style() if scalars and short else s.fa.set_block_style()
         return s
     return value
@@ -150,25 +150,15 @@ def _adopt(value: Any, layout: Layout, field_name: str | None) -> Any:
 
 # --- scalars: quoting ----------------------------------------------------------------------------
 
-_STR = "tag:yaml.org,2002:str"
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
-_PYYAML_RESOLVER = yaml.resolver.Resolver()
-_RUAMEL_RESOLVER = VersionedResolver(version=(1, 2))
 # digits with number punctuation only: phone numbers, '05-12', '200-500', '1.2.3' — text a reader takes for a number
 _NUMBER_LIKE = re.compile(r"^[-+(]?[0-9][0-9 ()+\-./:,_]*$")
-_ANALYSER = store.dumper().emitter
-
-
-def _resolves(text: str) -> tuple[str, str]:
-    py = _PYYAML_RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
-    ru = str(_RUAMEL_RESOLVER.resolve(RScalarNode, text, (True, False)))
-    return py, ru
+_ANALYSER = dumper().emitter
 
 
 def _plain_ok(text: str, in_flow: bool) -> bool:
     if not text or "\n" in text or _NUMBER_LIKE.match(text) or text[0] in string.punctuation:
         return False  # '<50' is legal plain YAML, but quoting every punctuation start keeps the rule simple
-    if _resolves(text) != (_STR, _STR):  # PyYAML (the checker) and YAML 1.2 tools must both read a string
+    if resolves(text) != (STR_TAG, STR_TAG):  # PyYAML (the checker) and YAML 1.2 tools must both read a string
         return False
     analysis = _ANALYSER.analyze_scalar(text)
     return bool(analysis.allow_flow_plain if in_flow else analysis.allow_block_plain) and not analysis.multiline
@@ -184,8 +174,8 @@ def _literal_ok(text: str) -> bool:
 
 def style_string(text: str, in_flow: bool = False) -> str:
     """The same text, typed so that ruamel writes it in kehu's quoting style."""
-    if _resolves(text) == (_TIMESTAMP, _TIMESTAMP):
-        return text if type(text) is store.YamlDate else store.YamlDate(text)
+    if resolves(text) == (TIMESTAMP_TAG, TIMESTAMP_TAG):
+        return text if type(text) is YamlDate else YamlDate(text)
     if "\n" in text:
         if not in_flow and _literal_ok(text):
             return text if type(text) is LiteralScalarString else LiteralScalarString(text)
@@ -205,7 +195,7 @@ def _style_scalar(v: Any, in_flow: bool) -> Any:
     if isinstance(v, str):
         return style_string(v, in_flow)
     if hasattr(v, "isoformat") and hasattr(v, "year"):  # datetime.date / datetime.datetime
-        return store.YamlDate(v.isoformat())
+        return YamlDate(v.isoformat())
     return v
 
 
@@ -669,7 +659,7 @@ def _order_keys(m: CommentedMap, order: Iterable[str]) -> None:
         m.move_to_end(k)
 
 
-def _date_key(item: Any) -> tuple[int, str]:
+def date_key(item: Any) -> tuple[int, str]:
     if isinstance(item, dict):
         d = item.get("date")
         if isinstance(d, str) or (hasattr(d, "isoformat") and hasattr(d, "year")):
@@ -678,7 +668,7 @@ def _date_key(item: Any) -> tuple[int, str]:
 
 
 def _sort_by_date(s: CommentedSeq, comments: Comments) -> None:
-    order = sorted(range(len(s)), key=lambda i: _date_key(s[i]))
+    order = sorted(range(len(s)), key=lambda i: date_key(s[i]))
     if order == list(range(len(s))):
         return
     items = [s[i] for i in order]
@@ -695,7 +685,7 @@ def sort_key_data(data: Any, layout: Layout) -> Any:
     out = dict(data)
     for name in layout.sort_by_date:
         if isinstance(out.get(name), list):
-            out[name] = sorted(out[name], key=_date_key)
+            out[name] = sorted(out[name], key=date_key)
     return out
 
 
@@ -742,6 +732,34 @@ def read_comments(doc: CommentedMap, text: str) -> None:
     comments.attach(doc)
 
 
+def parse_bytes(file: str, raw: bytes, msgs: Locale | None = None,
+                max_bytes: int | None = None) -> tuple[CommentedMap, LoadedYaml]:
+    """Parse one file's bytes for round-trip editing, after the checker's strict YAML checks.
+
+    Returns the ``CommentedMap`` and the checker's plain view of the same bytes
+    (``LoadedYaml``, used to prove that formatting changed no data).
+    Raises :class:`StoreError` naming ``file:line:col`` for anything the checker would call a YAML error.
+    """
+    msgs = msgs or Locale(os.environ.get("KEHU_LOCALE", "zh-CN"))
+    loaded = load_yaml_bytes(file, raw, msgs, max_bytes)
+    if loaded.problems:
+        raise StoreError.from_problem(min(loaded.problems, key=Problem.sort_key))
+    text = raw.decode("utf-8").removeprefix("\ufeff")
+    try:
+        doc = loader().load(text)
+    except MarkedYAMLError as e:  # PyYAML accepted it but ruamel did not: still the file's fault, still located
+        mark = e.problem_mark or e.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        detail = " ".join(str(s) for s in (e.context, e.problem) if s)
+        raise StoreError.from_problem(msgs.error(file, line, col, "yaml-syntax", detail=detail)) from None
+    except YAMLError as e:
+        raise StoreError.from_problem(msgs.error(file, 1, 1, "yaml-syntax", detail=str(e).splitlines()[0])) from None
+    if not isinstance(doc, CommentedMap):
+        raise StoreError.from_problem(msgs.error(file, 1, 1, "not-mapping"))
+    read_comments(doc, text)
+    return doc, loaded
+
+
 @dataclass
 class Formatted:
     file: str
@@ -755,14 +773,14 @@ class Formatted:
 
 def format_bytes(file: str, raw: bytes, schemas: SchemaSet, kind: str = "customer",
                  msgs: Locale | None = None, max_bytes: int | None = None) -> Formatted:
-    """Lay out one file. Raises ``store.StoreError`` (with ``file:line:col``) when it cannot, safely."""
+    """Lay out one file. Raises ``StoreError`` (with ``file:line:col``) when it cannot, safely."""
     msgs = msgs or Locale()
-    doc, before = store.parse_bytes(file, raw, msgs, max_bytes)
+    doc, before = parse_bytes(file, raw, msgs, max_bytes)
     layout = Layout.for_kind(schemas, kind)
     try:
-        text = store.serialize(canonicalize(doc, layout))
+        text = serialize(canonicalize(doc, layout))
     except Exception as e:  # a bug of ours must not cost the user a traceback or the file
-        raise store.StoreError.from_problem(msgs.error(file, 1, 1, "fmt-unsafe", detail=type(e).__name__)) from e
+        raise StoreError.from_problem(msgs.error(file, 1, 1, "fmt-unsafe", detail=type(e).__name__)) from e
     new = text.encode("utf-8")
     _prove(file, raw, new, before.data, layout, msgs)
     return Formatted(file, raw, new)
@@ -773,16 +791,16 @@ def _prove(file: str, raw: bytes, new: bytes, data: Any, layout: Layout, msgs: L
     after = load_yaml_bytes(file, new, msgs)
     if after.problems:
         p = after.problems[0]
-        raise store.StoreError.from_problem(msgs.error(file, 1, 1, "fmt-unsafe", detail=p.message))
+        raise StoreError.from_problem(msgs.error(file, 1, 1, "fmt-unsafe", detail=p.message))
     if after.data != sort_key_data(data, layout):
-        raise store.StoreError.from_problem(msgs.error(file, 1, 1, "fmt-unsafe", detail="data"))
+        raise StoreError.from_problem(msgs.error(file, 1, 1, "fmt-unsafe", detail="data"))
     old_comments = comment_texts(raw.decode("utf-8").removeprefix("\ufeff"))
     old_count = Counter(t for _, t in old_comments)
     new_count = Counter(t for _, t in comment_texts(new.decode("utf-8")))
     if new_count - old_count:  # a comment written twice would be a bug of ours: refuse rather than write it
-        raise store.StoreError.from_problem(msgs.error(file, 1, 1, "fmt-unsafe", detail="comments"))
+        raise StoreError.from_problem(msgs.error(file, 1, 1, "fmt-unsafe", detail="comments"))
     missing = old_count - new_count
     if missing:
         line, comment = next((n, t) for n, t in old_comments if t in missing)
         short = comment if len(comment) <= 40 else comment[:39] + "…"
-        raise store.StoreError.from_problem(msgs.error(file, line, 1, "fmt-comment", comment=short))
+        raise StoreError.from_problem(msgs.error(file, line, 1, "fmt-comment", comment=short))

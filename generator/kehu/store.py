@@ -21,167 +21,28 @@ the file holds (a ``str`` subclass, :class:`YamlDate`) — the same convention a
 from __future__ import annotations
 
 import copy
-import io
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.representer import RoundTripRepresenter
-from ruamel.yaml.resolver import VersionedResolver
 
 from .atomic import atomic_write, create_exclusive
 from .catalogue import Locale
+from .fastdump import dump_plain
+from .fmt import Layout, canonicalize
+from .fmt import parse_bytes as parse_bytes  # re-exported: the store is the one door for reading and writing
 from .problems import Problem, Severity
-from .yamlload import LoadedYaml, load_yaml_bytes
+from .roundtrip import StoreError as StoreError
+from .roundtrip import YamlDate as YamlDate
+from .roundtrip import dumper as dumper
+from .roundtrip import serialize
 
 if TYPE_CHECKING:
     from .repo import Repo
     from .schema import SchemaSet
 
 SCHEMA_COMMENT = "yaml-language-server: $schema=../schema/customer.schema.json"
-_STD = "tag:yaml.org,2002:"
-
-
-class StoreError(Exception):
-    """A file kehu cannot read or parse. ``message`` starts with ``file:line:col:``; ``hint`` says what to do.
-
-    Commands turn it into a one-line error (``commands._common.fail(e.message, e.hint)``).
-    """
-
-    def __init__(self, message: str, hint: str = "", *, file: str = "", line: int = 0, col: int = 0) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-        self.file = file
-        self.line = line
-        self.col = col
-
-    @classmethod
-    def from_problem(cls, p: Problem) -> StoreError:
-        return cls(f"{p.file}:{p.line}:{p.col}: {p.message}", p.hint, file=p.file, line=p.line, col=p.col)
-
-
-class YamlDate(str):
-    """A date (or timestamp) exactly as the file writes it; written back unquoted.
-
-    It is a ``str``, so ``d == "2024-05-17"`` holds and ISO dates sort as text.
-    """
-
-    __slots__ = ()
-
-
-# --- reading: ruamel's comment-keeping parser with PyYAML's scalar semantics -----------------
-
-
-def _pyyaml_table() -> dict[Any, list[tuple[str, Any]]]:
-    # PyYAML's implicit resolvers, in the layout ruamel's VersionedResolver expects
-    table = yaml.resolver.Resolver.yaml_implicit_resolvers
-    return {ch: list(entries) for ch, entries in table.items() if ch is not None}
-
-
-_PYYAML_TABLE = _pyyaml_table()
-
-
-class _PyYamlResolver(VersionedResolver):
-    """Decides the type of a plain scalar exactly as the checker's PyYAML loader does."""
-
-    @property
-    def versioned_resolver(self) -> Any:
-        return _PYYAML_TABLE
-
-
-_PY_CONSTRUCTOR = yaml.constructor.SafeConstructor()
-
-
-def _pyyaml_value(loader: Any, node: Any) -> Any:
-    # Construct int/float/bool/null with PyYAML's rules, so '012' or 'yes' mean what the checker sees.
-    tag = str(node.tag)
-    text = loader.construct_scalar(node)
-    return _PY_CONSTRUCTOR.yaml_constructors[tag](_PY_CONSTRUCTOR, yaml.ScalarNode(tag, str(text)))
-
-
-def _keep_date_text(loader: Any, node: Any) -> YamlDate:
-    # Dates stay text (like kehu.yamlload): an impossible date is reported by the checker, not by a crash here.
-    return YamlDate(loader.construct_scalar(node))
-
-
-class _Constructor(RoundTripConstructor):
-    pass
-
-
-for _tag in ("int", "float", "bool", "null"):
-    _Constructor.add_constructor(_STD + _tag, _pyyaml_value)
-_Constructor.add_constructor(_STD + "timestamp", _keep_date_text)
-
-
-def _loader() -> YAML:
-    y = YAML(typ="rt")
-    y.preserve_quotes = True
-    y.Resolver = _PyYamlResolver
-    y.Constructor = _Constructor
-    return y
-
-
-# --- writing -------------------------------------------------------------------------------------
-
-
-class _Representer(RoundTripRepresenter):
-    def ignore_aliases(self, data: Any) -> bool:
-        return True  # the checker refuses anchors, so an object used twice is written out twice
-
-
-def _represent_null(rep: Any, data: Any) -> Any:
-    return rep.represent_scalar(_STD + "null", "null")  # 'key: null', never a bare 'key:'
-
-
-def _represent_date(rep: Any, data: YamlDate) -> Any:
-    return rep.represent_scalar(_STD + "timestamp", str(data))
-
-
-def float_text(data: float) -> str:
-    """How kehu writes a float. YAML 1.1 needs a '.' in the mantissa ('1.0e+20', not '1e+20'), else PyYAML
-    reads a string."""
-    if data != data:
-        return ".nan"
-    if data in (float("inf"), float("-inf")):
-        return ".inf" if data > 0 else "-.inf"
-    text = repr(data).lower()
-    if "." not in text and "e" in text:
-        text = text.replace("e", ".0e", 1)
-    return text
-
-
-def _represent_float(rep: Any, data: float) -> Any:
-    return rep.represent_scalar(_STD + "float", float_text(data))
-
-
-_Representer.add_representer(type(None), _represent_null)
-_Representer.add_representer(YamlDate, _represent_date)
-_Representer.add_representer(float, _represent_float)
-
-WIDTH = 1 << 20  # never fold a long line: a folded Chinese sentence is hard to review
-
-
-def dumper() -> YAML:
-    """The ruamel instance that writes kehu's layout (2-space indent, '- ' indented under its key)."""
-    y = YAML(typ="rt")
-    y.Representer = _Representer
-    y.indent(mapping=2, sequence=4, offset=2)
-    y.width = WIDTH
-    y.allow_unicode = True
-    return y
-
-
-def serialize(doc: Any) -> str:
-    """Write ``doc`` as it is (no reordering, no restyling). Most callers want :func:`dump`."""
-    out = io.StringIO()
-    dumper().dump(doc, out)
-    return out.getvalue()
 
 
 # --- public API ----------------------------------------------------------------------------------
@@ -189,36 +50,6 @@ def serialize(doc: Any) -> str:
 
 def _messages(repo: Repo | None) -> Locale:
     return repo.msgs if repo is not None else Locale(os.environ.get("KEHU_LOCALE", "zh-CN"))
-
-
-def parse_bytes(file: str, raw: bytes, msgs: Locale | None = None,
-                max_bytes: int | None = None) -> tuple[CommentedMap, LoadedYaml]:
-    """Parse one file's bytes for round-trip editing, after the checker's strict YAML checks.
-
-    Returns the ``CommentedMap`` and the checker's plain view of the same bytes
-    (``LoadedYaml``, used to prove that formatting changed no data).
-    Raises :class:`StoreError` naming ``file:line:col`` for anything the checker would call a YAML error.
-    """
-    msgs = msgs or Locale(os.environ.get("KEHU_LOCALE", "zh-CN"))
-    loaded = load_yaml_bytes(file, raw, msgs, max_bytes)
-    if loaded.problems:
-        raise StoreError.from_problem(min(loaded.problems, key=Problem.sort_key))
-    text = raw.decode("utf-8").removeprefix("\ufeff")
-    try:
-        doc = _loader().load(text)
-    except MarkedYAMLError as e:  # PyYAML accepted it but ruamel did not: still the file's fault, still located
-        mark = e.problem_mark or e.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        detail = " ".join(str(s) for s in (e.context, e.problem) if s)
-        raise StoreError.from_problem(msgs.error(file, line, col, "yaml-syntax", detail=detail)) from None
-    except YAMLError as e:
-        raise StoreError.from_problem(msgs.error(file, 1, 1, "yaml-syntax", detail=str(e).splitlines()[0])) from None
-    if not isinstance(doc, CommentedMap):
-        raise StoreError.from_problem(msgs.error(file, 1, 1, "not-mapping"))
-    from .fmt import read_comments  # fmt builds on this module; imported here to avoid an import cycle
-
-    read_comments(doc, text)
-    return doc, loaded
 
 
 def load_roundtrip(path: Path, repo: Repo | None = None) -> CommentedMap:
@@ -251,8 +82,6 @@ def dump(data: Any, schemas: SchemaSet | None = None, kind: str = "customer") ->
     Values may be ``str``, ``int``, ``float``, ``bool``, ``None``, ``datetime.date``, lists and dicts;
     anything else raises (ruamel's ``RepresenterError``) before a byte is written anywhere.
     """
-    # fmt builds on this module's parser, so it is imported here rather than at the top (no import cycle)
-    from .fastdump import dump_plain
 
     layout = _layout(schemas, kind)
     # plain data (what an import builds) is written directly, ~10x faster; the same text, proven by
@@ -263,8 +92,6 @@ def dump(data: Any, schemas: SchemaSet | None = None, kind: str = "customer") ->
 
 def dump_ruamel(data: Any, schemas: SchemaSet | None = None, kind: str = "customer") -> str:
     """:func:`dump` always through ruamel (the reference the fast writer is tested against)."""
-    from .fmt import canonicalize
-
     return serialize(canonicalize(deep_copy(data), _layout(schemas, kind)))
 
 
@@ -300,7 +127,6 @@ _LAYOUTS: dict[tuple[int, str], tuple[Any, Any]] = {}
 
 def _layout(schemas: SchemaSet | None, kind: str) -> Any:
     """The schema's :class:`~kehu.fmt.Layout`, worked out once per loaded schema (an import asks 10,000 times)."""
-    from .fmt import Layout
     from .schema import SchemaSet
 
     schemas = schemas or SchemaSet(None)
@@ -344,7 +170,6 @@ def new_customer_map(fields: dict[str, Any], schemas: SchemaSet | None = None) -
     ``# yaml-language-server: $schema=../schema/customer.schema.json`` gives VS Code users
     completion and live errors. Nested dicts and lists become ruamel containers in kehu's style.
     """
-    from .fmt import Layout, canonicalize
     from .schema import SchemaSet
 
     doc = canonicalize(copy.deepcopy(dict(fields)), Layout.for_kind(schemas or SchemaSet(None), "customer"))
