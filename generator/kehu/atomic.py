@@ -12,6 +12,7 @@ customer file unreadable to the rest of the team. Standard library only, so that
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import signal
 import stat
@@ -139,19 +140,14 @@ def _temporary_copy(path: Path, data: str | bytes, durable: bool) -> str:
     """``data`` in a temporary file beside ``path``, with the mode ``path`` has (or would get)."""
     fd, tmp = _new_temp(path)
     try:
-        if isinstance(data, str):
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(data)
-                fh.flush()
-                if durable:
-                    os.fsync(fh.fileno())
-        else:
-            with os.fdopen(fd, "wb") as fb:
-                fb.write(data)
-                fb.flush()
-                if durable:
-                    os.fsync(fb.fileno())
-        os.chmod(tmp, usual_mode(path))
+        with os.fdopen(fd, "wb") as fh:
+            # a new file keeps what it was created with (0o666 less the umask, as open() makes it)
+            with contextlib.suppress(FileNotFoundError):
+                os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))  # the target's own mode survives
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            fh.flush()
+            if durable:
+                os.fsync(fh.fileno())
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
@@ -168,17 +164,26 @@ _HANDLED: set[int] = set()
 
 
 def _new_temp(path: Path) -> tuple[int, str]:
-    """A temporary file beside ``path``, known to the termination handler from the moment it exists."""
+    """A new temporary file beside ``path`` (mode 0o666 less the umask, unlike ``mkstemp``'s 0o600), known to
+    the termination handler from the moment it exists."""
     blocked = _remove_temps_on_termination()
     if blocked:
         signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
-        _LIVE_TEMPS.add(tmp)
+        while True:
+            tmp = os.path.join(path.parent, f".{path.name}.{os.getpid()}-{next(_SERIAL)}{TEMP_SUFFIX}")
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+            except FileExistsError:  # left by a killed process that had this pid
+                continue
+            _LIVE_TEMPS.add(tmp)
+            return fd, tmp
     finally:
         if blocked:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, blocked)
-    return fd, tmp
+
+
+_SERIAL = itertools.count()
 
 
 def _remove_temps_on_termination() -> set[int]:
