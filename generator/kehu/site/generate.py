@@ -17,12 +17,11 @@ from urllib.parse import quote
 
 from .. import derive
 from ..catalogue import Locale
-from ..checker import PARALLEL_THRESHOLD
 from ..config import Config
 from ..derive import derive_all
 from ..model import Customer
 from ..repo import Repo
-from ..workers import cores, map_in_workers
+from ..workers import THRESHOLD, cores, map_in_workers
 from .data import BUCKET_ORDER, Assembler, CustomerView, Privacy, calendar_src, customer_src, member_src
 from .history import Change, file_histories
 from .ics import owner_calendar
@@ -177,7 +176,7 @@ def _calendar(task: tuple[list[dict], dt.date, str, Labels], i: int) -> bytes:
 
 def _calendars(team: list[dict], today: dt.date, title: str, labels: Labels, jobs: int) -> list[bytes]:
     events = sum(len(m["due"]["items"]) for m in team)
-    if events < PARALLEL_THRESHOLD * 16:  # a pool pays for many events, not for many members
+    if events < THRESHOLD * 16:  # a pool pays for many events, not for many members
         return [_calendar((team, today, title, labels), i) for i in range(len(team))]
     # the largest feeds first and one a task, so that no worker is left with a long one at the end
     order = sorted(range(len(team)), key=lambda i: -len(team[i]["due"]["items"]))
@@ -234,7 +233,7 @@ def _render_customers(asm: Assembler, r: Renderer, histories: dict[str, list[Cha
     todo = [i for i, c in enumerate(customers) if _RENDERED.get(customer_src(c.id), ("",))[0] != keys[i]]
     r.env.get_template("customer.md.j2")  # compiled once, before the workers fork
     fresh = map_in_workers(_render_one, todo, (asm, r, histories, common, customers, search_pages, split),
-                           jobs=jobs, threshold=PARALLEL_THRESHOLD)
+                           jobs=jobs)
     for i, result in zip(todo, fresh, strict=True):
         _RENDERED[result[0]] = (keys[i], result)
     live = {customer_src(c.id) for c in customers}

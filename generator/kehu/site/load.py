@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..cache import ContentCache, environment
-from ..checker import PARALLEL_THRESHOLD, CheckResult, check
+from ..checker import CheckResult, check
 from ..files import customer_listing
 from ..model import Customer, Record, customer_from_record, record_of
 from ..problems import Severity
@@ -78,7 +78,7 @@ def load_site_input(repo: Repo, jobs: int | None = None, use_cache: bool = True)
             todo.append(name)
         else:
             customers[name] = customer_from_record(name, record)
-    parsed = map_in_workers(_parse, [(n, listing[n]) for n in todo], repo, jobs=jobs, threshold=PARALLEL_THRESHOLD)
+    parsed = map_in_workers(_parse, [(n, listing[n]) for n in todo], repo, jobs=jobs)
     for name, record in zip(todo, parsed, strict=True):
         if record is not None:
             cache.put(result.keys[name], record)
