@@ -109,7 +109,7 @@ EXPECTED = """\
 ### 北京北辰数据有限公司（C20240525001）
 提交人：李霞
 
-- 新建客户：潜在，负责人 李霞
+- 新建客户：线索，负责人 李霞
 - 新增跟进记录：2024-05-25 电话 李霞：客户来电咨询数据平台，约下周演示
 """
 
@@ -125,7 +125,7 @@ def test_markdown_summary_line_by_line(branch):
 def test_text_and_json_say_the_same(branch):
     text = diff_out(branch, "main...feature")
     assert "  ⚠ 删除了客户文件" in text
-    assert "  - 新建客户：潜在，负责人 李霞" in text
+    assert "  - 新建客户：线索，负责人 李霞" in text
     assert "  - 客户阶段：报价 → 谈判" in text
     assert "138****8000" not in text and "13600136000" not in text  # masked
     data = json.loads(diff_out(branch, "main...feature", "--format", "json"))

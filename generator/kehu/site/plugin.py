@@ -35,6 +35,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
+from ..catalogue import Locale
 from ..config import CONFIG_FILE, CUSTOMERS_DIR, TEAM_FILE, TODAY_ENV, pinned_today
 from ..repo import Repo, open_repo
 from .generate import GeneratedSite, generate, nav_pages
@@ -92,9 +93,9 @@ class KehuPlugin(BasePlugin[KehuConfig]):
         self.repo = repo
         en = repo.config.locale.lower().startswith("en")
         config.theme["language"] = "en" if en else "zh"
-        title = repo.config.site.title
-        if title:
-            config.site_name = html.escape(str(title))  # the theme prints site_name unescaped
+        # the team's title, else the locale's own (the Chinese title stays a Chinese site's): the theme prints it unescaped
+        title = repo.config.site.title or Locale(repo.config.locale).word("site.title")
+        config.site_name = html.escape(str(title))
         if config.nav is None:
             config.nav = nav_pages(repo.config)
         for rel in ASSETS:
