@@ -73,7 +73,7 @@ class Presenter:
         return title_of(props.get(name), self.locale, name)
 
     def field_path(self, path: str) -> str:
-        """A field path as a reader says it: ``budget`` → its title, ``contacts[0].phone`` → the title of contacts · [0].phone."""
+        """A field path as a reader says it: ``budget`` → its title, ``contacts[0].phone`` → contacts · [0].phone."""
         top = re.split(r"[.\[]", path, maxsplit=1)[0]
         label = self.field(top)
         return label if top == path else f"{label} · {path[len(top):].lstrip('.')}"

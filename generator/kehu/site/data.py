@@ -328,9 +328,9 @@ class Assembler:
 
     def index_rows(self, spelled: dict[str, tuple[str, str]] | None = None) -> dict[str, Any]:
         """The customers table as compact JSON: lookup tables once, then one short array per customer,
-        in the order of the names' pinyin (phrase-aware: the city Changsha under C, not Z), which is the order the name column
-        sorts in. ``spelled``: page src -> (pinyin, initials), when already computed. ``owner_keys``: what
-        the filter box finds each owner by (handle, name, its pinyin and initials)."""
+        in the order of the names' pinyin (phrase-aware: the city Changsha under C, not Z), which is the order
+        the name column sorts in. ``spelled``: page src -> (pinyin, initials), when already computed.
+        ``owner_keys``: what the filter box finds each owner by (handle, name, its pinyin and initials)."""
         owners = sorted({c.owner for c in self.customers})
         industries = sorted({c.industry for c in self.customers})
         stages = [*self.config.stages, "lost"]

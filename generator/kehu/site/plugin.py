@@ -93,7 +93,7 @@ class KehuPlugin(BasePlugin[KehuConfig]):
         self.repo = repo
         en = repo.config.locale.lower().startswith("en")
         config.theme["language"] = "en" if en else "zh"
-        # the team's title, else the locale's own (the Chinese title stays a Chinese site's): the theme prints it unescaped
+        # the team's title, else the locale's own (a Chinese title only on a Chinese site); printed unescaped
         title = repo.config.site.title or Locale(repo.config.locale).word("site.title")
         config.site_name = html.escape(str(title))
         if config.nav is None:
