@@ -279,7 +279,7 @@ def test_english_site_has_no_chinese_punctuation_and_its_own_title(make_repo):
     for src in ("index.md", "customers.md", "due.md", "funnel.md", "forecast.md", "customers/C20240531001.md",
                 "customers/C20230101001.md", "team/index.md", "problems.md"):
         text = page_text(site.pages[src])
-        assert "：" not in text and "、" not in text and "（" not in text, (src, re.findall(r".{20}[：、（].{20}", text))
+        assert not re.search("[：、（]", text), (src, re.findall(r".{20}[：、（].{20}", text))
     assert "Built: " in page_text(site.pages["index.md"])
     assert "Class: All" in page_text(site.pages["customers.md"])
     assert "客户档案" not in "".join(site.pages.values())

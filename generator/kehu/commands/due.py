@@ -71,9 +71,9 @@ def due_and_revive(repo: Repo, owner: str | None, within: int | None) -> tuple[l
 
 
 # (header word, row key, kept at narrow widths?) — columns dropped right to left until the table fits
-_COLUMNS = (("due.col.due", "due", True), ("", "bucket", True), ("due.col.customer", "id", True),
-            ("due.col.name", "name", True), ("due.col.owner", "owner", True), ("due.col.reason", "reason_text", True),
-            ("due.col.class", "class", False), ("due.col.status", "status", False), ("due.col.stage", "stage", False),
+_COLUMNS = (("due.col.due", "due", True), ("", "bucket", True), ("table.customer", "id", True),
+            ("table.name", "name", True), ("table.owner", "owner", True), ("due.col.reason", "reason_text", True),
+            ("table.class", "class", False), ("table.status", "status", False), ("table.stage", "stage", False),
             ("due.col.last_contact", "last_contact", False))
 _NEVER_CUT = {"due", "bucket", "id", "owner", "last_contact"}  # ids and dates are whole or absent, never "C202…"
 
@@ -103,8 +103,8 @@ def _build(repo: Repo, rows: list[dict], title: str, keys: list[str]) -> Table:
 def revive_table(repo: Repo, revive: list[dict]) -> Table:
     words = labels(repo)
     t = Table(title=words.t("due.revive_title", n=len(revive)), title_justify="left", title_style="bold")
-    for key in ("customer", "name", "owner", "last_contact", "days_silent"):
-        t.add_column(words.t(f"due.col.{key}"))
+    for key in ("table.customer", "table.name", "table.owner", "due.col.last_contact", "due.col.days_silent"):
+        t.add_column(words.t(key))
     for r in revive:
         days = r["days_since_contact"]
         t.add_row(r["id"], r["name"], r["owner"], r["last_contact"] or "—", "—" if days is None else str(days))

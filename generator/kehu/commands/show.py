@@ -215,8 +215,8 @@ def deals_table(repo: Repo, c: Customer) -> Table:
 
 def opportunities_table(repo: Repo, c: Customer) -> Table:
     L = labels(repo)
-    t = _table(L.t("show.opportunities"), *_columns(L, "id", "what"), L.t("show.stage"),
-               *_columns(L, "amount", "probability", "close"), L.t("show.owner"), "")
+    t = _table(L.t("show.opportunities"), L.t("show.col.id"), L.t("table.what"), L.t("table.stage"),
+               L.t("show.col.amount"), L.t("table.probability"), L.t("table.close"), L.t("table.owner"), "")
     today = repo.config.today
     for o in c.opportunities:
         t.add_row(o.id, o.what, L.stage(o.stage), f"{o.amount:,.0f}",
