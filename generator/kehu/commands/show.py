@@ -72,10 +72,6 @@ def due_reason(repo: Repo, facts: Facts, due: Due | None = None) -> str:
     return labels(repo).due_reason_of(facts, due)
 
 
-def reason_text(repo: Repo, reason: str, action: str | None, klass_key: str, every: int | None = None) -> str:
-    return labels(repo).due_reason(reason, action, klass_key, every)
-
-
 def due_text(repo: Repo, facts: Facts, due: Due | None = None, words: Labels | None = None) -> Text:
     due = due or facts.due
     if due is None:
