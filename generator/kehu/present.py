@@ -55,7 +55,7 @@ class Presenter:
 
     def aside(self, text: str, note: str) -> str:
         """``text (note)``, with full-width brackets in Chinese."""
-        return self.t("aside", text=text, note=note)
+        return self.t("with_detail", text=text, detail=note)
 
     # --- the schema's labels ---------------------------------------------------------------------
 
