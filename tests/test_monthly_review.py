@@ -94,7 +94,7 @@ def test_a_month_sees_the_files_as_they_were_committed(repo):
 def test_the_table_and_the_owner_filter(repo):
     r = kehu(repo, "review", "--month", "2024-05", today="2024-06-02", env={"COLUMNS": "100"})
     assert r.exit_code == 0, r.stderr
-    for text in ("月度复盘 2024-05", "乙公司", "活跃 → 流失", "终止合作", "新订单：HT202405009 48,000",
+    for text in ("月度复盘 2024-05", "乙公司", "活跃 → 流失", "终止合作", "新订单：HT202405009", "48,000",
                  "潜在客户 → 普通客户", "5 个客户"):
         assert text in r.stdout, text
     git(repo.root, "config", "user.email", "lixia@example.com")

@@ -88,7 +88,7 @@ EXPECTED = """\
 - 新增跟进记录：2024-05-21 电话 王芳：电话沟通二期报价，客户认为价格偏高
 - 新增满意度调查：2024-05-23 产品质量 5、服务态度 4
 - 新增投诉记录：2024-05-22 售后：演示环境无法登录（待处理）
-- 备注：∅ → 原编号：C20240504001 〔合并自 C20240504001〕客户名称: 上海启明科技 〔合并自 C20240…
+- 备注：（空） → 原编号：C20240504001 〔合并自 C20240504001〕客户名称: 上海启明科技 〔合并自 C20240…
 
 ### 杭州云帆科技集团有限公司（C20240502001）
 提交人：王芳
@@ -109,7 +109,7 @@ EXPECTED = """\
 ### 北京北辰数据有限公司（C20240525001）
 提交人：李霞
 
-- 新建客户：潜在，负责人 李霞
+- 新建客户：线索，负责人 李霞
 - 新增跟进记录：2024-05-25 电话 李霞：客户来电咨询数据平台，约下周演示
 """
 
@@ -125,7 +125,7 @@ def test_markdown_summary_line_by_line(branch):
 def test_text_and_json_say_the_same(branch):
     text = diff_out(branch, "main...feature")
     assert "  ⚠ 删除了客户文件" in text
-    assert "  - 新建客户：潜在，负责人 李霞" in text
+    assert "  - 新建客户：线索，负责人 李霞" in text
     assert "  - 客户阶段：报价 → 谈判" in text
     assert "138****8000" not in text and "13600136000" not in text  # masked
     data = json.loads(diff_out(branch, "main...feature", "--format", "json"))

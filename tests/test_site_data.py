@@ -133,13 +133,13 @@ def test_funnel_reached_conversion_lost_and_value(repo):
     asm, _ = assemble(repo)
     f = asm.funnel_page()
     rows = {r["label"]: r for r in f["overall"]["stages"]}
-    assert [rows[s]["reached"] for s in ("潜在", "接洽", "报价", "谈判", "签约")] == [6, 5, 4, 1, 1]
-    assert rows["潜在"]["conversion"] is None
+    assert [rows[s]["reached"] for s in ("线索", "接洽", "报价", "谈判", "签约")] == [6, 5, 4, 1, 1]
+    assert rows["线索"]["conversion"] is None
     assert rows["接洽"]["conversion"] == pytest.approx(5 / 6)
     assert rows["报价"]["conversion"] == pytest.approx(4 / 5)
     assert rows["谈判"]["conversion"] == pytest.approx(1 / 4)
     assert rows["签约"]["conversion"] == pytest.approx(1.0)
-    assert [rows[s]["current"] for s in ("潜在", "接洽", "报价", "谈判", "签约")] == [1, 1, 2, 0, 1]
+    assert [rows[s]["current"] for s in ("线索", "接洽", "报价", "谈判", "签约")] == [1, 1, 2, 0, 1]
     assert rows["报价"]["value"] == 70000 and rows["签约"]["value"] == 60000
     assert f["lost"] == 1 and f["lost_from"] == [("报价", 1)]
     assert f["pipeline"] == 10000 + 20000 + 70000   # every stage before won
@@ -284,7 +284,7 @@ def test_index_rows_are_compact_and_spell_pinyin(repo):
     assert row[1].startswith("上海启明") and "qiming" in row[2] and row[3].startswith("shqm")
     per_customer = [len(json.dumps(r, ensure_ascii=False, separators=(",", ":")).encode()) for r in data["rows"]]
     assert max(per_customer) <= 300
-    assert data["owners"] == ["李霞"] and data["statuses"][row[6]] == "潜在"
+    assert data["owners"] == ["李霞"] and data["statuses"][row[6]] == "未成交"
 
 
 def test_pinyin_keys():

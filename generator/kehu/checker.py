@@ -72,7 +72,7 @@ def _check_loaded(repo: Repo, file: str, raw: bytes) -> tuple[list[Problem], Ind
     problems = repo.schemas.validate("customer", loaded, msgs)
     if problems:
         return problems, entry, None
-    ctx = FileContext(loaded, customer_from(loaded), config, repo.handles, msgs, config.today)
+    ctx = FileContext(loaded, customer_from(loaded), config, repo.handles, msgs, config.today, schemas=repo.schemas)
     for rule in FILE_RULES:
         problems.extend(rule(ctx))
     return problems, entry, loaded

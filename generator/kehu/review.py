@@ -51,7 +51,7 @@ class Wording:
 
         self.repo = repo
         self.msgs = repo.msgs
-        self.labels = Labels(repo.schemas, repo.config.locale)
+        self.labels = Labels(repo.schemas, repo.config.locale, repo.config)
         self.internal = internal
         self.schema = repo.schemas.raw["customer"]
         self.names = {h: m.name for h, m in (repo.team.handles.items() if repo.team else [])}
@@ -78,12 +78,12 @@ class Wording:
         return self.labels.field(name, within)
 
     def who(self, handle: Any) -> str:
-        return self.names.get(str(handle), str(handle)) if handle not in (None, "") else "∅"
+        return self.names.get(str(handle), str(handle)) if handle not in (None, "") else self.labels.empty()
 
     def value(self, v: Any, name: str = "", within: str | None = None) -> str:
         """One value as the profile page shows it."""
         if v is MISSING or v is None or v == "" or v == []:
-            return "∅"
+            return self.labels.empty()
         ref = _ref_name(self._spec(name, within)) if name else None
         if ref == "handle":
             return self.who(v)

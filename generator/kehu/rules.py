@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .catalogue import Locale
 from .config import Config
@@ -25,6 +25,9 @@ from .problems import Problem
 from .terminal import has_control
 from .yamlload import LoadedYaml
 
+if TYPE_CHECKING:
+    from .schema import SchemaSet
+
 
 @dataclass(slots=True)
 class FileContext:
@@ -34,6 +37,7 @@ class FileContext:
     handles: frozenset[str] | None  # None: team.yaml missing or invalid, handle checks are skipped
     msgs: Locale
     today: dt.date
+    schemas: SchemaSet | None = None  # the repository's schemas: problems name fields by their titles
 
     def at(self, *path: str | int) -> tuple[int, int]:
         return self.loaded.pos(tuple(path))
@@ -195,10 +199,16 @@ def info_to_collect(ctx: FileContext) -> Iterator[Problem]:
     markers = {x.strip() for x in ctx.config.missing_markers}
     if not _holds_marker(ctx.loaded.data, markers):  # the usual case, found without building every field's path
         return
+    words = None
+    if ctx.schemas is not None:
+        from .present import Presenter
+
+        words = Presenter(ctx.schemas, m.code)
     for item in missing_info(c, ctx.config):
         if item.value is not None and str(item.value).strip() in markers:
             path = tuple(int(p) if p.isdigit() else p for p in re.split(r"[.\[\]]+", item.field) if p)
-            yield m.warning(c.file, *ctx.at(*path), "missing-info", field=item.field, value=item.value)
+            name = words.field_path(item.field) if words is not None else item.field
+            yield m.warning(c.file, *ctx.at(*path), "missing-info", field=name, value=item.value)
 
 
 def first_followup_in_time(ctx: FileContext) -> Iterator[Problem]:

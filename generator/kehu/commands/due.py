@@ -14,13 +14,16 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from ..derive import RHYTHM_REASONS, due_bucket, revive_key
+from ..catalogue import entries
+from ..derive import RHYTHM_REASONS, revive_key
 from ..edits import guarded, parse_score, require_handle, require_sound_repo
 from ..gitinfo import handle_for_email, user_email
+from ..present import BUCKETS
 from ..repo import Repo
+from ..site.labels import Labels
 from ..terminal import echo
 from ._common import repo_from
-from .show import BUCKET_STYLE, console, label, reason_text, tr, word
+from .show import BUCKET_STYLE, console, labels
 
 SHOWN = 200  # rows of the terminal table by default
 
@@ -40,7 +43,7 @@ def due_and_revive(repo: Repo, owner: str | None, within: int | None) -> tuple[l
 
     index = book(repo)
     today = repo.config.today
-    soon = repo.config.due_soon_days
+    words = labels(repo)
     rows, revive = [], []
     for item, (due, reason, action, klass, status, last, *rest) in index.due_rows(today):
         if owner and item.owner != owner:
@@ -57,9 +60,9 @@ def due_and_revive(repo: Repo, owner: str | None, within: int | None) -> tuple[l
                 continue
             rows.append({
                 "id": item.id, "name": item.name, "owner": item.owner, "file": item.file,
-                "due": date, "bucket": due_bucket(when, today, soon),
+                "due": date, "bucket": words.bucket_of(when, today),
                 "days": (when - today).days, "reason": why, "action": what,
-                "reason_text": reason_text(repo, why, what, klass, every), "class": klass, "status": status,
+                "reason_text": words.due_reason(why, what, klass, every), "class": klass, "status": status,
                 "stage": item.stage, "last_contact": last,
             })
     rows.sort(key=lambda r: (r["due"], r["id"], r["reason"] in RHYTHM_REASONS))
@@ -67,41 +70,41 @@ def due_and_revive(repo: Repo, owner: str | None, within: int | None) -> tuple[l
     return rows, revive, [Path(i.file).name for i in index.items if not i.valid]
 
 
-# (header zh, header en, row key, kept at narrow widths?) — columns dropped right to left until the table fits
-_COLUMNS = (("到期", "Due", "due", True), ("", "", "bucket", True), ("客户", "Customer", "id", True),
-            ("名称", "Name", "name", True), ("负责人", "Owner", "owner", True), ("原因", "Reason", "reason_text", True),
-            ("分类", "Class", "class", False), ("状态", "Status", "status", False), ("阶段", "Stage", "stage", False),
-            ("最近联系", "Last contact", "last_contact", False))
+# (header word, row key, kept at narrow widths?) — columns dropped right to left until the table fits
+_COLUMNS = (("due.col.due", "due", True), ("", "bucket", True), ("table.customer", "id", True),
+            ("table.name", "name", True), ("table.owner", "owner", True), ("due.col.reason", "reason_text", True),
+            ("table.class", "class", False), ("table.status", "status", False), ("table.stage", "stage", False),
+            ("due.col.last_contact", "last_contact", False))
 _NEVER_CUT = {"due", "bucket", "id", "owner", "last_contact"}  # ids and dates are whole or absent, never "C202…"
 
 
-def _cells(repo: Repo, r: dict) -> dict[str, Text | str]:
-    return {"due": r["due"], "bucket": Text(word(repo, "bucket." + r["bucket"]), style=BUCKET_STYLE[r["bucket"]]),
+def _cells(words: Labels, r: dict) -> dict[str, Text | str]:
+    return {"due": r["due"], "bucket": Text(words.bucket(r["bucket"]), style=BUCKET_STYLE[r["bucket"]]),
             "id": r["id"], "name": r["name"], "owner": r["owner"], "reason_text": r["reason_text"],
-            "class": label(repo, "class", r["class"]), "status": word(repo, "status." + r["status"]),
-            "stage": label(repo, "stage", r["stage"]), "last_contact": r["last_contact"] or "—"}
+            "class": words.klass(r["class"]), "status": words.status(r["status"]),
+            "stage": words.stage(r["stage"]), "last_contact": r["last_contact"] or "—"}
 
 
 def _build(repo: Repo, rows: list[dict], title: str, keys: list[str]) -> Table:
+    words = labels(repo)
     t = Table(title=title, title_justify="left", title_style="bold")
-    for zh, en, key, _ in _COLUMNS:
+    for head, key, _ in _COLUMNS:
         if key in keys:
             if key in _NEVER_CUT:
-                t.add_column(tr(repo, zh, en), no_wrap=True)
+                t.add_column(words.t(head) if head else "", no_wrap=True)
             else:
-                t.add_column(tr(repo, zh, en), overflow="fold")  # wrapped onto more lines, never cut
+                t.add_column(words.t(head) if head else "", overflow="fold")  # wrapped onto more lines, never cut
     for r in rows:
-        cells = _cells(repo, r)
+        cells = _cells(words, r)
         t.add_row(*(cells[k] for k in keys))
     return t
 
 
 def revive_table(repo: Repo, revive: list[dict]) -> Table:
-    t = Table(title=tr(repo, f"沉睡客户（待回访，{len(revive)} 个）", f"Dormant customers to revive ({len(revive)})"),
-              title_justify="left", title_style="bold")
-    for zh, en in (("客户", "Customer"), ("名称", "Name"), ("负责人", "Owner"), ("最近联系", "Last contact"),
-                   ("未联系天数", "Days silent")):
-        t.add_column(tr(repo, zh, en))
+    words = labels(repo)
+    t = Table(title=words.t("due.revive_title", n=len(revive)), title_justify="left", title_style="bold")
+    for key in ("table.customer", "table.name", "table.owner", "due.col.last_contact", "due.col.days_silent"):
+        t.add_column(words.t(key))
     for r in revive:
         days = r["days_since_contact"]
         t.add_row(r["id"], r["name"], r["owner"], r["last_contact"] or "—", "—" if days is None else str(days))
@@ -112,13 +115,13 @@ def due_table(repo: Repo, rows: list[dict], title: str, width: int | None = None
     """The due list as wide as the terminal allows: at 80 columns the class, status, stage and last-contact
     columns are dropped (and the owner when the list is one owner's); names and reasons wrap; ids and dates
     are never cut."""
-    keys = [k for _, _, k, _ in _COLUMNS if not (one_owner and k == "owner")]
+    keys = [k for _, k, _ in _COLUMNS if not (one_owner and k == "owner")]
     if width is None:
         return _build(repo, rows, title, keys)
     from rich.console import Console
 
     measure = Console(width=10_000)
-    optional = [k for _, _, k, keep in reversed(_COLUMNS) if not keep]
+    optional = [k for _, k, keep in reversed(_COLUMNS) if not keep]
     while True:
         table = _build(repo, rows, title, keys)
         if measure.measure(table).maximum <= width or not optional:
@@ -129,18 +132,19 @@ def due_table(repo: Repo, rows: list[dict], title: str, width: int | None = None
 
 
 def counts_line(repo: Repo, rows: list[dict]) -> str:
+    words = labels(repo)
     parts = []
-    for bucket in ("overdue", "today", "soon", "later"):
+    for bucket in BUCKETS:
         n = sum(1 for r in rows if r["bucket"] == bucket)
         if n:
-            parts.append(f"{word(repo, f'bucket.{bucket}')} {n}")
-    return " · ".join(parts) if parts else word(repo, "nothing_due")
+            parts.append(f"{words.bucket(bucket)} {n}")
+    return " · ".join(parts) if parts else words.t("nothing_due")
 
 
 def _within(repo: Repo, value: str | None) -> int | None:
     if value is None:
         return repo.config.due_soon_days
-    if value.strip().casefold() in ("all", "全部"):
+    if value.strip().casefold() in {"all", entries()["due.scope_all"].zh}:  # either language's word
         return None
     return parse_score(repo.msgs, "--within", value, 0, 3660)
 
@@ -169,32 +173,26 @@ def command(obj: dict, owner: str | None, everyone: bool, within: str | None, li
     else:
         who = handle_for_email(repo.team, user_email(repo.root))
         if who is None:
-            click.echo(tr(repo, "kehu: 注意：无法从 git config user.email 确定你是谁，显示全队（可用 --owner 账号）",
-                          "kehu: note: git config user.email names no team member, so this is the whole team "
-                          "(use --owner HANDLE)"), err=True)
+            click.echo(labels(repo).t("due.no_user"), err=True)
     days = _within(repo, within)
     shown = parse_score(repo.msgs, "--limit", limit, 0, 100_000)
     rows, revive, invalid = due_and_revive(repo, who, days)
+    words = labels(repo)
     if invalid:
-        listed = "、".join(invalid[:5])
-        echo(tr(repo, f"kehu: 注意：{len(invalid)} 个客户文件有错误，未计入（运行 kehu check）：{listed}",
-                      f"kehu: note: {len(invalid)} customer files have errors and are left out (run kehu check): "
-                      f"{', '.join(invalid[:5])}"), err=True)
+        echo(words.t("due.skipped", n=len(invalid), files=words.join(invalid[:5])), err=True)
     if fmt == "json":
         echo(json.dumps({"today": repo.config.today.isoformat(), "within": days, "owner": who, "due": rows,
                          "revive": revive, "skipped": invalid}, ensure_ascii=False, indent=2))
         return
     today = repo.config.today.isoformat()
-    scope = tr(repo, "全部", "all") if days is None else tr(repo, f"{days} 天内", f"within {days} days")
-    title = tr(repo, f"待跟进（{today}，{scope}{'，' + who if who else '，全队'}）",
-               f"Follow-ups due ({today}, {scope}{', ' + who if who else ', whole team'})")
+    scope = words.t("due.scope_all") if days is None else words.t("due.scope_within", n=days)
+    title = words.t("due.title", today=today, scope=scope, who=who or words.t("due.whole_team"))
     out = console()
     if rows:
         # a terminal table of thousands of rows helps nobody and takes seconds to lay out: the earliest N
         out.print(due_table(repo, rows[:shown] if shown else rows, title, out.width, one_owner=who is not None))
     if shown and len(rows) > shown:
-        out.print(tr(repo, f"另有 {len(rows) - shown} 项未显示（--limit 0 显示全部，或用 --owner / --within 缩小范围）",
-                     f"{len(rows) - shown} more not shown (--limit 0 shows all; or narrow with --owner / --within)"))
+        out.print(words.t("due.more", n=len(rows) - shown))
     out.print(counts_line(repo, rows))
     if revive:
         out.print(revive_table(repo, revive))

@@ -3,7 +3,7 @@
 Each commit's version of the file is read with the strict loader and compared with the
 version before it as data (``kehu.changes``), and said in the team's words (``kehu.review``):
 
-    2024-05-20 lixia a1b2c3d: 客户阶段：报价 → 谈判；新增跟进记录：2024-05-19 电话 李霞：沟通…
+    2024-05-20 Li Xia a1b2c3d: Stage: Quoted → Negotiating; Interactions added: 2024-05-19 Call Li Xia: …
 
 A merge commit says who merged whose changes; where both sides had changed a field
 differently since they parted, it says which side's value the merge kept (or what it set).
@@ -25,7 +25,6 @@ from ..review import Wording
 from ..terminal import echo, terminal_text
 from ..yamlload import load_yaml_bytes
 from ._common import repo_from
-from .show import tr
 
 __all__ = ["command", "diff", "trail"]
 
@@ -119,11 +118,12 @@ def trail(repo: Repo, revs: list[Revision], internal: bool) -> list[Entry]:
 
 
 def line_of(repo: Repo, e: Entry) -> str:
-    where = e.commit[:7] if e.commit else tr(repo, "未提交", "uncommitted")
-    merge = tr(repo, "（合并）", " (merge)") if e.merge else ""
+    words = repo.msgs
+    where = e.commit[:7] if e.commit else words.word("history.uncommitted")
+    merge = words.word("history.merge") if e.merge else ""
     member = repo.team.handles.get(e.author) if repo.team else None
-    said = tr(repo, "；", "; ").join(e.changes)
-    line = f"{e.date} {member.name if member else e.author} {where}{merge}{tr(repo, '：', ': ')}{said}"
+    said = words.word("hint_sep").join(e.changes)
+    line = words.colon(f"{e.date} {member.name if member else e.author} {where}{merge}", said)
     return terminal_text(line, one_line=True)
 
 

@@ -4,7 +4,8 @@ Every derived fact (status, class, due follow-up, last contact, missing
 information) comes from ``kehu.derive`` over the whole folder, exactly as the
 site computes it. It shows what the team may read (unmasked); ``--mask`` masks phones,
 WeChat ids and emails — also inside free text — as the public site does (``privacy.Masking``).
-This module also holds the terminal labels ``kehu due`` shares.
+Every derived fact is worded by ``kehu.present`` (as the site and export word it); this module
+also holds the terminal helpers ``kehu due`` and other commands share.
 """
 
 from __future__ import annotations
@@ -20,10 +21,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..derive import (
-    RHYTHM_REASONS,
     Due,
     Facts,
-    due_bucket,
     opp_owner,
     opp_probability,
     opp_slipping,
@@ -42,13 +41,13 @@ BUCKET_STYLE = {"overdue": "bold red", "today": "bold yellow", "soon": "yellow",
 
 
 def labels(repo: Repo) -> Labels:
-    """The site's words (derived states, due reasons): the terminal says what the site says."""
-    return Labels(repo.schemas, repo.config.locale)
+    """The words of derived facts (``kehu.present``) and the site's: the terminal says what the site says."""
+    return Labels(repo.schemas, repo.config.locale, repo.config)
 
 
 def word(repo: Repo, key: str) -> str:
-    """A site word: ``status.dormant``, ``bucket.soon``, ``level.high``, ``freq.low`` …"""
-    return labels(repo).t(key, n=repo.config.due_soon_days) if key == "bucket.soon" else labels(repo).t(key)
+    """A catalogue word; ``bucket.soon`` with the team's soon window."""
+    return labels(repo).bucket("soon") if key == "bucket.soon" else labels(repo).t(key)
 
 
 def tr(repo: Repo, zh: str, en: str) -> str:
@@ -58,8 +57,7 @@ def tr(repo: Repo, zh: str, en: str) -> str:
 def label(repo: Repo, vocab: str, key: str | None) -> str:
     if key is None:
         return ""
-    v = repo.schemas.vocabularies.get(vocab)
-    return v.label(key, repo.config.locale) if v else key
+    return labels(repo).vocab(vocab, key)
 
 
 def console() -> Console:
@@ -70,44 +68,24 @@ def console() -> Console:
 
 
 def due_reason(repo: Repo, facts: Facts, due: Due | None = None) -> str:
-    """Why ``due`` (the follow-up unless another item is given) is owed, worded as the site words it
-    (kehu.site.data)."""
-    due = due or facts.due
-    return reason_text(repo, due.reason, due.action, facts.klass, due.every) if due is not None else ""
+    """Why ``due`` (the follow-up unless another item is given) is owed, as the site and export say it."""
+    return labels(repo).due_reason_of(facts, due)
 
 
-def reason_text(repo: Repo, reason: str, action: str | None, klass_key: str, every: int | None = None) -> str:
-    L = labels(repo)
-    if reason in RHYTHM_REASONS:
-        return L.t(f"reason.{reason}", days=every)
-    klass = label(repo, "class", klass_key)
-    if reason == "next_action":
-        return f"Planned: {action}" if L.en else f"{L.t('reason.next_action')}：{action}"
-    if reason == "cadence":
-        return L.t("reason.cadence", klass=klass, days=repo.config.cadence_days.of(klass_key))
-    if reason == "visit":
-        return L.t("reason.visit", klass=klass, days=repo.config.visit_days.of(klass_key))
-    return L.t(f"reason.{reason}")
-
-
-def due_text(repo: Repo, facts: Facts, due: Due | None = None) -> Text:
+def due_text(repo: Repo, facts: Facts, due: Due | None = None, words: Labels | None = None) -> Text:
     due = due or facts.due
     if due is None:
         return Text("—")
-    today = repo.config.today
-    bucket = due_bucket(due.date, today, repo.config.due_soon_days)
+    words = words or labels(repo)
+    bucket = words.bucket_of(due.date, repo.config.today)
     out = Text(f"{due.date.isoformat()} ")
-    out.append(word(repo, f"bucket.{bucket}"), style=BUCKET_STYLE[bucket])
-    out.append(f"  {due_reason(repo, facts, due)}")
+    out.append(words.bucket(bucket), style=BUCKET_STYLE[bucket])
+    out.append(f"  {words.due_reason_of(facts, due)}")
     return out
 
 
 def last_contact_text(repo: Repo, facts: Facts) -> str:
-    if facts.last_contact is None:
-        return tr(repo, "尚无跟进", "never")
-    days = facts.days_since_contact or 0
-    return f"{facts.last_contact.isoformat()}（{days} 天前）" if repo.msgs.lang == "zh" \
-        else f"{facts.last_contact.isoformat()} ({days} days ago)"
+    return labels(repo).last_contact(facts)
 
 
 def member_name(repo: Repo, handle: str | None) -> str:
@@ -159,57 +137,45 @@ def planned_text(c: Customer) -> str | None:
 
 def profile_table(repo: Repo, c: Customer, f: Facts, masking: Masking | None = None) -> Table:
     masking = masking or Masking(False, False)
+    L = labels(repo)
     t = _kv_table(f"{c.id}  {c.name}")
     row = t.add_row
-    row(tr(repo, "行业", "Industry"), f"{c.industry} {label(repo, 'industry', c.industry)}")
-    stage = label(repo, "stage", c.stage)
-    if c.stage == "lost" and c.lost_from:
-        stage += tr(repo, f"（流失前：{label(repo, 'stage', c.lost_from)}）",
-                    f" (lost from {label(repo, 'stage', c.lost_from)})")
-    row(tr(repo, "阶段", "Stage"), stage)
-    row(tr(repo, "负责人", "Owner"), member_name(repo, c.owner))
-    row(tr(repo, "创建日期", "Created"), c.created.isoformat() if c.created else "")
-    for key, zh, en, vocab in (("size", "规模", "Size", "size"), ("region", "地区", "Region", None),
-                               ("source", "来源", "Source", "source")):
+    row(L.t("show.industry"), f"{c.industry} {L.vocab('industry', c.industry)}")
+    row(L.t("show.stage"), L.stage(c.stage, c.lost_from))
+    row(L.t("show.owner"), member_name(repo, c.owner))
+    row(L.t("show.created"), c.created.isoformat() if c.created else "")
+    for key, vocab in (("size", "size"), ("region", None), ("source", "source")):
         value = getattr(c, key)
         if value:
-            row(tr(repo, zh, en), label(repo, vocab, value) if vocab else str(value))
-    klass = label(repo, "class", f.klass)
-    if c.class_override:
-        klass += tr(repo, f"（人工指定：{c.class_reason or ''}；计算结果：{label(repo, 'class', f.computed_class)}）",
-                    f" (set by hand: {c.class_reason or ''}; computed: {label(repo, 'class', f.computed_class)})")
-    row(tr(repo, "客户分类", "Class"), klass)
-    level = word(repo, "level." + f.value_level)
-    row(tr(repo, "价值等级", "Value level"), tr(repo, f"{level}（{f.annual_value:,.0f} 元/年）",
-                                            f"{level} ({f.annual_value:,.0f} CNY/year)"))
-    row(tr(repo, "客户状态", "Status"), word(repo, f"status.{f.status}"))
+            row(L.t(f"show.{key}"), L.vocab(vocab, value) if vocab else str(value))
+    row(L.t("show.class"), L.class_of(f, c.class_reason))
+    row(L.t("show.value_level"), L.t("show.value_amount", level=L.level(f.value_level),
+                                     amount=f"{f.annual_value:,.0f}"))
+    row(L.t("show.status"), L.status(f.status))
     window, n = repo.config.frequency.window_days, f.recent_interactions
-    freq = word(repo, "freq." + f.frequency)
-    row(tr(repo, "互动频率", "Frequency"),
-        tr(repo, f"{freq}（近 {window} 天 {n} 次）", f"{freq} ({n} in {window} days)"))
-    row(tr(repo, "最近联系", "Last contact"), last_contact_text(repo, f))
-    row(tr(repo, "下次跟进", "Next follow-up"), due_text(repo, f))
+    row(L.t("show.frequency"), L.t("show.frequency_count", freq=L.frequency(f.frequency), window=window, n=n))
+    row(L.t("show.last_contact"), L.last_contact(f))
+    row(L.t("show.next_due"), due_text(repo, f, words=L))
     for rhythm in f.rhythms:
-        row(tr(repo, "定期事项", "Rhythm"), due_text(repo, f, rhythm))
+        row(L.t("show.rhythm"), due_text(repo, f, rhythm, words=L))
     if c.verified:
-        row(tr(repo, "资料核实日期", "Profile verified"), c.verified.isoformat())
+        row(L.t("show.verified"), c.verified.isoformat())
     plan = planned_text(c)
     if plan and not (f.due and f.due.reason == "next_action" and f.due.date == c.next_action.date):
-        row(tr(repo, "下一步计划", "Planned next step"), plan)
+        row(L.t("show.planned"), plan)
     if c.quiet_until:
         quiet = c.quiet_until.isoformat() + (f" {c.quiet_reason}" if c.quiet_reason else "")
-        row(tr(repo, "静默期至", "Quiet until"), quiet)
+        row(L.t("show.quiet"), quiet)
     if c.tags:
-        row(tr(repo, "需求标签", "Tags"), "、".join(c.tags))
+        row(L.t("show.tags"), L.join(L.vocab("tag", x) for x in c.tags))
     if c.risks:
-        row(tr(repo, "风险标签", "Risks"), Text("、".join(c.risks), style="red"))
-    for key, zh, en in (("needs", "需求/痛点", "Needs"), ("budget", "预算", "Budget"),
-                        ("decision_process", "决策流程", "Decision process")):
+        row(L.t("show.risks"), Text(L.join(L.vocab("risk", x) for x in c.risks), style="red"))
+    for key in ("needs", "budget", "decision_process"):
         value = getattr(c, key)
         if value not in (None, ""):
-            row(tr(repo, zh, en), masking.text(str(value)))
+            row(L.t(f"show.{key}"), masking.text(str(value)))
     if f.missing:
-        row(tr(repo, "待补充", "To collect"), Text("、".join(m.field for m in f.missing), style="yellow"))
+        row(L.t("show.missing"), Text(L.missing(f), style="yellow"))
     return t
 
 
@@ -220,10 +186,14 @@ def _table(title: str, *columns: str) -> Table:
     return t
 
 
+def _columns(L: Labels, *keys: str) -> list[str]:
+    return [L.t(f"show.col.{k}") if k else "" for k in keys]
+
+
 def contacts_table(repo: Repo, c: Customer, masking: Masking) -> Table:
-    t = _table(tr(repo, "联系人", "Contacts"), *(tr(repo, zh, en) for zh, en in (
-        ("姓名", "Name"), ("职务", "Title"), ("手机", "Phone"), ("邮箱", "Email"), ("微信", "WeChat"),
-        ("生日", "Birthday"), ("主要", "Primary"))))
+    L = labels(repo)
+    t = _table(L.t("show.contacts"), *_columns(L, "name", "title", "phone", "email", "wechat", "birthday",
+                                               "primary"))
     for x in c.contacts:
         t.add_row(x.name, x.title or "", masking.phone(x.phone), masking.email(x.email), masking.handle(x.wechat),
                   x.birthday or "",
@@ -232,46 +202,44 @@ def contacts_table(repo: Repo, c: Customer, masking: Masking) -> Table:
 
 
 def deals_table(repo: Repo, c: Customer) -> Table:
-    t = _table(tr(repo, "合作记录", "Deals"), *(tr(repo, zh, en) for zh, en in (
-        ("合同编号", "Contract"), ("产品/服务", "Product"), ("金额(元)", "Amount (CNY)"), ("签约日期", "Signed"))))
+    L = labels(repo)
+    t = _table(L.t("show.deals"), *_columns(L, "contract", "product", "amount", "signed"))
     for d in c.deals:
         t.add_row(d.contract or "", d.product, f"{d.amount:,.0f}", d.signed.isoformat() if d.signed else "")
     return t
 
 
 def opportunities_table(repo: Repo, c: Customer) -> Table:
-    t = _table(tr(repo, "商机", "Opportunities"), *(tr(repo, zh, en) for zh, en in (
-        ("编号", "Id"), ("内容", "What"), ("阶段", "Stage"), ("金额(元)", "Amount (CNY)"), ("概率", "Prob."),
-        ("预计成交", "Close"), ("负责人", "Owner"), ("", ""))))
+    L = labels(repo)
+    t = _table(L.t("show.opportunities"), L.t("show.col.id"), L.t("table.what"), L.t("table.stage"),
+               L.t("show.col.amount"), L.t("table.probability"), L.t("table.close"), L.t("table.owner"), "")
     today = repo.config.today
     for o in c.opportunities:
-        t.add_row(o.id, o.what, label(repo, "stage", o.stage), f"{o.amount:,.0f}",
+        t.add_row(o.id, o.what, L.stage(o.stage), f"{o.amount:,.0f}",
                   f"{opp_probability(o, repo.config):.0%}", o.close.isoformat() if o.close else "",
-                  opp_owner(o, c), tr(repo, "延误", "slipping") if opp_slipping(o, c, today) else
-                  label(repo, "lost_reason", o.lost_reason))
+                  opp_owner(o, c), L.t("show.slipping") if opp_slipping(o, c, today) else
+                  L.vocab("lost_reason", o.lost_reason))
     return t
 
 
 def interactions_table(repo: Repo, c: Customer, last: int | None, masking: Masking) -> Table:
+    L = labels(repo)
     rows = c.interactions if last is None else c.interactions[-last:]
-    title = tr(repo, "跟进记录", "Interactions")
+    title = L.t("show.interactions")
     if len(rows) < len(c.interactions):
-        title += tr(repo, f"（最近 {len(rows)} 条，共 {len(c.interactions)} 条；--all 显示全部）",
-                    f" (last {len(rows)} of {len(c.interactions)}; --all shows every one)")
-    t = _table(title, *(tr(repo, zh, en) for zh, en in (
-        ("日期", "Date"), ("方式", "Channel"), ("跟进人", "By"), ("对接人", "Contact"), ("沟通内容", "Summary"),
-        ("客户反馈/结果", "Outcome"))))
+        title += L.t("show.interactions_shown", shown=len(rows), total=len(c.interactions))
+    t = _table(title, *_columns(L, "date", "channel", "by", "contact", "summary", "outcome"))
     for x in rows:
-        t.add_row(x.date.isoformat() if x.date else "", label(repo, "channel", x.channel), x.by, x.contact or "",
+        t.add_row(x.date.isoformat() if x.date else "", L.vocab("channel", x.channel), x.by, x.contact or "",
                   masking.text(x.summary), masking.text(x.outcome))
     return t
 
 
 def surveys_table(repo: Repo, c: Customer) -> Table:
-    names = {"quality": ("质量", "Quality"), "attitude": ("态度", "Attitude"), "response": ("响应", "Response"),
-             "after_sales": ("售后", "After-sales")}
-    t = _table(tr(repo, "满意度调查", "Surveys"), tr(repo, "日期", "Date"),
-               *(tr(repo, *names[d]) for d in SURVEY_DIMENSIONS), tr(repo, "意见", "Comment"))
+    """The surveys, each dimension under its schema title (as the site's satisfaction page names it)."""
+    L = labels(repo)
+    t = _table(L.t("show.surveys"), L.t("show.col.date"), *(L.field(d, within="survey") for d in SURVEY_DIMENSIONS),
+               L.t("show.col.comment"))
     for s in c.surveys:
         t.add_row(s.date.isoformat() if s.date else "", *(str(s.scores.get(d, "")) for d in SURVEY_DIMENSIONS),
                   s.comment or "")
@@ -279,13 +247,13 @@ def surveys_table(repo: Repo, c: Customer) -> Table:
 
 
 def complaints_table(repo: Repo, c: Customer) -> Table:
-    t = _table(tr(repo, "投诉记录", "Complaints"), "#", *(tr(repo, zh, en) for zh, en in (
-        ("日期", "Date"), ("类别", "Category"), ("内容", "Content"), ("处理人", "Handler"), ("状态", "Status"),
-        ("解决日期", "Resolved"), ("处理结果", "Result"))))
+    L = labels(repo)
+    t = _table(L.t("show.complaints"), "#", *_columns(L, "date", "category", "content", "handler", "status",
+                                                      "resolved", "result"))
     for i, x in enumerate(c.complaints, 1):
-        status = Text(label(repo, "complaint_status", x.status), style="" if x.status == "resolved" else "bold red")
-        t.add_row(str(i), x.date.isoformat() if x.date else "", x.category or "", x.content, x.handler or "", status,
-                  x.resolved.isoformat() if x.resolved else "", x.result or "")
+        status = Text(L.vocab("complaint_status", x.status), style="" if x.status == "resolved" else "bold red")
+        t.add_row(str(i), x.date.isoformat() if x.date else "", L.vocab("complaint_category", x.category),
+                  x.content, x.handler or "", status, x.resolved.isoformat() if x.resolved else "", x.result or "")
     return t
 
 
@@ -293,8 +261,8 @@ def birthdays_line(repo: Repo, c: Customer, today: dt.date) -> str:
     found = upcoming_birthdays(c, today, repo.config.birthday_window_days)
     if not found:
         return ""
-    items = "、".join(f"{contact.name} {when.isoformat()}" for contact, when in found)
-    return tr(repo, f"近期生日：{items}", f"Birthdays coming up: {items}")
+    L = labels(repo)
+    return L.colon(L.t("show.birthdays"), L.join(f"{contact.name} {when.isoformat()}" for contact, when in found))
 
 
 @click.command("show")
@@ -334,4 +302,4 @@ def command(obj: dict, customer: str, mask: bool, internal: bool, show_all: bool
         out.print(extra)
     if c.notes:
         out.print()
-        out.print(Text(tr(repo, "备注：", "Notes: ") + masking.text(c.notes.strip())))
+        out.print(Text(labels(repo).colon(labels(repo).t("show.notes"), masking.text(c.notes.strip()))))

@@ -3,9 +3,9 @@
 The spreadsheet formats hold one table per kind of record — customers, contacts,
 interactions, deals, surveys, complaints — with the schema's titles as headers
 (Chinese by default, English with ``locale: en``) and labels instead of keys
-(签约, not won), so people can read them; ``columns`` recognises every one of those
+(the stage's title, not its key), so people can read them; ``columns`` recognises every one of those
 headers and labels, so an export imports back to the same customer files. Columns
-marked （自动）/(auto) are facts kehu computes (status, class, next due date); they
+marked "(auto)" are facts kehu computes (status, class, next due date); they
 are there to read and are ignored on import.
 
 json is one document described by ``schema/export.schema.json``; ics holds the due
@@ -22,13 +22,15 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from ..atomic import atomic_write, replacing
 from ..catalogue import Locale
-from ..derive import Facts, derive_all, due_bucket
+from ..derive import Facts, derive_all
 from ..model import Customer
+from ..present import Presenter
 from ..privacy import Masking
 from ..repo import Repo
 from .cells import to_cell
@@ -84,6 +86,11 @@ class ExportSet:
     @property
     def today(self) -> dt.date:
         return self.repo.config.today
+
+    @cached_property
+    def words(self) -> Presenter:
+        """How derived facts read: the same words as the site and `kehu show` (``kehu.present``)."""
+        return Presenter(self.repo.schemas, self.lang, self.repo.config)
 
     @property
     def masking(self) -> Masking:
@@ -205,13 +212,13 @@ def customer_value(es: ExportSet, c: Customer, path: str) -> Any:
         return f"{value} {_label(es, 'industry', value)}"
     if path in VOCAB_OF:
         if isinstance(value, list):
-            return "、".join(str(_label(es, VOCAB_OF[path], v)) for v in value)
+            return es.words.join(str(_label(es, VOCAB_OF[path], v)) for v in value)
         return _label(es, VOCAB_OF[path], value)
     prop = es.repo.schemas.raw["customer"].get("properties", {}).get(path, {})
     if prop.get("format") == "date":
         return _date(value)
     if isinstance(value, list):
-        return "、".join(map(str, value))
+        return es.words.join(map(str, value))
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, bool):
@@ -238,35 +245,32 @@ def derived_value(es: ExportSet, c: Customer, name: str) -> Any:
     if f is None:
         return None
     if name == "status":
-        return word(es.lang, f"io.status.{f.status}")
+        return es.words.status(f.status)
     if name == "class":
-        return _label(es, "class", f.klass)
+        return es.words.klass(f.klass)
     if name == "value_level":
-        return word(es.lang, f"io.level.{f.value_level}")
+        return es.words.level(f.value_level)
     if name == "frequency":
-        return word(es.lang, f"io.level.{f.frequency}")
+        return es.words.frequency(f.frequency)
     if name == "last_contact":
         return f.last_contact
     if name == "due_date":
         return f.due.date if f.due else None
     if name == "due_reason":
-        return word(es.lang, f"io.reason.{f.due.reason}") if f.due else None
+        return es.words.due_reason_of(f) if f.due else None
     return None
 
 
 def due_table(es: ExportSet) -> Table:
-    """The due follow-ups (read-only: its name carries the （自动）/(auto) mark import skips)."""
-    lang = es.lang
-    names = {"zh": ("待跟进（自动）", ["下次跟进", "紧急程度", "客户编号", "客户名称", "负责人", "原因", "计划"]),
-             "en": ("Due (auto)", ["Due", "Bucket", "Customer id", "Customer", "Owner", "Reason", "Planned"])}[lang]
-    bucket_words = {"zh": {"overdue": "已逾期", "today": "今天", "soon": "本周", "later": "以后"},
-                    "en": {"overdue": "overdue", "today": "today", "soon": "this week", "later": "later"}}[lang]
-    t = Table("due", names[0], list(zip([f"due.{i}" for i in range(7)], names[1], strict=True)))
-    soon = es.repo.config.due_soon_days
+    """The due follow-ups (read-only: its name carries the "(auto)" mark import skips), in the words of the
+    site's due page."""
+    words = es.words
+    heads = [words.t(f"export.due.{k}") for k in ("date", "bucket", "id", "name", "owner", "reason", "planned")]
+    t = Table("due", words.t("export.due.sheet"), [(f"due.{i}", h) for i, h in enumerate(heads)])
     for c, f in sorted(_due(es), key=lambda x: (x[1].due.date, x[0].id)):
         due = f.due
-        t.rows.append([due.date, bucket_words[due_bucket(due.date, es.today, soon)], c.id, c.name, c.owner,
-                       word(lang, f"io.reason.{due.reason}"), due.action])
+        t.rows.append([due.date, words.bucket(words.bucket_of(due.date, es.today)), c.id, c.name, c.owner,
+                       words.due_reason_of(f), due.action])
     return t
 
 
@@ -404,9 +408,7 @@ def calendar_bytes(es: ExportSet) -> bytes:
         event.add("dtstart", due.date)
         event.add("dtend", due.date + dt.timedelta(days=1))
         event.add("summary", word(es.lang, "ics.summary", name=c.name))
-        lines = [f"{c.id} · {c.owner}", word(es.lang, f"io.reason.{due.reason}")]
-        if due.action:
-            lines.append(due.action)
+        lines = [f"{c.id} · {c.owner}", es.words.due_reason_of(f)]
         event.add("description", "\n".join(lines))
         event.add("categories", [c.owner])
         cal.add_component(event)

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from .. import derive
 from ..config import Config
-from ..derive import CLASSES, STATUSES, Facts
+from ..derive import BUCKETS, CLASSES, STATUSES, Facts
 from ..model import SURVEY_DIMENSIONS, Customer, Team
 from ..privacy import Masking, mask_loosely
 from ..problems import Problem, Severity
@@ -26,7 +26,6 @@ from .history import Change
 from .labels import Labels
 from .pinyin import pinyin_keys, sort_key
 
-BUCKET_ORDER = ("overdue", "today", "soon", "later")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 
 AUDIT_FIELDS = ("corrections", "forgotten")  # shown in their own section of the profile, not as other fields
@@ -149,6 +148,8 @@ class Assembler:
         self.config = config
         self.team = team
         self.L = labels
+        if labels.config is None:  # due reasons and the soon window read the build's configuration
+            labels.config = config
         self.privacy = privacy
         self.today = today
         self.soon = config.due_soon_days
@@ -163,33 +164,23 @@ class Assembler:
         return clean(m.name) if m else clean(handle)
 
     def class_label(self, key: str | None) -> str:
-        return self.L.vocab("class", key)
+        return self.L.klass(key)
 
     def stage_label(self, key: str | None) -> str:
-        return self.L.vocab("stage", key)
+        return self.L.stage(key)
 
     def reason_text(self, f: Facts, due: derive.Due | None = None) -> str:
-        """Why ``due`` (the follow-up unless another item is given) is owed."""
+        """Why ``due`` (the follow-up unless another item is given) is owed, the planned action masked."""
         due = due or f.due
         if due is None:
             return ""
-        if due.reason in derive.RHYTHM_REASONS:
-            return self.L.t(f"reason.{due.reason}", days=due.every)
-        klass = self.class_label(f.klass)
-        if due.reason == "next_action":
-            action = self.privacy.text(due.action)
-            return f"{self.L.t('reason.next_action')}：{action}" if not self.L.en else f"Planned: {action}"
-        if due.reason == "cadence":
-            return self.L.t("reason.cadence", klass=klass, days=self.config.cadence_days.of(f.klass))
-        if due.reason == "visit":
-            return self.L.t("reason.visit", klass=klass, days=self.config.visit_days.of(f.klass))
-        return self.L.t(f"reason.{due.reason}")
+        return self.L.due_reason_of(f, due, action=self.privacy.text(due.action))
 
     def bucket(self, date: dt.date) -> str:
-        return derive.due_bucket(date, self.today, self.soon)
+        return self.L.bucket_of(date, self.today)
 
     def bucket_label(self, key: str) -> str:
-        return self.L.t(f"bucket.{key}", n=self.soon) if key == "soon" else self.L.t(f"bucket.{key}")
+        return self.L.bucket(key)
 
     def due_view(self, c: Customer, f: Facts, due: derive.Due | None = None) -> dict[str, Any] | None:
         due = due or f.due
@@ -206,11 +197,8 @@ class Assembler:
         f = self.facts[c.id]
         L, P = self.L, self.privacy
         edit_url, view_url = forge_urls(self.config, c.file)
-        badges = [("class", f.klass, self.class_label(f.klass)), ("stage", c.stage, self.stage_label(c.stage)),
-                  ("status", f.status, L.t(f"status.{f.status}"))]
-        if c.stage == "lost" and c.lost_from:
-            badges[1] = ("stage", c.stage, f"{self.stage_label(c.stage)}（{self.stage_label(c.lost_from)}）"
-                         if not L.en else f"{self.stage_label(c.stage)} (from {self.stage_label(c.lost_from)})")
+        badges = [("class", f.klass, self.class_label(f.klass)), ("stage", c.stage, L.stage(c.stage, c.lost_from)),
+                  ("status", f.status, L.status(f.status))]
         return CustomerView(
             id=c.id, file=c.file, src=customer_src(c.id), name=one_line(c.name), facts=f, owner=c.owner,
             owner_name=self.member_name(c.owner), fields=self._overview(c, f), badges=badges,
@@ -223,7 +211,7 @@ class Assembler:
             needs=[(L.field(k), P.text(v)) for k, v in (("needs", c.needs), ("budget", c.budget),
                                                        ("decision_process", c.decision_process)) if clean(v)],
             tags=[L.vocab("tag", t) for t in c.tags], risks=[L.vocab("risk", r) for r in c.risks],
-            missing=[(self._field_path_label(m.field), P.text(m.value) if m.value is not None
+            missing=[(L.field_path(m.field), P.text(m.value) if m.value is not None
                       else L.t("missing_field")) for m in f.missing],
             timeline=self._timeline(c),
             surveys=[{"date": s.date.isoformat() if s.date else "", "scores": [s.scores.get(d) for d in
@@ -257,23 +245,10 @@ class Assembler:
                         "note": self.privacy.text(o.note)})
         return out
 
-    def _field_path_label(self, path: str) -> str:
-        top = re.split(r"[.\[]", path, maxsplit=1)[0]
-        label = self.L.field(top)
-        return label if top == path else f"{label} · {path[len(top):].lstrip('.')}"
-
     def _overview(self, c: Customer, f: Facts) -> list[tuple[str, str, str]]:
         L = self.L
-        klass = self.class_label(f.klass)
-        if f.class_overridden:
-            klass += f"（{L.t('overridden')}：{one_line(c.class_reason)}；{L.t('computed')}：" \
-                     f"{self.class_label(f.computed_class)}）" if not L.en else \
-                f" ({L.t('overridden')}: {one_line(c.class_reason)}; {L.t('computed')}: " \
-                f"{self.class_label(f.computed_class)})"
-        last = f.last_contact.isoformat() if f.last_contact else L.t("never")
-        if f.days_since_contact is not None:
-            last += f"（{L.t('days_ago', n=f.days_since_contact)}）" if not L.en \
-                else f" ({L.t('days_ago', n=f.days_since_contact)})"
+        klass = L.class_of(f, one_line(c.class_reason))
+        last = L.last_contact(f)
         rows = [
             (L.field("id"), c.id),
             (L.t("owner"), self.member_name(c.owner)),
@@ -287,8 +262,8 @@ class Assembler:
             rows.append((L.field("quiet_until"), quiet))
         rows += [
             (L.t("class"), klass),
-            (L.t("value_level"), f"{L.t('level.' + f.value_level)} · {f.annual_value:,.0f}"),
-            (L.t("frequency"), f"{L.t('freq.' + f.frequency)} · {f.recent_interactions}"),
+            (L.t("value_level"), f"{L.level(f.value_level)} · {f.annual_value:,.0f}"),
+            (L.t("frequency"), f"{L.frequency(f.frequency)} · {f.recent_interactions}"),
             (L.field("industry"), f"{c.industry} {L.vocab('industry', c.industry)}"),
             (L.field("size"), L.vocab("size", c.size)),
             (L.field("region"), one_line(c.region)),
@@ -353,9 +328,9 @@ class Assembler:
 
     def index_rows(self, spelled: dict[str, tuple[str, str]] | None = None) -> dict[str, Any]:
         """The customers table as compact JSON: lookup tables once, then one short array per customer,
-        in the order of the names' pinyin (phrase-aware: 长沙 under C), which is the order the name column
-        sorts in. ``spelled``: page src -> (pinyin, initials), when already computed. ``owner_keys``: what
-        the filter box finds each owner by (handle, name, its pinyin and initials)."""
+        in the order of the names' pinyin (phrase-aware: the city Changsha under C, not Z), which is the order
+        the name column sorts in. ``spelled``: page src -> (pinyin, initials), when already computed.
+        ``owner_keys``: what the filter box finds each owner by (handle, name, its pinyin and initials)."""
         owners = sorted({c.owner for c in self.customers})
         industries = sorted({c.industry for c in self.customers})
         stages = [*self.config.stages, "lost"]
@@ -375,7 +350,7 @@ class Assembler:
         return {
             "classes": [self.class_label(k) for k in CLASSES],
             "stages": [self.stage_label(s) for s in stages],
-            "statuses": [self.L.t(f"status.{s}") for s in STATUSES],
+            "statuses": [self.L.status(s) for s in STATUSES],
             "owners": [self.member_name(o) for o in owners],
             "owner_keys": [" ".join((o, self.member_name(o), *pinyin_keys(self.member_name(o)))).casefold()
                            for o in owners],
@@ -417,7 +392,7 @@ class Assembler:
             "groups": [{"owner": o, "owner_name": self.member_name(o), "src": member_src(o),
                         "calendar": calendar_src(o), "items": groups[o],
                         "shown": sum(1 for i in groups[o] if i["shown"])} for o in sorted(groups)],
-            "counts": {b: counts.get(b, 0) for b in BUCKET_ORDER},
+            "counts": {b: counts.get(b, 0) for b in BUCKETS},
             "dormant": self.dormant(),
             "birthdays": self.birthdays(window),
             "birthday_window": window,
@@ -490,7 +465,7 @@ class Assembler:
                              "days": (self.today - o.close).days if o.close else 0,
                              "owner_name": self.member_name(derive.opp_owner(o, c))})
         return {
-            "chart": column_chart([(k[2:], s.weighted, money_short(s.weighted, L.en)) for k, s in fc.months],
+            "chart": column_chart([(k[2:], s.weighted, money_short(s.weighted, L)) for k, s in fc.months],
                                   L.t("forecast.by_month")),
             "months": [(k, sums(s)) for k, s in fc.months],
             "quarters": [(k, sums(s)) for k, s in fc.quarters],
@@ -503,7 +478,7 @@ class Assembler:
         }
 
     def pool_page(self) -> dict[str, Any]:
-        """The customer pool (公海): who is in it since when, and what each member holds against the cap."""
+        """The customer pool (gonghai): who is in it since when, and what each member holds against the cap."""
         rows = []
         for c in self.customers:
             since = derive.pool_since(c, self.config, self.today)
@@ -568,7 +543,7 @@ class Assembler:
                      ("complaints", len(sat["unresolved"])), ("pipeline", funnel["pipeline"])],
             "by_class": [(self.class_label(k), classes.get(k, 0)) for k in CLASSES],
             "by_stage": [(self.stage_label(k), stages.get(k, 0)) for k in [*self.config.stages, "lost"]],
-            "by_status": [(L.t(f"status.{k}"), statuses.get(k, 0)) for k in STATUSES],
+            "by_status": [(L.status(k), statuses.get(k, 0)) for k in STATUSES],
             "per_month": column_chart([(k[2:], float(n), str(n)) for k, n in per_month], L.t("per_month", n=months)),
             "funnel": funnel["chart"],
         }
@@ -586,7 +561,7 @@ class Assembler:
             m = self.members.get(h)
             mine = sorted((c for c in self.customers if c.owner == h), key=lambda c: (sort_key(c.name), c.id))
             pages.append({
-                "handle": h, "name": self.member_name(h), "role": clean(m.role) if m else "",
+                "handle": h, "name": self.member_name(h), "role": self.L.role(clean(m.role)) if m else "",
                 "active": m.active if m else True, "src": member_src(h), "calendar": calendar_src(h),
                 "discipline": d, "window": window,
                 "customers": [self._member_row(c) for c in mine],
@@ -598,7 +573,7 @@ class Assembler:
         f = self.facts[c.id]
         return {"id": c.id, "name": one_line(c.name), "src": customer_src(c.id),
                 "class_label": self.class_label(f.klass), "stage_label": self.stage_label(c.stage),
-                "status": f.status, "status_label": self.L.t(f"status.{f.status}"),
+                "status": f.status, "status_label": self.L.status(f.status),
                 "last_contact": f.last_contact.isoformat() if f.last_contact else "",
                 "due": self.due_view(c, f)}
 
@@ -616,13 +591,13 @@ class Assembler:
 
             return one(after) if before == after else f"{one(before)} → {one(after)}"
 
-        sep = "; " if L.en else "；"
+        sep = L.t("hint_sep")
         months = []
         for r in reviews:
             rows = [{"id": x.id, "name": one_line(x.name), "src": customer_src(x.id) if x.id in current else "",
                      "owner_name": self.member_name(x.owner),
                      "class": pair(x.class_before, x.class_after, self.class_label),
-                     "status": pair(x.status_before, x.status_after, lambda k: L.t(f"status.{k}")),
+                     "status": pair(x.status_before, x.status_after, L.status),
                      "why": sep.join(self.privacy.text(L.change(code, detail)) for code, detail in x.reasons)}
                     for x in r.changes]
             months.append({"month": r.month, "heading": L.t("review_month", month=r.month, start=r.start.isoformat(),
@@ -642,13 +617,13 @@ class Assembler:
                 "warnings": sum(1 for p in problems if p.severity is Severity.WARNING)}
 
 
-def money_short(value: float, en: bool) -> str:
-    """A chart's bar label: 12.5万 / 8,000 (English: 125k / 8,000)."""
-    if en and value >= 1000:
-        return f"{value / 1000:,.0f}k"
-    if not en and value >= 10000:
-        return f"{value / 10000:.1f}万".replace(".0万", "万")
-    return f"{value:,.0f}"
+def money_short(value: float, words: Labels) -> str:
+    """A chart's bar label: 12.5 ten-thousands in Chinese, 125k in English; small amounts in full (8,000)."""
+    unit = 1000 if words.en else 10000
+    if value < unit:
+        return f"{value:,.0f}"
+    n = f"{value / unit:,.0f}" if words.en else f"{value / unit:.1f}".removesuffix(".0")
+    return words.t("money.short", n=n)
 
 
 def _plain(value: Any) -> str:

@@ -20,9 +20,10 @@ from ..catalogue import Locale
 from ..config import Config
 from ..derive import derive_all
 from ..model import Customer
+from ..present import BUCKETS
 from ..repo import Repo
 from ..workers import THRESHOLD, cores, map_in_workers
-from .data import BUCKET_ORDER, Assembler, CustomerView, Privacy, calendar_src, customer_src, member_src
+from .data import Assembler, CustomerView, Privacy, calendar_src, customer_src, member_src
 from .history import Change, file_histories
 from .ics import owner_calendar
 from .labels import Labels
@@ -80,11 +81,11 @@ class _Clock:
 
 def site_context(repo: Repo, labels: Labels, today: dt.date, internal: bool) -> dict:
     cfg = repo.config
-    return {"title": (cfg.site.title or labels.t("customers")), "built": today.isoformat(),
+    return {"title": (cfg.site.title or labels.t("site.title")), "built": today.isoformat(),
             "internal": internal, "timezone": str(cfg.tz), "soon_days": cfg.due_soon_days,
             "locale": cfg.locale, "lang": "en" if labels.en else "zh",
             "recent_summaries": cfg.site.search.recent_summaries,
-            "buckets": [(b, labels.t(f"bucket.{b}", n=cfg.due_soon_days)) for b in BUCKET_ORDER]}
+            "buckets": [(b, labels.bucket(b)) for b in BUCKETS]}
 
 
 def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jobs: int | None = None,
@@ -109,7 +110,7 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
     clock.lap("derive")
     histories = file_histories(repo.root, repo.team)
     clock.lap("history")
-    labels = Labels(repo.schemas, cfg.locale)
+    labels = Labels(repo.schemas, cfg.locale, cfg)
     privacy = Privacy.of(cfg, internal)
     asm = Assembler(loaded.customers, facts, cfg, repo.team, labels, privacy, today)
     r = Renderer(repo.root, directory_urls)

@@ -32,7 +32,7 @@ def owner_calendar(owner: str, owner_name: str, items: list[dict[str, Any]], tod
             continue  # quiet period: no reminder until it ends
         due = dt.date.fromisoformat(item["date"])
         when = max(due, today)
-        summary = f"{labels.t('customer')}：{item['name']}" if not labels.en else f"Follow up: {item['name']}"
+        summary = labels.t("ics.summary", name=item["name"])  # as `kehu export --format ics` says it
         if due < today:
             summary = f"[{labels.t('days_late', n=(today - due).days)}] {summary}"
         event = Event()
@@ -42,7 +42,7 @@ def owner_calendar(owner: str, owner_name: str, items: list[dict[str, Any]], tod
         event.add("dtstart", when)
         event.add("dtend", when + dt.timedelta(days=1))
         event.add("summary", summary)
-        event.add("description", f"{item['reason_text']}\n{labels.t('due_date')}: {item['date']}")
+        event.add("description", f"{item['reason_text']}\n{labels.colon(labels.t('due_date'), item['date'])}")
         event.add("transp", "TRANSPARENT")
         cal.add_component(event)
     return cal.to_ical()

@@ -1,31 +1,28 @@
-"""The site's words, in Chinese and English.
+"""The site's words: the presenter's (``kehu.present``: derived facts, schema labels) and the site's own.
 
-Values of closed lists (stage, class, channel, source …) and field names come
-from the schema (``title`` / ``x-title-en``), so a team that extends its
-vocabulary sees its own labels. The words below are the site's own: page
-titles, column headings, derived states (status, bucket, due reason).
+Values of closed lists (stage, class, channel, source …) and field names come from the schema
+(``title`` / ``x-title-en``), so a team that extends its vocabulary sees its own labels; how a
+derived fact reads comes from :class:`kehu.present.Presenter`, the same words the terminal and
+export use. This class adds what only the site says: change reasons of the monthly review.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from ..catalogue import Locale
-from ..schema import SchemaSet, title_of
+from ..present import Presenter
+from ..schema import SchemaSet
+
+if TYPE_CHECKING:
+    from ..config import Config
 
 
-class Labels:
-    """Words for one locale: the site's own (``t``) and the schema's (``vocab``, ``field``)."""
+class Labels(Presenter):
+    """Words for one locale: the site's own (``t``), the schema's (``vocab``, ``field``) and the derived facts'."""
 
-    def __init__(self, schemas: SchemaSet, locale: str) -> None:
+    def __init__(self, schemas: SchemaSet, locale: str, config: Config | None = None) -> None:
+        super().__init__(schemas, locale, config)
         self.locale = locale
-        self.words_of = Locale(locale)
-        self.en = self.words_of.en
-        self.vocabularies = schemas.vocabularies
-        self._schema = schemas.raw["customer"]
-
-    def t(self, key: str, **args: Any) -> str:
-        return self.words_of.word(key, **args)
 
     def change(self, code: str, detail: str) -> str:
         """Why a class or status changed (the monthly review), with what the reason names when known."""
@@ -33,19 +30,6 @@ class Labels:
             return self.t(f"change.{code}.bare")
         return self.t(f"change.{code}", detail=detail) if "{detail}" in self.words_of.word(f"change.{code}") \
             else self.t(f"change.{code}")
-
-    def vocab(self, name: str, key: str | None) -> str:
-        if key is None or key == "":
-            return ""
-        v = self.vocabularies.get(name)
-        return v.label(key, self.locale) if v else str(key)
-
-    def field(self, name: str, within: str | None = None) -> str:
-        """The schema title of a top-level field (or of a field of a ``$defs`` object)."""
-        props = self._schema.get("properties", {})
-        if within is not None:
-            props = self._schema.get("$defs", {}).get(within, {}).get("properties", {})
-        return title_of(props.get(name), self.locale, name)
 
     def words(self) -> dict[str, str]:
         """Every site word in this locale (templates and the browser scripts read them)."""

@@ -36,6 +36,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
 from ..atomic import atomic_write
+from ..catalogue import Locale
 from ..config import CONFIG_FILE, CUSTOMERS_DIR, TEAM_FILE, TODAY_ENV, pinned_today
 from ..repo import Repo, open_repo
 from .generate import GeneratedSite, generate, nav_pages
@@ -93,9 +94,9 @@ class KehuPlugin(BasePlugin[KehuConfig]):
         self.repo = repo
         en = repo.config.locale.lower().startswith("en")
         config.theme["language"] = "en" if en else "zh"
-        title = repo.config.site.title
-        if title:
-            config.site_name = html.escape(str(title))  # the theme prints site_name unescaped
+        # the team's title, else the locale's own (a Chinese title only on a Chinese site); printed unescaped
+        title = repo.config.site.title or Locale(repo.config.locale).word("site.title")
+        config.site_name = html.escape(str(title))
         if config.nav is None:
             config.nav = nav_pages(repo.config)
         for rel in ASSETS:
