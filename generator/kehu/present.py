@@ -23,6 +23,9 @@ from .catalogue import Locale
 from .derive import BUCKETS, RHYTHM_REASONS, Due, Facts, due_bucket
 from .schema import SchemaSet, Vocabulary, _is_vocab, _vocab_from, title_of
 
+# the audit trail of a file (kehu check --against, kehu forget): its own section, never "other fields"
+AUDIT_FIELDS = ("corrections", "forgotten")
+
 if TYPE_CHECKING:
     from .config import Config
 
@@ -187,3 +190,18 @@ class Presenter:
     def empty(self) -> str:
         """What an empty value reads as (history, change descriptions)."""
         return self.t("empty_value")
+
+    def own_fields(self, extra: dict[str, Any]) -> list[tuple[str, str]]:
+        """A team's own fields (added to its schema): their titles and values as text, in file order."""
+        return [(self.field(key), self.plain(value)) for key, value in extra.items()
+                if key not in AUDIT_FIELDS and value not in (None, "", [], {})]
+
+    def plain(self, value: Any) -> str:
+        """A value of a team's own field as one line of text."""
+        if isinstance(value, dict):
+            return self.join(self.colon(str(k), self.plain(v)) for k, v in value.items())
+        if isinstance(value, list):
+            return self.join(self.plain(v) for v in value)
+        if isinstance(value, (dt.date, dt.datetime)):
+            return value.isoformat()
+        return "" if value is None else str(value)

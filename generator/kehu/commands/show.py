@@ -50,10 +50,6 @@ def word(repo: Repo, key: str) -> str:
     return labels(repo).bucket("soon") if key == "bucket.soon" else labels(repo).t(key)
 
 
-def tr(repo: Repo, zh: str, en: str) -> str:
-    return en if repo.msgs.lang == "en" else zh
-
-
 def label(repo: Repo, vocab: str, key: str | None) -> str:
     if key is None:
         return ""
@@ -174,6 +170,8 @@ def profile_table(repo: Repo, c: Customer, f: Facts, masking: Masking | None = N
         value = getattr(c, key)
         if value not in (None, ""):
             row(L.t(f"show.{key}"), masking.text(str(value)))
+    for title, text in L.own_fields(c.extra):
+        row(title, masking.text(text))
     if f.missing:
         row(L.t("show.missing"), Text(L.missing(f), style="yellow"))
     return t

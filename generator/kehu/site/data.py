@@ -28,7 +28,6 @@ from .pinyin import pinyin_keys, sort_key
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 
-AUDIT_FIELDS = ("corrections", "forgotten")  # shown in their own section of the profile, not as other fields
 
 
 # --- small helpers -------------------------------------------------------------------------------
@@ -220,7 +219,7 @@ class Assembler:
             complaints=[self._complaint(x) for x in sorted(c.complaints, key=lambda x: x.date or dt.date.min,
                                                            reverse=True)],
             notes=P.text(c.notes),
-            extra=[(clean(k), P.text(_plain(v))) for k, v in c.extra.items() if k not in AUDIT_FIELDS],
+            extra=[(clean(title), P.text(text)) for title, text in self.L.own_fields(c.extra)],
             corrections=self._corrections(c),
             history=[{"date": h.date, "author": self.member_name(h.author) if h.author in self.members
                       else clean(h.author), "message": P.text(one_line(h.message)), "commit": h.short}
@@ -624,15 +623,6 @@ def money_short(value: float, words: Labels) -> str:
         return f"{value:,.0f}"
     n = f"{value / unit:,.0f}" if words.en else f"{value / unit:.1f}".removesuffix(".0")
     return words.t("money.short", n=n)
-
-
-def _plain(value: Any) -> str:
-    """A team-added field's value as one line of text."""
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {_plain(v)}" for k, v in value.items())
-    if isinstance(value, list):
-        return ", ".join(_plain(v) for v in value)
-    return "" if value is None else str(value)
 
 
 __all__ = ["Assembler", "Chart", "CustomerView", "Privacy", "calendar_src", "customer_src", "forge_urls",
