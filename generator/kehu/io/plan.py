@@ -32,6 +32,7 @@ from typing import Any
 
 from ..checker import check_customer_bytes
 from ..dedupe import MergeRules, MergeStats, merge_records, rules_for
+from ..errors import KehuError
 from ..ids import Allocator, IdError
 from ..normalize import normalize_company, parse_phone
 from ..privacy import find_bank_card, find_national_id
@@ -96,20 +97,13 @@ class Reject:
     cells: list[tuple[str, Any]]  # (header, value) as in the file, ID and card numbers blanked
 
 
-class SheetError(Exception):
-    """A whole sheet cannot be read (no header row, no name column): ``code`` and ``args`` say why."""
-
-    def __init__(self, code: str, **args: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.args_ = args
+class SheetError(KehuError):
+    """A whole sheet cannot be read (no header row, no name column), worded by its catalogue code."""
 
 
-class RowReject(Exception):
-    def __init__(self, code: str, **args: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.args_ = args
+class RowReject(KehuError):
+    """A row (or a draft) that cannot be imported, worded by its catalogue code. Internal control flow:
+    the planner catches it and records the row in the rejects file, so it never reaches the handler."""
 
 
 @dataclass
@@ -213,7 +207,8 @@ class Planner:
         handles = set(self.repo.handles or ())
         for name, handle in self.mapping.owners.items():
             if handles and handle not in handles:
-                raise MappingError("--mapping", f"owners: '{name}: {handle}': '{handle}' is not a member of team.yaml")
+                raise MappingError.coded("import-bad-mapping", file="--mapping",
+                                         detail=f"owners: '{name}: {handle}': '{handle}' is not a member of team.yaml")
             table[fold(name)] = handle
         return table
 
@@ -225,7 +220,8 @@ class Planner:
             return handle_for_email(self.repo.team, user_email(self.repo.root))
         handle = self._owner(value)
         if handle is None:
-            raise MappingError("--owner", f"'{value}' is not a member of team.yaml")
+            raise MappingError.coded("import-bad-owner", owner=value,
+                                     known=self.msgs.word("sep").join(sorted(self.repo.handles or ())))
         return handle
 
     def _owner(self, value: Any) -> str | None:
@@ -276,12 +272,12 @@ class Planner:
         else:
             header_at = find_header_row(sheet.rows, self.index)
         if header_at is None or header_at >= len(sheet.rows):
-            raise SheetError("import-no-header", sheet=sheet.label)
+            raise SheetError.coded("import-no-header", sheet=sheet.label)
         kind = self.mapping.sheets.get(sheet.name) or kind_of_sheet(sheet.name)
         smap = recognise(sheet.rows[header_at], self.index, kind, self.mapping.columns)
         smap.header_row = header_at + 1
         if not smap.paths() & {"name", "id"}:
-            raise SheetError("import-no-name-column", sheet=sheet.label)
+            raise SheetError.coded("import-no-name-column", sheet=sheet.label)
         return smap
 
     def add_sheets(self, sheets: list[Sheet], progress: Any = None) -> None:
@@ -307,7 +303,7 @@ class Planner:
                     else:
                         self._child_row(ref, smap, cells)
                 except RowReject as e:
-                    self._reject(ref, e.code, **e.args_)
+                    self._reject(ref, e.code, **e.values)
                 else:
                     self.plan.dropped.extend(Reject(ref, text, self._masked(ref)) for text in self.drops)
                 finally:
@@ -368,9 +364,9 @@ class Planner:
             if text is None:
                 continue
             if find_national_id(text):
-                raise RowReject("import-national-id", column=col.header)
+                raise RowReject.coded("import-national-id", column=col.header)
             if find_bank_card(text) and col.path not in ("contact.phone", "contact.info"):
-                raise RowReject("import-bank-card", column=col.header)
+                raise RowReject.coded("import-bank-card", column=col.header)
             if col.path is None or col.path == IGNORE or col.derived:
                 continue
             out.setdefault(col.path, []).append((col.header, value))
@@ -394,13 +390,13 @@ class Planner:
         if not self.lenient:
             raise rejected from None
         self.drops.append(reason(self.msgs, "import-value-dropped", detail=reason(self.msgs, rejected.code,
-                                                                                 **rejected.args_)))
+                                                                                 **rejected.values)))
 
     def _cell_reject(self, e: CellError, header: str) -> RowReject:
-        args = {k: v for k, v in e.args_.items() if k != "column"}
+        args = {k: v for k, v in e.values.items() if k != "column"}
         if e.code == "import-bad-phone":
             args["detail"] = word(self.msgs, f"phone.{args.get('detail', 'invalid')}")
-        return RowReject(e.code, column=header, **args)
+        return RowReject.coded(str(e.code), column=header, **args)
 
     def _text(self, vals: dict, path: str) -> str | None:
         for _, value in vals.get(path, []):
@@ -432,9 +428,9 @@ class Planner:
         if name is None:
             if not vals:
                 return  # only ignored columns filled in
-            raise RowReject("import-no-name")
+            raise RowReject.coded("import-no-name")
         if _TOTAL_ROW.match(name):
-            raise RowReject("import-total-row")
+            raise RowReject.coded("import-total-row")
         data, old_id = self._customer_fields(vals, name)
         keys = self._keys(data, old_id)
         self._place(Draft(data, [ref]), keys)
@@ -508,7 +504,7 @@ class Planner:
         except RowReject as e:
             if not self.lenient:
                 raise
-            self.drops.append(reason(self.msgs, "import-value-dropped", detail=reason(self.msgs, e.code, **e.args_)))
+            self.drops.append(reason(self.msgs, "import-value-dropped", detail=reason(self.msgs, e.code, **e.values)))
             return None
 
     def _field(self, vals: dict, key: str, notes: list[str]) -> Any:
@@ -558,7 +554,7 @@ class Planner:
             if cell_empty(value):
                 continue
             if looks_like_date(value):
-                self._bad_cell(CellError("import-type-date", expected=word(self.msgs, "type.amount"),
+                self._bad_cell(CellError.coded("import-type-date", expected=word(self.msgs, "type.amount"),
                                          value=_shown(value)), header)
                 return None
             text = clean_text(value) or ""
@@ -575,7 +571,7 @@ class Planner:
             handle = self._owner(value)
             if handle is None:
                 known = self.msgs.word("sep").join(sorted(self.repo.handles or ()))
-                raise RowReject("import-unknown-owner", column=header, value=clean_text(value), known=known)
+                raise RowReject.coded("import-unknown-owner", column=header, value=clean_text(value), known=known)
             return handle
         return None
 
@@ -639,13 +635,13 @@ class Planner:
         amount = self._parse(vals, "deal.amount", parse_number)
         signed = self._parse(vals, "deal.signed", parse_date) or won_date
         if signed is not None and signed > self.today:
-            self._bad_cell(CellError("import-future", value=signed, today=self.today),
+            self._bad_cell(CellError.coded("import-future", value=signed, today=self.today),
                            self._header(vals, "deal.signed", "deal.signed"))
             signed = None
         contract, product = self._text(vals, "deal.contract"), self._text(vals, "deal.product")
         deal = None
         if amount is not None and amount < 0:
-            self._bad_cell(CellError("import-bad-number", value=amount), self._header(vals, "deal.amount",
+            self._bad_cell(CellError.coded("import-bad-number", value=amount), self._header(vals, "deal.amount",
                                                                                      "deal.amount"))
             amount = None
         if amount is not None and won is not False:
@@ -734,10 +730,10 @@ class Planner:
         when = self._parse(vals, "interaction.date", parse_date)
         summary = self._text(vals, "interaction.summary")
         if when is None:
-            raise RowReject("import-missing", column=self._header(vals, "interaction.date", "interaction.date"),
+            raise RowReject.coded("import-missing", column=self._header(vals, "interaction.date", "interaction.date"),
                             what=self._what("interactions"))
         if not summary:
-            raise RowReject("import-missing", column=self._header(vals, "interaction.summary",
+            raise RowReject.coded("import-missing", column=self._header(vals, "interaction.summary",
                                                                  "interaction.summary"),
                             what=self._what("interactions"))
         self._not_future(vals, "interaction.date", when)
@@ -759,9 +755,10 @@ class Planner:
         signed = self._parse(vals, "deal.signed", parse_date)
         for path, value in (("deal.amount", amount), ("deal.signed", signed)):
             if value is None:
-                raise RowReject("import-missing", column=self._header(vals, path, path), what=self._what("deals"))
+                raise RowReject.coded("import-missing", column=self._header(vals, path, path), what=self._what("deals"))
         if amount < 0:
-            raise RowReject("import-bad-number", column=self._header(vals, "deal.amount", "deal.amount"), value=amount)
+            raise RowReject.coded("import-bad-number", column=self._header(vals, "deal.amount", "deal.amount"),
+                                  value=amount)
         item = {"contract": self._text(vals, "deal.contract"),
                 "product": self._text(vals, "deal.product") or self.marker,
                 "amount": amount, "signed": signed, "opportunity": self._text(vals, "deal.opportunity")}
@@ -774,10 +771,10 @@ class Planner:
         close = self._parse(vals, "opportunity.close", parse_date)
         for path, value in (("opportunity.amount", amount), ("opportunity.close", close)):
             if value is None:
-                raise RowReject("import-missing", column=self._header(vals, path, path),
+                raise RowReject.coded("import-missing", column=self._header(vals, path, path),
                                 what=self._what("opportunities"))
         if amount < 0:
-            raise RowReject("import-bad-number", column=self._header(vals, "opportunity.amount",
+            raise RowReject.coded("import-bad-number", column=self._header(vals, "opportunity.amount",
                                                                       "opportunity.amount"), value=amount)
         what = self._text(vals, "opportunity.what") or self.marker
         given = self._text(vals, "opportunity.id")
@@ -800,7 +797,7 @@ class Planner:
     def _survey_item(self, vals: dict, notes: list[str]) -> dict:
         when = self._parse(vals, "survey.date", parse_date)
         if when is None:
-            raise RowReject("import-missing", column=self._header(vals, "survey.date", "survey.date"),
+            raise RowReject.coded("import-missing", column=self._header(vals, "survey.date", "survey.date"),
                             what=self._what("surveys"))
         self._not_future(vals, "survey.date", when)
         item: dict[str, Any] = {"date": when}
@@ -809,7 +806,7 @@ class Planner:
             if score is not None:
                 item[dim] = score
         if len(item) == 1:
-            raise RowReject("import-missing", column=self._header(vals, "survey.quality", "survey.quality"),
+            raise RowReject.coded("import-missing", column=self._header(vals, "survey.quality", "survey.quality"),
                             what=self._what("surveys"))
         comment = self._text(vals, "survey.comment")
         if comment:
@@ -821,7 +818,8 @@ class Planner:
         content = self._text(vals, "complaint.content")
         for path, value in (("complaint.date", when), ("complaint.content", content)):
             if value is None:
-                raise RowReject("import-missing", column=self._header(vals, path, path), what=self._what("complaints"))
+                raise RowReject.coded("import-missing", column=self._header(vals, path, path),
+                                      what=self._what("complaints"))
         self._not_future(vals, "complaint.date", when)
         resolved = self._parse(vals, "complaint.resolved", parse_date)
         local: list[str] = []
@@ -834,14 +832,15 @@ class Planner:
                 "handler": self._owner_cell(vals, "complaint.handler"), "status": status, "resolved": resolved,
                 "result": self._text(vals, "complaint.result")}
         if status == "resolved" and not resolved:
-            raise RowReject("import-missing", column=self._header(vals, "complaint.resolved", "complaint.resolved"),
-                            what=self._what("complaints"))
+            raise RowReject.coded("import-missing",
+                                  column=self._header(vals, "complaint.resolved", "complaint.resolved"),
+                                  what=self._what("complaints"))
         return {k: v for k, v in item.items() if v is not None}
 
     def _not_future(self, vals: dict, path: str, when: dt.date) -> None:
         """What has happened cannot be dated after today (the checker's future-date rule, per row)."""
         if when > self.today:
-            raise RowReject("import-future", column=self._header(vals, path, path), value=when, today=self.today)
+            raise RowReject.coded("import-future", column=self._header(vals, path, path), value=when, today=self.today)
 
     def _header(self, vals: dict, path: str, fallback: str) -> str:
         cells = vals.get(path)
@@ -864,14 +863,14 @@ class Planner:
         cid = self._text(vals, "id")
         name = self._text(vals, "name")
         if cid is None and name is None:
-            raise RowReject("import-missing", column=word(self.msgs, "ref.name"), what=self._what(smap.kind))
+            raise RowReject.coded("import-missing", column=word(self.msgs, "ref.name"), what=self._what(smap.kind))
         notes: list[str] = []
         item = self._interaction_item_from(vals, notes) if prefix == "interaction" else self._child(prefix, vals, notes)
         if not item:
             return
         target = self._find_customer(cid, name)
         if target is None:
-            raise RowReject("import-no-customer", value=cid or name)
+            raise RowReject.coded("import-no-customer", value=cid or name)
         draft = self.drafts[target]
         probe = {LIST_OF[prefix]: [item]}
         if notes:
@@ -946,7 +945,7 @@ class Planner:
                 existing.add(self.drafts[r].existing)
         if len(existing) > 1:
             first, second = sorted(existing)[:2]
-            raise RowReject("import-ambiguous", first=first, second=second)
+            raise RowReject.coded("import-ambiguous", first=first, second=second)
         if existing:
             roots.add(self._draft_for_existing(next(iter(existing))))
         self.drafts.append(draft)
@@ -1001,8 +1000,8 @@ class Planner:
                     try:
                         doc = load_roundtrip(info.path, self.repo)
                     except StoreError as e:
-                        raise RowReject("import-existing-invalid", file=rel(self.repo.root, info.path),
-                                        message=e.message) from None
+                        raise RowReject.coded("import-existing-invalid", file=rel(self.repo.root, info.path),
+                                        message=str(e)) from None
                     self._existing_sound(info)
                     stats = merge_records(doc, draft.data, self.rules)
                     action = "update" if stats.changed else "same"
@@ -1016,7 +1015,7 @@ class Planner:
                     doc.yaml_set_start_comment(SCHEMA_COMMENT)
                     self.plan.outcomes.append(Outcome("new", cid, path, doc, draft))
             except RowReject as e:
-                self._reject_draft(draft, e.code, **e.args_)
+                self._reject_draft(draft, e.code, **e.values)
         if validate:
             self._validate_each()
         self._cross_file()
@@ -1031,7 +1030,7 @@ class Planner:
         errors = [p for p in problems if p.severity is Severity.ERROR]
         if errors:
             p = errors[0]
-            raise RowReject("import-existing-invalid", file=p.file, message=f"{p.line}:{p.col} {p.message}")
+            raise RowReject.coded("import-existing-invalid", file=p.file, message=f"{p.line}:{p.col} {p.message}")
 
     def _fill_by(self, draft: Draft, owner: str) -> None:
         for item in draft.data.get("interactions", []):
@@ -1046,14 +1045,14 @@ class Planner:
         data, defaults = draft.data, self.mapping.defaults
         if not data.get("owner"):
             if not self.default_owner:
-                raise RowReject("import-no-owner")
+                raise RowReject.coded("import-no-owner")
             data["owner"] = self.default_owner
         if not data.get("industry"):
             fallback = industry_key(defaults.get("industry"), self.resolvers["industry"]) \
                 if defaults.get("industry") else None
             if fallback is None:
                 unknown = [v for (c, v) in self.unknown if c in self._headers_of("industry")]
-                raise RowReject("import-no-industry", value=f"（{unknown[0]}）" if unknown else "")
+                raise RowReject.coded("import-no-industry", value=f"（{unknown[0]}）" if unknown else "")
             data["industry"] = fallback
         if not data.get("stage"):
             data["stage"] = self.resolvers["stage"].key(defaults.get("stage")) if defaults.get("stage") else None
@@ -1076,7 +1075,7 @@ class Planner:
             try:
                 data["id"] = allocator.next(data["created"], data["owner"])
             except IdError as e:
-                raise RowReject("import-no-id", date=data["created"], template=allocator.template) from e
+                raise RowReject.coded("import-no-id", date=data["created"], template=allocator.template) from e
         allocator.taken([data["id"]])
         order = self.rules.order
         draft.data = {k: data[k] for k in order if k in data} | {k: v for k, v in data.items() if k not in order}

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from ..errors import KehuError
 from .pinyin import syllables
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -55,8 +56,9 @@ PINYIN_SUFFIX = 40     # longest pinyin term (queries longer than this match its
 INDEX_DIR = "kehu"     # search/kehu/
 
 
-class SegmenterMissing(RuntimeError):
-    pass
+class SegmenterMissing(KehuError, RuntimeError):
+    """The word splitter kehu.yaml names is unknown or not installed (message: what to do). Its own kind:
+    the MkDocs plugin turns it into MkDocs' PluginError."""
 
 
 Splitter = Callable[[str], list[str]]
