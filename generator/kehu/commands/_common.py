@@ -20,7 +20,7 @@ def fail(message: str, hint: str = "") -> NoReturn:
 
 
 def print_error(e: KehuError, msgs: Wording) -> None:
-    """``kehu: error: file:line:col: message；hint`` on stderr, as one line: the handler around ``main``
+    """``kehu: error: file:line:col: message; hint`` on stderr, as one line: the handler around ``main``
     prints fatal errors so, and commands that go on after a failed item (``kehu fmt``) print that item's."""
     from ..terminal import terminal_text  # an argument or a file's value may hold escape sequences
 

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from ..messages import Messages
+from ..catalogue import Locale
 from .columns import KINDS, SheetMap, find_header_row, is_derived_header, kind_of_sheet, recognise
 from .drafts import SheetError
 from .mapping import Mapping
@@ -55,7 +55,7 @@ def data_rows(sheet: Sheet, smap: SheetMap) -> Iterator[tuple[int, list[Any]]]:
         yield i + 1, cells
 
 
-def column_type_warnings(sheet: Sheet, smap: SheetMap, msgs: Messages) -> list[str]:
+def column_type_warnings(sheet: Sheet, smap: SheetMap, msgs: Locale) -> list[str]:
     """Column-type sanity for the preview: dates in a column of amounts or text, or values that are
     not dates in a date column — usually a shifted or mislabelled column."""
     out = []
