@@ -17,14 +17,16 @@ from pathlib import Path
 import kehu as kehu_package
 import pytest
 from cmd_support import assert_refused, kehu, team_repo
+from kehu.catalogue import Locale
 from kehu.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, KehuError
-from kehu.messages import Messages
 
-ZH, EN = Messages("zh-CN"), Messages("en")
+ZH, EN = Locale("zh-CN"), Locale("en")
 SOURCE = Path(kehu_package.__file__).parent
 
-# Exceptions that never reach a user as such (internal control flow): each says why in its docstring.
-INTERNAL = {"kehu.fastdump._Fallback", "kehu.io.encoding.EncodingError"}
+# Exceptions that never reach a user as such, each saying why in its docstring: internal control flow
+# (fastdump's fallback to ruamel, an encoding verdict readers rewords) and a broken package (a malformed
+# shipped catalogue, which the handler reports as an internal error).
+INTERNAL = {"kehu.fastdump._Fallback", "kehu.io.encoding.EncodingError", "kehu.catalogue.CatalogueError"}
 
 
 @pytest.fixture
