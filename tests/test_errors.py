@@ -24,9 +24,11 @@ ZH, EN = Locale("zh-CN"), Locale("en")
 SOURCE = Path(kehu_package.__file__).parent
 
 # Exceptions that never reach a user as such, each saying why in its docstring: internal control flow
-# (fastdump's fallback to ruamel, an encoding verdict readers rewords) and a broken package (a malformed
-# shipped catalogue, which the handler reports as an internal error).
-INTERNAL = {"kehu.fastdump._Fallback", "kehu.io.encoding.EncodingError", "kehu.catalogue.CatalogueError"}
+# (fastdump's fallback to ruamel, an encoding verdict readers rewords, a kehu.yaml value of the wrong type
+# that open_repo turns into a checker problem) and a broken package (a malformed shipped catalogue, which
+# the handler reports as an internal error).
+INTERNAL = {"kehu.fastdump._Fallback", "kehu.io.encoding.EncodingError", "kehu.config.ConfigValueError",
+            "kehu.catalogue.CatalogueError"}
 
 
 @pytest.fixture
