@@ -389,7 +389,7 @@ def test_team_file_members_follow_the_team_schema() -> None:
 def test_a_file_with_yaml_errors_is_reported_not_formatted(text: str, line: int) -> None:
     with pytest.raises(StoreError) as info:
         format_bytes("customers/C1.yaml", text.encode(), SCHEMAS)
-    assert info.value.message.startswith(f"customers/C1.yaml:{line}:")
+    assert str(info.value).startswith(f"customers/C1.yaml:{line}:")
 
 
 # --- the command ----------------------------------------------------------------------------------------------

@@ -118,7 +118,7 @@ def test_load_roundtrip_refuses_bad_yaml_with_file_and_line(repo: TeamRepo, text
     before = path.read_bytes()
     with pytest.raises(StoreError) as info:
         load_roundtrip(path, repo.open())
-    assert info.value.message.startswith(f"customers/C20240501001.yaml:{line}:"), info.value.message
+    assert str(info.value).startswith(f"customers/C20240501001.yaml:{line}:"), str(info.value)
     assert info.value.hint
     assert "\n" not in info.value.message
     assert path.read_bytes() == before
@@ -128,13 +128,13 @@ def test_load_roundtrip_refuses_non_utf8(repo: TeamRepo) -> None:
     path = repo.write_customer("id: C1\nname: 上海\n".encode("gbk"), "C20240501001")
     with pytest.raises(StoreError) as info:
         load_roundtrip(path, repo.open())
-    assert info.value.message.startswith("customers/C20240501001.yaml:2:")
+    assert str(info.value).startswith("customers/C20240501001.yaml:2:")
 
 
 def test_load_roundtrip_of_a_missing_file_is_a_store_error(repo: TeamRepo) -> None:
     with pytest.raises(StoreError) as info:
         load_roundtrip(repo.customers / "C20990101001.yaml", repo.open())
-    assert "C20990101001.yaml" in info.value.message
+    assert "C20990101001.yaml" in str(info.value)
 
 
 # --- dump ----------------------------------------------------------------------------------------------

@@ -6,15 +6,21 @@ lists them, so adding a command never touches another one.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 from . import __version__
+from .errors import EXIT_INTERNAL, EXIT_INTERRUPTED, KehuError
+
+if TYPE_CHECKING:
+    from .catalogue import Locale
 
 # name -> (module under kehu.commands that defines a click command called `command`, its one-line help).
 # `kehu --help` lists the commands from this table without importing a single one (tests keep the help
@@ -79,11 +85,69 @@ class LazyGroup(click.Group):
             return None
         return importlib.import_module(f"kehu.commands.{entry[0]}").command
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """THE error handler: every failure leaves as one line in the team's language, never a traceback."""
+        try:
+            return super().invoke(ctx)
+        except KehuError as e:
+            _say_error(ctx, e)
+        except KeyboardInterrupt:
+            _say_error(ctx, KehuError.coded("cli-interrupted"), EXIT_INTERRUPTED)
+        except BrokenPipeError:  # the reader went away (`kehu due | head`): stop quietly
+            _silence_stdout()
+            sys.exit(EXIT_BROKEN_PIPE)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # click's own usage errors and exits: click words them
+        except Exception as e:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            detail = f"{type(e).__name__}: {e}" if str(e) else type(e).__name__
+            _say_error(ctx, KehuError.coded("cli-internal", detail=detail.splitlines()[0], env=DEBUG_ENV),
+                       EXIT_INTERNAL)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
         limit = formatter.width - 6 - max(len(name) for name, _ in rows)
         with formatter.section("Commands"):
             formatter.write_dl([(name, click.utils.make_default_short_help(text, limit)) for name, text in rows])
+
+
+DEBUG_ENV = "KEHU_DEBUG"  # set it to see the traceback of an internal error
+EXIT_BROKEN_PIPE = 141  # as shells report a command killed by SIGPIPE
+
+
+def _say_error(ctx: click.Context, e: KehuError, exit_code: int | None = None) -> NoReturn:
+    from .commands._common import print_error
+
+    print_error(e, _team_messages(ctx.params.get("repo")))
+    sys.exit(e.exit_code if exit_code is None else exit_code)
+
+
+def _team_messages(start: Path | None) -> Locale:
+    """The team's words for an error: KEHU_LOCALE, else kehu.yaml's ``locale`` (the way ``open_repo``
+    chooses), else Chinese; an unreadable kehu.yaml is no reason to fail while reporting a failure."""
+    from .catalogue import Locale
+
+    locale = os.environ.get("KEHU_LOCALE")
+    if not locale:
+        try:
+            from .config import CONFIG_FILE
+            from .repo import find_root
+            from .yamlload import load_yaml_bytes
+
+            loaded = load_yaml_bytes(CONFIG_FILE, (find_root(start) / CONFIG_FILE).read_bytes(), Locale())
+            probe = loaded.data.get("locale") if isinstance(loaded.data, dict) else None
+            locale = probe if probe in ("zh-CN", "en") else None
+        except (OSError, ValueError):
+            locale = None
+    return Locale(locale or "zh-CN")
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail on the closed pipe again."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _today(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -271,36 +271,6 @@ def new_warnings(repo: Repo, path: Path, before: set[tuple[str, str]]) -> list[P
     """The checker's warnings on the file as written that it did not have before the change."""
     problems, _ = check_customer_bytes(repo, rel(repo.root, path), path.read_bytes())
     return [p for p in problems if p.severity is Severity.WARNING and (p.code, p.message) not in before]
-
-
-def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a refused input (CommandError, StoreError) into the one-line error and exit 2."""
-    import functools
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        import sys
-
-        from .commands._common import fail
-
-        try:
-            return func(*args, **kwargs)
-        except CommandError as e:
-            fail(str(e))
-        except Exception as e:
-            roundtrip = sys.modules.get("kehu.roundtrip")  # StoreError's home: loaded by what reads for editing
-            if roundtrip is None or not isinstance(e, roundtrip.StoreError):
-                raise
-            message, hint = _store_error_parts(e)
-            fail(f"{message}; {hint}" if hint else message)
-
-    return wrapper
-
-
-def _store_error_parts(e: Exception) -> tuple[str, str]:
-    message = getattr(e, "message", None) or (e.args[0] if e.args else str(e))
-    hint = getattr(e, "hint", None) or (e.args[1] if len(e.args) > 1 else "")
-    return str(message), str(hint or "")
 
 
 def report_warnings(warnings: list[Problem]) -> None:

@@ -28,6 +28,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .errors import KehuError
+
 if TYPE_CHECKING:
     from .model import Member, Team
     from .repo import Repo
@@ -37,13 +39,9 @@ CODE_PATTERN = re.compile(r"[A-Z]{1,3}")
 MAX_SEQ = 100_000  # a day's sequence per member; beyond it the template is wrong, not the team busy
 
 
-class IdError(ValueError):
-    """The id scheme cannot make an id: ``reason`` is a catalogue word key, ``detail`` fills it."""
-
-    def __init__(self, reason: str, **detail: object) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.detail = detail
+class IdError(KehuError, ValueError):
+    """The id scheme cannot make an id, worded by catalogue code ``ids-<reason>``. (Its own kind: import
+    turns it into a row's reject reason.)"""
 
 
 def template_fields(template: str) -> set[str]:
@@ -132,7 +130,7 @@ class Allocator:
         pattern = repo.config.ids.pattern or None
         problem = scheme_problem(template, pattern)
         if problem:
-            raise IdError(problem, template=template, pattern=pattern or "")
+            raise IdError.coded(f"ids-{problem}", template=template, pattern=pattern or "")
         team = repo.team
         codes = {m.handle: member_code(m) for m in team.members} if team is not None else {}
         member = codes.get(creator or "")
@@ -160,12 +158,12 @@ class Allocator:
         for seq in range(n, MAX_SEQ):
             cid = self.format(date, seq, member)
             if self.pattern and not re.fullmatch(self.pattern, cid):
-                raise IdError("template-pattern", template=self.template, pattern=self.pattern)
+                raise IdError.coded("ids-template-pattern", template=self.template, pattern=self.pattern)
             if cid not in self.used:
                 self.used.add(cid)
                 self._next[key] = seq + 1
                 return cid
-        raise IdError("exhausted", template=self.template, date=key[0])
+        raise IdError.coded("ids-exhausted", template=self.template, date=key[0])
 
     def taken(self, ids: Iterable[str]) -> None:
         self.used.update(ids)

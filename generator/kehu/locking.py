@@ -17,19 +17,20 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .errors import KehuError
+
 LOCK_FILE = ".kehu-cache/write.lock"
 WAIT_SECONDS = 120.0  # a command that holds the lock longer than this is stuck, not busy
 
 _held: dict[str, tuple[int, int]] = {}  # lock path -> (fd, depth)
 
 
-class LockTimeout(Exception):
-    """Another kehu command kept the lock for longer than ``WAIT_SECONDS``."""
+class LockTimeout(KehuError):
+    """Another kehu command kept the lock for longer than ``WAIT_SECONDS``; ``holder`` is its process id."""
 
-    def __init__(self, path: Path, holder: str) -> None:
-        super().__init__(str(path))
-        self.path = path
-        self.holder = holder
+    @property
+    def holder(self) -> str:
+        return str(self.values.get("holder", "?"))
 
 
 @contextlib.contextmanager
@@ -77,7 +78,7 @@ def _acquire(fd: int, path: Path, wait: float) -> None:
                     holder = path.read_text(encoding="utf-8").strip()
                 except OSError:
                     holder = "?"
-                raise LockTimeout(path, holder) from None
+                raise LockTimeout.coded("cli-locked", file=LOCK_FILE, holder=holder) from None
             time.sleep(delay)
             delay = min(delay * 2, 0.1)
 
@@ -92,21 +93,7 @@ def locked(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(obj: Any, *args: Any, **kwargs: Any) -> Any:
         from .repo import find_root
 
-        lock = write_lock(find_root((obj or {}).get("repo")))
-        try:
-            lock.__enter__()
-        except LockTimeout as e:
-            import os
-
-            from .catalogue import Locale
-            from .commands._common import fail
-            from .errors import say
-
-            fail(say(Locale(os.environ.get("KEHU_LOCALE") or "zh-CN"), "cli-locked", file=LOCK_FILE,
-                     holder=e.holder))
-        try:
+        with write_lock(find_root((obj or {}).get("repo"))):
             return func(obj, *args, **kwargs)
-        finally:
-            lock.__exit__(None, None, None)
 
     return wrapper

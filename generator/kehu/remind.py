@@ -25,14 +25,17 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+from .errors import KehuError
+
 KINDS = ("wecom", "dingtalk", "feishu", "email")
 ROBOTS = ("wecom", "dingtalk", "feishu")
 TIMEOUT_S = 15
 WECOM_MAX_BYTES = 4096  # the markdown content limit of a WeCom group robot message
 
 
-class DeliveryError(Exception):
-    """A message that could not be delivered: one line that says why."""
+class DeliveryError(KehuError):
+    """A message that could not be delivered: one line that says why. (Its own kind: `kehu remind` reports
+    it and goes on with the other owners.)"""
 
 
 @dataclass

@@ -19,6 +19,7 @@ from ruamel.yaml.nodes import ScalarNode as RScalarNode
 from ruamel.yaml.representer import RoundTripRepresenter
 from ruamel.yaml.resolver import VersionedResolver
 
+from .errors import KehuError
 from .problems import Problem
 
 _STD = "tag:yaml.org,2002:"
@@ -26,23 +27,13 @@ STR_TAG = _STD + "str"
 TIMESTAMP_TAG = _STD + "timestamp"
 
 
-class StoreError(Exception):
-    """A file kehu cannot read or parse. ``message`` starts with ``file:line:col:``; ``hint`` says what to do.
-
-    Commands turn it into a one-line error (``commands._common.fail(e.message, e.hint)``).
-    """
-
-    def __init__(self, message: str, hint: str = "", *, file: str = "", line: int = 0, col: int = 0) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-        self.file = file
-        self.line = line
-        self.col = col
+class StoreError(KehuError):
+    """A file kehu cannot read or parse, located at ``file:line:col`` (``str(e)`` starts with it); the
+    handler around ``main`` reports it. Callers that fall back on an unreadable file catch this kind."""
 
     @classmethod
     def from_problem(cls, p: Problem) -> StoreError:
-        return cls(f"{p.file}:{p.line}:{p.col}: {p.message}", p.hint, file=p.file, line=p.line, col=p.col)
+        return cls(p.message, p.hint, file=p.file, line=p.line, col=p.col)
 
 
 class YamlDate(str):

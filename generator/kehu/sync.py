@@ -27,6 +27,7 @@ from typing import Any
 
 from .codeowners import GITHUB_FILE, GITLAB_FILE
 from .config import CUSTOMERS_DIR
+from .errors import KehuError
 from .gitsetup import config_args
 from .repo import Repo
 from .yamlload import conflict_marker_line
@@ -35,14 +36,9 @@ CODEOWNERS_FILES = (GITHUB_FILE, GITLAB_FILE)
 _NAME = re.compile(r"^name:[ \t]*[\"']?(.+?)[\"']?[ \t]*(?:#.*)?$", re.MULTILINE)
 
 
-class SyncError(Exception):
-    """Sync cannot start or finish: ``code`` is a catalogue entry, ``args`` fill it. Nothing was changed
-    unless the message says so."""
-
-    def __init__(self, code: str, **args: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.args_ = args
+class SyncError(KehuError):
+    """Sync cannot start or finish, worded by its catalogue ``code``. Nothing was changed unless the message
+    says so. (Its own kind: syncing several branches reports one branch's failure and goes on.)"""
 
 
 @dataclass
@@ -73,10 +69,10 @@ def _git(root: Path, *args: str, config: bool = False, check: bool = True) -> su
     try:
         run = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=600)
     except (OSError, subprocess.TimeoutExpired) as e:
-        raise SyncError("sync-git-failed", command=f"git {' '.join(args)}", detail=str(e)) from None
+        raise SyncError.coded("sync-git-failed", command=f"git {' '.join(args)}", detail=str(e)) from None
     if check and run.returncode != 0:
         detail = (run.stderr or run.stdout).strip().splitlines()
-        raise SyncError("sync-git-failed", command=f"git {' '.join(args)}", detail=detail[-1] if detail else "")
+        raise SyncError.coded("sync-git-failed", command=f"git {' '.join(args)}", detail=detail[-1] if detail else "")
     return run
 
 
@@ -130,7 +126,7 @@ def default_base(root: Path, remote: str | None) -> str:
 def current_branch(root: Path) -> str:
     run = _git(root, "symbolic-ref", "--quiet", "--short", "HEAD", check=False)
     if run.returncode != 0:
-        raise SyncError("sync-detached")
+        raise SyncError.coded("sync-detached")
     return run.stdout.strip()
 
 
@@ -149,7 +145,7 @@ def sync(repo: Repo, *, base: str | None = None, remote: str | None = None, fetc
          push: bool = False, only_if_clean: bool = False, creator: str | None = None) -> SyncReport:
     root = repo.root
     if _git(root, "rev-parse", "--is-inside-work-tree", check=False).stdout.strip() != "true":
-        raise SyncError("sync-not-git")
+        raise SyncError.coded("sync-not-git")
     branch = current_branch(root)
     remote = remote if remote is not None else default_remote(root)
     base = base or default_base(root, remote)
@@ -159,11 +155,11 @@ def sync(repo: Repo, *, base: str | None = None, remote: str | None = None, fetc
         return _continue(repo, report, push, remote)
     dirty = _lines(_git(root, "status", "--porcelain", "--untracked-files=no"))
     if dirty:
-        raise SyncError("sync-dirty", files=", ".join(line[3:] for line in dirty[:5]))
+        raise SyncError.coded("sync-dirty", files=", ".join(line[3:] for line in dirty[:5]))
     if fetch and remote:
         _git(root, "fetch", "--quiet", remote)
     if _git(root, "rev-parse", "--verify", "--quiet", target, check=False).returncode != 0:
-        raise SyncError("sync-no-base", target=target)
+        raise SyncError.coded("sync-no-base", target=target)
     before = _git(root, "rev-parse", "HEAD").stdout.strip()
     if _git(root, "merge-base", "--is-ancestor", target, "HEAD", check=False).returncode == 0:
         report.up_to_date = True
@@ -224,7 +220,7 @@ def _merge(repo: Repo, report: SyncReport, before: str, only_if_clean: bool, cre
     unmerged = _unmerged(root)
     if not unmerged:  # git refused before merging anything (e.g. an untracked file in the way)
         detail = (run.stderr or run.stdout).strip().splitlines()
-        raise SyncError("sync-git-failed", command="git merge", detail=detail[-1] if detail else "")
+        raise SyncError.coded("sync-git-failed", command="git merge", detail=detail[-1] if detail else "")
     for path in unmerged:
         if path in CODEOWNERS_FILES:
             _git(root, "checkout", "--theirs", "--", path)
@@ -375,4 +371,4 @@ def _push(root: Path, remote: str, branch: str) -> None:
     run = _git(root, "push", "--quiet", remote, f"HEAD:refs/heads/{branch}", check=False)
     if run.returncode != 0:
         detail = (run.stderr or run.stdout).strip().splitlines()
-        raise SyncError("sync-push-failed", remote=remote, branch=branch, detail=detail[-1] if detail else "")
+        raise SyncError.coded("sync-push-failed", remote=remote, branch=branch, detail=detail[-1] if detail else "")

@@ -1,27 +1,30 @@
-"""Shared helpers for commands: one-line errors with exit status 2, repository opening."""
+"""Shared helpers for commands: refusing (``fail``), how an error is printed, repository opening."""
 
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 from typing import NoReturn
 
 import click
 
+from ..errors import EXIT_BAD_INPUT, KehuError, Wording
 from ..repo import Repo, open_repo
 
-EXIT_BAD_INPUT = 2  # bad input or a refused write: nothing was changed
+__all__ = ["EXIT_BAD_INPUT", "fail", "here", "print_error", "repo_from"]
 
 
 def fail(message: str, hint: str = "") -> NoReturn:
-    """Print ``kehu: error: message`` (and a hint) to stderr and exit 2. Nothing may have been written."""
+    """Refuse: raise the error the handler around ``main`` prints (exit 2). Nothing may have been written."""
+    raise KehuError(message, hint)
+
+
+def print_error(e: KehuError, msgs: Wording) -> None:
+    """``kehu: error: file:line:col: message; hint`` on stderr, as one line: the handler around ``main``
+    prints fatal errors so, and commands that go on after a failed item (``kehu fmt``) print that item's."""
     from ..terminal import terminal_text  # an argument or a file's value may hold escape sequences
 
-    click.echo(f"kehu: error: {terminal_text(message, one_line=True)}", err=True)
-    if hint:
-        click.echo(f"    → {terminal_text(hint, one_line=True)}", err=True)
-    sys.exit(EXIT_BAD_INPUT)
+    click.echo(f"kehu: error: {terminal_text(e.line_for(msgs), one_line=True)}", err=True)
 
 
 def today_from(obj: dict | None) -> dt.date | None:

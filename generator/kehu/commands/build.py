@@ -97,12 +97,9 @@ def internal_env(internal: bool) -> Iterator[None]:
 
 def use_engine(repo: Repo, override: str | None = None) -> str:
     """Activate the site engine of kehu.yaml (or ``override``); a missing one is a one-line error."""
-    from ..site.engine import EngineMissing, activate, chosen
+    from ..site.engine import activate, chosen
 
-    try:
-        return activate(chosen(repo.config.site.engine, override))
-    except EngineMissing as e:
-        fail(str(e), "or set site.engine in kehu.yaml to mkdocs / properdocs")
+    return activate(chosen(repo.config.site.engine, override))
 
 
 def keep_out_of_git(folder: Path) -> None:
@@ -169,14 +166,10 @@ def run_mkdocs(repo: Repo, out: Path, internal: bool, strict: bool, verbose: boo
 def write_pages(repo: Repo, folder: Path, internal: bool) -> int:
     """The generated pages, feeds and assets as plain files (no MkDocs run)."""
     from ..site.generate import generate
-    from ..site.search import SegmenterMissing
 
     refuse_unsafe_out(repo, folder, PAGES_MARKER)
     folder = folder.resolve()
-    try:
-        site = generate(repo, internal=internal, directory_urls=True, search_pages=True)
-    except SegmenterMissing as e:
-        fail(str(e))
+    site = generate(repo, internal=internal, directory_urls=True, search_pages=True)  # or SegmenterMissing
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = new_dir(folder.parent, f".{folder.name}.writing-")
     try:

@@ -13,7 +13,6 @@ import click
 from ..derive import holdings, pool_entry, pool_since
 from ..edits import (
     field_order,
-    guarded,
     open_for_edit,
     refuse,
     report_warnings,
@@ -33,7 +32,6 @@ from .pool import require_pool
 @click.argument("customer")
 @click.option("--by", default=None, metavar="HANDLE", help="Who claims it (default: you, from git config user.email).")
 @click.pass_obj
-@guarded
 @locked
 def command(obj: dict, customer: str, by: str | None) -> None:
     """Claim CUSTOMER from the pool (公海): you become its owner, within the cap of kehu.yaml."""

@@ -21,7 +21,6 @@ from ..edits import (
     as_date,
     entry,
     field_order,
-    guarded,
     open_for_edit,
     parse_date,
     refuse,
@@ -111,7 +110,6 @@ def _resolve(repo: Repo, ed: Editing, number: str | None, when: dt.date, result:
 @click.option("--result", help="resolve: how it was resolved.")
 @click.option("--date", metavar="YYYY-MM-DD", help="When it was received / resolved (default: today).")
 @click.pass_obj
-@guarded
 @locked
 def command(obj: dict, customer: str, action: str, number: str | None, category: str | None, content: str | None,
             handler: str | None, result: str | None, date: str | None) -> None:

@@ -18,7 +18,7 @@ import re
 
 import click
 
-from ..edits import CommandError, guarded, refuse, require_sound_repo
+from ..edits import CommandError, refuse, require_sound_repo
 from ..gitinfo import authors_of_files, changed_customer_files, is_git_repo, resolve_range
 from ..repo import Repo
 from ..review import CustomerReview, Wording, review
@@ -125,7 +125,6 @@ def range_reviews(repo: Repo, spec: str | None, internal: bool) -> tuple[list[Cu
               help="text for the terminal, markdown for pull-request comments and job summaries, json.")
 @click.option("--internal", is_flag=True, help="Show phone numbers and emails unmasked.")
 @click.pass_obj
-@guarded
 def command(obj: dict, revisions: str | None, fmt: str, internal: bool) -> None:
     """What changed, per customer, in business words: fields with their labels, entries added,
     complaints resolved, customers created, merged, renamed or deleted, and who committed each.

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from ..catalogue import entries
 from ..derive import RHYTHM_REASONS, revive_key
-from ..edits import guarded, parse_score, require_handle, require_sound_repo
+from ..edits import parse_score, require_handle, require_sound_repo
 from ..gitinfo import handle_for_email, user_email
 from ..present import BUCKETS
 from ..repo import Repo
@@ -159,7 +159,6 @@ def _within(repo: Repo, value: str | None) -> int | None:
                    "--format json always lists all.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
-@guarded
 def command(obj: dict, owner: str | None, everyone: bool, within: str | None, limit: str, fmt: str) -> None:
     """List the follow-ups owed: overdue, today, and within DAYS (the same facts as the site).
 

@@ -11,17 +11,18 @@ import click
 from ..atomic import atomic_write
 from ..catalogue import Locale
 from ..config import CONFIG_FILE, TEAM_FILE
+from ..errors import KehuError
 from ..fmt import Formatted, format_bytes
 from ..locking import locked
 from ..repo import Repo, is_plain_file, rel
 from ..store import StoreError
 from ..terminal import echo
-from ._common import EXIT_BAD_INPUT, repo_from
+from ._common import EXIT_BAD_INPUT, print_error, repo_from
 
 
-def _error(message: str, hint: str = "") -> None:
+def _error(repo: Repo, e: KehuError) -> None:
     """One line on stderr per file that cannot be formatted; the other files still get formatted."""
-    echo(f"kehu: error: {message}; {hint}" if hint else f"kehu: error: {message}", err=True)
+    print_error(e, repo.msgs)
 
 
 def _targets(repo: Repo, files: tuple[Path, ...]) -> list[Path]:
@@ -43,27 +44,27 @@ def _format_one(repo: Repo, path: Path, m: Locale) -> Formatted | None:
     name = rel(repo.root, path)
     kind = _kind(repo, path)
     if kind is None:
-        _error(m.word("fmt.config", file=name), m.word("fmt.config_hint"))
+        _error(repo, KehuError(m.word("fmt.config", file=name), m.word("fmt.config_hint")))
         return None
     if kind == "customer" and os.path.lexists(path) and repo.customer_file(path) is None:
         # never follow a link or write outside customers/; never open a FIFO (it would hang)
-        _error(m.word("fmt.not_customer", file=name), m.word("fmt.not_customer_hint"))
+        _error(repo, KehuError(m.word("fmt.not_customer", file=name), m.word("fmt.not_customer_hint")))
         return None
     if kind == "team" and not is_plain_file(path):
-        _error(m.word("fmt.not_customer", file=name), m.word("fmt.not_customer_hint"))
+        _error(repo, KehuError(m.word("fmt.not_customer", file=name), m.word("fmt.not_customer_hint")))
         return None
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        _error(m.word("fmt.missing", file=name), m.word("fmt.missing_hint"))
+        _error(repo, KehuError(m.word("fmt.missing", file=name), m.word("fmt.missing_hint")))
         return None
     except OSError as e:
-        _error(f"{name}: {e.strerror or e}")
+        _error(repo, KehuError(f"{e.strerror or e}", file=name))
         return None
     try:
         return format_bytes(name, raw, repo.schemas, kind, repo.msgs, repo.config.check.max_file_bytes)
     except StoreError as e:
-        _error(e.message, e.hint)
+        _error(repo, e)
         return None
 
 

@@ -13,7 +13,7 @@ import click
 from rich.table import Table
 
 from ..derive import PipelineSum, forecast, opp_owner
-from ..edits import guarded, require_handle, require_sound_repo
+from ..edits import require_handle, require_sound_repo
 from ..lookup import load_all
 from ._common import repo_from
 from .show import console, label
@@ -27,7 +27,6 @@ def _sums(s: PipelineSum) -> dict:
 @click.option("--owner", default=None, metavar="HANDLE", help="Only the opportunities this member works.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
-@guarded
 def command(obj: dict, owner: str | None, fmt: str) -> None:
     """The forecast (业绩预测): weighted pipeline by expected close month, won this month/quarter vs last,
     slipping opportunities."""

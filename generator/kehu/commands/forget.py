@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..edits import field_order, guarded, open_for_edit, refuse, require_handle, require_sound_repo, require_text, save
+from ..edits import field_order, open_for_edit, refuse, require_handle, require_sound_repo, require_text, save
 from ..forget import (
     expressions_file,
     history_commands,
@@ -39,7 +39,6 @@ def _warn_history(repo, files: list[str], secrets: list[str]) -> None:
 @click.option("--reason", required=True, help="Why (e.g. 本人要求删除). Kept in the tombstone; no personal data.")
 @click.option("--by", metavar="HANDLE", help="Who erases (default: your git email in team.yaml).")
 @click.pass_obj
-@guarded
 def command(obj: dict, customer: str, contact: str | None, reason: str, by: str | None) -> None:
     """Erase a customer's file, or with --contact one person's data in it, leaving a visible tombstone
     (which `kehu check --against` accepts), and print how to remove the data from git history too."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import click
 
 from ..changes import brought_in, diff
-from ..edits import CommandError, guarded, refuse, require_sound_repo
+from ..edits import CommandError, refuse, require_sound_repo
 from ..gitinfo import Revision, _blobs, git, handle_for_email, is_git_repo, revisions
 from ..repo import Repo
 from ..review import Wording
@@ -132,7 +132,6 @@ def line_of(repo: Repo, e: Entry) -> str:
 @click.option("--internal", is_flag=True, help="Show phone numbers and emails unmasked.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
-@guarded
 def command(obj: dict, customer: str, internal: bool, fmt: str) -> None:
     """Who changed which fields of CUSTOMER when, from git history, oldest first; merge commits say who
     merged and which side's value they kept."""

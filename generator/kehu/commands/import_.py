@@ -57,28 +57,22 @@ def command(obj: dict, files: tuple[Path, ...], sheets: tuple[str, ...], mapping
       sheets:   {Sheet1: customers}
       header_row: 2
     """
-    from ..edits import CommandError, require_sound_repo, say
+    from ..edits import require_sound_repo, say
     from ..io.apply import default_rejects_path, write_plan, write_rejects
-    from ..io.mapping import MappingError, load_mapping
-    from ..io.plan import Planner, SheetError
-    from ..io.readers import ReadError, read_paths
+    from ..io.mapping import load_mapping
+    from ..io.plan import Planner
+    from ..io.readers import read_paths
     from ..io.report import mapping_lines, preview_lines, summary_lines
-    from ..io.text import reason, word
+    from ..io.text import word
 
     repo = repo_from(obj)
     msgs = repo.msgs
-    try:
-        require_sound_repo(repo)
-    except CommandError as e:
-        fail(str(e))
+    require_sound_repo(repo)
     rejects_target = rejects or default_rejects_path(files[0])
     if repo.source_of(rejects_target) is not None:  # checked before anything is written
         fail(say(msgs, "out-is-source", option="--rejects", out=rejects_target,
                  source=repo.source_of(rejects_target)))
-    try:
-        tables = read_paths(list(files), sheets, encoding)
-    except ReadError as e:
-        fail(e.message, e.hint)
+    tables = read_paths(list(files), sheets, encoding)
     filled = [sum(1 for row in t.rows if any(str(v).strip() for v in row if v is not None)) for t in tables]
     if all(n <= 1 for n in filled):  # nothing, or a header row and nothing under it
         message, hint = msgs.text("import-no-rows", files=", ".join(str(f) for f in files))
@@ -87,25 +81,14 @@ def command(obj: dict, files: tuple[Path, ...], sheets: tuple[str, ...], mapping
     defs = customer.get("$defs", {})
     item_fields = {p: list(defs.get(p, {}).get("properties", {}))
                    for p in ("contact", "interaction", "deal", "survey", "complaint")}
-    try:
-        team_map = load_mapping(mapping, list(customer.get("properties", {})), item_fields,
-                                set(repo.schemas.vocabularies))
-        planner = Planner(repo, team_map, owner)
-    except MappingError as e:
-        if e.file == "--owner":  # not the mapping file's fault: say who the members are
-            known = msgs.word("sep").join(sorted(repo.handles or ()))
-            message, hint = msgs.text("import-bad-owner", owner=owner, known=known)
-        else:
-            message, hint = msgs.text("import-bad-mapping", file=e.file, detail=e.detail)
-        fail(message, hint)
+    team_map = load_mapping(mapping, list(customer.get("properties", {})), item_fields,
+                            set(repo.schemas.vocabularies))
+    planner = Planner(repo, team_map, owner)
     progress = _progress()
     total_rows = sum(len(t.rows) for t in tables)
-    try:
-        with progress:
-            task = progress.add_task(word(msgs, "kind.customers"), total=total_rows)
-            planner.add_sheets(tables, lambda: progress.advance(task))
-    except SheetError as e:
-        fail(reason(msgs, e.code, **e.args_))
+    with progress:  # a SheetError (no header, no name column) stops the import before anything is written
+        task = progress.add_task(word(msgs, "kind.customers"), total=total_rows)
+        planner.add_sheets(tables, lambda: progress.advance(task))
     plan = planner.finish(validate=dry_run)
     out: list[str] = []
     for sheet, smap in plan.sheets:

@@ -18,7 +18,6 @@ from ..edits import (
     as_date,
     entry,
     field_order,
-    guarded,
     open_for_edit,
     parse_date,
     refuse,
@@ -86,7 +85,6 @@ def update_next_action(data: CommentedMap, nxt: tuple[dt.date, str] | None, when
 @click.option("--by", metavar="HANDLE", help="Who made the contact (default: your git email in team.yaml).")
 @click.option("--date", metavar="YYYY-MM-DD", help="When (default: today).")
 @click.pass_obj
-@guarded
 @locked
 def command(obj: dict, customer: str, channel: str | None, summary: str | None, outcome: str | None,
             contact: str | None, next_: tuple[str, str] | None, by: str | None, date: str | None) -> None:

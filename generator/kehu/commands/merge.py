@@ -26,27 +26,21 @@ def command(obj: dict, keep: str, drop: str) -> None:
     message. KEEP and DROP are ids (or a unique part of the name, as in `kehu log`)."""
     from ..checker import check_customer_bytes
     from ..dedupe import merge_records, rules_for
-    from ..edits import CommandError, require_sound_repo
+    from ..edits import require_sound_repo
     from ..io.text import reason, word
     from ..lookup import resolve
     from ..problems import Severity
     from ..repo import rel
-    from ..store import StoreError, dump, load_roundtrip, save_customer
+    from ..store import dump, load_roundtrip, save_customer
 
     repo = repo_from(obj)
     msgs = repo.msgs
-    try:
-        require_sound_repo(repo)
-        keep_path, drop_path = resolve(repo, keep), resolve(repo, drop)
-    except CommandError as e:
-        fail(str(e))
+    require_sound_repo(repo)
+    keep_path, drop_path = resolve(repo, keep), resolve(repo, drop)
     if keep_path.resolve() == drop_path.resolve():
         message, hint = msgs.text("merge-same", id=keep_path.stem)
         fail(message, hint)
-    try:
-        keep_doc, drop_doc = load_roundtrip(keep_path, repo), load_roundtrip(drop_path, repo)
-    except StoreError as e:
-        fail(e.message, e.hint)
+    keep_doc, drop_doc = load_roundtrip(keep_path, repo), load_roundtrip(drop_path, repo)
     keep_id, drop_id = str(keep_doc.get("id") or keep_path.stem), str(drop_doc.get("id") or drop_path.stem)
     rules = rules_for(repo, word(msgs, "note_merge", id=drop_id))
     # DROP's id lives on in KEEP's notes: a later import of a sheet that still names DROP finds KEEP

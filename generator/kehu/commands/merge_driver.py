@@ -72,7 +72,7 @@ def command(obj: dict | None, base: Path, ours: Path, theirs: Path, name: str | 
         if data[1] is None or data[2] is None:
             raise ValueError("one side is empty")
     except Exception as e:  # any unreadable input: leave it to git's line merge
-        detail = getattr(e, "message", None) or (str(e).splitlines()[0] if str(e) else type(e).__name__)
+        detail = str(e).splitlines()[0] if str(e) else type(e).__name__  # a StoreError: file:line:col: what
         _say(repo, "merge-driver-unreadable", file=label, detail=detail)
         _line_merge(ours, base, theirs, marker_size)
         sys.exit(EXIT_MARKED)

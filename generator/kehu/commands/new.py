@@ -22,7 +22,6 @@ import click
 from ..edits import (
     CommandError,
     entry,
-    guarded,
     new_warnings,
     refuse,
     report_warnings,
@@ -33,7 +32,7 @@ from ..edits import (
     yaml_date,
 )
 from ..gitinfo import handle_for_email, user_email
-from ..ids import Allocator, IdError
+from ..ids import Allocator
 from ..locking import locked
 from ..normalize import normalize_company, normalize_email, parse_phone
 from ..repo import Repo, rel
@@ -44,29 +43,22 @@ from ._common import repo_from
 # --- ids -----------------------------------------------------------------------------------------
 
 
-def id_refusal(repo: Repo, e: IdError) -> CommandError:
-    return refuse(repo.msgs, f"ids-{e.reason}", **{k: str(v) for k, v in e.detail.items()})
-
-
 def create_file(repo: Repo, fields: dict, creator: str | None) -> Path:
     """Allocate the next id (kehu.ids) and create its file exclusively; a name another process took
     meanwhile is skipped. Refuses (writing nothing) when the new file would fail the checker."""
     from ..store import new_customer_map, save_customer
 
     today = repo.config.today
-    try:
-        allocator = Allocator.for_repo(repo, creator)
-        repo.customers_dir.mkdir(exist_ok=True)
-        while True:
-            new_id = allocator.next(today, fields["owner"])
-            path = repo.customers_dir / f"{new_id}.yaml"
-            try:
-                problems = save_customer(repo, path, new_customer_map({"id": new_id, **fields}), new=True)
-            except FileExistsError:
-                continue
-            break
-    except IdError as e:
-        raise id_refusal(repo, e) from None
+    allocator = Allocator.for_repo(repo, creator)  # IdError: the handler words the id scheme's refusal
+    repo.customers_dir.mkdir(exist_ok=True)
+    while True:
+        new_id = allocator.next(today, fields["owner"])
+        path = repo.customers_dir / f"{new_id}.yaml"
+        try:
+            problems = save_customer(repo, path, new_customer_map({"id": new_id, **fields}), new=True)
+        except FileExistsError:
+            continue
+        break
     errors = [p for p in problems if str(p.severity) == "error"]
     if errors:
         p = errors[0]
@@ -123,7 +115,7 @@ def ask(repo: Repo, value: str | None, option: str, question: str, check: Callab
         try:
             return check(text)
         except CommandError as e:
-            raise click.BadParameter(str(e)) from None
+            raise click.BadParameter(e.line_for(repo.msgs)) from None
 
     return click.prompt(question, default=default, value_proc=proc)
 
@@ -207,7 +199,6 @@ def build_fields(repo: Repo, opts: dict, on_name: Callable[[str], None]) -> dict
 @click.option("--email", help="The main contact's email.")
 @click.option("--force", is_flag=True, help="Create it even though a near-identical name exists.")
 @click.pass_obj
-@guarded
 @locked
 def command(obj: dict, **opts: str | None) -> None:
     """Create a customer file with the next free id; refuses duplicates."""

@@ -24,7 +24,6 @@ from ..edits import (
     Editing,
     entry,
     field_order,
-    guarded,
     insert_dated,
     is_none_word,
     open_for_edit,
@@ -143,7 +142,6 @@ def command() -> None:
 @click.option("--owner", default=None, metavar="HANDLE", help="Who works it (default: the customer's owner).")
 @click.option("--note", default=None)
 @click.pass_obj
-@guarded
 @locked
 def add(obj: dict, customer: str, what: str, amount: str, close: str, stage: str | None, probability: str | None,
         owner: str | None, note: str | None) -> None:
@@ -190,7 +188,6 @@ def add(obj: dict, customer: str, what: str, amount: str, close: str, stage: str
 @click.argument("field", type=click.Choice(SETTABLE))
 @click.argument("value")
 @click.pass_obj
-@guarded
 @locked
 def set_(obj: dict, customer: str, opp: str, field: str, value: str) -> None:
     """Change FIELD of opportunity OPP of CUSTOMER (probability none: back to the stage's default)."""
@@ -236,7 +233,6 @@ def set_(obj: dict, customer: str, opp: str, field: str, value: str) -> None:
 @click.option("--contract", default=None, help="Contract number (e.g. HT202406001).")
 @click.option("--product", default=None, help="The deal's product or service (default: what the opportunity is).")
 @click.pass_obj
-@guarded
 @locked
 def win(obj: dict, customer: str, opp: str, signed: str | None, amount: str | None, contract: str | None,
         product: str | None) -> None:
@@ -278,7 +274,6 @@ def win(obj: dict, customer: str, opp: str, signed: str | None, amount: str | No
 @click.option("--note", default=None, help="What happened, in words.")
 @click.option("--date", "day", default=None, metavar="YYYY-MM-DD", help="When (default: today).")
 @click.pass_obj
-@guarded
 @locked
 def lose(obj: dict, customer: str, opp: str, reason: str, note: str | None, day: str | None) -> None:
     """Lose opportunity OPP of CUSTOMER, with the reason. The customer's stage does not change."""
@@ -308,7 +303,6 @@ def lose(obj: dict, customer: str, opp: str, reason: str, note: str | None, day:
 @click.option("--open", "only_open", is_flag=True, help="Only open opportunities.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
-@guarded
 def list_(obj: dict, customer: str | None, owner: str | None, only_open: bool, fmt: str) -> None:
     """List opportunities (of CUSTOMER, or of every customer), with probability and weighted amount."""
     from rich.table import Table

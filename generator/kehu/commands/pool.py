@@ -15,7 +15,6 @@ from rich.table import Table
 
 from ..derive import holdings, pool_enabled, pool_reference, pool_since
 from ..edits import (
-    guarded,
     refuse,
     require_sound_repo,
 )
@@ -33,7 +32,6 @@ def require_pool(repo: Repo) -> None:
 @click.command("pool")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
-@guarded
 def command(obj: dict, fmt: str) -> None:
     """List the customers in the pool (公海) and how many customers each member holds against the cap."""
     repo = repo_from(obj)

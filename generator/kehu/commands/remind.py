@@ -19,13 +19,14 @@ from dataclasses import dataclass
 import click
 
 from ..derive import upcoming_birthdays
-from ..edits import guarded, refuse, require_handle, require_sound_repo
+from ..edits import refuse, require_handle, require_sound_repo
+from ..errors import KehuError
 from ..gitinfo import current_handle
 from ..lookup import load_all
 from ..privacy import Masking
 from ..remind import ROBOTS, DeliveryError, Message, Smtp, redact, robot_request, send_email, send_robot
 from ..repo import Repo
-from ._common import repo_from
+from ._common import print_error, repo_from
 from .due import due_rows
 from .show import word
 
@@ -152,7 +153,6 @@ def _print_dry(d: Delivery) -> None:
 @click.option("--email", "email_to", metavar="ADDRESS", help="Send by email (SMTP from KEHU_SMTP_*) to this address.")
 @click.option("--dry-run", is_flag=True, help="Print the messages; send nothing.")
 @click.pass_obj
-@guarded
 def command(obj: dict, owner: str | None, webhook: str | None, kind: str | None, secret_env: str | None,
             email_to: str | None, dry_run: bool) -> None:
     """Send each owner's due list for today (overdue, today, birthdays) to chat robots or email."""
@@ -222,9 +222,9 @@ def command(obj: dict, owner: str | None, webhook: str | None, kind: str | None,
         sent += 1
         click.echo(repo.msgs.word("remind.sent", owner=d.owner, kind=d.kind, shown=shown))
     for p in problems:
-        click.echo(f"kehu: error: {p}", err=True)
+        print_error(KehuError(p), repo.msgs)
     if problems:
-        raise SystemExit(1)
+        raise SystemExit(1)  # the others were sent: a partial failure, not a refusal
     if not dry_run and deliveries:
         click.echo(repo.msgs.word("remind.reminders_sent", sent=sent))
 

@@ -28,56 +28,48 @@ ID_CODES = {"id-pattern", "id-filename", "id-duplicate"}
 def command(obj: dict, old: str, new: str | None) -> None:
     """Give customer OLD (an id or a unique part of its name) the id NEW (default: the next free one)."""
     from ..checker import check_customer_bytes
-    from ..edits import CommandError, refuse, require_sound_repo, say
+    from ..edits import refuse, require_sound_repo
     from ..gitinfo import git, handle_for_email, ids_in_history, is_git_repo, user_email
-    from ..ids import Allocator, IdError
+    from ..ids import Allocator
     from ..lookup import resolve
     from ..model import as_date
     from ..problems import Severity
     from ..renumber import follow_in_config, with_new_id
     from ..repo import rel
-    from ..store import StoreError, load_roundtrip, save_customer
-    from ._common import fail
-    from .new import id_refusal
+    from ..store import load_roundtrip, save_customer
 
     repo = repo_from(obj)
     msgs = repo.msgs
-    try:
-        require_sound_repo(repo)
-        path = resolve(repo, old)
-        name = rel(repo.root, path)
-        problems, _ = check_customer_bytes(repo, name, path.read_bytes())
-        errors = [p for p in problems if p.severity is Severity.ERROR and p.code not in ID_CODES]
-        if errors:
-            raise refuse(msgs, "cli-file-invalid", file=name, first=f"{errors[0].line}:{errors[0].col} "
-                                                                   f"{errors[0].message}")
-        doc = load_roundtrip(path, repo)
-        old_id = str(doc.get("id") or path.stem)
-        if new is None:
-            allocator = Allocator.for_repo(repo, handle_for_email(repo.team, user_email(repo.root)))
-            created = as_date(doc.get("created")) or repo.config.today
-            new_id = allocator.next(created, str(doc.get("owner") or ""))
-        else:
-            new_id = new.strip()
-            pattern = repo.config.ids.pattern
-            if (pattern and not re.fullmatch(pattern, new_id)) or repo.path_for_id(new_id) is None:
-                raise refuse(msgs, "renumber-bad-id", id=new_id, pattern=pattern)
-            target = repo.customers_dir / f"{new_id}.yaml"
-            if target.exists() or new_id in ids_in_history(repo):
-                raise refuse(msgs, "renumber-used", id=new_id)
+    require_sound_repo(repo)
+    path = resolve(repo, old)
+    name = rel(repo.root, path)
+    problems, _ = check_customer_bytes(repo, name, path.read_bytes())
+    errors = [p for p in problems if p.severity is Severity.ERROR and p.code not in ID_CODES]
+    if errors:
+        raise refuse(msgs, "cli-file-invalid", file=name, first=f"{errors[0].line}:{errors[0].col} "
+                                                               f"{errors[0].message}")
+    doc = load_roundtrip(path, repo)
+    old_id = str(doc.get("id") or path.stem)
+    if new is None:
+        allocator = Allocator.for_repo(repo, handle_for_email(repo.team, user_email(repo.root)))
+        created = as_date(doc.get("created")) or repo.config.today
+        new_id = allocator.next(created, str(doc.get("owner") or ""))
+    else:
+        new_id = new.strip()
+        pattern = repo.config.ids.pattern
+        if (pattern and not re.fullmatch(pattern, new_id)) or repo.path_for_id(new_id) is None:
+            raise refuse(msgs, "renumber-bad-id", id=new_id, pattern=pattern)
         target = repo.customers_dir / f"{new_id}.yaml"
+        if target.exists() or new_id in ids_in_history(repo):
+            raise refuse(msgs, "renumber-used", id=new_id)
+    target = repo.customers_dir / f"{new_id}.yaml"
+    try:
         refused = save_customer(repo, target, with_new_id(repo, doc, old_id, new_id), new=True)
-    except CommandError as e:
-        fail(str(e))
-    except IdError as e:
-        fail(str(id_refusal(repo, e)))
-    except StoreError as e:
-        fail(e.message, e.hint)
-    except FileExistsError:
-        fail(say(msgs, "renumber-used", id=new_id))
+    except FileExistsError:  # another process took this id meanwhile
+        raise refuse(msgs, "renumber-used", id=new_id) from None
     if refused:
         p = refused[0]
-        fail(say(msgs, "cli-not-saved", where=f"{p.file}:{p.line}:{p.col}", message=p.message, hint=p.hint))
+        raise refuse(msgs, "cli-not-saved", where=f"{p.file}:{p.line}:{p.col}", message=p.message, hint=p.hint)
     if is_git_repo(repo.root) and git(repo.root, "ls-files", "--error-unmatch", "--", name).returncode == 0:
         git(repo.root, "rm", "-q", "-f", "--", name)
         git(repo.root, "add", "--", rel(repo.root, target))

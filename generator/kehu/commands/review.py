@@ -11,7 +11,7 @@ import click
 from rich.table import Table
 
 from ..derive import ClassChange
-from ..edits import guarded, refuse, require_handle, require_sound_repo
+from ..edits import refuse, require_handle, require_sound_repo
 from ..gitinfo import is_git_repo
 from ..monthly import MonthReview, review
 from ..repo import Repo
@@ -75,7 +75,6 @@ def review_table(repo: Repo, r: MonthReview, changes: list[ClassChange]) -> Tabl
 @click.option("--owner", metavar="HANDLE", help="Only this member's customers (default: the whole team).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
-@guarded
 def command(obj: dict, month: str | None, owner: str | None, fmt: str) -> None:
     """The monthly review: customers whose class or status changed in the month, and why (from git history)."""
     repo = repo_from(obj)

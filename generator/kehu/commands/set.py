@@ -22,7 +22,6 @@ from ..edits import (
     as_date,
     entry,
     field_order,
-    guarded,
     insert_dated,
     is_none_word,
     open_for_edit,
@@ -298,7 +297,6 @@ def apply(data: CommentedMap, changes: dict[str, Any], order: list[str]) -> dict
 @click.option("--signed", default=None, metavar="YYYY-MM-DD", help="With `stage won`: signing date (default: today).")
 @click.option("--contract", default=None, help="With `stage won`: the contract number.")
 @click.pass_obj
-@guarded
 @locked
 def command(obj: dict, customer: str, field: str, values: tuple[str, ...], reason: str | None,
             lost_from: str | None, product: str | None, amount: str | None, signed: str | None,

@@ -28,7 +28,7 @@ from ..derive import (
     opp_slipping,
     upcoming_birthdays,
 )
-from ..edits import first_error, guarded, refuse, require_sound_repo
+from ..edits import first_error, refuse, require_sound_repo
 from ..lookup import resolve
 from ..model import SURVEY_DIMENSIONS, Customer
 from ..privacy import Masking
@@ -272,7 +272,6 @@ def birthdays_line(repo: Repo, c: Customer, today: dt.date) -> str:
 @click.option("--last", type=click.IntRange(1, None), default=10, show_default=True,
               help="How many of the latest interactions to show.")
 @click.pass_obj
-@guarded
 def command(obj: dict, customer: str, mask: bool, internal: bool, show_all: bool, last: int) -> None:
     """Show one customer: profile, class, status, due follow-up, contacts, history.
 

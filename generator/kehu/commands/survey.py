@@ -8,7 +8,6 @@ from ..edits import (
     append_dated,
     entry,
     field_order,
-    guarded,
     open_for_edit,
     parse_date,
     parse_score,
@@ -34,7 +33,6 @@ OPTIONS = {"quality": "--quality", "attitude": "--attitude", "response": "--resp
 @click.option("--comment", help="The customer's own words (意见).")
 @click.option("--date", metavar="YYYY-MM-DD", help="When (default: today).")
 @click.pass_obj
-@guarded
 @locked
 def command(obj: dict, customer: str, comment: str | None, date: str | None, **scores: str | None) -> None:
     """Record a satisfaction survey of CUSTOMER: at least one score from 1 (poor) to 5 (excellent)."""

@@ -15,7 +15,7 @@ import click
 
 from ..locking import locked
 from ..terminal import echo
-from ._common import fail, repo_from
+from ._common import repo_from
 
 EXIT_NEEDS_PERSON = 1
 
@@ -68,7 +68,6 @@ def command(obj: dict, base: str | None, remote: str | None, no_fetch: bool, pus
     customers when two different ones got the same id, keeps CODEOWNERS as the main branch has it
     (the main branch regenerates it), commits the merge, and says which customers were merged and
     which fields two people set differently. Run it again after resolving those."""
-    from ..edits import say
     from ..gitinfo import handle_for_email, user_email
     from ..sync import SyncError, sync, sync_branches
 
@@ -76,22 +75,19 @@ def command(obj: dict, base: str | None, remote: str | None, no_fetch: bool, pus
     msgs = repo.msgs
     creator = handle_for_email(repo.team, user_email(repo.root))
     needs_person = False
-    try:
-        if not branches:
-            report = sync(repo, base=base, remote=remote, fetch=not no_fetch, push=push, only_if_clean=only_if_clean,
-                          creator=creator)
-            echo("\n".join(_lines(msgs, report)))
-            needs_person = bool(report.conflicts)
-        else:
-            for branch, outcome in sync_branches(repo, branches, base=base, remote=remote, fetch=not no_fetch,
-                                                 push=push, creator=creator):
-                echo(msgs.text("sync-branch", branch=branch)[0])
-                if isinstance(outcome, SyncError):
-                    echo(say(msgs, outcome.code, **outcome.args_), err=True)
-                    needs_person = True
-                else:
-                    echo("\n".join(_lines(msgs, outcome)))
-                    needs_person |= bool(outcome.conflicts)
-    except SyncError as e:
-        fail(say(msgs, e.code, **e.args_))
+    if not branches:
+        report = sync(repo, base=base, remote=remote, fetch=not no_fetch, push=push, only_if_clean=only_if_clean,
+                      creator=creator)
+        echo("\n".join(_lines(msgs, report)))
+        needs_person = bool(report.conflicts)
+    else:
+        for branch, outcome in sync_branches(repo, branches, base=base, remote=remote, fetch=not no_fetch,
+                                             push=push, creator=creator):
+            echo(msgs.text("sync-branch", branch=branch)[0])
+            if isinstance(outcome, SyncError):
+                echo(outcome.line_for(msgs), err=True)
+                needs_person = True
+            else:
+                echo("\n".join(_lines(msgs, outcome)))
+                needs_person |= bool(outcome.conflicts)
     sys.exit(EXIT_NEEDS_PERSON if needs_person else 0)

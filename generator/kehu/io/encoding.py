@@ -24,7 +24,8 @@ _SAMPLE = 1 << 20  # detection reads at most this much; decoding then covers the
 
 
 class EncodingError(ValueError):
-    """The bytes are in no encoding we can read."""
+    """The bytes are in no encoding we can read. Internal: ``readers`` turns it into the ReadError the
+    user sees (with the file's name and what to do), so it is not a KehuError."""
 
 
 def detect_encoding(raw: bytes) -> str:

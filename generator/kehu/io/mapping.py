@@ -28,16 +28,14 @@ from typing import Any
 
 import yaml
 
+from ..errors import KehuError
 from .columns import CHILD, IGNORE, KINDS, SPECIAL
 
 DEFAULTABLE = ("industry", "stage", "owner", "source", "size", "region", "channel", "created")
 
 
-class MappingError(ValueError):
-    def __init__(self, file: str, detail: str) -> None:
-        super().__init__(f"{file}: {detail}")
-        self.file = file
-        self.detail = detail
+class MappingError(KehuError, ValueError):
+    """The --mapping file (or an owner it or --owner names) cannot be used, worded by its catalogue code."""
 
 
 @dataclass
@@ -57,6 +55,10 @@ def known_paths(top_level: list[str], item_fields: dict[str, list[str]]) -> set[
     return paths
 
 
+def _bad(file: str, detail: str) -> MappingError:
+    return MappingError.coded("import-bad-mapping", file=file, detail=detail)
+
+
 def load_mapping(path: Path | None, top_level: list[str], item_fields: dict[str, list[str]],
                  vocabularies: set[str]) -> Mapping:
     """Read and check the mapping file; an unknown field or kind names the entry to fix."""
@@ -66,42 +68,42 @@ def load_mapping(path: Path | None, top_level: list[str], item_fields: dict[str,
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
     except OSError as e:
-        raise MappingError(name, e.strerror or str(e)) from None
+        raise _bad(name, e.strerror or str(e)) from None
     except (yaml.YAMLError, UnicodeDecodeError) as e:
-        raise MappingError(name, f"not valid YAML: {str(e).splitlines()[0]}") from None
+        raise _bad(name, f"not valid YAML: {str(e).splitlines()[0]}") from None
     if data is None:
         return Mapping()
     if not isinstance(data, dict):
-        raise MappingError(name, "expected a mapping with columns:, values:, owners:, defaults:, sheets:")
+        raise _bad(name, "expected a mapping with columns:, values:, owners:, defaults:, sheets:")
     unknown = set(data) - {"columns", "values", "owners", "defaults", "sheets", "header_row"}
     if unknown:
-        raise MappingError(name, f"unknown section(s) {', '.join(sorted(map(str, unknown)))}")
+        raise _bad(name, f"unknown section(s) {', '.join(sorted(map(str, unknown)))}")
     out = Mapping()
     paths = known_paths(top_level, item_fields)
     for header, target in _section(data, "columns", name).items():
         if str(target) not in paths:
-            raise MappingError(name, f"columns: '{header}: {target}': '{target}' is not a field "
+            raise _bad(name, f"columns: '{header}: {target}': '{target}' is not a field "
                                      f"(e.g. name, contact.phone, interaction.summary, ignore)")
         out.columns[str(header)] = str(target)
     for vocab, table in _section(data, "values", name).items():
         if vocab not in vocabularies:
-            raise MappingError(name, f"values: '{vocab}' is not a list of choices ({', '.join(sorted(vocabularies))})")
+            raise _bad(name, f"values: '{vocab}' is not a list of choices ({', '.join(sorted(vocabularies))})")
         if not isinstance(table, dict):
-            raise MappingError(name, f"values: {vocab}: expected 'word: key' pairs")
+            raise _bad(name, f"values: {vocab}: expected 'word: key' pairs")
         out.values[str(vocab)] = {str(k): str(v) for k, v in table.items()}
     out.owners = {str(k): str(v) for k, v in _section(data, "owners", name).items()}
     for key, value in _section(data, "defaults", name).items():
         if key not in DEFAULTABLE:
-            raise MappingError(name, f"defaults: '{key}' cannot have a default ({', '.join(DEFAULTABLE)})")
+            raise _bad(name, f"defaults: '{key}' cannot have a default ({', '.join(DEFAULTABLE)})")
         out.defaults[str(key)] = value
     for sheet, kind in _section(data, "sheets", name).items():
         if kind not in KINDS:
-            raise MappingError(name, f"sheets: '{sheet}: {kind}': kind must be one of {', '.join(KINDS)}")
+            raise _bad(name, f"sheets: '{sheet}: {kind}': kind must be one of {', '.join(KINDS)}")
         out.sheets[str(sheet)] = str(kind)
     row = data.get("header_row")
     if row is not None:
         if not isinstance(row, int) or isinstance(row, bool) or row < 1:
-            raise MappingError(name, "header_row: expected a row number (1 = the first row)")
+            raise _bad(name, "header_row: expected a row number (1 = the first row)")
         out.header_row = row
     return out
 
@@ -109,5 +111,5 @@ def load_mapping(path: Path | None, top_level: list[str], item_fields: dict[str,
 def _section(data: dict, key: str, name: str) -> dict:
     value = data.get(key) or {}
     if not isinstance(value, dict):
-        raise MappingError(name, f"{key}: expected 'name: value' pairs")
+        raise _bad(name, f"{key}: expected 'name: value' pairs")
     return value

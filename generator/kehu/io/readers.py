@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import KehuError
 from .cells import from_cell
 from .encoding import EncodingError, decode
 
@@ -24,13 +25,8 @@ TEXT_SUFFIXES = (".csv", ".tsv", ".txt")
 SUFFIXES = SPREADSHEET_SUFFIXES + TEXT_SUFFIXES
 
 
-class ReadError(ValueError):
+class ReadError(KehuError, ValueError):
     """A file that cannot be read as a table: ``message`` says why, ``hint`` what to do."""
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
 
 
 @dataclass

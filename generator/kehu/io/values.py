@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from ..errors import KehuError
 from ..input_words import any_of, chars, section, synonyms
 from ..normalize import normalize_email, parse_phone
 from ..schema import Vocabulary
@@ -94,13 +95,9 @@ def _words() -> _Words:
     )
 
 
-class CellError(ValueError):
-    """A value that cannot be used: ``code`` is a catalogue entry, ``args`` fill it."""
-
-    def __init__(self, code: str, **args: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.args_ = args
+class CellError(KehuError, ValueError):
+    """A value that cannot be used, worded by its catalogue ``code`` (``values`` fill it). Import turns it
+    into a row's reject reason or a dropped value, naming the column; commands into a refusal."""
 
 
 # --- text -------------------------------------------------------------------------------------
@@ -155,10 +152,10 @@ def parse_date(value: Any) -> dt.date:
             return _date_or_fail(str(int(value)), value)
         if _SERIAL_RANGE[0] <= value <= _SERIAL_RANGE[1]:
             return _EXCEL_EPOCH + dt.timedelta(days=int(value))
-        raise CellError("import-bad-date", value=value)
+        raise CellError.coded("import-bad-date", value=value)
     text = clean_text(value)
     if text is None:
-        raise CellError("import-bad-date", value="")
+        raise CellError.coded("import-bad-date", value="")
     text = unicodedata.normalize("NFKC", text)
     if re.fullmatch(r"\d+(\.\d+)?", text) and not re.fullmatch(r"\d{8}", text):
         return parse_date(float(text))  # a serial number that went through CSV
@@ -193,7 +190,7 @@ def _date_or_fail(text: str, original: Any) -> dt.date:
                 return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             except ValueError:
                 break
-    raise CellError("import-bad-date", value=original)
+    raise CellError.coded("import-bad-date", value=original)
 
 
 def split_dated(text: str) -> tuple[dt.date | None, str]:
@@ -228,7 +225,7 @@ def parse_month_day(value: Any) -> str:
         try:
             dt.date(2000, month, day)  # a leap year: 02-29 is a birthday
         except ValueError:
-            raise CellError("import-bad-date", value=value) from None
+            raise CellError.coded("import-bad-date", value=value) from None
         return f"{month:02d}-{day:02d}"
     when = parse_date(value)
     return f"{when.month:02d}-{when.day:02d}"
@@ -239,7 +236,7 @@ def parse_month_day(value: Any) -> str:
 def parse_number(value: Any) -> int | float:
     """120000, '120,000', '¥120000.00', '12万', '1.2w', '120000元' -> a number (int when whole)."""
     if isinstance(value, bool):
-        raise CellError("import-bad-number", value=value)
+        raise CellError.coded("import-bad-number", value=value)
     if isinstance(value, int | float):
         number = float(value)
     else:
@@ -248,10 +245,10 @@ def parse_number(value: Any) -> int | float:
         text = words.currency.sub("", text)
         m = words.number.fullmatch(text)
         if not m:
-            raise CellError("import-bad-number", value=value)
+            raise CellError.coded("import-bad-number", value=value)
         number = float(m.group(1)) * words.multipliers.get(m.group(2) or "", 1)
     if math.isnan(number) or math.isinf(number):
-        raise CellError("import-bad-number", value=value)
+        raise CellError.coded("import-bad-number", value=value)
     number = round(number, 6)
     return int(number) if number.is_integer() else number
 
@@ -265,7 +262,7 @@ def parse_rate(value: Any) -> float:
     if percent or 1 < number <= 100:
         number /= 100
     if not 0 <= number <= 1:
-        raise CellError("import-bad-number", value=value)
+        raise CellError.coded("import-bad-number", value=value)
     return round(number, 6)
 
 
@@ -275,9 +272,9 @@ def parse_score(value: Any, low: int = 1, high: int = 5) -> int:
     try:
         number = parse_number(text)
     except CellError:
-        raise CellError("import-bad-number", value=value) from None
+        raise CellError.coded("import-bad-number", value=value) from None
     if not float(number).is_integer() or not low <= number <= high:
-        raise CellError("import-bad-number", value=value)
+        raise CellError.coded("import-bad-number", value=value)
     return int(number)
 
 
@@ -315,12 +312,12 @@ def parse_phone_cell(value: Any, region: str) -> tuple[str, list[str]]:
     """
     if isinstance(value, float):
         if not value.is_integer():
-            raise CellError("import-bad-phone", value=value, detail="fraction")
+            raise CellError.coded("import-bad-phone", value=value, detail="fraction")
         value = int(value)
     text = unicodedata.normalize("NFKC", clean_text(value) or "")
     parts = [p for p in _words().between_phones.split(text) if p.strip()]
     if not parts:
-        raise CellError("import-bad-phone", value=value, detail="empty")
+        raise CellError.coded("import-bad-phone", value=value, detail="empty")
     first = _one_phone(parts[0], region, value)
     others = []
     for p in parts[1:]:
@@ -337,7 +334,7 @@ def _one_phone(text: str, region: str, original: Any) -> str:
     if sci:
         digits = (sci.group(1) + (sci.group(2) or ""))
         if len(digits) < int(sci.group(3)) + 1:  # Excel dropped digits: the number cannot be known
-            raise CellError("import-bad-phone", value=original, detail="lost_digits")
+            raise CellError.coded("import-bad-phone", value=original, detail="lost_digits")
         text = str(int(float(text)))
     text = re.sub(r"\.0+$", "", text)  # 13800138000.0: a number cell read as text
     compact = _words().inside_phone.sub("", text)
@@ -346,14 +343,14 @@ def _one_phone(text: str, region: str, original: Any) -> str:
     elif re.fullmatch(r"86\d{11}", compact):
         compact = "+" + compact
     if not re.fullmatch(r"\+?\d{5,20}", compact):
-        raise CellError("import-bad-phone", value=original, detail="not_number")
+        raise CellError.coded("import-bad-phone", value=original, detail="not_number")
     e164, why = parse_phone(compact, region)
     if e164 is not None and not compact.startswith("+"):
         return e164[len(_country_prefix(region)):]  # a mobile of the team's region, as written nationally
     if e164 is None and why == "not a mobile number":
         e164, why = _landline(compact, region)
     if e164 is None:
-        raise CellError("import-bad-phone", value=original,
+        raise CellError.coded("import-bad-phone", value=original,
                         detail="not_mobile" if why == "not a mobile number" else "invalid")
     return _stored_form(e164, region)
 
@@ -402,7 +399,7 @@ def parse_email_cell(value: Any) -> str:
     text = _words().between_emails.split(text)[0] if text else text
     norm, why = email_key(text)
     if norm is None:
-        raise CellError("import-bad-email", value=value, detail=why)
+        raise CellError.coded("import-bad-email", value=value, detail=why)
     return text  # as written (case kept); kehu.normalize decides equality
 
 

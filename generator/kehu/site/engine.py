@@ -13,26 +13,31 @@ import importlib.util
 import os
 import sys
 
+from ..errors import KehuError
+
 ENGINES = ("mkdocs", "properdocs")
 ENGINE_ENV = "KEHU_SITE_ENGINE"
 
 
-class EngineMissing(Exception):
-    """The chosen engine is not installed (message: what to install)."""
+_ENGINE_HINT = "or set site.engine in kehu.yaml to mkdocs / properdocs"
+
+
+class EngineMissing(KehuError):
+    """The chosen engine is unknown or not installed (message: what to install)."""
 
 
 def chosen(configured: str | None, override: str | None = None) -> str:
     """The engine of this run: ``override`` (the option), else KEHU_SITE_ENGINE, else kehu.yaml's."""
     name = (override or os.environ.get(ENGINE_ENV) or configured or "mkdocs").strip().lower()
     if name not in ENGINES:
-        raise EngineMissing(f"unknown site engine '{name}': choose one of {', '.join(ENGINES)}")
+        raise EngineMissing(f"unknown site engine '{name}': choose one of {', '.join(ENGINES)}", _ENGINE_HINT)
     return name
 
 
 def activate(name: str) -> str:
     """Make ``name`` the engine behind ``import mkdocs`` in this process; returns "<engine> <version>"."""
     if importlib.util.find_spec(name) is None:
-        raise EngineMissing(f"the site engine '{name}' is not installed: pip install {name}")
+        raise EngineMissing(f"the site engine '{name}' is not installed: pip install {name}", _ENGINE_HINT)
     if name == "properdocs":
         loaded = sys.modules.get("mkdocs")
         if loaded is not None and getattr(loaded, "__name__", "") != "properdocs":

@@ -36,6 +36,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..atomic import atomic_write, new_dir, replace_dir
+from ..errors import KehuError
 from .pinyin import syllables
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -53,8 +54,9 @@ PINYIN_SUFFIX = 40     # longest pinyin term (queries longer than this match its
 INDEX_DIR = "kehu"     # search/kehu/
 
 
-class SegmenterMissing(RuntimeError):
-    pass
+class SegmenterMissing(KehuError, RuntimeError):
+    """The word splitter kehu.yaml names is unknown or not installed (message: what to do). Its own kind:
+    the MkDocs plugin turns it into MkDocs' PluginError."""
 
 
 Splitter = Callable[[str], list[str]]
