@@ -64,7 +64,7 @@ def test_every_exception_class_of_kehu_is_a_kehu_error_or_a_named_internal_one()
         for name, value in vars(module).items():
             if inspect.isclass(value) and issubclass(value, BaseException) and value.__module__ == info.name:
                 found[f"{info.name}.{name}"] = value
-    assert {"kehu.store.StoreError", "kehu.locking.LockTimeout", "kehu.sync.SyncError"} <= set(found)
+    assert {"kehu.roundtrip.StoreError", "kehu.locking.LockTimeout", "kehu.sync.SyncError"} <= set(found)
     stray = sorted(n for n, cls in found.items() if not issubclass(cls, KehuError) and n not in INTERNAL)
     assert stray == [], f"user-facing failures must be KehuErrors (or listed as internal, with a reason): {stray}"
     assert set(found) >= INTERNAL  # the allow-list names nothing that is gone
