@@ -198,23 +198,17 @@ def write_pages(repo: Repo, folder: Path, internal: bool) -> int:
 
 
 @click.command("build")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder (default: site/, or site-internal/ with --internal).")
-@click.option("--internal", is_flag=True,
-              help="Show phone numbers and emails unmasked — for the team's own eyes; never publish it.")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--internal", is_flag=True)
 @click.option("--pages-only", "pages_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              metavar="DIR", help="Only write the generated pages (Markdown, calendars, assets) to DIR, for a "
-              "builder that runs no MkDocs plugins (Zensical). DIR is replaced.")
-@click.option("--strict", is_flag=True, help="Fail on any MkDocs warning.")
-@click.option("--today", callback=_today_option, default=None, metavar="YYYY-MM-DD",
-              help="Pretend today is this date (also KEHU_TODAY).")
-@click.option("--engine", type=click.Choice(["mkdocs", "properdocs"]), default=None,
-              help="The site engine for this build (default: site.engine in kehu.yaml, else mkdocs).")
-@click.option("-v", "--verbose", is_flag=True, help="Show MkDocs' progress messages.")
+              metavar="DIR")
+@click.option("--strict", is_flag=True)
+@click.option("--today", callback=_today_option, default=None, metavar="YYYY-MM-DD")
+@click.option("--engine", type=click.Choice(["mkdocs", "properdocs"]), default=None)
+@click.option("-v", "--verbose", is_flag=True)
 @click.pass_obj
 def command(obj: dict, out: Path | None, internal: bool, pages_dir: Path | None, strict: bool, today: dt.date | None,
             engine: str | None, verbose: bool) -> None:
-    """Build the team's website from customers/, team.yaml and kehu.yaml (MkDocs + Material)."""
     today = today or today_from(obj)
     repo = repo_from(obj, today)
     if not repo.config_ok:

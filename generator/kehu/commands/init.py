@@ -242,24 +242,17 @@ def setup_diff_driver(target: Path) -> list[str]:
 
 @click.command("init")
 @click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Overwrite files that already exist.")
-@click.option("--git-only", is_flag=True,
-              help="Write no files: only enable the merge driver and the pre-commit hook in this clone.")
-@click.option("--name", default=None, help="Your name in team.yaml (default: git config user.name).")
-@click.option("--email", default=None, help="Your email in team.yaml (default: git config user.email).")
-@click.option("--handle", default=None, help="Your handle in team.yaml (default: derived from the email).")
-@click.option("--git-account", default=None, help="Your GitHub/GitLab user name, for CODEOWNERS.")
-@click.option("--package", default=None, metavar="SPEC",
-              help="How CI and the pre-commit hooks install kehu, e.g. 'kehu @ git+https://git.example.com/tools/kehu"
-                   "@v0.1.0' or 'kehu==0.1.0' from your team's index (default: how this kehu was installed).")
-@click.option("--example", is_flag=True,
-              help="Also write one example customer (it counts like a real one: delete it before real work).")
+@click.option("--force", is_flag=True)
+@click.option("--git-only", is_flag=True)
+@click.option("--name", default=None)
+@click.option("--email", default=None)
+@click.option("--handle", default=None)
+@click.option("--git-account", default=None)
+@click.option("--package", default=None, metavar="SPEC")
+@click.option("--example", is_flag=True)
 @click.pass_obj
 def command(obj: dict | None, directory: Path, force: bool, git_only: bool, name: str | None, email: str | None,
             handle: str | None, git_account: str | None, package: str | None, example: bool) -> None:
-    """Create a team repository in DIRECTORY (default: here) that works at once.
-
-    Refuses to overwrite existing files unless --force; with --git-only, sets up git in an existing clone."""
     target = directory.resolve()
     if git_only:
         if not (target / CONFIG_FILE).is_file() and not (target / CUSTOMERS_DIR).is_dir():

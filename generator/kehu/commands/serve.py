@@ -19,15 +19,13 @@ from .build import internal_env, mkdocs_config_file, mkdocs_logging, use_engine
 
 
 @click.command("serve")
-@click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, metavar="IP:PORT",
-              help="Where to serve the preview.")
-@click.option("--internal", is_flag=True, help="Show phone numbers and emails unmasked.")
-@click.option("--full", is_flag=True, help="Rebuild every page on each change (slower, never stale).")
-@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
-@click.option("-v", "--verbose", is_flag=True, help="Show MkDocs' progress messages.")
+@click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, metavar="IP:PORT")
+@click.option("--internal", is_flag=True)
+@click.option("--full", is_flag=True)
+@click.option("--open", "open_browser", is_flag=True)
+@click.option("-v", "--verbose", is_flag=True)
 @click.pass_obj
 def command(obj: dict, dev_addr: str, internal: bool, full: bool, open_browser: bool, verbose: bool) -> None:
-    """Serve the site locally and rebuild it whenever a customer file, the team or the rules change."""
     repo = repo_from(obj)
     if not repo.config_ok:
         fail("kehu.yaml is invalid", "run `kehu check` and fix kehu.yaml first")
