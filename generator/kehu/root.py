@@ -28,14 +28,16 @@ def find_root(start: Path | None = None) -> Path:
     return here
 
 
-def team_locale(start: Path | None = None) -> str:
-    """The locale kehu speaks in the repository at or above ``start``: KEHU_LOCALE, else kehu.yaml's
-    ``locale:`` when it is one kehu knows, else zh-CN (as :func:`kehu.repo.open_repo` decides)."""
+def team_locale(start: Path | None = None, upwards: bool = True) -> str:
+    """The locale kehu speaks in the repository at or above ``start`` (only at it, without ``upwards``):
+    KEHU_LOCALE, else kehu.yaml's ``locale:`` when it is one kehu knows, else zh-CN (as
+    :func:`kehu.repo.open_repo` decides)."""
     forced = os.environ.get("KEHU_LOCALE")
     if forced:
         return forced
     try:
-        text = (find_root(start) / CONFIG_FILE).read_text(encoding="utf-8", errors="replace")
+        root = find_root(start) if upwards else (start or Path.cwd())
+        text = (root / CONFIG_FILE).read_text(encoding="utf-8", errors="replace")
     except (OSError, ValueError):
         return "zh-CN"
     found = _LOCALE_LINE.search(text)
