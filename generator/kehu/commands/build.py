@@ -218,7 +218,7 @@ def command(obj: dict, out: Path | None, internal: bool, pages_dir: Path | None,
     start = time.perf_counter()
     if pages_dir is not None:
         n = write_pages(repo, pages_dir, internal)
-        click.echo(repo.msgs.word("build-pages-done", count=n, out=pages_dir,
+        click.echo(repo.msgs.word("build.pages_done", count=n, out=pages_dir,
                                   seconds=f"{time.perf_counter() - start:.1f}"))
         return
     out = out or repo.root / ("site-internal" if internal else "site")
@@ -229,7 +229,7 @@ def command(obj: dict, out: Path | None, internal: bool, pages_dir: Path | None,
     from ..site.engine import logger_name
 
     msgs = repo.msgs
-    click.echo(msgs.word("build-done", count=stats.get("customer_count", "?"), out=out, seconds=f"{total:.1f}",
+    click.echo(msgs.word("build.done", count=stats.get("customer_count", "?"), out=out, seconds=f"{total:.1f}",
                          engine=logger_name(), generate=f"{stats.get('generate', 0):.1f}",
-                         index=msgs.word("build-index", kb=f"{index / 1024:.0f}") if index else "",
-                         internal=msgs.word("build-internal") if internal else ""))
+                         index=msgs.word("build.index", kb=f"{index / 1024:.0f}") if index else "",
+                         internal=msgs.word("build.internal") if internal else ""))

@@ -131,13 +131,13 @@ def configured(repo: Repo, owners: list[str], env: dict[str, str]) -> tuple[list
     return out, problems
 
 
-def _print_dry(d: Delivery) -> None:
+def _print_dry(repo: Repo, d: Delivery) -> None:
     if d.kind == "email":
-        click.echo(f"→ email {d.target} ({d.owner})")
+        click.echo(repo.msgs.word("remind.dry_email", target=d.target, owner=d.owner))
         click.echo(d.message.text())
     else:
         url, body = robot_request(d.kind, d.target, d.message, d.secret)
-        click.echo(f"→ {d.kind} {redact(url)} ({d.owner})")
+        click.echo(repo.msgs.word("remind.dry_robot", kind=d.kind, target=redact(url), owner=d.owner))
         click.echo(json.dumps(body, ensure_ascii=False, indent=2))
     click.echo()
 
@@ -203,7 +203,7 @@ def command(obj: dict, owner: str | None, webhook: str | None, kind: str | None,
     smtp: Smtp | None = None
     for d in deliveries:
         if dry_run:
-            _print_dry(d)
+            _print_dry(repo, d)
             continue
         try:
             if d.kind == "email":

@@ -40,7 +40,7 @@ def command(obj: dict, dev_addr: str, internal: bool, full: bool, open_browser: 
         if not full:  # pages on disk, rewritten only when they change: dirty reload rebuilds just those
             os.environ[PAGES_CACHE_ENV] = str(Path(scratch) / "pages")
         config_file = mkdocs_config_file(repo, Path(scratch))
-        click.echo(repo.msgs.word("serve-started", addr=dev_addr), err=True)
+        click.echo(repo.msgs.word("serve.started", addr=dev_addr), err=True)
         try:
             serve(config_file=str(config_file), livereload=True, build_type=None if full else "dirty",
                   open_in_browser=open_browser, dev_addr=dev_addr)
