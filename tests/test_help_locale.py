@@ -192,9 +192,9 @@ def test_the_build_result_line_is_in_the_team_language(make_repo, lang):
     assert run.returncode == 0, run.stderr
     words = Locale(LANGS[lang])
     last = run.stdout.strip().splitlines()[-1]
-    assert _template(words, "build-done").fullmatch(last), last
-    assert last.startswith(words.word("build-done").split("{out}")[0].format(count=1))
-    assert last.endswith(words.word("build-internal"))
+    assert _template(words, "build.done").fullmatch(last), last
+    assert last.startswith(words.word("build.done").split("{out}")[0].format(count=1))
+    assert last.endswith(words.word("build.internal"))
     assert bool(CJK.search(last)) == (lang == "zh")
 
 

@@ -31,7 +31,7 @@ def command(obj: dict, fmt: str, out: Path | None, owner: str | None, locale: st
     es = collect(repo, owner, lang, mask)
     if str(out) == "-":
         if fmt not in ("json", "ics"):
-            fail("--out - (stdout) works for json and ics only", "give a file name for csv, xlsx and sqlite")
+            fail(*repo.msgs.text("export-stdout-only"))
         data = WRITERS[fmt](es, None)
         sys.stdout.buffer.write(data if isinstance(data, bytes) else data.encode("utf-8"))
     else:
@@ -41,7 +41,7 @@ def command(obj: dict, fmt: str, out: Path | None, owner: str | None, locale: st
         try:
             WRITERS[fmt](es, target)
         except OSError as e:
-            fail(f"{target}: {e.strerror or e}", "check that the folder exists and is writable")
+            fail(*repo.msgs.text("export-cannot-write", target=target, detail=e.strerror or e))
         echo(word(repo.msgs, "export.wrote", n=len(es.customers), path=target), err=True)
     if es.skipped:
         echo(word(repo.msgs, "export.skipped", n=len(es.skipped), files=", ".join(es.skipped)), err=True)
