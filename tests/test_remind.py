@@ -275,7 +275,7 @@ def test_dry_run_prints_and_sends_nothing(repo, robot):
     assert r.exit_code == 0, r.stderr
     assert robot.requests == []
     assert '"msgtype": "markdown"' in r.stdout and '"msg_type": "post"' in r.stdout
-    assert "→ email lixia@example.com" in r.stdout
+    assert "→ 邮件 lixia@example.com" in r.stdout  # the zh-CN dry-run line (progress.yaml remind-dry-email)
     assert "wecom-key" not in r.stdout and "ding-token" not in r.stdout and "SECding" not in r.stdout
 
 

@@ -30,7 +30,8 @@ def test_both_engines_build_the_same_pages(two_sites):
     root = two_sites["root"]
     assert two_sites["mk"].returncode == 0, two_sites["mk"].stderr
     assert two_sites["pd"].returncode == 0, two_sites["pd"].stderr
-    assert "with mkdocs" in two_sites["mk"].stdout and "with properdocs" in two_sites["pd"].stdout
+    # the zh-CN result line names the engine: ✓ N 个客户 → site，用时 … 秒（mkdocs；…）
+    assert "（mkdocs；" in two_sites["mk"].stdout and "（properdocs；" in two_sites["pd"].stdout
     mk, pd = built_pages(root / "site-mk"), built_pages(root / "site-pd")
     assert sorted(mk) == sorted(pd) and len(mk) > 10
     assert "ProperDocs 1.6" in GENERATOR.search(pd["index.html"]).group(0)
@@ -62,7 +63,7 @@ def test_kehu_yaml_chooses_the_engine_and_mkdocs_is_never_loaded(two_sites, tmp_
         env_run = subprocess.run([sys.executable, str(probe)], capture_output=True, text=True, timeout=300,
                                  env={**_env(), "KEHU_TODAY": "2024-06-01"})
         assert env_run.returncode == 0, env_run.stderr
-        assert "with properdocs" in env_run.stdout and "REAL-MKDOCS []" in env_run.stdout
+        assert "（properdocs；" in env_run.stdout and "REAL-MKDOCS []" in env_run.stdout
         assert "ProperDocs" in (root / "site-yaml" / "index.html").read_text(encoding="utf-8")
     finally:
         (root / "kehu.yaml").write_text(text, encoding="utf-8")

@@ -95,7 +95,7 @@ def built(tmp_path_factory) -> dict:
 
 def test_build_succeeds_and_makes_a_page_per_sound_customer(built):
     assert built["public"].returncode == 0, built["public"].stderr
-    assert "31 customers" in built["public"].stdout
+    assert "31 个客户" in built["public"].stdout  # the zh-CN result line (progress.yaml build-done)
     site = built["site"]
     pages = sorted(p.parent.name for p in (site / "customers").glob("*/index.html"))
     assert len(pages) == 31 and EVIL_ID in pages

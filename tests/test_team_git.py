@@ -13,6 +13,7 @@ import pytest
 import yaml
 from cmd_support import COMMENTED, assert_refused, commit, git, kehu, other_customer, plain, team_repo
 from conftest import TODAY, customer_dict
+from kehu.catalogue import Locale
 from kehu.gitsetup import EXIT_MARKED, merge_driver_command
 
 # --- ids ---------------------------------------------------------------------------------------------------
@@ -327,6 +328,8 @@ def test_sync_merges_main_as_data_and_the_forge_merge_is_then_clean(pair: Team) 
     assert run.returncode == 0, run.stdout + run.stderr
     assert "kehu 已合并（双方都有修改）：C20240501001 上海启明科技有限公司" in run.stdout
     assert "已推送 work-b" in run.stdout
+    subject = pair.b.git("log", "--merges", "-1", "--format=%s").stdout.strip()
+    assert subject == Locale("zh-CN").word("sync.merge_commit", target="origin/main", branch="work-b")
     forge = pair._clone(pair.origin.parent, "forge")
     forge.git("merge", "--no-ff", "--no-edit", "origin/work-b")  # a plain textual merge: no driver here
     text = (forge.root / "customers/C20240501001.yaml").read_text(encoding="utf-8")

@@ -12,14 +12,19 @@ CLI, the checker, the site, export, the merge driver and ``--help`` all ask one 
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any
 
 from .problems import Problem, Severity
 
 LANGS = ("zh", "en")
+# a plain folder (kehu is never run from a zip): importlib.resources would import zipfile, tempfile and more
+# into every `kehu --help`
+FOLDER = Path(__file__).parent / "data" / "catalogue"
 
 
 @dataclass(frozen=True)
@@ -54,21 +59,72 @@ def _entry(area: str, key: object, value: object) -> Entry:
     return Entry(key, area, *texts)
 
 
+# One entry in the plain form help.yaml keeps to: `key:`, then `  zh: "…"` / `  en: "…"` (a JSON-style
+# double-quoted line) or `  zh: |-` followed by a block indented by four spaces.
+_PLAIN_KEY = re.compile(r"([A-Za-z0-9_.-]+):")
+_PLAIN_TEXT = re.compile(r'  (zh|en): ("(?:[^"\\]|\\.)*")')
+
+
+def _plain(text: str) -> dict[str, dict[str, str]] | None:
+    """The entries of a catalogue file written in the plain form, read without loading PyYAML (so that
+    `kehu --help` starts as fast as before it was translated); None when the file uses any other form."""
+    out: dict[str, dict[str, str]] = {}
+    lines = text.split("\n")
+    i, key = 0, None
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        if not line.strip() or line.startswith("#"):
+            continue
+        if found := _PLAIN_KEY.fullmatch(line):
+            key = found[1]
+            if key in out:
+                return None  # let the YAML loader report it the usual way
+            out[key] = {}
+            continue
+        if key is None:
+            return None
+        if found := _PLAIN_TEXT.fullmatch(line):
+            try:
+                out[key][found[1]] = json.loads(found[2])
+            except ValueError:
+                return None
+            continue
+        if line in ("  zh: |-", "  en: |-"):
+            block: list[str] = []
+            while i < len(lines) and (lines[i].startswith("    ") or not lines[i].strip()):
+                block.append(lines[i][4:])
+                i += 1
+            while block and not block[-1]:
+                block.pop()
+            out[key][line[2:4]] = "\n".join(block)
+            continue
+        return None
+    return out
+
+
+@cache
+def area_entries(area: str) -> dict[str, Entry]:
+    """The entries of one catalogue file (``--help`` reads only help.yaml)."""
+    text = (FOLDER / f"{area}.yaml").read_text(encoding="utf-8")
+    data: Any = _plain(text)
+    if data is None:
+        import yaml  # only here: the plain form needs no YAML library
+
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+    return {key: _entry(area, key, value) for key, value in data.items()}
+
+
+def areas() -> list[str]:
+    return sorted(f.name.removesuffix(".yaml") for f in FOLDER.iterdir() if f.name.endswith(".yaml"))
+
+
 @lru_cache(maxsize=1)
 def entries() -> dict[str, Entry]:
     """Every entry of every catalogue file, by key (loaded once per process)."""
-    import yaml  # here: `kehu.install` (run by `pip show`-style checks) must import without PyYAML
-
-    folder = resources.files("kehu").joinpath("data/catalogue")
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     out: dict[str, Entry] = {}
-    for file in sorted(folder.iterdir(), key=lambda f: f.name):
-        if not file.name.endswith(".yaml"):
-            continue
-        area = file.name.removesuffix(".yaml")
-        data = yaml.load(file.read_text(encoding="utf-8"), Loader=loader) or {}
-        for key, value in data.items():
-            entry = _entry(area, key, value)
+    for area in areas():
+        for key, entry in area_entries(area).items():
             if key in out:
                 raise CatalogueError(f"{area}.yaml: {key!r} is already defined in {out[key].area}.yaml")
             out[key] = entry

@@ -1,7 +1,8 @@
 """The ``kehu`` command: a thin layer over the package.
 
 Each command lives in its own module under ``kehu.commands``; this file only
-lists them, so adding a command never touches another one.
+lists them, so adding a command never touches another one. Their help texts are
+entries of data/catalogue/help.yaml, given in the team's language by kehu.helptext.
 """
 
 from __future__ import annotations
@@ -16,60 +17,46 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from . import __version__
+from . import __version__, helptext
 from .errors import EXIT_INTERNAL, EXIT_INTERRUPTED, KehuError
 
 if TYPE_CHECKING:
     from .catalogue import Locale
 
-# name -> (module under kehu.commands that defines a click command called `command`, its one-line help).
-# `kehu --help` lists the commands from this table without importing a single one (tests keep the help
-# lines equal to the commands' own).
-COMMANDS: dict[str, tuple[str, str]] = {
-    "check": ("check", "Check customer files (default: all of them) and report every problem as file:line:col."),
-    "build": ("build", "Build the team's website from customers/, team.yaml and kehu.yaml (MkDocs + Material)."),
-    "serve": ("serve", "Serve the site locally and rebuild it whenever a customer file, the team or the rules "
-                       "change."),
-    "fmt": ("fmt", "Lay out customer files (default: all of them, and team.yaml) in kehu's canonical format."),
-    "init": ("init", "Create a team repository in DIRECTORY (default: here) that works at once."),
-    "merge-driver": ("merge_driver", "Three-way merge of a customer file (git merge driver; see `kehu init`)."),
-    "diff-driver": ("diff_driver", "Print FILE for git's diff, with a header line for each customer entry (git's "
-                                   "textconv)."),
-    "codeowners": ("codeowners", "Write CODEOWNERS so each customer file needs review by its owner (managers as "
-                                 "fallback)."),
-    "new": ("new", "Create a customer file with the next free id; refuses duplicates."),
-    "log": ("log", "Record an interaction with CUSTOMER (id, part of the name, pinyin or initials)."),
-    "set": ("set", "Set FIELD of CUSTOMER: stage, class (--reason), quiet_until (--reason), owner, or any other "
-                   "field."),
-    "survey": ("survey", "Record a satisfaction survey of CUSTOMER: at least one score from 1 (poor) to 5 "
-                         "(excellent)."),
-    "complaint": ("complaint", "Record a complaint of CUSTOMER, or move one to in progress / resolved."),
-    "due": ("due", "List the follow-ups owed: overdue, today, and within DAYS (the same facts as the site)."),
-    "remind": ("remind", "Send each owner's due list for today (overdue, today, birthdays) to chat robots or email."),
-    "review": ("review", "The monthly review: customers whose class or status changed in the month, and why (from git "
-                         "history)."),
-    "show": ("show", "Show one customer: profile, class, status, due follow-up, contacts, history."),
-    "history": ("history", "Who changed which fields of CUSTOMER when, from git history, oldest first; merge "
-                           "commits say who merged and which side's value they kept."),
-    "diff": ("diff", "What changed, per customer, in business words: fields with their labels, entries added, "
-                     "complaints resolved, customers created, merged, renamed or deleted, and who committed each."),
-    "forget": ("forget", "Erase a customer's file, or with --contact one person's data in it, leaving a visible "
-                         "tombstone (which `kehu check --against` accepts), and print how to remove the data from "
-                         "git history too."),
-    "import": ("import_", "Import customers, contacts and follow-up records from spreadsheets."),
-    "export": ("export", "Export every customer (files that fail the schema are skipped and listed)."),
-    "dedupe": ("dedupe", "List pairs of customers that look like one: the same normalised name "
-                         "(有限公司/集团/spaces/width ignored), the same phone or e-mail, or nearly the same name — "
-                         "the checker's rules, ranked by a score."),
-    "merge": ("merge", "Merge DROP into KEEP and delete DROP's file."),
-    "renumber": ("renumber", "Give customer OLD (an id or a unique part of its name) the id NEW (default: the next "
-                             "free one)."),
-    "sync": ("sync", "Merge the main branch into the current branch the way kehu merges customer files."),
-    "opp": ("opp", "Opportunities (商机): add, change, win or lose one; list them."),
-    "forecast": ("forecast", "The forecast (业绩预测): weighted pipeline by expected close month, won this "
-                             "month/quarter vs last, slipping opportunities."),
-    "pool": ("pool", "List the customers in the pool (公海) and how many customers each member holds against the cap."),
-    "claim": ("claim", "Claim CUSTOMER from the pool (公海): you become its owner, within the cap of kehu.yaml."),
+# name -> the module under kehu.commands that defines a click command called `command`. `kehu --help` lists
+# the commands from this table without importing a single one; each line is the first sentence of the
+# command's help (help.<name> in data/catalogue/help.yaml), which is also the command's own short help.
+COMMANDS: dict[str, str] = {
+    "check": "check",
+    "build": "build",
+    "serve": "serve",
+    "fmt": "fmt",
+    "init": "init",
+    "merge-driver": "merge_driver",
+    "diff-driver": "diff_driver",
+    "codeowners": "codeowners",
+    "new": "new",
+    "log": "log",
+    "set": "set",
+    "survey": "survey",
+    "complaint": "complaint",
+    "due": "due",
+    "remind": "remind",
+    "review": "review",
+    "show": "show",
+    "history": "history",
+    "diff": "diff",
+    "forget": "forget",
+    "import": "import_",
+    "export": "export",
+    "dedupe": "dedupe",
+    "merge": "merge",
+    "renumber": "renumber",
+    "sync": "sync",
+    "opp": "opp",
+    "forecast": "forecast",
+    "pool": "pool",
+    "claim": "claim",
 }
 
 
@@ -79,11 +66,19 @@ class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # the team's language is known before click parses (and may answer --help or a usage error)
+        lang = ctx.meta["kehu.lang"] = helptext.team_lang(args)
+        helptext.speak(lang)
+        helptext.localise(self, "kehu", lang, ctx)
+        return super().parse_args(ctx, args)
+
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        entry = COMMANDS.get(name)
-        if entry is None:
+        module = COMMANDS.get(name)
+        if module is None:
             return None
-        return importlib.import_module(f"kehu.commands.{entry[0]}").command
+        command = importlib.import_module(f"kehu.commands.{module}").command
+        return helptext.localise(command, name, ctx.meta.get("kehu.lang", "zh"), ctx)
 
     def invoke(self, ctx: click.Context) -> Any:
         """THE error handler: every failure leaves as one line in the team's language, never a traceback."""
@@ -106,9 +101,10 @@ class LazyGroup(click.Group):
                        EXIT_INTERNAL)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        lang = ctx.meta.get("kehu.lang", "zh")
+        rows = [(name, helptext.short_help(name, lang)) for name in self.list_commands(ctx)]
         limit = formatter.width - 6 - max(len(name) for name, _ in rows)
-        with formatter.section("Commands"):
+        with formatter.section(helptext.word("click.commands", lang)):
             formatter.write_dl([(name, click.utils.make_default_short_help(text, limit)) for name, text in rows])
 
 
@@ -156,26 +152,24 @@ def _today(ctx: click.Context, param: click.Parameter, value: str | None) -> str
     try:
         dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date; write YYYY-MM-DD") from None
+        raise click.BadParameter(helptext.word("click.bad-date", ctx.meta.get("kehu.lang", "zh")).format(
+            value=value)) from None
     return value
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="kehu")
-@click.option("-C", "--repo", "repo", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="The team repository (default: the nearest folder upwards with kehu.yaml or customers/).")
-@click.option("--today", callback=_today, default=None, metavar="YYYY-MM-DD",
-              help="Pretend today is this date (reproducible reports). Also KEHU_TODAY.")
+@click.option("-C", "--repo", "repo", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--today", callback=_today, default=None, metavar="YYYY-MM-DD")
 @click.pass_context
 def main(ctx: click.Context, repo: Path | None, today: str | None) -> None:
-    """kehu 客户 — customers as YAML files in git: check them, and build the team's site."""
     from .config import TODAY_ENV, pinned_today  # the one place the command line reads KEHU_TODAY
 
     try:
         pinned = pinned_today(today)
     except ValueError:
-        raise click.BadParameter(f"'{os.environ.get(TODAY_ENV)}' is not a date; write YYYY-MM-DD",
-                                 param_hint=TODAY_ENV) from None
+        raise click.BadParameter(helptext.word("click.bad-date", ctx.meta.get("kehu.lang", "zh")).format(
+            value=os.environ.get(TODAY_ENV)), param_hint=TODAY_ENV) from None
     # every command opens the repository with this date (None: today in the team's time zone)
     ctx.obj = {"repo": repo, "today": pinned}
 

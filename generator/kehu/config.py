@@ -32,9 +32,11 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-CONFIG_FILE = "kehu.yaml"
+# where kehu.yaml and customers/ are is decided in root (which --help reads without PyYAML); re-exported here
+from .root import CONFIG_FILE as CONFIG_FILE
+from .root import CUSTOMERS_DIR as CUSTOMERS_DIR
+
 TEAM_FILE = "team.yaml"
-CUSTOMERS_DIR = "customers"
 SCHEMA_DIR = "schema"
 TODAY_ENV = "KEHU_TODAY"  # read only by pinned_today(), at the edges (cli.main, the MkDocs plugin)
 

@@ -32,8 +32,16 @@ def merge_driver_command(python: str | None = None) -> str:
             f"elif command -v kehu >/dev/null 2>&1; then kehu {args}; else false; fi; "
             f"r=$?; [ $r -eq 0 ] && exit 0; [ $r -eq {EXIT_MARKED} ] && exit 1; "
             "git merge-file --marker-size=%L -L ours -L base -L theirs %A %O %B; "
-            "echo \"kehu merge-driver could not run (exit $r): git's line merge of %P, "
-            "resolve the conflict markers / 无法运行 kehu 合并驱动，已按行合并 %P，请解决冲突标记\" >&2; exit 1")
+            f"echo \"{_fallback_words()}\" >&2; exit 1")
+
+
+def _fallback_words() -> str:
+    """What git prints when kehu cannot run at all: in both languages, as the clone's kehu.yaml is then
+    unknown to the shell (from the catalogue: no quote, $ or backtick other than git's %P and $r)."""
+    from .catalogue import entries
+
+    entry = entries()["merge_driver.not_run"]
+    return " / ".join(text.format(status="$r", file="%P") for text in (entry.en, entry.zh))
 
 
 def merge_config(python: str | None = None) -> dict[str, str]:
@@ -48,16 +56,16 @@ def config_args(python: str | None = None) -> list[str]:
     return out
 
 
-def configure(root: Path) -> list[str]:
-    """Write the driver into this clone's git config. Returns warnings (empty when all went well)."""
+def configure(root: Path) -> list[tuple[str, str]]:
+    """Write the driver into this clone's git config. Returns the (key, what git said) that failed."""
     warnings = []
     for key, value in merge_config().items():
         try:
             done = subprocess.run(["git", "config", key, value], cwd=root, capture_output=True, text=True,
                                   check=False)
         except OSError as e:
-            warnings.append(f"git config {key} failed: {e}")
+            warnings.append((key, str(e)))
             continue
         if done.returncode != 0:
-            warnings.append(f"git config {key} failed: {done.stderr.strip()}")
+            warnings.append((key, done.stderr.strip()))
     return warnings

@@ -13,21 +13,13 @@ from .config import CONFIG_FILE, CUSTOMERS_DIR, SCHEMA_DIR, TEAM_FILE, Config, C
 from .ids import code_clashes, scheme_problem, template_fields
 from .model import Team, team_from
 from .problems import Problem
+from .root import find_root
 from .schema import SchemaSet
 from .yamlload import LoadedYaml, load_yaml_bytes
 
 # what kehu reads to do its work: no output may be written over or inside these
 SOURCES = (CUSTOMERS_DIR, SCHEMA_DIR, ".git", CONFIG_FILE, TEAM_FILE, "mkdocs.yml", ".github", ".gitlab",
            ".gitlab-ci.yml", ".pre-commit-config.yaml", ".gitattributes", ".vscode")
-
-
-def find_root(start: Path | None = None) -> Path:
-    """The nearest folder (upwards) holding kehu.yaml or customers/; else the start folder."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / CONFIG_FILE).is_file() or (folder / CUSTOMERS_DIR).is_dir():
-            return folder
-    return here
 
 
 def is_plain_file(path: Path) -> bool:

@@ -209,7 +209,7 @@ def _merge(repo: Repo, report: SyncReport, before: str, only_if_clean: bool, cre
     fork = _git(root, "merge-base", "HEAD", report.target).stdout.strip()
     ours = {p for p in _lines(_git(root, "diff", "--name-only", fork, before, "--", CUSTOMERS_DIR))}
     theirs = {p for p in _lines(_git(root, "diff", "--name-only", fork, report.target, "--", CUSTOMERS_DIR))}
-    message = f"kehu sync: merge {report.target} into {report.branch}"
+    message = repo.msgs.word("sync.merge_commit", target=report.target, branch=report.branch)
     run = _git(root, "merge", "--no-edit", "-m", message, report.target, config=True, check=False)
     both = sorted(p for p in ours & theirs if is_customer_file(p))
     report.incoming = sorted(_customer(root, p) for p in theirs - ours if is_customer_file(p))
@@ -345,7 +345,8 @@ def _restore_codeowners(repo: Repo, report: SyncReport, target: str) -> None:
     if _git(root, "diff", "--quiet", target, "HEAD", "--", *present, check=False).returncode == 0:
         return
     _git(root, "checkout", target, "--", *present)
-    _git(root, "commit", "--no-verify", "-q", "-m", f"kehu sync: CODEOWNERS as on {target}", "--", *present)
+    _git(root, "commit", "--no-verify", "-q", "-m", repo.msgs.word("sync.codeowners_commit", target=target), "--",
+         *present)
     report.codeowners = "restored"
 
 

@@ -149,8 +149,8 @@ def run_mkdocs(repo: Repo, out: Path, internal: bool, strict: bool, verbose: boo
                 finally:
                     cfg.plugins.on_shutdown()
             except MkDocsException as e:
-                fail(str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__,
-                     "the previous site was left as it was")
+                fail(*repo.msgs.text("build-mkdocs-failed", detail=str(e).strip().splitlines()[0] if str(e).strip()
+                                     else type(e).__name__))
         plugin = cfg.plugins.get("kehu")
         stats = dict(getattr(plugin, "stats", {}) or {})
         (tmp / SITE_MARKER).write_text("written by kehu build; replaced on every run\n")
@@ -191,33 +191,28 @@ def write_pages(repo: Repo, folder: Path, internal: bool) -> int:
 
 
 @click.command("build")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output folder (default: site/, or site-internal/ with --internal).")
-@click.option("--internal", is_flag=True,
-              help="Show phone numbers and emails unmasked — for the team's own eyes; never publish it.")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None)
+@click.option("--internal", is_flag=True)
 @click.option("--pages-only", "pages_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              metavar="DIR", help="Only write the generated pages (Markdown, calendars, assets) to DIR, for a "
-              "builder that runs no MkDocs plugins (Zensical). DIR is replaced.")
-@click.option("--strict", is_flag=True, help="Fail on any MkDocs warning.")
-@click.option("--today", callback=_today_option, default=None, metavar="YYYY-MM-DD",
-              help="Pretend today is this date (also KEHU_TODAY).")
-@click.option("--engine", type=click.Choice(["mkdocs", "properdocs"]), default=None,
-              help="The site engine for this build (default: site.engine in kehu.yaml, else mkdocs).")
-@click.option("-v", "--verbose", is_flag=True, help="Show MkDocs' progress messages.")
+              metavar="DIR")
+@click.option("--strict", is_flag=True)
+@click.option("--today", callback=_today_option, default=None, metavar="YYYY-MM-DD")
+@click.option("--engine", type=click.Choice(["mkdocs", "properdocs"]), default=None)
+@click.option("-v", "--verbose", is_flag=True)
 @click.pass_obj
 def command(obj: dict, out: Path | None, internal: bool, pages_dir: Path | None, strict: bool, today: dt.date | None,
             engine: str | None, verbose: bool) -> None:
-    """Build the team's website from customers/, team.yaml and kehu.yaml (MkDocs + Material)."""
     today = today or today_from(obj)
     repo = repo_from(obj, today)
     if not repo.config_ok:
         first = next((p for p in repo.problems if p.file == "kehu.yaml"), None)
-        fail(f"{first.file}:{first.line}: {first.message}" if first else "kehu.yaml is invalid",
-             "run `kehu check` and fix kehu.yaml first")
+        fail(*(repo.msgs.text("build-config-problem", file=first.file, line=first.line, message=first.message)
+               if first else repo.msgs.text("build-config-invalid")))
     start = time.perf_counter()
     if pages_dir is not None:
         n = write_pages(repo, pages_dir, internal)
-        click.echo(f"✓ {n} pages → {pages_dir} ({time.perf_counter() - start:.1f} s)")
+        click.echo(repo.msgs.word("build.pages_done", count=n, out=pages_dir,
+                                  seconds=f"{time.perf_counter() - start:.1f}"))
         return
     out = out or repo.root / ("site-internal" if internal else "site")
     refuse_unsafe_out(repo, out, SITE_MARKER)
@@ -226,7 +221,8 @@ def command(obj: dict, out: Path | None, internal: bool, pages_dir: Path | None,
     index = stats.get("search_index_bytes")
     from ..site.engine import logger_name
 
-    click.echo(f"✓ {stats.get('customer_count', '?')} customers → {out} in {total:.1f} s with {logger_name()} "
-               f"(kehu {stats.get('generate', 0):.1f} s"
-               + (f", search index {index / 1024:.0f} KB" if index else "") + ")"
-               + (" — INTERNAL: contact details unmasked, do not publish" if internal else ""))
+    msgs = repo.msgs
+    click.echo(msgs.word("build.done", count=stats.get("customer_count", "?"), out=out, seconds=f"{total:.1f}",
+                         engine=logger_name(), generate=f"{stats.get('generate', 0):.1f}",
+                         index=msgs.word("build.index", kb=f"{index / 1024:.0f}") if index else "",
+                         internal=msgs.word("build.internal") if internal else ""))

@@ -14,22 +14,15 @@ from ..reporters import REPORTERS
 
 @click.command("check")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True,
-              help="text for people, json for machines, github for pull-request annotations.")
-@click.option("--strict", is_flag=True, help="Fail on warnings too.")
-@click.option("--errors-only", is_flag=True, help="Do not show warnings.")
-@click.option("--no-cache", is_flag=True, help="Check every file again, ignoring .kehu-cache/.")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
-              help="Worker processes (default: one per core).")
-@click.option("--against", metavar="BASE", default=None,
-              help="Also report past records removed or rewritten since BASE (a branch or commit; in CI the "
-                   "pull request's target branch) without a correction.")
+@click.option("--format", "fmt", type=click.Choice(sorted(REPORTERS)), default="text", show_default=True)
+@click.option("--strict", is_flag=True)
+@click.option("--errors-only", is_flag=True)
+@click.option("--no-cache", is_flag=True)
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None)
+@click.option("--against", metavar="BASE", default=None)
 @click.pass_obj
 def command(obj: dict, files: tuple[Path, ...], fmt: str, strict: bool, errors_only: bool, no_cache: bool,
             jobs: int | None, against: str | None) -> None:
-    """Check customer files (default: all of them) and report every problem as file:line:col.
-
-    Exit status: 0 when there are no errors, 1 when there are (or warnings with --strict)."""
     repo = open_repo(obj.get("repo"), today=obj.get("today"))
     result = check(repo, list(files) if files else None, use_cache=not no_cache, jobs=jobs)
     if against is not None:

@@ -30,11 +30,10 @@ from .pool import require_pool
 
 @click.command("claim")
 @click.argument("customer")
-@click.option("--by", default=None, metavar="HANDLE", help="Who claims it (default: you, from git config user.email).")
+@click.option("--by", default=None, metavar="HANDLE")
 @click.pass_obj
 @locked
 def command(obj: dict, customer: str, by: str | None) -> None:
-    """Claim CUSTOMER from the pool (公海): you become its owner, within the cap of kehu.yaml."""
     from ..gitinfo import current_handle
 
     repo = repo_from(obj)

@@ -13,13 +13,9 @@ from ._common import fail, repo_from
 
 
 @click.command("codeowners")
-@click.option("--check", "check_only", is_flag=True,
-              help="Write nothing; exit 1 when a CODEOWNERS file is out of date (for pre-commit and CI).")
+@click.option("--check", "check_only", is_flag=True)
 @click.pass_obj
 def command(obj: dict, check_only: bool) -> None:
-    """Write CODEOWNERS so each customer file needs review by its owner (managers as fallback).
-
-    The owner's forge account is `git` in team.yaml; team.yaml, kehu.yaml and schema/ belong to the managers."""
     repo = repo_from(obj)
     m = repo.msgs
     if repo.team is None:

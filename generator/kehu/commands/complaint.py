@@ -104,16 +104,15 @@ def _resolve(repo: Repo, ed: Editing, number: str | None, when: dt.date, result:
 @click.argument("customer")
 @click.argument("action", metavar="open|progress|resolve")
 @click.argument("number", required=False, metavar="[N]")
-@click.option("--category", metavar="KEY", help="open: 产品质量 交付 服务态度 响应速度 售后 价格 其他.")
-@click.option("--content", help="open: what the customer complains about.")
-@click.option("--handler", metavar="HANDLE", help="Who handles it (a team member).")
-@click.option("--result", help="resolve: how it was resolved.")
-@click.option("--date", metavar="YYYY-MM-DD", help="When it was received / resolved (default: today).")
+@click.option("--category", metavar="KEY")
+@click.option("--content")
+@click.option("--handler", metavar="HANDLE")
+@click.option("--result")
+@click.option("--date", metavar="YYYY-MM-DD")
 @click.pass_obj
 @locked
 def command(obj: dict, customer: str, action: str, number: str | None, category: str | None, content: str | None,
             handler: str | None, result: str | None, date: str | None) -> None:
-    """Record a complaint of CUSTOMER, or move one to in progress / resolved."""
     repo = repo_from(obj)
     require_sound_repo(repo)
     msgs = repo.msgs

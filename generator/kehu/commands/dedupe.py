@@ -11,15 +11,10 @@ from ._common import repo_from
 
 
 @click.command("dedupe")
-@click.option("--min-score", type=click.FloatRange(0, 1), default=0.0, show_default=True,
-              help="List only pairs scoring at least this much.")
+@click.option("--min-score", type=click.FloatRange(0, 1), default=0.0, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
 def command(obj: dict, min_score: float, fmt: str) -> None:
-    """List pairs of customers that look like one: the same normalised name (有限公司/集团/spaces/width
-    ignored), the same phone or e-mail, or nearly the same name — the checker's rules, ranked by a
-    score. Merge a pair with `kehu merge KEEP DROP`; record a pair that is really two customers
-    under check.not_duplicates in kehu.yaml."""
     from ..dedupe import find_pairs, repo_entries
     from ..io.text import word
     from ..privacy import mask_email, mask_phone

@@ -121,16 +121,10 @@ def range_reviews(repo: Repo, spec: str | None, internal: bool) -> tuple[list[Cu
 
 @click.command("diff")
 @click.argument("revisions", required=False, metavar="[BASE...HEAD]")
-@click.option("--format", "fmt", type=click.Choice(sorted(RENDER)), default="text", show_default=True,
-              help="text for the terminal, markdown for pull-request comments and job summaries, json.")
-@click.option("--internal", is_flag=True, help="Show phone numbers and emails unmasked.")
+@click.option("--format", "fmt", type=click.Choice(sorted(RENDER)), default="text", show_default=True)
+@click.option("--internal", is_flag=True)
 @click.pass_obj
 def command(obj: dict, revisions: str | None, fmt: str, internal: bool) -> None:
-    """What changed, per customer, in business words: fields with their labels, entries added,
-    complaints resolved, customers created, merged, renamed or deleted, and who committed each.
-
-    BASE...HEAD compares HEAD with where it left BASE (a pull request); BASE..HEAD compares with BASE;
-    BASE alone, or nothing (the main branch), compares the working tree, uncommitted edits included."""
     repo = repo_from(obj)
     require_sound_repo(repo)
     reviews, label = range_reviews(repo, revisions, internal)

@@ -108,7 +108,6 @@ def _titles() -> dict[str, str]:
 @click.command("diff-driver")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def command(file: Path) -> None:
-    """Print FILE for git's diff, with a header line for each customer entry (git's textconv)."""
     raw = file.read_bytes()
     sys.stdout.buffer.write(annotated(raw, _titles()))
     sys.stdout.buffer.flush()

@@ -150,19 +150,13 @@ def _within(repo: Repo, value: str | None) -> int | None:
 
 
 @click.command("due")
-@click.option("--owner", metavar="HANDLE", help="This team member's customers (default: yours, from git config).")
-@click.option("--all", "everyone", is_flag=True, help="The whole team's customers.")
-@click.option("--within", metavar="DAYS",
-              help="Due within this many days from today (default: due_soon_days); 'all': however far ahead.")
-@click.option("--limit", metavar="N", default=str(SHOWN), show_default=True,
-              help="Show at most N rows (earliest first); 0 shows all. The counts always cover all; "
-                   "--format json always lists all.")
+@click.option("--owner", metavar="HANDLE")
+@click.option("--all", "everyone", is_flag=True)
+@click.option("--within", metavar="DAYS")
+@click.option("--limit", metavar="N", default=str(SHOWN), show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
 def command(obj: dict, owner: str | None, everyone: bool, within: str | None, limit: str, fmt: str) -> None:
-    """List the follow-ups owed: overdue, today, and within DAYS (the same facts as the site).
-
-    Your own customers by default (your git email in team.yaml); --owner for a colleague's, --all for the team."""
     repo = repo_from(obj)
     require_sound_repo(repo)
     if owner is not None:

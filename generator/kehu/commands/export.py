@@ -12,22 +12,13 @@ from ._common import fail, repo_from
 
 
 @click.command("export")
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json", "ics", "sqlite"]), required=True,
-              help="csv: a folder of one file per table; xlsx: one workbook; json: one document "
-                   "(schema/export.schema.json); ics: due follow-ups; sqlite: tables with foreign keys.")
-@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
-              help="Where to write (default: kehu-export-DATE[.ext]); '-' writes json or ics to stdout.")
-@click.option("--owner", default=None, metavar="HANDLE", help="Only this owner's customers.")
-@click.option("--locale", type=click.Choice(["zh-CN", "en"]), default=None,
-              help="Language of headers and labels (default: kehu.yaml locale).")
-@click.option("--mask", is_flag=True, help="Mask phone numbers and e-mails (138****8000) for a wide audience; "
-                                           "a masked export does not import back.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json", "ics", "sqlite"]), required=True)
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None)
+@click.option("--owner", default=None, metavar="HANDLE")
+@click.option("--locale", type=click.Choice(["zh-CN", "en"]), default=None)
+@click.option("--mask", is_flag=True)
 @click.pass_obj
 def command(obj: dict, fmt: str, out: Path | None, owner: str | None, locale: str | None, mask: bool) -> None:
-    """Export every customer (files that fail the schema are skipped and listed).
-
-    csv and xlsx use Chinese headers and labels (English with locale en) and import back with
-    `kehu import` to the same customer files; columns marked （自动）/(auto) are computed facts."""
     from ..edits import say
     from ..io.export import WRITERS, collect, default_out
     from ..io.text import word
@@ -40,7 +31,7 @@ def command(obj: dict, fmt: str, out: Path | None, owner: str | None, locale: st
     es = collect(repo, owner, lang, mask)
     if str(out) == "-":
         if fmt not in ("json", "ics"):
-            fail("--out - (stdout) works for json and ics only", "give a file name for csv, xlsx and sqlite")
+            fail(*repo.msgs.text("export-stdout-only"))
         data = WRITERS[fmt](es, None)
         sys.stdout.buffer.write(data if isinstance(data, bytes) else data.encode("utf-8"))
     else:
@@ -50,7 +41,7 @@ def command(obj: dict, fmt: str, out: Path | None, owner: str | None, locale: st
         try:
             WRITERS[fmt](es, target)
         except OSError as e:
-            fail(f"{target}: {e.strerror or e}", "check that the folder exists and is writable")
+            fail(*repo.msgs.text("export-cannot-write", target=target, detail=e.strerror or e))
         echo(word(repo.msgs, "export.wrote", n=len(es.customers), path=target), err=True)
     if es.skipped:
         echo(word(repo.msgs, "export.skipped", n=len(es.skipped), files=", ".join(es.skipped)), err=True)

@@ -70,18 +70,10 @@ def _format_one(repo: Repo, path: Path, m: Locale) -> Formatted | None:
 
 @click.command("fmt")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--check", is_flag=True,
-              help="Write nothing; list the files that would change and exit 1 if any (for CI and pre-commit).")
+@click.option("--check", is_flag=True)
 @click.pass_obj
 @locked
 def command(obj: dict, files: tuple[Path, ...], check: bool) -> None:
-    """Lay out customer files (default: all of them, and team.yaml) in kehu's canonical format.
-
-    Key order from the schema, interactions/surveys/complaints by date, consistent quoting;
-    every comment is kept. A file with YAML errors is reported (file:line) and left untouched.
-
-    Exit status: 0 done (or nothing to do), 1 with --check when a file would change,
-    2 when a file could not be read or parsed."""
     repo = repo_from(obj)
     m = repo.msgs
     changed: list[str] = []

@@ -24,12 +24,10 @@ def _sums(s: PipelineSum) -> dict:
 
 
 @click.command("forecast")
-@click.option("--owner", default=None, metavar="HANDLE", help="Only the opportunities this member works.")
+@click.option("--owner", default=None, metavar="HANDLE")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
 def command(obj: dict, owner: str | None, fmt: str) -> None:
-    """The forecast (业绩预测): weighted pipeline by expected close month, won this month/quarter vs last,
-    slipping opportunities."""
     repo = repo_from(obj)
     require_sound_repo(repo)
     who = require_handle(repo, "--owner", owner) if owner is not None else None

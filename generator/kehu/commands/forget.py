@@ -35,13 +35,11 @@ def _warn_history(repo, files: list[str], secrets: list[str]) -> None:
 
 @click.command("forget")
 @click.argument("customer")
-@click.option("--contact", "contact", metavar="NAME", help="Erase only this contact of the customer.")
-@click.option("--reason", required=True, help="Why (e.g. 本人要求删除). Kept in the tombstone; no personal data.")
-@click.option("--by", metavar="HANDLE", help="Who erases (default: your git email in team.yaml).")
+@click.option("--contact", "contact", metavar="NAME")
+@click.option("--reason", required=True)
+@click.option("--by", metavar="HANDLE")
 @click.pass_obj
 def command(obj: dict, customer: str, contact: str | None, reason: str, by: str | None) -> None:
-    """Erase a customer's file, or with --contact one person's data in it, leaving a visible tombstone
-    (which `kehu check --against` accepts), and print how to remove the data from git history too."""
     repo = repo_from(obj)
     require_sound_repo(repo)
     reason = require_text(repo.msgs, "--reason", reason)

@@ -129,12 +129,10 @@ def line_of(repo: Repo, e: Entry) -> str:
 
 @click.command("history")
 @click.argument("customer")
-@click.option("--internal", is_flag=True, help="Show phone numbers and emails unmasked.")
+@click.option("--internal", is_flag=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
 def command(obj: dict, customer: str, internal: bool, fmt: str) -> None:
-    """Who changed which fields of CUSTOMER when, from git history, oldest first; merge commits say who
-    merged and which side's value they kept."""
     from ..lookup import resolve
 
     repo = repo_from(obj)

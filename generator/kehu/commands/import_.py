@@ -20,43 +20,18 @@ EXIT_REJECTED = 1  # the import ran, but some rows or values were rejected (list
 
 @click.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--sheet", "sheets", multiple=True, metavar="NAME", help="Import only this sheet (repeatable).")
-@click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="YAML file mapping unrecognised columns, values, owners and defaults (see below).")
-@click.option("--owner", default=None, metavar="HANDLE",
-              help="Owner of rows that name none (a team.yaml handle; default: your git email in team.yaml).")
-@click.option("--dry-run", is_flag=True, help="Print the column mapping and a preview; write nothing.")
-@click.option("--encoding", default=None, help="CSV encoding, when detection should be overridden (gbk, utf-8).")
-@click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write rejected rows (default: FILE.rejects.csv beside the first input).")
-@click.option("--preview", type=click.IntRange(0, 1000), default=10, show_default=True,
-              help="How many customers the preview lists.")
-@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None,
-              help="Writer processes (default: two per core).")
+@click.option("--sheet", "sheets", multiple=True, metavar="NAME")
+@click.option("--mapping", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--owner", default=None, metavar="HANDLE")
+@click.option("--dry-run", is_flag=True)
+@click.option("--encoding", default=None)
+@click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--preview", type=click.IntRange(0, 1000), default=10, show_default=True)
+@click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None)
 @click.pass_obj
 @locked
 def command(obj: dict, files: tuple[Path, ...], sheets: tuple[str, ...], mapping: Path | None, owner: str | None,
             dry_run: bool, encoding: str | None, rejects: Path | None, preview: int, jobs: int | None) -> None:
-    """Import customers, contacts and follow-up records from spreadsheets.
-
-    Headers are recognised in Chinese and English (客户名称/公司名称/Company, 联系人, 手机号/联系电话/Phone,
-    邮箱, 所属行业, 客户来源, 客户类型/阶段, 负责人, 最近跟进时间, 跟进内容, 合作金额, 合同编号, 签约日期,
-    备注 …); a sheet of follow-ups (跟进记录) adds interactions to the customers it names. Duplicates within
-    the file and against the repository are merged; rows that cannot be imported (no name, a phone that
-    cannot be repaired, an ID number) are written to a reject file with their row number and reason.
-    Importing the same file again changes nothing.
-
-    Exit status: 0 all rows imported, 1 some rows rejected, 2 bad input (nothing written).
-
-    \b
-    The --mapping file (every section optional):
-      columns:  {客户全称: name, 对接人手机: contact.phone, 内部编码: ignore}
-      values:   {stage: {A类: won}, industry: {软件开发: I65}}
-      owners:   {李经理: lixia}
-      defaults: {industry: I65, stage: lead, channel: call, owner: lixia}
-      sheets:   {Sheet1: customers}
-      header_row: 2
-    """
     from ..edits import require_sound_repo, say
     from ..io.apply import default_rejects_path, write_plan, write_rejects
     from ..io.mapping import load_mapping

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import getpass
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -37,6 +36,7 @@ from ..ids import member_code
 from ..install import Install, from_spec, precommit_config
 from ..install import current as current_install
 from ..model import team_from
+from ..root import team_locale
 from ..schema import SCHEMA_FILES
 from ..yamlload import load_yaml_bytes
 from ._common import fail
@@ -47,9 +47,10 @@ PACKAGE_TOKEN = "@KEHU_PACKAGE@"  # how CI installs kehu (kehu.install): a git U
 PRECOMMIT_FILE = ".pre-commit-config.yaml"
 
 
-def _words() -> Locale:
-    """`kehu init` runs before there is a kehu.yaml: KEHU_LOCALE (else zh-CN) picks its language."""
-    return Locale(os.environ.get("KEHU_LOCALE", "zh-CN"))
+def _words(target: Path) -> Locale:
+    """The team's language: the target's own kehu.yaml when it has one (``--git-only`` in a clone, ``--force``),
+    else zh-CN, the language of the kehu.yaml init writes (KEHU_LOCALE overrides both)."""
+    return Locale(team_locale(target, upwards=False))
 
 
 # --- who is setting up the repository ----------------------------------------------------------------
@@ -199,31 +200,33 @@ def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str] | None:
         return None
 
 
-def setup_git(target: Path) -> list[str]:
+def setup_git(words: Locale, target: Path) -> list[str]:
     """git init when needed, the merge driver in git config, the pre-commit hook. Returns warnings."""
     warnings = []
     inside = _run(["git", "rev-parse", "--is-inside-work-tree"], target)
     if inside is None:
-        return ["git is not installed: install git, then run `kehu init --git-only`"]
+        return [words.word("init.no_git")]
     if inside.returncode != 0:
         made = _run(["git", "init", "-q", "--initial-branch=main"], target)
         if made is None or made.returncode != 0:
             made = _run(["git", "init", "-q"], target)  # git older than 2.28
         if made is None or made.returncode != 0:
-            return [f"git init failed: {(made.stderr if made else '').strip()}"]
-    warnings += configure_merge_driver(target)
-    warnings += setup_diff_driver(target)
+            return [words.word("init.git_init_failed", detail=(made.stderr if made else "").strip())]
+    warnings += [words.word("init.git_config_failed", key=key, detail=detail)
+                 for key, detail in configure_merge_driver(target)]
+    warnings += setup_diff_driver(words, target)
     if shutil.which("pre-commit") is None:
-        warnings.append("pre-commit is not installed: `pip install pre-commit`, then `pre-commit install`")
+        warnings.append(words.word("init.no_pre_commit"))
     else:
         hooked = _run(["pre-commit", "install"], target)
         if hooked is None or hooked.returncode != 0:
             detail = (hooked.stderr or hooked.stdout).strip().splitlines()[-1:] if hooked else []
-            warnings.append(f"`pre-commit install` failed{': ' + detail[0] if detail else ''}")
+            warnings.append(words.word("init.pre_commit_failed_detail", detail=detail[0]) if detail
+                            else words.word("init.pre_commit_failed"))
     return warnings
 
 
-def setup_diff_driver(target: Path) -> list[str]:
+def setup_diff_driver(words: Locale, target: Path) -> list[str]:
     """git config for ``diff=kehu`` (.gitattributes): hunk headers of git diff / git log -p name the customer
     and the entry (kehu diff-driver); the converted text is cached by git per file version."""
     from .diff_driver import XFUNCNAME, textconv_command
@@ -233,7 +236,7 @@ def setup_diff_driver(target: Path) -> list[str]:
                        ("diff.kehu.cachetextconv", "true")):
         done = _run(["git", "config", key, value], target)
         if done is None or done.returncode != 0:
-            warnings.append(f"git config {key} failed: {(done.stderr if done else '').strip()}")
+            warnings.append(words.word("init.git_config_failed", key=key, detail=(done.stderr if done else "").strip()))
     return warnings
 
 
@@ -242,43 +245,37 @@ def setup_diff_driver(target: Path) -> list[str]:
 
 @click.command("init")
 @click.argument("directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Overwrite files that already exist.")
-@click.option("--git-only", is_flag=True,
-              help="Write no files: only enable the merge driver and the pre-commit hook in this clone.")
-@click.option("--name", default=None, help="Your name in team.yaml (default: git config user.name).")
-@click.option("--email", default=None, help="Your email in team.yaml (default: git config user.email).")
-@click.option("--handle", default=None, help="Your handle in team.yaml (default: derived from the email).")
-@click.option("--git-account", default=None, help="Your GitHub/GitLab user name, for CODEOWNERS.")
-@click.option("--package", default=None, metavar="SPEC",
-              help="How CI and the pre-commit hooks install kehu, e.g. 'kehu @ git+https://git.example.com/tools/kehu"
-                   "@v0.1.0' or 'kehu==0.1.0' from your team's index (default: how this kehu was installed).")
-@click.option("--example", is_flag=True,
-              help="Also write one example customer (it counts like a real one: delete it before real work).")
+@click.option("--force", is_flag=True)
+@click.option("--git-only", is_flag=True)
+@click.option("--name", default=None)
+@click.option("--email", default=None)
+@click.option("--handle", default=None)
+@click.option("--git-account", default=None)
+@click.option("--package", default=None, metavar="SPEC")
+@click.option("--example", is_flag=True)
 @click.pass_obj
 def command(obj: dict | None, directory: Path, force: bool, git_only: bool, name: str | None, email: str | None,
             handle: str | None, git_account: str | None, package: str | None, example: bool) -> None:
-    """Create a team repository in DIRECTORY (default: here) that works at once.
-
-    Refuses to overwrite existing files unless --force; with --git-only, sets up git in an existing clone."""
     target = directory.resolve()
+    words = _words(target)
     if git_only:
         if not (target / CONFIG_FILE).is_file() and not (target / CUSTOMERS_DIR).is_dir():
-            fail(_words().word("init.not_a_repo", directory=directory, config=CONFIG_FILE, customers=CUSTOMERS_DIR),
-                 _words().word("init.init_first"))
-        _finish(target, setup_git(target), written=[])
+            fail(words.word("init.not_a_repo", directory=directory, config=CONFIG_FILE, customers=CUSTOMERS_DIR),
+                 words.word("init.init_first"))
+        _finish(words, target, setup_git(words, target), written=[])
         return
     name = name or _git_config(target, "user.name") or _login() or "me"
     email = email or _git_config(target, "user.email")
     handle = handle or derive_handle(email, name)
     if not re.fullmatch(r"[a-z][a-z0-9_.-]*", handle):
-        fail(_words().word("init.bad_handle", handle=handle), _words().word("init.bad_handle_hint"))
+        fail(words.word("init.bad_handle", handle=handle), words.word("init.bad_handle_hint"))
     today = Config.build(today=(obj or {}).get("today")).today  # kehu.yaml is not written yet: the defaults' zone
     install = from_spec(package) if package and package.strip() else current_install()
     files = plan(target, name, email, handle, git_account or forge_account(email), today, install, example)
     clash = conflicts(target, files)
     if clash and not force:
         shown = ", ".join(clash[:8]) + (f" … (+{len(clash) - 8})" if len(clash) > 8 else "")
-        fail(_words().word("init.clash", directory=directory, n=len(clash), shown=shown), _words().word("init.force"))
+        fail(words.word("init.clash", directory=directory, n=len(clash), shown=shown), words.word("init.force"))
     written = []
     for rel, data in files.items():
         path = target / rel
@@ -288,31 +285,32 @@ def command(obj: dict | None, directory: Path, force: bool, git_only: bool, name
             shutil.rmtree(path)  # only reachable with --force
         _write(path, data)
         written.append(rel)
-    _finish(target, setup_git(target) + install_warnings(install), written,
+    _finish(words, target, setup_git(words, target) + install_warnings(words, install), written,
             example=[r for r in written if r.startswith(f"{CUSTOMERS_DIR}/") and r.endswith(".yaml")])
 
 
-def install_warnings(install: Install) -> list[str]:
+def install_warnings(words: Locale, install: Install) -> list[str]:
     """A kehu installed from a folder on this machine cannot be installed the same way by CI."""
     if not install.local:
         return []
-    return [_words().word("init.local_install", spec=install.spec)]
+    return [words.word("init.local_install", spec=install.spec)]
 
 
-def _finish(target: Path, warnings: list[str], written: list[str], example: list[str] | None = None) -> None:
+def _finish(words: Locale, target: Path, warnings: list[str], written: list[str],
+            example: list[str] | None = None) -> None:
     if written:
-        click.echo(_words().word("init.wrote_files_in", target=target, n=len(written)))
+        click.echo(words.word("init.wrote_files_in", target=target, n=len(written)))
         for rel in written:
             click.echo(f"  {rel}")
-    click.echo(_words().word("init.enabled_the_merge"))
-    click.echo(_words().word("init.enabled_the_diff"))
+    click.echo(words.word("init.enabled_the_merge"))
+    click.echo(words.word("init.enabled_the_diff"))
     for w in warnings:
         click.echo(f"kehu: warning: {w}", err=True)
     if written:
-        click.echo(_words().word("init.next_check_your"))
+        click.echo(words.word("init.next_check_your"))
     else:
-        click.echo(_words().word("init.next_work_with"))
+        click.echo(words.word("init.next_work_with"))
     for rel in example or []:
-        click.echo(_words().word("init.the_example_customer", rel=rel))
+        click.echo(words.word("init.the_example_customer", rel=rel))
     if written and not example and not any(r.endswith(".yaml") for r in written if r.startswith(f"{CUSTOMERS_DIR}/")):
-        click.echo(_words().word("init.no_customers_yet"))
+        click.echo(words.word("init.no_customers_yet"))

@@ -77,18 +77,17 @@ def update_next_action(data: CommentedMap, nxt: tuple[dt.date, str] | None, when
 
 @click.command("log")
 @click.argument("customer")
-@click.option("-c", "--channel", metavar="KEY", help="call, visit, email, meeting, wechat, exhibition, other.")
-@click.option("-s", "--summary", help="What was discussed and how the customer reacted (specific, ≤ 500 chars).")
-@click.option("-o", "--outcome", help="The customer's feedback or the result.")
-@click.option("--contact", help="Which of the customer's contacts you spoke to.")
-@click.option("--next", "next_", nargs=2, metavar="DATE ACTION", help="The next step: date and what to do.")
-@click.option("--by", metavar="HANDLE", help="Who made the contact (default: your git email in team.yaml).")
-@click.option("--date", metavar="YYYY-MM-DD", help="When (default: today).")
+@click.option("-c", "--channel", metavar="KEY")
+@click.option("-s", "--summary")
+@click.option("-o", "--outcome")
+@click.option("--contact")
+@click.option("--next", "next_", nargs=2, metavar="DATE ACTION")
+@click.option("--by", metavar="HANDLE")
+@click.option("--date", metavar="YYYY-MM-DD")
 @click.pass_obj
 @locked
 def command(obj: dict, customer: str, channel: str | None, summary: str | None, outcome: str | None,
             contact: str | None, next_: tuple[str, str] | None, by: str | None, date: str | None) -> None:
-    """Record an interaction with CUSTOMER (id, part of the name, pinyin or initials)."""
     repo = repo_from(obj)
     require_sound_repo(repo)
     msgs = repo.msgs

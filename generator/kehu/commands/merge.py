@@ -17,13 +17,6 @@ from ._common import fail, repo_from
 @click.pass_obj
 @locked
 def command(obj: dict, keep: str, drop: str) -> None:
-    """Merge DROP into KEEP and delete DROP's file.
-
-    KEEP gets the union of both customers' contacts, interactions, deals, surveys and complaints
-    (identical entries once) and tags; a field only DROP fills is taken over; a field both fill
-    differently keeps KEEP's value and records DROP's in the notes. Refuses (exit 2, nothing
-    changed) when the merged customer would fail `kehu check`. Prints a summary for the commit
-    message. KEEP and DROP are ids (or a unique part of the name, as in `kehu log`)."""
     from ..checker import check_customer_bytes
     from ..dedupe import merge_records, rules_for
     from ..edits import require_sound_repo

@@ -50,14 +50,9 @@ def _say(repo: Repo, code: str, **args: object) -> None:
 @click.argument("ours", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("theirs", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("name", required=False, default=None)
-@click.option("--marker-size", type=click.IntRange(3, 64), default=7, show_default=True,
-              help="Length of the conflict markers (git's %L).")
+@click.option("--marker-size", type=click.IntRange(3, 64), default=7, show_default=True)
 @click.pass_obj
 def command(obj: dict | None, base: Path, ours: Path, theirs: Path, name: str | None, marker_size: int) -> None:
-    """Three-way merge of a customer file (git merge driver; see `kehu init`).
-
-    BASE, OURS and THEIRS are git's %O %A %B; the result is written to OURS.
-    NAME (git's %P) names the file in messages."""
     from .. import store
 
     repo = open_repo(Path.cwd(), today=(obj or {}).get("today"))  # git runs drivers at the top of the work tree

@@ -185,23 +185,21 @@ def build_fields(repo: Repo, opts: dict, on_name: Callable[[str], None]) -> dict
 
 @click.command("new")
 @click.argument("name", required=False)
-@click.option("--owner", metavar="HANDLE", help="The one team member responsible "
-              "(default: your git email in team.yaml).")
-@click.option("--industry", metavar="CODE", help="GB/T 4754 code: I65, C, …")
-@click.option("--stage", metavar="KEY", help="Funnel stage (default: lead).")
-@click.option("--source", metavar="KEY", help="online_ads, trade_show, referral, cold_visit, website, …")
-@click.option("--size", metavar="KEY", help="<50, 50-200, 200-500, >500.")
-@click.option("--region", help="Province / city.")
-@click.option("--needs", help="Needs or pain points.")
-@click.option("--contact-name", help="The main contact's name.")
-@click.option("--title", help="The main contact's title.")
-@click.option("--phone", help="The main contact's mobile number.")
-@click.option("--email", help="The main contact's email.")
-@click.option("--force", is_flag=True, help="Create it even though a near-identical name exists.")
+@click.option("--owner", metavar="HANDLE")
+@click.option("--industry", metavar="CODE")
+@click.option("--stage", metavar="KEY")
+@click.option("--source", metavar="KEY")
+@click.option("--size", metavar="KEY")
+@click.option("--region")
+@click.option("--needs")
+@click.option("--contact-name")
+@click.option("--title")
+@click.option("--phone")
+@click.option("--email")
+@click.option("--force", is_flag=True)
 @click.pass_obj
 @locked
 def command(obj: dict, **opts: str | None) -> None:
-    """Create a customer file with the next free id; refuses duplicates."""
     repo = repo_from(obj)
     require_sound_repo(repo)
     force = bool(opts["force"])

@@ -122,30 +122,22 @@ def _finish(ed: Editing, lines: list[str | None]) -> None:
 
 @click.group("opp")
 def command() -> None:
-    """Opportunities (商机): add, change, win or lose one; list them.
-
-    \b
-    kehu opp add 启明 "年度SaaS续约" --amount 12万 --close 2024-06-30 --stage quoted
-    kehu opp set 启明 续约 close 2024-07-15        # what, amount, close, stage, probability, owner, note
-    kehu opp win 启明 续约 --signed 2024-06-20 --contract HT202406001
-    kehu opp lose 启明 续约 --reason competitor
-    kehu opp list --owner lixia --open"""
+    pass  # the subcommands below do the work; the help text is help.opp in the catalogue
 
 
 @command.command("add")
 @click.argument("customer")
 @click.argument("what")
-@click.option("--amount", required=True, help="Expected amount in CNY (120000, 12万).")
-@click.option("--close", "close", required=True, metavar="YYYY-MM-DD", help="Expected close date.")
-@click.option("--stage", default=None, help="Funnel stage (default: the first stage).")
-@click.option("--probability", default=None, help="Win probability 0–1 (default: the stage's, from kehu.yaml).")
-@click.option("--owner", default=None, metavar="HANDLE", help="Who works it (default: the customer's owner).")
+@click.option("--amount", required=True)
+@click.option("--close", "close", required=True, metavar="YYYY-MM-DD")
+@click.option("--stage", default=None)
+@click.option("--probability", default=None)
+@click.option("--owner", default=None, metavar="HANDLE")
 @click.option("--note", default=None)
 @click.pass_obj
 @locked
 def add(obj: dict, customer: str, what: str, amount: str, close: str, stage: str | None, probability: str | None,
         owner: str | None, note: str | None) -> None:
-    """Add an opportunity to CUSTOMER: WHAT is being sold, for how much, closing when."""
     repo = repo_from(obj)
     require_sound_repo(repo)
     msgs = repo.msgs
@@ -190,7 +182,6 @@ def add(obj: dict, customer: str, what: str, amount: str, close: str, stage: str
 @click.pass_obj
 @locked
 def set_(obj: dict, customer: str, opp: str, field: str, value: str) -> None:
-    """Change FIELD of opportunity OPP of CUSTOMER (probability none: back to the stage's default)."""
     repo = repo_from(obj)
     require_sound_repo(repo)
     msgs = repo.msgs
@@ -228,15 +219,14 @@ def set_(obj: dict, customer: str, opp: str, field: str, value: str) -> None:
 @command.command("win")
 @click.argument("customer")
 @click.argument("opp")
-@click.option("--signed", default=None, metavar="YYYY-MM-DD", help="Signing date (default: today).")
-@click.option("--amount", default=None, help="The deal's amount (default: the opportunity's).")
-@click.option("--contract", default=None, help="Contract number (e.g. HT202406001).")
-@click.option("--product", default=None, help="The deal's product or service (default: what the opportunity is).")
+@click.option("--signed", default=None, metavar="YYYY-MM-DD")
+@click.option("--amount", default=None)
+@click.option("--contract", default=None)
+@click.option("--product", default=None)
 @click.pass_obj
 @locked
 def win(obj: dict, customer: str, opp: str, signed: str | None, amount: str | None, contract: str | None,
         product: str | None) -> None:
-    """Win opportunity OPP of CUSTOMER: it becomes a deal, and the customer is won."""
     repo = repo_from(obj)
     require_sound_repo(repo)
     msgs = repo.msgs
@@ -270,13 +260,12 @@ def win(obj: dict, customer: str, opp: str, signed: str | None, amount: str | No
 @command.command("lose")
 @click.argument("customer")
 @click.argument("opp")
-@click.option("--reason", required=True, help="Why (a key of lost_reason: price, competitor, budget …).")
-@click.option("--note", default=None, help="What happened, in words.")
-@click.option("--date", "day", default=None, metavar="YYYY-MM-DD", help="When (default: today).")
+@click.option("--reason", required=True)
+@click.option("--note", default=None)
+@click.option("--date", "day", default=None, metavar="YYYY-MM-DD")
 @click.pass_obj
 @locked
 def lose(obj: dict, customer: str, opp: str, reason: str, note: str | None, day: str | None) -> None:
-    """Lose opportunity OPP of CUSTOMER, with the reason. The customer's stage does not change."""
     repo = repo_from(obj)
     require_sound_repo(repo)
     msgs = repo.msgs
@@ -299,12 +288,11 @@ def lose(obj: dict, customer: str, opp: str, reason: str, note: str | None, day:
 
 @command.command("list")
 @click.argument("customer", required=False)
-@click.option("--owner", default=None, metavar="HANDLE", help="Only the opportunities this member works.")
-@click.option("--open", "only_open", is_flag=True, help="Only open opportunities.")
+@click.option("--owner", default=None, metavar="HANDLE")
+@click.option("--open", "only_open", is_flag=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
 def list_(obj: dict, customer: str | None, owner: str | None, only_open: bool, fmt: str) -> None:
-    """List opportunities (of CUSTOMER, or of every customer), with probability and weighted amount."""
     from rich.table import Table
 
     from ..lookup import resolve

@@ -33,7 +33,6 @@ def require_pool(repo: Repo) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
 def command(obj: dict, fmt: str) -> None:
-    """List the customers in the pool (公海) and how many customers each member holds against the cap."""
     repo = repo_from(obj)
     require_sound_repo(repo)
     require_pool(repo)

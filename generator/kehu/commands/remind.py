@@ -132,30 +132,27 @@ def configured(repo: Repo, owners: list[str], env: dict[str, str]) -> tuple[list
     return out, problems
 
 
-def _print_dry(d: Delivery) -> None:
+def _print_dry(repo: Repo, d: Delivery) -> None:
     if d.kind == "email":
-        click.echo(f"→ email {d.target} ({d.owner})")
+        click.echo(repo.msgs.word("remind.dry_email", target=d.target, owner=d.owner))
         click.echo(d.message.text())
     else:
         url, body = robot_request(d.kind, d.target, d.message, d.secret)
-        click.echo(f"→ {d.kind} {redact(url)} ({d.owner})")
+        click.echo(repo.msgs.word("remind.dry_robot", kind=d.kind, target=redact(url), owner=d.owner))
         click.echo(json.dumps(body, ensure_ascii=False, indent=2))
     click.echo()
 
 
 @click.command("remind")
-@click.option("--owner", metavar="HANDLE", help="Only this member's list (default: every member with channels; "
-                                                "with --webhook or --email: you, from git config).")
-@click.option("--webhook", metavar="URL", help="Send to this group robot instead of team.yaml's channels.")
-@click.option("--kind", type=click.Choice(ROBOTS), help="The robot of --webhook: wecom, dingtalk or feishu.")
-@click.option("--secret-env", metavar="NAME", help="Environment variable holding the robot's signing secret "
-                                                   "(DingTalk 加签, Feishu 签名校验).")
-@click.option("--email", "email_to", metavar="ADDRESS", help="Send by email (SMTP from KEHU_SMTP_*) to this address.")
-@click.option("--dry-run", is_flag=True, help="Print the messages; send nothing.")
+@click.option("--owner", metavar="HANDLE")
+@click.option("--webhook", metavar="URL")
+@click.option("--kind", type=click.Choice(ROBOTS))
+@click.option("--secret-env", metavar="NAME")
+@click.option("--email", "email_to", metavar="ADDRESS")
+@click.option("--dry-run", is_flag=True)
 @click.pass_obj
 def command(obj: dict, owner: str | None, webhook: str | None, kind: str | None, secret_env: str | None,
             email_to: str | None, dry_run: bool) -> None:
-    """Send each owner's due list for today (overdue, today, birthdays) to chat robots or email."""
     repo = repo_from(obj)
     require_sound_repo(repo)
     env = secrets_env()
@@ -206,7 +203,7 @@ def command(obj: dict, owner: str | None, webhook: str | None, kind: str | None,
     smtp: Smtp | None = None
     for d in deliveries:
         if dry_run:
-            _print_dry(d)
+            _print_dry(repo, d)
             continue
         try:
             if d.kind == "email":

@@ -26,7 +26,6 @@ ID_CODES = {"id-pattern", "id-filename", "id-duplicate"}
 @click.pass_obj
 @locked
 def command(obj: dict, old: str, new: str | None) -> None:
-    """Give customer OLD (an id or a unique part of its name) the id NEW (default: the next free one)."""
     from ..checker import check_customer_bytes
     from ..edits import refuse, require_sound_repo
     from ..gitinfo import git, handle_for_email, ids_in_history, is_git_repo, user_email

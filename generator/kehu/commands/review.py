@@ -71,12 +71,11 @@ def review_table(repo: Repo, r: MonthReview, changes: list[ClassChange]) -> Tabl
 
 
 @click.command("review")
-@click.option("--month", metavar="YYYY-MM", help="The month to review (default: last month).")
-@click.option("--owner", metavar="HANDLE", help="Only this member's customers (default: the whole team).")
+@click.option("--month", metavar="YYYY-MM")
+@click.option("--owner", metavar="HANDLE")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
 def command(obj: dict, month: str | None, owner: str | None, fmt: str) -> None:
-    """The monthly review: customers whose class or status changed in the month, and why (from git history)."""
     repo = repo_from(obj)
     require_sound_repo(repo)
     chosen = (month or previous_month(repo)).strip()

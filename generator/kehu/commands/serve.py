@@ -19,18 +19,16 @@ from .build import internal_env, mkdocs_config_file, mkdocs_logging, use_engine
 
 
 @click.command("serve")
-@click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, metavar="IP:PORT",
-              help="Where to serve the preview.")
-@click.option("--internal", is_flag=True, help="Show phone numbers and emails unmasked.")
-@click.option("--full", is_flag=True, help="Rebuild every page on each change (slower, never stale).")
-@click.option("--open", "open_browser", is_flag=True, help="Open the preview in a browser.")
-@click.option("-v", "--verbose", is_flag=True, help="Show MkDocs' progress messages.")
+@click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, metavar="IP:PORT")
+@click.option("--internal", is_flag=True)
+@click.option("--full", is_flag=True)
+@click.option("--open", "open_browser", is_flag=True)
+@click.option("-v", "--verbose", is_flag=True)
 @click.pass_obj
 def command(obj: dict, dev_addr: str, internal: bool, full: bool, open_browser: bool, verbose: bool) -> None:
-    """Serve the site locally and rebuild it whenever a customer file, the team or the rules change."""
     repo = repo_from(obj)
     if not repo.config_ok:
-        fail("kehu.yaml is invalid", "run `kehu check` and fix kehu.yaml first")
+        fail(*repo.msgs.text("build-config-invalid"))
     use_engine(repo)  # before anything imports MkDocs (the plugin included)
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import MkDocsException
@@ -42,11 +40,11 @@ def command(obj: dict, dev_addr: str, internal: bool, full: bool, open_browser: 
         if not full:  # pages on disk, rewritten only when they change: dirty reload rebuilds just those
             os.environ[PAGES_CACHE_ENV] = str(Path(scratch) / "pages")
         config_file = mkdocs_config_file(repo, Path(scratch))
-        click.echo(f"kehu: serving http://{dev_addr}/ — Ctrl+C to stop", err=True)
+        click.echo(repo.msgs.word("serve.started", addr=dev_addr), err=True)
         try:
             serve(config_file=str(config_file), livereload=True, build_type=None if full else "dirty",
                   open_in_browser=open_browser, dev_addr=dev_addr)
         except MkDocsException as e:
             fail(str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__)
         except OSError as e:
-            fail(f"cannot serve on {dev_addr}: {e.strerror or e}", "choose another port with --dev-addr")
+            fail(*repo.msgs.text("serve-cannot-listen", addr=dev_addr, detail=e.strerror or e))

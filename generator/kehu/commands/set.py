@@ -290,27 +290,17 @@ def apply(data: CommentedMap, changes: dict[str, Any], order: list[str]) -> dict
 @click.argument("customer")
 @click.argument("field")
 @click.argument("values", nargs=-1, required=True, metavar="VALUE…")
-@click.option("--reason", help="Why: required for a class override; optional for quiet_until.")
-@click.option("--lost-from", metavar="STAGE", help="With `stage lost`: the stage it was lost from (default: current).")
-@click.option("--product", default=None, help="With `stage won` and no deal yet: the deal's product or service.")
-@click.option("--amount", default=None, help="With `stage won`: the deal's amount in CNY.")
-@click.option("--signed", default=None, metavar="YYYY-MM-DD", help="With `stage won`: signing date (default: today).")
-@click.option("--contract", default=None, help="With `stage won`: the contract number.")
+@click.option("--reason")
+@click.option("--lost-from", metavar="STAGE")
+@click.option("--product", default=None)
+@click.option("--amount", default=None)
+@click.option("--signed", default=None, metavar="YYYY-MM-DD")
+@click.option("--contract", default=None)
 @click.pass_obj
 @locked
 def command(obj: dict, customer: str, field: str, values: tuple[str, ...], reason: str | None,
             lost_from: str | None, product: str | None, amount: str | None, signed: str | None,
             contract: str | None) -> None:
-    """Set FIELD of CUSTOMER: stage, class (--reason), quiet_until (--reason), owner, or any other field.
-
-    \b
-    kehu set 启明 stage quoted
-    kehu set 启明 stage lost                 # lost_from = the current stage
-    kehu set 启明 class key --reason "战略合作伙伴"
-    kehu set 启明 class none                 # back to the computed class
-    kehu set 启明 quiet_until 2024-09-01 --reason "暂无需求"
-    kehu set 启明 tags 降本增效 快速部署
-    kehu set 启明 stage won --product SaaS --amount 12万 --signed 2024-06-20   # a won customer needs a deal"""
     repo = repo_from(obj)
     require_sound_repo(repo)
     ed = open_for_edit(repo, customer)

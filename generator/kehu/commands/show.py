@@ -265,17 +265,12 @@ def birthdays_line(repo: Repo, c: Customer, today: dt.date) -> str:
 
 @click.command("show")
 @click.argument("customer")
-@click.option("--mask", is_flag=True, help="Mask phones, WeChat ids and emails as the public site does "
-                                           "(for sharing a screen).")
+@click.option("--mask", is_flag=True)
 @click.option("--internal", is_flag=True, hidden=True)  # the default now; kept so older scripts still run
-@click.option("--all", "show_all", is_flag=True, help="Show every interaction, not only the latest ones.")
-@click.option("--last", type=click.IntRange(1, None), default=10, show_default=True,
-              help="How many of the latest interactions to show.")
+@click.option("--all", "show_all", is_flag=True)
+@click.option("--last", type=click.IntRange(1, None), default=10, show_default=True)
 @click.pass_obj
 def command(obj: dict, customer: str, mask: bool, internal: bool, show_all: bool, last: int) -> None:
-    """Show one customer: profile, class, status, due follow-up, contacts, history.
-
-    CUSTOMER is the id, a unique part of the name, its pinyin or initials."""
     repo = repo_from(obj)
     require_sound_repo(repo)
     path = resolve(repo, customer)

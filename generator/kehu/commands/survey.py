@@ -26,16 +26,15 @@ OPTIONS = {"quality": "--quality", "attitude": "--attitude", "response": "--resp
 
 @click.command("survey")
 @click.argument("customer")
-@click.option("--quality", metavar="1-5", help="Product quality (产品质量).")
-@click.option("--attitude", metavar="1-5", help="Service attitude (服务态度).")
-@click.option("--response", metavar="1-5", help="Response speed (响应速度).")
-@click.option("--after-sales", "after_sales", metavar="1-5", help="After-sales service (售后服务).")
-@click.option("--comment", help="The customer's own words (意见).")
-@click.option("--date", metavar="YYYY-MM-DD", help="When (default: today).")
+@click.option("--quality", metavar="1-5")
+@click.option("--attitude", metavar="1-5")
+@click.option("--response", metavar="1-5")
+@click.option("--after-sales", "after_sales", metavar="1-5")
+@click.option("--comment")
+@click.option("--date", metavar="YYYY-MM-DD")
 @click.pass_obj
 @locked
 def command(obj: dict, customer: str, comment: str | None, date: str | None, **scores: str | None) -> None:
-    """Record a satisfaction survey of CUSTOMER: at least one score from 1 (poor) to 5 (excellent)."""
     repo = repo_from(obj)
     require_sound_repo(repo)
     msgs = repo.msgs

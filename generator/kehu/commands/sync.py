@@ -50,24 +50,16 @@ def _lines(msgs, report) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 @click.command("sync")
-@click.option("--base", metavar="BRANCH", help="The main branch (default: the remote's HEAD, else main).")
-@click.option("--remote", metavar="NAME", help="The shared repository (default: origin).")
-@click.option("--no-fetch", is_flag=True, help="Merge what is already fetched; no network.")
-@click.option("--push", is_flag=True, help="Push the branch when the merge is done.")
-@click.option("--only-if-clean", is_flag=True,
-              help="When a person is needed, undo the merge and leave the branch as it was (for bots).")
-@click.option("--branches", multiple=True, metavar="BRANCH",
-              help="Sync these branches one by one (the bot's form; implies --only-if-clean). Repeatable.")
+@click.option("--base", metavar="BRANCH")
+@click.option("--remote", metavar="NAME")
+@click.option("--no-fetch", is_flag=True)
+@click.option("--push", is_flag=True)
+@click.option("--only-if-clean", is_flag=True)
+@click.option("--branches", multiple=True, metavar="BRANCH")
 @click.pass_obj
 @locked
 def command(obj: dict, base: str | None, remote: str | None, no_fetch: bool, push: bool, only_if_clean: bool,
             branches: tuple[str, ...]) -> None:
-    """Merge the main branch into the current branch the way kehu merges customer files.
-
-    Fetches, merges with kehu's merge driver (calls logged on both sides never conflict), keeps both
-    customers when two different ones got the same id, keeps CODEOWNERS as the main branch has it
-    (the main branch regenerates it), commits the merge, and says which customers were merged and
-    which fields two people set differently. Run it again after resolving those."""
     from ..gitinfo import handle_for_email, user_email
     from ..sync import SyncError, sync, sync_branches
 

@@ -19,29 +19,26 @@ ENGINES = ("mkdocs", "properdocs")
 ENGINE_ENV = "KEHU_SITE_ENGINE"
 
 
-_ENGINE_HINT = "or set site.engine in kehu.yaml to mkdocs / properdocs"
-
-
 class EngineMissing(KehuError):
-    """The chosen engine is unknown or not installed (message: what to install)."""
+    """The chosen engine is unknown or not installed (worded by the catalogue's ``engine-*`` entries)."""
 
 
 def chosen(configured: str | None, override: str | None = None) -> str:
     """The engine of this run: ``override`` (the option), else KEHU_SITE_ENGINE, else kehu.yaml's."""
     name = (override or os.environ.get(ENGINE_ENV) or configured or "mkdocs").strip().lower()
     if name not in ENGINES:
-        raise EngineMissing(f"unknown site engine '{name}': choose one of {', '.join(ENGINES)}", _ENGINE_HINT)
+        raise EngineMissing.coded("engine-unknown", name=name, choices=" / ".join(ENGINES))
     return name
 
 
 def activate(name: str) -> str:
     """Make ``name`` the engine behind ``import mkdocs`` in this process; returns "<engine> <version>"."""
     if importlib.util.find_spec(name) is None:
-        raise EngineMissing(f"the site engine '{name}' is not installed: pip install {name}", _ENGINE_HINT)
+        raise EngineMissing.coded("engine-not-installed", name=name)
     if name == "properdocs":
         loaded = sys.modules.get("mkdocs")
         if loaded is not None and getattr(loaded, "__name__", "") != "properdocs":
-            raise EngineMissing("MkDocs was already loaded in this process; run kehu build in a new process")
+            raise EngineMissing.coded("engine-preloaded")
         import properdocs.replacement  # noqa: F401  (mkdocs.* -> properdocs.* from here on)
     import mkdocs
 
