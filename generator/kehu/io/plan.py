@@ -177,7 +177,8 @@ class Planner:
                 if defaults.get("industry") else None
             if fallback is None:
                 unknown = [v for (c, v) in self.rows.unknown if c in self._headers_of("industry")]
-                raise RowReject.coded("import-no-industry", value=f"（{unknown[0]}）" if unknown else "")
+                raise RowReject.coded("import-no-industry", value=self.msgs.word("in_brackets", text=unknown[0])
+                                      if unknown else "")
             data["industry"] = fallback
         if not data.get("stage"):
             data["stage"] = self.rows.resolvers["stage"].key(defaults.get("stage")) if defaults.get("stage") else None

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..dedupe import MergeRules
+from ..input_words import section
 from ..privacy import find_bank_card, find_national_id
 from ..repo import Repo
 from .columns import CHILD, IGNORE, LIST_OF, SheetMap
@@ -72,7 +73,7 @@ class RowReader:
         self.rules = rules
         self.today: dt.date = repo.config.today
         self.region: str = repo.config.check.phone_region
-        self.marker: str = str((repo.config.missing_markers or ["待确认"])[0])
+        self.marker: str = str((repo.config.missing_markers or [self.msgs.word("import.missing_marker")])[0])
         self.limit: int = repo.config.summary_max_chars
         schema = repo.schemas.raw["customer"]
         self.props: dict[str, dict] = schema.get("properties", {})
@@ -458,7 +459,7 @@ class RowReader:
             flag = parse_bool(text)
             if flag is None and self.resolvers["stage"].key(text) == "won":
                 flag = True
-            if flag is None and text.startswith(("未", "没", "无", "不")):
+            if flag is None and text.startswith(tuple(section("booleans")["no_prefixes"])):
                 flag = False
             if flag is None:
                 self.unknown[(header, text)] += 1
@@ -549,7 +550,7 @@ class RowReader:
             fallback = self.resolvers["channel"].key(self.mapping.defaults.get("channel")) \
                 if self.mapping.defaults.get("channel") else None
             if channel_text:  # kept visible in the summary rather than lost
-                summary = f"【{channel_text}】{summary}"
+                summary = self.msgs.word("import.channel_in_summary", channel=channel_text, summary=summary)
                 self.unknown[(self._header(vals, "interaction.channel", "interaction.channel"), channel_text)] += 1
             channel = fallback or self._guess_channel(summary)
         by = self._owner_cell(vals, "interaction.by")
@@ -633,7 +634,8 @@ class RowReader:
         status = status or ("resolved" if resolved else "open")
         category = self._vocab(vals, "complaint.category", "complaint_category", local)
         if category is None and local:
-            category = "其他" if "其他" in self.resolvers["complaint_category"].vocab else None
+            other = section("vocabularies")["catch_all"]["complaint_category"]
+            category = other if other in self.resolvers["complaint_category"].vocab else None
         item = {"date": when, "category": category, "content": content,
                 "handler": self._owner_cell(vals, "complaint.handler"), "status": status, "resolved": resolved,
                 "result": self._text(vals, "complaint.result")}
