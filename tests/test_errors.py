@@ -181,7 +181,7 @@ def test_kehu_debug_shows_the_traceback_of_a_bug(repo, monkeypatch) -> None:
 
 def test_usage_errors_stay_click_s(repo) -> None:
     result = kehu(repo, "show")  # missing argument
-    assert result.exit_code == 2 and "Usage:" in result.stderr and "Traceback" not in result.stderr
+    assert result.exit_code == 2 and "用法" in result.stderr and "Traceback" not in result.stderr  # zh-CN repo
 
 
 def test_ctrl_c_in_a_real_process_leaves_no_traceback(make_repo) -> None:
