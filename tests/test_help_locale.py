@@ -97,7 +97,7 @@ def test_the_command_list_is_the_first_sentence_of_each_help(repos):
         shown = _help(repos[lang], ()).output
         for name in COMMANDS:
             line = next(ln for ln in shown.splitlines() if ln.strip().startswith(f"{name} "))
-            assert helptext.short_help(name, lang).startswith(line.split(None, 1)[1].removesuffix("...")), name
+            assert helptext.short_help(name, lang).startswith(line.split(None, 1)[1].removesuffix("…")), name
     assert "命令" in _help(repos["zh"], ()).output and "Commands" in _help(repos["en"], ()).output
 
 

@@ -105,7 +105,7 @@ class LazyGroup(click.Group):
         rows = [(name, helptext.short_help(name, lang)) for name in self.list_commands(ctx)]
         limit = formatter.width - 6 - max(len(name) for name, _ in rows)
         with formatter.section(helptext.word("click.commands", lang)):
-            formatter.write_dl([(name, click.utils.make_default_short_help(text, limit)) for name, text in rows])
+            formatter.write_dl([(name, helptext.first_sentence(text, limit)) for name, text in rows])
 
 
 DEBUG_ENV = "KEHU_DEBUG"  # set it to see the traceback of an internal error

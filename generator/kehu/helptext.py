@@ -13,7 +13,9 @@ supplies the catalogue's ``click.*`` entries there instead of gettext ``.mo`` fi
 
 from __future__ import annotations
 
+import re
 import sys
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -43,12 +45,24 @@ def word(key: str, lang: str) -> str:
     return "\n".join("\b" if line == "\\b" else line for line in text.split("\n"))
 
 
-def first_sentence(text: str) -> str:
-    """A command's short help: the first sentence of its help (click finds ". " only, not "。")."""
-    paragraph = text.split("\n\n")[0]
-    if "。" in paragraph:
-        return " ".join(paragraph[:paragraph.index("。") + 1].split())
-    return click.utils.make_default_short_help(paragraph, 1000)
+def first_sentence(text: str, limit: int = 1000) -> str:
+    """A command's short help: the first sentence of its help ("。", or "." before a space or the end),
+    cut to ``limit`` terminal columns with "…" (a Chinese character takes two; click counts it as one)."""
+    words = " ".join(text.split("\n\n")[0].replace("\b", " ").split())
+    end = next((m.end() for m in re.finditer(r"。|\.(?=\s|$)", words)), len(words))
+    sentence, out, used = words[:end], [], 0
+    if sum(map(_columns, sentence)) <= limit:
+        return sentence
+    for ch in sentence:
+        if used + _columns(ch) > limit - 1:
+            break
+        out.append(ch)
+        used += _columns(ch)
+    return "".join(out).rstrip() + "…"
+
+
+def _columns(ch: str) -> int:
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
 
 
 def short_help(name: str, lang: str) -> str:
