@@ -59,6 +59,14 @@ def test_a_field_is_one_edit_of_the_schema(repo, tmp_path):
     assert "微信群" in headers and row[headers.index("微信群")] == "启明项目沟通群"
     page = _profile_page(repo, "C20240501001")
     assert "微信群" in page and "启明项目沟通群" in page and "wechat_group" not in page
+    # a spreadsheet column of that title imports into the field
+    sheet = tmp_path / "in.csv"
+    sheet.write_text("客户名称,所属行业,负责人,联系人,手机号,微信群\n杭州新测试科技有限公司,I65,lixia,张三,13900001111,"
+                     "新项目群\n", encoding="utf-8")
+    imported = _kehu(repo, "import", str(sheet))
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    files = (repo.root / "customers").glob("*.yaml")
+    assert any("wechat_group: 新项目群" in p.read_text(encoding="utf-8") for p in files)
 
     # and without the edit the same value is refused: the schema is what made it a field
     del schema["properties"]["wechat_group"]

@@ -26,10 +26,9 @@ class Renumbered:
 
 def with_new_id(repo: Repo, doc: Any, old: str, new: str) -> Any:
     """``doc`` (a round-trip map) with ``id: new`` and the old id noted, so imports and people find it."""
-    from .io.text import word
 
     doc["id"] = new
-    note = word(repo.msgs, "note_old_id", value=old)
+    note = repo.msgs.word("note_old_id", value=old)
     notes = str(doc.get("notes") or "")
     if note not in notes:
         doc["notes"] = (notes.rstrip("\n") + "\n" + note) if notes.strip() else note

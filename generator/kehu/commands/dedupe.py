@@ -16,7 +16,6 @@ from ._common import repo_from
 @click.pass_obj
 def command(obj: dict, min_score: float, fmt: str) -> None:
     from ..dedupe import find_pairs, repo_entries
-    from ..io.text import word
     from ..privacy import mask_email, mask_phone
 
     repo = repo_from(obj)
@@ -25,12 +24,12 @@ def command(obj: dict, min_score: float, fmt: str) -> None:
 
     def reason(kind: str, detail: str) -> str:
         if kind == "phone":
-            return word(msgs, "dedupe.reason.phone", value=mask_phone(detail))
+            return msgs.word("dedupe.reason.phone", value=mask_phone(detail))
         if kind == "email":
-            return word(msgs, "dedupe.reason.email", value=mask_email(detail))
+            return msgs.word("dedupe.reason.email", value=mask_email(detail))
         if kind == "near":
-            return word(msgs, "dedupe.reason.near", d=msgs.word(f"typo.{detail}"))
-        return word(msgs, "dedupe.reason.name")
+            return msgs.word("dedupe.reason.near", d=msgs.word(f"typo.{detail}"))
+        return msgs.word("dedupe.reason.name")
 
     if fmt == "json":
         echo(json.dumps([{"score": p.score, "a": {"id": p.a.id, "name": p.a.name, "file": p.a.file},
@@ -39,7 +38,7 @@ def command(obj: dict, min_score: float, fmt: str) -> None:
                                for p in pairs], ensure_ascii=False, indent=2))
         return
     if not pairs:
-        echo(word(msgs, "dedupe.none"))
+        echo(msgs.word("dedupe.none"))
         return
     sep = msgs.word("hint_sep")
     for p in pairs:

@@ -21,7 +21,6 @@ from ._common import fail, repo_from
 def command(obj: dict, fmt: str, out: Path | None, owner: str | None, locale: str | None, mask: bool) -> None:
     from ..edits import say
     from ..io.export import WRITERS, collect, default_out
-    from ..io.text import word
 
     repo = repo_from(obj)
     if owner is not None and repo.handles is not None and owner not in repo.handles:
@@ -42,6 +41,6 @@ def command(obj: dict, fmt: str, out: Path | None, owner: str | None, locale: st
             WRITERS[fmt](es, target)
         except OSError as e:
             fail(*repo.msgs.text("export-cannot-write", target=target, detail=e.strerror or e))
-        echo(word(repo.msgs, "export.wrote", n=len(es.customers), path=target), err=True)
+        echo(repo.msgs.word("export.wrote", n=len(es.customers), path=target), err=True)
     if es.skipped:
-        echo(word(repo.msgs, "export.skipped", n=len(es.skipped), files=", ".join(es.skipped)), err=True)
+        echo(repo.msgs.word("export.skipped", n=len(es.skipped), files=", ".join(es.skipped)), err=True)

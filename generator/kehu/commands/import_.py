@@ -38,7 +38,6 @@ def command(obj: dict, files: tuple[Path, ...], sheets: tuple[str, ...], mapping
     from ..io.plan import Planner
     from ..io.readers import read_paths
     from ..io.report import mapping_lines, preview_lines, summary_lines
-    from ..io.text import word
 
     repo = repo_from(obj)
     msgs = repo.msgs
@@ -62,7 +61,7 @@ def command(obj: dict, files: tuple[Path, ...], sheets: tuple[str, ...], mapping
     progress = _progress()
     total_rows = sum(len(t.rows) for t in tables)
     with progress:  # a SheetError (no header, no name column) stops the import before anything is written
-        task = progress.add_task(word(msgs, "kind.customers"), total=total_rows)
+        task = progress.add_task(msgs.word("kind.customers"), total=total_rows)
         planner.add_sheets(tables, lambda: progress.advance(task))
     plan = planner.finish(validate=dry_run)
     out: list[str] = []
@@ -76,7 +75,7 @@ def command(obj: dict, files: tuple[Path, ...], sheets: tuple[str, ...], mapping
 
         def start() -> None:
             progress.start()
-            task_holder["t"] = progress.add_task(word(msgs, "kind.customers"), total=len(plan.writes))
+            task_holder["t"] = progress.add_task(msgs.word("kind.customers"), total=len(plan.writes))
 
         try:
             write_plan(planner, plan, jobs, lambda: progress.advance(task_holder["t"]), start)
@@ -87,11 +86,11 @@ def command(obj: dict, files: tuple[Path, ...], sheets: tuple[str, ...], mapping
         target = rejects or default_rejects_path(files[0])
         try:
             write_rejects(target, sorted(plan.rejects + plan.dropped, key=lambda r: r.ref), msgs.lang)
-            out.append(word(msgs, "rejects_file", path=target))
+            out.append(msgs.word("rejects_file", path=target))
         except OSError as e:
             out.append(f"kehu: {target}: {e.strerror or e}")
     if dry_run:
-        out.append(word(msgs, "dry_run"))
+        out.append(msgs.word("dry_run"))
     echo("\n".join(out))
     sys.exit(EXIT_REJECTED if plan.rejects or plan.dropped else 0)
 

@@ -20,7 +20,6 @@ def command(obj: dict, keep: str, drop: str) -> None:
     from ..checker import check_customer_bytes
     from ..dedupe import merge_records, rules_for
     from ..edits import require_sound_repo
-    from ..io.text import reason, word
     from ..lookup import resolve
     from ..problems import Severity
     from ..repo import rel
@@ -35,10 +34,10 @@ def command(obj: dict, keep: str, drop: str) -> None:
         fail(message, hint)
     keep_doc, drop_doc = load_roundtrip(keep_path, repo), load_roundtrip(drop_path, repo)
     keep_id, drop_id = str(keep_doc.get("id") or keep_path.stem), str(drop_doc.get("id") or drop_path.stem)
-    rules = rules_for(repo, word(msgs, "note_merge", id=drop_id))
+    rules = rules_for(repo, msgs.word("note_merge", id=drop_id))
     # DROP's id lives on in KEEP's notes: a later import of a sheet that still names DROP finds KEEP
     drop_doc["notes"] = "\n".join(x for x in (str(drop_doc.get("notes") or "").rstrip("\n"),
-                                              word(msgs, "note_old_id", value=drop_id)) if x)
+                                              msgs.word("note_old_id", value=drop_id)) if x)
     stats = merge_records(keep_doc, drop_doc, rules)
     keep_name = rel(repo.root, keep_path)
     problems, _ = check_customer_bytes(repo, keep_name, dump(keep_doc, repo.schemas).encode("utf-8"))
@@ -46,21 +45,21 @@ def command(obj: dict, keep: str, drop: str) -> None:
                                                                                       keep_doc)
     if errors:
         p = errors[0]
-        fail(reason(msgs, "merge-refused", where=f"{p.file}:{p.line}:{p.col}", message=p.message, hint=p.hint))
+        fail(msgs.line("merge-refused", where=f"{p.file}:{p.line}:{p.col}", message=p.message, hint=p.hint))
     refused = save_customer(repo, keep_path, keep_doc)
     if refused:
         p = refused[0]
-        fail(reason(msgs, "merge-refused", where=f"{p.file}:{p.line}:{p.col}", message=p.message, hint=p.hint))
+        fail(msgs.line("merge-refused", where=f"{p.file}:{p.line}:{p.col}", message=p.message, hint=p.hint))
     drop_path.unlink()
-    lines = [word(msgs, "merge.title", drop=drop_id, keep=keep_id, name=keep_doc.get("name")), ""]
-    lines.append(word(msgs, "merge.added", **{k: stats.added.get(k, 0) for k in
+    lines = [msgs.word("merge.title", drop=drop_id, keep=keep_id, name=keep_doc.get("name")), ""]
+    lines.append(msgs.word("merge.added", **{k: stats.added.get(k, 0) for k in
                                              ("contacts", "interactions", "deals", "surveys", "complaints")}))
     if stats.filled:
-        lines.append(word(msgs, "merge.filled", fields=msgs.word("sep").join(rules.title(f) for f in stats.filled)))
+        lines.append(msgs.word("merge.filled", fields=msgs.word("sep").join(rules.title(f) for f in stats.filled)))
     for field, kept, other in stats.conflicts:
-        lines.append(word(msgs, "merge.conflict", keep=keep_id, drop=drop_id, field=rules.title(field),
+        lines.append(msgs.word("merge.conflict", keep=keep_id, drop=drop_id, field=rules.title(field),
                           value=rules.show(field, kept), other=rules.show(field, other)))
-    lines.append(word(msgs, "merge.deleted", file=rel(repo.root, drop_path)))
+    lines.append(msgs.word("merge.deleted", file=rel(repo.root, drop_path)))
     echo("\n".join(lines))
 
 

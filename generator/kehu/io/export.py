@@ -35,7 +35,6 @@ from ..privacy import Masking
 from ..repo import Repo
 from .cells import to_cell
 from .columns import CHILD, LIST_OF
-from .text import word
 
 FORMATS = ("csv", "xlsx", "json", "ics", "sqlite")
 SUFFIX = {"csv": "", "xlsx": ".xlsx", "json": ".json", "ics": ".ics", "sqlite": ".sqlite"}
@@ -167,14 +166,14 @@ def customer_paths(es: ExportSet) -> list[str]:
 def tables(es: ExportSet, derived: bool = True) -> list[Table]:
     out = []
     paths = customer_paths(es) + (list(DERIVED_COLUMNS) if derived else [])
-    t = Table("customers", word(es.lang, "kind.customers"), [(p, header(es, p, "customers")) for p in paths])
+    t = Table("customers", Locale(es.lang).word("kind.customers"), [(p, header(es, p, "customers")) for p in paths])
     for c in es.customers:
         t.rows.append([customer_value(es, c, p) for p in paths])
     out.append(t)
     for kind, child_paths in CHILD_PATHS.items():
         cols = [("id", header(es, "id", kind)), ("name", header(es, "name", kind))]
         cols += [(p, header(es, p, kind)) for p in child_paths]
-        t = Table(kind, word(es.lang, f"kind.{kind}"), cols)
+        t = Table(kind, Locale(es.lang).word(f"kind.{kind}"), cols)
         list_key = CHILD[kind][1]
         for c in es.customers:
             for item in c.raw.get(list_key) or []:
@@ -222,7 +221,7 @@ def customer_value(es: ExportSet, c: Customer, path: str) -> Any:
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, bool):
-        return word(es.lang, "yes" if value else "no")
+        return Locale(es.lang).word("yes" if value else "no")
     return value
 
 
@@ -232,7 +231,7 @@ def item_value(es: ExportSet, path: str, item: dict) -> Any:
     if value is None:
         return None
     if path == "contact.primary":
-        return word(es.lang, "yes" if value else "no")
+        return Locale(es.lang).word("yes" if value else "no")
     if path in VOCAB_OF:
         return _label(es, VOCAB_OF[path], value)
     if name in ("date", "signed", "resolved", "close", "created", "closed"):
@@ -398,7 +397,7 @@ def calendar_bytes(es: ExportSet) -> bytes:
     cal.add("prodid", "-//kehu//due follow-ups//ZH")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", word(es.lang, "ics.calname"))
+    cal.add("x-wr-calname", Locale(es.lang).word("ics.calname"))
     stamp = dt.datetime.combine(es.today, dt.time(), tzinfo=dt.UTC)
     for c, f in _due(es):
         due = f.due
@@ -407,7 +406,7 @@ def calendar_bytes(es: ExportSet) -> bytes:
         event.add("dtstamp", stamp)
         event.add("dtstart", due.date)
         event.add("dtend", due.date + dt.timedelta(days=1))
-        event.add("summary", word(es.lang, "ics.summary", name=c.name))
+        event.add("summary", Locale(es.lang).word("ics.summary", name=c.name))
         lines = [f"{c.id} · {c.owner}", es.words.due_reason_of(f)]
         event.add("description", "\n".join(lines))
         event.add("categories", [c.owner])

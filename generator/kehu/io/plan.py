@@ -47,7 +47,6 @@ from .mapping import Mapping
 from .readers import Sheet
 from .rows import RowReader
 from .sheets import KIND_ORDER, column_type_warnings, data_rows, map_sheet
-from .text import reason, word
 from .validate import cross_file, existing_error, planned_error
 from .values import clean_text, industry_key, parse_date
 
@@ -64,7 +63,7 @@ class Planner:
         self.mapping = mapping
         self.today: dt.date = repo.config.today
         self.index = header_index(repo.schemas, mapping.columns)
-        self.rules: MergeRules = rules_for(repo, word(self.msgs, "note_import"))
+        self.rules: MergeRules = rules_for(repo, self.msgs.word("note_import"))
         self.rows = RowReader(repo, mapping, self.rules, default_owner)  # MappingError: an unknown owner
         self.groups = Grouping(repo, self.rules)
         self.plan = ImportPlan()
@@ -159,7 +158,7 @@ class Planner:
             self.reject_outcome(outcome, problem)
         self.plan.warnings.extend(warnings)
         for (column, value), n in sorted(self.rows.unknown.items()):
-            self.plan.warnings.append(word(self.msgs, "unknown_value", column=column, value=value, n=n))
+            self.plan.warnings.append(self.msgs.word("unknown_value", column=column, value=value, n=n))
         self.plan.rejects.sort(key=lambda r: r.ref)
         self.plan.dropped.sort(key=lambda r: r.ref)
         return self.plan
@@ -186,7 +185,7 @@ class Planner:
         if data["stage"] == "lost" and not data.get("lost_from"):
             guess = "won" if data.get("deals") else self.config.stages[0]
             data["lost_from"] = guess
-            self._note(data, word(self.msgs, "note_lost_from", stage=self.rows.resolvers["stage"].vocab.label(
+            self._note(data, self.msgs.word("note_lost_from", stage=self.rows.resolvers["stage"].vocab.label(
                 guess, self.msgs.lang)))
         if not data.get("created"):
             given = defaults.get("created")
@@ -235,7 +234,7 @@ class Planner:
     # --- rejects -----------------------------------------------------------------------------------
 
     def _reject(self, ref: RowRef, code: str, **args: object) -> None:
-        self.plan.rejects.append(Reject(ref, reason(self.msgs, code, **args), self._masked(ref)))
+        self.plan.rejects.append(Reject(ref, self.msgs.line(code, **args), self._masked(ref)))
 
     def _masked(self, ref: RowRef) -> list[tuple[str, Any]]:
         out = []
@@ -247,7 +246,7 @@ class Planner:
         return out
 
     def _reject_draft(self, draft: Draft, code: str, **args: object) -> None:
-        text = reason(self.msgs, code, **args)
+        text = self.msgs.line(code, **args)
         rows = set(draft.rows)
         self.plan.dropped = [d for d in self.plan.dropped if d.ref not in rows]  # the whole row is rejected
         for ref in draft.rows:

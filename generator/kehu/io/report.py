@@ -7,23 +7,22 @@ from ..catalogue import Locale
 from .columns import SheetMap
 from .plan import ImportPlan
 from .readers import Sheet
-from .text import word
 
 REJECTS_SHOWN = 20
 
 
 def mapping_lines(sheet: Sheet, smap: SheetMap, msgs: Locale) -> list[str]:
     rows = sum(1 for r in sheet.rows[smap.header_row:] if any(c not in (None, "") for c in r))
-    enc = word(msgs, "encoding", enc=sheet.encoding) if sheet.encoding else ""
-    lines = [word(msgs, "sheet", name=sheet.label, kind=word(msgs, f"kind.{smap.kind}"), header=smap.header_row,
+    enc = msgs.word("encoding", enc=sheet.encoding) if sheet.encoding else ""
+    lines = [msgs.word("sheet", name=sheet.label, kind=msgs.word(f"kind.{smap.kind}"), header=smap.header_row,
                   rows=rows, encoding=enc)]
     for col in smap.columns:
         if col.path and not col.derived:
             lines.append(f"  {col.header} → {col.path}")
     if smap.derived:
-        lines.append(word(msgs, "derived", cols=msgs.word("sep").join(c.header for c in smap.derived)))
+        lines.append(msgs.word("derived", cols=msgs.word("sep").join(c.header for c in smap.derived)))
     if smap.unmapped:
-        lines.append(word(msgs, "unmapped", cols=msgs.word("sep").join(c.header for c in smap.unmapped)))
+        lines.append(msgs.word("unmapped", cols=msgs.word("sep").join(c.header for c in smap.unmapped)))
     return lines
 
 
@@ -31,31 +30,31 @@ def preview_lines(plan: ImportPlan, msgs: Locale, n: int) -> list[str]:
     shown = [o for o in plan.outcomes if o.action != "same"][:n] or plan.outcomes[:n]
     if not shown:
         return []
-    lines = [word(msgs, "preview", n=len(shown))]
+    lines = [msgs.word("preview", n=len(shown))]
     for o in shown:
         d = o.data
-        counts = word(msgs, "counts", contacts=len(d.get("contacts") or []),
+        counts = msgs.word("counts", contacts=len(d.get("contacts") or []),
                       interactions=len(d.get("interactions") or []), deals=len(d.get("deals") or []))
         rows = msgs.word("sep").join(f"{r.sheet}:{r.row}" for r in o.draft.rows[:6])
         if len(o.draft.rows) > 6:
             rows += "…"
-        lines.append(f"  {word(msgs, 'action.' + o.action)}  {o.cid}  {d.get('name')}  {d.get('owner')}  "
-                     f"{d.get('stage')}  {counts}  {word(msgs, 'rows', rows=rows)}")
+        lines.append(f"  {msgs.word('action.' + o.action)}  {o.cid}  {d.get('name')}  {d.get('owner')}  "
+                     f"{d.get('stage')}  {counts}  {msgs.word('rows', rows=rows)}")
     return lines
 
 
 def summary_lines(plan: ImportPlan, msgs: Locale) -> list[str]:
     lines = list(plan.warnings)
-    lines.append(word(msgs, "summary", new=plan.count("new"), updated=plan.count("update"),
+    lines.append(msgs.word("summary", new=plan.count("new"), updated=plan.count("update"),
                       same=plan.count("same"), merged=plan.merged_rows, rejected=len(plan.rejects)))
     if plan.dropped:
-        lines[-1] += word(msgs, "dropped_count", n=len(plan.dropped))
+        lines[-1] += msgs.word("dropped_count", n=len(plan.dropped))
     for title, listed in (("rejected", plan.rejects), ("dropped", plan.dropped)):
         if not listed:
             continue
-        lines.append(word(msgs, title))
+        lines.append(msgs.word(title))
         for r in listed[:REJECTS_SHOWN]:
-            lines.append(word(msgs, "reject_line", sheet=r.ref.sheet, row=r.ref.row, reason=r.reason))
+            lines.append(msgs.word("reject_line", sheet=r.ref.sheet, row=r.ref.row, reason=r.reason))
         if len(listed) > REJECTS_SHOWN:
-            lines.append(word(msgs, "more", n=len(listed) - REJECTS_SHOWN))
+            lines.append(msgs.word("more", n=len(listed) - REJECTS_SHOWN))
     return lines

@@ -24,7 +24,6 @@ from .columns import CHILD, IGNORE, LIST_OF, SheetMap
 from .drafts import RowReject
 from .mapping import Mapping, MappingError
 from .sheets import shown
-from .text import reason, word
 from .values import (
     CellError,
     Resolver,
@@ -173,13 +172,13 @@ class RowReader:
         rejected = self._cell_reject(e, header)
         if not self.lenient:
             raise rejected from None
-        self.drops.append(reason(self.msgs, "import-value-dropped", detail=reason(self.msgs, rejected.code,
+        self.drops.append(self.msgs.line("import-value-dropped", detail=self.msgs.line(rejected.code,
                                                                                  **rejected.values)))
 
     def _cell_reject(self, e: CellError, header: str) -> RowReject:
         args = {k: v for k, v in e.values.items() if k != "column"}
         if e.code == "import-bad-phone":
-            args["detail"] = word(self.msgs, f"phone.{args.get('detail', 'invalid')}")
+            args["detail"] = self.msgs.word(f"phone.{args.get('detail', 'invalid')}")
         return RowReject.coded(str(e.code), column=header, **args)
 
     def _text(self, vals: dict, path: str) -> str | None:
@@ -201,7 +200,7 @@ class RowReader:
                 return key
             text = clean_text(value) or ""
             self.unknown[(header, text)] += 1
-            notes.append(word(self.msgs, "note_unknown", title=title or header, value=text))
+            notes.append(self.msgs.word("note_unknown", title=title or header, value=text))
         return None
 
     # --- customer rows --------------------------------------------------------------------------------------
@@ -235,7 +234,7 @@ class RowReader:
                 data["id"] = cid
             else:
                 old_id = cid
-                notes.append(word(self.msgs, "note_old_id", value=cid))
+                notes.append(self.msgs.word("note_old_id", value=cid))
         data["name"] = name
         for key in self.props:
             if key in ("id", "name", "notes", "next_action") or key in LIST_OF.values():
@@ -252,7 +251,7 @@ class RowReader:
             if region and region.group(1):
                 data["region"] = region.group(1)
         if data.get("class") and not data.get("class_reason"):
-            data["class_reason"] = word(self.msgs, "class_reason")
+            data["class_reason"] = self.msgs.word("class_reason")
         self._next_action(vals, data, notes)
         contact = self._child("contact", vals, notes)
         if contact:
@@ -293,7 +292,7 @@ class RowReader:
         except RowReject as e:
             if not self.lenient:
                 raise
-            self.drops.append(reason(self.msgs, "import-value-dropped", detail=reason(self.msgs, e.code, **e.values)))
+            self.drops.append(self.msgs.line("import-value-dropped", detail=self.msgs.line(e.code, **e.values)))
             return None
 
     def _field(self, vals: dict, key: str, notes: list[str]) -> Any:
@@ -322,7 +321,7 @@ class RowReader:
                     hit = self.resolvers[ref].key(part) if ref else part
                     if hit is None:
                         self.unknown[(title, part)] += 1
-                        notes.append(word(self.msgs, "note_unknown", title=title, value=part))
+                        notes.append(self.msgs.word("note_unknown", title=title, value=part))
                     elif hit not in out:
                         out.append(hit)
             return out or None
@@ -343,7 +342,7 @@ class RowReader:
             if cell_empty(value):
                 continue
             if looks_like_date(value):
-                self._bad_cell(CellError.coded("import-type-date", expected=word(self.msgs, "type.amount"),
+                self._bad_cell(CellError.coded("import-type-date", expected=self.msgs.word("type.amount"),
                                          value=shown(value)), header)
                 return None
             text = clean_text(value) or ""
@@ -463,7 +462,7 @@ class RowReader:
                 flag = False
             if flag is None:
                 self.unknown[(header, text)] += 1
-                notes.append(word(self.msgs, "note_unknown", title=header, value=text))
+                notes.append(self.msgs.word("note_unknown", title=header, value=text))
             return flag, None
         return None, None
 
@@ -480,7 +479,7 @@ class RowReader:
         cid = self._text(vals, "id")
         name = self._text(vals, "name")
         if cid is None and name is None:
-            raise RowReject.coded("import-missing", column=word(self.msgs, "ref.name"), what=self._what(smap.kind))
+            raise RowReject.coded("import-missing", column=self.msgs.word("ref.name"), what=self._what(smap.kind))
         notes: list[str] = []
         item = self._interaction_item_from(vals, notes) if prefix == "interaction" else self._child(prefix, vals, notes)
         if not item:
@@ -527,7 +526,7 @@ class RowReader:
                           contact: str | None, notes: list[str]) -> dict:
         if self.limit and len(summary) > self.limit:
             notes.append(summary)
-            cut = word(self.msgs, "truncated")
+            cut = self.msgs.word("truncated")
             summary = summary[: max(self.limit - len(cut), 1)] + cut
         item = {"date": when, "channel": channel, "by": by, "contact": contact, "summary": summary,
                 "outcome": outcome}
@@ -659,7 +658,7 @@ class RowReader:
         return str(defs.get("x-title-en" if self.msgs.lang == "en" else "title") or fallback)
 
     def _what(self, kind: str) -> str:
-        return word(self.msgs, f"kind.{kind}")
+        return self.msgs.word(f"kind.{kind}")
 
 
 def _vocab_name(schema: dict, resolvers: dict[str, Resolver]) -> str | None:

@@ -12,7 +12,6 @@ from .columns import KINDS, SheetMap, find_header_row, is_derived_header, kind_o
 from .drafts import SheetError
 from .mapping import Mapping
 from .readers import Sheet
-from .text import word
 from .values import CellError, clean_text, looks_like_date, parse_date
 from .values import is_empty as cell_empty
 
@@ -73,9 +72,9 @@ def column_type_warnings(sheet: Sheet, smap: SheetMap, msgs: Locale) -> list[str
                 odd.append((number, value))
         if odd:
             found = "text" if expected == "date" else "date"
-            out.append(word(msgs, "column_type", sheet=sheet.label, column=col.header,
-                            expected=word(msgs, f"type.{expected}"), n=len(odd),
-                            found=word(msgs, f"type.{found}"), row=odd[0][0], value=shown(odd[0][1])))
+            out.append(msgs.word("column_type", sheet=sheet.label, column=col.header,
+                            expected=msgs.word(f"type.{expected}"), n=len(odd),
+                            found=msgs.word(f"type.{found}"), row=odd[0][0], value=shown(odd[0][1])))
     return out
 
 
