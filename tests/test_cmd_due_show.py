@@ -102,7 +102,7 @@ def test_show_has_the_profile_and_derived_facts_with_masked_contacts(repo):
     r = kehu(repo, "show", "启明", "--mask")
     assert r.exit_code == 0, r.stderr
     out = r.stdout
-    for text in ("C20240501001", "上海启明科技有限公司", "I65 软件和信息技术服务业", "报价", "李霞 (lixia)",
+    for text in ("C20240501001", "上海启明科技有限公司", "I65 软件和信息技术服务业", "报价", "李霞（lixia）",
                  "潜在客户", "2024-05-27", "逾期", "超过潜在客户跟进周期", "2024-05-20（12天前）", "上门演示审批流"):
         assert text in out, text
     assert "138****8000" in out and "z***@example.com" in out

@@ -88,7 +88,7 @@ def member_name(repo: Repo, handle: str | None) -> str:
     if not handle:
         return ""
     member = repo.team.handles.get(handle) if repo.team else None
-    return f"{member.name} ({handle})" if member else handle
+    return repo.msgs.word("with_detail", text=member.name, detail=handle) if member else handle
 
 
 def facts_for(repo: Repo, path: Path) -> tuple[Customer, Facts]:
