@@ -45,7 +45,11 @@ def atomic_write(path: Path | str, data: str | bytes, *, durable: bool = True) -
     (still atomic) is for bulk writers that make thousands of files durable with one ``os.sync()``
     (``kehu import``) and for files that can be made again (caches, the site)."""
     path = Path(path)
-    tmp = _temporary_copy(path, data, durable)
+    _install(_temporary_copy(path, data, durable), path, durable)
+
+
+def _install(tmp: str, path: Path, durable: bool) -> None:
+    """Rename the complete temporary file ``tmp`` over ``path`` (removed instead if that fails)."""
     try:
         os.replace(tmp, path)
     except BaseException:
@@ -97,15 +101,12 @@ def replacing(path: Path | str, *, durable: bool = True) -> Iterator[str]:
         os.chmod(tmp, usual_mode(path))
         if durable:
             _fsync_file(tmp)
-        os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        raise
-    finally:
         _LIVE_TEMPS.discard(tmp)
-    if durable:
-        _fsync_dir(path.parent)
+        raise
+    _install(tmp, path, durable)
 
 
 def new_dir(parent: Path, prefix: str) -> Path:
