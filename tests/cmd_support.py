@@ -124,7 +124,7 @@ def assert_refused(result: Result, *expected: str) -> None:
     assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("kehu: error: "), lines[0]
+    assert lines[0].startswith(("kehu: 错误：", "kehu: error: ")), lines[0]  # zh-CN or en
     for text in expected:
         assert text in lines[0], (text, lines[0])
 

@@ -189,7 +189,7 @@ def test_english_messages(make_repo):
 def test_vague_summary_is_written_with_a_warning(repo):
     r = kehu(repo, "log", "启明", "-c", "call", "-s", "已跟进")
     assert r.exit_code == 0
-    assert "warning" in r.stderr and "已跟进" in r.stderr
+    assert "kehu: 警告：" in r.stderr and "已跟进" in r.stderr
     assert plain(target(repo))["interactions"][-1]["summary"] == "已跟进"
 
 

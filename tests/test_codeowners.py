@@ -139,7 +139,7 @@ def test_invalid_team_file_is_a_one_line_error_and_writes_nothing(make_repo) -> 
     repo.write_customer(customer_dict())
     run = repo.kehu("codeowners")
     assert run.returncode == 2
-    assert run.stderr.startswith("kehu: error: team.yaml:")
+    assert run.stderr.startswith("kehu: 错误：team.yaml:")
     assert "Traceback" not in run.stderr
     assert not (repo.root / ".github").exists()
 

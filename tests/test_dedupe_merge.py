@@ -158,7 +158,7 @@ def test_merge_refuses_when_the_result_would_fail_the_check(dupes):
     keep_before = (dupes.customers / "C20240501001.yaml").read_bytes()
     run = dupes.kehu("merge", "C20240501001", "C20240510001")
     assert run.returncode == 2
-    assert run.stderr.startswith("kehu: error:") and "nobody" in run.stderr and "Traceback" not in run.stderr
+    assert run.stderr.startswith("kehu: 错误：") and "nobody" in run.stderr and "Traceback" not in run.stderr
     assert (dupes.customers / "C20240501001.yaml").read_bytes() == keep_before
     assert bad.read_text(encoding="utf-8") == text
 
@@ -167,7 +167,7 @@ def test_merge_refuses_when_the_result_would_fail_the_check(dupes):
 def test_merge_bad_arguments_change_nothing(dupes, args):
     before = {p.name: p.read_bytes() for p in dupes.customers.glob("*.yaml")}
     run = dupes.kehu("merge", *args)
-    assert run.returncode == 2 and run.stderr.startswith("kehu: error:")
+    assert run.returncode == 2 and run.stderr.startswith("kehu: 错误：")
     assert {p.name: p.read_bytes() for p in dupes.customers.glob("*.yaml")} == before
 
 

@@ -74,7 +74,8 @@ def test_every_exception_class_of_kehu_is_a_kehu_error_or_a_named_internal_one()
 
 
 def test_only_the_one_printer_writes_the_error_prefix() -> None:
-    literal = re.compile(r"""\bf?["']kehu: error""")  # in a string literal, not in a docstring's prose
+    # the prefix is a catalogue word (kehu: 错误： / kehu: error:); only the printer asks for it
+    literal = re.compile(r"""["'](kehu: error|cli\.error_line)""")  # a string literal, not docstring prose
     writers = sorted(str(p.relative_to(SOURCE)) for p in SOURCE.rglob("*.py")
                      if literal.search(p.read_text(encoding="utf-8")))
     assert writers == ["commands/_common.py"], writers
@@ -102,7 +103,7 @@ def test_an_unreadable_file_is_reported_at_its_line_through_the_handler(repo) ->
     result = kehu(repo, "merge", "C20240501001", "C20240502001")
     assert result.exit_code == 2, result
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("kehu: error: customers/C20240502001.yaml:"), lines
+    assert len(lines) == 1 and lines[0].startswith("kehu: 错误：customers/C20240502001.yaml:"), lines
     assert broken.read_bytes() == before
 
 

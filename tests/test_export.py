@@ -258,7 +258,7 @@ def test_export_skips_and_names_invalid_files(team, tmp_path):
 
 def test_stdout_only_for_json_and_ics(team):
     run = team.kehu("export", "--format", "xlsx", "--out", "-")
-    assert run.returncode == 2 and run.stderr.startswith("kehu: error:")
+    assert run.returncode == 2 and run.stderr.startswith("kehu: 错误：")
 
 
 def test_default_file_name_carries_the_date(team):

@@ -441,7 +441,7 @@ def test_fmt_leaves_a_broken_file_untouched_and_still_formats_the_others(make_re
     result = kehu(repo, "fmt")
     assert result.exit_code == 2
     errors = result.stderr.strip().splitlines()
-    assert len(errors) == 1 and errors[0].startswith("kehu: error: customers/C20240503001.yaml:3:"), errors
+    assert len(errors) == 1 and errors[0].startswith("kehu: 错误：customers/C20240503001.yaml:3:"), errors
     assert broken.read_bytes() == before
     assert messy.read_text(encoding="utf-8").startswith("id: C20240501001\n")
     assert kehu(repo, "fmt", "--check", str(broken)).exit_code == 2

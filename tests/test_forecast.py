@@ -103,4 +103,4 @@ def test_text_output_and_bad_owner(team):
     assert run.returncode == 0, run.stderr
     assert "2024-Q2" in run.stdout and "延误的商机" in run.stdout
     bad = team.kehu("forecast", "--owner", "lisa")
-    assert bad.returncode == 2 and bad.stderr.startswith("kehu: error:")
+    assert bad.returncode == 2 and bad.stderr.startswith("kehu: 错误：")

@@ -246,7 +246,7 @@ def test_short_gbk_text_is_read_as_gbk_not_big5():
 
 def test_an_unreadable_file_is_one_line_and_exit_2(repo, tmp_path):
     missing = repo.kehu("import", str(tmp_path / "nope.xlsx"))
-    assert missing.returncode == 2 and missing.stderr.startswith("kehu: error:") and "Traceback" not in missing.stderr
+    assert missing.returncode == 2 and missing.stderr.startswith("kehu: 错误：") and "Traceback" not in missing.stderr
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(b"not a zip")
     run = repo.kehu("import", str(bad))

@@ -72,5 +72,5 @@ def test_a_damaged_xls_is_one_line_and_exit_2(repo, tmp_path):
     bad = tmp_path / "broken.xls"
     bad.write_bytes(FIXTURE.read_bytes()[:1024])  # cut off mid-file, as an interrupted download
     run = repo.kehu("import", str(bad))
-    assert run.returncode == 2 and run.stderr.startswith("kehu: error:") and "Traceback" not in run.stderr
+    assert run.returncode == 2 and run.stderr.startswith("kehu: 错误：") and "Traceback" not in run.stderr
     assert len(run.stderr.strip().splitlines()) <= 2 and files(repo) == {}

@@ -207,7 +207,7 @@ def test_git_only_outside_a_kehu_repository_is_refused(env: Env, tmp_path: Path)
     empty.mkdir()
     run = env.kehu("init", "--git-only", cwd=empty)
     assert run.returncode == 2
-    assert run.stderr.startswith("kehu: error:")
+    assert run.stderr.startswith("kehu: 错误：")
     assert list(empty.iterdir()) == []
 
 

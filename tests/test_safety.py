@@ -15,7 +15,7 @@ def assert_rejected(result, *expected: str) -> None:
     """Exit 2 with a one-line error (and at most a hint line) that says ``expected``; never a traceback."""
     assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
     lines = result.stderr.strip().splitlines()
-    assert 1 <= len(lines) <= 2 and lines[0].startswith("kehu: error: "), result.stderr
+    assert 1 <= len(lines) <= 2 and lines[0].startswith(("kehu: 错误：", "kehu: error: ")), result.stderr
     assert len(lines) == 1 or lines[1].startswith("    → "), result.stderr
     for text in expected:
         assert text in result.stderr, (text, result.stderr)

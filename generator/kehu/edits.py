@@ -273,8 +273,9 @@ def new_warnings(repo: Repo, path: Path, before: set[tuple[str, str]]) -> list[P
     return [p for p in problems if p.severity is Severity.WARNING and (p.code, p.message) not in before]
 
 
-def report_warnings(warnings: list[Problem]) -> None:
+def report_warnings(warnings: list[Problem], msgs: Locale) -> None:
     import click
 
     for p in warnings:
-        click.echo(f"kehu: warning: {problem_line(p)}" + (f" → {p.hint}" if p.hint else ""), err=True)
+        line = problem_line(p) + (f" → {p.hint}" if p.hint else "")
+        click.echo(msgs.word("cli.warning_line", line=line), err=True)

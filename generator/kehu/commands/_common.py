@@ -20,11 +20,12 @@ def fail(message: str, hint: str = "") -> NoReturn:
 
 
 def print_error(e: KehuError, msgs: Wording) -> None:
-    """``kehu: error: file:line:col: message; hint`` on stderr, as one line: the handler around ``main``
-    prints fatal errors so, and commands that go on after a failed item (``kehu fmt``) print that item's."""
+    """``kehu: 错误：file:line:col: message；hint`` (``kehu: error: …`` in English) on stderr, as one line:
+    the handler around ``main`` prints fatal errors so, and commands that go on after a failed item
+    (``kehu fmt``) print that item's."""
     from ..terminal import terminal_text  # an argument or a file's value may hold escape sequences
 
-    click.echo(f"kehu: error: {terminal_text(e.line_for(msgs), one_line=True)}", err=True)
+    click.echo(msgs.word("cli.error_line", line=terminal_text(e.line_for(msgs), one_line=True)), err=True)
 
 
 def today_from(obj: dict | None) -> dt.date | None:

@@ -57,7 +57,7 @@ def command(obj: dict, customer: str, by: str | None) -> None:
     former = ed.data.get("owner")
     ed.data["owner"] = who
     set_field(ed.data, "owner_since", yaml_date(today), field_order(repo))
-    report_warnings(save(ed))
+    report_warnings(save(ed), repo.msgs)
     click.echo(msgs.word("claim.done", name=ed.name, former=former, who=who,
                           held=f"{held + 1}{'/' + str(cap) if cap else ''}"))
 

@@ -128,5 +128,5 @@ def command(obj: dict, customer: str, action: str, number: str | None, category:
         done = _progress(repo, ed, number, handler)
     else:
         done = _resolve(repo, ed, number, when, result, handler)
-    report_warnings(save(ed))
+    report_warnings(save(ed), repo.msgs)
     echo(done)

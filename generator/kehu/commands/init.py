@@ -305,7 +305,7 @@ def _finish(words: Locale, target: Path, warnings: list[str], written: list[str]
     click.echo(words.word("init.enabled_the_merge"))
     click.echo(words.word("init.enabled_the_diff"))
     for w in warnings:
-        click.echo(f"kehu: warning: {w}", err=True)
+        click.echo(words.word("cli.warning_line", line=w), err=True)
     if written:
         click.echo(words.word("init.next_check_your"))
     else:

@@ -103,7 +103,7 @@ def command(obj: dict, customer: str, channel: str | None, summary: str | None, 
                   ("summary", text), ("outcome", (outcome or "").strip())])
     append_dated(ed.data, "interactions", item, order)
     what = update_next_action(ed.data, nxt, when, order)
-    report_warnings(save(ed))
+    report_warnings(save(ed), repo.msgs)
     _, facts = facts_for(repo, ed.path)
     due = (f"{facts.due.date.isoformat()} {due_reason(repo, facts)}" if facts.due else "—")
     channel_label = repo.schemas.vocabularies["channel"].label(key, repo.config.locale)

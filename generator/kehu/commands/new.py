@@ -208,7 +208,7 @@ def command(obj: dict, **opts: str | None) -> None:
     e164, norm_email = fields.pop("_e164"), fields.pop("_email")
     check_duplicates(repo, entries, fields["name"], e164, norm_email, force)
     path = create_file(repo, fields, handle_for_email(repo.team, user_email(repo.root)))
-    report_warnings([p for p in new_warnings(repo, path, set()) if p.code != "missing-info"])
+    report_warnings([p for p in new_warnings(repo, path, set()) if p.code != "missing-info"], repo.msgs)
     due = str(fields["next_action"]["date"])
     name, owner, where = fields["name"], fields["owner"], rel(repo.root, path)
     echo(repo.msgs.word("new.created_owner_first", where=where, name=name, owner=owner, due=due))

@@ -114,7 +114,7 @@ def advance_customer(repo: Repo, ed: Editing, stage: str) -> str | None:
 
 
 def _finish(ed: Editing, lines: list[str | None]) -> None:
-    report_warnings(save(ed))
+    report_warnings(save(ed), ed.repo.msgs)
     for line in lines:
         if line:
             click.echo(line)

@@ -321,6 +321,6 @@ def command(obj: dict, customer: str, field: str, values: tuple[str, ...], reaso
     if not done:
         echo(repo.msgs.word("set.unchanged_nothing_written", name=ed.name, field=field))
         return
-    report_warnings(save(ed))
+    report_warnings(save(ed), repo.msgs)
     for key, (old, new) in done.items():
         echo(f"{ed.name}: {key} {_shown(old)} → {_shown(new)}")

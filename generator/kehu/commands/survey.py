@@ -46,6 +46,6 @@ def command(obj: dict, customer: str, comment: str | None, date: str | None, **s
     ed = open_for_edit(repo, customer)
     item = entry([("date", when), *given.items(), ("comment", (comment or "").strip())])
     append_dated(ed.data, "surveys", item, field_order(repo))
-    report_warnings(save(ed))
+    report_warnings(save(ed), repo.msgs)
     shown = " ".join(f"{k}={v}" for k, v in given.items())
     echo(repo.msgs.word("survey.survey_recorded", name=ed.name, when=when.isoformat(), shown=shown))
