@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/kehu check
 .venv/bin/kehu build
-echo "Site built: open site/index.html, or run .venv/bin/kehu serve to preview it with live reload."
+echo "网站已生成：打开 site/index.html，或运行 .venv/bin/kehu serve 实时预览（site built: open site/index.html, or run .venv/bin/kehu serve）。"
