@@ -24,8 +24,9 @@ _SAMPLE = 1 << 20  # detection reads at most this much; decoding then covers the
 
 
 class EncodingError(ValueError):
-    """The bytes are in no encoding we can read. Internal: ``readers`` turns it into the ReadError the
-    user sees (with the file's name and what to do), so it is not a KehuError."""
+    """The bytes are in no encoding we can read; args[0] is the codec that failed ("" when none fits).
+    Internal: ``readers`` turns it into the ReadError the user sees (with the file's name and what to
+    do), so it is not a KehuError."""
 
 
 def detect_encoding(raw: bytes) -> str:
@@ -41,7 +42,7 @@ def detect_encoding(raw: bytes) -> str:
     matches = list(from_bytes(raw[:_SAMPLE], cp_isolation=list(CANDIDATES)))
     readable = [m for m in matches if _decodes(raw, m.encoding)]
     if not readable:
-        raise EncodingError("not UTF-8, GBK/GB18030, Big5 or UTF-16")
+        raise EncodingError("")  # no codec named: none of the candidates reads it
     best = min(m.chaos for m in readable)
     tied = [m.encoding for m in readable if m.chaos <= best + _TIE]
     return min(tied, key=lambda e: CANDIDATES.index(e) if e in CANDIDATES else len(CANDIDATES))
@@ -62,8 +63,8 @@ def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
         name = "gb18030"  # the superset: decodes every GBK file and the characters GBK lacks
     try:
         return raw.decode(name), _display(name)
-    except (UnicodeDecodeError, LookupError) as e:
-        raise EncodingError(f"cannot decode as {name}: {e}") from None
+    except (UnicodeDecodeError, LookupError):
+        raise EncodingError(name) from None
 
 
 def _display(name: str) -> str:

@@ -47,13 +47,12 @@ def read_file(path: Path, sheets: tuple[str, ...] = (), encoding: str | None = N
     """Every (visible) sheet of ``path``, or only those named in ``sheets``."""
     suffix = path.suffix.lower()
     if not path.is_file():
-        raise ReadError(f"{path}: no such file", "check the path")
+        raise ReadError.coded("read-missing", path=path)
     if suffix in SPREADSHEET_SUFFIXES:
         return _read_workbook(path, sheets)
     if suffix in TEXT_SUFFIXES:
         return [_read_text(path, encoding)]
-    raise ReadError(f"{path}: cannot read '{suffix or path.name}' files",
-                    f"save it as one of {', '.join(SUFFIXES)}")
+    raise ReadError.coded("read-kind", path=path, kind=suffix or path.name, kinds=" ".join(SUFFIXES))
 
 
 def read_paths(paths: list[Path], sheets: tuple[str, ...] = (), encoding: str | None = None) -> list[Sheet]:
@@ -64,7 +63,7 @@ def read_paths(paths: list[Path], sheets: tuple[str, ...] = (), encoding: str | 
             inner = sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file()
                            and not p.name.startswith((".", "~$")))
             if not inner:
-                raise ReadError(f"{path}: no spreadsheet or CSV file in this folder", f"expected {', '.join(SUFFIXES)}")
+                raise ReadError.coded("read-empty-folder", path=path, kinds=" ".join(SUFFIXES))
             for p in inner:
                 out.extend(read_file(p, sheets, encoding))
         else:
@@ -73,7 +72,7 @@ def read_paths(paths: list[Path], sheets: tuple[str, ...] = (), encoding: str | 
         found = {s.name for s in out}
         missing = [s for s in sheets if s not in found]
         if missing:
-            raise ReadError(f"no sheet named {', '.join(missing)}", "sheets in the file: " + ", ".join(sorted(found)))
+            raise ReadError.coded("read-no-sheet", missing=" ".join(missing), found=" ".join(sorted(found)))
     return out
 
 
@@ -83,8 +82,7 @@ def _read_workbook(path: Path, wanted: tuple[str, ...]) -> list[Sheet]:
     try:
         book = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as e:
-        raise ReadError(f"{path}: not a readable spreadsheet ({e})",
-                        "open it in Excel or LibreOffice and save it again as .xlsx") from None
+        raise ReadError.coded("read-bad-workbook", path=path, detail=e) from None
     out = []
     try:
         for meta in book.sheets_metadata:
@@ -95,7 +93,7 @@ def _read_workbook(path: Path, wanted: tuple[str, ...]) -> list[Sheet]:
             rows = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
             out.append(Sheet(str(path), meta.name, [[from_cell(v) for v in r] for r in rows]))
     except (CalamineError, ValueError) as e:
-        raise ReadError(f"{path}: cannot read the sheets ({e})", "save it again as .xlsx") from None
+        raise ReadError.coded("read-bad-sheets", path=path, detail=e) from None
     finally:
         book.close()
     return out
@@ -106,14 +104,15 @@ def _read_text(path: Path, encoding: str | None) -> Sheet:
     try:
         text, used = decode(raw, encoding)
     except EncodingError as e:
-        raise ReadError(f"{path}: {e}", "save it as UTF-8, or pass --encoding gbk / utf-8") from None
+        raise ReadError.coded("read-encoding-as" if e.args and e.args[0] else "read-encoding", path=path,
+                              codec=e.args[0] if e.args else "") from None
     if text.startswith("\ufeff"):  # a BOM the codec kept (explicit --encoding utf-8 on a BOM file)
         text = text[1:]
     delimiter = _delimiter(text, path.suffix.lower())
     try:
         rows = [[from_cell(v) for v in r] for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as e:
-        raise ReadError(f"{path}: not a well-formed CSV file ({e})", "check quotes in the line named") from None
+        raise ReadError.coded("read-bad-csv", path=path, detail=e) from None
     return Sheet(str(path), path.stem, rows, used)
 
 
