@@ -292,7 +292,7 @@ def test_a_failed_delivery_is_reported_and_the_others_still_go(repo, robot, mail
     env = _env(robot, mailbox, KEHU_WECOM_LIXIA="http://127.0.0.1:9/closed")  # nothing listens on port 9
     r = kehu(repo, "remind", env=env)
     assert r.exit_code == 1
-    assert "lixia: wecom" in r.stderr and "Traceback" not in r.stderr
+    assert "lixia：wecom" in r.stderr and "Traceback" not in r.stderr
     assert len(_by_path(robot, "/robot/send")) == 1 and len(mailbox.messages) == 1
 
 

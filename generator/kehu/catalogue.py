@@ -153,7 +153,7 @@ class Locale:
     def en(self) -> bool:
         return self.lang == "en"
 
-    def word(self, key: str, **args: Any) -> str:
+    def word(self, key: str, /, **args: Any) -> str:
         """A word or line; ``{name}`` fields are filled from ``args`` (left as written when none are given)."""
         text = entries()[key].text(self.lang)
         return text.format(**args) if args else text
@@ -163,13 +163,13 @@ class Locale:
     def has(self, key: str) -> bool:
         return key in entries()
 
-    def text(self, code: str, **args: object) -> tuple[str, str]:
+    def text(self, code: str, /, **args: object) -> tuple[str, str]:
         """A problem's message and hint (missing arguments read as empty)."""
         entry = entries()[code]
         values = _Blank(args)
         return entry.text(self.lang).format_map(values), entry.hint(self.lang).format_map(values)
 
-    def line(self, code: str, **args: object) -> str:
+    def line(self, code: str, /, **args: object) -> str:
         """A problem as one line: the message, then what to do."""
         message, hint = self.text(code, **args)
         if not hint:

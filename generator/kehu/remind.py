@@ -133,7 +133,7 @@ def redact(url: str) -> str:
 def check_url(url: str) -> str:
     parts = urllib.parse.urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise DeliveryError(f"not an http(s) URL: {redact(url)}")
+        raise DeliveryError.coded("remind-bad-url", url=redact(url))
     return url.strip()
 
 
@@ -146,18 +146,18 @@ def send_robot(kind: str, url: str, msg: Message, secret: str | None = None) -> 
         with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:  # the scheme is checked: http(s) only
             raw = response.read(65536)
     except urllib.error.HTTPError as e:
-        raise DeliveryError(f"{redact(url)}: HTTP {e.code}") from None
+        raise DeliveryError.coded("remind-http", url=redact(url), status=e.code) from None
     except (urllib.error.URLError, OSError) as e:
         reason = getattr(e, "reason", e)
-        raise DeliveryError(f"{redact(url)}: {reason}") from None
+        raise DeliveryError.coded("remind-unreachable", url=redact(url), reason=reason) from None
     try:
         answer = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        raise DeliveryError(f"{redact(url)}: the answer is not JSON") from None
+        raise DeliveryError.coded("remind-not-json", url=redact(url)) from None
     code = answer.get("errcode", answer.get("code", answer.get("StatusCode", 0))) if isinstance(answer, dict) else 0
     if code not in (0, "0"):
         detail = answer.get("errmsg") or answer.get("msg") or answer.get("StatusMessage") or ""
-        raise DeliveryError(f"{redact(url)}: {kind} answered {code} {detail}".rstrip())
+        raise DeliveryError.coded("remind-refused", url=redact(url), kind=kind, status=code, detail=detail)
 
 
 # --- email ---------------------------------------------------------------------------------------
@@ -179,19 +179,19 @@ class Smtp:
     def from_env(cls, env: dict[str, str]) -> Smtp:
         host = (env.get("KEHU_SMTP_HOST") or "").strip()
         if not host:
-            raise DeliveryError("KEHU_SMTP_HOST is not set")
+            raise DeliveryError.coded("remind-smtp-unset", name="KEHU_SMTP_HOST")
         port_text = (env.get("KEHU_SMTP_PORT") or "").strip()
         try:
             port = int(port_text) if port_text else 587
         except ValueError:
-            raise DeliveryError(f"KEHU_SMTP_PORT '{port_text}' is not a port number") from None
+            raise DeliveryError.coded("remind-smtp-port", port=port_text) from None
         security = (env.get("KEHU_SMTP_SECURITY") or ("ssl" if port == 465 else "starttls")).strip().lower()
         if security not in ("starttls", "ssl", "none"):
-            raise DeliveryError(f"KEHU_SMTP_SECURITY '{security}' is not starttls, ssl or none")
+            raise DeliveryError.coded("remind-smtp-security", security=security)
         user = (env.get("KEHU_SMTP_USER") or "").strip() or None
         sender = (env.get("KEHU_SMTP_FROM") or user or "").strip()
         if not sender:
-            raise DeliveryError("KEHU_SMTP_FROM is not set")
+            raise DeliveryError.coded("remind-smtp-unset", name="KEHU_SMTP_FROM")
         return cls(host, port, sender, user, env.get("KEHU_SMTP_PASSWORD") or None, security)
 
 
@@ -221,4 +221,4 @@ def send_email(smtp: Smtp, to: str, msg: Message) -> None:
                 client.login(smtp.user, smtp.password)
             client.send_message(mail)
     except (smtplib.SMTPException, OSError) as e:
-        raise DeliveryError(f"smtp {smtp.host}:{smtp.port}: {e}") from None
+        raise DeliveryError.coded("remind-smtp", host=smtp.host, port=smtp.port, detail=e) from None

@@ -214,7 +214,8 @@ def command(obj: dict, owner: str | None, webhook: str | None, kind: str | None,
                 send_robot(d.kind, d.target, d.message, d.secret)
                 shown = redact(d.target)
         except DeliveryError as e:
-            problems.append(f"{d.owner}: {d.kind}: {e}")
+            problems.append(repo.msgs.word("remind.failed", owner=d.owner, kind=d.kind,
+                                           reason=e.line_for(repo.msgs)))
             continue
         sent += 1
         click.echo(repo.msgs.word("remind.sent", owner=d.owner, kind=d.kind, shown=shown))
