@@ -15,7 +15,7 @@ class Severity(StrEnum):
 class Problem:
     """One finding, located at ``file:line:col``.
 
-    ``code`` names the rule (see ``messages.py``); ``args`` fill its message;
+    ``code`` names the rule (its words: ``data/catalogue/problems.yaml``); ``args`` fill its message;
     ``hint`` says what to do next.
     """
 
