@@ -19,6 +19,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+from .errors import one_line
 from .problems import Problem, Severity
 
 LANGS = ("zh", "en")
@@ -171,10 +172,7 @@ class Locale:
 
     def line(self, code: str, /, **args: object) -> str:
         """A problem as one line: the message, then what to do."""
-        message, hint = self.text(code, **args)
-        if not hint:
-            return message
-        return f"{message}{self.word('hint_sep')}{hint}"
+        return one_line(*self.text(code, **args), self)
 
     def counted(self, key: str, n: int) -> str:
         """``n`` things: ``key`` words the count (``{n} 个错误`` / ``{n} errors``), ``key.one`` the English singular."""

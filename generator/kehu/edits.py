@@ -24,7 +24,6 @@ from .catalogue import Locale
 from .checker import check_customer_bytes
 from .errors import CommandError as CommandError  # the commands take these from here too
 from .errors import refuse as refuse
-from .errors import say as say
 from .input_words import section
 from .model import as_date
 from .problems import Problem, Severity

@@ -92,14 +92,5 @@ class CommandError(KehuError):
     taking the write lock — can refuse without importing the commands' modules."""
 
 
-class _Lines(Wording, Protocol):
-    def line(self, code: str, **args: object) -> str: ...
-
-
-def say(msgs: _Lines, code: str, **args: object) -> str:
-    """Message and hint of ``code`` joined into the one line a refused command prints."""
-    return msgs.line(code, **args)
-
-
 def refuse(msgs: Wording, code: str, **args: object) -> CommandError:
     return CommandError(*msgs.text(code, **args), code=code, values=args)

@@ -24,7 +24,6 @@ from pathlib import Path
 import click
 
 from ..atomic import new_dir, replace_dir
-from ..edits import say
 from ..repo import Repo
 from ._common import fail, repo_from, today_from
 
@@ -115,13 +114,13 @@ def refuse_unsafe_out(repo: Repo, folder: Path, marker: str) -> None:
     shown = str(folder)
     source = repo.source_of(folder)
     if source == ".":
-        fail(say(repo.msgs, "build-out-repo", out=shown))
+        fail(repo.msgs.line("build-out-repo", out=shown))
     if source is not None:
-        fail(say(repo.msgs, "build-out-source", out=shown, source=source))
+        fail(repo.msgs.line("build-out-source", out=shown, source=source))
     if target.is_symlink() or (target.exists() and not target.is_dir()):
-        fail(say(repo.msgs, "build-out-foreign", out=shown))
+        fail(repo.msgs.line("build-out-foreign", out=shown))
     if target.is_dir() and any(target.iterdir()) and not (target / marker).is_file():
-        fail(say(repo.msgs, "build-out-foreign", out=shown))
+        fail(repo.msgs.line("build-out-foreign", out=shown))
 
 
 def run_mkdocs(repo: Repo, out: Path, internal: bool, strict: bool, verbose: bool,

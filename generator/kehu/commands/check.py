@@ -37,15 +37,14 @@ def _history_problems(repo, against: str) -> list:
     """Past records changed since *against* (kehu.audit); a BASE git does not know is one clear error."""
     from ..audit import history_problems
     from ..commands._common import fail
-    from ..edits import say
     from ..forget import forgotten_ids
     from ..gitinfo import changed_customer_files, is_git_repo, resolve_range
 
     if not is_git_repo(repo.root):
-        fail(say(repo.msgs, "cli-not-git", root=repo.root.name))
+        fail(repo.msgs.line("cli-not-git", root=repo.root.name))
     try:
         base, _ = resolve_range(repo.root, f"{against}..")
         pairs = changed_customer_files(repo.root, base, None)
     except ValueError as e:
-        fail(say(repo.msgs, "cli-bad-revision", rev=str(e)))
+        fail(repo.msgs.line("cli-bad-revision", rev=str(e)))
     return history_problems(repo, pairs, against, forgotten_ids(repo))

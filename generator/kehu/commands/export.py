@@ -19,7 +19,6 @@ from ._common import fail, repo_from
 @click.option("--mask", is_flag=True)
 @click.pass_obj
 def command(obj: dict, fmt: str, out: Path | None, owner: str | None, locale: str | None, mask: bool) -> None:
-    from ..edits import say
     from ..io.export import WRITERS, collect, default_out
 
     repo = repo_from(obj)
@@ -36,7 +35,7 @@ def command(obj: dict, fmt: str, out: Path | None, owner: str | None, locale: st
     else:
         target = out or default_out(fmt, repo.config.today)
         if repo.source_of(target) is not None:
-            fail(say(repo.msgs, "out-is-source", option="--out", out=target, source=repo.source_of(target)))
+            fail(repo.msgs.line("out-is-source", option="--out", out=target, source=repo.source_of(target)))
         try:
             WRITERS[fmt](es, target)
         except OSError as e:

@@ -32,7 +32,7 @@ EXIT_REJECTED = 1  # the import ran, but some rows or values were rejected (list
 @locked
 def command(obj: dict, files: tuple[Path, ...], sheets: tuple[str, ...], mapping: Path | None, owner: str | None,
             dry_run: bool, encoding: str | None, rejects: Path | None, preview: int, jobs: int | None) -> None:
-    from ..edits import require_sound_repo, say
+    from ..edits import require_sound_repo
     from ..io.apply import default_rejects_path, write_plan, write_rejects
     from ..io.mapping import load_mapping
     from ..io.plan import Planner
@@ -44,7 +44,7 @@ def command(obj: dict, files: tuple[Path, ...], sheets: tuple[str, ...], mapping
     require_sound_repo(repo)
     rejects_target = rejects or default_rejects_path(files[0])
     if repo.source_of(rejects_target) is not None:  # checked before anything is written
-        fail(say(msgs, "out-is-source", option="--rejects", out=rejects_target,
+        fail(msgs.line("out-is-source", option="--rejects", out=rejects_target,
                  source=repo.source_of(rejects_target)))
     tables = read_paths(list(files), sheets, encoding)
     filled = [sum(1 for row in t.rows if any(str(v).strip() for v in row if v is not None)) for t in tables]
