@@ -86,7 +86,7 @@ def queries(repo: Path) -> list[tuple[str, str]]:
     first = sorted((repo / "customers").glob("*.yaml"))[len(list((repo / "customers").glob("*.yaml"))) // 2]
     data = yaml.safe_load(first.read_text(encoding="utf-8"))
     name = data["name"]
-    from kehu.site.pinyin import syllables
+    from kehu.words.pinyin import syllables
 
     syl = syllables(name)
     phone = next((c["phone"] for c in data.get("contacts", []) if c.get("phone")), "")

@@ -131,7 +131,7 @@ def assert_refused(result: Result, *expected: str) -> None:
 
 def assert_written_well(repo: TeamRepo, path: Path) -> None:
     """The file passes `kehu check` and is exactly what `kehu fmt` makes of it; no temp files left."""
-    from kehu.store import dump, load_roundtrip
+    from kehu.store.write import dump, load_roundtrip
 
     result = repo.check(path)
     assert result.errors == 0, [p.message for p in result.problems]
@@ -146,8 +146,8 @@ def assert_written_well(repo: TeamRepo, path: Path) -> None:
 
 def plain(path: Path) -> dict[str, Any]:
     """The file's data as the strict loader reads it (dates stay ISO strings)."""
-    from kehu.catalogue import Locale
-    from kehu.yamlload import load_yaml_bytes
+    from kehu.repo.yamlload import load_yaml_bytes
+    from kehu.words.catalogue import Locale
 
     loaded = load_yaml_bytes(path.name, path.read_bytes(), Locale())
     assert not loaded.problems, loaded.problems

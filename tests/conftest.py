@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 import yaml
-from kehu.config import default_config_text
+from kehu.repo.config import default_config_text
 
 PROJECT = Path(__file__).resolve().parents[1]
 SCHEMA_SRC = PROJECT / "schema"
@@ -152,13 +152,13 @@ class TeamRepo:
     # --- running the checker ---------------------------------------------------------------
 
     def open(self, today: str = TODAY):
-        from kehu.repo import open_repo
+        from kehu.repo.repository import open_repo
 
         return open_repo(self.root, today=dt.date.fromisoformat(today))
 
     def check(self, *files: str | Path, today: str = TODAY, use_cache: bool = False):
         """The checker in-process (same code path as the CLI), returning a CheckResult."""
-        from kehu.checker import check
+        from kehu.book.checker import check
 
         paths = [self.root / f if not Path(f).is_absolute() else Path(f) for f in files] or None
         return check(self.open(today), paths, use_cache=use_cache, jobs=1)

@@ -31,7 +31,7 @@ import sys
 
 import pytest
 from conftest import PROJECT
-from kehu.catalogue import entries
+from kehu.words.catalogue import entries
 
 # the codes of problems that come from translating JSON Schema errors
 SCHEMA_CODES = {"required", "unknown-field", "wrong-type", "label-not-key", "unknown-value", "bad-date",
@@ -244,8 +244,8 @@ def test_dates_reach_both_validators_as_text(tmp_path):
     assert [e["filename"] for e in report["errors"]] == [str(bad)]
     assert "is not a 'date'" in report["errors"][0]["message"]
 
-    from kehu.catalogue import Locale
-    from kehu.yamlload import load_yaml_bytes
+    from kehu.repo.yamlload import load_yaml_bytes
+    from kehu.words.catalogue import Locale
 
     assert load_yaml_bytes("x", good.read_bytes(), Locale(), None).data == {"d": "2024-05-01"}
     assert load_yaml_bytes("x", bad.read_bytes(), Locale(), None).data == {"d": "2024-02-30"}

@@ -1,4 +1,4 @@
-"""kehu.atomic, the one writer: what it writes gets the usual file mode (the target's, or 0o666 less the
+"""kehu.util.atomic, the one writer: what it writes gets the usual file mode (the target's, or 0o666 less the
 umask for a new file, as open() gives), whatever writes it — an export, a customer file, a cache — and a
 failed write leaves nothing behind."""
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import customer_dict
-from kehu.atomic import atomic_write, create_exclusive, replace_dir, replacing, usual_mode
+from kehu.util.atomic import atomic_write, create_exclusive, replace_dir, replacing, usual_mode
 
 
 @contextmanager
@@ -33,7 +33,7 @@ EXPORTS = {"xlsx": "e.xlsx", "sqlite": "e.sqlite", "json": "e.json", "ics": "e.i
 
 @pytest.mark.parametrize("mask", [0o022, 0o077])
 def test_exports_and_customer_files_get_the_usual_mode(make_repo, tmp_path, mask):
-    from kehu.store import save_customer
+    from kehu.store.write import save_customer
 
     repo = make_repo()
     repo.write_customer(customer_dict())

@@ -9,10 +9,10 @@ import pytest
 from conftest import SCHEMA_SRC, TEAM_YAML, customer_dict, dump_yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kehu.audit import history_problems
-from kehu.config import default_config_text
-from kehu.gitinfo import FilePair
-from kehu.repo import open_repo
+from kehu.git.audit import history_problems
+from kehu.repo.config import default_config_text
+from kehu.repo.gitinfo import FilePair
+from kehu.repo.repository import open_repo
 
 PATH = "customers/C20240501001.yaml"
 

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from kehu.catalogue import CatalogueError, Locale, _entry, entries
+from kehu.words.catalogue import CatalogueError, Locale, _entry, entries
 
 SOURCE = Path(__file__).resolve().parents[1] / "generator" / "kehu"
 # Chinese characters (and kana), and the full-width punctuation that only Chinese text uses

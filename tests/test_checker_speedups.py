@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 
 import yaml
-from kehu.checker import PARALLEL_THRESHOLD, check
-from kehu.repo import open_repo
-from kehu.yamlload import _FastLoader
+from kehu.book.checker import PARALLEL_THRESHOLD, check
+from kehu.repo.repository import open_repo
+from kehu.repo.yamlload import _FastLoader
 
 PROJECT = Path(__file__).resolve().parents[1]
 

@@ -1,5 +1,5 @@
 """The reminder workflows `kehu init` writes (GitHub and GitLab: valid, scheduled, secrets only from the
-forge's secret store), how init's files install kehu (kehu.install: a git URL with a tag, an index, a local
+forge's secret store), how init's files install kehu (kehu.git.install: a git URL with a tag, an index, a local
 folder) and the pre-commit configuration for each, validated by the real tools."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import yaml
 from conftest import PROJECT
 from kehu import __version__
 from kehu.commands.init import static_files
-from kehu.install import Install, from_direct_url, from_spec, precommit_config
+from kehu.git.install import Install, from_direct_url, from_spec, precommit_config
 
 GIT = from_spec("kehu @ git+https://git.example.com/tools/kehu@v0.1.0")
 INDEX = Install(f"kehu=={__version__}")

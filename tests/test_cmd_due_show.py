@@ -1,4 +1,4 @@
-"""`kehu due` and `kehu show`: the site's facts (from kehu.derive) in the terminal."""
+"""`kehu due` and `kehu show`: the site's facts (from kehu.core.derive) in the terminal."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import json
 import pytest
 from cmd_support import assert_refused, kehu, other_customer, team_repo
 from conftest import TODAY, customer_dict
-from kehu.derive import RHYTHM_REASONS, derive_all
-from kehu.lookup import load_all
+from kehu.book.lookup import load_all
+from kehu.core.derive import RHYTHM_REASONS, derive_all
 
 NEW_TODAY = customer_dict(id="C20240601001", name="北京星河数据科技有限公司", owner="lixia", stage="lead",
                           created=TODAY, contacts=..., interactions=...)
@@ -65,7 +65,7 @@ def test_due_for_one_owner(repo):
 def test_due_table_in_the_terminal(repo):
     r = kehu(repo, "due", "--all")
     assert r.exit_code == 0, r.stderr
-    # the site's words (kehu.site.labels): bucket, due reason
+    # the site's words (kehu.core.labels): bucket, due reason
     for text in ("C20240501001", "上海启明科技有限公司", "逾期", "未来7天", "新客户首次跟进",
                  "超过潜在客户跟进周期（7天）", "潜在客户"):
         assert text in r.stdout, text

@@ -13,7 +13,7 @@ from cmd_support import (
     team_repo,
 )
 from conftest import TODAY, customer_dict
-from kehu.lookup import initials_match, pinyin_matches
+from kehu.book.lookup import initials_match, pinyin_matches
 
 SUMMARY = "电话沟通二期报价，客户认为价格偏高，希望分期付款"
 
@@ -67,7 +67,7 @@ def test_next_sets_next_action_in_place(repo):
     r = kehu(repo, "log", "C20240501001", "-c", "call", "-s", SUMMARY, "--next", "2024-06-08", "发送分期付款方案")
     assert r.exit_code == 0, r.stderr
     assert plain(target(repo))["next_action"] == {"date": "2024-06-08", "action": "发送分期付款方案"}
-    assert "2024-06-08" in r.stdout  # the due follow-up, from kehu.derive
+    assert "2024-06-08" in r.stdout  # the due follow-up, from kehu.core.derive
     assert_written_well(repo, target(repo))
 
 

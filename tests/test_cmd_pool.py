@@ -8,11 +8,11 @@ import json
 import pytest
 from cmd_support import assert_refused, assert_written_well, commit, git, kehu, other_customer, plain, team_repo
 from conftest import customer_dict
-from kehu.catalogue import Locale
-from kehu.config import Config
-from kehu.derive import pool_since
-from kehu.model import customer_from
-from kehu.yamlload import load_yaml_bytes
+from kehu.core.derive import pool_since
+from kehu.repo.config import Config
+from kehu.repo.model import customer_from
+from kehu.repo.yamlload import load_yaml_bytes
+from kehu.words.catalogue import Locale
 
 TODAY = dt.date(2024, 6, 1)
 

@@ -147,7 +147,7 @@ def test_show_mask_masks_contacts_and_numbers_in_free_text(make_repo):
 
 
 def test_the_site_and_export_use_the_same_masking_policy(repo):
-    from kehu.privacy import Masking
+    from kehu.core.privacy import Masking
     from kehu.site.data import Privacy
 
     cfg = repo.open().config

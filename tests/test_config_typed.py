@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from conftest import customer_dict
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from kehu.config import Config, ConfigValueError, PerClass, default_config, default_config_text, field_types
+from kehu.repo.config import Config, ConfigValueError, PerClass, default_config, default_config_text, field_types
 
 PACKAGE = Path(__file__).resolve().parents[1] / "generator" / "kehu"
 SCHEMA = json.loads((PACKAGE / "data" / "schema" / "config.schema.json").read_text(encoding="utf-8"))
@@ -240,7 +240,7 @@ def test_the_environment_does_not_reach_config_or_open_repo(repo, monkeypatch):
     monkeypatch.setenv("KEHU_TODAY", "2001-01-01")
     assert Config.build().today != dt.date(2001, 1, 1)
     assert repo.open("2024-06-01").config.today == dt.date(2024, 6, 1)
-    from kehu.repo import open_repo
+    from kehu.repo.repository import open_repo
 
     assert open_repo(repo.root).config.today != dt.date(2001, 1, 1)
 
@@ -251,8 +251,8 @@ def test_only_the_edges_read_kehu_today():
                       if re.search(pattern, p.read_text(encoding="utf-8")))
 
     # cli.py and site/plugin.py only to quote a bad value in their one-line error
-    assert files(r"(environ|getenv)[^\n]*(KEHU_TODAY|TODAY_ENV)") == ["cli.py", "config.py", "site/plugin.py"]
-    assert files(r"pinned_today\(") == ["cli.py", "config.py", "site/plugin.py"]
+    assert files(r"(environ|getenv)[^\n]*(KEHU_TODAY|TODAY_ENV)") == ["cli.py", "repo/config.py", "site/plugin.py"]
+    assert files(r"pinned_today\(") == ["cli.py", "repo/config.py", "site/plugin.py"]
 
 
 def _due_today(repo, *args: str, env: dict[str, str] | None = None) -> Any:

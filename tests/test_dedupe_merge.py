@@ -68,7 +68,7 @@ def test_dedupe_lists_pairs_by_score_with_reasons(dupes):
 
 
 def test_dedupe_combines_evidence_and_honours_not_duplicates(dupes):
-    from kehu.dedupe import find_pairs, repo_entries
+    from kehu.store.dedupe import find_pairs, repo_entries
 
     dupes.write_customer(customer_dict(id="C20240515001", name="成都天府软件集团", created="2024-05-15",
                                        interactions=[{"date": "2024-05-15", "channel": "call", "by": "lixia",
@@ -138,7 +138,7 @@ def test_merge_unites_records_keeps_keep_values_and_deletes_drop(dupes):
 
 def test_merge_records_the_same_drop_only_once():
     """Merging the same content again adds nothing (what makes a re-import change nothing)."""
-    from kehu.dedupe import MergeRules, merge_records
+    from kehu.store.dedupe import MergeRules, merge_records
 
     rules = MergeRules(["name", "owner", "notes", "contacts"], {"contacts": ["name", "phone"]}, "CN", str, "〔x〕")
     keep = {"name": "甲", "owner": "lixia", "contacts": [{"name": "张伟", "phone": "13800138000"}]}

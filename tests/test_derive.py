@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 from conftest import customer_dict, dump_yaml
-from kehu.catalogue import Locale
-from kehu.config import Config
-from kehu.derive import derive_all, due_bucket, funnel, funnel_by, upcoming_birthdays
-from kehu.model import Customer, customer_from
-from kehu.yamlload import load_yaml_bytes
+from kehu.core.derive import derive_all, due_bucket, funnel, funnel_by, upcoming_birthdays
+from kehu.repo.config import Config
+from kehu.repo.model import Customer, customer_from
+from kehu.repo.yamlload import load_yaml_bytes
+from kehu.words.catalogue import Locale
 
 TODAY = dt.date(2024, 6, 1)
 D = dt.date
@@ -428,7 +428,7 @@ def test_derived_facts_from_a_real_repository(repo):
 
 
 def test_an_imported_customer_created_before_the_import_owes_no_first_followup():
-    from kehu.derive import predates_kehu
+    from kehu.core.derive import predates_kehu
 
     old = cust(created="2024-05-20", imported="2024-05-30", interactions=[])
     assert predates_kehu(old)
@@ -441,7 +441,7 @@ def test_an_imported_customer_created_before_the_import_owes_no_first_followup()
 
 
 def test_a_dormant_customer_is_to_revive_not_overdue():
-    from kehu.derive import revive_list
+    from kehu.core.derive import revive_list
 
     quiet = cust(interactions=[call(days_ago(90))], created="2023-01-01")
     f = facts(quiet)

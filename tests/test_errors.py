@@ -17,8 +17,8 @@ from pathlib import Path
 import kehu as kehu_package
 import pytest
 from cmd_support import assert_refused, kehu, team_repo
-from kehu.catalogue import Locale
-from kehu.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, KehuError
+from kehu.util.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, KehuError
+from kehu.words.catalogue import Locale
 
 ZH, EN = Locale("zh-CN"), Locale("en")
 SOURCE = Path(kehu_package.__file__).parent
@@ -27,8 +27,8 @@ SOURCE = Path(kehu_package.__file__).parent
 # (fastdump's fallback to ruamel, an encoding verdict readers rewords, a kehu.yaml value of the wrong type
 # that open_repo turns into a checker problem) and a broken package (a malformed shipped catalogue, which
 # the handler reports as an internal error).
-INTERNAL = {"kehu.fastdump._Fallback", "kehu.io.encoding.EncodingError", "kehu.config.ConfigValueError",
-            "kehu.catalogue.CatalogueError"}
+INTERNAL = {"kehu.store.fastdump._Fallback", "kehu.io.encoding.EncodingError", "kehu.repo.config.ConfigValueError",
+            "kehu.words.catalogue.CatalogueError"}
 
 
 @pytest.fixture
@@ -64,7 +64,7 @@ def test_every_exception_class_of_kehu_is_a_kehu_error_or_a_named_internal_one()
         for name, value in vars(module).items():
             if inspect.isclass(value) and issubclass(value, BaseException) and value.__module__ == info.name:
                 found[f"{info.name}.{name}"] = value
-    assert {"kehu.roundtrip.StoreError", "kehu.locking.LockTimeout", "kehu.sync.SyncError"} <= set(found)
+    assert {"kehu.store.roundtrip.StoreError", "kehu.util.locking.LockTimeout", "kehu.git.sync.SyncError"} <= set(found)
     stray = sorted(n for n, cls in found.items() if not issubclass(cls, KehuError) and n not in INTERNAL)
     assert stray == [], f"user-facing failures must be KehuErrors (or listed as internal, with a reason): {stray}"
     assert set(found) >= INTERNAL  # the allow-list names nothing that is gone
@@ -109,7 +109,7 @@ def test_an_unreadable_file_is_reported_at_its_line_through_the_handler(repo) ->
 
 def test_a_coded_error_from_a_command_that_never_loads_its_words_is_still_worded(repo, monkeypatch) -> None:
     """The lock raises a coded error; `kehu fmt` imports none of the command catalogues."""
-    from kehu import locking
+    from kehu.util import locking
 
     def busy(fd: int, path: Path, wait: float) -> None:
         raise locking.LockTimeout.coded("cli-locked", file=locking.LOCK_FILE, holder="4242")
@@ -120,10 +120,10 @@ def test_a_coded_error_from_a_command_that_never_loads_its_words_is_still_worded
 
 
 def test_a_lock_held_by_another_process_is_one_line_naming_it(repo, monkeypatch) -> None:
-    from kehu import locking
+    from kehu.util import locking
 
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys\nfrom pathlib import Path\nfrom kehu.locking import write_lock\n"
+        [sys.executable, "-c", "import sys\nfrom pathlib import Path\nfrom kehu.util.locking import write_lock\n"
          "with write_lock(Path(sys.argv[1])):\n    print('held', flush=True)\n    sys.stdin.read()\n",
          str(repo.root)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
@@ -189,7 +189,7 @@ def test_ctrl_c_in_a_real_process_leaves_no_traceback(make_repo) -> None:
     """SIGINT to the installed command while it waits for the lock another process holds."""
     repo = team_repo(make_repo)
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys\nfrom pathlib import Path\nfrom kehu.locking import write_lock\n"
+        [sys.executable, "-c", "import sys\nfrom pathlib import Path\nfrom kehu.util.locking import write_lock\n"
          "with write_lock(Path(sys.argv[1])):\n    print('held', flush=True)\n    sys.stdin.read()\n",
          str(repo.root)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:

@@ -185,8 +185,8 @@ def test_json_schema_rejects_a_broken_document():
 
 def test_ics_holds_every_due_follow_up_and_parses_with_icalendar(team, tmp_path):
     from icalendar import Calendar
-    from kehu.derive import derive_all
-    from kehu.lookup import load_all
+    from kehu.book.lookup import load_all
+    from kehu.core.derive import derive_all
 
     out = tmp_path / "due.ics"
     assert team.kehu("export", "--format", "ics", "--out", str(out)).returncode == 0

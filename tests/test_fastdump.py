@@ -1,4 +1,4 @@
-"""kehu.fastdump: the ruamel-free writer for plain data gives exactly ruamel's canonical text, or steps aside.
+"""kehu.store.fastdump: the ruamel-free writer for plain data gives exactly ruamel's canonical text, or steps aside.
 
 Every comparison is against ``store.dump_ruamel`` (canonicalize + ruamel), the reference layout that
 ``kehu fmt`` writes.
@@ -12,12 +12,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from kehu import store
-from kehu.catalogue import Locale
-from kehu.fastdump import MAX_CHARS, dump_plain
-from kehu.fmt import format_bytes
-from kehu.schema import SchemaSet
-from kehu.yamlload import load_yaml_bytes
+from kehu.repo.schema import SchemaSet
+from kehu.repo.yamlload import load_yaml_bytes
+from kehu.store import write as store
+from kehu.store.fastdump import MAX_CHARS, dump_plain
+from kehu.store.fmt import format_bytes
+from kehu.words.catalogue import Locale
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.representer import RepresenterError
 

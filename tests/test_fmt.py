@@ -13,11 +13,11 @@ import pytest
 import yaml
 from cmd_support import kehu
 from conftest import PROJECT, TEAM_YAML, TeamRepo, customer_dict
-from kehu.catalogue import Locale
-from kehu.fmt import SORT_BY_DATE, comment_texts, format_bytes
-from kehu.schema import SchemaSet
-from kehu.store import StoreError, dump, parse_bytes, serialize
-from kehu.yamlload import load_yaml_bytes
+from kehu.repo.schema import SchemaSet
+from kehu.repo.yamlload import load_yaml_bytes
+from kehu.store.fmt import SORT_BY_DATE, comment_texts, format_bytes
+from kehu.store.write import StoreError, dump, parse_bytes, serialize
+from kehu.words.catalogue import Locale
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 DEMO = sorted((PROJECT / "customers").glob("*.yaml"))

@@ -20,10 +20,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from conftest import TODAY, TeamRepo, customer_dict
-from kehu import catalogue, helptext
-from kehu.catalogue import Locale
+from kehu import helptext
 from kehu.cli import COMMANDS, main
-from kehu.root import team_locale
+from kehu.repo.root import team_locale
+from kehu.words import catalogue
+from kehu.words.catalogue import Locale
 
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 # en texts that must quote values a user types in Chinese (the schema's complaint categories, amounts in 万)
@@ -203,8 +204,8 @@ BASE = customer_dict(name="上海启明科技有限公司")
 
 @pytest.mark.parametrize("lang", sorted(LANGS))
 def test_the_merge_driver_names_the_conflict_in_the_team_language(make_repo, tmp_path, lang):
-    from kehu.dedupe import rules_for
-    from kehu.repo import open_repo
+    from kehu.repo.repository import open_repo
+    from kehu.store.dedupe import rules_for
 
     repo: TeamRepo = make_repo()
     repo.set_config(locale=LANGS[lang])

@@ -356,14 +356,14 @@ def test_a_follow_up_sheet_alone_adds_to_existing_customers(repo, tmp_path):
     ("+44 20 7946 0958", "+442079460958"), ("13800138000 / 13900139000", "13800138000"),
 ])
 def test_phone_forms_become_one_form(cell, stored):
-    from kehu.io.values import parse_phone_cell
+    from kehu.core.values import parse_phone_cell
 
     assert parse_phone_cell(cell, "CN")[0] == stored
 
 
 @pytest.mark.parametrize("cell", ["1.38001E+10", "12345", "138001380001", "电话待补充", 13800138000.5])
 def test_phones_that_cannot_be_repaired(cell):
-    from kehu.io.values import CellError, parse_phone_cell
+    from kehu.core.values import CellError, parse_phone_cell
 
     with pytest.raises(CellError):
         parse_phone_cell(cell, "CN")
@@ -373,14 +373,14 @@ def test_phones_that_cannot_be_repaired(cell):
                                   "45422", dt.datetime(2024, 5, 10, 14, 30), dt.date(2024, 5, 10),
                                   "2024-05-10 14:30:00", " 2024 年 5 月 10 日 "])
 def test_date_forms_become_iso(cell):
-    from kehu.io.values import parse_date
+    from kehu.core.values import parse_date
 
     assert parse_date(cell) == dt.date(2024, 5, 10)
 
 
 @pytest.mark.parametrize("cell", ["2024-02-30", "五月十日", "5/10", "2024年5月", ""])
 def test_dates_that_are_not_dates(cell):
-    from kehu.io.values import CellError, parse_date
+    from kehu.core.values import CellError, parse_date
 
     with pytest.raises(CellError):
         parse_date(cell)
@@ -394,15 +394,15 @@ def test_dates_that_are_not_dates(cell):
     ("complaint_status", "已处理", "resolved"), ("tag", "预算敏感", "价格敏感"),
 ])
 def test_spreadsheet_words_become_schema_keys(vocab, word, key):
-    from kehu.io.values import Resolver
-    from kehu.schema import SchemaSet
+    from kehu.core.values import Resolver
+    from kehu.repo.schema import SchemaSet
 
     assert Resolver(SchemaSet(None).vocabularies[vocab]).key(word) == key
 
 
 def test_unknown_words_are_not_guessed():
-    from kehu.io.values import Resolver
-    from kehu.schema import SchemaSet
+    from kehu.core.values import Resolver
+    from kehu.repo.schema import SchemaSet
 
     assert Resolver(SchemaSet(None).vocabularies["stage"]).key("高价值客户") is None
 
@@ -411,8 +411,8 @@ def test_unknown_words_are_not_guessed():
                                            ("零售行业", "F"), ("互联网", "I64"),
                                            ("制造业-计算机、通信和其他电子设备制造业", "C39"), ("服务", None)])
 def test_industry_cells(word, key):
-    from kehu.io.values import Resolver, industry_key
-    from kehu.schema import SchemaSet
+    from kehu.core.values import Resolver, industry_key
+    from kehu.repo.schema import SchemaSet
 
     assert industry_key(word, Resolver(SchemaSet(None).vocabularies["industry"])) == key
 
@@ -420,14 +420,14 @@ def test_industry_cells(word, key):
 @pytest.mark.parametrize(("word", "key"), [("50人以下", "<50"), ("120", "50-200"), ("200-500人", "200-500"),
                                            ("500-1000人", ">500"), ("1000人以上", ">500"), ("很多", None)])
 def test_company_sizes(word, key):
-    from kehu.io.values import Resolver, size_key
-    from kehu.schema import SchemaSet
+    from kehu.core.values import Resolver, size_key
+    from kehu.repo.schema import SchemaSet
 
     assert size_key(word, Resolver(SchemaSet(None).vocabularies["size"])) == key
 
 
 def test_text_is_trimmed_of_full_width_and_invisible_spaces():
-    from kehu.io.values import clean_text, is_empty
+    from kehu.core.values import clean_text, is_empty
 
     assert clean_text("\u3000 上海启明\xa0\u200b ") == "上海启明"
     assert clean_text(13800138000.0) == "13800138000"
@@ -436,7 +436,7 @@ def test_text_is_trimmed_of_full_width_and_invisible_spaces():
 
 
 def test_amounts():
-    from kehu.io.values import CellError, parse_number
+    from kehu.core.values import CellError, parse_number
 
     assert parse_number("120,000") == 120000 and parse_number("12万") == 120000
     assert parse_number("¥1.5万元") == 15000 and parse_number(99.5) == 99.5

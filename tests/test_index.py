@@ -1,7 +1,7 @@
-"""The book index (kehu.index): whatever happens to the customer files — changed, added, deleted, renamed,
+"""The book index (kehu.book.index): whatever happens to the customer files — changed, added, deleted, renamed,
 rewritten within the same second with the same size and the old modification time — its answers are
 those of a fresh look at every file: the lookup, the duplicate entries, the team's revenue and every
-customer's due follow-up (compared with kehu.derive over all customers)."""
+customer's due follow-up (compared with kehu.core.derive over all customers)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import pytest
 from conftest import customer_dict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kehu.derive import derive_all, team_revenue
-from kehu.index import DAYS, book
-from kehu.lookup import load_all, resolve
+from kehu.book.index import DAYS, book
+from kehu.book.lookup import load_all, resolve
+from kehu.core.derive import derive_all, team_revenue
 
 TODAY = dt.date(2024, 6, 1)
 
@@ -43,11 +43,11 @@ def _fresh(repo) -> dict:
 
 
 def load_all_uncached(r):
-    from kehu import lookup
+    from kehu.book import lookup
 
     out = lookup.Loaded([], [])
-    from kehu.model import customer_from
-    from kehu.yamlload import LoadedYaml
+    from kehu.repo.model import customer_from
+    from kehu.repo.yamlload import LoadedYaml
 
     for item in lookup.all_data(r, use_cache=False):
         if item.valid and item.data is not None:

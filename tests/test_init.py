@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 from kehu.commands.init import derive_handle, forge_account
-from kehu.gitsetup import merge_driver_command
+from kehu.git.gitsetup import merge_driver_command
 
 TODAY = "2024-06-01"
 
@@ -83,7 +83,7 @@ def test_init_writes_a_complete_repository(fresh: Path) -> None:
     for name in ("customer", "team", "config"):
         shipped = Path(__file__).resolve().parents[1] / "schema" / f"{name}.schema.json"
         assert (fresh / "schema" / f"{name}.schema.json").read_bytes() == shipped.read_bytes()
-    from kehu.config import default_config_text
+    from kehu.repo.config import default_config_text
 
     assert (fresh / "kehu.yaml").read_text(encoding="utf-8") == default_config_text()
     readme = (fresh / "README.md").read_text(encoding="utf-8")

@@ -8,11 +8,11 @@ from importlib import resources
 
 import pytest
 import yaml
-from kehu import input_words
-from kehu.input_words import _check, section
-from kehu.io import values
+from kehu.core import values
 from kehu.io.columns import BY_KIND, HEADERS, header_index, hkey, is_derived_header, kind_of_sheet
-from kehu.schema import SchemaSet
+from kehu.repo.schema import SchemaSet
+from kehu.words import input_words
+from kehu.words.input_words import _check, section
 
 
 @pytest.fixture
@@ -128,6 +128,6 @@ def test_computed_columns_are_marked():
 @pytest.mark.parametrize(("typed", "clears"), [("无", True), ("清空", True), ("None", True), (" - ", True), ("", True),
                                                ("no", False), ("无锡", False)])
 def test_the_words_that_clear_a_field_on_the_command_line(typed, clears):
-    from kehu.edits import is_none_word
+    from kehu.store.edit import is_none_word
 
     assert is_none_word(typed) is clears

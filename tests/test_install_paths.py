@@ -124,7 +124,7 @@ def test_the_release_build_is_checked_and_serves_as_an_internal_index(remote: Pa
     shown = _ok(_run([str(bin_dir / "python"), "-m", "pip", "show", "kehu"])).stdout
     assert f"Version: {__version__}" in shown
     # installed from an index, kehu init's hooks install kehu from that index themselves
-    spec = _ok(_run([str(bin_dir / "python"), "-c", "from kehu.install import current; print(current().spec)"],
+    spec = _ok(_run([str(bin_dir / "python"), "-c", "from kehu.git.install import current; print(current().spec)"],
                     env={"PYTHONPATH": ""}))
     assert spec.stdout.strip() == f"kehu=={__version__}"
 

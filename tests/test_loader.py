@@ -220,8 +220,8 @@ def test_unclosed_quote(repo):
 
 
 def test_dates_stay_text(repo):
-    from kehu.catalogue import Locale
-    from kehu.yamlload import load_yaml_bytes
+    from kehu.repo.yamlload import load_yaml_bytes
+    from kehu.words.catalogue import Locale
 
     loaded = load_yaml_bytes("x.yaml", b"created: 2024-05-01\nwhen: 2024-05-01 10:00:00\n", Locale(), None)
     assert loaded.data == {"created": "2024-05-01", "when": "2024-05-01 10:00:00"}

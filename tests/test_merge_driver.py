@@ -268,7 +268,7 @@ def test_driver_called_directly(tmp_path: Path, git: Git) -> None:
     ours.write_text(BASE.replace("stage: negotiating", "stage: won"), encoding="utf-8")
     theirs.write_text(BASE.replace("stage: negotiating", "stage: lost\nlost_from: negotiating"), encoding="utf-8")
     run = git.kehu("merge-driver", str(base), str(ours), str(theirs), FILE)
-    assert run.returncode == 41  # kehu.gitsetup.EXIT_MARKED: markers written (git sees a conflict)
+    assert run.returncode == 41  # kehu.git.gitsetup.EXIT_MARKED: markers written (git sees a conflict)
     assert "客户阶段（我方：签约，对方：流失）" in run.stderr and "C20240501001 上海启明科技有限公司" in run.stderr
     assert "Traceback" not in run.stderr
     assert "<<<<<<< ours\nstage: won\n=======\nstage: lost\n>>>>>>> theirs\n" in ours.read_text()
@@ -297,12 +297,12 @@ def test_file_added_on_both_sides_merges_as_data(git: Git) -> None:
     assert "首次拜访" in text and "电话跟进" in text
 
 
-# --- the data merge itself (kehu.merge), on files read the way the driver reads them --------------------
+# --- the data merge itself (kehu.git.merge), on files read the way the driver reads them --------------------
 
 
 def _merge(tmp_path: Path, base: str, ours: str, theirs: str):
-    from kehu import store
-    from kehu.merge import merge_documents
+    from kehu.git.merge import merge_documents
+    from kehu.store import write as store
 
     docs = []
     for name, text in (("O", base), ("A", ours), ("B", theirs)):

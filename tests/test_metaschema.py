@@ -48,7 +48,7 @@ def test_check_jsonschema_check_metaschema_rejects_a_broken_schema(tmp_path):
 
 
 def test_kehu_reports_a_schema_broken_by_a_team_edit(repo):
-    from kehu.schema import SchemaSet
+    from kehu.repo.schema import SchemaSet
 
     assert SchemaSet(repo.root / "schema").check_schemas() == []
     path = repo.root / "schema" / "team.schema.json"
@@ -60,7 +60,7 @@ def test_kehu_reports_a_schema_broken_by_a_team_edit(repo):
 
 
 def test_every_vocabulary_value_has_a_chinese_and_an_english_label():
-    from kehu.schema import SchemaSet
+    from kehu.repo.schema import SchemaSet
 
     vocabularies = SchemaSet(PROJECT / "schema").vocabularies
     assert {"stage", "channel", "source", "size", "class", "industry", "tag"} <= set(vocabularies)

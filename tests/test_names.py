@@ -1,4 +1,4 @@
-"""The near-duplicate policy (kehu.names): every typing slip people make in a Chinese company name is
+"""The near-duplicate policy (kehu.core.names): every typing slip people make in a Chinese company name is
 found — by the checker, by ``kehu new`` and by ``kehu dedupe`` alike — and different companies that merely
 share words stay quiet."""
 
@@ -10,7 +10,7 @@ import pytest
 from conftest import customer_dict, dump_yaml, problem_tuples
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from kehu.names import name_key, similar_pairs, typo_kind
+from kehu.core.names import name_key, similar_pairs, typo_kind
 
 SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "有限公", "集团股份有限公司", "集团有限公司", "集团", "公司",
             "co. ltd", "ltd", "inc")

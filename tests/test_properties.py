@@ -51,7 +51,7 @@ def shared_repo(tmp_path_factory) -> TeamRepo:
     import shutil
 
     from conftest import SCHEMA_SRC
-    from kehu.config import default_config_text
+    from kehu.repo.config import default_config_text
 
     root = tmp_path_factory.mktemp("props")
     (root / "customers").mkdir()
@@ -94,8 +94,8 @@ def _replace(data: dict, path: tuple, value: Any) -> dict:
 @BUDGET
 @given(text=yamlish)
 def test_the_loader_never_raises_on_yamlish_text(text):
-    from kehu.catalogue import Locale
-    from kehu.yamlload import load_yaml_bytes
+    from kehu.repo.yamlload import load_yaml_bytes
+    from kehu.words.catalogue import Locale
 
     loaded = load_yaml_bytes("customers/x.yaml", text.encode("utf-8", "surrogatepass"), Locale())
     assert loaded.problems or loaded.data is None or isinstance(loaded.data, dict | list | str | int | float)
@@ -106,8 +106,8 @@ def test_the_loader_never_raises_on_yamlish_text(text):
 @BUDGET
 @given(raw=st.binary(max_size=200))
 def test_the_loader_never_raises_on_bytes(raw):
-    from kehu.catalogue import Locale
-    from kehu.yamlload import load_yaml_bytes
+    from kehu.repo.yamlload import load_yaml_bytes
+    from kehu.words.catalogue import Locale
 
     load_yaml_bytes("customers/x.yaml", raw, Locale())
 
@@ -117,7 +117,7 @@ def test_the_loader_never_raises_on_bytes(raw):
 @BUDGET
 @given(text=yamlish)
 def test_the_checker_never_raises_on_yamlish_text(shared_repo, text):
-    from kehu.checker import check_customer_bytes
+    from kehu.book.checker import check_customer_bytes
 
     problems, _ = check_customer_bytes(shared_repo.open(), "customers/C20240501001.yaml",
                                        text.encode("utf-8", "surrogatepass"))
@@ -127,7 +127,7 @@ def test_the_checker_never_raises_on_yamlish_text(shared_repo, text):
 @BUDGET
 @given(path=st.sampled_from(FIELD_PATHS), value=any_value)
 def test_any_value_in_any_field_gives_problems_or_a_clean_verdict(shared_repo, path, value):
-    from kehu.checker import check_customer_bytes
+    from kehu.book.checker import check_customer_bytes
 
     data = _replace(FULL, path, value)
     raw = yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode("utf-8")
@@ -141,8 +141,8 @@ def test_any_value_in_any_field_gives_problems_or_a_clean_verdict(shared_repo, p
 @BUDGET
 @given(text=yamlish)
 def test_fmt_formats_or_refuses_yamlish_text(shared_repo, text):
-    from kehu.fmt import format_bytes
-    from kehu.store import StoreError
+    from kehu.store.fmt import format_bytes
+    from kehu.store.write import StoreError
 
     repo = shared_repo.open()
     with contextlib.suppress(StoreError):  # refused with a located message: fine; anything else is a bug
@@ -158,9 +158,9 @@ TEXT_FIELDS = [p for p in FIELD_PATHS
 @BUDGET
 @given(path=st.sampled_from(TEXT_FIELDS), value=typed, comment=st.booleans())
 def test_fmt_keeps_the_data_and_is_idempotent(shared_repo, path, value, comment):
-    from kehu.catalogue import Locale
-    from kehu.fmt import format_bytes
-    from kehu.yamlload import load_yaml_bytes
+    from kehu.repo.yamlload import load_yaml_bytes
+    from kehu.store.fmt import format_bytes
+    from kehu.words.catalogue import Locale
 
     repo = shared_repo.open()
     data = _replace(FULL, path, value)
@@ -184,7 +184,7 @@ def _fresh(parent: Path, name: str) -> TeamRepo:
     import shutil
 
     from conftest import SCHEMA_SRC
-    from kehu.config import default_config_text
+    from kehu.repo.config import default_config_text
 
     root = parent / name
     (root / "customers").mkdir(parents=True)

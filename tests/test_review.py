@@ -182,7 +182,7 @@ def test_unknown_revision_is_one_line(branch):
 
 def test_a_long_summary_is_cut_with_a_pointer(branch):
     from kehu.commands.diff import as_markdown, range_reviews
-    from kehu.review import Wording
+    from kehu.git.review import Wording
 
     repo = branch.open()
     reviews, label = range_reviews(repo, "main...feature", internal=False)

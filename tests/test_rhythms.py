@@ -11,8 +11,8 @@ import json
 import pytest
 from cmd_support import commit, kehu, plain, team_repo
 from conftest import TODAY, customer_dict
-from kehu.derive import derive_all
-from kehu.lookup import load_all
+from kehu.book.lookup import load_all
+from kehu.core.derive import derive_all
 
 DEAL = [{"contract": "HT202403001", "product": "SaaS", "amount": 150000, "signed": "2024-03-01"}]
 HIGH = customer_dict(id="C20240101001", name="上海启明科技有限公司", owner="lixia", stage="won",
@@ -93,10 +93,10 @@ def test_show_lists_the_rhythms(repo):
 
 
 def test_the_due_page_and_calendar_carry_them(repo):
+    from kehu.book.loader import load_site_input
+    from kehu.core.labels import Labels
     from kehu.site.data import Assembler, Privacy
     from kehu.site.ics import owner_calendar
-    from kehu.site.labels import Labels
-    from kehu.site.load import load_site_input
 
     r = repo.open(TODAY)
     loaded = load_site_input(r, jobs=1, use_cache=False)

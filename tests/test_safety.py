@@ -280,7 +280,7 @@ def _forge_cache(root: Path) -> None:
     """What a hostile colleague commits: every verdict in their cache emptied, re-signed in their clone."""
     import json
 
-    from kehu.checker import CACHE_DIR, load_cache_json, save_cache_json
+    from kehu.book.checker import CACHE_DIR, load_cache_json, save_cache_json
 
     for path in (root / CACHE_DIR).glob("*.json"):
         data = load_cache_json(path)
@@ -321,7 +321,7 @@ def test_a_committed_cache_is_not_trusted_in_a_fresh_clone(make_repo, tmp_path):
 def test_a_cache_file_without_a_valid_mac_is_ignored(repo):
     import json
 
-    from kehu.checker import CACHE_DIR
+    from kehu.book.checker import CACHE_DIR
 
     bad = repo.write_customer(other_customer(id="C20240502009", owner="nobody"))
     assert repo.kehu("check").returncode == 1
@@ -369,7 +369,7 @@ def test_a_file_holding_escape_sequences_is_an_error_and_printed_harmlessly(repo
 
 
 def test_terminal_text_keeps_ordinary_text():
-    from kehu.terminal import terminal_text
+    from kehu.words.terminal import terminal_text
 
     assert terminal_text("上海启明\n\t第二行") == "上海启明\n\t第二行"
     assert terminal_text("a\x1b[31mb") == "a\u241b[31mb"
@@ -448,7 +448,7 @@ def test_the_masked_site_masks_free_text_full_width_digits_and_the_problems_page
 
 
 def _id_number() -> str:
-    from kehu.privacy import _ID_CHECK, _ID_WEIGHTS
+    from kehu.core.privacy import _ID_CHECK, _ID_WEIGHTS
 
     first = "11010119900307123"
     return first + _ID_CHECK[sum(int(d) * w for d, w in zip(first, _ID_WEIGHTS, strict=True)) % 11]
@@ -470,7 +470,7 @@ def test_id_numbers_in_any_form_are_refused_by_log_and_check(repo, shape):
 
 
 def test_order_numbers_and_phones_are_not_id_or_card_numbers():
-    from kehu.privacy import find_bank_card, find_national_id
+    from kehu.core.privacy import find_bank_card, find_national_id
 
     for text in ("订单 SO2024050100112345", "电话 13800138000 和 13912345678", "合同 HT202405001，金额 120000"):
         assert find_national_id(text) is None and find_bank_card(text) is None
@@ -550,9 +550,9 @@ def test_sigterm_during_a_write_leaves_the_old_file_and_no_temporary(tmp_path):
     target.write_bytes(b"id: C20240501001\n")
     script = (
         "import os, signal, sys\n"
-        "from kehu import store\n"
+        "from kehu.util import atomic\n"
         "os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGTERM)\n"  # the signal arrives mid-write
-        "store.atomic_write(sys.argv[1], 'id: changed\\n')\n"
+        "atomic.atomic_write(sys.argv[1], 'id: changed\\n')\n"
     )
     proc = subprocess.run([sys.executable, "-c", script, str(target)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == -signal.SIGTERM, proc.stderr
@@ -663,7 +663,7 @@ def test_show_and_history_mask_free_text_unless_internal(repo):
 
 
 def test_masking_twice_reveals_nothing():
-    from kehu.privacy import mask_email, mask_phone, mask_tree
+    from kehu.core.privacy import mask_email, mask_phone, mask_tree
 
     assert mask_phone(mask_phone("13800138000")) == "138****8000"
     assert mask_email(mask_email("zhang.wei@example.com")) == "z***@example.com"

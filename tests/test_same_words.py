@@ -2,7 +2,7 @@
 and in exports (xlsx and csv cells, the .ics calendar) — in Chinese and in English.
 
 The repository below covers every due reason, status, class, value level, interaction frequency and
-stage, and last contacts today, yesterday and weeks ago. Each fact is worded once (``kehu.present``);
+stage, and last contacts today, yesterday and weeks ago. Each fact is worded once (``kehu.core.present``);
 the test reads each output as a user does (rendered page text, terminal text, spreadsheet cells,
 calendar text) and checks it carries exactly those words.
 """
@@ -16,8 +16,8 @@ import re
 import pytest
 from cmd_support import kehu
 from conftest import TODAY, customer_dict
-from kehu.derive import BUCKETS, CLASSES, DUE_REASONS, LEVELS, STATUSES, derive_all
-from kehu.present import Presenter
+from kehu.core.derive import BUCKETS, CLASSES, DUE_REASONS, LEVELS, STATUSES, derive_all
+from kehu.core.present import Presenter
 
 DEAL = {"product": "SaaS", "amount": 150000}
 
@@ -64,7 +64,7 @@ def book(request, make_repo):
     for c in CUSTOMERS:
         repo.write_customer(c)
     opened = repo.open()
-    from kehu.lookup import load_all
+    from kehu.book.lookup import load_all
 
     customers = load_all(opened).customers
     facts = derive_all(customers, opened.config, opened.config.today)
@@ -178,7 +178,7 @@ def _by_id(header: list[str], rows: list[list], id_column: str) -> dict[str, dic
 
 
 def _xlsx_rows(path) -> dict[str, dict[str, dict[str, str]]]:
-    from kehu.catalogue import Locale
+    from kehu.words.catalogue import Locale
     from openpyxl import load_workbook
 
     book = load_workbook(path, read_only=True)
@@ -287,8 +287,8 @@ def test_english_site_has_no_chinese_punctuation_and_its_own_title(make_repo):
 
 @pytest.mark.parametrize(("locale", "title"), [("zh-CN", "客户档案"), ("en", "Customer records")])
 def test_site_title_follows_the_locale(make_repo, locale, title):
+    from kehu.core.labels import Labels
     from kehu.site.generate import site_context
-    from kehu.site.labels import Labels
 
     repo = make_repo()
     repo.set_config(locale=locale)

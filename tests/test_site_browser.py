@@ -11,7 +11,7 @@ contains the whole query first, matches pinyin, initials and the last digits of 
 number), and nothing shown or copied carries a zero-width character; the customers filter box matches pinyin,
 initials and owners, and names sort by pinyin; at 390 px the pages do not overflow, the customers list keeps
 name, owner and due, chart labels stay readable and an empty table says 暂无; the due page lists exactly
-what ``kehu.derive`` says is due and re-buckets on a later day; every page loads with no request to another
+what ``kehu.core.derive`` says is due and re-buckets on a later day; every page loads with no request to another
 host and no console error; hostile values render literally and run nothing; phone numbers are masked on the
 page and in the search index.
 """
@@ -35,10 +35,10 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from conftest import PROJECT
-from kehu import derive
-from kehu.lookup import load_all
-from kehu.model import Customer
-from kehu.repo import open_repo
+from kehu.book.lookup import load_all
+from kehu.core import derive
+from kehu.repo.model import Customer
+from kehu.repo.repository import open_repo
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 BUILT = dt.date(2026, 11, 23)          # the date the site is built on (KEHU_TODAY)
@@ -230,7 +230,7 @@ def xss_fired(page: Page) -> object:
     return page.evaluate("typeof window.__xss === 'undefined' ? null : window.__xss")
 
 
-# --- expected values from kehu.derive -----------------------------------------------------------------
+# --- expected values from kehu.core.derive -----------------------------------------------------------------
 
 
 def expected_due(site: Site, viewer: dt.date) -> dict[str, str]:
@@ -509,7 +509,7 @@ def test_customers_filter_matches_owner_names(site: Site, browsing: Browsing, ty
 
 
 def test_customers_sort_by_phrase_aware_pinyin(site: Site, browsing: Browsing) -> None:
-    from kehu.site.pinyin import sort_key
+    from kehu.words.pinyin import sort_key
 
     page = browsing.open("customers/")
     names = page.locator("#kehu-index tbody td:first-child a").all_text_contents()

@@ -9,14 +9,14 @@ import subprocess
 
 import pytest
 from conftest import TODAY, customer_dict
-from kehu import derive
-from kehu.derive import RHYTHM_REASONS, derive_all
+from kehu.book.loader import load_site_input
+from kehu.core import derive
+from kehu.core.derive import RHYTHM_REASONS, derive_all
+from kehu.core.labels import Labels
 from kehu.site.data import Assembler, Privacy, forge_urls
 from kehu.site.history import file_histories, parse_log
-from kehu.site.labels import Labels
-from kehu.site.load import load_site_input
-from kehu.site.pinyin import pinyin_keys
 from kehu.site.search import make_entry, segmenter
+from kehu.words.pinyin import pinyin_keys
 
 DAY = dt.date.fromisoformat(TODAY)
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 from conftest import customer_dict
-from kehu.checker import CACHE_DIR
-from kehu.model import customer_from, customer_from_record, record_of
-from kehu.site import load as site_load
-from kehu.site.load import RECORDS_FILE, load_site_input
-from kehu.yamlload import load_yaml_bytes
+from kehu.book import loader as site_load
+from kehu.book.checker import CACHE_DIR
+from kehu.book.loader import RECORDS_FILE, load_site_input
+from kehu.repo.model import customer_from, customer_from_record, record_of
+from kehu.repo.yamlload import load_yaml_bytes
 
 DEMO = Path(__file__).resolve().parents[1] / "customers"
 
@@ -36,7 +36,7 @@ def test_a_record_rebuilds_the_same_customer_even_through_json(path):
 
 
 def _records(root: Path) -> dict:
-    from kehu.checker import load_cache_json
+    from kehu.book.checker import load_cache_json
 
     return load_cache_json(root / CACHE_DIR / RECORDS_FILE)["records"]
 

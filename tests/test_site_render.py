@@ -17,7 +17,7 @@ import pytest
 import yaml
 from conftest import PROJECT, SCHEMA_SRC, TEAM_YAML, TeamRepo, customer_dict, dump_yaml
 from icalendar import Calendar
-from kehu.config import default_config_text
+from kehu.repo.config import default_config_text
 
 TODAY = "2024-06-01"
 PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[x](javascript:alert(1))", "{{ 7*7 }}",
@@ -320,9 +320,9 @@ def test_demo_repository_builds_strict(tmp_path):
     run = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=root, capture_output=True,
                          text=True, env=env, timeout=600)
     assert run.returncode == 0, run.stderr[-3000:]
-    from kehu.checker import check
-    from kehu.problems import Severity
-    from kehu.repo import open_repo
+    from kehu.book.checker import check
+    from kehu.repo.repository import open_repo
+    from kehu.util.problems import Severity
 
     result = check(open_repo(root), use_cache=False, jobs=1)
     broken = {p.file for p in result.problems if p.severity is Severity.ERROR}

@@ -7,7 +7,6 @@ import json
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from kehu.site.pinyin import pinyin_keys, sort_key, syllables
 from kehu.site.search import (
     CHUNK,
     INVISIBLE,
@@ -20,6 +19,7 @@ from kehu.site.search import (
     segmenter,
     shard_of,
 )
+from kehu.words.pinyin import pinyin_keys, sort_key, syllables
 
 HAN = st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x4E80), min_size=2, max_size=12)
 

@@ -1,4 +1,4 @@
-"""kehu.store: round-trip loading, canonical dumping, atomic writes, validated saves."""
+"""kehu.store.write: round-trip loading, canonical dumping, atomic writes, validated saves."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 from conftest import TeamRepo, customer_dict
-from kehu.catalogue import Locale
-from kehu.store import (
+from kehu.repo.yamlload import load_yaml_bytes
+from kehu.store.write import (
     SCHEMA_COMMENT,
     StoreError,
     YamlDate,
@@ -21,7 +21,7 @@ from kehu.store import (
     new_customer_map,
     save_customer,
 )
-from kehu.yamlload import load_yaml_bytes
+from kehu.words.catalogue import Locale
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.representer import RepresenterError
 
@@ -195,7 +195,7 @@ next_action: {date: 2024-06-05, action: 发送报价单}
 
 
 def test_dump_is_what_fmt_makes_of_it(repo: TeamRepo) -> None:
-    from kehu.fmt import format_bytes
+    from kehu.store.fmt import format_bytes
 
     text = dump(customer_dict(notes="第一行\n第二行\n", tags=["数据安全", "快速部署"]))
     assert not format_bytes("x.yaml", text.encode(), repo.open().schemas).changed
@@ -353,7 +353,7 @@ def test_repeated_edits_never_multiply_a_comment(repo: TeamRepo) -> None:
         doc["interactions"].append({"date": day, "channel": "call", "by": "lixia", "summary": f"{day} 电话回访"})
         assert save_customer(repo.open(), path, doc) == []
     after = path.read_text(encoding="utf-8")
-    from kehu.fmt import comment_texts
+    from kehu.store.fmt import comment_texts
 
     assert sorted(t for _, t in comment_texts(after)) == sorted(t for _, t in comment_texts(text))
     assert "interactions:  # 时间线\n  # 按日期排列\n  - date: 2024-05-01\n" in after

@@ -13,8 +13,8 @@ import pytest
 import yaml
 from cmd_support import COMMENTED, assert_refused, commit, git, kehu, other_customer, plain, team_repo
 from conftest import TODAY, customer_dict
-from kehu.catalogue import Locale
-from kehu.gitsetup import EXIT_MARKED, merge_driver_command
+from kehu.git.gitsetup import EXIT_MARKED, merge_driver_command
+from kehu.words.catalogue import Locale
 
 # --- ids ---------------------------------------------------------------------------------------------------
 
@@ -25,8 +25,8 @@ def repo(make_repo):
 
 
 def test_member_codes_come_from_team_yaml_or_the_names_pinyin(make_repo) -> None:
-    from kehu.ids import code_clashes, derived_code, member_code
-    from kehu.model import Member, Team
+    from kehu.repo.idscheme import code_clashes, derived_code, member_code
+    from kehu.repo.model import Member, Team
 
     assert derived_code(Member("lixia", "李霞", "sales")) == "LX"
     assert derived_code(Member("ouyang", "欧阳娜娜", "sales")) == "OYN"  # at most three letters
@@ -69,8 +69,8 @@ def test_an_unknown_creator_uses_the_owners_code(make_repo) -> None:
 
 
 def test_import_never_reuses_an_id_that_existed_in_history(repo, tmp_path) -> None:
-    from kehu.ids import Allocator
-    from kehu.repo import open_repo
+    from kehu.repo.repository import open_repo
+    from kehu.store.ids import Allocator
 
     deleted = repo.customers / "C20240601LX01.yaml"
     deleted.write_text(COMMENTED.replace("C20240501001", "C20240601LX01").replace("上海启明科技", "南京旧客户"),
@@ -149,12 +149,12 @@ def test_two_new_customers_at_the_same_moment_get_two_ids(repo, pair: int) -> No
 
 
 def test_a_lock_held_too_long_is_a_one_line_error(tmp_path: Path) -> None:
-    from kehu.locking import write_lock
+    from kehu.util.locking import write_lock
 
     with write_lock(tmp_path):
         with write_lock(tmp_path):  # re-entrant within one process
             pass
-        script = ("import sys\nfrom pathlib import Path\nfrom kehu.locking import write_lock, LockTimeout\n"
+        script = ("import sys\nfrom pathlib import Path\nfrom kehu.util.locking import write_lock, LockTimeout\n"
                   "try:\n    write_lock(Path(sys.argv[1]), wait=0.2).__enter__()\n"
                   "except LockTimeout as e:\n    print('timeout', e.holder)\n")
         run = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True,

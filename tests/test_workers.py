@@ -1,4 +1,4 @@
-"""kehu.workers, the one pool: the same answers in the same order whether it forks or not, state handed to
+"""kehu.util.workers, the one pool: the same answers in the same order whether it forks or not, state handed to
 the workers without module globals, and the progress callbacks a display needs."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 
 import pytest
-from kehu import workers
-from kehu.workers import map_in_workers
+from kehu.util import workers
+from kehu.util.workers import map_in_workers
 
 
 def scaled(state: dict, item: int) -> tuple[int, int]:

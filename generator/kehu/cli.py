@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from . import __version__, helptext
-from .errors import EXIT_INTERNAL, EXIT_INTERRUPTED, KehuError
+from .util.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, KehuError
 
 if TYPE_CHECKING:
-    from .catalogue import Locale
+    from .words.catalogue import Locale
 
 # name -> the module under kehu.commands that defines a click command called `command`. `kehu --help` lists
 # the commands from this table without importing a single one; each line is the first sentence of the
@@ -122,14 +122,14 @@ def _say_error(ctx: click.Context, e: KehuError, exit_code: int | None = None) -
 def _team_messages(start: Path | None) -> Locale:
     """The team's words for an error: KEHU_LOCALE, else kehu.yaml's ``locale`` (the way ``open_repo``
     chooses), else Chinese; an unreadable kehu.yaml is no reason to fail while reporting a failure."""
-    from .catalogue import Locale
+    from .words.catalogue import Locale
 
     locale = os.environ.get("KEHU_LOCALE")
     if not locale:
         try:
-            from .config import CONFIG_FILE
-            from .repo import find_root
-            from .yamlload import load_yaml_bytes
+            from .repo.config import CONFIG_FILE
+            from .repo.repository import find_root
+            from .repo.yamlload import load_yaml_bytes
 
             loaded = load_yaml_bytes(CONFIG_FILE, (find_root(start) / CONFIG_FILE).read_bytes(), Locale())
             probe = loaded.data.get("locale") if isinstance(loaded.data, dict) else None
@@ -163,7 +163,7 @@ def _today(ctx: click.Context, param: click.Parameter, value: str | None) -> str
 @click.option("--today", callback=_today, default=None, metavar="YYYY-MM-DD")
 @click.pass_context
 def main(ctx: click.Context, repo: Path | None, today: str | None) -> None:
-    from .config import TODAY_ENV, pinned_today  # the one place the command line reads KEHU_TODAY
+    from .repo.config import TODAY_ENV, pinned_today  # the one place the command line reads KEHU_TODAY
 
     try:
         pinned = pinned_today(today)

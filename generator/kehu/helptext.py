@@ -3,7 +3,7 @@
 The commands declare their arguments and options without help texts; the texts are entries of
 ``data/catalogue/help.yaml`` — ``help.<command>`` for a command, ``help.<command>.<--option>`` for
 an option — filled in just before click formats a command, in the locale of the repository kehu runs
-in (``-C``/``--repo``, else the working folder; see :mod:`kehu.root`). ``kehu --help`` lists the
+in (``-C``/``--repo``, else the working folder; see :mod:`kehu.repo.root`). ``kehu --help`` lists the
 commands with the first sentence of each ``help.<command>``, which is also what click shows as that
 command's own short help, so the two cannot drift apart.
 
@@ -21,8 +21,8 @@ from pathlib import Path
 
 import click
 
-from .catalogue import Entry, area_entries, lang_of
-from .root import team_locale
+from .repo.root import team_locale
+from .words.catalogue import Entry, area_entries, lang_of
 
 HELP_OPTION = "help.--help"
 _CLICK_MODULES = ("click.core", "click.decorators", "click.exceptions", "click.formatting", "click.parser",

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
-from ..errors import EXIT_BAD_INPUT, KehuError, Wording
-from ..repo import Repo, open_repo
+from ..repo.repository import Repo, open_repo
+from ..repo.root import find_root
+from ..util.errors import EXIT_BAD_INPUT, KehuError, Wording
+from ..util.locking import write_lock
 
-__all__ = ["EXIT_BAD_INPUT", "fail", "here", "print_error", "repo_from"]
+__all__ = ["EXIT_BAD_INPUT", "fail", "here", "locked", "print_error", "repo_from"]
 
 
 def fail(message: str, hint: str = "") -> NoReturn:
@@ -23,7 +27,7 @@ def print_error(e: KehuError, msgs: Wording) -> None:
     """``kehu: 错误：file:line:col: message；hint`` (``kehu: error: …`` in English) on stderr, as one line:
     the handler around ``main`` prints fatal errors so, and commands that go on after a failed item
     (``kehu fmt``) print that item's."""
-    from ..terminal import terminal_text  # an argument or a file's value may hold escape sequences
+    from ..words.terminal import terminal_text  # an argument or a file's value may hold escape sequences
 
     click.echo(msgs.word("cli.error_line", line=terminal_text(e.line_for(msgs), one_line=True)), err=True)
 
@@ -40,6 +44,19 @@ def repo_from(obj: dict | None, today: dt.date | None = None) -> Repo:
 
 
 def here(path: Path, repo: Repo) -> str:
-    from ..repo import rel
+    from ..repo.repository import rel
 
     return rel(repo.root, path)
+
+
+def locked(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Hold the repository's write lock for the whole command (its read-modify-write of customer
+    files): a second kehu command at the same moment waits instead of overwriting this one's change.
+    The command's first argument is click's ``obj`` (which carries ``--repo``)."""
+
+    @functools.wraps(func)
+    def wrapper(obj: Any, *args: Any, **kwargs: Any) -> Any:
+        with write_lock(find_root((obj or {}).get("repo"))):
+            return func(obj, *args, **kwargs)
+
+    return wrapper

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import click
 
-from ..atomic import new_dir, replace_dir
-from ..repo import Repo
+from ..repo.repository import Repo
+from ..util.atomic import new_dir, replace_dir
 from ._common import fail, repo_from, today_from
 
 MKDOCS_FILE = "mkdocs.yml"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from ..checker import check
-from ..repo import open_repo
-from ..reporters import REPORTERS
+from ..book.checker import check
+from ..book.reporters import REPORTERS
+from ..repo.repository import open_repo
 
 
 @click.command("check")
@@ -34,11 +34,11 @@ def command(obj: dict, files: tuple[Path, ...], fmt: str, strict: bool, errors_o
 
 
 def _history_problems(repo, against: str) -> list:
-    """Past records changed since *against* (kehu.audit); a BASE git does not know is one clear error."""
-    from ..audit import history_problems
-    from ..commands._common import fail
-    from ..forget import forgotten_ids
-    from ..gitinfo import changed_customer_files, is_git_repo, resolve_range
+    """Past records changed since *against* (kehu.git.audit); a BASE git does not know is one clear error."""
+    from ..git.audit import history_problems
+    from ..git.forget import forgotten_ids
+    from ..repo.gitinfo import changed_customer_files, is_git_repo, resolve_range
+    from ._common import fail
 
     if not is_git_repo(repo.root):
         fail(repo.msgs.line("cli-not-git", root=repo.root.name))

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import click
 
-from ..derive import holdings, pool_entry, pool_since
-from ..edits import (
+from ..book.lookup import load_all
+from ..core.derive import holdings, pool_entry, pool_since
+from ..store.edit import (
     field_order,
     open_for_edit,
     refuse,
@@ -22,9 +23,7 @@ from ..edits import (
     set_field,
     yaml_date,
 )
-from ..locking import locked
-from ..lookup import load_all
-from ._common import repo_from
+from ._common import locked, repo_from
 from .pool import require_pool
 
 
@@ -34,7 +33,7 @@ from .pool import require_pool
 @click.pass_obj
 @locked
 def command(obj: dict, customer: str, by: str | None) -> None:
-    from ..gitinfo import current_handle
+    from ..repo.gitinfo import current_handle
 
     repo = repo_from(obj)
     require_sound_repo(repo)

@@ -6,9 +6,9 @@ import sys
 
 import click
 
-from ..atomic import atomic_write
-from ..codeowners import expected_files, stale_files
-from ..terminal import echo
+from ..git.codeowners import expected_files, stale_files
+from ..util.atomic import atomic_write
+from ..words.terminal import echo
 from ._common import fail, repo_from
 
 

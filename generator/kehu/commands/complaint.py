@@ -15,7 +15,8 @@ import datetime as dt
 import click
 from ruamel.yaml.comments import CommentedMap
 
-from ..edits import (
+from ..repo.repository import Repo
+from ..store.edit import (
     Editing,
     append_dated,
     as_date,
@@ -33,10 +34,8 @@ from ..edits import (
     vocab_key,
     yaml_date,
 )
-from ..locking import locked
-from ..repo import Repo
-from ..terminal import echo
-from ._common import repo_from
+from ..words.terminal import echo
+from ._common import locked, repo_from
 
 ACTIONS = ("open", "progress", "resolve")
 

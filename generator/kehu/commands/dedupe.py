@@ -6,7 +6,7 @@ import json
 
 import click
 
-from ..terminal import echo
+from ..words.terminal import echo
 from ._common import repo_from
 
 
@@ -15,8 +15,8 @@ from ._common import repo_from
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
 def command(obj: dict, min_score: float, fmt: str) -> None:
-    from ..dedupe import find_pairs, repo_entries
-    from ..privacy import mask_email, mask_phone
+    from ..core.privacy import mask_email, mask_phone
+    from ..store.dedupe import find_pairs, repo_entries
 
     repo = repo_from(obj)
     msgs = repo.msgs

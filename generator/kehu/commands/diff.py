@@ -18,10 +18,10 @@ import re
 
 import click
 
-from ..edits import CommandError, refuse, require_sound_repo
-from ..gitinfo import authors_of_files, changed_customer_files, is_git_repo, resolve_range
-from ..repo import Repo
-from ..review import CustomerReview, Wording, review
+from ..git.review import CustomerReview, Wording, review
+from ..repo.gitinfo import authors_of_files, changed_customer_files, is_git_repo, resolve_range
+from ..repo.repository import Repo
+from ..store.edit import CommandError, refuse, require_sound_repo
 from ._common import repo_from
 
 MARKDOWN_LIMIT = 60_000  # a GitHub comment holds 65,536 characters
@@ -102,7 +102,7 @@ RENDER = {"text": as_text, "markdown": as_markdown, "json": as_json}
 
 def range_reviews(repo: Repo, spec: str | None, internal: bool) -> tuple[list[CustomerReview], str]:
     """The reviews of a range and how the range is written in the summary."""
-    from ..forget import forgotten_ids
+    from ..git.forget import forgotten_ids
 
     if not is_git_repo(repo.root):
         raise refuse(repo.msgs, "cli-not-git", root=repo.root.name)

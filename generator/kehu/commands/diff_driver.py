@@ -23,7 +23,7 @@ from pathlib import Path
 
 import click
 
-from ..identity import PROTECTED
+from ..core.identity import PROTECTED
 
 MARK = "# kehu: "
 
@@ -42,8 +42,8 @@ LISTS = ("contacts", *PROTECTED)  # the lists whose entries get a header
 
 def annotated(raw: bytes, describe: object = None) -> bytes:
     """The file with a header comment above it and above each list entry (raw bytes when it does not load)."""
-    from ..catalogue import Locale
-    from ..yamlload import load_yaml_bytes
+    from ..repo.yamlload import load_yaml_bytes
+    from ..words.catalogue import Locale
 
     loaded = load_yaml_bytes("customer.yaml", raw, Locale())
     data = loaded.data
@@ -80,10 +80,10 @@ def _titles() -> dict[str, str]:
     import json
     import os
 
-    from ..catalogue import Locale
-    from ..config import CONFIG_FILE, SCHEMA_DIR
-    from ..schema import SCHEMA_FILES, title_of
-    from ..yamlload import load_yaml_bytes
+    from ..repo.config import CONFIG_FILE, SCHEMA_DIR
+    from ..repo.schema import SCHEMA_FILES, title_of
+    from ..repo.yamlload import load_yaml_bytes
+    from ..words.catalogue import Locale
 
     try:
         root = Path.cwd()  # git runs textconv at the top of the work tree

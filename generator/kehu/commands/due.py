@@ -1,6 +1,6 @@
 """kehu due [--owner H | --all] [--within DAYS] — the follow-ups owed, overdue first, as on the site.
 
-Due dates, reasons and buckets come from ``kehu.derive`` over every valid
+Due dates, reasons and buckets come from ``kehu.core.derive`` over every valid
 customer; a file with errors is left out and named, never guessed at.
 """
 
@@ -14,14 +14,14 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from ..catalogue import entries
-from ..derive import RHYTHM_REASONS, revive_key
-from ..edits import parse_score, require_handle, require_sound_repo
-from ..gitinfo import handle_for_email, user_email
-from ..present import BUCKETS
-from ..repo import Repo
-from ..site.labels import Labels
-from ..terminal import echo
+from ..core.derive import RHYTHM_REASONS, revive_key
+from ..core.labels import Labels
+from ..core.present import BUCKETS
+from ..repo.gitinfo import handle_for_email, user_email
+from ..repo.repository import Repo
+from ..store.edit import parse_score, require_handle, require_sound_repo
+from ..words.catalogue import entries
+from ..words.terminal import echo
 from ._common import repo_from
 from .show import BUCKET_STYLE, console, labels
 
@@ -31,7 +31,7 @@ SHOWN = 200  # rows of the terminal table by default
 def due_rows(repo: Repo, owner: str | None, within: int | None) -> tuple[list[dict], list[str]]:
     """One row per item falling due on or before today + ``within`` days (every item when ``within`` is
     None), earliest first: each customer's follow-up, and its re-verification and satisfaction follow-up.
-    The facts are ``kehu.derive``'s, kept per file content and day by the book index (kehu.index)."""
+    The facts are ``kehu.core.derive``'s, kept per file content and day by the book index (kehu.book.index)."""
     rows, _, invalid = due_and_revive(repo, owner, within)
     return rows, invalid
 
@@ -39,7 +39,7 @@ def due_rows(repo: Repo, owner: str | None, within: int | None) -> tuple[list[di
 def due_and_revive(repo: Repo, owner: str | None, within: int | None) -> tuple[list[dict], list[dict], list[str]]:
     """The due rows (``due_rows``) and the dormant customers to revive, which are never due rows
     (``derive.revive_due``), longest silent first (``derive.revive_key``)."""
-    from ..index import book
+    from ..book.index import book
 
     index = book(repo)
     today = repo.config.today

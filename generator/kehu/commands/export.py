@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ..terminal import echo
+from ..words.terminal import echo
 from ._common import fail, repo_from
 
 

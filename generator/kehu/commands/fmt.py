@@ -8,16 +8,15 @@ from pathlib import Path
 
 import click
 
-from ..atomic import atomic_write
-from ..catalogue import Locale
-from ..config import CONFIG_FILE, TEAM_FILE
-from ..errors import KehuError
-from ..fmt import Formatted, format_bytes
-from ..locking import locked
-from ..repo import Repo, is_plain_file, rel
-from ..store import StoreError
-from ..terminal import echo
-from ._common import EXIT_BAD_INPUT, print_error, repo_from
+from ..repo.config import CONFIG_FILE, TEAM_FILE
+from ..repo.repository import Repo, is_plain_file, rel
+from ..store.fmt import Formatted, format_bytes
+from ..store.write import StoreError
+from ..util.atomic import atomic_write
+from ..util.errors import KehuError
+from ..words.catalogue import Locale
+from ..words.terminal import echo
+from ._common import EXIT_BAD_INPUT, locked, print_error, repo_from
 
 
 def _error(repo: Repo, e: KehuError) -> None:

@@ -1,6 +1,6 @@
 """kehu forecast [--owner H] [--format json] — the weighted pipeline, as on the site's forecast page.
 
-Every figure comes from ``kehu.derive.forecast``: open opportunities by expected close month for this
+Every figure comes from ``kehu.core.derive.forecast``: open opportunities by expected close month for this
 quarter and the next ones, by owner and source; deals won this month and quarter against the
 previous ones; the opportunities that are slipping.
 """
@@ -12,9 +12,9 @@ import json
 import click
 from rich.table import Table
 
-from ..derive import PipelineSum, forecast, opp_owner
-from ..edits import require_handle, require_sound_repo
-from ..lookup import load_all
+from ..book.lookup import load_all
+from ..core.derive import PipelineSum, forecast, opp_owner
+from ..store.edit import require_handle, require_sound_repo
 from ._common import repo_from
 from .show import console, label
 

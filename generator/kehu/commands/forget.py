@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..edits import field_order, open_for_edit, refuse, require_handle, require_sound_repo, require_text, save
-from ..forget import (
+from ..git.forget import (
     expressions_file,
     history_commands,
     mark,
@@ -15,7 +14,8 @@ from ..forget import (
     scrub,
     tombstone,
 )
-from ..gitinfo import current_handle
+from ..repo.gitinfo import current_handle
+from ..store.edit import field_order, open_for_edit, refuse, require_handle, require_sound_repo, require_text, save
 from ._common import repo_from
 
 
@@ -66,7 +66,7 @@ def command(obj: dict, customer: str, contact: str | None, reason: str, by: str 
     if not contacts:
         del ed.data["contacts"]
     scrub(ed.data, secrets, mark(repo))
-    from ..edits import set_field
+    from ..store.edit import set_field
 
     stones = ed.data.get("forgotten")
     if not isinstance(stones, list):

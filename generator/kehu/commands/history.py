@@ -1,7 +1,7 @@
 """kehu history CUSTOMER — the audit trail of one customer: who changed which fields when.
 
 Each commit's version of the file is read with the strict loader and compared with the
-version before it as data (``kehu.changes``), and said in the team's words (``kehu.review``):
+version before it as data (``kehu.core.changes``), and said in the team's words (``kehu.git.review``):
 
     2024-05-20 Li Xia a1b2c3d: Stage: Quoted → Negotiating; Interactions added: 2024-05-19 Call Li Xia: …
 
@@ -17,13 +17,13 @@ from dataclasses import dataclass
 
 import click
 
-from ..changes import brought_in, diff
-from ..edits import CommandError, refuse, require_sound_repo
-from ..gitinfo import Revision, _blobs, git, handle_for_email, is_git_repo, revisions
-from ..repo import Repo
-from ..review import Wording
-from ..terminal import echo, terminal_text
-from ..yamlload import load_yaml_bytes
+from ..core.changes import brought_in, diff
+from ..git.review import Wording
+from ..repo.gitinfo import Revision, _blobs, git, handle_for_email, is_git_repo, revisions
+from ..repo.repository import Repo
+from ..repo.yamlload import load_yaml_bytes
+from ..store.edit import CommandError, refuse, require_sound_repo
+from ..words.terminal import echo, terminal_text
 from ._common import repo_from
 
 __all__ = ["command", "diff", "trail"]
@@ -133,7 +133,7 @@ def line_of(repo: Repo, e: Entry) -> str:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
 def command(obj: dict, customer: str, internal: bool, fmt: str) -> None:
-    from ..lookup import resolve
+    from ..book.lookup import resolve
 
     repo = repo_from(obj)
     require_sound_repo(repo)

@@ -8,9 +8,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..locking import locked
-from ..terminal import echo
-from ._common import fail, repo_from
+from ..words.terminal import echo
+from ._common import fail, locked, repo_from
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -32,12 +31,12 @@ EXIT_REJECTED = 1  # the import ran, but some rows or values were rejected (list
 @locked
 def command(obj: dict, files: tuple[Path, ...], sheets: tuple[str, ...], mapping: Path | None, owner: str | None,
             dry_run: bool, encoding: str | None, rejects: Path | None, preview: int, jobs: int | None) -> None:
-    from ..edits import require_sound_repo
     from ..io.apply import default_rejects_path, write_plan, write_rejects
     from ..io.mapping import load_mapping
     from ..io.plan import Planner
     from ..io.readers import read_paths
     from ..io.report import mapping_lines, preview_lines, summary_lines
+    from ..store.edit import require_sound_repo
 
     repo = repo_from(obj)
     msgs = repo.msgs

@@ -27,23 +27,23 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from ..atomic import atomic_write
-from ..catalogue import Locale
-from ..codeowners import GITHUB_FILE, GITLAB_FILE, github_text, gitlab_text, ownership_of
-from ..config import CONFIG_FILE, CUSTOMERS_DIR, SCHEMA_DIR, TEAM_FILE, Config, default_config_text
-from ..gitsetup import configure as configure_merge_driver
-from ..ids import member_code
-from ..install import Install, from_spec, precommit_config
-from ..install import current as current_install
-from ..model import team_from
-from ..root import team_locale
-from ..schema import SCHEMA_FILES
-from ..yamlload import load_yaml_bytes
+from ..git.codeowners import GITHUB_FILE, GITLAB_FILE, github_text, gitlab_text, ownership_of
+from ..git.gitsetup import configure as configure_merge_driver
+from ..git.install import Install, from_spec, precommit_config
+from ..git.install import current as current_install
+from ..repo.config import CONFIG_FILE, CUSTOMERS_DIR, SCHEMA_DIR, TEAM_FILE, Config, default_config_text
+from ..repo.idscheme import member_code
+from ..repo.model import team_from
+from ..repo.root import team_locale
+from ..repo.schema import SCHEMA_FILES
+from ..repo.yamlload import load_yaml_bytes
+from ..util.atomic import atomic_write
+from ..words.catalogue import Locale
 from ._common import fail
 
 TEMPLATE_SUFFIX = ".tmpl"
 VERSION_TOKEN = "@KEHU_VERSION@"
-PACKAGE_TOKEN = "@KEHU_PACKAGE@"  # how CI installs kehu (kehu.install): a git URL with a tag, or a version
+PACKAGE_TOKEN = "@KEHU_PACKAGE@"  # how CI installs kehu (kehu.git.install): a git URL with a tag, or a version
 PRECOMMIT_FILE = ".pre-commit-config.yaml"
 
 

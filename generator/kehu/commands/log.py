@@ -12,8 +12,9 @@ import datetime as dt
 import click
 from ruamel.yaml.comments import CommentedMap
 
-from ..catalogue import is_first_followup_action
-from ..edits import (
+from ..repo.gitinfo import current_handle
+from ..repo.repository import Repo
+from ..store.edit import (
     append_dated,
     as_date,
     entry,
@@ -30,11 +31,9 @@ from ..edits import (
     vocab_key,
     yaml_date,
 )
-from ..gitinfo import current_handle
-from ..locking import locked
-from ..repo import Repo
-from ..terminal import echo
-from ._common import repo_from
+from ..words.catalogue import is_first_followup_action
+from ..words.terminal import echo
+from ._common import locked, repo_from
 from .show import due_reason, facts_for
 
 

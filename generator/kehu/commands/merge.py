@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..locking import locked
-from ..terminal import echo
-from ._common import fail, repo_from
+from ..words.terminal import echo
+from ._common import fail, locked, repo_from
 
 
 @click.command("merge")
@@ -17,13 +16,13 @@ from ._common import fail, repo_from
 @click.pass_obj
 @locked
 def command(obj: dict, keep: str, drop: str) -> None:
-    from ..checker import check_customer_bytes
-    from ..dedupe import merge_records, rules_for
-    from ..edits import require_sound_repo
-    from ..lookup import resolve
-    from ..problems import Severity
-    from ..repo import rel
-    from ..store import dump, load_roundtrip, save_customer
+    from ..book.checker import check_customer_bytes
+    from ..book.lookup import resolve
+    from ..repo.repository import rel
+    from ..store.dedupe import merge_records, rules_for
+    from ..store.edit import require_sound_repo
+    from ..store.write import dump, load_roundtrip, save_customer
+    from ..util.problems import Severity
 
     repo = repo_from(obj)
     msgs = repo.msgs
@@ -68,11 +67,11 @@ def _new_duplicates(repo, keep_path: Path, drop_path: Path, keep_doc) -> list:  
     had before (a third copy of the customer is listed by `kehu dedupe`, not a reason to refuse)."""
     import datetime as dt
 
-    from ..dedupe import repo_entries
-    from ..problems import Severity
-    from ..repo import rel
-    from ..rules import index_entry, repo_rules
-    from ..yamlload import LoadedYaml
+    from ..core.rules import index_entry, repo_rules
+    from ..repo.repository import rel
+    from ..repo.yamlload import LoadedYaml
+    from ..store.dedupe import repo_entries
+    from ..util.problems import Severity
 
     def plain(v):  # type: ignore[no-untyped-def]
         if isinstance(v, dict):

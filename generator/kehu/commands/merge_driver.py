@@ -1,11 +1,11 @@
 """kehu merge-driver %O %A %B %P — git's merge driver for customer files.
 
 Installed by ``kehu init`` / ``kehu init --git-only`` (``.gitattributes`` says
-``customers/*.yaml merge=kehu``; the git config value is :func:`kehu.gitsetup.merge_driver_command`).
+``customers/*.yaml merge=kehu``; the git config value is :func:`kehu.git.gitsetup.merge_driver_command`).
 Git passes the ancestor (%O), our version (%A, which receives the result), theirs (%B) and the path.
 
 Exit 0: merged cleanly, %A holds the result in canonical layout.
-Exit 41 (:data:`kehu.gitsetup.EXIT_MARKED`): a conflict; %A holds conflict markers, git reports a
+Exit 41 (:data:`kehu.git.gitsetup.EXIT_MARKED`): a conflict; %A holds conflict markers, git reports a
 conflict. Markers go only around the fields both sides changed differently — except when both sides
 *added* the file and they are two different customers under one id: then the whole file is one
 conflict (never two companies blended field by field), and ``kehu sync`` or ``kehu renumber`` keeps
@@ -21,13 +21,13 @@ from typing import Any
 
 import click
 
-from ..gitsetup import EXIT_MARKED
-from ..merge import describe_conflicts, merge_documents, same_customer, whole_file_conflict
-from ..repo import Repo, open_repo
+from ..git.gitsetup import EXIT_MARKED
+from ..git.merge import describe_conflicts, merge_documents, same_customer, whole_file_conflict
+from ..repo.repository import Repo, open_repo
 
 
 def _load(path: Path, repo: Repo) -> Any:  # ruamel data, or None for an empty file
-    from .. import store
+    from ..store import write as store
 
     if not path.read_bytes().strip():
         return None  # git passes an empty ancestor when both sides added the file
@@ -53,7 +53,7 @@ def _say(repo: Repo, code: str, **args: object) -> None:
 @click.option("--marker-size", type=click.IntRange(3, 64), default=7, show_default=True)
 @click.pass_obj
 def command(obj: dict | None, base: Path, ours: Path, theirs: Path, name: str | None, marker_size: int) -> None:
-    from .. import store
+    from ..store import write as store
 
     repo = open_repo(Path.cwd(), today=(obj or {}).get("today"))  # git runs drivers at the top of the work tree
     label = name or ours.name
@@ -87,7 +87,7 @@ def command(obj: dict | None, base: Path, ours: Path, theirs: Path, name: str | 
     if result.clean:
         store.atomic_write(ours, dump(result.data))
         return
-    from ..merge import render_conflicts
+    from ..git.merge import render_conflicts
 
     _say(repo, "merge-driver-conflict", customer=customer, fields=describe_conflicts(repo, result))
     store.atomic_write(ours, render_conflicts(result, dump, marker_size))

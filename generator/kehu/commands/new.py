@@ -1,6 +1,6 @@
 """kehu new NAME --owner H [--industry … --phone …] — create a customer file.
 
-The id comes from :mod:`kehu.ids` (``ids.template`` in kehu.yaml, with the creator's member
+The id comes from :mod:`kehu.store.ids` (``ids.template`` in kehu.yaml, with the creator's member
 code: never the same as another clone's, never one used before, even by a deleted file), and the
 file is created exclusively under the repository's write lock. The duplicate check runs
 first: the same company (normalised name), phone or email as an existing
@@ -19,7 +19,11 @@ from pathlib import Path
 
 import click
 
-from ..edits import (
+from ..core.normalize import normalize_company, normalize_email, parse_phone
+from ..core.rules import IndexEntry, near_duplicates_of
+from ..repo.gitinfo import handle_for_email, user_email
+from ..repo.repository import Repo, rel
+from ..store.edit import (
     CommandError,
     entry,
     new_warnings,
@@ -31,22 +35,17 @@ from ..edits import (
     vocab_key,
     yaml_date,
 )
-from ..gitinfo import handle_for_email, user_email
-from ..ids import Allocator
-from ..locking import locked
-from ..normalize import normalize_company, normalize_email, parse_phone
-from ..repo import Repo, rel
-from ..rules import IndexEntry, near_duplicates_of
-from ..terminal import echo
-from ._common import repo_from
+from ..store.ids import Allocator
+from ..words.terminal import echo
+from ._common import locked, repo_from
 
 # --- ids -----------------------------------------------------------------------------------------
 
 
 def create_file(repo: Repo, fields: dict, creator: str | None) -> Path:
-    """Allocate the next id (kehu.ids) and create its file exclusively; a name another process took
+    """Allocate the next id (kehu.store.ids) and create its file exclusively; a name another process took
     meanwhile is skipped. Refuses (writing nothing) when the new file would fail the checker."""
-    from ..store import new_customer_map, save_customer
+    from ..store.write import new_customer_map, save_customer
 
     today = repo.config.today
     allocator = Allocator.for_repo(repo, creator)  # IdError: the handler words the id scheme's refusal
@@ -72,7 +71,7 @@ def create_file(repo: Repo, fields: dict, creator: str | None) -> Path:
 def existing_entries(repo: Repo) -> list[IndexEntry]:
     """Name, phones and emails of every customer file, even one that fails the schema (the checker's
     duplicate entries, from the book index)."""
-    from ..index import book
+    from ..book.index import book
 
     return book(repo).duplicate_entries()
 

@@ -18,9 +18,10 @@ from typing import Any
 import click
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from ..catalogue import Locale
-from ..derive import opp_probability, opp_slipping
-from ..edits import (
+from ..book.lookup import load_all
+from ..core.derive import opp_probability, opp_slipping
+from ..repo.repository import Repo
+from ..store.edit import (
     Editing,
     entry,
     field_order,
@@ -40,10 +41,8 @@ from ..edits import (
     vocab_key,
     yaml_date,
 )
-from ..locking import locked
-from ..lookup import load_all
-from ..repo import Repo
-from ._common import repo_from
+from ..words.catalogue import Locale
+from ._common import locked, repo_from
 from .show import console, label
 
 ITEM_ORDER = ["id", "what", "amount", "close", "stage", "probability", "owner", "created", "closed", "lost_reason",
@@ -295,7 +294,7 @@ def lose(obj: dict, customer: str, opp: str, reason: str, note: str | None, day:
 def list_(obj: dict, customer: str | None, owner: str | None, only_open: bool, fmt: str) -> None:
     from rich.table import Table
 
-    from ..lookup import resolve
+    from ..book.lookup import resolve
 
     repo = repo_from(obj)
     require_sound_repo(repo)

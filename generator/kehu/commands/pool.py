@@ -1,6 +1,6 @@
 """kehu pool — the customer pool (公海), when kehu.yaml turns it on; `kehu claim` takes a customer from it.
 
-A customer is in the pool when its owner has not followed it up for ``pool.days`` (``kehu.derive.pool_since``:
+A customer is in the pool when its owner has not followed it up for ``pool.days`` (``kehu.core.derive.pool_since``:
 a derived fact, nobody's file changes). ``kehu claim`` takes one: it writes the new owner and the day
 they took it — an ordinary change, so it goes through review, and the CODEOWNERS files (already in the
 repository) are brought up to date so the former owner reviews the hand-over.
@@ -13,13 +13,10 @@ import json
 import click
 from rich.table import Table
 
-from ..derive import holdings, pool_enabled, pool_reference, pool_since
-from ..edits import (
-    refuse,
-    require_sound_repo,
-)
-from ..lookup import load_all
-from ..repo import Repo
+from ..book.lookup import load_all
+from ..core.derive import holdings, pool_enabled, pool_reference, pool_since
+from ..repo.repository import Repo
+from ..store.edit import refuse, require_sound_repo
 from ._common import repo_from
 from .show import console
 

@@ -18,14 +18,14 @@ from dataclasses import dataclass
 
 import click
 
-from ..derive import upcoming_birthdays
-from ..edits import refuse, require_handle, require_sound_repo
-from ..errors import KehuError
-from ..gitinfo import current_handle
-from ..lookup import load_all
-from ..privacy import Masking
-from ..remind import ROBOTS, DeliveryError, Message, Smtp, redact, robot_request, send_email, send_robot
-from ..repo import Repo
+from ..book.lookup import load_all
+from ..core.derive import upcoming_birthdays
+from ..core.privacy import Masking
+from ..io.remind import ROBOTS, DeliveryError, Message, Smtp, redact, robot_request, send_email, send_robot
+from ..repo.gitinfo import current_handle
+from ..repo.repository import Repo
+from ..store.edit import refuse, require_handle, require_sound_repo
+from ..util.errors import KehuError
 from ._common import print_error, repo_from
 from .due import due_rows
 from .show import word

@@ -1,7 +1,7 @@
 """kehu renumber OLD [NEW] — give a customer another id (file, ``id``, references).
 
 For repairing a collision (two files that claim one id) or adopting legacy ids. Without NEW the
-next free id comes from :mod:`kehu.ids` (the customer's creation date, your member code). The old
+next free id comes from :mod:`kehu.store.ids` (the customer's creation date, your member code). The old
 id is noted in the customer's notes, kehu.yaml's ``check.not_duplicates`` follows, and in a git
 repository the rename is staged (``git rm`` / ``git add``) so the commit shows it as one change.
 """
@@ -12,9 +12,8 @@ import re
 
 import click
 
-from ..locking import locked
-from ..terminal import echo
-from ._common import repo_from
+from ..words.terminal import echo
+from ._common import locked, repo_from
 
 # errors a renumber exists to repair: the file is otherwise sound
 ID_CODES = {"id-pattern", "id-filename", "id-duplicate"}
@@ -26,16 +25,16 @@ ID_CODES = {"id-pattern", "id-filename", "id-duplicate"}
 @click.pass_obj
 @locked
 def command(obj: dict, old: str, new: str | None) -> None:
-    from ..checker import check_customer_bytes
-    from ..edits import refuse, require_sound_repo
-    from ..gitinfo import git, handle_for_email, ids_in_history, is_git_repo, user_email
-    from ..ids import Allocator
-    from ..lookup import resolve
-    from ..model import as_date
-    from ..problems import Severity
-    from ..renumber import follow_in_config, with_new_id
-    from ..repo import rel
-    from ..store import load_roundtrip, save_customer
+    from ..book.checker import check_customer_bytes
+    from ..book.lookup import resolve
+    from ..repo.gitinfo import git, handle_for_email, ids_in_history, is_git_repo, user_email
+    from ..repo.model import as_date
+    from ..repo.repository import rel
+    from ..store.edit import refuse, require_sound_repo
+    from ..store.ids import Allocator
+    from ..store.renumber import follow_in_config, with_new_id
+    from ..store.write import load_roundtrip, save_customer
+    from ..util.problems import Severity
 
     repo = repo_from(obj)
     msgs = repo.msgs

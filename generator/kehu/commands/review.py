@@ -1,6 +1,6 @@
 """kehu review [--month YYYY-MM] — the monthly team review: customers whose class or status changed in
 the month, and why (a new order, a change of need, months without contact, end of cooperation …),
-computed from git history (``kehu.monthly``)."""
+computed from git history (``kehu.git.monthly``)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import re
 import click
 from rich.table import Table
 
-from ..derive import ClassChange
-from ..edits import refuse, require_handle, require_sound_repo
-from ..gitinfo import is_git_repo
-from ..monthly import MonthReview, review
-from ..repo import Repo
+from ..core.derive import ClassChange
+from ..git.monthly import MonthReview, review
+from ..repo.gitinfo import is_git_repo
+from ..repo.repository import Repo
+from ..store.edit import refuse, require_handle, require_sound_repo
 from ._common import repo_from
 from .show import console, label, labels, word
 
@@ -26,7 +26,7 @@ def previous_month(repo: Repo) -> str:
 
 
 def reason_text(repo: Repo, code: str, detail: str) -> str:
-    """The site's words for why (kehu.site.labels ``change.*``): the terminal says what the review page says."""
+    """The site's words for why (kehu.core.labels ``change.*``): the terminal says what the review page says."""
     return labels(repo).change(code, detail)
 
 

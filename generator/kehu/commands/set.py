@@ -17,7 +17,8 @@ from typing import Any
 import click
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from ..edits import (
+from ..repo.repository import Repo
+from ..store.edit import (
     Editing,
     as_date,
     entry,
@@ -37,10 +38,8 @@ from ..edits import (
     vocab_key,
     yaml_date,
 )
-from ..locking import locked
-from ..repo import Repo
-from ..terminal import echo
-from ._common import repo_from
+from ..words.terminal import echo
+from ._common import locked, repo_from
 
 # fields `kehu set` leaves to other commands (or to nobody)
 NOT_SETTABLE = ("id", "contacts", "deals", "interactions", "surveys", "complaints")  # words: set.not_settable.*

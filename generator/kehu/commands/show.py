@@ -1,10 +1,10 @@
 """kehu show CUSTOMER — one customer's profile and derived facts in the terminal.
 
 Every derived fact (status, class, due follow-up, last contact, missing
-information) comes from ``kehu.derive`` over the whole folder, exactly as the
+information) comes from ``kehu.core.derive`` over the whole folder, exactly as the
 site computes it. It shows what the team may read (unmasked); ``--mask`` masks phones,
 WeChat ids and emails — also inside free text — as the public site does (``privacy.Masking``).
-Every derived fact is worded by ``kehu.present`` (as the site and export word it); this module
+Every derived fact is worded by ``kehu.core.present`` (as the site and export word it); this module
 also holds the terminal helpers ``kehu due`` and other commands share.
 """
 
@@ -20,28 +20,21 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..derive import (
-    Due,
-    Facts,
-    opp_owner,
-    opp_probability,
-    opp_slipping,
-    upcoming_birthdays,
-)
-from ..edits import first_error, refuse, require_sound_repo
-from ..lookup import resolve
-from ..model import SURVEY_DIMENSIONS, Customer
-from ..privacy import Masking
-from ..repo import Repo, rel
-from ..site.labels import Labels
-from ..terminal import console as terminal_console
+from ..book.lookup import resolve
+from ..core.derive import Due, Facts, opp_owner, opp_probability, opp_slipping, upcoming_birthdays
+from ..core.labels import Labels
+from ..core.privacy import Masking
+from ..repo.model import SURVEY_DIMENSIONS, Customer
+from ..repo.repository import Repo, rel
+from ..store.edit import first_error, refuse, require_sound_repo
+from ..words.terminal import console as terminal_console
 from ._common import repo_from
 
 BUCKET_STYLE = {"overdue": "bold red", "today": "bold yellow", "soon": "yellow", "later": ""}
 
 
 def labels(repo: Repo) -> Labels:
-    """The words of derived facts (``kehu.present``) and the site's: the terminal says what the site says."""
+    """The words of derived facts (``kehu.core.present``) and the site's: the terminal says what the site says."""
     return Labels(repo.schemas, repo.config.locale, repo.config)
 
 
@@ -93,11 +86,11 @@ def member_name(repo: Repo, handle: str | None) -> str:
 
 def facts_for(repo: Repo, path: Path) -> tuple[Customer, Facts]:
     """The customer at ``path`` and its facts, as ``derive_all`` over every customer gives them: the one
-    fact that depends on the others, the team's revenue, comes from the book index (kehu.index)."""
-    from ..checker import _check_loaded
-    from ..derive import Context, derive
-    from ..index import book
-    from ..model import customer_from
+    fact that depends on the others, the team's revenue, comes from the book index (kehu.book.index)."""
+    from ..book.checker import _check_loaded
+    from ..book.index import book
+    from ..core.derive import Context, derive
+    from ..repo.model import customer_from
 
     name = rel(repo.root, path)
     try:

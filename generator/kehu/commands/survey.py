@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..edits import (
+from ..repo.model import SURVEY_DIMENSIONS
+from ..store.edit import (
     append_dated,
     entry,
     field_order,
@@ -16,10 +17,8 @@ from ..edits import (
     require_sound_repo,
     save,
 )
-from ..locking import locked
-from ..model import SURVEY_DIMENSIONS
-from ..terminal import echo
-from ._common import repo_from
+from ..words.terminal import echo
+from ._common import locked, repo_from
 
 OPTIONS = {"quality": "--quality", "attitude": "--attitude", "response": "--response", "after_sales": "--after-sales"}
 

@@ -1,6 +1,6 @@
 """kehu sync [--push] — merge the main branch into this branch with kehu's merge driver.
 
-See :mod:`kehu.sync`. ``--branches B …`` is the bot's form (the workflow ``kehu init`` writes runs it
+See :mod:`kehu.git.sync`. ``--branches B …`` is the bot's form (the workflow ``kehu init`` writes runs it
 after every push to main): each branch is synced and pushed when kehu settles every conflict, and
 left exactly as it was when a person is needed.
 
@@ -13,9 +13,8 @@ import sys
 
 import click
 
-from ..locking import locked
-from ..terminal import echo
-from ._common import repo_from
+from ..words.terminal import echo
+from ._common import locked, repo_from
 
 EXIT_NEEDS_PERSON = 1
 
@@ -60,8 +59,8 @@ def _lines(msgs, report) -> list[str]:  # type: ignore[no-untyped-def]
 @locked
 def command(obj: dict, base: str | None, remote: str | None, no_fetch: bool, push: bool, only_if_clean: bool,
             branches: tuple[str, ...]) -> None:
-    from ..gitinfo import handle_for_email, user_email
-    from ..sync import SyncError, sync, sync_branches
+    from ..git.sync import SyncError, sync, sync_branches
+    from ..repo.gitinfo import handle_for_email, user_email
 
     repo = repo_from(obj)
     msgs = repo.msgs

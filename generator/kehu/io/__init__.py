@@ -8,6 +8,6 @@
 - ``values`` turns one messy cell into the value the schema expects;
 - ``plan`` turns sheets into an import plan (new, updated and unchanged
   customers, merged duplicates, rejected rows) without writing anything, and
-  ``apply`` writes it through ``kehu.store``;
+  ``apply`` writes it through ``kehu.store.write``;
 - ``export`` writes the repository out.
 """

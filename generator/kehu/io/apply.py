@@ -2,7 +2,7 @@
 write — a file that would fail ``kehu check`` is never written), and the rejected rows to a CSV
 file people can fix and import again.
 
-New files are plain data, which ``store.dump`` writes without ruamel (kehu.fastdump); checking
+New files are plain data, which ``store.dump`` writes without ruamel (kehu.store.fastdump); checking
 and writing still cost about half a millisecond a file, so a large import writes from several
 processes at once (10,000 rows: about 2 s less than one process on 2 cores); each process writes
 whole files, atomically, exactly as a single one would.
@@ -16,10 +16,10 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from ..catalogue import Locale
-from ..problems import Problem, Severity
-from ..repo import Repo, rel
-from ..workers import cores, map_in_workers
+from ..repo.repository import Repo, rel
+from ..util.problems import Problem, Severity
+from ..util.workers import cores, map_in_workers
+from ..words.catalogue import Locale
 from .cells import to_cell
 from .plan import ImportPlan, Outcome, Planner, Reject
 
@@ -28,7 +28,7 @@ PARALLEL_THRESHOLD = 200  # below this many files one process is faster than sta
 
 def _save(repo: Repo, job: tuple[Path, object, bool]) -> list[dict]:
     """Write one customer (file, data, is a new customer); the errors that refused it."""
-    from ..store import save_customer
+    from ..store.write import save_customer
 
     path, data, new = job
     try:
@@ -98,7 +98,7 @@ def _cell(value: object) -> str:
 
 
 def write_rejects(path: Path, rejects: list[Reject], lang: str) -> None:
-    from ..atomic import atomic_write
+    from ..util.atomic import atomic_write
 
     atomic_write(path, rejects_csv(rejects, lang))
 

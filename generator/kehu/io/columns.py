@@ -23,8 +23,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..input_words import chars
-from ..schema import SchemaSet
+from ..repo.schema import SchemaSet
+from ..words.input_words import chars
 
 KINDS = ("customers", "contacts", "interactions", "deals", "opportunities", "surveys", "complaints")
 # a child sheet's kind -> (record prefix in paths, list field in the customer file)
@@ -153,7 +153,7 @@ def _is_record_list(prop: dict) -> bool:
 
 
 def export_header_words(lang: str) -> dict[str, str]:
-    from ..catalogue import Locale
+    from ..words.catalogue import Locale
 
     return {key[4:]: text for key, text in Locale(lang).words("io").items() if key.startswith("col.")}
 

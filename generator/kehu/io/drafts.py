@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..dedupe import MergeStats
-from ..errors import KehuError
-from ..rules import IndexEntry
+from ..core.rules import IndexEntry
+from ..store.dedupe import MergeStats
+from ..util.errors import KehuError
 from .columns import SheetMap
 from .readers import Sheet
 

@@ -9,7 +9,7 @@ marked "(auto)" are facts kehu computes (status, class, next due date); they
 are there to read and are ignored on import.
 
 json is one document described by ``schema/export.schema.json``; ics holds the due
-follow-ups (``kehu.derive``); sqlite has tables with foreign keys that any SQL tool,
+follow-ups (``kehu.core.derive``); sqlite has tables with foreign keys that any SQL tool,
 datasette or a PostgreSQL import can use.
 """
 
@@ -26,13 +26,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..atomic import atomic_write, replacing
-from ..catalogue import Locale
-from ..derive import Facts, derive_all
-from ..model import Customer
-from ..present import Presenter
-from ..privacy import Masking
-from ..repo import Repo
+from ..core.derive import Facts, derive_all
+from ..core.present import Presenter
+from ..core.privacy import Masking
+from ..repo.model import Customer
+from ..repo.repository import Repo
+from ..util.atomic import atomic_write, replacing
+from ..words.catalogue import Locale
 from .cells import to_cell
 from .columns import CHILD, LIST_OF
 
@@ -88,7 +88,7 @@ class ExportSet:
 
     @cached_property
     def words(self) -> Presenter:
-        """How derived facts read: the same words as the site and `kehu show` (``kehu.present``)."""
+        """How derived facts read: the same words as the site and `kehu show` (``kehu.core.present``)."""
         return Presenter(self.repo.schemas, self.lang, self.repo.config)
 
     @property
@@ -101,7 +101,7 @@ def collect(repo: Repo, owner: str | None = None, lang: str | None = None, mask:
     """Every customer that passes the schema (others are listed as skipped), with derived facts.
     Facts are derived from the whole team even when ``owner`` narrows the export (the core class
     depends on the team's revenue)."""
-    from ..lookup import load_all
+    from ..book.lookup import load_all
 
     loaded = load_all(repo)
     customers = loaded.customers
@@ -115,8 +115,8 @@ def collect(repo: Repo, owner: str | None = None, lang: str | None = None, mask:
 
 
 def masked_customer(c: Customer, masking: Masking) -> Customer:
-    from ..model import customer_from
-    from ..yamlload import LoadedYaml
+    from ..repo.model import customer_from
+    from ..repo.yamlload import LoadedYaml
 
     return customer_from(LoadedYaml(c.file, masking.tree(c.raw)))  # type: ignore[arg-type]
 
@@ -560,7 +560,7 @@ def _fill(db: sqlite3.Connection, es: ExportSet) -> None:
 
 
 def _opportunity_rows(db: sqlite3.Connection, es: ExportSet, c: Customer) -> None:
-    from ..derive import opp_probability, opp_slipping
+    from ..core.derive import opp_probability, opp_slipping
 
     rows = []
     for i, o in enumerate(c.opportunities):

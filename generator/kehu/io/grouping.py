@@ -13,14 +13,14 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from ..dedupe import MergeRules, merge_records
-from ..normalize import normalize_company, parse_phone
-from ..repo import Repo, rel
-from ..rules import index_entry
-from ..yamlload import load_yaml_bytes
+from ..core.normalize import normalize_company, parse_phone
+from ..core.rules import index_entry
+from ..core.values import email_key
+from ..repo.repository import Repo, rel
+from ..repo.yamlload import load_yaml_bytes
+from ..store.dedupe import MergeRules, merge_records
 from .drafts import Draft, Existing, RowRef, RowReject
 from .rows import ChildRow
-from .values import email_key
 
 _OLD_ID_NOTE = re.compile(r"(?:原编号|former id)[:：]\s*(\S+)")
 

@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import KehuError
+from ..util.errors import KehuError
 from .columns import CHILD, IGNORE, KINDS, SPECIAL
 
 DEFAULTABLE = ("industry", "stage", "owner", "source", "size", "region", "channel", "created")

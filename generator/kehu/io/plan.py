@@ -26,29 +26,21 @@ import copy
 import datetime as dt
 from typing import Any
 
-from ..dedupe import MergeRules, merge_records, rules_for
-from ..ids import Allocator, IdError
-from ..privacy import find_bank_card, find_national_id
-from ..problems import Problem
-from ..repo import Repo, rel
+from ..core.privacy import find_bank_card, find_national_id
+from ..core.values import clean_text, industry_key, parse_date
+from ..repo.idscheme import IdError
+from ..repo.repository import Repo, rel
+from ..store.dedupe import MergeRules, merge_records, rules_for
+from ..store.ids import Allocator
+from ..util.problems import Problem
 from .columns import header_index
-from .drafts import (
-    Draft,
-    Existing,
-    ImportPlan,
-    Outcome,
-    Reject,
-    RowRef,
-    RowReject,
-    SheetError,
-)
+from .drafts import Draft, Existing, ImportPlan, Outcome, Reject, RowRef, RowReject, SheetError
 from .grouping import Grouping
 from .mapping import Mapping
 from .readers import Sheet
 from .rows import RowReader
 from .sheets import KIND_ORDER, column_type_warnings, data_rows, map_sheet
 from .validate import cross_file, existing_error, planned_error
-from .values import clean_text, industry_key, parse_date
 
 __all__ = ["Draft", "Existing", "ImportPlan", "Outcome", "Planner", "Reject", "RowRef", "RowReject", "SheetError"]
 
@@ -109,8 +101,8 @@ class Planner:
         shows exactly what a real run would reject; a real run leaves them to ``save_customer``)."""
         from ruamel.yaml.comments import CommentedMap
 
-        from ..gitinfo import handle_for_email, user_email
-        from ..store import SCHEMA_COMMENT, StoreError, load_roundtrip
+        from ..repo.gitinfo import handle_for_email, user_email
+        from ..store.write import SCHEMA_COMMENT, StoreError, load_roundtrip
 
         creator = handle_for_email(self.repo.team, user_email(self.repo.root)) or self.rows.default_owner
         allocator = Allocator.for_repo(self.repo, creator)

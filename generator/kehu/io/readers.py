@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import KehuError
+from ..util.errors import KehuError
 from .cells import from_cell
 from .encoding import EncodingError, decode
 

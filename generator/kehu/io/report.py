@@ -3,7 +3,7 @@ rejected rows — the same text for a dry run and a real one."""
 
 from __future__ import annotations
 
-from ..catalogue import Locale
+from ..words.catalogue import Locale
 from .columns import SheetMap
 from .plan import ImportPlan
 from .readers import Sheet

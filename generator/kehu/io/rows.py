@@ -16,15 +16,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from ..dedupe import MergeRules
-from ..input_words import section
-from ..privacy import find_bank_card, find_national_id
-from ..repo import Repo
-from .columns import CHILD, IGNORE, LIST_OF, SheetMap
-from .drafts import RowReject
-from .mapping import Mapping, MappingError
-from .sheets import shown
-from .values import (
+from ..core.privacy import find_bank_card, find_national_id
+from ..core.values import (
     CellError,
     Resolver,
     clean_text,
@@ -44,7 +37,14 @@ from .values import (
     split_history,
     split_list,
 )
-from .values import is_empty as cell_empty
+from ..core.values import is_empty as cell_empty
+from ..repo.repository import Repo
+from ..store.dedupe import MergeRules
+from ..words.input_words import section
+from .columns import CHILD, IGNORE, LIST_OF, SheetMap
+from .drafts import RowReject
+from .mapping import Mapping, MappingError
+from .sheets import shown
 
 _TOTAL_ROW = re.compile(r"^(合计|总计|小计|总数|total|sum)$", re.I)
 _REGION = re.compile(r"^((?:[^省市]{2,7}?(?:省|自治区))?(?:[^省市区县]{2,7}?市)?)")
@@ -94,7 +94,7 @@ class RowReader:
     # --- the team: who a cell names -------------------------------------------------------------------------
 
     def _owner_table(self) -> dict[str, str]:
-        from .values import fold
+        from ..core.values import fold
 
         table: dict[str, str] = {}
         team = self.repo.team
@@ -113,7 +113,7 @@ class RowReader:
     def _default_owner(self, given: str | None) -> str | None:
         value = given or self.mapping.defaults.get("owner")
         if value is None:  # like --owner and --by everywhere: whoever `git config user.email` names
-            from ..gitinfo import handle_for_email, user_email
+            from ..repo.gitinfo import handle_for_email, user_email
 
             return handle_for_email(self.repo.team, user_email(self.repo.root))
         handle = self._owner(value)
@@ -123,7 +123,7 @@ class RowReader:
         return handle
 
     def _owner(self, value: Any) -> str | None:
-        from .values import fold
+        from ..core.values import fold
 
         text = clean_text(value)
         if text is None:

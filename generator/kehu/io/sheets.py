@@ -7,13 +7,13 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from ..catalogue import Locale
+from ..core.values import CellError, clean_text, looks_like_date, parse_date
+from ..core.values import is_empty as cell_empty
+from ..words.catalogue import Locale
 from .columns import KINDS, SheetMap, find_header_row, is_derived_header, kind_of_sheet, recognise
 from .drafts import SheetError
 from .mapping import Mapping
 from .readers import Sheet
-from .values import CellError, clean_text, looks_like_date, parse_date
-from .values import is_empty as cell_empty
 
 KIND_ORDER = {k: i for i, k in enumerate(KINDS)}  # customers first: the other sheets name them
 

@@ -9,11 +9,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from ..checker import check_customer_bytes
-from ..problems import Problem, Severity
-from ..repo import Repo, rel
-from ..rules import IndexEntry, index_entry, repo_rules
-from ..yamlload import LoadedYaml
+from ..book.checker import check_customer_bytes
+from ..core.rules import IndexEntry, index_entry, repo_rules
+from ..repo.repository import Repo, rel
+from ..repo.yamlload import LoadedYaml
+from ..util.problems import Problem, Severity
 from .drafts import Outcome
 
 
@@ -30,7 +30,7 @@ def existing_error(repo: Repo, path: Path) -> Problem | None:
 
 def planned_error(repo: Repo, outcome: Outcome) -> Problem | None:
     """The first error the checker finds on a planned file as ``store.save_customer`` would write it."""
-    from ..store import dump
+    from ..store.write import dump
 
     return first_error(repo, file_name(repo, outcome.path), dump(outcome.data, repo.schemas).encode("utf-8"))
 

@@ -1,6 +1,6 @@
 """Page data: everything the templates show, assembled once from the derived facts.
 
-Every number comes from ``kehu.derive``; this module groups, sorts, labels and
+Every number comes from ``kehu.core.derive``; this module groups, sorts, labels and
 masks. Masking happens here, before any template or the search index sees a
 value: a public build never carries a full phone number or email address in
 its page data.
@@ -15,16 +15,16 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from .. import derive
-from ..config import Config
-from ..derive import BUCKETS, CLASSES, STATUSES, Facts
-from ..model import SURVEY_DIMENSIONS, Customer, Team
-from ..privacy import Masking, mask_loosely
-from ..problems import Problem, Severity
+from ..core import derive
+from ..core.derive import BUCKETS, CLASSES, STATUSES, Facts
+from ..core.labels import Labels
+from ..core.privacy import Masking, mask_loosely
+from ..repo.config import Config
+from ..repo.model import SURVEY_DIMENSIONS, Customer, Team
+from ..util.problems import Problem, Severity
+from ..words.pinyin import pinyin_keys, sort_key
 from .charts import Chart, column_chart, funnel_chart
 from .history import Change
-from .labels import Labels
-from .pinyin import pinyin_keys, sort_key
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
 
@@ -47,7 +47,7 @@ def one_line(value: Any) -> str:
 
 
 class Privacy(Masking):
-    """What a build may show (the policy of :class:`kehu.privacy.Masking`), on display text: a public build
+    """What a build may show (the policy of :class:`kehu.core.privacy.Masking`), on display text: a public build
     masks phones and emails, also inside free text."""
 
     __slots__ = ()
@@ -581,7 +581,7 @@ class Assembler:
     # --- the monthly review ------------------------------------------------------------------
 
     def review_page(self, reviews: list[Any]) -> dict[str, Any]:
-        """The monthly reviews (``kehu.monthly.MonthReview``) as display rows, reasons in the team's words."""
+        """The monthly reviews (``kehu.git.monthly.MonthReview``) as display rows, reasons in the team's words."""
         L, current = self.L, {c.id for c in self.customers}
 
         def pair(before: str | None, after: str | None, word: Any) -> str:

@@ -13,7 +13,7 @@ import importlib.util
 import os
 import sys
 
-from ..errors import KehuError
+from ..util.errors import KehuError
 
 ENGINES = ("mkdocs", "properdocs")
 ENGINE_ENV = "KEHU_SITE_ENGINE"

@@ -15,20 +15,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from .. import derive
-from ..catalogue import Locale
-from ..config import Config
-from ..derive import derive_all
-from ..model import Customer
-from ..present import BUCKETS
-from ..repo import Repo
-from ..workers import THRESHOLD, cores, map_in_workers
+from ..book.loader import load_site_input
+from ..core import derive
+from ..core.derive import derive_all
+from ..core.labels import Labels
+from ..core.present import BUCKETS
+from ..repo.config import Config
+from ..repo.model import Customer
+from ..repo.repository import Repo
+from ..util.workers import THRESHOLD, cores, map_in_workers
+from ..words.catalogue import Locale
+from ..words.pinyin import pinyin_keys
 from .data import Assembler, CustomerView, Privacy, calendar_src, customer_src, member_src
 from .history import Change, file_histories
 from .ics import owner_calendar
-from .labels import Labels
-from .load import load_site_input
-from .pinyin import pinyin_keys
 from .render import ASSETS, SEARCH_WORKER, Renderer, page_url
 from .search import PHONE_DIGITS, Entry, make_entry, segmenter
 
@@ -153,7 +153,7 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
         out.search.append(SearchItem(m["src"], m["name"], [m["handle"], m["role"]]))
     calendars = _calendars(team, today, common["site"]["title"], labels, jobs)
     out.files.update((calendar_src(m["handle"]), ics) for m, ics in zip(team, calendars, strict=True))
-    from ..monthly import recent_reviews  # git history: only the review page needs it
+    from ..git.monthly import recent_reviews  # git history: only the review page needs it
 
     page("review.md", "review.md.j2", labels.t("page.review"),
          rv=asm.review_page(recent_reviews(repo, loaded.customers)))

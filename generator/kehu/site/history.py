@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import CUSTOMERS_DIR
-from ..gitinfo import git, handle_for_email, is_git_repo
-from ..model import Team
+from ..repo.config import CUSTOMERS_DIR
+from ..repo.gitinfo import git, handle_for_email, is_git_repo
+from ..repo.model import Team
 
 _SEP = "\x1f"
 _REC = "\x1e"

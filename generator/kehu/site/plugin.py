@@ -35,10 +35,10 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from ..atomic import atomic_write
-from ..catalogue import Locale
-from ..config import CONFIG_FILE, CUSTOMERS_DIR, TEAM_FILE, TODAY_ENV, pinned_today
-from ..repo import Repo, open_repo
+from ..repo.config import CONFIG_FILE, CUSTOMERS_DIR, TEAM_FILE, TODAY_ENV, pinned_today
+from ..repo.repository import Repo, open_repo
+from ..util.atomic import atomic_write
+from ..words.catalogue import Locale
 from .generate import GeneratedSite, generate, nav_pages
 from .render import ASSETS, TEMPLATES_DIR, page_url
 from .search import SegmenterMissing, make_entry, segmenter, write_index

@@ -35,9 +35,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ..atomic import atomic_write, new_dir, replace_dir
-from ..errors import KehuError
-from .pinyin import syllables
+from ..util.atomic import atomic_write, new_dir, replace_dir
+from ..util.errors import KehuError
+from ..words.pinyin import syllables
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN = re.compile(r"[0-9a-z]+")

@@ -27,7 +27,7 @@
     return Math.round((Date.parse(b + "T00:00:00Z") - Date.parse(a + "T00:00:00Z")) / 86400000);
   }
 
-  // the same rule as kehu.derive.due_bucket
+  // the same rule as kehu.core.derive.due_bucket
   function bucket(due, today, soon) {
     if (due < today) return "overdue";
     if (due === today) return "today";

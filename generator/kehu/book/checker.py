@@ -1,0 +1,216 @@
+"""``kehu check``: load every file, validate it, run the rules, collect problems.
+
+This module only sequences the steps: which files (:mod:`kehu.repo.files`), each file's verdict — its
+bytes loaded (:mod:`kehu.repo.yamlload`), the schema, the single-file rules (:mod:`kehu.core.rules`) —
+answered from the verdict cache (:mod:`kehu.util.cache`) or worked out in parallel
+(:mod:`kehu.util.workers`), then the rules across files.
+A cached verdict can never be stale: it is keyed by the file's content *and* everything the verdict depends
+on (kehu's own code, the schemas, kehu.yaml, team.yaml and today's date).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..core.normalize import normalize_email, parse_phone
+from ..core.rules import FILE_RULES, FileContext, IndexEntry, index_entry, repo_rules
+from ..repo.config import CONFIG_FILE, SCHEMA_DIR, TEAM_FILE
+from ..repo.files import customer_scan, file_name, read_file
+from ..repo.model import Record, customer_from, record_of
+from ..repo.repository import Repo, is_plain_file
+from ..repo.yamlload import LoadedYaml, load_yaml_bytes
+from ..util.cache import CACHE_DIR, ContentCache, content_key, environment, load_cache_json, save_cache_json
+from ..util.problems import Problem, Severity
+from ..util.workers import THRESHOLD as PARALLEL_THRESHOLD
+from ..util.workers import map_in_workers
+
+# the cache's folder and files, and the pool's threshold, are named from here too (commands and tests do)
+__all__ = ["CACHE_DIR", "PARALLEL_THRESHOLD", "CheckResult", "check", "check_customer_bytes", "load_cache_json",
+           "save_cache_json"]
+
+CACHE_FILE = "check-v2.json"
+
+
+@dataclass
+class CheckResult:
+    problems: list[Problem] = field(default_factory=list)
+    files_checked: int = 0
+    files_total: int = 0
+    cached: int = 0
+    keys: dict[str, str] = field(default_factory=dict)      # file -> content key (files that could be read)
+    records: dict[str, Record] = field(default_factory=dict)  # file -> record, for sound files checked afresh
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for p in self.problems if p.severity is Severity.WARNING)
+
+    @property
+    def files_with_errors(self) -> int:
+        return len({p.file for p in self.problems if p.severity is Severity.ERROR})
+
+
+def check_customer_bytes(repo: Repo, file: str, raw: bytes) -> tuple[list[Problem], IndexEntry]:
+    """All single-file rules for one customer file; never raises on bad input."""
+    problems, entry, _ = _check_loaded(repo, file, raw)
+    return problems, entry
+
+
+def _check_loaded(repo: Repo, file: str, raw: bytes) -> tuple[list[Problem], IndexEntry, LoadedYaml | None]:
+    """The problems and index entry of one file, and the loaded file when it passed the schema."""
+    msgs, config = repo.msgs, repo.config
+    loaded = load_yaml_bytes(file, raw, msgs, config.check.max_file_bytes)
+    if loaded.problems or not isinstance(loaded.data, dict):
+        return loaded.problems, index_entry(loaded, config), None
+    entry = index_entry(loaded, config)
+    problems = repo.schemas.validate("customer", loaded, msgs)
+    if problems:
+        return problems, entry, None
+    ctx = FileContext(loaded, customer_from(loaded), config, repo.handles, msgs, config.today, schemas=repo.schemas)
+    for rule in FILE_RULES:
+        problems.extend(rule(ctx))
+    return problems, entry, loaded
+
+
+# --- one file's verdict (in a worker, when there are many) ---------------------------------------------
+
+# file, content key (None: unreadable), problems, index entry, record (sound files, when asked for)
+Verdict = tuple[str, str | None, list[dict], list, Record | None]
+
+
+def _verdict(task: tuple[Repo, bool], item: tuple[str, bytes | str]) -> Verdict:
+    """The verdict on one file, given its bytes or (read here, in the worker) its path."""
+    repo, records = task
+    file, source = item
+    raw = read_file(file, source, repo) if isinstance(source, str) else source
+    if isinstance(raw, dict):
+        return file, None, [raw], IndexEntry(file).as_list(), None
+    problems, entry, loaded = _check_loaded(repo, file, raw)
+    sound = records and loaded is not None and not any(p.severity is Severity.ERROR for p in problems)
+    return (file, content_key(file, raw), [p.as_dict() for p in problems], entry.as_list(),
+            record_of(loaded) if sound and loaded is not None else None)
+
+
+def _verdicts(repo: Repo, items: list[tuple[str, bytes | str]], jobs: int | None, records: bool) -> list[Verdict]:
+    if len(items) >= PARALLEL_THRESHOLD:
+        _warm_up(repo)
+    return map_in_workers(_verdict, items, (repo, records), jobs=jobs, threshold=PARALLEL_THRESHOLD)
+
+
+def _warm_up(repo: Repo) -> None:
+    """Load in the parent what every child needs (lazily imported libraries, phone metadata), so that
+    each child does not load it again after the fork."""
+    parse_phone("13800138000", repo.config.check.phone_region)
+    normalize_email("warm.up@example.com")
+
+
+def environment_key(repo: Repo) -> str:
+    """Everything besides the file itself that a verdict depends on."""
+    # config.fingerprint is kehu.yaml merged over kehu's defaults: a changed default changes the key too
+    return environment(repo.schemas.fingerprint, repo.config_text, repo.team_text, repo.config.fingerprint,
+                       json.dumps(sorted(repo.handles or [])), repo.config.today.isoformat(), repo.msgs.lang)
+
+
+# --- the check ---------------------------------------------------------------------------------
+
+
+def check(repo: Repo, paths: list[Path] | None = None, use_cache: bool = True, jobs: int | None = None,
+          records: bool = False) -> CheckResult:
+    """Check the given files (default: all) against everything in the repository.
+
+    ``records``: also return the record (``model.record_of``) of every sound file that had to be checked
+    afresh, so that a caller needing the customers (the site) does not parse those files again."""
+    result = CheckResult()
+    root = repo.root
+    listing, odd = customer_scan(repo)
+    refused: list[Problem] = [repo.msgs.error(name, 1, 1, "not-regular-file") for name in odd]
+    selected_meta: set[str] = {CONFIG_FILE, TEAM_FILE}
+    if paths is None:
+        selected = set(listing)
+    else:
+        selected = set()
+        selected_meta = set()
+        odd_names = set(odd)
+        refused = []
+        for p in paths:
+            name = file_name(root, p)
+            if name in (CONFIG_FILE, TEAM_FILE) or name.startswith(f"{SCHEMA_DIR}/"):
+                selected_meta.add(name)
+            elif name in odd_names or (os.path.lexists(p) and repo.customer_file(p) is None):
+                # never read: a link may point outside the repository, a FIFO would hang
+                refused.append(repo.msgs.error(name, 1, 1, "not-customer-file" if is_plain_file(Path(p))
+                                               else "not-regular-file"))
+            else:
+                selected.add(name)
+        if selected_meta:  # a changed kehu.yaml, team.yaml or schema can break any customer file
+            selected |= listing.keys()
+            refused += [repo.msgs.error(name, 1, 1, "not-regular-file") for name in odd]
+        for name in sorted(selected - listing.keys()):
+            listing[name] = os.path.join(root, name)
+    # kehu.yaml and team.yaml problems are always shown: they change every other verdict
+    result.problems.extend(repo.problems)
+    result.problems.extend(refused)
+    if not repo.config_ok:
+        result.problems.append(repo.msgs.error(CONFIG_FILE, 1, 1, "config-invalid"))
+        result.problems.sort(key=Problem.sort_key)
+        return result
+    cache = ContentCache(root, CACHE_FILE, environment_key(repo), section="files", enabled=use_cache)
+    keys: dict[str, str] = {}
+    todo: list[tuple[str, bytes | str]] = []
+    verdicts: dict[str, tuple[list[dict], list]] = {}
+    # With nothing cached there is nothing to look up: the workers read the files themselves, so that
+    # reading (slow when the files are not in the page cache) overlaps with checking.
+    cold = not cache.entries
+    for name, path in listing.items():
+        if cold:
+            todo.append((name, path))
+            continue
+        raw = read_file(name, path, repo)
+        if isinstance(raw, dict):
+            verdicts[name] = ([raw], IndexEntry(name).as_list())
+            continue
+        key = content_key(name, raw)
+        keys[name] = key
+        hit = cache.entries.get(key)
+        if hit is not None:
+            verdicts[name] = (hit[0], hit[1])
+            result.cached += 1
+        else:
+            todo.append((name, raw))
+    for name, key, problems, entry, record in _verdicts(repo, todo, jobs, records):
+        verdicts[name] = (problems, entry)
+        if record is not None:
+            result.records[name] = record
+        if key is not None:
+            keys[name] = key
+            cache.put(key, [problems, entry])
+    del todo
+    repo_key = hashlib.sha256(json.dumps([sorted(keys.items()), sorted(selected)]).encode()).hexdigest()
+    if cache.fields.get("repo_key") == repo_key:
+        cross = [Problem.from_dict(d) for d in cache.fields.get("repo_problems", [])]
+    else:
+        # in file order, whatever order the workers finished in: the same input gives the same report
+        entries = [IndexEntry.from_list(verdicts[name][1]) for name in listing]
+        cross = repo_rules(entries, selected, repo.config, repo.msgs)
+        cache.set(repo_key=repo_key, repo_problems=[p.as_dict() for p in cross])
+    cache.keep_only(set(keys.values()))
+    cache.save()
+    for name in sorted(selected):
+        result.problems.extend(Problem.from_dict(d) for d in verdicts.get(name, ([], None))[0])
+    result.problems.extend(cross)
+    if paths is not None:
+        # kehu.yaml and team.yaml problems stay: a single-file run must not pass on a broken team.yaml
+        shown = selected | {p.file for p in refused} | {CONFIG_FILE, TEAM_FILE}
+        result.problems = [p for p in result.problems if p.file in shown]
+    result.problems.sort(key=Problem.sort_key)
+    result.keys = keys
+    result.files_checked = len(selected)
+    result.files_total = len(listing)
+    return result

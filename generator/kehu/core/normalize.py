@@ -1,0 +1,83 @@
+"""Normal forms used to recognise the same customer: names, phones, emails.
+
+One place, so the checker, the importer and ``kehu dedupe`` agree on what
+"the same" means.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from ..words.input_words import chars, section
+
+
+@lru_cache(maxsize=1)
+def _punctuation() -> re.Pattern[str]:
+    """Spaces, punctuation and brackets between the parts of a company name (data/input_words.yaml)."""
+    words = section("company_names")
+    brackets = words["brackets"]["open"] + words["brackets"]["close"]
+    return re.compile(rf"[\s{chars(words['separators'] + brackets)}]+")
+
+
+def normalize_company(name: str, suffixes: tuple[str, ...]) -> str:
+    """Full-width to half-width, case-folded, spaces and punctuation gone,
+    legal-form suffixes (有限公司, 集团, Co. Ltd …) stripped from the end."""
+    text = unicodedata.normalize("NFKC", name).casefold().strip()
+    folded_suffixes = _folded_suffixes(tuple(suffixes))
+    text = _punctuation().sub("", text)
+    changed = True
+    while changed and text:
+        changed = False
+        for suffix in folded_suffixes:
+            if suffix and text.endswith(suffix) and len(text) > len(suffix):
+                text = text[: -len(suffix)]
+                changed = True
+                break
+    return text
+
+
+@lru_cache(maxsize=16)
+def _folded_suffixes(suffixes: tuple[str, ...]) -> list[str]:
+    """The suffixes in the names' normal form, longest first (once per configuration, not once per name)."""
+    return sorted({_punctuation().sub("", unicodedata.normalize("NFKC", s).casefold()) for s in suffixes},
+                  key=len, reverse=True)
+
+
+@lru_cache(maxsize=65536)
+def parse_phone(raw: str, region: str) -> tuple[str | None, str]:
+    """Return (E.164 form, "") for a valid number or (None, reason).
+
+    Without a ``+country`` prefix a number must be a mobile number of ``region``
+    (11 digits in mainland China); with one, any valid number is accepted.
+    """
+    import phonenumbers  # imported on first use: its import is a good part of a cached check's start-up
+
+    text = unicodedata.normalize("NFKC", str(raw)).strip()
+    digits = re.sub(r"[\s\-().]", "", text)
+    if not digits:
+        return None, "empty"
+    try:
+        number = phonenumbers.parse(digits, None if digits.startswith("+") else region)
+    except phonenumbers.NumberParseException as e:
+        return None, str(e)
+    if not phonenumbers.is_valid_number(number):
+        return None, "invalid"
+    if not digits.startswith("+"):
+        kind = phonenumbers.number_type(number)
+        if kind not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
+            return None, "not a mobile number"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), ""
+
+
+@lru_cache(maxsize=65536)  # the checker asks twice per address (index and rule); the validator is slow
+def normalize_email(raw: str) -> tuple[str | None, str]:
+    """Return (normalised address, "") or (None, reason). No network look-up."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        info = validate_email(str(raw).strip(), check_deliverability=False)
+    except EmailNotValidError as e:
+        return None, str(e)
+    return info.normalized.casefold(), ""

@@ -1,0 +1,509 @@
+"""The checker's rules: small functions that look at one file (or the index of
+all files) and return problems. Add a rule by writing a function and listing it
+in ``FILE_RULES`` or ``REPO_RULES``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import combinations
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
+
+from ..repo.config import Config
+from ..repo.model import Customer, as_date
+from ..repo.yamlload import LoadedYaml
+from ..util.problems import Problem
+from ..words.catalogue import Locale
+from ..words.input_words import chars, input_words
+from ..words.terminal import has_control
+from .names import NameKey, name_key, similar_pairs, typo_kind
+from .normalize import normalize_company, normalize_email, parse_phone
+from .privacy import find_bank_card, find_national_id
+
+if TYPE_CHECKING:
+    from ..repo.schema import SchemaSet
+
+
+@dataclass(slots=True)
+class FileContext:
+    loaded: LoadedYaml
+    customer: Customer
+    config: Config
+    handles: frozenset[str] | None  # None: team.yaml missing or invalid, handle checks are skipped
+    msgs: Locale
+    today: dt.date
+    schemas: SchemaSet | None = None  # the repository's schemas: problems name fields by their titles
+
+    def at(self, *path: str | int) -> tuple[int, int]:
+        return self.loaded.pos(tuple(path))
+
+
+@dataclass(slots=True)
+class IndexEntry:
+    """What cross-file rules need to know about one customer file."""
+
+    file: str
+    id: str | None = None
+    id_pos: tuple[int, int] = (1, 1)
+    name: str | None = None
+    name_pos: tuple[int, int] = (1, 1)
+    norm_name: str = ""
+    phones: list[tuple[str, str, int, int]] = field(default_factory=list)  # (e164, as written, line, col)
+    emails: list[tuple[str, str, int, int]] = field(default_factory=list)
+    name_key: NameKey | None = None  # what identifies the company (kehu.core.names), for near-duplicates
+
+    def as_list(self) -> list[Any]:
+        return [self.file, self.id, list(self.id_pos), self.name, list(self.name_pos), self.norm_name,
+                [list(p) for p in self.phones], [list(e) for e in self.emails],
+                self.name_key.as_list() if self.name_key else None]
+
+    @classmethod
+    def from_list(cls, v: list[Any]) -> IndexEntry:
+        return cls(v[0], v[1], tuple(v[2]), v[3], tuple(v[4]), v[5],
+                   [tuple(p) for p in v[6]], [tuple(e) for e in v[7]], NameKey.from_list(v[8]) if v[8] else None)
+
+
+FileRule = Callable[[FileContext], Iterable[Problem]]
+
+
+def id_matches_file(ctx: FileContext) -> Iterator[Problem]:
+    c = ctx.customer
+    stem = PurePath(c.file).stem
+    if c.id != stem:
+        yield ctx.msgs.error(c.file, *ctx.at("id"), "id-filename", id=c.id, stem=stem)
+    pattern = ctx.config.ids.pattern
+    if pattern and not re.fullmatch(pattern, c.id):
+        yield ctx.msgs.error(c.file, *ctx.at("id"), "id-pattern", id=c.id, pattern=pattern)
+
+
+def handles_known(ctx: FileContext) -> Iterator[Problem]:
+    if ctx.handles is None:
+        return
+    c, m = ctx.customer, ctx.msgs
+    known = m.word("sep").join(sorted(ctx.handles))
+    if c.owner not in ctx.handles:
+        yield m.error(c.file, *ctx.at("owner"), "unknown-handle", field="owner", handle=c.owner, known=known)
+    for i, x in enumerate(c.interactions):
+        if x.by not in ctx.handles:
+            yield m.error(c.file, *ctx.at("interactions", i, "by"), "unknown-handle",
+                          field=f"interactions[{i}].by", handle=x.by, known=known)
+    for i, x in enumerate(c.complaints):
+        if x.handler and x.handler not in ctx.handles:
+            yield m.error(c.file, *ctx.at("complaints", i, "handler"), "unknown-handle",
+                          field=f"complaints[{i}].handler", handle=x.handler, known=known)
+    for key in ("corrections", "forgotten"):  # who corrected or erased a past record is a team member too
+        for i, x in enumerate(c.extra.get(key) or []):
+            by = x.get("by") if isinstance(x, dict) else None
+            if isinstance(by, str) and by not in ctx.handles:
+                yield m.error(c.file, *ctx.at(key, i, "by"), "unknown-handle", field=f"{key}[{i}].by", handle=by,
+                              known=known)
+
+
+def dates_plausible(ctx: FileContext) -> Iterator[Problem]:
+    c, m, today = ctx.customer, ctx.msgs, ctx.today
+    dated: list[tuple[tuple[str | int, ...], dt.date | None]] = [(("created",), c.created)]
+    dated += [(("interactions", i, "date"), x.date) for i, x in enumerate(c.interactions)]
+    dated += [(("surveys", i, "date"), x.date) for i, x in enumerate(c.surveys)]
+    dated += [(("complaints", i, "date"), x.date) for i, x in enumerate(c.complaints)]
+    dated += [(("complaints", i, "resolved"), x.resolved) for i, x in enumerate(c.complaints)]
+    for path, value in dated:
+        if value and value > today:
+            yield m.error(c.file, *ctx.at(*path), "future-date", field=_dotted(path), value=value, today=today)
+    for path, value in _strings({k: ctx.loaded.data.get(k) for k in _DATED}, ()):
+        if path[-1] in _DATE_KEYS and _ISO_DAY.fullmatch(value):
+            day = as_date(value)
+            if day is None or day.year < _FIRST_YEAR:  # 0000-01-01 passes the schema, but no rule can use it
+                yield m.error(c.file, *ctx.at(*path), "implausible-date", field=_dotted(path), value=value,
+                              first=_FIRST_YEAR)
+    for i, contact in enumerate(c.contacts):
+        if contact.birthday and not _real_month_day(contact.birthday):
+            yield m.error(c.file, *ctx.at("contacts", i, "birthday"), "bad-birthday",
+                          field=f"contacts[{i}].birthday", value=contact.birthday)
+    for i, x in enumerate(c.complaints):
+        if x.resolved and x.date and x.resolved < x.date:
+            yield m.error(c.file, *ctx.at("complaints", i, "resolved"), "date-order",
+                          field=f"complaints[{i}].resolved", value=x.resolved,
+                          other_field=f"complaints[{i}].date", other=x.date)
+
+
+_DATED = ("created", "cooperation_since", "quiet_until", "next_action", "interactions", "deals", "surveys",
+          "complaints")
+_DATE_KEYS = frozenset({"created", "cooperation_since", "quiet_until", "date", "signed", "resolved"})
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_FIRST_YEAR = 1900  # a customer record from before this is a typo
+
+
+def _real_month_day(text: str) -> bool:
+    """'05-12' or '02-29' (a leap year knows it), not '02-30' or '04-31' (the schema only checks the form)."""
+    try:
+        month, day = (int(x) for x in text.split("-"))
+        dt.date(2000, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def contacts_valid(ctx: FileContext) -> Iterator[Problem]:
+    c, m = ctx.customer, ctx.msgs
+    region = ctx.config.check.phone_region
+    for i, contact in enumerate(c.contacts):
+        if contact.phone:
+            e164, reason = parse_phone(contact.phone, region)
+            if e164 is None:
+                yield m.error(c.file, *ctx.at("contacts", i, "phone"), "bad-phone", value=contact.phone,
+                              detail=f" ({reason})" if reason not in ("invalid", "empty") else "")
+        if contact.email:
+            norm, reason = normalize_email(contact.email)
+            if norm is None:
+                yield m.error(c.file, *ctx.at("contacts", i, "email"), "bad-email", value=contact.email,
+                              detail=reason)
+    primaries = [i for i, x in enumerate(c.contacts) if x.primary]
+    if len(primaries) > 1:  # shown at the second one: that is usually the line to change
+        yield m.warning(c.file, *ctx.at("contacts", primaries[1], "primary"), "many-primary", count=len(primaries))
+
+
+def no_forbidden_numbers(ctx: FileContext) -> Iterator[Problem]:
+    """National ID and bank card numbers must never be stored, wherever they hide."""
+    if not _may_hold_long_number(ctx.loaded.data):
+        return
+    c, m = ctx.customer, ctx.msgs
+    for path, value in _strings(ctx.loaded.data, ()):
+        if find_national_id(value):
+            yield m.error(c.file, *ctx.at(*path), "national-id", field=_dotted(path))
+        elif find_bank_card(value):
+            yield m.error(c.file, *ctx.at(*path), "bank-card", field=_dotted(path))
+
+
+def followups_specific(ctx: FileContext) -> Iterator[Problem]:
+    c, m, cfg = ctx.customer, ctx.msgs, ctx.config
+    vague = {_squash(v) for v in cfg.vague_summaries}
+    limit = cfg.summary_max_chars
+    for i, x in enumerate(c.interactions):
+        if _squash(x.summary) in vague:
+            yield m.warning(c.file, *ctx.at("interactions", i, "summary"), "vague-summary",
+                            field=f"interactions[{i}].summary", value=x.summary)
+        if limit and len(x.summary) > limit:
+            yield m.error(c.file, *ctx.at("interactions", i, "summary"), "summary-too-long",
+                          field=f"interactions[{i}].summary", length=len(x.summary), limit=limit)
+
+
+def info_to_collect(ctx: FileContext) -> Iterator[Problem]:
+    from .derive import missing_info  # derive owns what "missing" means
+
+    c, m = ctx.customer, ctx.msgs
+    markers = {x.strip() for x in ctx.config.missing_markers}
+    if not _holds_marker(ctx.loaded.data, markers):  # the usual case, found without building every field's path
+        return
+    words = None
+    if ctx.schemas is not None:
+        from .present import Presenter
+
+        words = Presenter(ctx.schemas, m.code)
+    for item in missing_info(c, ctx.config):
+        if item.value is not None and str(item.value).strip() in markers:
+            path = tuple(int(p) if p.isdigit() else p for p in re.split(r"[.\[\]]+", item.field) if p)
+            name = words.field_path(item.field) if words is not None else item.field
+            yield m.warning(c.file, *ctx.at(*path), "missing-info", field=name, value=item.value)
+
+
+def first_followup_in_time(ctx: FileContext) -> Iterator[Problem]:
+    from .derive import predates_kehu  # derive owns what "a new customer" means
+
+    c, m, cfg = ctx.customer, ctx.msgs, ctx.config
+    if not c.created or c.stage == "lost" or predates_kehu(c):
+        return  # a customer imported from before kehu was never a new customer here
+    hours = cfg.first_followup_hours
+    allowed = dt.timedelta(hours=hours)
+    dates = sorted(x.date for x in c.interactions if x.date)
+    if dates:
+        first = dates[0]
+        if dt.datetime.combine(first, dt.time()) - dt.datetime.combine(c.created, dt.time()) > allowed:
+            detail = f": {first}"
+            yield m.warning(c.file, *ctx.at("created"), "no-first-followup", hours=hours, created=c.created,
+                            detail=detail)
+    elif dt.datetime.combine(ctx.today, dt.time()) - dt.datetime.combine(c.created, dt.time()) > allowed:
+        yield m.warning(c.file, *ctx.at("created"), "no-first-followup", hours=hours, created=c.created, detail="")
+
+
+def stage_consistent(ctx: FileContext) -> Iterator[Problem]:
+    c = ctx.customer
+    if c.stage != "lost" and c.lost_from:
+        yield ctx.msgs.warning(c.file, *ctx.at("lost_from"), "stale-lost-from", stage=c.stage)
+
+
+def booleans_plain(ctx: FileContext) -> Iterator[Problem]:
+    """``primary: yes`` is true for kehu (YAML 1.1) but the text "yes" for editors and other YAML 1.2
+    tools; only true/false mean the same everywhere."""
+    for path, text in ctx.loaded.texts.items():
+        if text.lower() in _YAML11_BOOLS:
+            yield ctx.msgs.error(ctx.customer.file, *ctx.at(*path), "yaml-bool", field=_dotted(path), text=text,
+                                 value=str(text.lower() in ("yes", "on", "y")).lower())
+
+
+_YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
+
+
+def text_visible(ctx: FileContext) -> Iterator[Problem]:
+    """Text holds no control characters (escape sequences act on a terminal, a CR hides what came before)
+    and a value is not made only of invisible characters (a name of zero-width spaces is no name)."""
+    c, m = ctx.customer, ctx.msgs
+    if not any(isinstance(v, str) and (_SUSPECT.search(v) or (v and v.isspace())) for v in _leaves(ctx.loaded.data)):
+        return  # the usual case, found without building every field's path
+    for path, value in _strings(ctx.loaded.data, ()):
+        if has_control(value):
+            bad = next(ch for ch in value if has_control(ch))
+            yield m.error(c.file, *ctx.at(*path), "control-character", field=_dotted(path),
+                          char=f"U+{ord(bad):04X}")
+        elif value and not _INVISIBLE.sub("", value):
+            yield m.error(c.file, *ctx.at(*path), "invisible-text", field=_dotted(path))
+
+
+# what is not visible text: control, format (zero-width, bidi, BOM) and separator characters; written as
+# regex escapes (raw strings), never as the characters themselves, which no one could see in the source
+_SUSPECT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f"
+                      r"\u202a-\u202e\u2060-\u206f\u3164\ufeff\uffa0]")
+_INVISIBLE = re.compile(r"[\s\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+                        r"\u3164\ufeff\uffa0\x00-\x1f\x7f-\x9f]+")
+
+def opportunities_sound(ctx: FileContext) -> Iterator[Problem]:
+    """商机: unique ids, known owners, a won one has its deal, a lost one its reason, an open one a
+    close date still ahead, and the customer's stage not behind its opportunities."""
+    c, m, today = ctx.customer, ctx.msgs, ctx.today
+    from_deals = {d.opportunity for d in c.deals if d.opportunity}
+    if not c.opportunities and not from_deals:
+        return
+    ids = {o.id for o in c.opportunities}
+    for i, d in enumerate(c.deals):
+        if d.opportunity and d.opportunity not in ids:
+            yield m.error(c.file, *ctx.at("deals", i, "opportunity"), "deal-unknown-opportunity", id=d.opportunity,
+                          known=m.word("sep").join(sorted(ids)) or "—")
+    seen: dict[str, int] = {}
+    stages = ctx.config.stages
+    furthest = -1
+    for i, o in enumerate(c.opportunities):
+        if o.id in seen:
+            yield m.error(c.file, *ctx.at("opportunities", i, "id"), "opp-duplicate-id", id=o.id, first=seen[o.id])
+        else:
+            seen[o.id] = ctx.at("opportunities", i)[0]
+        if o.owner and ctx.handles is not None and o.owner not in ctx.handles:
+            yield m.error(c.file, *ctx.at("opportunities", i, "owner"), "unknown-handle",
+                          field=f"opportunities[{i}].owner", handle=o.owner,
+                          known=m.word("sep").join(sorted(ctx.handles)))
+        for key, value in (("created", o.created), ("closed", o.closed)):
+            if value and value > today:
+                yield m.error(c.file, *ctx.at("opportunities", i, key), "future-date",
+                              field=f"opportunities[{i}].{key}", value=value, today=today)
+        if o.stage == "won" and o.id not in from_deals:
+            yield m.error(c.file, *ctx.at("opportunities", i, "stage"), "opp-won-without-deal", id=o.id, what=o.what)
+        elif o.stage == "lost" and not o.lost_reason:
+            yield m.warning(c.file, *ctx.at("opportunities", i, "stage"), "opp-lost-without-reason", id=o.id)
+        elif o.is_open and o.close and o.close < today:
+            yield m.warning(c.file, *ctx.at("opportunities", i, "close"), "opp-close-passed", id=o.id,
+                            close=o.close, what=o.what)
+        if o.stage != "lost" and o.stage in stages:
+            furthest = max(furthest, stages.index(o.stage))
+    if c.stage != "lost" and c.stage in stages and stages.index(c.stage) < furthest:
+        yield m.warning(c.file, *ctx.at("stage"), "stage-behind-opportunity", stage=c.stage, opp_stage=stages[furthest])
+
+
+FILE_RULES: list[FileRule] = [
+    id_matches_file, handles_known, dates_plausible, contacts_valid, no_forbidden_numbers,
+    followups_specific, info_to_collect, first_followup_in_time, stage_consistent, booleans_plain, text_visible,
+    opportunities_sound,
+]
+
+
+def index_entry(loaded: LoadedYaml, config: Config) -> IndexEntry:
+    """The facts cross-file rules compare, taken even from a file that failed the schema."""
+    data = loaded.data if isinstance(loaded.data, dict) else {}
+    entry = IndexEntry(loaded.file)
+    if isinstance(data.get("id"), str | int):
+        entry.id, entry.id_pos = str(data["id"]), loaded.pos(("id",))
+    if isinstance(data.get("name"), str):
+        entry.name, entry.name_pos = data["name"], loaded.pos(("name",))
+        suffixes = config.check.company_suffixes
+        entry.norm_name = normalize_company(data["name"], suffixes)
+        entry.name_key = name_key(data["name"], suffixes)
+    region = config.check.phone_region
+    for i, contact in enumerate(data.get("contacts") or []):
+        if not isinstance(contact, dict):
+            continue
+        phone, email = contact.get("phone"), contact.get("email")
+        if isinstance(phone, str | int) and phone:
+            e164, _ = parse_phone(str(phone), region)
+            if e164:
+                entry.phones.append((e164, str(phone), *loaded.pos(("contacts", i, "phone"))))
+        if isinstance(email, str) and email:
+            norm, _ = normalize_email(email)
+            if norm:
+                entry.emails.append((norm, email, *loaded.pos(("contacts", i, "email"))))
+    return entry
+
+
+def repo_rules(entries: list[IndexEntry], selected: set[str], config: Config, msgs: Locale) -> list[Problem]:
+    """Cross-file rules: unique ids, duplicate customers (撞单), near-identical names.
+
+    Only problems in ``selected`` files are returned, but they name the other file.
+    """
+    problems: list[Problem] = []
+    allowed = {frozenset(pair) for pair in config.check.not_duplicates}
+
+    def exempt(a: IndexEntry, b: IndexEntry) -> bool:
+        return frozenset((a.id, b.id)) in allowed
+
+    def report(a: IndexEntry, b: IndexEntry, make: Callable[[IndexEntry, IndexEntry], Problem]) -> None:
+        if a.file in selected:
+            problems.append(make(a, b))
+        if b.file in selected:
+            problems.append(make(b, a))
+
+    # A group yields problems only through a selected file: in a run on a few files, group only the
+    # values those files hold (the same problems, without indexing every value of the repository).
+    picked = [e for e in entries if e.file in selected]
+    few = len(picked) < len(entries)
+    ids = {e.id for e in picked} if few else None
+    names = {e.norm_name for e in picked} if few else None
+    for group in _groups(entries, lambda e: [e.id] if e.id and (ids is None or e.id in ids) else []):
+        for a, b in combinations(group, 2):
+            report(a, b, lambda x, y: msgs.error(x.file, *x.id_pos, "id-duplicate", (y.file,), id=x.id, other=y.file))
+    for group in _groups(entries, lambda e: [e.norm_name] if e.norm_name and (names is None or e.norm_name in names)
+                         else []):
+        for a, b in combinations(group, 2):
+            if not exempt(a, b):
+                report(a, b, lambda x, y: msgs.error(x.file, *x.name_pos, "duplicate-name", (y.file,),
+                                                     name=x.name, other=y.file))
+    for attr, code in (("phones", "duplicate-phone"), ("emails", "duplicate-email")):
+        by_value: defaultdict[str, list[tuple[IndexEntry, tuple]]] = defaultdict(list)
+        values = {it[0] for e in picked for it in getattr(e, attr)} if few else None
+        for e in entries:
+            items = getattr(e, attr)
+            if values is not None and not any(it[0] in values for it in items):
+                continue
+            for item in {it[0]: it for it in items}.values():
+                by_value[item[0]].append((e, item))
+        for holders in by_value.values():
+            for (a, ia), (b, ib) in combinations(holders, 2):
+                if a.file == b.file or exempt(a, b):
+                    continue
+                if a.file in selected:
+                    problems.append(msgs.error(a.file, ia[2], ia[3], code, (b.file,), value=ia[1], other=b.file))
+                if b.file in selected:
+                    problems.append(msgs.error(b.file, ib[2], ib[3], code, (a.file,), value=ib[1], other=a.file))
+    for a, b, kind in near_duplicates(entries, selected, config):
+        if not exempt(a, b):
+            why = msgs.word(f"typo.{kind}")
+            report(a, b, lambda x, y, why=why: msgs.warning(x.file, *x.name_pos, "near-duplicate-name", (y.file,),
+                                                            name=x.name, other_name=y.name, other=y.file, why=why))
+    return problems
+
+
+def near_duplicates(entries: list[IndexEntry], selected: set[str],
+                    config: Config) -> list[tuple[IndexEntry, IndexEntry, str]]:
+    """Pairs (with the kind of slip) that ``kehu.core.names`` calls the same company typed differently —
+    not those with the same normalised name, which are exact duplicates."""
+    k = config.check.near_duplicate_distance
+    min_len = config.check.near_duplicate_min_length
+    if k <= 0:
+        return []
+    keys = [e.name_key for e in entries]
+    chosen = None if len(selected) >= len(entries) else [i for i, e in enumerate(entries) if e.file in selected]
+    return [(entries[i], entries[j], kind) for i, j, kind in similar_pairs(keys, chosen, k, min_len)
+            if entries[i].norm_name != entries[j].norm_name and entries[i].file != entries[j].file]
+
+
+def near_duplicates_of(name: str, entries: Iterable[IndexEntry], config: Config) -> list[tuple[IndexEntry, str]]:
+    """The entries a new customer called ``name`` would be a near-duplicate of (the checker's rule, for
+    ``kehu new`` and the importer), with the kind of slip."""
+    check = config.check
+    k, min_len = check.near_duplicate_distance, check.near_duplicate_min_length
+    if k <= 0:
+        return []
+    suffixes = check.company_suffixes
+    mine, norm = name_key(name, suffixes), normalize_company(name, suffixes)
+    out = []
+    for e in entries:
+        if e.name_key is None or e.norm_name == norm or abs(len(e.name_key.core) - len(mine.core)) > 1:
+            continue
+        kind = typo_kind(mine, e.name_key, k, min_len)
+        if kind:
+            out.append((e, kind))
+    return out
+
+
+def _groups(entries: list[IndexEntry], keys: Callable[[IndexEntry], list[str]]) -> Iterator[list[IndexEntry]]:
+    groups: defaultdict[str, list[IndexEntry]] = defaultdict(list)
+    for e in entries:
+        for k in keys(e):
+            groups[k].append(e)
+    return (g for g in groups.values() if len(g) > 1)
+
+
+# an ID number has 18 characters, 17 of them digits; a card number at least 16 digits
+_LONG_NUMBER_MIN_CHARS = 16
+_MANY_DIGITS = re.compile(r"(?:\D*\d){16}")
+
+
+def _leaves(data: Any) -> Iterator[Any]:
+    """Every scalar in ``data`` (a loaded file: dicts, lists and scalars)."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        else:
+            yield value
+
+
+def _may_hold_long_number(data: Any) -> bool:
+    """False when no string (or number) in ``data`` has 16 digits: then none holds an ID or card number.
+
+    A cheap pass that spares the two detailed searches on nearly every file."""
+    for value in _leaves(data):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        if isinstance(value, str) and len(value) >= _LONG_NUMBER_MIN_CHARS and _MANY_DIGITS.match(value):
+            return True
+    return False
+
+
+def _holds_marker(data: Any, markers: set[str]) -> bool:
+    """Whether any text in ``data`` is a "not known yet" marker (what missing_info reports as a value)."""
+    return any(isinstance(value, str) and value.strip() in markers for value in _leaves(data))
+
+
+def _strings(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        yield path, str(value)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(v, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _strings(v, (*path, i))
+
+
+@lru_cache(maxsize=1)
+def _squashed() -> re.Pattern[str]:
+    """The marks a vague summary may carry (data/input_words.yaml): compiled once, _squash runs for every
+    interaction."""
+    return re.compile(rf"[\s{chars(input_words()['vague_summary_marks'])}]+")
+
+
+def _squash(text: str) -> str:
+    return _squashed().sub("", str(text)).casefold()
+
+
+def _dotted(path: Iterable[str | int]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out

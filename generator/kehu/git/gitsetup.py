@@ -1,0 +1,71 @@
+"""How a clone is set up for kehu: the merge driver in git config.
+
+git config is not cloned, so every colleague's clone enables the driver once (``kehu init`` /
+``kehu init --git-only``), and ``kehu sync`` passes the same setting on its own command line.
+
+The driver must **fail safe**. When git runs a configured driver that cannot start (``kehu`` not on
+PATH in a GUI client, a virtual environment that is not active, a deleted one), git reports a
+conflict and keeps *our* side of the file without any marker: the other side's entries would be gone
+without a word. So the configured command is a small shell program: it runs kehu by the absolute
+path of the Python that set it up (else ``kehu`` from PATH), and when neither runs it does git's own
+line merge with conflict markers (``git merge-file``) and says so. ``kehu merge-driver`` exits 0 for a
+clean merge and :data:`EXIT_MARKED` after writing conflict markers itself; any other exit status means
+kehu did not do its work, and the line merge happens instead.
+"""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+MERGE_NAME = "kehu: three-way merge of customer files"
+EXIT_MARKED = 41  # kehu merge-driver wrote the file with conflict markers (git sees any non-zero as conflict)
+
+
+def merge_driver_command(python: str | None = None) -> str:
+    """The value of ``merge.kehu.driver``: kehu's data merge, or git's line merge when kehu cannot run."""
+    exe = shlex.quote(python or sys.executable)
+    args = "merge-driver %O %A %B %P --marker-size %L"
+    return (f"if [ -x {exe} ]; then {exe} -m kehu.cli {args}; "
+            f"elif command -v kehu >/dev/null 2>&1; then kehu {args}; else false; fi; "
+            f"r=$?; [ $r -eq 0 ] && exit 0; [ $r -eq {EXIT_MARKED} ] && exit 1; "
+            "git merge-file --marker-size=%L -L ours -L base -L theirs %A %O %B; "
+            f"echo \"{_fallback_words()}\" >&2; exit 1")
+
+
+def _fallback_words() -> str:
+    """What git prints when kehu cannot run at all: in both languages, as the clone's kehu.yaml is then
+    unknown to the shell (from the catalogue: no quote, $ or backtick other than git's %P and $r)."""
+    from ..words.catalogue import entries
+
+    entry = entries()["merge_driver.not_run"]
+    return " / ".join(text.format(status="$r", file="%P") for text in (entry.en, entry.zh))
+
+
+def merge_config(python: str | None = None) -> dict[str, str]:
+    return {"merge.kehu.name": MERGE_NAME, "merge.kehu.driver": merge_driver_command(python)}
+
+
+def config_args(python: str | None = None) -> list[str]:
+    """``git -c …`` arguments that enable the driver for one git command (``kehu sync``)."""
+    out: list[str] = []
+    for key, value in merge_config(python).items():
+        out += ["-c", f"{key}={value}"]
+    return out
+
+
+def configure(root: Path) -> list[tuple[str, str]]:
+    """Write the driver into this clone's git config. Returns the (key, what git said) that failed."""
+    warnings = []
+    for key, value in merge_config().items():
+        try:
+            done = subprocess.run(["git", "config", key, value], cwd=root, capture_output=True, text=True,
+                                  check=False)
+        except OSError as e:
+            warnings.append((key, str(e)))
+            continue
+        if done.returncode != 0:
+            warnings.append((key, done.stderr.strip()))
+    return warnings

@@ -1,0 +1,337 @@
+"""Changes in business words, in the team's language: 客户阶段：报价 → 谈判, 新增跟进：2024-05-21 电话 王芳：…
+
+``kehu diff`` (a pull request), ``kehu history`` (one customer through its commits) and the
+append-only check speak of changes the same way, so a reviewer reads in every place what
+the profile page shows: field titles and value labels from the schema, team members by name,
+phones and emails masked unless asked for the internal view.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ..core.changes import MISSING, Change
+from ..core.identity import PROTECTED
+from ..core.privacy import mask_email, mask_in_text, mask_phone
+from ..repo.repository import Repo
+from ..words.catalogue import every_language
+
+SUMMARY_CHARS = 60
+FORGOTTEN_MARKS = every_language("chg.forget_word")  # what `kehu forget` writes where a person's name was
+
+
+@dataclass(slots=True)
+class Phrase:
+    kind: str        # set | add | remove | edit | resolved | rename | created | deleted …
+    text: str
+    field: str = ""
+    past: bool = False   # changes a past record (removal or rewrite of history)
+
+
+def _ref_name(spec: Any) -> str | None:
+    """The ``$defs`` name a property refers to (directly, through anyOf, or for its items)."""
+    if not isinstance(spec, dict):
+        return None
+    if isinstance(spec.get("$ref"), str):
+        return spec["$ref"].rsplit("/", 1)[-1]
+    for alt in spec.get("anyOf") or []:
+        name = _ref_name(alt)
+        if name:
+            return name
+    return _ref_name(spec.get("items")) if isinstance(spec.get("items"), dict) else None
+
+
+class Wording:
+    """How one repository's changes are said: its schema's titles, its team's names, its locale."""
+
+    def __init__(self, repo: Repo, internal: bool = False) -> None:
+        from ..core.labels import Labels
+
+        self.repo = repo
+        self.msgs = repo.msgs
+        self.labels = Labels(repo.schemas, repo.config.locale, repo.config)
+        self.internal = internal
+        self.schema = repo.schemas.raw["customer"]
+        self.names = {h: m.name for h, m in (repo.team.handles.items() if repo.team else [])}
+
+    def w(self, key: str, **args: Any) -> str:
+        return self.msgs.word(key, **args)
+
+    def sep(self) -> str:
+        return self.msgs.word("sep")
+
+    # --- names of things ---------------------------------------------------------------------------
+
+    def _spec(self, name: str, within: str | None) -> Any:
+        props = self.schema.get("properties", {})
+        if within is not None:
+            props = self.schema.get("$defs", {}).get(within, {}).get("properties", {})
+        return props.get(name)
+
+    def entry_def(self, field: str) -> str | None:
+        """The ``$defs`` record of a list field: interactions → interaction."""
+        return _ref_name(self._spec(field, None))
+
+    def field(self, name: str, within: str | None = None) -> str:
+        return self.labels.field(name, within)
+
+    def who(self, handle: Any) -> str:
+        return self.names.get(str(handle), str(handle)) if handle not in (None, "") else self.labels.empty()
+
+    def value(self, v: Any, name: str = "", within: str | None = None) -> str:
+        """One value as the profile page shows it."""
+        if v is MISSING or v is None or v == "" or v == []:
+            return self.labels.empty()
+        ref = _ref_name(self._spec(name, within)) if name else None
+        if ref == "handle":
+            return self.who(v)
+        if ref and ref in self.labels.vocabularies:
+            if isinstance(v, list):
+                return self.sep().join(self.labels.vocab(ref, str(x)) for x in v)
+            return self.labels.vocab(ref, str(v))
+        if not self.internal and name == "phone":
+            return mask_phone(str(v))
+        if not self.internal and name == "email":
+            return mask_email(str(v))
+        if isinstance(v, dict):
+            inner = _ref_name(self._spec(name, within)) if name else None
+            return " ".join(self.value(x, k, inner) for k, x in v.items() if x not in (None, ""))
+        if isinstance(v, list):
+            return self.sep().join(self.value(x) for x in v)
+        if isinstance(v, bool):
+            return "✓" if v else "✗"
+        text = " ".join(str(v).split())
+        if not self.internal:  # a phone or email typed into free text is masked like the contact fields
+            text = mask_in_text(text)
+        return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 1] + "…"
+
+    def entry(self, field: str, x: Any) -> str:
+        """One list entry in a line: '2024-05-21 电话 王芳：沟通二期报价…'."""
+        d = self.entry_def(field)
+        if not isinstance(x, dict):
+            return self.value(x, field)
+
+        def v(k: str) -> str:
+            return self.value(x.get(k), k, d)
+
+        colon = self.msgs.word("colon")
+        if field == "interactions":
+            head = f"{x.get('date')} {v('channel')} {v('by')}"
+            return f"{head}{colon}{v('summary')}"
+        if field == "complaints":
+            cat = f" {v('category')}" if x.get("category") else ""
+            extra = f"{self.sep()}{v('result')}" if x.get("result") else ""
+            return self.msgs.word("with_detail", text=f"{x.get('date')}{cat}{colon}{v('content')}",
+                                  detail=f"{v('status')}{extra}")
+        if field == "surveys":
+            scores = [f"{self.field(k, d)} {x[k]}" for k in ("quality", "attitude", "response", "after_sales")
+                      if x.get(k) is not None]
+            comment = f"{colon}{v('comment')}" if x.get("comment") else ""
+            return f"{x.get('date')} " + self.sep().join(scores) + comment
+        if field == "deals":
+            parts = [str(x["contract"])] if x.get("contract") else []
+            parts.append(v("product"))
+            if x.get("amount") is not None:
+                parts.append(self.w("chg.amount", amount=f"{x['amount']:,}" if isinstance(x["amount"], (int, float))
+                                    else x["amount"]))
+            if x.get("signed"):
+                parts.append(self.w("chg.signed", date=x["signed"]))
+            return " ".join(parts)
+        if field == "contacts":
+            return " ".join(v(k) for k in ("name", "title", "phone", "email") if x.get(k))
+        return " ".join(self.value(val, k, d) for k, val in x.items() if val not in (None, ""))
+
+    def what(self, field: str) -> str:
+        """The kind of entry, for 'added …': 跟进记录, Interactions."""
+        return self.field(field)
+
+    # --- phrases -----------------------------------------------------------------------------------
+
+    def phrases(self, changes: list[Change]) -> list[Phrase]:
+        out: list[Phrase] = []
+        resolved: set[int] = set()
+        edits: dict[tuple[str, int], list[Change]] = {}
+        for c in changes:
+            if c.kind == "edit":
+                edits.setdefault((c.field, c.index), []).append(c)
+        for (field, _), group in edits.items():
+            after, before = group[0].after, group[0].before
+            if field == "complaints" and before.get("status") != "resolved" and after.get("status") == "resolved":
+                resolved.update(id(c) for c in group)
+                out.append(Phrase("resolved", self.w("chg.resolved", entry=self.entry(field, after)), field))
+        for c in changes:
+            if id(c) in resolved:
+                continue
+            if c.kind == "set":
+                if c.field == "name":
+                    out.append(Phrase("rename", self.w("chg.renamed", old=self.value(c.old), new=self.value(c.new)),
+                                      c.field))
+                else:
+                    out.append(Phrase("set", self.w("chg.set", field=self.field(c.field),
+                                                    old=self.value(c.old, c.field), new=self.value(c.new, c.field)),
+                                      c.field))
+            elif c.kind == "add" and c.field == "corrections" and isinstance(c.new, dict):
+                what = f"{self.field(str(c.new.get('field')))} {c.new.get('entry')}"
+                out.append(Phrase("corrected", self.w("chg.corrected", entry=what, by=self.who(c.new.get("by")),
+                                                      reason=self.value(c.new.get("reason"))), c.field))
+            elif c.kind == "add" and c.field == "forgotten" and isinstance(c.new, dict):
+                out.append(Phrase("erased", self.w("chg.tombstone", by=self.who(c.new.get("by")),
+                                                   reason=self.value(c.new.get("reason"))), c.field))
+            elif c.kind == "add":
+                out.append(Phrase("add", self.w("chg.add", what=self.what(c.field), entry=self.entry(c.field, c.new)),
+                                  c.field))
+            elif c.kind == "remove":
+                out.append(Phrase("remove", self.w("chg.remove", what=self.what(c.field),
+                                                   entry=self.entry(c.field, c.old)), c.field,
+                                  past=c.field in PROTECTED and is_past_record(c.field, c.old)))
+            elif c.kind == "edit":
+                d = self.entry_def(c.field)
+                shown = self.value(c.before.get("name")) if c.field == "contacts" else self.entry(c.field, c.before)
+                out.append(Phrase("edit", self.w("chg.edit", what=self.what(c.field), entry=shown,
+                                                 field=self.field(c.sub, d), old=self.value(c.old, c.sub, d),
+                                                 new=self.value(c.new, c.sub, d)), c.field,
+                                  past=c.field in PROTECTED and is_past_record(c.field, c.before)))
+        return out
+
+
+def is_past_record(field: str, item: Any) -> bool:
+    """Whether an entry belongs to the record of what happened, which is never rewritten silently: every
+    interaction and survey, a resolved complaint (an open one is still being worked on), a signed deal."""
+    if not isinstance(item, dict):
+        return False
+    if field in ("interactions", "surveys"):
+        return True
+    if field == "complaints":
+        return item.get("status") == "resolved"
+    if field == "deals":
+        return bool(item.get("signed"))
+    return False
+
+
+# --- a whole range of changes, customer by customer -------------------------------------------------
+
+
+@dataclass(slots=True)
+class CustomerReview:
+    id: str
+    name: str
+    path: str
+    status: str                      # created | changed | deleted | merged | forgotten
+    phrases: list[Phrase]
+    authors: list[str]
+    merged_into: str = ""
+
+    @property
+    def past_changes(self) -> int:
+        return sum(1 for p in self.phrases if p.past)
+
+
+def _load(repo: Repo, path: str | None, raw: bytes | None) -> tuple[dict | None, str]:
+    from ..repo.yamlload import load_yaml_bytes
+
+    if raw is None or path is None:
+        return None, ""
+    loaded = load_yaml_bytes(path, raw, repo.msgs)
+    if loaded.problems or not isinstance(loaded.data, dict):
+        first = loaded.problems[0] if loaded.problems else None
+        return None, f"{first.line}:{first.col} {first.message}" if first else "?"
+    return loaded.data, ""
+
+
+def _stem(path: str) -> str:
+    return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+def _moves(pairs: list) -> list:
+    """A file deleted and one added under another name with the same id (C1.yml → C1.yaml) is one customer
+    whose file moved: ids are never reused, so the id says it is the same customer."""
+    from ..repo.gitinfo import FilePair
+
+    def ident(raw: bytes | None) -> str | None:
+        found = re.search(rb"^id:[ \t]*['\"]?([^'\"\s#]+)", raw or b"", re.M)
+        return found.group(1).decode("utf-8", "replace") if found else None
+
+    added = {ident(p.new_raw): p for p in pairs if p.old_path is None and ident(p.new_raw)}
+    out, used = [], set()
+    for p in pairs:
+        if p.new_path is None and p.old_path and ident(p.old_raw) in added:
+            new = added[ident(p.old_raw)]
+            used.add(id(new))
+            out.append(FilePair(p.old_path, new.new_path, p.old_raw, new.new_raw))
+        else:
+            out.append(p)
+    return [p for p in out if id(p) not in used]
+
+
+def review(repo: Repo, pairs: list, authors: dict[str, list[str]], internal: bool = False,
+           forgotten: dict[str, str] | None = None) -> list[CustomerReview]:
+    """What each changed customer file means, in words (pairs from ``gitinfo.changed_customer_files``);
+    *forgotten*: id -> reason of the customers `kehu forget` erased."""
+    from ..core.changes import diff
+    from ..core.identity import identity_of
+
+    words = Wording(repo, internal)
+    order = repo.schemas.field_order()
+    loaded = [(p, *_load(repo, p.old_path, p.old_raw), *_load(repo, p.new_path, p.new_raw)) for p in _moves(pairs)]
+    # interactions and contacts each changed customer gained: a deleted customer whose records all went to
+    # one of them was merged into it (kehu merge)
+    gained: dict[str, set] = {}
+    for _p, old, _, new, _ in loaded:
+        if new is not None:
+            before = {identity_of(f, x) for f in ("interactions", "contacts") for x in (old or {}).get(f) or []}
+            gained[str(new.get("id"))] = {identity_of(f, x) for f in ("interactions", "contacts")
+                                          for x in new.get(f) or []} - before
+    out: list[CustomerReview] = []
+    for p, old, old_broken, new, new_broken in loaded:
+        data = new or old or {}
+        ident = str(data.get("id") or _stem(p.new_path or p.old_path))
+        name = words.value(data.get("name")) if data.get("name") else ident
+        who = [words.who(a) if a in words.names else a for a in authors.get(p.new_path or p.old_path or "", [])]
+        if old_broken or new_broken:
+            phrases = [Phrase("unreadable", words.w("chg.unreadable", detail=new_broken or old_broken))]
+            out.append(CustomerReview(ident, name, p.new_path or p.old_path, "changed", phrases, who))
+            continue
+        if new is None:
+            records = {identity_of(f, x) for f in ("interactions", "contacts") for x in (old or {}).get(f) or []}
+            into = next((k for k, got in gained.items() if records and records <= got), "") if records else ""
+            if ident in (forgotten or {}):
+                status, phrases = "forgotten", [Phrase("forgotten", words.w(
+                    "chg.forgotten", reason=words.value(forgotten[ident])))]
+            elif into:
+                target = next((n for n in loaded if n[3] is not None and str(n[3].get("id")) == into), None)
+                shown = words.value(target[3].get("name")) if target else ""
+                into_words = into
+                if shown:
+                    into_words = words.msgs.word("with_detail", text=shown, detail=into)
+                status, phrases = "merged", [Phrase("merged", words.w("chg.merged", into=into_words))]
+            else:
+                status, phrases = "deleted", [Phrase("deleted", words.w("chg.deleted"), past=any(
+                    is_past_record(f, x) for f in PROTECTED for x in (old or {}).get(f) or []))]
+            out.append(CustomerReview(ident, name, p.old_path, status, phrases, who, into))
+            continue
+        changes = diff(old, new, order)
+        if old is None:
+            phrases = [Phrase("created", words.w("chg.created", stage=words.value(new.get("stage"), "stage"),
+                                                 owner=words.value(new.get("owner"), "owner")))]
+            for field in PROTECTED:  # a new customer's records: one line each, or a count for a long list
+                added = [c for c in changes if c.kind == "add" and c.field == field]
+                items = [c.new for c in added]
+                if len(items) == 1:
+                    phrases += words.phrases(added)
+                elif items:
+                    dates = sorted(str(x.get("date") or x.get("signed") or "") for x in items if isinstance(x, dict))
+                    phrases.append(Phrase("add", words.w("chg.created_list", what=words.what(field), n=len(items),
+                                                         first=dates[0] if dates else "", last=dates[-1] if dates
+                                                         else ""), field))
+            out.append(CustomerReview(ident, name, p.new_path, "created", phrases, who))
+            continue
+        phrases = []
+        if p.old_path and p.new_path and p.old_path != p.new_path:
+            phrases.append(Phrase("moved", words.w("chg.moved", old=p.old_path, new=p.new_path)))
+        phrases += words.phrases(changes)
+        if not phrases:
+            phrases = [Phrase("format", words.w("chg.format"))]
+        out.append(CustomerReview(ident, name, p.new_path, "changed", phrases, who))
+    return sorted(out, key=lambda r: r.id)

@@ -1,0 +1,73 @@
+"""The customer files of a repository: how they are named, which there are, and their bytes.
+
+One directory scan lists them (``kehu check``, the book index and the site all start here); a link, a folder
+or a special file named like one is reported, never read (a FIFO would hang the reader).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .config import CUSTOMERS_DIR
+from .repository import Repo
+
+
+def file_name(root: Path, path: Path | str) -> str:
+    """How a file is named in messages and in the cache: relative to the repository.
+
+    Only the folder is resolved (one call per folder, not per file), so a file
+    named on the command line and the same file found by listing customers/
+    always get the same name.
+    """
+    path = Path(path)
+    folder = os.path.realpath(path.parent)
+    try:
+        return os.path.relpath(os.path.join(folder, path.name), root)
+    except ValueError:  # another drive (Windows)
+        return str(path)
+
+
+def customer_listing(repo: Repo) -> dict[str, str]:
+    """name -> path of every customer file, in name order: one directory scan, no stat per file."""
+    return customer_scan(repo)[0]
+
+
+def customer_scan(repo: Repo) -> tuple[dict[str, str], list[str]]:
+    """The customer files (name -> path) and the names of what looks like one but is a link, a folder or a
+    special file (a FIFO would hang the reader): those are reported, never read."""
+    folder = repo.customers_dir
+    if folder.is_symlink():
+        return {}, [CUSTOMERS_DIR]
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted((e.name, e.path, e.is_file(follow_symlinks=False)) for e in it if _is_yaml_name(e.name))
+    except OSError:
+        return {}, []
+    prefix = os.path.dirname(file_name(repo.root, folder / "x")) + os.sep
+    return ({prefix + name: path for name, path, plain in entries if plain},
+            [prefix + name for name, _, plain in entries if not plain])
+
+
+def _is_yaml_name(name: str) -> bool:
+    """What Path(name).suffix in (".yaml", ".yml") says, without a Path per file ('.yaml' has no suffix)."""
+    dot = name.rfind(".")
+    return 0 < dot < len(name) - 1 and name[dot:] in (".yaml", ".yml")
+
+
+def read_file(name: str, path: str, repo: Repo) -> bytes | dict:
+    """The file's bytes, or the problem saying why it cannot be read.
+
+    Plain os calls: a warm check reads every customer file, and the io layer's
+    objects cost more than the reading itself."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
+            chunks = []
+            while chunk := os.read(fd, 1 << 20):
+                chunks.append(chunk)
+        finally:
+            os.close(fd)
+    except OSError as e:
+        return repo.msgs.error(name, 1, 1, "cannot-read", detail=e.strerror or str(e)).as_dict()
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)

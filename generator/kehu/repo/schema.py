@@ -1,0 +1,493 @@
+"""JSON Schemas of the repository files, their vocabularies, and error translation.
+
+The schemas live in the team repository's ``schema/`` folder (teams extend the
+vocabulary and add fields there); kehu's bundled copy is the fallback. A fast
+validator (jsonschema-rs) gives the verdict; only for an invalid file does the
+reference validator (jsonschema) list every error, which is then translated into
+a located, actionable message.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jsonschema_rs
+
+if TYPE_CHECKING:  # imported where used: jsonschema takes longer to import than a warm check runs
+    import jsonschema
+
+from ..util.problems import Problem
+from ..words.catalogue import Locale, lang_of
+from .yamlload import LoadedYaml, load_yaml_bytes
+
+SCHEMA_FILES = {"customer": "customer.schema.json", "team": "team.schema.json", "config": "config.schema.json"}
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    key: str
+    zh: str
+    en: str
+
+    def label(self, locale: str) -> str:
+        return self.en if lang_of(locale) == "en" else self.zh
+
+
+def title_of(spec: object, locale: str, fallback: str = "") -> str:
+    """A field's schema title in the team's language (``title`` / ``x-title-en``), else ``fallback``."""
+    if not isinstance(spec, dict):
+        return fallback
+    title = spec.get("x-title-en") if lang_of(locale) == "en" else None
+    return str(title or spec.get("title") or fallback)
+
+
+class Vocabulary:
+    """A closed list of values, each with a Chinese and an English label."""
+
+    def __init__(self, name: str, terms: list[Term]) -> None:
+        self.name = name
+        self.terms = terms
+        self.by_key = {t.key: t for t in terms}
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.by_key
+
+    def keys(self) -> list[str]:
+        return [t.key for t in self.terms]
+
+    def label(self, key: str | None, locale: str) -> str:
+        if key is None:
+            return ""
+        term = self.by_key.get(key)
+        return term.label(locale) if term else str(key)
+
+    def key_for_label(self, text: str) -> str | None:
+        """The key whose Chinese or English label is ``text`` (how people write in spreadsheets)."""
+        folded = text.strip().casefold()
+        for t in self.terms:
+            if folded in (t.zh.casefold(), t.en.casefold(), t.key.casefold()):
+                return t.key
+        return None
+
+
+def _is_vocab(schema: Any) -> bool:
+    return (isinstance(schema, dict) and isinstance(schema.get("oneOf"), list) and bool(schema["oneOf"])
+            and all(isinstance(s, dict) and "const" in s for s in schema["oneOf"]))
+
+
+def _vocab_from(name: str, schema: dict) -> Vocabulary:
+    return Vocabulary(name, [Term(str(s["const"]), str(s.get("title", s["const"])),
+                                  str(s.get("x-title-en", s.get("title", s["const"])))) for s in schema["oneOf"]])
+
+
+class SchemaSet:
+    """The three schemas of a repository, loaded once."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder
+        self.raw: dict[str, dict] = {}
+        self.texts: dict[str, str] = {}
+        self.broken: dict[str, tuple[int, int, str]] = {}  # kind -> where and why its JSON does not parse
+        for kind, name in SCHEMA_FILES.items():
+            path = folder / name if folder is not None else None
+            if path is not None and path.is_file():
+                text = path.read_bytes().decode("utf-8", "replace")
+            else:
+                text = resources.files("kehu").joinpath(f"data/schema/{name}").read_text(encoding="utf-8")
+            self.texts[kind] = text
+            try:
+                self.raw[kind] = json.loads(text)
+            except ValueError as e:  # a team's edit broke the JSON: reported by problems(), never raised
+                self.broken[kind] = (getattr(e, "lineno", 1), getattr(e, "colno", 1), getattr(e, "msg", str(e)))
+                self.raw[kind] = {}
+
+    def problems(self, msgs: Locale) -> list[Problem]:
+        """What is wrong with the schemas themselves (a team may have edited them), located in the file.
+
+        The fast metaschema check runs every time; the slow, detailed one only for a broken schema."""
+        out: list[Problem] = []
+        for kind, name in SCHEMA_FILES.items():
+            file = f"schema/{name}"
+            if kind in self.broken:
+                line, col, detail = self.broken[kind]
+                out.append(msgs.error(file, line, col, "schema-invalid", detail=detail))
+                continue
+            if jsonschema_rs.meta.is_valid(self.raw[kind]):
+                continue
+            located = load_yaml_bytes(file, self.texts[kind].encode("utf-8"), msgs)  # JSON is YAML: positions
+            import jsonschema
+
+            meta = jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA)
+            errors = list(meta.iter_errors(self.raw[kind])) or [None]
+            for err in errors:
+                path = tuple(err.absolute_path) if err is not None else ()
+                detail = f"{_dotted(path)}: {err.message}" if err is not None else "not a valid JSON Schema"
+                out.append(msgs.error(file, *located.pos(path), "schema-invalid", detail=detail))
+        out += self._ref_problems(msgs)
+        if not out:
+            try:
+                self._fast  # noqa: B018 — compiled once here, reused by every validation
+            except Exception:
+                for kind, name in SCHEMA_FILES.items():
+                    try:
+                        jsonschema_rs.validator_for(self.raw[kind], validate_formats=True)
+                    except Exception as e:
+                        out.append(msgs.error(f"schema/{name}", 1, 1, "schema-invalid",
+                                              detail=str(e).splitlines()[0]))
+        return out
+
+    # --- references: resolved inside schema/ only; checking never touches the network ------------
+
+    def _local_json(self, name: str) -> dict | None:
+        """A JSON file of schema/ (or of kehu's bundled schemas) by its plain file name, else None."""
+        if "/" in name or "\\" in name or not name.endswith(".json") or name.startswith("."):
+            return None
+        for kind, file in SCHEMA_FILES.items():
+            if name == file and kind not in self.broken:
+                return self.raw[kind]
+        if self.folder is None:
+            return None
+        path = self.folder / name
+        try:
+            if not path.is_file() or path.is_symlink():
+                return None
+            data = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    @cached_property
+    def _bases(self) -> tuple[str, ...]:
+        """The folder URIs the schemas' own ``$id`` give (https://kehu.example/schema/): a relative
+        ``$ref`` resolves against them, and only names in those folders are served — from schema/."""
+        out = set()
+        for schema in self.raw.values():
+            sid = schema.get("$id") if isinstance(schema, dict) else None
+            if isinstance(sid, str) and "/" in sid:
+                out.add(sid.rsplit("/", 1)[0] + "/")
+        return tuple(sorted(out))
+
+    def retrieve(self, uri: str) -> dict:
+        """What a ``$ref`` to another document gets: a file of schema/, never a download."""
+        base, _, _ = uri.partition("#")
+        for folder in self._bases:
+            if base.startswith(folder):
+                found = self._local_json(base[len(folder):])
+                if found is not None:
+                    return found
+        raise LookupError(f"$ref {uri} is outside schema/; kehu never fetches schemas")
+
+    def _ref_problems(self, msgs: Locale) -> list[Problem]:
+        from urllib.parse import urljoin
+
+        out: list[Problem] = []
+        for kind, name in SCHEMA_FILES.items():
+            if kind in self.broken:
+                continue
+            file = f"schema/{name}"
+            located: LoadedYaml | None = None
+            for path, ref, base in _refs(self.raw[kind], str(self.raw[kind].get("$id") or "")):
+                target = urljoin(base, ref) if base else ref
+                try:
+                    self.retrieve(target)
+                except LookupError:
+                    if located is None:
+                        located = load_yaml_bytes(file, self.texts[kind].encode("utf-8"), msgs)
+                    out.append(msgs.error(file, *located.pos(path), "schema-ref-outside", ref=ref))
+            meta = self.raw[kind].get("$schema")
+            if meta not in KNOWN_DRAFTS:
+                located = located or load_yaml_bytes(file, self.texts[kind].encode("utf-8"), msgs)
+                out.append(msgs.error(file, *located.pos(("$schema",)), "schema-ref-outside", ref=str(meta)))
+        return out
+
+    @cached_property
+    def fingerprint(self) -> str:
+        return json.dumps(self.raw, sort_keys=True, ensure_ascii=False)
+
+    @cached_property
+    def _fast(self) -> dict[str, Any]:
+        return {k: jsonschema_rs.validator_for(s, validate_formats=True, retriever=self.retrieve)
+                for k, s in self.raw.items()}
+
+    @cached_property
+    def _full(self) -> dict[str, jsonschema.protocols.Validator]:
+        import jsonschema  # only an invalid file needs the detailed validator
+        from referencing import Registry, Resource
+        from referencing.jsonschema import DRAFT202012
+
+        # an explicit registry: without one, jsonschema would download an unknown $ref
+        registry: Registry = Registry(retrieve=lambda uri: Resource.from_contents(  # type: ignore[call-arg]
+            self.retrieve(uri), default_specification=DRAFT202012))
+        return {k: jsonschema.Draft202012Validator(s, registry=registry,
+                                                   format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+                for k, s in self.raw.items()}
+
+    @cached_property
+    def _conditions(self) -> dict[str, dict[int, tuple[dict, list[str]]]]:
+        return {k: _conditions(s) for k, s in self.raw.items()}
+
+    @cached_property
+    def vocabularies(self) -> dict[str, Vocabulary]:
+        """Every ``$defs`` entry of the customer schema that is a list of consts."""
+        defs = self.raw["customer"].get("$defs", {})
+        return {name: _vocab_from(name, s) for name, s in defs.items() if _is_vocab(s)}
+
+    def field_order(self) -> list[str]:
+        return list(self.raw["customer"].get("properties", {}))
+
+    def check_schemas(self) -> list[str]:
+        """Metaschema errors of the schemas themselves (a team may have edited them)."""
+        import jsonschema
+
+        out = []
+        for kind, schema in self.raw.items():
+            for err in jsonschema.Draft202012Validator(jsonschema.Draft202012Validator.META_SCHEMA).iter_errors(schema):
+                out.append(f"{SCHEMA_FILES[kind]}: {err.message}")
+        return out
+
+    def validate(self, kind: str, loaded: LoadedYaml, msgs: Locale) -> list[Problem]:
+        if self._fast[kind].is_valid(loaded.data):
+            return []
+        translator = _Translator(loaded, msgs, self.raw[kind], self._conditions[kind])
+        problems = [p for err in self._full[kind].iter_errors(loaded.data) for p in translator.translate(err)]
+        if not problems:  # the two validators disagree: trust the stricter one, still located
+            for err in self._fast[kind].iter_errors(loaded.data):
+                path = tuple(err.instance_path)
+                line, col = loaded.pos(path)
+                problems.append(msgs.error(loaded.file, line, col, "schema", field=_dotted(path), detail=err.message))
+        return _unique(problems)
+
+
+KNOWN_DRAFTS = (None, "https://json-schema.org/draft/2020-12/schema", "http://json-schema.org/draft-07/schema#",
+                "https://json-schema.org/draft/2019-09/schema", "http://json-schema.org/draft-07/schema")
+
+
+def _refs(node: Any, base: str, path: tuple = ()) -> Iterator[tuple[tuple, str, str]]:
+    """(path, reference, base URI) of every ``$ref`` / ``$dynamicRef`` to another document."""
+    if isinstance(node, dict):
+        sid = node.get("$id")
+        if isinstance(sid, str) and path:
+            from urllib.parse import urljoin
+
+            base = urljoin(base, sid) if base else sid
+        for key, value in node.items():
+            if key in ("$ref", "$dynamicRef") and isinstance(value, str):
+                if not value.startswith("#"):
+                    yield (*path, key), value, base
+            elif key not in ("const", "enum", "examples", "default"):  # data, not schema
+                yield from _refs(value, base, (*path, key))
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _refs(item, base, (*path, i))
+
+
+def _unique(problems: Iterable[Problem]) -> list[Problem]:
+    seen: set[tuple] = set()
+    out = []
+    for p in problems:
+        k = (p.line, p.col, p.code, p.message)
+        if k not in seen:
+            seen.add(k)
+            out.append(p)
+    return out
+
+
+def _conditions(root: Any) -> dict[int, tuple[dict, list[str]]]:
+    """For every ``then`` of an ``if``/``then`` pair in the schema: the schema that holds the pair
+    (its property titles) and the keys the ``if`` requires (where a conditional error is shown)."""
+    out: dict[int, tuple[dict, list[str]]] = {}
+
+    def walk(node: Any, owner: dict) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("if"), dict) and isinstance(node.get("then"), dict):
+                holder = node if "properties" in node else owner
+                out[id(node["then"])] = (holder, list(node["if"].get("required", [])))
+            for value in node.values():
+                walk(value, node if "properties" in node else owner)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value, owner)
+
+    walk(root, root if isinstance(root, dict) else {})
+    return out
+
+
+def _dotted(path: Iterable[str | int]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(file)"
+
+
+_TYPE_WORDS = {"string", "number", "integer", "boolean", "null", "array", "object"}
+
+
+def _type_of(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+class _Translator:
+    """Turns jsonschema errors into located problems that say what to do."""
+
+    def __init__(self, loaded: LoadedYaml, msgs: Locale, root: dict,
+                 conditions: dict[int, tuple[dict, list[str]]] | None = None) -> None:
+        self.loaded = loaded
+        self.msgs = msgs
+        self.root = root
+        self.conditions = _conditions(root) if conditions is None else conditions
+
+    def _at(self, path: tuple, key: bool = False) -> tuple[int, int]:
+        return self.loaded.pos(path, key=key)
+
+    def translate(self, err: jsonschema.ValidationError) -> Iterator[Problem]:
+        m, f = self.msgs, self.loaded.file
+        path = tuple(err.absolute_path)
+        field = _dotted(path)
+        v = err.validator
+        if v == "required":
+            inst = err.instance if isinstance(err.instance, dict) else {}
+            owner, trigger = self.conditions.get(id(err.schema), (err.schema, []))
+            # a field required by a condition (stage: lost -> lost_from) is reported where the condition stands
+            where = next(((*path, k) for k in trigger if k in inst), None)
+            at = self._at(where, key=True) if where else self._at(path)
+            for name in err.validator_value:
+                if name not in inst:
+                    label = self._title(owner, name)
+                    yield m.error(f, *at, "required", field=name, label=label)
+            return
+        if v in ("additionalProperties", "unevaluatedProperties"):
+            allowed = list(err.schema.get("properties", {}))
+            extras = [k for k in (err.instance or {}) if k not in allowed]
+            for extra in extras:
+                close = difflib.get_close_matches(str(extra), allowed, n=1, cutoff=0.6)
+                suggestion = m.word("did_you_mean", x=close[0]) if close else ""
+                yield m.error(f, *self._at((*path, extra), key=True), "unknown-field", field=extra,
+                              suggestion=suggestion, allowed=m.word("sep").join(allowed))
+            return
+        if v in ("anyOf", "oneOf") and not _is_vocab(err.schema):
+            branches = err.schema[v]
+            useful = [e for e in (err.context or [])
+                      if e.relative_schema_path and branches[e.relative_schema_path[0]] != {"type": "null"}]
+            if useful:
+                # report only the innermost errors of the closest branch
+                best = min(useful, key=lambda e: len(list(e.relative_schema_path)))
+                branch = best.relative_schema_path[0]
+                for sub in useful:
+                    if sub.relative_schema_path[0] == branch:
+                        yield from self.translate(sub)
+                return
+        if v == "not" and isinstance(err.validator_value, dict) and "const" in err.validator_value:
+            yield self._excluded_value(err, path, field)
+            return
+        if _is_vocab(err.schema) or (v in ("oneOf", "enum") and isinstance(err.instance, str)):
+            yield self._vocab_error(err, path, field)
+            return
+        line, col = self._at(path)
+        value = err.instance
+        if value is None and v == "type":
+            expected = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+            wanted = (m.word("date_format") if err.schema.get("format") == "date"
+                      else " / ".join(m.word(t) for t in expected if t in _TYPE_WORDS and t != "null"))
+            yield m.error(f, line, col, "no-value", field=field, hint=m.word("fill_in", x=wanted))
+            return
+        if v == "type":
+            expected = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+            expected = [t for t in expected if t != "null"] or expected
+            found = _type_of(value)
+            hint = m.word("type_hint")
+            if "string" in expected and found in ("integer", "number"):
+                hint = m.word("quote", v=self.loaded.texts.get(path, value))
+            elif "string" in expected and found == "boolean":
+                hint = m.word("bool_hint")
+            elif "array" in expected:
+                hint = m.word("list_hint")
+            shown = "" if isinstance(value, dict | list) else f"({value!r})" if value is not None else ""
+            yield m.error(f, line, col, "wrong-type", field=field,
+                          expected=" / ".join(m.word(t) for t in expected if t in _TYPE_WORDS),
+                          found=m.word(found), value=shown, hint=hint)
+            return
+        if v == "format" and err.validator_value == "date":
+            yield m.error(f, line, col, "bad-date", field=field, value=value)
+            return
+        if v == "pattern":
+            expected = (err.schema.get("x-pattern-hint-en" if m.en else "x-pattern-hint")
+                        or err.schema.get("description") or err.schema.get("title") or err.validator_value)
+            if "birthday" in field:
+                expected = m.word("schema.mm_dd_e")
+            elif err.validator_value.startswith("^[a-z]"):
+                expected = m.word("schema.a_handle_lowercase")
+            yield m.error(f, line, col, "bad-pattern", field=field, value=value, expected=expected)
+            return
+        if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minItems", "maxItems", "maxLength"):
+            yield m.error(f, line, col, "out-of-range", field=field, value=value, detail=f"{v} {err.validator_value}")
+            return
+        if v == "minLength":
+            yield m.error(f, line, col, "empty-value", field=field)
+            return
+        if v == "uniqueItems":
+            yield m.error(f, line, col, "not-unique", field=field)
+            return
+        yield m.error(f, line, col, "schema", field=field, detail=err.message)
+
+    def _title(self, schema: dict, name: str) -> str:
+        prop = schema.get("properties", {}).get(name, {})
+        return str(prop.get("title", name)) if isinstance(prop, dict) else name
+
+    def _excluded_value(self, err: jsonschema.ValidationError, path: tuple, field: str) -> Problem:
+        """``lost_from: lost``: a vocabulary value that this place excludes (``not: {const: …}``)."""
+        m = self.msgs
+        ref = err.schema.get("$ref", "")
+        base = self.root.get("$defs", {}).get(ref.rsplit("/", 1)[-1]) if ref.startswith("#/$defs/") else None
+        excluded = err.validator_value["const"]
+        terms = [t for t in _vocab_from(field, base).terms if t.key != excluded] if _is_vocab(base) else []
+        allowed = m.word("sep").join(f"{t.key}({t.label(m.lang)})" for t in terms)
+        return m.error(self.loaded.file, *self._at(path), "unknown-value", field=field, value=err.instance,
+                       suggestion="", allowed=allowed)
+
+    def _vocab_error(self, err: jsonschema.ValidationError, path: tuple, field: str) -> Problem:
+        m = self.msgs
+        schema = err.schema
+        if "enum" in schema:
+            vocab = Vocabulary(field, [Term(str(k), str(k), str(k)) for k in schema["enum"]])
+        else:
+            vocab = _vocab_from(field, schema)
+        value = err.instance
+        line, col = self._at(path)
+        allowed = m.word("sep").join(
+            f"{t.key}({t.label(m.lang)})" if t.key != t.zh else t.key for t in vocab.terms[:40])
+        if value is None:  # `lost_from:` left empty where a choice is required
+            return m.error(self.loaded.file, line, col, "no-value", field=field,
+                           hint=m.word("fill_in", x=allowed))
+        if isinstance(value, str):
+            key = vocab.key_for_label(value)
+            if key is not None and key != value:
+                term = vocab.by_key[key]
+                return m.error(self.loaded.file, line, col, "label-not-key", field=field, value=value, key=key,
+                               label=term.label(m.lang))
+        words = [t.key for t in vocab.terms] + [t.zh for t in vocab.terms]
+        close = difflib.get_close_matches(str(value), words, n=1, cutoff=0.5)
+        suggestion = ""
+        if close:
+            key = vocab.key_for_label(close[0]) or close[0]
+            suggestion = m.word("did_you_mean", x=key)
+        return m.error(self.loaded.file, line, col, "unknown-value", field=field, value=value,
+                       suggestion=suggestion, allowed=allowed)

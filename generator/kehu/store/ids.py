@@ -1,0 +1,92 @@
+"""Customer ids: the one place they are made.
+
+An id is ``C`` + the date + the **member code** of whoever creates the customer + a sequence
+(``C20261201LX01``): ``ids.template`` in kehu.yaml, default ``C{date:%Y%m%d}{member}{seq:02d}``.
+The member code is what makes ids collision-free across clones by construction: two colleagues
+creating customers on their own laptops on the same day draw from different sequences, so their
+branches never carry the same id. Within one clone the sequence is the next one never used —
+neither by a file on disk nor by any file ever committed (``git log --all``), so a deleted
+customer's id is never given to another. Legacy ids (``C20240501001``, all digits) stay valid: the
+default pattern accepts both, and the two shapes cannot collide (a member code is letters).
+
+A member's code is ``code:`` in team.yaml, or else the initials of their name's pinyin
+(李霞 → LX), else of their handle. Two members with the same code are a team.yaml error while the
+template uses ``{member}``. The creator is the team member whose email is ``git config user.email``
+(else the customer's owner).
+
+:func:`kehu.store.write.create_exclusive` writes a new customer file only if no file of that name exists,
+so two processes that pick the same id cannot overwrite one another: the second one moves on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..repo.idscheme import MAX_SEQ, IdError, member_code, scheme_problem
+
+if TYPE_CHECKING:
+    from ..repo.repository import Repo
+
+# --- allocation ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Allocator:
+    """Hands out ids that no file on disk and no commit ever used; remembers what it handed out."""
+
+    template: str
+    pattern: str | None
+    used: set[str]
+    member: str | None = None          # the creator's code; None: unknown (then the owner's code)
+    codes: dict[str, str] = field(default_factory=dict)  # handle -> code, for the fallback
+    _next: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    @classmethod
+    def for_repo(cls, repo: Repo, creator: str | None, *, history: bool = True) -> Allocator:
+        from ..repo.gitinfo import ids_in_history
+
+        template = repo.config.ids.template
+        pattern = repo.config.ids.pattern or None
+        problem = scheme_problem(template, pattern)
+        if problem:
+            raise IdError.coded(f"ids-{problem}", template=template, pattern=pattern or "")
+        team = repo.team
+        codes = {m.handle: member_code(m) for m in team.members} if team is not None else {}
+        member = codes.get(creator or "")
+        if member is None and team is not None:
+            from ..repo.gitinfo import handle_for_email, user_email
+
+            member = codes.get(handle_for_email(team, user_email(repo.root)) or "")
+        used = {p.stem for p in repo.customers_dir.glob("*")} if repo.customers_dir.is_dir() else set()
+        if history:
+            used |= ids_in_history(repo)
+        return cls(template, pattern, used, member, codes)
+
+    def format(self, date: dt.date, seq: int, member: str) -> str:
+        return self.template.format(date=date, seq=seq, member=member)
+
+    def next(self, date: dt.date, owner: str | None = None) -> str:
+        """The id after the highest sequence used on ``date`` by this member, never one used before.
+        The member is the creator; when the creator is not in team.yaml, the customer's ``owner``."""
+        member = self.member or self.codes.get(owner or "") or "X"
+        key = (date.isoformat(), member)
+        n = self._next.get(key)
+        if n is None:
+            n = 1 + max((s for s in range(1, len(self.used) + 2) if self.format(date, s, member) in self.used),
+                        default=0)
+        for seq in range(n, MAX_SEQ):
+            cid = self.format(date, seq, member)
+            if self.pattern and not re.fullmatch(self.pattern, cid):
+                raise IdError.coded("ids-template-pattern", template=self.template, pattern=self.pattern)
+            if cid not in self.used:
+                self.used.add(cid)
+                self._next[key] = seq + 1
+                return cid
+        raise IdError.coded("ids-exhausted", template=self.template, date=key[0])
+
+    def taken(self, ids: Iterable[str]) -> None:
+        self.used.update(ids)
