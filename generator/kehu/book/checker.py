@@ -1,38 +1,46 @@
 """``kehu check``: load every file, validate it, run the rules, collect problems.
 
-This module only sequences the steps: which files (:mod:`kehu.repo.files`), each file's verdict — its
+This module only sequences the steps: which files (:mod:`kehu.book.scan`), each file's verdict — its
 bytes loaded (:mod:`kehu.repo.yamlload`), the schema, the single-file rules (:mod:`kehu.core.rules`) —
 answered from the verdict cache (:mod:`kehu.util.cache`) or worked out in parallel
 (:mod:`kehu.util.workers`), then the rules across files.
+
 A cached verdict can never be stale: it is keyed by the file's content *and* everything the verdict depends
-on (kehu's own code, the schemas, kehu.yaml, team.yaml and today's date).
+on (kehu's own code, the schemas, kehu.yaml, team.yaml), and it holds the days it is true for. A few rules
+compare a date of the file with today (a date in the future, a first follow-up owed, an opportunity's close
+date passed); a verdict is therefore kept with the first day and the day before which its answer cannot
+change (``valid_until``), so a new morning re-checks only the files whose verdict changes that day.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..core.normalize import normalize_email, parse_phone
 from ..core.rules import FILE_RULES, FileContext, IndexEntry, index_entry, repo_rules
 from ..repo.config import CONFIG_FILE, SCHEMA_DIR, TEAM_FILE
-from ..repo.files import customer_scan, file_name, read_file
-from ..repo.model import Record, customer_from, record_of
+from ..repo.files import file_name, read_file
+from ..repo.model import Customer, Record, as_date, customer_from, record_of
 from ..repo.repository import Repo, is_plain_file
 from ..repo.yamlload import LoadedYaml, load_yaml_bytes
 from ..util.cache import CACHE_DIR, ContentCache, content_key, environment, load_cache_json, save_cache_json
 from ..util.problems import Problem, Severity
 from ..util.workers import THRESHOLD as PARALLEL_THRESHOLD
 from ..util.workers import map_in_workers
+from .scan import Scan, scan
 
 # the cache's folder and files, and the pool's threshold, are named from here too (commands and tests do)
 __all__ = ["CACHE_DIR", "PARALLEL_THRESHOLD", "CheckResult", "check", "check_customer_bytes", "load_cache_json",
            "save_cache_json"]
 
-CACHE_FILE = "check-v2.json"
+CACHE_FILE = "check-v3.json"
 
 
 @dataclass
@@ -42,7 +50,8 @@ class CheckResult:
     files_total: int = 0
     cached: int = 0
     keys: dict[str, str] = field(default_factory=dict)      # file -> content key (files that could be read)
-    records: dict[str, Record] = field(default_factory=dict)  # file -> record, for sound files checked afresh
+    customers: set[str] = field(default_factory=set)        # files that load and pass the schema: customers
+    records: dict[str, Record] = field(default_factory=dict)  # file -> record, for customer files read afresh
 
     @property
     def errors(self) -> int:
@@ -59,30 +68,70 @@ class CheckResult:
 
 def check_customer_bytes(repo: Repo, file: str, raw: bytes) -> tuple[list[Problem], IndexEntry]:
     """All single-file rules for one customer file; never raises on bad input."""
-    problems, entry, _ = _check_loaded(repo, file, raw)
+    problems, entry, _, _ = check_loaded(repo, file, raw)
     return problems, entry
 
 
-def _check_loaded(repo: Repo, file: str, raw: bytes) -> tuple[list[Problem], IndexEntry, LoadedYaml | None]:
-    """The problems and index entry of one file, and the loaded file when it passed the schema."""
+def check_loaded(repo: Repo, file: str, raw: bytes) -> tuple[list[Problem], IndexEntry, LoadedYaml | None,
+                                                              dt.date | None]:
+    """The problems and index entry of one file, the loaded file when it passed the schema (a customer, with
+    or without rule errors), and the first day on which its verdict may differ (None: never)."""
     msgs, config = repo.msgs, repo.config
     loaded = load_yaml_bytes(file, raw, msgs, config.check.max_file_bytes)
     if loaded.problems or not isinstance(loaded.data, dict):
-        return loaded.problems, index_entry(loaded, config), None
+        return loaded.problems, index_entry(loaded, config), None, None
     entry = index_entry(loaded, config)
     problems = repo.schemas.validate("customer", loaded, msgs)
     if problems:
-        return problems, entry, None
-    ctx = FileContext(loaded, customer_from(loaded), config, repo.handles, msgs, config.today, schemas=repo.schemas)
+        return problems, entry, None, None
+    customer = customer_from(loaded)
+    ctx = FileContext(loaded, customer, config, repo.handles, msgs, config.today, schemas=repo.schemas)
     for rule in FILE_RULES:
         problems.extend(rule(ctx))
-    return problems, entry, loaded
+    return problems, entry, loaded, valid_until(customer, problems, config.today, config.first_followup_hours)
+
+
+def valid_until(c: Customer, problems: list[Problem], today: dt.date, followup_hours: float) -> dt.date | None:
+    """The first day after ``today`` on which a rule that compares today with the file's dates may answer
+    otherwise (None: no such day). Every date written in the file counts, and the day after it (a rule asks
+    "after today" or "before today"), and the day a first follow-up becomes owed; a verdict that quotes today
+    (a date in the future) holds for today only. A new rule that compares today with anything else must add
+    that day here."""
+    if any(p.code == "future-date" for p in problems):
+        return today + dt.timedelta(days=1)
+    later: list[dt.date] = []
+    for day in _dates(c.raw):
+        later += [d for d in (day, day + dt.timedelta(days=1)) if d > today]
+    if c.created:
+        owed = c.created + dt.timedelta(days=int(followup_hours // 24) + 1)
+        later += [d for d in (owed, owed + dt.timedelta(days=1)) if d > today]
+    return min(later) if later else None
+
+
+def _dates(value: Any) -> Iterator[dt.date]:
+    """Every date written anywhere in a customer's data (YAML dates and ISO date strings)."""
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _dates(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _dates(v)
+    elif isinstance(value, dt.date | str) and (isinstance(value, dt.date) or len(value) == 10):
+        day = as_date(value)
+        if day is not None:
+            yield day
+
+
+def _holds(verdict: list[Any], today: dt.date) -> bool:
+    """A cached verdict ([problems, entry, first day, valid until, a customer?]) answers for ``today``."""
+    first, until = verdict[2], verdict[3]
+    return first <= today.isoformat() and (until is None or today.isoformat() < until)
 
 
 # --- one file's verdict (in a worker, when there are many) ---------------------------------------------
 
-# file, content key (None: unreadable), problems, index entry, record (sound files, when asked for)
-Verdict = tuple[str, str | None, list[dict], list, Record | None]
+# file, content key (None: unreadable), problems, index entry, valid until, a customer?, record (when asked for)
+Verdict = tuple[str, str | None, list[dict], list, str | None, bool, Record | None]
 
 
 def _verdict(task: tuple[Repo, bool], item: tuple[str, bytes | str]) -> Verdict:
@@ -91,11 +140,11 @@ def _verdict(task: tuple[Repo, bool], item: tuple[str, bytes | str]) -> Verdict:
     file, source = item
     raw = read_file(file, source, repo) if isinstance(source, str) else source
     if isinstance(raw, dict):
-        return file, None, [raw], IndexEntry(file).as_list(), None
-    problems, entry, loaded = _check_loaded(repo, file, raw)
-    sound = records and loaded is not None and not any(p.severity is Severity.ERROR for p in problems)
+        return file, None, [raw], IndexEntry(file).as_list(), None, False, None
+    problems, entry, loaded, until = check_loaded(repo, file, raw)
     return (file, content_key(file, raw), [p.as_dict() for p in problems], entry.as_list(),
-            record_of(loaded) if sound and loaded is not None else None)
+            until.isoformat() if until else None, loaded is not None,
+            record_of(loaded) if records and loaded is not None else None)
 
 
 def _verdicts(repo: Repo, items: list[tuple[str, bytes | str]], jobs: int | None, records: bool) -> list[Verdict]:
@@ -113,25 +162,31 @@ def _warm_up(repo: Repo) -> None:
 
 def environment_key(repo: Repo) -> str:
     """Everything besides the file itself that a verdict depends on."""
-    # config.fingerprint is kehu.yaml merged over kehu's defaults: a changed default changes the key too
+    # config.fingerprint is kehu.yaml merged over kehu's defaults: a changed default changes the key too;
+    # not the date: each verdict holds the days it is true for
     return environment(repo.schemas.fingerprint, repo.config_text, repo.team_text, repo.config.fingerprint,
-                       json.dumps(sorted(repo.handles or [])), repo.config.today.isoformat(), repo.msgs.lang)
+                       json.dumps(sorted(repo.handles or [])), repo.msgs.lang)
 
 
 # --- the check ---------------------------------------------------------------------------------
 
 
 def check(repo: Repo, paths: list[Path] | None = None, use_cache: bool = True, jobs: int | None = None,
-          records: bool = False) -> CheckResult:
+          records: bool = False, files: Scan | None = None) -> CheckResult:
     """Check the given files (default: all) against everything in the repository.
 
-    ``records``: also return the record (``model.record_of``) of every sound file that had to be checked
-    afresh, so that a caller needing the customers (the site) does not parse those files again."""
+    ``records``: also return the record (``model.record_of``) of every customer file (one that loads and
+    passes the schema) that had to be read, so that a caller needing the customers does not parse those files
+    again. ``files``: the scan of customers/ the caller already made (the book's), else one is made here; a
+    file it knows unchanged is not read when its verdict is cached."""
     result = CheckResult()
     root = repo.root
-    listing, odd = customer_scan(repo)
+    today = repo.config.today
+    found = files if files is not None else scan(repo, use_cache=use_cache)
+    listing, odd = dict(found.listing), found.odd
     refused: list[Problem] = [repo.msgs.error(name, 1, 1, "not-regular-file") for name in odd]
     selected_meta: set[str] = {CONFIG_FILE, TEAM_FILE}
+    named: set[str] = set()  # files named on the command line: always read (pre-commit hands over changed files)
     if paths is None:
         selected = set(listing)
     else:
@@ -149,6 +204,7 @@ def check(repo: Repo, paths: list[Path] | None = None, use_cache: bool = True, j
                                                else "not-regular-file"))
             else:
                 selected.add(name)
+                named.add(name)
         if selected_meta:  # a changed kehu.yaml, team.yaml or schema can break any customer file
             selected |= listing.keys()
             refused += [repo.msgs.error(name, 1, 1, "not-regular-file") for name in odd]
@@ -165,6 +221,7 @@ def check(repo: Repo, paths: list[Path] | None = None, use_cache: bool = True, j
     keys: dict[str, str] = {}
     todo: list[tuple[str, bytes | str]] = []
     verdicts: dict[str, tuple[list[dict], list]] = {}
+    customers: set[str] = set()
     # With nothing cached there is nothing to look up: the workers read the files themselves, so that
     # reading (slow when the files are not in the page cache) overlaps with checking.
     cold = not cache.entries
@@ -172,25 +229,41 @@ def check(repo: Repo, paths: list[Path] | None = None, use_cache: bool = True, j
         if cold:
             todo.append((name, path))
             continue
+        known = found.keys.get(name) if name not in named else None
+        hit = cache.entries.get(known) if known is not None else None
+        if known is not None and hit is not None and _holds(hit, today):  # unchanged, and not read again
+            keys[name] = known
+            verdicts[name] = (hit[0], hit[1])
+            if hit[4]:
+                customers.add(name)
+            result.cached += 1
+            continue
         raw = read_file(name, path, repo)
         if isinstance(raw, dict):
             verdicts[name] = ([raw], IndexEntry(name).as_list())
             continue
         key = content_key(name, raw)
         keys[name] = key
+        found.learn(name, key)
         hit = cache.entries.get(key)
-        if hit is not None:
+        if hit is not None and _holds(hit, today):
             verdicts[name] = (hit[0], hit[1])
+            if hit[4]:
+                customers.add(name)
             result.cached += 1
         else:
             todo.append((name, raw))
-    for name, key, problems, entry, record in _verdicts(repo, todo, jobs, records):
+    first = today.isoformat()
+    for name, key, problems, entry, until, is_customer, record in _verdicts(repo, todo, jobs, records):
         verdicts[name] = (problems, entry)
+        if is_customer:
+            customers.add(name)
         if record is not None:
             result.records[name] = record
         if key is not None:
             keys[name] = key
-            cache.put(key, [problems, entry])
+            found.learn(name, key)
+            cache.put(key, [problems, entry, first, until, is_customer])
     del todo
     repo_key = hashlib.sha256(json.dumps([sorted(keys.items()), sorted(selected)]).encode()).hexdigest()
     if cache.fields.get("repo_key") == repo_key:
@@ -202,6 +275,8 @@ def check(repo: Repo, paths: list[Path] | None = None, use_cache: bool = True, j
         cache.set(repo_key=repo_key, repo_problems=[p.as_dict() for p in cross])
     cache.keep_only(set(keys.values()))
     cache.save()
+    if files is None:
+        found.save()
     for name in sorted(selected):
         result.problems.extend(Problem.from_dict(d) for d in verdicts.get(name, ([], None))[0])
     result.problems.extend(cross)
@@ -211,6 +286,7 @@ def check(repo: Repo, paths: list[Path] | None = None, use_cache: bool = True, j
         result.problems = [p for p in result.problems if p.file in shown]
     result.problems.sort(key=Problem.sort_key)
     result.keys = keys
+    result.customers = customers & selected
     result.files_checked = len(selected)
     result.files_total = len(listing)
     return result

@@ -20,20 +20,15 @@ since) is made from its file then.
 
 An entry can never be stale: it belongs to one file content and to one environment (kehu's code, the
 schemas, kehu.yaml, team.yaml, the language); anything else is another key. Which content a file holds
-now is known without reading it when its size, modification time, change time and inode are what they
-were when it was last read — git's own rule for its index, including its guard against "racily clean"
-files: a file modified within ``RACY_SECONDS`` of the scan that read it is read again every time until
-it is older. A changed, added, deleted or renamed file is therefore always seen; only a rewrite that keeps
-all four (possible only by resetting the clock) would not be, and ``KEHU_INDEX_VERIFY=1`` reads every file.
+now comes from the scan (:mod:`kehu.book.scan`), which knows it without reading a file that did not change.
+The index is part of the book (:mod:`kehu.book.loader`): commands ask the book, which asks the index.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,15 +36,14 @@ from typing import Any
 import yaml
 
 from ..core.rules import IndexEntry
-from ..repo.files import customer_listing
 from ..repo.repository import Repo
 from ..util import cache
 from ..util.workers import map_in_workers
+from .scan import Scan
 
 INDEX_FILE = "index-v1.json"
 SIDE_FILES = {"dup": "index-dup-v1.json", "due": "index-due-v1.json"}
 DAYS = 7             # facts kept for today and the next six days: a new day needs no re-reading
-RACY_SECONDS = 2.0   # a file modified this close to the scan that read it is read again next time
 PARALLEL_FROM = 64   # this many files to read and parse: worth a process per core
 
 # main entry: [id, name, pinyin syllables (space-separated, or null), valid, owner, stage, first day, annual values]
@@ -111,13 +105,27 @@ def environment(repo: Repo) -> str:
                              json.dumps(sorted(repo.handles or [])), repo.msgs.lang)
 
 
-class Book:
-    """The index of one repository, brought up to date with the files on disk by :func:`book`."""
+@dataclass(slots=True)
+class Candidate:
+    """A customer file as naming one from what a person types needs it (:mod:`kehu.book.lookup`)."""
+
+    path: Path
+    id: str
+    name: str
+    syllables: list[str] | None = None  # its pinyin, when the index knows it
+
+
+class Index:
+    """The index of one repository, brought up to date with the files on disk by :func:`make_index`."""
 
     def __init__(self, repo: Repo, items: list[Item], env: str) -> None:
         self.repo = repo
         self.items = items
         self.env = env
+
+    def candidates(self) -> list[Candidate]:
+        """Every customer file with its name and pinyin, for naming a customer."""
+        return [Candidate(Path(i.path), Path(i.file).stem, i.name, i.syllables) for i in self.items]
 
     def duplicate_entries(self) -> list[IndexEntry]:
         """The checker's duplicate entry of every customer file (readable or not)."""
@@ -193,56 +201,42 @@ def _on_day(due_entry: list, day: dt.date) -> tuple[Row, Row | None] | None:
     return None
 
 
-def book(repo: Repo) -> Book:
-    """The index, with every changed, added, deleted or renamed customer file taken in."""
+def make_index(repo: Repo, files: Scan) -> Index:
+    """The index, with every changed, added, deleted or renamed customer file (``files``: the book's scan)
+    taken in."""
     env = environment(repo)
     kept = _cache(repo, _MAIN, env)
-    files: dict[str, list] = kept.fields.get("files", {})
     entries: dict[str, list] = kept.entries
-    scanned = float(kept.fields.get("scanned", 0.0))
-    verify = os.environ.get("KEHU_INDEX_VERIFY") == "1"
-    now = time.time()
     items: list[Item] = []
-    todo: list[Item] = []
-    stats: dict[str, list] = {}
-    for name, path in customer_listing(repo).items():
-        try:
-            st = os.stat(path)
-        except OSError:
-            continue
-        sig = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-        stats[name] = sig
-        known = files.get(name)
-        racy = max(st.st_mtime_ns, st.st_ctime_ns) / 1e9 >= scanned - RACY_SECONDS
-        if not verify and known and known[:4] == sig and not racy and known[4] in entries:
-            items.append(Item(name, path, known[4], entries[known[4]]))
-        else:
-            item = Item(name, path, "", [])
-            items.append(item)
-            todo.append(item)
-    if todo:
-        unknown = []
-        for item in todo:  # a file whose content is known (touched, reverted, renamed back) is not parsed
+    unknown: list[Item] = []
+    for name, path in files.listing.items():
+        key = files.keys.get(name)
+        if key is None:  # changed since last read (or never read): its content is worked out now
             try:
-                key = cache.content_key(item.file, Path(item.path).read_bytes())
+                key = cache.content_key(name, Path(path).read_bytes())
             except OSError:
-                key = ""
-            if key in entries:
-                item.key, item.entry = key, entries[key]
-            else:
-                unknown.append(item)
+                continue
+            files.learn(name, key)
+        item = Item(name, path, key, entries.get(key, []))
+        items.append(item)
+        if not item.entry:  # a content the index has not seen (touched, reverted or renamed back: it has)
+            unknown.append(item)
+    if unknown:
         made = {m.file: m for m in _entries(repo, [(i.file, i.path) for i in unknown], repo.config.today)}
         for item in unknown:
             m = made.get(item.file)
-            item.key, item.entry = (m.key, m.main) if m is not None and m.key else ("", _unreadable(item.file))
+            if m is not None and m.key:
+                item.key, item.entry = m.key, m.main
+                files.learn(item.file, m.key)
+            else:
+                item.key, item.entry = "", _unreadable(item.file)
         if len(made) >= PARALLEL_FROM:  # many files parsed: keep what the side files need too, not parse them twice
             _merge_sides(repo, env, list(made.values()), {i.key for i in items})
-    if todo or len(stats) != len(files):
-        saved = {i.file: [*stats[i.file], i.key] for i in items if i.key and i.file in stats}
-        kept.set(scanned=now, files=saved)
+    if unknown or len(entries) != len({i.key for i in items if i.key}):
         kept.replace({i.key: i.entry for i in items if i.key})
         kept.save()
-    return Book(repo, items, env)
+    files.save()
+    return Index(repo, items, env)
 
 
 def _merge_sides(repo: Repo, env: str, made: list[Made], live: set[str]) -> None:

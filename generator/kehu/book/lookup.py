@@ -3,7 +3,8 @@ its pinyin (``qiming``) or initials (``shqm``), or the file's path.
 
 The tiers are tried in order and the first tier with any match decides: an exact
 id beats a name, a name beats pinyin. More than one match in that tier is an
-error that lists the candidates — never a guess.
+error that lists the candidates — never a guess. The candidates come from the book
+(:meth:`kehu.book.loader.Book.resolve`), which takes them from its index.
 """
 
 from __future__ import annotations
@@ -11,38 +12,19 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from ..repo.model import Customer, customer_from
 from ..repo.repository import Repo
-from ..repo.yamlload import LoadedYaml, load_yaml_bytes
-from ..util import cache
 from ..util.errors import refuse
 from ..words.pinyin import syllables  # THE pinyin of a name (the site's filter and sort use it too)
+from .index import Candidate
 
 MAX_LISTED = 8  # candidates named in an "ambiguous" error
 
 
-
-@dataclass(slots=True)
-class Candidate:
-    path: Path
-    id: str
-    name: str
-    syllables: list[str] | None = None  # its pinyin, when the book index knows it
-
-
 def _fold(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
-
-
-def candidates(repo: Repo) -> list[Candidate]:
-    """Every customer file with its name and pinyin, from the book index (kehu.book.index)."""
-    from .index import book
-
-    return [Candidate(Path(i.path), Path(i.file).stem, i.name, i.syllables) for i in book(repo).items]
 
 
 def pinyin_matches(query: str, syllables: list[str]) -> bool:
@@ -88,8 +70,9 @@ def _looks_like_path(text: str) -> bool:
             or os.path.isabs(text) or "\0" in text)
 
 
-def resolve(repo: Repo, query: str) -> Path:
-    """The one customer file ``query`` names; raises CommandError when none or several match."""
+def resolve_in(repo: Repo, query: str, candidates: Callable[[], list[Candidate]]) -> Path:
+    """The one customer file ``query`` names among ``candidates()`` (asked for only when the query is not an
+    id); raises CommandError when none or several match."""
     msgs = repo.msgs
     text = (query or "").strip()
     if not text:
@@ -104,7 +87,7 @@ def resolve(repo: Repo, query: str) -> Path:
     direct = repo.customer_file(repo.customers_dir / f"{text}.yaml")
     if direct is not None:  # the common case, without reading any other file
         return direct
-    pool = candidates(repo)
+    pool = candidates()
     for tier in _tiers(text, pool):
         if len(tier) == 1:
             return tier[0].path
@@ -114,74 +97,3 @@ def resolve(repo: Repo, query: str) -> Path:
                 listed += msgs.word("duplicates_also", n=len(tier) - MAX_LISTED)
             raise refuse(msgs, "cli-ambiguous", query=query, count=len(tier), candidates=listed)
     raise refuse(msgs, "cli-no-customer", query=query)
-
-
-# --- loading every customer, through a data cache -------------------------------------------
-#
-# Derived facts need every customer (the team's revenue decides the core class), and the strict
-# loader costs milliseconds per file, so `kehu log` in a repository of thousands of customers
-# would wait seconds for its "next follow-up" line. The data of each file is therefore cached
-# in .kehu-cache/ under the hash of its bytes and of everything that decides how bytes become
-# data (kehu's code and the schemas): a stale entry cannot be hit.
-
-DATA_CACHE = "data-v1.json"
-
-
-@dataclass(slots=True)
-class Loaded:
-    customers: list[Customer]
-    invalid: list[str]  # files skipped because they do not load or fail the schema
-
-
-@dataclass(slots=True)
-class FileData:
-    path: Path
-    name: str                 # as users see it: customers/<id>.yaml
-    data: dict | None         # None: the file does not load as a mapping
-    valid: bool               # passes the schema
-
-
-def _environment(repo: Repo) -> str:
-    return cache.environment(repo.schemas.fingerprint, str(repo.config.check.max_file_bytes))
-
-
-def _read(repo: Repo, name: str, raw: bytes) -> list[Any]:
-    loaded = load_yaml_bytes(name, raw, repo.msgs, repo.config.check.max_file_bytes)
-    if loaded.problems or not isinstance(loaded.data, dict):
-        return [None, False]
-    return [loaded.data, not repo.schemas.validate("customer", loaded, repo.msgs)]
-
-
-def all_data(repo: Repo, use_cache: bool = True) -> list[FileData]:
-    """The data of every customer file (loadable or not), read through the cache."""
-    kept = cache.ContentCache(repo.root, DATA_CACHE, _environment(repo), section="files", enabled=use_cache)
-    out: list[FileData] = []
-    live: set[str] = set()
-    for path in repo.customer_files():
-        name = path.relative_to(repo.root).as_posix()
-        try:
-            raw = path.read_bytes()
-        except OSError:
-            out.append(FileData(path, name, None, False))
-            continue
-        key = cache.content_key(name, raw)
-        hit = kept.entries.get(key)
-        if hit is None:
-            hit = _read(repo, name, raw)
-            kept.put(key, hit)
-        live.add(key)
-        out.append(FileData(path, name, hit[0], bool(hit[1])))
-    kept.keep_only(live)
-    kept.save()
-    return out
-
-
-def load_all(repo: Repo) -> Loaded:
-    """Every customer that passes the schema, as typed records (for kehu.core.derive)."""
-    out = Loaded([], [])
-    for item in all_data(repo):
-        if item.valid and item.data is not None:
-            out.customers.append(customer_from(LoadedYaml(item.name, item.data)))
-        else:
-            out.invalid.append(item.path.name)
-    return out

@@ -25,6 +25,7 @@ import click
 
 from ..repo.repository import Repo
 from ..util.atomic import new_dir, replace_dir
+from ..words.catalogue import Locale
 from ._common import fail, repo_from, today_from
 
 MKDOCS_FILE = "mkdocs.yml"
@@ -189,6 +190,16 @@ def write_pages(repo: Repo, folder: Path, internal: bool) -> int:
     return len(site.pages)
 
 
+def problems_note(msgs: Locale, stats: dict) -> str:
+    """What the build line says about customers with errors and files that are no customers (none: nothing)."""
+    parts = []
+    if stats.get("errors_count"):
+        parts.append(msgs.word("build.with_errors", n=stats["errors_count"]))
+    if stats.get("unreadable_count"):
+        parts.append(msgs.counted("build.unreadable", stats["unreadable_count"]))
+    return msgs.word("build.problems", what=msgs.word("build.problems_sep").join(parts)) if parts else ""
+
+
 @click.command("build")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None)
 @click.option("--internal", is_flag=True)
@@ -222,6 +233,7 @@ def command(obj: dict, out: Path | None, internal: bool, pages_dir: Path | None,
 
     msgs = repo.msgs
     click.echo(msgs.word("build.done", count=stats.get("customer_count", "?"), out=out, seconds=f"{total:.1f}",
+                         problems=problems_note(msgs, stats),
                          engine=logger_name(), generate=f"{stats.get('generate', 0):.1f}",
                          index=msgs.word("build.index", kb=f"{index / 1024:.0f}") if index else "",
                          internal=msgs.word("build.internal") if internal else ""))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from ..book.lookup import load_all
+from ..book.loader import open_book
 from ..core.derive import holdings, pool_entry, pool_since
 from ..store.edit import (
     field_order,
@@ -41,7 +41,7 @@ def command(obj: dict, customer: str, by: str | None) -> None:
     msgs, cfg, today = repo.msgs, repo.config, repo.config.today
     who = require_handle(repo, "--by", by) if by is not None else current_handle(repo)
     ed = open_for_edit(repo, customer)  # refuses an unknown or invalid file before anything is counted
-    customers = load_all(repo).customers
+    customers = open_book(repo).customers
     target = next(c for c in customers if c.id == ed.path.stem)
     if target.owner == who:
         raise refuse(msgs, "cli-already-yours", file=ed.name)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import click
 from rich.table import Table
 from rich.text import Text
 
+from ..book.loader import open_book
 from ..core.derive import RHYTHM_REASONS, revive_key
 from ..core.labels import Labels
 from ..core.present import BUCKETS
@@ -38,20 +38,21 @@ def due_rows(repo: Repo, owner: str | None, within: int | None) -> tuple[list[di
 
 def due_and_revive(repo: Repo, owner: str | None, within: int | None) -> tuple[list[dict], list[dict], list[str]]:
     """The due rows (``due_rows``) and the dormant customers to revive, which are never due rows
-    (``derive.revive_due``), longest silent first (``derive.revive_key``)."""
-    from ..book.index import book
-
-    index = book(repo)
+    (``derive.revive_due``), longest silent first (``derive.revive_key``); each row carries the errors of its
+    customer (``errors``: their lines, as `kehu check` says them), so a customer with errors is listed, marked.
+    The third list: the customer files that are no customers (they do not load or fail the schema)."""
+    book = open_book(repo)
     today = repo.config.today
     words = labels(repo)
     rows, revive = [], []
-    for item, (due, reason, action, klass, status, last, *rest) in index.due_rows(today):
+    for item, (due, reason, action, klass, status, last, *rest) in book.index.due_rows(today):
         if owner and item.owner != owner:
             continue
+        errors = [words.problem_line(p) for p in book.errors_of(item.file)]
         if status == "dormant":
             silent = (today - dt.date.fromisoformat(last)).days if last else None
             revive.append({"id": item.id, "name": item.name, "owner": item.owner, "file": item.file,
-                           "last_contact": last, "days_since_contact": silent})
+                           "last_contact": last, "days_since_contact": silent, "errors": errors})
         rhythms = rest[0] if rest else []
         # the follow-up, then the rhythms (re-verification, satisfaction follow-up) as items of their own
         for date, why, what, every in ([(due, reason, action, None)] if due else []) + [tuple(r) for r in rhythms]:
@@ -63,11 +64,11 @@ def due_and_revive(repo: Repo, owner: str | None, within: int | None) -> tuple[l
                 "due": date, "bucket": words.bucket_of(when, today),
                 "days": (when - today).days, "reason": why, "action": what,
                 "reason_text": words.due_reason(why, what, klass, every), "class": klass, "status": status,
-                "stage": item.stage, "last_contact": last,
+                "stage": item.stage, "last_contact": last, "errors": errors,
             })
     rows.sort(key=lambda r: (r["due"], r["id"], r["reason"] in RHYTHM_REASONS))
     revive.sort(key=lambda r: revive_key(r["days_since_contact"], r["id"]))
-    return rows, revive, [Path(i.file).name for i in index.items if not i.valid]
+    return rows, revive, book.unreadable_names
 
 
 # (header word, row key, kept at narrow widths?) — columns dropped right to left until the table fits
@@ -79,8 +80,11 @@ _NEVER_CUT = {"due", "bucket", "id", "owner", "last_contact"}  # ids and dates a
 
 
 def _cells(words: Labels, r: dict) -> dict[str, Text | str]:
+    name = Text(r["name"])
+    if r["errors"]:  # listed like every customer, and marked
+        name.append(f" ⚠{words.words_of.counted('problems.errors', len(r['errors']))}", style="bold red")
     return {"due": r["due"], "bucket": Text(words.bucket(r["bucket"]), style=BUCKET_STYLE[r["bucket"]]),
-            "id": r["id"], "name": r["name"], "owner": r["owner"], "reason_text": r["reason_text"],
+            "id": r["id"], "name": name, "owner": r["owner"], "reason_text": r["reason_text"],
             "class": words.klass(r["class"]), "status": words.status(r["status"]),
             "stage": words.stage(r["stage"]), "last_contact": r["last_contact"] or "—"}
 
@@ -173,9 +177,12 @@ def command(obj: dict, owner: str | None, everyone: bool, within: str | None, li
     words = labels(repo)
     if invalid:
         echo(words.t("due.skipped", n=len(invalid), files=words.join(invalid[:5])), err=True)
+    marked = sorted({r["id"] for r in [*rows, *revive] if r["errors"]})
+    if marked:
+        echo(words.t("due.with_errors", n=len(marked), ids=words.join(marked[:5])), err=True)
     if fmt == "json":
         echo(json.dumps({"today": repo.config.today.isoformat(), "within": days, "owner": who, "due": rows,
-                         "revive": revive, "skipped": invalid}, ensure_ascii=False, indent=2))
+                         "revive": revive, "skipped": invalid, "with_errors": marked}, ensure_ascii=False, indent=2))
         return
     today = repo.config.today.isoformat()
     scope = words.t("due.scope_all") if days is None else words.t("due.scope_within", n=days)

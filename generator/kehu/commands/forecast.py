@@ -12,7 +12,7 @@ import json
 import click
 from rich.table import Table
 
-from ..book.lookup import load_all
+from ..book.loader import open_book
 from ..core.derive import PipelineSum, forecast, opp_owner
 from ..store.edit import require_handle, require_sound_repo
 from ._common import repo_from
@@ -31,9 +31,9 @@ def command(obj: dict, owner: str | None, fmt: str) -> None:
     repo = repo_from(obj)
     require_sound_repo(repo)
     who = require_handle(repo, "--owner", owner) if owner is not None else None
-    loaded = load_all(repo)
+    book = open_book(repo)
     today = repo.config.today
-    fc = forecast(loaded.customers, repo.config, today, who)
+    fc = forecast(book.customers, repo.config, today, who)
     slipping = [{"customer": c.id, "name": c.name, "id": o.id, "what": o.what, "amount": o.amount,
                  "close": o.close.isoformat() if o.close else None, "stage": o.stage, "owner": opp_owner(o, c),
                  "days_late": (today - o.close).days if o.close else None} for c, o in fc.slipping]
@@ -45,7 +45,7 @@ def command(obj: dict, owner: str | None, fmt: str) -> None:
             "by_owner": {k: _sums(s) for k, s in fc.by_owner.items()},
             "by_source": {k: _sums(s) for k, s in fc.by_source.items()},
             "won": {k: {"count": w.count, "amount": w.amount} for k, w in fc.won.items()},
-            "slipping": slipping, "skipped": loaded.invalid,
+            "slipping": slipping, "skipped": book.unreadable_names,
         }, ensure_ascii=False, indent=2))
         return
     out = console()

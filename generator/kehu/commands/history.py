@@ -133,11 +133,11 @@ def line_of(repo: Repo, e: Entry) -> str:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
 def command(obj: dict, customer: str, internal: bool, fmt: str) -> None:
-    from ..book.lookup import resolve
+    from ..book.loader import open_book
 
     repo = repo_from(obj)
     require_sound_repo(repo)
-    path = resolve(repo, customer)
+    path = open_book(repo).resolve(customer)
     if not is_git_repo(repo.root):
         raise refuse(repo.msgs, "cli-not-git", root=repo.root.name)
     try:

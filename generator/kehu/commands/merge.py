@@ -17,7 +17,7 @@ from ._common import fail, locked, repo_from
 @locked
 def command(obj: dict, keep: str, drop: str) -> None:
     from ..book.checker import check_customer_bytes
-    from ..book.lookup import resolve
+    from ..book.loader import open_book
     from ..repo.repository import rel
     from ..store.dedupe import merge_records, rules_for
     from ..store.edit import require_sound_repo
@@ -27,7 +27,8 @@ def command(obj: dict, keep: str, drop: str) -> None:
     repo = repo_from(obj)
     msgs = repo.msgs
     require_sound_repo(repo)
-    keep_path, drop_path = resolve(repo, keep), resolve(repo, drop)
+    book = open_book(repo)
+    keep_path, drop_path = book.resolve(keep), book.resolve(drop)
     if keep_path.resolve() == drop_path.resolve():
         message, hint = msgs.text("merge-same", id=keep_path.stem)
         fail(message, hint)

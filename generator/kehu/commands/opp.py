@@ -18,7 +18,7 @@ from typing import Any
 import click
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from ..book.lookup import load_all
+from ..book.loader import open_book
 from ..core.derive import opp_probability, opp_slipping
 from ..repo.repository import Repo
 from ..store.edit import (
@@ -294,15 +294,14 @@ def lose(obj: dict, customer: str, opp: str, reason: str, note: str | None, day:
 def list_(obj: dict, customer: str | None, owner: str | None, only_open: bool, fmt: str) -> None:
     from rich.table import Table
 
-    from ..book.lookup import resolve
 
     repo = repo_from(obj)
     require_sound_repo(repo)
     who = require_handle(repo, "--owner", owner) if owner is not None else None
-    only = resolve(repo, customer).stem if customer else None
+    only = open_book(repo).resolve(customer).stem if customer else None
     today = repo.config.today
     rows = []
-    for c in load_all(repo).customers:
+    for c in open_book(repo).customers:
         if only and c.id != only:
             continue
         for o in c.opportunities:

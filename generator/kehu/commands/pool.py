@@ -13,7 +13,7 @@ import json
 import click
 from rich.table import Table
 
-from ..book.lookup import load_all
+from ..book.loader import open_book
 from ..core.derive import holdings, pool_enabled, pool_reference, pool_since
 from ..repo.repository import Repo
 from ..store.edit import refuse, require_sound_repo
@@ -34,7 +34,7 @@ def command(obj: dict, fmt: str) -> None:
     require_sound_repo(repo)
     require_pool(repo)
     cfg, today = repo.config, repo.config.today
-    customers = load_all(repo).customers
+    customers = open_book(repo).customers
     rows = []
     for c in customers:
         since = pool_since(c, cfg, today)

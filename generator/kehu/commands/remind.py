@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import click
 
-from ..book.lookup import load_all
+from ..book.loader import open_book
 from ..core.derive import upcoming_birthdays
 from ..core.privacy import Masking
 from ..io.remind import ROBOTS, DeliveryError, Message, Smtp, redact, robot_request, send_email, send_robot
@@ -182,7 +182,7 @@ def command(obj: dict, owner: str | None, webhook: str | None, kind: str | None,
             raise refuse(repo.msgs, "cli-remind-no-channel")
         channels, problems = configured(repo, [m.handle for m in members], env)
     masking = Masking.of(repo.config, wide=True)
-    customers = load_all(repo).customers
+    customers = open_book(repo).customers
     deliveries, empty = [], set()
     lists: dict[str, Message | None] = {}
     for who, chan_kind, target, secret, mention in channels:

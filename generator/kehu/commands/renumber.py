@@ -26,7 +26,7 @@ ID_CODES = {"id-pattern", "id-filename", "id-duplicate"}
 @locked
 def command(obj: dict, old: str, new: str | None) -> None:
     from ..book.checker import check_customer_bytes
-    from ..book.lookup import resolve
+    from ..book.loader import open_book
     from ..repo.gitinfo import git, handle_for_email, ids_in_history, is_git_repo, user_email
     from ..repo.model import as_date
     from ..repo.repository import rel
@@ -39,7 +39,7 @@ def command(obj: dict, old: str, new: str | None) -> None:
     repo = repo_from(obj)
     msgs = repo.msgs
     require_sound_repo(repo)
-    path = resolve(repo, old)
+    path = open_book(repo).resolve(old)
     name = rel(repo.root, path)
     problems, _ = check_customer_bytes(repo, name, path.read_bytes())
     errors = [p for p in problems if p.severity is Severity.ERROR and p.code not in ID_CODES]

@@ -20,13 +20,14 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..book.lookup import resolve
+from ..book.loader import Book, open_book
 from ..core.derive import Due, Facts, opp_owner, opp_probability, opp_slipping, upcoming_birthdays
 from ..core.labels import Labels
 from ..core.privacy import Masking
 from ..repo.model import SURVEY_DIMENSIONS, Customer
 from ..repo.repository import Repo, rel
 from ..store.edit import first_error, refuse, require_sound_repo
+from ..util.problems import Problem, Severity
 from ..words.terminal import console as terminal_console
 from ._common import repo_from
 
@@ -84,25 +85,25 @@ def member_name(repo: Repo, handle: str | None) -> str:
     return repo.msgs.word("with_detail", text=member.name, detail=handle) if member else handle
 
 
-def facts_for(repo: Repo, path: Path) -> tuple[Customer, Facts]:
-    """The customer at ``path`` and its facts, as ``derive_all`` over every customer gives them: the one
-    fact that depends on the others, the team's revenue, comes from the book index (kehu.book.index)."""
-    from ..book.checker import _check_loaded
-    from ..book.index import book
-    from ..core.derive import Context, derive
-    from ..repo.model import customer_from
+def facts_for(repo: Repo, path: Path, book: Book | None = None) -> tuple[Customer, Facts]:
+    """The customer at ``path`` and its facts as ``derive_all`` over every customer gives them, from the book
+    (kehu.book.loader); a file that is no customer is refused, naming its first error."""
+    found = (book or open_book(repo)).customer_at(path)
+    if found is None:
+        raise refuse(repo.msgs, "cli-cannot-read", file=rel(repo.root, path), first=first_error(repo, path))
+    return found
 
-    name = rel(repo.root, path)
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        raw = None
-    loaded = _check_loaded(repo, name, raw)[2] if raw is not None else None
-    if loaded is None:
-        raise refuse(repo.msgs, "cli-cannot-read", file=name, first=first_error(repo, path))
-    today = repo.config.today
-    c = customer_from(loaded)
-    return c, derive(c, Context(repo.config, today, book(repo).team_revenue(today)))
+
+def problems_block(repo: Repo, problems: tuple[Problem, ...]) -> Text | None:
+    """The customer's problems, marked as on the site: how many, each at its line, and what to do."""
+    if not problems:
+        return None
+    L = labels(repo)
+    errors = any(p.severity is Severity.ERROR for p in problems)
+    out = Text("⚠ " + L.aside(L.problems_mark(problems), L.t("problems.fix")), style="bold red" if errors else "yellow")
+    for p in problems:
+        out.append("\n  " + L.problem_line(p), style="red" if p.severity is Severity.ERROR else "yellow")
+    return out
 
 
 # --- the sections of `kehu show` ---------------------------------------------------------------
@@ -266,11 +267,16 @@ def birthdays_line(repo: Repo, c: Customer, today: dt.date) -> str:
 def command(obj: dict, customer: str, mask: bool, internal: bool, show_all: bool, last: int) -> None:
     repo = repo_from(obj)
     require_sound_repo(repo)
-    path = resolve(repo, customer)
-    c, f = facts_for(repo, path)
+    book = open_book(repo)
+    path = book.resolve(customer)
+    c, f = facts_for(repo, path, book)
+    problems = book.problems_of(rel(repo.root, path))
     masking = Masking.of(repo.config, wide=mask)
     out = console()
     out.print(profile_table(repo, c, f, masking))
+    marked = problems_block(repo, problems)
+    if marked is not None:
+        out.print(marked)
     sections = [contacts_table(repo, c, masking) if c.contacts else None,
                 deals_table(repo, c) if c.deals else None,
                 opportunities_table(repo, c) if c.opportunities else None,

@@ -20,6 +20,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..repo.schema import SchemaSet, Vocabulary, _is_vocab, _vocab_from, title_of
+from ..util.problems import Problem, Severity
 from ..words.catalogue import Locale
 from .derive import BUCKETS, RHYTHM_REASONS, Due, Facts, due_bucket
 
@@ -59,6 +60,21 @@ class Presenter:
     def aside(self, text: str, note: str) -> str:
         """``text (note)``, with full-width brackets in Chinese."""
         return self.t("with_detail", text=text, detail=note)
+
+    # --- a customer's problems, as every output marks them ------------------------------------------
+
+    def problems_mark(self, problems: Any) -> str:
+        """How a customer with problems is marked in lists, tables and exports: '2 个错误、1 个警告';
+        '' for none."""
+        errors = sum(1 for p in problems if p.severity is Severity.ERROR)
+        warnings = sum(1 for p in problems if p.severity is Severity.WARNING)
+        parts = ([self.words_of.counted("problems.errors", errors)] if errors else []) + \
+            ([self.words_of.counted("problems.warnings", warnings)] if warnings else [])
+        return self.join(parts)
+
+    def problem_line(self, p: Problem) -> str:
+        """One problem of a customer, where it is: '第 9 行：owner：'lisa' 不是 team.yaml 中的成员'."""
+        return self.t("problems.at_line", line=p.line, message=p.message)
 
     # --- the schema's labels ---------------------------------------------------------------------
 

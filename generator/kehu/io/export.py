@@ -26,12 +26,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..core.derive import Facts, derive_all
+from ..core.derive import Facts
 from ..core.present import Presenter
 from ..core.privacy import Masking
 from ..repo.model import Customer
 from ..repo.repository import Repo
 from ..util.atomic import atomic_write, replacing
+from ..util.problems import Problem
 from ..words.catalogue import Locale
 from .cells import to_cell
 from .columns import CHILD, LIST_OF
@@ -57,7 +58,7 @@ CHILD_PATHS: dict[str, tuple[str, ...]] = {
                    "complaint.status", "complaint.resolved", "complaint.result"),
 }
 DERIVED_COLUMNS = ("derived.status", "derived.class", "derived.value_level", "derived.frequency",
-                   "derived.last_contact", "derived.due_date", "derived.due_reason")
+                   "derived.last_contact", "derived.due_date", "derived.due_reason", "derived.errors")
 # which vocabulary a field's value is a key of (shown as its label)
 VOCAB_OF = {"stage": "stage", "lost_from": "stage", "source": "source", "size": "size", "class": "class",
             "tags": "tag", "risks": "risk", "interaction.channel": "channel",
@@ -80,7 +81,8 @@ class ExportSet:
     facts: dict[str, Facts]
     lang: str
     mask: bool = False
-    skipped: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)      # customer files that are no customers (not exported)
+    errors: dict[str, tuple[Problem, ...]] = field(default_factory=dict)  # customer id -> its errors (marked)
 
     @property
     def today(self) -> dt.date:
@@ -98,20 +100,21 @@ class ExportSet:
 
 
 def collect(repo: Repo, owner: str | None = None, lang: str | None = None, mask: bool = False) -> ExportSet:
-    """Every customer that passes the schema (others are listed as skipped), with derived facts.
-    Facts are derived from the whole team even when ``owner`` narrows the export (the core class
-    depends on the team's revenue)."""
-    from ..book.lookup import load_all
+    """Every customer of the book — with its errors marked — and its derived facts, from the one loader; the
+    files that are no customers are listed as skipped. Facts are derived from the whole team even when
+    ``owner`` narrows the export (the core class depends on the team's revenue)."""
+    from ..book.loader import open_book
 
-    loaded = load_all(repo)
-    customers = loaded.customers
+    book = open_book(repo)
+    customers = book.customers
     if mask:  # masked once, here, so that no writer can miss a field (free text and what derives from it)
         masking = Masking.of(repo.config, wide=True)
         customers = [masked_customer(c, masking) for c in customers]
-    facts = derive_all(customers, repo.config, repo.config.today)
     chosen = [c for c in customers if owner is None or c.owner == owner]
     chosen.sort(key=lambda c: c.id)
-    return ExportSet(repo, chosen, facts, lang or repo.msgs.lang, mask, loaded.invalid)
+    errors = {e.id: e.errors for e in book.entries if e.customer is not None and e.errors}
+    return ExportSet(repo, chosen, book.facts, lang or repo.msgs.lang, mask,
+                     book.unreadable_names, errors)
 
 
 def masked_customer(c: Customer, masking: Masking) -> Customer:
@@ -257,6 +260,8 @@ def derived_value(es: ExportSet, c: Customer, name: str) -> Any:
         return f.due.date if f.due else None
     if name == "due_reason":
         return es.words.due_reason_of(f) if f.due else None
+    if name == "errors":
+        return es.words.join(es.words.problem_line(p) for p in es.errors.get(c.id, ())) or None
     return None
 
 
@@ -359,13 +364,14 @@ def export_document(es: ExportSet) -> dict[str, Any]:
                                     ("git", m.git), ("active", m.active)) if v is not None}
                  for m in members(es)],
         "customers": [c.raw for c in es.customers],
-        "derived": {c.id: derived_json(es.facts[c.id]) for c in es.customers if c.id in es.facts},
+        "derived": {c.id: derived_json(es.facts[c.id], es.errors.get(c.id, ())) for c in es.customers
+                    if c.id in es.facts},
         "vocabularies": {name: [{"key": t.key, "zh": t.zh, "en": t.en} for t in v.terms]
                          for name, v in sorted(vocabs.items())},
     }
 
 
-def derived_json(f: Facts) -> dict[str, Any]:
+def derived_json(f: Facts, errors: tuple[Problem, ...] = ()) -> dict[str, Any]:
     def iso(d: dt.date | None) -> str | None:
         return d.isoformat() if d else None
 
@@ -378,6 +384,7 @@ def derived_json(f: Facts) -> dict[str, Any]:
         "qualified_lead": f.qualified_lead, "quiet": f.quiet,
         "due": {"date": f.due.date.isoformat(), "reason": f.due.reason, "action": f.due.action} if f.due else None,
         "missing": [m.field for m in f.missing],
+        "errors": [{"line": p.line, "code": p.code, "message": p.message} for p in errors],
     }
 
 
@@ -439,7 +446,7 @@ CREATE TABLE customers (
   decision_process TEXT, next_action_date DATE, next_action TEXT, quiet_until DATE, quiet_reason TEXT, notes TEXT,
   extra_json TEXT,
   status TEXT, class TEXT, computed_class TEXT, value_level TEXT, derived_annual_value REAL, frequency TEXT,
-  last_contact DATE, due_date DATE, due_reason TEXT
+  last_contact DATE, due_date DATE, due_reason TEXT, errors TEXT
 );
 CREATE TABLE tags (
   customer_id TEXT NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
@@ -525,7 +532,7 @@ def _fill(db: sqlite3.Connection, es: ExportSet) -> None:
     db.executemany("INSERT INTO vocabulary VALUES (?, ?, ?, ?)",
                    [(name, t.key, t.zh, t.en) for name, v in sorted(es.repo.schemas.vocabularies.items())
                     for t in v.terms])
-    placeholders = ", ".join("?" * 35)
+    placeholders = ", ".join("?" * 36)
     for c in es.customers:
         raw, f = c.raw, es.facts.get(c.id)
         na = raw.get("next_action") or {}
@@ -541,6 +548,7 @@ def _fill(db: sqlite3.Connection, es: ExportSet) -> None:
                     f.due.date.isoformat() if f.due else None, f.due.reason if f.due else None]
         else:
             row += [None] * 9
+        row.append("\n".join(es.words.problem_line(p) for p in es.errors.get(c.id, ())) or None)
         db.execute(f"INSERT INTO customers VALUES ({placeholders})", [_sql(v) for v in row])
         db.executemany("INSERT INTO tags VALUES (?, ?, ?)",
                        [(c.id, "need", t) for t in raw.get("tags") or []] +

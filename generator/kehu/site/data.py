@@ -135,15 +135,18 @@ class CustomerView:
     search_text: list[str] = field(default_factory=list)    # what search finds (masked)
     search_phones: list[str] = field(default_factory=list)  # the contacts' phones as the page shows them
     corrections: list[dict[str, str]] = field(default_factory=list)  # corrections and erasures of past records
+    problems: dict[str, Any] | None = None  # its file's problems, marked on the page (None: it has none)
 
 
 class Assembler:
     """Turns customers, facts and the team into the data of every page."""
 
     def __init__(self, customers: list[Customer], facts: dict[str, Facts], config: Config, team: Team | None,
-                 labels: Labels, privacy: Privacy, today: dt.date) -> None:
+                 labels: Labels, privacy: Privacy, today: dt.date,
+                 problems: dict[str, tuple[Problem, ...]] | None = None) -> None:
         self.customers = customers
         self.facts = facts
+        self.problems = problems or {}  # customer id -> its file's problems (the book's)
         self.config = config
         self.team = team
         self.L = labels
@@ -180,6 +183,20 @@ class Assembler:
 
     def bucket_label(self, key: str) -> str:
         return self.L.bucket(key)
+
+    def errors_of(self, c: Customer) -> int:
+        """How many errors the customer's file has (it is shown all the same, marked)."""
+        return sum(1 for p in self.problems.get(c.id, ()) if p.severity is Severity.ERROR)
+
+    def problems_view(self, c: Customer) -> dict[str, Any] | None:
+        """The customer's problems as its page marks them: how many, each at its line, masked like all text."""
+        problems = self.problems.get(c.id, ())
+        if not problems:
+            return None
+        ordered = sorted(problems, key=lambda p: (p.severity is not Severity.ERROR, p.line, p.col))
+        return {"mark": self.L.problems_mark(problems), "errors": self.errors_of(c),
+                "items": [{"severity": str(p.severity), "text": self.privacy.quoted(self.L.problem_line(p)),
+                           "hint": self.privacy.quoted(p.hint)} for p in ordered]}
 
     def due_view(self, c: Customer, f: Facts, due: derive.Due | None = None) -> dict[str, Any] | None:
         due = due or f.due
@@ -227,6 +244,7 @@ class Assembler:
             edit_url=edit_url, view_url=view_url, due=self.due_view(c, f),
             search_text=self._search_text(c),
             search_phones=[P.phone(x.phone) for x in c.contacts if x.phone],
+            problems=self.problems_view(c),
         )
 
     def _opportunities(self, c: Customer) -> list[dict[str, Any]]:
@@ -345,6 +363,7 @@ class Assembler:
                 owners.index(c.owner), industries.index(c.industry), one_line(c.region),
                 f.last_contact.isoformat() if f.last_contact else "",
                 f.due.date.isoformat() if f.due else "",
+                self.errors_of(c),
             ])
         return {
             "classes": [self.class_label(k) for k in CLASSES],
@@ -354,6 +373,7 @@ class Assembler:
             "owner_keys": [" ".join((o, self.member_name(o), *pinyin_keys(self.member_name(o)))).casefold()
                            for o in owners],
             "industries": [self.L.vocab("industry", i) or i for i in industries],
+            "errors_mark": self.L.t("problems.marked"),
             "rows": rows,
         }
 
@@ -375,6 +395,7 @@ class Assembler:
                 view.update({"id": c.id, "kind": due.reason if due.reason in derive.RHYTHM_REASONS else "followup",
                              "name": one_line(c.name), "src": customer_src(c.id), "owner": c.owner,
                              "owner_name": self.member_name(c.owner), "class_label": self.class_label(f.klass),
+                             "errors": self.errors_of(c),
                              "shown": not view["hold"] and view["bucket"] != "later"})
                 items.append(view)
         items.sort(key=lambda d: (d["date"], d["id"], d["reason"] in derive.RHYTHM_REASONS))
@@ -603,7 +624,8 @@ class Assembler:
                                                             end=r.end.isoformat()), "rows": rows})
         return {"months": months}
 
-    def problems_page(self, problems: list[Problem], skipped: list[str]) -> dict[str, Any]:
+    def problems_page(self, problems: list[Problem], skipped: list[tuple[str, str]]) -> dict[str, Any]:
+        """Every problem of the book, and the files that are no customers (file, the name they give)."""
         rows = []
         for p in problems:
             _, view = forge_urls(self.config, p.file, p.line)
@@ -611,7 +633,7 @@ class Assembler:
                          "file": clean(p.file), "line": p.line, "col": p.col, "code": clean(p.code),
                          "message": self.privacy.quoted(p.message), "hint": self.privacy.quoted(p.hint),
                          "link": view})
-        return {"rows": rows, "skipped": [(f, forge_urls(self.config, f)[1]) for f in skipped],
+        return {"rows": rows, "skipped": [(f, one_line(name), forge_urls(self.config, f)[1]) for f, name in skipped],
                 "errors": sum(1 for p in problems if p.severity is Severity.ERROR),
                 "warnings": sum(1 for p in problems if p.severity is Severity.WARNING)}
 

@@ -15,9 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from ..book.loader import load_site_input
+from ..book.loader import Counts, open_book
 from ..core import derive
-from ..core.derive import derive_all
 from ..core.labels import Labels
 from ..core.present import BUCKETS
 from ..repo.config import Config
@@ -64,8 +63,7 @@ class GeneratedSite:
     search_options: dict[str, object] = field(default_factory=dict)  # for search.build_index
     search_worker: bytes | None = None
     timings: dict[str, float] = field(default_factory=dict)
-    customers: int = 0
-    skipped: list[str] = field(default_factory=list)
+    counts: Counts = field(default_factory=lambda: Counts(0, 0, 0))  # customers, with errors, files that are none
 
 
 class _Clock:
@@ -103,16 +101,19 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
         Locale("zh-CN").word("change.new_customer.bare")
     )  # any Chinese text: a segmenter loads its dictionary on first use: here, once, not in every worker
     jobs = jobs or cores()
-    loaded = load_site_input(repo, jobs=jobs)
-    out.customers, out.skipped = len(loaded.customers), loaded.skipped
+    book = open_book(repo, jobs=jobs)
+    customers = book.customers
+    skipped = [(e.file, e.name) for e in book.unreadable]
+    out.counts = book.counts
     clock.lap("load")
-    facts = derive_all(loaded.customers, cfg, today)
+    facts = book.facts
     clock.lap("derive")
     histories = file_histories(repo.root, repo.team)
     clock.lap("history")
     labels = Labels(repo.schemas, cfg.locale, cfg)
     privacy = Privacy.of(cfg, internal)
-    asm = Assembler(loaded.customers, facts, cfg, repo.team, labels, privacy, today)
+    asm = Assembler(customers, facts, cfg, repo.team, labels, privacy, today,
+                    {e.id: e.problems for e in book.entries if e.customer is not None and e.problems})
     r = Renderer(repo.root, directory_urls)
     out.search_options = {"phone_tail": PHONE_DIGITS if privacy.phones else 0,
                           "more": labels.t("search_more"), "more_location": page_url("customers.md", directory_urls)}
@@ -127,7 +128,7 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
 
     spelled: dict[str, tuple[str, str]] = {}
     env = environment(repo, r, today, internal, directory_urls, search_pages, labels.locale)
-    for src, text, title, entry, keys in _render_customers(asm, r, histories, common, loaded.customers, jobs,
+    for src, text, title, entry, keys in _render_customers(asm, r, histories, common, customers, jobs,
                                                            search_pages, env, split):
         spelled[src] = keys
         out.pages[src] = text
@@ -139,7 +140,8 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
     sat = asm.satisfaction_page()
     team = asm.team_pages(due)
     page("index.md", "dashboard.md.j2", labels.t("page.dashboard"), d=asm.dashboard(due, funnel, sat))
-    page("customers.md", "customers.md.j2", labels.t("page.customers"), data=asm.index_rows(spelled))
+    page("customers.md", "customers.md.j2", labels.t("page.customers"), data=asm.index_rows(spelled),
+         skipped=skipped)
     page("due.md", "due.md.j2", labels.t("page.due"), due=due)
     page("funnel.md", "funnel.md.j2", labels.t("page.funnel"), f=funnel)
     page("forecast.md", "forecast.md.j2", labels.t("page.forecast"), f=asm.forecast_page())
@@ -156,9 +158,9 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
     from ..git.monthly import recent_reviews  # git history: only the review page needs it
 
     page("review.md", "review.md.j2", labels.t("page.review"),
-         rv=asm.review_page(recent_reviews(repo, loaded.customers)))
+         rv=asm.review_page(recent_reviews(repo, customers)))
     page("problems.md", "problems.md.j2", labels.t("page.problems"),
-         p=asm.problems_page(loaded.result.problems, loaded.skipped))
+         p=asm.problems_page(book.check().problems, skipped))
     for rel in ASSETS:
         path = r.static_file(rel)
         if path is not None:
@@ -212,6 +214,7 @@ def _page_key(c: Customer, asm: Assembler, histories: dict[str, list[Change]], e
     h.update(env.encode())
     h.update(json.dumps(c.raw, sort_keys=True, ensure_ascii=False, default=str).encode())
     h.update(repr(asm.facts[c.id]).encode())
+    h.update(repr(asm.problems.get(c.id, ())).encode())
     h.update(repr(histories.get(c.file, [])).encode())
     return h.hexdigest()
 

@@ -131,8 +131,10 @@ class KehuPlugin(BasePlugin[KehuConfig]):
                 continue  # the docs folder has its own copy
             self._replace(files, File.generated(config, src, content=data))
         self.stats = {**site.timings, "generate": round(time.perf_counter() - start, 3),
-                      "customer_count": site.customers}
-        log.info(f"kehu: {site.customers} customers, {len(site.pages)} pages generated in {self.stats['generate']} s "
+                      "customer_count": site.counts.customers, "errors_count": site.counts.with_errors,
+                      "unreadable_count": site.counts.unreadable}
+        log.info(f"kehu: {site.counts.customers} customers, {len(site.pages)} pages generated in "
+                 f"{self.stats['generate']} s "
                  f"({', '.join(f'{k} {v}' for k, v in site.timings.items())})"
                  + (" (INTERNAL build: contact details unmasked)" if self.internal else ""))
         return files

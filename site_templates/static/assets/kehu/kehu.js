@@ -129,6 +129,10 @@
         name.appendChild(a);
         name.appendChild(document.createTextNode(" "));
         name.appendChild(el("span", r[0], "kehu-muted"));
+        if (r[12]) {  // a customer whose file has errors: listed like every other, and marked
+          name.appendChild(document.createTextNode(" "));
+          name.appendChild(el("span", "⚠ " + data.errors_mark, "kehu-has-errors"));
+        }
         tr.appendChild(name);
         [4, 5, 6, 7, 8, 9, 10].forEach(function (c) { tr.appendChild(el("td", label(r, c))); });
         var due = el("td", r[11]);
