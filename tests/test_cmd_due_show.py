@@ -7,7 +7,7 @@ import json
 import pytest
 from cmd_support import assert_refused, kehu, other_customer, team_repo
 from conftest import TODAY, customer_dict
-from kehu.book.lookup import load_all
+from kehu.book.loader import open_book
 from kehu.core.derive import RHYTHM_REASONS, derive_all
 
 NEW_TODAY = customer_dict(id="C20240601001", name="北京星河数据科技有限公司", owner="lixia", stage="lead",
@@ -38,7 +38,7 @@ def test_due_lists_what_derive_says_is_due_within_the_window(repo):
     assert out["within"] == 7  # due_soon_days
     rows = {r["id"]: r for r in out["due"]}
     assert set(rows) == {"C20240501001", "C20240502001", "C20240601001"}
-    facts = derive_all(load_all(repo.open()).customers, repo.open().config)
+    facts = derive_all(open_book(repo.open()).customers, repo.open().config)
     for cid, row in rows.items():
         assert row["due"] == facts[cid].due.date.isoformat()
         assert row["reason"] == facts[cid].due.reason

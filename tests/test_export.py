@@ -185,7 +185,7 @@ def test_json_schema_rejects_a_broken_document():
 
 def test_ics_holds_every_due_follow_up_and_parses_with_icalendar(team, tmp_path):
     from icalendar import Calendar
-    from kehu.book.lookup import load_all
+    from kehu.book.loader import open_book
     from kehu.core.derive import derive_all
 
     out = tmp_path / "due.ics"
@@ -193,7 +193,7 @@ def test_ics_holds_every_due_follow_up_and_parses_with_icalendar(team, tmp_path)
     cal = Calendar.from_ical(out.read_bytes())
     events = {str(e["uid"]): e for e in cal.walk("VEVENT")}
     repo = team.open()
-    facts = derive_all(load_all(repo).customers, repo.config, repo.config.today)
+    facts = derive_all(open_book(repo).customers, repo.config, repo.config.today)
     due = {cid: f.due for cid, f in facts.items() if f.due}
     assert sorted(events) == sorted(f"{cid}-{d.reason}@kehu" for cid, d in due.items())
     assert "C20240502001" not in {u.split("-")[0] for u in events}  # lost: nothing due

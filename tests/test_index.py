@@ -14,8 +14,8 @@ import pytest
 from conftest import customer_dict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kehu.book.index import DAYS, book
-from kehu.book.lookup import load_all, resolve
+from kehu.book.index import DAYS
+from kehu.book.loader import open_book
 from kehu.core.derive import derive_all, team_revenue
 
 TODAY = dt.date(2024, 6, 1)
@@ -43,16 +43,26 @@ def _fresh(repo) -> dict:
 
 
 def load_all_uncached(r):
-    from kehu.book import lookup
+    """Every customer that loads and passes the schema, parsed here from the files (no cache, no index)."""
+    from types import SimpleNamespace
 
-    out = lookup.Loaded([], [])
     from kehu.repo.model import customer_from
-    from kehu.repo.yamlload import LoadedYaml
+    from kehu.repo.yamlload import load_yaml_bytes
 
-    for item in lookup.all_data(r, use_cache=False):
-        if item.valid and item.data is not None:
-            out.customers.append(customer_from(LoadedYaml(item.name, item.data)))
-    return out
+    customers = []
+    for path in sorted(r.customers_dir.glob("*.yaml")):
+        loaded = load_yaml_bytes(f"customers/{path.name}", path.read_bytes(), r.msgs)
+        if not loaded.problems and isinstance(loaded.data, dict) and not r.schemas.validate("customer", loaded, r.msgs):
+            customers.append(customer_from(loaded))
+    return SimpleNamespace(customers=customers)
+
+
+def book(r):
+    return open_book(r).index
+
+
+def resolve(r, query: str) -> Path:
+    return open_book(r).resolve(query)
 
 
 def _indexed(repo) -> dict:
@@ -158,7 +168,7 @@ def _indexed_on(repo, day: str) -> dict:
 
 def _fresh_on(repo, day: str) -> dict:
     r = repo.open(today=day)
-    loaded = load_all(r)
+    loaded = load_all_uncached(r)
     facts = derive_all(loaded.customers, r.config, r.config.today)
     return {c.id: [f.due.date.isoformat() if f.due else None, f.due.reason if f.due else None,
                    f.due.action if f.due else None, f.klass, f.status] for c, f in

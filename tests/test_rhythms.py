@@ -11,7 +11,7 @@ import json
 import pytest
 from cmd_support import commit, kehu, plain, team_repo
 from conftest import TODAY, customer_dict
-from kehu.book.lookup import load_all
+from kehu.book.loader import open_book
 from kehu.core.derive import derive_all
 
 DEAL = [{"contract": "HT202403001", "product": "SaaS", "amount": 150000, "signed": "2024-03-01"}]
@@ -50,7 +50,7 @@ def repo(make_repo):
 
 def rhythms(repo, today: str = TODAY) -> dict[str, dict[str, str]]:
     r = repo.open(today)
-    facts = derive_all(load_all(r).customers, r.config, dt.date.fromisoformat(today))
+    facts = derive_all(open_book(r).customers, r.config, dt.date.fromisoformat(today))
     return {cid: {d.reason: d.date.isoformat() for d in f.rhythms} for cid, f in facts.items()}
 
 
@@ -93,13 +93,13 @@ def test_show_lists_the_rhythms(repo):
 
 
 def test_the_due_page_and_calendar_carry_them(repo):
-    from kehu.book.loader import load_site_input
+    from kehu.book.loader import open_book
     from kehu.core.labels import Labels
     from kehu.site.data import Assembler, Privacy
     from kehu.site.ics import owner_calendar
 
     r = repo.open(TODAY)
-    loaded = load_site_input(r, jobs=1, use_cache=False)
+    loaded = open_book(r, jobs=1, use_cache=False)
     facts = derive_all(loaded.customers, r.config, r.config.today)
     labels = Labels(r.schemas, r.config.locale)
     asm = Assembler(loaded.customers, facts, r.config, r.team, labels, Privacy.of(r.config, False), r.config.today)

@@ -333,7 +333,7 @@ def test_a_cache_file_without_a_valid_mac_is_ignored(repo):
         data["repo_problems"] = []
         path.write_bytes(head + b"\n" + json.dumps(data, ensure_ascii=False).encode())  # the old MAC
     assert repo.kehu("check").returncode == 1
-    (repo.root / CACHE_DIR / "check-v2.json").write_text(json.dumps({"files": {}}))  # no MAC at all
+    (repo.root / CACHE_DIR / "check-v3.json").write_text(json.dumps({"files": {}}))  # no MAC at all
     run = repo.check_json()
     assert any(p["file"] == f"customers/{bad.name}" for p in run.problems)
 

@@ -64,9 +64,9 @@ def book(request, make_repo):
     for c in CUSTOMERS:
         repo.write_customer(c)
     opened = repo.open()
-    from kehu.book.lookup import load_all
+    from kehu.book.loader import open_book
 
-    customers = load_all(opened).customers
+    customers = open_book(opened).customers
     facts = derive_all(customers, opened.config, opened.config.today)
     words = Presenter(opened.schemas, request.param, opened.config)
     return repo, opened, customers, facts, words

@@ -35,7 +35,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from conftest import PROJECT
-from kehu.book.lookup import load_all
+from kehu.book.loader import open_book
 from kehu.core import derive
 from kehu.repo.model import Customer
 from kehu.repo.repository import open_repo
@@ -115,7 +115,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     assert built.returncode == 0, built.stdout + built.stderr
 
     repo = open_repo(root, today=BUILT)
-    customers = {c.id: c for c in load_all(repo).customers}
+    customers = {c.id: c for c in open_book(repo).customers}
     pages = sorted(str(p.parent.relative_to(out)) + "/" if p.name == "index.html" else str(p.relative_to(out))
                    for p in out.rglob("*.html"))
     return Site(root, out, customers, derive.derive_all(list(customers.values()), repo.config, BUILT),

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 from conftest import TODAY, customer_dict
-from kehu.book.loader import load_site_input
+from kehu.book.loader import open_book
 from kehu.core import derive
 from kehu.core.derive import RHYTHM_REASONS, derive_all
 from kehu.core.labels import Labels
@@ -34,7 +34,7 @@ def cust(cid: str, name: str, **over):
 
 def assemble(repo, internal: bool = False, today: str = TODAY):
     r = repo.open(today)
-    loaded = load_site_input(r, jobs=1, use_cache=False)
+    loaded = open_book(r, jobs=1, use_cache=False)
     day = dt.date.fromisoformat(today)
     facts = derive_all(loaded.customers, r.config, day)
     labels = Labels(r.schemas, r.config.locale)
@@ -197,7 +197,7 @@ def test_interactions_per_month_and_discipline(repo):
         for d, by in [("2024-05-31", "lixia"), ("2024-05-10", "wangfang"), ("2024-04-30", "lixia"),
                       ("2023-05-31", "lixia")]]))
     r = repo.open()
-    loaded = load_site_input(r, jobs=1, use_cache=False)
+    loaded = open_book(r, jobs=1, use_cache=False)
     per_month = dict(derive.interactions_per_month(loaded.customers, DAY, 12))
     assert per_month["2024-05"] == 2 and per_month["2024-04"] == 1 and "2023-05" not in per_month
     facts = derive_all(loaded.customers, r.config, DAY)

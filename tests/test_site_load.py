@@ -1,4 +1,5 @@
-"""The site's loader: each file parsed once, records cached by content, never stale."""
+"""The one loader (kehu.book.loader): each file parsed once, records cached by content, never stale; every
+customer in, with its problems; a file that is no customer named, never guessed at."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from conftest import customer_dict
 from kehu.book import loader as site_load
 from kehu.book.checker import CACHE_DIR
-from kehu.book.loader import RECORDS_FILE, load_site_input
+from kehu.book.loader import RECORDS_FILE, open_book
 from kehu.repo.model import customer_from, customer_from_record, record_of
 from kehu.repo.yamlload import load_yaml_bytes
 
@@ -46,17 +47,17 @@ def test_records_are_cached_by_content_and_an_edit_is_never_stale(make_repo):
     r.write_customer(customer_dict())
     r.write_customer(customer_dict(id="C20240501002", name="杭州云帆网络有限公司",
                                    contacts=[{"name": "李娜", "phone": "13900139000"}]))
-    first = load_site_input(r.open(), jobs=1)
+    first = open_book(r.open(), jobs=1)
     assert [c.name for c in first.customers] == ["上海启明科技有限公司", "杭州云帆网络有限公司"]
     assert len(_records(r.root)) == 2
 
     site_load._PARSED.clear()
-    again = load_site_input(r.open(), jobs=1)  # both from the caches: the same customers
+    again = open_book(r.open(), jobs=1)  # both from the caches: the same customers
     assert again.customers == first.customers
 
     site_load._PARSED.clear()
     r.write_customer(customer_dict(name="上海启明智能科技有限公司"))
-    edited = load_site_input(r.open(), jobs=1)
+    edited = open_book(r.open(), jobs=1)
     assert [c.name for c in edited.customers] == ["上海启明智能科技有限公司", "杭州云帆网络有限公司"]
     assert len(_records(r.root)) == 2  # the old content's record is dropped, not kept forever
 
@@ -64,12 +65,12 @@ def test_records_are_cached_by_content_and_an_edit_is_never_stale(make_repo):
 def test_a_broken_records_cache_is_ignored(make_repo):
     r = make_repo()
     r.write_customer(customer_dict())
-    load_site_input(r.open(), jobs=1)
+    open_book(r.open(), jobs=1).customers  # the book reads the files when asked
     path = r.root / CACHE_DIR / RECORDS_FILE
     for text in ("{not json", json.dumps({"env": "other", "records": {}}), json.dumps([1, 2])):
         path.write_text(text, encoding="utf-8")
         site_load._PARSED.clear()
-        assert [c.name for c in load_site_input(r.open(), jobs=1).customers] == ["上海启明科技有限公司"]
+        assert [c.name for c in open_book(r.open(), jobs=1).customers] == ["上海启明科技有限公司"]
 
 
 def test_a_verdict_from_the_check_cache_still_gets_its_record(make_repo):
@@ -77,18 +78,51 @@ def test_a_verdict_from_the_check_cache_still_gets_its_record(make_repo):
     r = make_repo()
     r.write_customer(customer_dict())
     r.check(use_cache=True)
-    loaded = load_site_input(r.open(), jobs=1)
-    assert loaded.result.cached == 1 and not loaded.result.records
+    loaded = open_book(r.open(), jobs=1)
+    assert loaded.check(records=True).cached == 1 and not loaded.check(records=True).records
     assert [c.name for c in loaded.customers] == ["上海启明科技有限公司"]
     assert len(_records(r.root)) == 1
 
 
-def test_files_with_errors_are_skipped_and_get_no_record(make_repo):
+def test_a_file_that_fails_the_schema_is_no_customer_and_gets_no_record(make_repo):
     r = make_repo()
     r.write_customer(customer_dict())
     r.write_customer(customer_dict(id="C20240501002", name="坏文件有限公司", stage="nonsense",
                                    contacts=[{"name": "李娜", "phone": "13900139000"}]))
-    loaded = load_site_input(r.open(), jobs=1)
-    assert [c.id for c in loaded.customers] == ["C20240501001"]
-    assert loaded.skipped == ["customers/C20240501002.yaml"]
+    book = open_book(r.open(), jobs=1)
+    assert [c.id for c in book.customers] == ["C20240501001"]
+    assert [(e.file, e.name) for e in book.unreadable] == [("customers/C20240501002.yaml", "坏文件有限公司")]
+    assert book.counts.unreadable == 1 and book.counts.customers == 1
     assert len(_records(r.root)) == 1
+
+
+def test_a_customer_with_rule_errors_is_in_the_book_marked(make_repo):
+    """An unknown owner (a colleague removed from team.yaml) and a phone two customers share: both customers
+    are in the book, each with its errors; nothing is left out."""
+    r = make_repo()
+    r.write_customer(customer_dict(owner="former"))
+    r.write_customer(customer_dict(id="C20240501002", name="杭州云帆网络有限公司",
+                                   contacts=[{"name": "李娜", "phone": "13800138000"}]))  # the first one's phone
+    r.write_customer(customer_dict(id="C20240501003", name="北京北辰数据有限公司",
+                                   contacts=[{"name": "赵强", "phone": "13700137000"}]))
+    book = open_book(r.open(), jobs=1)
+    assert [c.id for c in book.customers] == ["C20240501001", "C20240501002", "C20240501003"]
+    codes = {e.id: sorted({p.code for p in e.errors}) for e in book.entries}
+    assert codes["C20240501001"] == ["duplicate-phone", "unknown-handle"]
+    assert codes["C20240501002"] == ["duplicate-phone"]
+    assert codes["C20240501003"] == []
+    assert book.counts.with_errors == 2 and not book.unreadable
+    assert set(book.facts) == {"C20240501001", "C20240501002", "C20240501003"}
+
+
+def test_two_files_with_one_id_are_both_in_the_book(make_repo):
+    """A bad merge left two files saying one id: the one named so keeps it, the other is named by its file."""
+    r = make_repo()
+    r.write_customer(customer_dict())
+    r.write_customer(customer_dict(name="杭州云帆网络有限公司", contacts=[{"name": "李娜", "phone": "13900139000"}]),
+                     name="C20240501009")
+    book = open_book(r.open(), jobs=1)
+    assert [(e.id, e.file, e.name) for e in book.entries] == [
+        ("C20240501001", "customers/C20240501001.yaml", "上海启明科技有限公司"),
+        ("C20240501009", "customers/C20240501009.yaml", "杭州云帆网络有限公司")]
+    assert all(e.errors for e in book.entries)

@@ -20,6 +20,7 @@ import dataclasses
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePath
+from typing import Any
 
 from ..core.derive import Context, Facts, derive, derive_all
 from ..repo.model import Customer, Record, customer_from, customer_from_record, record_of
@@ -132,6 +133,20 @@ class Book:
         except OSError:
             return ""
 
+    def data_of(self, file: str) -> dict[str, Any]:
+        """The mapping a customer file holds as loaded (a customer's data; what a file that fails the schema
+        holds; {} for one that does not load): for import, which matches rows with existing files."""
+        entry = self.by_file.get(file)
+        if entry is not None and entry.customer is not None:
+            return entry.customer.raw
+        path = self.scan.listing.get(file)
+        try:
+            raw = Path(path).read_bytes() if path else b""
+        except OSError:
+            return {}
+        loaded = load_yaml_bytes(file, raw, self.repo.msgs, self.repo.config.check.max_file_bytes)
+        return loaded.data if isinstance(loaded.data, dict) and not loaded.problems else {}
+
     # --- one customer (kehu show, log …) --------------------------------------------------------------
 
     def customer_at(self, path: Path) -> tuple[Customer, Facts] | None:
@@ -180,6 +195,10 @@ class Book:
     @cached_property
     def by_id(self) -> dict[str, Entry]:
         return {e.id: e for e in self.entries}
+
+    @cached_property
+    def by_file(self) -> dict[str, Entry]:
+        return {e.file: e for e in self.entries}
 
     def entry(self, cid: str) -> Entry | None:
         return self.by_id.get(cid)

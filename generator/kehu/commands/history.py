@@ -17,11 +17,11 @@ from dataclasses import dataclass
 
 import click
 
+from ..book.versions import version
 from ..core.changes import brought_in, diff
 from ..git.review import Wording
 from ..repo.gitinfo import Revision, _blobs, git, handle_for_email, is_git_repo, revisions
 from ..repo.repository import Repo
-from ..repo.yamlload import load_yaml_bytes
 from ..store.edit import CommandError, refuse, require_sound_repo
 from ..words.terminal import echo, terminal_text
 from ._common import repo_from
@@ -41,13 +41,8 @@ class Entry:
 
 def _data(repo: Repo, name: str, raw: bytes | None) -> tuple[dict | None, str]:
     """The file's data (None when absent) and, for a version that does not load, the first problem."""
-    if raw is None:
-        return None, ""
-    loaded = load_yaml_bytes(name, raw, repo.msgs)
-    if loaded.problems or not isinstance(loaded.data, dict):
-        first = loaded.problems[0] if loaded.problems else None
-        return None, f"{first.line}:{first.col} {first.message}" if first else "?"
-    return loaded.data, ""
+    v = version(repo, name, raw)
+    return v.data, v.problem
 
 
 def _merge_sides(repo: Repo, rev: Revision) -> tuple[list[str], bytes | None]:

@@ -71,9 +71,9 @@ def create_file(repo: Repo, fields: dict, creator: str | None) -> Path:
 def existing_entries(repo: Repo) -> list[IndexEntry]:
     """Name, phones and emails of every customer file, even one that fails the schema (the checker's
     duplicate entries, from the book index)."""
-    from ..book.index import book
+    from ..book.loader import open_book
 
-    return book(repo).duplicate_entries()
+    return open_book(repo).index.duplicate_entries()
 
 
 def check_duplicates(repo: Repo, entries: list[IndexEntry], name: str, phone: str | None, email: str | None,

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..book.versions import version
 from ..core.changes import MISSING, diff
 from ..core.identity import identity_of, plain
 from ..repo.gitinfo import FilePair
 from ..repo.repository import Repo
-from ..repo.yamlload import LoadedYaml, load_yaml_bytes
+from ..repo.yamlload import LoadedYaml
 from ..util.problems import Problem
 from .review import FORGOTTEN_MARKS, PROTECTED, Wording, is_past_record
 
@@ -50,10 +51,7 @@ def _erased(value: Any) -> bool:
 
 
 def _load(file: str | None, raw: bytes | None, repo: Repo) -> LoadedYaml | None:
-    if raw is None or file is None:
-        return None
-    loaded = load_yaml_bytes(file, raw, repo.msgs)
-    return loaded if not loaded.problems and isinstance(loaded.data, dict) else None
+    return version(repo, file, raw).loaded
 
 
 def _records_of(data: dict) -> set:

@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..book.loader import open_book
 from ..repo.config import CONFIG_FILE, CUSTOMERS_DIR, SCHEMA_DIR, TEAM_FILE
 from ..repo.model import Team
 from ..repo.repository import Repo
@@ -87,18 +88,34 @@ def owner_of(raw: bytes) -> str | None:
 
 def ownership_of(team: Team, customer_files: dict[str, bytes]) -> Ownership:
     """Ownership from the team and the customer files' bytes, by path relative to the repository."""
+    return ownership_by_owner(team, {rel: owner_of(raw) for rel, raw in customer_files.items()})
+
+
+def ownership_by_owner(team: Team, owners_of: dict[str, str | None]) -> Ownership:
+    """Ownership from the team and each customer file's owner handle, by path relative to the repository."""
     accounts = _accounts(team)
     managers = manager_accounts(team)
     rows = []
-    for rel, raw in customer_files.items():
-        account = accounts.get(owner_of(raw) or "")
+    for rel, owner in owners_of.items():
+        account = accounts.get(owner or "")
         owners = (account, *(m for m in managers if m != account)) if account else managers
         rows.append((f"/{rel}", owners))
     return Ownership(managers, tuple(sorted(rows)))
 
 
 def ownership(repo: Repo, team: Team) -> Ownership:
-    return ownership_of(team, {f"{CUSTOMERS_DIR}/{p.name}": p.read_bytes() for p in repo.customer_files()})
+    """Who approves each customer file of the book: its owner from the book's index (a file that is no
+    customer: the owner line its text holds, if any)."""
+    owners: dict[str, str | None] = {}
+    for item in open_book(repo).index.items:
+        if item.valid:
+            owners[item.file] = item.owner
+        else:
+            try:
+                owners[item.file] = owner_of(Path(item.path).read_bytes())
+            except OSError:
+                owners[item.file] = None
+    return ownership_by_owner(team, owners)
 
 
 def _escape(path: str) -> str:

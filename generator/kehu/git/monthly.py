@@ -8,14 +8,13 @@ rewritten — the files at each commit say it, whatever the files say today.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 
+from ..book.versions import customers_at, known_customers
 from ..core.derive import ClassChange, month_changes
-from ..repo.gitinfo import _blobs, git
-from ..repo.model import Customer, customer_from
+from ..repo.gitinfo import git
+from ..repo.model import Customer
 from ..repo.repository import Repo
-from ..repo.yamlload import load_yaml_bytes
 
 
 @dataclass
@@ -40,49 +39,6 @@ def _commit_before(repo: Repo, moment: dt.datetime) -> str | None:
     out = git(repo.root, "rev-list", "-1", f"--before={moment.isoformat()}", "HEAD")
     commit = out.stdout.decode().strip() if out.returncode == 0 else ""
     return commit or None
-
-
-def blob_id(raw: bytes) -> str:
-    """The id git gives these bytes as a blob (so a file unchanged since a commit is recognised unread)."""
-    return hashlib.sha1(b"blob %d\0" % len(raw) + raw, usedforsecurity=False).hexdigest()
-
-
-def customers_at(repo: Repo, commit: str | None, known: dict[str, Customer] | None = None) -> list[Customer]:
-    """The customers of ``customers/`` in ``commit`` that pass today's schema (others are left out). ``known``:
-    customers already parsed, by blob id — a file that has not changed since is not parsed again."""
-    if commit is None:
-        return []
-    listing = git(repo.root, "-c", "core.quotepath=off", "ls-tree", "-r", commit, "--", "customers/")
-    entries = []  # (blob id, path)
-    for line in listing.stdout.decode("utf-8", "replace").split("\n") if listing.returncode == 0 else []:
-        meta, _, name = line.partition("\t")
-        parts = meta.split()
-        if len(parts) == 3 and parts[1] == "blob" and name.endswith((".yaml", ".yml")):
-            entries.append((parts[2], name))
-    known = known or {}
-    out = [known[sha] for sha, _ in entries if sha in known]
-    unread = [(sha, name) for sha, name in entries if sha not in known]
-    limit = repo.config.check.max_file_bytes
-    for (_, name), raw in zip(unread, _blobs(repo.root, [f"{commit}:{n}" for _, n in unread]), strict=True):
-        if raw is None:
-            continue
-        loaded = load_yaml_bytes(name, raw, repo.msgs, limit)
-        if loaded.problems or not isinstance(loaded.data, dict) or repo.schemas.validate("customer", loaded,
-                                                                                          repo.msgs):
-            continue
-        out.append(customer_from(loaded))
-    return out
-
-
-def known_customers(repo: Repo, customers: list[Customer]) -> dict[str, Customer]:
-    """The customers as loaded now, by the blob id of their file's bytes."""
-    out = {}
-    for c in customers:
-        try:
-            out[blob_id((repo.root / c.file).read_bytes())] = c
-        except OSError:
-            continue
-    return out
 
 
 def review(repo: Repo, month: str, known: dict[str, Customer] | None = None) -> MonthReview:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ..book.versions import version
 from ..core.changes import MISSING, Change
 from ..core.identity import PROTECTED
 from ..core.privacy import mask_email, mask_in_text, mask_phone
@@ -229,15 +230,8 @@ class CustomerReview:
 
 
 def _load(repo: Repo, path: str | None, raw: bytes | None) -> tuple[dict | None, str]:
-    from ..repo.yamlload import load_yaml_bytes
-
-    if raw is None or path is None:
-        return None, ""
-    loaded = load_yaml_bytes(path, raw, repo.msgs)
-    if loaded.problems or not isinstance(loaded.data, dict):
-        first = loaded.problems[0] if loaded.problems else None
-        return None, f"{first.line}:{first.col} {first.message}" if first else "?"
-    return loaded.data, ""
+    v = version(repo, path, raw)
+    return v.data, v.problem
 
 
 def _stem(path: str) -> str:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+from ..book.loader import open_book
 from ..core.normalize import normalize_company, parse_phone
-from ..core.rules import index_entry
+from ..core.rules import IndexEntry
 from ..core.values import email_key
-from ..repo.repository import Repo, rel
-from ..repo.yamlload import load_yaml_bytes
+from ..repo.repository import Repo
 from ..store.dedupe import MergeRules, merge_records
 from .drafts import Draft, Existing, RowRef, RowReject
 from .rows import ChildRow
@@ -45,19 +46,15 @@ class Grouping:
         self._load_existing()
 
     def _load_existing(self) -> None:
-        limit = self.config.check.max_file_bytes
-        for path in self.repo.customer_files():
-            name = rel(self.repo.root, path)
-            try:
-                raw = path.read_bytes()
-            except OSError:
-                continue
-            loaded = load_yaml_bytes(name, raw, self.msgs, limit)
-            entry = index_entry(loaded, self.config)
-            cid = entry.id or path.stem
-            data = loaded.data if isinstance(loaded.data, dict) else {}
+        """Every customer file of the book (also one that is no customer: what could be read of it)."""
+        book = open_book(self.repo)
+        dup = {e.file: e for e in book.index.duplicate_entries()}
+        for item in book.index.items:
+            entry = dup.get(item.file) or IndexEntry(item.file)
+            cid = entry.id or Path(item.file).stem
+            data = book.data_of(item.file)
             owner = data.get("owner") if isinstance(data.get("owner"), str) else None
-            self.existing[cid] = Existing(cid, path, entry, owner, data)
+            self.existing[cid] = Existing(cid, self.repo.root / item.file, entry, owner, data)
             keys = {f"id:{cid}"}
             if entry.norm_name:
                 keys.add(f"name:{entry.norm_name}")

@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
+from ..book.loader import open_book
 from ..core.identity import comparable, is_empty, same_fact
-from ..core.rules import IndexEntry, index_entry, near_duplicates
+from ..core.rules import IndexEntry, near_duplicates
 from ..repo.config import Config
-from ..repo.repository import Repo, rel
+from ..repo.repository import Repo
 from ..repo.schema import title_of
-from ..repo.yamlload import load_yaml_bytes
 
 # how strongly each kind of evidence says "the same customer" (0..1); several combine as
 # 1 - Π(1 - s), so a pair with the same name *and* the same phone ranks above either alone
@@ -47,18 +47,9 @@ class Pair:
 
 
 def repo_entries(repo: Repo) -> list[IndexEntry]:
-    """The checker's index entry of every customer file (files that do not parse still count
-    with what could be read)."""
-    out = []
-    limit = repo.config.check.max_file_bytes
-    for path in repo.customer_files():
-        try:
-            raw = path.read_bytes()
-        except OSError:
-            continue
-        loaded = load_yaml_bytes(rel(repo.root, path), raw, repo.msgs, limit)
-        out.append(index_entry(loaded, repo.config))
-    return out
+    """The checker's index entry of every customer file (files that do not parse still count with what
+    could be read), from the book's index."""
+    return open_book(repo).index.duplicate_entries()
 
 
 def find_pairs(entries: list[IndexEntry], config: Config) -> list[Pair]:
