@@ -14,7 +14,9 @@ import click
 from rich.table import Table
 from rich.text import Text
 
+from ..book.lookup import load_all
 from ..core.derive import RHYTHM_REASONS, revive_key
+from ..core.figures import book_figures
 from ..core.labels import Labels
 from ..core.present import BUCKETS
 from ..repo.gitinfo import handle_for_email, user_email
@@ -174,8 +176,11 @@ def command(obj: dict, owner: str | None, everyone: bool, within: str | None, li
     if invalid:
         echo(words.t("due.skipped", n=len(invalid), files=words.join(invalid[:5])), err=True)
     if fmt == "json":
+        # the book's figures (kehu.core.figures) for this owner or the team, over every customer — as the site and
+        # `kehu forecast` show them; --within narrows the rows, never the figures
+        figures = book_figures(load_all(repo).customers, repo.config, repo.config.today, who).named()
         echo(json.dumps({"today": repo.config.today.isoformat(), "within": days, "owner": who, "due": rows,
-                         "revive": revive, "skipped": invalid}, ensure_ascii=False, indent=2))
+                         "revive": revive, "figures": figures, "skipped": invalid}, ensure_ascii=False, indent=2))
         return
     today = repo.config.today.isoformat()
     scope = words.t("due.scope_all") if days is None else words.t("due.scope_within", n=days)
