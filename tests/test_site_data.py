@@ -12,6 +12,7 @@ from conftest import TODAY, customer_dict
 from kehu.book.loader import open_book
 from kehu.core import derive
 from kehu.core.derive import RHYTHM_REASONS, derive_all
+from kehu.core.figures import figures_by_owner
 from kehu.core.labels import Labels
 from kehu.site.data import Assembler, Privacy, forge_urls
 from kehu.site.history import file_histories, parse_log
@@ -142,7 +143,8 @@ def test_funnel_reached_conversion_lost_and_value(repo):
     assert [rows[s]["current"] for s in ("线索", "接洽", "报价", "谈判", "签约")] == [1, 1, 2, 0, 1]
     assert rows["报价"]["value"] == 70000 and rows["签约"]["value"] == 60000
     assert f["lost"] == 1 and f["lost_from"] == [("报价", 1)]
-    assert f["pipeline"] == 10000 + 20000 + 70000   # every stage before won
+    # the page's pipeline is the book's open opportunities (kehu.core.figures), never the customers' annual value
+    assert f["figures"]["pipeline_open"] == 0 and f["figures"]["conversion"] == round(1 / 6, 4)
     assert [name for name, _ in f["by_owner"]] == ["李霞"]
     assert f["chart"].bars[1].value == "5 · 83%"
 
@@ -164,7 +166,7 @@ def test_dashboard_counts_come_from_the_derived_facts(due_repo):
     asm, _ = assemble(due_repo)
     due = asm.due_page()
     d = asm.dashboard(due, asm.funnel_page(), asm.satisfaction_page())
-    kpis = dict(d["kpis"])
+    kpis = {t["key"]: t["value"] for t in d["kpis"]}
     assert kpis["customers"] == 7 and (kpis["overdue"], kpis["today"], kpis["soon"]) == (1, 1, 1)
     assert dict(d["by_class"]) == {"核心客户": 0, "重点客户": 0, "普通客户": 3, "潜在客户": 4}
     assert dict(d["by_status"])["流失"] == 1
@@ -201,9 +203,10 @@ def test_interactions_per_month_and_discipline(repo):
     per_month = dict(derive.interactions_per_month(loaded.customers, DAY, 12))
     assert per_month["2024-05"] == 2 and per_month["2024-04"] == 1 and "2023-05" not in per_month
     facts = derive_all(loaded.customers, r.config, DAY)
-    disc = derive.discipline(loaded.customers, facts, DAY, 30, 7)
-    assert (disc["lixia"].customers, disc["lixia"].interactions) == (1, 1)   # 2024-04-30 is 32 days back
-    assert disc["wangfang"].interactions == 1 and disc["wangfang"].customers == 0
+    recorded = derive.interactions_by_member(loaded.customers, DAY, 30)
+    owners = figures_by_owner(loaded.customers, facts, r.config, DAY)
+    assert (owners["lixia"].customers, recorded["lixia"]) == (1, 1)   # 2024-04-30 is 32 days back
+    assert recorded["wangfang"] == 1 and "wangfang" not in owners   # she recorded a call; she owns no customer
 
 
 def test_satisfaction_and_complaints(repo):

@@ -65,7 +65,7 @@ def test_records_are_cached_by_content_and_an_edit_is_never_stale(make_repo):
 def test_a_broken_records_cache_is_ignored(make_repo):
     r = make_repo()
     r.write_customer(customer_dict())
-    open_book(r.open(), jobs=1).customers  # the book reads the files when asked
+    assert open_book(r.open(), jobs=1).customers  # the book reads the files when asked
     path = r.root / CACHE_DIR / RECORDS_FILE
     for text in ("{not json", json.dumps({"env": "other", "records": {}}), json.dumps([1, 2])):
         path.write_text(text, encoding="utf-8")

@@ -272,7 +272,7 @@ def test_english_locale(tmp_path):
     assert run.returncode == 0, run.stderr
     site = root / "site"
     home = (site / "index.html").read_text(encoding="utf-8")
-    assert '<html lang="en"' in home and "Dashboard" in home and "Pipeline value" in home
+    assert '<html lang="en"' in home and "Dashboard" in home and "Open pipeline (CNY)" in home
     profile = (site / "customers" / "C20240501001" / "index.html").read_text(encoding="utf-8")
     assert "Timeline" in profile and "Contacts" in profile and "Contacted" in profile
     # what an empty table says (kehu.js writes it from the page's words) and the search worker's words

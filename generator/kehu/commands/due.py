@@ -15,6 +15,7 @@ from rich.text import Text
 
 from ..book.loader import open_book
 from ..core.derive import RHYTHM_REASONS, revive_key
+from ..core.figures import figures
 from ..core.labels import Labels
 from ..core.present import BUCKETS
 from ..repo.gitinfo import handle_for_email, user_email
@@ -181,8 +182,13 @@ def command(obj: dict, owner: str | None, everyone: bool, within: str | None, li
     if marked:
         echo(words.t("due.with_errors", n=len(marked), ids=words.join(marked[:5])), err=True)
     if fmt == "json":
+        # the book's figures (kehu.core.figures) for this owner or the team, over every customer — as the site and
+        # `kehu forecast` show them; --within narrows the rows, never the figures
+        book = open_book(repo)
+        named = figures(book.customers, book.facts, repo.config, repo.config.today, who).named()
         echo(json.dumps({"today": repo.config.today.isoformat(), "within": days, "owner": who, "due": rows,
-                         "revive": revive, "skipped": invalid, "with_errors": marked}, ensure_ascii=False, indent=2))
+                         "revive": revive, "figures": named, "skipped": invalid, "with_errors": marked},
+                        ensure_ascii=False, indent=2))
         return
     today = repo.config.today.isoformat()
     scope = words.t("due.scope_all") if days is None else words.t("due.scope_within", n=days)

@@ -1,8 +1,9 @@
 """kehu forecast [--owner H] [--format json] — the weighted pipeline, as on the site's forecast page.
 
-Every figure comes from ``kehu.core.derive.forecast``: open opportunities by expected close month for this
-quarter and the next ones, by owner and source; deals won this month and quarter against the
-previous ones; the opportunities that are slipping.
+The breakdown comes from ``kehu.core.derive.forecast``: open opportunities by expected close month for this
+quarter and the next ones, by owner and source; the opportunities that are slipping. The open and weighted
+pipeline and the deals won this month and quarter against the previous ones are the book's figures
+(``kehu.core.figures``), the same numbers the site shows.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from rich.table import Table
 
 from ..book.loader import open_book
 from ..core.derive import PipelineSum, forecast, opp_owner
+from ..core.figures import figures as figures_of
 from ..store.edit import require_handle, require_sound_repo
 from ._common import repo_from
 from .show import console, label
@@ -34,6 +36,7 @@ def command(obj: dict, owner: str | None, fmt: str) -> None:
     book = open_book(repo)
     today = repo.config.today
     fc = forecast(book.customers, repo.config, today, who)
+    figures = figures_of(book.customers, book.facts, repo.config, today, who)
     slipping = [{"customer": c.id, "name": c.name, "id": o.id, "what": o.what, "amount": o.amount,
                  "close": o.close.isoformat() if o.close else None, "stage": o.stage, "owner": opp_owner(o, c),
                  "days_late": (today - o.close).days if o.close else None} for c, o in fc.slipping]
@@ -42,9 +45,11 @@ def command(obj: dict, owner: str | None, fmt: str) -> None:
             "today": today.isoformat(), "owner": who,
             "months": {k: _sums(s) for k, s in fc.months}, "quarters": {k: _sums(s) for k, s in fc.quarters},
             "total": _sums(fc.total), "later": _sums(fc.later), "overdue": _sums(fc.overdue),
+            "undated": _sums(fc.undated), "pipeline": _sums(figures.pipeline),
             "by_owner": {k: _sums(s) for k, s in fc.by_owner.items()},
             "by_source": {k: _sums(s) for k, s in fc.by_source.items()},
-            "won": {k: {"count": w.count, "amount": w.amount} for k, w in fc.won.items()},
+            "won": {k: {"count": w.count, "amount": w.amount} for k, w in figures.won.items()},
+            "figures": figures.named(),
             "slipping": slipping, "skipped": book.unreadable_names,
         }, ensure_ascii=False, indent=2))
         return
@@ -54,14 +59,19 @@ def command(obj: dict, owner: str | None, fmt: str) -> None:
         title_justify="left",
         title_style="bold",
     )
-    for column in ("month", "count", "amount", "weighted"):
-        t.add_column(repo.msgs.word(f"table.{column}"))
+    t.add_column(repo.msgs.word("table.month"))
+    for figure in ("pipeline_count", "pipeline_open", "pipeline_weighted"):
+        t.add_column(repo.msgs.word(f"figure.{figure}"))
     for k, s in [*fc.quarters, *fc.months]:
         t.add_row(k, str(s.count), f"{s.amount:,.0f}", f"{s.weighted:,.0f}")
     t.add_row(repo.msgs.word("forecast.total"), str(fc.total.count), f"{fc.total.amount:,.0f}",
               f"{fc.total.weighted:,.0f}")
     out.print(t)
-    won = fc.won
+    words = {f"{name}_label": repo.msgs.word(f"figure.pipeline_{name}") for name in ("open", "weighted", "count")}
+    out.print(repo.msgs.word("forecast.pipeline_line", **words, open=figures.pipeline.amount,
+                             weighted=figures.pipeline.weighted, count=figures.pipeline.count,
+                             overdue=fc.overdue.amount, later=fc.later.amount))
+    won = figures.won
     out.print(
         repo.msgs.word(
             "forecast.won_line",

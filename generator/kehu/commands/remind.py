@@ -20,6 +20,7 @@ import click
 
 from ..book.loader import open_book
 from ..core.derive import upcoming_birthdays
+from ..core.figures import figures
 from ..core.privacy import Masking
 from ..io.remind import ROBOTS, DeliveryError, Message, Smtp, redact, robot_request, send_email, send_robot
 from ..repo.gitinfo import current_handle
@@ -62,8 +63,10 @@ def _one_line(text: object) -> str:
     return _CONTROL.sub(" ", str(text or "")).strip()
 
 
-def owner_message(repo: Repo, owner: str, customers: list, rows: list[dict], masking: Masking) -> Message:
-    """Today's list of one owner: overdue, due today, birthdays (quiet customers left out)."""
+def owner_message(repo: Repo, owner: str, customers: list, rows: list[dict], masking: Masking,
+                  due: dict[str, int]) -> Message:
+    """Today's list of one owner: overdue, due today, birthdays (quiet customers left out). ``due``: the owner's
+    due figures (``kehu.core.figures``), the counts the site's team page shows."""
     today = repo.config.today
     member = repo.team.handles.get(owner) if repo.team else None
     who = repo.msgs.word("with_detail", text=member.name, detail=owner) if member else owner
@@ -73,7 +76,7 @@ def owner_message(repo: Repo, owner: str, customers: list, rows: list[dict], mas
         if not mine:
             continue
         msg.lines.append((repo.msgs.word("remind.bucket_count", bucket=word(repo, "bucket." + bucket),
-                                         n=len(mine)), True))
+                                         n=due[bucket]), True))
         for r in mine:
             late = -int(r["days"])
             when = r["due"] + (repo.msgs.word("remind.days_late", late=late) if late > 0 else "")
@@ -182,13 +185,16 @@ def command(obj: dict, owner: str | None, webhook: str | None, kind: str | None,
             raise refuse(repo.msgs, "cli-remind-no-channel")
         channels, problems = configured(repo, [m.handle for m in members], env)
     masking = Masking.of(repo.config, wide=True)
-    customers = open_book(repo).customers
+    book = open_book(repo)
+    customers, facts = book.customers, book.facts
+    today = repo.config.today
     deliveries, empty = [], set()
     lists: dict[str, Message | None] = {}
     for who, chan_kind, target, secret, mention in channels:
         if who not in lists:
             rows, _ = due_rows(repo, who, 0)
-            message = owner_message(repo, who, customers, rows, masking)
+            mine = figures(customers, facts, repo.config, today, who)
+            message = owner_message(repo, who, customers, rows, masking, mine.due)
             lists[who] = message if message.lines else None
         message = lists[who]
         if message is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -339,6 +339,11 @@ def derive_all(customers: list[Customer], config: Config, today: dt.date | None 
     return {c.id: derive(c, ctx) for c in customers}
 
 
+def owed(f: Facts) -> list[Due]:
+    """Every item a customer owes, as the due lists show them: its follow-up, then its rhythms."""
+    return ([f.due] if f.due else []) + f.rhythms
+
+
 def due_bucket(due: dt.date, today: dt.date, soon_days: int) -> str:
     """overdue / today / soon (within ``soon_days``) / later — the site's JavaScript mirrors this."""
     if due < today:
@@ -510,11 +515,6 @@ def interactions_per_month(customers: Iterable[Customer], today: dt.date, months
     return [(k, counts.get(k, 0)) for k in keys]
 
 
-def pipeline_value(f: Funnel) -> float:
-    """Annual value of the customers still in the funnel (every stage before the last, won)."""
-    return float(sum(s.value for s in f.stages[:-1]))
-
-
 @dataclass(slots=True)
 class Satisfaction:
     surveys: int
@@ -587,38 +587,11 @@ def complaint_stats(customers: Iterable[Customer], today: dt.date) -> ComplaintS
                           median, unresolved)
 
 
-@dataclass(slots=True)
-class Discipline:
-    """One team member's workload and follow-up discipline."""
-
-    customers: int = 0
-    interactions: int = 0     # interactions this member recorded in the window
-    overdue: int = 0          # their customers whose follow-up is overdue
-    due_today: int = 0
-    due_soon: int = 0
-    dormant: int = 0
-
-
-def discipline(customers: Iterable[Customer], facts: dict[str, Facts], today: dt.date, window_days: int,
-               soon_days: int) -> dict[str, Discipline]:
-    out: defaultdict[str, Discipline] = defaultdict(Discipline)
+def interactions_by_member(customers: Iterable[Customer], today: dt.date, window_days: int) -> Counter[str]:
+    """How many interactions each member recorded in the last ``window_days`` days (their follow-up discipline;
+    what they owe is ``kehu.core.figures``, per owner)."""
     start = today - dt.timedelta(days=window_days)
-    for c in customers:
-        d = out[c.owner]
-        d.customers += 1
-        f = facts.get(c.id)
-        if f is not None:
-            if f.status == "dormant":
-                d.dormant += 1
-            if f.due is not None:
-                bucket = due_bucket(f.due.date, today, soon_days)
-                d.overdue += bucket == "overdue"
-                d.due_today += bucket == "today"
-                d.due_soon += bucket == "soon"
-        for i in c.interactions:
-            if i.date and start < i.date <= today:
-                out[i.by].interactions += 1
-    return dict(out)
+    return Counter(i.by for c in customers for i in c.interactions if i.date and start < i.date <= today)
 
 
 # --- opportunities (商机) and the forecast (业绩预测) --------------------------------------------
@@ -672,83 +645,69 @@ class PipelineSum:
 
 
 @dataclass(slots=True)
-class WonSum:
-    count: int = 0
-    amount: float = 0.0
-
-
-@dataclass(slots=True)
 class Forecast:
+    """The open pipeline (``kehu.core.figures``) by expected close date: ``overdue`` + the window's quarters +
+    ``later`` + ``undated`` hold every open opportunity once."""
+
     months: list[tuple[str, PipelineSum]]        # (YYYY-MM, open opportunities expected to close then)
     quarters: list[tuple[str, PipelineSum]]      # (YYYY-Qn, the same by quarter)
     later: PipelineSum                           # expected after the window
     overdue: PipelineSum                         # expected before this quarter and still open
+    undated: PipelineSum                         # open, no expected close date (the schema asks for one)
     by_owner: dict[str, PipelineSum]             # over the window
     by_source: dict[str, PipelineSum]
-    won: dict[str, WonSum]                       # this_month, last_month, this_quarter, last_quarter
     slipping: list[tuple[Customer, Opportunity]]
     total: PipelineSum                           # every open opportunity in the window
 
 
-def _won_between(customers: Iterable[Customer], start: dt.date, end: dt.date) -> WonSum:
-    """Deals signed in [start, end) — a won opportunity becomes a deal, so this counts every sale once."""
-    out = WonSum()
+def open_opportunities(customers: Iterable[Customer], owner: str | None = None
+                       ) -> Iterator[tuple[Customer, Opportunity]]:
+    """What the pipeline holds: every open opportunity of a customer that is not lost (worked by ``owner``: its
+    own owner, else the customer's) — the one rule for the figures, the forecast and its breakdowns."""
     for c in customers:
-        for d in c.deals:
-            if d.signed and start <= d.signed < end:
-                out.count += 1
-                out.amount += d.amount
-    return out
+        if c.stage == "lost":
+            continue
+        for o in c.opportunities:
+            if o.is_open and (owner is None or opp_owner(o, c) == owner):
+                yield c, o
 
 
 def forecast(customers: list[Customer], config: Config, today: dt.date, owner: str | None = None) -> Forecast:
     """The probability-weighted pipeline of open opportunities by expected close month, for this quarter
-    and the next ones (``opportunities.forecast_quarters``), by owner and source; deals won this
-    month and quarter against the previous ones; the opportunities that are slipping. ``owner``: only
-    the opportunities that member works (its own owner, else the customer's) and the deals of their
-    customers."""
+    and the next ones (``opportunities.forecast_quarters``), by owner and source, and the opportunities
+    that are slipping. ``owner``: only the opportunities that member works (its own owner, else the
+    customer's). Deals won are figures (``kehu.core.figures.won_periods``)."""
     quarters = config.opportunities.forecast_quarters
     start = quarter_start(today)
     end = add_months(start, 3 * quarters)
     months = {add_months(start, i).strftime("%Y-%m"): PipelineSum() for i in range(3 * quarters)}
     qsums = {f"{add_months(start, 3 * i).year}-Q{(add_months(start, 3 * i).month - 1) // 3 + 1}": PipelineSum()
              for i in range(quarters)}
-    later, overdue, total = PipelineSum(), PipelineSum(), PipelineSum()
+    later, overdue, undated, total = PipelineSum(), PipelineSum(), PipelineSum(), PipelineSum()
     by_owner: defaultdict[str, PipelineSum] = defaultdict(PipelineSum)
     by_source: defaultdict[str, PipelineSum] = defaultdict(PipelineSum)
     slipping: list[tuple[Customer, Opportunity]] = []
-    for c in customers:
-        if c.stage == "lost":
+    for c, o in open_opportunities(customers, owner):
+        p = opp_probability(o, config)
+        if o.close is None:
+            undated.add(o.amount, p)
             continue
-        for o in c.opportunities:
-            if not o.is_open or o.close is None or (owner and opp_owner(o, c) != owner):
-                continue
-            p = opp_probability(o, config)
-            if opp_slipping(o, c, today):
-                slipping.append((c, o))
-            if o.close < start:
-                overdue.add(o.amount, p)
-            elif o.close >= end:
-                later.add(o.amount, p)
-            else:
-                months[o.close.strftime("%Y-%m")].add(o.amount, p)
-                q = f"{o.close.year}-Q{(o.close.month - 1) // 3 + 1}"
-                qsums[q].add(o.amount, p)
-                total.add(o.amount, p)
-                by_owner[opp_owner(o, c)].add(o.amount, p)
-                by_source[c.source or ""].add(o.amount, p)
-    month = dt.date(today.year, today.month, 1)
-    if owner:
-        customers = [c for c in customers if c.owner == owner]
-    won = {
-        "this_month": _won_between(customers, month, add_months(month, 1)),
-        "last_month": _won_between(customers, add_months(month, -1), month),
-        "this_quarter": _won_between(customers, start, add_months(start, 3)),
-        "last_quarter": _won_between(customers, add_months(start, -3), start),
-    }
+        if opp_slipping(o, c, today):
+            slipping.append((c, o))
+        if o.close < start:
+            overdue.add(o.amount, p)
+        elif o.close >= end:
+            later.add(o.amount, p)
+        else:
+            months[o.close.strftime("%Y-%m")].add(o.amount, p)
+            q = f"{o.close.year}-Q{(o.close.month - 1) // 3 + 1}"
+            qsums[q].add(o.amount, p)
+            total.add(o.amount, p)
+            by_owner[opp_owner(o, c)].add(o.amount, p)
+            by_source[c.source or ""].add(o.amount, p)
     slipping.sort(key=lambda co: (co[1].close or today, co[0].id, co[1].id))
-    return Forecast(list(months.items()), list(qsums.items()), later, overdue, dict(sorted(by_owner.items())),
-                    dict(sorted(by_source.items())), won, slipping, total)
+    return Forecast(list(months.items()), list(qsums.items()), later, overdue, undated,
+                    dict(sorted(by_owner.items())), dict(sorted(by_source.items())), slipping, total)
 
 
 # --- the customer pool (公海) ---------------------------------------------------------------------

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from ..core import derive
 from ..core.derive import BUCKETS, CLASSES, STATUSES, Facts
+from ..core.figures import Figures, figures, figures_by_owner
 from ..core.labels import Labels
 from ..core.privacy import Masking, mask_loosely
 from ..repo.config import Config
@@ -156,6 +157,26 @@ class Assembler:
         self.today = today
         self.soon = config.due_soon_days
         self.members = {m.handle: m for m in team.members} if team else {}
+        self._figures: Figures | None = None
+        self._by_owner: dict[str, Figures] | None = None
+
+    # --- figures: every number two pages show, from kehu.core.figures (read here, never counted) -----------
+
+    @property
+    def figures(self) -> Figures:
+        if self._figures is None:
+            self._figures = figures(self.customers, self.facts, self.config, self.today)
+        return self._figures
+
+    def figures_of(self, owner: str) -> Figures:
+        if self._by_owner is None:
+            self._by_owner = figures_by_owner(self.customers, self.facts, self.config, self.today)
+        found = self._by_owner.get(owner)
+        return found if found is not None else figures([], self.facts, self.config, self.today, owner)
+
+    def conversion_label(self) -> str:
+        stages = self.config.stages
+        return self.L.t("figure.conversion", first=self.stage_label(stages[0]), last=self.stage_label(stages[-1]))
 
     # --- words -----------------------------------------------------------------------------
 
@@ -387,7 +408,7 @@ class Assembler:
         for c in self.customers:
             f = self.facts[c.id]
             # the follow-up, then the rhythms (re-verification, satisfaction follow-up), each with its reason
-            for due in ([f.due] if f.due else []) + f.rhythms:
+            for due in derive.owed(f):
                 if due.date > horizon:
                     continue
                 view = self.due_view(c, f, due)
@@ -406,7 +427,7 @@ class Assembler:
         groups: dict[str, list[dict[str, Any]]] = {}
         for item in items:
             groups.setdefault(item["owner"], []).append(item)
-        counts = Counter(i["bucket"] for i in items if i["shown"])
+        counts = self.figures.due  # the items shown above, counted once (kehu.core.figures)
         window = self.config.birthday_window_days
         return {
             "groups": [{"owner": o, "owner_name": self.member_name(o), "src": member_src(o),
@@ -447,7 +468,7 @@ class Assembler:
 
     def funnel_page(self) -> dict[str, Any]:
         L = self.L
-        f = derive.funnel(self.customers, self.facts, self.config)
+        f = self.figures.funnel
         return {
             "overall": self._funnel_rows(f),
             "chart": funnel_chart([(self.stage_label(s.stage), s.reached,
@@ -462,7 +483,8 @@ class Assembler:
                          for k, v in derive.funnel_by(self.customers, self.facts, self.config, "owner").items()],
             "by_source": [(L.vocab("source", k) if k else L.t("unknown"), self._funnel_rows(v))
                           for k, v in derive.funnel_by(self.customers, self.facts, self.config, "source").items()],
-            "pipeline": derive.pipeline_value(f),
+            "figures": self.figures.named(),
+            "conversion_label": self.conversion_label(),
         }
 
     def forecast_page(self) -> dict[str, Any]:
@@ -472,7 +494,8 @@ class Assembler:
         def sums(s: derive.PipelineSum) -> dict[str, Any]:
             return {"count": s.count, "amount": s.amount, "weighted": s.weighted}
 
-        won = {k: {"count": w.count, "amount": w.amount} for k, w in fc.won.items()}
+        won: dict[str, dict[str, Any]] = {k: {"count": w.count, "amount": w.amount}
+                                          for k, w in self.figures.won.items()}
         for now, before in (("this_month", "last_month"), ("this_quarter", "last_quarter")):
             won[now]["change"] = (won[now]["amount"] - won[before]["amount"]) / won[before]["amount"] \
                 if won[before]["amount"] else None
@@ -490,6 +513,7 @@ class Assembler:
             "months": [(k, sums(s)) for k, s in fc.months],
             "quarters": [(k, sums(s)) for k, s in fc.quarters],
             "total": sums(fc.total), "later": sums(fc.later), "overdue": sums(fc.overdue),
+            "undated": sums(fc.undated), "pipeline": sums(self.figures.pipeline), "figures": self.figures.named(),
             "by_owner": [(self.member_name(k), sums(v)) for k, v in fc.by_owner.items()],
             "by_source": [(L.vocab("source", k) if k else L.t("unknown"), sums(v)) for k, v in fc.by_source.items()],
             "won": [(k, L.t(f"forecast.{k}"), won[k]) for k in ("this_month", "last_month", "this_quarter",
@@ -519,9 +543,10 @@ class Assembler:
         return {"rows": rows, "members": members, "days": self.config.pool.days, "cap": cap}
 
     def _funnel_rows(self, f: derive.Funnel) -> dict[str, Any]:
-        return {"stages": [{"label": self.stage_label(s.stage), "reached": s.reached, "current": s.current,
+        return {"stages": [{"stage": s.stage, "label": self.stage_label(s.stage), "reached": s.reached,
+                            "current": s.current,
                             "conversion": s.conversion, "value": s.value} for s in f.stages],
-                "lost": f.lost, "total": f.total, "pipeline": derive.pipeline_value(f)}
+                "lost": f.lost, "total": f.total}
 
     def satisfaction_page(self) -> dict[str, Any]:
         L = self.L
@@ -550,20 +575,34 @@ class Assembler:
         return v.keys() if v else []
 
     def dashboard(self, due: dict[str, Any], funnel: dict[str, Any], sat: dict[str, Any]) -> dict[str, Any]:
-        L = self.L
+        """The dashboard: the book's figures (kehu.core.figures) as tiles, counts by class, stage and status."""
+        L, fig = self.L, self.figures
+        named = fig.named()
         months = self.config.site.chart_months
         per_month = derive.interactions_per_month(self.customers, self.today, months)
         classes = Counter(self.facts[c.id].klass for c in self.customers)
         stages = Counter(c.stage for c in self.customers)
-        statuses = Counter(self.facts[c.id].status for c in self.customers)
+
+        def tile(name: str, link: str, kind: str = "count", note: str = "", note_figure: str = "") -> dict[str, Any]:
+            label = self.conversion_label() if name == "conversion" else L.t(f"figure.{name}", n=self.soon)
+            return {"key": name, "figure": name, "value": named[name], "label": label, "link": link, "kind": kind,
+                    "note": note, "note_figure": note_figure,
+                    "note_value": named[note_figure] if note_figure else None}
+
+        won_count = fig.won["this_month"].count
+        kpis = [tile("customers", "customers.md"), tile("overdue", "due.md"), tile("today", "due.md"),
+                tile("soon", "due.md"), tile("dormant", "due.md"),
+                {"key": "complaints", "figure": "", "value": len(sat["unresolved"]), "label": L.t("kpi.complaints"),
+                 "link": "satisfaction.md", "kind": "count", "note": "", "note_figure": "", "note_value": None},
+                tile("pipeline_open", "forecast.md", "money"), tile("pipeline_weighted", "forecast.md", "money"),
+                tile("won_this_month_amount", "forecast.md", "money",
+                     L.words_of.counted("figure.won_count", won_count), "won_this_month_count"),
+                tile("conversion", "funnel.md", "pct")]
         return {
-            "kpis": [("customers", len(self.customers)), ("overdue", due["counts"]["overdue"]),
-                     ("today", due["counts"]["today"]), ("soon", due["counts"]["soon"]),
-                     ("dormant", statuses.get("dormant", 0)),
-                     ("complaints", len(sat["unresolved"])), ("pipeline", funnel["pipeline"])],
+            "kpis": kpis,
             "by_class": [(self.class_label(k), classes.get(k, 0)) for k in CLASSES],
             "by_stage": [(self.stage_label(k), stages.get(k, 0)) for k in [*self.config.stages, "lost"]],
-            "by_status": [(L.status(k), statuses.get(k, 0)) for k in STATUSES],
+            "by_status": [(L.status(k), fig.statuses.get(k, 0)) for k in STATUSES],
             "per_month": column_chart([(k[2:], float(n), str(n)) for k, n in per_month], L.t("per_month", n=months)),
             "funnel": funnel["chart"],
         }
@@ -572,18 +611,17 @@ class Assembler:
 
     def team_pages(self, due: dict[str, Any]) -> list[dict[str, Any]]:
         window = self.config.site.discipline_days
-        disc = derive.discipline(self.customers, self.facts, self.today, window, self.soon)
+        recorded = derive.interactions_by_member(self.customers, self.today, window)
         handles = list(self.members) + sorted({c.owner for c in self.customers} - set(self.members))
         due_by_owner = {g["owner"]: g for g in due["groups"]}
         pages = []
         for h in handles:
-            d = disc.get(h, derive.Discipline())
             m = self.members.get(h)
             mine = sorted((c for c in self.customers if c.owner == h), key=lambda c: (sort_key(c.name), c.id))
             pages.append({
                 "handle": h, "name": self.member_name(h), "role": self.L.role(clean(m.role)) if m else "",
                 "active": m.active if m else True, "src": member_src(h), "calendar": calendar_src(h),
-                "discipline": d, "window": window,
+                "figures": self.figures_of(h).named(), "interactions": recorded.get(h, 0), "window": window,
                 "customers": [self._member_row(c) for c in mine],
                 "due": due_by_owner.get(h, {"items": [], "shown": 0}),
             })

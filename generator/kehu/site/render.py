@@ -83,6 +83,11 @@ def money(value: Any) -> str:
         return ""
 
 
+def plain(value: Any) -> str:
+    """A figure as the JSON outputs write it (``data-value``: what a script or a test compares)."""
+    return json.dumps(value)
+
+
 def pct(value: Any) -> str:
     return "—" if value is None else f"{float(value):.0%}"
 
@@ -146,8 +151,8 @@ class Renderer:
             autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.filters.update(multiline=multiline, money=money, pct=pct, num1=num1, yaml_str=yaml_str,
-                                json_script=json_script)
+        self.env.filters.update(multiline=multiline, money=money, pct=pct, plain=plain, num1=num1,
+                                yaml_str=yaml_str, json_script=json_script)
         self.env.globals["icon"] = icon
 
     def static_file(self, rel: str) -> Path | None:
