@@ -60,3 +60,15 @@ def locked(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(obj, *args, **kwargs)
 
     return wrapper
+
+
+def book_notes(msgs: Wording, unreadable: list[str], with_errors: list[str]) -> None:
+    """On stderr, what a list leaves out and what it marks: the customer files that are no customers, and the
+    customers (listed as usual) whose files have errors — the same notes for every command that lists the book."""
+    from ..words.terminal import echo
+
+    shown = 5
+    if unreadable:
+        echo(msgs.word("book.note_unreadable", n=len(unreadable), files=msgs.join(unreadable[:shown])), err=True)
+    if with_errors:
+        echo(msgs.word("book.note_with_errors", n=len(with_errors), ids=msgs.join(with_errors[:shown])), err=True)

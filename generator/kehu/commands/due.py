@@ -23,7 +23,7 @@ from ..repo.repository import Repo
 from ..store.edit import parse_score, require_handle, require_sound_repo
 from ..words.catalogue import entries
 from ..words.terminal import echo
-from ._common import repo_from
+from ._common import book_notes, repo_from
 from .show import BUCKET_STYLE, console, labels
 
 SHOWN = 200  # rows of the terminal table by default
@@ -83,7 +83,7 @@ _NEVER_CUT = {"due", "bucket", "id", "owner", "last_contact"}  # ids and dates a
 def _cells(words: Labels, r: dict) -> dict[str, Text | str]:
     name = Text(r["name"])
     if r["errors"]:  # listed like every customer, and marked
-        name.append(f" ⚠{words.words_of.counted('problems.errors', len(r['errors']))}", style="bold red")
+        name.append(" " + words.errors_mark(len(r["errors"])), style="bold red")
     return {"due": r["due"], "bucket": Text(words.bucket(r["bucket"]), style=BUCKET_STYLE[r["bucket"]]),
             "id": r["id"], "name": name, "owner": r["owner"], "reason_text": r["reason_text"],
             "class": words.klass(r["class"]), "status": words.status(r["status"]),
@@ -176,11 +176,8 @@ def command(obj: dict, owner: str | None, everyone: bool, within: str | None, li
     shown = parse_score(repo.msgs, "--limit", limit, 0, 100_000)
     rows, revive, invalid = due_and_revive(repo, who, days)
     words = labels(repo)
-    if invalid:
-        echo(words.t("due.skipped", n=len(invalid), files=words.join(invalid[:5])), err=True)
     marked = sorted({r["id"] for r in [*rows, *revive] if r["errors"]})
-    if marked:
-        echo(words.t("due.with_errors", n=len(marked), ids=words.join(marked[:5])), err=True)
+    book_notes(repo.msgs, invalid, marked)
     if fmt == "json":
         # the book's figures (kehu.core.figures) for this owner or the team, over every customer — as the site and
         # `kehu forecast` show them; --within narrows the rows, never the figures

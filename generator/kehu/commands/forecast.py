@@ -12,13 +12,15 @@ import json
 
 import click
 from rich.table import Table
+from rich.text import Text
 
 from ..book.loader import open_book
-from ..core.derive import PipelineSum, forecast, opp_owner
+from ..core.derive import PipelineSum, forecast, open_opportunities, opp_owner
 from ..core.figures import figures as figures_of
+from ..repo.model import Customer
 from ..store.edit import require_handle, require_sound_repo
-from ._common import repo_from
-from .show import console, label
+from ._common import book_notes, repo_from
+from .show import console, label, labels
 
 
 def _sums(s: PipelineSum) -> dict:
@@ -37,9 +39,19 @@ def command(obj: dict, owner: str | None, fmt: str) -> None:
     today = repo.config.today
     fc = forecast(book.customers, repo.config, today, who)
     figures = figures_of(book.customers, book.facts, repo.config, today, who)
+    L = labels(repo)
+
+    def errors(c: Customer) -> list[str]:
+        return [L.problem_line(p) for p in entry.errors] if (entry := book.entry(c.id)) else []
+
     slipping = [{"customer": c.id, "name": c.name, "id": o.id, "what": o.what, "amount": o.amount,
                  "close": o.close.isoformat() if o.close else None, "stage": o.stage, "owner": opp_owner(o, c),
-                 "days_late": (today - o.close).days if o.close else None} for c, o in fc.slipping]
+                 "days_late": (today - o.close).days if o.close else None, "errors": errors(c)}
+                for c, o in fc.slipping]
+    # every customer whose open opportunities the forecast counts: one with errors is counted, and named
+    counted = {c.id for c, _ in open_opportunities(book.customers, who)}
+    marked = sorted(e.id for e in book.with_errors if e.id in counted)
+    book_notes(repo.msgs, book.unreadable_names, marked)
     if fmt == "json":
         click.echo(json.dumps({
             "today": today.isoformat(), "owner": who,
@@ -50,7 +62,7 @@ def command(obj: dict, owner: str | None, fmt: str) -> None:
             "by_source": {k: _sums(s) for k, s in fc.by_source.items()},
             "won": {k: {"count": w.count, "amount": w.amount} for k, w in figures.won.items()},
             "figures": figures.named(),
-            "slipping": slipping, "skipped": book.unreadable_names,
+            "slipping": slipping, "skipped": book.unreadable_names, "with_errors": marked,
         }, ensure_ascii=False, indent=2))
         return
     out = console()
@@ -87,6 +99,9 @@ def command(obj: dict, owner: str | None, fmt: str) -> None:
         for column in ("customer", "opportunity", "stage", "amount", "close", "days_late", "owner"):
             s.add_column(repo.msgs.word(f"table.{column}"))
         for r in slipping:
-            s.add_row(r["name"], f"{r['what']} {r['id']}", label(repo, "stage", r["stage"]), f"{r['amount']:,.0f}",
+            name = Text(r["name"])
+            if r["errors"]:
+                name.append(" " + L.errors_mark(len(r["errors"])), style="bold red")
+            s.add_row(name, f"{r['what']} {r['id']}", label(repo, "stage", r["stage"]), f"{r['amount']:,.0f}",
                       r["close"] or "—", str(r["days_late"]), r["owner"])
         out.print(s)

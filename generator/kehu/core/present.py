@@ -72,6 +72,10 @@ class Presenter:
             ([self.words_of.counted("problems.warnings", warnings)] if warnings else [])
         return self.join(parts)
 
+    def errors_mark(self, errors: int) -> str:
+        """The mark beside a customer's name in a terminal table: '⚠1 个错误' ('' for none)."""
+        return f"⚠{self.words_of.counted('problems.errors', errors)}" if errors else ""
+
     def problem_line(self, p: Problem) -> str:
         """One problem of a customer, where it is: '第 9 行：owner：'lisa' 不是 team.yaml 中的成员'."""
         return self.t("problems.at_line", line=p.line, message=p.message)
