@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 
 import pytest
 from conftest import SCHEMA_SRC, TEAM_YAML, TODAY, TeamRepo, customer_dict
-from kehu.book.lookup import load_all
+from kehu.book.loader import open_book
 from kehu.core.derive import derive_all, forecast, funnel
 from kehu.core.figures import Figures, Number, figures, figures_by_owner
 from kehu.repo.config import default_config_text
@@ -83,7 +83,7 @@ def book(repo):
         repo.write_customer(c)
     assert repo.check().errors == 0
     opened = repo.open()
-    customers = load_all(opened).customers
+    customers = open_book(opened).customers
     return customers, derive_all(customers, opened.config, DAY), opened.config
 
 
@@ -282,7 +282,7 @@ def test_a_screen_showing_another_figure_is_caught(built, team_screens):
     (the annual value of the customers in the funnel's stages before won)."""
     book = cli_figures(built, "forecast")
     opened = built.open()
-    customers = load_all(opened).customers
+    customers = open_book(opened).customers
     stages = funnel(customers, derive_all(customers, opened.config, DAY), opened.config).stages
     before = float(sum(s.value for s in stages[:-1]))
     assert before != book["pipeline_open"]
