@@ -26,7 +26,8 @@ def _verdict(repo, today: str, use_cache: bool) -> list[tuple]:
 def test_the_cached_verdict_equals_a_fresh_one_on_every_day(repo, case) -> None:
     soon = (DAY + dt.timedelta(days=2)).isoformat()
     if case == "future-interaction":  # an error until the day comes, then none
-        data = customer_dict(interactions=[{"date": soon, "channel": "call", "by": "lixia", "summary": "约好的回访电话"}])
+        call = {"date": soon, "channel": "call", "by": "lixia", "summary": "约好的回访电话"}
+        data = customer_dict(interactions=[call])
     elif case == "first-followup":  # a new customer nobody called: a warning once its first day has passed
         data = customer_dict(created=DAY.isoformat(), interactions=[])
     elif case == "close-date":  # an open opportunity whose close date passes
