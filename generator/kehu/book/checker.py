@@ -21,7 +21,7 @@ from ..core.rules import FILE_RULES, FileContext, IndexEntry, index_entry, repo_
 from ..repo.config import CONFIG_FILE, SCHEMA_DIR, TEAM_FILE
 from ..repo.files import customer_scan, file_name, read_file
 from ..repo.model import Record, customer_from, record_of
-from ..repo.repository import Repo, is_plain_file
+from ..repo.repository import Repo, is_plain_file, rel
 from ..repo.yamlload import LoadedYaml, load_yaml_bytes
 from ..util.cache import CACHE_DIR, ContentCache, content_key, environment, load_cache_json, save_cache_json
 from ..util.problems import Problem, Severity
@@ -61,6 +61,13 @@ def check_customer_bytes(repo: Repo, file: str, raw: bytes) -> tuple[list[Proble
     """All single-file rules for one customer file; never raises on bad input."""
     problems, entry, _ = _check_loaded(repo, file, raw)
     return problems, entry
+
+
+def first_error(repo: Repo, path: Path) -> str:
+    """``line:col message`` of the first error of a customer file (for "run kehu check" refusals)."""
+    problems, _ = check_customer_bytes(repo, rel(repo.root, path), path.read_bytes())
+    errors = [p for p in problems if p.severity is Severity.ERROR] or problems
+    return f"{errors[0].line}:{errors[0].col} {errors[0].message}" if errors else "?"
 
 
 def _check_loaded(repo: Repo, file: str, raw: bytes) -> tuple[list[Problem], IndexEntry, LoadedYaml | None]:

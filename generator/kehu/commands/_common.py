@@ -10,12 +10,13 @@ from typing import Any, NoReturn
 
 import click
 
+from ..core.derive import pool_enabled
 from ..repo.repository import Repo, open_repo
 from ..repo.root import find_root
-from ..util.errors import EXIT_BAD_INPUT, KehuError, Wording
+from ..util.errors import EXIT_BAD_INPUT, KehuError, Wording, refuse
 from ..util.locking import write_lock
 
-__all__ = ["EXIT_BAD_INPUT", "fail", "here", "locked", "print_error", "repo_from"]
+__all__ = ["EXIT_BAD_INPUT", "fail", "here", "locked", "print_error", "repo_from", "require_pool"]
 
 
 def fail(message: str, hint: str = "") -> NoReturn:
@@ -41,6 +42,11 @@ def repo_from(obj: dict | None, today: dt.date | None = None) -> Repo:
     """The repository of ``kehu -C``, working on ``today`` (default: the date the command line pinned)."""
     return open_repo((obj or {}).get("repo"), today=today or today_from(obj))
 
+
+def require_pool(repo: Repo) -> None:
+    """``kehu pool`` and ``kehu claim`` work only when kehu.yaml turns the customer pool on."""
+    if not pool_enabled(repo.config):
+        raise refuse(repo.msgs, "cli-pool-off")
 
 
 def here(path: Path, repo: Repo) -> str:

@@ -23,8 +23,7 @@ from ..store.edit import (
     set_field,
     yaml_date,
 )
-from ._common import locked, repo_from
-from .pool import require_pool
+from ._common import locked, repo_from, require_pool
 
 
 @click.command("claim")

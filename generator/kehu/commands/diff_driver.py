@@ -2,7 +2,7 @@
 
 Installed by ``kehu init`` (and ``kehu init --git-only`` in every clone): ``.gitattributes``
 says ``customers/*.yaml diff=kehu``, and git config ``diff.kehu.textconv`` (``kehu diff-driver``, run
-fail-safe: see :func:`textconv_command`),
+fail-safe: see :func:`kehu.git.gitsetup.textconv_command`),
 ``diff.kehu.xfuncname "^[ ]*# kehu: (.+)$"`` and ``diff.kehu.cachetextconv true``.
 
 The file is printed unchanged except for one comment line above the file and above each
@@ -17,7 +17,6 @@ A file that does not load is printed as it is: a diff is never refused.
 
 from __future__ import annotations
 
-import shlex
 import sys
 from pathlib import Path
 
@@ -25,18 +24,7 @@ import click
 
 from ..core.identity import PROTECTED
 
-MARK = "# kehu: "
-
-
-def textconv_command(python: str | None = None) -> str:
-    """The value of ``diff.kehu.textconv``. Git appends the file (``sh -c 'CMD "$@"'``); like the merge
-    driver it runs kehu by the Python that set it up, else ``kehu`` from PATH, and when neither runs it shows
-    the file as it is — a diff must never fail because kehu cannot start."""
-    exe = shlex.quote(python or sys.executable)
-    return (f'f() {{ if [ -x {exe} ] && {exe} -m kehu.cli diff-driver "$1" 2>/dev/null; then :; '
-            f'elif command -v kehu >/dev/null 2>&1 && kehu diff-driver "$1" 2>/dev/null; then :; '
-            f'else cat "$1"; fi; }}; f')
-XFUNCNAME = "^[ ]*# kehu: (.+)$"
+MARK = "# kehu: "  # the hunk header git shows is what follows it (``gitsetup.XFUNCNAME``)
 LISTS = ("contacts", *PROTECTED)  # the lists whose entries get a header
 
 

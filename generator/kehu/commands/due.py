@@ -6,15 +6,13 @@ customer; a file with errors is left out and named, never guessed at.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from pathlib import Path
 
 import click
 from rich.table import Table
 from rich.text import Text
 
-from ..core.derive import RHYTHM_REASONS, revive_key
+from ..book.queries import due_and_revive
 from ..core.labels import Labels
 from ..core.present import BUCKETS
 from ..repo.gitinfo import handle_for_email, user_email
@@ -23,51 +21,9 @@ from ..store.edit import parse_score, require_handle, require_sound_repo
 from ..words.catalogue import entries
 from ..words.terminal import echo
 from ._common import repo_from
-from .show import BUCKET_STYLE, console, labels
+from ._views import BUCKET_STYLE, console, labels
 
 SHOWN = 200  # rows of the terminal table by default
-
-
-def due_rows(repo: Repo, owner: str | None, within: int | None) -> tuple[list[dict], list[str]]:
-    """One row per item falling due on or before today + ``within`` days (every item when ``within`` is
-    None), earliest first: each customer's follow-up, and its re-verification and satisfaction follow-up.
-    The facts are ``kehu.core.derive``'s, kept per file content and day by the book index (kehu.book.index)."""
-    rows, _, invalid = due_and_revive(repo, owner, within)
-    return rows, invalid
-
-
-def due_and_revive(repo: Repo, owner: str | None, within: int | None) -> tuple[list[dict], list[dict], list[str]]:
-    """The due rows (``due_rows``) and the dormant customers to revive, which are never due rows
-    (``derive.revive_due``), longest silent first (``derive.revive_key``)."""
-    from ..book.index import book
-
-    index = book(repo)
-    today = repo.config.today
-    words = labels(repo)
-    rows, revive = [], []
-    for item, (due, reason, action, klass, status, last, *rest) in index.due_rows(today):
-        if owner and item.owner != owner:
-            continue
-        if status == "dormant":
-            silent = (today - dt.date.fromisoformat(last)).days if last else None
-            revive.append({"id": item.id, "name": item.name, "owner": item.owner, "file": item.file,
-                           "last_contact": last, "days_since_contact": silent})
-        rhythms = rest[0] if rest else []
-        # the follow-up, then the rhythms (re-verification, satisfaction follow-up) as items of their own
-        for date, why, what, every in ([(due, reason, action, None)] if due else []) + [tuple(r) for r in rhythms]:
-            when = dt.date.fromisoformat(date)
-            if within is not None and (when - today).days > within:
-                continue
-            rows.append({
-                "id": item.id, "name": item.name, "owner": item.owner, "file": item.file,
-                "due": date, "bucket": words.bucket_of(when, today),
-                "days": (when - today).days, "reason": why, "action": what,
-                "reason_text": words.due_reason(why, what, klass, every), "class": klass, "status": status,
-                "stage": item.stage, "last_contact": last,
-            })
-    rows.sort(key=lambda r: (r["due"], r["id"], r["reason"] in RHYTHM_REASONS))
-    revive.sort(key=lambda r: revive_key(r["days_since_contact"], r["id"]))
-    return rows, revive, [Path(i.file).name for i in index.items if not i.valid]
 
 
 # (header word, row key, kept at narrow widths?) — columns dropped right to left until the table fits

@@ -16,7 +16,7 @@ from ..book.lookup import load_all
 from ..core.derive import PipelineSum, forecast, opp_owner
 from ..store.edit import require_handle, require_sound_repo
 from ._common import repo_from
-from .show import console, label
+from ._views import console, label
 
 
 def _sums(s: PipelineSum) -> dict:

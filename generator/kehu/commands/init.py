@@ -28,6 +28,7 @@ import click
 
 from .. import __version__
 from ..git.codeowners import GITHUB_FILE, GITLAB_FILE, github_text, gitlab_text, ownership_of
+from ..git.gitsetup import XFUNCNAME, textconv_command
 from ..git.gitsetup import configure as configure_merge_driver
 from ..git.install import Install, from_spec, precommit_config
 from ..git.install import current as current_install
@@ -229,8 +230,6 @@ def setup_git(words: Locale, target: Path) -> list[str]:
 def setup_diff_driver(words: Locale, target: Path) -> list[str]:
     """git config for ``diff=kehu`` (.gitattributes): hunk headers of git diff / git log -p name the customer
     and the entry (kehu diff-driver); the converted text is cached by git per file version."""
-    from .diff_driver import XFUNCNAME, textconv_command
-
     warnings = []
     for key, value in (("diff.kehu.textconv", textconv_command()), ("diff.kehu.xfuncname", XFUNCNAME),
                        ("diff.kehu.cachetextconv", "true")):

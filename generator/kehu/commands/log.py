@@ -12,6 +12,7 @@ import datetime as dt
 import click
 from ruamel.yaml.comments import CommentedMap
 
+from ..book.queries import facts_for
 from ..repo.gitinfo import current_handle
 from ..repo.repository import Repo
 from ..store.edit import (
@@ -34,7 +35,7 @@ from ..store.edit import (
 from ..words.catalogue import is_first_followup_action
 from ..words.terminal import echo
 from ._common import locked, repo_from
-from .show import due_reason, facts_for
+from ._views import due_reason
 
 
 def _channel(repo: Repo, value: str | None) -> str:

@@ -43,7 +43,7 @@ from ..store.edit import (
 )
 from ..words.catalogue import Locale
 from ._common import locked, repo_from
-from .show import console, label
+from ._views import console, label
 
 ITEM_ORDER = ["id", "what", "amount", "close", "stage", "probability", "owner", "created", "closed", "lost_reason",
               "note"]

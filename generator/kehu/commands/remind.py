@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import click
 
 from ..book.lookup import load_all
+from ..book.queries import due_rows
 from ..core.derive import upcoming_birthdays
 from ..core.privacy import Masking
 from ..io.remind import ROBOTS, DeliveryError, Message, Smtp, redact, robot_request, send_email, send_robot
@@ -27,8 +28,7 @@ from ..repo.repository import Repo
 from ..store.edit import refuse, require_handle, require_sound_repo
 from ..util.errors import KehuError
 from ._common import print_error, repo_from
-from .due import due_rows
-from .show import word
+from ._views import word
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 

@@ -16,7 +16,7 @@ from ..repo.gitinfo import is_git_repo
 from ..repo.repository import Repo
 from ..store.edit import refuse, require_handle, require_sound_repo
 from ._common import repo_from
-from .show import console, label, labels, word
+from ._views import console, label, labels, word
 
 
 def previous_month(repo: Repo) -> str:

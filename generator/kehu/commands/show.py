@@ -4,61 +4,27 @@ Every derived fact (status, class, due follow-up, last contact, missing
 information) comes from ``kehu.core.derive`` over the whole folder, exactly as the
 site computes it. It shows what the team may read (unmasked); ``--mask`` masks phones,
 WeChat ids and emails — also inside free text — as the public site does (``privacy.Masking``).
-Every derived fact is worded by ``kehu.core.present`` (as the site and export word it); this module
-also holds the terminal helpers ``kehu due`` and other commands share.
+Every derived fact is worded by ``kehu.core.present`` (as the site and export word it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import sys
-from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from ..book.lookup import resolve
+from ..book.queries import facts_for
 from ..core.derive import Due, Facts, opp_owner, opp_probability, opp_slipping, upcoming_birthdays
 from ..core.labels import Labels
 from ..core.privacy import Masking
 from ..repo.model import SURVEY_DIMENSIONS, Customer
-from ..repo.repository import Repo, rel
-from ..store.edit import first_error, refuse, require_sound_repo
-from ..words.terminal import console as terminal_console
+from ..repo.repository import Repo
+from ..store.edit import require_sound_repo
 from ._common import repo_from
-
-BUCKET_STYLE = {"overdue": "bold red", "today": "bold yellow", "soon": "yellow", "later": ""}
-
-
-def labels(repo: Repo) -> Labels:
-    """The words of derived facts (``kehu.core.present``) and the site's: the terminal says what the site says."""
-    return Labels(repo.schemas, repo.config.locale, repo.config)
-
-
-def word(repo: Repo, key: str) -> str:
-    """A catalogue word; ``bucket.soon`` with the team's soon window."""
-    return labels(repo).bucket("soon") if key == "bucket.soon" else labels(repo).t(key)
-
-
-def label(repo: Repo, vocab: str, key: str | None) -> str:
-    if key is None:
-        return ""
-    return labels(repo).vocab(vocab, key)
-
-
-def console() -> Console:
-    """A console that does not wrap tables at 80 columns when the output is a pipe or a file
-    (tables take their natural width there, so `grep` sees whole rows)."""
-    wide = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 400
-    return terminal_console(width=wide, markup=False, emoji=False, highlight=False, soft_wrap=False)
-
-
-def due_reason(repo: Repo, facts: Facts, due: Due | None = None) -> str:
-    """Why ``due`` (the follow-up unless another item is given) is owed, as the site and export say it."""
-    return labels(repo).due_reason_of(facts, due)
+from ._views import BUCKET_STYLE, console, labels
 
 
 def due_text(repo: Repo, facts: Facts, due: Due | None = None, words: Labels | None = None) -> Text:
@@ -73,36 +39,11 @@ def due_text(repo: Repo, facts: Facts, due: Due | None = None, words: Labels | N
     return out
 
 
-def last_contact_text(repo: Repo, facts: Facts) -> str:
-    return labels(repo).last_contact(facts)
-
-
 def member_name(repo: Repo, handle: str | None) -> str:
     if not handle:
         return ""
     member = repo.team.handles.get(handle) if repo.team else None
     return repo.msgs.word("with_detail", text=member.name, detail=handle) if member else handle
-
-
-def facts_for(repo: Repo, path: Path) -> tuple[Customer, Facts]:
-    """The customer at ``path`` and its facts, as ``derive_all`` over every customer gives them: the one
-    fact that depends on the others, the team's revenue, comes from the book index (kehu.book.index)."""
-    from ..book.checker import _check_loaded
-    from ..book.index import book
-    from ..core.derive import Context, derive
-    from ..repo.model import customer_from
-
-    name = rel(repo.root, path)
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        raw = None
-    loaded = _check_loaded(repo, name, raw)[2] if raw is not None else None
-    if loaded is None:
-        raise refuse(repo.msgs, "cli-cannot-read", file=name, first=first_error(repo, path))
-    today = repo.config.today
-    c = customer_from(loaded)
-    return c, derive(c, Context(repo.config, today, book(repo).team_revenue(today)))
 
 
 # --- the sections of `kehu show` ---------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""How a clone is set up for kehu: the merge driver in git config.
+"""How a clone is set up for kehu: the merge driver and the diff driver in git config.
 
 git config is not cloned, so every colleague's clone enables the driver once (``kehu init`` /
 ``kehu init --git-only``), and ``kehu sync`` passes the same setting on its own command line.
@@ -22,6 +22,7 @@ from pathlib import Path
 
 MERGE_NAME = "kehu: three-way merge of customer files"
 EXIT_MARKED = 41  # kehu merge-driver wrote the file with conflict markers (git sees any non-zero as conflict)
+XFUNCNAME = "^[ ]*# kehu: (.+)$"  # the comment lines `kehu diff-driver` writes make the hunk headers
 
 
 def merge_driver_command(python: str | None = None) -> str:
@@ -69,3 +70,13 @@ def configure(root: Path) -> list[tuple[str, str]]:
         if done.returncode != 0:
             warnings.append((key, done.stderr.strip()))
     return warnings
+
+
+def textconv_command(python: str | None = None) -> str:
+    """The value of ``diff.kehu.textconv``. Git appends the file (``sh -c 'CMD "$@"'``); like the merge
+    driver it runs kehu by the Python that set it up, else ``kehu`` from PATH, and when neither runs it shows
+    the file as it is — a diff must never fail because kehu cannot start."""
+    exe = shlex.quote(python or sys.executable)
+    return (f'f() {{ if [ -x {exe} ] && {exe} -m kehu.cli diff-driver "$1" 2>/dev/null; then :; '
+            f'elif command -v kehu >/dev/null 2>&1 && kehu diff-driver "$1" 2>/dev/null; then :; '
+            f'else cat "$1"; fi; }}; f')

@@ -47,13 +47,6 @@ def require_sound_repo(repo: Repo) -> None:
         raise refuse(repo.msgs, "cli-config-invalid", where=f"{p.file}:{p.line}:{p.col}", message=p.message)
 
 
-def first_error(repo: Repo, path: Path) -> str:
-    """``line:col message`` of the first error of a customer file (for "run kehu check" refusals)."""
-    problems, _ = check_customer_bytes(repo, rel(repo.root, path), path.read_bytes())
-    errors = [p for p in problems if p.severity is Severity.ERROR] or problems
-    return f"{errors[0].line}:{errors[0].col} {errors[0].message}" if errors else "?"
-
-
 # --- command-line values -> schema values ----------------------------------------------------
 
 

@@ -1,0 +1,78 @@
+"""Questions the commands ask the book: one customer with its facts, the items falling due, the customers to
+revive. (Moved here from the commands that first asked them; the one loader, :mod:`kehu.book.loader`, is to
+answer them.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from ..core.derive import RHYTHM_REASONS, Facts, revive_key
+from ..core.labels import Labels
+from ..repo.model import Customer
+from ..repo.repository import Repo, rel
+from ..util.errors import refuse
+from .checker import first_error
+
+
+def facts_for(repo: Repo, path: Path) -> tuple[Customer, Facts]:
+    """The customer at ``path`` and its facts, as ``derive_all`` over every customer gives them: the one
+    fact that depends on the others, the team's revenue, comes from the book index (kehu.book.index)."""
+    from ..book.checker import _check_loaded
+    from ..book.index import book
+    from ..core.derive import Context, derive
+    from ..repo.model import customer_from
+
+    name = rel(repo.root, path)
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        raw = None
+    loaded = _check_loaded(repo, name, raw)[2] if raw is not None else None
+    if loaded is None:
+        raise refuse(repo.msgs, "cli-cannot-read", file=name, first=first_error(repo, path))
+    today = repo.config.today
+    c = customer_from(loaded)
+    return c, derive(c, Context(repo.config, today, book(repo).team_revenue(today)))
+
+
+def due_rows(repo: Repo, owner: str | None, within: int | None) -> tuple[list[dict], list[str]]:
+    """One row per item falling due on or before today + ``within`` days (every item when ``within`` is
+    None), earliest first: each customer's follow-up, and its re-verification and satisfaction follow-up.
+    The facts are ``kehu.core.derive``'s, kept per file content and day by the book index (kehu.book.index)."""
+    rows, _, invalid = due_and_revive(repo, owner, within)
+    return rows, invalid
+
+
+def due_and_revive(repo: Repo, owner: str | None, within: int | None) -> tuple[list[dict], list[dict], list[str]]:
+    """The due rows (``due_rows``) and the dormant customers to revive, which are never due rows
+    (``derive.revive_due``), longest silent first (``derive.revive_key``)."""
+    from ..book.index import book
+
+    index = book(repo)
+    today = repo.config.today
+    words = Labels(repo.schemas, repo.config.locale, repo.config)
+    rows, revive = [], []
+    for item, (due, reason, action, klass, status, last, *rest) in index.due_rows(today):
+        if owner and item.owner != owner:
+            continue
+        if status == "dormant":
+            silent = (today - dt.date.fromisoformat(last)).days if last else None
+            revive.append({"id": item.id, "name": item.name, "owner": item.owner, "file": item.file,
+                           "last_contact": last, "days_since_contact": silent})
+        rhythms = rest[0] if rest else []
+        # the follow-up, then the rhythms (re-verification, satisfaction follow-up) as items of their own
+        for date, why, what, every in ([(due, reason, action, None)] if due else []) + [tuple(r) for r in rhythms]:
+            when = dt.date.fromisoformat(date)
+            if within is not None and (when - today).days > within:
+                continue
+            rows.append({
+                "id": item.id, "name": item.name, "owner": item.owner, "file": item.file,
+                "due": date, "bucket": words.bucket_of(when, today),
+                "days": (when - today).days, "reason": why, "action": what,
+                "reason_text": words.due_reason(why, what, klass, every), "class": klass, "status": status,
+                "stage": item.stage, "last_contact": last,
+            })
+    rows.sort(key=lambda r: (r["due"], r["id"], r["reason"] in RHYTHM_REASONS))
+    revive.sort(key=lambda r: revive_key(r["days_since_contact"], r["id"]))
+    return rows, revive, [Path(i.file).name for i in index.items if not i.valid]
