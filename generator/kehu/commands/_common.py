@@ -15,8 +15,10 @@ from ..repo.repository import Repo, open_repo
 from ..repo.root import find_root
 from ..util.errors import EXIT_BAD_INPUT, KehuError, Wording, refuse
 from ..util.locking import write_lock
+from ..util.problems import Problem
 
-__all__ = ["EXIT_BAD_INPUT", "fail", "here", "locked", "print_error", "repo_from", "require_pool"]
+__all__ = ["EXIT_BAD_INPUT", "fail", "here", "locked", "print_error", "repo_from", "report_warnings",
+           "require_pool"]
 
 
 def fail(message: str, hint: str = "") -> NoReturn:
@@ -31,6 +33,13 @@ def print_error(e: KehuError, msgs: Wording) -> None:
     from ..words.terminal import terminal_text  # an argument or a file's value may hold escape sequences
 
     click.echo(msgs.word("cli.error_line", line=terminal_text(e.line_for(msgs), one_line=True)), err=True)
+
+
+def report_warnings(warnings: list[Problem], msgs: Wording) -> None:
+    """``kehu: 警告：file:line:col: message → hint`` on stderr, one line per warning a change introduced."""
+    for p in warnings:
+        line = f"{p.where}: {p.message}" + (f" → {p.hint}" if p.hint else "")
+        click.echo(msgs.word("cli.warning_line", line=line), err=True)
 
 
 def today_from(obj: dict | None) -> dt.date | None:

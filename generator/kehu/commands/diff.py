@@ -21,7 +21,8 @@ import click
 from ..git.review import CustomerReview, Wording, review
 from ..repo.gitinfo import authors_of_files, changed_customer_files, is_git_repo, resolve_range
 from ..repo.repository import Repo
-from ..store.edit import CommandError, refuse, require_sound_repo
+from ..store.transaction import require_sound_repo
+from ..util.errors import CommandError, refuse
 from ._common import repo_from
 
 MARKDOWN_LIMIT = 60_000  # a GitHub comment holds 65,536 characters

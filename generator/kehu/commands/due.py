@@ -17,9 +17,10 @@ from ..core.labels import Labels
 from ..core.present import BUCKETS
 from ..repo.gitinfo import handle_for_email, user_email
 from ..repo.repository import Repo
-from ..store.edit import parse_score, require_handle, require_sound_repo
+from ..store.transaction import require_sound_repo
 from ..words.catalogue import entries
 from ..words.terminal import echo
+from ._args import parse_score, require_handle
 from ._common import repo_from
 from ._views import BUCKET_STYLE, console, labels
 

@@ -14,7 +14,8 @@ from rich.table import Table
 
 from ..book.lookup import load_all
 from ..core.derive import PipelineSum, forecast, opp_owner
-from ..store.edit import require_handle, require_sound_repo
+from ..store.transaction import require_sound_repo
+from ._args import require_handle
 from ._common import repo_from
 from ._views import console, label
 

@@ -15,7 +15,10 @@ from ..git.forget import (
     tombstone,
 )
 from ..repo.gitinfo import current_handle
-from ..store.edit import field_order, open_for_edit, refuse, require_handle, require_sound_repo, require_text, save
+from ..store.mapedit import field_order
+from ..store.transaction import open_for_edit, require_sound_repo, save
+from ..util.errors import refuse
+from ._args import require_handle, require_text
 from ._common import repo_from
 
 
@@ -66,7 +69,7 @@ def command(obj: dict, customer: str, contact: str | None, reason: str, by: str 
     if not contacts:
         del ed.data["contacts"]
     scrub(ed.data, secrets, mark(repo))
-    from ..store.edit import set_field
+    from ..store.mapedit import set_field
 
     stones = ed.data.get("forgotten")
     if not isinstance(stones, list):

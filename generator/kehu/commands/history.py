@@ -22,7 +22,8 @@ from ..git.review import Wording
 from ..repo.gitinfo import Revision, _blobs, git, handle_for_email, is_git_repo, revisions
 from ..repo.repository import Repo
 from ..repo.yamlload import load_yaml_bytes
-from ..store.edit import CommandError, refuse, require_sound_repo
+from ..store.transaction import require_sound_repo
+from ..util.errors import CommandError, refuse
 from ..words.terminal import echo, terminal_text
 from ._common import repo_from
 

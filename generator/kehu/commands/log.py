@@ -14,27 +14,15 @@ from ruamel.yaml.comments import CommentedMap
 
 from ..book.queries import facts_for
 from ..repo.gitinfo import current_handle
+from ..repo.model import as_date
 from ..repo.repository import Repo
-from ..store.edit import (
-    append_dated,
-    as_date,
-    entry,
-    field_order,
-    open_for_edit,
-    parse_date,
-    refuse,
-    report_warnings,
-    require_handle,
-    require_sound_repo,
-    require_text,
-    save,
-    set_field,
-    vocab_key,
-    yaml_date,
-)
+from ..store.mapedit import append_dated, entry, field_order, set_field, yaml_date
+from ..store.transaction import open_for_edit, require_sound_repo, save
+from ..util.errors import refuse
 from ..words.catalogue import is_first_followup_action
 from ..words.terminal import echo
-from ._common import locked, repo_from
+from ._args import parse_date, require_handle, require_text, vocab_key
+from ._common import locked, repo_from, report_warnings
 from ._views import due_reason
 
 

@@ -20,7 +20,7 @@ def command(obj: dict, keep: str, drop: str) -> None:
     from ..book.lookup import resolve
     from ..repo.repository import rel
     from ..store.dedupe import merge_records, rules_for
-    from ..store.edit import require_sound_repo
+    from ..store.transaction import require_sound_repo
     from ..store.write import dump, load_roundtrip, save_customer
     from ..util.problems import Severity
 

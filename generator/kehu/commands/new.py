@@ -23,21 +23,13 @@ from ..core.normalize import normalize_company, normalize_email, parse_phone
 from ..core.rules import IndexEntry, near_duplicates_of
 from ..repo.gitinfo import handle_for_email, user_email
 from ..repo.repository import Repo, rel
-from ..store.edit import (
-    CommandError,
-    entry,
-    new_warnings,
-    refuse,
-    report_warnings,
-    require_handle,
-    require_sound_repo,
-    require_text,
-    vocab_key,
-    yaml_date,
-)
 from ..store.ids import Allocator
+from ..store.mapedit import entry, yaml_date
+from ..store.transaction import new_warnings, require_sound_repo
+from ..util.errors import CommandError, refuse
 from ..words.terminal import echo
-from ._common import locked, repo_from
+from ._args import require_handle, require_text, vocab_key
+from ._common import locked, repo_from, report_warnings
 
 # --- ids -----------------------------------------------------------------------------------------
 

@@ -21,28 +21,12 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ..book.lookup import load_all
 from ..core.derive import opp_probability, opp_slipping
 from ..repo.repository import Repo
-from ..store.edit import (
-    Editing,
-    entry,
-    field_order,
-    insert_dated,
-    is_none_word,
-    open_for_edit,
-    parse_amount,
-    parse_date,
-    parse_probability,
-    refuse,
-    report_warnings,
-    require_handle,
-    require_sound_repo,
-    require_text,
-    save,
-    set_field,
-    vocab_key,
-    yaml_date,
-)
+from ..store.mapedit import entry, field_order, insert_dated, set_field, yaml_date
+from ..store.transaction import Editing, open_for_edit, require_sound_repo, save
+from ..util.errors import refuse
 from ..words.catalogue import Locale
-from ._common import locked, repo_from
+from ._args import is_none_word, parse_amount, parse_date, parse_probability, require_handle, require_text, vocab_key
+from ._common import locked, repo_from, report_warnings
 from ._views import console, label
 
 ITEM_ORDER = ["id", "what", "amount", "close", "stage", "probability", "owner", "created", "closed", "lost_reason",

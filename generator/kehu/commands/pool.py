@@ -15,7 +15,7 @@ from rich.table import Table
 
 from ..book.lookup import load_all
 from ..core.derive import holdings, pool_reference, pool_since
-from ..store.edit import require_sound_repo
+from ..store.transaction import require_sound_repo
 from ._common import repo_from, require_pool
 from ._views import console
 

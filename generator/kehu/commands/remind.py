@@ -25,8 +25,9 @@ from ..core.privacy import Masking
 from ..io.remind import ROBOTS, DeliveryError, Message, Smtp, redact, robot_request, send_email, send_robot
 from ..repo.gitinfo import current_handle
 from ..repo.repository import Repo
-from ..store.edit import refuse, require_handle, require_sound_repo
-from ..util.errors import KehuError
+from ..store.transaction import require_sound_repo
+from ..util.errors import KehuError, refuse
+from ._args import require_handle
 from ._common import print_error, repo_from
 from ._views import word
 

@@ -30,10 +30,11 @@ def command(obj: dict, old: str, new: str | None) -> None:
     from ..repo.gitinfo import git, handle_for_email, ids_in_history, is_git_repo, user_email
     from ..repo.model import as_date
     from ..repo.repository import rel
-    from ..store.edit import refuse, require_sound_repo
     from ..store.ids import Allocator
     from ..store.renumber import follow_in_config, with_new_id
+    from ..store.transaction import require_sound_repo
     from ..store.write import load_roundtrip, save_customer
+    from ..util.errors import refuse
     from ..util.problems import Severity
 
     repo = repo_from(obj)

@@ -14,7 +14,9 @@ from ..core.derive import ClassChange
 from ..git.monthly import MonthReview, review
 from ..repo.gitinfo import is_git_repo
 from ..repo.repository import Repo
-from ..store.edit import refuse, require_handle, require_sound_repo
+from ..store.transaction import require_sound_repo
+from ..util.errors import refuse
+from ._args import require_handle
 from ._common import repo_from
 from ._views import console, label, labels, word
 

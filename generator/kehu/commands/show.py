@@ -22,7 +22,7 @@ from ..core.labels import Labels
 from ..core.privacy import Masking
 from ..repo.model import SURVEY_DIMENSIONS, Customer
 from ..repo.repository import Repo
-from ..store.edit import require_sound_repo
+from ..store.transaction import require_sound_repo
 from ._common import repo_from
 from ._views import BUCKET_STYLE, console, labels
 

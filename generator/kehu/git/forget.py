@@ -17,7 +17,7 @@ from typing import Any
 
 from ..repo.config import CONFIG_FILE
 from ..repo.repository import Repo
-from ..store.edit import yaml_date
+from ..store.mapedit import yaml_date
 
 
 def forgotten_ids(repo: Repo, commit: str | None = None) -> dict[str, str]:
@@ -67,7 +67,7 @@ def scrub(value: Any, secrets: list[str], replacement: str) -> tuple[Any, int]:
 
 
 def tombstone(repo: Repo, by: str, reason: str, what: str, ident: str | None = None) -> dict:
-    from ..store.edit import entry
+    from ..store.mapedit import entry
 
     pairs: list[tuple[str, Any]] = [("date", yaml_date(repo.config.today)), ("by", by), ("what", what)]
     if ident:
