@@ -19,11 +19,12 @@ import click
 
 from ..core.changes import brought_in, diff
 from ..git.review import Wording
-from ..repo.gitinfo import Revision, _blobs, git, handle_for_email, is_git_repo, revisions
+from ..repo.gitinfo import Revision, blobs, handle_for_email, is_git_repo, revisions
 from ..repo.repository import Repo
 from ..repo.yamlload import load_yaml_bytes
 from ..store.transaction import require_sound_repo
 from ..util.errors import CommandError, refuse
+from ..util.gitcmd import git
 from ..words.terminal import echo, terminal_text
 from ._common import repo_from
 
@@ -55,13 +56,13 @@ def _merge_sides(repo: Repo, rev: Revision) -> tuple[list[str], bytes | None]:
     """Who made each parent of a merge (its commit's author) and the file where the sides parted."""
     out = git(repo.root, "log", "--no-walk=unsorted", "--format=%ae\x1f%an", *rev.parents)
     who = []
-    for line in out.stdout.decode("utf-8", "replace").splitlines():
+    for line in out.out.splitlines():
         email, name = [*line.split("\x1f"), ""][:2]
         who.append(handle_for_email(repo.team, email) or name)
     base = git(repo.root, "merge-base", *rev.parents[:2])
     raw = None
-    if base.returncode == 0 and rev.parent_path:
-        raw = _blobs(repo.root, [f"{base.stdout.decode().strip()}:{rev.parent_path}"])[0]
+    if base.ok and rev.parent_path:
+        raw = blobs(repo.root, [f"{base.out.strip()}:{rev.parent_path}"])[0]
     return [*who, "?", "?"][: max(2, len(rev.parents))], raw
 
 

@@ -14,7 +14,6 @@ both. A file that does not parse, or is over ``check.max_file_bytes``, gets git'
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ import click
 from ..git.gitsetup import EXIT_MARKED
 from ..git.merge import describe_conflicts, merge_documents, same_customer, whole_file_conflict
 from ..repo.repository import Repo, open_repo
+from ..util.gitcmd import git
 
 
 def _load(path: Path, repo: Repo) -> Any:  # ruamel data, or None for an empty file
@@ -36,8 +36,8 @@ def _load(path: Path, repo: Repo) -> Any:  # ruamel data, or None for an empty f
 
 def _line_merge(ours: Path, base: Path, theirs: Path, size: int) -> None:
     """git's own line merge into %A: the conflict git would have reported without us."""
-    subprocess.run(["git", "merge-file", f"--marker-size={size}", "-L", "ours", "-L", "base", "-L", "theirs",
-                    str(ours), str(base), str(theirs)], check=False, capture_output=True)
+    git(None, "merge-file", f"--marker-size={size}", "-L", "ours", "-L", "base", "-L", "theirs", str(ours), str(base),
+        str(theirs))
 
 
 def _say(repo: Repo, code: str, **args: object) -> None:

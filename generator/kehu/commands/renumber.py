@@ -27,7 +27,7 @@ ID_CODES = {"id-pattern", "id-filename", "id-duplicate"}
 def command(obj: dict, old: str, new: str | None) -> None:
     from ..book.checker import check_customer_bytes
     from ..book.lookup import resolve
-    from ..repo.gitinfo import git, handle_for_email, ids_in_history, is_git_repo, user_email
+    from ..repo.gitinfo import handle_for_email, ids_in_history, is_git_repo, user_email
     from ..repo.model import as_date
     from ..repo.repository import rel
     from ..store.ids import Allocator
@@ -35,6 +35,7 @@ def command(obj: dict, old: str, new: str | None) -> None:
     from ..store.transaction import require_sound_repo
     from ..store.write import load_roundtrip, save_customer
     from ..util.errors import refuse
+    from ..util.gitcmd import git
     from ..util.problems import Severity
 
     repo = repo_from(obj)
@@ -68,8 +69,8 @@ def command(obj: dict, old: str, new: str | None) -> None:
         raise refuse(msgs, "renumber-used", id=new_id) from None
     if refused:
         p = refused[0]
-        raise refuse(msgs, "cli-not-saved", where=f"{p.file}:{p.line}:{p.col}", message=p.message, hint=p.hint)
-    if is_git_repo(repo.root) and git(repo.root, "ls-files", "--error-unmatch", "--", name).returncode == 0:
+        raise refuse(msgs, "cli-not-saved", where=p.where, message=p.message, hint=p.hint)
+    if is_git_repo(repo.root) and git(repo.root, "ls-files", "--error-unmatch", "--", name).ok:
         git(repo.root, "rm", "-q", "-f", "--", name)
         git(repo.root, "add", "--", rel(repo.root, target))
     path.unlink(missing_ok=True)

@@ -25,10 +25,10 @@ def forgotten_ids(repo: Repo, commit: str | None = None) -> dict[str, str]:
     working tree's kehu.yaml, or from the one of *commit*."""
     entries: Any = [{"id": e.id, "reason": e.reason} for e in repo.config.forgotten]
     if commit:
-        from ..repo.gitinfo import _blobs
+        from ..repo.gitinfo import blobs
         from ..repo.yamlload import load_yaml_bytes
 
-        raw = _blobs(repo.root, [f"{commit}:{CONFIG_FILE}"])[0]
+        raw = blobs(repo.root, [f"{commit}:{CONFIG_FILE}"])[0]
         data = load_yaml_bytes(CONFIG_FILE, raw, repo.msgs).data if raw else None
         entries = data.get("forgotten") if isinstance(data, dict) else []
     return {str(e.get("id")): str(e.get("reason") or "") for e in entries or [] if isinstance(e, dict)

@@ -12,10 +12,11 @@ import hashlib
 from dataclasses import dataclass
 
 from ..core.derive import ClassChange, month_changes
-from ..repo.gitinfo import _blobs, git
+from ..repo.gitinfo import blobs
 from ..repo.model import Customer, customer_from
 from ..repo.repository import Repo
 from ..repo.yamlload import load_yaml_bytes
+from ..util.gitcmd import git
 
 
 @dataclass
@@ -38,7 +39,7 @@ def month_bounds(month: str, today: dt.date) -> tuple[dt.date, dt.date]:
 
 def _commit_before(repo: Repo, moment: dt.datetime) -> str | None:
     out = git(repo.root, "rev-list", "-1", f"--before={moment.isoformat()}", "HEAD")
-    commit = out.stdout.decode().strip() if out.returncode == 0 else ""
+    commit = out.out.strip() if out.ok else ""
     return commit or None
 
 
@@ -52,9 +53,9 @@ def customers_at(repo: Repo, commit: str | None, known: dict[str, Customer] | No
     customers already parsed, by blob id — a file that has not changed since is not parsed again."""
     if commit is None:
         return []
-    listing = git(repo.root, "-c", "core.quotepath=off", "ls-tree", "-r", commit, "--", "customers/")
+    listing = git(repo.root, "ls-tree", "-r", commit, "--", "customers/")
     entries = []  # (blob id, path)
-    for line in listing.stdout.decode("utf-8", "replace").split("\n") if listing.returncode == 0 else []:
+    for line in listing.out.split("\n") if listing.ok else []:
         meta, _, name = line.partition("\t")
         parts = meta.split()
         if len(parts) == 3 and parts[1] == "blob" and name.endswith((".yaml", ".yml")):
@@ -63,7 +64,7 @@ def customers_at(repo: Repo, commit: str | None, known: dict[str, Customer] | No
     out = [known[sha] for sha, _ in entries if sha in known]
     unread = [(sha, name) for sha, name in entries if sha not in known]
     limit = repo.config.check.max_file_bytes
-    for (_, name), raw in zip(unread, _blobs(repo.root, [f"{commit}:{n}" for _, n in unread]), strict=True):
+    for (_, name), raw in zip(unread, blobs(repo.root, [f"{commit}:{n}" for _, n in unread]), strict=True):
         if raw is None:
             continue
         loaded = load_yaml_bytes(name, raw, repo.msgs, limit)
