@@ -21,7 +21,7 @@ from ..core.rules import FILE_RULES, FileContext, IndexEntry, index_entry, repo_
 from ..repo.config import CONFIG_FILE, SCHEMA_DIR, TEAM_FILE
 from ..repo.files import customer_scan, file_name, read_file
 from ..repo.model import Record, customer_from, record_of
-from ..repo.repository import Repo, is_plain_file, rel
+from ..repo.repository import Repo, is_plain_file
 from ..repo.yamlload import LoadedYaml, load_yaml_bytes
 from ..util.cache import CACHE_DIR, ContentCache, content_key, environment, load_cache_json, save_cache_json
 from ..util.problems import Problem, Severity
@@ -65,7 +65,7 @@ def check_customer_bytes(repo: Repo, file: str, raw: bytes) -> tuple[list[Proble
 
 def first_error(repo: Repo, path: Path) -> str:
     """``line:col message`` of the first error of a customer file (for "run kehu check" refusals)."""
-    problems, _ = check_customer_bytes(repo, rel(repo.root, path), path.read_bytes())
+    problems, _ = check_customer_bytes(repo, file_name(repo.root, path), path.read_bytes())
     errors = [p for p in problems if p.severity is Severity.ERROR] or problems
     return f"{errors[0].line}:{errors[0].col} {errors[0].message}" if errors else "?"
 
@@ -136,7 +136,7 @@ def check(repo: Repo, paths: list[Path] | None = None, use_cache: bool = True, j
     afresh, so that a caller needing the customers (the site) does not parse those files again."""
     result = CheckResult()
     root = repo.root
-    listing, odd = customer_scan(repo)
+    listing, odd = customer_scan(repo.root)
     refused: list[Problem] = [repo.msgs.error(name, 1, 1, "not-regular-file") for name in odd]
     selected_meta: set[str] = {CONFIG_FILE, TEAM_FILE}
     if paths is None:

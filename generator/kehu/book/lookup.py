@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..repo.files import customer_listing
 from ..repo.model import Customer, customer_from
 from ..repo.repository import Repo
 from ..repo.yamlload import LoadedYaml, load_yaml_bytes
@@ -157,8 +158,8 @@ def all_data(repo: Repo, use_cache: bool = True) -> list[FileData]:
     kept = cache.ContentCache(repo.root, DATA_CACHE, _environment(repo), section="files", enabled=use_cache)
     out: list[FileData] = []
     live: set[str] = set()
-    for path in repo.customer_files():
-        name = path.relative_to(repo.root).as_posix()
+    for name, where in customer_listing(repo).items():
+        path = Path(where)
         try:
             raw = path.read_bytes()
         except OSError:

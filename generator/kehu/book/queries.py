@@ -9,8 +9,9 @@ from pathlib import Path
 
 from ..core.derive import RHYTHM_REASONS, Facts, revive_key
 from ..core.labels import Labels
+from ..repo.files import file_name
 from ..repo.model import Customer
-from ..repo.repository import Repo, rel
+from ..repo.repository import Repo
 from ..util.errors import refuse
 from .checker import first_error
 
@@ -23,7 +24,7 @@ def facts_for(repo: Repo, path: Path) -> tuple[Customer, Facts]:
     from ..core.derive import Context, derive
     from ..repo.model import customer_from
 
-    name = rel(repo.root, path)
+    name = file_name(repo.root, path)
     try:
         raw = path.read_bytes()
     except OSError:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -17,7 +16,7 @@ from ..util.errors import EXIT_BAD_INPUT, KehuError, Wording, refuse
 from ..util.locking import write_lock
 from ..util.problems import Problem
 
-__all__ = ["EXIT_BAD_INPUT", "fail", "here", "locked", "print_error", "repo_from", "report_warnings",
+__all__ = ["EXIT_BAD_INPUT", "fail", "locked", "print_error", "repo_from", "report_warnings",
            "require_pool"]
 
 
@@ -56,12 +55,6 @@ def require_pool(repo: Repo) -> None:
     """``kehu pool`` and ``kehu claim`` work only when kehu.yaml turns the customer pool on."""
     if not pool_enabled(repo.config):
         raise refuse(repo.msgs, "cli-pool-off")
-
-
-def here(path: Path, repo: Repo) -> str:
-    from ..repo.repository import rel
-
-    return rel(repo.root, path)
 
 
 def locked(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -10,7 +10,6 @@ from ..git.forget import (
     mark,
     personal_values,
     record_in_config,
-    relpath,
     scrub,
     tombstone,
 )
@@ -56,7 +55,7 @@ def command(obj: dict, customer: str, contact: str | None, reason: str, by: str 
         record_in_config(repo, tombstone(repo, who, reason, "customer", ident))
         ed.path.unlink()
         click.echo(repo.msgs.word("forget.erased_customer_a", ident=ident, name=ed.name))
-        _warn_history(repo, [relpath(repo, ed.path)], secrets)
+        _warn_history(repo, [ed.name], secrets)
         return
     contacts = ed.data.get("contacts") or []
     index = next((i for i, c in enumerate(contacts) if isinstance(c, dict) and str(c.get("name")) == contact.strip()),

@@ -32,6 +32,7 @@ from ..git.gitsetup import configure as configure_drivers
 from ..git.install import Install, from_spec, precommit_config
 from ..git.install import current as current_install
 from ..repo.config import CONFIG_FILE, CUSTOMERS_DIR, SCHEMA_DIR, TEAM_FILE, Config, default_config_text
+from ..repo.files import customer_scan
 from ..repo.idscheme import member_code
 from ..repo.model import team_from
 from ..repo.root import team_locale
@@ -160,9 +161,7 @@ def plan(target: Path, name: str, email: str | None, handle: str, git: str | Non
     files.update(schema_files())
     files[CONFIG_FILE] = default_config_text().encode("utf-8")
     files[TEAM_FILE] = team_file(name, email, handle, git)
-    customers = target / CUSTOMERS_DIR
-    existing = {f"{CUSTOMERS_DIR}/{p.name}": p.read_bytes() for p in sorted(customers.glob("*.y*ml"))
-                } if customers.is_dir() else {}
+    existing = {name: Path(path).read_bytes() for name, path in customer_scan(target)[0].items()}
     team = team_from(load_yaml_bytes(TEAM_FILE, files[TEAM_FILE], Locale("en")))
     if example and not existing:  # a folder that already has customers gets no example
         path, text = example_customer(Config.build(today=today), handle, today, member_code(team.members[0]))

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..repo.config import CONFIG_FILE, CUSTOMERS_DIR, SCHEMA_DIR, TEAM_FILE
+from ..repo.files import customer_listing
 from ..repo.model import Team
 from ..repo.repository import Repo
 from ..repo.yamlload import load_yaml_bytes
@@ -98,7 +99,7 @@ def ownership_of(team: Team, customer_files: dict[str, bytes]) -> Ownership:
 
 
 def ownership(repo: Repo, team: Team) -> Ownership:
-    return ownership_of(team, {f"{CUSTOMERS_DIR}/{p.name}": p.read_bytes() for p in repo.customer_files()})
+    return ownership_of(team, {name: Path(path).read_bytes() for name, path in customer_listing(repo).items()})
 
 
 def _escape(path: str) -> str:

@@ -12,7 +12,6 @@ commands that rewrite history, and what every clone must do afterwards.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from ..repo.config import CONFIG_FILE
@@ -118,6 +117,3 @@ def expressions_file(secrets: list[str], replacement: str) -> str:
     """The --replace-text file: one 'literal==>replacement' line per value (kept outside the repository)."""
     return "".join(f"{s}==>{replacement}\n" for s in secrets)
 
-
-def relpath(repo: Repo, path: Path) -> str:
-    return path.resolve().relative_to(repo.root.resolve()).as_posix()

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from ..core.normalize import normalize_company, parse_phone
 from ..core.rules import index_entry
 from ..core.values import email_key
-from ..repo.repository import Repo, rel
+from ..repo.files import customer_listing
+from ..repo.repository import Repo
 from ..repo.yamlload import load_yaml_bytes
 from ..store.dedupe import MergeRules, merge_records
 from .drafts import Draft, Existing, RowRef, RowReject
@@ -46,8 +48,8 @@ class Grouping:
 
     def _load_existing(self) -> None:
         limit = self.config.check.max_file_bytes
-        for path in self.repo.customer_files():
-            name = rel(self.repo.root, path)
+        for name, where in customer_listing(self.repo).items():
+            path = Path(where)
             try:
                 raw = path.read_bytes()
             except OSError:

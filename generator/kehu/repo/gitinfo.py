@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from ..util.errors import refuse
 from ..util.gitcmd import git
+from .files import file_name
 from .model import Team
 
 if TYPE_CHECKING:  # a repository is only passed in: importing repo here would close a circle (repo → ids → here)
@@ -159,7 +160,7 @@ def revisions(repo: Repo, path: Path, include_worktree: bool = True) -> list[Rev
     """Every commit that touched the file (following renames), oldest first, each with the
     file's bytes there and in its parents; plus the uncommitted working copy when it differs."""
     root = repo.root
-    relpath = path.resolve().relative_to(root.resolve()).as_posix()
+    relpath = file_name(root, path)
     current = relpath
     revs: list[Revision] = []
     before: dict[str, str] = {}  # commit -> the file's path in its parents (differs after a rename)

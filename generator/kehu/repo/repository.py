@@ -30,14 +30,6 @@ def is_plain_file(path: Path) -> bool:
         return False
 
 
-def rel(root: Path, path: Path) -> str:
-    """A path as users see it in messages: relative to the repository when inside it."""
-    try:
-        return os.path.relpath(path.resolve(), root)
-    except ValueError:
-        return str(path)
-
-
 @dataclass
 class Repo:
     root: Path
@@ -53,20 +45,6 @@ class Repo:
     @property
     def customers_dir(self) -> Path:
         return self.root / CUSTOMERS_DIR
-
-    def customer_files(self) -> list[Path]:
-        """Every customer file: regular files named *.yaml/*.yml directly in customers/. Links, folders and
-        special files of that name are never read (``kehu check`` reports them)."""
-        folder = self.customers_dir
-        if folder.is_symlink():
-            return []
-        try:  # one directory scan, names compared as text: no stat and no Path comparison per file
-            with os.scandir(folder) as it:
-                names = sorted(e.name for e in it if e.name.endswith((".yaml", ".yml"))
-                               and len(e.name) > 5 and e.is_file(follow_symlinks=False))
-        except OSError:
-            return []
-        return [folder / n for n in names if Path(n).suffix in (".yaml", ".yml")]
 
     def customer_file(self, path: Path | str) -> Path | None:
         """THE confinement of a customer argument: ``path`` (relative to the working folder) as a customer

@@ -15,12 +15,14 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass, field
 from itertools import combinations
+from pathlib import Path
 from typing import Any
 
 from ..core.identity import comparable, is_empty, same_fact
 from ..core.rules import IndexEntry, index_entry, near_duplicates
 from ..repo.config import Config
-from ..repo.repository import Repo, rel
+from ..repo.files import customer_listing
+from ..repo.repository import Repo
 from ..repo.schema import title_of
 from ..repo.yamlload import load_yaml_bytes
 
@@ -51,12 +53,12 @@ def repo_entries(repo: Repo) -> list[IndexEntry]:
     with what could be read)."""
     out = []
     limit = repo.config.check.max_file_bytes
-    for path in repo.customer_files():
+    for name, path in customer_listing(repo).items():
         try:
-            raw = path.read_bytes()
+            raw = Path(path).read_bytes()
         except OSError:
             continue
-        loaded = load_yaml_bytes(rel(repo.root, path), raw, repo.msgs, limit)
+        loaded = load_yaml_bytes(name, raw, repo.msgs, limit)
         out.append(index_entry(loaded, repo.config))
     return out
 

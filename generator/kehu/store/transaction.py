@@ -15,7 +15,8 @@ from pathlib import Path
 from ruamel.yaml.comments import CommentedMap
 
 from ..book.checker import check_customer_bytes
-from ..repo.repository import Repo, rel
+from ..repo.files import file_name
+from ..repo.repository import Repo
 from ..util.errors import refuse
 from ..util.problems import Problem, Severity
 
@@ -49,7 +50,7 @@ def open_for_edit(repo: Repo, query: str) -> Editing:
 
     require_sound_repo(repo)
     path = resolve(repo, query)
-    name = rel(repo.root, path)
+    name = file_name(repo.root, path)
     raw = path.read_bytes()
     problems, _ = check_customer_bytes(repo, name, raw)
     errors = [p for p in problems if p.severity is Severity.ERROR]
@@ -76,5 +77,5 @@ def save(ed: Editing) -> list[Problem]:
 
 def new_warnings(repo: Repo, path: Path, before: set[tuple[str, str]]) -> list[Problem]:
     """The checker's warnings on the file as written that it did not have before the change."""
-    problems, _ = check_customer_bytes(repo, rel(repo.root, path), path.read_bytes())
+    problems, _ = check_customer_bytes(repo, file_name(repo.root, path), path.read_bytes())
     return [p for p in problems if p.severity is Severity.WARNING and (p.code, p.message) not in before]

@@ -60,9 +60,9 @@ def load_roundtrip(path: Path, repo: Repo | None = None) -> CommentedMap:
     Raises :class:`StoreError` (message ``file:line:col: …`` and a hint) when the file cannot be read
     or is not valid YAML by the checker's rules; nothing is ever written.
     """
-    from ..repo.repository import rel
+    from ..repo.files import file_name
 
-    name = rel(repo.root, path) if repo is not None else str(path)
+    name = file_name(repo.root, path) if repo is not None else str(path)
     msgs = _messages(repo)
     try:
         raw = Path(path).read_bytes()
@@ -149,10 +149,10 @@ def save_customer(repo: Repo, path: Path, data: Any, *, durable: bool = True, ne
     ``FileExistsError`` when another process created it first.
     """
     from ..book.checker import check_customer_bytes
-    from ..repo.repository import rel
+    from ..repo.files import file_name
 
     text = dump(data, repo.schemas, "customer")
-    problems, _entry = check_customer_bytes(repo, rel(repo.root, Path(path)), text.encode("utf-8"))
+    problems, _entry = check_customer_bytes(repo, file_name(repo.root, Path(path)), text.encode("utf-8"))
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
         return sorted(errors, key=Problem.sort_key)
