@@ -8,7 +8,7 @@ import datetime as dt
 from pathlib import Path
 
 from ..core.derive import RHYTHM_REASONS, Facts, revive_key
-from ..core.labels import Labels
+from ..core.present import Presenter
 from ..repo.files import file_name
 from ..repo.model import Customer
 from ..repo.repository import Repo
@@ -52,7 +52,7 @@ def due_and_revive(repo: Repo, owner: str | None, within: int | None) -> tuple[l
 
     index = book(repo)
     today = repo.config.today
-    words = Labels(repo.schemas, repo.config.locale, repo.config)
+    words = Presenter.of(repo)
     rows, revive = [], []
     for item, (due, reason, action, klass, status, last, *rest) in index.due_rows(today):
         if owner and item.owner != owner:

@@ -13,8 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..book.queries import due_and_revive
-from ..core.labels import Labels
-from ..core.present import BUCKETS
+from ..core.present import BUCKETS, Presenter
 from ..repo.gitinfo import handle_for_email, user_email
 from ..repo.repository import Repo
 from ..store.transaction import require_sound_repo
@@ -22,7 +21,7 @@ from ..words.catalogue import entries
 from ..words.terminal import echo
 from ._args import parse_score, require_handle
 from ._common import repo_from
-from ._views import BUCKET_STYLE, console, labels
+from ._views import BUCKET_STYLE, console
 
 SHOWN = 200  # rows of the terminal table by default
 
@@ -35,7 +34,7 @@ _COLUMNS = (("due.col.due", "due", True), ("", "bucket", True), ("table.customer
 _NEVER_CUT = {"due", "bucket", "id", "owner", "last_contact"}  # ids and dates are whole or absent, never "C202…"
 
 
-def _cells(words: Labels, r: dict) -> dict[str, Text | str]:
+def _cells(words: Presenter, r: dict) -> dict[str, Text | str]:
     return {"due": r["due"], "bucket": Text(words.bucket(r["bucket"]), style=BUCKET_STYLE[r["bucket"]]),
             "id": r["id"], "name": r["name"], "owner": r["owner"], "reason_text": r["reason_text"],
             "class": words.klass(r["class"]), "status": words.status(r["status"]),
@@ -43,7 +42,7 @@ def _cells(words: Labels, r: dict) -> dict[str, Text | str]:
 
 
 def _build(repo: Repo, rows: list[dict], title: str, keys: list[str]) -> Table:
-    words = labels(repo)
+    words = Presenter.of(repo)
     t = Table(title=title, title_justify="left", title_style="bold")
     for head, key, _ in _COLUMNS:
         if key in keys:
@@ -58,7 +57,7 @@ def _build(repo: Repo, rows: list[dict], title: str, keys: list[str]) -> Table:
 
 
 def revive_table(repo: Repo, revive: list[dict]) -> Table:
-    words = labels(repo)
+    words = Presenter.of(repo)
     t = Table(title=words.t("due.revive_title", n=len(revive)), title_justify="left", title_style="bold")
     for key in ("table.customer", "table.name", "table.owner", "due.col.last_contact", "due.col.days_silent"):
         t.add_column(words.t(key))
@@ -89,7 +88,7 @@ def due_table(repo: Repo, rows: list[dict], title: str, width: int | None = None
 
 
 def counts_line(repo: Repo, rows: list[dict]) -> str:
-    words = labels(repo)
+    words = Presenter.of(repo)
     parts = []
     for bucket in BUCKETS:
         n = sum(1 for r in rows if r["bucket"] == bucket)
@@ -123,11 +122,11 @@ def command(obj: dict, owner: str | None, everyone: bool, within: str | None, li
     else:
         who = handle_for_email(repo.team, user_email(repo.root))
         if who is None:
-            click.echo(labels(repo).t("due.no_user"), err=True)
+            click.echo(Presenter.of(repo).t("due.no_user"), err=True)
     days = _within(repo, within)
     shown = parse_score(repo.msgs, "--limit", limit, 0, 100_000)
     rows, revive, invalid = due_and_revive(repo, who, days)
-    words = labels(repo)
+    words = Presenter.of(repo)
     if invalid:
         echo(words.t("due.skipped", n=len(invalid), files=words.join(invalid[:5])), err=True)
     if fmt == "json":

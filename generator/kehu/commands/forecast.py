@@ -14,10 +14,11 @@ from rich.table import Table
 
 from ..book.lookup import load_all
 from ..core.derive import PipelineSum, forecast, opp_owner
+from ..core.present import Presenter
 from ..store.transaction import require_sound_repo
 from ._args import require_handle
 from ._common import repo_from
-from ._views import console, label
+from ._views import console
 
 
 def _sums(s: PipelineSum) -> dict:
@@ -78,6 +79,6 @@ def command(obj: dict, owner: str | None, fmt: str) -> None:
         for column in ("customer", "opportunity", "stage", "amount", "close", "days_late", "owner"):
             s.add_column(repo.msgs.word(f"table.{column}"))
         for r in slipping:
-            s.add_row(r["name"], f"{r['what']} {r['id']}", label(repo, "stage", r["stage"]), f"{r['amount']:,.0f}",
+            s.add_row(r["name"], f"{r['what']} {r['id']}", Presenter.of(repo).stage(r["stage"]), f"{r['amount']:,.0f}",
                       r["close"] or "—", str(r["days_late"]), r["owner"])
         out.print(s)

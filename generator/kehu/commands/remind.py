@@ -21,6 +21,7 @@ import click
 from ..book.lookup import load_all
 from ..book.queries import due_rows
 from ..core.derive import upcoming_birthdays
+from ..core.present import Presenter
 from ..core.privacy import Masking
 from ..io.remind import ROBOTS, DeliveryError, Message, Smtp, redact, robot_request, send_email, send_robot
 from ..repo.gitinfo import current_handle
@@ -29,7 +30,6 @@ from ..store.transaction import require_sound_repo
 from ..util.errors import KehuError, refuse
 from ._args import require_handle
 from ._common import print_error, repo_from
-from ._views import word
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
@@ -66,14 +66,14 @@ def _one_line(text: object) -> str:
 def owner_message(repo: Repo, owner: str, customers: list, rows: list[dict], masking: Masking) -> Message:
     """Today's list of one owner: overdue, due today, birthdays (quiet customers left out)."""
     today = repo.config.today
-    member = repo.team.handles.get(owner) if repo.team else None
-    who = repo.msgs.word("with_detail", text=member.name, detail=owner) if member else owner
+    words = Presenter.of(repo)
+    who = words.member(owner)
     msg = Message(repo.msgs.word("remind.follow_ups_due", who=who, today=today.isoformat()))
     for bucket in ("overdue", "today"):
         mine = [r for r in rows if r["bucket"] == bucket]
         if not mine:
             continue
-        msg.lines.append((repo.msgs.word("remind.bucket_count", bucket=word(repo, "bucket." + bucket),
+        msg.lines.append((repo.msgs.word("remind.bucket_count", bucket=words.bucket(bucket),
                                          n=len(mine)), True))
         for r in mine:
             late = -int(r["days"])

@@ -18,32 +18,25 @@ from rich.text import Text
 from ..book.lookup import resolve
 from ..book.queries import facts_for
 from ..core.derive import Due, Facts, opp_owner, opp_probability, opp_slipping, upcoming_birthdays
-from ..core.labels import Labels
+from ..core.present import Presenter
 from ..core.privacy import Masking
 from ..repo.model import SURVEY_DIMENSIONS, Customer
 from ..repo.repository import Repo
 from ..store.transaction import require_sound_repo
 from ._common import repo_from
-from ._views import BUCKET_STYLE, console, labels
+from ._views import BUCKET_STYLE, console
 
 
-def due_text(repo: Repo, facts: Facts, due: Due | None = None, words: Labels | None = None) -> Text:
+def due_text(repo: Repo, facts: Facts, due: Due | None = None) -> Text:
     due = due or facts.due
     if due is None:
         return Text("—")
-    words = words or labels(repo)
+    words = Presenter.of(repo)
     bucket = words.bucket_of(due.date, repo.config.today)
     out = Text(f"{due.date.isoformat()} ")
     out.append(words.bucket(bucket), style=BUCKET_STYLE[bucket])
     out.append(f"  {words.due_reason_of(facts, due)}")
     return out
-
-
-def member_name(repo: Repo, handle: str | None) -> str:
-    if not handle:
-        return ""
-    member = repo.team.handles.get(handle) if repo.team else None
-    return repo.msgs.word("with_detail", text=member.name, detail=handle) if member else handle
 
 
 # --- the sections of `kehu show` ---------------------------------------------------------------
@@ -67,12 +60,12 @@ def planned_text(c: Customer) -> str | None:
 
 def profile_table(repo: Repo, c: Customer, f: Facts, masking: Masking | None = None) -> Table:
     masking = masking or Masking(False, False)
-    L = labels(repo)
+    L = Presenter.of(repo)
     t = _kv_table(f"{c.id}  {c.name}")
     row = t.add_row
     row(L.t("show.industry"), f"{c.industry} {L.vocab('industry', c.industry)}")
     row(L.t("show.stage"), L.stage(c.stage, c.lost_from))
-    row(L.t("show.owner"), member_name(repo, c.owner))
+    row(L.t("show.owner"), L.member(c.owner))
     row(L.t("show.created"), c.created.isoformat() if c.created else "")
     for key, vocab in (("size", "size"), ("region", None), ("source", "source")):
         value = getattr(c, key)
@@ -85,9 +78,9 @@ def profile_table(repo: Repo, c: Customer, f: Facts, masking: Masking | None = N
     window, n = repo.config.frequency.window_days, f.recent_interactions
     row(L.t("show.frequency"), L.t("show.frequency_count", freq=L.frequency(f.frequency), window=window, n=n))
     row(L.t("show.last_contact"), L.last_contact(f))
-    row(L.t("show.next_due"), due_text(repo, f, words=L))
+    row(L.t("show.next_due"), due_text(repo, f))
     for rhythm in f.rhythms:
-        row(L.t("show.rhythm"), due_text(repo, f, rhythm, words=L))
+        row(L.t("show.rhythm"), due_text(repo, f, rhythm))
     if c.verified:
         row(L.t("show.verified"), c.verified.isoformat())
     plan = planned_text(c)
@@ -118,12 +111,12 @@ def _table(title: str, *columns: str) -> Table:
     return t
 
 
-def _columns(L: Labels, *keys: str) -> list[str]:
+def _columns(L: Presenter, *keys: str) -> list[str]:
     return [L.t(f"show.col.{k}") if k else "" for k in keys]
 
 
 def contacts_table(repo: Repo, c: Customer, masking: Masking) -> Table:
-    L = labels(repo)
+    L = Presenter.of(repo)
     t = _table(L.t("show.contacts"), *_columns(L, "name", "title", "phone", "email", "wechat", "birthday",
                                                "primary"))
     for x in c.contacts:
@@ -134,7 +127,7 @@ def contacts_table(repo: Repo, c: Customer, masking: Masking) -> Table:
 
 
 def deals_table(repo: Repo, c: Customer) -> Table:
-    L = labels(repo)
+    L = Presenter.of(repo)
     t = _table(L.t("show.deals"), *_columns(L, "contract", "product", "amount", "signed"))
     for d in c.deals:
         t.add_row(d.contract or "", d.product, f"{d.amount:,.0f}", d.signed.isoformat() if d.signed else "")
@@ -142,7 +135,7 @@ def deals_table(repo: Repo, c: Customer) -> Table:
 
 
 def opportunities_table(repo: Repo, c: Customer) -> Table:
-    L = labels(repo)
+    L = Presenter.of(repo)
     t = _table(L.t("show.opportunities"), L.t("show.col.id"), L.t("table.what"), L.t("table.stage"),
                L.t("show.col.amount"), L.t("table.probability"), L.t("table.close"), L.t("table.owner"), "")
     today = repo.config.today
@@ -155,7 +148,7 @@ def opportunities_table(repo: Repo, c: Customer) -> Table:
 
 
 def interactions_table(repo: Repo, c: Customer, last: int | None, masking: Masking) -> Table:
-    L = labels(repo)
+    L = Presenter.of(repo)
     rows = c.interactions if last is None else c.interactions[-last:]
     title = L.t("show.interactions")
     if len(rows) < len(c.interactions):
@@ -169,7 +162,7 @@ def interactions_table(repo: Repo, c: Customer, last: int | None, masking: Maski
 
 def surveys_table(repo: Repo, c: Customer) -> Table:
     """The surveys, each dimension under its schema title (as the site's satisfaction page names it)."""
-    L = labels(repo)
+    L = Presenter.of(repo)
     t = _table(L.t("show.surveys"), L.t("show.col.date"), *(L.field(d, within="survey") for d in SURVEY_DIMENSIONS),
                L.t("show.col.comment"))
     for s in c.surveys:
@@ -179,7 +172,7 @@ def surveys_table(repo: Repo, c: Customer) -> Table:
 
 
 def complaints_table(repo: Repo, c: Customer) -> Table:
-    L = labels(repo)
+    L = Presenter.of(repo)
     t = _table(L.t("show.complaints"), "#", *_columns(L, "date", "category", "content", "handler", "status",
                                                       "resolved", "result"))
     for i, x in enumerate(c.complaints, 1):
@@ -193,7 +186,7 @@ def birthdays_line(repo: Repo, c: Customer, today: dt.date) -> str:
     found = upcoming_birthdays(c, today, repo.config.birthday_window_days)
     if not found:
         return ""
-    L = labels(repo)
+    L = Presenter.of(repo)
     return L.colon(L.t("show.birthdays"), L.join(f"{contact.name} {when.isoformat()}" for contact, when in found))
 
 
@@ -228,4 +221,5 @@ def command(obj: dict, customer: str, mask: bool, internal: bool, show_all: bool
         out.print(extra)
     if c.notes:
         out.print()
-        out.print(Text(labels(repo).colon(labels(repo).t("show.notes"), masking.text(c.notes.strip()))))
+        words = Presenter.of(repo)
+        out.print(Text(words.colon(words.t("show.notes"), masking.text(c.notes.strip()))))

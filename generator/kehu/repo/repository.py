@@ -41,6 +41,9 @@ class Repo:
     config_ok: bool = True
     config_text: str = ""
     team_text: str = ""
+    # what the floors above build once per repository and share for a run (the wording object,
+    # kehu.core.present.Presenter.of): kept here so that the repository floor need not know them
+    memo: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def customers_dir(self) -> Path:
