@@ -12,6 +12,7 @@ import ast
 from pathlib import Path
 
 from kehu.core.present import Presenter
+from kehu.repo.repository import open_repo
 
 PACKAGE = Path(__file__).resolve().parent.parent / "generator" / "kehu"
 # what only the wording object says: a class that says two of these (or extends Presenter) is a second wording
@@ -98,6 +99,7 @@ def test_one_per_repository_in_the_language_it_speaks(make_repo) -> None:
     team.set_config(locale="en")
     english = Presenter.of(team.open())
     assert english.stage("won") == "Won" and english.locale == "en"
+    assert Presenter.of(open_repo(team.root, locale="zh-CN")).stage("won") == "签约"  # the run's choice wins
 
 
 def test_members_are_named_from_the_team(make_repo) -> None:

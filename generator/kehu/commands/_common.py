@@ -47,8 +47,10 @@ def today_from(obj: dict | None) -> dt.date | None:
 
 
 def repo_from(obj: dict | None, today: dt.date | None = None) -> Repo:
-    """The repository of ``kehu -C``, working on ``today`` (default: the date the command line pinned)."""
-    return open_repo((obj or {}).get("repo"), today=today or today_from(obj))
+    """The repository of ``kehu -C``, working on ``today`` (default: the date the command line pinned), in the
+    language the command line chose (KEHU_LOCALE) or else its own."""
+    obj = obj or {}
+    return open_repo(obj.get("repo"), today=today or today_from(obj), locale=obj.get("locale"))
 
 
 def require_pool(repo: Repo) -> None:

@@ -61,12 +61,11 @@ def annotated(raw: bytes, describe: object = None) -> bytes:
     return "".join(out).encode("utf-8")
 
 
-def _titles() -> dict[str, str]:
-    """The lists' titles in the team's language (the schema's title / x-title-en; kehu.yaml's locale), read
-    directly: git runs this once per file version, so it must not load the whole repository. Field keys when
-    the repository cannot be read."""
+def _titles(forced: str | None = None) -> dict[str, str]:
+    """The lists' titles in the team's language (the schema's title / x-title-en; the language the command line
+    chose, else kehu.yaml's locale), read directly: git runs this once per file version, so it must not load the
+    whole repository. Field keys when the repository cannot be read."""
     import json
-    import os
 
     from ..repo.config import CONFIG_FILE, SCHEMA_DIR
     from ..repo.schema import SCHEMA_FILES, title_of
@@ -75,7 +74,7 @@ def _titles() -> dict[str, str]:
 
     try:
         root = Path.cwd()  # git runs textconv at the top of the work tree
-        locale = os.environ.get("KEHU_LOCALE") or ""
+        locale = forced or ""
         if not locale and (root / CONFIG_FILE).is_file():
             data = load_yaml_bytes(CONFIG_FILE, (root / CONFIG_FILE).read_bytes(), Locale()).data
             locale = str(data.get("locale") or "") if isinstance(data, dict) else ""
@@ -95,7 +94,8 @@ def _titles() -> dict[str, str]:
 
 @click.command("diff-driver")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-def command(file: Path) -> None:
+@click.pass_obj
+def command(obj: dict | None, file: Path) -> None:
     raw = file.read_bytes()
-    sys.stdout.buffer.write(annotated(raw, _titles()))
+    sys.stdout.buffer.write(annotated(raw, _titles((obj or {}).get("locale"))))
     sys.stdout.buffer.flush()

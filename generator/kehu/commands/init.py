@@ -49,10 +49,10 @@ PACKAGE_TOKEN = "@KEHU_PACKAGE@"  # how CI installs kehu (kehu.git.install): a g
 PRECOMMIT_FILE = ".pre-commit-config.yaml"
 
 
-def _words(target: Path) -> Locale:
+def _words(target: Path, forced: str | None) -> Locale:
     """The team's language: the target's own kehu.yaml when it has one (``--git-only`` in a clone, ``--force``),
-    else zh-CN, the language of the kehu.yaml init writes (KEHU_LOCALE overrides both)."""
-    return Locale(team_locale(target, upwards=False))
+    else zh-CN, the language of the kehu.yaml init writes (the language the command line chose overrides both)."""
+    return Locale(forced or team_locale(target, upwards=False))
 
 
 # --- who is setting up the repository ----------------------------------------------------------------
@@ -248,7 +248,7 @@ def _run_pre_commit(target: Path) -> subprocess.CompletedProcess[str] | None:
 def command(obj: dict | None, directory: Path, force: bool, git_only: bool, name: str | None, email: str | None,
             handle: str | None, git_account: str | None, package: str | None, example: bool) -> None:
     target = directory.resolve()
-    words = _words(target)
+    words = _words(target, (obj or {}).get("locale"))
     if git_only:
         if not (target / CONFIG_FILE).is_file() and not (target / CUSTOMERS_DIR).is_dir():
             fail(words.word("init.not_a_repo", directory=directory, config=CONFIG_FILE, customers=CUSTOMERS_DIR),

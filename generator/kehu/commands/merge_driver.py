@@ -31,7 +31,7 @@ def _load(path: Path, repo: Repo) -> Any:  # ruamel data, or None for an empty f
 
     if not path.read_bytes().strip():
         return None  # git passes an empty ancestor when both sides added the file
-    return store.load_roundtrip(path)
+    return store.load_roundtrip(path, msgs=repo.msgs)  # git's temporary files: named as they are
 
 
 def _line_merge(ours: Path, base: Path, theirs: Path, size: int) -> None:
@@ -55,7 +55,8 @@ def _say(repo: Repo, code: str, **args: object) -> None:
 def command(obj: dict | None, base: Path, ours: Path, theirs: Path, name: str | None, marker_size: int) -> None:
     from ..store import write as store
 
-    repo = open_repo(Path.cwd(), today=(obj or {}).get("today"))  # git runs drivers at the top of the work tree
+    obj = obj or {}
+    repo = open_repo(Path.cwd(), today=obj.get("today"), locale=obj.get("locale"))  # git runs drivers at the top
     label = name or ours.name
     limit = repo.config.check.max_file_bytes
     if max(p.stat().st_size for p in (base, ours, theirs)) > limit:

@@ -97,9 +97,11 @@ class Repo:
         return frozenset(self.team.handles) if self.team is not None else None
 
 
-def open_repo(root: Path | None = None, today: dt.date | None = None) -> Repo:
+def open_repo(root: Path | None = None, today: dt.date | None = None, locale: str | None = None) -> Repo:
     """Load kehu.yaml and team.yaml, collecting their problems instead of raising. ``today``: the date to
-    work on (``kehu --today``); None: today in the team's time zone."""
+    work on (``kehu --today``); None: today in the team's time zone. ``locale``: the language of this run,
+    chosen where the run starts (KEHU_LOCALE, read by the command line and the site plugin); None: kehu.yaml's
+    ``locale``."""
     root = find_root(root)
     schemas = SchemaSet(root / SCHEMA_DIR if (root / SCHEMA_DIR).is_dir() else None)
     problems: list[Problem] = []
@@ -108,7 +110,7 @@ def open_repo(root: Path | None = None, today: dt.date | None = None) -> Repo:
     config_path = root / CONFIG_FILE
     config_text = ""
     loaded: LoadedYaml | None = None
-    boot = Locale(os.environ.get("KEHU_LOCALE", "zh-CN"))
+    boot = Locale(locale or "zh-CN")
     schema_problems = schemas.problems(boot)
     if schema_problems:  # nothing can be validated against a broken schema
         problems.extend(schema_problems)
@@ -118,7 +120,7 @@ def open_repo(root: Path | None = None, today: dt.date | None = None) -> Repo:
         config_text = raw.decode("utf-8", "replace")
         loaded = load_yaml_bytes(CONFIG_FILE, raw, boot)
         probe_locale = (loaded.data or {}).get("locale") if isinstance(loaded.data, dict) else None
-        if probe_locale in ("zh-CN", "en") and not os.environ.get("KEHU_LOCALE"):
+        if probe_locale in ("zh-CN", "en") and not locale:
             boot = Locale(probe_locale)
             loaded = load_yaml_bytes(CONFIG_FILE, raw, boot)
         if not loaded.problems:
@@ -133,7 +135,7 @@ def open_repo(root: Path | None = None, today: dt.date | None = None) -> Repo:
     except ConfigValueError as e:  # a key the schema leaves open (site.chart_months: "twelve"): one error, no traceback
         problems.append(_type_problem(e, boot, loaded))
         config, config_ok = Config.build({}, today=today), False
-    msgs = Locale(os.environ.get("KEHU_LOCALE") or config.locale)
+    msgs = Locale(locale or config.locale)
     if config_ok:
         config_loaded = loaded if config_path.is_file() else None
         stage_problems = _stage_problems(config, schemas, msgs, config_loaded)
