@@ -65,7 +65,7 @@ def test_due_for_one_owner(repo):
 def test_due_table_in_the_terminal(repo):
     r = kehu(repo, "due", "--all")
     assert r.exit_code == 0, r.stderr
-    # the site's words (kehu.core.labels): bucket, due reason
+    # the site's words (kehu.core.present): bucket, due reason
     for text in ("C20240501001", "上海启明科技有限公司", "逾期", "未来7天", "新客户首次跟进",
                  "超过潜在客户跟进周期（7天）", "潜在客户"):
         assert text in r.stdout, text

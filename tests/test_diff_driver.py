@@ -69,7 +69,7 @@ def test_a_file_that_does_not_load_is_shown_as_it_is():
 
 def test_the_diff_still_works_when_kehu_cannot_run(repo):
     """A textconv that cannot start would make git diff fail: the configured command falls back to the file."""
-    from kehu.commands.diff_driver import textconv_command
+    from kehu.git.gitsetup import textconv_command
 
     git(repo.root, "config", "diff.kehu.textconv", textconv_command("/nonexistent/python"))
     path = repo.customers / "C20240501001.yaml"

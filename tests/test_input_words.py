@@ -128,6 +128,6 @@ def test_computed_columns_are_marked():
 @pytest.mark.parametrize(("typed", "clears"), [("无", True), ("清空", True), ("None", True), (" - ", True), ("", True),
                                                ("no", False), ("无锡", False)])
 def test_the_words_that_clear_a_field_on_the_command_line(typed, clears):
-    from kehu.store.edit import is_none_word
+    from kehu.commands._args import is_none_word
 
     assert is_none_word(typed) is clears

@@ -182,12 +182,12 @@ def test_unknown_revision_is_one_line(branch):
 
 def test_a_long_summary_is_cut_with_a_pointer(branch):
     from kehu.commands.diff import as_markdown, range_reviews
-    from kehu.git.review import Wording
+    from kehu.core.present import Presenter
 
     repo = branch.open()
     reviews, label = range_reviews(repo, "main...feature", internal=False)
-    full = as_markdown(reviews, Wording(repo), label)
-    cut = as_markdown(reviews, Wording(repo), label, limit=400)
+    full = as_markdown(reviews, Presenter.of(repo), label)
+    cut = as_markdown(reviews, Presenter.of(repo), label, limit=400)
     assert len(cut) < 500 < len(full)
     assert cut.splitlines()[-1].startswith("… +") and cut.splitlines()[-1].endswith("(`kehu diff main...feature`)")
     assert full.startswith(cut.rsplit("\n", 2)[0])

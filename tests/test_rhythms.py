@@ -94,14 +94,14 @@ def test_show_lists_the_rhythms(repo):
 
 def test_the_due_page_and_calendar_carry_them(repo):
     from kehu.book.loader import open_book
-    from kehu.core.labels import Labels
+    from kehu.core.present import Presenter
     from kehu.site.data import Assembler, Privacy
     from kehu.site.ics import owner_calendar
 
     r = repo.open(TODAY)
     loaded = open_book(r, jobs=1, use_cache=False)
     facts = derive_all(loaded.customers, r.config, r.config.today)
-    labels = Labels(r.schemas, r.config.locale)
+    labels = Presenter.of(r)
     asm = Assembler(loaded.customers, facts, r.config, r.team, labels, Privacy.of(r.config, False), r.config.today)
     items = [(i["id"], i["reason"]) for i in asm.due_items()]
     assert ("C20240101001", "reverify") in items and ("C20240101001", "survey") in items

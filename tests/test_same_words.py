@@ -287,17 +287,17 @@ def test_english_site_has_no_chinese_punctuation_and_its_own_title(make_repo):
 
 @pytest.mark.parametrize(("locale", "title"), [("zh-CN", "客户档案"), ("en", "Customer records")])
 def test_site_title_follows_the_locale(make_repo, locale, title):
-    from kehu.core.labels import Labels
+    from kehu.core.present import Presenter
     from kehu.site.generate import site_context
 
     repo = make_repo()
     repo.set_config(locale=locale)
     opened = repo.open()
-    context = site_context(opened, Labels(opened.schemas, locale), opened.config.today, False)
+    context = site_context(opened, Presenter(opened.schemas, locale), opened.config.today, False)
     assert context["title"] == title
     repo.set_config(site={"title": "Acme"})
     opened = repo.open()
-    assert site_context(opened, Labels(opened.schemas, locale), opened.config.today, False)["title"] == "Acme"
+    assert site_context(opened, Presenter(opened.schemas, locale), opened.config.today, False)["title"] == "Acme"
 
 
 def test_history_labels_fields_values_and_empties(make_repo):

@@ -13,7 +13,7 @@ from kehu.book.loader import open_book
 from kehu.core import derive
 from kehu.core.derive import RHYTHM_REASONS, derive_all
 from kehu.core.figures import figures_by_owner
-from kehu.core.labels import Labels
+from kehu.core.present import Presenter
 from kehu.site.data import Assembler, Privacy, forge_urls
 from kehu.site.history import file_histories, parse_log
 from kehu.site.search import make_entry, segmenter
@@ -38,7 +38,7 @@ def assemble(repo, internal: bool = False, today: str = TODAY):
     loaded = open_book(r, jobs=1, use_cache=False)
     day = dt.date.fromisoformat(today)
     facts = derive_all(loaded.customers, r.config, day)
-    labels = Labels(r.schemas, r.config.locale)
+    labels = Presenter.of(r)
     return Assembler(loaded.customers, facts, r.config, r.team, labels, Privacy.of(r.config, internal), day), loaded
 
 
@@ -342,7 +342,7 @@ def test_english_labels(due_repo):
     items = items_by_id(asm)
     assert items["C20240102001"]["reason_text"] == "Normal cadence exceeded (30 days)"
     assert items["C20240102003"]["reason_text"] == "Planned: 电话确认报价"
-    assert asm.bucket_label("soon") == "Next 7 days"
+    assert asm.L.bucket("soon") == "Next 7 days"
     f = asm.funnel_page()
     assert [s["label"] for s in f["overall"]["stages"]] == ["Lead", "Contacted", "Quoted", "Negotiating", "Won"]
 
@@ -352,7 +352,7 @@ def test_calendars_made_in_parallel_equal_the_serial_ones(make_repo):
     from icalendar import Calendar
     from kehu.site.generate import _calendars
 
-    labels = Labels(make_repo().open().schemas, "zh-CN")
+    labels = Presenter(make_repo().open().schemas, "zh-CN")
     today = dt.date(2024, 6, 1)
     team = [{"handle": h, "name": n, "due": {"items": [
         {"id": f"C2024{k:07d}", "name": f"客户{k}", "date": (today + dt.timedelta(days=k % 21 - 10)).isoformat(),

@@ -68,7 +68,7 @@ class LazyGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # the team's language is known before click parses (and may answer --help or a usage error)
-        lang = ctx.meta["kehu.lang"] = helptext.team_lang(args)
+        lang = ctx.meta["kehu.lang"] = helptext.team_lang(args, chosen_locale())
         helptext.speak(lang)
         helptext.localise(self, "kehu", lang, ctx)
         return super().parse_args(ctx, args)
@@ -109,7 +109,15 @@ class LazyGroup(click.Group):
 
 
 DEBUG_ENV = "KEHU_DEBUG"  # set it to see the traceback of an internal error
+LOCALE_ENV = "KEHU_LOCALE"  # the language of one run, whatever kehu.yaml says (zh-CN | en)
 EXIT_BROKEN_PIPE = 141  # as shells report a command killed by SIGPIPE
+
+
+def chosen_locale() -> str | None:
+    """The language this run was started with (KEHU_LOCALE), or None: the repository's own. Read here, where the
+    command line starts, and handed down (``ctx.obj["locale"]``, ``open_repo(locale=…)``): nothing below reads
+    the environment for it."""
+    return os.environ.get(LOCALE_ENV) or None
 
 
 def _say_error(ctx: click.Context, e: KehuError, exit_code: int | None = None) -> NoReturn:
@@ -120,11 +128,11 @@ def _say_error(ctx: click.Context, e: KehuError, exit_code: int | None = None) -
 
 
 def _team_messages(start: Path | None) -> Locale:
-    """The team's words for an error: KEHU_LOCALE, else kehu.yaml's ``locale`` (the way ``open_repo``
-    chooses), else Chinese; an unreadable kehu.yaml is no reason to fail while reporting a failure."""
+    """The team's words for an error: the run's locale (KEHU_LOCALE), else kehu.yaml's ``locale`` (the way
+    ``open_repo`` chooses), else Chinese; an unreadable kehu.yaml is no reason to fail while reporting a failure."""
     from .words.catalogue import Locale
 
-    locale = os.environ.get("KEHU_LOCALE")
+    locale = chosen_locale()
     if not locale:
         try:
             from .repo.config import CONFIG_FILE
@@ -170,8 +178,9 @@ def main(ctx: click.Context, repo: Path | None, today: str | None) -> None:
     except ValueError:
         raise click.BadParameter(helptext.word("click.bad-date", ctx.meta.get("kehu.lang", "zh")).format(
             value=os.environ.get(TODAY_ENV)), param_hint=TODAY_ENV) from None
-    # every command opens the repository with this date (None: today in the team's time zone)
-    ctx.obj = {"repo": repo, "today": pinned}
+    # every command opens the repository with this date (None: today in the team's time zone) and in this
+    # language (None: the repository's own)
+    ctx.obj = {"repo": repo, "today": pinned, "locale": chosen_locale()}
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -138,8 +138,11 @@ def repo_argument(args: Sequence[str]) -> Path | None:
     return None
 
 
-def team_lang(args: Sequence[str]) -> str:
-    """The language of the repository a command line works in: ``zh`` or ``en``."""
+def team_lang(args: Sequence[str], forced: str | None = None) -> str:
+    """The language a command line speaks, ``zh`` or ``en``: ``forced`` (the locale the run was started with),
+    else that of the repository it works in."""
+    if forced:
+        return lang_of(forced)
     start = repo_argument(args)
     if start is not None and not start.is_dir():
         start = None

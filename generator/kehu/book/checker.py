@@ -72,6 +72,13 @@ def check_customer_bytes(repo: Repo, file: str, raw: bytes) -> tuple[list[Proble
     return problems, entry
 
 
+def first_error(repo: Repo, path: Path) -> str:
+    """``line:col message`` of the first error of a customer file (for "run kehu check" refusals)."""
+    problems, _ = check_customer_bytes(repo, file_name(repo.root, path), path.read_bytes())
+    errors = [p for p in problems if p.severity is Severity.ERROR] or problems
+    return f"{errors[0].line}:{errors[0].col} {errors[0].message}" if errors else "?"
+
+
 def check_loaded(repo: Repo, file: str, raw: bytes) -> tuple[list[Problem], IndexEntry, LoadedYaml | None,
                                                               dt.date | None]:
     """The problems and index entry of one file, the loaded file when it passed the schema (a customer, with

@@ -60,7 +60,7 @@ class Scan:
 
 def scan(repo: Repo, *, use_cache: bool = True) -> Scan:
     """The customer files now; ``keys`` holds the content of each file that is as it was when last read."""
-    listing, odd = customer_scan(repo)
+    listing, odd = customer_scan(repo.root)
     kept = cache.ContentCache(repo.root, SCAN_FILE, cache.environment(), section="files", enabled=use_cache)
     known: dict[str, list] = kept.entries
     scanned = float(kept.fields.get("scanned", 0.0))

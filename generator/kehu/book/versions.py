@@ -11,10 +11,11 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from ..repo.gitinfo import _blobs, git
+from ..repo.gitinfo import blobs
 from ..repo.model import Customer, customer_from
 from ..repo.repository import Repo
 from ..repo.yamlload import LoadedYaml, load_yaml_bytes
+from ..util.gitcmd import git
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +51,9 @@ def customers_at(repo: Repo, commit: str | None, known: dict[str, Customer] | No
     customers already parsed, by blob id — a file that has not changed since is not parsed again."""
     if commit is None:
         return []
-    listing = git(repo.root, "-c", "core.quotepath=off", "ls-tree", "-r", commit, "--", "customers/")
+    listing = git(repo.root, "ls-tree", "-r", commit, "--", "customers/")
     entries = []  # (blob id, path)
-    for line in listing.stdout.decode("utf-8", "replace").split("\n") if listing.returncode == 0 else []:
+    for line in listing.out.split("\n") if listing.ok else []:
         meta, _, name = line.partition("\t")
         parts = meta.split()
         if len(parts) == 3 and parts[1] == "blob" and name.endswith((".yaml", ".yml")):
@@ -61,7 +62,7 @@ def customers_at(repo: Repo, commit: str | None, known: dict[str, Customer] | No
     out = [known[sha] for sha, _ in entries if sha in known]
     unread = [(sha, name) for sha, name in entries if sha not in known]
     limit = repo.config.check.max_file_bytes
-    for (_, name), raw in zip(unread, _blobs(repo.root, [f"{commit}:{n}" for _, n in unread]), strict=True):
+    for (_, name), raw in zip(unread, blobs(repo.root, [f"{commit}:{n}" for _, n in unread]), strict=True):
         if raw is None:
             continue
         loaded = load_yaml_bytes(name, raw, repo.msgs, limit)

@@ -5,17 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
+from ..core.derive import pool_enabled
 from ..repo.repository import Repo, open_repo
 from ..repo.root import find_root
-from ..util.errors import EXIT_BAD_INPUT, KehuError, Wording
+from ..util.errors import EXIT_BAD_INPUT, KehuError, Wording, refuse
 from ..util.locking import write_lock
+from ..util.problems import Problem
 
-__all__ = ["EXIT_BAD_INPUT", "fail", "here", "locked", "print_error", "repo_from"]
+__all__ = ["EXIT_BAD_INPUT", "fail", "locked", "print_error", "repo_from", "report_warnings",
+           "require_pool"]
 
 
 def fail(message: str, hint: str = "") -> NoReturn:
@@ -32,21 +34,29 @@ def print_error(e: KehuError, msgs: Wording) -> None:
     click.echo(msgs.word("cli.error_line", line=terminal_text(e.line_for(msgs), one_line=True)), err=True)
 
 
+def report_warnings(warnings: list[Problem], msgs: Wording) -> None:
+    """``kehu: 警告：file:line:col: message → hint`` on stderr, one line per warning a change introduced."""
+    for p in warnings:
+        line = f"{p.where}: {p.message}" + (f" → {p.hint}" if p.hint else "")
+        click.echo(msgs.word("cli.warning_line", line=line), err=True)
+
+
 def today_from(obj: dict | None) -> dt.date | None:
     """The date ``kehu --today`` (or KEHU_TODAY) pinned; None: today in the team's time zone."""
     return (obj or {}).get("today")
 
 
 def repo_from(obj: dict | None, today: dt.date | None = None) -> Repo:
-    """The repository of ``kehu -C``, working on ``today`` (default: the date the command line pinned)."""
-    return open_repo((obj or {}).get("repo"), today=today or today_from(obj))
+    """The repository of ``kehu -C``, working on ``today`` (default: the date the command line pinned), in the
+    language the command line chose (KEHU_LOCALE) or else its own."""
+    obj = obj or {}
+    return open_repo(obj.get("repo"), today=today or today_from(obj), locale=obj.get("locale"))
 
 
-
-def here(path: Path, repo: Repo) -> str:
-    from ..repo.repository import rel
-
-    return rel(repo.root, path)
+def require_pool(repo: Repo) -> None:
+    """``kehu pool`` and ``kehu claim`` work only when kehu.yaml turns the customer pool on."""
+    if not pool_enabled(repo.config):
+        raise refuse(repo.msgs, "cli-pool-off")
 
 
 def locked(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -14,21 +14,18 @@ import datetime as dt
 import logging
 import os
 import shutil
-import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from ..repo.repository import Repo
+from ..site.engine import internal_env, mkdocs_config_file, mkdocs_logging, use_engine
 from ..util.atomic import new_dir, replace_dir
 from ..words.catalogue import Locale
 from ._common import fail, repo_from, today_from
 
-MKDOCS_FILE = "mkdocs.yml"
 PAGES_MARKER = ".kehu-pages"  # marks a --pages-only folder as ours, so a rebuild may replace it
 SITE_MARKER = ".kehu-site"    # marks a built site as ours, so a rebuild may replace it
 
@@ -40,66 +37,6 @@ def _today_option(ctx: click.Context, param: click.Parameter, value: str | None)
         return dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"'{value}' is not a date; write YYYY-MM-DD") from None
-
-
-def mkdocs_config_file(repo: Repo, scratch: Path) -> Path:
-    """The repository's mkdocs.yml, or (when it has none) the one shipped with kehu, pointed at this repository."""
-    own = repo.root / MKDOCS_FILE
-    if own.is_file():
-        return own
-    import yaml
-
-    from ..site.render import STATIC_DIR, bundled_templates
-
-    shipped = Path(__file__).resolve().parents[1] / "data" / "init" / MKDOCS_FILE  # what `kehu init` writes
-    data = yaml.safe_load(shipped.read_text(encoding="utf-8")) if shipped.is_file() else {"site_name": "kehu"}
-    data["docs_dir"] = str(bundled_templates() / STATIC_DIR)
-    data["plugins"] = [{"kehu": {"repo": str(repo.root)}}, *[p for p in data.get("plugins", []) if p != "kehu"]]
-    path = scratch / MKDOCS_FILE
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
-
-
-@contextmanager
-def mkdocs_logging(level: int) -> Iterator[None]:
-    """MkDocs' (or ProperDocs') messages at ``level`` and above on stderr, one line each."""
-    from ..site.engine import logger_name
-
-    logger = logging.getLogger(logger_name())
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
-    handler.setLevel(level)
-    logger.addHandler(handler)
-    old = logger.level
-    logger.setLevel(logging.INFO)
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(old)
-
-
-@contextmanager
-def internal_env(internal: bool) -> Iterator[None]:
-    from ..site.plugin import INTERNAL_ENV
-
-    old = os.environ.get(INTERNAL_ENV)
-    os.environ[INTERNAL_ENV] = "1" if internal else "0"
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop(INTERNAL_ENV, None)
-        else:
-            os.environ[INTERNAL_ENV] = old
-
-
-def use_engine(repo: Repo, override: str | None = None) -> str:
-    """Activate the site engine of kehu.yaml (or ``override``); a missing one is a one-line error."""
-    from ..site.engine import activate, chosen
-
-    return activate(chosen(repo.config.site.engine, override))
 
 
 def keep_out_of_git(folder: Path) -> None:

@@ -23,7 +23,7 @@ from ..repo.repository import open_repo
 @click.pass_obj
 def command(obj: dict, files: tuple[Path, ...], fmt: str, strict: bool, errors_only: bool, no_cache: bool,
             jobs: int | None, against: str | None) -> None:
-    repo = open_repo(obj.get("repo"), today=obj.get("today"))
+    repo = open_repo(obj.get("repo"), today=obj.get("today"), locale=obj.get("locale"))
     result = check(repo, list(files) if files else None, use_cache=not no_cache, jobs=jobs)
     if against is not None:
         result.problems.extend(_history_problems(repo, against))

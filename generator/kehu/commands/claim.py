@@ -12,19 +12,11 @@ import click
 
 from ..book.loader import open_book
 from ..core.derive import holdings, pool_entry, pool_since
-from ..store.edit import (
-    field_order,
-    open_for_edit,
-    refuse,
-    report_warnings,
-    require_handle,
-    require_sound_repo,
-    save,
-    set_field,
-    yaml_date,
-)
-from ._common import locked, repo_from
-from .pool import require_pool
+from ..store.mapedit import field_order, set_field, yaml_date
+from ..store.transaction import open_for_edit, require_sound_repo, save
+from ..util.errors import refuse
+from ._args import require_handle
+from ._common import locked, repo_from, report_warnings, require_pool
 
 
 @click.command("claim")

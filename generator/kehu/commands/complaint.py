@@ -15,27 +15,14 @@ import datetime as dt
 import click
 from ruamel.yaml.comments import CommentedMap
 
+from ..repo.model import as_date
 from ..repo.repository import Repo
-from ..store.edit import (
-    Editing,
-    append_dated,
-    as_date,
-    entry,
-    field_order,
-    open_for_edit,
-    parse_date,
-    refuse,
-    report_warnings,
-    require_handle,
-    require_sound_repo,
-    require_text,
-    save,
-    set_field,
-    vocab_key,
-    yaml_date,
-)
+from ..store.mapedit import append_dated, entry, field_order, set_field, yaml_date
+from ..store.transaction import Editing, open_for_edit, require_sound_repo, save
+from ..util.errors import refuse
 from ..words.terminal import echo
-from ._common import locked, repo_from
+from ._args import parse_date, require_handle, require_text, vocab_key
+from ._common import locked, repo_from, report_warnings
 
 ACTIONS = ("open", "progress", "resolve")
 

@@ -18,10 +18,12 @@ import re
 
 import click
 
-from ..git.review import CustomerReview, Wording, review
+from ..core.present import Presenter
+from ..git.review import CustomerReview, review
 from ..repo.gitinfo import authors_of_files, changed_customer_files, is_git_repo, resolve_range
 from ..repo.repository import Repo
-from ..store.edit import CommandError, refuse, require_sound_repo
+from ..store.transaction import require_sound_repo
+from ..util.errors import CommandError, refuse
 from ._common import repo_from
 
 MARKDOWN_LIMIT = 60_000  # a GitHub comment holds 65,536 characters
@@ -33,46 +35,46 @@ def md(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text).replace("@", "@\u2060")
 
 
-def summary_counts(reviews: list[CustomerReview], words: Wording) -> str:
+def summary_counts(reviews: list[CustomerReview], words: Presenter) -> str:
     parts = []
     for status in ("created", "changed", "deleted", "merged", "forgotten"):
         n = sum(1 for r in reviews if r.status == status)
         if n:
-            parts.append(words.w(f"chg.n.{status}", n=n))
+            parts.append(words.t(f"chg.n.{status}", n=n))
     past = sum(r.past_changes for r in reviews)
-    line = words.w("chg.counts", n=len(reviews), parts=words.sep().join(parts))
-    return line + (f" · {words.w('chg.n.history', n=past)}" if past else "")
+    line = words.t("chg.counts", n=len(reviews), parts=words.join(parts))
+    return line + (f" · {words.t('chg.n.history', n=past)}" if past else "")
 
 
-def heading(r: CustomerReview, words: Wording) -> str:
-    return words.msgs.word("name_id", name=r.name, id=r.id)
+def heading(r: CustomerReview, words: Presenter) -> str:
+    return words.t("name_id", name=r.name, id=r.id)
 
 
-def as_text(reviews: list[CustomerReview], words: Wording, label: str) -> str:
+def as_text(reviews: list[CustomerReview], words: Presenter, label: str) -> str:
     if not reviews:
-        return words.w("chg.none")
-    lines = [f"{words.w('chg.title')} {label}", summary_counts(reviews, words)]
+        return words.t("chg.none")
+    lines = [f"{words.t('chg.title')} {label}", summary_counts(reviews, words)]
     for r in reviews:
         lines.append("")
         lines.append(heading(r, words))
         if r.authors:
-            lines.append("  " + words.w("chg.by", who=words.sep().join(r.authors)))
+            lines.append("  " + words.t("chg.by", who=words.join(r.authors)))
         for p in r.phrases:
             lines.append(f"  {'⚠ ' if p.past else '- '}{p.text}")
     return "\n".join(lines)
 
 
-def as_markdown(reviews: list[CustomerReview], words: Wording, label: str, limit: int = MARKDOWN_LIMIT) -> str:
-    head = [f"## {words.w('chg.title')} `{label}`", ""]
+def as_markdown(reviews: list[CustomerReview], words: Presenter, label: str, limit: int = MARKDOWN_LIMIT) -> str:
+    head = [f"## {words.t('chg.title')} `{label}`", ""]
     if not reviews:
-        return "\n".join([*head, words.w("chg.none")])
+        return "\n".join([*head, words.t("chg.none")])
     head.append(md(summary_counts(reviews, words)))
     body: list[str] = []
     size = sum(len(x) + 1 for x in head)
     for k, r in enumerate(reviews):
         block = ["", f"### {md(heading(r, words))}"]
         if r.authors:
-            block.append(md(words.w("chg.by", who=words.sep().join(r.authors))))
+            block.append(md(words.t("chg.by", who=words.join(r.authors))))
         block.append("")
         block.extend(f"- {'**⚠** ' if p.past else ''}{md(p.text)}" for p in r.phrases)
         cost = sum(len(x) + 1 for x in block)
@@ -85,10 +87,10 @@ def as_markdown(reviews: list[CustomerReview], words: Wording, label: str, limit
     return "\n".join(head + body)
 
 
-def as_json(reviews: list[CustomerReview], words: Wording, label: str) -> str:
+def as_json(reviews: list[CustomerReview], words: Presenter, label: str) -> str:
     return json.dumps({
         "range": label,
-        "summary": summary_counts(reviews, words) if reviews else words.w("chg.none"),
+        "summary": summary_counts(reviews, words) if reviews else words.t("chg.none"),
         "past_records_changed": sum(r.past_changes for r in reviews),
         "customers": [{"id": r.id, "name": r.name, "path": r.path, "status": r.status, "authors": r.authors,
                        "merged_into": r.merged_into or None,
@@ -115,7 +117,7 @@ def range_reviews(repo: Repo, spec: str | None, internal: bool) -> tuple[list[Cu
     except (OSError, ValueError) as e:
         raise CommandError(str(e)) from None
     authors = authors_of_files(repo.root, base, head, repo.team)
-    label = spec or f"{base[:7]}...{Wording(repo).w('chg.uncommitted')}"
+    label = spec or f"{base[:7]}...{Presenter.of(repo).t('chg.uncommitted')}"
     return review(repo, pairs, authors, internal, forgotten_ids(repo, head)), label
 
 
@@ -128,4 +130,4 @@ def command(obj: dict, revisions: str | None, fmt: str, internal: bool) -> None:
     repo = repo_from(obj)
     require_sound_repo(repo)
     reviews, label = range_reviews(repo, revisions, internal)
-    click.echo(RENDER[fmt](reviews, Wording(repo, internal), label))
+    click.echo(RENDER[fmt](reviews, Presenter.of(repo), label))

@@ -2,7 +2,7 @@
 
 Installed by ``kehu init`` (and ``kehu init --git-only`` in every clone): ``.gitattributes``
 says ``customers/*.yaml diff=kehu``, and git config ``diff.kehu.textconv`` (``kehu diff-driver``, run
-fail-safe: see :func:`textconv_command`),
+fail-safe: see :func:`kehu.git.gitsetup.textconv_command`),
 ``diff.kehu.xfuncname "^[ ]*# kehu: (.+)$"`` and ``diff.kehu.cachetextconv true``.
 
 The file is printed unchanged except for one comment line above the file and above each
@@ -17,7 +17,6 @@ A file that does not load is printed as it is: a diff is never refused.
 
 from __future__ import annotations
 
-import shlex
 import sys
 from pathlib import Path
 
@@ -25,18 +24,7 @@ import click
 
 from ..core.identity import PROTECTED
 
-MARK = "# kehu: "
-
-
-def textconv_command(python: str | None = None) -> str:
-    """The value of ``diff.kehu.textconv``. Git appends the file (``sh -c 'CMD "$@"'``); like the merge
-    driver it runs kehu by the Python that set it up, else ``kehu`` from PATH, and when neither runs it shows
-    the file as it is — a diff must never fail because kehu cannot start."""
-    exe = shlex.quote(python or sys.executable)
-    return (f'f() {{ if [ -x {exe} ] && {exe} -m kehu.cli diff-driver "$1" 2>/dev/null; then :; '
-            f'elif command -v kehu >/dev/null 2>&1 && kehu diff-driver "$1" 2>/dev/null; then :; '
-            f'else cat "$1"; fi; }}; f')
-XFUNCNAME = "^[ ]*# kehu: (.+)$"
+MARK = "# kehu: "  # the hunk header git shows is what follows it (``gitsetup.XFUNCNAME``)
 LISTS = ("contacts", *PROTECTED)  # the lists whose entries get a header
 
 
@@ -73,12 +61,11 @@ def annotated(raw: bytes, describe: object = None) -> bytes:
     return "".join(out).encode("utf-8")
 
 
-def _titles() -> dict[str, str]:
-    """The lists' titles in the team's language (the schema's title / x-title-en; kehu.yaml's locale), read
-    directly: git runs this once per file version, so it must not load the whole repository. Field keys when
-    the repository cannot be read."""
+def _titles(forced: str | None = None) -> dict[str, str]:
+    """The lists' titles in the team's language (the schema's title / x-title-en; the language the command line
+    chose, else kehu.yaml's locale), read directly: git runs this once per file version, so it must not load the
+    whole repository. Field keys when the repository cannot be read."""
     import json
-    import os
 
     from ..repo.config import CONFIG_FILE, SCHEMA_DIR
     from ..repo.schema import SCHEMA_FILES, title_of
@@ -87,7 +74,7 @@ def _titles() -> dict[str, str]:
 
     try:
         root = Path.cwd()  # git runs textconv at the top of the work tree
-        locale = os.environ.get("KEHU_LOCALE") or ""
+        locale = forced or ""
         if not locale and (root / CONFIG_FILE).is_file():
             data = load_yaml_bytes(CONFIG_FILE, (root / CONFIG_FILE).read_bytes(), Locale()).data
             locale = str(data.get("locale") or "") if isinstance(data, dict) else ""
@@ -107,7 +94,8 @@ def _titles() -> dict[str, str]:
 
 @click.command("diff-driver")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-def command(file: Path) -> None:
+@click.pass_obj
+def command(obj: dict | None, file: Path) -> None:
     raw = file.read_bytes()
-    sys.stdout.buffer.write(annotated(raw, _titles()))
+    sys.stdout.buffer.write(annotated(raw, _titles((obj or {}).get("locale"))))
     sys.stdout.buffer.flush()

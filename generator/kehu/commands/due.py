@@ -6,7 +6,6 @@ customer; a file with errors is left out and named, never guessed at.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import click
@@ -14,62 +13,19 @@ from rich.table import Table
 from rich.text import Text
 
 from ..book.loader import open_book
-from ..core.derive import RHYTHM_REASONS, revive_key
+from ..book.queries import due_and_revive
 from ..core.figures import figures
-from ..core.labels import Labels
-from ..core.present import BUCKETS
+from ..core.present import BUCKETS, Presenter
 from ..repo.gitinfo import handle_for_email, user_email
 from ..repo.repository import Repo
-from ..store.edit import parse_score, require_handle, require_sound_repo
+from ..store.transaction import require_sound_repo
 from ..words.catalogue import entries
 from ..words.terminal import echo
+from ._args import parse_score, require_handle
 from ._common import book_notes, repo_from
-from .show import BUCKET_STYLE, console, labels
+from ._views import BUCKET_STYLE, console
 
 SHOWN = 200  # rows of the terminal table by default
-
-
-def due_rows(repo: Repo, owner: str | None, within: int | None) -> tuple[list[dict], list[str]]:
-    """One row per item falling due on or before today + ``within`` days (every item when ``within`` is
-    None), earliest first: each customer's follow-up, and its re-verification and satisfaction follow-up.
-    The facts are ``kehu.core.derive``'s, kept per file content and day by the book index (kehu.book.index)."""
-    rows, _, invalid = due_and_revive(repo, owner, within)
-    return rows, invalid
-
-
-def due_and_revive(repo: Repo, owner: str | None, within: int | None) -> tuple[list[dict], list[dict], list[str]]:
-    """The due rows (``due_rows``) and the dormant customers to revive, which are never due rows
-    (``derive.revive_due``), longest silent first (``derive.revive_key``); each row carries the errors of its
-    customer (``errors``: their lines, as `kehu check` says them), so a customer with errors is listed, marked.
-    The third list: the customer files that are no customers (they do not load or fail the schema)."""
-    book = open_book(repo)
-    today = repo.config.today
-    words = labels(repo)
-    rows, revive = [], []
-    for item, (due, reason, action, klass, status, last, *rest) in book.index.due_rows(today):
-        if owner and item.owner != owner:
-            continue
-        errors = [words.problem_line(p) for p in book.errors_of(item.file)]
-        if status == "dormant":
-            silent = (today - dt.date.fromisoformat(last)).days if last else None
-            revive.append({"id": item.id, "name": item.name, "owner": item.owner, "file": item.file,
-                           "last_contact": last, "days_since_contact": silent, "errors": errors})
-        rhythms = rest[0] if rest else []
-        # the follow-up, then the rhythms (re-verification, satisfaction follow-up) as items of their own
-        for date, why, what, every in ([(due, reason, action, None)] if due else []) + [tuple(r) for r in rhythms]:
-            when = dt.date.fromisoformat(date)
-            if within is not None and (when - today).days > within:
-                continue
-            rows.append({
-                "id": item.id, "name": item.name, "owner": item.owner, "file": item.file,
-                "due": date, "bucket": words.bucket_of(when, today),
-                "days": (when - today).days, "reason": why, "action": what,
-                "reason_text": words.due_reason(why, what, klass, every), "class": klass, "status": status,
-                "stage": item.stage, "last_contact": last, "errors": errors,
-            })
-    rows.sort(key=lambda r: (r["due"], r["id"], r["reason"] in RHYTHM_REASONS))
-    revive.sort(key=lambda r: revive_key(r["days_since_contact"], r["id"]))
-    return rows, revive, book.unreadable_names
 
 
 # (header word, row key, kept at narrow widths?) — columns dropped right to left until the table fits
@@ -80,7 +36,7 @@ _COLUMNS = (("due.col.due", "due", True), ("", "bucket", True), ("table.customer
 _NEVER_CUT = {"due", "bucket", "id", "owner", "last_contact"}  # ids and dates are whole or absent, never "C202…"
 
 
-def _cells(words: Labels, r: dict) -> dict[str, Text | str]:
+def _cells(words: Presenter, r: dict) -> dict[str, Text | str]:
     name = Text(r["name"])
     if r["errors"]:  # listed like every customer, and marked
         name.append(" " + words.errors_mark(len(r["errors"])), style="bold red")
@@ -91,7 +47,7 @@ def _cells(words: Labels, r: dict) -> dict[str, Text | str]:
 
 
 def _build(repo: Repo, rows: list[dict], title: str, keys: list[str]) -> Table:
-    words = labels(repo)
+    words = Presenter.of(repo)
     t = Table(title=title, title_justify="left", title_style="bold")
     for head, key, _ in _COLUMNS:
         if key in keys:
@@ -106,7 +62,7 @@ def _build(repo: Repo, rows: list[dict], title: str, keys: list[str]) -> Table:
 
 
 def revive_table(repo: Repo, revive: list[dict]) -> Table:
-    words = labels(repo)
+    words = Presenter.of(repo)
     t = Table(title=words.t("due.revive_title", n=len(revive)), title_justify="left", title_style="bold")
     for key in ("table.customer", "table.name", "table.owner", "due.col.last_contact", "due.col.days_silent"):
         t.add_column(words.t(key))
@@ -137,7 +93,7 @@ def due_table(repo: Repo, rows: list[dict], title: str, width: int | None = None
 
 
 def counts_line(repo: Repo, rows: list[dict]) -> str:
-    words = labels(repo)
+    words = Presenter.of(repo)
     parts = []
     for bucket in BUCKETS:
         n = sum(1 for r in rows if r["bucket"] == bucket)
@@ -171,17 +127,17 @@ def command(obj: dict, owner: str | None, everyone: bool, within: str | None, li
     else:
         who = handle_for_email(repo.team, user_email(repo.root))
         if who is None:
-            click.echo(labels(repo).t("due.no_user"), err=True)
+            click.echo(Presenter.of(repo).t("due.no_user"), err=True)
     days = _within(repo, within)
     shown = parse_score(repo.msgs, "--limit", limit, 0, 100_000)
-    rows, revive, invalid = due_and_revive(repo, who, days)
-    words = labels(repo)
+    book = open_book(repo)
+    rows, revive, invalid = due_and_revive(repo, who, days, book)
+    words = Presenter.of(repo)
     marked = sorted({r["id"] for r in [*rows, *revive] if r["errors"]})
     book_notes(repo.msgs, invalid, marked)
     if fmt == "json":
         # the book's figures (kehu.core.figures) for this owner or the team, over every customer — as the site and
         # `kehu forecast` show them; --within narrows the rows, never the figures
-        book = open_book(repo)
         named = figures(book.customers, book.facts, repo.config, repo.config.today, who).named()
         echo(json.dumps({"today": repo.config.today.isoformat(), "within": days, "owner": who, "due": rows,
                          "revive": revive, "figures": named, "skipped": invalid, "with_errors": marked},

@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from ..repo.config import CONFIG_FILE, TEAM_FILE
-from ..repo.repository import Repo, is_plain_file, rel
+from ..repo.files import customer_listing, file_name
+from ..repo.repository import Repo, is_plain_file
 from ..store.fmt import Formatted, format_bytes
 from ..store.write import StoreError
 from ..util.atomic import atomic_write
@@ -28,7 +29,7 @@ def _targets(repo: Repo, files: tuple[Path, ...]) -> list[Path]:
     if files:
         return list(files)
     team = repo.root / TEAM_FILE
-    return repo.customer_files() + ([team] if team.is_file() else [])
+    return [Path(p) for p in customer_listing(repo).values()] + ([team] if team.is_file() else [])
 
 
 def _kind(repo: Repo, path: Path) -> str | None:
@@ -40,7 +41,7 @@ def _kind(repo: Repo, path: Path) -> str | None:
 
 def _format_one(repo: Repo, path: Path, m: Locale) -> Formatted | None:
     """Format one file in memory; print a one-line error and return None when that is impossible."""
-    name = rel(repo.root, path)
+    name = file_name(repo.root, path)
     kind = _kind(repo, path)
     if kind is None:
         _error(repo, KehuError(m.word("fmt.config", file=name), m.word("fmt.config_hint")))

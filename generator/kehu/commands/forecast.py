@@ -17,10 +17,12 @@ from rich.text import Text
 from ..book.loader import open_book
 from ..core.derive import PipelineSum, forecast, open_opportunities, opp_owner
 from ..core.figures import figures as figures_of
+from ..core.present import Presenter
 from ..repo.model import Customer
-from ..store.edit import require_handle, require_sound_repo
+from ..store.transaction import require_sound_repo
+from ._args import require_handle
 from ._common import book_notes, repo_from
-from .show import console, label, labels
+from ._views import console
 
 
 def _sums(s: PipelineSum) -> dict:
@@ -39,7 +41,7 @@ def command(obj: dict, owner: str | None, fmt: str) -> None:
     today = repo.config.today
     fc = forecast(book.customers, repo.config, today, who)
     figures = figures_of(book.customers, book.facts, repo.config, today, who)
-    L = labels(repo)
+    L = Presenter.of(repo)
 
     def errors(c: Customer) -> list[str]:
         return [L.problem_line(p) for p in entry.errors] if (entry := book.entry(c.id)) else []
@@ -102,6 +104,6 @@ def command(obj: dict, owner: str | None, fmt: str) -> None:
             name = Text(r["name"])
             if r["errors"]:
                 name.append(" " + L.errors_mark(len(r["errors"])), style="bold red")
-            s.add_row(name, f"{r['what']} {r['id']}", label(repo, "stage", r["stage"]), f"{r['amount']:,.0f}",
+            s.add_row(name, f"{r['what']} {r['id']}", L.stage(r["stage"]), f"{r['amount']:,.0f}",
                       r["close"] or "—", str(r["days_late"]), r["owner"])
         out.print(s)

@@ -10,12 +10,14 @@ from ..git.forget import (
     mark,
     personal_values,
     record_in_config,
-    relpath,
     scrub,
     tombstone,
 )
 from ..repo.gitinfo import current_handle
-from ..store.edit import field_order, open_for_edit, refuse, require_handle, require_sound_repo, require_text, save
+from ..store.mapedit import field_order
+from ..store.transaction import open_for_edit, require_sound_repo, save
+from ..util.errors import refuse
+from ._args import require_handle, require_text
 from ._common import repo_from
 
 
@@ -53,7 +55,7 @@ def command(obj: dict, customer: str, contact: str | None, reason: str, by: str 
         record_in_config(repo, tombstone(repo, who, reason, "customer", ident))
         ed.path.unlink()
         click.echo(repo.msgs.word("forget.erased_customer_a", ident=ident, name=ed.name))
-        _warn_history(repo, [relpath(repo, ed.path)], secrets)
+        _warn_history(repo, [ed.name], secrets)
         return
     contacts = ed.data.get("contacts") or []
     index = next((i for i, c in enumerate(contacts) if isinstance(c, dict) and str(c.get("name")) == contact.strip()),
@@ -66,7 +68,7 @@ def command(obj: dict, customer: str, contact: str | None, reason: str, by: str 
     if not contacts:
         del ed.data["contacts"]
     scrub(ed.data, secrets, mark(repo))
-    from ..store.edit import set_field
+    from ..store.mapedit import set_field
 
     stones = ed.data.get("forgotten")
     if not isinstance(stones, list):

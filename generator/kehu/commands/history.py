@@ -19,10 +19,13 @@ import click
 
 from ..book.versions import version
 from ..core.changes import brought_in, diff
-from ..git.review import Wording
-from ..repo.gitinfo import Revision, _blobs, git, handle_for_email, is_git_repo, revisions
+from ..core.present import Presenter
+from ..git.review import ChangeDescriber
+from ..repo.gitinfo import Revision, blobs, handle_for_email, is_git_repo, revisions
 from ..repo.repository import Repo
-from ..store.edit import CommandError, refuse, require_sound_repo
+from ..store.transaction import require_sound_repo
+from ..util.errors import CommandError, refuse
+from ..util.gitcmd import git
 from ..words.terminal import echo, terminal_text
 from ._common import repo_from
 
@@ -49,17 +52,19 @@ def _merge_sides(repo: Repo, rev: Revision) -> tuple[list[str], bytes | None]:
     """Who made each parent of a merge (its commit's author) and the file where the sides parted."""
     out = git(repo.root, "log", "--no-walk=unsorted", "--format=%ae\x1f%an", *rev.parents)
     who = []
-    for line in out.stdout.decode("utf-8", "replace").splitlines():
+    for line in out.out.splitlines():
         email, name = [*line.split("\x1f"), ""][:2]
         who.append(handle_for_email(repo.team, email) or name)
     base = git(repo.root, "merge-base", *rev.parents[:2])
     raw = None
-    if base.returncode == 0 and rev.parent_path:
-        raw = _blobs(repo.root, [f"{base.stdout.decode().strip()}:{rev.parent_path}"])[0]
+    if base.ok and rev.parent_path:
+        raw = blobs(repo.root, [f"{base.out.strip()}:{rev.parent_path}"])[0]
     return [*who, "?", "?"][: max(2, len(rev.parents))], raw
 
 
-def _merge_phrases(repo: Repo, words: Wording, rev: Revision, new: dict, parents: list[dict | None]) -> list[str]:
+def _merge_phrases(repo: Repo, describe: ChangeDescriber, rev: Revision, new: dict,
+                   parents: list[dict | None]) -> list[str]:
+    words = describe.words
     sides, base_raw = _merge_sides(repo, rev)
     base = _data(repo, rev.parent_path or "", base_raw)[0] or {}
     ours, theirs = parents[0] or {}, (parents[1] if len(parents) > 1 else None) or {}
@@ -69,23 +74,24 @@ def _merge_phrases(repo: Repo, words: Wording, rev: Revision, new: dict, parents
         if a in (b, o) or b == o or isinstance(a, list) or isinstance(b, list):
             continue  # not a field both sides changed differently
         args = dict(field=words.field(key), a=words.who(sides[0]), b=words.who(sides[1]),
-                    va=words.value(a, key), vb=words.value(b, key))
+                    va=describe.value(a, key), vb=describe.value(b, key))
         got = new.get(key)
         if got in (a, b):
-            out.append(words.w("chg.merge_kept", kept=words.who(sides[0] if got == a else sides[1]), **args))
+            out.append(words.t("chg.merge_kept", kept=words.who(sides[0] if got == a else sides[1]), **args))
         else:
-            out.append(words.w("chg.merge_own", new=words.value(got, key), **args))
+            out.append(words.t("chg.merge_own", new=describe.value(got, key), **args))
     changes = [c for c in diff(parents[0], new, repo.schemas.field_order())
                if not any(brought_in(c, p) for p in parents[1:])]
-    own = [ph.text for ph in words.phrases(changes) if not (ph.kind == "set" and any(
+    own = [ph.text for ph in describe.phrases(changes) if not (ph.kind == "set" and any(
         line.startswith(words.field(ph.field)) for line in out))]
-    lead = [words.w("chg.merged_by", who=words.who(rev.author)),
-            words.w("chg.merge_in", who=words.sep().join(words.who(s) for s in sides[1:]))]
+    lead = [words.t("chg.merged_by", who=words.who(rev.author)),
+            words.t("chg.merge_in", who=words.join(words.who(s) for s in sides[1:]))]
     return lead + out + own
 
 
 def trail(repo: Repo, revs: list[Revision], internal: bool) -> list[Entry]:
-    words = Wording(repo, internal)
+    describe = ChangeDescriber(repo, internal)
+    words = describe.words
     order = repo.schemas.field_order()
     out: list[Entry] = []
     for rev in revs:
@@ -93,21 +99,21 @@ def trail(repo: Repo, revs: list[Revision], internal: bool) -> list[Entry]:
         new, broken = _data(repo, name, rev.raw)
         parents = [_data(repo, name, raw)[0] for raw in rev.parent_raw] or [None]
         if broken:
-            phrases = [words.w("chg.unreadable", detail=broken)]
+            phrases = [words.t("chg.unreadable", detail=broken)]
         elif rev.raw is None:
-            phrases = [words.w("chg.deleted")]
+            phrases = [words.t("chg.deleted")]
         elif parents[0] is None and not rev.is_merge:
-            phrases = [words.w("chg.history_created", name=words.value(new.get("name")),
-                               stage=words.value(new.get("stage"), "stage"),
-                               owner=words.value(new.get("owner"), "owner"))]
+            phrases = [words.t("chg.history_created", name=describe.value(new.get("name")),
+                               stage=describe.value(new.get("stage"), "stage"),
+                               owner=describe.value(new.get("owner"), "owner"))]
         elif rev.is_merge:
-            phrases = _merge_phrases(repo, words, rev, new, parents)
+            phrases = _merge_phrases(repo, describe, rev, new, parents)
         else:
-            phrases = [ph.text for ph in words.phrases(diff(parents[0], new, order))]
+            phrases = [ph.text for ph in describe.phrases(diff(parents[0], new, order))]
             if rev.path and rev.parent_path and rev.path != rev.parent_path:
-                phrases.insert(0, words.w("chg.moved", old=rev.parent_path, new=rev.path))
+                phrases.insert(0, words.t("chg.moved", old=rev.parent_path, new=rev.path))
             if not phrases:
-                phrases = [words.w("chg.format")]
+                phrases = [words.t("chg.format")]
         out.append(Entry(rev.commit, rev.date, rev.author, rev.subject, rev.is_merge, phrases))
     return out
 
@@ -116,9 +122,9 @@ def line_of(repo: Repo, e: Entry) -> str:
     words = repo.msgs
     where = e.commit[:7] if e.commit else words.word("history.uncommitted")
     merge = words.word("history.merge") if e.merge else ""
-    member = repo.team.handles.get(e.author) if repo.team else None
     said = words.word("hint_sep").join(e.changes)
-    line = words.colon(f"{e.date} {member.name if member else e.author} {where}{merge}", said)
+    who = Presenter.of(repo).who(e.author) if e.author else ""
+    line = words.colon(f"{e.date} {who} {where}{merge}", said)
     return terminal_text(line, one_line=True)
 
 

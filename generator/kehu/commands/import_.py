@@ -36,7 +36,7 @@ def command(obj: dict, files: tuple[Path, ...], sheets: tuple[str, ...], mapping
     from ..io.plan import Planner
     from ..io.readers import read_paths
     from ..io.report import mapping_lines, preview_lines, summary_lines
-    from ..store.edit import require_sound_repo
+    from ..store.transaction import require_sound_repo
 
     repo = repo_from(obj)
     msgs = repo.msgs

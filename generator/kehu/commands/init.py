@@ -28,16 +28,18 @@ import click
 
 from .. import __version__
 from ..git.codeowners import GITHUB_FILE, GITLAB_FILE, github_text, gitlab_text, ownership_of
-from ..git.gitsetup import configure as configure_merge_driver
+from ..git.gitsetup import configure as configure_drivers
 from ..git.install import Install, from_spec, precommit_config
 from ..git.install import current as current_install
 from ..repo.config import CONFIG_FILE, CUSTOMERS_DIR, SCHEMA_DIR, TEAM_FILE, Config, default_config_text
+from ..repo.files import customer_scan
 from ..repo.idscheme import member_code
 from ..repo.model import team_from
 from ..repo.root import team_locale
 from ..repo.schema import SCHEMA_FILES
 from ..repo.yamlload import load_yaml_bytes
 from ..util.atomic import atomic_write
+from ..util.gitcmd import GitRun, git
 from ..words.catalogue import Locale
 from ._common import fail
 
@@ -47,22 +49,21 @@ PACKAGE_TOKEN = "@KEHU_PACKAGE@"  # how CI installs kehu (kehu.git.install): a g
 PRECOMMIT_FILE = ".pre-commit-config.yaml"
 
 
-def _words(target: Path) -> Locale:
+def _words(target: Path, forced: str | None) -> Locale:
     """The team's language: the target's own kehu.yaml when it has one (``--git-only`` in a clone, ``--force``),
-    else zh-CN, the language of the kehu.yaml init writes (KEHU_LOCALE overrides both)."""
-    return Locale(team_locale(target, upwards=False))
+    else zh-CN, the language of the kehu.yaml init writes (the language the command line chose overrides both)."""
+    return Locale(forced or team_locale(target, upwards=False))
 
 
 # --- who is setting up the repository ----------------------------------------------------------------
 
 
 def _git_config(folder: Path, key: str) -> str | None:
-    cwd = folder if folder.is_dir() else None
     try:
-        out = subprocess.run(["git", "config", key], capture_output=True, text=True, cwd=cwd, check=False)
+        out = git(folder if folder.is_dir() else None, "config", key)
     except OSError:
         return None
-    return out.stdout.strip() or None
+    return out.out.strip() or None
 
 
 def derive_handle(email: str | None, name: str | None) -> str:
@@ -160,9 +161,7 @@ def plan(target: Path, name: str, email: str | None, handle: str, git: str | Non
     files.update(schema_files())
     files[CONFIG_FILE] = default_config_text().encode("utf-8")
     files[TEAM_FILE] = team_file(name, email, handle, git)
-    customers = target / CUSTOMERS_DIR
-    existing = {f"{CUSTOMERS_DIR}/{p.name}": p.read_bytes() for p in sorted(customers.glob("*.y*ml"))
-                } if customers.is_dir() else {}
+    existing = {name: Path(path).read_bytes() for name, path in customer_scan(target)[0].items()}
     team = team_from(load_yaml_bytes(TEAM_FILE, files[TEAM_FILE], Locale("en")))
     if example and not existing:  # a folder that already has customers gets no example
         path, text = example_customer(Config.build(today=today), handle, today, member_code(team.members[0]))
@@ -193,32 +192,31 @@ def _write(path: Path, data: bytes) -> None:
 # --- git -----------------------------------------------------------------------------------------------
 
 
-def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str] | None:
+def _git(target: Path, *args: str) -> GitRun | None:
     try:
-        return subprocess.run(args, cwd=cwd, capture_output=True, text=True, check=False)
+        return git(target, *args)
     except OSError:
         return None
 
 
 def setup_git(words: Locale, target: Path) -> list[str]:
-    """git init when needed, the merge driver in git config, the pre-commit hook. Returns warnings."""
+    """git init when needed, the merge and diff drivers in git config, the pre-commit hook. Returns warnings."""
     warnings = []
-    inside = _run(["git", "rev-parse", "--is-inside-work-tree"], target)
+    inside = _git(target, "rev-parse", "--is-inside-work-tree")
     if inside is None:
         return [words.word("init.no_git")]
-    if inside.returncode != 0:
-        made = _run(["git", "init", "-q", "--initial-branch=main"], target)
-        if made is None or made.returncode != 0:
-            made = _run(["git", "init", "-q"], target)  # git older than 2.28
-        if made is None or made.returncode != 0:
-            return [words.word("init.git_init_failed", detail=(made.stderr if made else "").strip())]
+    if not inside.ok:
+        made = _git(target, "init", "-q", "--initial-branch=main")
+        if made is None or not made.ok:
+            made = _git(target, "init", "-q")  # git older than 2.28
+        if made is None or not made.ok:
+            return [words.word("init.git_init_failed", detail=made.err.strip() if made else "")]
     warnings += [words.word("init.git_config_failed", key=key, detail=detail)
-                 for key, detail in configure_merge_driver(target)]
-    warnings += setup_diff_driver(words, target)
+                 for key, detail in configure_drivers(target)]
     if shutil.which("pre-commit") is None:
         warnings.append(words.word("init.no_pre_commit"))
     else:
-        hooked = _run(["pre-commit", "install"], target)
+        hooked = _run_pre_commit(target)
         if hooked is None or hooked.returncode != 0:
             detail = (hooked.stderr or hooked.stdout).strip().splitlines()[-1:] if hooked else []
             warnings.append(words.word("init.pre_commit_failed_detail", detail=detail[0]) if detail
@@ -226,18 +224,11 @@ def setup_git(words: Locale, target: Path) -> list[str]:
     return warnings
 
 
-def setup_diff_driver(words: Locale, target: Path) -> list[str]:
-    """git config for ``diff=kehu`` (.gitattributes): hunk headers of git diff / git log -p name the customer
-    and the entry (kehu diff-driver); the converted text is cached by git per file version."""
-    from .diff_driver import XFUNCNAME, textconv_command
-
-    warnings = []
-    for key, value in (("diff.kehu.textconv", textconv_command()), ("diff.kehu.xfuncname", XFUNCNAME),
-                       ("diff.kehu.cachetextconv", "true")):
-        done = _run(["git", "config", key, value], target)
-        if done is None or done.returncode != 0:
-            warnings.append(words.word("init.git_config_failed", key=key, detail=(done.stderr if done else "").strip()))
-    return warnings
+def _run_pre_commit(target: Path) -> subprocess.CompletedProcess[str] | None:
+    try:
+        return subprocess.run(["pre-commit", "install"], cwd=target, capture_output=True, text=True, check=False)
+    except OSError:
+        return None
 
 
 # --- the command ---------------------------------------------------------------------------------------
@@ -257,7 +248,7 @@ def setup_diff_driver(words: Locale, target: Path) -> list[str]:
 def command(obj: dict | None, directory: Path, force: bool, git_only: bool, name: str | None, email: str | None,
             handle: str | None, git_account: str | None, package: str | None, example: bool) -> None:
     target = directory.resolve()
-    words = _words(target)
+    words = _words(target, (obj or {}).get("locale"))
     if git_only:
         if not (target / CONFIG_FILE).is_file() and not (target / CUSTOMERS_DIR).is_dir():
             fail(words.word("init.not_a_repo", directory=directory, config=CONFIG_FILE, customers=CUSTOMERS_DIR),

@@ -12,29 +12,18 @@ import datetime as dt
 import click
 from ruamel.yaml.comments import CommentedMap
 
+from ..book.queries import facts_for
+from ..core.present import Presenter
 from ..repo.gitinfo import current_handle
+from ..repo.model import as_date
 from ..repo.repository import Repo
-from ..store.edit import (
-    append_dated,
-    as_date,
-    entry,
-    field_order,
-    open_for_edit,
-    parse_date,
-    refuse,
-    report_warnings,
-    require_handle,
-    require_sound_repo,
-    require_text,
-    save,
-    set_field,
-    vocab_key,
-    yaml_date,
-)
+from ..store.mapedit import append_dated, entry, field_order, set_field, yaml_date
+from ..store.transaction import open_for_edit, require_sound_repo, save
+from ..util.errors import refuse
 from ..words.catalogue import is_first_followup_action
 from ..words.terminal import echo
-from ._common import locked, repo_from
-from .show import due_reason, facts_for
+from ._args import parse_date, require_handle, require_text, vocab_key
+from ._common import locked, repo_from, report_warnings
 
 
 def _channel(repo: Repo, value: str | None) -> str:
@@ -104,8 +93,9 @@ def command(obj: dict, customer: str, channel: str | None, summary: str | None, 
     what = update_next_action(ed.data, nxt, when, order)
     report_warnings(save(ed), repo.msgs)
     _, facts = facts_for(repo, ed.path)
-    due = (f"{facts.due.date.isoformat()} {due_reason(repo, facts)}" if facts.due else "—")
-    channel_label = repo.schemas.vocabularies["channel"].label(key, repo.config.locale)
+    words = Presenter.of(repo)
+    due = (f"{facts.due.date.isoformat()} {words.due_reason_of(facts)}" if facts.due else "—")
+    channel_label = words.vocab("channel", key)
     echo(
         repo.msgs.word(
             "log.recorded_next_follow",

@@ -18,9 +18,9 @@ from ._common import fail, locked, repo_from
 def command(obj: dict, keep: str, drop: str) -> None:
     from ..book.checker import check_customer_bytes
     from ..book.loader import open_book
-    from ..repo.repository import rel
+    from ..repo.files import file_name
     from ..store.dedupe import merge_records, rules_for
-    from ..store.edit import require_sound_repo
+    from ..store.transaction import require_sound_repo
     from ..store.write import dump, load_roundtrip, save_customer
     from ..util.problems import Severity
 
@@ -39,7 +39,7 @@ def command(obj: dict, keep: str, drop: str) -> None:
     drop_doc["notes"] = "\n".join(x for x in (str(drop_doc.get("notes") or "").rstrip("\n"),
                                               msgs.word("note_old_id", value=drop_id)) if x)
     stats = merge_records(keep_doc, drop_doc, rules)
-    keep_name = rel(repo.root, keep_path)
+    keep_name = file_name(repo.root, keep_path)
     problems, _ = check_customer_bytes(repo, keep_name, dump(keep_doc, repo.schemas).encode("utf-8"))
     errors = [p for p in problems if p.severity is Severity.ERROR] + _new_duplicates(repo, keep_path, drop_path,
                                                                                       keep_doc)
@@ -59,7 +59,7 @@ def command(obj: dict, keep: str, drop: str) -> None:
     for field, kept, other in stats.conflicts:
         lines.append(msgs.word("merge.conflict", keep=keep_id, drop=drop_id, field=rules.title(field),
                           value=rules.show(field, kept), other=rules.show(field, other)))
-    lines.append(msgs.word("merge.deleted", file=rel(repo.root, drop_path)))
+    lines.append(msgs.word("merge.deleted", file=file_name(repo.root, drop_path)))
     echo("\n".join(lines))
 
 
@@ -69,7 +69,7 @@ def _new_duplicates(repo, keep_path: Path, drop_path: Path, keep_doc) -> list:  
     import datetime as dt
 
     from ..core.rules import index_entry, repo_rules
-    from ..repo.repository import rel
+    from ..repo.files import file_name
     from ..repo.yamlload import LoadedYaml
     from ..store.dedupe import repo_entries
     from ..util.problems import Severity
@@ -81,7 +81,7 @@ def _new_duplicates(repo, keep_path: Path, drop_path: Path, keep_doc) -> list:  
             return [plain(x) for x in v]
         return v.isoformat() if isinstance(v, dt.date) else (str(v) if isinstance(v, str) else v)
 
-    keep_name, drop_name = rel(repo.root, keep_path), rel(repo.root, drop_path)
+    keep_name, drop_name = file_name(repo.root, keep_path), file_name(repo.root, drop_path)
     entries = repo_entries(repo)
     before = repo_rules(entries, {keep_name, drop_name}, repo.config, repo.msgs)
     had = {f for p in before for f in p.related}

@@ -14,7 +14,6 @@ both. A file that does not parse, or is over ``check.max_file_bytes``, gets git'
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ import click
 from ..git.gitsetup import EXIT_MARKED
 from ..git.merge import describe_conflicts, merge_documents, same_customer, whole_file_conflict
 from ..repo.repository import Repo, open_repo
+from ..util.gitcmd import git
 
 
 def _load(path: Path, repo: Repo) -> Any:  # ruamel data, or None for an empty file
@@ -31,13 +31,13 @@ def _load(path: Path, repo: Repo) -> Any:  # ruamel data, or None for an empty f
 
     if not path.read_bytes().strip():
         return None  # git passes an empty ancestor when both sides added the file
-    return store.load_roundtrip(path)
+    return store.load_roundtrip(path, msgs=repo.msgs)  # git's temporary files: named as they are
 
 
 def _line_merge(ours: Path, base: Path, theirs: Path, size: int) -> None:
     """git's own line merge into %A: the conflict git would have reported without us."""
-    subprocess.run(["git", "merge-file", f"--marker-size={size}", "-L", "ours", "-L", "base", "-L", "theirs",
-                    str(ours), str(base), str(theirs)], check=False, capture_output=True)
+    git(None, "merge-file", f"--marker-size={size}", "-L", "ours", "-L", "base", "-L", "theirs", str(ours), str(base),
+        str(theirs))
 
 
 def _say(repo: Repo, code: str, **args: object) -> None:
@@ -55,7 +55,8 @@ def _say(repo: Repo, code: str, **args: object) -> None:
 def command(obj: dict | None, base: Path, ours: Path, theirs: Path, name: str | None, marker_size: int) -> None:
     from ..store import write as store
 
-    repo = open_repo(Path.cwd(), today=(obj or {}).get("today"))  # git runs drivers at the top of the work tree
+    obj = obj or {}
+    repo = open_repo(Path.cwd(), today=obj.get("today"), locale=obj.get("locale"))  # git runs drivers at the top
     label = name or ours.name
     limit = repo.config.check.max_file_bytes
     if max(p.stat().st_size for p in (base, ours, theirs)) > limit:

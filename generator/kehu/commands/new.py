@@ -21,23 +21,16 @@ import click
 
 from ..core.normalize import normalize_company, normalize_email, parse_phone
 from ..core.rules import IndexEntry, near_duplicates_of
+from ..repo.files import file_name
 from ..repo.gitinfo import handle_for_email, user_email
-from ..repo.repository import Repo, rel
-from ..store.edit import (
-    CommandError,
-    entry,
-    new_warnings,
-    refuse,
-    report_warnings,
-    require_handle,
-    require_sound_repo,
-    require_text,
-    vocab_key,
-    yaml_date,
-)
+from ..repo.repository import Repo
 from ..store.ids import Allocator
+from ..store.mapedit import entry, yaml_date
+from ..store.transaction import new_warnings, require_sound_repo
+from ..util.errors import CommandError, refuse
 from ..words.terminal import echo
-from ._common import locked, repo_from
+from ._args import require_handle, require_text, vocab_key
+from ._common import locked, repo_from, report_warnings
 
 # --- ids -----------------------------------------------------------------------------------------
 
@@ -209,5 +202,5 @@ def command(obj: dict, **opts: str | None) -> None:
     path = create_file(repo, fields, handle_for_email(repo.team, user_email(repo.root)))
     report_warnings([p for p in new_warnings(repo, path, set()) if p.code != "missing-info"], repo.msgs)
     due = str(fields["next_action"]["date"])
-    name, owner, where = fields["name"], fields["owner"], rel(repo.root, path)
+    name, owner, where = fields["name"], fields["owner"], file_name(repo.root, path)
     echo(repo.msgs.word("new.created_owner_first", where=where, name=name, owner=owner, due=due))

@@ -20,30 +20,15 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..book.loader import open_book
 from ..core.derive import opp_probability, opp_slipping
+from ..core.present import Presenter
 from ..repo.repository import Repo
-from ..store.edit import (
-    Editing,
-    entry,
-    field_order,
-    insert_dated,
-    is_none_word,
-    open_for_edit,
-    parse_amount,
-    parse_date,
-    parse_probability,
-    refuse,
-    report_warnings,
-    require_handle,
-    require_sound_repo,
-    require_text,
-    save,
-    set_field,
-    vocab_key,
-    yaml_date,
-)
+from ..store.mapedit import entry, field_order, insert_dated, set_field, yaml_date
+from ..store.transaction import Editing, open_for_edit, require_sound_repo, save
+from ..util.errors import refuse
 from ..words.catalogue import Locale
-from ._common import locked, repo_from
-from .show import console, label
+from ._args import is_none_word, parse_amount, parse_date, parse_probability, require_handle, require_text, vocab_key
+from ._common import locked, repo_from, report_warnings
+from ._views import console
 
 ITEM_ORDER = ["id", "what", "amount", "close", "stage", "probability", "owner", "created", "closed", "lost_reason",
               "note"]
@@ -90,7 +75,7 @@ def _require_open(repo: Repo, ed: Editing, o: CommentedMap) -> None:
     stage = str(o.get("stage"))
     if stage in OUTCOMES:
         raise refuse(repo.msgs, "cli-opp-closed", id=o.get("id"), file=ed.name,
-                     stage=label(repo, "stage", stage))
+                     stage=Presenter.of(repo).stage(stage))
 
 
 def _stage(repo: Repo, option: str, value: str, allow_outcome: bool = False) -> str:
@@ -279,10 +264,8 @@ def lose(obj: dict, customer: str, opp: str, reason: str, note: str | None, day:
     set_field(o, "lost_reason", why, ITEM_ORDER)
     if note and note.strip():
         set_field(o, "note", note.strip(), ITEM_ORDER)
-    _finish(
-        ed,
-        [repo.msgs.word("opp.opportunity_lost", oid=o.get("id"), name=ed.name, reason=label(repo, "lost_reason", why))],
-    )
+    reason_label = Presenter.of(repo).vocab("lost_reason", why)
+    _finish(ed, [repo.msgs.word("opp.opportunity_lost", oid=o.get("id"), name=ed.name, reason=reason_label)])
 
 
 @command.command("list")
@@ -324,7 +307,7 @@ def list_(obj: dict, customer: str | None, owner: str | None, only_open: bool, f
         t.add_column(repo.msgs.word(f"table.{column}"))
     t.add_column("")
     for r in rows:
-        t.add_row(r["name"], r["id"], r["what"], label(repo, "stage", r["stage"]), f"{r['amount']:,.0f}",
+        t.add_row(r["name"], r["id"], r["what"], Presenter.of(repo).stage(r["stage"]), f"{r['amount']:,.0f}",
                   f"{r['probability']:.0%}", f"{r['weighted']:,.0f}", r["close"] or "—", r["owner"],
                   repo.msgs.word("opp.slipping2") if r["slipping"] else "")
     console().print(t)

@@ -14,16 +14,10 @@ import click
 from rich.table import Table
 
 from ..book.loader import open_book
-from ..core.derive import holdings, pool_enabled, pool_reference, pool_since
-from ..repo.repository import Repo
-from ..store.edit import refuse, require_sound_repo
-from ._common import repo_from
-from .show import console
-
-
-def require_pool(repo: Repo) -> None:
-    if not pool_enabled(repo.config):
-        raise refuse(repo.msgs, "cli-pool-off")
+from ..core.derive import holdings, pool_reference, pool_since
+from ..store.transaction import require_sound_repo
+from ._common import repo_from, require_pool
+from ._views import console
 
 
 @click.command("pool")

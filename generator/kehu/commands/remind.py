@@ -19,17 +19,18 @@ from dataclasses import dataclass
 import click
 
 from ..book.loader import open_book
+from ..book.queries import due_rows
 from ..core.derive import upcoming_birthdays
 from ..core.figures import figures
+from ..core.present import Presenter
 from ..core.privacy import Masking
 from ..io.remind import ROBOTS, DeliveryError, Message, Smtp, redact, robot_request, send_email, send_robot
 from ..repo.gitinfo import current_handle
 from ..repo.repository import Repo
-from ..store.edit import refuse, require_handle, require_sound_repo
-from ..util.errors import KehuError
+from ..store.transaction import require_sound_repo
+from ..util.errors import KehuError, refuse
+from ._args import require_handle
 from ._common import print_error, repo_from
-from .due import due_rows
-from .show import word
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
@@ -68,14 +69,14 @@ def owner_message(repo: Repo, owner: str, customers: list, rows: list[dict], mas
     """Today's list of one owner: overdue, due today, birthdays (quiet customers left out). ``due``: the owner's
     due figures (``kehu.core.figures``), the counts the site's team page shows."""
     today = repo.config.today
-    member = repo.team.handles.get(owner) if repo.team else None
-    who = repo.msgs.word("with_detail", text=member.name, detail=owner) if member else owner
+    words = Presenter.of(repo)
+    who = words.member(owner)
     msg = Message(repo.msgs.word("remind.follow_ups_due", who=who, today=today.isoformat()))
     for bucket in ("overdue", "today"):
         mine = [r for r in rows if r["bucket"] == bucket]
         if not mine:
             continue
-        msg.lines.append((repo.msgs.word("remind.bucket_count", bucket=word(repo, "bucket." + bucket),
+        msg.lines.append((repo.msgs.word("remind.bucket_count", bucket=words.bucket(bucket),
                                          n=due[bucket]), True))
         for r in mine:
             late = -int(r["days"])
@@ -192,7 +193,7 @@ def command(obj: dict, owner: str | None, webhook: str | None, kind: str | None,
     lists: dict[str, Message | None] = {}
     for who, chan_kind, target, secret, mention in channels:
         if who not in lists:
-            rows, _ = due_rows(repo, who, 0)
+            rows, _ = due_rows(repo, who, 0, book)
             mine = figures(customers, facts, repo.config, today, who)
             message = owner_message(repo, who, customers, rows, masking, mine.due)
             lists[who] = message if message.lines else None

@@ -27,20 +27,22 @@ ID_CODES = {"id-pattern", "id-filename", "id-duplicate"}
 def command(obj: dict, old: str, new: str | None) -> None:
     from ..book.checker import check_customer_bytes
     from ..book.loader import open_book
-    from ..repo.gitinfo import git, handle_for_email, ids_in_history, is_git_repo, user_email
+    from ..repo.files import file_name
+    from ..repo.gitinfo import handle_for_email, ids_in_history, is_git_repo, user_email
     from ..repo.model import as_date
-    from ..repo.repository import rel
-    from ..store.edit import refuse, require_sound_repo
     from ..store.ids import Allocator
     from ..store.renumber import follow_in_config, with_new_id
+    from ..store.transaction import require_sound_repo
     from ..store.write import load_roundtrip, save_customer
+    from ..util.errors import refuse
+    from ..util.gitcmd import git
     from ..util.problems import Severity
 
     repo = repo_from(obj)
     msgs = repo.msgs
     require_sound_repo(repo)
     path = open_book(repo).resolve(old)
-    name = rel(repo.root, path)
+    name = file_name(repo.root, path)
     problems, _ = check_customer_bytes(repo, name, path.read_bytes())
     errors = [p for p in problems if p.severity is Severity.ERROR and p.code not in ID_CODES]
     if errors:
@@ -67,14 +69,14 @@ def command(obj: dict, old: str, new: str | None) -> None:
         raise refuse(msgs, "renumber-used", id=new_id) from None
     if refused:
         p = refused[0]
-        raise refuse(msgs, "cli-not-saved", where=f"{p.file}:{p.line}:{p.col}", message=p.message, hint=p.hint)
-    if is_git_repo(repo.root) and git(repo.root, "ls-files", "--error-unmatch", "--", name).returncode == 0:
+        raise refuse(msgs, "cli-not-saved", where=p.where, message=p.message, hint=p.hint)
+    if is_git_repo(repo.root) and git(repo.root, "ls-files", "--error-unmatch", "--", name).ok:
         git(repo.root, "rm", "-q", "-f", "--", name)
-        git(repo.root, "add", "--", rel(repo.root, target))
+        git(repo.root, "add", "--", file_name(repo.root, target))
     path.unlink(missing_ok=True)
     config_changed = follow_in_config(repo, old_id, new_id)
     message, hint = msgs.text("renumber-done", old=old_id, new=new_id, name=doc.get("name") or "",
-                              file=rel(repo.root, target))
+                              file=file_name(repo.root, target))
     echo(message)
     if config_changed:
         echo(msgs.text("renumber-config", old=old_id, new=new_id)[0])

@@ -11,12 +11,15 @@ import click
 from rich.table import Table
 
 from ..core.derive import ClassChange
+from ..core.present import Presenter
 from ..git.monthly import MonthReview, review
 from ..repo.gitinfo import is_git_repo
 from ..repo.repository import Repo
-from ..store.edit import refuse, require_handle, require_sound_repo
+from ..store.transaction import require_sound_repo
+from ..util.errors import refuse
+from ._args import require_handle
 from ._common import repo_from
-from .show import console, label, labels, word
+from ._views import console
 
 
 def previous_month(repo: Repo) -> str:
@@ -26,15 +29,15 @@ def previous_month(repo: Repo) -> str:
 
 
 def reason_text(repo: Repo, code: str, detail: str) -> str:
-    """The site's words for why (kehu.core.labels ``change.*``): the terminal says what the review page says."""
-    return labels(repo).change(code, detail)
+    """The site's words for why (``change.*``): the terminal says what the review page says."""
+    return Presenter.of(repo).change(code, detail)
 
 
 def _pair(repo: Repo, vocab: str, before: str | None, after: str | None) -> str:
     def one(key: str | None) -> str:
         if key is None:
             return "—"
-        return label(repo, "class", key) if vocab == "class" else word(repo, f"status.{key}")
+        return Presenter.of(repo).klass(key) if vocab == "class" else Presenter.of(repo).status(key)
 
     return one(after) if before == after else f"{one(before)} → {one(after)}"
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import click
 
+from ..site.engine import internal_env, mkdocs_config_file, mkdocs_logging, use_engine
 from ._common import fail, repo_from, today_from
-from .build import internal_env, mkdocs_config_file, mkdocs_logging, use_engine
 
 
 @click.command("serve")

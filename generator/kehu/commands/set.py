@@ -17,29 +17,14 @@ from typing import Any
 import click
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from ..repo.model import as_date
 from ..repo.repository import Repo
-from ..store.edit import (
-    Editing,
-    as_date,
-    entry,
-    field_order,
-    insert_dated,
-    is_none_word,
-    open_for_edit,
-    parse_amount,
-    parse_date,
-    refuse,
-    report_warnings,
-    require_handle,
-    require_sound_repo,
-    require_text,
-    save,
-    set_field,
-    vocab_key,
-    yaml_date,
-)
+from ..store.mapedit import entry, field_order, insert_dated, set_field, yaml_date
+from ..store.transaction import Editing, open_for_edit, require_sound_repo, save
+from ..util.errors import refuse
 from ..words.terminal import echo
-from ._common import locked, repo_from
+from ._args import is_none_word, parse_amount, parse_date, require_handle, require_text, vocab_key
+from ._common import locked, repo_from, report_warnings
 
 # fields `kehu set` leaves to other commands (or to nobody)
 NOT_SETTABLE = ("id", "contacts", "deals", "interactions", "surveys", "complaints")  # words: set.not_settable.*

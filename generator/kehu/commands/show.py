@@ -4,105 +4,40 @@ Every derived fact (status, class, due follow-up, last contact, missing
 information) comes from ``kehu.core.derive`` over the whole folder, exactly as the
 site computes it. It shows what the team may read (unmasked); ``--mask`` masks phones,
 WeChat ids and emails — also inside free text — as the public site does (``privacy.Masking``).
-Every derived fact is worded by ``kehu.core.present`` (as the site and export word it); this module
-also holds the terminal helpers ``kehu due`` and other commands share.
+Every derived fact is worded by ``kehu.core.present`` (as the site and export word it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import sys
-from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..book.loader import Book, open_book
+from ..book.loader import open_book
+from ..book.queries import facts_for
 from ..core.derive import Due, Facts, opp_owner, opp_probability, opp_slipping, upcoming_birthdays
-from ..core.labels import Labels
+from ..core.present import Presenter
 from ..core.privacy import Masking
+from ..repo.files import file_name
 from ..repo.model import SURVEY_DIMENSIONS, Customer
-from ..repo.repository import Repo, rel
-from ..store.edit import first_error, refuse, require_sound_repo
+from ..repo.repository import Repo
+from ..store.transaction import require_sound_repo
 from ..util.problems import Problem, Severity
-from ..words.terminal import console as terminal_console
 from ._common import repo_from
-
-BUCKET_STYLE = {"overdue": "bold red", "today": "bold yellow", "soon": "yellow", "later": ""}
-
-
-def labels(repo: Repo) -> Labels:
-    """The words of derived facts (``kehu.core.present``) and the site's: the terminal says what the site says."""
-    return Labels(repo.schemas, repo.config.locale, repo.config)
+from ._views import BUCKET_STYLE, console
 
 
-def word(repo: Repo, key: str) -> str:
-    """A catalogue word; ``bucket.soon`` with the team's soon window."""
-    return labels(repo).bucket("soon") if key == "bucket.soon" else labels(repo).t(key)
-
-
-def label(repo: Repo, vocab: str, key: str | None) -> str:
-    if key is None:
-        return ""
-    return labels(repo).vocab(vocab, key)
-
-
-def console() -> Console:
-    """A console that does not wrap tables at 80 columns when the output is a pipe or a file
-    (tables take their natural width there, so `grep` sees whole rows)."""
-    wide = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 400
-    return terminal_console(width=wide, markup=False, emoji=False, highlight=False, soft_wrap=False)
-
-
-def due_reason(repo: Repo, facts: Facts, due: Due | None = None) -> str:
-    """Why ``due`` (the follow-up unless another item is given) is owed, as the site and export say it."""
-    return labels(repo).due_reason_of(facts, due)
-
-
-def due_text(repo: Repo, facts: Facts, due: Due | None = None, words: Labels | None = None) -> Text:
+def due_text(repo: Repo, facts: Facts, due: Due | None = None) -> Text:
     due = due or facts.due
     if due is None:
         return Text("—")
-    words = words or labels(repo)
+    words = Presenter.of(repo)
     bucket = words.bucket_of(due.date, repo.config.today)
     out = Text(f"{due.date.isoformat()} ")
     out.append(words.bucket(bucket), style=BUCKET_STYLE[bucket])
     out.append(f"  {words.due_reason_of(facts, due)}")
-    return out
-
-
-def last_contact_text(repo: Repo, facts: Facts) -> str:
-    return labels(repo).last_contact(facts)
-
-
-def member_name(repo: Repo, handle: str | None) -> str:
-    if not handle:
-        return ""
-    member = repo.team.handles.get(handle) if repo.team else None
-    return repo.msgs.word("with_detail", text=member.name, detail=handle) if member else handle
-
-
-def facts_for(repo: Repo, path: Path, book: Book | None = None) -> tuple[Customer, Facts]:
-    """The customer at ``path`` and its facts as ``derive_all`` over every customer gives them, from the book
-    (kehu.book.loader); a file that is no customer is refused, naming its first error."""
-    found = (book or open_book(repo)).customer_at(path)
-    if found is None:
-        raise refuse(repo.msgs, "cli-cannot-read", file=rel(repo.root, path), first=first_error(repo, path))
-    return found
-
-
-def problems_block(repo: Repo, problems: tuple[Problem, ...]) -> Text | None:
-    """The customer's problems, marked as on the site: how many, each at its line, and what to do."""
-    if not problems:
-        return None
-    L = labels(repo)
-    errors = any(p.severity is Severity.ERROR for p in problems)
-    out = Text("⚠ " + L.aside(L.problems_mark(problems), L.t("problems.fix")), style="bold red" if errors else "yellow")
-    for p in problems:
-        out.append("\n  " + L.problem_line(p), style="red" if p.severity is Severity.ERROR else "yellow")
     return out
 
 
@@ -127,12 +62,12 @@ def planned_text(c: Customer) -> str | None:
 
 def profile_table(repo: Repo, c: Customer, f: Facts, masking: Masking | None = None) -> Table:
     masking = masking or Masking(False, False)
-    L = labels(repo)
+    L = Presenter.of(repo)
     t = _kv_table(f"{c.id}  {c.name}")
     row = t.add_row
     row(L.t("show.industry"), f"{c.industry} {L.vocab('industry', c.industry)}")
     row(L.t("show.stage"), L.stage(c.stage, c.lost_from))
-    row(L.t("show.owner"), member_name(repo, c.owner))
+    row(L.t("show.owner"), L.member(c.owner))
     row(L.t("show.created"), c.created.isoformat() if c.created else "")
     for key, vocab in (("size", "size"), ("region", None), ("source", "source")):
         value = getattr(c, key)
@@ -145,9 +80,9 @@ def profile_table(repo: Repo, c: Customer, f: Facts, masking: Masking | None = N
     window, n = repo.config.frequency.window_days, f.recent_interactions
     row(L.t("show.frequency"), L.t("show.frequency_count", freq=L.frequency(f.frequency), window=window, n=n))
     row(L.t("show.last_contact"), L.last_contact(f))
-    row(L.t("show.next_due"), due_text(repo, f, words=L))
+    row(L.t("show.next_due"), due_text(repo, f))
     for rhythm in f.rhythms:
-        row(L.t("show.rhythm"), due_text(repo, f, rhythm, words=L))
+        row(L.t("show.rhythm"), due_text(repo, f, rhythm))
     if c.verified:
         row(L.t("show.verified"), c.verified.isoformat())
     plan = planned_text(c)
@@ -178,12 +113,12 @@ def _table(title: str, *columns: str) -> Table:
     return t
 
 
-def _columns(L: Labels, *keys: str) -> list[str]:
+def _columns(L: Presenter, *keys: str) -> list[str]:
     return [L.t(f"show.col.{k}") if k else "" for k in keys]
 
 
 def contacts_table(repo: Repo, c: Customer, masking: Masking) -> Table:
-    L = labels(repo)
+    L = Presenter.of(repo)
     t = _table(L.t("show.contacts"), *_columns(L, "name", "title", "phone", "email", "wechat", "birthday",
                                                "primary"))
     for x in c.contacts:
@@ -194,7 +129,7 @@ def contacts_table(repo: Repo, c: Customer, masking: Masking) -> Table:
 
 
 def deals_table(repo: Repo, c: Customer) -> Table:
-    L = labels(repo)
+    L = Presenter.of(repo)
     t = _table(L.t("show.deals"), *_columns(L, "contract", "product", "amount", "signed"))
     for d in c.deals:
         t.add_row(d.contract or "", d.product, f"{d.amount:,.0f}", d.signed.isoformat() if d.signed else "")
@@ -202,7 +137,7 @@ def deals_table(repo: Repo, c: Customer) -> Table:
 
 
 def opportunities_table(repo: Repo, c: Customer) -> Table:
-    L = labels(repo)
+    L = Presenter.of(repo)
     t = _table(L.t("show.opportunities"), L.t("show.col.id"), L.t("table.what"), L.t("table.stage"),
                L.t("show.col.amount"), L.t("table.probability"), L.t("table.close"), L.t("table.owner"), "")
     today = repo.config.today
@@ -215,7 +150,7 @@ def opportunities_table(repo: Repo, c: Customer) -> Table:
 
 
 def interactions_table(repo: Repo, c: Customer, last: int | None, masking: Masking) -> Table:
-    L = labels(repo)
+    L = Presenter.of(repo)
     rows = c.interactions if last is None else c.interactions[-last:]
     title = L.t("show.interactions")
     if len(rows) < len(c.interactions):
@@ -229,7 +164,7 @@ def interactions_table(repo: Repo, c: Customer, last: int | None, masking: Maski
 
 def surveys_table(repo: Repo, c: Customer) -> Table:
     """The surveys, each dimension under its schema title (as the site's satisfaction page names it)."""
-    L = labels(repo)
+    L = Presenter.of(repo)
     t = _table(L.t("show.surveys"), L.t("show.col.date"), *(L.field(d, within="survey") for d in SURVEY_DIMENSIONS),
                L.t("show.col.comment"))
     for s in c.surveys:
@@ -239,7 +174,7 @@ def surveys_table(repo: Repo, c: Customer) -> Table:
 
 
 def complaints_table(repo: Repo, c: Customer) -> Table:
-    L = labels(repo)
+    L = Presenter.of(repo)
     t = _table(L.t("show.complaints"), "#", *_columns(L, "date", "category", "content", "handler", "status",
                                                       "resolved", "result"))
     for i, x in enumerate(c.complaints, 1):
@@ -253,8 +188,20 @@ def birthdays_line(repo: Repo, c: Customer, today: dt.date) -> str:
     found = upcoming_birthdays(c, today, repo.config.birthday_window_days)
     if not found:
         return ""
-    L = labels(repo)
+    L = Presenter.of(repo)
     return L.colon(L.t("show.birthdays"), L.join(f"{contact.name} {when.isoformat()}" for contact, when in found))
+
+
+def problems_block(repo: Repo, problems: tuple[Problem, ...]) -> Text | None:
+    """The customer's problems, marked as on the site: how many, each at its line, and what to do."""
+    if not problems:
+        return None
+    L = Presenter.of(repo)
+    errors = any(p.severity is Severity.ERROR for p in problems)
+    out = Text("⚠ " + L.aside(L.problems_mark(problems), L.t("problems.fix")), style="bold red" if errors else "yellow")
+    for p in problems:
+        out.append("\n  " + L.problem_line(p), style="red" if p.severity is Severity.ERROR else "yellow")
+    return out
 
 
 @click.command("show")
@@ -270,7 +217,7 @@ def command(obj: dict, customer: str, mask: bool, internal: bool, show_all: bool
     book = open_book(repo)
     path = book.resolve(customer)
     c, f = facts_for(repo, path, book)
-    problems = book.problems_of(rel(repo.root, path))
+    problems = book.problems_of(file_name(repo.root, path))
     masking = Masking.of(repo.config, wide=mask)
     out = console()
     out.print(profile_table(repo, c, f, masking))
@@ -293,4 +240,5 @@ def command(obj: dict, customer: str, mask: bool, internal: bool, show_all: bool
         out.print(extra)
     if c.notes:
         out.print()
-        out.print(Text(labels(repo).colon(labels(repo).t("show.notes"), masking.text(c.notes.strip()))))
+        words = Presenter.of(repo)
+        out.print(Text(words.colon(words.t("show.notes"), masking.text(c.notes.strip()))))

@@ -5,20 +5,12 @@ from __future__ import annotations
 import click
 
 from ..repo.model import SURVEY_DIMENSIONS
-from ..store.edit import (
-    append_dated,
-    entry,
-    field_order,
-    open_for_edit,
-    parse_date,
-    parse_score,
-    refuse,
-    report_warnings,
-    require_sound_repo,
-    save,
-)
+from ..store.mapedit import append_dated, entry, field_order
+from ..store.transaction import open_for_edit, require_sound_repo, save
+from ..util.errors import refuse
 from ..words.terminal import echo
-from ._common import locked, repo_from
+from ._args import parse_date, parse_score
+from ._common import locked, repo_from, report_warnings
 
 OPTIONS = {"quality": "--quality", "attitude": "--attitude", "response": "--response", "after_sales": "--after-sales"}
 

@@ -1,16 +1,20 @@
-"""How every derived fact is worded — once, for the site, the terminal and export alike.
+"""THE wording object: how every derived fact, vocabulary value, field and team member reads — once, for the
+site, the terminal, reviews and export alike.
 
 ``kehu.core.derive`` computes the facts (status, class, value level, interaction frequency, the due
 follow-up and its bucket, days since the last contact, missing information); this module says
-them in the team's language. The site (``site/data.py``), ``kehu show`` / ``kehu due`` /
-``kehu history``, export (spreadsheets and the calendar) and the site's calendar feeds all ask a
-:class:`Presenter`, so the same customer reads the same everywhere.
+them in the team's language. The site (``site/data.py``, its templates as ``L``), every command
+(``kehu show``, ``due``, ``history``, ``diff``, ``review`` …), the change descriptions of reviews
+(:mod:`kehu.git.review`), export (spreadsheets and the calendar) and the site's calendar feeds all ask a
+:class:`Presenter` — the one a repository has (:meth:`Presenter.of`) — so the same customer reads the same
+everywhere.
 
 Where the words come from:
 - values of closed lists (stage, class, channel, source …), field names and team roles: the
   schema (``title`` / ``x-title-en``), so a team that extends its vocabulary sees its own labels;
+- team members' names: team.yaml;
 - the derived states kehu names itself (status, bucket, level, frequency, due reasons, relative
-  dates): the catalogue (``data/catalogue/site.yaml``).
+  dates, why a class changed): the catalogue (``data/catalogue/site.yaml``).
 """
 
 from __future__ import annotations
@@ -26,25 +30,39 @@ from .derive import BUCKETS, RHYTHM_REASONS, Due, Facts, due_bucket
 
 # the audit trail of a file (kehu check --against, kehu forget): its own section, never "other fields"
 AUDIT_FIELDS = ("corrections", "forgotten")
+_MEMO_KEY = "presenter"  # where a repository keeps its wording object (Repo.memo)
 
 if TYPE_CHECKING:
     from ..repo.config import Config
+    from ..repo.model import Team
+    from ..repo.repository import Repo
 
 __all__ = ["BUCKETS", "Presenter"]
 
 
 class Presenter:
     """The words of one locale for one repository's schema (and, for due reasons and buckets, its
-    configuration: the cadence of a class, the soon window)."""
+    configuration: the cadence of a class, the soon window; for members, its team)."""
 
-    def __init__(self, schemas: SchemaSet, locale: str | None, config: Config | None = None) -> None:
+    def __init__(self, schemas: SchemaSet, locale: str | None, config: Config | None = None,
+                 team: Team | None = None) -> None:
         self.words_of = Locale(locale)
         self.locale = self.words_of.code
         self.en = self.words_of.en
         self.config = config
+        self.names = {h: m.name for h, m in team.handles.items()} if team is not None else {}
         self.vocabularies = schemas.vocabularies
         self._schema = schemas.raw["customer"]
         self._team_schema = schemas.raw.get("team", {})
+
+    @classmethod
+    def of(cls, repo: Repo) -> Presenter:
+        """The repository's wording object, in the language it speaks (``repo.msgs``), built on first use and
+        kept with the repository: every caller of one run shares it."""
+        found = repo.memo.get(_MEMO_KEY)
+        if not isinstance(found, Presenter):
+            found = repo.memo[_MEMO_KEY] = cls(repo.schemas, repo.msgs.code, repo.config, repo.team)
+        return found
 
     # --- plain words ---------------------------------------------------------------------------
 
@@ -120,6 +138,19 @@ class Presenter:
                                         self.colon(self.t("computed"), self.klass(facts.computed_class))])
         return self.aside(label, note)
 
+    def who(self, handle: object) -> str:
+        """A team member by name (a handle team.yaml does not know, as it is); nothing as the empty value."""
+        if handle in (None, ""):
+            return self.empty()
+        return self.names.get(str(handle), str(handle))
+
+    def member(self, handle: str | None) -> str:
+        """A team member with their handle: 王芳（wangfang）; a handle team.yaml does not know, as it is."""
+        if not handle:
+            return ""
+        name = self.names.get(handle)
+        return self.aside(name, handle) if name is not None else handle
+
     def role(self, key: str | None) -> str:
         """A team member's role (team.schema.json's titles): ``manager`` → Manager."""
         if not key:
@@ -174,6 +205,13 @@ class Presenter:
         if due is None:
             return ""
         return self.due_reason(due.reason, action if action is not None else due.action, facts.klass, due.every)
+
+    def change(self, code: str, detail: str) -> str:
+        """Why a class or status changed (the monthly review), with what the reason names when known."""
+        if not detail and self.words_of.has(f"change.{code}.bare"):
+            return self.t(f"change.{code}.bare")
+        return self.t(f"change.{code}", detail=detail) if "{detail}" in self.words_of.word(f"change.{code}") \
+            else self.t(f"change.{code}")
 
     # --- dates ---------------------------------------------------------------------------------------
 

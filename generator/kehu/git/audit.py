@@ -20,7 +20,7 @@ from ..repo.gitinfo import FilePair
 from ..repo.repository import Repo
 from ..repo.yamlload import LoadedYaml
 from ..util.problems import Problem
-from .review import FORGOTTEN_MARKS, PROTECTED, Wording, is_past_record
+from .review import FORGOTTEN_MARKS, PROTECTED, ChangeDescriber, is_past_record
 
 
 def entry_key(field: str, item: Any) -> str:
@@ -62,7 +62,7 @@ def history_problems(repo: Repo, pairs: list[FilePair], base_label: str,
                      erased_ids: dict[str, str] | set[str]) -> list[Problem]:
     """Errors for every past record removed or rewritten between the two sides of *pairs* without a
     correction or tombstone added by the same change; *erased_ids* are customers `kehu forget` removed."""
-    words = Wording(repo)
+    words = ChangeDescriber(repo)
     msgs = repo.msgs
     order = repo.schemas.field_order()
     loaded = [(p, _load(p.old_path, p.old_raw, repo), _load(p.new_path, p.new_raw, repo)) for p in pairs]
@@ -115,7 +115,7 @@ def history_problems(repo: Repo, pairs: list[FilePair], base_label: str,
                 at = new.pos((field, index, c.sub)) if c.new is not MISSING else new.pos((field, index))
                 out.append(msgs.error(p.new_path, at[0], at[1], "history-rewritten", customer=customer,
                                       what=words.what(field), entry=words.entry(field, before),
-                                      sub=words.field(c.sub, d), old=words.value(c.old, c.sub, d),
+                                      sub=words.words.field(c.sub, d), old=words.value(c.old, c.sub, d),
                                       new=words.value(c.new, c.sub, d), field=field, key=entry_key(field, before)))
     return out
 

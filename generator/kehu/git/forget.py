@@ -12,12 +12,11 @@ commands that rewrite history, and what every clone must do afterwards.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from ..repo.config import CONFIG_FILE
 from ..repo.repository import Repo
-from ..store.edit import yaml_date
+from ..store.mapedit import yaml_date
 
 
 def forgotten_ids(repo: Repo, commit: str | None = None) -> dict[str, str]:
@@ -25,10 +24,10 @@ def forgotten_ids(repo: Repo, commit: str | None = None) -> dict[str, str]:
     working tree's kehu.yaml, or from the one of *commit*."""
     entries: Any = [{"id": e.id, "reason": e.reason} for e in repo.config.forgotten]
     if commit:
-        from ..repo.gitinfo import _blobs
+        from ..repo.gitinfo import blobs
         from ..repo.yamlload import load_yaml_bytes
 
-        raw = _blobs(repo.root, [f"{commit}:{CONFIG_FILE}"])[0]
+        raw = blobs(repo.root, [f"{commit}:{CONFIG_FILE}"])[0]
         data = load_yaml_bytes(CONFIG_FILE, raw, repo.msgs).data if raw else None
         entries = data.get("forgotten") if isinstance(data, dict) else []
     return {str(e.get("id")): str(e.get("reason") or "") for e in entries or [] if isinstance(e, dict)
@@ -67,7 +66,7 @@ def scrub(value: Any, secrets: list[str], replacement: str) -> tuple[Any, int]:
 
 
 def tombstone(repo: Repo, by: str, reason: str, what: str, ident: str | None = None) -> dict:
-    from ..store.edit import entry
+    from ..store.mapedit import entry
 
     pairs: list[tuple[str, Any]] = [("date", yaml_date(repo.config.today)), ("by", by), ("what", what)]
     if ident:
@@ -118,6 +117,3 @@ def expressions_file(secrets: list[str], replacement: str) -> str:
     """The --replace-text file: one 'literal==>replacement' line per value (kept outside the repository)."""
     return "".join(f"{s}==>{replacement}\n" for s in secrets)
 
-
-def relpath(repo: Repo, path: Path) -> str:
-    return path.resolve().relative_to(repo.root.resolve()).as_posix()

@@ -1,7 +1,7 @@
-"""How a clone is set up for kehu: the merge driver in git config.
+"""How a clone is set up for kehu: the merge driver and the diff driver in git config.
 
-git config is not cloned, so every colleague's clone enables the driver once (``kehu init`` /
-``kehu init --git-only``), and ``kehu sync`` passes the same setting on its own command line.
+git config is not cloned, so every colleague's clone enables the drivers once (``kehu init`` /
+``kehu init --git-only``), and ``kehu sync`` passes the merge driver's setting on its own command line.
 
 The driver must **fail safe**. When git runs a configured driver that cannot start (``kehu`` not on
 PATH in a GUI client, a virtual environment that is not active, a deleted one), git reports a
@@ -16,12 +16,14 @@ kehu did not do its work, and the line merge happens instead.
 from __future__ import annotations
 
 import shlex
-import subprocess
 import sys
 from pathlib import Path
 
+from ..util.gitcmd import git
+
 MERGE_NAME = "kehu: three-way merge of customer files"
 EXIT_MARKED = 41  # kehu merge-driver wrote the file with conflict markers (git sees any non-zero as conflict)
+XFUNCNAME = "^[ ]*# kehu: (.+)$"  # the comment lines `kehu diff-driver` writes make the hunk headers
 
 
 def merge_driver_command(python: str | None = None) -> str:
@@ -48,24 +50,33 @@ def merge_config(python: str | None = None) -> dict[str, str]:
     return {"merge.kehu.name": MERGE_NAME, "merge.kehu.driver": merge_driver_command(python)}
 
 
-def config_args(python: str | None = None) -> list[str]:
-    """``git -c …`` arguments that enable the driver for one git command (``kehu sync``)."""
-    out: list[str] = []
-    for key, value in merge_config(python).items():
-        out += ["-c", f"{key}={value}"]
-    return out
+def diff_config(python: str | None = None) -> dict[str, str]:
+    """git config for ``diff=kehu`` (.gitattributes): hunk headers of git diff / git log -p name the customer
+    and the entry (kehu diff-driver); the converted text is cached by git per file version."""
+    return {"diff.kehu.textconv": textconv_command(python), "diff.kehu.xfuncname": XFUNCNAME,
+            "diff.kehu.cachetextconv": "true"}
 
 
 def configure(root: Path) -> list[tuple[str, str]]:
-    """Write the driver into this clone's git config. Returns the (key, what git said) that failed."""
+    """Write the merge driver and the diff driver into this clone's git config. Returns the (key, what git
+    said) that failed."""
     warnings = []
-    for key, value in merge_config().items():
+    for key, value in {**merge_config(), **diff_config()}.items():
         try:
-            done = subprocess.run(["git", "config", key, value], cwd=root, capture_output=True, text=True,
-                                  check=False)
+            done = git(root, "config", key, value)
         except OSError as e:
             warnings.append((key, str(e)))
             continue
-        if done.returncode != 0:
-            warnings.append((key, done.stderr.strip()))
+        if not done.ok:
+            warnings.append((key, done.err.strip()))
     return warnings
+
+
+def textconv_command(python: str | None = None) -> str:
+    """The value of ``diff.kehu.textconv``. Git appends the file (``sh -c 'CMD "$@"'``); like the merge
+    driver it runs kehu by the Python that set it up, else ``kehu`` from PATH, and when neither runs it shows
+    the file as it is — a diff must never fail because kehu cannot start."""
+    exe = shlex.quote(python or sys.executable)
+    return (f'f() {{ if [ -x {exe} ] && {exe} -m kehu.cli diff-driver "$1" 2>/dev/null; then :; '
+            f'elif command -v kehu >/dev/null 2>&1 && kehu diff-driver "$1" 2>/dev/null; then :; '
+            f'else cat "$1"; fi; }}; f')

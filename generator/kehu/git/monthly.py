@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from ..book.versions import customers_at, known_customers
 from ..core.derive import ClassChange, month_changes
-from ..repo.gitinfo import git
 from ..repo.model import Customer
 from ..repo.repository import Repo
+from ..util.gitcmd import git
 
 
 @dataclass
@@ -37,7 +37,7 @@ def month_bounds(month: str, today: dt.date) -> tuple[dt.date, dt.date]:
 
 def _commit_before(repo: Repo, moment: dt.datetime) -> str | None:
     out = git(repo.root, "rev-list", "-1", f"--before={moment.isoformat()}", "HEAD")
-    commit = out.stdout.decode().strip() if out.returncode == 0 else ""
+    commit = out.out.strip() if out.ok else ""
     return commit or None
 
 

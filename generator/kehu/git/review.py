@@ -15,6 +15,7 @@ from typing import Any
 from ..book.versions import version
 from ..core.changes import MISSING, Change
 from ..core.identity import PROTECTED
+from ..core.present import Presenter
 from ..core.privacy import mask_email, mask_in_text, mask_phone
 from ..repo.repository import Repo
 from ..words.catalogue import every_language
@@ -44,24 +45,15 @@ def _ref_name(spec: Any) -> str | None:
     return _ref_name(spec.get("items")) if isinstance(spec.get("items"), dict) else None
 
 
-class Wording:
-    """How one repository's changes are said: its schema's titles, its team's names, its locale."""
+class ChangeDescriber:
+    """How one repository's changes are said, masked unless ``internal``. Every word — field titles, value
+    labels, members' names, the catalogue's phrases — comes from the repository's wording object
+    (``words``, :meth:`kehu.core.present.Presenter.of`); this class only puts them together."""
 
     def __init__(self, repo: Repo, internal: bool = False) -> None:
-        from ..core.labels import Labels
-
-        self.repo = repo
-        self.msgs = repo.msgs
-        self.labels = Labels(repo.schemas, repo.config.locale, repo.config)
+        self.words = Presenter.of(repo)
         self.internal = internal
         self.schema = repo.schemas.raw["customer"]
-        self.names = {h: m.name for h, m in (repo.team.handles.items() if repo.team else [])}
-
-    def w(self, key: str, **args: Any) -> str:
-        return self.msgs.word(key, **args)
-
-    def sep(self) -> str:
-        return self.msgs.word("sep")
 
     # --- names of things ---------------------------------------------------------------------------
 
@@ -75,23 +67,17 @@ class Wording:
         """The ``$defs`` record of a list field: interactions → interaction."""
         return _ref_name(self._spec(field, None))
 
-    def field(self, name: str, within: str | None = None) -> str:
-        return self.labels.field(name, within)
-
-    def who(self, handle: Any) -> str:
-        return self.names.get(str(handle), str(handle)) if handle not in (None, "") else self.labels.empty()
-
     def value(self, v: Any, name: str = "", within: str | None = None) -> str:
         """One value as the profile page shows it."""
         if v is MISSING or v is None or v == "" or v == []:
-            return self.labels.empty()
+            return self.words.empty()
         ref = _ref_name(self._spec(name, within)) if name else None
         if ref == "handle":
-            return self.who(v)
-        if ref and ref in self.labels.vocabularies:
+            return self.words.who(v)
+        if ref and ref in self.words.vocabularies:
             if isinstance(v, list):
-                return self.sep().join(self.labels.vocab(ref, str(x)) for x in v)
-            return self.labels.vocab(ref, str(v))
+                return self.words.join(self.words.vocab(ref, str(x)) for x in v)
+            return self.words.vocab(ref, str(v))
         if not self.internal and name == "phone":
             return mask_phone(str(v))
         if not self.internal and name == "email":
@@ -100,7 +86,7 @@ class Wording:
             inner = _ref_name(self._spec(name, within)) if name else None
             return " ".join(self.value(x, k, inner) for k, x in v.items() if x not in (None, ""))
         if isinstance(v, list):
-            return self.sep().join(self.value(x) for x in v)
+            return self.words.join(self.value(x) for x in v)
         if isinstance(v, bool):
             return "✓" if v else "✗"
         text = " ".join(str(v).split())
@@ -117,28 +103,28 @@ class Wording:
         def v(k: str) -> str:
             return self.value(x.get(k), k, d)
 
-        colon = self.msgs.word("colon")
+        colon = self.words.t("colon")
         if field == "interactions":
             head = f"{x.get('date')} {v('channel')} {v('by')}"
             return f"{head}{colon}{v('summary')}"
         if field == "complaints":
             cat = f" {v('category')}" if x.get("category") else ""
-            extra = f"{self.sep()}{v('result')}" if x.get("result") else ""
-            return self.msgs.word("with_detail", text=f"{x.get('date')}{cat}{colon}{v('content')}",
-                                  detail=f"{v('status')}{extra}")
+            extra = f"{self.words.t('sep')}{v('result')}" if x.get("result") else ""
+            return self.words.aside(f"{x.get('date')}{cat}{colon}{v('content')}", f"{v('status')}{extra}")
         if field == "surveys":
-            scores = [f"{self.field(k, d)} {x[k]}" for k in ("quality", "attitude", "response", "after_sales")
+            scores = [f"{self.words.field(k, d)} {x[k]}" for k in ("quality", "attitude", "response", "after_sales")
                       if x.get(k) is not None]
             comment = f"{colon}{v('comment')}" if x.get("comment") else ""
-            return f"{x.get('date')} " + self.sep().join(scores) + comment
+            return f"{x.get('date')} " + self.words.join(scores) + comment
         if field == "deals":
             parts = [str(x["contract"])] if x.get("contract") else []
             parts.append(v("product"))
             if x.get("amount") is not None:
-                parts.append(self.w("chg.amount", amount=f"{x['amount']:,}" if isinstance(x["amount"], (int, float))
-                                    else x["amount"]))
+                amount = x["amount"]
+                parts.append(self.words.t("chg.amount", amount=f"{amount:,}" if isinstance(amount, (int, float))
+                                          else amount))
             if x.get("signed"):
-                parts.append(self.w("chg.signed", date=x["signed"]))
+                parts.append(self.words.t("chg.signed", date=x["signed"]))
             return " ".join(parts)
         if field == "contacts":
             return " ".join(v(k) for k in ("name", "title", "phone", "email") if x.get(k))
@@ -146,11 +132,12 @@ class Wording:
 
     def what(self, field: str) -> str:
         """The kind of entry, for 'added …': 跟进记录, Interactions."""
-        return self.field(field)
+        return self.words.field(field)
 
     # --- phrases -----------------------------------------------------------------------------------
 
     def phrases(self, changes: list[Change]) -> list[Phrase]:
+        w, words = self.words.t, self.words
         out: list[Phrase] = []
         resolved: set[int] = set()
         edits: dict[tuple[str, int], list[Change]] = {}
@@ -161,37 +148,37 @@ class Wording:
             after, before = group[0].after, group[0].before
             if field == "complaints" and before.get("status") != "resolved" and after.get("status") == "resolved":
                 resolved.update(id(c) for c in group)
-                out.append(Phrase("resolved", self.w("chg.resolved", entry=self.entry(field, after)), field))
+                out.append(Phrase("resolved", w("chg.resolved", entry=self.entry(field, after)), field))
         for c in changes:
             if id(c) in resolved:
                 continue
             if c.kind == "set":
                 if c.field == "name":
-                    out.append(Phrase("rename", self.w("chg.renamed", old=self.value(c.old), new=self.value(c.new)),
+                    out.append(Phrase("rename", w("chg.renamed", old=self.value(c.old), new=self.value(c.new)),
                                       c.field))
                 else:
-                    out.append(Phrase("set", self.w("chg.set", field=self.field(c.field),
+                    out.append(Phrase("set", w("chg.set", field=words.field(c.field),
                                                     old=self.value(c.old, c.field), new=self.value(c.new, c.field)),
                                       c.field))
             elif c.kind == "add" and c.field == "corrections" and isinstance(c.new, dict):
-                what = f"{self.field(str(c.new.get('field')))} {c.new.get('entry')}"
-                out.append(Phrase("corrected", self.w("chg.corrected", entry=what, by=self.who(c.new.get("by")),
+                what = f"{words.field(str(c.new.get('field')))} {c.new.get('entry')}"
+                out.append(Phrase("corrected", w("chg.corrected", entry=what, by=words.who(c.new.get("by")),
                                                       reason=self.value(c.new.get("reason"))), c.field))
             elif c.kind == "add" and c.field == "forgotten" and isinstance(c.new, dict):
-                out.append(Phrase("erased", self.w("chg.tombstone", by=self.who(c.new.get("by")),
+                out.append(Phrase("erased", w("chg.tombstone", by=words.who(c.new.get("by")),
                                                    reason=self.value(c.new.get("reason"))), c.field))
             elif c.kind == "add":
-                out.append(Phrase("add", self.w("chg.add", what=self.what(c.field), entry=self.entry(c.field, c.new)),
+                out.append(Phrase("add", w("chg.add", what=self.what(c.field), entry=self.entry(c.field, c.new)),
                                   c.field))
             elif c.kind == "remove":
-                out.append(Phrase("remove", self.w("chg.remove", what=self.what(c.field),
+                out.append(Phrase("remove", w("chg.remove", what=self.what(c.field),
                                                    entry=self.entry(c.field, c.old)), c.field,
                                   past=c.field in PROTECTED and is_past_record(c.field, c.old)))
             elif c.kind == "edit":
                 d = self.entry_def(c.field)
                 shown = self.value(c.before.get("name")) if c.field == "contacts" else self.entry(c.field, c.before)
-                out.append(Phrase("edit", self.w("chg.edit", what=self.what(c.field), entry=shown,
-                                                 field=self.field(c.sub, d), old=self.value(c.old, c.sub, d),
+                out.append(Phrase("edit", w("chg.edit", what=self.what(c.field), entry=shown,
+                                                 field=words.field(c.sub, d), old=self.value(c.old, c.sub, d),
                                                  new=self.value(c.new, c.sub, d)), c.field,
                                   past=c.field in PROTECTED and is_past_record(c.field, c.before)))
         return out
@@ -266,7 +253,8 @@ def review(repo: Repo, pairs: list, authors: dict[str, list[str]], internal: boo
     from ..core.changes import diff
     from ..core.identity import identity_of
 
-    words = Wording(repo, internal)
+    describe = ChangeDescriber(repo, internal)
+    words, w = describe.words, describe.words.t
     order = repo.schemas.field_order()
     loaded = [(p, *_load(repo, p.old_path, p.old_raw), *_load(repo, p.new_path, p.new_raw)) for p in _moves(pairs)]
     # interactions and contacts each changed customer gained: a deleted customer whose records all went to
@@ -281,51 +269,49 @@ def review(repo: Repo, pairs: list, authors: dict[str, list[str]], internal: boo
     for p, old, old_broken, new, new_broken in loaded:
         data = new or old or {}
         ident = str(data.get("id") or _stem(p.new_path or p.old_path))
-        name = words.value(data.get("name")) if data.get("name") else ident
+        name = describe.value(data.get("name")) if data.get("name") else ident
         who = [words.who(a) if a in words.names else a for a in authors.get(p.new_path or p.old_path or "", [])]
         if old_broken or new_broken:
-            phrases = [Phrase("unreadable", words.w("chg.unreadable", detail=new_broken or old_broken))]
+            phrases = [Phrase("unreadable", w("chg.unreadable", detail=new_broken or old_broken))]
             out.append(CustomerReview(ident, name, p.new_path or p.old_path, "changed", phrases, who))
             continue
         if new is None:
             records = {identity_of(f, x) for f in ("interactions", "contacts") for x in (old or {}).get(f) or []}
             into = next((k for k, got in gained.items() if records and records <= got), "") if records else ""
             if ident in (forgotten or {}):
-                status, phrases = "forgotten", [Phrase("forgotten", words.w(
-                    "chg.forgotten", reason=words.value(forgotten[ident])))]
+                status, phrases = "forgotten", [Phrase("forgotten", w(
+                    "chg.forgotten", reason=describe.value(forgotten[ident])))]
             elif into:
                 target = next((n for n in loaded if n[3] is not None and str(n[3].get("id")) == into), None)
-                shown = words.value(target[3].get("name")) if target else ""
-                into_words = into
-                if shown:
-                    into_words = words.msgs.word("with_detail", text=shown, detail=into)
-                status, phrases = "merged", [Phrase("merged", words.w("chg.merged", into=into_words))]
+                shown = describe.value(target[3].get("name")) if target else ""
+                into_words = words.aside(shown, into) if shown else into
+                status, phrases = "merged", [Phrase("merged", w("chg.merged", into=into_words))]
             else:
-                status, phrases = "deleted", [Phrase("deleted", words.w("chg.deleted"), past=any(
+                status, phrases = "deleted", [Phrase("deleted", w("chg.deleted"), past=any(
                     is_past_record(f, x) for f in PROTECTED for x in (old or {}).get(f) or []))]
             out.append(CustomerReview(ident, name, p.old_path, status, phrases, who, into))
             continue
         changes = diff(old, new, order)
         if old is None:
-            phrases = [Phrase("created", words.w("chg.created", stage=words.value(new.get("stage"), "stage"),
-                                                 owner=words.value(new.get("owner"), "owner")))]
+            phrases = [Phrase("created", w("chg.created", stage=describe.value(new.get("stage"), "stage"),
+                                                 owner=describe.value(new.get("owner"), "owner")))]
             for field in PROTECTED:  # a new customer's records: one line each, or a count for a long list
                 added = [c for c in changes if c.kind == "add" and c.field == field]
                 items = [c.new for c in added]
                 if len(items) == 1:
-                    phrases += words.phrases(added)
+                    phrases += describe.phrases(added)
                 elif items:
                     dates = sorted(str(x.get("date") or x.get("signed") or "") for x in items if isinstance(x, dict))
-                    phrases.append(Phrase("add", words.w("chg.created_list", what=words.what(field), n=len(items),
+                    phrases.append(Phrase("add", w("chg.created_list", what=describe.what(field), n=len(items),
                                                          first=dates[0] if dates else "", last=dates[-1] if dates
                                                          else ""), field))
             out.append(CustomerReview(ident, name, p.new_path, "created", phrases, who))
             continue
         phrases = []
         if p.old_path and p.new_path and p.old_path != p.new_path:
-            phrases.append(Phrase("moved", words.w("chg.moved", old=p.old_path, new=p.new_path)))
-        phrases += words.phrases(changes)
+            phrases.append(Phrase("moved", w("chg.moved", old=p.old_path, new=p.new_path)))
+        phrases += describe.phrases(changes)
         if not phrases:
-            phrases = [Phrase("format", words.w("chg.format"))]
+            phrases = [Phrase("format", w("chg.format"))]
         out.append(CustomerReview(ident, name, p.new_path, "changed", phrases, who))
     return sorted(out, key=lambda r: r.id)

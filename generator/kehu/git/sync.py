@@ -29,8 +29,9 @@ from ..repo.config import CUSTOMERS_DIR
 from ..repo.repository import Repo
 from ..repo.yamlload import conflict_marker_line
 from ..util.errors import KehuError
+from ..util.gitcmd import GitRun, git
 from .codeowners import GITHUB_FILE, GITLAB_FILE
-from .gitsetup import config_args
+from .gitsetup import merge_config
 
 CODEOWNERS_FILES = (GITHUB_FILE, GITLAB_FILE)
 _NAME = re.compile(r"^name:[ \t]*[\"']?(.+?)[\"']?[ \t]*(?:#.*)?$", re.MULTILINE)
@@ -64,20 +65,16 @@ class SyncReport:
     pushed: bool = False
 
 
-def _git(root: Path, *args: str, config: bool = False, check: bool = True) -> subprocess.CompletedProcess[str]:
-    cmd = ["git", "-C", str(root), "-c", "core.quotepath=off", *(config_args() if config else []), *args]
+def _git(root: Path, *args: str, config: bool = False, check: bool = True) -> GitRun:
+    """git in the repository (with kehu's merge driver when ``config``); a failure to run it, or with ``check``
+    a non-zero exit, is a SyncError naming the command and what git said last."""
     try:
-        run = subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=600)
+        run = git(root, *args, config=merge_config() if config else None, timeout=600)
     except (OSError, subprocess.TimeoutExpired) as e:
         raise SyncError.coded("sync-git-failed", command=f"git {' '.join(args)}", detail=str(e)) from None
-    if check and run.returncode != 0:
-        detail = (run.stderr or run.stdout).strip().splitlines()
-        raise SyncError.coded("sync-git-failed", command=f"git {' '.join(args)}", detail=detail[-1] if detail else "")
+    if check and not run.ok:
+        raise SyncError.coded("sync-git-failed", command=f"git {' '.join(args)}", detail=run.last_line())
     return run
-
-
-def _lines(run: subprocess.CompletedProcess[str]) -> list[str]:
-    return [line for line in run.stdout.split("\n") if line.strip()]
 
 
 def _name_in(text: str | None) -> str:
@@ -87,7 +84,7 @@ def _name_in(text: str | None) -> str:
 
 def _show(root: Path, spec: str) -> str | None:
     run = _git(root, "show", spec, check=False)
-    return run.stdout if run.returncode == 0 else None
+    return run.out if run.ok else None
 
 
 def _customer(root: Path, path: str, text: str | None = None) -> str:
@@ -107,15 +104,15 @@ def is_customer_file(path: str) -> bool:
 
 
 def default_remote(root: Path) -> str | None:
-    remotes = _lines(_git(root, "remote", check=False))
+    remotes = _git(root, "remote", check=False).lines()
     return "origin" if "origin" in remotes else (remotes[0] if remotes else None)
 
 
 def default_base(root: Path, remote: str | None) -> str:
     if remote:
         head = _git(root, "symbolic-ref", "--quiet", "--short", f"refs/remotes/{remote}/HEAD", check=False)
-        if head.returncode == 0 and head.stdout.strip():
-            return head.stdout.strip().split("/", 1)[1]
+        if head.ok and head.out.strip():
+            return head.out.strip().split("/", 1)[1]
     for name in ("main", "master"):
         ref = f"refs/remotes/{remote}/{name}" if remote else f"refs/heads/{name}"
         if _git(root, "rev-parse", "--verify", "--quiet", ref, check=False).returncode == 0:
@@ -127,7 +124,7 @@ def current_branch(root: Path) -> str:
     run = _git(root, "symbolic-ref", "--quiet", "--short", "HEAD", check=False)
     if run.returncode != 0:
         raise SyncError.coded("sync-detached")
-    return run.stdout.strip()
+    return run.out.strip()
 
 
 def _merging(root: Path) -> bool:
@@ -135,7 +132,7 @@ def _merging(root: Path) -> bool:
 
 
 def _unmerged(root: Path) -> list[str]:
-    return sorted(set(_lines(_git(root, "diff", "--name-only", "--diff-filter=U", check=False))))
+    return sorted(set(_git(root, "diff", "--name-only", "--diff-filter=U", check=False).lines()))
 
 
 # --- the merge ----------------------------------------------------------------------------------------------
@@ -144,7 +141,7 @@ def _unmerged(root: Path) -> list[str]:
 def sync(repo: Repo, *, base: str | None = None, remote: str | None = None, fetch: bool = True,
          push: bool = False, only_if_clean: bool = False, creator: str | None = None) -> SyncReport:
     root = repo.root
-    if _git(root, "rev-parse", "--is-inside-work-tree", check=False).stdout.strip() != "true":
+    if _git(root, "rev-parse", "--is-inside-work-tree", check=False).out.strip() != "true":
         raise SyncError.coded("sync-not-git")
     branch = current_branch(root)
     remote = remote if remote is not None else default_remote(root)
@@ -153,14 +150,14 @@ def sync(repo: Repo, *, base: str | None = None, remote: str | None = None, fetc
     report = SyncReport(branch, target)
     if _merging(root):  # a person resolved an earlier sync's conflicts: finish that merge
         return _continue(repo, report, push, remote)
-    dirty = _lines(_git(root, "status", "--porcelain", "--untracked-files=no"))
+    dirty = _git(root, "status", "--porcelain", "--untracked-files=no").lines()
     if dirty:
         raise SyncError.coded("sync-dirty", files=", ".join(line[3:] for line in dirty[:5]))
     if fetch and remote:
         _git(root, "fetch", "--quiet", remote)
     if _git(root, "rev-parse", "--verify", "--quiet", target, check=False).returncode != 0:
         raise SyncError.coded("sync-no-base", target=target)
-    before = _git(root, "rev-parse", "HEAD").stdout.strip()
+    before = _git(root, "rev-parse", "HEAD").out.strip()
     if _git(root, "merge-base", "--is-ancestor", target, "HEAD", check=False).returncode == 0:
         report.up_to_date = True
     else:
@@ -206,9 +203,9 @@ def sync_branches(repo: Repo, branches: tuple[str, ...] | list[str], *, base: st
 
 def _merge(repo: Repo, report: SyncReport, before: str, only_if_clean: bool, creator: str | None) -> None:
     root = repo.root
-    fork = _git(root, "merge-base", "HEAD", report.target).stdout.strip()
-    ours = {p for p in _lines(_git(root, "diff", "--name-only", fork, before, "--", CUSTOMERS_DIR))}
-    theirs = {p for p in _lines(_git(root, "diff", "--name-only", fork, report.target, "--", CUSTOMERS_DIR))}
+    fork = _git(root, "merge-base", "HEAD", report.target).out.strip()
+    ours = set(_git(root, "diff", "--name-only", fork, before, "--", CUSTOMERS_DIR).lines())
+    theirs = set(_git(root, "diff", "--name-only", fork, report.target, "--", CUSTOMERS_DIR).lines())
     message = repo.msgs.word("sync.merge_commit", target=report.target, branch=report.branch)
     run = _git(root, "merge", "--no-edit", "-m", message, report.target, config=True, check=False)
     both = sorted(p for p in ours & theirs if is_customer_file(p))
@@ -219,8 +216,7 @@ def _merge(repo: Repo, report: SyncReport, before: str, only_if_clean: bool, cre
         return
     unmerged = _unmerged(root)
     if not unmerged:  # git refused before merging anything (e.g. an untracked file in the way)
-        detail = (run.stderr or run.stdout).strip().splitlines()
-        raise SyncError.coded("sync-git-failed", command="git merge", detail=detail[-1] if detail else "")
+        raise SyncError.coded("sync-git-failed", command="git merge", detail=run.last_line())
     for path in unmerged:
         if path in CODEOWNERS_FILES:
             _git(root, "checkout", "--theirs", "--", path)
@@ -243,7 +239,7 @@ def _merge(repo: Repo, report: SyncReport, before: str, only_if_clean: bool, cre
 def _settle_customer(repo: Repo, report: SyncReport, path: str, creator: str | None) -> None:
     """A conflicted customer file: two customers under one id are both kept; else say what needs a person."""
     root = repo.root
-    stages = {line.split()[2] for line in _lines(_git(root, "ls-files", "-u", "--", path)) if len(line.split()) > 2}
+    stages = {line.split()[2] for line in _git(root, "ls-files", "-u", "--", path).lines() if len(line.split()) > 2}
     base, ours, theirs = (_show(root, f":{n}:{path}") if str(n) in stages else None for n in (1, 2, 3))
     if base is None and ours is not None and theirs is not None and _two_customers(repo, path, ours, theirs):
         _keep_both(repo, report, path, ours, theirs, creator)
@@ -318,7 +314,7 @@ def _continue(repo: Repo, report: SyncReport, push: bool, remote: str | None) ->
             report.conflicts.append(Conflict(path, _customer(root, path) if is_customer_file(path) else path, "",
                                              "markers"))
         return report
-    staged = _lines(_git(root, "diff", "--name-only", "--cached", "--", CUSTOMERS_DIR))
+    staged = _git(root, "diff", "--name-only", "--cached", "--", CUSTOMERS_DIR).lines()
     still = [p for p in staged if (root / p).is_file()
              and conflict_marker_line((root / p).read_text(encoding="utf-8", errors="replace")) is not None]
     if still:
@@ -370,6 +366,5 @@ def _regenerate_codeowners(repo: Repo, report: SyncReport) -> None:
 
 def _push(root: Path, remote: str, branch: str) -> None:
     run = _git(root, "push", "--quiet", remote, f"HEAD:refs/heads/{branch}", check=False)
-    if run.returncode != 0:
-        detail = (run.stderr or run.stdout).strip().splitlines()
-        raise SyncError.coded("sync-push-failed", remote=remote, branch=branch, detail=detail[-1] if detail else "")
+    if not run.ok:
+        raise SyncError.coded("sync-push-failed", remote=remote, branch=branch, detail=run.last_line())

@@ -16,7 +16,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from ..repo.repository import Repo, rel
+from ..repo.files import file_name
+from ..repo.repository import Repo
 from ..util.problems import Problem, Severity
 from ..util.workers import cores, map_in_workers
 from ..words.catalogue import Locale
@@ -34,7 +35,7 @@ def _save(repo: Repo, job: tuple[Path, object, bool]) -> list[dict]:
     try:
         problems = save_customer(repo, path, data, durable=False, new=new)  # one os.sync() after the batch
     except FileExistsError:  # another process created this id meanwhile: never overwrite it
-        name = rel(repo.root, path)
+        name = file_name(repo.root, path)
         problems = [repo.msgs.error(name, 1, 1, "id-duplicate", id=path.stem, other=name)]
     return [p.as_dict() for p in problems if p.severity is Severity.ERROR]
 

@@ -91,7 +91,9 @@ class ExportSet:
     @cached_property
     def words(self) -> Presenter:
         """How derived facts read: the same words as the site and `kehu show` (``kehu.core.present``)."""
-        return Presenter(self.repo.schemas, self.lang, self.repo.config)
+        if self.lang == self.repo.msgs.lang:
+            return Presenter.of(self.repo)
+        return Presenter(self.repo.schemas, self.lang, self.repo.config, self.repo.team)  # --locale: another language
 
     @property
     def masking(self) -> Masking:

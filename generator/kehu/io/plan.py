@@ -28,8 +28,9 @@ from typing import Any
 
 from ..core.privacy import find_bank_card, find_national_id
 from ..core.values import clean_text, industry_key, parse_date
+from ..repo.files import file_name
 from ..repo.idscheme import IdError
-from ..repo.repository import Repo, rel
+from ..repo.repository import Repo
 from ..store.dedupe import MergeRules, merge_records, rules_for
 from ..store.ids import Allocator
 from ..util.problems import Problem
@@ -121,7 +122,7 @@ class Planner:
                     try:
                         doc = load_roundtrip(info.path, self.repo)
                     except StoreError as e:
-                        raise RowReject.coded("import-existing-invalid", file=rel(self.repo.root, info.path),
+                        raise RowReject.coded("import-existing-invalid", file=file_name(self.repo.root, info.path),
                                               message=str(e)) from None
                     problem = existing_error(self.repo, info.path)
                     if problem is not None:

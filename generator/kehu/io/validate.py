@@ -11,7 +11,8 @@ from typing import Any
 
 from ..book.checker import check_customer_bytes
 from ..core.rules import IndexEntry, index_entry, repo_rules
-from ..repo.repository import Repo, rel
+from ..repo.files import file_name
+from ..repo.repository import Repo
 from ..repo.yamlload import LoadedYaml
 from ..util.problems import Problem, Severity
 from .drafts import Outcome
@@ -25,22 +26,14 @@ def first_error(repo: Repo, name: str, raw: bytes) -> Problem | None:
 
 def existing_error(repo: Repo, path: Path) -> Problem | None:
     """An existing customer file an import would update must pass the checker first."""
-    return first_error(repo, rel(repo.root, path), path.read_bytes())
+    return first_error(repo, file_name(repo.root, path), path.read_bytes())
 
 
 def planned_error(repo: Repo, outcome: Outcome) -> Problem | None:
     """The first error the checker finds on a planned file as ``store.save_customer`` would write it."""
     from ..store.write import dump
 
-    return first_error(repo, file_name(repo, outcome.path), dump(outcome.data, repo.schemas).encode("utf-8"))
-
-
-def file_name(repo: Repo, path: Path) -> str:
-    """A file's name as the checker reports it (customers/C….yaml), without touching the disk."""
-    try:
-        return path.relative_to(repo.root).as_posix()
-    except ValueError:
-        return rel(repo.root, path)
+    return first_error(repo, file_name(repo.root, outcome.path), dump(outcome.data, repo.schemas).encode("utf-8"))
 
 
 def cross_file(repo: Repo, existing: list[IndexEntry], writes: list[Outcome]) \
@@ -49,7 +42,7 @@ def cross_file(repo: Repo, existing: list[IndexEntry], writes: list[Outcome]) \
     over the repository as it will be: a write is refused when it would leave two files describing one
     customer (or sharing an id) and the repository did not already have that problem; a new customer
     whose name is nearly another's is a warning."""
-    planned = {file_name(repo, o.path): o for o in writes}
+    planned = {file_name(repo.root, o.path): o for o in writes}
     refused: list[tuple[Outcome, Problem]] = []
     warnings: list[str] = []
     if not planned:

@@ -1,7 +1,9 @@
-"""The customer files of a repository: how they are named, which there are, and their bytes.
+"""The customer files of a repository: how a file is named, which customer files there are, and their bytes.
 
-One directory scan lists them (``kehu check``, the book index and the site all start here); a link, a folder
-or a special file named like one is reported, never read (a FIFO would hang the reader).
+One directory scan lists them — every reader of the customers (``kehu check``, the book index, the site,
+lookup, dedupe, import, ``kehu fmt``, CODEOWNERS) starts here; a link, a folder or a special file named like
+one is reported, never read (a FIFO would hang the reader). One function names a file in every message, in
+the cache and to git (:func:`file_name`).
 """
 
 from __future__ import annotations
@@ -14,29 +16,31 @@ from .repository import Repo
 
 
 def file_name(root: Path, path: Path | str) -> str:
-    """How a file is named in messages and in the cache: relative to the repository.
+    """How a file is named in messages, in the cache and to git: relative to the repository, with "/"
+    (``customers/C20240501001.yaml``).
 
-    Only the folder is resolved (one call per folder, not per file), so a file
-    named on the command line and the same file found by listing customers/
-    always get the same name.
+    Only the folder is resolved, not the file: a file named on the command line and the same file found by
+    listing customers/ always get the same name, and a link is named as itself, never as what it points to.
     """
     path = Path(path)
     folder = os.path.realpath(path.parent)
     try:
-        return os.path.relpath(os.path.join(folder, path.name), root)
+        name = os.path.relpath(os.path.join(folder, path.name), root)
     except ValueError:  # another drive (Windows)
         return str(path)
+    return name if os.sep == "/" else name.replace(os.sep, "/")
 
 
 def customer_listing(repo: Repo) -> dict[str, str]:
-    """name -> path of every customer file, in name order: one directory scan, no stat per file."""
-    return customer_scan(repo)[0]
+    """name (:func:`file_name`) -> path of every customer file: the regular files named *.yaml or *.yml
+    directly in customers/, in name order — one directory scan, no stat per file."""
+    return customer_scan(repo.root)[0]
 
 
-def customer_scan(repo: Repo) -> tuple[dict[str, str], list[str]]:
-    """The customer files (name -> path) and the names of what looks like one but is a link, a folder or a
-    special file (a FIFO would hang the reader): those are reported, never read."""
-    folder = repo.customers_dir
+def customer_scan(root: Path) -> tuple[dict[str, str], list[str]]:
+    """The customer files of the repository at ``root`` (name -> path) and the names of what looks like one
+    but is a link, a folder or a special file (a FIFO would hang the reader): those are reported, never read."""
+    folder = root / CUSTOMERS_DIR
     if folder.is_symlink():
         return {}, [CUSTOMERS_DIR]
     try:
@@ -44,7 +48,7 @@ def customer_scan(repo: Repo) -> tuple[dict[str, str], list[str]]:
             entries = sorted((e.name, e.path, e.is_file(follow_symlinks=False)) for e in it if _is_yaml_name(e.name))
     except OSError:
         return {}, []
-    prefix = os.path.dirname(file_name(repo.root, folder / "x")) + os.sep
+    prefix = file_name(root, folder / "x")[:-1]  # "customers/": every name shares the folder's
     return ({prefix + name: path for name, path, plain in entries if plain},
             [prefix + name for name, _, plain in entries if not plain])
 

@@ -8,12 +8,13 @@ answer "unknown" instead of failing.
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from ..util.errors import refuse
+from ..util.gitcmd import git
+from .files import file_name
 from .model import Team
 
 if TYPE_CHECKING:  # a repository is only passed in: importing repo here would close a circle (repo → ids → here)
@@ -23,16 +24,12 @@ _SEP = "\x1f"
 _REC = "\x1e"
 
 
-def git(root: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(["git", "-C", str(root), *args], input=stdin, capture_output=True, check=False)
-
-
 def is_git_repo(root: Path) -> bool:
     try:
         out = git(root, "rev-parse", "--is-inside-work-tree")
     except OSError:  # git is not installed
         return False
-    return out.returncode == 0 and out.stdout.strip() == b"true"
+    return out.ok and out.out.strip() == "true"
 
 
 def user_email(root: Path) -> str | None:
@@ -40,7 +37,7 @@ def user_email(root: Path) -> str | None:
         out = git(root, "config", "user.email")
     except OSError:
         return None
-    email = out.stdout.decode("utf-8", "replace").strip()
+    email = out.out.strip()
     return email or None
 
 
@@ -70,7 +67,7 @@ def ids_in_history(repo: Repo) -> set[str]:
     if not is_git_repo(repo.root):
         return set()
     out = git(repo.root, "log", "--all", "--format=", "--name-only", "--diff-filter=A", "--", "customers/")
-    names = out.stdout.decode("utf-8", "replace").split("\n") if out.returncode == 0 else []
+    names = out.out.split("\n") if out.ok else []
     return {PurePosixPath(n).stem for n in names if n.strip().endswith((".yaml", ".yml"))}
 
 
@@ -101,22 +98,21 @@ class Revision:
 def _names(root: Path, relpath: str) -> list[str]:
     """Every path the file had (``--follow`` finds renames, but it hides merge commits, so it is
     only used for this)."""
-    out = git(root, "-c", "core.quotepath=off", "log", "--follow", "--name-only", "--format=", "--", relpath)
+    out = git(root, "log", "--follow", "--name-only", "--format=", "--", relpath)
     names = {relpath}
-    if out.returncode == 0:
-        names |= {n for n in out.stdout.decode("utf-8", "replace").split("\n") if n.strip()}
+    if out.ok:
+        names |= set(out.lines())
     return sorted(names)
 
 
 def _log(root: Path, relpath: str) -> list[tuple[list[str], list[list[str]]]]:
     """Newest first: (header fields, name-status rows) of each commit that shaped the file, merges included."""
     fmt = _REC + _SEP.join(("%H", "%P", "%aI", "%an", "%ae", "%s"))
-    out = git(root, "-c", "core.quotepath=off", "log", "--full-history", "--name-status", f"--format={fmt}", "--",
-              *_names(root, relpath))
-    if out.returncode != 0:
+    out = git(root, "log", "--full-history", "--name-status", f"--format={fmt}", "--", *_names(root, relpath))
+    if not out.ok:
         return []
     records = []
-    for chunk in out.stdout.decode("utf-8", "replace").split(_REC)[1:]:
+    for chunk in out.out.split(_REC)[1:]:
         lines = chunk.split("\n")
         header = lines[0].split(_SEP)
         status = [ln.split("\t") for ln in lines[1:] if ln.strip()]
@@ -139,7 +135,7 @@ def _paths(status: list[list[str]], current: str) -> tuple[str | None, str]:
     return current, current
 
 
-def _blobs(root: Path, specs: list[str]) -> list[bytes | None]:
+def blobs(root: Path, specs: list[str]) -> list[bytes | None]:
     """Contents of ``commit:path`` specs, read by one ``git cat-file --batch``."""
     if not specs:
         return []
@@ -164,7 +160,7 @@ def revisions(repo: Repo, path: Path, include_worktree: bool = True) -> list[Rev
     """Every commit that touched the file (following renames), oldest first, each with the
     file's bytes there and in its parents; plus the uncommitted working copy when it differs."""
     root = repo.root
-    relpath = path.resolve().relative_to(root.resolve()).as_posix()
+    relpath = file_name(root, path)
     current = relpath
     revs: list[Revision] = []
     before: dict[str, str] = {}  # commit -> the file's path in its parents (differs after a rename)
@@ -179,11 +175,11 @@ def revisions(repo: Repo, path: Path, include_worktree: bool = True) -> list[Rev
     for r in revs:
         specs.append(f"{r.commit}:{r.path}" if r.path else "")
         specs.extend(f"{p}:{before[r.commit]}" for p in r.parents)
-    blobs = iter(_blobs(root, [s or "0:missing" for s in specs]))
+    contents = iter(blobs(root, [s or "0:missing" for s in specs]))
     for r in revs:
-        r.raw = next(blobs)
+        r.raw = next(contents)
         r.raw = r.raw if r.path else None
-        r.parent_raw = [next(blobs) for _ in r.parents]
+        r.parent_raw = [next(contents) for _ in r.parents]
     if include_worktree and path.is_file():
         raw = path.read_bytes()
         last = revs[-1].raw if revs else None
@@ -209,7 +205,7 @@ class FilePair:
 
 def _commit_of(root: Path, name: str) -> str | None:
     out = git(root, "rev-parse", "--verify", "--quiet", f"{name}^{{commit}}")
-    return out.stdout.decode().strip() if out.returncode == 0 else None
+    return out.out.strip() if out.ok else None
 
 
 def default_base(root: Path) -> str:
@@ -244,8 +240,8 @@ def resolve_range(root: Path, spec: str | None) -> tuple[str, str | None]:
             raise ValueError(right)
     if three_dot:
         out = git(root, "merge-base", base, head or "HEAD")
-        if out.returncode == 0:
-            base = out.stdout.decode().strip()
+        if out.ok:
+            base = out.out.strip()
     return base, head
 
 
@@ -256,13 +252,13 @@ def _is_customer(path: str) -> bool:
 def changed_customer_files(root: Path, base: str, head: str | None) -> list[FilePair]:
     """Every customer file that differs between *base* and *head* (None: the working tree, untracked
     files included), renames paired, with both versions' bytes (read by one ``git cat-file``)."""
-    args = ["-c", "core.quotepath=off", "diff", "-z", "--name-status", "--no-renames", base]
+    args = ["diff", "-z", "--name-status", "--no-renames", base]
     if head:
         args.append(head)
     out = git(root, *args, "--", "customers/")
-    if out.returncode != 0:
-        raise ValueError(out.stderr.decode("utf-8", "replace").strip().splitlines()[0] if out.stderr else base)
-    fields = out.stdout.decode("utf-8", "replace").split("\0")
+    if not out.ok:
+        raise ValueError(out.err.strip().splitlines()[0] if out.err.strip() else base)
+    fields = out.out.split("\0")
     pairs: list[FilePair] = []
     i = 0
     while i < len(fields) and fields[i]:
@@ -281,18 +277,17 @@ def changed_customer_files(root: Path, base: str, head: str | None) -> list[File
         else:
             pairs.append(FilePair(path, path))
     if head is None:
-        extra = git(root, "-c", "core.quotepath=off", "ls-files", "-z", "--others", "--exclude-standard", "--",
-                    "customers/")
-        pairs.extend(FilePair(None, p) for p in extra.stdout.decode("utf-8", "replace").split("\0") if p)
+        extra = git(root, "ls-files", "-z", "--others", "--exclude-standard", "--", "customers/")
+        pairs.extend(FilePair(None, p) for p in extra.out.split("\0") if p)
     pairs = [p for p in pairs if _is_customer(p.new_path or p.old_path or "")]
     specs = [f"{base}:{p.old_path}" if p.old_path else "0:missing" for p in pairs]
     if head:
         specs += [f"{head}:{p.new_path}" if p.new_path else "0:missing" for p in pairs]
-    blobs = _blobs(root, specs)
+    contents = blobs(root, specs)
     for k, p in enumerate(pairs):
-        p.old_raw = blobs[k] if p.old_path else None
+        p.old_raw = contents[k] if p.old_path else None
         if head:
-            p.new_raw = blobs[len(pairs) + k] if p.new_path else None
+            p.new_raw = contents[len(pairs) + k] if p.new_path else None
         elif p.new_path:
             try:
                 p.new_raw = (root / p.new_path).read_bytes()
@@ -305,12 +300,12 @@ def authors_of_files(root: Path, base: str, head: str | None, team: Team | None)
     """customers/<file> (its path at *head*) -> who committed changes to it after *base*, in order of
     their first commit (team handles when the email is in team.yaml, else the git name)."""
     fmt = _REC + _SEP.join(("%ae", "%an"))
-    out = git(root, "-c", "core.quotepath=off", "log", "--reverse", "--no-renames", "--name-only", f"--format={fmt}",
+    out = git(root, "log", "--reverse", "--no-renames", "--name-only", f"--format={fmt}",
               f"{base}..{head or 'HEAD'}", "--", "customers/")
     result: dict[str, list[str]] = {}
-    if out.returncode != 0:
+    if not out.ok:
         return result
-    for chunk in out.stdout.decode("utf-8", "replace").split(_REC)[1:]:
+    for chunk in out.out.split(_REC)[1:]:
         lines = chunk.split("\n")
         email, name = ([*lines[0].split(_SEP), ""])[:2]
         who = handle_for_email(team, email) or name

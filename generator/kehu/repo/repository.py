@@ -30,14 +30,6 @@ def is_plain_file(path: Path) -> bool:
         return False
 
 
-def rel(root: Path, path: Path) -> str:
-    """A path as users see it in messages: relative to the repository when inside it."""
-    try:
-        return os.path.relpath(path.resolve(), root)
-    except ValueError:
-        return str(path)
-
-
 @dataclass
 class Repo:
     root: Path
@@ -49,24 +41,13 @@ class Repo:
     config_ok: bool = True
     config_text: str = ""
     team_text: str = ""
+    # what the floors above build once per repository and share for a run (the wording object,
+    # kehu.core.present.Presenter.of): kept here so that the repository floor need not know them
+    memo: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def customers_dir(self) -> Path:
         return self.root / CUSTOMERS_DIR
-
-    def customer_files(self) -> list[Path]:
-        """Every customer file: regular files named *.yaml/*.yml directly in customers/. Links, folders and
-        special files of that name are never read (``kehu check`` reports them)."""
-        folder = self.customers_dir
-        if folder.is_symlink():
-            return []
-        try:  # one directory scan, names compared as text: no stat and no Path comparison per file
-            with os.scandir(folder) as it:
-                names = sorted(e.name for e in it if e.name.endswith((".yaml", ".yml"))
-                               and len(e.name) > 5 and e.is_file(follow_symlinks=False))
-        except OSError:
-            return []
-        return [folder / n for n in names if Path(n).suffix in (".yaml", ".yml")]
 
     def customer_file(self, path: Path | str) -> Path | None:
         """THE confinement of a customer argument: ``path`` (relative to the working folder) as a customer
@@ -116,9 +97,11 @@ class Repo:
         return frozenset(self.team.handles) if self.team is not None else None
 
 
-def open_repo(root: Path | None = None, today: dt.date | None = None) -> Repo:
+def open_repo(root: Path | None = None, today: dt.date | None = None, locale: str | None = None) -> Repo:
     """Load kehu.yaml and team.yaml, collecting their problems instead of raising. ``today``: the date to
-    work on (``kehu --today``); None: today in the team's time zone."""
+    work on (``kehu --today``); None: today in the team's time zone. ``locale``: the language of this run,
+    chosen where the run starts (KEHU_LOCALE, read by the command line and the site plugin); None: kehu.yaml's
+    ``locale``."""
     root = find_root(root)
     schemas = SchemaSet(root / SCHEMA_DIR if (root / SCHEMA_DIR).is_dir() else None)
     problems: list[Problem] = []
@@ -127,7 +110,7 @@ def open_repo(root: Path | None = None, today: dt.date | None = None) -> Repo:
     config_path = root / CONFIG_FILE
     config_text = ""
     loaded: LoadedYaml | None = None
-    boot = Locale(os.environ.get("KEHU_LOCALE", "zh-CN"))
+    boot = Locale(locale or "zh-CN")
     schema_problems = schemas.problems(boot)
     if schema_problems:  # nothing can be validated against a broken schema
         problems.extend(schema_problems)
@@ -137,7 +120,7 @@ def open_repo(root: Path | None = None, today: dt.date | None = None) -> Repo:
         config_text = raw.decode("utf-8", "replace")
         loaded = load_yaml_bytes(CONFIG_FILE, raw, boot)
         probe_locale = (loaded.data or {}).get("locale") if isinstance(loaded.data, dict) else None
-        if probe_locale in ("zh-CN", "en") and not os.environ.get("KEHU_LOCALE"):
+        if probe_locale in ("zh-CN", "en") and not locale:
             boot = Locale(probe_locale)
             loaded = load_yaml_bytes(CONFIG_FILE, raw, boot)
         if not loaded.problems:
@@ -152,7 +135,7 @@ def open_repo(root: Path | None = None, today: dt.date | None = None) -> Repo:
     except ConfigValueError as e:  # a key the schema leaves open (site.chart_months: "twelve"): one error, no traceback
         problems.append(_type_problem(e, boot, loaded))
         config, config_ok = Config.build({}, today=today), False
-    msgs = Locale(os.environ.get("KEHU_LOCALE") or config.locale)
+    msgs = Locale(locale or config.locale)
     if config_ok:
         config_loaded = loaded if config_path.is_file() else None
         stage_problems = _stage_problems(config, schemas, msgs, config_loaded)

@@ -7,7 +7,6 @@ repository fully through :func:`kehu.repo.repository.open_repo`, which finds its
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -29,12 +28,9 @@ def find_root(start: Path | None = None) -> Path:
 
 
 def team_locale(start: Path | None = None, upwards: bool = True) -> str:
-    """The locale kehu speaks in the repository at or above ``start`` (only at it, without ``upwards``):
-    KEHU_LOCALE, else kehu.yaml's ``locale:`` when it is one kehu knows, else zh-CN (as
-    :func:`kehu.repo.repository.open_repo` decides)."""
-    forced = os.environ.get("KEHU_LOCALE")
-    if forced:
-        return forced
+    """The locale of the repository at or above ``start`` (only at it, without ``upwards``): kehu.yaml's
+    ``locale:`` when it is one kehu knows, else zh-CN (as :func:`kehu.repo.repository.open_repo` decides).
+    A locale the run was started with (KEHU_LOCALE) is the caller's to prefer."""
     try:
         root = find_root(start) if upwards else (start or Path.cwd())
         text = (root / CONFIG_FILE).read_text(encoding="utf-8", errors="replace")

@@ -18,7 +18,7 @@ from urllib.parse import quote
 from ..core import derive
 from ..core.derive import BUCKETS, CLASSES, STATUSES, Facts
 from ..core.figures import Figures, figures, figures_by_owner
-from ..core.labels import Labels
+from ..core.present import Presenter
 from ..core.privacy import Masking, mask_loosely
 from ..repo.config import Config
 from ..repo.model import SURVEY_DIMENSIONS, Customer, Team
@@ -143,7 +143,7 @@ class Assembler:
     """Turns customers, facts and the team into the data of every page."""
 
     def __init__(self, customers: list[Customer], facts: dict[str, Facts], config: Config, team: Team | None,
-                 labels: Labels, privacy: Privacy, today: dt.date,
+                 labels: Presenter, privacy: Privacy, today: dt.date,
                  problems: dict[str, tuple[Problem, ...]] | None = None) -> None:
         self.customers = customers
         self.facts = facts
@@ -176,21 +176,13 @@ class Assembler:
 
     def conversion_label(self) -> str:
         stages = self.config.stages
-        return self.L.t("figure.conversion", first=self.stage_label(stages[0]), last=self.stage_label(stages[-1]))
+        return self.L.t("figure.conversion", first=self.L.stage(stages[0]), last=self.L.stage(stages[-1]))
 
     # --- words -----------------------------------------------------------------------------
 
     def member_name(self, handle: str | None) -> str:
-        if not handle:
-            return ""
-        m = self.members.get(handle)
-        return clean(m.name) if m else clean(handle)
-
-    def class_label(self, key: str | None) -> str:
-        return self.L.klass(key)
-
-    def stage_label(self, key: str | None) -> str:
-        return self.L.stage(key)
+        """A member's name as display text (the wording object's, cleaned of control characters)."""
+        return clean(self.L.who(handle)) if handle else ""
 
     def reason_text(self, f: Facts, due: derive.Due | None = None) -> str:
         """Why ``due`` (the follow-up unless another item is given) is owed, the planned action masked."""
@@ -199,11 +191,9 @@ class Assembler:
             return ""
         return self.L.due_reason_of(f, due, action=self.privacy.text(due.action))
 
-    def bucket(self, date: dt.date) -> str:
+    def bucket_on(self, date: dt.date) -> str:
+        """The bucket ``date`` falls in today (overdue, today, soon, later)."""
         return self.L.bucket_of(date, self.today)
-
-    def bucket_label(self, key: str) -> str:
-        return self.L.bucket(key)
 
     def errors_of(self, c: Customer) -> int:
         """How many errors the customer's file has (it is shown all the same, marked)."""
@@ -223,8 +213,8 @@ class Assembler:
         due = due or f.due
         if due is None:
             return None
-        bucket = self.bucket(due.date)
-        return {"date": due.date.isoformat(), "bucket": bucket, "bucket_label": self.bucket_label(bucket),
+        bucket = self.bucket_on(due.date)
+        return {"date": due.date.isoformat(), "bucket": bucket, "bucket_label": self.L.bucket(bucket),
                 "days": (due.date - self.today).days, "reason": due.reason, "reason_text": self.reason_text(f, due),
                 "hold": c.quiet_until.isoformat() if f.quiet and c.quiet_until else ""}
 
@@ -234,7 +224,7 @@ class Assembler:
         f = self.facts[c.id]
         L, P = self.L, self.privacy
         edit_url, view_url = forge_urls(self.config, c.file)
-        badges = [("class", f.klass, self.class_label(f.klass)), ("stage", c.stage, L.stage(c.stage, c.lost_from)),
+        badges = [("class", f.klass, self.L.klass(f.klass)), ("stage", c.stage, L.stage(c.stage, c.lost_from)),
                   ("status", f.status, L.status(f.status))]
         return CustomerView(
             id=c.id, file=c.file, src=customer_src(c.id), name=one_line(c.name), facts=f, owner=c.owner,
@@ -275,7 +265,7 @@ class Assembler:
             p = derive.opp_probability(o, self.config)
             slipping = derive.opp_slipping(o, c, self.today)
             out.append({"id": clean(o.id), "what": one_line(o.what), "stage": o.stage,
-                        "stage_label": self.stage_label(o.stage), "amount": o.amount, "probability": p,
+                        "stage_label": self.L.stage(o.stage), "amount": o.amount, "probability": p,
                         "weighted": o.amount * p if o.is_open else None,
                         "close": o.close.isoformat() if o.close else "", "owner_name": self.member_name(
                             derive.opp_owner(o, c)), "slipping": slipping,
@@ -387,8 +377,8 @@ class Assembler:
                 self.errors_of(c),
             ])
         return {
-            "classes": [self.class_label(k) for k in CLASSES],
-            "stages": [self.stage_label(s) for s in stages],
+            "classes": [self.L.klass(k) for k in CLASSES],
+            "stages": [self.L.stage(s) for s in stages],
             "statuses": [self.L.status(s) for s in STATUSES],
             "owners": [self.member_name(o) for o in owners],
             "owner_keys": [" ".join((o, self.member_name(o), *pinyin_keys(self.member_name(o)))).casefold()
@@ -415,7 +405,7 @@ class Assembler:
                 assert view is not None
                 view.update({"id": c.id, "kind": due.reason if due.reason in derive.RHYTHM_REASONS else "followup",
                              "name": one_line(c.name), "src": customer_src(c.id), "owner": c.owner,
-                             "owner_name": self.member_name(c.owner), "class_label": self.class_label(f.klass),
+                             "owner_name": self.member_name(c.owner), "class_label": self.L.klass(f.klass),
                              "errors": self.errors_of(c),
                              "shown": not view["hold"] and view["bucket"] != "later"})
                 items.append(view)
@@ -446,7 +436,7 @@ class Assembler:
             out.append({"id": c.id, "name": one_line(c.name), "src": customer_src(c.id),
                         "owner_name": self.member_name(c.owner),
                         "last_contact": f.last_contact.isoformat() if f.last_contact else "",
-                        "days": f.days_since_contact, "class_label": self.class_label(f.klass)})
+                        "days": f.days_since_contact, "class_label": self.L.klass(f.klass)})
         return out
 
     def birthdays(self, window: int) -> list[dict[str, Any]]:
@@ -471,14 +461,14 @@ class Assembler:
         f = self.figures.funnel
         return {
             "overall": self._funnel_rows(f),
-            "chart": funnel_chart([(self.stage_label(s.stage), s.reached,
+            "chart": funnel_chart([(self.L.stage(s.stage), s.reached,
                                     f"{s.reached}" + (f" · {s.conversion:.0%}" if s.conversion is not None else ""))
                                    for s in f.stages], L.t("funnel")),
             "lost": f.lost,
-            "lost_from": [(self.stage_label(s) if s != "?" else L.t("unknown"), n)
+            "lost_from": [(self.L.stage(s) if s != "?" else L.t("unknown"), n)
                           for s, n in sorted(f.lost_from.items(), key=lambda kv: -kv[1])],
             "total": f.total,
-            "stages": [self.stage_label(s) for s in self.config.stages],
+            "stages": [self.L.stage(s) for s in self.config.stages],
             "by_owner": [(self.member_name(k), self._funnel_rows(v))
                          for k, v in derive.funnel_by(self.customers, self.facts, self.config, "owner").items()],
             "by_source": [(L.vocab("source", k) if k else L.t("unknown"), self._funnel_rows(v))
@@ -503,7 +493,7 @@ class Assembler:
         for c, o in fc.slipping:
             slipping.append({"id": c.id, "name": one_line(c.name), "src": customer_src(c.id),
                              "opp": clean(o.id), "what": one_line(o.what), "amount": o.amount,
-                             "stage_label": self.stage_label(o.stage),
+                             "stage_label": self.L.stage(o.stage),
                              "close": o.close.isoformat() if o.close else "",
                              "days": (self.today - o.close).days if o.close else 0,
                              "owner_name": self.member_name(derive.opp_owner(o, c))})
@@ -532,8 +522,8 @@ class Assembler:
             rows.append({"id": c.id, "name": one_line(c.name), "src": customer_src(c.id),
                          "former_owner": self.member_name(c.owner), "since": since.isoformat(),
                          "days": (self.today - since).days, "silent_since": silent.isoformat() if silent else "",
-                         "stage_label": self.stage_label(c.stage),
-                         "class_label": self.class_label(self.facts[c.id].klass)})
+                         "stage_label": self.L.stage(c.stage),
+                         "class_label": self.L.klass(self.facts[c.id].klass)})
         rows.sort(key=lambda r: (r["since"], r["id"]))
         held = derive.holdings(self.customers, self.config, self.today)
         cap = self.config.pool.cap
@@ -543,7 +533,7 @@ class Assembler:
         return {"rows": rows, "members": members, "days": self.config.pool.days, "cap": cap}
 
     def _funnel_rows(self, f: derive.Funnel) -> dict[str, Any]:
-        return {"stages": [{"stage": s.stage, "label": self.stage_label(s.stage), "reached": s.reached,
+        return {"stages": [{"stage": s.stage, "label": self.L.stage(s.stage), "reached": s.reached,
                             "current": s.current,
                             "conversion": s.conversion, "value": s.value} for s in f.stages],
                 "lost": f.lost, "total": f.total}
@@ -600,8 +590,8 @@ class Assembler:
                 tile("conversion", "funnel.md", "pct")]
         return {
             "kpis": kpis,
-            "by_class": [(self.class_label(k), classes.get(k, 0)) for k in CLASSES],
-            "by_stage": [(self.stage_label(k), stages.get(k, 0)) for k in [*self.config.stages, "lost"]],
+            "by_class": [(self.L.klass(k), classes.get(k, 0)) for k in CLASSES],
+            "by_stage": [(self.L.stage(k), stages.get(k, 0)) for k in [*self.config.stages, "lost"]],
             "by_status": [(L.status(k), fig.statuses.get(k, 0)) for k in STATUSES],
             "per_month": column_chart([(k[2:], float(n), str(n)) for k, n in per_month], L.t("per_month", n=months)),
             "funnel": funnel["chart"],
@@ -630,7 +620,7 @@ class Assembler:
     def _member_row(self, c: Customer) -> dict[str, Any]:
         f = self.facts[c.id]
         return {"id": c.id, "name": one_line(c.name), "src": customer_src(c.id),
-                "class_label": self.class_label(f.klass), "stage_label": self.stage_label(c.stage),
+                "class_label": self.L.klass(f.klass), "stage_label": self.L.stage(c.stage),
                 "status": f.status, "status_label": self.L.status(f.status),
                 "last_contact": f.last_contact.isoformat() if f.last_contact else "",
                 "due": self.due_view(c, f)}
@@ -654,7 +644,7 @@ class Assembler:
         for r in reviews:
             rows = [{"id": x.id, "name": one_line(x.name), "src": customer_src(x.id) if x.id in current else "",
                      "owner_name": self.member_name(x.owner),
-                     "class": pair(x.class_before, x.class_after, self.class_label),
+                     "class": pair(x.class_before, x.class_after, self.L.klass),
                      "status": pair(x.status_before, x.status_after, L.status),
                      "why": sep.join(self.privacy.text(L.change(code, detail)) for code, detail in x.reasons)}
                     for x in r.changes]
@@ -676,7 +666,7 @@ class Assembler:
                 "warnings": sum(1 for p in problems if p.severity is Severity.WARNING)}
 
 
-def money_short(value: float, words: Labels) -> str:
+def money_short(value: float, words: Presenter) -> str:
     """A chart's bar label: 12.5 ten-thousands in Chinese, 125k in English; small amounts in full (8,000)."""
     unit = 1000 if words.en else 10000
     if value < unit:

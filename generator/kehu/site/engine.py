@@ -1,5 +1,6 @@
-"""Which engine builds the site: MkDocs 1.6, or ProperDocs 1.6 — the maintained fork of MkDocs by its
-maintainers, which runs MkDocs plugins and themes (Material) unchanged.
+"""Which engine builds the site — MkDocs 1.6, or ProperDocs 1.6, the maintained fork of MkDocs by its
+maintainers, which runs MkDocs plugins and themes (Material) unchanged — and what ``kehu build`` and
+``kehu serve`` both set up around a run of it (its configuration file, its logging, the internal switch).
 
 The choice is ``site.engine`` in kehu.yaml (``mkdocs`` by default), or ``KEHU_SITE_ENGINE`` / ``kehu build
 --engine`` for one run. ProperDocs serves ``import mkdocs…`` from its own modules once
@@ -10,13 +11,22 @@ happen before anything imports MkDocs, which is why every build and serve goes t
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..util.errors import KehuError
 
+if TYPE_CHECKING:
+    from ..repo.repository import Repo
+
 ENGINES = ("mkdocs", "properdocs")
 ENGINE_ENV = "KEHU_SITE_ENGINE"
+MKDOCS_FILE = "mkdocs.yml"
 
 
 class EngineMissing(KehuError):
@@ -51,3 +61,59 @@ def logger_name() -> str:
     import mkdocs
 
     return mkdocs.__name__
+
+
+def use_engine(repo: Repo, override: str | None = None) -> str:
+    """Activate the site engine of kehu.yaml (or ``override``); a missing one is a one-line error."""
+    return activate(chosen(repo.config.site.engine, override))
+
+
+def mkdocs_config_file(repo: Repo, scratch: Path) -> Path:
+    """The repository's mkdocs.yml, or (when it has none) the one shipped with kehu, pointed at this repository."""
+    own = repo.root / MKDOCS_FILE
+    if own.is_file():
+        return own
+    import yaml
+
+    from .render import STATIC_DIR, bundled_templates
+
+    shipped = Path(__file__).resolve().parents[1] / "data" / "init" / MKDOCS_FILE  # what `kehu init` writes
+    data = yaml.safe_load(shipped.read_text(encoding="utf-8")) if shipped.is_file() else {"site_name": "kehu"}
+    data["docs_dir"] = str(bundled_templates() / STATIC_DIR)
+    data["plugins"] = [{"kehu": {"repo": str(repo.root)}}, *[p for p in data.get("plugins", []) if p != "kehu"]]
+    path = scratch / MKDOCS_FILE
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@contextmanager
+def mkdocs_logging(level: int) -> Iterator[None]:
+    """MkDocs' (or ProperDocs') messages at ``level`` and above on stderr, one line each."""
+    logger = logging.getLogger(logger_name())
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    handler.setLevel(level)
+    logger.addHandler(handler)
+    old = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old)
+
+
+@contextmanager
+def internal_env(internal: bool) -> Iterator[None]:
+    from .plugin import INTERNAL_ENV
+
+    old = os.environ.get(INTERNAL_ENV)
+    os.environ[INTERNAL_ENV] = "1" if internal else "0"
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(INTERNAL_ENV, None)
+        else:
+            os.environ[INTERNAL_ENV] = old

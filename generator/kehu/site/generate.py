@@ -17,8 +17,7 @@ from urllib.parse import quote
 
 from ..book.loader import Counts, open_book
 from ..core import derive
-from ..core.labels import Labels
-from ..core.present import BUCKETS
+from ..core.present import BUCKETS, Presenter
 from ..repo.config import Config
 from ..repo.model import Customer
 from ..repo.repository import Repo
@@ -77,7 +76,7 @@ class _Clock:
         self.t = now
 
 
-def site_context(repo: Repo, labels: Labels, today: dt.date, internal: bool) -> dict:
+def site_context(repo: Repo, labels: Presenter, today: dt.date, internal: bool) -> dict:
     cfg = repo.config
     return {"title": (cfg.site.title or labels.t("site.title")), "built": today.isoformat(),
             "internal": internal, "timezone": str(cfg.tz), "soon_days": cfg.due_soon_days,
@@ -110,7 +109,7 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
     clock.lap("derive")
     histories = file_histories(repo.root, repo.team)
     clock.lap("history")
-    labels = Labels(repo.schemas, cfg.locale, cfg)
+    labels = Presenter.of(repo)
     privacy = Privacy.of(cfg, internal)
     asm = Assembler(customers, facts, cfg, repo.team, labels, privacy, today,
                     {e.id: e.problems for e in book.entries if e.customer is not None and e.problems})
@@ -171,13 +170,13 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
 
 # --- calendars: icalendar takes about 0.25 ms an event, so a large team's feeds are made in parallel ------
 
-def _calendar(task: tuple[list[dict], dt.date, str, Labels], i: int) -> bytes:
+def _calendar(task: tuple[list[dict], dt.date, str, Presenter], i: int) -> bytes:
     team, today, title, labels = task
     m = team[i]
     return owner_calendar(m["handle"], m["name"], m["due"]["items"], today, title, labels)
 
 
-def _calendars(team: list[dict], today: dt.date, title: str, labels: Labels, jobs: int) -> list[bytes]:
+def _calendars(team: list[dict], today: dt.date, title: str, labels: Presenter, jobs: int) -> list[bytes]:
     events = sum(len(m["due"]["items"]) for m in team)
     if events < THRESHOLD * 16:  # a pool pays for many events, not for many members
         return [_calendar((team, today, title, labels), i) for i in range(len(team))]

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..repo.config import CUSTOMERS_DIR
-from ..repo.gitinfo import git, handle_for_email, is_git_repo
+from ..repo.gitinfo import handle_for_email, is_git_repo
 from ..repo.model import Team
+from ..util.gitcmd import git
 
 _SEP = "\x1f"
 _REC = "\x1e"
@@ -37,11 +38,10 @@ def file_histories(root: Path, team: Team | None) -> dict[str, list[Change]]:
     if not is_git_repo(root):
         return {}
     fmt = _REC + _SEP.join(("%H", "%aI", "%an", "%ae", "%s"))
-    out = git(root, "-c", "core.quotepath=off", "log", "-M", "--name-status", f"--format={fmt}", "--",
-              f"{CUSTOMERS_DIR}/")
-    if out.returncode != 0:
+    out = git(root, "log", "-M", "--name-status", f"--format={fmt}", "--", f"{CUSTOMERS_DIR}/")
+    if not out.ok:
         return {}
-    return parse_log(out.stdout.decode("utf-8", "replace"), team)
+    return parse_log(out.out, team)
 
 
 def parse_log(text: str, team: Team | None) -> dict[str, list[Change]]:

@@ -38,7 +38,6 @@ from mkdocs.structure.pages import Page
 from ..repo.config import CONFIG_FILE, CUSTOMERS_DIR, TEAM_FILE, TODAY_ENV, pinned_today
 from ..repo.repository import Repo, open_repo
 from ..util.atomic import atomic_write
-from ..words.catalogue import Locale
 from .generate import GeneratedSite, generate, nav_pages
 from .render import ASSETS, TEMPLATES_DIR, page_url
 from .search import SegmenterMissing, make_entry, segmenter, write_index
@@ -46,6 +45,7 @@ from .search import SegmenterMissing, make_entry, segmenter, write_index
 # under the engine's own logger ('mkdocs' or, on ProperDocs, 'properdocs'), so that --strict counts kehu's warnings
 log = logging.getLogger(f"{mkdocs.__name__}.plugins.kehu")
 INTERNAL_ENV = "KEHU_INTERNAL"  # set by `kehu build --internal` / `kehu serve --internal`
+LOCALE_ENV = "KEHU_LOCALE"  # the language of one build, whatever kehu.yaml says (as for the command line)
 PAGES_CACHE_ENV = "KEHU_PAGES_CACHE"  # set by `kehu serve`: keep pages on disk so dirty reload skips unchanged ones
 
 
@@ -75,6 +75,12 @@ class KehuPlugin(BasePlugin[KehuConfig]):
             raise PluginError(f"kehu: {TODAY_ENV}: '{os.environ.get(TODAY_ENV)}' is not a date; write YYYY-MM-DD") \
                 from None
 
+    @staticmethod
+    def locale() -> str | None:
+        """The plugin's edge for the language: KEHU_LOCALE, as the command line reads it (``kehu build`` runs the
+        plugin in its own process), else None: the repository's own."""
+        return os.environ.get(LOCALE_ENV) or None
+
     @property
     def internal(self) -> bool:
         return self.config.internal or os.environ.get(INTERNAL_ENV) == "1"
@@ -82,7 +88,7 @@ class KehuPlugin(BasePlugin[KehuConfig]):
     @event_priority(100)  # before the search plugin reads the theme language
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(self.config.repo) if self.config.repo else Path(config.config_file_path or ".").parent
-        repo = open_repo(root.resolve(), today=self.today())
+        repo = open_repo(root.resolve(), today=self.today(), locale=self.locale())
         if not repo.config_ok:
             first = next((p for p in repo.problems if p.file == CONFIG_FILE), None)
             where = f"{first.file}:{first.line}: {first.message}" if first else CONFIG_FILE
@@ -92,10 +98,9 @@ class KehuPlugin(BasePlugin[KehuConfig]):
         except SegmenterMissing as e:
             raise PluginError(f"kehu: {e}") from None
         self.repo = repo
-        en = repo.config.locale.lower().startswith("en")
-        config.theme["language"] = "en" if en else "zh"
+        config.theme["language"] = "en" if repo.msgs.en else "zh"
         # the team's title, else the locale's own (a Chinese title only on a Chinese site); printed unescaped
-        title = repo.config.site.title or Locale(repo.config.locale).word("site.title")
+        title = repo.config.site.title or repo.msgs.word("site.title")
         config.site_name = html.escape(str(title))
         if config.nav is None:
             config.nav = nav_pages(repo.config)
@@ -109,7 +114,8 @@ class KehuPlugin(BasePlugin[KehuConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         assert self.repo is not None
         start = time.perf_counter()
-        repo = open_repo(self.repo.root, today=self.today())  # read again: under `mkdocs serve` the files change
+        # read again: under `mkdocs serve` the files change
+        repo = open_repo(self.repo.root, today=self.today(), locale=self.locale())
         try:
             self.site = site = generate(repo, internal=self.internal, directory_urls=config.use_directory_urls)
         except SegmenterMissing as e:

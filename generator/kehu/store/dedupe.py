@@ -203,7 +203,7 @@ def _add_note_lines(target: MutableMapping, lines: list[str], order: list[str]) 
 
 def _set(target: MutableMapping, key: str, value: Any, order: list[str]) -> None:
     if hasattr(target, "insert"):  # a round-trip CommentedMap: new keys where the schema puts them
-        from .edit import set_field
+        from .mapedit import set_field
 
         set_field(target, key, value, order)  # type: ignore[arg-type]
     else:
@@ -257,7 +257,7 @@ def _ordered(item: dict, order: list[str]) -> dict:
 
 def _append(seq: list, key: str, item: dict) -> None:
     """Dated entries go in date order (after entries of the same day); others at the end."""
-    from .edit import insert_dated
+    from .mapedit import insert_dated
 
     if hasattr(seq, "yaml_add_eol_comment"):  # a round-trip sequence: keep the entry a block mapping
         from ruamel.yaml.comments import CommentedMap

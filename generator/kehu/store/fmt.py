@@ -26,7 +26,6 @@ comment's text must still be there; otherwise the file is refused and left untou
 from __future__ import annotations
 
 import bisect
-import os
 import re
 import string
 import unicodedata
@@ -740,7 +739,7 @@ def parse_bytes(file: str, raw: bytes, msgs: Locale | None = None,
     (``LoadedYaml``, used to prove that formatting changed no data).
     Raises :class:`StoreError` naming ``file:line:col`` for anything the checker would call a YAML error.
     """
-    msgs = msgs or Locale(os.environ.get("KEHU_LOCALE", "zh-CN"))
+    msgs = msgs or Locale()
     loaded = load_yaml_bytes(file, raw, msgs, max_bytes)
     if loaded.problems:
         raise StoreError.from_problem(min(loaded.problems, key=Problem.sort_key))

@@ -21,7 +21,6 @@ the file holds (a ``str`` subclass, :class:`YamlDate`) — the same convention a
 from __future__ import annotations
 
 import copy
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,22 +47,19 @@ SCHEMA_COMMENT = "yaml-language-server: $schema=../schema/customer.schema.json"
 # --- public API ----------------------------------------------------------------------------------
 
 
-def _messages(repo: Repo | None) -> Locale:
-    return repo.msgs if repo is not None else Locale(os.environ.get("KEHU_LOCALE", "zh-CN"))
-
-
-def load_roundtrip(path: Path, repo: Repo | None = None) -> CommentedMap:
+def load_roundtrip(path: Path, repo: Repo | None = None, msgs: Locale | None = None) -> CommentedMap:
     """Read a customer (or team) file for editing: comments, key order and flow/block style are kept.
 
     Scalars mean what they mean to ``kehu check``; dates come back as :class:`YamlDate` (a ``str``).
-    With ``repo``, messages use the team's language and name the file relative to the repository.
+    With ``repo``, messages use the team's language and name the file relative to the repository; without,
+    they name the path as given, in ``msgs`` (default Chinese).
     Raises :class:`StoreError` (message ``file:line:col: …`` and a hint) when the file cannot be read
     or is not valid YAML by the checker's rules; nothing is ever written.
     """
-    from ..repo.repository import rel
+    from ..repo.files import file_name
 
-    name = rel(repo.root, path) if repo is not None else str(path)
-    msgs = _messages(repo)
+    name = file_name(repo.root, path) if repo is not None else str(path)
+    msgs = repo.msgs if repo is not None else msgs or Locale()
     try:
         raw = Path(path).read_bytes()
     except OSError as e:
@@ -149,10 +145,10 @@ def save_customer(repo: Repo, path: Path, data: Any, *, durable: bool = True, ne
     ``FileExistsError`` when another process created it first.
     """
     from ..book.checker import check_customer_bytes
-    from ..repo.repository import rel
+    from ..repo.files import file_name
 
     text = dump(data, repo.schemas, "customer")
-    problems, _entry = check_customer_bytes(repo, rel(repo.root, Path(path)), text.encode("utf-8"))
+    problems, _entry = check_customer_bytes(repo, file_name(repo.root, Path(path)), text.encode("utf-8"))
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
         return sorted(errors, key=Problem.sort_key)

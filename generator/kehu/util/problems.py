@@ -28,6 +28,11 @@ class Problem:
     hint: str = ""
     related: tuple[str, ...] = field(default=())  # other files involved (duplicates)
 
+    @property
+    def where(self) -> str:
+        """``file:line:col``, as every message that points at a problem starts."""
+        return f"{self.file}:{self.line}:{self.col}"
+
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.file, self.line, self.col, self.code)
 
