@@ -23,8 +23,9 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from ..core.derive import Context, Facts, derive, derive_all
+from ..repo.files import file_name
 from ..repo.model import Customer, Record, customer_from, customer_from_record, record_of
-from ..repo.repository import Repo, rel
+from ..repo.repository import Repo
 from ..repo.yamlload import load_yaml_bytes
 from ..util.cache import ContentCache, environment
 from ..util.problems import Problem, Severity
@@ -153,7 +154,7 @@ class Book:
         """The customer at ``path`` and its facts as ``derive_all`` over the whole book gives them (the one
         fact that depends on the others, the team's revenue, comes from the index); None for a file that is
         no customer. Its problems: :meth:`problems_of`."""
-        name = rel(self.repo.root, path)
+        name = file_name(self.repo.root, path)
         try:
             raw = path.read_bytes()
         except OSError:

@@ -45,11 +45,11 @@ class Editing:
 
 def open_for_edit(repo: Repo, query: str) -> Editing:
     """Resolve ``query`` to one file, refuse it when invalid, load it for a round-trip edit."""
-    from ..book.lookup import resolve
+    from ..book.loader import open_book
     from .write import load_roundtrip
 
     require_sound_repo(repo)
-    path = resolve(repo, query)
+    path = open_book(repo).resolve(query)
     name = file_name(repo.root, path)
     raw = path.read_bytes()
     problems, _ = check_customer_bytes(repo, name, raw)
