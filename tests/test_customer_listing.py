@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from kehu.book.checker import check
-from kehu.book.lookup import all_data
+from kehu.book.loader import open_book
 from kehu.git.codeowners import ownership
 from kehu.io.grouping import Grouping
 from kehu.repo.files import customer_listing, customer_scan, file_name
@@ -66,7 +66,9 @@ def test_every_reader_sees_the_same_files_under_the_same_names(repo) -> None:
     _customers(repo.root)
     opened = repo.open()
     assert list(customer_listing(opened)) == EXPECTED
-    assert [d.name for d in all_data(opened, use_cache=False)] == EXPECTED            # lookup, export, pool
+    book = open_book(opened, use_cache=False)
+    assert [e.file for e in sorted(book.entries, key=lambda e: e.file)] == EXPECTED   # the book: every output
+    assert [i.file for i in book.index.items] == EXPECTED                            # lookup, show, due, new
     assert sorted(e.file for e in repo_entries(opened)) == EXPECTED                  # dedupe
     assert [row[0] for row in ownership(opened, opened.team).customers] == [f"/{n}" for n in EXPECTED]  # CODEOWNERS
     assert sorted(Grouping(opened, rules_for(opened, "")).existing) == ["C20240501002", "a"]  # import
