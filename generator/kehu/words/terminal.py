@@ -42,7 +42,7 @@ def console(**options: Any) -> Any:
     from rich.segment import Segment
 
     class SafeConsole(Console):
-        def render(self, renderable: Any, options: Any = None) -> Iterable[Segment]:  # type: ignore[override]
+        def render(self, renderable: Any, options: Any = None) -> Iterable[Segment]:
             for seg in super().render(renderable, options):
                 if seg.control or not _UNSAFE.search(seg.text):
                     yield seg
