@@ -78,7 +78,7 @@ class _FastLoader(_Loader):
 
 
 if _Loader.yaml_path_resolvers or None in _Loader.yaml_implicit_resolvers:  # pragma: no cover — a future PyYAML
-    _FastLoader = _Loader  # type: ignore[misc]
+    _FastLoader = _Loader  # type: ignore[misc,assignment]  # mypy cannot rebind a class name
 
 
 def _shown_tag(tag: str) -> str:
@@ -218,6 +218,7 @@ def _has_anchor(text: str) -> tuple[int, int] | None:
     try:
         for ev in yaml.parse(text, Loader=_Loader):
             if getattr(ev, "anchor", None):
+                assert ev.start_mark is not None  # the parser's events always carry their marks
                 return ev.start_mark.line + 1, ev.start_mark.column + 1
     except yaml.YAMLError:
         return None  # the real parse reports the syntax error
