@@ -49,12 +49,13 @@ LOCALE_ENV = "KEHU_LOCALE"  # the language of one build, whatever kehu.yaml says
 PAGES_CACHE_ENV = "KEHU_PAGES_CACHE"  # set by `kehu serve`: keep pages on disk so dirty reload skips unchanged ones
 
 
-class KehuConfig(base.Config):
+# (the ignores: mkdocs leaves __init_subclass__ unannotated)
+class KehuConfig(base.Config):  # type: ignore[no-untyped-call]
     repo = c.Optional(c.Type(str))        # the team repository (default: the folder of mkdocs.yml)
     internal = c.Type(bool, default=False)  # show phone numbers and emails unmasked
 
 
-class KehuPlugin(BasePlugin[KehuConfig]):
+class KehuPlugin(BasePlugin[KehuConfig]):  # type: ignore[no-untyped-call]
     supports_multiple_instances = False
     # the date `kehu build --today` / `kehu --today serve` hands the plugin it runs (given_today); None: the
     # plugin runs under a plain `mkdocs build`, where KEHU_TODAY or the real date applies (pinned_today)
