@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 from ..words.input_words import chars, section
 
@@ -352,6 +352,7 @@ def similar_pairs(keys: list[NameKey | None], selected: Iterable[int] | None = N
             continue
         for v in _deletions(k.core):
             buckets[v].append(i)
+    named = cast("list[NameKey]", keys)  # read below only at the indexes of buckets and latin: a key is there
     for members in buckets.values():
         if len(members) < 2:
             continue
@@ -361,14 +362,14 @@ def similar_pairs(keys: list[NameKey | None], selected: Iterable[int] | None = N
             for j in members[n + 1:]:
                 if i == j or (i, j) in out or (chosen is not None and i not in chosen and j not in chosen):
                     continue
-                kind = typo_kind(keys[i], keys[j], latin_distance, min_length)  # type: ignore[arg-type]
+                kind = typo_kind(named[i], named[j], latin_distance, min_length)
                 if kind:
                     out[(min(i, j), max(i, j))] = kind
     if len(latin) > 1 and latin_distance > 0:
         from rapidfuzz import process
         from rapidfuzz.distance import Levenshtein
 
-        cores = [keys[i].core for i in latin]  # type: ignore[union-attr]
+        cores = [named[i].core for i in latin]
         for n, i in enumerate(latin):
             if chosen is not None and i not in chosen:
                 continue
@@ -376,7 +377,7 @@ def similar_pairs(keys: list[NameKey | None], selected: Iterable[int] | None = N
                                            limit=None):
                 j = latin[m]
                 if i != j:
-                    kind = typo_kind(keys[i], keys[j], latin_distance, min_length)  # type: ignore[arg-type]
+                    kind = typo_kind(named[i], named[j], latin_distance, min_length)
                     if kind:
                         out[(min(i, j), max(i, j))] = kind
     return sorted((i, j, kind) for (i, j), kind in out.items())

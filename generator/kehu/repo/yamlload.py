@@ -19,7 +19,7 @@ import yaml
 try:  # the C loader is ~10x faster; fall back quietly where libyaml is missing
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]  # (mypy types the name by the first import)
 
 from ..util.problems import Problem
 from ..words.catalogue import Locale
@@ -151,8 +151,8 @@ def load_yaml_bytes(file: str, raw: bytes, msgs: Locale, max_bytes: int | None =
                 out.problems.append(msgs.error(file, n, col, "tab-indent"))
         if out.problems:
             return out
-    if "&" in text and _has_anchor(text):
-        line, col = _has_anchor(text)  # type: ignore[misc]
+    if "&" in text and (anchor := _has_anchor(text)):
+        line, col = anchor
         out.problems.append(msgs.error(file, line, col, "anchor"))
         return out
     try:

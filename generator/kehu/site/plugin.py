@@ -20,9 +20,10 @@ import html
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import jinja2
@@ -41,6 +42,9 @@ from ..util.atomic import atomic_write
 from .generate import GeneratedSite, generate, nav_pages
 from .render import ASSETS, TEMPLATES_DIR, page_url
 from .search import SegmenterMissing, make_entry, segmenter, write_index
+
+if TYPE_CHECKING:
+    from mkdocs.livereload import LiveReloadServer
 
 # under the engine's own logger ('mkdocs' or, on ProperDocs, 'properdocs'), so that --strict counts kehu's warnings
 log = logging.getLogger(f"{mkdocs.__name__}.plugins.kehu")
@@ -184,7 +188,7 @@ class KehuPlugin(BasePlugin[KehuConfig]):  # type: ignore[no-untyped-call]
             log.warning("kehu: the theme's search worker (assets/javascripts/workers/search.*.js) was not found, "
                         "so the header search finds team members only; use the Material theme")
 
-    def on_serve(self, server, config: MkDocsConfig, builder):  # type: ignore[no-untyped-def]
+    def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder: Callable[..., Any]) -> LiveReloadServer:
         assert self.repo is not None
         root = self.repo.root
         for rel in (CUSTOMERS_DIR, TEAM_FILE, CONFIG_FILE, TEMPLATES_DIR, "schema"):

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..book.loader import open_book
 from ..core.identity import comparable, is_empty, same_fact
@@ -23,6 +23,9 @@ from ..core.rules import IndexEntry, near_duplicates
 from ..repo.config import Config
 from ..repo.repository import Repo
 from ..repo.schema import title_of
+
+if TYPE_CHECKING:
+    from ruamel.yaml.comments import CommentedMap
 
 # how strongly each kind of evidence says "the same customer" (0..1); several combine as
 # 1 - Π(1 - s), so a pair with the same name *and* the same phone ranks above either alone
@@ -206,7 +209,7 @@ def _set(target: MutableMapping[str, Any], key: str, value: Any, order: list[str
     if hasattr(target, "insert"):  # a round-trip CommentedMap: new keys where the schema puts them
         from .mapedit import set_field
 
-        set_field(target, key, value, order)  # type: ignore[arg-type]
+        set_field(cast("CommentedMap", target), key, value, order)
     else:
         target[key] = value
 
