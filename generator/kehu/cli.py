@@ -136,7 +136,7 @@ def _team_messages(start: Path | None) -> Locale:
     if not locale:
         try:
             from .repo.config import CONFIG_FILE
-            from .repo.repository import find_root
+            from .repo.root import find_root
             from .repo.yamlload import load_yaml_bytes
 
             loaded = load_yaml_bytes(CONFIG_FILE, (find_root(start) / CONFIG_FILE).read_bytes(), Locale())

@@ -113,7 +113,7 @@ def _click_words() -> dict[str, str]:
 def speak(lang: str) -> None:
     """Make click print its own words (headings, usage errors, prompts) in ``lang`` from now on."""
     _state["lang"] = lang
-    translations: dict[str, Callable] = {"_": _gettext, "ngettext": _ngettext}
+    translations: dict[str, Callable[..., str]] = {"_": _gettext, "ngettext": _ngettext}
     for name in _CLICK_MODULES:
         module = sys.modules.get(name)
         for attr, function in translations.items():

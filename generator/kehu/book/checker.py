@@ -138,7 +138,7 @@ def _holds(verdict: list[Any], today: dt.date) -> bool:
 # --- one file's verdict (in a worker, when there are many) ---------------------------------------------
 
 # file, content key (None: unreadable), problems, index entry, valid until, a customer?, record (when asked for)
-Verdict = tuple[str, str | None, list[dict], list, str | None, bool, Record | None]
+Verdict = tuple[str, str | None, list[dict[str, Any]], list[Any], str | None, bool, Record | None]
 
 
 def _verdict(task: tuple[Repo, bool], item: tuple[str, bytes | str]) -> Verdict:
@@ -226,8 +226,9 @@ def check(repo: Repo, paths: list[Path] | None = None, use_cache: bool = True, j
         return result
     cache = ContentCache(root, CACHE_FILE, environment_key(repo), section="files", enabled=use_cache)
     keys: dict[str, str] = {}
+    key: str | None  # a file's content key (None in a verdict: the file could not be read)
     todo: list[tuple[str, bytes | str]] = []
-    verdicts: dict[str, tuple[list[dict], list]] = {}
+    verdicts: dict[str, tuple[list[dict[str, Any]], list[Any]]] = {}
     customers: set[str] = set()
     # With nothing cached there is nothing to look up: the workers read the files themselves, so that
     # reading (slow when the files are not in the page cache) overlaps with checking.

@@ -50,7 +50,7 @@ PARALLEL_FROM = 64   # this many files to read and parse: worth a process per co
 #   annual values: one number (the same on every day) or one per day from the first day
 # due entry:  [first day, [[days, row, row when it holds the core share of the team's revenue or null], ...]]
 #   row: [due date, due reason, planned action, class, status, last contact]
-Row = list
+Row = list[Any]
 
 
 @dataclass(slots=True)
@@ -60,7 +60,7 @@ class Item:
     file: str          # customers/<id>.yaml
     path: str
     key: str           # content key
-    entry: list
+    entry: list[Any]
 
     @property
     def id(self) -> str:
@@ -82,11 +82,13 @@ class Item:
 
     @property
     def owner(self) -> str | None:
-        return self.entry[4]
+        owner: str | None = self.entry[4]
+        return owner
 
     @property
     def stage(self) -> str | None:
-        return self.entry[5]
+        stage: str | None = self.entry[5]
+        return stage
 
     def value_on(self, day: dt.date) -> float | None:
         """The annual value on ``day``, or None when the entry does not reach that day."""
@@ -187,7 +189,7 @@ class Index:
         return kept.entries
 
 
-def _on_day(due_entry: list, day: dt.date) -> tuple[Row, Row | None] | None:
+def _on_day(due_entry: list[Any], day: dt.date) -> tuple[Row, Row | None] | None:
     first, runs = due_entry
     if not first:
         return None
@@ -206,7 +208,7 @@ def make_index(repo: Repo, files: Scan) -> Index:
     taken in."""
     env = environment(repo)
     kept = _cache(repo, _MAIN, env)
-    entries: dict[str, list] = kept.entries
+    entries: dict[str, list[Any]] = kept.entries
     items: list[Item] = []
     unknown: list[Item] = []
     for name, path in files.listing.items():
@@ -249,7 +251,7 @@ def _merge_sides(repo: Repo, env: str, made: list[Made], live: set[str]) -> None
         kept.save()
 
 
-def _unreadable(file: str) -> list:
+def _unreadable(file: str) -> list[Any]:
     return [Path(file).stem, "", "", False, None, None, None, 0]
 
 
@@ -260,9 +262,9 @@ def _unreadable(file: str) -> list:
 class Made:
     file: str
     key: str            # '' when the file could not be read
-    main: list
-    dup: list
-    due: list
+    main: list[Any]
+    dup: list[Any]
+    due: list[Any]
 
 
 def _entries(repo: Repo, todo: list[tuple[str, str]], day: dt.date) -> list[Made]:
@@ -318,7 +320,7 @@ def _made(repo: Repo, name: str, path: str, day: dt.date, pinyin: bool = True) -
     return Made(name, key, main, dup, [day.isoformat(), runs])
 
 
-def _days(repo: Repo, loaded: Any, first: dt.date) -> tuple[list[float], list[list]]:
+def _days(repo: Repo, loaded: Any, first: dt.date) -> tuple[list[float], list[list[Any]]]:
     """The annual value on each of ``DAYS`` days from ``first``, and the runs of days with the same rows."""
     from ..core.derive import Context, annual_value, derive
     from ..repo.model import customer_from
@@ -328,7 +330,7 @@ def _days(repo: Repo, loaded: Any, first: dt.date) -> tuple[list[float], list[li
     share = cfg.classification.core.min_revenue_share
     core_value = cfg.classification.core.min_annual_value
     values: list[float] = []
-    runs: list[list] = []
+    runs: list[list[Any]] = []
     for n in range(DAYS):
         day = first + dt.timedelta(days=n)
         value = annual_value(c, day)

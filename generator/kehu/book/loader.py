@@ -294,6 +294,7 @@ def _unique_ids(entries: list[Entry]) -> list[Entry]:
         return entries
     taken = set(groups)
     renamed: dict[str, str] = {}
+    new_id: str | None
     for cid, group in groups.items():
         if len(group) == 1:
             continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from ..core.derive import RHYTHM_REASONS, Facts, revive_key
 from ..core.present import Presenter
@@ -26,7 +27,7 @@ def facts_for(repo: Repo, path: Path, book: Book | None = None) -> tuple[Custome
 
 
 def due_rows(repo: Repo, owner: str | None, within: int | None,
-             book: Book | None = None) -> tuple[list[dict], list[str]]:
+             book: Book | None = None) -> tuple[list[dict[str, Any]], list[str]]:
     """One row per item falling due on or before today + ``within`` days (every item when ``within`` is
     None), earliest first: each customer's follow-up, and its re-verification and satisfaction follow-up.
     The facts are ``kehu.core.derive``'s, kept per file content and day by the book index (kehu.book.index)."""
@@ -35,7 +36,7 @@ def due_rows(repo: Repo, owner: str | None, within: int | None,
 
 
 def due_and_revive(repo: Repo, owner: str | None, within: int | None,
-                   book: Book | None = None) -> tuple[list[dict], list[dict], list[str]]:
+                   book: Book | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
     """The due rows (``due_rows``) and the dormant customers to revive, which are never due rows
     (``derive.revive_due``), longest silent first (``derive.revive_key``); each row carries the errors of its
     customer (``errors``: their lines, as `kehu check` says them), so a customer with errors is listed, marked.

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..repo.files import customer_scan
 from ..repo.repository import Repo
@@ -62,7 +63,7 @@ def scan(repo: Repo, *, use_cache: bool = True) -> Scan:
     """The customer files now; ``keys`` holds the content of each file that is as it was when last read."""
     listing, odd = customer_scan(repo.root)
     kept = cache.ContentCache(repo.root, SCAN_FILE, cache.environment(), section="files", enabled=use_cache)
-    known: dict[str, list] = kept.entries
+    known: dict[str, list[Any]] = kept.entries
     scanned = float(kept.fields.get("scanned", 0.0))
     verify = os.environ.get(VERIFY_ENV) == "1" or not use_cache
     out = Scan(listing, odd, _kept=kept if use_cache else None, _started=time.time())

@@ -72,7 +72,7 @@ def vocab_key(msgs: Locale, vocab: Vocabulary, option: str, value: str) -> str:
     raise refuse(msgs, "cli-unknown-value", option=option, value=value, suggestion=suggestion, allowed=allowed)
 
 
-def parse_score(msgs: Locale, option: str, value: str, low: int = 1, high: int = 5) -> int:
+def parse_score(msgs: Locale, option: str, value: str | None, low: int = 1, high: int = 5) -> int:
     text = (value or "").strip()
     if not re.fullmatch(r"[0-9]+", text) or not low <= int(text) <= high:
         expected = msgs.word("edits.a_whole_number", low=low, high=high)

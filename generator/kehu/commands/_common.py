@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable
-from typing import Any, NoReturn
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypedDict
 
 import click
 
@@ -16,8 +17,19 @@ from ..util.errors import EXIT_BAD_INPUT, KehuError, Wording, refuse
 from ..util.locking import write_lock
 from ..util.problems import Problem
 
-__all__ = ["EXIT_BAD_INPUT", "fail", "locked", "print_error", "repo_from", "report_warnings",
+if TYPE_CHECKING:
+    from ..words.catalogue import Locale
+
+__all__ = ["EXIT_BAD_INPUT", "RunOptions", "fail", "locked", "print_error", "repo_from", "report_warnings",
            "require_pool"]
+
+
+class RunOptions(TypedDict, total=False):
+    """click's ``obj``: what the command line settles for every command (``kehu.cli.main``)."""
+
+    repo: Path | None        # -C / --repo
+    today: dt.date | None    # --today (or KEHU_TODAY); None: today in the team's time zone
+    locale: str | None       # the run's language (KEHU_LOCALE); None: the repository's own
 
 
 def fail(message: str, hint: str = "") -> NoReturn:
@@ -41,12 +53,12 @@ def report_warnings(warnings: list[Problem], msgs: Wording) -> None:
         click.echo(msgs.word("cli.warning_line", line=line), err=True)
 
 
-def today_from(obj: dict | None) -> dt.date | None:
+def today_from(obj: RunOptions | None) -> dt.date | None:
     """The date ``kehu --today`` (or KEHU_TODAY) pinned; None: today in the team's time zone."""
     return (obj or {}).get("today")
 
 
-def repo_from(obj: dict | None, today: dt.date | None = None) -> Repo:
+def repo_from(obj: RunOptions | None, today: dt.date | None = None) -> Repo:
     """The repository of ``kehu -C``, working on ``today`` (default: the date the command line pinned), in the
     language the command line chose (KEHU_LOCALE) or else its own."""
     obj = obj or {}
@@ -72,7 +84,7 @@ def locked(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def book_notes(msgs: Wording, unreadable: list[str], with_errors: list[str]) -> None:
+def book_notes(msgs: Locale, unreadable: list[str], with_errors: list[str]) -> None:
     """On stderr, what a list leaves out and what it marks: the customer files that are no customers, and the
     customers (listed as usual) whose files have errors — the same notes for every command that lists the book."""
     from ..words.terminal import echo

@@ -17,6 +17,7 @@ import shutil
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -24,7 +25,7 @@ from ..repo.repository import Repo
 from ..site.engine import internal_env, mkdocs_config_file, mkdocs_logging, use_engine
 from ..util.atomic import new_dir, replace_dir
 from ..words.catalogue import Locale
-from ._common import fail, repo_from, today_from
+from ._common import RunOptions, fail, repo_from, today_from
 
 PAGES_MARKER = ".kehu-pages"  # marks a --pages-only folder as ours, so a rebuild may replace it
 SITE_MARKER = ".kehu-site"    # marks a built site as ours, so a rebuild may replace it
@@ -62,7 +63,7 @@ def refuse_unsafe_out(repo: Repo, folder: Path, marker: str) -> None:
 
 
 def run_mkdocs(repo: Repo, out: Path, internal: bool, strict: bool, verbose: bool,
-               engine: str | None = None, today: dt.date | None = None) -> dict:
+               engine: str | None = None, today: dt.date | None = None) -> dict[str, Any]:
     """MkDocs' build of ``out``; the kehu plugin works on ``today`` (None: the real date)."""
     use_engine(repo, engine)
     from mkdocs.commands.build import build
@@ -127,7 +128,7 @@ def write_pages(repo: Repo, folder: Path, internal: bool) -> int:
     return len(site.pages)
 
 
-def problems_note(msgs: Locale, stats: dict) -> str:
+def problems_note(msgs: Locale, stats: dict[str, Any]) -> str:
     """What the build line says about customers with errors and files that are no customers (none: nothing)."""
     parts = []
     if stats.get("errors_count"):
@@ -147,8 +148,8 @@ def problems_note(msgs: Locale, stats: dict) -> str:
 @click.option("--engine", type=click.Choice(["mkdocs", "properdocs"]), default=None)
 @click.option("-v", "--verbose", is_flag=True)
 @click.pass_obj
-def command(obj: dict, out: Path | None, internal: bool, pages_dir: Path | None, strict: bool, today: dt.date | None,
-            engine: str | None, verbose: bool) -> None:
+def command(obj: RunOptions, out: Path | None, internal: bool, pages_dir: Path | None, strict: bool,
+            today: dt.date | None, engine: str | None, verbose: bool) -> None:
     today = today or today_from(obj)
     repo = repo_from(obj, today)
     if not repo.config_ok:

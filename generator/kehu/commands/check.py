@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..book.checker import check
 from ..book.reporters import REPORTERS
 from ..repo.repository import open_repo
+
+if TYPE_CHECKING:
+    from ..repo.repository import Repo
+    from ..util.problems import Problem
+    from ._common import RunOptions
 
 
 @click.command("check")
@@ -21,7 +27,7 @@ from ..repo.repository import open_repo
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None)
 @click.option("--against", metavar="BASE", default=None)
 @click.pass_obj
-def command(obj: dict, files: tuple[Path, ...], fmt: str, strict: bool, errors_only: bool, no_cache: bool,
+def command(obj: RunOptions, files: tuple[Path, ...], fmt: str, strict: bool, errors_only: bool, no_cache: bool,
             jobs: int | None, against: str | None) -> None:
     repo = open_repo(obj.get("repo"), today=obj.get("today"), locale=obj.get("locale"))
     result = check(repo, list(files) if files else None, use_cache=not no_cache, jobs=jobs)
@@ -33,7 +39,7 @@ def command(obj: dict, files: tuple[Path, ...], fmt: str, strict: bool, errors_o
     sys.exit(1 if failed else 0)
 
 
-def _history_problems(repo, against: str) -> list:
+def _history_problems(repo: Repo, against: str) -> list[Problem]:
     """Past records changed since *against* (kehu.git.audit); a BASE git does not know is one clear error."""
     from ..git.audit import history_problems
     from ..git.forget import forgotten_ids

@@ -16,7 +16,7 @@ from ..store.mapedit import field_order, set_field, yaml_date
 from ..store.transaction import open_for_edit, require_sound_repo, save
 from ..util.errors import refuse
 from ._args import require_handle
-from ._common import locked, repo_from, report_warnings, require_pool
+from ._common import RunOptions, locked, repo_from, report_warnings, require_pool
 
 
 @click.command("claim")
@@ -24,7 +24,7 @@ from ._common import locked, repo_from, report_warnings, require_pool
 @click.option("--by", default=None, metavar="HANDLE")
 @click.pass_obj
 @locked
-def command(obj: dict, customer: str, by: str | None) -> None:
+def command(obj: RunOptions, customer: str, by: str | None) -> None:
     from ..repo.gitinfo import current_handle
 
     repo = repo_from(obj)

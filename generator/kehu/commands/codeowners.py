@@ -9,13 +9,13 @@ import click
 from ..git.codeowners import expected_files, stale_files
 from ..util.atomic import atomic_write
 from ..words.terminal import echo
-from ._common import fail, repo_from
+from ._common import RunOptions, fail, repo_from
 
 
 @click.command("codeowners")
 @click.option("--check", "check_only", is_flag=True)
 @click.pass_obj
-def command(obj: dict, check_only: bool) -> None:
+def command(obj: RunOptions, check_only: bool) -> None:
     repo = repo_from(obj)
     m = repo.msgs
     if repo.team is None:

@@ -22,7 +22,7 @@ from ..store.transaction import Editing, open_for_edit, require_sound_repo, save
 from ..util.errors import refuse
 from ..words.terminal import echo
 from ._args import parse_date, require_handle, require_text, vocab_key
-from ._common import locked, repo_from, report_warnings
+from ._common import RunOptions, locked, repo_from, report_warnings
 
 ACTIONS = ("open", "progress", "resolve")
 
@@ -97,7 +97,7 @@ def _resolve(repo: Repo, ed: Editing, number: str | None, when: dt.date, result:
 @click.option("--date", metavar="YYYY-MM-DD")
 @click.pass_obj
 @locked
-def command(obj: dict, customer: str, action: str, number: str | None, category: str | None, content: str | None,
+def command(obj: RunOptions, customer: str, action: str, number: str | None, category: str | None, content: str | None,
             handler: str | None, result: str | None, date: str | None) -> None:
     repo = repo_from(obj)
     require_sound_repo(repo)

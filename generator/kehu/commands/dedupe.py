@@ -7,14 +7,14 @@ import json
 import click
 
 from ..words.terminal import echo
-from ._common import repo_from
+from ._common import RunOptions, repo_from
 
 
 @click.command("dedupe")
 @click.option("--min-score", type=click.FloatRange(0, 1), default=0.0, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
-def command(obj: dict, min_score: float, fmt: str) -> None:
+def command(obj: RunOptions, min_score: float, fmt: str) -> None:
     from ..core.privacy import mask_email, mask_phone
     from ..store.dedupe import find_pairs, repo_entries
 

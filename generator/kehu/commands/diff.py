@@ -24,7 +24,7 @@ from ..repo.gitinfo import authors_of_files, changed_customer_files, is_git_repo
 from ..repo.repository import Repo
 from ..store.transaction import require_sound_repo
 from ..util.errors import CommandError, refuse
-from ._common import repo_from
+from ._common import RunOptions, repo_from
 
 MARKDOWN_LIMIT = 60_000  # a GitHub comment holds 65,536 characters
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+|~!])")
@@ -126,7 +126,7 @@ def range_reviews(repo: Repo, spec: str | None, internal: bool) -> tuple[list[Cu
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDER)), default="text", show_default=True)
 @click.option("--internal", is_flag=True)
 @click.pass_obj
-def command(obj: dict, revisions: str | None, fmt: str, internal: bool) -> None:
+def command(obj: RunOptions, revisions: str | None, fmt: str, internal: bool) -> None:
     repo = repo_from(obj)
     require_sound_repo(repo)
     reviews, label = range_reviews(repo, revisions, internal)

@@ -19,10 +19,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..core.identity import PROTECTED
+
+if TYPE_CHECKING:
+    from ._common import RunOptions
 
 MARK = "# kehu: "  # the hunk header git shows is what follows it (``gitsetup.XFUNCNAME``)
 LISTS = ("contacts", *PROTECTED)  # the lists whose entries get a header
@@ -95,7 +99,7 @@ def _titles(forced: str | None = None) -> dict[str, str]:
 @click.command("diff-driver")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_obj
-def command(obj: dict | None, file: Path) -> None:
+def command(obj: RunOptions | None, file: Path) -> None:
     raw = file.read_bytes()
     sys.stdout.buffer.write(annotated(raw, _titles((obj or {}).get("locale"))))
     sys.stdout.buffer.flush()

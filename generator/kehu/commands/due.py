@@ -7,6 +7,7 @@ customer; a file with errors is left out and named, never guessed at.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 from rich.table import Table
@@ -22,7 +23,7 @@ from ..store.transaction import require_sound_repo
 from ..words.catalogue import entries
 from ..words.terminal import echo
 from ._args import parse_score, require_handle
-from ._common import book_notes, repo_from
+from ._common import RunOptions, book_notes, repo_from
 from ._views import BUCKET_STYLE, console
 
 SHOWN = 200  # rows of the terminal table by default
@@ -36,7 +37,7 @@ _COLUMNS = (("due.col.due", "due", True), ("", "bucket", True), ("table.customer
 _NEVER_CUT = {"due", "bucket", "id", "owner", "last_contact"}  # ids and dates are whole or absent, never "C202…"
 
 
-def _cells(words: Presenter, r: dict) -> dict[str, Text | str]:
+def _cells(words: Presenter, r: dict[str, Any]) -> dict[str, Text | str]:
     name = Text(r["name"])
     if r["errors"]:  # listed like every customer, and marked
         name.append(" " + words.errors_mark(len(r["errors"])), style="bold red")
@@ -46,7 +47,7 @@ def _cells(words: Presenter, r: dict) -> dict[str, Text | str]:
             "stage": words.stage(r["stage"]), "last_contact": r["last_contact"] or "—"}
 
 
-def _build(repo: Repo, rows: list[dict], title: str, keys: list[str]) -> Table:
+def _build(repo: Repo, rows: list[dict[str, Any]], title: str, keys: list[str]) -> Table:
     words = Presenter.of(repo)
     t = Table(title=title, title_justify="left", title_style="bold")
     for head, key, _ in _COLUMNS:
@@ -61,7 +62,7 @@ def _build(repo: Repo, rows: list[dict], title: str, keys: list[str]) -> Table:
     return t
 
 
-def revive_table(repo: Repo, revive: list[dict]) -> Table:
+def revive_table(repo: Repo, revive: list[dict[str, Any]]) -> Table:
     words = Presenter.of(repo)
     t = Table(title=words.t("due.revive_title", n=len(revive)), title_justify="left", title_style="bold")
     for key in ("table.customer", "table.name", "table.owner", "due.col.last_contact", "due.col.days_silent"):
@@ -72,7 +73,8 @@ def revive_table(repo: Repo, revive: list[dict]) -> Table:
     return t
 
 
-def due_table(repo: Repo, rows: list[dict], title: str, width: int | None = None, one_owner: bool = False) -> Table:
+def due_table(repo: Repo, rows: list[dict[str, Any]], title: str, width: int | None = None,
+              one_owner: bool = False) -> Table:
     """The due list as wide as the terminal allows: at 80 columns the class, status, stage and last-contact
     columns are dropped (and the owner when the list is one owner's); names and reasons wrap; ids and dates
     are never cut."""
@@ -92,7 +94,7 @@ def due_table(repo: Repo, rows: list[dict], title: str, width: int | None = None
             keys.remove(dropped)
 
 
-def counts_line(repo: Repo, rows: list[dict]) -> str:
+def counts_line(repo: Repo, rows: list[dict[str, Any]]) -> str:
     words = Presenter.of(repo)
     parts = []
     for bucket in BUCKETS:
@@ -117,7 +119,7 @@ def _within(repo: Repo, value: str | None) -> int | None:
 @click.option("--limit", metavar="N", default=str(SHOWN), show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
-def command(obj: dict, owner: str | None, everyone: bool, within: str | None, limit: str, fmt: str) -> None:
+def command(obj: RunOptions, owner: str | None, everyone: bool, within: str | None, limit: str, fmt: str) -> None:
     repo = repo_from(obj)
     require_sound_repo(repo)
     if owner is not None:

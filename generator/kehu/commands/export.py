@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..words.terminal import echo
-from ._common import fail, repo_from
+from ._common import RunOptions, fail, repo_from
 
 
 @click.command("export")
@@ -18,7 +18,7 @@ from ._common import fail, repo_from
 @click.option("--locale", type=click.Choice(["zh-CN", "en"]), default=None)
 @click.option("--mask", is_flag=True)
 @click.pass_obj
-def command(obj: dict, fmt: str, out: Path | None, owner: str | None, locale: str | None, mask: bool) -> None:
+def command(obj: RunOptions, fmt: str, out: Path | None, owner: str | None, locale: str | None, mask: bool) -> None:
     from ..io.export import WRITERS, collect, default_out
 
     repo = repo_from(obj)

@@ -17,7 +17,7 @@ from ..util.atomic import atomic_write
 from ..util.errors import KehuError
 from ..words.catalogue import Locale
 from ..words.terminal import echo
-from ._common import EXIT_BAD_INPUT, locked, print_error, repo_from
+from ._common import EXIT_BAD_INPUT, RunOptions, locked, print_error, repo_from
 
 
 def _error(repo: Repo, e: KehuError) -> None:
@@ -73,7 +73,7 @@ def _format_one(repo: Repo, path: Path, m: Locale) -> Formatted | None:
 @click.option("--check", is_flag=True)
 @click.pass_obj
 @locked
-def command(obj: dict, files: tuple[Path, ...], check: bool) -> None:
+def command(obj: RunOptions, files: tuple[Path, ...], check: bool) -> None:
     repo = repo_from(obj)
     m = repo.msgs
     changed: list[str] = []

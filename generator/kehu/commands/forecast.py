@@ -9,6 +9,7 @@ pipeline and the deals won this month and quarter against the previous ones are 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 from rich.table import Table
@@ -21,11 +22,11 @@ from ..core.present import Presenter
 from ..repo.model import Customer
 from ..store.transaction import require_sound_repo
 from ._args import require_handle
-from ._common import book_notes, repo_from
+from ._common import RunOptions, book_notes, repo_from
 from ._views import console
 
 
-def _sums(s: PipelineSum) -> dict:
+def _sums(s: PipelineSum) -> dict[str, Any]:
     return {"count": s.count, "amount": round(s.amount, 2), "weighted": round(s.weighted, 2)}
 
 
@@ -33,7 +34,7 @@ def _sums(s: PipelineSum) -> dict:
 @click.option("--owner", default=None, metavar="HANDLE")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
-def command(obj: dict, owner: str | None, fmt: str) -> None:
+def command(obj: RunOptions, owner: str | None, fmt: str) -> None:
     repo = repo_from(obj)
     require_sound_repo(repo)
     who = require_handle(repo, "--owner", owner) if owner is not None else None
@@ -46,6 +47,7 @@ def command(obj: dict, owner: str | None, fmt: str) -> None:
     def errors(c: Customer) -> list[str]:
         return [L.problem_line(p) for p in entry.errors] if (entry := book.entry(c.id)) else []
 
+    slipping: list[dict[str, Any]]
     slipping = [{"customer": c.id, "name": c.name, "id": o.id, "what": o.what, "amount": o.amount,
                  "close": o.close.isoformat() if o.close else None, "stage": o.stage, "owner": opp_owner(o, c),
                  "days_late": (today - o.close).days if o.close else None, "errors": errors(c)}
@@ -76,8 +78,8 @@ def command(obj: dict, owner: str | None, fmt: str) -> None:
     t.add_column(repo.msgs.word("table.month"))
     for figure in ("pipeline_count", "pipeline_open", "pipeline_weighted"):
         t.add_column(repo.msgs.word(f"figure.{figure}"))
-    for k, s in [*fc.quarters, *fc.months]:
-        t.add_row(k, str(s.count), f"{s.amount:,.0f}", f"{s.weighted:,.0f}")
+    for k, sums in [*fc.quarters, *fc.months]:
+        t.add_row(k, str(sums.count), f"{sums.amount:,.0f}", f"{sums.weighted:,.0f}")
     t.add_row(repo.msgs.word("forecast.total"), str(fc.total.count), f"{fc.total.amount:,.0f}",
               f"{fc.total.weighted:,.0f}")
     out.print(t)

@@ -14,14 +14,15 @@ from ..git.forget import (
     tombstone,
 )
 from ..repo.gitinfo import current_handle
+from ..repo.repository import Repo
 from ..store.mapedit import field_order
 from ..store.transaction import open_for_edit, require_sound_repo, save
 from ..util.errors import refuse
 from ._args import require_handle, require_text
-from ._common import repo_from
+from ._common import RunOptions, repo_from
 
 
-def _warn_history(repo, files: list[str], secrets: list[str]) -> None:
+def _warn_history(repo: Repo, files: list[str], secrets: list[str]) -> None:
     m = mark(repo)
     click.echo(repo.msgs.word("forget.note_git_history"))
     click.echo(repo.msgs.word("forget.after_this_erasure"))
@@ -41,7 +42,7 @@ def _warn_history(repo, files: list[str], secrets: list[str]) -> None:
 @click.option("--reason", required=True)
 @click.option("--by", metavar="HANDLE")
 @click.pass_obj
-def command(obj: dict, customer: str, contact: str | None, reason: str, by: str | None) -> None:
+def command(obj: RunOptions, customer: str, contact: str | None, reason: str, by: str | None) -> None:
     repo = repo_from(obj)
     require_sound_repo(repo)
     reason = require_text(repo.msgs, "--reason", reason)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import click
 
@@ -27,7 +28,7 @@ from ..store.transaction import require_sound_repo
 from ..util.errors import CommandError, refuse
 from ..util.gitcmd import git
 from ..words.terminal import echo, terminal_text
-from ._common import repo_from
+from ._common import RunOptions, repo_from
 
 __all__ = ["command", "diff", "trail"]
 
@@ -42,7 +43,7 @@ class Entry:
     changes: list[str]
 
 
-def _data(repo: Repo, name: str, raw: bytes | None) -> tuple[dict | None, str]:
+def _data(repo: Repo, name: str, raw: bytes | None) -> tuple[dict[str, Any] | None, str]:
     """The file's data (None when absent) and, for a version that does not load, the first problem."""
     v = version(repo, name, raw)
     return v.data, v.problem
@@ -62,8 +63,8 @@ def _merge_sides(repo: Repo, rev: Revision) -> tuple[list[str], bytes | None]:
     return [*who, "?", "?"][: max(2, len(rev.parents))], raw
 
 
-def _merge_phrases(repo: Repo, describe: ChangeDescriber, rev: Revision, new: dict,
-                   parents: list[dict | None]) -> list[str]:
+def _merge_phrases(repo: Repo, describe: ChangeDescriber, rev: Revision, new: dict[str, Any],
+                   parents: list[dict[str, Any] | None]) -> list[str]:
     words = describe.words
     sides, base_raw = _merge_sides(repo, rev)
     base = _data(repo, rev.parent_path or "", base_raw)[0] or {}
@@ -100,7 +101,7 @@ def trail(repo: Repo, revs: list[Revision], internal: bool) -> list[Entry]:
         parents = [_data(repo, name, raw)[0] for raw in rev.parent_raw] or [None]
         if broken:
             phrases = [words.t("chg.unreadable", detail=broken)]
-        elif rev.raw is None:
+        elif rev.raw is None or new is None:  # (a version that is there and loads has its data)
             phrases = [words.t("chg.deleted")]
         elif parents[0] is None and not rev.is_merge:
             phrases = [words.t("chg.history_created", name=describe.value(new.get("name")),
@@ -133,7 +134,7 @@ def line_of(repo: Repo, e: Entry) -> str:
 @click.option("--internal", is_flag=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
-def command(obj: dict, customer: str, internal: bool, fmt: str) -> None:
+def command(obj: RunOptions, customer: str, internal: bool, fmt: str) -> None:
     from ..book.loader import open_book
 
     repo = repo_from(obj)
@@ -143,8 +144,8 @@ def command(obj: dict, customer: str, internal: bool, fmt: str) -> None:
         raise refuse(repo.msgs, "cli-not-git", root=repo.root.name)
     try:
         entries = trail(repo, revisions(repo, path), internal)
-    except (OSError, ValueError) as e:  # git missing or its output not understood
-        raise CommandError(str(e)) from None
+    except (OSError, ValueError) as err:  # git missing or its output not understood
+        raise CommandError(str(err)) from None
     if fmt == "json":
         echo(json.dumps([{"commit": e.commit, "date": e.date, "author": e.author, "subject": e.subject,
                                 "merge": e.merge, "changes": e.changes} for e in entries],

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 import click
 
 from ..words.terminal import echo
-from ._common import fail, locked, repo_from
+from ._common import RunOptions, fail, locked, repo_from
 
 if TYPE_CHECKING:
-    from rich.progress import Progress
+    from rich.progress import Progress, TaskID
 
 EXIT_REJECTED = 1  # the import ran, but some rows or values were rejected (listed, and in the reject file)
 
@@ -29,7 +29,7 @@ EXIT_REJECTED = 1  # the import ran, but some rows or values were rejected (list
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None)
 @click.pass_obj
 @locked
-def command(obj: dict, files: tuple[Path, ...], sheets: tuple[str, ...], mapping: Path | None, owner: str | None,
+def command(obj: RunOptions, files: tuple[Path, ...], sheets: tuple[str, ...], mapping: Path | None, owner: str | None,
             dry_run: bool, encoding: str | None, rejects: Path | None, preview: int, jobs: int | None) -> None:
     from ..io.apply import default_rejects_path, write_plan, write_rejects
     from ..io.mapping import load_mapping
@@ -70,7 +70,7 @@ def command(obj: dict, files: tuple[Path, ...], sheets: tuple[str, ...], mapping
         out.extend(preview_lines(plan, msgs, preview))
     if not dry_run and plan.writes:
         progress = _progress()
-        task_holder: dict[str, int] = {}
+        task_holder: dict[str, TaskID] = {}
 
         def start() -> None:
             progress.start()

@@ -41,7 +41,7 @@ from ..repo.yamlload import load_yaml_bytes
 from ..util.atomic import atomic_write
 from ..util.gitcmd import GitRun, git
 from ..words.catalogue import Locale
-from ._common import fail
+from ._common import RunOptions, fail
 
 TEMPLATE_SUFFIX = ".tmpl"
 VERSION_TOKEN = "@KEHU_VERSION@"
@@ -245,7 +245,7 @@ def _run_pre_commit(target: Path) -> subprocess.CompletedProcess[str] | None:
 @click.option("--package", default=None, metavar="SPEC")
 @click.option("--example", is_flag=True)
 @click.pass_obj
-def command(obj: dict | None, directory: Path, force: bool, git_only: bool, name: str | None, email: str | None,
+def command(obj: RunOptions | None, directory: Path, force: bool, git_only: bool, name: str | None, email: str | None,
             handle: str | None, git_account: str | None, package: str | None, example: bool) -> None:
     target = directory.resolve()
     words = _words(target, (obj or {}).get("locale"))

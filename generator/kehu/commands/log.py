@@ -23,7 +23,7 @@ from ..util.errors import refuse
 from ..words.catalogue import is_first_followup_action
 from ..words.terminal import echo
 from ._args import parse_date, require_handle, require_text, vocab_key
-from ._common import locked, repo_from, report_warnings
+from ._common import RunOptions, locked, repo_from, report_warnings
 
 
 def _channel(repo: Repo, value: str | None) -> str:
@@ -74,7 +74,7 @@ def update_next_action(data: CommentedMap, nxt: tuple[dt.date, str] | None, when
 @click.option("--date", metavar="YYYY-MM-DD")
 @click.pass_obj
 @locked
-def command(obj: dict, customer: str, channel: str | None, summary: str | None, outcome: str | None,
+def command(obj: RunOptions, customer: str, channel: str | None, summary: str | None, outcome: str | None,
             contact: str | None, next_: tuple[str, str] | None, by: str | None, date: str | None) -> None:
     repo = repo_from(obj)
     require_sound_repo(repo)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..words.terminal import echo
-from ._common import fail, locked, repo_from
+from ._common import RunOptions, fail, locked, repo_from
+
+if TYPE_CHECKING:
+    from ..repo.repository import Repo
+    from ..util.problems import Problem
 
 
 @click.command("merge")
@@ -15,7 +20,7 @@ from ._common import fail, locked, repo_from
 @click.argument("drop")
 @click.pass_obj
 @locked
-def command(obj: dict, keep: str, drop: str) -> None:
+def command(obj: RunOptions, keep: str, drop: str) -> None:
     from ..book.checker import check_customer_bytes
     from ..book.loader import open_book
     from ..repo.files import file_name
@@ -63,7 +68,7 @@ def command(obj: dict, keep: str, drop: str) -> None:
     echo("\n".join(lines))
 
 
-def _new_duplicates(repo, keep_path: Path, drop_path: Path, keep_doc) -> list:  # type: ignore[no-untyped-def]
+def _new_duplicates(repo: Repo, keep_path: Path, drop_path: Path, keep_doc: Any) -> list[Problem]:
     """Cross-file errors the merged KEEP would have with a third file that neither KEEP nor DROP
     had before (a third copy of the customer is listed by `kehu dedupe`, not a reason to refuse)."""
     import datetime as dt
@@ -74,7 +79,7 @@ def _new_duplicates(repo, keep_path: Path, drop_path: Path, keep_doc) -> list:  
     from ..store.dedupe import repo_entries
     from ..util.problems import Severity
 
-    def plain(v):  # type: ignore[no-untyped-def]
+    def plain(v: Any) -> Any:
         if isinstance(v, dict):
             return {str(k): plain(x) for k, x in v.items()}
         if isinstance(v, list):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -24,6 +24,9 @@ from ..git.gitsetup import EXIT_MARKED
 from ..git.merge import describe_conflicts, merge_documents, same_customer, whole_file_conflict
 from ..repo.repository import Repo, open_repo
 from ..util.gitcmd import git
+
+if TYPE_CHECKING:
+    from ._common import RunOptions
 
 
 def _load(path: Path, repo: Repo) -> Any:  # ruamel data, or None for an empty file
@@ -52,8 +55,9 @@ def _say(repo: Repo, code: str, **args: object) -> None:
 @click.argument("name", required=False, default=None)
 @click.option("--marker-size", type=click.IntRange(3, 64), default=7, show_default=True)
 @click.pass_obj
-def command(obj: dict | None, base: Path, ours: Path, theirs: Path, name: str | None, marker_size: int) -> None:
+def command(obj: RunOptions | None, base: Path, ours: Path, theirs: Path, name: str | None, marker_size: int) -> None:
     from ..store import write as store
+    from ..util.atomic import atomic_write
 
     obj = obj or {}
     repo = open_repo(Path.cwd(), today=obj.get("today"), locale=obj.get("locale"))  # git runs drivers at the top
@@ -77,8 +81,8 @@ def command(obj: dict | None, base: Path, ours: Path, theirs: Path, name: str | 
     if data[0] is None and not same_customer(data[1], data[2], suffixes):
         _say(repo, "merge-driver-two-customers", file=label, id=data[1].get("id") or label,
              ours=data[1].get("name"), theirs=data[2].get("name"))
-        store.atomic_write(ours, whole_file_conflict(ours.read_text(encoding="utf-8"),
-                                                     theirs.read_text(encoding="utf-8"), marker_size))
+        atomic_write(ours, whole_file_conflict(ours.read_text(encoding="utf-8"),
+                                               theirs.read_text(encoding="utf-8"), marker_size))
         sys.exit(EXIT_MARKED)
     result = merge_documents(data[0], data[1], data[2])
 
@@ -86,10 +90,10 @@ def command(obj: dict | None, base: Path, ours: Path, theirs: Path, name: str | 
         return store.dump(doc, repo.schemas)
 
     if result.clean:
-        store.atomic_write(ours, dump(result.data))
+        atomic_write(ours, dump(result.data))
         return
     from ..git.merge import render_conflicts
 
     _say(repo, "merge-driver-conflict", customer=customer, fields=describe_conflicts(repo, result))
-    store.atomic_write(ours, render_conflicts(result, dump, marker_size))
+    atomic_write(ours, render_conflicts(result, dump, marker_size))
     sys.exit(EXIT_MARKED)

@@ -16,6 +16,7 @@ import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -30,12 +31,12 @@ from ..store.transaction import new_warnings, require_sound_repo
 from ..util.errors import CommandError, refuse
 from ..words.terminal import echo
 from ._args import require_handle, require_text, vocab_key
-from ._common import locked, repo_from, report_warnings
+from ._common import RunOptions, locked, repo_from, report_warnings
 
 # --- ids -----------------------------------------------------------------------------------------
 
 
-def create_file(repo: Repo, fields: dict, creator: str | None) -> Path:
+def create_file(repo: Repo, fields: dict[str, Any], creator: str | None) -> Path:
     """Allocate the next id (kehu.store.ids) and create its file exclusively; a name another process took
     meanwhile is skipped. Refuses (writing nothing) when the new file would fail the checker."""
     from ..store.write import new_customer_map, save_customer
@@ -131,7 +132,7 @@ def _email(repo: Repo, value: str | None) -> tuple[str | None, str | None]:
     return value.strip(), norm
 
 
-def build_fields(repo: Repo, opts: dict, on_name: Callable[[str], None]) -> dict:
+def build_fields(repo: Repo, opts: dict[str, Any], on_name: Callable[[str], None]) -> dict[str, Any]:
     """Every value checked (asking for missing required ones), in schema order. ``on_name``
     refuses a known customer before anything else is asked."""
     msgs, vocab = repo.msgs, repo.schemas.vocabularies
@@ -191,7 +192,7 @@ def build_fields(repo: Repo, opts: dict, on_name: Callable[[str], None]) -> dict
 @click.option("--force", is_flag=True)
 @click.pass_obj
 @locked
-def command(obj: dict, **opts: str | None) -> None:
+def command(obj: RunOptions, **opts: str | None) -> None:
     repo = repo_from(obj)
     require_sound_repo(repo)
     force = bool(opts["force"])

@@ -27,7 +27,7 @@ from ..store.transaction import Editing, open_for_edit, require_sound_repo, save
 from ..util.errors import refuse
 from ..words.catalogue import Locale
 from ._args import is_none_word, parse_amount, parse_date, parse_probability, require_handle, require_text, vocab_key
-from ._common import locked, repo_from, report_warnings
+from ._common import RunOptions, locked, repo_from, report_warnings
 from ._views import console
 
 ITEM_ORDER = ["id", "what", "amount", "close", "stage", "probability", "owner", "created", "closed", "lost_reason",
@@ -120,7 +120,7 @@ def command() -> None:
 @click.option("--note", default=None)
 @click.pass_obj
 @locked
-def add(obj: dict, customer: str, what: str, amount: str, close: str, stage: str | None, probability: str | None,
+def add(obj: RunOptions, customer: str, what: str, amount: str, close: str, stage: str | None, probability: str | None,
         owner: str | None, note: str | None) -> None:
     repo = repo_from(obj)
     require_sound_repo(repo)
@@ -165,7 +165,7 @@ def add(obj: dict, customer: str, what: str, amount: str, close: str, stage: str
 @click.argument("value")
 @click.pass_obj
 @locked
-def set_(obj: dict, customer: str, opp: str, field: str, value: str) -> None:
+def set_(obj: RunOptions, customer: str, opp: str, field: str, value: str) -> None:
     repo = repo_from(obj)
     require_sound_repo(repo)
     msgs = repo.msgs
@@ -209,7 +209,7 @@ def set_(obj: dict, customer: str, opp: str, field: str, value: str) -> None:
 @click.option("--product", default=None)
 @click.pass_obj
 @locked
-def win(obj: dict, customer: str, opp: str, signed: str | None, amount: str | None, contract: str | None,
+def win(obj: RunOptions, customer: str, opp: str, signed: str | None, amount: str | None, contract: str | None,
         product: str | None) -> None:
     repo = repo_from(obj)
     require_sound_repo(repo)
@@ -249,7 +249,7 @@ def win(obj: dict, customer: str, opp: str, signed: str | None, amount: str | No
 @click.option("--date", "day", default=None, metavar="YYYY-MM-DD")
 @click.pass_obj
 @locked
-def lose(obj: dict, customer: str, opp: str, reason: str, note: str | None, day: str | None) -> None:
+def lose(obj: RunOptions, customer: str, opp: str, reason: str, note: str | None, day: str | None) -> None:
     repo = repo_from(obj)
     require_sound_repo(repo)
     msgs = repo.msgs
@@ -274,7 +274,7 @@ def lose(obj: dict, customer: str, opp: str, reason: str, note: str | None, day:
 @click.option("--open", "only_open", is_flag=True)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
-def list_(obj: dict, customer: str | None, owner: str | None, only_open: bool, fmt: str) -> None:
+def list_(obj: RunOptions, customer: str | None, owner: str | None, only_open: bool, fmt: str) -> None:
     from rich.table import Table
 
 
@@ -283,7 +283,7 @@ def list_(obj: dict, customer: str | None, owner: str | None, only_open: bool, f
     who = require_handle(repo, "--owner", owner) if owner is not None else None
     only = open_book(repo).resolve(customer).stem if customer else None
     today = repo.config.today
-    rows = []
+    rows: list[dict[str, Any]] = []
     for c in open_book(repo).customers:
         if only and c.id != only:
             continue

@@ -9,6 +9,7 @@ repository) are brought up to date so the former owner reviews the hand-over.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 from rich.table import Table
@@ -16,20 +17,20 @@ from rich.table import Table
 from ..book.loader import open_book
 from ..core.derive import holdings, pool_reference, pool_since
 from ..store.transaction import require_sound_repo
-from ._common import repo_from, require_pool
+from ._common import RunOptions, repo_from, require_pool
 from ._views import console
 
 
 @click.command("pool")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
-def command(obj: dict, fmt: str) -> None:
+def command(obj: RunOptions, fmt: str) -> None:
     repo = repo_from(obj)
     require_sound_repo(repo)
     require_pool(repo)
     cfg, today = repo.config, repo.config.today
     customers = open_book(repo).customers
-    rows = []
+    rows: list[dict[str, Any]] = []
     for c in customers:
         since = pool_since(c, cfg, today)
         if since is None:

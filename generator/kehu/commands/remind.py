@@ -15,6 +15,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import click
 
@@ -26,11 +27,12 @@ from ..core.present import Presenter
 from ..core.privacy import Masking
 from ..io.remind import ROBOTS, DeliveryError, Message, Smtp, redact, robot_request, send_email, send_robot
 from ..repo.gitinfo import current_handle
+from ..repo.model import Customer
 from ..repo.repository import Repo
 from ..store.transaction import require_sound_repo
 from ..util.errors import KehuError, refuse
 from ._args import require_handle
-from ._common import print_error, repo_from
+from ._common import RunOptions, print_error, repo_from
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
@@ -64,7 +66,7 @@ def _one_line(text: object) -> str:
     return _CONTROL.sub(" ", str(text or "")).strip()
 
 
-def owner_message(repo: Repo, owner: str, customers: list, rows: list[dict], masking: Masking,
+def owner_message(repo: Repo, owner: str, customers: list[Customer], rows: list[dict[str, Any]], masking: Masking,
                   due: dict[str, int]) -> Message:
     """Today's list of one owner: overdue, due today, birthdays (quiet customers left out). ``due``: the owner's
     due figures (``kehu.core.figures``), the counts the site's team page shows."""
@@ -104,6 +106,7 @@ def configured(repo: Repo, owners: list[str], env: dict[str, str]) -> tuple[list
     """(owner, kind, target, secret, mention) of every channel in team.yaml, and the problems (a missing
     variable) — one line each."""
     out, problems = [], []
+    assert repo.team is not None  # the owners are its members
     for owner in owners:
         member = repo.team.handles[owner]
         for entry in member.remind:
@@ -155,7 +158,7 @@ def _print_dry(repo: Repo, d: Delivery) -> None:
 @click.option("--email", "email_to", metavar="ADDRESS")
 @click.option("--dry-run", is_flag=True)
 @click.pass_obj
-def command(obj: dict, owner: str | None, webhook: str | None, kind: str | None, secret_env: str | None,
+def command(obj: RunOptions, owner: str | None, webhook: str | None, kind: str | None, secret_env: str | None,
             email_to: str | None, dry_run: bool) -> None:
     repo = repo_from(obj)
     require_sound_repo(repo)
@@ -172,7 +175,7 @@ def command(obj: dict, owner: str | None, webhook: str | None, kind: str | None,
             if not secret:
                 raise refuse(repo.msgs, "cli-remind-env", name=secret_env)
         who = require_handle(repo, "--owner", owner) if owner is not None else current_handle(repo)
-        channels = []
+        channels: list[tuple[str, str, str, str | None, str | None]] = []
         if webhook is not None:
             channels.append((who, str(kind), webhook.strip(), secret, None))
         if email_to is not None:
@@ -189,14 +192,15 @@ def command(obj: dict, owner: str | None, webhook: str | None, kind: str | None,
     book = open_book(repo)
     customers, facts = book.customers, book.facts
     today = repo.config.today
-    deliveries, empty = [], set()
+    deliveries: list[Delivery] = []
+    empty: set[str] = set()
     lists: dict[str, Message | None] = {}
     for who, chan_kind, target, secret, mention in channels:
         if who not in lists:
             rows, _ = due_rows(repo, who, 0, book)
             mine = figures(customers, facts, repo.config, today, who)
-            message = owner_message(repo, who, customers, rows, masking, mine.due)
-            lists[who] = message if message.lines else None
+            made = owner_message(repo, who, customers, rows, masking, mine.due)
+            lists[who] = made if made.lines else None
         message = lists[who]
         if message is None:
             empty.add(who)

@@ -13,7 +13,7 @@ import re
 import click
 
 from ..words.terminal import echo
-from ._common import locked, repo_from
+from ._common import RunOptions, locked, repo_from
 
 # errors a renumber exists to repair: the file is otherwise sound
 ID_CODES = {"id-pattern", "id-filename", "id-duplicate"}
@@ -24,7 +24,7 @@ ID_CODES = {"id-pattern", "id-filename", "id-duplicate"}
 @click.argument("new", required=False)
 @click.pass_obj
 @locked
-def command(obj: dict, old: str, new: str | None) -> None:
+def command(obj: RunOptions, old: str, new: str | None) -> None:
     from ..book.checker import check_customer_bytes
     from ..book.loader import open_book
     from ..repo.files import file_name

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 import click
 from rich.table import Table
@@ -18,7 +19,7 @@ from ..repo.repository import Repo
 from ..store.transaction import require_sound_repo
 from ..util.errors import refuse
 from ._args import require_handle
-from ._common import repo_from
+from ._common import RunOptions, repo_from
 from ._views import console
 
 
@@ -42,7 +43,7 @@ def _pair(repo: Repo, vocab: str, before: str | None, after: str | None) -> str:
     return one(after) if before == after else f"{one(before)} → {one(after)}"
 
 
-def as_json(repo: Repo, r: MonthReview) -> dict:
+def as_json(repo: Repo, r: MonthReview) -> dict[str, Any]:
     return {"month": r.month, "start": r.start.isoformat(), "end": r.end.isoformat(),
             "commit_before": r.commit_before, "commit_after": r.commit_after,
             "changes": [{"id": c.id, "name": c.name, "owner": c.owner, "class_before": c.class_before,
@@ -78,7 +79,7 @@ def review_table(repo: Repo, r: MonthReview, changes: list[ClassChange]) -> Tabl
 @click.option("--owner", metavar="HANDLE")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
-def command(obj: dict, month: str | None, owner: str | None, fmt: str) -> None:
+def command(obj: RunOptions, month: str | None, owner: str | None, fmt: str) -> None:
     repo = repo_from(obj)
     require_sound_repo(repo)
     chosen = (month or previous_month(repo)).strip()

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from ..site.engine import internal_env, mkdocs_config_file, mkdocs_logging, use_engine
-from ._common import fail, repo_from, today_from
+from ._common import RunOptions, fail, repo_from, today_from
 
 
 @click.command("serve")
@@ -25,7 +25,7 @@ from ._common import fail, repo_from, today_from
 @click.option("--open", "open_browser", is_flag=True)
 @click.option("-v", "--verbose", is_flag=True)
 @click.pass_obj
-def command(obj: dict, dev_addr: str, internal: bool, full: bool, open_browser: bool, verbose: bool) -> None:
+def command(obj: RunOptions, dev_addr: str, internal: bool, full: bool, open_browser: bool, verbose: bool) -> None:
     repo = repo_from(obj)
     if not repo.config_ok:
         fail(*repo.msgs.text("build-config-invalid"))

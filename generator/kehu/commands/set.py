@@ -19,12 +19,13 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..repo.model import as_date
 from ..repo.repository import Repo
+from ..repo.schema import Vocabulary
 from ..store.mapedit import entry, field_order, insert_dated, set_field, yaml_date
 from ..store.transaction import Editing, open_for_edit, require_sound_repo, save
 from ..util.errors import refuse
 from ..words.terminal import echo
 from ._args import is_none_word, parse_amount, parse_date, require_handle, require_text, vocab_key
-from ._common import locked, repo_from, report_warnings
+from ._common import RunOptions, locked, repo_from, report_warnings
 
 # fields `kehu set` leaves to other commands (or to nobody)
 NOT_SETTABLE = ("id", "contacts", "deals", "interactions", "surveys", "complaints")  # words: set.not_settable.*
@@ -39,7 +40,7 @@ class Spec:
     nullable: bool = False
 
 
-def _branch(root: dict, schema: dict, spec: Spec, vocabularies: dict) -> None:
+def _branch(root: dict[str, Any], schema: dict[str, Any], spec: Spec, vocabularies: dict[str, Vocabulary]) -> None:
     ref = schema.get("$ref", "")
     if ref.startswith("#/$defs/"):
         name = ref.rsplit("/", 1)[1]
@@ -137,7 +138,8 @@ def _same(a: Any, b: Any) -> bool:
         return {k: str(v) for k, v in a.items()} == {k: str(v) for k, v in b.items()}
     if isinstance(a, list) and isinstance(b, list):
         return list(a) == list(b)
-    return a == b
+    same: bool = a == b
+    return same
 
 
 def _shown(value: Any) -> str:
@@ -282,7 +284,7 @@ def apply(data: CommentedMap, changes: dict[str, Any], order: list[str]) -> dict
 @click.option("--contract", default=None)
 @click.pass_obj
 @locked
-def command(obj: dict, customer: str, field: str, values: tuple[str, ...], reason: str | None,
+def command(obj: RunOptions, customer: str, field: str, values: tuple[str, ...], reason: str | None,
             lost_from: str | None, product: str | None, amount: str | None, signed: str | None,
             contract: str | None) -> None:
     repo = repo_from(obj)

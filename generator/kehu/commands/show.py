@@ -25,7 +25,7 @@ from ..repo.model import SURVEY_DIMENSIONS, Customer
 from ..repo.repository import Repo
 from ..store.transaction import require_sound_repo
 from ..util.problems import Problem, Severity
-from ._common import repo_from
+from ._common import RunOptions, repo_from
 from ._views import BUCKET_STYLE, console
 
 
@@ -86,7 +86,8 @@ def profile_table(repo: Repo, c: Customer, f: Facts, masking: Masking | None = N
     if c.verified:
         row(L.t("show.verified"), c.verified.isoformat())
     plan = planned_text(c)
-    if plan and not (f.due and f.due.reason == "next_action" and f.due.date == c.next_action.date):
+    if plan and not (f.due and f.due.reason == "next_action" and c.next_action is not None
+                     and f.due.date == c.next_action.date):
         row(L.t("show.planned"), plan)
     if c.quiet_until:
         quiet = c.quiet_until.isoformat() + (f" {c.quiet_reason}" if c.quiet_reason else "")
@@ -211,7 +212,7 @@ def problems_block(repo: Repo, problems: tuple[Problem, ...]) -> Text | None:
 @click.option("--all", "show_all", is_flag=True)
 @click.option("--last", type=click.IntRange(1, None), default=10, show_default=True)
 @click.pass_obj
-def command(obj: dict, customer: str, mask: bool, internal: bool, show_all: bool, last: int) -> None:
+def command(obj: RunOptions, customer: str, mask: bool, internal: bool, show_all: bool, last: int) -> None:
     repo = repo_from(obj)
     require_sound_repo(repo)
     book = open_book(repo)

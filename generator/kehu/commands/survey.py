@@ -10,7 +10,7 @@ from ..store.transaction import open_for_edit, require_sound_repo, save
 from ..util.errors import refuse
 from ..words.terminal import echo
 from ._args import parse_date, parse_score
-from ._common import locked, repo_from, report_warnings
+from ._common import RunOptions, locked, repo_from, report_warnings
 
 OPTIONS = {"quality": "--quality", "attitude": "--attitude", "response": "--response", "after_sales": "--after-sales"}
 
@@ -25,7 +25,7 @@ OPTIONS = {"quality": "--quality", "attitude": "--attitude", "response": "--resp
 @click.option("--date", metavar="YYYY-MM-DD")
 @click.pass_obj
 @locked
-def command(obj: dict, customer: str, comment: str | None, date: str | None, **scores: str | None) -> None:
+def command(obj: RunOptions, customer: str, comment: str | None, date: str | None, **scores: str | None) -> None:
     repo = repo_from(obj)
     require_sound_repo(repo)
     msgs = repo.msgs

@@ -10,16 +10,21 @@ Exit status: 0 synced (or nothing to do); 1 a conflict needs a person (listed); 
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from ..words.terminal import echo
-from ._common import locked, repo_from
+from ._common import RunOptions, locked, repo_from
+
+if TYPE_CHECKING:
+    from ..git.sync import SyncReport
+    from ..words.catalogue import Locale
 
 EXIT_NEEDS_PERSON = 1
 
 
-def _lines(msgs, report) -> list[str]:  # type: ignore[no-untyped-def]
+def _lines(msgs: Locale, report: SyncReport) -> list[str]:
     def say(code: str, **args: object) -> str:
         return msgs.text(code, **args)[0]
 
@@ -57,7 +62,7 @@ def _lines(msgs, report) -> list[str]:  # type: ignore[no-untyped-def]
 @click.option("--branches", multiple=True, metavar="BRANCH")
 @click.pass_obj
 @locked
-def command(obj: dict, base: str | None, remote: str | None, no_fetch: bool, push: bool, only_if_clean: bool,
+def command(obj: RunOptions, base: str | None, remote: str | None, no_fetch: bool, push: bool, only_if_clean: bool,
             branches: tuple[str, ...]) -> None:
     from ..git.sync import SyncError, sync, sync_branches
     from ..repo.gitinfo import handle_for_email, user_email

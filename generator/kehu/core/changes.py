@@ -9,8 +9,10 @@ is an edit of that interaction, not a removal plus an addition.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from .identity import identity_of, identity_text
@@ -29,17 +31,18 @@ class Change:
     before: Any = None        # edit: the whole item before …
     after: Any = None         # … and after
     index: int = -1           # add/edit: position of the item in the new list; remove: in the old list
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)  # (`field` in here is the attribute above)
 
 
-def records(value: Any) -> list[dict] | None:
+def records(value: Any) -> list[dict[str, Any]] | None:
     """The value as a list of mappings, or None when it is not one."""
     if isinstance(value, list) and all(isinstance(x, dict) for x in value):
         return value
     return None
 
 
-def match(old: list[dict], new: list[dict], key: Callable[[dict], Any]) -> tuple[list, list, list]:
+def match(old: list[dict[str, Any]], new: list[dict[str, Any]],
+          key: Callable[[dict[str, Any]], Any]) -> tuple[list[tuple[int, int]], list[int], list[int]]:
     """(pairs of old and new index with one identity but other content, added new indexes, removed old
     indexes). Identical items cancel out first (duplicates counted)."""
     left = list(range(len(old)))
@@ -64,7 +67,7 @@ def _empty(v: Any) -> bool:
     return v is None or v == "" or v == []
 
 
-def diff(old: dict | None, new: dict | None, order: list[str]) -> list[Change]:
+def diff(old: dict[str, Any] | None, new: dict[str, Any] | None, order: list[str]) -> list[Change]:
     """Every change from *old* to *new* (either may be None: the file did not exist), in schema order."""
     old, new = old or {}, new or {}
     keys = [k for k in order if k in old or k in new] + sorted(k for k in {*old, *new} if k not in order)
@@ -75,7 +78,7 @@ def diff(old: dict | None, new: dict | None, order: list[str]) -> list[Change]:
             continue  # absent, null and empty all say "nothing recorded"
         ra, rb = records([] if a is None else a), records([] if b is None else b)
         if ra is not None and rb is not None and (ra or rb):
-            pairs, added, removed = match(ra, rb, lambda x, key=key: identity_of(key, x))
+            pairs, added, removed = match(ra, rb, partial(identity_of, key))
             for i, j in pairs:
                 before, after = ra[i], rb[j]
                 for sub in [*before, *(k for k in after if k not in before)]:
@@ -92,12 +95,13 @@ def diff(old: dict | None, new: dict | None, order: list[str]) -> list[Change]:
     return out
 
 
-def brought_in(change: Change, other: dict | None) -> bool:
+def brought_in(change: Change, other: dict[str, Any] | None) -> bool:
     """Whether a merge's change is just what the other parent already had."""
     other = other or {}
     value = other.get(change.field, MISSING)
     if change.kind == "set":
-        return value == change.new
+        same: bool = value == change.new
+        return same
     items = value if isinstance(value, list) else []
     if change.kind == "add":
         return change.new in items

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -456,7 +456,7 @@ class Funnel:
     total: int
 
 
-def reached_index(c: Customer, stages: list[str]) -> int:
+def reached_index(c: Customer, stages: Sequence[str]) -> int:
     """How far down the funnel a customer got (a lost customer: the stage it was lost from)."""
     stage = c.lost_from if c.stage == "lost" else c.stage
     return stages.index(stage) if stage in stages else -1
@@ -464,8 +464,8 @@ def reached_index(c: Customer, stages: list[str]) -> int:
 
 def funnel(customers: list[Customer], facts: dict[str, Facts], config: Config) -> Funnel:
     stages = config.stages
-    reached = Counter()
-    current = Counter()
+    reached: Counter[str] = Counter()
+    current: Counter[str] = Counter()
     value: defaultdict[str, float] = defaultdict(float)
     lost_from: Counter[str] = Counter()
     for c in customers:

@@ -86,7 +86,7 @@ def is_empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
-def comparable(value: Any) -> Any:
+def comparable(value: Any) -> object:
     """Dates, numbers and text compared by what they mean, not how YAML typed them."""
     if isinstance(value, dt.datetime):
         return value.date().isoformat()
@@ -109,7 +109,7 @@ def squash(text: Any) -> str:
     return re.sub(r"\s+", "", str(text or "")).casefold()
 
 
-def _contact_keys(c: dict, region: str) -> set[str]:
+def _contact_keys(c: dict[str, Any], region: str) -> set[str]:
     keys = set()
     if c.get("phone"):
         e164, _ = parse_phone(str(c["phone"]), region)
@@ -122,7 +122,7 @@ def _contact_keys(c: dict, region: str) -> set[str]:
     return keys
 
 
-def same_fact(key: str, a: dict, b: dict, region: str) -> bool:
+def same_fact(key: str, a: dict[str, Any], b: dict[str, Any], region: str) -> bool:
     """Two entries of two customers being merged record one fact (kept once): looser than a version's
     identity above, because two people typed them — normalised phones and emails, text without spaces."""
     if key == "contacts":

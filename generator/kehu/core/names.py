@@ -31,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any, cast
 
 from ..words.input_words import chars, section
 
@@ -80,16 +81,16 @@ class NameKey:
     traditional: bool     # written with traditional characters
     latin: bool           # no Han character: compared by edit distance
 
-    def as_list(self) -> list:
+    def as_list(self) -> list[Any]:
         return [self.core, self.region, self.trade, self.form_broken, self.traditional, self.latin]
 
     @classmethod
-    def from_list(cls, v: list) -> NameKey:
+    def from_list(cls, v: list[Any]) -> NameKey:
         return cls(str(v[0]), str(v[1]), str(v[2]), bool(v[3]), bool(v[4]), bool(v[5]))
 
 
 @lru_cache(maxsize=1)
-def _t2s():
+def _t2s() -> Any:  # opencc.OpenCC, whose methods are not annotated
     import opencc  # imported on first use: only names with a candidate partner pay for it
 
     return opencc.OpenCC("t2s")
@@ -99,7 +100,8 @@ def simplified(text: str) -> str:
     """Traditional characters in their simplified form (OpenCC's t2s table)."""
     if text.isascii():
         return text
-    return _t2s().convert(text)
+    converted: str = _t2s().convert(text)
+    return converted
 
 
 @lru_cache(maxsize=1)
@@ -130,7 +132,8 @@ def _pinyin_table() -> dict[str, str]:
     spec = importlib.util.find_spec("pypinyin")
     table = Path(next(iter(spec.submodule_search_locations or []), "")) / "pinyin_dict.json" if spec else None
     if table is not None and table.is_file():
-        return json.loads(table.read_text(encoding="utf-8"))
+        readings: dict[str, str] = json.loads(table.read_text(encoding="utf-8"))
+        return readings
     from pypinyin.pinyin_dict import pinyin_dict  # another layout: the module itself
 
     return {str(k): v for k, v in pinyin_dict.items()}
@@ -349,6 +352,7 @@ def similar_pairs(keys: list[NameKey | None], selected: Iterable[int] | None = N
             continue
         for v in _deletions(k.core):
             buckets[v].append(i)
+    named = cast("list[NameKey]", keys)  # read below only at the indexes of buckets and latin: a key is there
     for members in buckets.values():
         if len(members) < 2:
             continue
@@ -358,14 +362,14 @@ def similar_pairs(keys: list[NameKey | None], selected: Iterable[int] | None = N
             for j in members[n + 1:]:
                 if i == j or (i, j) in out or (chosen is not None and i not in chosen and j not in chosen):
                     continue
-                kind = typo_kind(keys[i], keys[j], latin_distance, min_length)  # type: ignore[arg-type]
+                kind = typo_kind(named[i], named[j], latin_distance, min_length)
                 if kind:
                     out[(min(i, j), max(i, j))] = kind
     if len(latin) > 1 and latin_distance > 0:
         from rapidfuzz import process
         from rapidfuzz.distance import Levenshtein
 
-        cores = [keys[i].core for i in latin]  # type: ignore[union-attr]
+        cores = [named[i].core for i in latin]
         for n, i in enumerate(latin):
             if chosen is not None and i not in chosen:
                 continue
@@ -373,7 +377,7 @@ def similar_pairs(keys: list[NameKey | None], selected: Iterable[int] | None = N
                                            limit=None):
                 j = latin[m]
                 if i != j:
-                    kind = typo_kind(keys[i], keys[j], latin_distance, min_length)  # type: ignore[arg-type]
+                    kind = typo_kind(named[i], named[j], latin_distance, min_length)
                     if kind:
                         out[(min(i, j), max(i, j))] = kind
     return sorted((i, j, kind) for (i, j), kind in out.items())

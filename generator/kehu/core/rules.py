@@ -92,10 +92,10 @@ def handles_known(ctx: FileContext) -> Iterator[Problem]:
         if x.by not in ctx.handles:
             yield m.error(c.file, *ctx.at("interactions", i, "by"), "unknown-handle",
                           field=f"interactions[{i}].by", handle=x.by, known=known)
-    for i, x in enumerate(c.complaints):
-        if x.handler and x.handler not in ctx.handles:
+    for i, complaint in enumerate(c.complaints):
+        if complaint.handler and complaint.handler not in ctx.handles:
             yield m.error(c.file, *ctx.at("complaints", i, "handler"), "unknown-handle",
-                          field=f"complaints[{i}].handler", handle=x.handler, known=known)
+                          field=f"complaints[{i}].handler", handle=complaint.handler, known=known)
     for key in ("corrections", "forgotten"):  # who corrected or erased a past record is a team member too
         for i, x in enumerate(c.extra.get(key) or []):
             by = x.get("by") if isinstance(x, dict) else None
@@ -114,11 +114,11 @@ def dates_plausible(ctx: FileContext) -> Iterator[Problem]:
     for path, value in dated:
         if value and value > today:
             yield m.error(c.file, *ctx.at(*path), "future-date", field=_dotted(path), value=value, today=today)
-    for path, value in _strings({k: ctx.loaded.data.get(k) for k in _DATED}, ()):
-        if path[-1] in _DATE_KEYS and _ISO_DAY.fullmatch(value):
-            day = as_date(value)
+    for path, text in _strings({k: ctx.loaded.data.get(k) for k in _DATED}, ()):
+        if path[-1] in _DATE_KEYS and _ISO_DAY.fullmatch(text):
+            day = as_date(text)
             if day is None or day.year < _FIRST_YEAR:  # 0000-01-01 passes the schema, but no rule can use it
-                yield m.error(c.file, *ctx.at(*path), "implausible-date", field=_dotted(path), value=value,
+                yield m.error(c.file, *ctx.at(*path), "implausible-date", field=_dotted(path), value=text,
                               first=_FIRST_YEAR)
     for i, contact in enumerate(c.contacts):
         if contact.birthday and not _real_month_day(contact.birthday):
@@ -378,7 +378,7 @@ def repo_rules(entries: list[IndexEntry], selected: set[str], config: Config, ms
                 report(a, b, lambda x, y: msgs.error(x.file, *x.name_pos, "duplicate-name", (y.file,),
                                                      name=x.name, other=y.file))
     for attr, code in (("phones", "duplicate-phone"), ("emails", "duplicate-email")):
-        by_value: defaultdict[str, list[tuple[IndexEntry, tuple]]] = defaultdict(list)
+        by_value: defaultdict[str, list[tuple[IndexEntry, tuple[str, str, int, int]]]] = defaultdict(list)
         values = {it[0] for e in picked for it in getattr(e, attr)} if few else None
         for e in entries:
             items = getattr(e, attr)
@@ -397,8 +397,12 @@ def repo_rules(entries: list[IndexEntry], selected: set[str], config: Config, ms
     for a, b, kind in near_duplicates(entries, selected, config):
         if not exempt(a, b):
             why = msgs.word(f"typo.{kind}")
-            report(a, b, lambda x, y, why=why: msgs.warning(x.file, *x.name_pos, "near-duplicate-name", (y.file,),
-                                                            name=x.name, other_name=y.name, other=y.file, why=why))
+
+            def near(x: IndexEntry, y: IndexEntry, why: str = why) -> Problem:  # (mypy types no lambda default)
+                return msgs.warning(x.file, *x.name_pos, "near-duplicate-name", (y.file,),
+                                    name=x.name, other_name=y.name, other=y.file, why=why)
+
+            report(a, b, near)
     return problems
 
 

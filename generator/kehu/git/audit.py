@@ -14,13 +14,13 @@ from __future__ import annotations
 from typing import Any
 
 from ..book.versions import version
-from ..core.changes import MISSING, diff
-from ..core.identity import identity_of, plain
+from ..core.changes import MISSING, Change, diff
+from ..core.identity import PROTECTED, identity_of, plain
 from ..repo.gitinfo import FilePair
 from ..repo.repository import Repo
 from ..repo.yamlload import LoadedYaml
 from ..util.problems import Problem
-from .review import FORGOTTEN_MARKS, PROTECTED, ChangeDescriber, is_past_record
+from .review import FORGOTTEN_MARKS, ChangeDescriber, is_past_record
 
 
 def entry_key(field: str, item: Any) -> str:
@@ -32,13 +32,13 @@ def entry_key(field: str, item: Any) -> str:
     return str(plain(item.get("date") or ""))
 
 
-def _new(head: dict, base: dict | None, key: str) -> list[dict]:
+def _new(head: dict[str, Any], base: dict[str, Any] | None, key: str) -> list[dict[str, Any]]:
     """Entries of ``key`` that *head* has and *base* has not: only what this change adds counts."""
     before = [plain(x) for x in (base or {}).get(key) or []]
     return [x for x in head.get(key) or [] if isinstance(x, dict) and plain(x) not in before]
 
 
-def _corrected(field: str, item: Any, corrections: list[dict]) -> bool:
+def _corrected(field: str, item: Any, corrections: list[dict[str, Any]]) -> bool:
     key = entry_key(field, item)
     alt = str(plain(item.get("signed") or "")) if field == "deals" and isinstance(item, dict) else key
     return any(c.get("field") == field and str(plain(c.get("entry"))) in (key, alt) for c in corrections)
@@ -54,7 +54,7 @@ def _load(file: str | None, raw: bytes | None, repo: Repo) -> LoadedYaml | None:
     return version(repo, file, raw).loaded
 
 
-def _records_of(data: dict) -> set:
+def _records_of(data: dict[str, Any]) -> set[Any]:
     return {identity_of(f, x) for f in PROTECTED for x in data.get(f) or [] if is_past_record(f, x)}
 
 
@@ -66,7 +66,7 @@ def history_problems(repo: Repo, pairs: list[FilePair], base_label: str,
     msgs = repo.msgs
     order = repo.schemas.field_order()
     loaded = [(p, _load(p.old_path, p.old_raw, repo), _load(p.new_path, p.new_raw, repo)) for p in pairs]
-    kept: set = set()
+    kept: set[Any] = set()
     for _, _, new in loaded:
         if new is not None:
             kept |= {identity_of(f, x) for f in PROTECTED for x in new.data.get(f) or []}
@@ -80,7 +80,7 @@ def history_problems(repo: Repo, pairs: list[FilePair], base_label: str,
         if p.new_raw is None:
             past = _records_of(base)
             if past and ident not in erased_ids and not past <= kept:
-                out.append(msgs.error(p.old_path, 1, 1, "history-file-deleted", customer=customer, id=ident,
+                out.append(msgs.error(old.file, 1, 1, "history-file-deleted", customer=customer, id=ident,
                                       base=base_label, path=p.old_path))
             continue
         if new is None:
@@ -88,7 +88,7 @@ def history_problems(repo: Repo, pairs: list[FilePair], base_label: str,
         head = new.data
         corrections = _new(head, base, "corrections")
         tombstones = _new(head, base, "forgotten")
-        rewrites: dict[tuple[str, int], list] = {}
+        rewrites: dict[tuple[str, int], list[Change]] = {}
         for c in diff(base, head, order):
             if c.field not in PROTECTED:
                 continue
@@ -97,7 +97,7 @@ def history_problems(repo: Repo, pairs: list[FilePair], base_label: str,
                     continue
                 line = _old_line(old, c.field, c.index)
                 at = new.pos((c.field,), key=True)
-                out.append(msgs.error(p.new_path, at[0], at[1], "history-removed", customer=customer,
+                out.append(msgs.error(new.file, at[0], at[1], "history-removed", customer=customer,
                                       what=words.what(c.field), entry=words.entry(c.field, c.old), base_line=line,
                                       base=base_label, field=c.field, key=entry_key(c.field, c.old)))
             elif c.kind == "edit" and is_past_record(c.field, c.before):
@@ -113,7 +113,7 @@ def history_problems(repo: Repo, pairs: list[FilePair], base_label: str,
                 if tombstones and _erased(c.new):
                     continue
                 at = new.pos((field, index, c.sub)) if c.new is not MISSING else new.pos((field, index))
-                out.append(msgs.error(p.new_path, at[0], at[1], "history-rewritten", customer=customer,
+                out.append(msgs.error(new.file, at[0], at[1], "history-rewritten", customer=customer,
                                       what=words.what(field), entry=words.entry(field, before),
                                       sub=words.words.field(c.sub, d), old=words.value(c.old, c.sub, d),
                                       new=words.value(c.new, c.sub, d), field=field, key=entry_key(field, before)))

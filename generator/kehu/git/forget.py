@@ -38,7 +38,7 @@ def mark(repo: Repo) -> str:
     return repo.msgs.word("chg.forget_word")
 
 
-def personal_values(contact: dict) -> list[str]:
+def personal_values(contact: dict[str, Any]) -> list[str]:
     """What identifies the person: name, phone, email, WeChat (longest first, so a name inside an
     email address is not replaced before the address)."""
     values = {str(contact.get(k)).strip() for k in ("name", "phone", "email", "wechat") if contact.get(k)}
@@ -65,7 +65,7 @@ def scrub(value: Any, secrets: list[str], replacement: str) -> tuple[Any, int]:
     return value, changed
 
 
-def tombstone(repo: Repo, by: str, reason: str, what: str, ident: str | None = None) -> dict:
+def tombstone(repo: Repo, by: str, reason: str, what: str, ident: str | None = None) -> dict[str, Any]:
     from ..store.mapedit import entry
 
     pairs: list[tuple[str, Any]] = [("date", yaml_date(repo.config.today)), ("by", by), ("what", what)]
@@ -75,7 +75,7 @@ def tombstone(repo: Repo, by: str, reason: str, what: str, ident: str | None = N
     return entry(pairs)
 
 
-def record_in_config(repo: Repo, item: dict) -> None:
+def record_in_config(repo: Repo, item: dict[str, Any]) -> None:
     """Append a customer tombstone to kehu.yaml's ``forgotten:`` (round trip, atomic)."""
     from ruamel.yaml.comments import CommentedSeq
 

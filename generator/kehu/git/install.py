@@ -19,6 +19,7 @@ import json
 import re
 from dataclasses import dataclass
 from importlib import metadata
+from typing import Any
 
 from .. import __version__
 from ..words.catalogue import both
@@ -46,7 +47,7 @@ def from_spec(spec: str) -> Install:
     return Install(text)
 
 
-def from_direct_url(info: dict | None, version: str = __version__) -> Install:
+def from_direct_url(info: dict[str, Any] | None, version: str = __version__) -> Install:
     """What PEP 610 ``direct_url.json`` says about how kehu was installed."""
     if not info:
         return Install(f"kehu=={version}")  # from an index

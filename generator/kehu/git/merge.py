@@ -27,13 +27,16 @@ from __future__ import annotations
 import difflib
 import json
 from collections import defaultdict, deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ruamel.yaml.comments import CommentedMap
 
 from ..core.identity import RECORD_IDENTITY, Identity, plain
+
+if TYPE_CHECKING:
+    from ..repo.repository import Repo
 
 MISSING: Any = object()  # a key absent from one version (distinct from an explicit null)
 
@@ -41,7 +44,8 @@ MISSING: Any = object()  # a key absent from one version (distinct from an expli
 def same(a: Any, b: Any) -> bool:
     if a is MISSING or b is MISSING:
         return a is b
-    return plain(a) == plain(b)
+    equal: bool = plain(a) == plain(b)
+    return equal
 
 
 def _key(value: Any) -> str:
@@ -127,7 +131,7 @@ class MergeResult:
 
 
 def _assign(container: Any, key: Any, value: Any) -> None:
-    if isinstance(container, Mapping):
+    if isinstance(container, MutableMapping):
         if value is MISSING:
             container.pop(key, None)
         else:
@@ -155,7 +159,7 @@ def merge_documents(base: Any, ours: Any, theirs: Any) -> MergeResult:
     return result
 
 
-def _merge_map(base: Mapping, ours: Any, theirs: Mapping, path: str, conflicts: list[Conflict],
+def _merge_map(base: Mapping[Any, Any], ours: Any, theirs: Mapping[Any, Any], path: str, conflicts: list[Conflict],
                top: bool = False) -> None:
     keys = list(ours.keys()) + [k for k in theirs if k not in ours] + [k for k in base if k not in ours
                                                                        and k not in theirs]
@@ -182,7 +186,7 @@ def _merge_both_changed(ours: Any, key: Any, o: Any, a: Any, b: Any, path: str, 
         conflicts.append(Conflict(path, ours, key, _copy(b)))
 
 
-def _take(ours: Any, key: Any, value: Any, theirs: Mapping) -> None:
+def _take(ours: Any, key: Any, value: Any, theirs: Mapping[Any, Any]) -> None:
     """Set ours[key] to theirs' value, placing a new key after the key theirs has before it."""
     if value is MISSING:
         ours.pop(key, None)
@@ -204,7 +208,7 @@ def _merge_plans(a: Any, b: Any) -> Any:
     if len(plans) == 1:
         return plans[0] if plans[0] is a else _copy(plans[0])
     first, second = sorted(plans, key=lambda p: str(_field(p, "date")))  # stable: ours first on equal dates
-    merged = a if first is a else _copy(first)
+    merged: Any = a if first is a else _copy(first)
     texts = [str(first["action"])]
     if str(second["action"]) not in texts[0]:
         texts.append(str(second["action"]))
@@ -212,7 +216,7 @@ def _merge_plans(a: Any, b: Any) -> Any:
     return merged
 
 
-def _match(base: Sequence, side: Sequence, identity: Identity) -> dict[int, int]:
+def _match(base: Sequence[Any], side: Sequence[Any], identity: Identity) -> dict[int, int]:
     """base index -> side index: identical entries first, then entries with the same identity.
     Each side entry is matched at most once, to the first base entry that claims it (linear: by hash)."""
     out: dict[int, int] = {}
@@ -239,7 +243,7 @@ def _match(base: Sequence, side: Sequence, identity: Identity) -> dict[int, int]
     return out
 
 
-def _merge_list(base: list, ours: list, theirs: list, policy: ListPolicy, path: str,
+def _merge_list(base: list[Any], ours: list[Any], theirs: list[Any], policy: ListPolicy, path: str,
                 conflicts: list[Conflict]) -> None:
     if all(not isinstance(x, (Mapping, list)) for x in (*base, *ours, *theirs)):
         _merge_set(base, ours, theirs)
@@ -269,7 +273,7 @@ def _merge_list(base: list, ours: list, theirs: list, policy: ListPolicy, path: 
         _add(ours, theirs[bj], policy, path, conflicts, have, entities)
 
 
-def _add(ours: list, item: Any, policy: ListPolicy, path: str, conflicts: list[Conflict], have: set[str],
+def _add(ours: list[Any], item: Any, policy: ListPolicy, path: str, conflicts: list[Conflict], have: set[str],
          entities: dict[str, int]) -> None:
     """Add an entry theirs added, unless ours already holds it (or, for entities, the same record).
     Dated lists get the entry at the end: the canonical layout (``store.dump``) sorts them by date,
@@ -288,7 +292,7 @@ def _add(ours: list, item: Any, policy: ListPolicy, path: str, conflicts: list[C
         entities[_key(policy.identity(item))] = len(ours) - 1
 
 
-def _merge_set(base: list, ours: list, theirs: list) -> None:
+def _merge_set(base: list[Any], ours: list[Any], theirs: list[Any]) -> None:
     removed = {_key(x) for x in base} - {_key(x) for x in theirs}
     for i in range(len(ours) - 1, -1, -1):
         if _key(ours[i]) in removed:
@@ -302,7 +306,7 @@ def _merge_set(base: list, ours: list, theirs: list) -> None:
             have.add(k)
 
 
-def describe_conflicts(repo: Any, result: MergeResult) -> str:
+def describe_conflicts(repo: Repo, result: MergeResult) -> str:
     """The fields both sides changed, for a person: labels and values in the team's language
     (客户阶段（我方：签约，对方：流失）)."""
     from ..store.dedupe import rules_for

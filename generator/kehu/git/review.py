@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..book.versions import version
 from ..core.changes import MISSING, Change
@@ -19,6 +19,9 @@ from ..core.present import Presenter
 from ..core.privacy import mask_email, mask_in_text, mask_phone
 from ..repo.repository import Repo
 from ..words.catalogue import every_language
+
+if TYPE_CHECKING:
+    from ..repo.gitinfo import FilePair
 
 SUMMARY_CHARS = 60
 FORGOTTEN_MARKS = every_language("chg.forget_word")  # what `kehu forget` writes where a person's name was
@@ -37,7 +40,8 @@ def _ref_name(spec: Any) -> str | None:
     if not isinstance(spec, dict):
         return None
     if isinstance(spec.get("$ref"), str):
-        return spec["$ref"].rsplit("/", 1)[-1]
+        ref: str = spec["$ref"].rsplit("/", 1)[-1]
+        return ref
     for alt in spec.get("anyOf") or []:
         name = _ref_name(alt)
         if name:
@@ -205,7 +209,7 @@ def is_past_record(field: str, item: Any) -> bool:
 class CustomerReview:
     id: str
     name: str
-    path: str
+    path: str | None                 # the file (a deleted one: its old name)
     status: str                      # created | changed | deleted | merged | forgotten
     phrases: list[Phrase]
     authors: list[str]
@@ -216,7 +220,7 @@ class CustomerReview:
         return sum(1 for p in self.phrases if p.past)
 
 
-def _load(repo: Repo, path: str | None, raw: bytes | None) -> tuple[dict | None, str]:
+def _load(repo: Repo, path: str | None, raw: bytes | None) -> tuple[dict[str, Any] | None, str]:
     v = version(repo, path, raw)
     return v.data, v.problem
 
@@ -225,7 +229,7 @@ def _stem(path: str) -> str:
     return path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
 
 
-def _moves(pairs: list) -> list:
+def _moves(pairs: list[FilePair]) -> list[FilePair]:
     """A file deleted and one added under another name with the same id (C1.yml → C1.yaml) is one customer
     whose file moved: ids are never reused, so the id says it is the same customer."""
     from ..repo.gitinfo import FilePair
@@ -246,7 +250,7 @@ def _moves(pairs: list) -> list:
     return [p for p in out if id(p) not in used]
 
 
-def review(repo: Repo, pairs: list, authors: dict[str, list[str]], internal: bool = False,
+def review(repo: Repo, pairs: list[FilePair], authors: dict[str, list[str]], internal: bool = False,
            forgotten: dict[str, str] | None = None) -> list[CustomerReview]:
     """What each changed customer file means, in words (pairs from ``gitinfo.changed_customer_files``);
     *forgotten*: id -> reason of the customers `kehu forget` erased."""
@@ -259,7 +263,7 @@ def review(repo: Repo, pairs: list, authors: dict[str, list[str]], internal: boo
     loaded = [(p, *_load(repo, p.old_path, p.old_raw), *_load(repo, p.new_path, p.new_raw)) for p in _moves(pairs)]
     # interactions and contacts each changed customer gained: a deleted customer whose records all went to
     # one of them was merged into it (kehu merge)
-    gained: dict[str, set] = {}
+    gained: dict[str, set[Any]] = {}
     for _p, old, _, new, _ in loaded:
         if new is not None:
             before = {identity_of(f, x) for f in ("interactions", "contacts") for x in (old or {}).get(f) or []}
@@ -268,7 +272,7 @@ def review(repo: Repo, pairs: list, authors: dict[str, list[str]], internal: boo
     out: list[CustomerReview] = []
     for p, old, old_broken, new, new_broken in loaded:
         data = new or old or {}
-        ident = str(data.get("id") or _stem(p.new_path or p.old_path))
+        ident = str(data.get("id") or _stem(p.new_path or p.old_path or ""))  # (a pair has a side)
         name = describe.value(data.get("name")) if data.get("name") else ident
         who = [words.who(a) if a in words.names else a for a in authors.get(p.new_path or p.old_path or "", [])]
         if old_broken or new_broken:
@@ -278,12 +282,12 @@ def review(repo: Repo, pairs: list, authors: dict[str, list[str]], internal: boo
         if new is None:
             records = {identity_of(f, x) for f in ("interactions", "contacts") for x in (old or {}).get(f) or []}
             into = next((k for k, got in gained.items() if records and records <= got), "") if records else ""
-            if ident in (forgotten or {}):
+            if forgotten and ident in forgotten:
                 status, phrases = "forgotten", [Phrase("forgotten", w(
                     "chg.forgotten", reason=describe.value(forgotten[ident])))]
             elif into:
-                target = next((n for n in loaded if n[3] is not None and str(n[3].get("id")) == into), None)
-                shown = describe.value(target[3].get("name")) if target else ""
+                target = next((n[3] for n in loaded if n[3] is not None and str(n[3].get("id")) == into), None)
+                shown = describe.value(target.get("name")) if target is not None else ""
                 into_words = words.aside(shown, into) if shown else into
                 status, phrases = "merged", [Phrase("merged", w("chg.merged", into=into_words))]
             else:

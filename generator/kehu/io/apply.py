@@ -27,7 +27,7 @@ from .plan import ImportPlan, Outcome, Planner, Reject
 PARALLEL_THRESHOLD = 200  # below this many files one process is faster than starting a pool
 
 
-def _save(repo: Repo, job: tuple[Path, object, bool]) -> list[dict]:
+def _save(repo: Repo, job: tuple[Path, object, bool]) -> list[dict[str, object]]:
     """Write one customer (file, data, is a new customer); the errors that refused it."""
     from ..store.write import save_customer
 

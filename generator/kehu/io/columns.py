@@ -45,7 +45,8 @@ def _load_headers() -> dict[str, Any]:
     import yaml
 
     text = resources.files("kehu").joinpath("data/import_headers.yaml").read_text(encoding="utf-8")
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    headers: dict[str, Any] = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return headers
 
 
 def _words(items: Any) -> tuple[str, ...]:
@@ -146,7 +147,7 @@ _GENERIC_WORDS = {hkey(w) for table in BY_KIND.values() for w in table}
 _EVERY_SHEET = {hkey(w) for w in _DATA["every_sheet"]}
 
 
-def _is_record_list(prop: dict) -> bool:
+def _is_record_list(prop: dict[str, Any]) -> bool:
     items = prop.get("items") if isinstance(prop, dict) else None
     return isinstance(items, dict) and "$ref" in items and prop.get("type") == "array" and \
         items["$ref"].rsplit("/", 1)[-1] in LIST_OF

@@ -36,6 +36,8 @@ class RowReject(KehuError):
     """A row (or a draft) that cannot be imported, worded by its catalogue code. Internal control flow:
     the planner catches it and records the row in the rejects file, so it never reaches the handler."""
 
+    code: str  # always made with .coded()
+
 
 @dataclass
 class Draft:

@@ -26,7 +26,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from ..core.derive import Facts
+from ..core.derive import Due, Facts
 from ..core.present import Presenter
 from ..core.privacy import Masking
 from ..repo.model import Customer
@@ -123,7 +123,7 @@ def masked_customer(c: Customer, masking: Masking) -> Customer:
     from ..repo.model import customer_from
     from ..repo.yamlload import LoadedYaml
 
-    return customer_from(LoadedYaml(c.file, masking.tree(c.raw)))  # type: ignore[arg-type]
+    return customer_from(LoadedYaml(c.file, masking.tree(c.raw)))
 
 
 def members(es: ExportSet) -> list[Any]:
@@ -230,7 +230,7 @@ def customer_value(es: ExportSet, c: Customer, path: str) -> Any:
     return value
 
 
-def item_value(es: ExportSet, path: str, item: dict) -> Any:
+def item_value(es: ExportSet, path: str, item: dict[str, Any]) -> Any:
     name = path.partition(".")[2]
     value = item.get(name)
     if value is None:
@@ -273,18 +273,18 @@ def due_table(es: ExportSet) -> Table:
     words = es.words
     heads = [words.t(f"export.due.{k}") for k in ("date", "bucket", "id", "name", "owner", "reason", "planned")]
     t = Table("due", words.t("export.due.sheet"), [(f"due.{i}", h) for i, h in enumerate(heads)])
-    for c, f in sorted(_due(es), key=lambda x: (x[1].due.date, x[0].id)):
-        due = f.due
+    for c, f, due in sorted(_due(es), key=lambda x: (x[2].date, x[0].id)):
         t.rows.append([due.date, words.bucket(words.bucket_of(due.date, es.today)), c.id, c.name, c.owner,
                        words.due_reason_of(f), due.action])
     return t
 
 
-def _due(es: ExportSet) -> Iterator[tuple[Customer, Facts]]:
+def _due(es: ExportSet) -> Iterator[tuple[Customer, Facts, Due]]:
+    """Each customer with a follow-up due: it, its facts and the follow-up."""
     for c in es.customers:
         f = es.facts.get(c.id)
         if f is not None and f.due is not None:
-            yield c, f
+            yield c, f, f.due
 
 
 # --- writers -----------------------------------------------------------------------------------
@@ -322,6 +322,7 @@ def write_xlsx(es: ExportSet, out: Path) -> list[Path]:
     from openpyxl.utils import get_column_letter
 
     book = Workbook()
+    assert book.active is not None  # a new workbook: its one sheet
     book.remove(book.active)
     bold = Font(bold=True)
     for t in [*tables(es), due_table(es)]:
@@ -408,8 +409,7 @@ def calendar_bytes(es: ExportSet) -> bytes:
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", Locale(es.lang).word("ics.calname"))
     stamp = dt.datetime.combine(es.today, dt.time(), tzinfo=dt.UTC)
-    for c, f in _due(es):
-        due = f.due
+    for c, f, due in _due(es):
         event = Event()
         event.add("uid", f"{c.id}-{due.reason}@kehu")
         event.add("dtstamp", stamp)
@@ -420,7 +420,8 @@ def calendar_bytes(es: ExportSet) -> bytes:
         event.add("description", "\n".join(lines))
         event.add("categories", [c.owner])
         cal.add_component(event)
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()
+    return ical
 
 
 def write_ics(es: ExportSet, out: Path | None) -> bytes:

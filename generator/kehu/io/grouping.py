@@ -66,7 +66,7 @@ class Grouping:
 
     # --- customer rows: one draft per customer, however many rows name it ---------------------------
 
-    def keys(self, data: dict, old_id: str | None) -> set[str]:
+    def keys(self, data: dict[str, Any], old_id: str | None) -> set[str]:
         keys = set()
         if data.get("id"):
             keys.add(f"id:{data['id']}")
@@ -95,8 +95,9 @@ class Grouping:
             if k in self.draft_keys:
                 roots.add(self._root(self.draft_keys[k]))
         for r in roots:
-            if self.drafts[r].existing:
-                existing.add(self.drafts[r].existing)
+            draft_of = self.drafts[r].existing
+            if draft_of:
+                existing.add(draft_of)
         if len(existing) > 1:
             first, second = sorted(existing)[:2]
             raise RowReject.coded("import-ambiguous", first=first, second=second)

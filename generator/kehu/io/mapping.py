@@ -108,7 +108,7 @@ def load_mapping(path: Path | None, top_level: list[str], item_fields: dict[str,
     return out
 
 
-def _section(data: dict, key: str, name: str) -> dict:
+def _section(data: dict[str, Any], key: str, name: str) -> dict[str, Any]:
     value = data.get(key) or {}
     if not isinstance(value, dict):
         raise _bad(name, f"{key}: expected 'name: value' pairs")

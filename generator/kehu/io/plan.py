@@ -207,7 +207,7 @@ class Planner:
                 item.clear()
                 item.update(item_sorted)
 
-    def _known_since(self, data: dict) -> dt.date:
+    def _known_since(self, data: dict[str, Any]) -> dt.date:
         """A new customer's creation date when the sheet gives none: the earliest date its records
         carry (it was a customer by then), else today. Ids carry this date, and a template like
         C{date}{member}{seq:02d} reads best with few customers a day, so a large sheet must not put all on
@@ -220,7 +220,7 @@ class Planner:
     def _headers_of(self, path: str) -> set[str]:
         return {c.header for _, smap in self.plan.sheets for c in smap.columns if c.path == path}
 
-    def _note(self, data: dict, line: str) -> None:
+    def _note(self, data: dict[str, Any], line: str) -> None:
         notes = str(data.get("notes") or "")
         data["notes"] = (notes.rstrip("\n") + "\n" + line) if notes.strip() else line
 

@@ -24,6 +24,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from typing import Any
 
 from ..util.errors import KehuError
 
@@ -69,7 +70,7 @@ def _md(text: str) -> str:
 # --- payloads ------------------------------------------------------------------------------------
 
 
-def wecom_payload(msg: Message) -> dict:
+def wecom_payload(msg: Message) -> dict[str, Any]:
     """企业微信群机器人: ``{"msgtype": "markdown", "markdown": {"content": …}}`` (at most 4096 bytes)."""
     content = msg.markdown()
     if msg.mention:
@@ -80,14 +81,14 @@ def wecom_payload(msg: Message) -> dict:
     return {"msgtype": "markdown", "markdown": {"content": content}}
 
 
-def dingtalk_payload(msg: Message) -> dict:
+def dingtalk_payload(msg: Message) -> dict[str, Any]:
     """钉钉群机器人: markdown with a title (what the notification shows), and who to @-mention."""
     text = msg.markdown() + (f"\n\n@{msg.mention}" if msg.mention else "")
     return {"msgtype": "markdown", "markdown": {"title": msg.title, "text": text},
             "at": {"atMobiles": [msg.mention] if msg.mention else [], "isAtAll": False}}
 
 
-def feishu_payload(msg: Message) -> dict:
+def feishu_payload(msg: Message) -> dict[str, Any]:
     """飞书群机器人: a ``post`` (rich text) message, one paragraph per line."""
     paragraphs = [[{"tag": "text", "text": text}] for text, _ in msg.lines]
     return {"msg_type": "post", "content": {"post": {"zh_cn": {"title": msg.title, "content": paragraphs}}}}
@@ -108,7 +109,7 @@ def feishu_sign(secret: str, now_s: int | None = None) -> dict[str, str]:
     return {"timestamp": timestamp, "sign": base64.b64encode(digest).decode("ascii")}
 
 
-def robot_request(kind: str, url: str, msg: Message, secret: str | None = None) -> tuple[str, dict]:
+def robot_request(kind: str, url: str, msg: Message, secret: str | None = None) -> tuple[str, dict[str, Any]]:
     """(URL, JSON body) of one robot message, signed when a secret is given."""
     if kind == "wecom":
         return url, wecom_payload(msg)

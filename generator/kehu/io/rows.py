@@ -46,6 +46,7 @@ from .drafts import RowReject
 from .mapping import Mapping, MappingError
 from .sheets import shown
 
+Values = dict[str, list[tuple[str, Any]]]  # a row's non-empty cells: path -> [(header, value)]
 _TOTAL_ROW = re.compile(r"^(合计|总计|小计|总数|total|sum)$", re.I)
 _REGION = re.compile(r"^((?:[^省市]{2,7}?(?:省|自治区))?(?:[^省市区县]{2,7}?市)?)")
 
@@ -75,8 +76,8 @@ class RowReader:
         self.marker: str = str((repo.config.missing_markers or [self.msgs.word("import.missing_marker")])[0])
         self.limit: int = repo.config.summary_max_chars
         schema = repo.schemas.raw["customer"]
-        self.props: dict[str, dict] = schema.get("properties", {})
-        self.defs: dict[str, dict] = schema.get("$defs", {})
+        self.props: dict[str, dict[str, Any]] = schema.get("properties", {})
+        self.defs: dict[str, dict[str, Any]] = schema.get("$defs", {})
         vocabs = repo.schemas.vocabularies
         self.resolvers = {name: Resolver(v, mapping.values.get(name)) for name, v in vocabs.items()}
         channel = self.resolvers["channel"]
@@ -138,9 +139,9 @@ class RowReader:
 
     # --- reading one row ------------------------------------------------------------------------------------
 
-    def _values(self, smap: SheetMap, cells: list[Any]) -> dict[str, list[tuple[str, Any]]]:
+    def _values(self, smap: SheetMap, cells: list[Any]) -> Values:
         """path -> [(header, value)] of the row's non-empty cells; refuses ID and card numbers first."""
-        out: dict[str, list[tuple[str, Any]]] = {}
+        out: Values = {}
         for col in smap.columns:
             value = cells[col.index] if col.index < len(cells) else None
             text = clean_text(value)
@@ -155,7 +156,7 @@ class RowReader:
             out.setdefault(col.path, []).append((col.header, value))
         return out
 
-    def _parse(self, vals: dict, path: str, parser: Any, *extra: Any) -> Any:
+    def _parse(self, vals: Values, path: str, parser: Any, *extra: Any) -> Any:
         """The first cell of ``path`` through ``parser``; a cell it refuses rejects the row — or, on a
         customer row, is dropped alone (and reported) while the rest of the row is imported."""
         for header, value in vals.get(path, []):
@@ -181,14 +182,14 @@ class RowReader:
             args["detail"] = self.msgs.word(f"phone.{args.get('detail', 'invalid')}")
         return RowReject.coded(str(e.code), column=header, **args)
 
-    def _text(self, vals: dict, path: str) -> str | None:
+    def _text(self, vals: Values, path: str) -> str | None:
         for _, value in vals.get(path, []):
             text = clean_text(value)
             if text is not None:
                 return text
         return None
 
-    def _vocab(self, vals: dict, path: str, vocab: str, notes: list[str], title: str | None = None) -> str | None:
+    def _vocab(self, vals: Values, path: str, vocab: str, notes: list[str], title: str | None = None) -> str | None:
         """A vocabulary key; a word that names none is kept in the notes and reported, not lost."""
         for header, value in vals.get(path, []):
             if cell_empty(value):
@@ -205,7 +206,7 @@ class RowReader:
 
     # --- customer rows --------------------------------------------------------------------------------------
 
-    def customer_row(self, smap: SheetMap, cells: list[Any]) -> tuple[dict, str | None] | None:
+    def customer_row(self, smap: SheetMap, cells: list[Any]) -> tuple[dict[str, Any], str | None] | None:
         """A customer row as (customer data, a former id it names); None when it holds nothing to import.
         A bad value drops only that value (listed in ``drops``); a missing name rejects the row."""
         self.drops = []
@@ -223,7 +224,7 @@ class RowReader:
         finally:
             self.lenient = False
 
-    def _customer_fields(self, vals: dict, name: str) -> tuple[dict, str | None]:
+    def _customer_fields(self, vals: Values, name: str) -> tuple[dict[str, Any], str | None]:
         notes: list[str] = []
         data: dict[str, Any] = {}
         old_id = None
@@ -295,7 +296,7 @@ class RowReader:
             self.drops.append(self.msgs.line("import-value-dropped", detail=self.msgs.line(e.code, **e.values)))
             return None
 
-    def _field(self, vals: dict, key: str, notes: list[str]) -> Any:
+    def _field(self, vals: Values, key: str, notes: list[str]) -> Any:
         """A top-level field, read the way its schema says."""
         if key not in vals:
             return None
@@ -335,7 +336,7 @@ class RowReader:
             return parse_bool(self._text(vals, key))
         return self._text(vals, key)
 
-    def _budget(self, vals: dict, notes: list[str]) -> Any:
+    def _budget(self, vals: Values, notes: list[str]) -> Any:
         """预算: an amount in 元 or 万 (50万 -> 500000, 120,000元, ¥8k) as a number; a range or words
         (30-50万, 待确认) as written; a date is not a budget: dropped and reported (a shifted column)."""
         for header, value in vals.get("budget", []):
@@ -352,7 +353,7 @@ class RowReader:
                 return text
         return None
 
-    def _owner_cell(self, vals: dict, path: str) -> str | None:
+    def _owner_cell(self, vals: Values, path: str) -> str | None:
         for header, value in vals.get(path, []):
             if cell_empty(value):
                 continue
@@ -363,7 +364,7 @@ class RowReader:
             return handle
         return None
 
-    def _next_action(self, vals: dict, data: dict, notes: list[str]) -> None:
+    def _next_action(self, vals: Values, data: dict[str, Any], notes: list[str]) -> None:
         text = self._text(vals, "next_action") or self._text(vals, "next_action.action")
         when = self._parse(vals, "next_action.date", parse_date)
         if text:
@@ -377,7 +378,7 @@ class RowReader:
         elif text:
             notes.append(f"{self.rules.title('next_action')}: {text}")
 
-    def _interactions(self, vals: dict, data: dict, notes: list[str]) -> list[dict]:
+    def _interactions(self, vals: Values, data: dict[str, Any], notes: list[str]) -> list[dict[str, Any]]:
         out = []
         if vals.get("interaction.summary") or vals.get("interaction.date"):
             if self._text(vals, "interaction.summary") and vals.get("interaction.date"):
@@ -412,7 +413,7 @@ class RowReader:
                 return key
         return "other"
 
-    def _deal_in_customer_row(self, vals: dict, data: dict, notes: list[str]) -> dict | None:
+    def _deal_in_customer_row(self, vals: Values, data: dict[str, Any], notes: list[str]) -> dict[str, Any] | None:
         """合作金额 / 签约 on a customer's row. An amount is a deal (signed on 签约日期, or on the date a
         签约 column holds; no date given -> no ``signed``, listed as missing information, never
         invented), unless the row says it is not signed (签约 = 否), when the amount goes to the notes.
@@ -443,7 +444,7 @@ class RowReader:
             data["stage"] = "won"
         return deal
 
-    def _won(self, vals: dict, notes: list[str]) -> tuple[bool | None, dt.date | None]:
+    def _won(self, vals: Values, notes: list[str]) -> tuple[bool | None, dt.date | None]:
         """A 签约 / 是否成交 column: yes, no, or the signing date (which also means yes)."""
         for header, value in vals.get("won", []):
             if cell_empty(value):
@@ -486,13 +487,13 @@ class RowReader:
             return None
         return ChildRow(cid, name, LIST_OF[prefix], item, notes)
 
-    def _child(self, prefix: str, vals: dict, notes: list[str]) -> dict | None:
+    def _child(self, prefix: str, vals: Values, notes: list[str]) -> dict[str, Any] | None:
         parse = {"contact": self._contact_item, "interaction": self._interaction_item_from, "deal": self._deal_item,
                  "opportunity": self._opportunity_item, "survey": self._survey_item,
                  "complaint": self._complaint_item}[prefix]
         return parse(vals, notes)
 
-    def _contact_item(self, vals: dict, notes: list[str]) -> dict | None:
+    def _contact_item(self, vals: Values, notes: list[str]) -> dict[str, Any] | None:
         phone = self._parse(vals, "contact.phone", parse_phone_cell, self.region)
         phone = phone[0] if phone else None
         email = self._parse(vals, "contact.email", parse_email_cell)
@@ -523,7 +524,7 @@ class RowReader:
         return {k: v for k, v in item.items() if v is not None}
 
     def _interaction_item(self, when: dt.date, channel: str, by: str | None, summary: str, outcome: str | None,
-                          contact: str | None, notes: list[str]) -> dict:
+                          contact: str | None, notes: list[str]) -> dict[str, Any]:
         if self.limit and len(summary) > self.limit:
             notes.append(summary)
             cut = self.msgs.word("truncated")
@@ -532,7 +533,7 @@ class RowReader:
                 "outcome": outcome}
         return {k: v for k, v in item.items() if v is not None}
 
-    def _interaction_item_from(self, vals: dict, notes: list[str]) -> dict:
+    def _interaction_item_from(self, vals: Values, notes: list[str]) -> dict[str, Any]:
         when = self._parse(vals, "interaction.date", parse_date)
         summary = self._text(vals, "interaction.summary")
         if when is None:
@@ -556,7 +557,7 @@ class RowReader:
         return self._interaction_item(when, channel, by, summary, self._text(vals, "interaction.outcome"),
                                       self._text(vals, "interaction.contact"), notes)
 
-    def _deal_item(self, vals: dict, notes: list[str]) -> dict:
+    def _deal_item(self, vals: Values, notes: list[str]) -> dict[str, Any]:
         amount = self._parse(vals, "deal.amount", parse_number)
         signed = self._parse(vals, "deal.signed", parse_date)
         for path, value in (("deal.amount", amount), ("deal.signed", signed)):
@@ -570,7 +571,7 @@ class RowReader:
                 "amount": amount, "signed": signed, "opportunity": self._text(vals, "deal.opportunity")}
         return {k: v for k, v in item.items() if v is not None}
 
-    def _opportunity_item(self, vals: dict, notes: list[str]) -> dict:
+    def _opportunity_item(self, vals: Values, notes: list[str]) -> dict[str, Any]:
         """商机: what, expected amount and close date are needed; the id is the sheet's (an export's) or
         made from what and when, so importing the same sheet again finds the same opportunity."""
         amount = self._parse(vals, "opportunity.amount", parse_number)
@@ -600,7 +601,7 @@ class RowReader:
                 self._not_future(vals, f"opportunity.{key}", item[key])
         return {k: v for k, v in item.items() if v is not None}
 
-    def _survey_item(self, vals: dict, notes: list[str]) -> dict:
+    def _survey_item(self, vals: Values, notes: list[str]) -> dict[str, Any]:
         when = self._parse(vals, "survey.date", parse_date)
         if when is None:
             raise RowReject.coded("import-missing", column=self._header(vals, "survey.date", "survey.date"),
@@ -619,7 +620,7 @@ class RowReader:
             item["comment"] = comment
         return item
 
-    def _complaint_item(self, vals: dict, notes: list[str]) -> dict:
+    def _complaint_item(self, vals: Values, notes: list[str]) -> dict[str, Any]:
         when = self._parse(vals, "complaint.date", parse_date)
         content = self._text(vals, "complaint.content")
         for path, value in (("complaint.date", when), ("complaint.content", content)):
@@ -644,12 +645,12 @@ class RowReader:
                                   what=self._what("complaints"))
         return {k: v for k, v in item.items() if v is not None}
 
-    def _not_future(self, vals: dict, path: str, when: dt.date) -> None:
+    def _not_future(self, vals: Values, path: str, when: dt.date) -> None:
         """What has happened cannot be dated after today (the checker's future-date rule, per row)."""
         if when > self.today:
             raise RowReject.coded("import-future", column=self._header(vals, path, path), value=when, today=self.today)
 
-    def _header(self, vals: dict, path: str, fallback: str) -> str:
+    def _header(self, vals: Values, path: str, fallback: str) -> str:
         cells = vals.get(path)
         if cells:
             return str(cells[0][0])
@@ -661,7 +662,7 @@ class RowReader:
         return self.msgs.word(f"kind.{kind}")
 
 
-def _vocab_name(schema: dict, resolvers: dict[str, Resolver]) -> str | None:
+def _vocab_name(schema: dict[str, Any], resolvers: dict[str, Resolver]) -> str | None:
     """The vocabulary a property draws from ($ref to a list of choices, possibly or null)."""
     refs = [schema.get("$ref")] + [s.get("$ref") for s in schema.get("anyOf", []) if isinstance(s, dict)]
     for ref in refs:
@@ -672,6 +673,6 @@ def _vocab_name(schema: dict, resolvers: dict[str, Resolver]) -> str | None:
     return None
 
 
-def _types(prop: dict) -> set[str]:
+def _types(prop: dict[str, Any]) -> set[str]:
     t = prop.get("type")
     return set(t) if isinstance(t, list) else {t} if isinstance(t, str) else set()

@@ -49,7 +49,8 @@ def default_config_text() -> str:
 
 @cache
 def _defaults() -> dict[str, Any]:
-    return yaml.load(default_config_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    defaults: dict[str, Any] = yaml.load(default_config_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return defaults
 
 
 def default_config() -> dict[str, Any]:
@@ -257,7 +258,7 @@ class Config:
         type."""
         defaults = _defaults()
         merged = deep_merge(defaults, data or {})
-        built = _build(cls, merged, defaults, "")
+        built: Config = _build(cls, merged, defaults, "")
         if today is None:
             today = dt.datetime.now(built.tz).date()
         fingerprint = json.dumps(merged, sort_keys=True, ensure_ascii=False, default=str)
@@ -312,7 +313,8 @@ def _convert(tp: Any, value: Any, default: Any, path: str) -> Any:
     if is_dataclass(tp):
         if not isinstance(value, Mapping):
             raise ConfigValueError(path, value, "object")
-        return _build(tp, value, default if isinstance(default, Mapping) else EMPTY, path)
+        # a field's type hint: the dataclass itself, never an instance of it
+        return _build(typing.cast(type, tp), value, default if isinstance(default, Mapping) else EMPTY, path)
     if origin is tuple:
         if not isinstance(value, list | tuple):
             raise ConfigValueError(path, value, "array")

@@ -59,7 +59,7 @@ def _is_yaml_name(name: str) -> bool:
     return 0 < dot < len(name) - 1 and name[dot:] in (".yaml", ".yml")
 
 
-def read_file(name: str, path: str, repo: Repo) -> bytes | dict:
+def read_file(name: str, path: str, repo: Repo) -> bytes | dict[str, object]:
     """The file's bytes, or the problem saying why it cannot be read.
 
     Plain os calls: a warm check reads every customer file, and the io layer's

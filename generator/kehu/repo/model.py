@@ -215,7 +215,7 @@ _ITEM_LISTS = ("contacts", "deals", "opportunities", "interactions", "surveys", 
 
 # A customer record without the YAML: the data plus the lines ``customer_from`` uses, as plain JSON.
 # The site caches it by file content, so a build after ``kehu check`` does not parse the YAML again.
-Record = list  # [data, {top-level key: line}, {list field: [line of each item]}]
+Record = list[Any]  # [data, {top-level key: line}, {list field: [line of each item]}]
 
 
 def record_of(loaded: LoadedYaml) -> Record:
@@ -246,7 +246,8 @@ class Member:
     active: bool = True
     line: int = 0
     code: str | None = None  # the member's part of the ids they create (kehu.store.ids)
-    remind: list[dict] = field(default_factory=list)  # reminder channels (`kehu remind`), as team.yaml writes them
+    # reminder channels (`kehu remind`), as team.yaml writes them
+    remind: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(slots=True)

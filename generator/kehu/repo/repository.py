@@ -7,6 +7,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..util.problems import Problem
 from ..words.catalogue import Locale
@@ -105,7 +106,7 @@ def open_repo(root: Path | None = None, today: dt.date | None = None, locale: st
     root = find_root(root)
     schemas = SchemaSet(root / SCHEMA_DIR if (root / SCHEMA_DIR).is_dir() else None)
     problems: list[Problem] = []
-    config_data: dict = {}
+    config_data: dict[str, Any] = {}
     config_ok = True
     config_path = root / CONFIG_FILE
     config_text = ""

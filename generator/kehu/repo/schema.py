@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
 import jsonschema_rs
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # imported where used: jsonschema takes longer to import than
 
 from ..util.problems import Problem
 from ..words.catalogue import Locale, lang_of
-from .yamlload import LoadedYaml, load_yaml_bytes
+from .yamlload import LoadedYaml, Path_, load_yaml_bytes
 
 SCHEMA_FILES = {"customer": "customer.schema.json", "team": "team.schema.json", "config": "config.schema.json"}
 
@@ -77,12 +77,12 @@ class Vocabulary:
         return None
 
 
-def _is_vocab(schema: Any) -> bool:
+def _is_vocab(schema: Any) -> TypeGuard[dict[str, Any]]:
     return (isinstance(schema, dict) and isinstance(schema.get("oneOf"), list) and bool(schema["oneOf"])
             and all(isinstance(s, dict) and "const" in s for s in schema["oneOf"]))
 
 
-def _vocab_from(name: str, schema: dict) -> Vocabulary:
+def _vocab_from(name: str, schema: Mapping[str, Any]) -> Vocabulary:
     return Vocabulary(name, [Term(str(s["const"]), str(s.get("title", s["const"])),
                                   str(s.get("x-title-en", s.get("title", s["const"])))) for s in schema["oneOf"]])
 
@@ -92,7 +92,7 @@ class SchemaSet:
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder
-        self.raw: dict[str, dict] = {}
+        self.raw: dict[str, dict[str, Any]] = {}
         self.texts: dict[str, str] = {}
         self.broken: dict[str, tuple[int, int, str]] = {}  # kind -> where and why its JSON does not parse
         for kind, name in SCHEMA_FILES.items():
@@ -145,7 +145,7 @@ class SchemaSet:
 
     # --- references: resolved inside schema/ only; checking never touches the network ------------
 
-    def _local_json(self, name: str) -> dict | None:
+    def _local_json(self, name: str) -> dict[str, Any] | None:
         """A JSON file of schema/ (or of kehu's bundled schemas) by its plain file name, else None."""
         if "/" in name or "\\" in name or not name.endswith(".json") or name.startswith("."):
             return None
@@ -167,14 +167,14 @@ class SchemaSet:
     def _bases(self) -> tuple[str, ...]:
         """The folder URIs the schemas' own ``$id`` give (https://kehu.example/schema/): a relative
         ``$ref`` resolves against them, and only names in those folders are served — from schema/."""
-        out = set()
+        out: set[str] = set()
         for schema in self.raw.values():
             sid = schema.get("$id") if isinstance(schema, dict) else None
             if isinstance(sid, str) and "/" in sid:
                 out.add(sid.rsplit("/", 1)[0] + "/")
         return tuple(sorted(out))
 
-    def retrieve(self, uri: str) -> dict:
+    def retrieve(self, uri: str) -> dict[str, Any]:
         """What a ``$ref`` to another document gets: a file of schema/, never a download."""
         base, _, _ = uri.partition("#")
         for folder in self._bases:
@@ -222,7 +222,8 @@ class SchemaSet:
         from referencing import Registry, Resource
         from referencing.jsonschema import DRAFT202012
 
-        # an explicit registry: without one, jsonschema would download an unknown $ref
+        # an explicit registry: without one, jsonschema would download an unknown $ref (the ignore: referencing
+        # declares its attrs classes in a way mypy does not read, so it misses the `retrieve` argument)
         registry: Registry = Registry(retrieve=lambda uri: Resource.from_contents(  # type: ignore[call-arg]
             self.retrieve(uri), default_specification=DRAFT202012))
         return {k: jsonschema.Draft202012Validator(s, registry=registry,
@@ -230,7 +231,7 @@ class SchemaSet:
                 for k, s in self.raw.items()}
 
     @cached_property
-    def _conditions(self) -> dict[str, dict[int, tuple[dict, list[str]]]]:
+    def _conditions(self) -> dict[str, dict[int, tuple[dict[str, Any], list[str]]]]:
         return {k: _conditions(s) for k, s in self.raw.items()}
 
     @cached_property
@@ -269,7 +270,7 @@ KNOWN_DRAFTS = (None, "https://json-schema.org/draft/2020-12/schema", "http://js
                 "https://json-schema.org/draft/2019-09/schema", "http://json-schema.org/draft-07/schema")
 
 
-def _refs(node: Any, base: str, path: tuple = ()) -> Iterator[tuple[tuple, str, str]]:
+def _refs(node: Any, base: str, path: Path_ = ()) -> Iterator[tuple[Path_, str, str]]:
     """(path, reference, base URI) of every ``$ref`` / ``$dynamicRef`` to another document."""
     if isinstance(node, dict):
         sid = node.get("$id")
@@ -289,7 +290,7 @@ def _refs(node: Any, base: str, path: tuple = ()) -> Iterator[tuple[tuple, str, 
 
 
 def _unique(problems: Iterable[Problem]) -> list[Problem]:
-    seen: set[tuple] = set()
+    seen: set[tuple[int, int, str, str]] = set()
     out = []
     for p in problems:
         k = (p.line, p.col, p.code, p.message)
@@ -299,12 +300,12 @@ def _unique(problems: Iterable[Problem]) -> list[Problem]:
     return out
 
 
-def _conditions(root: Any) -> dict[int, tuple[dict, list[str]]]:
+def _conditions(root: Any) -> dict[int, tuple[dict[str, Any], list[str]]]:
     """For every ``then`` of an ``if``/``then`` pair in the schema: the schema that holds the pair
     (its property titles) and the keys the ``if`` requires (where a conditional error is shown)."""
-    out: dict[int, tuple[dict, list[str]]] = {}
+    out: dict[int, tuple[dict[str, Any], list[str]]] = {}
 
-    def walk(node: Any, owner: dict) -> None:
+    def walk(node: Any, owner: dict[str, Any]) -> None:
         if isinstance(node, dict):
             if isinstance(node.get("if"), dict) and isinstance(node.get("then"), dict):
                 holder = node if "properties" in node else owner
@@ -345,17 +346,23 @@ def _type_of(value: Any) -> str:
     return "object"
 
 
+def _parts(err: jsonschema.ValidationError) -> tuple[Mapping[str, Any], Any, Any]:
+    """The failed keyword's schema, its value and the instance. A validator's errors have all three set (the
+    library's types also allow a hand-made error's unset ones, and a boolean schema, which has no keyword)."""
+    return cast("Mapping[str, Any]", err.schema), err.validator_value, err.instance
+
+
 class _Translator:
     """Turns jsonschema errors into located problems that say what to do."""
 
-    def __init__(self, loaded: LoadedYaml, msgs: Locale, root: dict,
-                 conditions: dict[int, tuple[dict, list[str]]] | None = None) -> None:
+    def __init__(self, loaded: LoadedYaml, msgs: Locale, root: dict[str, Any],
+                 conditions: dict[int, tuple[dict[str, Any], list[str]]] | None = None) -> None:
         self.loaded = loaded
         self.msgs = msgs
         self.root = root
         self.conditions = _conditions(root) if conditions is None else conditions
 
-    def _at(self, path: tuple, key: bool = False) -> tuple[int, int]:
+    def _at(self, path: Path_, key: bool = False) -> tuple[int, int]:
         return self.loaded.pos(path, key=key)
 
     def translate(self, err: jsonschema.ValidationError) -> Iterator[Problem]:
@@ -363,28 +370,29 @@ class _Translator:
         path = tuple(err.absolute_path)
         field = _dotted(path)
         v = err.validator
+        schema, want, instance = _parts(err)
         if v == "required":
-            inst = err.instance if isinstance(err.instance, dict) else {}
-            owner, trigger = self.conditions.get(id(err.schema), (err.schema, []))
+            inst = instance if isinstance(instance, dict) else {}
+            owner, trigger = self.conditions.get(id(schema), (schema, []))
             # a field required by a condition (stage: lost -> lost_from) is reported where the condition stands
             where = next(((*path, k) for k in trigger if k in inst), None)
             at = self._at(where, key=True) if where else self._at(path)
-            for name in err.validator_value:
+            for name in want:
                 if name not in inst:
                     label = self._title(owner, name)
                     yield m.error(f, *at, "required", field=name, label=label)
             return
         if v in ("additionalProperties", "unevaluatedProperties"):
-            allowed = list(err.schema.get("properties", {}))
-            extras = [k for k in (err.instance or {}) if k not in allowed]
+            allowed = list(schema.get("properties", {}))
+            extras = [k for k in (instance or {}) if k not in allowed]
             for extra in extras:
                 close = difflib.get_close_matches(str(extra), allowed, n=1, cutoff=0.6)
                 suggestion = m.word("did_you_mean", x=close[0]) if close else ""
                 yield m.error(f, *self._at((*path, extra), key=True), "unknown-field", field=extra,
                               suggestion=suggestion, allowed=m.word("sep").join(allowed))
             return
-        if v in ("anyOf", "oneOf") and not _is_vocab(err.schema):
-            branches = err.schema[v]
+        if v in ("anyOf", "oneOf") and not _is_vocab(schema):
+            branches = schema[v]
             useful = [e for e in (err.context or [])
                       if e.relative_schema_path and branches[e.relative_schema_path[0]] != {"type": "null"}]
             if useful:
@@ -395,22 +403,22 @@ class _Translator:
                     if sub.relative_schema_path[0] == branch:
                         yield from self.translate(sub)
                 return
-        if v == "not" and isinstance(err.validator_value, dict) and "const" in err.validator_value:
+        if v == "not" and isinstance(want, dict) and "const" in want:
             yield self._excluded_value(err, path, field)
             return
-        if _is_vocab(err.schema) or (v in ("oneOf", "enum") and isinstance(err.instance, str)):
+        if _is_vocab(schema) or (v in ("oneOf", "enum") and isinstance(instance, str)):
             yield self._vocab_error(err, path, field)
             return
         line, col = self._at(path)
-        value = err.instance
+        value = instance
         if value is None and v == "type":
-            expected = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
-            wanted = (m.word("date_format") if err.schema.get("format") == "date"
+            expected = want if isinstance(want, list) else [want]
+            wanted = (m.word("date_format") if schema.get("format") == "date"
                       else " / ".join(m.word(t) for t in expected if t in _TYPE_WORDS and t != "null"))
             yield m.error(f, line, col, "no-value", field=field, hint=m.word("fill_in", x=wanted))
             return
         if v == "type":
-            expected = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+            expected = want if isinstance(want, list) else [want]
             expected = [t for t in expected if t != "null"] or expected
             found = _type_of(value)
             hint = m.word("type_hint")
@@ -425,20 +433,20 @@ class _Translator:
                           expected=" / ".join(m.word(t) for t in expected if t in _TYPE_WORDS),
                           found=m.word(found), value=shown, hint=hint)
             return
-        if v == "format" and err.validator_value == "date":
+        if v == "format" and want == "date":
             yield m.error(f, line, col, "bad-date", field=field, value=value)
             return
         if v == "pattern":
-            expected = (err.schema.get("x-pattern-hint-en" if m.en else "x-pattern-hint")
-                        or err.schema.get("description") or err.schema.get("title") or err.validator_value)
+            shape = (schema.get("x-pattern-hint-en" if m.en else "x-pattern-hint")
+                     or schema.get("description") or schema.get("title") or want)
             if "birthday" in field:
-                expected = m.word("schema.mm_dd_e")
-            elif err.validator_value.startswith("^[a-z]"):
-                expected = m.word("schema.a_handle_lowercase")
-            yield m.error(f, line, col, "bad-pattern", field=field, value=value, expected=expected)
+                shape = m.word("schema.mm_dd_e")
+            elif want.startswith("^[a-z]"):
+                shape = m.word("schema.a_handle_lowercase")
+            yield m.error(f, line, col, "bad-pattern", field=field, value=value, expected=shape)
             return
         if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minItems", "maxItems", "maxLength"):
-            yield m.error(f, line, col, "out-of-range", field=field, value=value, detail=f"{v} {err.validator_value}")
+            yield m.error(f, line, col, "out-of-range", field=field, value=value, detail=f"{v} {want}")
             return
         if v == "minLength":
             yield m.error(f, line, col, "empty-value", field=field)
@@ -448,29 +456,29 @@ class _Translator:
             return
         yield m.error(f, line, col, "schema", field=field, detail=err.message)
 
-    def _title(self, schema: dict, name: str) -> str:
+    def _title(self, schema: Mapping[str, Any], name: str) -> str:
         prop = schema.get("properties", {}).get(name, {})
         return str(prop.get("title", name)) if isinstance(prop, dict) else name
 
-    def _excluded_value(self, err: jsonschema.ValidationError, path: tuple, field: str) -> Problem:
+    def _excluded_value(self, err: jsonschema.ValidationError, path: Path_, field: str) -> Problem:
         """``lost_from: lost``: a vocabulary value that this place excludes (``not: {const: …}``)."""
         m = self.msgs
-        ref = err.schema.get("$ref", "")
+        schema, want, instance = _parts(err)
+        ref = schema.get("$ref", "")
         base = self.root.get("$defs", {}).get(ref.rsplit("/", 1)[-1]) if ref.startswith("#/$defs/") else None
-        excluded = err.validator_value["const"]
+        excluded = want["const"]
         terms = [t for t in _vocab_from(field, base).terms if t.key != excluded] if _is_vocab(base) else []
         allowed = m.word("sep").join(f"{t.key}({t.label(m.lang)})" for t in terms)
-        return m.error(self.loaded.file, *self._at(path), "unknown-value", field=field, value=err.instance,
+        return m.error(self.loaded.file, *self._at(path), "unknown-value", field=field, value=instance,
                        suggestion="", allowed=allowed)
 
-    def _vocab_error(self, err: jsonschema.ValidationError, path: tuple, field: str) -> Problem:
+    def _vocab_error(self, err: jsonschema.ValidationError, path: Path_, field: str) -> Problem:
         m = self.msgs
-        schema = err.schema
+        schema, _, value = _parts(err)
         if "enum" in schema:
             vocab = Vocabulary(field, [Term(str(k), str(k), str(k)) for k in schema["enum"]])
         else:
             vocab = _vocab_from(field, schema)
-        value = err.instance
         line, col = self._at(path)
         allowed = m.word("sep").join(
             f"{t.key}({t.label(m.lang)})" if t.key != t.zh else t.key for t in vocab.terms[:40])

@@ -19,7 +19,7 @@ import yaml
 try:  # the C loader is ~10x faster; fall back quietly where libyaml is missing
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]  # (mypy types the name by the first import)
 
 from ..util.problems import Problem
 from ..words.catalogue import Locale
@@ -78,7 +78,7 @@ class _FastLoader(_Loader):
 
 
 if _Loader.yaml_path_resolvers or None in _Loader.yaml_implicit_resolvers:  # pragma: no cover — a future PyYAML
-    _FastLoader = _Loader  # type: ignore[misc]
+    _FastLoader = _Loader  # type: ignore[misc,assignment]  # mypy cannot rebind a class name
 
 
 def _shown_tag(tag: str) -> str:
@@ -151,8 +151,8 @@ def load_yaml_bytes(file: str, raw: bytes, msgs: Locale, max_bytes: int | None =
                 out.problems.append(msgs.error(file, n, col, "tab-indent"))
         if out.problems:
             return out
-    if "&" in text and _has_anchor(text):
-        line, col = _has_anchor(text)  # type: ignore[misc]
+    if "&" in text and (anchor := _has_anchor(text)):
+        line, col = anchor
         out.problems.append(msgs.error(file, line, col, "anchor"))
         return out
     try:
@@ -218,6 +218,7 @@ def _has_anchor(text: str) -> tuple[int, int] | None:
     try:
         for ev in yaml.parse(text, Loader=_Loader):
             if getattr(ev, "anchor", None):
+                assert ev.start_mark is not None  # the parser's events always carry their marks
                 return ev.start_mark.line + 1, ev.start_mark.column + 1
     except yaml.YAMLError:
         return None  # the real parse reports the syntax error

@@ -11,8 +11,8 @@ import datetime as dt
 import hashlib
 import json
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote
 
 from ..book.loader import Counts, open_book
@@ -28,7 +28,7 @@ from .data import Assembler, CustomerView, Privacy, calendar_src, customer_src, 
 from .history import Change, file_histories
 from .ics import owner_calendar
 from .render import ASSETS, SEARCH_WORKER, Renderer, page_url
-from .search import PHONE_DIGITS, Entry, make_entry, segmenter
+from .search import PHONE_DIGITS, Entry, Splitter, make_entry, segmenter
 
 # the report pages, in navigation order; customer and team-member pages stay out of the navigation
 NAV = ["index.md", "customers.md", "due.md", "funnel.md", "forecast.md", "satisfaction.md", "team/index.md",
@@ -76,7 +76,7 @@ class _Clock:
         self.t = now
 
 
-def site_context(repo: Repo, labels: Presenter, today: dt.date, internal: bool) -> dict:
+def site_context(repo: Repo, labels: Presenter, today: dt.date, internal: bool) -> dict[str, Any]:
     cfg = repo.config
     return {"title": (cfg.site.title or labels.t("site.title")), "built": today.isoformat(),
             "internal": internal, "timezone": str(cfg.tz), "soon_days": cfg.due_soon_days,
@@ -118,7 +118,7 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
                           "more": labels.t("search_more"), "more_location": page_url("customers.md", directory_urls)}
     worker = r.static_file(SEARCH_WORKER)
     out.search_worker = worker.read_bytes() if worker is not None else None
-    common = {"L": labels, "site": site_context(repo, labels, today, internal)}
+    common: dict[str, Any] = {"L": labels, "site": site_context(repo, labels, today, internal)}
 
     def page(src: str, template: str, title: str, nav: bool = True, **ctx: object) -> None:
         out.pages[src] = r.render(template, src, title, search=search_pages and not nav, **common, **ctx)
@@ -170,13 +170,13 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
 
 # --- calendars: icalendar takes about 0.25 ms an event, so a large team's feeds are made in parallel ------
 
-def _calendar(task: tuple[list[dict], dt.date, str, Presenter], i: int) -> bytes:
+def _calendar(task: tuple[list[dict[str, Any]], dt.date, str, Presenter], i: int) -> bytes:
     team, today, title, labels = task
     m = team[i]
     return owner_calendar(m["handle"], m["name"], m["due"]["items"], today, title, labels)
 
 
-def _calendars(team: list[dict], today: dt.date, title: str, labels: Presenter, jobs: int) -> list[bytes]:
+def _calendars(team: list[dict[str, Any]], today: dt.date, title: str, labels: Presenter, jobs: int) -> list[bytes]:
     events = sum(len(m["due"]["items"]) for m in team)
     if events < THRESHOLD * 16:  # a pool pays for many events, not for many members
         return [_calendar((team, today, title, labels), i) for i in range(len(team))]
@@ -190,9 +190,10 @@ def _calendars(team: list[dict], today: dt.date, title: str, labels: Presenter, 
 # --- customer pages, rendered in parallel on a large repository -------------------------------------
 
 Rendered = tuple[str, str, str, Entry, tuple[str, str]]  # src, page, title, search entry, pinyin keys of the name
+_RenderTask = tuple[Assembler, Renderer, dict[str, list[Change]], dict[str, Any], list[Customer], bool, Splitter]
 
 
-def _render_one(task: tuple, i: int) -> Rendered:
+def _render_one(task: _RenderTask, i: int) -> Rendered:
     asm, r, histories, common, customers, search_pages, split = task
     c: Customer = customers[i]
     view: CustomerView = asm.customer(c, histories.get(c.file, []))
@@ -229,9 +230,9 @@ def environment(repo: Repo, r: Renderer, *parts: object) -> str:
     return h.hexdigest()
 
 
-def _render_customers(asm: Assembler, r: Renderer, histories: dict[str, list[Change]], common: dict,
+def _render_customers(asm: Assembler, r: Renderer, histories: dict[str, list[Change]], common: dict[str, Any],
                       customers: list[Customer], jobs: int, search_pages: bool, env: str,
-                      split: Callable[[str], str]) -> list[Rendered]:
+                      split: Splitter) -> list[Rendered]:
     keys = [_page_key(c, asm, histories, env) for c in customers]
     todo = [i for i, c in enumerate(customers) if _RENDERED.get(customer_src(c.id), ("",))[0] != keys[i]]
     r.env.get_template("customer.md.j2")  # compiled once, before the workers fork

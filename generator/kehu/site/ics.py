@@ -45,4 +45,5 @@ def owner_calendar(owner: str, owner_name: str, items: list[dict[str, Any]], tod
         event.add("description", f"{item['reason_text']}\n{labels.colon(labels.t('due_date'), item['date'])}")
         event.add("transp", "TRANSPARENT")
         cal.add_component(event)
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()
+    return ical

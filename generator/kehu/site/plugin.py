@@ -20,9 +20,10 @@ import html
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import jinja2
@@ -42,6 +43,9 @@ from .generate import GeneratedSite, generate, nav_pages
 from .render import ASSETS, TEMPLATES_DIR, page_url
 from .search import SegmenterMissing, make_entry, segmenter, write_index
 
+if TYPE_CHECKING:
+    from mkdocs.livereload import LiveReloadServer
+
 # under the engine's own logger ('mkdocs' or, on ProperDocs, 'properdocs'), so that --strict counts kehu's warnings
 log = logging.getLogger(f"{mkdocs.__name__}.plugins.kehu")
 INTERNAL_ENV = "KEHU_INTERNAL"  # set by `kehu build --internal` / `kehu serve --internal`
@@ -49,12 +53,13 @@ LOCALE_ENV = "KEHU_LOCALE"  # the language of one build, whatever kehu.yaml says
 PAGES_CACHE_ENV = "KEHU_PAGES_CACHE"  # set by `kehu serve`: keep pages on disk so dirty reload skips unchanged ones
 
 
-class KehuConfig(base.Config):
+# (the ignores: mkdocs leaves __init_subclass__ unannotated)
+class KehuConfig(base.Config):  # type: ignore[no-untyped-call]
     repo = c.Optional(c.Type(str))        # the team repository (default: the folder of mkdocs.yml)
     internal = c.Type(bool, default=False)  # show phone numbers and emails unmasked
 
 
-class KehuPlugin(BasePlugin[KehuConfig]):
+class KehuPlugin(BasePlugin[KehuConfig]):  # type: ignore[no-untyped-call]
     supports_multiple_instances = False
     # the date `kehu build --today` / `kehu --today serve` hands the plugin it runs (given_today); None: the
     # plugin runs under a plain `mkdocs build`, where KEHU_TODAY or the real date applies (pinned_today)
@@ -183,7 +188,7 @@ class KehuPlugin(BasePlugin[KehuConfig]):
             log.warning("kehu: the theme's search worker (assets/javascripts/workers/search.*.js) was not found, "
                         "so the header search finds team members only; use the Material theme")
 
-    def on_serve(self, server, config: MkDocsConfig, builder):  # type: ignore[no-untyped-def]
+    def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder: Callable[..., Any]) -> LiveReloadServer:
         assert self.repo is not None
         root = self.repo.root
         for rel in (CUSTOMERS_DIR, TEAM_FILE, CONFIG_FILE, TEMPLATES_DIR, "schema"):

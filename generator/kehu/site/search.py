@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from ..util.atomic import atomic_write, new_dir, replace_dir
 from ..util.errors import KehuError
@@ -241,14 +242,14 @@ def _json(value: object) -> bytes:
 
 
 def write_index(site_dir: Path, entries: list[Entry], docs: list[Entry], worker: bytes | None,
-                **options: object) -> dict[str, int]:
+                **options: Any) -> dict[str, int]:
     """Write the sharded index of ``entries`` into search/kehu/, replace the entries of the search_index.json
     Material wrote by ``docs`` (the few small ones), and put kehu's worker where Material's pages load their
     worker from. ``options`` go to build_index. Returns sizes: the whole index and its largest shard."""
     search = site_dir / "search"
     path = search / "search_index.json"
     data = json.loads(path.read_text(encoding="utf-8"))
-    files = build_index(entries, **options)  # type: ignore[arg-type]
+    files = build_index(entries, **options)
     data["docs"] = [d.as_doc() for d in docs]
     target = search / INDEX_DIR
     fresh = new_dir(search, ".kehu-")

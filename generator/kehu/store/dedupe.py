@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..book.loader import open_book
 from ..core.identity import comparable, is_empty, same_fact
@@ -23,6 +23,9 @@ from ..core.rules import IndexEntry, near_duplicates
 from ..repo.config import Config
 from ..repo.repository import Repo
 from ..repo.schema import title_of
+
+if TYPE_CHECKING:
+    from ruamel.yaml.comments import CommentedMap
 
 # how strongly each kind of evidence says "the same customer" (0..1); several combine as
 # 1 - Π(1 - s), so a pair with the same name *and* the same phone ranks above either alone
@@ -66,6 +69,7 @@ def find_pairs(entries: list[IndexEntry], config: Config) -> list[Pair]:
         if (kind, detail) not in pair.reasons:
             pair.reasons.append((kind, detail))
 
+    keys: Callable[[IndexEntry], list[str]]
     for kind, keys in (("name", lambda e: [e.norm_name] if e.norm_name else []),
                        ("phone", lambda e: sorted({p[0] for p in e.phones})),
                        ("email", lambda e: sorted({m[0] for m in e.emails}))):
@@ -96,7 +100,7 @@ def score(reasons: Iterable[tuple[str, str]]) -> float:
 
 @dataclass
 class MergeStats:
-    added: Counter = field(default_factory=Counter)                     # list field -> entries added
+    added: Counter[str] = field(default_factory=Counter)                     # list field -> entries added
     filled: list[str] = field(default_factory=list)                     # fields that were empty
     conflicts: list[tuple[str, Any, Any]] = field(default_factory=list)  # (field, kept, other)
     notes_added: int = 0
@@ -142,7 +146,7 @@ def rules_for(repo: Repo, note_prefix: str) -> MergeRules:
     return MergeRules(list(props), items, repo.config.check.phone_region, title, note_prefix, show)
 
 
-def merge_records(target: MutableMapping, source: MutableMapping, rules: MergeRules,
+def merge_records(target: MutableMapping[str, Any], source: MutableMapping[str, Any], rules: MergeRules,
                   soft: frozenset[str] | set[str] = frozenset()) -> MergeStats:
     """Merge ``source`` into ``target`` in place: union of contacts, interactions, deals, surveys
     and complaints (identical entries once), union of tags; an empty field takes the source's
@@ -185,7 +189,7 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _add_note_lines(target: MutableMapping, lines: list[str], order: list[str]) -> int:
+def _add_note_lines(target: MutableMapping[str, Any], lines: list[str], order: list[str]) -> int:
     """Append the lines the notes do not already hold; returns how many were added."""
     existing = str(target.get("notes") or "")
     have = {ln.strip() for ln in existing.splitlines()}
@@ -201,17 +205,17 @@ def _add_note_lines(target: MutableMapping, lines: list[str], order: list[str]) 
     return len(new)
 
 
-def _set(target: MutableMapping, key: str, value: Any, order: list[str]) -> None:
+def _set(target: MutableMapping[str, Any], key: str, value: Any, order: list[str]) -> None:
     if hasattr(target, "insert"):  # a round-trip CommentedMap: new keys where the schema puts them
         from .mapedit import set_field
 
-        set_field(target, key, value, order)  # type: ignore[arg-type]
+        set_field(cast("CommentedMap", target), key, value, order)
     else:
         target[key] = value
 
 
-def _merge_tags(target: MutableMapping, key: str, values: list, rules: MergeRules) -> int:
-    current = target.get(key)
+def _merge_tags(target: MutableMapping[str, Any], key: str, values: list[Any], rules: MergeRules) -> int:
+    current: Any = target.get(key)
     if is_empty(current):
         _set(target, key, list(values), rules.order)
         return len(values)
@@ -223,7 +227,8 @@ def _merge_tags(target: MutableMapping, key: str, values: list, rules: MergeRule
     return added
 
 
-def _merge_list(target: MutableMapping, key: str, items: list, rules: MergeRules, note_lines: list[str]) -> int:
+def _merge_list(target: MutableMapping[str, Any], key: str, items: list[Any], rules: MergeRules,
+                note_lines: list[str]) -> int:
     current = target.get(key)
     if not isinstance(current, list):
         current = None
@@ -250,12 +255,12 @@ def _merge_list(target: MutableMapping, key: str, items: list, rules: MergeRules
     return added
 
 
-def _ordered(item: dict, order: list[str]) -> dict:
+def _ordered(item: dict[str, Any], order: list[str]) -> dict[str, Any]:
     keys = [k for k in order if k in item] + [k for k in item if k not in order]
     return {k: item[k] for k in keys if not is_empty(item[k]) or k == "primary"}
 
 
-def _append(seq: list, key: str, item: dict) -> None:
+def _append(seq: list[Any], key: str, item: dict[str, Any]) -> None:
     """Dated entries go in date order (after entries of the same day); others at the end."""
     from .mapedit import insert_dated
 
@@ -267,7 +272,7 @@ def _append(seq: list, key: str, item: dict) -> None:
     insert_dated(seq, item, date_key)
 
 
-def _fill_contact(target: dict, source: dict, rules: MergeRules, note_lines: list[str]) -> None:
+def _fill_contact(target: dict[str, Any], source: dict[str, Any], rules: MergeRules, note_lines: list[str]) -> None:
     for k, v in source.items():
         if is_empty(v) or k == "primary":
             continue

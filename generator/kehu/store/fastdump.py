@@ -71,7 +71,7 @@ def dump_plain(data: Any, layout: Layout) -> str | None:
 # --- the header comment ------------------------------------------------------------------------
 
 
-def _header(data: dict) -> str:
+def _header(data: dict[str, Any]) -> str:
     if type(data) is dict:
         return ""
     if type(data) is not CommentedMap:
@@ -97,9 +97,10 @@ def _header(data: dict) -> str:
 # --- the tree, as kehu.store.fmt.canonicalize arranges it ----------------------------------------------
 # A node is ("map", flow, [(key, node), …]), ("seq", flow, [node, …]) or ("scalar", value) with the
 # value already styled by kehu.store.fmt's rules (str / DoubleQuoted / Literal / YamlDate / int / …).
+_Node = tuple[Any, ...]
 
 
-def _top(data: dict, layout: Layout) -> tuple:
+def _top(data: dict[str, Any], layout: Layout) -> _Node:
     keys = _ordered(data, layout.top)
     entries = []
     for k in keys:
@@ -111,7 +112,7 @@ def _top(data: dict, layout: Layout) -> tuple:
     return ("map", False, entries)
 
 
-def _ordered(m: dict, order: tuple[str, ...] | None) -> list[str]:
+def _ordered(m: dict[str, Any], order: tuple[str, ...] | None) -> list[str]:
     for k in m:
         if not _key_ok(k):
             raise _Fallback
@@ -133,7 +134,7 @@ def _key_ok(k: Any) -> bool:
     return ok
 
 
-def _node(value: Any, layout: Layout, field: str, order: tuple[str, ...] | None, in_flow: bool) -> tuple:
+def _node(value: Any, layout: Layout, field: str, order: tuple[str, ...] | None, in_flow: bool) -> _Node:
     """``order``: the key order of this map, or of the maps directly in this list (one level, like fmt)."""
     t = type(value)
     if t is dict:
@@ -218,7 +219,7 @@ def _double_quoted(text: str) -> str:
     return '"' + _NEEDS_ESCAPE.sub(_escape, text) + '"'
 
 
-def _escape(m: re.Match) -> str:
+def _escape(m: re.Match[str]) -> str:
     ch = m.group()
     if ch in _ESCAPES:
         return "\\" + _ESCAPES[ch]
@@ -230,7 +231,7 @@ def _escape(m: re.Match) -> str:
     return f"\\U{code:08X}"
 
 
-def _flow(node: tuple) -> str:
+def _flow(node: _Node) -> str:
     if node[0] == "map":
         return "{" + ", ".join(f"{k}: {_flow(v)}" for k, v in node[2]) + "}"
     if node[0] == "seq":
@@ -240,7 +241,7 @@ def _flow(node: tuple) -> str:
     return _scalar_text(node[1])
 
 
-def _is_block(node: tuple) -> bool:
+def _is_block(node: _Node) -> bool:
     return node[0] != "scalar" and not node[1] and bool(node[2])
 
 
@@ -254,7 +255,7 @@ def _literal(text: str, indent: int) -> str:
     return f"|{chomp}\n{body}"
 
 
-def _value(node: tuple, indent: int, out: list[str]) -> None:
+def _value(node: _Node, indent: int, out: list[str]) -> None:
     """What follows 'key:' or '- ' (the separator included); ``indent``: where a nested block goes."""
     if node[0] == "scalar":
         v = node[1]
@@ -272,7 +273,7 @@ def _value(node: tuple, indent: int, out: list[str]) -> None:
         _block_seq(node, indent, out)
 
 
-def _block_map(node: tuple, indent: int, out: list[str], first_prefix: str | None) -> None:
+def _block_map(node: _Node, indent: int, out: list[str], first_prefix: str | None) -> None:
     """Entries at column ``indent``; ``first_prefix`` replaces the first entry's indentation ('- ' items)."""
     pad = " " * indent
     for i, (k, v) in enumerate(node[2]):
@@ -280,7 +281,7 @@ def _block_map(node: tuple, indent: int, out: list[str], first_prefix: str | Non
         _value(v, indent + 2, out)
 
 
-def _block_seq(node: tuple, indent: int, out: list[str]) -> None:
+def _block_seq(node: _Node, indent: int, out: list[str]) -> None:
     """Items as '- ' at column ``indent``, their content at ``indent + 2``."""
     dash = " " * indent + "-"
     for item in node[2]:

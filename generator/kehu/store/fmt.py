@@ -58,7 +58,7 @@ Line = tuple[int, str]  # (column, comment text); text "" is a blank line
 # --- layout from the schema ----------------------------------------------------------------------
 
 
-def _deref(root: dict, ref: str) -> Any:
+def _deref(root: dict[str, Any], ref: str) -> Any:
     if not ref.startswith("#/"):
         return None
     node: Any = root
@@ -69,7 +69,7 @@ def _deref(root: dict, ref: str) -> Any:
     return node
 
 
-def _object_keys(schema: Any, root: dict, depth: int = 0) -> tuple[str, ...] | None:
+def _object_keys(schema: Any, root: dict[str, Any], depth: int = 0) -> tuple[str, ...] | None:
     """Key order of the object a (sub)schema describes: its own properties, or those of its items or $ref."""
     if not isinstance(schema, dict) or depth > 8:
         return None
@@ -118,7 +118,7 @@ def text_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def fits_one_line(m: dict) -> bool:
+def fits_one_line(m: dict[str, Any]) -> bool:
     if not all(_is_scalar(v) and "\n" not in str(v) for v in m.values()):
         return False
     return sum(text_width(f"{k}: {v}, ") for k, v in m.items()) <= FLOW_MAX_WIDTH
@@ -178,7 +178,7 @@ def style_string(text: str, in_flow: bool = False) -> str:
     if "\n" in text:
         if not in_flow and _literal_ok(text):
             return text if type(text) is LiteralScalarString else LiteralScalarString(text)
-        return DoubleQuotedScalarString(text)
+        return DoubleQuotedScalarString(text)  # type: ignore[no-any-return]  # ruamel's __new__ returns Any
     if _plain_ok(text, in_flow):
         return text if type(text) is str else str(text)
     return text if type(text) is DoubleQuotedScalarString else DoubleQuotedScalarString(text)
@@ -581,7 +581,8 @@ def _same(a: Any, b: Any) -> bool:
 def _hash_column(tok: Any) -> int:
     """The column of the '#' of an end-of-line comment token (its text may start with spaces)."""
     value = tok.value if isinstance(tok.value, str) else "".join(tok.value)
-    return tok.column + len(value) - len(value.lstrip(" "))
+    column: int = tok.column + len(value) - len(value.lstrip(" "))
+    return column
 
 
 def _within(inner: _Unit, outer: _Unit) -> bool:
@@ -660,7 +661,7 @@ def _order_keys(m: CommentedMap, order: Iterable[str]) -> None:
 
 def date_key(item: Any) -> tuple[int, str]:
     if isinstance(item, dict):
-        d = item.get("date")
+        d: Any = item.get("date")
         if isinstance(d, str) or (hasattr(d, "isoformat") and hasattr(d, "year")):
             return (0, d if isinstance(d, str) else d.isoformat())
     return (1, "")

@@ -60,7 +60,7 @@ def append_dated(data: CommentedMap, key: str, item: CommentedMap, order: list[s
     return insert_dated(seq, item)
 
 
-def insert_dated(seq: list, item: Any, date_key: str | None = "date") -> int:
+def insert_dated(seq: list[Any], item: Any, date_key: str | None = "date") -> int:
     """Insert ``item`` into ``seq`` in date order (after entries of the same day); at the end when it has no
     date. Returns its index."""
     when = as_date(item.get(date_key)) if date_key else None

@@ -163,6 +163,7 @@ _RUAMEL_RESOLVER = VersionedResolver(version=(1, 2))
 
 def resolves(text: str) -> tuple[str, str]:
     """The tag PyYAML (the checker, YAML 1.1) and a YAML 1.2 tool give ``text`` written as a plain scalar."""
-    py = _PYYAML_RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
+    # (the ignore: types-PyYAML leaves Resolver.resolve unannotated)
+    py = _PYYAML_RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
     ru = str(_RUAMEL_RESOLVER.resolve(RScalarNode, text, (True, False)))
     return py, ru

@@ -17,6 +17,7 @@ a valid MAC is ignored, as if there were none.
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import json
 import os
@@ -65,7 +66,7 @@ class ContentCache:
         self.fields.update(fields)
         self.dirty = True
 
-    def keep_only(self, live: set[str]) -> None:
+    def keep_only(self, live: builtins.set[str]) -> None:  # builtins: `set` here is the method above
         """Drop the entries of contents no file has any more, so the cache does not grow forever."""
         if len(self.entries) > len(live) or not live.issuperset(self.entries):
             self.entries = {k: v for k, v in self.entries.items() if k in live}

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class Severity(StrEnum):
@@ -43,16 +45,18 @@ class Problem:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict) -> Problem:
+    def from_dict(cls, d: dict[str, Any]) -> Problem:
         return cls(
             file=d["file"], line=d["line"], col=d["col"], severity=Severity(d["severity"]),
             code=d["code"], message=d["message"], hint=d.get("hint", ""), related=tuple(d.get("related", ())),
         )
 
 
-def error(file: str, line: int, col: int, code: str, message: str, hint: str = "", related=()) -> Problem:
+def error(file: str, line: int, col: int, code: str, message: str, hint: str = "",
+          related: Iterable[str] = ()) -> Problem:
     return Problem(file, line, col, Severity.ERROR, code, message, hint, tuple(related))
 
 
-def warning(file: str, line: int, col: int, code: str, message: str, hint: str = "", related=()) -> Problem:
+def warning(file: str, line: int, col: int, code: str, message: str, hint: str = "",
+            related: Iterable[str] = ()) -> Problem:
     return Problem(file, line, col, Severity.WARNING, code, message, hint, tuple(related))

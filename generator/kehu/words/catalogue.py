@@ -132,7 +132,7 @@ def entries() -> dict[str, Entry]:
     return out
 
 
-class _Blank(dict):
+class _Blank(dict[str, object]):
     """Missing arguments of a message read as empty rather than failing the report."""
 
     def __missing__(self, key: str) -> str:

@@ -48,7 +48,8 @@ def _check(value: Any, where: str) -> None:
 
 
 def section(name: str) -> dict[str, Any]:
-    return input_words()[name]
+    words: dict[str, Any] = input_words()[name]
+    return words
 
 
 def chars(text: str) -> str:

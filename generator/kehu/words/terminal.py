@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 # C0 controls but tab and newline, DEL, C1 controls, and the bidirectional embeddings/overrides/isolates
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -36,13 +39,13 @@ def has_control(text: str) -> bool:
     return _UNSAFE.search(text) is not None
 
 
-def console(**options: Any) -> Any:
+def console(**options: Any) -> Console:
     """A rich Console whose every rendered text goes through terminal_text (its own styling is kept)."""
     from rich.console import Console
     from rich.segment import Segment
 
     class SafeConsole(Console):
-        def render(self, renderable: Any, options: Any = None) -> Iterable[Segment]:  # type: ignore[override]
+        def render(self, renderable: Any, options: Any = None) -> Iterable[Segment]:
             for seg in super().render(renderable, options):
                 if seg.control or not _UNSAFE.search(seg.text):
                     yield seg
