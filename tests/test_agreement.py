@@ -30,8 +30,9 @@ import subprocess
 import sys
 
 import pytest
-from conftest import PROJECT
 from kehu.words.catalogue import entries
+
+from tests.support.paths import PROJECT
 
 # the codes of problems that come from translating JSON Schema errors
 SCHEMA_CODES = {"required", "unknown-field", "wrong-type", "label-not-key", "unknown-value", "bad-date",

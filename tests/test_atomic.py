@@ -11,8 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import customer_dict
 from kehu.util.atomic import atomic_write, create_exclusive, replace_dir, replacing, usual_mode
+
+from tests.support.customers import customer_dict
 
 
 @contextmanager

@@ -7,8 +7,10 @@ import copy
 import json
 
 import pytest
-from cmd_support import commit, git, kehu, team_repo
-from conftest import customer_dict
+
+from tests.support.commands import commit, kehu, team_repo
+from tests.support.customers import customer_dict
+from tests.support.git import git
 
 PAST = dict(
     interactions=[{"date": "2024-05-01", "channel": "call", "by": "lixia",

@@ -6,13 +6,15 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from conftest import SCHEMA_SRC, TEAM_YAML, customer_dict, dump_yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kehu.git.audit import history_problems
 from kehu.repo.config import default_config_text
 from kehu.repo.gitinfo import FilePair
 from kehu.repo.repository import open_repo
+
+from tests.support.customers import TEAM_YAML, customer_dict, dump_yaml
+from tests.support.paths import SCHEMA_SRC
 
 PATH = "customers/C20240501001.yaml"
 

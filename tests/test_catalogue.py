@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from kehu.words.catalogue import CatalogueError, Locale, _entry, entries
 
-SOURCE = Path(__file__).resolve().parents[1] / "generator" / "kehu"
+from tests.support.paths import PACKAGE
+
+SOURCE = PACKAGE  # a test points it at a copy
 # Chinese characters (and kana), and the full-width punctuation that only Chinese text uses
 IDEOGRAPH = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 FULL_WIDTH = re.compile(r"[\u3000-\u303f\uff01-\uff5e]")

@@ -8,7 +8,8 @@ import hashlib
 import json
 from pathlib import Path
 
-from conftest import customer_dict, problem_tuples
+from tests.support.customers import customer_dict
+from tests.support.team_repo import problem_tuples
 
 F1 = "customers/C20240501001.yaml"
 F2 = "customers/C20240501002.yaml"
@@ -371,7 +372,8 @@ def demo_copy(tmp_path: Path) -> tuple[Path, str]:
     import shutil
 
     import yaml
-    from conftest import PROJECT
+
+    from tests.support.paths import PROJECT
 
     root = tmp_path / "demo"
     root.mkdir()
@@ -391,7 +393,7 @@ def demo_copy(tmp_path: Path) -> tuple[Path, str]:
 
 
 def test_demo_data_passes_kehu_check(tmp_path):
-    from conftest import TeamRepo
+    from tests.support.team_repo import TeamRepo
 
     root, newest = demo_copy(tmp_path)
     files = list((root / "customers").glob("*.yaml"))

@@ -1,11 +1,10 @@
-"""What the checker's speed-ups must not change: the synthetic benchmark repository is
+"""What the checker's speed-ups must not change: the synthetic benchmark repository (tests/support/synth.py) is
 valid, a parallel check says exactly what a serial one says, the near-duplicate
 filter finds every pair a brute-force comparison finds, and the fast YAML tag
 resolver gives PyYAML's tags. (No timings here: benchmarks/ measures those.)"""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -17,15 +16,7 @@ from kehu.book.checker import PARALLEL_THRESHOLD, check
 from kehu.repo.repository import open_repo
 from kehu.repo.yamlload import _FastLoader
 
-PROJECT = Path(__file__).resolve().parents[1]
-
-
-def _synth():
-    spec = importlib.util.spec_from_file_location("kehu_bench_synth", PROJECT / "benchmarks" / "synth.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+from tests.support import synth
 
 
 def _kehu(root: Path, *args: str, today: str) -> subprocess.CompletedProcess:
@@ -36,7 +27,6 @@ def _kehu(root: Path, *args: str, today: str) -> subprocess.CompletedProcess:
 
 
 def test_synthetic_repository_passes_check_and_is_deterministic(tmp_path):
-    synth = _synth()
     synth.make_repo(tmp_path / "a", 70, seed=3)
     synth.make_repo(tmp_path / "b", 70, seed=3)
     files_a = sorted(p.name for p in (tmp_path / "a" / "customers").iterdir())
@@ -51,7 +41,6 @@ def test_synthetic_repository_passes_check_and_is_deterministic(tmp_path):
 
 
 def test_parallel_check_says_exactly_what_a_serial_check_says(tmp_path, monkeypatch):
-    synth = _synth()
     n = PARALLEL_THRESHOLD + 16
     synth.make_repo(tmp_path, n, seed=5)
     files = sorted((tmp_path / "customers").iterdir())

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import PROJECT
 from kehu import __version__
 from kehu.commands.init import static_files
+
+from tests.support.paths import PROJECT
 
 INIT_WORKFLOWS = (".github/workflows/check.yml", ".github/workflows/pages.yml", ".github/workflows/kehu-sync.yml")
 ROOT_WORKFLOWS = (".github/workflows/ci.yml", ".github/workflows/pages.yml", ".github/workflows/kehu-sync.yml")

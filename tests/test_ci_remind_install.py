@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import PROJECT
 from kehu import __version__
 from kehu.commands.init import static_files
 from kehu.git.install import Install, from_direct_url, from_spec, precommit_config
+
+from tests.support.paths import PROJECT
 
 GIT = from_spec("kehu @ git+https://git.example.com/tools/kehu@v0.1.0")
 INDEX = Install(f"kehu=={__version__}")
@@ -162,8 +163,9 @@ def test_pre_commit_config_is_valid(tmp_path: Path, install: Install) -> None:
 
 def test_init_takes_the_package_it_is_told(tmp_path: Path) -> None:
     from click.testing import CliRunner
-    from cmd_support import GIT_ENV
     from kehu.cli import main
+
+    from tests.support.git import GIT_ENV
 
     result = CliRunner().invoke(main, ["init", str(tmp_path / "team"), "--name", "李霞", "--email",
                                        "lixia@example.com", "--package",

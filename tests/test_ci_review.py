@@ -12,9 +12,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cmd_support import GIT_ENV, commit, git, kehu, team_repo
-from conftest import PROJECT
 from kehu.commands.init import static_files
+
+from tests.support.commands import commit, kehu, team_repo
+from tests.support.git import GIT_ENV, git
+from tests.support.paths import PROJECT
 
 FAKE_GH = """#!/bin/sh
 # records each call; answers the comment listing with $FAKE_GH_IDS
@@ -110,7 +112,7 @@ def test_gitlab_review_job_writes_the_artifact_and_fails_on_erased_history(pr, w
     assert job["artifacts"]["expose_as"] and job["artifacts"]["paths"] == ["kehu-summary.md"]
     assert job["artifacts"]["when"] == "always"
     script = "\n".join(s for s in job["script"] if "pip install" not in s)
-    env = {"CI_MERGE_REQUEST_DIFF_BASE_SHA": git(pr.root, "merge-base", "origin/main", "HEAD").strip(),
+    env = {"CI_MERGE_REQUEST_DIFF_BASE_SHA": git(pr.root, "merge-base", "origin/main", "HEAD").stdout.strip(),
            "KEHU_TODAY": "2024-06-01"}
     run = _bash(script, pr.root, env)
     assert run.returncode == 0, run.stdout + run.stderr

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from cmd_support import assert_refused, kehu, other_customer, team_repo
-from conftest import TODAY, customer_dict
 from kehu.book.lookup import load_all
 from kehu.core.derive import RHYTHM_REASONS, derive_all
+
+from tests.support.commands import assert_refused, kehu, team_repo
+from tests.support.customers import TODAY, customer_dict, other_customer
 
 NEW_TODAY = customer_dict(id="C20240601001", name="北京星河数据科技有限公司", owner="lixia", stage="lead",
                           created=TODAY, contacts=..., interactions=...)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 
 import pytest
-from cmd_support import GIT_ENV, assert_refused, commit, git, kehu, team_repo
 from kehu.commands.history import diff
+
+from tests.support.commands import assert_refused, commit, kehu, team_repo
+from tests.support.git import git
 
 WANGFANG = "wangfang@example.com"
 CALL = "电话沟通二期报价，客户认为价格偏高，希望分期付款"
@@ -54,7 +54,7 @@ def test_text_lines(repo):
     lines = r.stdout.strip().splitlines()
     assert len(lines) == 3
     assert lines[2].startswith("2024-05-22 李霞 ") and lines[2].endswith("：客户阶段：报价 → 谈判")
-    sha = git(repo.root, "rev-parse", "--short=7", "HEAD").strip()
+    sha = git(repo.root, "rev-parse", "--short=7", "HEAD").stdout.strip()
     assert sha in lines[2]
 
 
@@ -87,9 +87,7 @@ def test_uncommitted_changes_are_shown_last(repo):
 
 def _merge(repo, branch):
     """Merge ``branch`` into main, leaving the conflict (both sides changed the file) to the test."""
-    env = {**os.environ, **GIT_ENV}
-    subprocess.run(["git", "-C", str(repo.root), "merge", "--no-ff", "--no-commit", branch],
-                   capture_output=True, text=True, env=env, check=False)
+    git(repo.root, "merge", "--no-ff", "--no-commit", branch, ok=False)
 
 
 def test_a_merge_says_who_merged_whose_changes(repo):
@@ -147,7 +145,7 @@ def test_a_merge_says_which_side_it_kept(repo):
 
 
 def test_not_a_git_repository(make_repo):
-    from conftest import customer_dict
+    from tests.support.customers import customer_dict
 
     repo = make_repo()
     repo.write_customer(customer_dict())
@@ -171,7 +169,8 @@ def test_diff_of_data():
 
 
 def test_history_follows_a_renamed_file(make_repo):
-    from cmd_support import COMMENTED, git_init
+    from tests.support.commands import git_init
+    from tests.support.customers import COMMENTED
 
     repo = make_repo()
     git_init(repo)

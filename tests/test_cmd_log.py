@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from cmd_support import (
-    assert_refused,
-    assert_written_well,
-    commit,
-    kehu,
-    other_customer,
-    plain,
-    team_repo,
-)
-from conftest import TODAY, customer_dict
 from kehu.book.lookup import initials_match, pinyin_matches
+
+from tests.support.commands import assert_refused, assert_written_well, commit, kehu, plain, team_repo
+from tests.support.customers import TODAY, customer_dict, other_customer
 
 SUMMARY = "电话沟通二期报价，客户认为价格偏高，希望分期付款"
 

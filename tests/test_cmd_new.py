@@ -8,8 +8,10 @@ import subprocess
 import sys
 
 import pytest
-from cmd_support import GIT_ENV, assert_refused, assert_written_well, commit, git, kehu, plain, team_repo
-from conftest import TODAY
+
+from tests.support.commands import assert_refused, assert_written_well, commit, kehu, plain, team_repo
+from tests.support.customers import TODAY
+from tests.support.git import GIT_ENV, git
 
 NEW = ["new", "北京星河数据科技有限公司", "--owner", "wangfang", "--industry", "I65"]
 

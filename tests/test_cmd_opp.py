@@ -6,7 +6,9 @@ import json
 import re
 
 import pytest
-from cmd_support import assert_refused, assert_written_well, kehu, other_customer, plain, team_repo
+
+from tests.support.commands import assert_refused, assert_written_well, kehu, plain, team_repo
+from tests.support.customers import other_customer
 
 
 @pytest.fixture

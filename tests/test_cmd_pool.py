@@ -6,13 +6,15 @@ import datetime as dt
 import json
 
 import pytest
-from cmd_support import assert_refused, assert_written_well, commit, git, kehu, other_customer, plain, team_repo
-from conftest import customer_dict
 from kehu.core.derive import pool_since
 from kehu.repo.config import Config
 from kehu.repo.model import customer_from
 from kehu.repo.yamlload import load_yaml_bytes
 from kehu.words.catalogue import Locale
+
+from tests.support.commands import assert_refused, assert_written_well, commit, kehu, plain, team_repo
+from tests.support.customers import customer_dict, other_customer
+from tests.support.git import git
 
 TODAY = dt.date(2024, 6, 1)
 
@@ -86,7 +88,7 @@ def test_claim_takes_the_customer_and_leaves_codeowners_to_main(repo):
     assert "C20240502001" not in [x["id"] for x in pool(repo)["pool"]]  # the new owner's time starts today
     # one changed file to review; CODEOWNERS on the base branch names the former owner, who (or a manager)
     # approves the hand-over, and main regenerates it after the merge
-    assert git(repo.root, "status", "--porcelain").strip() == "M customers/C20240502001.yaml"
+    assert git(repo.root, "status", "--porcelain").stdout.strip() == "M customers/C20240502001.yaml"
     assert (repo.root / ".github/CODEOWNERS").read_text(encoding="utf-8") == before
     assert "/customers/C20240502001.yaml @wangfang-cs" in before
 
@@ -116,7 +118,7 @@ def test_claim_refuses_a_customer_not_in_the_pool(repo):
 
 
 def customer(**over):
-    from conftest import dump_yaml
+    from tests.support.customers import dump_yaml
 
     data = customer_dict(**over)
     loaded = load_yaml_bytes("customers/x.yaml", dump_yaml(data).encode(), Locale(), None)

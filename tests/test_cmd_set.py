@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from cmd_support import assert_refused, assert_written_well, kehu, plain, team_repo
+
+from tests.support.commands import assert_refused, assert_written_well, kehu, plain, team_repo
 
 
 @pytest.fixture
@@ -199,8 +200,8 @@ def test_stage_won_asks_for_the_deal_on_a_terminal(repo):
     import subprocess
     import sys
 
-    from cmd_support import GIT_ENV
-    from conftest import TODAY
+    from tests.support.customers import TODAY
+    from tests.support.git import GIT_ENV
 
     master, slave = os.openpty()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KEHU_")}

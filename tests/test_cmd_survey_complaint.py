@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from cmd_support import assert_refused, assert_written_well, kehu, plain, team_repo
-from conftest import TODAY
+
+from tests.support.commands import assert_refused, assert_written_well, kehu, plain, team_repo
+from tests.support.customers import TODAY
 
 
 @pytest.fixture

@@ -10,9 +10,11 @@ import re
 from pathlib import Path
 
 import pytest
-from cmd_support import assert_written_well, commit, git, kehu, other_customer, plain, team_repo
-from conftest import customer_dict
 from rich.cells import cell_len
+
+from tests.support.commands import assert_written_well, commit, kehu, plain, team_repo
+from tests.support.customers import customer_dict, other_customer
+from tests.support.git import git
 
 LONG_NAMES = ["新疆维吾尔自治区乌鲁木齐高新技术产业开发区天山智能制造装备股份有限公司",
               "内蒙古自治区鄂尔多斯市康巴什新区能源化工综合利用科技有限责任公司",

@@ -5,7 +5,9 @@ reading the generated files the way GitHub and GitLab read them."""
 from __future__ import annotations
 
 import pytest
-from conftest import TeamRepo, customer_dict
+
+from tests.support.customers import customer_dict
+from tests.support.team_repo import TeamRepo
 
 TEAM = """\
 members:

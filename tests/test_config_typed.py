@@ -13,19 +13,19 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import customer_dict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from kehu.repo.config import Config, ConfigValueError, PerClass, default_config, default_config_text, field_types
 
-PACKAGE = Path(__file__).resolve().parents[1] / "generator" / "kehu"
+from tests.support.customers import customer_dict
+from tests.support.paths import PACKAGE
+
 SCHEMA = json.loads((PACKAGE / "data" / "schema" / "config.schema.json").read_text(encoding="utf-8"))
 
 

@@ -4,15 +4,12 @@ kehu merge KEEP DROP makes one file of two, or refuses and changes nothing."""
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pytest
 import yaml
-from conftest import customer_dict
 
-
-def git(root, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=True).stdout
+from tests.support.customers import customer_dict
+from tests.support.git import git
 
 
 @pytest.fixture
@@ -46,7 +43,7 @@ def dupes(repo):
                                       contacts=[{"name": "周敏", "phone": "13600136000"}]))
     git(repo.root, "init", "-q")
     git(repo.root, "add", ".")
-    git(repo.root, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "customers")
+    git(repo.root, "commit", "-qm", "customers", name="t", email="t@example.com")
     return repo
 
 
@@ -132,8 +129,8 @@ def test_merge_unites_records_keeps_keep_values_and_deletes_drop(dupes):
     assert {(p.code, p.file) for p in errors} == {("duplicate-phone", "customers/C20240501001.yaml"),
                                                  ("duplicate-phone", "customers/C20240511001.yaml")}
     git(dupes.root, "add", "-A")
-    git(dupes.root, "-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", run.stdout)
-    assert "merge" not in git(dupes.root, "status", "--porcelain")
+    git(dupes.root, "commit", "-qm", run.stdout, name="t", email="t@example.com")
+    assert "merge" not in git(dupes.root, "status", "--porcelain").stdout
 
 
 def test_merge_records_the_same_drop_only_once():

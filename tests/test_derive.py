@@ -8,12 +8,13 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from conftest import customer_dict, dump_yaml
 from kehu.core.derive import derive_all, due_bucket, funnel, funnel_by, upcoming_birthdays
 from kehu.repo.config import Config
 from kehu.repo.model import Customer, customer_from
 from kehu.repo.yamlload import load_yaml_bytes
 from kehu.words.catalogue import Locale
+
+from tests.support.customers import customer_dict, dump_yaml
 
 TODAY = dt.date(2024, 6, 1)
 D = dt.date

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import kehu as kehu_package
 import pytest
-from cmd_support import assert_refused, kehu, team_repo
 from kehu.util.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, KehuError
 from kehu.words.catalogue import Locale
+
+from tests.support.commands import assert_refused, kehu, team_repo
 
 ZH, EN = Locale("zh-CN"), Locale("en")
 SOURCE = Path(kehu_package.__file__).parent

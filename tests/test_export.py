@@ -10,8 +10,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-import yaml
-from conftest import PROJECT, customer_dict
+
+from tests.support.customers import customer_dict
+from tests.support.paths import PROJECT
+from tests.support.spreadsheets import loaded
 
 SHEETS_ZH = ["客户", "联系人", "跟进记录", "合作记录", "商机", "满意度调查", "投诉记录", "待跟进（自动）"]
 
@@ -63,21 +65,6 @@ def team(make_repo):
         repo.write_customer(c)
     assert repo.check().errors == 0
     return repo
-
-
-def loaded(repo) -> dict[str, dict]:
-    """Every customer file's data, with explicit nulls and empty lists left out (a spreadsheet
-    cell cannot tell 'null' from absent) and dates as ISO text (however the file quoted them)."""
-    def clean(v):
-        if isinstance(v, dt.date):
-            return v.isoformat()
-        if isinstance(v, dict):
-            return {k: clean(x) for k, x in v.items() if x not in (None, [], "")}
-        if isinstance(v, list):
-            return [clean(x) for x in v]
-        return v
-
-    return {p.stem: clean(yaml.safe_load(p.read_text(encoding="utf-8"))) for p in sorted(repo.customers.glob("*.yaml"))}
 
 
 # --- round trips ---------------------------------------------------------------------------------

@@ -11,14 +11,17 @@ from typing import Any
 
 import pytest
 import yaml
-from cmd_support import kehu
-from conftest import PROJECT, TEAM_YAML, TeamRepo, customer_dict
 from kehu.repo.schema import SchemaSet
 from kehu.repo.yamlload import load_yaml_bytes
 from kehu.store.fmt import SORT_BY_DATE, comment_texts, format_bytes
 from kehu.store.write import StoreError, dump, parse_bytes, serialize
 from kehu.words.catalogue import Locale
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from tests.support.commands import kehu
+from tests.support.customers import TEAM_YAML, customer_dict
+from tests.support.paths import PROJECT
+from tests.support.team_repo import TeamRepo
 
 DEMO = sorted((PROJECT / "customers").glob("*.yaml"))
 SCHEMAS = SchemaSet(PROJECT / "schema")

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import customer_dict
+
+from tests.support.customers import customer_dict
 
 
 def opp(oid: str, amount: int, close: str, stage: str, **kw) -> dict:

@@ -13,18 +13,22 @@ import os
 import re
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 import click
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import TODAY, TeamRepo, customer_dict
 from kehu import helptext
 from kehu.cli import COMMANDS, main
 from kehu.repo.root import team_locale
 from kehu.words import catalogue
 from kehu.words.catalogue import Locale
+
+from tests.support.customers import TODAY, customer_dict
+from tests.support.git import git, git_env
+from tests.support.team_repo import TeamRepo
 
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 # en texts that must quote values a user types in Chinese (the schema's complaint categories, amounts in 万)
@@ -203,40 +207,32 @@ BASE = customer_dict(name="上海启明科技有限公司")
 
 
 @pytest.mark.parametrize("lang", sorted(LANGS))
-def test_the_merge_driver_names_the_conflict_in_the_team_language(make_repo, tmp_path, lang):
+def test_the_merge_driver_names_the_conflict_in_the_team_language(make_repo, lang):
     from kehu.repo.repository import open_repo
     from kehu.store.dedupe import rules_for
 
     repo: TeamRepo = make_repo()
     repo.set_config(locale=LANGS[lang])
-    gitconfig = tmp_path / "gitconfig"
-    gitconfig.write_text("[user]\n\tname = Li Xia\n\temail = lixia@example.com\n[init]\n\tdefaultBranch = main\n"
-                         "[commit]\n\tgpgsign = false\n", encoding="utf-8")
-    env = _subprocess_env(GIT_CONFIG_GLOBAL=str(gitconfig), GIT_CONFIG_NOSYSTEM="1")
-
-    def git(*args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-        run = subprocess.run(["git", *args], cwd=repo.root, env=env, capture_output=True, text=True, timeout=120)
-        assert run.returncode == 0 or not ok, run.stdout + run.stderr
-        return run
-
-    git("init", "-q")
+    env = git_env(_subprocess_env(), config={"user.name": "Li Xia", "user.email": "lixia@example.com"})
+    in_repo = partial(git, repo.root, env=env)
+    in_repo("init", "-q", "-b", "main")
     (repo.root / ".gitattributes").write_text("customers/*.yaml merge=kehu\n", encoding="utf-8")
     setup = subprocess.run([sys.executable, "-m", "kehu.cli", "init", "--git-only"], cwd=repo.root, env=env,
                            capture_output=True, text=True, timeout=120)
     assert setup.returncode == 0, setup.stderr
     assert bool(CJK.search(setup.stdout)) == (lang == "zh"), setup.stdout  # init speaks the clone's locale
     path = repo.write_customer(BASE)
-    git("add", "-A")
-    git("commit", "-q", "--no-verify", "-m", "base")
-    git("checkout", "-q", "-b", "colleague")
+    in_repo("add", "-A")
+    in_repo("commit", "-q", "--no-verify", "-m", "base")
+    in_repo("checkout", "-q", "-b", "colleague")
     path.write_text(path.read_text(encoding="utf-8").replace("上海启明科技有限公司", "启明科技（上海）有限公司"),
                     encoding="utf-8")
-    git("commit", "-q", "--no-verify", "-am", "theirs")
-    git("checkout", "-q", "main")
+    in_repo("commit", "-q", "--no-verify", "-am", "theirs")
+    in_repo("checkout", "-q", "main")
     path.write_text(path.read_text(encoding="utf-8").replace("上海启明科技有限公司", "上海启明科技股份有限公司"),
                     encoding="utf-8")
-    git("commit", "-q", "--no-verify", "-am", "ours")
-    merge = git("merge", "--no-edit", "colleague", ok=False)
+    in_repo("commit", "-q", "--no-verify", "-am", "ours")
+    merge = in_repo("merge", "--no-edit", "colleague", ok=False)
     assert merge.returncode != 0
     words = Locale(LANGS[lang])
     title = rules_for(open_repo(repo.root), "").title("name")

@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import TODAY, customer_dict
+
+from tests.support.customers import TODAY, customer_dict
+from tests.support.spreadsheets import write_workbook
 
 ID_NUMBER = "11010519491231002X"  # a well-formed mainland ID number (valid check digit), fictional
 
@@ -59,19 +61,6 @@ def followup_rows() -> list[list[object]]:
         ["北京天成商贸有限公司", "2024-07-01", "电话", "约定下月回访", "lixia"],                   # row 5: future
         ["上海启明科技有限公司", "2024-05-15", "电话", "确认合同条款，客户同意签约", "lixia"],       # row 6: repeat
     ]
-
-
-def write_workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    book.save(path)
-    return path
 
 
 @pytest.fixture

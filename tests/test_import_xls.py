@@ -1,6 +1,6 @@
 """kehu import of a real Excel 97-2003 ``.xls`` (BIFF8) file: tests/data/legacy_customers.xls.
 
-The file was written once by tests/make_xls_fixture.py (which holds its rows); here it is imported
+The file was written once by tests/support/xls.py (which holds its rows); here it is imported
 with the real command and compared with the same rows saved as ``.xlsx``.
 """
 
@@ -13,8 +13,9 @@ import shutil
 from pathlib import Path
 
 import yaml
-from make_xls_fixture import FIXTURE, HIDDEN, SHEETS
-from test_import import write_workbook
+
+from tests.support.spreadsheets import write_workbook
+from tests.support.xls import FIXTURE, HIDDEN, SHEETS
 
 
 def files(repo) -> dict[str, bytes]:

@@ -11,12 +11,13 @@ import random
 from pathlib import Path
 
 import pytest
-from conftest import customer_dict
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from kehu.book.index import DAYS, book
 from kehu.book.lookup import load_all, resolve
 from kehu.core.derive import derive_all, team_revenue
+
+from tests.support.customers import customer_dict
 
 TODAY = dt.date(2024, 6, 1)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,21 +12,25 @@ import yaml
 from kehu.commands.init import derive_handle, forge_account
 from kehu.git.gitsetup import merge_driver_command
 
+from tests.support.git import git, git_env
+from tests.support.paths import SCHEMA_SRC
+
 TODAY = "2024-06-01"
 
 
 class Env:
-    """An isolated user: own git config (name/email), pre-commit cache and pinned date."""
+    """An isolated user: own git identity (user.name/user.email, none if not given), pre-commit cache and date."""
 
-    def __init__(self, home: Path, user: str = "[user]\n\tname = 李霞\n\temail = Li.Xia@example.com\n") -> None:
+    def __init__(self, home: Path, name: str | None = "李霞", email: str | None = "Li.Xia@example.com") -> None:
         home.mkdir(parents=True, exist_ok=True)
-        (home / "gitconfig").write_text(user, encoding="utf-8")
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("KEHU_", "GIT_"))}
-        self.env.update(GIT_CONFIG_GLOBAL=str(home / "gitconfig"), GIT_CONFIG_NOSYSTEM="1", KEHU_TODAY=TODAY,
-                        PRE_COMMIT_HOME=str(home / "pre-commit"))
+        identity = {key: value for key, value in (("user.name", name), ("user.email", email)) if value}
+        self.env = git_env({"KEHU_TODAY": TODAY, "PRE_COMMIT_HOME": str(home / "pre-commit")}, config=identity)
 
     def run(self, *args: str, cwd: Path, timeout: int = 300) -> subprocess.CompletedProcess[str]:
         return subprocess.run(list(args), cwd=cwd, env=self.env, capture_output=True, text=True, timeout=timeout)
+
+    def git(self, *args: str, cwd: Path, ok: bool = True) -> subprocess.CompletedProcess[str]:
+        return git(cwd, *args, ok=ok, env=self.env)
 
     def kehu(self, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         return self.run(sys.executable, "-m", "kehu.cli", *args, cwd=cwd)
@@ -81,7 +84,7 @@ def test_init_writes_no_example_customer_by_default(env: Env, tmp_path: Path) ->
 def test_init_writes_a_complete_repository(fresh: Path) -> None:
     assert sorted(_tree(fresh)) == EXPECTED
     for name in ("customer", "team", "config"):
-        shipped = Path(__file__).resolve().parents[1] / "schema" / f"{name}.schema.json"
+        shipped = SCHEMA_SRC / f"{name}.schema.json"
         assert (fresh / "schema" / f"{name}.schema.json").read_bytes() == shipped.read_bytes()
     from kehu.repo.config import default_config_text
 
@@ -103,13 +106,13 @@ def test_team_member_comes_from_git_config(fresh: Path) -> None:
 
 def test_git_is_set_up_with_the_merge_driver_and_hook(env: Env, fresh: Path) -> None:
     assert (fresh / ".git").is_dir()
-    driver = env.run("git", "config", "merge.kehu.driver", cwd=fresh)
+    driver = env.git("config", "merge.kehu.driver", cwd=fresh)
     assert driver.stdout.strip() == merge_driver_command()
-    assert env.run("git", "config", "merge.kehu.name", cwd=fresh).stdout.strip()
-    attr = env.run("git", "check-attr", "merge", "customers/C20240601LX01.yaml", cwd=fresh)
+    assert env.git("config", "merge.kehu.name", cwd=fresh).stdout.strip()
+    attr = env.git("check-attr", "merge", "customers/C20240601LX01.yaml", cwd=fresh)
     assert attr.stdout.strip().endswith("merge: kehu")
     assert (fresh / ".git/hooks/pre-commit").is_file()
-    assert env.run("git", "symbolic-ref", "--short", "HEAD", cwd=fresh).stdout.strip() == "main"
+    assert env.git("symbolic-ref", "--short", "HEAD", cwd=fresh).stdout.strip() == "main"
 
 
 def test_kehu_check_passes(env: Env, fresh: Path) -> None:
@@ -118,20 +121,20 @@ def test_kehu_check_passes(env: Env, fresh: Path) -> None:
 
 
 def test_pre_commit_run_all_files_passes_offline(env: Env, fresh: Path) -> None:
-    assert env.run("git", "add", "-A", cwd=fresh).returncode == 0
+    env.git("add", "-A", cwd=fresh)
     run = env.run("pre-commit", "run", "--all-files", cwd=fresh)
     assert run.returncode == 0, run.stdout + run.stderr
     for hook in ("kehu check", "kehu fmt --check"):
         assert hook in run.stdout
     # and a commit goes through the installed hook
-    commit = env.run("git", "commit", "-q", "-m", "kehu init", cwd=fresh)
+    commit = env.git("commit", "-q", "-m", "kehu init", cwd=fresh, ok=False)
     assert commit.returncode == 0, commit.stdout + commit.stderr
 
 
 def test_pre_commit_hook_blocks_a_broken_customer(env: Env, fresh: Path) -> None:
     path = fresh / "customers/C20240601LX01.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("channel: call", "channel: 电话"), encoding="utf-8")
-    env.run("git", "add", "-A", cwd=fresh)
+    env.git("add", "-A", cwd=fresh)
     run = env.run("pre-commit", "run", "--all-files", cwd=fresh)
     assert run.returncode == 1
     assert "call" in run.stdout  # the checker names the key to use
@@ -190,16 +193,16 @@ def test_existing_customers_get_no_example_and_are_in_codeowners(env: Env, fresh
 
 
 def test_git_only_sets_up_a_clone_without_writing(env: Env, fresh: Path, tmp_path: Path) -> None:
-    env.run("git", "add", "-A", cwd=fresh)
-    env.run("git", "commit", "-q", "--no-verify", "-m", "init", cwd=fresh)
+    env.git("add", "-A", cwd=fresh)
+    env.git("commit", "-q", "--no-verify", "-m", "init", cwd=fresh)
     clone = tmp_path / "clone"
-    assert env.run("git", "clone", "-q", str(fresh), str(clone), cwd=tmp_path).returncode == 0
-    assert env.run("git", "config", "merge.kehu.driver", cwd=clone).returncode == 1  # git config is not cloned
+    env.git("clone", "-q", str(fresh), str(clone), cwd=tmp_path)
+    assert env.git("config", "merge.kehu.driver", cwd=clone, ok=False).returncode == 1  # git config is not cloned
     before = _tree(clone)
     run = env.kehu("init", "--git-only", cwd=clone)
     assert run.returncode == 0, run.stderr
     assert _tree(clone) == before
-    assert env.run("git", "config", "merge.kehu.driver", cwd=clone).stdout.strip() == merge_driver_command()
+    assert env.git("config", "merge.kehu.driver", cwd=clone).stdout.strip() == merge_driver_command()
 
 
 def test_git_only_outside_a_kehu_repository_is_refused(env: Env, tmp_path: Path) -> None:
@@ -219,7 +222,7 @@ def test_bad_handle_is_refused(env: Env, tmp_path: Path) -> None:
 
 
 def test_without_git_identity_the_repository_still_checks(tmp_path: Path) -> None:
-    env = Env(tmp_path / "home", user="")
+    env = Env(tmp_path / "home", name=None, email=None)
     target = tmp_path / "anon"
     run = env.kehu("init", str(target), cwd=tmp_path)
     assert run.returncode == 0, run.stderr

@@ -22,9 +22,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cmd_support import GIT_ENV
-from conftest import PROJECT
 from kehu import __version__
+
+from tests.support.git import GIT_ENV, commit_all, git
+from tests.support.paths import PROJECT
 
 TAG = f"v{__version__}"
 BARE_PATH = "/usr/bin:/bin"  # a shell with no virtual environment active and no kehu installed
@@ -43,16 +44,12 @@ def _ok(proc: subprocess.CompletedProcess[str]) -> subprocess.CompletedProcess[s
     return proc
 
 
-def _git(cwd: Path, *args: str) -> None:
-    _ok(_run(["git", "-C", str(cwd), *args]))
-
-
 @pytest.fixture(scope="module")
 def remote(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """This checkout's files (as they are now), committed and tagged, cloned bare: kehu's "remote"."""
     root = tmp_path_factory.mktemp("kehu-remote")
     src = root / "src"
-    listed = _ok(_run(["git", "-C", str(PROJECT), "ls-files", "-co", "--exclude-standard", "-z"])).stdout
+    listed = git(PROJECT, "ls-files", "-co", "--exclude-standard", "-z").stdout
     for name in filter(None, listed.split("\0")):
         path = PROJECT / name
         if path.is_file() and not path.is_symlink():
@@ -61,11 +58,10 @@ def remote(tmp_path_factory: pytest.TempPathFactory) -> Path:
         elif path.is_symlink():
             (src / name).parent.mkdir(parents=True, exist_ok=True)
             (src / name).symlink_to(os.readlink(path))
-    _git(src, "init", "-q", "-b", "main")
-    _git(src, "add", "-A")
-    _git(src, "-c", "user.name=kehu", "-c", "user.email=kehu@example.com", "commit", "-q", "-m", "release")
-    _git(src, "tag", TAG)
-    _ok(_run(["git", "clone", "-q", "--bare", str(src), str(root / "kehu.git")]))
+    git(src, "init", "-q", "-b", "main")
+    commit_all(src, "release", name="kehu", email="kehu@example.com")
+    git(src, "tag", TAG)
+    git(root, "clone", "-q", "--bare", str(src), str(root / "kehu.git"))
     return root / "kehu.git"
 
 
@@ -80,8 +76,8 @@ def _clean_venv(where: Path) -> Path:
 def _team_repo(kehu_exe: Path, where: Path, *init_args: str) -> Path:
     _ok(_run([str(kehu_exe), "init", str(where), "--name", "李霞", "--email", "lixia@example.com", *init_args],
              env={"PATH": BARE_PATH, "KEHU_TODAY": "2024-06-01"}))
-    _git(where, "config", "user.email", "lixia@example.com")
-    _git(where, "config", "user.name", "李霞")
+    git(where, "config", "user.email", "lixia@example.com")
+    git(where, "config", "user.name", "李霞")
     return where
 
 
@@ -110,7 +106,7 @@ def test_pip_from_the_git_tag_in_a_clean_environment(remote: Path, tmp_path: Pat
 
 def test_the_release_build_is_checked_and_serves_as_an_internal_index(remote: Path, tmp_path: Path) -> None:
     checkout = tmp_path / "checkout"
-    _ok(_run(["git", "clone", "-q", "--branch", TAG, str(remote), str(checkout)]))
+    git(tmp_path, "clone", "-q", "--branch", TAG, str(remote), str(checkout))
     dist = tmp_path / "dist"
     _ok(_run([sys.executable, "-m", "build", "--sdist", "--wheel", "--outdir", str(dist), str(checkout)]))
     files = sorted(p.name for p in dist.iterdir())
@@ -137,14 +133,14 @@ def test_pre_commit_remote_hooks_work_without_an_activated_environment(remote: P
                       f"kehu @ git+file://{remote}@{TAG}")
     config = yaml.safe_load((team / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     assert config["repos"][0]["repo"] == f"file://{remote}" and config["repos"][0]["rev"] == TAG
-    _git(team, "add", "-A")
+    git(team, "add", "-A")
     env = {"PATH": BARE_PATH, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "KEHU_TODAY": "2024-06-01"}
     run = _run([pre_commit, "run", "--all-files"], cwd=team, env=env)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "kehu check (customer files)" in run.stdout and "Passed" in run.stdout
     # and it really checks: a broken customer file fails the commit with kehu's own message
     (team / "customers" / "C20240601009.yaml").write_text("id: C20240601009\nname: 坏文件\n", encoding="utf-8")
-    _git(team, "add", "-A")
+    git(team, "add", "-A")
     bad = _run([pre_commit, "run", "--all-files"], cwd=team, env=env)
     assert bad.returncode == 1 and "C20240601009.yaml" in bad.stdout and "error[" in bad.stdout
 

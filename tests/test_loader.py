@@ -3,7 +3,8 @@ loses or hides is refused with the exact file, line and column."""
 
 from __future__ import annotations
 
-from conftest import customer_dict, dump_yaml, problem_tuples
+from tests.support.customers import customer_dict, dump_yaml
+from tests.support.team_repo import problem_tuples
 
 F = "customers/C20240501001.yaml"
 GOOD = dump_yaml(customer_dict())

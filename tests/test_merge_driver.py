@@ -7,13 +7,16 @@ version, edits the file on two branches and merges them with git itself.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import TODAY, TeamRepo
+
+from tests.support.customers import TODAY
+from tests.support.git import git as run_git  # `git` is this module's fixture
+from tests.support.git import git_env
+from tests.support.team_repo import TeamRepo
 
 BASE = """\
 # yaml-language-server: $schema=../schema/customer.schema.json
@@ -66,18 +69,11 @@ class Git:
     def __init__(self, repo: TeamRepo, home: Path) -> None:
         self.repo = repo
         self.root = repo.root
-        gitconfig = home / "gitconfig"
-        gitconfig.write_text("[user]\n\tname = 李霞\n\temail = lixia@example.com\n[init]\n\tdefaultBranch = main\n",
-                             encoding="utf-8")
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("KEHU_", "GIT_"))}
-        self.env.update(GIT_CONFIG_GLOBAL=str(gitconfig), GIT_CONFIG_NOSYSTEM="1", KEHU_TODAY=TODAY,
-                        PRE_COMMIT_HOME=str(home / "pre-commit"))
+        identity = {"user.name": "李霞", "user.email": "lixia@example.com", "init.defaultBranch": "main"}
+        self.env = git_env({"KEHU_TODAY": TODAY, "PRE_COMMIT_HOME": str(home / "pre-commit")}, config=identity)
 
     def __call__(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-        run = subprocess.run(["git", *args], cwd=self.root, env=self.env, capture_output=True, text=True, timeout=120)
-        if ok:
-            assert run.returncode == 0, f"git {' '.join(args)}: {run.stdout}{run.stderr}"
-        return run
+        return run_git(self.root, *args, ok=ok, env=self.env)
 
     def kehu(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "kehu.cli", *args], cwd=self.root, env=self.env,

@@ -10,7 +10,8 @@ import subprocess
 
 import jsonschema
 import pytest
-from conftest import PROJECT
+
+from tests.support.paths import PROJECT
 
 SCHEMAS = sorted((PROJECT / "schema").glob("*.json"))
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from cmd_support import assert_refused, commit, git, git_init, kehu, team_repo
-from conftest import customer_dict
+
+from tests.support.commands import assert_refused, commit, git_init, kehu, team_repo
+from tests.support.customers import customer_dict
+from tests.support.git import git
 
 APRIL = "2024-04-20T10:00:00+08:00"
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 from itertools import combinations
 
 import pytest
-from conftest import customer_dict, dump_yaml, problem_tuples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from kehu.core.names import name_key, similar_pairs, typo_kind
+
+from tests.support.customers import customer_dict, dump_yaml
+from tests.support.team_repo import problem_tuples
 
 SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "有限公", "集团股份有限公司", "集团有限公司", "集团", "公司",
             "co. ltd", "ltd", "inc")

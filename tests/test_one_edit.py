@@ -14,7 +14,9 @@ from pathlib import Path
 
 import openpyxl
 import yaml
-from conftest import TODAY, TeamRepo, customer_dict, dump_yaml
+
+from tests.support.customers import TODAY, customer_dict, dump_yaml
+from tests.support.team_repo import TeamRepo
 
 
 def _kehu(repo: TeamRepo, *args: str) -> subprocess.CompletedProcess:

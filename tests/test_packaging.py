@@ -9,7 +9,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT
+
+from tests.support.paths import PROJECT
 
 
 @pytest.fixture(scope="module")

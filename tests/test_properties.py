@@ -17,9 +17,11 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import TEAM_YAML, TeamRepo, customer_dict, dump_yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from tests.support.customers import TEAM_YAML, customer_dict, dump_yaml
+from tests.support.team_repo import TeamRepo
 
 # KEHU_HYPOTHESIS_EXAMPLES=500 KEHU_HYPOTHESIS_RANDOM=1 explore further by hand; CI runs the fixed budget
 BUDGET = settings(max_examples=int(os.environ.get("KEHU_HYPOTHESIS_EXAMPLES", 60)), deadline=None,
@@ -50,8 +52,9 @@ typed = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Cf", "
 def shared_repo(tmp_path_factory) -> TeamRepo:
     import shutil
 
-    from conftest import SCHEMA_SRC
     from kehu.repo.config import default_config_text
+
+    from tests.support.paths import SCHEMA_SRC
 
     root = tmp_path_factory.mktemp("props")
     (root / "customers").mkdir()
@@ -183,8 +186,9 @@ def test_fmt_keeps_the_data_and_is_idempotent(shared_repo, path, value, comment)
 def _fresh(parent: Path, name: str) -> TeamRepo:
     import shutil
 
-    from conftest import SCHEMA_SRC
     from kehu.repo.config import default_config_text
+
+    from tests.support.paths import SCHEMA_SRC
 
     root = parent / name
     (root / "customers").mkdir(parents=True)
@@ -202,8 +206,8 @@ ROUND_TRIP_FIELDS = [("name",), ("needs",), ("notes",), ("region",), ("contacts"
 @given(fmt=st.sampled_from(["csv", "xlsx"]),
        values=st.fixed_dictionaries({p: typed.filter(lambda s: len(s) >= 2) for p in ROUND_TRIP_FIELDS}))
 def test_export_then_import_round_trips_arbitrary_text(fmt, values):
-    from cmd_support import kehu
-    from test_export import loaded
+    from tests.support.commands import kehu
+    from tests.support.spreadsheets import loaded
 
     with tempfile.TemporaryDirectory() as folder:
         base = Path(folder)

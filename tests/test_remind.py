@@ -16,8 +16,9 @@ from email.policy import default as default_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from cmd_support import assert_refused, commit, kehu, team_repo
-from conftest import customer_dict
+
+from tests.support.commands import assert_refused, commit, kehu, team_repo
+from tests.support.customers import customer_dict
 
 PHONE = "13800138000"
 

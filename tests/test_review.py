@@ -7,8 +7,10 @@ import json
 import re
 
 import pytest
-from cmd_support import commit, git, kehu, other_customer, team_repo
-from conftest import customer_dict
+
+from tests.support.commands import commit, kehu, team_repo
+from tests.support.customers import customer_dict, other_customer
+from tests.support.git import git
 
 WANGFANG = "wangfang@example.com"
 LIUYANG = "liuyang@example.com"

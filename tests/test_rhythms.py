@@ -9,10 +9,11 @@ import datetime as dt
 import json
 
 import pytest
-from cmd_support import commit, kehu, plain, team_repo
-from conftest import TODAY, customer_dict
 from kehu.book.lookup import load_all
 from kehu.core.derive import derive_all
+
+from tests.support.commands import commit, kehu, plain, team_repo
+from tests.support.customers import TODAY, customer_dict
 
 DEAL = [{"contract": "HT202403001", "product": "SaaS", "amount": 150000, "signed": "2024-03-01"}]
 HIGH = customer_dict(id="C20240101001", name="上海启明科技有限公司", owner="lixia", stage="won",

@@ -7,7 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import customer_dict, dump_yaml, problem_tuples
+
+from tests.support.customers import customer_dict, dump_yaml
+from tests.support.team_repo import problem_tuples
 
 F1 = "customers/C20240501001.yaml"
 F2 = "customers/C20240501002.yaml"

@@ -8,7 +8,9 @@ import os
 from pathlib import Path
 
 import pytest
-from cmd_support import assert_refused, kehu, other_customer, team_repo
+
+from tests.support.commands import assert_refused, kehu, team_repo
+from tests.support.customers import other_customer
 
 
 def assert_rejected(result, *expected: str) -> None:
@@ -158,10 +160,10 @@ def test_init_ignores_the_internal_site_and_the_internal_site_ignores_itself(tmp
     out = repo.root / "internal-copy"
     assert kehu(repo, "build", "--internal", "--pages-only", str(out)).exit_code == 0
     assert (out / ".gitignore").read_text().splitlines()[-1] == "*"
-    from cmd_support import git
+    from tests.support.git import git
 
     git(repo.root, "add", "-A")
-    assert "internal-copy" not in git(repo.root, "status", "--porcelain")
+    assert "internal-copy" not in git(repo.root, "status", "--porcelain").stdout
 
 
 # --- kehu.yaml is validated as a whole, at load ----------------------------------------------------
@@ -294,8 +296,9 @@ def _forge_cache(root: Path) -> None:
 
 
 def test_a_committed_cache_is_not_trusted_in_a_fresh_clone(make_repo, tmp_path):
-    from cmd_support import commit, git
-    from conftest import TeamRepo
+    from tests.support.commands import commit
+    from tests.support.git import git
+    from tests.support.team_repo import TeamRepo
 
     a = team_repo(make_repo)
     bad = a.write_customer(other_customer(owner="nobody"))
@@ -495,7 +498,7 @@ def _formula_customers(repo):
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_no_exported_cell_is_a_formula_and_the_export_imports_back(make_repo, tmp_path, fmt):
-    from test_export import loaded
+    from tests.support.spreadsheets import loaded
 
     repo = make_repo()
     _formula_customers(repo)
@@ -649,7 +652,7 @@ def test_import_owner_unknown_names_the_members_not_the_mapping_file(repo, tmp_p
 def test_show_and_history_mask_free_text_unless_internal(repo):
     """`kehu show` is for the team (unmasked) and masks with --mask, for sharing a screen (issue 15);
     `kehu history` masks unless --internal. Either way free text and full-width digits are masked too."""
-    from cmd_support import commit
+    from tests.support.commands import commit
 
     _free_text_repo(repo)
     commit(repo, "notes with numbers")

@@ -14,10 +14,11 @@ import datetime as dt
 import re
 
 import pytest
-from cmd_support import kehu
-from conftest import TODAY, customer_dict
 from kehu.core.derive import BUCKETS, CLASSES, DUE_REASONS, LEVELS, STATUSES, derive_all
 from kehu.core.present import Presenter
+
+from tests.support.commands import kehu
+from tests.support.customers import TODAY, customer_dict
 
 DEAL = {"product": "SaaS", "amount": 150000}
 
@@ -301,7 +302,7 @@ def test_site_title_follows_the_locale(make_repo, locale, title):
 
 
 def test_history_labels_fields_values_and_empties(make_repo):
-    from cmd_support import commit, git_init
+    from tests.support.commands import commit, git_init
 
     repo = make_repo()
     git_init(repo)

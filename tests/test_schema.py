@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import problem_tuples
+
+from tests.support.team_repo import problem_tuples
 
 F = "customers/C20240501001.yaml"
 

@@ -34,12 +34,14 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from conftest import PROJECT
 from kehu.book.lookup import load_all
 from kehu.core import derive
 from kehu.repo.model import Customer
 from kehu.repo.repository import open_repo
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from tests.support.git import commit_all, git
+from tests.support.paths import PROJECT
 
 BUILT = dt.date(2026, 11, 23)          # the date the site is built on (KEHU_TODAY)
 TZ_NOON = "T12:00:00+08:00"            # midday in the team's time zone (Asia/Shanghai): no edge of a day
@@ -57,7 +59,6 @@ PHONE = (390, 844)                     # a phone-sized viewport (CSS px)
 COPY = ("customers", "team.yaml", "kehu.yaml", "schema", "mkdocs.yml", "site_templates")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-GIT_ENV = {"GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
 
 
 # --- the site, built once --------------------------------------------------------------------------
@@ -72,13 +73,6 @@ class Site:
     soon_days: int
     rollover_days: int
     pages: list[str] = field(default_factory=list)   # every HTML page, as a URL path ("customers/X/")
-
-
-def git(root: Path, *args: str, name: str = "李霞", email: str = "lixia@example.com") -> None:
-    env = {**os.environ, **GIT_ENV, "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email,
-           "GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": email,
-           "GIT_AUTHOR_DATE": f"{BUILT}T09:00:00+08:00", "GIT_COMMITTER_DATE": f"{BUILT}T09:00:00+08:00"}
-    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
 
 
 def kehu(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -101,12 +95,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     for cid in SEARCH_FIXTURES:  # customers the search tests need (ranking, pinyin, phone endings)
         shutil.copy2(FIXTURES / f"{cid}.yaml", root / "customers" / f"{cid}.yaml")
     git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "demo data")
+    commit_all(root, "demo data", name="李霞", email="lixia@example.com", date=f"{BUILT}T09:00:00+08:00")
     # the hostile customer arrives in its own commit, by an outsider whose name and message are payloads too
     shutil.copy2(FIXTURES / f"{EVIL_ID}.yaml", root / "customers" / f"{EVIL_ID}.yaml")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", EVIL_COMMIT, name=EVIL_AUTHOR, email="outsider@example.org")
+    commit_all(root, EVIL_COMMIT, name=EVIL_AUTHOR, email="outsider@example.org", date=f"{BUILT}T09:00:00+08:00")
 
     checked = kehu(root, "check", f"customers/{EVIL_ID}.yaml")
     assert checked.returncode == 0, f"the hostile fixture must pass kehu check:\n{checked.stdout}{checked.stderr}"

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
 
 import pytest
-from conftest import TODAY, customer_dict
 from kehu.book.loader import load_site_input
 from kehu.core import derive
 from kehu.core.derive import RHYTHM_REASONS, derive_all
@@ -17,6 +15,9 @@ from kehu.site.data import Assembler, Privacy, forge_urls
 from kehu.site.history import file_histories, parse_log
 from kehu.site.search import make_entry, segmenter
 from kehu.words.pinyin import pinyin_keys
+
+from tests.support.customers import TODAY, customer_dict
+from tests.support.git import commit_all, git
 
 DAY = dt.date.fromisoformat(TODAY)
 
@@ -307,15 +308,8 @@ def test_history_follows_renames_in_one_log():
 
 def test_history_from_a_real_git_repository(repo):
     repo.write_customer(cust("C20240102001", "甲公司", stage="lead"))
-    env = {"GIT_AUTHOR_DATE": "2024-05-01T09:00:00", "GIT_COMMITTER_DATE": "2024-05-01T09:00:00"}
-
-    def git(*args):
-        subprocess.run(["git", "-C", str(repo.root), "-c", "user.name=Li Xia", "-c", "user.email=lixia@example.com",
-                        *args], check=True, capture_output=True, env={**env, "PATH": "/usr/bin:/bin"})
-
-    git("init", "-q")
-    git("add", "-A")
-    git("commit", "-qm", "新客户 甲公司")
+    git(repo.root, "init", "-q")
+    commit_all(repo.root, "新客户 甲公司", name="Li Xia", email="lixia@example.com", date="2024-05-01T09:00:00")
     r = repo.open()
     h = file_histories(r.root, r.team)["customers/C20240102001.yaml"]
     assert [(c.date, c.author, c.message) for c in h] == [("2024-05-01", "lixia", "新客户 甲公司")]

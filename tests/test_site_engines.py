@@ -9,7 +9,8 @@ import subprocess
 import sys
 
 import pytest
-from test_site_render import built_pages, evil, kehu, new_repo, realistic
+
+from tests.support.site import built_pages, evil, kehu, new_repo, realistic
 
 GENERATOR = re.compile(r'<meta name="generator" content="[^"]*">')
 

@@ -6,14 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import customer_dict
 from kehu.book import loader as site_load
 from kehu.book.checker import CACHE_DIR
 from kehu.book.loader import RECORDS_FILE, load_site_input
 from kehu.repo.model import customer_from, customer_from_record, record_of
 from kehu.repo.yamlload import load_yaml_bytes
 
-DEMO = Path(__file__).resolve().parents[1] / "customers"
+from tests.support.customers import customer_dict
+from tests.support.paths import PROJECT
+
+DEMO = PROJECT / "customers"
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import TeamRepo, customer_dict
 from kehu.repo.yamlload import load_yaml_bytes
 from kehu.store.write import (
     SCHEMA_COMMENT,
@@ -24,6 +23,9 @@ from kehu.store.write import (
 from kehu.words.catalogue import Locale
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.representer import RepresenterError
+
+from tests.support.customers import customer_dict
+from tests.support.team_repo import TeamRepo
 
 COMMENTED = """\
 # yaml-language-server: $schema=../schema/customer.schema.json

@@ -15,13 +15,14 @@ no conflict left for a person except the two different values of one field, `keh
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
+
+from tests.support.git import git, git_env
 
 TODAY = "2024-06-03"
 
@@ -50,12 +51,10 @@ class Person:
 
     def __init__(self, home: Path, handle: str, name: str) -> None:
         home.mkdir(parents=True)
-        (home / "gitconfig").write_text(f"[user]\n\tname = {name}\n\temail = {handle}@example.com\n"
-                                        "[init]\n\tdefaultBranch = main\n", encoding="utf-8")
         self.handle = handle
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("KEHU_", "GIT_"))}
-        self.env.update(GIT_CONFIG_GLOBAL=str(home / "gitconfig"), GIT_CONFIG_NOSYSTEM="1", KEHU_TODAY=TODAY,
-                        PRE_COMMIT_HOME=str(home.parent / "pre-commit-cache"), GIT_TERMINAL_PROMPT="0")
+        identity = {"user.name": name, "user.email": f"{handle}@example.com", "init.defaultBranch": "main"}
+        self.env = git_env({"KEHU_TODAY": TODAY, "PRE_COMMIT_HOME": str(home.parent / "pre-commit-cache")},
+                           config=identity)
         self.clone: Path = home / "clone"
         self.refused: list[str] = []
 
@@ -66,8 +65,8 @@ class Person:
             assert run.returncode == 0, f"{self.handle}: {' '.join(args)}\n{run.stdout}{run.stderr}"
         return run
 
-    def git(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-        return self.run("git", *args, ok=ok)
+    def git(self, *args: str, cwd: Path | None = None, ok: bool = True) -> subprocess.CompletedProcess[str]:
+        return git(cwd or self.clone, *args, ok=ok, env=self.env)
 
     def kehu(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
         return self.run(sys.executable, "-m", "kehu.cli", *args, ok=ok)
@@ -97,9 +96,9 @@ def _plain_merge(forge: Person, branch: str) -> bool:
 @pytest.fixture
 def team(tmp_path: Path) -> dict[str, Person]:
     origin = tmp_path / "origin.git"
-    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True)
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
     lead = Person(tmp_path / "liuyang", "liuyang", "刘洋")
-    lead.run("git", "clone", "-q", str(origin), str(lead.clone), cwd=tmp_path)
+    lead.git("clone", "-q", str(origin), str(lead.clone), cwd=tmp_path)
     init = lead.kehu("init", "--git-account", "liuyang-mgr")
     assert "pre-commit" not in init.stderr, init.stderr  # the hook was installed
     (lead.clone / "team.yaml").write_text(TEAM, encoding="utf-8")
@@ -115,13 +114,13 @@ def team(tmp_path: Path) -> dict[str, Person]:
     people = {"liuyang": lead}
     for handle, name in SALES.items():  # everyone clones in the morning, before anyone works
         p = Person(tmp_path / handle, handle, name)
-        p.run("git", "clone", "-q", str(origin), str(p.clone), cwd=tmp_path)
+        p.git("clone", "-q", str(origin), str(p.clone), cwd=tmp_path)
         p.kehu("init", "--git-only")
         people[handle] = p
     bot = Person(tmp_path / "bot", "liuyang", "kehu bot")
-    bot.run("git", "clone", "-q", str(origin), str(bot.clone), cwd=tmp_path)
+    bot.git("clone", "-q", str(origin), str(bot.clone), cwd=tmp_path)
     forge = Person(tmp_path / "forge", "liuyang", "forge")
-    forge.run("git", "clone", "-q", str(origin), str(forge.clone), cwd=tmp_path)
+    forge.git("clone", "-q", str(origin), str(forge.clone), cwd=tmp_path)
     people["bot"], people["forge"] = bot, forge
     return people
 

@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cmd_support import COMMENTED, assert_refused, commit, git, kehu, other_customer, plain, team_repo
-from conftest import TODAY, customer_dict
 from kehu.git.gitsetup import EXIT_MARKED, merge_driver_command
 from kehu.words.catalogue import Locale
+
+from tests.support.commands import assert_refused, commit, kehu, plain, team_repo
+from tests.support.customers import COMMENTED, TODAY, customer_dict, other_customer
+from tests.support.git import git, git_env
 
 # --- ids ---------------------------------------------------------------------------------------------------
 
@@ -115,9 +117,7 @@ def test_the_default_pattern_accepts_old_and_new_ids(make_repo) -> None:
 
 
 def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KEHU_", "GIT_"))}
-    env.update(KEHU_TODAY=TODAY, GIT_CONFIG_GLOBAL=os.devnull, GIT_CONFIG_NOSYSTEM="1")
-    return env
+    return git_env({"KEHU_TODAY": TODAY})
 
 
 def _start(root: Path, *args: str) -> subprocess.Popen[str]:
@@ -166,25 +166,22 @@ def test_a_lock_held_too_long_is_a_one_line_error(tmp_path: Path) -> None:
 
 
 class Clone:
-    def __init__(self, root: Path, home: Path, python: str | None = None, path: str | None = None) -> None:
+    """A colleague's clone: git and kehu run as 李霞, with ``path`` as PATH if given."""
+
+    def __init__(self, root: Path, python: str | None = None, path: str | None = None) -> None:
         self.root = root
-        home.mkdir(parents=True, exist_ok=True)
-        (home / "gitconfig").write_text("[user]\n\tname = 李霞\n\temail = lixia@example.com\n", encoding="utf-8")
-        self.env = _env()
-        self.env.update(GIT_CONFIG_GLOBAL=str(home / "gitconfig"))
+        self.env = git_env({"KEHU_TODAY": TODAY}, config={"user.name": "李霞", "user.email": "lixia@example.com"})
         if path is not None:
             self.env["PATH"] = path
         self.python = python
 
     def git(self, *args: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-        run = subprocess.run(["git", *args], cwd=self.root, env=self.env, capture_output=True, text=True, timeout=120)
-        assert not ok or run.returncode == 0, run.stdout + run.stderr
-        return run
+        return git(self.root, *args, ok=ok, env=self.env)
 
 
-def _driver_repo(make_repo, tmp_path: Path, python: str | None, path: str | None) -> Clone:
+def _driver_repo(make_repo, python: str | None, path: str | None) -> Clone:
     r = make_repo()
-    clone = Clone(r.root, tmp_path / "home", python, path)
+    clone = Clone(r.root, python, path)
     clone.git("init", "-q", "-b", "main")
     (r.root / ".gitattributes").write_text("customers/*.yaml merge=kehu\n", encoding="utf-8")
     clone.git("config", "merge.kehu.driver", merge_driver_command(python))
@@ -218,7 +215,7 @@ def _bare_path() -> str:
 
 
 def test_driver_runs_by_its_python_path_when_kehu_is_not_on_path(make_repo, tmp_path: Path) -> None:
-    clone = _driver_repo(make_repo, tmp_path, sys.executable, _bare_path())
+    clone = _driver_repo(make_repo, sys.executable, _bare_path())
     merge = _two_calls(clone)
     assert merge.returncode == 0, merge.stdout + merge.stderr
     text = (clone.root / "customers/C20240501001.yaml").read_text(encoding="utf-8")
@@ -226,7 +223,7 @@ def test_driver_runs_by_its_python_path_when_kehu_is_not_on_path(make_repo, tmp_
 
 
 def test_driver_that_cannot_run_falls_back_to_git_line_merge_with_markers(make_repo, tmp_path: Path) -> None:
-    clone = _driver_repo(make_repo, tmp_path, str(tmp_path / "gone" / "python"), _bare_path())
+    clone = _driver_repo(make_repo, str(tmp_path / "gone" / "python"), _bare_path())
     merge = _two_calls(clone)
     assert merge.returncode != 0 and "CONFLICT" in merge.stdout
     assert "could not run" in merge.stderr and "无法运行 kehu 合并驱动" in merge.stderr
@@ -237,7 +234,7 @@ def test_driver_that_cannot_run_falls_back_to_git_line_merge_with_markers(make_r
 
 
 def test_add_add_of_two_different_customers_is_one_whole_file_conflict(make_repo, tmp_path: Path) -> None:
-    clone = _driver_repo(make_repo, tmp_path, sys.executable, None)
+    clone = _driver_repo(make_repo, sys.executable, None)
     new = clone.root / "customers/C20240601LX01.yaml"
     clone.git("checkout", "-q", "-b", "colleague")
     new.write_text(COMMENTED.replace("C20240501001", "C20240601LX01").replace("上海启明科技", "杭州云帆网络")
@@ -283,8 +280,8 @@ class Team:
     def __init__(self, make_repo, tmp_path: Path) -> None:
         seed = make_repo()
         self.origin = tmp_path / "origin.git"
-        subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(self.origin)], check=True)
-        first = Clone(seed.root, tmp_path / "seed-home")
+        git(tmp_path, "init", "-q", "--bare", "-b", "main", str(self.origin))
+        first = Clone(seed.root)
         first.git("init", "-q", "-b", "main")
         (seed.root / ".gitattributes").write_text("customers/*.yaml merge=kehu\n", encoding="utf-8")
         seed.write_customer(COMMENTED, "C20240501001")
@@ -296,8 +293,8 @@ class Team:
         self.b = self._clone(tmp_path, "b")
 
     def _clone(self, tmp_path: Path, name: str) -> Clone:
-        clone = Clone(tmp_path / name, tmp_path / f"{name}-home")
-        subprocess.run(["git", "clone", "-q", str(self.origin), str(clone.root)], check=True, env=clone.env)
+        clone = Clone(tmp_path / name)
+        git(tmp_path, "clone", "-q", str(self.origin), str(clone.root), env=clone.env)
         return clone
 
     @staticmethod
@@ -429,7 +426,7 @@ def test_renumber_moves_the_file_notes_the_old_id_and_follows_kehu_yaml(repo) ->
     assert moved["id"] == "C20240501LX01" and "原编号：C20240502001" in moved["notes"]
     assert not (repo.customers / "C20240502001.yaml").exists()
     assert repo.config()["check"]["not_duplicates"] == [["C20240501001", "C20240501LX01"]]
-    staged = git(repo.root, "status", "--porcelain", "--", "customers")
+    staged = git(repo.root, "status", "--porcelain", "--", "customers").stdout
     assert "customers/C20240501LX01.yaml" in staged and "D  customers/C20240502001.yaml" in staged
     assert repo.kehu("check").returncode == 0
 

@@ -6,7 +6,7 @@ library that wrote BIFF8 (unmaintained since 2017, hence not a test dependency).
 after changing ``SHEETS``::
 
     pip install --target some-folder xlwt==1.3.0
-    PYTHONPATH=some-folder python tests/make_xls_fixture.py
+    PYTHONPATH=some-folder python -m tests.support.xls    # from the repository root
 
 tests/test_import_xls.py imports the committed file and the same rows written as ``.xlsx`` and
 expects the same customer files.
@@ -15,9 +15,10 @@ expects the same customer files.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
-FIXTURE = Path(__file__).resolve().parent / "data" / "legacy_customers.xls"
+from tests.support.paths import PROJECT
+
+FIXTURE = PROJECT / "tests" / "data" / "legacy_customers.xls"
 
 HEADERS = ["客户名称", "联系人", "联系电话", "邮箱", "所属行业", "客户类型", "负责人", "最近跟进时间", "跟进内容",
            "合作金额", "签约日期", "合同编号", "备注"]

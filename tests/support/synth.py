@@ -1,4 +1,5 @@
-"""Synthetic team repositories for benchmarks: ``python benchmarks/synth.py N DIR``.
+"""Synthetic team repositories for benchmarks and tests: ``python -m tests.support.synth N DIR`` (from the
+repository root).
 
 ``make_repo(dest, n, seed)`` writes a complete repository (team.yaml, kehu.yaml,
 schema/, customers/) holding ``n`` valid, fictional customers of about 20
@@ -36,13 +37,13 @@ import shutil
 import sys
 from pathlib import Path
 
+from tests.support.paths import PACKAGE, SCHEMA_SRC
+
 TODAY = dt.date(2025, 6, 30)
 FIRST_DAY = dt.date(2019, 1, 1)
 INTERACTIONS_PER_CUSTOMER = 20
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULTS = ROOT / "generator" / "kehu" / "data" / "defaults.yaml"
-SCHEMAS = ROOT / "schema"
+DEFAULTS = PACKAGE / "data" / "defaults.yaml"
 
 TEAM = [
     ("lixia", "李霞", "sales"), ("wangfang", "王芳", "sales"), ("zhaolei", "赵磊", "sales"),
@@ -211,7 +212,7 @@ BROKEN_FORMS = {"有限公司": ["有限公", "有限司", "有线公司", "有�
                 "股份有限公司": ["股份有限公", "股份有线公司", "股份有限司"],
                 "集团有限公司": ["集团有限公", "集团有限司", "集团有线公司"]}
 # look-alike slips, as the checker's table knows them (generator/kehu/data/lookalike.txt)
-LOOKALIKE_FILE = ROOT / "generator" / "kehu" / "data" / "lookalike.txt"
+LOOKALIKE_FILE = PACKAGE / "data" / "lookalike.txt"
 
 
 def _lookalikes() -> dict[str, str]:
@@ -396,7 +397,7 @@ def make_repo(dest: Path, n: int, seed: int = 1, names: str = "similar", typos: 
     customers = dest / "customers"
     customers.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(DEFAULTS, dest / "kehu.yaml")
-    shutil.copytree(SCHEMAS, dest / "schema", dirs_exist_ok=True)
+    shutil.copytree(SCHEMA_SRC, dest / "schema", dirs_exist_ok=True)
     (dest / "team.yaml").write_text(team_yaml(), encoding="utf-8")
     rng = random.Random(seed)
     k = code_size(n)
