@@ -1,4 +1,4 @@
-"""The rows of tests/data/legacy_customers.xls, and the script that wrote that file once.
+"""The rows of tests/io/data/legacy_customers.xls, and the script that wrote that file once.
 
 Old CRMs and Excel 97-2003 still hand out ``.xls`` (BIFF8) files. No maintained Python package
 writes them, so the test file is committed; it was made with xlwt 1.3.0, the last release of the
@@ -8,7 +8,7 @@ after changing ``SHEETS``::
     pip install --target some-folder xlwt==1.3.0
     PYTHONPATH=some-folder python -m tests.support.xls    # from the repository root
 
-tests/test_import_xls.py imports the committed file and the same rows written as ``.xlsx`` and
+tests/io/test_import_xls.py imports the committed file and the same rows written as ``.xlsx`` and
 expects the same customer files.
 """
 
@@ -18,7 +18,7 @@ import datetime as dt
 
 from tests.support.paths import PROJECT
 
-FIXTURE = PROJECT / "tests" / "data" / "legacy_customers.xls"
+FIXTURE = PROJECT / "tests" / "io" / "data" / "legacy_customers.xls"
 
 HEADERS = ["客户名称", "联系人", "联系电话", "邮箱", "所属行业", "客户类型", "负责人", "最近跟进时间", "跟进内容",
            "合作金额", "签约日期", "合同编号", "备注"]

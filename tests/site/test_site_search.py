@@ -1,5 +1,5 @@
 """The search index kehu writes (kehu.site.search): what is indexed, what never is, how it is split.
-The worker that reads it is tested in Chromium (tests/test_site_browser.py)."""
+The worker that reads it is tested in Chromium (tests/site/test_site_browser.py)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The built demo site in a real browser: Debian's headless Chromium driven by Playwright.
 
 Once per session the repository's demo data (customers/, team.yaml, kehu.yaml, schema/, mkdocs.yml,
-site_templates/) plus the fixture customers of tests/site_fixtures/ (one hostile, three for search) is copied
+site_templates/) plus the fixture customers of tests/site/fixtures/ (one hostile, three for search) is copied
 into a temporary git repository, committed, and built with ``kehu build`` on a pinned date; a local
 ``http.server`` on 127.0.0.1 serves the result. The browser's clock is pinned too, so nothing here depends on
 the real date.
@@ -45,12 +45,12 @@ from tests.support.paths import PROJECT
 
 BUILT = dt.date(2026, 11, 23)          # the date the site is built on (KEHU_TODAY)
 TZ_NOON = "T12:00:00+08:00"            # midday in the team's time zone (Asia/Shanghai): no edge of a day
-FIXTURES = Path(__file__).resolve().parent / "site_fixtures"
-EVIL_ID = "C20261101099"               # tests/site_fixtures/C20261101099.yaml
+FIXTURES = PROJECT / "tests" / "site" / "fixtures"
+EVIL_ID = "C20261101099"               # tests/site/fixtures/C20261101099.yaml
 EVIL_COMMIT = "add <script>window.__xss=5</script> customer"
 EVIL_AUTHOR = 'x" onmouseover="window.__xss=4" data-x="y'  # git drops < and > from names; quotes stay
 QIMING = "C20240501001"                # 上海启明科技有限公司 in the demo data
-ANTAI = "C20261101101"                 # tests/site_fixtures: 南京启明安泰贸易有限公司
+ANTAI = "C20261101101"                 # tests/site/fixtures: 南京启明安泰贸易有限公司
 TWICE = "C20261101102"                 # 启明星启明照明器材有限公司, 安泰 only in its needs
 ZHILIAN = "C20261101103"               # 北京智联科技有限公司, a contact's phone ends in 6688
 SEARCH_FIXTURES = (ANTAI, TWICE, ZHILIAN)

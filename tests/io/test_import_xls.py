@@ -1,4 +1,4 @@
-"""kehu import of a real Excel 97-2003 ``.xls`` (BIFF8) file: tests/data/legacy_customers.xls.
+"""kehu import of a real Excel 97-2003 ``.xls`` (BIFF8) file: tests/io/data/legacy_customers.xls.
 
 The file was written once by tests/support/xls.py (which holds its rows); here it is imported
 with the real command and compared with the same rows saved as ``.xlsx``.
