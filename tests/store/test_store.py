@@ -24,36 +24,8 @@ from kehu.words.catalogue import Locale
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.representer import RepresenterError
 
-from tests.support.customers import customer_dict
+from tests.support.customers import COMMENTED, customer_dict
 from tests.support.team_repo import TeamRepo
-
-COMMENTED = """\
-# yaml-language-server: $schema=../schema/customer.schema.json
-id: C20240501001
-name: 上海启明科技有限公司   # 工商注册全称
-industry: I65
-stage: quoted
-owner: lixia
-created: 2024-05-01
-size: "200-500"
-contacts:
-  - name: 张伟
-    phone: "13800138000"
-    primary: true
-# 跟进记录按日期排列
-interactions:
-  - date: 2024-05-01
-    channel: call
-    by: lixia
-    summary: 沟通Q2续约需求，客户对售后服务满意
-  # 上门那次
-  - date: 2024-05-20
-    channel: visit
-    by: wangfang
-    summary: 上门演示审批流，客户关注与SAP对接
-next_action: {date: 2024-06-05, action: 发送报价单}  # 本周内
-# 文件结束
-"""
 
 
 def plain(raw: bytes) -> Any:
@@ -86,14 +58,15 @@ def test_load_roundtrip_keeps_order_and_comments(repo: TeamRepo) -> None:
     assert list(doc)[:4] == ["id", "name", "industry", "stage"]
     assert isinstance(doc["interactions"], CommentedSeq)
     text = dump(doc)
-    for comment in ("# 工商注册全称", "# 跟进记录按日期排列", "# 上门那次", "# 本周内", "# 文件结束",
+    for comment in ("# 工商注册全称", "# 跟进记录按日期排列", "# 首次接触", "# 上门演示", "# 本周内", "# 文件结束",
                     "# yaml-language-server"):
         assert comment in text
 
 
 def test_load_roundtrip_reads_scalars_like_the_checker(repo: TeamRepo) -> None:
     # as PyYAML reads it: yes is a boolean, 0x1F a number; dates stay the text of the file
-    text = COMMENTED + "budget: 0x1F\nx_flag: yes\nx_code: '0123'\nx_day: 2024-13-45\nx_rate: 0.850\n"
+    text = (COMMENTED.replace("budget: 200000\n", "")
+            + "budget: 0x1F\nx_flag: yes\nx_code: '0123'\nx_day: 2024-13-45\nx_rate: 0.850\n")
     path = repo.write_customer(text, "C20240501001")
     doc = load_roundtrip(path)
     assert doc["budget"] == 31 and doc["x_flag"] is True and doc["x_code"] == "0123"
@@ -221,9 +194,9 @@ def test_dump_after_an_edit_keeps_every_comment_and_the_date_order(repo: TeamRep
     doc["next_action"] = {"date": "2024-06-20", "action": "回访"}
     lines = dump(doc).splitlines()
     dates = [ln.strip() for ln in lines if ln.strip().startswith("- date:")]
-    assert dates == ["- date: 2024-05-01", "- date: 2024-05-10", "- date: 2024-05-20"]
+    assert dates == ["- date: 2024-05-01  # 首次接触", "- date: 2024-05-10", "- date: 2024-05-20"]
     # the comment above the visit still sits right above the visit
-    assert lines[lines.index("  - date: 2024-05-20") - 1] == "  # 上门那次"
+    assert lines[lines.index("  - date: 2024-05-20") - 1] == "  # 上门演示"
     assert lines[-1] == "# 文件结束"
     # a replaced value keeps the comment of its key (at its old column)
     [line] = [ln for ln in lines if ln.startswith("next_action:")]
@@ -358,4 +331,4 @@ def test_repeated_edits_never_multiply_a_comment(repo: TeamRepo) -> None:
     from kehu.store.fmt import comment_texts
 
     assert sorted(t for _, t in comment_texts(after)) == sorted(t for _, t in comment_texts(text))
-    assert "interactions:  # 时间线\n  # 按日期排列\n  - date: 2024-05-01\n" in after
+    assert "interactions:  # 时间线\n  # 按日期排列\n  - date: 2024-05-01  # 首次接触\n" in after

@@ -62,21 +62,6 @@ def customer_dict(**overrides: Any) -> dict[str, Any]:
     return data
 
 
-def other_customer(**overrides: Any) -> dict[str, Any]:
-    """A second valid customer, distinct from C20240501001 in name, phone and email."""
-    base = dict(id="C20240502001", name="杭州云帆网络科技有限公司", owner="wangfang", stage="contacted",
-                contacts=[{"name": "王强", "phone": "13912345678", "email": "wang.qiang@yunfan.example.com",
-                           "primary": True}],
-                interactions=[{"date": "2024-05-02", "channel": "email", "by": "wangfang",
-                               "summary": "发送产品白皮书和报价区间，客户关注私有化部署"}])
-    base.update(overrides)
-    return customer_dict(**base)
-
-
-def dump_yaml(data: Any) -> str:
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False)
-
-
 COMMENTED = """\
 # yaml-language-server: $schema=../schema/customer.schema.json
 id: C20240501001
@@ -108,6 +93,21 @@ interactions:
     channel: visit
     by: wangfang
     summary: 上门演示审批流，客户关注与SAP对接
-next_action: {date: 2024-06-05, action: 发送报价单}
+next_action: {date: 2024-06-05, action: 发送报价单}  # 本周内
+# 文件结束
 """
 
+
+def other_customer(**overrides: Any) -> dict[str, Any]:
+    """A second valid customer, distinct from C20240501001 in name, phone and email."""
+    base = dict(id="C20240502001", name="杭州云帆网络科技有限公司", owner="wangfang", stage="contacted",
+                contacts=[{"name": "王强", "phone": "13912345678", "email": "wang.qiang@yunfan.example.com",
+                           "primary": True}],
+                interactions=[{"date": "2024-05-02", "channel": "email", "by": "wangfang",
+                               "summary": "发送产品白皮书和报价区间，客户关注私有化部署"}])
+    base.update(overrides)
+    return customer_dict(**base)
+
+
+def dump_yaml(data: Any) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False)
