@@ -1,9 +1,9 @@
 """Time ``kehu check`` the way users run it, on synthetic repositories.
 
-    python benchmarks/bench_check.py                       # N = 1000 and 10000
-    python benchmarks/bench_check.py --sizes 10000 --runs 5
+    python -m benchmarks.bench_check                       # N = 1000 and 10000
+    python -m benchmarks.bench_check --sizes 10000 --runs 5
 
-For each size N a repository of N customers (benchmarks/synth.py) is written to
+For each size N a repository of N customers (tests/support/synth.py) is written to
 a temporary git repository, and the real ``kehu`` command is run as a
 subprocess:
 
@@ -38,12 +38,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from quality import Quality, measure
-from synth import TODAY, make_repo
+from benchmarks.quality import Quality, measure
+from tests.support.git import commit_all, git
+from tests.support.paths import PACKAGE
+from tests.support.synth import TODAY, make_repo
 
 TARGETS = {10000: {"cold": 8.0, "warm": 1.5, "one": 1.0}}
-PACKAGE = Path(__file__).resolve().parent.parent / "generator" / "kehu"
 
 
 @dataclass
@@ -91,12 +91,6 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str],
     return seconds, cpu, usage.ru_maxrss, text.strip().splitlines()[-1] if text.strip() else ""
 
 
-def git(repo: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
-           "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.com"}
-    return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
-
-
 def edit_one(repo: Path, target: Path, round_: int) -> list[str]:
     """Change one interaction's summary (differently each round, so the cache cannot know it); return git's list."""
     text = target.read_text(encoding="utf-8")
@@ -104,7 +98,7 @@ def edit_one(repo: Path, target: Path, round_: int) -> list[str]:
     at = text.rindex(marker) + len(marker)
     end = text.index("\n", at)
     target.write_text(text[:at] + f"电话回访第{round_ + 1}次，客户确认需求" + text[end:], encoding="utf-8")
-    return [line for line in git(repo, "diff", "--name-only").splitlines() if line]
+    return [line for line in git(repo, "diff", "--name-only").stdout.splitlines() if line]
 
 
 def snapshot(dest: Path) -> dict[str, str]:
@@ -127,8 +121,7 @@ def bench_size(n: int, runs: int, slow: float, with_cjs: bool, keep: Path | None
         t0 = time.perf_counter()
         make_repo(repo, n, names=names, typos=n // 50 if names == "similar" else 0)
         git(repo, "init", "-q")
-        git(repo, "add", "-A")
-        git(repo, "commit", "-q", "-m", "synthetic customers")
+        commit_all(repo, "synthetic customers", name="bench", email="bench@example.com")
         print(f"  N={n}: repository written and committed in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
         kehu = tool("kehu")
         cache = repo / ".kehu-cache"

@@ -1,9 +1,9 @@
 """Time a salesperson's everyday commands at several sizes of book, the way they are run.
 
-    python benchmarks/bench_commands.py                      # N = 100, 1000 and 10000, median of 3 runs
-    python benchmarks/bench_commands.py --sizes 100,10000 --runs 5
+    python -m benchmarks.bench_commands                      # N = 100, 1000 and 10000, median of 3 runs
+    python -m benchmarks.bench_commands --sizes 100,10000 --runs 5
 
-For each N a repository of N customers (benchmarks/synth.py, similar names) is committed to a temporary
+For each N a repository of N customers (tests/support/synth.py, similar names) is committed to a temporary
 git repository, the kehu package is copied next to it (as bench_check.py does), one command runs first
 so the book index exists ("warm: after any earlier command has run once"), and then each command below
 runs ``--runs`` times as a subprocess; the median wall-clock time is shown, with the ratio to the
@@ -21,9 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_check import git, run, snapshot, tool
-from synth import make_repo
+from benchmarks.bench_check import run, snapshot, tool
+from tests.support.git import commit_all, git
+from tests.support.synth import make_repo
 
 # target ratio to the smallest book (the issue's): due within 3x, every other command within 2x
 TARGETS = {"due": 3.0}
@@ -61,8 +61,7 @@ def bench_size(n: int, runs: int) -> dict[str, list[float]]:
         t0 = time.perf_counter()
         make_repo(repo, n)
         git(repo, "init", "-q")
-        git(repo, "add", "-A")
-        git(repo, "commit", "-q", "-m", "synthetic customers")
+        commit_all(repo, "synthetic customers", name="bench", email="bench@example.com")
         kehu = tool("kehu")
         first = run([*kehu, "show", sorted((repo / "customers").glob("*.yaml"))[0].stem], repo, env)[0]
         print(f"  N={n}: repository in {time.perf_counter() - t0:.1f} s; first command (index made) {first:.1f} s",

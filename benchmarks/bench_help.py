@@ -1,12 +1,13 @@
 """How long `kehu --help` and `kehu COMMAND --help` take, in a zh-CN and an en repository.
 
-    python benchmarks/bench_help.py [--runs 15] [--baseline OTHER/generator]
+    python -m benchmarks.bench_help [--runs 15] [--baseline OTHER/generator]
 
 Each figure is the median CPU time (user + system: less disturbed by other jobs than wall time on a
 shared machine) of a fresh `python -c "from kehu.cli import main; main([...])"`
 (the console script does the same). ``--baseline`` runs the same with another checkout's
-``generator/`` first on PYTHONPATH (e.g. `git archive main generator | tar -x -C /tmp/before`), for a
-before/after comparison on the same machine at the same load.
+``generator/`` first on PYTHONPATH (e.g. `mkdir -p benchmarks/out/before && git archive main generator |
+tar -x -C benchmarks/out/before`, then ``--baseline benchmarks/out/before/generator``), for a before/after
+comparison on the same machine at the same load.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-GENERATOR = Path(__file__).resolve().parents[1] / "generator"
+from tests.support.paths import PROJECT
+
+GENERATOR = PROJECT / "generator"
 PROBE = "import sys\nfrom kehu.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
 
 

@@ -1,4 +1,4 @@
-"""How long `kehu import` takes for a large spreadsheet: ``python benchmarks/bench_import.py [ROWS]``.
+"""How long `kehu import` takes for a large spreadsheet: ``python -m benchmarks.bench_import [ROWS]``.
 
 Builds a customer workbook of ROWS rows (default 10,000) the way teams' sheets look —
 Chinese headers, phones written four ways (138-0013-8000, +86 138 0013 8000,
@@ -21,10 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-import synth  # noqa: E402  (the benchmark folder's own generator of names and phones)
+from tests.support import synth  # the synthetic book's names, phones and team
+from tests.support.paths import SCHEMA_SRC
 
 TODAY = synth.TODAY
 HEADERS = ["客户名称", "所属行业", "客户类型", "负责人", "联系人", "职务", "联系电话", "邮箱", "客户来源", "企业规模",
@@ -105,7 +103,7 @@ def write_workbook(path: Path, rows: list[list[object]]) -> None:
 
 def make_repo(root: Path) -> None:
     (root / "customers").mkdir(parents=True)
-    shutil.copytree(synth.SCHEMAS, root / "schema")
+    shutil.copytree(SCHEMA_SRC, root / "schema")
     shutil.copy(synth.DEFAULTS, root / "kehu.yaml")
     members = "\n".join(f"  - {{handle: {h}, name: {n}, role: {r}}}" for h, n, r in synth.TEAM)
     (root / "team.yaml").write_text(f"members:\n{members}\n", encoding="utf-8")

@@ -1,7 +1,7 @@
 """Time ``kehu merge-driver`` on customers with long timelines (it must be linear in list length).
 
-    python benchmarks/bench_merge.py                    # 2,500 and 20,000 interactions added per side
-    python benchmarks/bench_merge.py --sizes 1000,5000,20000
+    python -m benchmarks.bench_merge                    # 2,500 and 20,000 interactions added per side
+    python -m benchmarks.bench_merge --sizes 1000,5000,20000
 
 For each N: a customer with 200 interactions (the base), ours adds N calls, theirs adds N other
 calls (the same days, other colleagues, realistic summaries), and the real command merges them as

@@ -1,7 +1,7 @@
 """Speed of the pull-request review commands on a synthetic repository: `kehu diff BASE...HEAD` (Markdown)
 and `kehu check --against BASE`, for a pull request that changes many customers in several commits.
 
-    python benchmarks/bench_review.py [--customers 1000] [--changed 300,1000] [--runs 3]
+    python -m benchmarks.bench_review [--customers 1000] [--changed 300,1000] [--runs 3]
 
 Prints wall-clock medians; no test asserts a time.
 """
@@ -18,19 +18,13 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_check import tool
-from synth import TODAY, make_repo
+from benchmarks.bench_check import tool
+from tests.support.git import GIT_ENV, commit_all, git
+from tests.support.synth import TODAY, make_repo
 
 NEXT = {"lead": "contacted", "contacted": "quoted", "quoted": "negotiating", "negotiating": "won",
         "won": "won", "lost": "lost"}
-ENV = {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "KEHU_TODAY": TODAY.isoformat()}
-
-
-def git(root: Path, *args: str, email: str = "bench@example.com") -> None:
-    env = {**os.environ, **ENV, "GIT_AUTHOR_NAME": email, "GIT_AUTHOR_EMAIL": email,
-           "GIT_COMMITTER_NAME": email, "GIT_COMMITTER_EMAIL": email}
-    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
+ENV = {**GIT_ENV, "KEHU_TODAY": TODAY.isoformat()}
 
 
 def pull_request(root: Path, changed: int) -> None:
@@ -43,8 +37,7 @@ def pull_request(root: Path, changed: int) -> None:
             text = re.sub(r"^stage: (\w+)$", lambda m: f"stage: {NEXT.get(m.group(1), m.group(1))}", text,
                           count=1, flags=re.M)
             path.write_text(text.replace("\nregion: ", "\nregion: 新", 1), encoding="utf-8")
-        git(root, "add", "-A")
-        git(root, "commit", "-q", "-m", f"part {part}", email=who)
+        commit_all(root, f"part {part}", name=who, email=who)
 
 
 def timed(cmd: list[str], cwd: Path, runs: int) -> tuple[float, int]:
@@ -70,8 +63,7 @@ def main() -> int:
         root = Path(tmp) / "repo"
         make_repo(root, args.customers)
         git(root, "init", "-q", "-b", "main")
-        git(root, "add", "-A")
-        git(root, "commit", "-q", "-m", "customers")
+        commit_all(root, "customers", name="bench@example.com", email="bench@example.com")
         print(f"load average {os.getloadavg()[0]:.1f}; {args.customers} customers")
         print("| changed customers | kehu diff --format markdown | output | kehu check --against main |")
         print("|---|---|---|---|")

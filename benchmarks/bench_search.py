@@ -1,4 +1,4 @@
-"""What the site's search transfers, measured in Chromium: ``python benchmarks/bench_search.py``.
+"""What the site's search transfers, measured in Chromium: ``python -m benchmarks.bench_search``.
 
 For each N (default 10,000) it writes a synthetic repository (``synth.make_repo``), builds the site with
 the real ``kehu build``, serves it from 127.0.0.1 the way a static host does (gzip when the browser accepts
@@ -31,11 +31,11 @@ import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_site import SITE_FILES, folder_bytes, git, snapshot
-from synth import make_repo
+from benchmarks.bench_site import SITE_FILES, folder_bytes, snapshot
+from tests.support.git import commit_all, git
+from tests.support.paths import PROJECT
+from tests.support.synth import make_repo
 
-ROOT = Path(__file__).resolve().parent.parent
 TARGET = 1_000_000
 COMPRESS = (".html", ".json", ".js", ".css", ".svg")
 
@@ -141,11 +141,10 @@ def bench(n: int, tmp: Path) -> None:
     repo = tmp / f"repo-{n}"
     make_repo(repo, n)
     for name in SITE_FILES:
-        src = ROOT / name
+        src = PROJECT / name
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, repo / name)
     git(repo, "init", "-q")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "synthetic customers")
+    commit_all(repo, "synthetic customers", name="bench", email="bench@example.com")
     env = snapshot(tmp / f"pkg-{n}")
     out = tmp / f"site-{n}"
     start = time.perf_counter()
@@ -179,7 +178,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="10000", help="comma-separated numbers of customers (default 10000)")
     ap.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary folder)")
     args = ap.parse_args(argv)
-    sys.path.insert(0, str(ROOT / "generator"))
     tmp = args.keep or Path(tempfile.mkdtemp(prefix="kehu-bench-search-"))
     tmp.mkdir(parents=True, exist_ok=True)
     try:

@@ -1,9 +1,9 @@
 """Time ``kehu build`` and ``kehu serve`` on synthetic repositories, against bare MkDocs in the same run.
 
-    python benchmarks/bench_site.py                    # N = 1000 and 10000
-    python benchmarks/bench_site.py --sizes 1000 --serve-edits 5
+    python -m benchmarks.bench_site                    # N = 1000 and 10000
+    python -m benchmarks.bench_site --sizes 1000 --serve-edits 5
 
-For each size N a repository of N customers (benchmarks/synth.py) plus this project's
+For each size N a repository of N customers (tests/support/synth.py) plus this project's
 mkdocs.yml and site_templates/ is written to a temporary git repository and committed; then
 
   kehu build   the real command, cold (no .kehu-cache). The plugin's own timings give the
@@ -50,12 +50,11 @@ from typing import IO
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_check import tool
-from synth import TODAY, make_repo
+from benchmarks.bench_check import tool
+from tests.support.git import commit_all, git
+from tests.support.paths import PACKAGE, PROJECT
+from tests.support.synth import TODAY, make_repo
 
-ROOT = Path(__file__).resolve().parent.parent
-PACKAGE = ROOT / "generator" / "kehu"
 SITE_FILES = ("mkdocs.yml", "site_templates")
 TARGETS = {"ratio": 1.25, "own_share": 0.20, "index_per_customer": 2048, "data_per_customer": 300, "serve": 3.0}
 REPORT_PAGES = ["index.md", "customers.md", "due.md", "funnel.md", "satisfaction.md", "team/index.md", "problems.md"]
@@ -106,12 +105,6 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, str
     if code != 0:
         raise SystemExit(f"{' '.join(cmd[:4])} … exited {code}:\n{text[-3000:]}")
     return seconds, usage.ru_maxrss, text
-
-
-def git(repo: Path, *args: str) -> None:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
-           "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.com"}
-    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
 
 
 def snapshot(dest: Path) -> dict[str, str]:
@@ -325,11 +318,10 @@ def bench_size(n: int, env: dict[str, str], tmp: Path, serve_edits: int) -> dict
     t0 = time.perf_counter()
     make_repo(repo, n)
     for name in SITE_FILES:
-        src = ROOT / name
+        src = PROJECT / name
         (shutil.copytree if src.is_dir() else shutil.copy2)(src, repo / name)
     git(repo, "init", "-q")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "synthetic customers")
+    commit_all(repo, "synthetic customers", name="bench", email="bench@example.com")
     folder = bare_folder(repo, tmp / f"bare-{n}")
     print(f"  N={n:,}: repository and plain pages written in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     kehu = kehu_build(repo, env)

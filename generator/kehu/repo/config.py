@@ -87,7 +87,7 @@ class ConfigValueError(ValueError):
 
 
 # --- the sections of defaults.yaml, in its order ---------------------------------------------------------
-# A field without a default must be in defaults.yaml (tests/test_config_typed.py keeps them equal); a field
+# A field without a default must be in defaults.yaml (tests/repo/test_config_typed.py keeps them equal); a field
 # with a default is an optional key that defaults.yaml leaves out (None: "not set"; extra: keys kehu does not
 # know, kept for the team).
 

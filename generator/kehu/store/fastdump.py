@@ -8,7 +8,7 @@ the editor-schema header comment, and for those this module produces the same te
 Every layout decision is kehu.store.fmt's own, called here rather than copied: flow or block
 (``fits_one_line``, the list rule of ``_adopt``), key order (the schema's :class:`~kehu.store.fmt.Layout`),
 date sorting (``date_key``) and quoting (:func:`kehu.store.fmt.style_string`). Only the emitting is
-re-done, for the few shapes that occur, each compared with ruamel's output in tests/test_fastdump.py.
+re-done, for the few shapes that occur, each compared with ruamel's output in tests/store/test_fastdump.py.
 
 Anything not handled with certainty makes :func:`dump_plain` return ``None`` and the caller uses
 ruamel: other comments, ruamel containers or other types inside, non-``str`` keys or keys YAML

@@ -81,7 +81,7 @@ def dump(data: Any, schemas: SchemaSet | None = None, kind: str = "customer") ->
 
     layout = _layout(schemas, kind)
     # plain data (what an import builds) is written directly, ~10x faster; the same text, proven by
-    # tests/test_fastdump.py, and ruamel writes whatever that writer does not handle with certainty
+    # tests/store/test_fastdump.py, and ruamel writes whatever that writer does not handle with certainty
     text = dump_plain(data, layout)
     return text if text is not None else dump_ruamel(data, schemas, kind)
 

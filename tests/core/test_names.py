@@ -1,0 +1,130 @@
+"""The near-duplicate policy (kehu.core.names): every typing slip people make in a Chinese company name is
+found — by the checker, by ``kehu new`` and by ``kehu dedupe`` alike — and different companies that merely
+share words stay quiet."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from kehu.core.names import name_key, similar_pairs, typo_kind
+
+from tests.support.customers import customer_dict, dump_yaml
+from tests.support.team_repo import problem_tuples
+
+SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "有限公", "集团股份有限公司", "集团有限公司", "集团", "公司",
+            "co. ltd", "ltd", "inc")
+BASE = "上海启明科技有限公司"
+
+SLIPS = [  # (kind, the same customer typed again)
+    ("missing", "上海启科技有限公司"),
+    ("doubled", "上海启明明科技有限公司"),
+    ("swapped", "上海明启科技有限公司"),
+    ("homophone", "上海启鸣科技有限公司"),
+    ("traditional", "上海啟明科技有限公司"),
+    ("lookalike", "上海启明科枝有限公司"),
+    ("spacing", "上海市 启明科技有限公司"),
+    ("legal-form", "上海启明科技有限司"),
+    ("legal-form", "上海启明科技有线公司"),
+]
+
+DIFFERENT = [  # another company that shares words with BASE
+    "北京启明科技有限公司",        # the same trade name in another city
+    "启明科技有限公司",            # ... or without one
+    "上海启明物流有限公司",        # the same trade name in another industry (a sister company)
+    "上海启民科技有限公司",        # one other character that is neither a homophone nor a look-alike
+    "上海华信科技有限公司",        # another trade name, the same city and industry
+    "上海启明星辰科技有限公司",    # a longer trade name
+]
+
+
+def key(name: str):
+    return name_key(name, SUFFIXES)
+
+
+@pytest.mark.parametrize(("kind", "other"), SLIPS)
+def test_each_kind_of_slip_is_named(kind, other):
+    assert typo_kind(key(BASE), key(other)) == kind
+    assert typo_kind(key(other), key(BASE)) == kind
+
+
+@pytest.mark.parametrize("other", DIFFERENT)
+def test_different_companies_sharing_words_are_not_slips(other):
+    assert typo_kind(key(BASE), key(other)) is None
+
+
+def test_the_issues_example_pair_is_two_companies():
+    assert typo_kind(key("武汉智联华信餐饮管理有限公司"), key("武汉安泰华信餐饮管理有限公司")) is None
+
+
+def test_region_in_brackets_and_province_prefix_are_understood():
+    assert key("启明（上海）科技有限公司").core == key("上海启明科技有限公司").core
+    assert key("广东省深圳市华信达电子有限公司").region == "深圳"
+    assert key("广东省深圳市华信达电子有限公司").core == key("深圳华信达电子有限公司").core
+    assert key("深圳华信达电子有限公司").trade == "华信达"
+
+
+def test_latin_names_keep_the_edit_distance_rule():
+    assert typo_kind(key("Acme Trading Co. Ltd"), key("Acme Tradng Co. Ltd")) == "edit"
+    assert typo_kind(key("Acme Trading Co. Ltd"), key("Zenith Robotics Ltd")) is None
+    assert typo_kind(key("Acme Trading Ltd"), key("Acme Tradng Ltd"), latin_distance=0) is None
+
+
+# --- the search finds exactly the pairs the policy names ------------------------------------------------
+
+CHARS = "上海北京启明鸣科技枝華华信鑫达通有限公司物流 "
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=CHARS, min_size=3, max_size=12), min_size=2, max_size=25))
+def test_similar_pairs_finds_every_pair_typo_kind_names(names):
+    keys = [key(n) for n in names]
+    brute = {(i, j, typo_kind(keys[i], keys[j])) for i, j in combinations(range(len(keys)), 2)
+             if keys[i].core and keys[j].core and typo_kind(keys[i], keys[j])}
+    assert set(similar_pairs(keys)) == brute
+    chosen = {0}
+    assert set(similar_pairs(keys, chosen)) == {p for p in brute if p[0] in chosen or p[1] in chosen}
+
+
+# --- through the checker, kehu new's refusal and kehu dedupe -----------------------------------------------
+
+F1 = "customers/C20240501001.yaml"
+F2 = "customers/C20240501002.yaml"
+
+
+def _pair(repo, other: str) -> None:
+    repo.write_customer(dump_yaml(customer_dict(name=BASE)), "C20240501001")
+    repo.write_customer(dump_yaml(customer_dict(
+        id="C20240501002", name=other,
+        contacts=[{"name": "李娜", "phone": "13912345678", "email": "li.na@example.com", "primary": True}])),
+        "C20240501002")
+
+
+@pytest.mark.parametrize(("kind", "other"), [s for s in SLIPS if s[0] != "spacing"])
+def test_the_checker_warns_about_each_slip_in_both_files(repo, kind, other):
+    _pair(repo, other)
+    problems = repo.check().problems
+    assert [(p[0], p[3], p[4]) for p in problem_tuples(problems)] == [
+        (F1, "warning", "near-duplicate-name"), (F2, "warning", "near-duplicate-name")]
+    why = {"missing": "漏了一个字", "doubled": "多打了一个字", "swapped": "两个字颠倒", "homophone": "同音字",
+           "traditional": "繁体字", "lookalike": "形近字", "legal-form": "组织形式写错"}[kind]
+    assert why in problems[0].message and other in problems[0].message
+
+
+def test_a_stray_space_is_an_exact_duplicate(repo):
+    _pair(repo, "上海启明 科技有限公司")
+    assert {p[4] for p in problem_tuples(repo.check().problems)} == {"duplicate-name"}
+
+
+@pytest.mark.parametrize("other", DIFFERENT)
+def test_the_checker_is_quiet_on_different_companies(repo, other):
+    _pair(repo, other)
+    assert problem_tuples(repo.check().problems) == []
+
+
+def test_dedupe_lists_a_slip_with_its_kind(repo):
+    _pair(repo, "上海啟明科技有限公司")
+    out = repo.kehu("dedupe").stdout
+    assert "C20240501001" in out and "C20240501002" in out and "繁体字" in out
