@@ -95,7 +95,7 @@ CASES = [
      "channel: call"),
     ("source-typo", "source: referral", "source: referal", "unknown-value", ("source: referal", 8), ["referral"],
      "source: referral"),
-    ("channel-typo", "channel: visit", "channel: vist", "unknown-value", ("channel: vist", 9), ["'visit'"],
+    ("channel-typo", "channel: visit", "channel: vist", "unknown-value", ("channel: vist", 9), ["visit(拜访)"],
      "channel: visit"),
     ("industry-unknown", "industry: I65", "industry: Z99", "unknown-value", ("industry: Z99", 10), ["Z99"],
      "industry: I"),
@@ -155,14 +155,14 @@ def test_english_label_error_in_english(repo):
     repo.set_config(locale="en")
     problems = check_text(repo, mutate(BASE, "stage: negotiating", "stage: Negotiating"))
     assert problems[0].code == "label-not-key"
-    assert problems[0].message == "stage: 'Negotiating' is a label; write the key 'negotiating'"
+    assert problems[0].message == "Stage: 'Negotiating' is a label; write the key 'negotiating'"
 
 
 def test_lost_without_lost_from_points_at_stage(repo):
     text = mutate(BASE, "stage: negotiating", "stage: lost")
     problems = check_text(repo, text)
     assert problem_tuples(problems) == [(F, line_of(text, "stage: lost"), 1, "error", "required")]
-    assert "lost_from" in problems[0].message
+    assert "`lost_from: …`" in problems[0].hint and "lost_from" not in problems[0].message
     assert check_text(repo, mutate(BASE, "stage: negotiating", "stage: lost\nlost_from: quoted")) == []
 
 
@@ -179,7 +179,7 @@ def test_class_override_needs_a_reason(repo):
     text = mutate(BASE, "source: referral", "source: referral\nclass: core")
     problems = check_text(repo, text)
     assert problem_tuples(problems) == [(F, line_of(text, "class: core"), 1, "error", "required")]
-    assert "class_reason" in problems[0].message
+    assert problems[0].message == "缺少必填字段：分类理由" and "`class_reason: …`" in problems[0].hint
     text = mutate(BASE, "source: referral", "source: referral\nclass: core\nclass_reason: ")
     assert problem_tuples(check_text(repo, text)) == [(F, line_of(text, "class_reason"), 14, "error", "no-value")]
     fixed = mutate(BASE, "source: referral", "source: referral\nclass: core\nclass_reason: 战略客户")
@@ -191,7 +191,7 @@ def test_resolved_complaint_needs_a_resolved_date(repo):
     problems = check_text(repo, text)
     assert problem_tuples(problems) == [(F, line_of(text, "status: resolved"), col_of(text, "status: resolved"),
                                          "error", "required")]
-    assert "resolved" in problems[0].message
+    assert problems[0].message == "投诉记录第1条：缺少必填字段：解决日期" and "`resolved: …`" in problems[0].hint
     open_complaint = mutate(BASE, "status: resolved, resolved: 2024-05-05}", "status: in_progress}")
     assert check_text(repo, open_complaint) == []
 
@@ -205,14 +205,16 @@ def test_errors_nested_in_interactions_3_point_at_that_item(repo):
         (F, start + 2, 9, "error", "bad-pattern"),      # by: not a handle
         (F, start + 3, 5, "error", "unknown-field"),    # mood
     ]
-    assert all("interactions[3]" in p.message or p.code == "unknown-field" for p in problems)
+    # the place is said with the schema's titles: 跟进记录第4条 · 方式, never interactions[3].channel
+    assert all("跟进记录第4条" in p.message or p.code == "unknown-field" for p in problems)
+    assert not any("interactions" in p.message for p in problems)
 
 
 def test_missing_summary_of_interactions_3_points_at_the_item(repo):
     text = mutate(BASE, "    summary: 三方会议确认实施范围\n", "")
     problems = check_text(repo, text)
     assert problem_tuples(problems) == [(F, line_of(text, "- date: 2024-05-22"), 5, "error", "required")]
-    assert "summary" in problems[0].message
+    assert problems[0].message == "跟进记录第4条：缺少必填字段：沟通内容" and "`summary: …`" in problems[0].hint
 
 
 def test_every_error_of_a_file_is_reported(repo):
@@ -341,9 +343,9 @@ def test_cli_github_format(repo):
 def test_cli_messages_in_chinese_by_default_and_english_with_locale_en(repo):
     repo.write_customer(mutate(BASE, "stage: negotiating", "stage: 谈判"), "C20240501001")
     zh = repo.check_json().problems[0]
-    assert zh["message"] == "stage：'谈判' 是显示名称，请写键值 'negotiating'"
+    assert zh["message"] == "客户阶段：'谈判' 是显示名称，请写键值 'negotiating'"
     repo.set_config(locale="en")
     en = repo.check_json().problems[0]
-    assert en["message"] == "stage: '谈判' is a label; write the key 'negotiating'"
-    assert en["hint"] == "use 'negotiating' (Negotiating) for stage"
+    assert en["message"] == "Stage: '谈判' is a label; write the key 'negotiating'"
+    assert en["hint"] == "write `stage: negotiating` (Negotiating)"
     assert repo.kehu("check").stdout.strip().splitlines()[-1].startswith("✗ 1 error, 0 warnings")

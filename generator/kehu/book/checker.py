@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from ..core.normalize import normalize_email, parse_phone
-from ..core.rules import FILE_RULES, FileContext, IndexEntry, index_entry, repo_rules
+from ..core.rules import FILE_RULES, RAW_RULES, FileContext, IndexEntry, RawContext, index_entry, repo_rules
+from ..core.values import meant
 from ..repo.config import CONFIG_FILE, SCHEMA_DIR, TEAM_FILE
 from ..repo.files import file_name, read_file
 from ..repo.model import Customer, Record, as_date, customer_from, record_of
@@ -88,11 +89,17 @@ def check_loaded(repo: Repo, file: str, raw: bytes) -> tuple[list[Problem], Inde
     if loaded.problems or not isinstance(loaded.data, dict):
         return loaded.problems, index_entry(loaded, config), None, None
     entry = index_entry(loaded, config)
-    problems = repo.schemas.validate("customer", loaded, msgs)
+    problems = repo.schemas.validate("customer", loaded, msgs, meant)
+    names = {m.handle: m.name for m in repo.team.members} if repo.team is not None else {}
     if problems:
+        # one pass reports everything it can: the rules that read the data as written run too, except where
+        # the schema already pointed (no second message for one value)
+        written = RawContext(loaded, config, repo.handles, msgs, config.today, schemas=repo.schemas, names=names)
+        seen = {(p.line, p.col) for p in problems}
+        problems += [p for rule in RAW_RULES for p in rule(written) if (p.line, p.col) not in seen]
         return problems, entry, None, None
     customer = customer_from(loaded)
-    ctx = FileContext(loaded, customer, config, repo.handles, msgs, config.today, schemas=repo.schemas)
+    ctx = FileContext(loaded, customer, config, repo.handles, msgs, config.today, schemas=repo.schemas, names=names)
     for rule in FILE_RULES:
         problems.extend(rule(ctx))
     return problems, entry, loaded, valid_until(customer, problems, config.today, config.first_followup_hours)

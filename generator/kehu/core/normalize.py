@@ -47,7 +47,8 @@ def _folded_suffixes(suffixes: tuple[str, ...]) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def parse_phone(raw: str, region: str) -> tuple[str | None, str]:
-    """Return (E.164 form, "") for a valid number or (None, reason).
+    """Return (E.164 form, "") for a valid number or (None, why): ``empty``, ``not_number``, ``invalid`` or
+    ``not_mobile`` — the catalogue's ``phone.<why>`` says it in the team's language.
 
     Without a ``+country`` prefix a number must be a mobile number of ``region``
     (11 digits in mainland China); with one, any valid number is accepted.
@@ -60,24 +61,49 @@ def parse_phone(raw: str, region: str) -> tuple[str | None, str]:
         return None, "empty"
     try:
         number = phonenumbers.parse(digits, None if digits.startswith("+") else region)
-    except phonenumbers.NumberParseException as e:
-        return None, str(e)
+    except phonenumbers.NumberParseException:  # its explanation is English: the reason is a code (phone.*)
+        return None, "not_number"
     if not phonenumbers.is_valid_number(number):
         return None, "invalid"
     if not digits.startswith("+"):
         kind = phonenumbers.number_type(number)
         if kind not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE):
-            return None, "not a mobile number"
+            return None, "not_mobile"
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), ""
 
 
 @lru_cache(maxsize=65536)  # the checker asks twice per address (index and rule); the validator is slow
 def normalize_email(raw: str) -> tuple[str | None, str]:
-    """Return (normalised address, "") or (None, reason). No network look-up."""
+    """Return (normalised address, "") or (None, why): a code of ``email.<why>`` in the catalogue (email-validator
+    explains in English only, so its explanation is read here and never shown). No network look-up."""
     from email_validator import EmailNotValidError, validate_email
 
     try:
         info = validate_email(str(raw).strip(), check_deliverability=False)
     except EmailNotValidError as e:
-        return None, str(e)
+        return None, email_reason(str(e))
     return info.normalized.casefold(), ""
+
+
+# email-validator's explanations (English, its own words) -> the catalogue's reasons (email.<why>), first match
+_EMAIL_REASONS = (
+    ("fullwidth_at", r"full-width|small commercial at"),
+    ("no_at", r"must have an @-sign"),
+    ("nothing_before", r"something before the @-sign"),
+    ("nothing_after", r"something after the @-sign"),
+    ("too_long", r"too long|so many characters"),
+    ("periods", r"period|hyphen|dashes"),
+    ("no_domain", r"should have a period|top-level domain|special-use|reserved"),
+    ("non_ascii", r"ASCII|[Ii]nternationali[sz]ed|Unicode|IDNA"),
+    ("extra", r"display name|angle bracket|anything after the email|quot"),
+    ("bad_domain", r"after the @-sign"),
+    ("bad_local", r"before the @-sign|invalid character"),
+)
+
+
+def email_reason(explanation: str) -> str:
+    """Why an address is not one, as a catalogue code (``email.<code>``)."""
+    for code, pattern in _EMAIL_REASONS:
+        if re.search(pattern, explanation):
+            return code
+    return "other"

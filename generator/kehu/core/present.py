@@ -20,10 +20,9 @@ Where the words come from:
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import TYPE_CHECKING, Any
 
-from ..repo.schema import SchemaSet, Vocabulary, _is_vocab, _vocab_from, title_of
+from ..repo.schema import SchemaSet, Vocabulary, _is_vocab, _vocab_from, field_words, title_of
 from ..util.problems import Problem, Severity
 from ..words.catalogue import Locale
 from .derive import BUCKETS, RHYTHM_REASONS, Due, Facts, due_bucket
@@ -113,11 +112,10 @@ class Presenter:
             props = self._schema.get("$defs", {}).get(within, {}).get("properties", {})
         return title_of(props.get(name), self.locale, name)
 
-    def field_path(self, path: str) -> str:
-        """A field path as a reader says it: ``budget`` → its title, ``contacts[0].phone`` → contacts · [0].phone."""
-        top = re.split(r"[.\[]", path, maxsplit=1)[0]
-        label = self.field(top)
-        return label if top == path else f"{label} · {path[len(top):].lstrip('.')}"
+    def field_path(self, path: str | tuple[str | int, ...]) -> str:
+        """A field path as a reader says it, by the schema's titles: ``budget`` → 预算, ``contacts[0].phone``
+        → 联系人第1条 · 手机 (Contacts 1 · Phone)."""
+        return field_words(self._schema, path, self.locale)
 
     def stage(self, key: str | None, lost_from: str | None = None) -> str:
         """A lifecycle stage; a lost customer says the stage it was lost from."""

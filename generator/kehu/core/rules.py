@@ -8,7 +8,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import combinations
 from pathlib import PurePath
@@ -29,18 +29,61 @@ if TYPE_CHECKING:
     from ..repo.schema import SchemaSet
 
 
-@dataclass(slots=True)
-class FileContext:
+class _Places:
+    """What every rule's context says about where a problem is (a mixin of the two contexts below)."""
+
+    __slots__ = ()
     loaded: LoadedYaml
-    customer: Customer
+    msgs: Locale
+    schemas: SchemaSet | None
+    handles: frozenset[str] | None
+    names: dict[str, str]
+
+    def at(self, *path: str | int) -> tuple[int, int]:
+        return self.loaded.pos(tuple(path))
+
+    def place(self, *path: str | int) -> str:
+        """The place as a person says it: 跟进记录第3条 · 跟进人 (the schema's titles)."""
+        if self.schemas is None:
+            return _dotted(path)
+        return self.schemas.field_words(path, self.msgs.code)
+
+    def members(self) -> str:
+        """The team as a hint lists it: 陈静（chenjing） — the name to recognise, the handle to write."""
+        return self.msgs.join(self.msgs.word("name_id", name=self.names[h], id=h) if self.names.get(h) else h
+                              for h in sorted(self.handles or []))
+
+
+@dataclass(slots=True)
+class RawContext(_Places):
+    """A file as loaded, whatever its shape: what RAW_RULES read."""
+
+    loaded: LoadedYaml
     config: Config
     handles: frozenset[str] | None  # None: team.yaml missing or invalid, handle checks are skipped
     msgs: Locale
     today: dt.date
     schemas: SchemaSet | None = None  # the repository's schemas: problems name fields by their titles
+    names: dict[str, str] = field(default_factory=dict)  # handle -> the member's name (team.yaml)
 
-    def at(self, *path: str | int) -> tuple[int, int]:
-        return self.loaded.pos(tuple(path))
+
+@dataclass(slots=True)
+class FileContext(_Places):
+    """A file that passed the schema, with its typed record: what FILE_RULES read."""
+
+    loaded: LoadedYaml
+    customer: Customer
+    config: Config
+    handles: frozenset[str] | None
+    msgs: Locale
+    today: dt.date
+    schemas: SchemaSet | None = None
+    names: dict[str, str] = field(default_factory=dict)
+
+
+# Rules that read only the file's data (any shape): they run even on a file that fails the schema, so one
+# `kehu check` reports a bad e-mail or an unknown handle together with the schema's errors, not a round later.
+RawRule = Callable[[RawContext | FileContext], Iterable[Problem]]
 
 
 @dataclass(slots=True)
@@ -81,27 +124,35 @@ def id_matches_file(ctx: FileContext) -> Iterator[Problem]:
         yield ctx.msgs.error(c.file, *ctx.at("id"), "id-pattern", id=c.id, pattern=pattern)
 
 
-def handles_known(ctx: FileContext) -> Iterator[Problem]:
+def handles_known(ctx: RawContext | FileContext) -> Iterator[Problem]:
+    """owner, by, handler, an opportunity's owner, who corrected or erased a record: team members. Read from the
+    data as written (a raw rule)."""
     if ctx.handles is None:
         return
-    c, m = ctx.customer, ctx.msgs
-    known = m.word("sep").join(sorted(ctx.handles))
-    if c.owner not in ctx.handles:
-        yield m.error(c.file, *ctx.at("owner"), "unknown-handle", field="owner", handle=c.owner, known=known)
-    for i, x in enumerate(c.interactions):
-        if x.by not in ctx.handles:
-            yield m.error(c.file, *ctx.at("interactions", i, "by"), "unknown-handle",
-                          field=f"interactions[{i}].by", handle=x.by, known=known)
-    for i, complaint in enumerate(c.complaints):
-        if complaint.handler and complaint.handler not in ctx.handles:
-            yield m.error(c.file, *ctx.at("complaints", i, "handler"), "unknown-handle",
-                          field=f"complaints[{i}].handler", handle=complaint.handler, known=known)
-    for key in ("corrections", "forgotten"):  # who corrected or erased a past record is a team member too
-        for i, x in enumerate(c.extra.get(key) or []):
-            by = x.get("by") if isinstance(x, dict) else None
-            if isinstance(by, str) and by not in ctx.handles:
-                yield m.error(c.file, *ctx.at(key, i, "by"), "unknown-handle", field=f"{key}[{i}].by", handle=by,
-                              known=known)
+    data, m, file = _mapping(ctx.loaded.data), ctx.msgs, ctx.loaded.file
+    places: list[tuple[tuple[str | int, ...], object]] = [(("owner",), data.get("owner"))]
+    for key, sub in (("interactions", "by"), ("complaints", "handler"), ("opportunities", "owner"),
+                     ("corrections", "by"), ("forgotten", "by")):
+        for i, x in enumerate(_list(data.get(key))):
+            if isinstance(x, dict):
+                places.append(((key, i, sub), x.get(sub)))
+    by_name = {name: h for h, name in ctx.names.items()}
+    for path, handle in places:
+        if isinstance(handle, str) and handle and handle not in ctx.handles:
+            meant = by_name.get(handle.strip())  # a member's name where the handle belongs: 李霞 → lixia
+            problem = m.error(file, *ctx.at(*path), "unknown-handle", field=ctx.place(*path), handle=handle,
+                              known=ctx.members())
+            if meant is not None:
+                problem = replace(problem, hint=m.word("write_instead", snippet=f"{path[-1]}: {meant}"))
+            yield problem
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def dates_plausible(ctx: FileContext) -> Iterator[Problem]:
@@ -113,22 +164,22 @@ def dates_plausible(ctx: FileContext) -> Iterator[Problem]:
     dated += [(("complaints", i, "resolved"), x.resolved) for i, x in enumerate(c.complaints)]
     for path, value in dated:
         if value and value > today:
-            yield m.error(c.file, *ctx.at(*path), "future-date", field=_dotted(path), value=value, today=today)
+            yield m.error(c.file, *ctx.at(*path), "future-date", field=ctx.place(*path), value=value, today=today)
     for path, text in _strings({k: ctx.loaded.data.get(k) for k in _DATED}, ()):
         if path[-1] in _DATE_KEYS and _ISO_DAY.fullmatch(text):
             day = as_date(text)
             if day is None or day.year < _FIRST_YEAR:  # 0000-01-01 passes the schema, but no rule can use it
-                yield m.error(c.file, *ctx.at(*path), "implausible-date", field=_dotted(path), value=text,
+                yield m.error(c.file, *ctx.at(*path), "implausible-date", field=ctx.place(*path), value=text,
                               first=_FIRST_YEAR)
     for i, contact in enumerate(c.contacts):
         if contact.birthday and not _real_month_day(contact.birthday):
             yield m.error(c.file, *ctx.at("contacts", i, "birthday"), "bad-birthday",
-                          field=f"contacts[{i}].birthday", value=contact.birthday)
+                          field=ctx.place("contacts", i, "birthday"), value=contact.birthday)
     for i, x in enumerate(c.complaints):
         if x.resolved and x.date and x.resolved < x.date:
             yield m.error(c.file, *ctx.at("complaints", i, "resolved"), "date-order",
-                          field=f"complaints[{i}].resolved", value=x.resolved,
-                          other_field=f"complaints[{i}].date", other=x.date)
+                          field=ctx.place("complaints", i, "resolved"), value=x.resolved,
+                          other_field=ctx.place("complaints", i, "date"), other=x.date)
 
 
 _DATED = ("created", "cooperation_since", "quiet_until", "next_action", "interactions", "deals", "surveys",
@@ -148,35 +199,38 @@ def _real_month_day(text: str) -> bool:
     return True
 
 
-def contacts_valid(ctx: FileContext) -> Iterator[Problem]:
-    c, m = ctx.customer, ctx.msgs
+def contacts_valid(ctx: RawContext | FileContext) -> Iterator[Problem]:
+    """Mobile numbers and e-mails valid, one primary contact. Read from the data as written (a raw rule)."""
+    m, file = ctx.msgs, ctx.loaded.file
     region = ctx.config.check.phone_region
-    for i, contact in enumerate(c.contacts):
-        if contact.phone:
-            e164, reason = parse_phone(contact.phone, region)
+    contacts = [x if isinstance(x, dict) else {} for x in _list(_mapping(ctx.loaded.data).get("contacts"))]
+    for i, contact in enumerate(contacts):
+        phone, email = contact.get("phone"), contact.get("email")
+        if isinstance(phone, str) and phone:
+            e164, reason = parse_phone(phone, region)
             if e164 is None:
-                yield m.error(c.file, *ctx.at("contacts", i, "phone"), "bad-phone", value=contact.phone,
-                              detail=f" ({reason})" if reason not in ("invalid", "empty") else "")
-        if contact.email:
-            norm, reason = normalize_email(contact.email)
+                yield m.error(file, *ctx.at("contacts", i, "phone"), "bad-phone", value=phone,
+                              field=ctx.place("contacts", i, "phone"), detail=m.word(f"phone.{reason}"))
+        if isinstance(email, str) and email:
+            norm, reason = normalize_email(email)
             if norm is None:
-                yield m.error(c.file, *ctx.at("contacts", i, "email"), "bad-email", value=contact.email,
-                              detail=reason)
-    primaries = [i for i, x in enumerate(c.contacts) if x.primary]
+                yield m.error(file, *ctx.at("contacts", i, "email"), "bad-email", value=email,
+                              field=ctx.place("contacts", i, "email"), detail=m.word(f"email.{reason}"))
+    primaries = [i for i, x in enumerate(contacts) if x.get("primary") is True]
     if len(primaries) > 1:  # shown at the second one: that is usually the line to change
-        yield m.warning(c.file, *ctx.at("contacts", primaries[1], "primary"), "many-primary", count=len(primaries))
+        yield m.warning(file, *ctx.at("contacts", primaries[1], "primary"), "many-primary", count=len(primaries))
 
 
-def no_forbidden_numbers(ctx: FileContext) -> Iterator[Problem]:
+def no_forbidden_numbers(ctx: RawContext | FileContext) -> Iterator[Problem]:
     """National ID and bank card numbers must never be stored, wherever they hide."""
     if not _may_hold_long_number(ctx.loaded.data):
         return
-    c, m = ctx.customer, ctx.msgs
+    file, m = ctx.loaded.file, ctx.msgs
     for path, value in _strings(ctx.loaded.data, ()):
         if find_national_id(value):
-            yield m.error(c.file, *ctx.at(*path), "national-id", field=_dotted(path))
+            yield m.error(file, *ctx.at(*path), "national-id", field=ctx.place(*path))
         elif find_bank_card(value):
-            yield m.error(c.file, *ctx.at(*path), "bank-card", field=_dotted(path))
+            yield m.error(file, *ctx.at(*path), "bank-card", field=ctx.place(*path))
 
 
 def followups_specific(ctx: FileContext) -> Iterator[Problem]:
@@ -186,10 +240,10 @@ def followups_specific(ctx: FileContext) -> Iterator[Problem]:
     for i, x in enumerate(c.interactions):
         if _squash(x.summary) in vague:
             yield m.warning(c.file, *ctx.at("interactions", i, "summary"), "vague-summary",
-                            field=f"interactions[{i}].summary", value=x.summary)
+                            field=ctx.place("interactions", i, "summary"), value=x.summary)
         if limit and len(x.summary) > limit:
             yield m.error(c.file, *ctx.at("interactions", i, "summary"), "summary-too-long",
-                          field=f"interactions[{i}].summary", length=len(x.summary), limit=limit)
+                          field=ctx.place("interactions", i, "summary"), length=len(x.summary), limit=limit)
 
 
 def info_to_collect(ctx: FileContext) -> Iterator[Problem]:
@@ -199,16 +253,10 @@ def info_to_collect(ctx: FileContext) -> Iterator[Problem]:
     markers = {x.strip() for x in ctx.config.missing_markers}
     if not _holds_marker(ctx.loaded.data, markers):  # the usual case, found without building every field's path
         return
-    words = None
-    if ctx.schemas is not None:
-        from .present import Presenter
-
-        words = Presenter(ctx.schemas, m.code)
     for item in missing_info(c, ctx.config):
         if item.value is not None and str(item.value).strip() in markers:
             path = tuple(int(p) if p.isdigit() else p for p in re.split(r"[.\[\]]+", item.field) if p)
-            name = words.field_path(item.field) if words is not None else item.field
-            yield m.warning(c.file, *ctx.at(*path), "missing-info", field=name, value=item.value)
+            yield m.warning(c.file, *ctx.at(*path), "missing-info", field=ctx.place(*path), value=item.value)
 
 
 def first_followup_in_time(ctx: FileContext) -> Iterator[Problem]:
@@ -236,31 +284,31 @@ def stage_consistent(ctx: FileContext) -> Iterator[Problem]:
         yield ctx.msgs.warning(c.file, *ctx.at("lost_from"), "stale-lost-from", stage=c.stage)
 
 
-def booleans_plain(ctx: FileContext) -> Iterator[Problem]:
+def booleans_plain(ctx: RawContext | FileContext) -> Iterator[Problem]:
     """``primary: yes`` is true for kehu (YAML 1.1) but the text "yes" for editors and other YAML 1.2
     tools; only true/false mean the same everywhere."""
     for path, text in ctx.loaded.texts.items():
         if text.lower() in _YAML11_BOOLS:
-            yield ctx.msgs.error(ctx.customer.file, *ctx.at(*path), "yaml-bool", field=_dotted(path), text=text,
+            yield ctx.msgs.error(ctx.loaded.file, *ctx.at(*path), "yaml-bool", field=ctx.place(*path), text=text,
                                  value=str(text.lower() in ("yes", "on", "y")).lower())
 
 
 _YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
 
 
-def text_visible(ctx: FileContext) -> Iterator[Problem]:
+def text_visible(ctx: RawContext | FileContext) -> Iterator[Problem]:
     """Text holds no control characters (escape sequences act on a terminal, a CR hides what came before)
     and a value is not made only of invisible characters (a name of zero-width spaces is no name)."""
-    c, m = ctx.customer, ctx.msgs
+    file, m = ctx.loaded.file, ctx.msgs
     if not any(isinstance(v, str) and (_SUSPECT.search(v) or (v and v.isspace())) for v in _leaves(ctx.loaded.data)):
         return  # the usual case, found without building every field's path
     for path, value in _strings(ctx.loaded.data, ()):
         if has_control(value):
             bad = next(ch for ch in value if has_control(ch))
-            yield m.error(c.file, *ctx.at(*path), "control-character", field=_dotted(path),
+            yield m.error(file, *ctx.at(*path), "control-character", field=ctx.place(*path),
                           char=f"U+{ord(bad):04X}")
         elif value and not _INVISIBLE.sub("", value):
-            yield m.error(c.file, *ctx.at(*path), "invisible-text", field=_dotted(path))
+            yield m.error(file, *ctx.at(*path), "invisible-text", field=ctx.place(*path))
 
 
 # what is not visible text: control, format (zero-width, bidi, BOM) and separator characters; written as
@@ -290,14 +338,10 @@ def opportunities_sound(ctx: FileContext) -> Iterator[Problem]:
             yield m.error(c.file, *ctx.at("opportunities", i, "id"), "opp-duplicate-id", id=o.id, first=seen[o.id])
         else:
             seen[o.id] = ctx.at("opportunities", i)[0]
-        if o.owner and ctx.handles is not None and o.owner not in ctx.handles:
-            yield m.error(c.file, *ctx.at("opportunities", i, "owner"), "unknown-handle",
-                          field=f"opportunities[{i}].owner", handle=o.owner,
-                          known=m.word("sep").join(sorted(ctx.handles)))
         for key, value in (("created", o.created), ("closed", o.closed)):
             if value and value > today:
                 yield m.error(c.file, *ctx.at("opportunities", i, key), "future-date",
-                              field=f"opportunities[{i}].{key}", value=value, today=today)
+                              field=ctx.place("opportunities", i, key), value=value, today=today)
         if o.stage == "won" and o.id not in from_deals:
             yield m.error(c.file, *ctx.at("opportunities", i, "stage"), "opp-won-without-deal", id=o.id, what=o.what)
         elif o.stage == "lost" and not o.lost_reason:
@@ -316,6 +360,8 @@ FILE_RULES: list[FileRule] = [
     followups_specific, info_to_collect, first_followup_in_time, stage_consistent, booleans_plain, text_visible,
     opportunities_sound,
 ]
+# the rules that read the data as written, whatever its shape: also run on a file the schema refuses
+RAW_RULES: list[RawRule] = [handles_known, contacts_valid, no_forbidden_numbers, booleans_plain, text_visible]
 
 
 def index_entry(loaded: LoadedYaml, config: Config) -> IndexEntry:

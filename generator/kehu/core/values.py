@@ -347,11 +347,11 @@ def _one_phone(text: str, region: str, original: Any) -> str:
     e164, why = parse_phone(compact, region)
     if e164 is not None and not compact.startswith("+"):
         return e164[len(_country_prefix(region)):]  # a mobile of the team's region, as written nationally
-    if e164 is None and why == "not a mobile number":
+    if e164 is None and why == "not_mobile":
         e164, why = _landline(compact, region)
     if e164 is None:
         raise CellError.coded("import-bad-phone", value=original,
-                        detail="not_mobile" if why == "not a mobile number" else "invalid")
+                        detail="not_mobile" if why == "not_mobile" else "invalid")
     return _stored_form(e164, region)
 
 
@@ -519,4 +519,34 @@ def _band(key: str) -> tuple[float, float] | None:
     m = re.fullmatch(r">\s*(\d+)", key)
     if m:
         return float(m.group(1)), math.inf
+    return None
+
+
+# --- what a value written the wrong way means ---------------------------------------------------------
+
+
+def meant(vocab: Vocabulary | None, expected: str, value: Any) -> Any:
+    """What a person most likely meant by ``value`` where the schema wants a ``vocab`` key or an ``expected``
+    JSON type — read the way import and the command line read it: '100人' → '50-200', '展会' → 'trade_show',
+    'phone' → 'call', '软件' → 'I65', '12万' → 120000, '2024/5/1' → '2024-05-01'. None when it cannot be read
+    with certainty (the checker then lists the choices). The checker's hints use it (kehu.repo.schema.Reader)."""
+    if vocab is not None:
+        resolver = Resolver(vocab)
+        if vocab.name == "industry":
+            key = industry_key(value, resolver)
+        elif vocab.name == "size":
+            key = size_key(value, resolver)
+        else:
+            key = resolver.key(value)
+        return key if key in vocab else None
+    try:
+        if expected in ("number", "integer"):
+            number = parse_number(value)
+            return number if expected == "number" or isinstance(number, int) else None
+        if expected == "date":
+            return parse_date(value).isoformat()
+        if expected == "boolean":
+            return parse_bool(value)
+    except CellError:
+        return None
     return None

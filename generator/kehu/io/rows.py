@@ -180,6 +180,8 @@ class RowReader:
         args = {k: v for k, v in e.values.items() if k != "column"}
         if e.code == "import-bad-phone":
             args["detail"] = self.msgs.word(f"phone.{args.get('detail', 'invalid')}")
+        elif e.code == "import-bad-email":
+            args["detail"] = self.msgs.word(f"email.{args.get('detail', 'other')}")
         return RowReject.coded(str(e.code), column=header, **args)
 
     def _text(self, vals: Values, path: str) -> str | None:

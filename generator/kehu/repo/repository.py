@@ -183,7 +183,7 @@ def _type_problem(e: ConfigValueError, msgs: Locale, loaded: LoadedYaml | None) 
              if isinstance(e.value, str) else "array" if isinstance(e.value, list) else "object")
     shown = "" if isinstance(e.value, dict | list) else f"({e.value!r})"
     return msgs.error(CONFIG_FILE, line, col, "wrong-type", field=e.path, expected=msgs.word(e.expected),
-                      found=msgs.word(found), value=shown, hint=msgs.word("type_hint"))
+                      found=msgs.word(found), value=shown, hint=msgs.word("type_hint", what=msgs.word(e.expected)))
 
 
 def _id_scheme_problems(config: Config, msgs: Locale, loaded: LoadedYaml | None) -> list[Problem]:

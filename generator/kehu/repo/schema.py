@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
@@ -28,6 +28,12 @@ from ..words.catalogue import Locale, lang_of
 from .yamlload import LoadedYaml, Path_, load_yaml_bytes
 
 SCHEMA_FILES = {"customer": "customer.schema.json", "team": "team.schema.json", "config": "config.schema.json"}
+CHOICES_SHOWN = 12  # a list longer than this is not printed whole in a message (117 industries)
+
+# What a value written where the schema wants another most likely means — the vocabulary key or the typed value
+# (``kehu.core.values.meant``: '100人' → '50-200', '12万' → 120000, 'phone' → 'call'), or None. The checker hands
+# the reader of what people type to the schema's error translation, so every refusal can say what to write.
+Reader = Callable[["Vocabulary | None", str, Any], Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +52,49 @@ def title_of(spec: object, locale: str, fallback: str = "") -> str:
         return fallback
     title = spec.get("x-title-en") if lang_of(locale) == "en" else None
     return str(title or spec.get("title") or fallback)
+
+
+def _def_of(spec: object, root: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The ``$defs`` record a property holds or lists (through ``$ref``, ``anyOf`` or ``items``), else None."""
+    if not isinstance(spec, dict):
+        return None
+    ref = spec.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        found = root.get("$defs", {}).get(ref.rsplit("/", 1)[1])
+        return found if isinstance(found, dict) else None
+    for alt in spec.get("anyOf") or []:
+        found = _def_of(alt, root)
+        if found is not None:
+            return found
+    return _def_of(spec.get("items"), root) if isinstance(spec.get("items"), dict) else None
+
+
+def split_path(path: str | Iterable[str | int]) -> tuple[str | int, ...]:
+    """``deals[0].amount`` (or a tuple) as ``("deals", 0, "amount")``."""
+    if not isinstance(path, str):
+        return tuple(path)
+    parts = [p for p in path.replace("]", "").replace("[", ".").split(".") if p]
+    return tuple(int(p) if p.isdigit() else p for p in parts)
+
+
+def field_words(root: Mapping[str, Any], path: str | Iterable[str | int], locale: str) -> str:
+    """A place in a customer file as a person says it, from the schema's titles: ``deals[0].amount`` →
+    合作记录第1条 · 金额 (Deals 1 · Amount); a key the schema does not know stays as written."""
+    from ..words.catalogue import Locale
+
+    words = Locale(locale)
+    props: Mapping[str, Any] = root.get("properties", {})
+    parts: list[str] = []
+    for part in split_path(path):
+        if isinstance(part, int):
+            if parts:
+                parts[-1] = words.word("field_entry", label=parts[-1], n=part + 1)
+            continue
+        spec = props.get(part) if isinstance(props, Mapping) else None
+        parts.append(title_of(spec, locale, part))
+        record = _def_of(spec, root)
+        props = record.get("properties", {}) if record is not None else {}
+    return words.word("field_sep").join(parts) or words.word("field_file")
 
 
 class Vocabulary:
@@ -67,6 +116,33 @@ class Vocabulary:
             return ""
         term = self.by_key.get(key)
         return term.label(locale) if term else str(key)
+
+    def shown(self, key: str, lang: str) -> str:
+        """A choice as a person picks it: ``call(电话)`` — the key a file holds, with its label."""
+        term = self.by_key.get(key)
+        if term is None:
+            return key
+        label = term.label(lang)
+        return key if label == key else f"{key}({label})"
+
+    def choices(self, lang: str, near: str = "", limit: int = CHOICES_SHOWN) -> str:
+        """The allowed values, for a message: all of a short list; of a long one (117 industries) the few that
+        share a word with ``near`` and the count, for a person cannot read a hundred codes in a terminal."""
+        from ..words.catalogue import Locale
+
+        words = Locale(lang)
+        if len(self.terms) <= limit:
+            return words.join(self.shown(t.key, lang) for t in self.terms)
+        folded = near.strip().casefold()
+        related = [t for t in self.terms if folded and (folded in t.zh.casefold() or folded in t.en.casefold()
+                                                         or t.key.casefold() == folded)]
+        if not related and folded:
+            labels = {t.zh: t for t in self.terms} | {t.en.casefold(): t for t in self.terms}
+            related = [labels[w] for w in difflib.get_close_matches(folded, list(labels), n=limit, cutoff=0.4)]
+        if not related:
+            return words.word("choices_many", n=len(self.terms))
+        shown = words.join(self.shown(t.key, lang) for t in related[:limit])
+        return words.word("choices_some", shown=shown, n=len(self.terms))
 
     def key_for_label(self, text: str) -> str | None:
         """The key whose Chinese or English label is ``text`` (how people write in spreadsheets)."""
@@ -243,6 +319,10 @@ class SchemaSet:
     def field_order(self) -> list[str]:
         return list(self.raw["customer"].get("properties", {}))
 
+    def field_words(self, path: str | Iterable[str | int], locale: str) -> str:
+        """A place in a customer file by the schema's titles (``deals[0].amount`` → 合作记录第1条 · 金额)."""
+        return field_words(self.raw["customer"], path, locale)
+
     def check_schemas(self) -> list[str]:
         """Metaschema errors of the schemas themselves (a team may have edited them)."""
         import jsonschema
@@ -253,10 +333,12 @@ class SchemaSet:
                 out.append(f"{SCHEMA_FILES[kind]}: {err.message}")
         return out
 
-    def validate(self, kind: str, loaded: LoadedYaml, msgs: Locale) -> list[Problem]:
+    def validate(self, kind: str, loaded: LoadedYaml, msgs: Locale, reader: Reader | None = None) -> list[Problem]:
+        """Every schema error of a loaded file, located and worded; ``reader`` (what people type → the value,
+        :data:`Reader`) lets a message say what to write instead."""
         if self._fast[kind].is_valid(loaded.data):
             return []
-        translator = _Translator(loaded, msgs, self.raw[kind], self._conditions[kind])
+        translator = _Translator(loaded, msgs, self.raw[kind], self._conditions[kind], reader)
         problems = [p for err in self._full[kind].iter_errors(loaded.data) for p in translator.translate(err)]
         if not problems:  # the two validators disagree: trust the stricter one, still located
             for err in self._fast[kind].iter_errors(loaded.data):
@@ -356,11 +438,21 @@ class _Translator:
     """Turns jsonschema errors into located problems that say what to do."""
 
     def __init__(self, loaded: LoadedYaml, msgs: Locale, root: dict[str, Any],
-                 conditions: dict[int, tuple[dict[str, Any], list[str]]] | None = None) -> None:
+                 conditions: dict[int, tuple[dict[str, Any], list[str]]] | None = None,
+                 reader: Reader | None = None) -> None:
         self.loaded = loaded
         self.msgs = msgs
         self.root = root
         self.conditions = _conditions(root) if conditions is None else conditions
+        self.reader = reader
+
+    def _meant(self, vocab: Vocabulary | None, expected: str, value: Any) -> Any:
+        if self.reader is None or value is None:
+            return None
+        try:
+            return self.reader(vocab, expected, value)
+        except Exception:  # a suggestion is a courtesy: it never stops the report
+            return None
 
     def _at(self, path: Path_, key: bool = False) -> tuple[int, int]:
         return self.loaded.pos(path, key=key)
@@ -368,7 +460,8 @@ class _Translator:
     def translate(self, err: jsonschema.ValidationError) -> Iterator[Problem]:
         m, f = self.msgs, self.loaded.file
         path = tuple(err.absolute_path)
-        field = _dotted(path)
+        dotted = _dotted(path)
+        field = self._words(path)
         v = err.validator
         schema, want, instance = _parts(err)
         if v == "required":
@@ -380,7 +473,8 @@ class _Translator:
             for name in want:
                 if name not in inst:
                     label = self._title(owner, name)
-                    yield m.error(f, *at, "required", field=name, label=label)
+                    within = m.word("required_in", place=field) if path else ""
+                    yield m.error(f, *at, "required", field=name, label=label, within=within)
             return
         if v in ("additionalProperties", "unevaluatedProperties"):
             allowed = list(schema.get("properties", {}))
@@ -421,8 +515,11 @@ class _Translator:
             expected = want if isinstance(want, list) else [want]
             expected = [t for t in expected if t != "null"] or expected
             found = _type_of(value)
-            hint = m.word("type_hint")
-            if "string" in expected and found in ("integer", "number"):
+            hint = m.word("type_hint", what=" / ".join(m.word(t) for t in expected if t in _TYPE_WORDS))
+            meant = self._meant(None, expected[0], value) if found == "string" else None
+            if meant is not None and path and isinstance(path[-1], str):
+                hint = m.word("write_instead", snippet=f"{path[-1]}: {meant}")
+            elif "string" in expected and found in ("integer", "number"):
                 hint = m.word("quote", v=self.loaded.texts.get(path, value))
             elif "string" in expected and found == "boolean":
                 hint = m.word("bool_hint")
@@ -434,12 +531,15 @@ class _Translator:
                           found=m.word(found), value=shown, hint=hint)
             return
         if v == "format" and want == "date":
-            yield m.error(f, line, col, "bad-date", field=field, value=value)
+            meant = self._meant(None, "date", value)
+            hint = (m.word("write_instead", snippet=f"{path[-1]}: {meant}") if meant and path
+                    and isinstance(path[-1], str) else m.word("date_hint"))
+            yield m.error(f, line, col, "bad-date", field=field, value=value, hint=hint)
             return
         if v == "pattern":
             shape = (schema.get("x-pattern-hint-en" if m.en else "x-pattern-hint")
                      or schema.get("description") or schema.get("title") or want)
-            if "birthday" in field:
+            if "birthday" in dotted:
                 shape = m.word("schema.mm_dd_e")
             elif want.startswith("^[a-z]"):
                 shape = m.word("schema.a_handle_lowercase")
@@ -458,7 +558,11 @@ class _Translator:
 
     def _title(self, schema: Mapping[str, Any], name: str) -> str:
         prop = schema.get("properties", {}).get(name, {})
-        return str(prop.get("title", name)) if isinstance(prop, dict) else name
+        return title_of(prop, self.msgs.code, name)
+
+    def _words(self, path: Path_) -> str:
+        """The place as a person says it (合作记录第1条 · 金额), for every message."""
+        return field_words(self.root, path, self.msgs.code)
 
     def _excluded_value(self, err: jsonschema.ValidationError, path: Path_, field: str) -> Problem:
         """``lost_from: lost``: a vocabulary value that this place excludes (``not: {const: …}``)."""
@@ -468,34 +572,56 @@ class _Translator:
         base = self.root.get("$defs", {}).get(ref.rsplit("/", 1)[-1]) if ref.startswith("#/$defs/") else None
         excluded = want["const"]
         terms = [t for t in _vocab_from(field, base).terms if t.key != excluded] if _is_vocab(base) else []
-        allowed = m.word("sep").join(f"{t.key}({t.label(m.lang)})" for t in terms)
+        allowed = m.word("choices", x=Vocabulary(field, terms).choices(m.lang))
         return m.error(self.loaded.file, *self._at(path), "unknown-value", field=field, value=instance,
                        suggestion="", allowed=allowed)
 
     def _vocab_error(self, err: jsonschema.ValidationError, path: Path_, field: str) -> Problem:
         m = self.msgs
         schema, _, value = _parts(err)
+        key_name = next((str(p) for p in reversed(path) if isinstance(p, str)), "")
+        name = self._vocab_name(path) or key_name
         if "enum" in schema:
-            vocab = Vocabulary(field, [Term(str(k), str(k), str(k)) for k in schema["enum"]])
+            vocab = Vocabulary(name, [Term(str(k), str(k), str(k)) for k in schema["enum"]])
         else:
-            vocab = _vocab_from(field, schema)
+            vocab = _vocab_from(name, schema)
         line, col = self._at(path)
-        allowed = m.word("sep").join(
-            f"{t.key}({t.label(m.lang)})" if t.key != t.zh else t.key for t in vocab.terms[:40])
         if value is None:  # `lost_from:` left empty where a choice is required
             return m.error(self.loaded.file, line, col, "no-value", field=field,
-                           hint=m.word("fill_in", x=allowed))
+                           hint=m.word("fill_in", x=vocab.choices(m.lang)))
         if isinstance(value, str):
             key = vocab.key_for_label(value)
             if key is not None and key != value:
                 term = vocab.by_key[key]
                 return m.error(self.loaded.file, line, col, "label-not-key", field=field, value=value, key=key,
-                               label=term.label(m.lang))
+                               label=term.label(m.lang), name=key_name)
+        meant = self._meant(vocab, "string", value)
+        if isinstance(meant, str) and meant in vocab:
+            return m.error(self.loaded.file, line, col, "unknown-value", field=field, value=value,
+                           suggestion=m.word("means", x=vocab.shown(meant, m.lang)),
+                           allowed=m.word("write_instead", snippet=f"{key_name}: {meant}"))
         words = [t.key for t in vocab.terms] + [t.zh for t in vocab.terms]
         close = difflib.get_close_matches(str(value), words, n=1, cutoff=0.5)
         suggestion = ""
         if close:
             key = vocab.key_for_label(close[0]) or close[0]
-            suggestion = m.word("did_you_mean", x=key)
+            suggestion = m.word("did_you_mean", x=vocab.shown(key, m.lang))
         return m.error(self.loaded.file, line, col, "unknown-value", field=field, value=value,
-                       suggestion=suggestion, allowed=allowed)
+                       suggestion=suggestion, allowed=m.word("choices", x=vocab.choices(m.lang, str(value))))
+
+    def _vocab_name(self, path: Path_) -> str | None:
+        """The ``$defs`` vocabulary of the value at ``path`` (industry, channel …), by the property that holds it."""
+        props: Mapping[str, Any] = self.root.get("properties", {})
+        spec: Any = None
+        for part in path:
+            if isinstance(part, int):
+                continue
+            spec = props.get(part) if isinstance(props, Mapping) else None
+            record = _def_of(spec, self.root)
+            props = record.get("properties", {}) if record is not None else {}
+        refs = [spec, *(spec.get("anyOf") or []), spec.get("items")] if isinstance(spec, dict) else []
+        for r in refs:
+            ref = r.get("$ref") if isinstance(r, dict) else None
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return ref.rsplit("/", 1)[1]
+        return None
