@@ -103,10 +103,12 @@ _FINGERPRINT: list[str] = []
 
 
 def code_fingerprint() -> str:
-    """kehu's version and every one of its source files (an edited checkout changes the key too)."""
+    """kehu's version and every one of its source files, the catalogue's words and the words people type among
+    them (an edited checkout changes the key too: a kept verdict holds its messages as worded)."""
     if not _FINGERPRINT:
         h = hashlib.sha256(__version__.encode())
-        for path in sorted(Path(__file__).resolve().parents[1].rglob("*.py")):
+        package = Path(__file__).resolve().parents[1]
+        for path in sorted([*package.rglob("*.py"), *(package / "data").rglob("*.yaml")]):
             h.update(path.read_bytes())
         _FINGERPRINT.append(h.hexdigest())
     return _FINGERPRINT[0]
