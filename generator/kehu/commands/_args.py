@@ -35,41 +35,50 @@ def require_text(msgs: Locale, option: str, value: str | None) -> str:
     return text
 
 
+def members_shown(repo: Repo) -> str:
+    """The team as a hint lists it: 陈静（chenjing）、李霞（lixia） — the name to recognise, the handle a file holds."""
+    if repo.team is None:
+        return ""
+    return repo.msgs.join(repo.msgs.word("name_id", name=m.name, id=m.handle) if m.name else m.handle
+                          for m in sorted(repo.team.members, key=lambda m: m.handle))
+
+
 def require_handle(repo: Repo, option: str, value: str) -> str:
-    handles = repo.handles
+    """A team member as a person names them: the handle (any case) or the name in team.yaml (李娜 → lina)."""
+    from ..core.values import fold
+
     handle = (value or "").strip()
-    if handles is not None and handle not in handles:
-        raise refuse(repo.msgs, "cli-unknown-handle", option=option, value=value,
-                     known=repo.msgs.word("sep").join(sorted(handles)))
-    return handle
+    if repo.team is None or repo.handles is None or handle in repo.handles:
+        return handle
+    by_handle = [m for m in repo.team.members if fold(m.handle) == fold(handle)]
+    named = by_handle or [m for m in repo.team.members if m.name and fold(m.name) == fold(handle)]
+    if len(named) == 1:
+        return named[0].handle
+    if len(named) > 1:
+        raise refuse(repo.msgs, "cli-ambiguous-member", option=option, value=value,
+                     candidates=repo.msgs.join(repo.msgs.word("name_id", name=m.name, id=m.handle) for m in named))
+    raise refuse(repo.msgs, "cli-unknown-handle", option=option, value=value, known=members_shown(repo))
 
 
 def vocab_key(msgs: Locale, vocab: Vocabulary, option: str, value: str) -> str:
-    """The key for what a person typed: the key itself or one of its labels (电话 → call; a file must hold
-    the key, a person may type the label). Anything else is refused, naming the closest key: a word
-    spreadsheets use for it (phone → call), or a near spelling."""
-    from ..core.values import fold
-    from ..words.input_words import synonyms
+    """The key for what a person typed, read as import reads a cell (core/values.meant): the key, one of its
+    labels (电话 → call), a word spreadsheets use (展会 → trade_show, phone → call), a part of exactly one industry
+    (软件 → I65), a head count (120人 → 50-200). Anything else is refused with the closest choices: of a long list
+    (117 industries) only those that share the word typed, never the whole list."""
+    from ..core.values import meant
 
     text = (value or "").strip()
     if text in vocab:
         return text
-    key = vocab.key_for_label(text)
-    if key is not None:
+    key = meant(vocab, "string", text) if text else None
+    if isinstance(key, str) and key in vocab:
         return key
-    synonym = {fold(w): k for w, k in synonyms().get(vocab.name, {}).items() if k in vocab}.get(fold(text))
-    if synonym is None:
-        words = vocab.keys() + [t.zh for t in vocab.terms] + [t.en.casefold() for t in vocab.terms]
-        close = difflib.get_close_matches(text.casefold(), words, n=1, cutoff=0.5)
-        synonym = vocab.key_for_label(close[0]) if close else None
-    suggestion = ""
-    if synonym is not None:
-        term = vocab.by_key[synonym]
-        shown = f"{synonym}({term.label(msgs.lang)})" if term.zh != synonym else synonym
-        suggestion = msgs.word("did_you_mean", x=shown)
-    allowed = msgs.word("sep").join(
-        f"{t.key}({t.label(msgs.lang)})" if t.key != t.zh else t.key for t in vocab.terms[:40])
-    raise refuse(msgs, "cli-unknown-value", option=option, value=value, suggestion=suggestion, allowed=allowed)
+    words = vocab.keys() + [t.zh for t in vocab.terms] + [t.en.casefold() for t in vocab.terms]
+    close = difflib.get_close_matches(text.casefold(), words, n=1, cutoff=0.5)
+    guess = vocab.key_for_label(close[0]) if close else None
+    suggestion = msgs.word("did_you_mean", x=vocab.shown(guess, msgs.lang)) if guess is not None else ""
+    raise refuse(msgs, "cli-unknown-value", option=option, value=value, suggestion=suggestion,
+                 allowed=vocab.choices(msgs.lang, text))
 
 
 def parse_score(msgs: Locale, option: str, value: str | None, low: int = 1, high: int = 5) -> int:

@@ -18,10 +18,11 @@ from ..util.locking import write_lock
 from ..util.problems import Problem
 
 if TYPE_CHECKING:
+    from ..store.transaction import Editing
     from ..words.catalogue import Locale
 
 __all__ = ["EXIT_BAD_INPUT", "RunOptions", "fail", "locked", "print_error", "repo_from", "report_warnings",
-           "require_pool"]
+           "require_pool", "say_changes"]
 
 
 class RunOptions(TypedDict, total=False):
@@ -94,3 +95,22 @@ def book_notes(msgs: Locale, unreadable: list[str], with_errors: list[str]) -> N
         echo(msgs.word("book.note_unreadable", n=len(unreadable), files=msgs.join(unreadable[:shown])), err=True)
     if with_errors:
         echo(msgs.word("book.note_with_errors", n=len(with_errors), ids=msgs.join(with_errors[:shown])), err=True)
+
+
+def say_changes(repo: Repo, ed: Editing) -> int:
+    """What a write changed, said as `kehu diff` and `kehu history` say it — field titles, value labels, members by
+    name (上海启明科技有限公司 · 客户阶段：报价 → 谈判) — one line each; the number of lines said."""
+    from ..core.changes import diff
+    from ..core.identity import plain
+    from ..git.review import ChangeDescriber
+    from ..repo.yamlload import load_yaml_bytes
+    from ..words.terminal import echo
+
+    before = load_yaml_bytes(ed.name, ed.raw, repo.msgs).data
+    after = plain(ed.data)
+    changes = diff(before if isinstance(before, dict) else None, after, repo.schemas.field_order())
+    phrases = ChangeDescriber(repo, internal=True).phrases(changes)  # the team's own terminal: as `kehu show`
+    name = str(after.get("name") or ed.path.stem)
+    for phrase in phrases:
+        echo(repo.msgs.word("cli.changed", name=name, change=phrase.text))
+    return len(phrases)

@@ -35,8 +35,22 @@ def command(obj: RunOptions, files: tuple[Path, ...], fmt: str, strict: bool, er
         result.problems.extend(_history_problems(repo, against))
     out = REPORTERS[fmt](result, repo.msgs, color=sys.stdout.isatty(), show_warnings=not errors_only)
     click.echo(out)
+    if fmt == "text" and (not files or any(Path(f).name == "team.yaml" for f in files)):
+        _say_member_codes(repo)
     failed = result.errors > 0 or (strict and result.warnings > 0)
     sys.exit(1 if failed else 0)
+
+
+def _say_member_codes(repo: Repo) -> None:
+    """Which members' ids do not read as their initials, and why: told, never left for the team to puzzle out."""
+    from ..repo.idscheme import moved_codes, template_fields
+    from ..words.terminal import echo
+
+    if repo.team is None or "member" not in template_fields(repo.config.ids.template):
+        return
+    for member, holder, initials, code in moved_codes(repo.team):
+        echo(repo.msgs.word("check.code_moved", name=member.name, handle=member.handle, code=code,
+                            initials=initials, other=holder.name or holder.handle))
 
 
 def _history_problems(repo: Repo, against: str) -> list[Problem]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..words.terminal import echo
+from ._args import require_handle
 from ._common import RunOptions, fail, repo_from
 
 
@@ -22,9 +23,8 @@ def command(obj: RunOptions, fmt: str, out: Path | None, owner: str | None, loca
     from ..io.export import WRITERS, collect, default_out
 
     repo = repo_from(obj)
-    if owner is not None and repo.handles is not None and owner not in repo.handles:
-        known = repo.msgs.word("sep").join(sorted(repo.handles))
-        fail(repo.msgs.word("export.not_member", owner=owner), known)
+    if owner is not None:
+        owner = require_handle(repo, "--owner", owner)
     lang = ("en" if locale.startswith("en") else "zh") if locale else repo.msgs.lang
     es = collect(repo, owner, lang, mask)
     if str(out) == "-":

@@ -164,7 +164,7 @@ def plan(target: Path, name: str, email: str | None, handle: str, git: str | Non
     existing = {name: Path(path).read_bytes() for name, path in customer_scan(target)[0].items()}
     team = team_from(load_yaml_bytes(TEAM_FILE, files[TEAM_FILE], Locale("en")))
     if example and not existing:  # a folder that already has customers gets no example
-        path, text = example_customer(Config.build(today=today), handle, today, member_code(team.members[0]))
+        path, text = example_customer(Config.build(today=today), handle, today, member_code(team.members[0], team))
         files[path] = text
     elif not existing:
         files[f"{CUSTOMERS_DIR}/.gitkeep"] = b""

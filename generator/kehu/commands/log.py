@@ -90,6 +90,8 @@ def command(obj: RunOptions, customer: str, channel: str | None, summary: str | 
     item = entry([("date", when), ("channel", key), ("by", who), ("contact", (contact or "").strip()),
                   ("summary", text), ("outcome", (outcome or "").strip())])
     append_dated(ed.data, "interactions", item, order)
+    planned = ed.data.get("next_action")
+    done_plan = str(planned.get("action") or "") if isinstance(planned, dict) else ""
     what = update_next_action(ed.data, nxt, when, order)
     report_warnings(save(ed), repo.msgs)
     _, facts = facts_for(repo, ed.path)
@@ -102,9 +104,9 @@ def command(obj: RunOptions, customer: str, channel: str | None, summary: str | 
             name=ed.name,
             when=when.isoformat(),
             channel_label=channel_label,
-            who=who,
+            who=words.who(who),
             due=due,
         )
     )
     if what == "cleared":
-        echo(repo.msgs.word("log.the_planned_next"))
+        echo(repo.msgs.word("log.the_planned_next", action=done_plan))

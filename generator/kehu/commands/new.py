@@ -21,6 +21,7 @@ from typing import Any
 import click
 
 from ..core.normalize import normalize_company, normalize_email, parse_phone
+from ..core.present import Presenter
 from ..core.rules import IndexEntry, near_duplicates_of
 from ..repo.files import file_name
 from ..repo.gitinfo import handle_for_email, user_email
@@ -204,4 +205,5 @@ def command(obj: RunOptions, **opts: str | None) -> None:
     report_warnings([p for p in new_warnings(repo, path, set()) if p.code != "missing-info"], repo.msgs)
     due = str(fields["next_action"]["date"])
     name, owner, where = fields["name"], fields["owner"], file_name(repo.root, path)
-    echo(repo.msgs.word("new.created_owner_first", where=where, name=name, owner=owner, due=due))
+    echo(repo.msgs.word("new.created_owner_first", where=where, name=name, owner=Presenter.of(repo).who(owner),
+                        due=due))

@@ -27,7 +27,7 @@ from ..store.transaction import Editing, open_for_edit, require_sound_repo, save
 from ..util.errors import refuse
 from ..words.catalogue import Locale
 from ._args import is_none_word, parse_amount, parse_date, parse_probability, require_handle, require_text, vocab_key
-from ._common import RunOptions, locked, repo_from, report_warnings
+from ._common import RunOptions, locked, repo_from, report_warnings, say_changes
 from ._views import console
 
 ITEM_ORDER = ["id", "what", "amount", "close", "stage", "probability", "owner", "created", "closed", "lost_reason",
@@ -94,7 +94,8 @@ def advance_customer(repo: Repo, ed: Editing, stage: str) -> str | None:
     if stages.index(stage) <= stages.index(current):
         return None
     ed.data["stage"] = stage
-    return repo.msgs.word("opp.customer_stage", name=ed.name, current=current, stage=stage)
+    words = Presenter.of(repo)
+    return repo.msgs.word("opp.customer_stage", name=ed.name, current=words.stage(current), stage=words.stage(stage))
 
 
 def _finish(ed: Editing, lines: list[str | None]) -> None:
@@ -158,10 +159,27 @@ def add(obj: RunOptions, customer: str, what: str, amount: str, close: str, stag
     )
 
 
+def opp_field(repo: Repo, text: str) -> str:
+    """The field of an opportunity a person names: its key (stage) or its title (阶段, 商机阶段, Stage)."""
+    from ..core.values import fold
+    from ..repo.schema import title_of
+
+    props = repo.schemas.raw["customer"].get("$defs", {}).get("opportunity", {}).get("properties", {})
+    if text in SETTABLE:
+        return text
+    for key in SETTABLE:
+        titles = {fold(title_of(props.get(key), lang, key)) for lang in ("zh-CN", "en")}
+        if fold(text) in titles or any(len(fold(text)) >= 2 and fold(text) in t for t in titles):
+            return key
+    words = Presenter.of(repo)
+    raise refuse(repo.msgs, "cli-unknown-field", field=text, suggestion="",
+                 allowed=repo.msgs.join(words.field(k, "opportunity") for k in SETTABLE))
+
+
 @command.command("set")
 @click.argument("customer")
 @click.argument("opp")
-@click.argument("field", type=click.Choice(SETTABLE))
+@click.argument("field", metavar="FIELD")
 @click.argument("value")
 @click.pass_obj
 @locked
@@ -169,6 +187,7 @@ def set_(obj: RunOptions, customer: str, opp: str, field: str, value: str) -> No
     repo = repo_from(obj)
     require_sound_repo(repo)
     msgs = repo.msgs
+    field = opp_field(repo, field)
     ed = open_for_edit(repo, customer)
     o = pick(repo, ed, opp)
     _require_open(repo, ed, o)
@@ -189,15 +208,17 @@ def set_(obj: RunOptions, customer: str, opp: str, field: str, value: str) -> No
         new = None if is_none_word(value) else require_text(msgs, "note", value)
     old = o.get(field)
     if str(old) == str(new) or (new is None and field not in o):
-        click.echo(repo.msgs.word("opp.of_unchanged_nothing", name=ed.name, oid=o.get('id'), field=field))
+        shown = Presenter.of(repo).field(field, "opportunity")
+        click.echo(repo.msgs.word("opp.of_unchanged_nothing", name=ed.name, oid=o.get('id'), field=shown))
         return
     if new is None:
         del o[field]
     else:
         set_field(o, field, new, ITEM_ORDER)
-    moved = advance_customer(repo, ed, new) if field == "stage" else None
-    _finish(ed, [f"{ed.name}: {o.get('id')} {field} {old if old is not None else '∅'} → "
-                 f"{new if new is not None else '∅'}", moved])
+    if field == "stage":
+        advance_customer(repo, ed, new)
+    report_warnings(save(ed), repo.msgs)
+    say_changes(repo, ed)
 
 
 @command.command("win")
@@ -237,7 +258,9 @@ def win(obj: RunOptions, customer: str, opp: str, signed: str | None, amount: st
         ed.data["stage"] = "won"
         if "lost_from" in ed.data:
             del ed.data["lost_from"]
-        lines.append(repo.msgs.word("opp.customer_stage_won", name=ed.name, old=old))
+        words = Presenter.of(repo)
+        lines.append(repo.msgs.word("opp.customer_stage", name=ed.name, current=words.stage(str(old)),
+                                    stage=words.stage("won")))
     _finish(ed, lines)
 
 

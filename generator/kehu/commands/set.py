@@ -17,6 +17,7 @@ from typing import Any
 import click
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from ..core.present import Presenter
 from ..repo.model import as_date
 from ..repo.repository import Repo
 from ..repo.schema import Vocabulary
@@ -25,7 +26,7 @@ from ..store.transaction import Editing, open_for_edit, require_sound_repo, save
 from ..util.errors import refuse
 from ..words.terminal import echo
 from ._args import is_none_word, parse_amount, parse_date, require_handle, require_text, vocab_key
-from ._common import RunOptions, locked, repo_from, report_warnings
+from ._common import RunOptions, locked, repo_from, report_warnings, say_changes
 
 # fields `kehu set` leaves to other commands (or to nobody)
 NOT_SETTABLE = ("id", "contacts", "deals", "interactions", "surveys", "complaints")  # words: set.not_settable.*
@@ -95,9 +96,27 @@ def _number(repo: Repo, option: str, text: str, allow_text: bool) -> Any:
                  expected=repo.msgs.word("set.a_number"), example=f"{option} 50000")
 
 
+def field_named(repo: Repo, text: str) -> str | None:
+    """The field a person names: its key (``stage``) or its title in either language (阶段, 客户阶段, Stage)."""
+    from ..core.values import fold
+    from ..repo.schema import title_of
+
+    props = repo.schemas.raw["customer"].get("properties", {})
+    if text in props:
+        return text
+    wanted = fold(text)
+    for key, spec in props.items():
+        titles = {title_of(spec, "zh-CN", key), title_of(spec, "en", key)}
+        if wanted in {fold(t) for t in titles} | {fold(re.sub(r"[(（].*?[)）]", "", t)) for t in titles}:
+            return str(key)
+    short = [str(k) for k, spec in props.items() if len(wanted) >= 2 and wanted in fold(title_of(spec, "zh-CN", k))]
+    return short[0] if len(short) == 1 else None  # 阶段 → 客户阶段, when only one title holds it
+
+
 def convert(repo: Repo, field: str, spec: Spec, values: tuple[str, ...]) -> Any:
-    """The schema value for ``values`` (None clears a nullable field)."""
+    """The schema value for ``values`` (None clears a nullable field). Refusals name the field by its title."""
     msgs = repo.msgs
+    key, field = field, Presenter.of(repo).field(field)
     if spec.kind == "list":
         if len(values) == 1 and is_none_word(values[0]):
             return CommentedSeq()
@@ -112,7 +131,7 @@ def convert(repo: Repo, field: str, spec: Spec, values: tuple[str, ...]) -> Any:
                          hint=repo.msgs.word("set.e_g_kehu"))
         return entry([("date", parse_date(msgs, field, values[0])), ("action", require_text(msgs, field, values[1]))])
     text = " ".join(values) if spec.kind == "text" else _single(repo, field, values)
-    if spec.nullable and (is_none_word(text) or (field == "class" and text.strip() == "auto")):
+    if spec.nullable and (is_none_word(text) or (key == "class" and text.strip() == "auto")):
         return None  # `class auto`: back to the computed class
     if spec.kind == "vocab":
         return vocab_key(msgs, repo.schemas.vocabularies[spec.vocab or ""], field, text)
@@ -140,18 +159,6 @@ def _same(a: Any, b: Any) -> bool:
         return list(a) == list(b)
     same: bool = a == b
     return same
-
-
-def _shown(value: Any) -> str:
-    if value is None:
-        return "∅"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return " ".join(_shown(v) for v in value.values())
-    if isinstance(value, list):
-        return "[" + ", ".join(_shown(v) for v in value) + "]"
-    return str(value)
 
 
 # --- the special fields ----------------------------------------------------------------------
@@ -216,24 +223,24 @@ def won_deal(repo: Repo, ed: Editing, given: DealGiven) -> CommentedMap | None:
 def _changes(repo: Repo, ed: Editing, field: str, values: tuple[str, ...], reason: str | None,
              lost_from: str | None) -> dict[str, Any]:
     """Field -> new value for everything this `kehu set` changes."""
-    msgs = repo.msgs
+    msgs, words = repo.msgs, Presenter.of(repo)
+    typed, field = field, field_named(repo, field) or field
     if field in NOT_SETTABLE:
-        raise refuse(msgs, "cli-not-editable", field=field, hint=msgs.word(f"set.not_settable.{field}"))
+        raise refuse(msgs, "cli-not-editable", field=words.field(field), hint=msgs.word(f"set.not_settable.{field}"))
     spec = spec_for(repo, field)
     if spec is None:
         fields = [f for f in repo.schemas.field_order() if f not in NOT_SETTABLE]
-        close = difflib.get_close_matches(field, fields, n=1, cutoff=0.6)
-        raise refuse(msgs, "cli-unknown-field", field=field,
-                     suggestion=msgs.word("did_you_mean", x=close[0]) if close else "",
-                     allowed=msgs.word("sep").join(fields))
+        close = difflib.get_close_matches(typed, fields, n=1, cutoff=0.6)
+        raise refuse(msgs, "cli-unknown-field", field=typed,
+                     suggestion=msgs.word("did_you_mean", x=words.field(close[0])) if close else "",
+                     allowed=msgs.join(words.field(f) for f in fields))
     if spec.kind == "records":
-        raise refuse(msgs, "cli-not-editable", field=field,
-                     hint=repo.msgs.word("set.it_is_a"))
+        raise refuse(msgs, "cli-not-editable", field=words.field(field), hint=repo.msgs.word("set.it_is_a"))
     if lost_from is not None and field != "stage":
-        raise refuse(msgs, "cli-option-not-here", option="--lost-from", field=field,
+        raise refuse(msgs, "cli-option-not-here", option="--lost-from", field=words.field(field),
                      hint=repo.msgs.word("set.lost_from_goes"))
     if reason is not None and field not in ("class", "quiet_until"):
-        raise refuse(msgs, "cli-option-not-here", option="--reason", field=field,
+        raise refuse(msgs, "cli-option-not-here", option="--reason", field=words.field(field),
                      hint=repo.msgs.word("set.reason_goes_with"))
     value = convert(repo, field, spec, values)
     if field == "stage":
@@ -293,7 +300,8 @@ def command(obj: RunOptions, customer: str, field: str, values: tuple[str, ...],
     given = DealGiven(product, amount, signed, contract)
     changes = _changes(repo, ed, field.strip(), values, reason, lost_from)
     if given.any() and changes.get("stage") != "won":
-        raise refuse(repo.msgs, "cli-option-not-here", option="--product/--amount/--signed/--contract", field=field,
+        raise refuse(repo.msgs, "cli-option-not-here", option="--product/--amount/--signed/--contract",
+                     field=Presenter.of(repo).field(field_named(repo, field.strip()) or field),
                      hint=repo.msgs.word("set.they_go_with"))
     deal = won_deal(repo, ed, given) if changes.get("stage") == "won" and ed.data.get("stage") != "won" else None
     done = apply(ed.data, changes, field_order(repo))
@@ -303,10 +311,10 @@ def command(obj: RunOptions, customer: str, field: str, values: tuple[str, ...],
             deals = CommentedSeq()
             set_field(ed.data, "deals", deals, field_order(repo))
         insert_dated(deals, deal, "signed")
-        done["deals"] = (None, f"+ {deal['product']} ¥{deal['amount']:,} {deal.get('signed', '')}")
+        done["deals"] = (None, deal)
     if not done:
-        echo(repo.msgs.word("set.unchanged_nothing_written", name=ed.name, field=field))
+        shown = Presenter.of(repo).field(field_named(repo, field.strip()) or field)
+        echo(repo.msgs.word("set.unchanged_nothing_written", name=ed.name, field=shown))
         return
     report_warnings(save(ed), repo.msgs)
-    for key, (old, new) in done.items():
-        echo(f"{ed.name}: {key} {_shown(old)} → {_shown(new)}")
+    say_changes(repo, ed)

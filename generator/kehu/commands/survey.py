@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..core.present import Presenter
 from ..repo.model import SURVEY_DIMENSIONS
 from ..store.mapedit import append_dated, entry, field_order
 from ..store.transaction import open_for_edit, require_sound_repo, save
@@ -38,5 +39,6 @@ def command(obj: RunOptions, customer: str, comment: str | None, date: str | Non
     item = entry([("date", when), *given.items(), ("comment", (comment or "").strip())])
     append_dated(ed.data, "surveys", item, field_order(repo))
     report_warnings(save(ed), repo.msgs)
-    shown = " ".join(f"{k}={v}" for k, v in given.items())
+    words = Presenter.of(repo)
+    shown = words.join(f"{words.field(k, 'survey')} {v}" for k, v in given.items())
     echo(repo.msgs.word("survey.survey_recorded", name=ed.name, when=when.isoformat(), shown=shown))

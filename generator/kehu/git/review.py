@@ -132,7 +132,30 @@ class ChangeDescriber:
             return " ".join(parts)
         if field == "contacts":
             return " ".join(v(k) for k in ("name", "title", "phone", "email") if x.get(k))
+        if field == "opportunities":
+            head = self.words.aside(v("what"), str(x.get("id") or "")) if x.get("id") else v("what")
+            amount = x.get("amount")
+            parts = [head, v("stage")]
+            if amount is not None:
+                parts.append(self.words.t("chg.amount", amount=f"{amount:,}" if isinstance(amount, (int, float))
+                                          else amount))
+            if x.get("close"):
+                parts.append(self.words.t("chg.closing", date=x["close"]))
+            if x.get("owner"):
+                parts.append(self.words.colon(self.words.field("owner", d), v("owner")))
+            return " ".join(parts)
         return " ".join(self.value(val, k, d) for k, val in x.items() if val not in (None, ""))
+
+    def which(self, field: str, x: Any) -> str:
+        """Which entry an edit changed, briefly: a contact by name, an opportunity by what it is and its id."""
+        if not isinstance(x, dict):
+            return self.value(x, field)
+        if field == "contacts":
+            return self.value(x.get("name"))
+        if field == "opportunities":
+            what = self.value(x.get("what"))
+            return self.words.aside(what, str(x.get("id"))) if x.get("id") else what
+        return self.entry(field, x)
 
     def what(self, field: str) -> str:
         """The kind of entry, for 'added …': 跟进记录, Interactions."""
@@ -180,7 +203,7 @@ class ChangeDescriber:
                                   past=c.field in PROTECTED and is_past_record(c.field, c.old)))
             elif c.kind == "edit":
                 d = self.entry_def(c.field)
-                shown = self.value(c.before.get("name")) if c.field == "contacts" else self.entry(c.field, c.before)
+                shown = self.which(c.field, c.before)
                 out.append(Phrase("edit", w("chg.edit", what=self.what(c.field), entry=shown,
                                                  field=words.field(c.sub, d), old=self.value(c.old, c.sub, d),
                                                  new=self.value(c.new, c.sub, d)), c.field,

@@ -166,7 +166,9 @@ def open_repo(root: Path | None = None, today: dt.date | None = None, locale: st
             if "member" in template_fields(config.ids.template):
                 for mem, other, shared in code_clashes(team):
                     problems.append(msgs.error(TEAM_FILE, mem.line, 1, "team-code-clash", handle=mem.handle,
-                                               other=other.handle, letters=shared))
+                                               name=msgs.word("name_id", name=mem.name, id=mem.handle),
+                                               other=msgs.word("name_id", name=other.name, id=other.handle),
+                                               letters=shared))
         problems.extend(loaded.problems)
     elif not schema_problems:
         hint = (msgs.word("repo.create_team_yaml"))

@@ -10,9 +10,10 @@ customer's id is never given to another. Legacy ids (``C20240501001``, all digit
 default pattern accepts both, and the two shapes cannot collide (a member code is letters).
 
 A member's code is ``code:`` in team.yaml, or else the initials of their name's pinyin
-(李霞 → LX), else of their handle. Two members with the same code are a team.yaml error while the
-template uses ``{member}``. The creator is the team member whose email is ``git config user.email``
-(else the customer's owner).
+(李霞 → LX), else of their handle — distinct by default: a member whose initials an earlier member in
+team.yaml already has gets three letters of their name (王强 WQ, 吴倩 WUQ; ``repo.idscheme.member_codes``).
+Only two codes written the same in team.yaml are an error while the template uses ``{member}``. The creator
+is the team member whose email is ``git config user.email`` (else the customer's owner).
 
 :func:`kehu.store.write.create_exclusive` writes a new customer file only if no file of that name exists,
 so two processes that pick the same id cannot overwrite one another: the second one moves on.
@@ -26,7 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..repo.idscheme import MAX_SEQ, IdError, member_code, scheme_problem
+from ..repo.idscheme import MAX_SEQ, IdError, member_codes, scheme_problem
 
 if TYPE_CHECKING:
     from ..repo.repository import Repo
@@ -55,7 +56,7 @@ class Allocator:
         if problem:
             raise IdError.coded(f"ids-{problem}", template=template, pattern=pattern or "")
         team = repo.team
-        codes = {m.handle: member_code(m) for m in team.members} if team is not None else {}
+        codes = member_codes(team) if team is not None else {}
         member = codes.get(creator or "")
         if member is None and team is not None:
             from ..repo.gitinfo import handle_for_email, user_email
