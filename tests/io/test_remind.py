@@ -197,8 +197,12 @@ def test_every_configured_channel_gets_its_documented_payload(repo, robot, mailb
     assert r.exit_code == 0, r.stderr
     assert "zhaolei" not in r.stdout  # no channel configured: nothing sent, nothing said
 
-    (wecom,) = _by_path(robot, "/cgi-bin/webhook/send")
-    assert wecom["path"] == "/cgi-bin/webhook/send?key=wecom-key"
+    # WeCom: markdown cannot @-mention a mobile number (only <@userid>); a text message's mentioned_mobile_list can,
+    # so the list is followed by a short text message that mentions the member
+    wecom, ping = _by_path(robot, "/cgi-bin/webhook/send")
+    assert wecom["path"] == ping["path"] == "/cgi-bin/webhook/send?key=wecom-key"
+    assert ping["body"] == {"msgtype": "text", "text": {"content": "今日待跟进 · 李霞（lixia） · 2024-06-01",
+                                                         "mentioned_mobile_list": ["13900000001"]}}
     assert wecom["headers"]["Content-Type"].startswith("application/json")
     body = wecom["body"]
     assert body["msgtype"] == "markdown" and set(body) == {"msgtype", "markdown"}
@@ -210,7 +214,7 @@ def test_every_configured_channel_gets_its_documented_payload(repo, robot, mailb
     assert "2024-06-05 张伟" in content  # the birthday
     assert "恒瑞" not in content and "刘洋" not in content  # a quiet customer: no reminder, no birthday
     assert "北京星河" not in content  # another owner's customer
-    assert content.endswith("<@13900000001>")
+    assert "<@" not in content and "13900000001" not in content
     assert len(content.encode()) <= 4096
 
     (ding,) = _by_path(robot, "/robot/send")
@@ -244,6 +248,7 @@ def test_every_configured_channel_gets_its_documented_payload(repo, robot, mailb
     text = parsed.get_content()
     assert "C20240501001 上海启明科技有限公司" in text and "137****2222" in text and "13711112222" not in text
     assert "4 条提醒" in r.stdout or "共发送 4 条提醒" in r.stdout
+    assert "已发送：李霞 → 企业微信" in r.stdout and "已发送：王芳 → 飞书" in r.stdout  # names and apps, as people say
 
 
 def test_one_owner_to_one_webhook(repo, robot):
@@ -293,7 +298,9 @@ def test_a_failed_delivery_is_reported_and_the_others_still_go(repo, robot, mail
     env = _env(robot, mailbox, KEHU_WECOM_LIXIA="http://127.0.0.1:9/closed")  # nothing listens on port 9
     r = kehu(repo, "remind", env=env)
     assert r.exit_code == 1
-    assert "lixia：wecom" in r.stderr and "Traceback" not in r.stderr
+    assert "李霞：企业微信：" in r.stderr and "Traceback" not in r.stderr
+    # what went wrong in the team's words, never the library's ("[Errno 111] Connection refused")
+    assert "对方拒绝连接" in r.stderr and "Errno" not in r.stderr and "refused" not in r.stderr
     assert len(_by_path(robot, "/robot/send")) == 1 and len(mailbox.messages) == 1
 
 
@@ -316,7 +323,7 @@ def test_a_missing_variable_is_named(repo, robot):
 
 def test_nothing_due_sends_nothing(repo, robot):
     r = kehu(repo, "remind", "--owner", "zhaolei", "--webhook", robot.url("/hook"), "--kind", "wecom")
-    assert r.exit_code == 0 and robot.requests == [] and "zhaolei" in r.stdout
+    assert r.exit_code == 0 and robot.requests == [] and "赵磊" in r.stdout
 
 
 @pytest.mark.parametrize(("args", "named"), [
@@ -361,3 +368,67 @@ def test_markup_in_customer_text_stays_text(make_repo, robot):
     assert kehu(repo, "remind", "--webhook", robot.url("/hook"), "--kind", "wecom").exit_code == 0
     content = robot.requests[0]["body"]["markdown"]["content"]
     assert "](http" not in content and "<@all>" not in content
+
+
+MENTIONS = """\
+members:
+  - handle: lixia
+    name: 李霞
+    email: lixia@example.com
+    role: sales
+    remind:
+      - {kind: wecom, webhook_env: KEHU_WECOM, mention: lixia.wecom}
+      - {kind: dingtalk, webhook_env: KEHU_DING, mention: "139-0000-0001"}
+      - {kind: dingtalk, webhook_env: KEHU_DING_ID, mention: manager4721}
+      - {kind: feishu, webhook_env: KEHU_FEISHU, mention: ou_7d8a6e6df7621556ce0d21922b676706}
+  - handle: wangfang
+    name: 王芳
+    email: wangfang@example.com
+    role: sales
+    remind:
+      - {kind: feishu, webhook_env: KEHU_FEISHU_WANG, mention: "13900000002"}
+"""
+
+
+def test_each_robot_mentions_the_way_it_documents(make_repo, robot):
+    """WeCom: a user id as <@userid> inside the markdown; DingTalk: at.atMobiles / at.atUserIds, each also written
+    as @… in the text; Feishu: an `at` element with the open_id — and a mobile number, which Feishu cannot mention
+    by, is said (the message still goes)."""
+    r0 = make_repo(team=MENTIONS)
+    repo = team_repo(lambda: r0, commented=False, others=[OVERDUE, WANG])
+    env = {"KEHU_WECOM": robot.url("/cgi-bin/webhook/send?key=w"), "KEHU_DING": robot.url("/robot/send?access_token=m"),
+           "KEHU_DING_ID": robot.url("/robot/send?access_token=u"), "KEHU_FEISHU": robot.url("/open-apis/bot/v2/hook/a"),
+           "KEHU_FEISHU_WANG": robot.url("/open-apis/bot/v2/hook/b")}
+    r = kehu(repo, "remind", env=env)
+    assert r.exit_code == 1, r.stderr  # wangfang's mention cannot work: said, exit 1 …
+    assert "王芳：飞书机器人不能按手机号 @ 成员" in r.stderr
+    (wecom,) = _by_path(robot, "/cgi-bin/webhook/send")  # … and every message still went
+    assert wecom["body"]["markdown"]["content"].endswith("\n<@lixia.wecom>")
+    by_token = {q["path"].rsplit("=", 1)[1]: q["body"] for q in _by_path(robot, "/robot/send")}
+    assert by_token["m"]["at"] == {"atMobiles": ["13900000001"], "isAtAll": False}
+    assert by_token["m"]["markdown"]["text"].endswith("\n\n@13900000001")
+    assert by_token["u"]["at"] == {"atMobiles": [], "isAtAll": False, "atUserIds": ["manager4721"]}
+    assert by_token["u"]["markdown"]["text"].endswith("\n\n@manager4721")
+    feishu = {q["path"][-1]: q["body"]["content"]["post"]["zh_cn"]["content"]
+              for q in _by_path(robot, "/open-apis/bot/v2/hook/")}
+    assert feishu["a"][-1] == [{"tag": "at", "user_id": "ou_7d8a6e6df7621556ce0d21922b676706"}]
+    assert all(p[0]["tag"] == "text" for p in feishu["b"])
+
+
+def test_a_dry_run_shows_the_message_even_before_the_webhook_is_set(repo):
+    r = kehu(repo, "remind", "--owner", "lixia", "--dry-run")
+    assert r.exit_code == 0, r.stderr
+    assert "$KEHU_WECOM_LIXIA" in r.stdout and '"msgtype": "markdown"' in r.stdout
+
+
+def test_a_mail_server_that_is_down_is_said_in_the_team_words(repo):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {"KEHU_SMTP_HOST": "127.0.0.1", "KEHU_SMTP_PORT": str(port), "KEHU_SMTP_FROM": "crm@example.com"}
+    r = kehu(repo, "remind", "--owner", "lixia", "--email", "lixia@example.com", env=env)
+    assert r.exit_code == 1
+    assert f"李霞：邮件：邮件服务器 127.0.0.1:{port}：对方拒绝连接" in r.stderr
+    assert "Errno" not in r.stderr

@@ -42,7 +42,7 @@ def _cells(words: Presenter, r: dict[str, Any]) -> dict[str, Text | str]:
     if r["errors"]:  # listed like every customer, and marked
         name.append(" " + words.errors_mark(len(r["errors"])), style="bold red")
     return {"due": r["due"], "bucket": Text(words.bucket(r["bucket"]), style=BUCKET_STYLE[r["bucket"]]),
-            "id": r["id"], "name": name, "owner": r["owner"], "reason_text": r["reason_text"],
+            "id": r["id"], "name": name, "owner": words.who(r["owner"]), "reason_text": r["reason_text"],
             "class": words.klass(r["class"]), "status": words.status(r["status"]),
             "stage": words.stage(r["stage"]), "last_contact": r["last_contact"] or "—"}
 
@@ -69,7 +69,8 @@ def revive_table(repo: Repo, revive: list[dict[str, Any]]) -> Table:
         t.add_column(words.t(key))
     for r in revive:
         days = r["days_since_contact"]
-        t.add_row(r["id"], r["name"], r["owner"], r["last_contact"] or "—", "—" if days is None else str(days))
+        t.add_row(r["id"], r["name"], words.who(r["owner"]), r["last_contact"] or "—",
+                  "—" if days is None else str(days))
     return t
 
 
@@ -147,7 +148,7 @@ def command(obj: RunOptions, owner: str | None, everyone: bool, within: str | No
         return
     today = repo.config.today.isoformat()
     scope = words.t("due.scope_all") if days is None else words.t("due.scope_within", n=days)
-    title = words.t("due.title", today=today, scope=scope, who=who or words.t("due.whole_team"))
+    title = words.t("due.title", today=today, scope=scope, who=words.who(who) if who else words.t("due.whole_team"))
     out = console()
     if rows:
         # a terminal table of thousands of rows helps nobody and takes seconds to lay out: the earliest N

@@ -71,7 +71,8 @@ def command(obj: RunOptions, owner: str | None, fmt: str) -> None:
         return
     out = console()
     t = Table(
-        title=repo.msgs.word("forecast.title_who" if who else "forecast.title", today=today.isoformat(), who=who),
+        title=repo.msgs.word("forecast.title_who" if who else "forecast.title", today=today.isoformat(),
+                             who=Presenter.of(repo).who(who) if who else ""),
         title_justify="left",
         title_style="bold",
     )
@@ -107,5 +108,5 @@ def command(obj: RunOptions, owner: str | None, fmt: str) -> None:
             if r["errors"]:
                 name.append(" " + L.errors_mark(len(r["errors"])), style="bold red")
             s.add_row(name, f"{r['what']} {r['id']}", L.stage(r["stage"]), f"{r['amount']:,.0f}",
-                      r["close"] or "—", str(r["days_late"]), r["owner"])
+                      r["close"] or "—", str(r["days_late"]), L.who(r["owner"]))
         out.print(s)

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from ..book.loader import open_book
 from ..core.derive import holdings, pool_reference, pool_since
+from ..core.present import Presenter
 from ..store.transaction import require_sound_repo
 from ._common import RunOptions, repo_from, require_pool
 from ._views import console
@@ -52,9 +53,10 @@ def command(obj: RunOptions, fmt: str) -> None:
               title_justify="left", title_style="bold")
     for column in ("customer", "name", "former_owner", "pool_since", "owner_last_followup"):
         t.add_column(repo.msgs.word(f"table.{column}"))
+    words = Presenter.of(repo)
     for r in rows:
-        t.add_row(r["id"], r["name"], r["former_owner"], r["since"], r["owner_last_followup"] or "—")
+        t.add_row(r["id"], r["name"], words.who(r["former_owner"]), r["since"], r["owner_last_followup"] or "—")
     out = console()
     out.print(t)
-    shown = repo.msgs.join(f"{h} {n}" + (f"/{cap}" if cap else "") for h, n in sorted(members.items()))
+    shown = repo.msgs.join(f"{words.who(h)} {n}" + (f"/{cap}" if cap else "") for h, n in sorted(members.items()))
     out.print(repo.msgs.word("pool.customers_held", shown=shown))

@@ -25,7 +25,17 @@ from ..core.derive import upcoming_birthdays
 from ..core.figures import figures
 from ..core.present import Presenter
 from ..core.privacy import Masking
-from ..io.remind import ROBOTS, DeliveryError, Message, Smtp, redact, robot_request, send_email, send_robot
+from ..io.remind import (
+    ROBOTS,
+    DeliveryError,
+    Message,
+    Smtp,
+    mention_problem,
+    redact,
+    robot_requests,
+    send_email,
+    send_robot,
+)
 from ..repo.gitinfo import current_handle
 from ..repo.model import Customer
 from ..repo.repository import Repo
@@ -101,52 +111,61 @@ def owner_message(repo: Repo, owner: str, customers: list[Customer], rows: list[
     return msg
 
 
-def configured(repo: Repo, owners: list[str], env: dict[str, str]) -> tuple[list[tuple[str, str, str, str | None,
-                                                                                         str | None]], list[str]]:
+def configured(repo: Repo, owners: list[str], env: dict[str, str],
+               dry_run: bool = False) -> tuple[list[tuple[str, str, str, str | None, str | None]], list[str]]:
     """(owner, kind, target, secret, mention) of every channel in team.yaml, and the problems (a missing
-    variable) — one line each."""
+    variable) — one line each, naming the member and the app as people say them. In a dry run a missing
+    variable still shows the message, addressed to the variable's name."""
     out, problems = [], []
     assert repo.team is not None  # the owners are its members
+    words = Presenter.of(repo)
     for owner in owners:
         member = repo.team.handles[owner]
+        who = words.who(owner)
         for entry in member.remind:
             kind = str(entry.get("kind"))
+            app = kind_word(repo, kind)
             if kind in ROBOTS:
                 name = entry.get("webhook_env")
                 url = env.get(str(name)) if name else None
                 secret_name = entry.get("secret_env")
                 secret = env.get(str(secret_name)) if secret_name else None
+                mention = entry.get("mention")
+                why_not = mention_problem(kind, str(mention) if mention else None)
+                if why_not:
+                    problems.append(repo.msgs.word(why_not, owner=who))
                 if not name:
-                    problems.append(repo.msgs.word("remind.the_channel_has", owner=owner, kind=kind))
-                elif not url:
-                    problems.append(
-                        repo.msgs.word("remind.environment_variable_the", owner=owner, name=name, kind=kind)
-                    )
-                elif secret_name and not secret:
-                    problems.append(
-                        repo.msgs.word(
-                            "remind.environment_variable_the2", owner=owner, secret_name=secret_name, kind=kind
-                        )
-                    )
+                    problems.append(repo.msgs.word("remind.the_channel_has", owner=who, kind=app))
+                elif not url and not dry_run:
+                    problems.append(repo.msgs.word("remind.environment_variable_the", owner=who, name=name, kind=app))
+                elif secret_name and not secret and not dry_run:
+                    problems.append(repo.msgs.word("remind.environment_variable_the2", owner=who,
+                                                   secret_name=secret_name, kind=app))
                 else:
-                    out.append((owner, kind, url, secret, entry.get("mention")))
+                    out.append((owner, kind, url or f"https://${name}", secret, mention))
             elif kind == "email":
                 to = entry.get("to") or member.email
                 if not to:
-                    problems.append(repo.msgs.word("remind.the_email_channel", owner=owner))
+                    problems.append(repo.msgs.word("remind.the_email_channel", owner=who))
                 else:
                     out.append((owner, kind, str(to), None, None))
     return out, problems
 
 
+def kind_word(repo: Repo, kind: str) -> str:
+    """The app a channel goes to, as people name it: 企业微信, 钉钉, 飞书, 邮件."""
+    return repo.msgs.word(f"remind.kind.{kind}") if repo.msgs.has(f"remind.kind.{kind}") else kind
+
+
 def _print_dry(repo: Repo, d: Delivery) -> None:
+    who, app = Presenter.of(repo).who(d.owner), kind_word(repo, d.kind)
     if d.kind == "email":
-        click.echo(repo.msgs.word("remind.dry_email", target=d.target, owner=d.owner))
+        click.echo(repo.msgs.word("remind.dry_email", target=d.target, owner=who))
         click.echo(d.message.text())
     else:
-        url, body = robot_request(d.kind, d.target, d.message, d.secret)
-        click.echo(repo.msgs.word("remind.dry_robot", kind=d.kind, target=redact(url), owner=d.owner))
-        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
+        for url, body in robot_requests(d.kind, d.target, d.message, d.secret):
+            click.echo(repo.msgs.word("remind.dry_robot", kind=app, target=redact(url), owner=who))
+            click.echo(json.dumps(body, ensure_ascii=False, indent=2))
     click.echo()
 
 
@@ -187,7 +206,7 @@ def command(obj: RunOptions, owner: str | None, webhook: str | None, kind: str |
             members = [m for m in members if m.handle == who]
         if not members:
             raise refuse(repo.msgs, "cli-remind-no-channel")
-        channels, problems = configured(repo, [m.handle for m in members], env)
+        channels, problems = configured(repo, [m.handle for m in members], env, dry_run)
     masking = Masking.of(repo.config, wide=True)
     book = open_book(repo)
     customers, facts = book.customers, book.facts
@@ -205,11 +224,12 @@ def command(obj: RunOptions, owner: str | None, webhook: str | None, kind: str |
         if message is None:
             empty.add(who)
             continue
-        if mention and chan_kind in ("wecom", "dingtalk"):
+        if mention:
             message = Message(message.title, message.lines, str(mention))
         deliveries.append(Delivery(who, chan_kind, target, secret, message))
+    words = Presenter.of(repo)
     for who in sorted(empty):
-        click.echo(repo.msgs.word("remind.nothing_due_today", who=who))
+        click.echo(repo.msgs.word("remind.nothing_due_today", who=words.who(who)))
     sent = 0
     smtp: Smtp | None = None
     for d in deliveries:
@@ -225,14 +245,14 @@ def command(obj: RunOptions, owner: str | None, webhook: str | None, kind: str |
                 send_robot(d.kind, d.target, d.message, d.secret)
                 shown = redact(d.target)
         except DeliveryError as e:
-            problems.append(repo.msgs.word("remind.failed", owner=d.owner, kind=d.kind,
+            problems.append(repo.msgs.word("remind.failed", owner=words.who(d.owner), kind=kind_word(repo, d.kind),
                                            reason=e.line_for(repo.msgs)))
             continue
         sent += 1
-        click.echo(repo.msgs.word("remind.sent", owner=d.owner, kind=d.kind, shown=shown))
+        click.echo(repo.msgs.word("remind.sent", owner=words.who(d.owner), kind=kind_word(repo, d.kind), shown=shown))
     for p in problems:
         print_error(KehuError(p), repo.msgs)
-    if problems:
+    if problems and not dry_run:
         raise SystemExit(1)  # the others were sent: a partial failure, not a refusal
     if not dry_run and deliveries:
         click.echo(repo.msgs.word("remind.reminders_sent", sent=sent))

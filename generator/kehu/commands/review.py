@@ -69,7 +69,7 @@ def review_table(repo: Repo, r: MonthReview, changes: list[ClassChange]) -> Tabl
     t.add_column(repo.msgs.word("table.why"), overflow="fold")
     for c in changes:
         why = repo.msgs.word("hint_sep").join(reason_text(repo, code, detail) for code, detail in c.reasons) or "—"
-        t.add_row(c.id, c.name, c.owner, _pair(repo, "class", c.class_before, c.class_after),
+        t.add_row(c.id, c.name, Presenter.of(repo).who(c.owner), _pair(repo, "class", c.class_before, c.class_after),
                   _pair(repo, "status", c.status_before, c.status_after), why)
     return t
 

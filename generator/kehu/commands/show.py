@@ -145,7 +145,7 @@ def opportunities_table(repo: Repo, c: Customer) -> Table:
     for o in c.opportunities:
         t.add_row(o.id, o.what, L.stage(o.stage), f"{o.amount:,.0f}",
                   f"{opp_probability(o, repo.config):.0%}", o.close.isoformat() if o.close else "",
-                  opp_owner(o, c), L.t("show.slipping") if opp_slipping(o, c, today) else
+                  L.who(opp_owner(o, c)), L.t("show.slipping") if opp_slipping(o, c, today) else
                   L.vocab("lost_reason", o.lost_reason))
     return t
 
@@ -158,7 +158,7 @@ def interactions_table(repo: Repo, c: Customer, last: int | None, masking: Maski
         title += L.t("show.interactions_shown", shown=len(rows), total=len(c.interactions))
     t = _table(title, *_columns(L, "date", "channel", "by", "contact", "summary", "outcome"))
     for x in rows:
-        t.add_row(x.date.isoformat() if x.date else "", L.vocab("channel", x.channel), x.by, x.contact or "",
+        t.add_row(x.date.isoformat() if x.date else "", L.vocab("channel", x.channel), L.who(x.by), x.contact or "",
                   masking.text(x.summary), masking.text(x.outcome))
     return t
 
@@ -181,7 +181,8 @@ def complaints_table(repo: Repo, c: Customer) -> Table:
     for i, x in enumerate(c.complaints, 1):
         status = Text(L.vocab("complaint_status", x.status), style="" if x.status == "resolved" else "bold red")
         t.add_row(str(i), x.date.isoformat() if x.date else "", L.vocab("complaint_category", x.category),
-                  x.content, x.handler or "", status, x.resolved.isoformat() if x.resolved else "", x.result or "")
+                  x.content, L.who(x.handler) if x.handler else "", status,
+                  x.resolved.isoformat() if x.resolved else "", x.result or "")
     return t
 
 

@@ -15,6 +15,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import smtplib
 import ssl
 import time
@@ -32,11 +33,50 @@ KINDS = ("wecom", "dingtalk", "feishu", "email")
 ROBOTS = ("wecom", "dingtalk", "feishu")
 TIMEOUT_S = 15
 WECOM_MAX_BYTES = 4096  # the markdown content limit of a WeCom group robot message
+MOBILE = re.compile(r"\+?[0-9][0-9 -]{5,19}")  # a mention that is a phone number, not an app's user id
 
 
 class DeliveryError(KehuError):
     """A message that could not be delivered: one line that says why. (Its own kind: `kehu remind` reports
-    it and goes on with the other owners.)"""
+    it and goes on with the other owners.) The networking libraries explain in English only, so the reason is
+    a code (``why``: ``net.<why>`` in the catalogue), never their text."""
+
+    def words(self, msgs: Any) -> tuple[str, str]:
+        if "why" in self.values and "reason" not in self.values:
+            self.values["reason"] = msgs.word(f"net.{self.values['why']}")
+        return super().words(msgs)
+
+
+def network_why(e: BaseException) -> str:
+    """Why a connection failed, as a code of the catalogue's ``net.*`` (what the library said stays unshown)."""
+    import socket
+
+    reason = getattr(e, "reason", None)
+    if isinstance(reason, BaseException):
+        e = reason
+    if isinstance(e, smtplib.SMTPAuthenticationError):
+        return "auth"
+    if isinstance(e, smtplib.SMTPRecipientsRefused):
+        return "recipient"
+    if isinstance(e, smtplib.SMTPSenderRefused):
+        return "sender"
+    if isinstance(e, smtplib.SMTPNotSupportedError):
+        return "starttls"
+    if isinstance(e, smtplib.SMTPServerDisconnected | ConnectionResetError | BrokenPipeError):
+        return "reset"
+    if isinstance(e, smtplib.SMTPException):
+        return "smtp"
+    if isinstance(e, ConnectionRefusedError):
+        return "refused"
+    if isinstance(e, socket.timeout | TimeoutError):
+        return "timeout"
+    if isinstance(e, socket.gaierror):
+        return "dns"
+    if isinstance(e, ssl.SSLError):
+        return "tls"
+    if isinstance(e, OSError) and e.errno in (101, 113):  # ENETUNREACH, EHOSTUNREACH
+        return "unreachable"
+    return "other"
 
 
 @dataclass
@@ -45,7 +85,14 @@ class Message:
 
     title: str
     lines: list[tuple[str, bool]] = field(default_factory=list)  # (text, is a heading)
-    mention: str | None = None  # a mobile number to @-mention (WeCom, DingTalk)
+    mention: str | None = None  # who to @-mention: a mobile number, or the member's user id in that app
+
+    @property
+    def mention_mobile(self) -> str | None:
+        """The mention as a mobile number (digits, + kept), or None when it is an app's user id."""
+        if self.mention and MOBILE.fullmatch(self.mention.strip()):
+            return re.sub(r"[\s-]", "", self.mention.strip())
+        return None
 
     def text(self) -> str:
         return "\n".join([self.title, *(t for t, _ in self.lines)])
@@ -70,27 +117,43 @@ def _md(text: str) -> str:
 # --- payloads ------------------------------------------------------------------------------------
 
 
-def wecom_payload(msg: Message) -> dict[str, Any]:
-    """企业微信群机器人: ``{"msgtype": "markdown", "markdown": {"content": …}}`` (at most 4096 bytes)."""
+def wecom_payloads(msg: Message) -> list[dict[str, Any]]:
+    """企业微信群机器人: ``{"msgtype": "markdown", "markdown": {"content": …}}`` (at most 4096 bytes). A member is
+    @-mentioned as WeCom documents it: a user id inside the markdown (``<@userid>``); a mobile number only works in
+    a text message's ``mentioned_mobile_list``, so a short text message with it follows the list."""
     content = msg.markdown()
-    if msg.mention:
-        content += f"\n<@{msg.mention}>"
+    mobile = msg.mention_mobile
+    if msg.mention and mobile is None:
+        content += f"\n<@{msg.mention.strip()}>"
     data = content.encode("utf-8")
     if len(data) > WECOM_MAX_BYTES:
         content = data[: WECOM_MAX_BYTES - 8].decode("utf-8", "ignore").rsplit("\n", 1)[0] + "\n……"
-    return {"msgtype": "markdown", "markdown": {"content": content}}
+    out: list[dict[str, Any]] = [{"msgtype": "markdown", "markdown": {"content": content}}]
+    if mobile is not None:
+        out.append({"msgtype": "text", "text": {"content": msg.title, "mentioned_mobile_list": [mobile]}})
+    return out
 
 
 def dingtalk_payload(msg: Message) -> dict[str, Any]:
-    """钉钉群机器人: markdown with a title (what the notification shows), and who to @-mention."""
-    text = msg.markdown() + (f"\n\n@{msg.mention}" if msg.mention else "")
-    return {"msgtype": "markdown", "markdown": {"title": msg.title, "text": text},
-            "at": {"atMobiles": [msg.mention] if msg.mention else [], "isAtAll": False}}
+    """钉钉群机器人: markdown with a title (what the notification shows); a member is @-mentioned by mobile number
+    (``at.atMobiles``) or user id (``at.atUserIds``), each also written as @… in the text, as DingTalk requires."""
+    mobile = msg.mention_mobile
+    at: dict[str, Any] = {"atMobiles": [mobile] if mobile else [], "isAtAll": False}
+    text = msg.markdown()
+    if msg.mention:
+        who = mobile or msg.mention.strip()
+        text += f"\n\n@{who}"
+        if mobile is None:
+            at["atUserIds"] = [who]
+    return {"msgtype": "markdown", "markdown": {"title": msg.title, "text": text}, "at": at}
 
 
 def feishu_payload(msg: Message) -> dict[str, Any]:
-    """飞书群机器人: a ``post`` (rich text) message, one paragraph per line."""
-    paragraphs = [[{"tag": "text", "text": text}] for text, _ in msg.lines]
+    """飞书群机器人: a ``post`` (rich text) message, one paragraph per line; a member is @-mentioned by their Feishu
+    user id (open_id ``ou_…``) in an ``at`` element — Feishu's robots cannot mention by mobile number."""
+    paragraphs: list[list[dict[str, str]]] = [[{"tag": "text", "text": text}] for text, _ in msg.lines]
+    if msg.mention and msg.mention_mobile is None:
+        paragraphs.append([{"tag": "at", "user_id": msg.mention.strip()}])
     return {"msg_type": "post", "content": {"post": {"zh_cn": {"title": msg.title, "content": paragraphs}}}}
 
 
@@ -109,16 +172,23 @@ def feishu_sign(secret: str, now_s: int | None = None) -> dict[str, str]:
     return {"timestamp": timestamp, "sign": base64.b64encode(digest).decode("ascii")}
 
 
-def robot_request(kind: str, url: str, msg: Message, secret: str | None = None) -> tuple[str, dict[str, Any]]:
-    """(URL, JSON body) of one robot message, signed when a secret is given."""
+def robot_requests(kind: str, url: str, msg: Message, secret: str | None = None) -> list[tuple[str, dict[str, Any]]]:
+    """(URL, JSON body) of each robot message one reminder takes, signed when a secret is given."""
     if kind == "wecom":
-        return url, wecom_payload(msg)
+        return [(url, body) for body in wecom_payloads(msg)]
     if kind == "dingtalk":
-        return (dingtalk_signed_url(url, secret) if secret else url), dingtalk_payload(msg)
+        return [((dingtalk_signed_url(url, secret) if secret else url), dingtalk_payload(msg))]
     if kind == "feishu":
         body = feishu_payload(msg)
-        return url, ({**feishu_sign(secret), **body} if secret else body)
+        return [(url, ({**feishu_sign(secret), **body} if secret else body))]
     raise ValueError(kind)
+
+
+def mention_problem(kind: str, mention: str | None) -> str | None:
+    """Why a robot cannot @-mention as configured (a catalogue word), or None: Feishu needs a user id."""
+    if kind == "feishu" and mention and MOBILE.fullmatch(mention.strip()):
+        return "remind.feishu_mobile"
+    return None
 
 
 def redact(url: str) -> str:
@@ -139,8 +209,12 @@ def check_url(url: str) -> str:
 
 
 def send_robot(kind: str, url: str, msg: Message, secret: str | None = None) -> None:
-    """POST the message; the robot's own answer (errcode / code 0) decides success."""
-    target, body = robot_request(kind, check_url(url), msg, secret)
+    """POST the message(s); the robot's own answer (errcode / code 0) decides success."""
+    for target, body in robot_requests(kind, check_url(url), msg, secret):
+        _post(kind, url, target, body)
+
+
+def _post(kind: str, url: str, target: str, body: dict[str, Any]) -> None:
     request = urllib.request.Request(target, data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
                                      headers={"Content-Type": "application/json; charset=utf-8"}, method="POST")
     try:
@@ -149,8 +223,7 @@ def send_robot(kind: str, url: str, msg: Message, secret: str | None = None) -> 
     except urllib.error.HTTPError as e:
         raise DeliveryError.coded("remind-http", url=redact(url), status=e.code) from None
     except (urllib.error.URLError, OSError) as e:
-        reason = getattr(e, "reason", e)
-        raise DeliveryError.coded("remind-unreachable", url=redact(url), reason=reason) from None
+        raise DeliveryError.coded("remind-unreachable", url=redact(url), why=network_why(e)) from None
     try:
         answer = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -222,4 +295,4 @@ def send_email(smtp: Smtp, to: str, msg: Message) -> None:
                 client.login(smtp.user, smtp.password)
             client.send_message(mail)
     except (smtplib.SMTPException, OSError) as e:
-        raise DeliveryError.coded("remind-smtp", host=smtp.host, port=smtp.port, detail=e) from None
+        raise DeliveryError.coded("remind-smtp", host=smtp.host, port=smtp.port, why=network_why(e)) from None
