@@ -109,7 +109,7 @@ def test_messy_workbook_imports_exactly_what_it_should(repo, workbook):
                                 "signed": dt.date(2024, 5, 20)}]
     # the duplicate row's differing values are kept in the notes, not lost and not multiplied
     assert qiming["notes"].splitlines() == ["老客户", "〔导入〕客户名称: 上海启明科技集团", "〔导入〕客户阶段: 接洽",
-                                            "〔导入〕负责人: wangfang"]
+                                            "〔导入〕负责人: 王芳"]
 
     tiancheng = load(repo, "C20240418LX01")
     assert tiancheng["industry"] == "F" and tiancheng["stage"] == "lead"

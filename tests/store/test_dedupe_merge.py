@@ -99,6 +99,25 @@ def test_dedupe_on_a_clean_repository(repo):
 # --- merge ------------------------------------------------------------------------------------------
 
 
+def test_merge_keeps_the_further_stage_and_says_what_it_brought_in(repo):
+    """Two records of one customer: the relationship has come as far as either shows (KEEP at 接洽, DROP at 谈判:
+    谈判), and an opportunity moved over is in the summary, not only in the file."""
+    repo.write_customer(customer_dict(stage="contacted"))
+    repo.write_customer(customer_dict(
+        id="C20240510001", name="上海启明科技集团", stage="negotiating", contacts=[],
+        interactions=[{"date": "2024-05-10", "channel": "visit", "by": "wangfang", "summary": "现场演示数据看板"}],
+        opportunities=[{"id": "O20240510-a1b2", "what": "数据看板", "amount": 80000, "close": "2024-07-01",
+                        "stage": "negotiating", "created": "2024-05-10"}]))
+    run = repo.kehu("merge", "C20240501001", "C20240510001")
+    assert run.returncode == 0, run.stderr
+    data = yaml.safe_load((repo.customers / "C20240501001.yaml").read_text(encoding="utf-8"))
+    assert data["stage"] == "negotiating" and [o["id"] for o in data["opportunities"]] == ["O20240510-a1b2"]
+    assert "并入：跟进记录 1 条、商机 1 条" in run.stdout
+    assert "客户阶段取 谈判（C20240510001 的，较 C20240501001 的 接洽 更靠后）" in run.stdout
+    assert "〔合并自 C20240510001〕客户阶段: 接洽" in data["notes"]  # the other value is never lost
+    assert repo.check().errors == 0
+
+
 def test_merge_unites_records_keeps_keep_values_and_deletes_drop(dupes):
     run = dupes.kehu("merge", "C20240501001", "C20240510001")
     assert run.returncode == 0, run.stderr
@@ -115,14 +134,15 @@ def test_merge_unites_records_keeps_keep_values_and_deletes_drop(dupes):
     assert data["size"] == "200-500"
     notes = data["notes"].splitlines()
     assert "王芳在展会上认识的对接人" in notes
-    assert "〔合并自 C20240510001〕负责人: wangfang" in notes
+    assert "〔合并自 C20240510001〕负责人: 王芳" in notes  # a member by name: notes are read by people
     assert "〔合并自 C20240510001〕客户阶段: 报价" in notes
     assert "〔合并自 C20240510001〕预算: 300000" in notes
     assert "原编号：C20240510001" in notes
     # the summary is ready for the commit message
     lines = run.stdout.splitlines()
     assert lines[0] == "合并客户 C20240510001 到 C20240501001（上海启明科技有限公司）"
-    assert "并入：联系人 1，跟进记录 1，合作记录 1，满意度调查 1，投诉记录 1" in run.stdout
+    assert "并入：联系人 1 条、跟进记录 1 条、合作记录 1 条、满意度调查 1 条、投诉记录 1 条" in run.stdout
+    assert "保留 C20240501001 的 负责人（李霞）；C20240510001 的取值 王芳 已记入备注" in run.stdout
     assert "删除 customers/C20240510001.yaml" in run.stdout
     errors = [p for p in dupes.check().problems if p.severity == "error"]
     # what is left is the fixture's other duplicate (A and C share a phone), listed by dedupe

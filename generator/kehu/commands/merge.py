@@ -39,7 +39,7 @@ def command(obj: RunOptions, keep: str, drop: str) -> None:
         fail(message, hint)
     keep_doc, drop_doc = load_roundtrip(keep_path, repo), load_roundtrip(drop_path, repo)
     keep_id, drop_id = str(keep_doc.get("id") or keep_path.stem), str(drop_doc.get("id") or drop_path.stem)
-    rules = rules_for(repo, msgs.word("note_merge", id=drop_id))
+    rules = rules_for(repo, msgs.word("note_merge", id=drop_id), further_stage=True)
     # DROP's id lives on in KEEP's notes: a later import of a sheet that still names DROP finds KEEP
     drop_doc["notes"] = "\n".join(x for x in (str(drop_doc.get("notes") or "").rstrip("\n"),
                                               msgs.word("note_old_id", value=drop_id)) if x)
@@ -57,10 +57,15 @@ def command(obj: RunOptions, keep: str, drop: str) -> None:
         fail(msgs.line("merge-refused", where=f"{p.file}:{p.line}:{p.col}", message=p.message, hint=p.hint))
     drop_path.unlink()
     lines = [msgs.word("merge.title", drop=drop_id, keep=keep_id, name=keep_doc.get("name")), ""]
-    lines.append(msgs.word("merge.added", **{k: stats.added.get(k, 0) for k in
-                                             ("contacts", "interactions", "deals", "surveys", "complaints")}))
+    added = [msgs.word("merge.count", what=rules.title(k), n=stats.added[k])
+             for k in ("contacts", "interactions", "deals", "opportunities", "surveys", "complaints", "tags", "risks")
+             if stats.added.get(k)]
+    lines.append(msgs.word("merge.added", what=msgs.join(added) if added else msgs.word("merge.nothing_added")))
     if stats.filled:
         lines.append(msgs.word("merge.filled", fields=msgs.word("sep").join(rules.title(f) for f in stats.filled)))
+    for field, was, taken in stats.advanced:
+        lines.append(msgs.word("merge.advanced", field=rules.title(field), value=rules.show(field, taken),
+                               drop=drop_id, was=rules.show(field, was), keep=keep_id))
     for field, kept, other in stats.conflicts:
         lines.append(msgs.word("merge.conflict", keep=keep_id, drop=drop_id, field=rules.title(field),
                           value=rules.show(field, kept), other=rules.show(field, other)))

@@ -48,6 +48,11 @@ class _Places:
             return _dotted(path)
         return self.schemas.field_words(path, self.msgs.code)
 
+    def label(self, vocabulary: str, key: str | None) -> str:
+        """A vocabulary value as people read it (the schema's label): negotiating → 谈判."""
+        vocab = self.schemas.vocabularies.get(vocabulary) if self.schemas is not None else None
+        return vocab.label(key, self.msgs.code) if vocab is not None and key else str(key or "")
+
     def members(self) -> str:
         """The team as a hint lists it: 陈静（chenjing） — the name to recognise, the handle to write."""
         return self.msgs.join(self.msgs.word("name_id", name=self.names[h], id=h) if self.names.get(h) else h
@@ -271,9 +276,8 @@ def first_followup_in_time(ctx: FileContext) -> Iterator[Problem]:
     if dates:
         first = dates[0]
         if dt.datetime.combine(first, dt.time()) - dt.datetime.combine(c.created, dt.time()) > allowed:
-            detail = f": {first}"
             yield m.warning(c.file, *ctx.at("created"), "no-first-followup", hours=hours, created=c.created,
-                            detail=detail)
+                            detail=m.word("first_followup_on", date=first))
     elif dt.datetime.combine(ctx.today, dt.time()) - dt.datetime.combine(c.created, dt.time()) > allowed:
         yield m.warning(c.file, *ctx.at("created"), "no-first-followup", hours=hours, created=c.created, detail="")
 
@@ -281,7 +285,8 @@ def first_followup_in_time(ctx: FileContext) -> Iterator[Problem]:
 def stage_consistent(ctx: FileContext) -> Iterator[Problem]:
     c = ctx.customer
     if c.stage != "lost" and c.lost_from:
-        yield ctx.msgs.warning(c.file, *ctx.at("lost_from"), "stale-lost-from", stage=c.stage)
+        yield ctx.msgs.warning(c.file, *ctx.at("lost_from"), "stale-lost-from", stage=ctx.label("stage", c.stage),
+                               field=ctx.place("lost_from"))
 
 
 def booleans_plain(ctx: RawContext | FileContext) -> Iterator[Problem]:
@@ -352,7 +357,8 @@ def opportunities_sound(ctx: FileContext) -> Iterator[Problem]:
         if o.stage != "lost" and o.stage in stages:
             furthest = max(furthest, stages.index(o.stage))
     if c.stage != "lost" and c.stage in stages and stages.index(c.stage) < furthest:
-        yield m.warning(c.file, *ctx.at("stage"), "stage-behind-opportunity", stage=c.stage, opp_stage=stages[furthest])
+        yield m.warning(c.file, *ctx.at("stage"), "stage-behind-opportunity", stage=c.stage, opp_stage=stages[furthest],
+                        stage_label=ctx.label("stage", c.stage), opp_label=ctx.label("stage", stages[furthest]))
 
 
 FILE_RULES: list[FileRule] = [

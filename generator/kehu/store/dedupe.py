@@ -103,6 +103,7 @@ class MergeStats:
     added: Counter[str] = field(default_factory=Counter)                     # list field -> entries added
     filled: list[str] = field(default_factory=list)                     # fields that were empty
     conflicts: list[tuple[str, Any, Any]] = field(default_factory=list)  # (field, kept, other)
+    advanced: list[tuple[str, Any, Any]] = field(default_factory=list)   # (field, was, taken from the source)
     notes_added: int = 0
 
     @property
@@ -120,9 +121,12 @@ class MergeRules:
     title: Callable[[str], str]        # field -> its title, for the notes
     note_prefix: str                   # 〔导入〕 or 〔合并自 C…〕
     show: Callable[[str, Any], str] = lambda key, value: _shown(value)  # a value as the notes show it
+    stages: list[str] | None = None    # `kehu merge`: of two stages, the one further along the funnel is kept
 
 
-def rules_for(repo: Repo, note_prefix: str) -> MergeRules:
+def rules_for(repo: Repo, note_prefix: str, further_stage: bool = False) -> MergeRules:
+    """How records merge in this repository; ``further_stage``: two records of one customer (``kehu merge``) keep
+    the stage further along the funnel — how far the relationship has come is the furthest either shows."""
     customer = repo.schemas.raw["customer"]
     defs = customer.get("$defs", {})
     items = {key: list(defs.get(RECORD_OF[key], {}).get("properties", {})) for key in RECORD_LISTS}
@@ -132,18 +136,22 @@ def rules_for(repo: Repo, note_prefix: str) -> MergeRules:
         return title_of(props.get(name), repo.msgs.lang, name)
 
     vocabs = repo.schemas.vocabularies
+    names = {m.handle: m.name for m in repo.team.members} if repo.team is not None else {}
 
     def show(key: str, value: Any) -> str:
-        """A choice as its label (签约, not won): the notes are read by people."""
+        """A choice as its label (签约, not won), a member by name: the notes and the summary are read by people."""
         prop = props.get(key, {})
         refs = [prop.get("$ref")] + [s.get("$ref") for s in prop.get("anyOf", []) if isinstance(s, dict)]
         for ref in refs:
             name = ref.rsplit("/", 1)[-1] if isinstance(ref, str) else None
             if name in vocabs and isinstance(value, str):
                 return vocabs[name].label(value, repo.msgs.lang)
+            if name == "handle" and isinstance(value, str):
+                return names.get(value, value)
         return _shown(value)
 
-    return MergeRules(list(props), items, repo.config.check.phone_region, title, note_prefix, show)
+    stages = list(repo.config.stages) if further_stage else None
+    return MergeRules(list(props), items, repo.config.check.phone_region, title, note_prefix, show, stages)
 
 
 def merge_records(target: MutableMapping[str, Any], source: MutableMapping[str, Any], rules: MergeRules,
@@ -170,6 +178,10 @@ def merge_records(target: MutableMapping[str, Any], source: MutableMapping[str, 
         elif is_empty(target.get(key)):
             _set(target, key, copy.deepcopy(value), rules.order)
             stats.filled.append(key)
+        elif key == "stage" and rules.stages and _further(rules.stages, value, target[key]):
+            stats.advanced.append((key, target[key], value))  # the source is further along: the customer is too
+            note_lines.append(f"{rules.note_prefix}{rules.title(key)}: {rules.show(key, target[key])}")
+            _set(target, key, copy.deepcopy(value), rules.order)
         elif comparable(target[key]) != comparable(value) and key not in soft:
             stats.conflicts.append((key, target[key], value))
             note_lines.append(f"{rules.note_prefix}{rules.title(key)}: {rules.show(key, value)}")
@@ -177,6 +189,12 @@ def merge_records(target: MutableMapping[str, Any], source: MutableMapping[str, 
     lines = [ln for ln in str(source_notes).splitlines() if ln.strip()] if not is_empty(source_notes) else []
     stats.notes_added = _add_note_lines(target, lines + note_lines, rules.order)
     return stats
+
+
+def _further(stages: list[str], candidate: Any, current: Any) -> bool:
+    """Whether ``candidate`` is further along the funnel than ``current`` (lost is never further: a lost record
+    beside a live one says the other is the truth)."""
+    return (candidate in stages and current in stages and stages.index(candidate) > stages.index(current))
 
 
 def _shown(value: Any) -> str:
