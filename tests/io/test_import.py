@@ -156,7 +156,7 @@ def test_dry_run_prints_mapping_and_preview_and_writes_nothing(repo, workbook):
     assert files(repo) == {}
     assert not workbook.with_name("客户表.rejects.csv").exists()
     assert "第 2 行为表头" in run.stdout
-    assert "联系电话 → contact.phone" in run.stdout and "最近跟进时间 → interaction.date" in run.stdout
+    assert "联系电话 → 联系人 · 手机" in run.stdout and "最近跟进时间 → 跟进记录 · 日期" in run.stdout
     assert "未识别的列" in run.stdout and "内部编码" in run.stdout
     assert "新建  C20240510LX01  上海启明科技有限公司" in run.stdout
     assert "试运行" in run.stdout

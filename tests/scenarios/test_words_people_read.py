@@ -37,7 +37,8 @@ members:
   - {handle: lixia, name: 李霞, email: lixia@example.com, git: lixia-sales, role: manager}
   - {handle: wangqiang, name: 王强, email: wangqiang@example.com, git: wq-sales, role: sales}
   - {handle: wuqian, name: 吴倩, email: wuqian@example.com, git: wuqian-sales, role: sales}
-  - {handle: chenjing, name: 陈静, email: chenjing@example.com, git: chenjing-sales, role: sales}
+  - {handle: chenjing, name: 陈静, email: chenjing@example.com, git: chenjing-sales, role: sales,
+     remind: [{kind: email}]}
   - {handle: lina, name: 李娜, email: lina@example.com, git: lina-sales, role: sales,
      remind: [{kind: wecom, webhook_env: KEHU_WECOM_LINA, mention: "13900139000"}]}
 """
@@ -145,14 +146,15 @@ def session(repo: TeamRepo) -> Iterator[tuple[str, Result]]:
     yield run("opp", "win", "启明科技", "续约", "--signed", "2026-11-21", "--contract", "HT202611001")
     yield run("opp", "list", "启明科技")
     yield run("show", "启明科技")
-    yield run("show", "云帆网络")
+    yield run("show", "云帆网络")  # two customers: which one?
+    yield run("show", "C20250301001")
     yield run("due")
     yield run("due", "--all")
     yield run("due", "--owner", "李娜")
     yield run("forecast")
     yield run("forecast", "--owner", "吴倩")
     yield run("pool")
-    yield run("claim", "云帆网络", "--by", "王强")
+    yield run("claim", "C20250301001", "--by", "王强")
     yield run("history", "启明科技")
     yield run("diff")
     yield run("dedupe")
@@ -160,9 +162,8 @@ def session(repo: TeamRepo) -> Iterator[tuple[str, Result]]:
     yield run("renumber", "南京启明软件")
     yield run("remind", "--owner", "李娜", "--dry-run")
     yield run("remind", "--owner", "李娜", "--webhook", down, "--kind", "wecom")
-    yield run("remind", "--owner", "陈静", "--kind", "email", env={"KEHU_SMTP_HOST": "127.0.0.1",
-                                                                    "KEHU_SMTP_PORT": str(closed_port()),
-                                                                    "KEHU_SMTP_FROM": "crm@example.com"})
+    yield run("remind", "--owner", "陈静", env={"KEHU_SMTP_HOST": "127.0.0.1", "KEHU_SMTP_PORT": str(closed_port()),
+                                                "KEHU_SMTP_FROM": "crm@example.com"})
     yield run("import", str(sheet), "--owner", "李娜", "--dry-run")
     yield run("import", str(sheet), "--owner", "李娜")
     yield run("export", "--format", "csv", "--owner", "陈静", "--out", str(repo.root.parent / "out.csv"))
@@ -177,7 +178,9 @@ def session(repo: TeamRepo) -> Iterator[tuple[str, Result]]:
 
 LIBRARY_ENGLISH = re.compile(r"Errno|Traceback|Connection refused|timed out|The (?:part|email|domain)\b|"
                              r"@-sign|did not seem to be|Name or service|urlopen|No such file|Permission denied")
-COPIED = re.compile(r"`[^`\n]*`|(?:customers|schema|site|calendar)/\S*|\S+@\S+|https?://\S+")
+# what a person copies or a machine reads: `a command or YAML line`, a path, an address, a URL, and the JSON
+# payload `kehu remind --dry-run` shows as it will be sent
+COPIED = re.compile(r"`[^`\n]*`|(?:customers|schema|site|calendar)/\S*|\S+@\S+|https?://\S+|^\s*\"[a-z_]+\":")
 
 
 def field_keys() -> set[str]:

@@ -12,6 +12,7 @@ import click
 
 from ..book.loader import open_book
 from ..core.derive import holdings, pool_entry, pool_since
+from ..core.present import Presenter
 from ..store.mapedit import field_order, set_field, yaml_date
 from ..store.transaction import open_for_edit, require_sound_repo, save
 from ..util.errors import refuse
@@ -49,6 +50,7 @@ def command(obj: RunOptions, customer: str, by: str | None) -> None:
     ed.data["owner"] = who
     set_field(ed.data, "owner_since", yaml_date(today), field_order(repo))
     report_warnings(save(ed), repo.msgs)
-    click.echo(msgs.word("claim.done", name=ed.name, former=former, who=who,
+    words = Presenter.of(repo)
+    click.echo(msgs.word("claim.done", name=ed.name, former=words.who(former), who=words.who(who),
                           held=f"{held + 1}{'/' + str(cap) if cap else ''}"))
 

@@ -31,6 +31,7 @@ EXIT_REJECTED = 1  # the import ran, but some rows or values were rejected (list
 @locked
 def command(obj: RunOptions, files: tuple[Path, ...], sheets: tuple[str, ...], mapping: Path | None, owner: str | None,
             dry_run: bool, encoding: str | None, rejects: Path | None, preview: int, jobs: int | None) -> None:
+    from ..core.present import Presenter
     from ..io.apply import default_rejects_path, write_plan, write_rejects
     from ..io.mapping import load_mapping
     from ..io.plan import Planner
@@ -64,10 +65,11 @@ def command(obj: RunOptions, files: tuple[Path, ...], sheets: tuple[str, ...], m
         planner.add_sheets(tables, lambda: progress.advance(task))
     plan = planner.finish(validate=dry_run)
     out: list[str] = []
+    words = Presenter.of(repo)
     for sheet, smap in plan.sheets:
-        out.extend(mapping_lines(sheet, smap, msgs))
+        out.extend(mapping_lines(sheet, smap, msgs, words))
     if dry_run:
-        out.extend(preview_lines(plan, msgs, preview))
+        out.extend(preview_lines(plan, msgs, preview, words))
     if not dry_run and plan.writes:
         progress = _progress()
         task_holder: dict[str, TaskID] = {}

@@ -329,8 +329,9 @@ def list_(obj: RunOptions, customer: str | None, owner: str | None, only_open: b
                    "owner"):
         t.add_column(repo.msgs.word(f"table.{column}"))
     t.add_column("")
+    words = Presenter.of(repo)
     for r in rows:
-        t.add_row(r["name"], r["id"], r["what"], Presenter.of(repo).stage(r["stage"]), f"{r['amount']:,.0f}",
-                  f"{r['probability']:.0%}", f"{r['weighted']:,.0f}", r["close"] or "—", r["owner"],
+        t.add_row(r["name"], r["id"], r["what"], words.stage(r["stage"]), f"{r['amount']:,.0f}",
+                  f"{r['probability']:.0%}", f"{r['weighted']:,.0f}", r["close"] or "—", words.who(r["owner"]),
                   repo.msgs.word("opp.slipping2") if r["slipping"] else "")
     console().print(t)

@@ -3,22 +3,36 @@ rejected rows — the same text for a dry run and a real one."""
 
 from __future__ import annotations
 
+from ..core.present import Presenter
 from ..words.catalogue import Locale
-from .columns import SheetMap
+from .columns import LIST_OF, SheetMap
 from .plan import ImportPlan
 from .readers import Sheet
 
 REJECTS_SHOWN = 20
 
 
-def mapping_lines(sheet: Sheet, smap: SheetMap, msgs: Locale) -> list[str]:
+def target_words(path: str, words: Presenter | None) -> str:
+    """Where a column goes, as a person says it: ``contact.phone`` → 联系人 · 手机, ``name`` → 客户名称."""
+    if words is None:
+        return path
+    head, _, rest = path.partition(".")
+    if head in LIST_OF:
+        inner = words.field(rest, head) if rest and rest != "info" else words.t("import.target.info") if rest else ""
+        return words.t("field_sep").join(x for x in (words.field(LIST_OF[head]), inner) if x)
+    if words.words_of.has(f"import.target.{path}"):
+        return words.t(f"import.target.{path}")
+    return words.field_path(path)
+
+
+def mapping_lines(sheet: Sheet, smap: SheetMap, msgs: Locale, words: Presenter | None = None) -> list[str]:
     rows = sum(1 for r in sheet.rows[smap.header_row:] if any(c not in (None, "") for c in r))
     enc = msgs.word("encoding", enc=sheet.encoding) if sheet.encoding else ""
     lines = [msgs.word("sheet", name=sheet.label, kind=msgs.word(f"kind.{smap.kind}"), header=smap.header_row,
                   rows=rows, encoding=enc)]
     for col in smap.columns:
         if col.path and not col.derived:
-            lines.append(f"  {col.header} → {col.path}")
+            lines.append(f"  {col.header} → {target_words(col.path, words)}")
     if smap.derived:
         lines.append(msgs.word("derived", cols=msgs.word("sep").join(c.header for c in smap.derived)))
     if smap.unmapped:
@@ -26,7 +40,7 @@ def mapping_lines(sheet: Sheet, smap: SheetMap, msgs: Locale) -> list[str]:
     return lines
 
 
-def preview_lines(plan: ImportPlan, msgs: Locale, n: int) -> list[str]:
+def preview_lines(plan: ImportPlan, msgs: Locale, n: int, words: Presenter | None = None) -> list[str]:
     shown = [o for o in plan.outcomes if o.action != "same"][:n] or plan.outcomes[:n]
     if not shown:
         return []
@@ -38,8 +52,10 @@ def preview_lines(plan: ImportPlan, msgs: Locale, n: int) -> list[str]:
         rows = msgs.word("sep").join(f"{r.sheet}:{r.row}" for r in o.draft.rows[:6])
         if len(o.draft.rows) > 6:
             rows += "…"
-        lines.append(f"  {msgs.word('action.' + o.action)}  {o.cid}  {d.get('name')}  {d.get('owner')}  "
-                     f"{d.get('stage')}  {counts}  {msgs.word('rows', rows=rows)}")
+        owner = words.who(d.get("owner")) if words is not None else d.get("owner")
+        stage = words.stage(d.get("stage")) if words is not None else d.get("stage")
+        lines.append(f"  {msgs.word('action.' + o.action)}  {o.cid}  {d.get('name')}  {owner}  "
+                     f"{stage}  {counts}  {msgs.word('rows', rows=rows)}")
     return lines
 
 
