@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from tests.support.paths import SCHEMA_SRC
 from tests.support.team_repo import problem_tuples
 
 F = "customers/C20240501001.yaml"
@@ -247,11 +248,44 @@ def test_vocabulary_extended_in_schema_is_accepted(repo):
     assert [p.code for p in check_text(repo, text)] == ["unknown-value"]
     path = repo.root / "schema" / "customer.schema.json"
     schema = json.loads(path.read_text(encoding="utf-8"))
-    schema["$defs"]["channel"]["oneOf"].append({"const": "livestream", "title": "直播", "x-title-en": "Live stream"})
+    schema["$defs"]["channel"]["x-terms"].append({"const": "livestream", "title": "直播", "x-title-en": "Live stream"})
     path.write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
-    assert check_text(repo, text) == []
+    assert [p.code for p in check_text(repo, text)] == ["schema-editor-stale"]  # kehu goes by the terms: one edit
     # and its new label is recognised as a label
-    assert [p.code for p in check_text(repo, mutate(BASE, "channel: visit", "channel: 直播"))] == ["label-not-key"]
+    assert sorted(p.code for p in check_text(repo, mutate(BASE, "channel: visit", "channel: 直播"))) == [
+        "label-not-key", "schema-editor-stale"]
+    # what editors read (enum, markdownEnumDescriptions) is now behind: said once, and `kehu fmt` writes it
+    stale = [p for p in repo.open().problems if p.code == "schema-editor-stale"]
+    assert [(p.file, p.severity) for p in stale] == [("schema/customer.schema.json", "warning")]
+    assert "channel" in stale[0].message and "`kehu fmt`" in stale[0].hint
+    assert repo.kehu("fmt").returncode == 0
+    channel = json.loads(path.read_text(encoding="utf-8"))["$defs"]["channel"]
+    assert channel["enum"][-1] == "livestream" and channel["markdownEnumDescriptions"][-1] == "直播 · Live stream"
+    assert not [p for p in repo.open().problems if p.code == "schema-editor-stale"]
+
+
+def test_a_schema_of_earlier_kehu_still_works_and_fmt_brings_its_editor_keywords(repo):
+    """Vocabularies written as oneOf of consts (kehu before the editors' keywords) are read as before; `kehu fmt`
+    rewrites them as terms plus what the YAML language server reads."""
+    import json
+
+    path = repo.root / "schema" / "customer.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    for d in schema["$defs"].values():
+        if "x-terms" in d:
+            d["oneOf"] = d.pop("x-terms")
+            for key in ("enum", "markdownEnumDescriptions", "errorMessage"):
+                d.pop(key)
+    path.write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    def customer_problems(text: str) -> list[str]:
+        return [p.code for p in check_text(repo, text) if p.file == F]
+
+    assert customer_problems(BASE) == []
+    assert customer_problems(mutate(BASE, "channel: call", "channel: 电话")) == ["label-not-key"]
+    assert {p.code for p in repo.open().problems} == {"schema-editor-stale"}  # a warning per vocabulary
+    assert repo.kehu("fmt", "--check").returncode == 1
+    assert repo.kehu("fmt").returncode == 0
+    assert path.read_bytes() == (SCHEMA_SRC / "customer.schema.json").read_bytes()  # as shipped, byte for byte
 
 
 # --- the whole run: all files, exit status, formats, languages -------------------------------------------

@@ -80,7 +80,7 @@ def test_a_label_is_one_edit_of_the_schema(repo, tmp_path):
     """A value's title is its label everywhere: the checker's hint, show, export and the site."""
     path, schema = _schema(repo)
     stage = schema["$defs"]["stage"] if "stage" in schema.get("$defs", {}) else schema["properties"]["stage"]
-    term = next(t for t in stage["oneOf"] if t["const"] == "negotiating")
+    term = next(t for t in stage["x-terms"] if t["const"] == "negotiating")
     term["title"], term["x-title-en"] = "商务谈判中", "In negotiation"
     path.write_text(json.dumps(schema, ensure_ascii=False, indent=2), encoding="utf-8")
     repo.write_customer(customer_dict(stage="negotiating"))

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
 
 import click
 
-from ..repo.config import CONFIG_FILE, TEAM_FILE
+from ..repo.config import CONFIG_FILE, SCHEMA_DIR, TEAM_FILE
 from ..repo.files import customer_listing, file_name
 from ..repo.repository import Repo, is_plain_file
+from ..repo.schema import SCHEMA_FILES, editor_schema
 from ..store.fmt import Formatted, format_bytes
 from ..store.write import StoreError
 from ..util.atomic import atomic_write
@@ -25,18 +27,38 @@ def _error(repo: Repo, e: KehuError) -> None:
     print_error(e, repo.msgs)
 
 
+SCHEMA_FILE = f"{SCHEMA_DIR}/{SCHEMA_FILES['customer']}"
+
+
 def _targets(repo: Repo, files: tuple[Path, ...]) -> list[Path]:
     if files:
         return list(files)
-    team = repo.root / TEAM_FILE
-    return [Path(p) for p in customer_listing(repo).values()] + ([team] if team.is_file() else [])
+    team, schema = repo.root / TEAM_FILE, repo.root / SCHEMA_FILE
+    return [Path(p) for p in customer_listing(repo).values()] + ([team] if team.is_file() else []) + \
+        ([schema] if is_plain_file(schema) else [])
 
 
 def _kind(repo: Repo, path: Path) -> str | None:
     resolved = path.resolve()
     if resolved == (repo.root / CONFIG_FILE).resolve():
         return None
+    if resolved == (repo.root / SCHEMA_FILE).resolve():
+        return "schema"
     return "team" if resolved == (repo.root / TEAM_FILE).resolve() else "customer"
+
+
+def _format_schema(repo: Repo, name: str, raw: bytes) -> Formatted | None:
+    """The customer schema with what editors read written from each vocabulary's terms (repo.schema.editor_schema):
+    only those keywords change, and only when they are behind; any other layout of the file is left as it is."""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        _error(repo, KehuError(repo.msgs.word("fmt.schema_broken", file=name), repo.msgs.word("fmt.schema_hint")))
+        return None
+    wanted = editor_schema(data, repo.msgs.code) if isinstance(data, dict) else data
+    if wanted == data:
+        return Formatted(name, raw, raw)
+    return Formatted(name, raw, (json.dumps(wanted, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
 
 
 def _format_one(repo: Repo, path: Path, m: Locale) -> Formatted | None:
@@ -50,7 +72,7 @@ def _format_one(repo: Repo, path: Path, m: Locale) -> Formatted | None:
         # never follow a link or write outside customers/; never open a FIFO (it would hang)
         _error(repo, KehuError(m.word("fmt.not_customer", file=name), m.word("fmt.not_customer_hint")))
         return None
-    if kind == "team" and not is_plain_file(path):
+    if kind in ("team", "schema") and not is_plain_file(path):
         _error(repo, KehuError(m.word("fmt.not_customer", file=name), m.word("fmt.not_customer_hint")))
         return None
     try:
@@ -61,6 +83,8 @@ def _format_one(repo: Repo, path: Path, m: Locale) -> Formatted | None:
     except OSError as e:
         _error(repo, KehuError(f"{e.strerror or e}", file=name))
         return None
+    if kind == "schema":
+        return _format_schema(repo, name, raw)
     try:
         return format_bytes(name, raw, repo.schemas, kind, repo.msgs, repo.config.check.max_file_bytes)
     except StoreError as e:

@@ -173,6 +173,8 @@ def open_repo(root: Path | None = None, today: dt.date | None = None, locale: st
     elif not schema_problems:
         hint = (msgs.word("repo.create_team_yaml"))
         problems.append(msgs.error(TEAM_FILE, 1, 1, "missing-file", name=TEAM_FILE, hint=hint))
+    if not schema_problems:
+        problems.extend(schemas.editor_problems(msgs))  # warnings: what editors read is behind the terms
     return Repo(root, config, schemas, team, msgs, problems, config_ok, config_text, team_text)
 
 

@@ -153,14 +153,87 @@ class Vocabulary:
         return None
 
 
+# A closed list of values (stage, channel, industry …) is written in the schema as its terms, each with its labels:
+#   "stage": {"type": "string", "enum": [...], "markdownEnumDescriptions": [...], "errorMessage": "...",
+#             "x-terms": [{"const": "lead", "title": "线索", "x-title-en": "Lead"}, ...]}
+# ``x-terms`` is the one list a team edits; ``enum``, ``markdownEnumDescriptions`` and ``errorMessage`` are what
+# editors read (the YAML language server: completion and hover show 线索 · Lead, an invalid value gets one line,
+# not a hundred codes) and are written from the terms by `kehu fmt` (:func:`editor_schema`). kehu itself validates
+# against the terms, whatever the editors' copy says. A schema of earlier kehu writes the terms as ``oneOf`` of
+# consts: still read, and `kehu fmt` rewrites it in this form.
+EDITOR_KEYWORDS = ("enum", "markdownEnumDescriptions", "errorMessage")
+
+
+def terms_of(schema: Any) -> list[dict[str, Any]] | None:
+    """The terms of a vocabulary (``x-terms``, or the ``oneOf`` of consts of an earlier schema), else None."""
+    if not isinstance(schema, dict):
+        return None
+    for key in ("x-terms", "oneOf"):
+        terms = schema.get(key)
+        if isinstance(terms, list) and terms and all(isinstance(t, dict) and "const" in t for t in terms):
+            return terms
+    return None
+
+
 def _is_vocab(schema: Any) -> TypeGuard[dict[str, Any]]:
-    return (isinstance(schema, dict) and isinstance(schema.get("oneOf"), list) and bool(schema["oneOf"])
-            and all(isinstance(s, dict) and "const" in s for s in schema["oneOf"]))
+    return terms_of(schema) is not None
 
 
 def _vocab_from(name: str, schema: Mapping[str, Any]) -> Vocabulary:
     return Vocabulary(name, [Term(str(s["const"]), str(s.get("title", s["const"])),
-                                  str(s.get("x-title-en", s.get("title", s["const"])))) for s in schema["oneOf"]])
+                                  str(s.get("x-title-en", s.get("title", s["const"]))))
+                             for s in terms_of(schema) or []])
+
+
+def editor_vocabulary(schema: Mapping[str, Any], locale: str) -> dict[str, Any]:
+    """A vocabulary as written for editors and kehu alike: the editors' keywords made from its terms."""
+    from ..words.catalogue import Locale
+
+    terms = terms_of(schema) or []
+    labels = [(str(t.get("title", t["const"])), str(t.get("x-title-en", t.get("title", t["const"])))) for t in terms]
+    out: dict[str, Any] = {k: v for k, v in schema.items() if k in ("title", "x-title-en", "description", "type")}
+    out.setdefault("type", "string")
+    out["enum"] = [t["const"] for t in terms]
+    out["markdownEnumDescriptions"] = [zh if zh == en else f"{zh} · {en}" for zh, en in labels]
+    written = schema.get("errorMessage")
+    ours = _editor_messages(len(terms))
+    # kehu's message in the team's language; a team's own message stays
+    out["errorMessage"] = Locale(locale).word("schema.editor_error", n=len(terms)) \
+        if written is None or written in ours else written
+    out["x-terms"] = terms
+    out.update({k: v for k, v in schema.items() if k not in out and k != "oneOf"})
+    return out
+
+
+def _editor_messages(n: int) -> set[str]:
+    """kehu's editor message for a list of ``n`` values, in every language (a message in the other language is not
+    stale — `kehu fmt` only translates it)."""
+    from ..words.catalogue import Locale
+
+    return {Locale(lang).word("schema.editor_error", n=n) for lang in ("zh-CN", "en")}
+
+
+def editor_schema(schema: Mapping[str, Any], locale: str) -> dict[str, Any]:
+    """The customer schema with every vocabulary in its written form (:func:`editor_vocabulary`)."""
+    defs = schema.get("$defs")
+    if not isinstance(defs, dict):
+        return dict(schema)
+    new_defs = {name: editor_vocabulary(d, locale) if _is_vocab(d) else d for name, d in defs.items()}
+    return {**schema, "$defs": new_defs}
+
+
+def _validated_by_terms(schema: dict[str, Any]) -> dict[str, Any]:
+    """kehu's own copy of a schema: every vocabulary's ``enum`` is its terms (what the file's editors' copy says
+    does not decide what kehu accepts)."""
+    defs = schema.get("$defs")
+    if not isinstance(defs, dict):
+        return schema
+    fixed = {}
+    for name, d in defs.items():
+        if isinstance(d, dict) and isinstance(d.get("x-terms"), list) and _is_vocab(d):
+            d = {**d, "enum": [t["const"] for t in d["x-terms"]]}
+        fixed[name] = d
+    return {**schema, "$defs": fixed}
 
 
 class SchemaSet:
@@ -179,7 +252,8 @@ class SchemaSet:
                 text = resources.files("kehu").joinpath(f"data/schema/{name}").read_text(encoding="utf-8")
             self.texts[kind] = text
             try:
-                self.raw[kind] = json.loads(text)
+                loaded = json.loads(text)
+                self.raw[kind] = _validated_by_terms(loaded) if isinstance(loaded, dict) else loaded
             except ValueError as e:  # a team's edit broke the JSON: reported by problems(), never raised
                 self.broken[kind] = (getattr(e, "lineno", 1), getattr(e, "colno", 1), getattr(e, "msg", str(e)))
                 self.raw[kind] = {}
@@ -316,6 +390,25 @@ class SchemaSet:
         defs = self.raw["customer"].get("$defs", {})
         return {name: _vocab_from(name, s) for name, s in defs.items() if _is_vocab(s)}
 
+    def editor_problems(self, msgs: Locale) -> list[Problem]:
+        """Warnings for vocabularies whose editors' keywords do not say what their terms say (a team added a term,
+        or the schema is from an earlier kehu): `kehu fmt` writes them."""
+        if "customer" in self.broken or not isinstance(self.raw.get("customer"), dict):
+            return []
+        written = json.loads(self.texts["customer"])
+        wanted = editor_schema(written, msgs.code)
+        def same(d: dict[str, Any], w: dict[str, Any]) -> bool:
+            languages_only = d.get("errorMessage") in _editor_messages(len(terms_of(d) or []))
+            return d == w or (languages_only and {**d, "errorMessage": w["errorMessage"]} == w)
+
+        stale = [name for name, d in (written.get("$defs") or {}).items()
+                 if _is_vocab(d) and not same(d, wanted["$defs"][name])]
+        if not stale:
+            return []
+        file = f"schema/{SCHEMA_FILES['customer']}"
+        located = load_yaml_bytes(file, self.texts["customer"].encode("utf-8"), msgs)
+        return [msgs.warning(file, *located.pos(("$defs", name)), "schema-editor-stale", name=name) for name in stale]
+
     def field_order(self) -> list[str]:
         return list(self.raw["customer"].get("properties", {}))
 
@@ -340,6 +433,10 @@ class SchemaSet:
             return []
         translator = _Translator(loaded, msgs, self.raw[kind], self._conditions[kind], reader)
         problems = [p for err in self._full[kind].iter_errors(loaded.data) for p in translator.translate(err)]
+        # a vocabulary value of the wrong type (size: 500) fails its type and its list: the list's message says
+        # what was meant (>500), so it is the one kept
+        listed = {(p.line, p.col) for p in problems if p.code in ("unknown-value", "label-not-key")}
+        problems = [p for p in problems if not (p.code == "wrong-type" and (p.line, p.col) in listed)]
         if not problems:  # the two validators disagree: trust the stricter one, still located
             for err in self._fast[kind].iter_errors(loaded.data):
                 path = tuple(err.instance_path)
@@ -581,10 +678,10 @@ class _Translator:
         schema, _, value = _parts(err)
         key_name = next((str(p) for p in reversed(path) if isinstance(p, str)), "")
         name = self._vocab_name(path) or key_name
-        if "enum" in schema:
-            vocab = Vocabulary(name, [Term(str(k), str(k), str(k)) for k in schema["enum"]])
-        else:
+        if _is_vocab(schema):
             vocab = _vocab_from(name, schema)
+        else:
+            vocab = Vocabulary(name, [Term(str(k), str(k), str(k)) for k in schema.get("enum", [])])
         line, col = self._at(path)
         if value is None:  # `lost_from:` left empty where a choice is required
             return m.error(self.loaded.file, line, col, "no-value", field=field,
