@@ -178,9 +178,10 @@ def session(repo: TeamRepo) -> Iterator[tuple[str, Result]]:
 
 LIBRARY_ENGLISH = re.compile(r"Errno|Traceback|Connection refused|timed out|The (?:part|email|domain)\b|"
                              r"@-sign|did not seem to be|Name or service|urlopen|No such file|Permission denied")
-# what a person copies or a machine reads: `a command or YAML line`, a path, an address, a URL, and the JSON
-# payload `kehu remind --dry-run` shows as it will be sent
-COPIED = re.compile(r"`[^`\n]*`|(?:customers|schema|site|calendar)/\S*|\S+@\S+|https?://\S+|^\s*\"[a-z_]+\":")
+# what a person copies or a machine reads: `a command or YAML line`, a path, an address, a URL, the JSON
+# payload `kehu remind --dry-run` shows as it will be sent; and what the person typed, quoted back ('phone')
+COPIED = re.compile(r"`[^`\n]*`|(?:customers|schema|site|calendar)/\S*|\S+@\S+|https?://\S+|^\s*\"[a-z_]+\":"
+                    r"|'[^'\n]*'")
 
 
 def field_keys() -> set[str]:
@@ -208,13 +209,13 @@ def findings(text: str, lang: str) -> list[str]:
     keys = field_keys()
     out = []
     for raw in text.splitlines():
-        line = COPIED.sub(" ", raw)
+        line = COPIED.sub(" ", raw).replace("].", "] ")  # [0].product: a key behind an index is still a key
         line = re.sub(r"[（(]([a-z][a-z0-9_.-]*)[）)]", " ", line)  # 陈静（chenjing）, call(电话): what to type
         line = re.sub(r"\b([a-z][a-z0-9_]*)[（(][^）)]*[）)]", " ", line)  # call(电话), stage（客户阶段）
         line = re.sub(r"--[a-z-]+(?: \S+)?", " ", line)  # an option as typed, with its value
         if LIBRARY_ENGLISH.search(raw):
             out.append(f"library: {raw}")
-        for word in re.findall(r"(?<![\w@./-])[a-z][a-z0-9_]*(?![\w@])", line):
+        for word in re.findall(r"(?<![A-Za-z0-9_@./-])[a-z][a-z0-9_]*(?![A-Za-z0-9_@])", line):  # 尚待确认 ends no word
             if word in HANDLES:
                 out.append(f"handle: {raw}")
             elif word in keys and (lang == "zh" or word not in EVERYDAY_ENGLISH or

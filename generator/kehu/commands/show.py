@@ -74,11 +74,9 @@ def profile_table(repo: Repo, c: Customer, f: Facts, masking: Masking | None = N
         if value:
             row(L.t(f"show.{key}"), L.vocab(vocab, value) if vocab else str(value))
     row(L.t("show.class"), L.class_of(f, c.class_reason))
-    row(L.t("show.value_level"), L.t("show.value_amount", level=L.level(f.value_level),
-                                     amount=f"{f.annual_value:,.0f}"))
+    row(L.t("show.value_level"), L.value_level_of(f))
     row(L.t("show.status"), L.status(f.status))
-    window, n = repo.config.frequency.window_days, f.recent_interactions
-    row(L.t("show.frequency"), L.t("show.frequency_count", freq=L.frequency(f.frequency), window=window, n=n))
+    row(L.t("show.frequency"), L.frequency_of(f))
     row(L.t("show.last_contact"), L.last_contact(f))
     row(L.t("show.next_due"), due_text(repo, f))
     for rhythm in f.rhythms:

@@ -211,6 +211,18 @@ class Presenter:
         return self.t(f"change.{code}", detail=detail) if "{detail}" in self.words_of.word(f"change.{code}") \
             else self.t(f"change.{code}")
 
+    def value_level_of(self, facts: Facts) -> str:
+        """The value level with the annual value it comes from: 高（180,000 元/年）; 低（暂无成交） without a deal."""
+        if not facts.annual_value:
+            return self.t("value.none", level=self.level(facts.value_level))
+        return self.t("show.value_amount", level=self.level(facts.value_level), amount=f"{facts.annual_value:,.0f}")
+
+    def frequency_of(self, facts: Facts) -> str:
+        """The interaction frequency with its count: 中频（近 30 天 2 次）."""
+        window = self.config.frequency.window_days if self.config is not None else 30
+        return self.t("show.frequency_count", freq=self.frequency(facts.frequency), window=window,
+                      n=facts.recent_interactions)
+
     # --- dates ---------------------------------------------------------------------------------------
 
     def days_ago(self, n: int) -> str:

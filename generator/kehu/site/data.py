@@ -137,6 +137,7 @@ class CustomerView:
     search_phones: list[str] = field(default_factory=list)  # the contacts' phones as the page shows them
     corrections: list[dict[str, str]] = field(default_factory=list)  # corrections and erasures of past records
     problems: dict[str, Any] | None = None  # its file's problems, marked on the page (None: it has none)
+    glance: dict[str, Any] = field(default_factory=dict)  # the first screen: next step, whom to call, open deals
 
 
 class Assembler:
@@ -256,7 +257,30 @@ class Assembler:
             search_text=self._search_text(c),
             search_phones=[P.phone(x.phone) for x in c.contacts if x.phone],
             problems=self.problems_view(c),
+            glance=self._glance(c, f),
         )
+
+    def _glance(self, c: Customer, f: Facts) -> dict[str, Any]:
+        """What a salesperson opening the profile needs before scrolling: when the next follow-up is due and why
+        (and how the planned step relates to it), whom to call, and the opportunities still open."""
+        L, P = self.L, self.privacy
+        plan = c.next_action if c.next_action is not None and c.next_action.date else None
+        due = self.due_view(c, f)
+        plan_is_due = bool(plan and f.due and f.due.reason == "next_action" and f.due.date == plan.date)
+        plan_view = None
+        if plan is not None and plan.date is not None and not plan_is_due:
+            plan_view = {"date": plan.date.isoformat(), "action": P.text(plan.action),
+                         "note": L.t("profile.next_earlier" if f.due and f.due.date < plan.date else
+                                     "profile.next_plan")}
+        contacts = sorted(c.contacts, key=lambda x: not x.primary)[:1]  # the one to call; the rest a tap away
+        opps = [o for o in self._opportunities(c) if o["open"]][:3]
+        return {"due": due, "plan": plan_view, "quiet": c.quiet_until.isoformat() if f.quiet and c.quiet_until else "",
+                "contacts": [{"name": one_line(x.name), "title": one_line(x.title), "phone": P.phone(x.phone),
+                              "email": P.email(x.email), "tel": re.sub(r"[^\d+]", "", x.phone or "")
+                              if x.phone and not P.phones else "", "primary": x.primary} for x in contacts],
+                "more_contacts": max(0, len(c.contacts) - len(contacts)),
+                "opportunities": opps,
+                "open_total": sum(o["amount"] for o in self._opportunities(c) if o["open"])}
 
     def _opportunities(self, c: Customer) -> list[dict[str, Any]]:
         """The profile's opportunities: open ones first (by expected close), then won and lost."""
@@ -266,9 +290,11 @@ class Assembler:
             slipping = derive.opp_slipping(o, c, self.today)
             out.append({"id": clean(o.id), "what": one_line(o.what), "stage": o.stage,
                         "stage_label": self.L.stage(o.stage), "amount": o.amount, "probability": p,
-                        "weighted": o.amount * p if o.is_open else None,
+                        "weighted": o.amount * p if o.is_open else None, "open": o.is_open,
                         "close": o.close.isoformat() if o.close else "", "owner_name": self.member_name(
                             derive.opp_owner(o, c)), "slipping": slipping,
+                        # open, and its expected close date has passed (slipping: and nothing recorded since)
+                        "overdue": bool(o.is_open and o.close and o.close < self.today),
                         "lost_reason": self.L.vocab("lost_reason", o.lost_reason) if o.lost_reason else "",
                         "note": self.privacy.text(o.note)})
         return out
@@ -282,16 +308,13 @@ class Assembler:
             (L.t("owner"), self.member_name(c.owner)),
             (L.t("last_contact"), last),
         ]
-        if c.next_action and c.next_action.date:
-            action = self.privacy.text(c.next_action.action)
-            rows.append((L.t("next_action"), f"{c.next_action.date.isoformat()} {action}"))
         if c.quiet_until:
             quiet = c.quiet_until.isoformat() + (f" {one_line(c.quiet_reason)}" if c.quiet_reason else "")
             rows.append((L.field("quiet_until"), quiet))
         rows += [
             (L.t("class"), klass),
-            (L.t("value_level"), f"{L.level(f.value_level)} · {f.annual_value:,.0f}"),
-            (L.t("frequency"), f"{L.frequency(f.frequency)} · {f.recent_interactions}"),
+            (L.t("value_level"), L.value_level_of(f)),
+            (L.t("frequency"), L.frequency_of(f)),
             (L.field("industry"), f"{c.industry} {L.vocab('industry', c.industry)}"),
             (L.field("size"), L.vocab("size", c.size)),
             (L.field("region"), one_line(c.region)),
@@ -412,6 +435,28 @@ class Assembler:
         items.sort(key=lambda d: (d["date"], d["id"], d["reason"] in derive.RHYTHM_REASONS))
         return items
 
+    def due_rows(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The due items as a salesperson works through them: one row per customer — whom to call (the primary
+        contact and the number the page may show), its earliest date, and every reason it is owed."""
+        by_customer: dict[str, list[dict[str, Any]]] = {}
+        for item in items:
+            by_customer.setdefault(item["id"], []).append(item)
+        customers = {c.id: c for c in self.customers}
+        rows = []
+        for cid, owed in by_customer.items():
+            c = customers[cid]
+            contact = next((x for x in c.contacts if x.primary), c.contacts[0] if c.contacts else None)
+            first = owed[0]
+            rows.append({"id": cid, "name": first["name"], "src": first["src"], "class_label": first["class_label"],
+                         "owner": first["owner"], "owner_name": first["owner_name"], "errors": first["errors"],
+                         "date": first["date"], "bucket": first["bucket"], "bucket_label": first["bucket_label"],
+                         "items": owed, "shown": any(i["shown"] for i in owed),
+                         "contact": {"name": one_line(contact.name), "title": one_line(contact.title),
+                                     "phone": self.privacy.phone(contact.phone),
+                                     "tel": re.sub(r"[^\d+]", "", contact.phone or "")
+                                     if contact.phone and not self.privacy.phones else ""} if contact else None})
+        return rows
+
     def due_page(self) -> dict[str, Any]:
         items = self.due_items()
         groups: dict[str, list[dict[str, Any]]] = {}
@@ -421,8 +466,9 @@ class Assembler:
         window = self.config.birthday_window_days
         return {
             "groups": [{"owner": o, "owner_name": self.member_name(o), "src": member_src(o),
-                        "calendar": calendar_src(o), "items": groups[o],
+                        "calendar": calendar_src(o), "items": groups[o], "rows": self.due_rows(groups[o]),
                         "shown": sum(1 for i in groups[o] if i["shown"])} for o in sorted(groups)],
+            "owners": [(o, self.member_name(o)) for o in sorted(groups, key=lambda o: sort_key(self.member_name(o)))],
             "counts": {b: counts.get(b, 0) for b in BUCKETS},
             "dormant": self.dormant(),
             "birthdays": self.birthdays(window),
@@ -509,6 +555,10 @@ class Assembler:
             "won": [(k, L.t(f"forecast.{k}"), won[k]) for k in ("this_month", "last_month", "this_quarter",
                                                                "last_quarter")],
             "slipping": slipping,
+            # how weighting works, for the salespeople who read the page: the stages' chances, not a settings file
+            "note": L.t("forecast.note", defaults=L.join(
+                f"{L.stage(stage)} {chance:.0%}" for stage, chance in self.config.opportunities.probability.items()
+                if stage in self.config.stages)),
         }
 
     def pool_page(self) -> dict[str, Any]:
@@ -576,20 +626,28 @@ class Assembler:
         def tile(name: str, link: str, kind: str = "count", note: str = "", note_figure: str = "") -> dict[str, Any]:
             label = self.conversion_label() if name == "conversion" else L.t(f"figure.{name}", n=self.soon)
             return {"key": name, "figure": name, "value": named[name], "label": label, "link": link, "kind": kind,
-                    "note": note, "note_figure": note_figure,
+                    "note": note, "note_figure": note_figure, "count": "",
                     "note_value": named[note_figure] if note_figure else None}
 
         won_count = fig.won["this_month"].count
-        kpis = [tile("customers", "customers.md"), tile("overdue", "due.md"), tile("today", "due.md"),
-                tile("soon", "due.md"), tile("dormant", "due.md"),
+        bucket_tiles = [tile("overdue", "due.md"), tile("today", "due.md"), tile("soon", "due.md")]
+        for t in bucket_tiles:  # recounted in the browser on the viewer's date, as the due page is
+            t["count"] = t["key"]
+        kpis = [tile("customers", "customers.md"), *bucket_tiles, tile("dormant", "due.md"),
                 {"key": "complaints", "figure": "", "value": len(sat["unresolved"]), "label": L.t("kpi.complaints"),
-                 "link": "satisfaction.md", "kind": "count", "note": "", "note_figure": "", "note_value": None},
-                tile("pipeline_open", "forecast.md", "money"), tile("pipeline_weighted", "forecast.md", "money"),
+                 "link": "satisfaction.md", "kind": "count", "note": "", "note_figure": "", "note_value": None,
+                 "count": ""},
+                tile("pipeline_open", "forecast.md", "money",
+                     L.words_of.counted("kpi.pipeline_opps", fig.pipeline.count), "pipeline_count"),
+                tile("pipeline_weighted", "forecast.md", "money"),
                 tile("won_this_month_amount", "forecast.md", "money",
                      L.words_of.counted("figure.won_count", won_count), "won_this_month_count"),
                 tile("conversion", "funnel.md", "pct")]
         return {
             "kpis": kpis,
+            # every owed item the due page carries (dates and quiet periods only): the tiles above are recounted from
+            # them on the viewer's date, so the dashboard and the due page agree whatever day they are looked at
+            "due_dates": [(i["date"], i["hold"]) for g in due["groups"] for i in g["items"]],
             "by_class": [(self.L.klass(k), classes.get(k, 0)) for k in CLASSES],
             "by_stage": [(self.L.stage(k), stages.get(k, 0)) for k in [*self.config.stages, "lost"]],
             "by_status": [(L.status(k), fig.statuses.get(k, 0)) for k in STATUSES],
@@ -613,7 +671,7 @@ class Assembler:
                 "active": m.active if m else True, "src": member_src(h), "calendar": calendar_src(h),
                 "figures": self.figures_of(h).named(), "interactions": recorded.get(h, 0), "window": window,
                 "customers": [self._member_row(c) for c in mine],
-                "due": due_by_owner.get(h, {"items": [], "shown": 0}),
+                "due": due_by_owner.get(h, {"items": [], "rows": [], "shown": 0}),
             })
         return pages
 

@@ -4,7 +4,12 @@
  *    (phrase-aware readings: 长沙 under C), not by the browser's per-character collation.
  * 2. Due page: re-buckets every follow-up against the viewer's today (in the team's time zone),
  *    so a site built days ago still shows what is overdue now.
+ *    The dashboard's due tiles are recounted the same way from the dates it carries, so the two agree.
+ *    The due page lists one row per customer (each item owed re-bucketed on its own); "show" keeps one
+ *    person's list, remembered in this browser.
  * 3. Every table with no row to show (none built, or all filtered out or hidden) says so (暂无 / No data).
+ * 4. A site opened from disk (file://): links to folders lead to their index.html, and a line says that
+ *    search needs a server (`kehu serve`).
  * All text is set with textContent: no value from the data is ever parsed as HTML.
  * `?today=YYYY-MM-DD` in the address pretends the viewer's date (for checking a rollover).
  */
@@ -169,8 +174,13 @@
     var labels = {};
     var tpl = document.getElementById("kehu-bucket-labels");
     if (tpl) tpl.content.querySelectorAll("span").forEach(function (s) { labels[s.getAttribute("data-key")] = s.textContent; });
+    var owner = page.getAttribute("data-owner-shown") || "";
     var counts = { overdue: 0, today: 0, soon: 0, later: 0 };
-    page.querySelectorAll("[data-due]").forEach(function (item) {
+    var items = Array.prototype.slice.call(page.querySelectorAll("[data-due]"));
+    page.querySelectorAll("template.kehu-due-dates").forEach(function (t) {  // the dashboard's dates, not shown
+      items = items.concat(Array.prototype.slice.call(t.content.querySelectorAll("[data-due]")));
+    });
+    items.forEach(function (item) {
       var hold = item.getAttribute("data-hold");
       var b = bucket(item.getAttribute("data-due"), today, soon);
       var badge = item.querySelector(".kehu-bucket");
@@ -182,10 +192,28 @@
       if (!item.classList.contains("kehu-due-item")) return;
       var show = b !== "later" && !(hold && today < hold);
       item.hidden = !show;
-      if (show) counts[b] += 1;
+      var group = item.closest ? item.closest(".kehu-due-group") : null;
+      var mine = !owner || !group || group.getAttribute("data-owner") === owner;
+      if (show && mine) counts[b] += 1;
+    });
+    // a customer's row: shown while one of its items is, dated and badged by the earliest of them
+    page.querySelectorAll(".kehu-due-row").forEach(function (row) {
+      var shown = row.querySelectorAll(".kehu-due-item:not([hidden])");
+      row.hidden = shown.length === 0;
+      if (!shown.length) return;
+      var first = shown[0];
+      var date = row.querySelector(".kehu-row-date");
+      if (date) date.textContent = first.getAttribute("data-due");
+      var badge = row.querySelector(".kehu-due-when .kehu-bucket");
+      var b = first.getAttribute("data-bucket");
+      if (badge) {
+        badge.className = "kehu-bucket kehu-bucket-" + b;
+        if (labels[b]) badge.textContent = labels[b];
+      }
     });
     page.querySelectorAll(".kehu-due-group").forEach(function (g) {
-      g.hidden = !g.querySelector(".kehu-due-item:not([hidden])");
+      var other = owner && g.getAttribute("data-owner") !== owner;
+      g.hidden = other || !g.querySelector(".kehu-due-row:not([hidden])");
     });
     page.querySelectorAll("[data-count]").forEach(function (n) { n.textContent = counts[n.getAttribute("data-count")]; });
     var none = page.querySelector(".kehu-nothing-due");
@@ -203,10 +231,54 @@
     }
   }
 
+  /* --- only one person's due list ------------------------------------------------------------- */
+
+  function ownerPick(page) {
+    var pick = page.querySelector(".kehu-owner-pick");
+    if (!pick) return;
+    var key = "kehu-due-owner";
+    var known = Array.prototype.some.call(pick.options, function (o) { return o.value === stored(); });
+    function stored() {
+      try { return window.localStorage.getItem(key) || ""; } catch (e) { return ""; }
+    }
+    function apply() {
+      page.setAttribute("data-owner-shown", pick.value);
+      try { window.localStorage.setItem(key, pick.value); } catch (e) { /* private mode: not remembered */ }
+      rebucket(page);
+      markAllEmpty();
+    }
+    if (known) pick.value = stored();
+    pick.addEventListener("change", apply);
+    if (pick.value) apply();
+  }
+
+  /* --- opened from disk --------------------------------------------------------------------- */
+
+  function fromDisk() {
+    if (window.location.protocol !== "file:") return;
+    // a static host serves folder/index.html for folder/; a file:// page only lists the folder
+    document.querySelectorAll("a[href]").forEach(function (a) {
+      var href = a.getAttribute("href");
+      if (!href || /^[a-z]+:/i.test(href) || href.charAt(0) === "#") return;
+      var parts = href.split("#");
+      if (/\/$/.test(parts[0]) || parts[0] === "." || parts[0] === "..") {
+        parts[0] = parts[0].replace(/\/?$/, "/") + "index.html";
+        a.setAttribute("href", parts.join("#"));
+      }
+    });
+    var notice = word("file_notice");
+    var article = document.querySelector("article");
+    if (notice && article && !document.querySelector(".kehu-file-notice")) {
+      article.insertBefore(el("p", notice, "kehu-file-notice"), article.firstChild);
+    }
+  }
+
   function start() {
+    fromDisk();
     var table = document.getElementById("kehu-index");
     if (table) customersIndex(table);
     document.querySelectorAll("[data-rebucket]").forEach(rebucket);
+    document.querySelectorAll(".kehu-due-page").forEach(ownerPick);
     markAllEmpty();
   }
 
