@@ -397,8 +397,10 @@ def test_each_robot_mentions_the_way_it_documents(make_repo, robot):
     r0 = make_repo(team=MENTIONS)
     repo = team_repo(lambda: r0, commented=False, others=[OVERDUE, WANG])
     env = {"KEHU_WECOM": robot.url("/cgi-bin/webhook/send?key=w"),
-           "KEHU_DING": robot.url("/robot/send?access_token=m"), "KEHU_DING_ID": robot.url("/robot/send?access_token=u"),
-           "KEHU_FEISHU": robot.url("/open-apis/bot/v2/hook/a"), "KEHU_FEISHU_WANG": robot.url("/open-apis/bot/v2/hook/b")}
+           "KEHU_DING": robot.url("/robot/send?access_token=m"),
+           "KEHU_DING_ID": robot.url("/robot/send?access_token=u"),
+           "KEHU_FEISHU": robot.url("/open-apis/bot/v2/hook/a"),
+           "KEHU_FEISHU_WANG": robot.url("/open-apis/bot/v2/hook/b")}
     r = kehu(repo, "remind", env=env)
     assert r.exit_code == 1, r.stderr  # wangfang's mention cannot work: said, exit 1 …
     assert "王芳：飞书机器人不能按手机号 @ 成员" in r.stderr
