@@ -392,7 +392,46 @@ def test_sync_keeps_both_customers_added_under_one_id(pair: Team) -> None:
     moved = yaml.safe_load((pair.b.root / "customers/C20240501LX01.yaml").read_text(encoding="utf-8"))
     assert kept["name"] == "杭州云帆数据有限公司" and moved["name"] == "成都天府软件有限公司"
     assert moved["id"] == "C20240501LX01" and "原编号：C20240601LX01" in moved["notes"]
+    # the old id is now the other customer's: the note says whose, and the renumbering is not called a merge
+    assert "与“杭州云帆数据有限公司”同时新建" in moved["notes"]
+    assert "已合并（双方都有修改）" not in run.stdout
     assert pair.kehu(pair.b, "check").returncode == 0
+
+
+def _add(clone: Clone, cid: str, name: str, phone: str, branch: str | None = None) -> None:
+    if branch:
+        clone.git("switch", "-q", "-c", branch)
+    (clone.root / f"customers/{cid}.yaml").write_text(
+        COMMENTED.replace("C20240501001", cid).replace("上海启明科技", name).replace("13800138000", phone)
+        .replace("zhang.wei", f"x{phone}"), encoding="utf-8")
+    clone.git("add", "-A")
+    clone.git("commit", "-q", "-m", f"add {name}")
+
+
+def test_sync_checks_what_it_would_push_and_says_what_to_do(pair: Team) -> None:
+    """Two colleagues each add the same company (same phone) under their own ids: git merges it cleanly, and
+    the branch would fail `kehu check` on the forge — sync says so, with the fix, and pushes nothing."""
+    _add(pair.a, "C20240601LX01", "杭州云帆数据", "13700137000")
+    pair.a.git("push", "-q", "origin", "main")
+    _add(pair.b, "C20240601WF01", "杭州云帆数据", "13700137000", branch="work-b")
+    run = pair.kehu(pair.b, "sync", "--push")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "未推送" in run.stdout and "duplicate-phone" in run.stdout and "kehu merge" in run.stdout
+    assert "customers/C20240601WF01.yaml" in run.stdout and "Traceback" not in run.stderr
+    assert pair.b.git("ls-remote", "--heads", "origin", "work-b").stdout.strip() == ""
+    # the bot leaves such a branch exactly as it was
+    pair.b.git("reset", "-q", "--hard", "HEAD^1")
+    pair.b.git("push", "-q", "origin", "work-b")
+    tip = pair.b.git("rev-parse", "HEAD").stdout
+    pair.a.git("fetch", "-q", "origin")
+    bot = pair.kehu(pair.a, "sync", "--branches", "work-b", "--push")
+    assert bot.returncode == 1 and "保持原样" in bot.stdout and "duplicate-phone" in bot.stdout
+    assert pair.a.git("rev-parse", "origin/work-b").stdout == tip
+    # made one customer, the same sync pushes
+    pair.b.git("rm", "-q", "customers/C20240601WF01.yaml")
+    pair.b.git("commit", "-q", "-m", "the same customer as lixia's")
+    again = pair.kehu(pair.b, "sync", "--push")
+    assert again.returncode == 0 and "已推送 work-b" in again.stdout, again.stdout + again.stderr
 
 
 def test_a_branch_keeps_main_codeowners(pair: Team) -> None:

@@ -4,7 +4,8 @@ See :mod:`kehu.git.sync`. ``--branches B …`` is the bot's form (the workflow `
 after every push to main): each branch is synced and pushed when kehu settles every conflict, and
 left exactly as it was when a person is needed.
 
-Exit status: 0 synced (or nothing to do); 1 a conflict needs a person (listed); 2 sync could not run.
+Exit status: 0 synced (or nothing to do); 1 a conflict, or an error `kehu check` finds after the merge, needs a
+person (listed; nothing pushed); 2 sync could not run.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ..book.checker import CheckResult
+from ..book.reporters import text_report
 from ..words.terminal import echo
 from ._common import RunOptions, locked, repo_from
 
@@ -46,6 +49,14 @@ def _lines(msgs: Locale, report: SyncReport) -> list[str]:
         out.append(say(f"sync-conflict-{c.kind}", file=c.file, customer=c.customer, fields=c.fields))
     if report.conflicts:
         out.append(say("sync-aborted" if report.aborted else "sync-next-steps", branch=report.branch))
+    elif report.errors:
+        out.append(say("sync-check-errors", n=len(report.errors)))
+        out.append(text_report(CheckResult(problems=report.errors), msgs).rsplit("\n", 1)[0])
+        if report.aborted:
+            out.append(say("sync-check-aborted", branch=report.branch))
+        else:
+            out.append(say("sync-committed", target=report.target, branch=report.branch))
+            out.append(say("sync-check-next-steps"))
     elif report.committed:
         out.append(say("sync-committed", target=report.target, branch=report.branch))
     if report.pushed:
@@ -75,7 +86,7 @@ def command(obj: RunOptions, base: str | None, remote: str | None, no_fetch: boo
         report = sync(repo, base=base, remote=remote, fetch=not no_fetch, push=push, only_if_clean=only_if_clean,
                       creator=creator)
         echo("\n".join(_lines(msgs, report)))
-        needs_person = bool(report.conflicts)
+        needs_person = bool(report.conflicts or report.errors)
     else:
         for branch, outcome in sync_branches(repo, branches, base=base, remote=remote, fetch=not no_fetch,
                                              push=push, creator=creator):
@@ -85,5 +96,5 @@ def command(obj: RunOptions, base: str | None, remote: str | None, no_fetch: boo
                 needs_person = True
             else:
                 echo("\n".join(_lines(msgs, outcome)))
-                needs_person |= bool(outcome.conflicts)
+                needs_person |= bool(outcome.conflicts or outcome.errors)
     sys.exit(EXIT_NEEDS_PERSON if needs_person else 0)

@@ -13,7 +13,9 @@ clone, or in the bot workflow after every push to main:
 3. commit the merge when nothing is left for a person; otherwise leave git's usual merge state with
    markers only around the fields two people set differently, and say which;
 4. on the main branch itself, regenerate CODEOWNERS from the owners and commit it;
-5. ``push``: push the branch. ``only_if_clean`` (the bot): leave the branch exactly as it was when a
+5. check what the merge made: errors in the customers this branch changed (two colleagues who each added the
+   same company, a customer both sides broke differently) are listed with the fix, and nothing is pushed;
+6. ``push``: push the branch. ``only_if_clean`` (the bot): leave the branch exactly as it was when a
    person is needed.
 """
 
@@ -30,6 +32,7 @@ from ..repo.repository import Repo
 from ..repo.yamlload import conflict_marker_line
 from ..util.errors import KehuError
 from ..util.gitcmd import GitRun, git
+from ..util.problems import Problem, Severity
 from .codeowners import GITHUB_FILE, GITLAB_FILE
 from .gitsetup import merge_config
 
@@ -59,6 +62,7 @@ class SyncReport:
     incoming: list[str] = field(default_factory=list)     # customers changed on the main branch only
     renumbered: list[tuple[str, str, str]] = field(default_factory=list)  # (id, new id, name)
     conflicts: list[Conflict] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)  # what `kehu check` refuses in this branch's customers
     codeowners: str = ""   # "" | "restored" (as on main) | "regenerated" (on main)
     committed: bool = False
     aborted: bool = False
@@ -164,6 +168,13 @@ def sync(repo: Repo, *, base: str | None = None, remote: str | None = None, fetc
         _merge(repo, report, before, only_if_clean, creator)
     if report.aborted or report.conflicts:
         return report
+    if report.committed:
+        report.errors = _errors_in_ours(repo, report.target)
+        if report.errors:
+            if only_if_clean:  # the bot: the branch as it was, for a person
+                _git(root, "reset", "--quiet", "--hard", before)
+                report.committed, report.aborted = False, True
+            return report
     if branch == base:
         _regenerate_codeowners(repo, report)
     else:
@@ -226,7 +237,8 @@ def _merge(repo: Repo, report: SyncReport, before: str, only_if_clean: bool, cre
             _settle_customer(repo, report, path, creator)
         else:
             report.conflicts.append(Conflict(path, path, "", "other"))
-    report.merged = [_customer(root, p) for p in both if p not in {c.file for c in report.conflicts}]
+    settled = {c.file for c in report.conflicts} | {f"{CUSTOMERS_DIR}/{old}.yaml" for old, _, _ in report.renumbered}
+    report.merged = [_customer(root, p) for p in both if p not in settled]
     if report.conflicts:
         if only_if_clean:
             _git(root, "merge", "--abort")
@@ -282,10 +294,32 @@ def _keep_both(repo: Repo, report: SyncReport, path: str, ours: str, theirs: str
     allocator.taken([old])
     new = allocator.next(as_date(doc.get("created")) or repo.config.today, str(doc.get("owner") or ""))
     new_path = f"{CUSTOMERS_DIR}/{new}.yaml"
-    atomic_write(root / new_path, dump(with_new_id(repo, doc, old, new), repo.schemas))
+    # the old id now belongs to main's customer: the note says whose it is, so nobody follows it to the wrong one
+    note = repo.msgs.word("note_old_id_taken", value=old, other=_name_in(theirs) or old)
+    atomic_write(root / new_path, dump(with_new_id(repo, doc, old, new, note=note), repo.schemas))
     atomic_write(root / path, theirs)
     _git(root, "add", "--", path, new_path)
     report.renumbered.append((old, new, str(doc.get("name") or "")))
+
+
+def _errors_in_ours(repo: Repo, target: str) -> list[Problem]:
+    """The errors `kehu check` finds after the merge in the customers this branch changed since it left
+    ``target`` (and in the customers they clash with): what the forge's check would refuse."""
+    from ..book.loader import open_book
+    from ..repo.repository import open_repo
+
+    root = repo.root
+    ours: set[str] = set()
+    for spec in (f"{target}...HEAD^1", target):  # this branch's own changes; what the merge differs in from main
+        run = _git(root, "diff", "--name-only", spec, *(("HEAD",) if spec == target else ()), "--", CUSTOMERS_DIR,
+                   check=False)
+        if run.ok:
+            ours |= {p for p in run.lines() if is_customer_file(p)}
+    if not ours:
+        return []
+    merged = open_repo(root, today=repo.config.today, locale=repo.msgs.code)
+    problems = open_book(merged).check().problems
+    return [p for p in problems if p.severity is Severity.ERROR and ({p.file, *p.related} & ours)]
 
 
 def _describe(repo: Repo, path: str, base: str | None, ours: str | None, theirs: str | None) -> Conflict:
@@ -322,7 +356,8 @@ def _continue(repo: Repo, report: SyncReport, push: bool, remote: str | None) ->
         return report
     _git(root, "commit", "--no-edit", "--no-verify")
     report.committed = True
-    if push and remote:
+    report.errors = _errors_in_ours(repo, report.target)
+    if push and remote and not report.errors:
         _push(root, remote, report.branch)
         report.pushed = True
     return report

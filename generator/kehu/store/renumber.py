@@ -24,11 +24,12 @@ class Renumbered:
     path: Path
 
 
-def with_new_id(repo: Repo, doc: Any, old: str, new: str) -> Any:
-    """``doc`` (a round-trip map) with ``id: new`` and the old id noted, so imports and people find it."""
+def with_new_id(repo: Repo, doc: Any, old: str, new: str, note: str | None = None) -> Any:
+    """``doc`` (a round-trip map) with ``id: new`` and the old id noted (``note``, or the line import
+    uses), so imports and people find it."""
 
     doc["id"] = new
-    note = repo.msgs.word("note_old_id", value=old)
+    note = note or repo.msgs.word("note_old_id", value=old)
     notes = str(doc.get("notes") or "")
     if note not in notes:
         doc["notes"] = (notes.rstrip("\n") + "\n" + note) if notes.strip() else note
