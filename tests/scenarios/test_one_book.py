@@ -75,7 +75,7 @@ def test_the_site_shows_every_customer_marks_the_errors_and_the_build_line_count
     problems = (site / "problems" / "index.html").read_text(encoding="utf-8")
     assert f"customers/{BROKEN}.yaml" in problems
     due = (site / "due" / "index.html").read_text(encoding="utf-8")
-    row = re.search(rf'<tr class="kehu-due-item"[^>]*data-id="{FORMER}".*?</tr>', due, re.S)
+    row = re.search(rf'<tr class="kehu-due-row"[^>]*data-id="{FORMER}".*?</tr>', due, re.S)
     assert row and "kehu-has-errors" in row.group(0)
 
 

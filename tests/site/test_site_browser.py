@@ -243,7 +243,7 @@ def expected_due(site: Site, viewer: dt.date) -> dict[str, str]:
 
 
 def shown_due(page: Page) -> dict[str, str]:
-    rows = page.locator("tr.kehu-due-item:visible")
+    rows = page.locator(".kehu-due-item:visible")
     return dict(rows.evaluate_all("rs => rs.map(r => [r.dataset.id + '/' + r.dataset.kind, r.dataset.bucket])"))
 
 
@@ -326,12 +326,12 @@ def test_due_page_rebuckets_on_a_later_day(site: Site, browsing: Browsing) -> No
     assert later <= BUILT + dt.timedelta(days=site.rollover_days), "the page only carries this many days ahead"
 
     page = browsing.open("due/")
-    row = page.locator(f'tr.kehu-due-item[data-id="{cid}"][data-kind="followup"]')
+    row = page.locator(f'.kehu-due-item[data-id="{cid}"][data-kind="followup"]')
     expect(row).to_have_attribute("data-bucket", "soon")
     page.close()
 
     page = browsing.open("due/", today=later)
-    row = page.locator(f'tr.kehu-due-item[data-id="{cid}"][data-kind="followup"]')
+    row = page.locator(f'.kehu-due-item[data-id="{cid}"][data-kind="followup"]')
     expect(row).to_be_visible()
     expect(row).to_have_attribute("data-bucket", "overdue")
     expect(row.locator(".kehu-bucket")).to_have_text("逾期")
@@ -359,7 +359,7 @@ def test_hostile_values_render_as_text_and_run_nothing(site: Site, browsing: Bro
     assert article.locator("script").count() == 0
     assert article.locator('img[src="x"]').count() == 0
     assert article.locator('a[href^="javascript:"]').count() == 0
-    assert article.locator("strong").count() == 0
+    assert article.locator("strong", has_text="bold").count() == 0  # the page's own dates are strong
     assert page.title().startswith(evil.name)
     assert xss_fired(page) is None
 
@@ -375,7 +375,7 @@ def test_hostile_values_render_as_text_and_run_nothing(site: Site, browsing: Bro
     assert xss_fired(page) is None
     page.close()
     page = browsing.open("due/")
-    expect(page.locator(f'tr.kehu-due-item[data-id="{EVIL_ID}"] a')).to_have_text(evil.name)
+    expect(page.locator(f'tr.kehu-due-row[data-id="{EVIL_ID}"] a')).to_have_text(evil.name)
     assert xss_fired(page) is None
     browsing.rec.assert_clean()
 
@@ -663,3 +663,138 @@ def test_pool_page_lists_the_customers_in_the_pool(site: Site, browsing: Browsin
     nav = page.locator(".md-nav__link", has_text="公海")
     assert nav.count() >= 1  # in the navigation when kehu.yaml turns the pool on
     browsing.rec.assert_clean()
+
+
+# --- what a salesperson needs first, at 1280 and 390 px --------------------------------------------------
+
+FIRST_SCREEN = {"laptop": (1280, 800), "phone": PHONE}
+
+
+def _first_screen_profile(site: Site) -> str:
+    """A customer with a due follow-up, a contact and an open opportunity: what the first screen must hold."""
+    return next(cid for cid, c in sorted(site.customers.items()) if site.facts[cid].due and c.contacts
+                and any(o.is_open for o in c.opportunities) and cid not in (EVIL_ID, *SEARCH_FIXTURES))
+
+
+@pytest.mark.parametrize("screen", sorted(FIRST_SCREEN))
+def test_profile_first_screen_has_the_next_step_whom_to_call_and_open_deals(site: Site, browsing: Browsing,
+                                                                             screen: str) -> None:
+    cid = _first_screen_profile(site)
+    c, f = site.customers[cid], site.facts[cid]
+    width, height = FIRST_SCREEN[screen]
+    page = browsing.open(f"customers/{cid}/")
+    page.set_viewport_size({"width": width, "height": height})
+    page.evaluate("window.scrollTo(0, 0)")
+    for card in (".kehu-glance-next", ".kehu-glance-contacts", ".kehu-glance-opps"):
+        box = page.locator(card).bounding_box()
+        assert box is not None and box["y"] + box["height"] <= height, (screen, card, box)
+    assert f.due is not None
+    expect(page.locator(".kehu-glance-next")).to_contain_text(f.due.date.isoformat())
+    primary = next((x for x in c.contacts if x.primary), c.contacts[0])
+    expect(page.locator(".kehu-glance-contacts")).to_contain_text(primary.name)
+    first_open = min((o for o in c.opportunities if o.is_open), key=lambda o: (o.close or dt.date.max, o.id))
+    expect(page.locator(".kehu-glance-opps")).to_contain_text(first_open.what)
+    browsing.rec.assert_clean()
+
+
+def test_profile_marks_an_opportunity_past_its_close_date_and_says_which_next_date_wins(site: Site,
+                                                                                        browsing: Browsing) -> None:
+    late = next((cid, o) for cid, c in sorted(site.customers.items()) for o in c.opportunities
+                if o.is_open and o.close and o.close < BUILT)
+    page = browsing.open(f"customers/{late[0]}/")
+    row = page.locator(".kehu-opportunities tr", has_text=late[1].what)
+    expect(row.locator(".kehu-bucket-overdue")).to_have_text(re.compile("^(延误|已过预计成交日期)$"))
+    # a plan later than what the class's rhythm asks for: both dates shown, and which one the follow-up takes
+    both = next(cid for cid, c in sorted(site.customers.items()) if c.next_action and c.next_action.date
+                and site.facts[cid].due and site.facts[cid].due.reason != "next_action"
+                and site.facts[cid].due.date < c.next_action.date and cid not in (EVIL_ID, *SEARCH_FIXTURES))
+    page = browsing.open(f"customers/{both}/")
+    expect(page.locator(".kehu-next-plan")).to_contain_text("下次跟进取两者中较早的日期")
+    browsing.rec.assert_clean()
+
+
+PERSON_PAGES = ("", "customers/", "due/", f"customers/{QIMING}/", "satisfaction/", "forecast/")
+
+
+def test_phone_sized_headers_and_names_never_break_per_character(site: Site, phone: Browsing) -> None:
+    """姓/名, 负/责/人, 陈/超: a table header or a person's name on one line, whatever the column's width."""
+    page = None
+    for path in PERSON_PAGES:
+        page = phone.open(path, page=page)
+        broken = page.evaluate("""() => [...document.querySelectorAll('article th, article .kehu-person')]
+            .filter(e => e.offsetParent && e.textContent.trim())
+            .filter(e => { const r = document.createRange(); r.selectNodeContents(e);
+                           const tops = new Set([...r.getClientRects()].filter(x => x.width > 0)
+                                                .map(x => Math.round(x.top)));
+                           return tops.size > 1; })
+            .map(e => e.textContent.trim())""")
+        assert broken == [], (path, broken[:8])
+    phone.rec.assert_clean()
+
+
+def test_due_page_one_row_per_customer_with_whom_to_call_and_only_mine(site: Site, browsing: Browsing) -> None:
+    page = browsing.open("due/")
+    ids = page.locator("section.kehu-due-group:not([hidden])").evaluate_all(
+        "gs => gs.map(g => [...g.querySelectorAll('tr.kehu-due-row:not([hidden])')].map(r => r.dataset.id))")
+    for group in ids:
+        assert len(group) == len(set(group)), group  # one row per customer
+    several = next(cid for cid, f in sorted(site.facts.items())
+                   if sum(1 for d in [f.due, *f.rhythms] if d and derive.due_bucket(d.date, BUILT, site.soon_days)
+                          != "later") >= 2 and not site.customers[cid].quiet_until)
+    row = page.locator(f'tr.kehu-due-row[data-id="{several}"]')
+    expect(row).to_have_count(1)
+    assert row.locator(".kehu-due-item:visible").count() >= 2
+    c = site.customers[several]
+    contact = next((x for x in c.contacts if x.primary), c.contacts[0] if c.contacts else None)
+    if contact is not None:
+        expect(row.locator(".kehu-due-contact")).to_contain_text(contact.name)
+    # only one person's list: the others' groups hidden, the counts that person's, and remembered
+    owner = c.owner
+    name = {m: g for m, g in page.locator(".kehu-owner-pick option").evaluate_all(
+        "os => os.map(o => [o.value, o.textContent])")}[owner]
+    page.locator(".kehu-owner-pick").select_option(owner)
+    shown = page.locator("section.kehu-due-group:visible").evaluate_all("gs => gs.map(g => g.dataset.owner)")
+    assert shown == [owner], (shown, name)
+    mine = {k: v for k, v in expected_due(site, BUILT).items() if site.customers[k.split("/")[0]].owner == owner}
+    for bucket in ("overdue", "today", "soon"):
+        expect(page.locator(f'[data-count="{bucket}"]')).to_have_text(str(sum(1 for b in mine.values() if b == bucket)))
+    page.reload()
+    expect(page.locator(".kehu-owner-pick")).to_have_value(owner)
+    assert page.locator("section.kehu-due-group:visible").evaluate_all("gs => gs.map(g => g.dataset.owner)") \
+        == [owner]
+    page.locator(".kehu-owner-pick").select_option("")
+    browsing.rec.assert_clean()
+
+
+@pytest.mark.parametrize("days_later", [0, 2, 6])
+def test_dashboard_and_due_page_agree_on_the_viewers_date(site: Site, browsing: Browsing, days_later: int) -> None:
+    viewer = BUILT + dt.timedelta(days=days_later)
+    expected = expected_due(site, viewer)
+    counts = {b: sum(1 for v in expected.values() if v == b) for b in ("overdue", "today", "soon")}
+    for path in ("", "due/"):
+        page = browsing.open(path, today=viewer)
+        page.evaluate("window.localStorage.clear()")
+        page.reload()
+        for bucket, n in counts.items():
+            expect(page.locator(f'[data-count="{bucket}"]')).to_have_text(str(n))
+        if days_later:
+            expect(page.locator(".kehu-viewer-today")).to_have_text(viewer.isoformat())
+    browsing.rec.assert_clean()
+
+
+def test_the_site_opened_from_disk_navigates(site: Site, browser: Browser) -> None:
+    """Someone double-clicks site/index.html: the links lead to pages, not folder listings, and a line says that
+    search needs `kehu serve`."""
+    context = browser.new_context(locale="zh-CN")
+    try:
+        page = context.new_page()
+        page.goto((site.out / "index.html").as_uri(), wait_until="load")
+        expect(page.locator(".kehu-file-notice")).to_contain_text("kehu serve")
+        page.locator("nav a", has_text="客户列表").first.click()
+        expect(page).to_have_url(re.compile(r"/customers/index\.html$"))
+        expect(page.locator("article h1")).to_have_text("客户列表")
+        page.locator("#kehu-index tbody a", has_text=site.customers[QIMING].name).click()
+        expect(page).to_have_url(re.compile(rf"/customers/{QIMING}/index\.html$"))
+        expect(page.locator("article h1")).to_have_text(site.customers[QIMING].name)
+    finally:
+        context.close()

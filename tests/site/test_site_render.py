@@ -169,7 +169,7 @@ def test_customers_index_data_is_compact(built):
 def test_due_page_carries_build_date_and_due_dates(built):
     page = (built["site"] / "due" / "index.html").read_text(encoding="utf-8")
     assert f'data-built="{TODAY}"' in page and 'data-tz="Asia/Shanghai"' in page
-    item = re.search(rf'<tr class="kehu-due-item" data-due="2024-06-01" data-hold="" data-bucket="today" '
+    item = re.search(rf'<span class="kehu-due-item" data-due="2024-06-01" data-hold="" data-bucket="today" '
                      rf'data-id="{EVIL_ID}"', page)
     assert item is not None
 

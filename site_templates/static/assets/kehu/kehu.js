@@ -130,7 +130,8 @@
         var tr = document.createElement("tr");
         var name = el("td");
         var a = el("a", r[1]);
-        a.href = base.replace(/X(\/|\.html)?$/, encodeURIComponent(r[0]) + "$1");
+        var href = base.replace(/X(\/|\.html)?$/, encodeURIComponent(r[0]) + "$1");
+        a.href = window.location.protocol === "file:" && /\/$/.test(href) ? href + "index.html" : href;
         name.appendChild(a);
         name.appendChild(document.createTextNode(" "));
         name.appendChild(el("span", r[0], "kehu-muted"));
