@@ -27,26 +27,38 @@ def repo(make_repo):
 
 
 def test_member_codes_come_from_team_yaml_or_the_names_pinyin(make_repo) -> None:
-    from kehu.repo.idscheme import code_clashes, derived_code, member_code
+    from kehu.repo.idscheme import code_clashes, derived_code, member_code, member_codes, moved_codes
     from kehu.repo.model import Member, Team
 
     assert derived_code(Member("lixia", "李霞", "sales")) == "LX"
     assert derived_code(Member("ouyang", "欧阳娜娜", "sales")) == "OYN"  # at most three letters
     assert derived_code(Member("john.smith", "John Smith", "sales")) == "JS"
     assert member_code(Member("lixia", "李霞", "sales", code="XIA")) == "XIA"
-    team = Team("team.yaml", [Member("lixia", "李霞", "sales"), Member("liuxin", "刘欣", "sales", line=9)])
-    assert [(a.handle, b.handle, code) for a, b, code in code_clashes(team)] == [("liuxin", "lixia", "LX")]
+    # an ordinary team: 王强 and 吴倩 share the initials WQ; the one listed later steps aside, still reading as her name
+    team = Team("team.yaml", [Member("wangqiang", "王强", "sales"), Member("wuqian", "吴倩", "sales", line=9)])
+    assert member_codes(team) == {"wangqiang": "WQ", "wuqian": "WUQ"} and code_clashes(team) == []
+    assert [(m.handle, h.handle, i, c) for m, h, i, c in moved_codes(team)] == [("wuqian", "wangqiang", "WQ", "WUQ")]
+    # a code written in team.yaml is kept, and a derived one steps aside for it wherever it is listed
+    written = Team("team.yaml", [Member("wuqian", "吴倩", "sales"), Member("wangqiang", "王强", "sales", code="WQ")])
+    assert member_codes(written) == {"wuqian": "WUQ", "wangqiang": "WQ"}
+    both = Team("team.yaml", [Member("wangqiang", "王强", "sales", code="WQ"),
+                              Member("wuqian", "吴倩", "sales", code="WQ", line=9)])
+    assert [(a.handle, b.handle, code) for a, b, code in code_clashes(both)] == [("wuqian", "wangqiang", "WQ")]
 
 
-def test_two_members_with_one_code_is_a_team_yaml_error_until_one_gets_a_code(make_repo) -> None:
-    team = ("members:\n  - {handle: lixia, name: 李霞, role: sales}\n"
-            "  - {handle: liuxin, name: 刘欣, role: sales}\n")
+def test_two_members_with_one_written_code_is_a_team_yaml_error_and_derived_codes_are_told(make_repo) -> None:
+    team = ("members:\n  - {handle: wangqiang, name: 王强, role: sales}\n"
+            "  - {handle: wuqian, name: 吴倩, role: sales}\n")
     r = make_repo(team=team)
-    run = r.check_json()
-    clash = [p for p in run.problems if p["code"] == "team-code-clash"]
+    assert [p for p in r.check_json().problems if p["code"].startswith("team-code")] == []
+    said = kehu(r, "check")
+    assert "吴倩（wuqian）新建客户的编号代码是 WUQ，因为 WQ 已是王强的" in said.stdout, said.stdout
+    clashing = team.replace("name: 王强,", "name: 王强, code: WQ,").replace("name: 吴倩,", "name: 吴倩, code: WQ,")
+    r.write("team.yaml", clashing)
+    clash = [p for p in r.check_json().problems if p["code"] == "team-code-clash"]
     assert len(clash) == 1 and clash[0]["file"] == "team.yaml" and clash[0]["line"] == 3
-    assert "lixia" in clash[0]["message"] and "liuxin" in clash[0]["message"] and "LX" in clash[0]["message"]
-    r.write("team.yaml", team.replace("name: 刘欣,", "name: 刘欣, code: LXN,"))
+    assert "王强" in clash[0]["message"] and "吴倩" in clash[0]["message"] and "WQ" in clash[0]["message"]
+    r.write("team.yaml", clashing.replace("name: 吴倩, code: WQ,", "name: 吴倩,"))
     assert [p for p in r.check_json().problems if p["code"] == "team-code-clash"] == []
 
 
