@@ -237,8 +237,22 @@ def test_both_planning_a_next_step_keeps_the_sooner_date_and_both_plans(git: Git
     ours = BASE.replace("{date: 2024-06-05, action: 提交续约方案}", "{date: 2024-06-10, action: 发送合同草稿}")
     theirs = BASE.replace("{date: 2024-06-05, action: 提交续约方案}", "{date: 2024-06-08, action: 安排技术交流}")
     text = _clean(git, git.branches(ours, theirs))
-    assert "2024-06-08" in text and "发送合同草稿" in text and "安排技术交流" in text
-    assert "2024-06-10" not in text
+    # due on the sooner day, and the later plan still says its own day
+    assert "next_action: {date: 2024-06-08, action: 安排技术交流；2024-06-10 发送合同草稿}" in text, text
+
+
+def test_plans_of_four_colleagues_each_keep_their_day(tmp_path: Path) -> None:
+    from kehu.git.merge import _merge_plans
+
+    plans = [{"date": f"2024-06-{d:02d}", "action": a}
+             for d, a in ((10, "发送合同草稿"), (8, "安排技术交流"), (12, "上门拜访"), (5, "电话确认预算"))]
+    merged = plans[0]
+    for other in plans[1:]:
+        merged = _merge_plans(dict(merged), other)
+    assert merged == {"date": "2024-06-05",
+                      "action": "电话确认预算；2024-06-08 安排技术交流；2024-06-10 发送合同草稿；2024-06-12 上门拜访"}
+    same_day = _merge_plans({"date": "2024-06-05", "action": "甲"}, {"date": "2024-06-05", "action": "乙"})
+    assert same_day["action"] == "甲；乙"
 
 
 def test_unparseable_side_falls_back_to_gits_line_conflict(git: Git) -> None:

@@ -201,7 +201,9 @@ def _take(ours: Any, key: Any, value: Any, theirs: Mapping[Any, Any]) -> None:
 
 
 def _merge_plans(a: Any, b: Any) -> Any:
-    """Two new next actions: the sooner date wins, and neither plan's text is lost."""
+    """Two new next actions: the sooner date wins, and neither plan is lost — the later one keeps its date in
+    the text (``安排技术交流；2024-06-10 发送合同草稿``), so plans merged from several colleagues still say when each
+    step was meant, not all on the sooner day."""
     plans = [p for p in (a, b) if isinstance(p, Mapping) and p.get("action")]
     if not plans:
         return _copy(a) if a is not MISSING else None
@@ -211,7 +213,9 @@ def _merge_plans(a: Any, b: Any) -> Any:
     merged: Any = a if first is a else _copy(first)
     texts = [str(first["action"])]
     if str(second["action"]) not in texts[0]:
-        texts.append(str(second["action"]))
+        later = _field(second, "date")
+        same_day = later is MISSING or later is None or str(later) == str(_field(first, "date"))
+        texts.append(str(second["action"]) if same_day else f"{later} {second['action']}")
     merged["action"] = "；".join(texts)
     return merged
 
