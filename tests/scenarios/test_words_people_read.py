@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -171,7 +171,33 @@ def session(repo: TeamRepo) -> Iterator[tuple[str, Result]]:
     yield run("fmt", "--check")
     yield run("forget", "启明科技", "--contact", "张伟", "--reason", "本人要求删除")
     yield run("codeowners")
+    yield run("build", "--out", str(repo.root.parent / "site"))
+    yield run("sync")  # the week's work is not committed yet: refused, saying what to do
+    yield from _colleague_adds_the_same_company(repo, run)
     yield run("check")
+
+
+def _colleague_adds_the_same_company(repo: TeamRepo, run: Callable[..., tuple[str, Result]]
+                                     ) -> Iterator[tuple[str, Result]]:
+    """吴倩 (on a branch) and 王强 (on main, in his own clone) each add the same company with its phone: the
+    branch's `kehu sync --push` merges without a git conflict, then says what `kehu check` refuses, and how."""
+    parent = repo.root.parent
+    commit(repo, "a week", date="2026-11-21T18:00:00+08:00")
+    origin = parent / "origin.git"
+    git(parent, "init", "-q", "--bare", "-b", "main", str(origin))
+    git(repo.root, "remote", "add", "origin", str(origin))
+    git(repo.root, "push", "-q", "origin", "main")
+    git(repo.root, "switch", "-q", "-c", "haishu")
+    company = ("宁波海曙港口物流有限公司", "--industry", "G", "--contact-name", "周涛", "--phone", "13600136666")
+    yield run("new", *company, "--owner", "吴倩")
+    commit(repo, "海曙", date="2026-11-21T18:10:00+08:00")
+    colleague = TeamRepo(parent / "colleague")
+    git(parent, "clone", "-q", str(origin), str(colleague.root))
+    git(colleague.root, "config", "user.email", "wangqiang@example.com")
+    yield "new (colleague) " + company[0], kehu(colleague, "new", *company, "--owner", "王强", today=TODAY)
+    commit(colleague, "海曙", email="wangqiang@example.com", date="2026-11-21T18:20:00+08:00")
+    git(colleague.root, "push", "-q", "origin", "main")
+    yield run("sync", "--push")
 
 
 # --- what must not be there -------------------------------------------------------------------------------
@@ -228,11 +254,17 @@ def test_every_command_speaks_the_team_language(team: TeamRepo) -> None:
     lang = "en" if "locale: en" in (team.root / "kehu.yaml").read_text(encoding="utf-8") else "zh"
     problems = []
     transcript = []
+    last: dict[str, Result] = {}
     for command, result in session(team):
         transcript.append(f"$ kehu {command}\n{result.stdout}{result.stderr}")
         assert result.exit_code != 70, f"kehu {command}: a bug in kehu\n{result.stderr}"
         problems += [f"kehu {command}: {f}" for f in findings(result.stdout + result.stderr, lang)]
+        last[command] = result
     assert not problems, "\n".join(problems) + "\n\n" + "\n".join(transcript)
+    # the words were read where they matter: the build ran, and sync stopped before pushing a duplicate
+    assert last["build --out " + str(team.root.parent / "site")].exit_code == 0
+    synced = last["sync --push"]
+    assert synced.exit_code == 1 and "duplicate-phone" in synced.stdout and "kehu merge" in synced.stdout, synced
 
 
 @pytest.mark.parametrize(("text", "kind"), [
