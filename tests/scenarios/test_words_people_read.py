@@ -172,6 +172,7 @@ def session(repo: TeamRepo) -> Iterator[tuple[str, Result]]:
     yield run("forget", "启明科技", "--contact", "张伟", "--reason", "本人要求删除")
     yield run("codeowners")
     yield run("build", "--out", str(repo.root.parent / "site"))
+    yield run("init", str(repo.root.parent / "another-team"))
     yield run("sync")  # the week's work is not committed yet: refused, saying what to do
     yield from _colleague_adds_the_same_company(repo, run)
     yield run("check")
@@ -263,6 +264,7 @@ def test_every_command_speaks_the_team_language(team: TeamRepo) -> None:
     assert not problems, "\n".join(problems) + "\n\n" + "\n".join(transcript)
     # the words were read where they matter: the build ran, and sync stopped before pushing a duplicate
     assert last["build --out " + str(team.root.parent / "site")].exit_code == 0
+    assert last["init " + str(team.root.parent / "another-team")].exit_code == 0
     synced = last["sync --push"]
     assert synced.exit_code == 1 and "duplicate-phone" in synced.stdout and "kehu merge" in synced.stdout, synced
 
