@@ -72,7 +72,7 @@ def test_pool_lists_who_the_owner_left_alone(repo):
         ("C20240502001", "2024-06-01", "wangfang")]
     assert p["holdings"] == {"lixia": 0, "wangfang": 3, "liuyang": 0}
     text = kehu(repo, "pool").stdout
-    assert "公海客户（3 个）" in text and "lixia 0/2" in text
+    assert "公海客户（3 个）" in text and "李霞 0/2" in text and "lixia" not in text, text
 
 
 def test_claim_takes_the_customer_and_leaves_codeowners_to_main(repo):
@@ -81,7 +81,7 @@ def test_claim_takes_the_customer_and_leaves_codeowners_to_main(repo):
     before = (repo.root / ".github/CODEOWNERS").read_text(encoding="utf-8")
     r = kehu(repo, "claim", "C20240502001")  # you: lixia, from git config user.email
     assert r.exit_code == 0, r.stderr
-    assert "wangfang → lixia" in r.stdout and "1/2" in r.stdout
+    assert "王芳 → 李霞" in r.stdout and "1/2" in r.stdout  # members by name
     data = plain(repo.customers / "C20240502001.yaml")
     assert (data["owner"], data["owner_since"]) == ("lixia", "2024-06-01")
     assert_written_well(repo, repo.customers / "C20240502001.yaml")

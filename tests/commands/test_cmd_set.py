@@ -19,7 +19,7 @@ def target(repo):
 def test_stage_move_keeps_comments(repo):
     r = kehu(repo, "set", "启明", "stage", "negotiating")
     assert r.exit_code == 0, r.stderr
-    assert "stage quoted → negotiating" in r.stdout
+    assert "客户阶段：报价 → 谈判" in r.stdout and "stage" not in r.stdout  # the schema's title and labels
     text = target(repo).read_text(encoding="utf-8")
     assert "# 工商注册全称" in text and "# 首次接触" in text
     assert plain(target(repo))["stage"] == "negotiating"
@@ -126,15 +126,15 @@ BAD = [
     (["set", "启明", "quiet_until", "2024-9-31"], "2024-9-31"),
     (["set", "启明", "class", "vip", "--reason", "x"], "vip"),
     (["set", "启明", "class", "key", "--reason", " "], "--reason"),
-    (["set", "启明", "annual_value", "很多"], "annual_value"),
-    (["set", "启明", "repurchase_rate", "1.5"], "repurchase_rate"),        # the schema's maximum
-    (["set", "启明", "id", "C20240501002"], "id"),
+    (["set", "启明", "annual_value", "很多"], "年合作金额"),
+    (["set", "启明", "repurchase_rate", "1.5"], "复购率"),        # the schema's maximum
+    (["set", "启明", "id", "C20240501002"], "客户编号"),
     (["set", "启明", "interactions", "x"], "kehu log"),
-    (["set", "启明", "stag", "won"], "stage"),                              # did you mean
+    (["set", "启明", "stag", "won"], "客户阶段"),                              # did you mean
     (["set", "启明", "region", "上海", "--reason", "x"], "--reason"),
     (["set", "启明", "stage", "won", "--lost-from", "quoted"], "--lost-from"),
     (["set", "启明", "stage", "lost", "--lost-from", "lost"], "--lost-from"),
-    (["set", "启明", "size", "200-500", "500+"], "size"),
+    (["set", "启明", "size", "200-500", "500+"], "企业规模"),
     (["set", "启明", "tags", "便宜"], "便宜"),
     (["set", "启明", "created", "2024-07-01"], "2024-07-01"),              # in the future
 ]
