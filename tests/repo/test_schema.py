@@ -108,8 +108,10 @@ CASES = [
      'birthday: "12-31"'),
     ("birthday-no-month-13", 'birthday: "05-12"', 'birthday: "13-01"', "bad-pattern", ("birthday:", 10), ["13-01"],
      'birthday: "02-29"'),
-    ("survey-score-6", "quality: 5,", "quality: 6,", "out-of-range", ("quality: 6", 9), ["6"], "quality: 1,"),
-    ("survey-score-0", "quality: 5,", "quality: 0,", "out-of-range", ("quality: 0", 9), ["0"], "quality: 3,"),
+    ("survey-score-6", "quality: 5,", "quality: 6,", "out-of-range", ("quality: 6", 9), ["6", "最大为 5"],
+     "quality: 1,"),
+    ("survey-score-0", "quality: 5,", "quality: 0,", "out-of-range", ("quality: 0", 9), ["0", "最小为 1"],
+     "quality: 3,"),
     ("negative-budget-ok-but-repurchase", "budget: 200000", "budget: 200000\nrepurchase_rate: 1.5",
      "out-of-range", ("repurchase_rate", 17), ["1.5"], "budget: 200000\nrepurchase_rate: 0.85"),
     ("tags-unknown", "needs: 需定制化解决方案", "needs: 需定制化解决方案\ntags: [快速部署, 要便宜]", "unknown-value",
@@ -130,6 +132,7 @@ def test_schema_error_is_located_and_fixable(repo, case):
     assert problem_tuples(problems) == [(F, line, col, "error", code)]
     for word in words:
         assert word in problems[0].message + problems[0].hint
+    assert not re.search(r"maximum|minimum|maxLength|minItems", problems[0].message)  # the schema's keywords
     assert check_text(repo, mutate(BASE, old, fixed)) == []
 
 

@@ -643,7 +643,8 @@ class _Translator:
             yield m.error(f, line, col, "bad-pattern", field=field, value=value, expected=shape)
             return
         if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "minItems", "maxItems", "maxLength"):
-            yield m.error(f, line, col, "out-of-range", field=field, value=value, detail=f"{v} {want}")
+            yield m.error(f, line, col, "out-of-range", field=field, value=value,
+                          detail=m.word(f"schema.range.{v}", n=want))  # the keyword is the schema's, not a word
             return
         if v == "minLength":
             yield m.error(f, line, col, "empty-value", field=field)
