@@ -171,7 +171,7 @@ def test_every_row_is_a_customer_and_one_bad_phone_drops_only_the_phone(team: di
 def test_the_preview_shows_unrecognised_columns_and_column_type_trouble(team: dict) -> None:
     dry = team["dry"].stdout
     assert "最后跟进时间 → 跟进记录 · 日期" in dry  # the common header is recognised (said by the schema's titles)
-    assert "签约 → won" in dry and "合作金额 → deal.amount" in dry
+    assert "签约 → 成交金额" in dry and "合作金额 → 合作记录 · 金额(元)" in dry  # never `won`, `deal.amount`
     assert re.search(r"未识别的列.*内部编码", dry)
     assert "“预算”列应为金额，但有 1 个值是日期（如第 24 行：2024-07-01）" in dry
 
@@ -238,7 +238,7 @@ def site(team: dict) -> Path:
 
 
 def _kpi(html: str, key: str) -> str:
-    found = re.search(rf'kehu-kpi-{key}"[^>]*><span class="kehu-kpi-n">([^<]*)<', html)
+    found = re.search(rf'kehu-kpi-{key}"[^>]*><span class="kehu-kpi-n"[^>]*>([^<]*)<', html)
     assert found, key
     return found.group(1)
 
