@@ -652,6 +652,9 @@ class _Translator:
         if v == "uniqueItems":
             yield m.error(f, line, col, "not-unique", field=field)
             return
+        if v == "format" and m.has(f"schema.format.{want}"):  # the library's explanation is English only
+            yield m.error(f, line, col, "schema", field=field, detail=m.word(f"schema.format.{want}", value=value))
+            return
         yield m.error(f, line, col, "schema", field=field, detail=err.message)
 
     def _title(self, schema: Mapping[str, Any], name: str) -> str:
@@ -659,7 +662,10 @@ class _Translator:
         return title_of(prop, self.msgs.code, name)
 
     def _words(self, path: Path_) -> str:
-        """The place as a person says it (合作记录第1条 · 金额), for every message."""
+        """The place as a person says it (合作记录第1条 · 金额), for every message. kehu.yaml's settings are
+        named by their keys (`ids.pattern`): those are what the team looks up and edits there."""
+        if str(self.root.get("$id", "")).endswith("/config.schema.json"):
+            return _dotted(path)
         return field_words(self.root, path, self.msgs.code)
 
     def _excluded_value(self, err: jsonschema.ValidationError, path: Path_, field: str) -> Problem:
