@@ -165,6 +165,41 @@ class Pool:
 
 
 @dataclass(frozen=True, slots=True)
+class Target:
+    """业绩目标: what one member (or the team) aims for in one month or quarter; None: no target of that kind."""
+    won: float | None = None            # amount of the deals signed (CNY)
+    new_customers: int | None = None    # customers created
+    visits: int | None = None           # interactions on the channel `visit`
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodTargets:
+    """The targets of one period (``2026-11`` or ``2026-Q4``): the team's and each member's."""
+    team: Target | None = None
+    members: Mapping[str, Target] = field(default_factory=lambda: EMPTY)
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    to_roles: tuple[str, ...]
+    site_months: int
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalRule:
+    """One kind of change that needs a manager's approving review (kehu.core.approval says what each means)."""
+    kind: str
+    amount: float | None = None          # deal_above: a deal of at least this amount (CNY)
+    to: tuple[str, ...] = ()             # class_override: only to these classes (empty: any class)
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    roles: tuple[str, ...]
+    rules: tuple[ApprovalRule, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Reverify:
     high: int
     other: int
@@ -232,6 +267,8 @@ class Config:
     dormant_days: int
     opportunities: Opportunities
     pool: Pool
+    report: Report
+    approval: Approval
     first_followup_hours: int
     record_within_hours: int
     due_soon_days: int
@@ -246,6 +283,7 @@ class Config:
     privacy: Privacy
     site: Site
     forgotten: tuple[Forgotten, ...] = ()
+    targets: Mapping[str, PeriodTargets] = field(default_factory=lambda: EMPTY)  # period -> targets
     # top-level keys a team's own schema/config.schema.json allows
     extra: Mapping[str, Any] = field(default_factory=lambda: EMPTY)
     today: dt.date = dt.date.min      # set by build: the given date, else today in the team's time zone

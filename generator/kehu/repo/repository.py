@@ -137,8 +137,8 @@ def open_repo(root: Path | None = None, today: dt.date | None = None, locale: st
         problems.append(_type_problem(e, boot, loaded))
         config, config_ok = Config.build({}, today=today), False
     msgs = Locale(locale or config.locale)
+    config_loaded = loaded if config_path.is_file() else None
     if config_ok:
-        config_loaded = loaded if config_path.is_file() else None
         stage_problems = _stage_problems(config, schemas, msgs, config_loaded)
         stage_problems += _id_scheme_problems(config, msgs, config_loaded)
         stage_problems += _value_problems(config, msgs, config_loaded)
@@ -163,6 +163,7 @@ def open_repo(root: Path | None = None, today: dt.date | None = None, locale: st
                     problems.append(msgs.error(TEAM_FILE, mem.line, 1, "team-duplicate-handle",
                                                handle=mem.handle, first=first[mem.handle]))
                 first.setdefault(mem.handle, mem.line)
+            problems.extend(_target_problems(config, team, msgs, config_loaded if config_ok else None))
             if "member" in template_fields(config.ids.template):
                 for mem, other, shared in code_clashes(team):
                     problems.append(msgs.error(TEAM_FILE, mem.line, 1, "team-code-clash", handle=mem.handle,
@@ -172,6 +173,19 @@ def open_repo(root: Path | None = None, today: dt.date | None = None, locale: st
         hint = (msgs.word("repo.create_team_yaml"))
         problems.append(msgs.error(TEAM_FILE, 1, 1, "missing-file", name=TEAM_FILE, hint=hint))
     return Repo(root, config, schemas, team, msgs, problems, config_ok, config_text, team_text)
+
+
+def _target_problems(config: Config, team: Team, msgs: Locale, loaded: LoadedYaml | None) -> list[Problem]:
+    """A target names a member of team.yaml (a member who left stays there, ``active: false``)."""
+    out: list[Problem] = []
+    known = team.handles
+    for period, targets in config.targets.items():
+        for handle in targets.members:
+            if handle not in known:
+                where = loaded.pos(("targets", period, "members", handle)) if loaded is not None else (1, 1)
+                out.append(msgs.error(CONFIG_FILE, *where, "config-target-handle", period=period, handle=handle,
+                                      known=msgs.join(sorted(known))))
+    return out
 
 
 def _type_problem(e: ConfigValueError, msgs: Locale, loaded: LoadedYaml | None) -> Problem:
