@@ -22,7 +22,7 @@ from ..book.loader import open_book
 from ..core.derive import opp_probability, opp_slipping
 from ..core.present import Presenter
 from ..repo.repository import Repo
-from ..store.mapedit import entry, field_order, insert_dated, set_field, yaml_date
+from ..store.mapedit import complete_first_followup, entry, field_order, insert_dated, set_field, yaml_date
 from ..store.transaction import Editing, open_for_edit, require_sound_repo, save
 from ..util.errors import refuse
 from ..words.catalogue import Locale
@@ -226,6 +226,7 @@ def win(obj: RunOptions, customer: str, opp: str, signed: str | None, amount: st
         deals = CommentedSeq()
         set_field(ed.data, "deals", deals, field_order(repo))
     insert_dated(deals, deal, "signed")
+    complete_first_followup(ed.data)
     o["stage"] = "won"
     o.pop("probability", None)
     set_field(o, "closed", yaml_date(when), ITEM_ORDER)

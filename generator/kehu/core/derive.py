@@ -16,6 +16,7 @@ from typing import Any
 
 from ..repo.config import Config
 from ..repo.model import Contact, Customer, Opportunity
+from ..words.catalogue import is_first_followup_action
 
 STATUSES = ("active", "dormant", "lost", "potential")
 CLASSES = ("core", "key", "normal", "potential")
@@ -92,8 +93,17 @@ def cooperation_since(c: Customer) -> dt.date | None:
     return min(signed) if signed else None
 
 
+def contact_days(c: Customer) -> list[dt.date]:
+    """Every day the team was in contact with the customer: each interaction, and each sale — a deal signed or an
+    opportunity won is contact too, so a customer that has just signed is never "owed a first follow-up"."""
+    days = [i.date for i in c.interactions if i.date]
+    days += [d.signed for d in c.deals if d.signed]
+    days += [o.closed for o in c.opportunities if o.stage == "won" and o.closed]
+    return days
+
+
 def last_contact(c: Customer, today: dt.date) -> dt.date | None:
-    dates = [i.date for i in c.interactions if i.date and i.date <= today]
+    dates = [d for d in contact_days(c) if d <= today]
     return max(dates) if dates else None
 
 
@@ -157,7 +167,9 @@ def next_due(c: Customer, klass: str, last: dt.date | None, cfg: Config) -> Due 
         return None
     candidates: list[Due] = []
     na = c.next_action
-    if na and na.date and (last is None or na.date > last):
+    # the first follow-up `kehu new` planned is done by any contact (a call, a deal signed, an opportunity won)
+    first_done = last is not None and is_first_followup_action(na.action if na else None)
+    if na and na.date and (last is None or na.date > last) and not first_done:
         candidates.append(Due(na.date, "next_action", na.action, na.line))
     if last is None and not predates_kehu(c):
         if c.created:

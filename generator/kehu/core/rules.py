@@ -212,14 +212,14 @@ def info_to_collect(ctx: FileContext) -> Iterator[Problem]:
 
 
 def first_followup_in_time(ctx: FileContext) -> Iterator[Problem]:
-    from .derive import predates_kehu  # derive owns what "a new customer" means
+    from .derive import contact_days, predates_kehu  # derive owns what "a new customer" and "contact" mean
 
     c, m, cfg = ctx.customer, ctx.msgs, ctx.config
     if not c.created or c.stage == "lost" or predates_kehu(c):
         return  # a customer imported from before kehu was never a new customer here
     hours = cfg.first_followup_hours
     allowed = dt.timedelta(hours=hours)
-    dates = sorted(x.date for x in c.interactions if x.date)
+    dates = sorted(contact_days(c))  # a deal signed or an opportunity won is the first contact too
     if dates:
         first = dates[0]
         if dt.datetime.combine(first, dt.time()) - dt.datetime.combine(c.created, dt.time()) > allowed:

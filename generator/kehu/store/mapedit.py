@@ -79,3 +79,15 @@ def insert_dated(seq: list[Any], item: Any, date_key: str | None = "date") -> in
 
 def field_order(repo: Repo) -> list[str]:
     return repo.schemas.field_order()
+
+
+def complete_first_followup(data: CommentedMap) -> bool:
+    """A sale is contact: a deal signed (`kehu opp win`, `kehu set … stage won`) completes the first follow-up
+    `kehu new` planned, as a logged call does. Returns whether the planned step was cleared."""
+    from ..words.catalogue import is_first_followup_action
+
+    current = data.get("next_action")
+    if isinstance(current, dict) and is_first_followup_action(current.get("action")):
+        data["next_action"] = None
+        return True
+    return False
