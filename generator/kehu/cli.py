@@ -57,6 +57,7 @@ COMMANDS: dict[str, str] = {
     "forecast": "forecast",
     "pool": "pool",
     "claim": "claim",
+    "handover": "handover",
 }
 
 

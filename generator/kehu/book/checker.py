@@ -92,7 +92,8 @@ def check_loaded(repo: Repo, file: str, raw: bytes) -> tuple[list[Problem], Inde
     if problems:
         return problems, entry, None, None
     customer = customer_from(loaded)
-    ctx = FileContext(loaded, customer, config, repo.handles, msgs, config.today, schemas=repo.schemas)
+    ctx = FileContext(loaded, customer, config, repo.handles, msgs, config.today, schemas=repo.schemas,
+                      inactive=repo.inactive)
     for rule in FILE_RULES:
         problems.extend(rule(ctx))
     return problems, entry, loaded, valid_until(customer, problems, config.today, config.first_followup_hours)

@@ -38,6 +38,7 @@ class FileContext:
     msgs: Locale
     today: dt.date
     schemas: SchemaSet | None = None  # the repository's schemas: problems name fields by their titles
+    inactive: frozenset[str] = frozenset()  # members who left (team.yaml active: false)
 
     def at(self, *path: str | int) -> tuple[int, int]:
         return self.loaded.pos(tuple(path))
@@ -102,6 +103,25 @@ def handles_known(ctx: FileContext) -> Iterator[Problem]:
             if isinstance(by, str) and by not in ctx.handles:
                 yield m.error(c.file, *ctx.at(key, i, "by"), "unknown-handle", field=f"{key}[{i}].by", handle=by,
                               known=known)
+
+
+def handed_over(ctx: FileContext) -> Iterator[Problem]:
+    """A member who left (``active: false``) keeps every past record (``by:``, handlers of resolved complaints);
+    what they still hold — the customer, an open opportunity, an open complaint — is a warning to hand over,
+    never an error that hides the customer."""
+    if not ctx.inactive:
+        return
+    c, m = ctx.customer, ctx.msgs
+    if c.owner in ctx.inactive and c.stage != "lost":
+        yield m.warning(c.file, *ctx.at("owner"), "owner-inactive", field="owner", handle=c.owner)
+    for i, o in enumerate(c.opportunities):
+        if o.is_open and o.owner in ctx.inactive:
+            yield m.warning(c.file, *ctx.at("opportunities", i, "owner"), "owner-inactive",
+                            field=f"opportunities[{i}].owner", handle=o.owner)
+    for i, x in enumerate(c.complaints):
+        if x.status != "resolved" and x.handler in ctx.inactive:
+            yield m.warning(c.file, *ctx.at("complaints", i, "handler"), "owner-inactive",
+                            field=f"complaints[{i}].handler", handle=x.handler)
 
 
 def dates_plausible(ctx: FileContext) -> Iterator[Problem]:
@@ -312,7 +332,7 @@ def opportunities_sound(ctx: FileContext) -> Iterator[Problem]:
 
 
 FILE_RULES: list[FileRule] = [
-    id_matches_file, handles_known, dates_plausible, contacts_valid, no_forbidden_numbers,
+    id_matches_file, handles_known, handed_over, dates_plausible, contacts_valid, no_forbidden_numbers,
     followups_specific, info_to_collect, first_followup_in_time, stage_consistent, booleans_plain, text_visible,
     opportunities_sound,
 ]

@@ -97,6 +97,11 @@ class Repo:
     def handles(self) -> frozenset[str] | None:
         return frozenset(self.team.handles) if self.team is not None else None
 
+    @property
+    def inactive(self) -> frozenset[str]:
+        """Members who left (``active: false``): their past records stay valid; what they still hold is handed over."""
+        return frozenset(m.handle for m in self.team.members if not m.active) if self.team is not None else frozenset()
+
 
 def open_repo(root: Path | None = None, today: dt.date | None = None, locale: str | None = None) -> Repo:
     """Load kehu.yaml and team.yaml, collecting their problems instead of raising. ``today``: the date to
