@@ -58,6 +58,7 @@ COMMANDS: dict[str, str] = {
     "pool": "pool",
     "claim": "claim",
     "handover": "handover",
+    "report": "report",
 }
 
 

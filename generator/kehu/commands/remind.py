@@ -11,10 +11,7 @@ repository. ``--webhook URL --kind K`` sends one owner's list to one robot (to t
 
 from __future__ import annotations
 
-import json
-import os
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import click
@@ -25,7 +22,7 @@ from ..core.derive import upcoming_birthdays
 from ..core.figures import figures
 from ..core.present import Presenter
 from ..core.privacy import Masking
-from ..io.remind import ROBOTS, DeliveryError, Message, Smtp, redact, robot_request, send_email, send_robot
+from ..io.remind import ROBOTS, Delivery, Message, configured, deliver, one_line, redact, secrets_env
 from ..repo.gitinfo import current_handle
 from ..repo.model import Customer
 from ..repo.repository import Repo
@@ -33,37 +30,6 @@ from ..store.transaction import require_sound_repo
 from ..util.errors import KehuError, refuse
 from ._args import require_handle
 from ._common import RunOptions, print_error, repo_from
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
-
-
-@dataclass
-class Delivery:
-    """One message to one place."""
-
-    owner: str
-    kind: str
-    target: str             # webhook URL or email address (secret: never printed whole)
-    secret: str | None
-    message: Message
-
-
-def secrets_env() -> dict[str, str]:
-    """The environment, plus the forge secrets GitHub hands over as one JSON (``KEHU_SECRETS``)."""
-    env = dict(os.environ)
-    packed = env.get("KEHU_SECRETS")
-    if packed:
-        try:
-            extra = json.loads(packed)
-        except ValueError:
-            extra = {}
-        if isinstance(extra, dict):
-            env = {**{k: str(v) for k, v in extra.items() if isinstance(v, str)}, **env}
-    return env
-
-
-def _one_line(text: object) -> str:
-    return _CONTROL.sub(" ", str(text or "")).strip()
 
 
 def owner_message(repo: Repo, owner: str, customers: list[Customer], rows: list[dict[str, Any]], masking: Masking,
@@ -83,8 +49,8 @@ def owner_message(repo: Repo, owner: str, customers: list[Customer], rows: list[
         for r in mine:
             late = -int(r["days"])
             when = r["due"] + (repo.msgs.word("remind.days_late", late=late) if late > 0 else "")
-            reason = masking.text(_one_line(r["reason_text"]))
-            msg.lines.append((repo.msgs.word("remind.due_line", when=when, id=r["id"], name=_one_line(r["name"]),
+            reason = masking.text(one_line(r["reason_text"]))
+            msg.lines.append((repo.msgs.word("remind.due_line", when=when, id=r["id"], name=one_line(r["name"]),
                                              reason=reason), False))
     window = repo.config.birthday_window_days
     birthdays = []
@@ -96,58 +62,9 @@ def owner_message(repo: Repo, owner: str, customers: list[Customer], rows: list[
     if birthdays:
         msg.lines.append((repo.msgs.word("remind.birthdays_within_days", window=window, n=len(birthdays)), True))
         for when, person, company, cid in sorted(birthdays):
-            msg.lines.append((repo.msgs.word("remind.birthday_line", when=when.isoformat(), person=_one_line(person),
-                                             company=_one_line(company), cid=cid), False))
+            msg.lines.append((repo.msgs.word("remind.birthday_line", when=when.isoformat(), person=one_line(person),
+                                             company=one_line(company), cid=cid), False))
     return msg
-
-
-def configured(repo: Repo, owners: list[str], env: dict[str, str]) -> tuple[list[tuple[str, str, str, str | None,
-                                                                                         str | None]], list[str]]:
-    """(owner, kind, target, secret, mention) of every channel in team.yaml, and the problems (a missing
-    variable) — one line each."""
-    out, problems = [], []
-    assert repo.team is not None  # the owners are its members
-    for owner in owners:
-        member = repo.team.handles[owner]
-        for entry in member.remind:
-            kind = str(entry.get("kind"))
-            if kind in ROBOTS:
-                name = entry.get("webhook_env")
-                url = env.get(str(name)) if name else None
-                secret_name = entry.get("secret_env")
-                secret = env.get(str(secret_name)) if secret_name else None
-                if not name:
-                    problems.append(repo.msgs.word("remind.the_channel_has", owner=owner, kind=kind))
-                elif not url:
-                    problems.append(
-                        repo.msgs.word("remind.environment_variable_the", owner=owner, name=name, kind=kind)
-                    )
-                elif secret_name and not secret:
-                    problems.append(
-                        repo.msgs.word(
-                            "remind.environment_variable_the2", owner=owner, secret_name=secret_name, kind=kind
-                        )
-                    )
-                else:
-                    out.append((owner, kind, url, secret, entry.get("mention")))
-            elif kind == "email":
-                to = entry.get("to") or member.email
-                if not to:
-                    problems.append(repo.msgs.word("remind.the_email_channel", owner=owner))
-                else:
-                    out.append((owner, kind, str(to), None, None))
-    return out, problems
-
-
-def _print_dry(repo: Repo, d: Delivery) -> None:
-    if d.kind == "email":
-        click.echo(repo.msgs.word("remind.dry_email", target=d.target, owner=d.owner))
-        click.echo(d.message.text())
-    else:
-        url, body = robot_request(d.kind, d.target, d.message, d.secret)
-        click.echo(repo.msgs.word("remind.dry_robot", kind=d.kind, target=redact(url), owner=d.owner))
-        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
-    click.echo()
 
 
 @click.command("remind")
@@ -210,26 +127,8 @@ def command(obj: RunOptions, owner: str | None, webhook: str | None, kind: str |
         deliveries.append(Delivery(who, chan_kind, target, secret, message))
     for who in sorted(empty):
         click.echo(repo.msgs.word("remind.nothing_due_today", who=who))
-    sent = 0
-    smtp: Smtp | None = None
-    for d in deliveries:
-        if dry_run:
-            _print_dry(repo, d)
-            continue
-        try:
-            if d.kind == "email":
-                smtp = smtp or Smtp.from_env(env)
-                send_email(smtp, d.target, d.message)
-                shown = d.target
-            else:
-                send_robot(d.kind, d.target, d.message, d.secret)
-                shown = redact(d.target)
-        except DeliveryError as e:
-            problems.append(repo.msgs.word("remind.failed", owner=d.owner, kind=d.kind,
-                                           reason=e.line_for(repo.msgs)))
-            continue
-        sent += 1
-        click.echo(repo.msgs.word("remind.sent", owner=d.owner, kind=d.kind, shown=shown))
+    sent, failed = deliver(repo, deliveries, env, dry_run, click.echo)
+    problems += failed
     for p in problems:
         print_error(KehuError(p), repo.msgs)
     if problems:

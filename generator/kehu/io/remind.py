@@ -15,18 +15,24 @@ import base64
 import hashlib
 import hmac
 import json
+import os
+import re
 import smtplib
 import ssl
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..util.errors import KehuError
+
+if TYPE_CHECKING:
+    from ..repo.repository import Repo
 
 KINDS = ("wecom", "dingtalk", "feishu", "email")
 ROBOTS = ("wecom", "dingtalk", "feishu")
@@ -46,11 +52,14 @@ class Message:
     title: str
     lines: list[tuple[str, bool]] = field(default_factory=list)  # (text, is a heading)
     mention: str | None = None  # a mobile number to @-mention (WeCom, DingTalk)
+    body: str | None = None     # the Markdown the robots show, when the sender made its own (links escaped by md_text)
 
     def text(self) -> str:
         return "\n".join([self.title, *(t for t, _ in self.lines)])
 
     def markdown(self) -> str:
+        if self.body is not None:
+            return f"### {_md(self.title)}\n{self.body}"
         out = [f"### {_md(self.title)}"]
         for text, heading in self.lines:
             out.append(f"\n**{_md(text)}**" if heading else f"- {_md(text)}")
@@ -65,6 +74,9 @@ def _md(text: str) -> str:
     """Customer text is data: characters that would make links, mentions or headings become their
     full-width look-alikes (robots render no escapes consistently)."""
     return text.translate(_MARKUP)
+
+
+md_text = _md  # for senders that write their own Markdown (kehu report): customer text as data, the same way
 
 
 # --- payloads ------------------------------------------------------------------------------------
@@ -223,3 +235,116 @@ def send_email(smtp: Smtp, to: str, msg: Message) -> None:
             client.send_message(mail)
     except (smtplib.SMTPException, OSError) as e:
         raise DeliveryError.coded("remind-smtp", host=smtp.host, port=smtp.port, detail=e) from None
+
+
+# --- where each member's messages go, and sending them (kehu remind, kehu report --send) ------------------------
+
+
+@dataclass
+class Delivery:
+    """One message to one place."""
+
+    owner: str
+    kind: str
+    target: str             # webhook URL or email address (secret: never printed whole)
+    secret: str | None
+    message: Message
+
+
+def secrets_env() -> dict[str, str]:
+    """The environment, plus the forge secrets GitHub hands over as one JSON (``KEHU_SECRETS``)."""
+    env = dict(os.environ)
+    packed = env.get("KEHU_SECRETS")
+    if packed:
+        try:
+            extra = json.loads(packed)
+        except ValueError:
+            extra = {}
+        if isinstance(extra, dict):
+            env = {**{k: str(v) for k, v in extra.items() if isinstance(v, str)}, **env}
+    return env
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+
+
+def one_line(text: object) -> str:
+    """Customer text on one line of a message: control characters and line breaks become spaces."""
+    return _CONTROL.sub(" ", str(text or "")).strip()
+
+
+def configured(repo: Repo, owners: list[str], env: dict[str, str]) -> tuple[list[tuple[str, str, str, str | None,
+                                                                                         str | None]], list[str]]:
+    """(owner, kind, target, secret, mention) of every channel in team.yaml, and the problems (a missing
+    variable) — one line each."""
+    out, problems = [], []
+    assert repo.team is not None  # the owners are its members
+    for owner in owners:
+        member = repo.team.handles[owner]
+        for entry in member.remind:
+            kind = str(entry.get("kind"))
+            if kind in ROBOTS:
+                name = entry.get("webhook_env")
+                url = env.get(str(name)) if name else None
+                secret_name = entry.get("secret_env")
+                secret = env.get(str(secret_name)) if secret_name else None
+                if not name:
+                    problems.append(repo.msgs.word("remind.the_channel_has", owner=owner, kind=kind))
+                elif not url:
+                    problems.append(
+                        repo.msgs.word("remind.environment_variable_the", owner=owner, name=name, kind=kind)
+                    )
+                elif secret_name and not secret:
+                    problems.append(
+                        repo.msgs.word(
+                            "remind.environment_variable_the2", owner=owner, secret_name=secret_name, kind=kind
+                        )
+                    )
+                else:
+                    out.append((owner, kind, url, secret, entry.get("mention")))
+            elif kind == "email":
+                to = entry.get("to") or member.email
+                if not to:
+                    problems.append(repo.msgs.word("remind.the_email_channel", owner=owner))
+                else:
+                    out.append((owner, kind, str(to), None, None))
+    return out, problems
+
+
+def _print_dry(repo: Repo, d: Delivery, echo: Callable[[str], None]) -> None:
+    if d.kind == "email":
+        echo(repo.msgs.word("remind.dry_email", target=d.target, owner=d.owner))
+        echo(d.message.text())
+    else:
+        url, body = robot_request(d.kind, d.target, d.message, d.secret)
+        echo(repo.msgs.word("remind.dry_robot", kind=d.kind, target=redact(url), owner=d.owner))
+        echo(json.dumps(body, ensure_ascii=False, indent=2))
+    echo("")
+
+
+def deliver(repo: Repo, deliveries: list[Delivery], env: dict[str, str], dry_run: bool,
+            echo: Callable[[str], None]) -> tuple[int, list[str]]:
+    """Send every delivery (``dry_run``: print it instead, webhook keys as ***): how many were sent, and one line
+    for each that failed (the others are still sent)."""
+    sent = 0
+    problems: list[str] = []
+    smtp: Smtp | None = None
+    for d in deliveries:
+        if dry_run:
+            _print_dry(repo, d, echo)
+            continue
+        try:
+            if d.kind == "email":
+                smtp = smtp or Smtp.from_env(env)
+                send_email(smtp, d.target, d.message)
+                shown = d.target
+            else:
+                send_robot(d.kind, d.target, d.message, d.secret)
+                shown = redact(d.target)
+        except DeliveryError as e:
+            problems.append(repo.msgs.word("remind.failed", owner=d.owner, kind=d.kind,
+                                           reason=e.line_for(repo.msgs)))
+            continue
+        sent += 1
+        echo(repo.msgs.word("remind.sent", owner=d.owner, kind=d.kind, shown=shown))
+    return sent, problems

@@ -233,6 +233,7 @@ class Site:
     title: str
     engine: str
     repo_url: str | None
+    url: str | None
     edit_uri: str
     view_uri: str | None
     chart_months: int
