@@ -25,7 +25,7 @@ class LocalServer:
                 self.end_headers()
                 self.wfile.write(raw)
 
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 server.requests.append({"method": "GET", "path": self.path, "headers": dict(self.headers)})
                 found = server.routes.get(urlsplit(self.path).path)
                 if found is None:
@@ -35,7 +35,7 @@ class LocalServer:
                 else:
                     self._answer(200, found)
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 server.requests.append({"method": "POST", "path": self.path, "headers": dict(self.headers),
                                         "body": json.loads(body.decode("utf-8"))})
