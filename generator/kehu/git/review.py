@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import TYPE_CHECKING, Any
 
 from ..book.versions import version
+from ..core.approval import Trigger, triggers
 from ..core.changes import MISSING, Change
 from ..core.identity import PROTECTED
 from ..core.present import Presenter
@@ -134,6 +136,24 @@ class ChangeDescriber:
             return " ".join(v(k) for k in ("name", "title", "phone", "email") if x.get(k))
         return " ".join(self.value(val, k, d) for k, val in x.items() if val not in (None, ""))
 
+    def trigger(self, t: Trigger) -> str:
+        """An approval rule a change triggers, in words: 需经理审批：已签约客户退回到 谈判."""
+        w, v = self.words, t.values
+        if t.rule == "won_moved_back":
+            detail = w.t("approval.rule.won_moved_back", stage=w.stage(v[1]))
+        elif t.rule == "lost":
+            detail = w.t("approval.rule.lost", stage=w.stage(v[0]) if v[0] else w.empty())
+        elif t.rule == "class_override":
+            detail = w.t("approval.rule.class_override", klass=w.klass(v[0]))
+        elif t.rule == "deal_above":
+            detail = w.t("approval.rule.deal_above", deal=self.value(v[0]), amount=f"{float(v[1]):,.0f}",
+                         limit=f"{float(v[2]):,.0f}")
+        elif t.rule == "owner_change":
+            detail = w.t("approval.rule.owner_change", old=w.who(v[0]), new=w.who(v[1]))
+        else:
+            detail = w.t(f"approval.rule.{t.rule}")
+        return w.t("approval.needs", rule=detail)
+
     def what(self, field: str) -> str:
         """The kind of entry, for 'added …': 跟进记录, Interactions."""
         return self.words.field(field)
@@ -214,6 +234,8 @@ class CustomerReview:
     phrases: list[Phrase]
     authors: list[str]
     merged_into: str = ""
+    approvals: list[Trigger] = dc_field(default_factory=list)   # the approval rules this change triggers
+    approval_texts: list[str] = dc_field(default_factory=list)  # the same, in words (ChangeDescriber.trigger)
 
     @property
     def past_changes(self) -> int:
@@ -318,4 +340,34 @@ def review(repo: Repo, pairs: list[FilePair], authors: dict[str, list[str]], int
         if not phrases:
             phrases = [Phrase("format", w("chg.format"))]
         out.append(CustomerReview(ident, name, p.new_path, "changed", phrases, who))
+    rules, stages = repo.config.approval.rules, repo.config.stages
+    if rules:
+        sides = {(p.new_path or p.old_path): (old, new) for p, old, old_broken, new, new_broken in loaded
+                 if not (old_broken or new_broken)}
+        for r in out:
+            old, new = sides.get(r.path, (None, None))
+            if old is not None or new is not None:
+                r.approvals = triggers(rules, r.id, old, new, stages)
+                r.approval_texts = [describe.trigger(x) for x in r.approvals]
     return sorted(out, key=lambda r: r.id)
+
+
+def range_reviews(repo: Repo, spec: str | None, internal: bool) -> tuple[list[CustomerReview], str]:
+    """The reviews of a range and how the range is written in the summary."""
+    from ..repo.gitinfo import authors_of_files, changed_customer_files, is_git_repo, resolve_range
+    from ..util.errors import CommandError, refuse
+    from .forget import forgotten_ids
+
+    if not is_git_repo(repo.root):
+        raise refuse(repo.msgs, "cli-not-git", root=repo.root.name)
+    try:
+        base, head = resolve_range(repo.root, spec)
+    except ValueError as e:
+        raise refuse(repo.msgs, "cli-bad-revision", rev=str(e)) from None
+    try:
+        pairs = changed_customer_files(repo.root, base, head)
+    except (OSError, ValueError) as e:
+        raise CommandError(str(e)) from None
+    authors = authors_of_files(repo.root, base, head, repo.team)
+    label = spec or f"{base[:7]}...{Presenter.of(repo).t('chg.uncommitted')}"
+    return review(repo, pairs, authors, internal, forgotten_ids(repo, head)), label
