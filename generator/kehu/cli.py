@@ -59,6 +59,7 @@ COMMANDS: dict[str, str] = {
     "claim": "claim",
     "handover": "handover",
     "report": "report",
+    "approval": "approval",
 }
 
 

@@ -26,6 +26,13 @@ if TYPE_CHECKING:
     from ..repo.gitinfo import FilePair
 
 SUMMARY_CHARS = 60
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+|~!])")
+
+
+def md(text: str) -> str:
+    """Customer data as literal Markdown text: no links, images, HTML, tables or @mentions (pull-request comments,
+    job summaries)."""
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("@", "@\u2060")
 FORGOTTEN_MARKS = every_language("chg.forget_word")  # what `kehu forget` writes where a person's name was
 
 
