@@ -46,7 +46,8 @@ def test_the_workflows_are_valid(files: Path):
                     files / ".gitlab/report.gitlab-ci.yml")
     assert run.returncode == 0, run.stdout + run.stderr
     include = _load(files / ".gitlab-ci.yml")["include"]
-    assert {"local": ".gitlab/approval.gitlab-ci.yml"} in include and {"local": ".gitlab/report.gitlab-ci.yml"} in include
+    assert {"local": ".gitlab/approval.gitlab-ci.yml"} in include
+    assert {"local": ".gitlab/report.gitlab-ci.yml"} in include
 
 
 @pytest.mark.parametrize("name", ["approval.yml", "report.yml"])
