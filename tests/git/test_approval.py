@@ -53,7 +53,8 @@ def _book() -> list[dict[str, Any]]:
         customer_dict(id=OPEN, name="杭州云帆网络科技有限公司", stage="quoted",
                       contacts=[{"name": "王强", "phone": "13912345678"}]),
         customer_dict(id=SMALL, name="北京智联数据有限公司", stage="won",
-                      contacts=[{"name": "刘敏", "phone": "13712345678"}], deals=[{**DEAL, "contract": "HT202405002", "amount": 100000}]),
+                      contacts=[{"name": "刘敏", "phone": "13712345678"}],
+                      deals=[{**DEAL, "contract": "HT202405002", "amount": 100000}]),
     ]
 
 
