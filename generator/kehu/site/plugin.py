@@ -108,7 +108,7 @@ class KehuPlugin(BasePlugin[KehuConfig]):  # type: ignore[no-untyped-call]
         title = repo.config.site.title or repo.msgs.word("site.title")
         config.site_name = html.escape(str(title))
         if config.nav is None:
-            config.nav = nav_pages(repo.config)
+            config.nav = nav_pages(repo.config, repo.team)
         for rel in ASSETS:
             bucket = config.extra_css if rel.endswith(".css") else config.extra_javascript
             if rel not in [str(x) for x in bucket]:
