@@ -76,9 +76,26 @@ def test_status_active_until_the_dormant_boundary():
     assert facts(won(interactions=[call(days_ago(90))])).status == "dormant"
 
 
-def test_status_dormant_without_any_interaction_counts_from_created():
-    assert facts(won(created=days_ago(89), interactions=[])).status == "active"
-    assert facts(won(created=days_ago(90), interactions=[])).status == "dormant"
+def test_status_dormant_without_any_contact_counts_from_created():
+    assert facts(cust(created=days_ago(89), interactions=[])).status == "potential"
+    assert facts(cust(created=days_ago(90), interactions=[])).status == "dormant"
+
+
+def test_a_sale_is_contact():
+    """A deal signed (or an opportunity won) is a day of contact: dormancy and the cadence count from it, and a new
+    customer that signed owes no first follow-up."""
+    assert facts(won(created=days_ago(300), since=days_ago(89), interactions=[])).status == "active"
+    assert facts(won(created=days_ago(300), since=days_ago(90), interactions=[])).status == "dormant"
+    assert facts(won(since=days_ago(3), interactions=[call(days_ago(40))])).last_contact == D(2024, 5, 29)
+    fresh = facts(cust(created=days_ago(3), stage="won", interactions=[], deals=[deal(150000, days_ago(2))]))
+    assert fresh.last_contact == D(2024, 5, 30) and fresh.due is not None and fresh.due.reason != "first_followup"
+    unsold = facts(cust(created=days_ago(3), interactions=[]))
+    assert unsold.due is not None and unsold.due.reason == "first_followup"
+    opp = {"id": "O20240529-aaaa", "what": "年度服务", "amount": 150000, "close": days_ago(2), "stage": "won",
+           "created": days_ago(3), "closed": days_ago(2)}
+    won_opp = facts(cust(created=days_ago(3), stage="won", interactions=[], opportunities=[opp],
+                         deals=[{**deal(150000, days_ago(2)), "opportunity": "O20240529-aaaa"}]))
+    assert won_opp.due is not None and won_opp.due.reason != "first_followup"
 
 
 def test_status_lost_and_potential():
