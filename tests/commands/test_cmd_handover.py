@@ -112,7 +112,7 @@ def test_dry_run_lists_and_writes_nothing(team: TeamRepo):
     assert run.exit_code == 0, run.stderr
     assert all(cid in run.stdout for cid in (A, B, C)) and D not in run.stdout
     assert "3 个客户" not in run.stdout and "2 个客户、2 个商机、2 个投诉（3 个文件）" in run.stdout
-    assert git(team.root, "status", "--porcelain").stdout == "" and git(team.root, "rev-parse", "HEAD").stdout == before
+    assert git(team.root, "status", "--porcelain", "--", "customers").stdout == "" and git(team.root, "rev-parse", "HEAD").stdout == before
 
 
 def test_a_handover_moves_exactly_what_it_should_in_one_commit(team: TeamRepo):
@@ -168,4 +168,16 @@ def test_refusals_change_nothing(team: TeamRepo):
     commit(team, "a slip")
     head = git(team.root, "rev-parse", "HEAD").stdout
     assert_refused(kehu(team, "handover", "--from", "lixia", "--to", "zhaolei"), f"customers/{C}.yaml")
-    assert git(team.root, "status", "--porcelain").stdout == "" and git(team.root, "rev-parse", "HEAD").stdout == head
+    assert git(team.root, "status", "--porcelain", "--", "customers").stdout == "" and git(team.root, "rev-parse", "HEAD").stdout == head
+
+
+def test_a_member_who_left_takes_on_nothing_new(team: TeamRepo):
+    assert_refused(kehu(team, "set", D, "owner", "lixia"), "owner", "lixia", "active: false")
+    assert_refused(kehu(team, "complaint", D, "open", "--category", "交付", "--content", "发票开具延迟",
+                        "--handler", "lixia"), "--handler", "lixia")
+    assert_refused(kehu(team, "opp", "add", D, "年度服务", "--amount", "8万", "--close", "2024-07-01",
+                        "--owner", "lixia"), "--owner", "lixia")
+    assert git(team.root, "status", "--porcelain", "--", "customers").stdout == ""
+    late = kehu(team, "log", D, "--by", "lixia", "--channel", "call",
+                "--summary", "补记离职前最后一次电话回访，客户确认续约意向")  # a past record: still theirs to have made
+    assert late.exit_code == 0, late.stderr

@@ -44,6 +44,15 @@ def require_handle(repo: Repo, option: str, value: str) -> str:
     return handle
 
 
+def require_assignable(repo: Repo, option: str, value: str) -> str:
+    """A member something is given to (an owner, a complaint's handler, an opportunity): one of team.yaml's who has
+    not left — a member marked ``active: false`` keeps their past records but takes on nothing new."""
+    handle = require_handle(repo, option, value)
+    if handle in repo.inactive:
+        raise refuse(repo.msgs, "cli-handle-inactive", option=option, value=handle)
+    return handle
+
+
 def vocab_key(msgs: Locale, vocab: Vocabulary, option: str, value: str) -> str:
     """The key for what a person typed: the key itself or one of its labels (电话 → call; a file must hold
     the key, a person may type the label). Anything else is refused, naming the closest key: a word

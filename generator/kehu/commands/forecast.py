@@ -102,14 +102,14 @@ def command(obj: RunOptions, owner: str | None, fmt: str) -> None:
             last_quarter=won["last_quarter"].amount,
         )
     )
-    for t in targets:
-        money = t.metric == "won"
-        shown = {k: f"{v:,.0f}" if money else str(int(v)) for k, v in (("target", t.target), ("actual", t.actual),
-                                                                            ("gap", t.gap))}
-        pct = f"{t.attained:.0%}" if t.attained is not None else "—"
-        line = repo.msgs.word(f"report.target.{t.metric}", period=t.period, pct=pct, **shown)
-        if money and t.gap > 0:
-            line += repo.msgs.word("report.target.weighted", weighted=f"{t.weighted:,.0f}")
+    for goal in targets:
+        money = goal.metric == "won"
+        shown = {k: f"{v:,.0f}" if money else str(int(v)) for k, v in (("target", goal.target),
+                                                                            ("actual", goal.actual), ("gap", goal.gap))}
+        pct = f"{goal.attained:.0%}" if goal.attained is not None else "—"
+        line = repo.msgs.word(f"report.target.{goal.metric}", period=goal.period, pct=pct, **shown)
+        if money and goal.gap > 0:
+            line += repo.msgs.word("report.target.weighted", weighted=f"{goal.weighted:,.0f}")
         out.print(Text(line))
     if slipping:
         s = Table(title=repo.msgs.word("forecast.slipping_opportunities", n=len(slipping)),

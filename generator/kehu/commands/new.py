@@ -30,7 +30,7 @@ from ..store.mapedit import entry, yaml_date
 from ..store.transaction import new_warnings, require_sound_repo
 from ..util.errors import CommandError, refuse
 from ..words.terminal import echo
-from ._args import require_handle, require_text, vocab_key
+from ._args import require_assignable, require_text, vocab_key
 from ._common import RunOptions, locked, repo_from, report_warnings
 
 # --- ids -----------------------------------------------------------------------------------------
@@ -144,7 +144,7 @@ def build_fields(repo: Repo, opts: dict[str, Any], on_name: Callable[[str], None
     # like --by everywhere: whoever `git config user.email` names in team.yaml, asked only when unknown
     owner = ask(repo, opts["owner"] if opts["owner"] is not None else me, "--owner",
                 repo.msgs.word("new.owner_handle"),
-                lambda v: require_handle(repo, "--owner", v), default=me,
+                lambda v: require_assignable(repo, "--owner", v), default=me,
                 hint=msgs.word("sep").join(sorted(repo.handles or [])))
     industry = ask(repo, opts["industry"], "--industry", repo.msgs.word("new.industry_code_gb"),
                    lambda v: vocab_key(msgs, vocab["industry"], "--industry", v),

@@ -25,7 +25,7 @@ from ..store.transaction import Editing, open_for_edit, require_sound_repo, save
 from ..util.errors import refuse
 from ..util.problems import Problem
 from ..words.terminal import echo
-from ._args import is_none_word, parse_amount, parse_date, require_handle, require_text, vocab_key
+from ._args import is_none_word, parse_amount, parse_date, require_assignable, require_text, vocab_key
 from ._common import RunOptions, locked, repo_from, report_warnings
 
 # fields `kehu set` leaves to other commands (or to nobody)
@@ -118,7 +118,7 @@ def convert(repo: Repo, field: str, spec: Spec, values: tuple[str, ...]) -> Any:
     if spec.kind == "vocab":
         return vocab_key(msgs, repo.schemas.vocabularies[spec.vocab or ""], field, text)
     if spec.kind == "handle":
-        return require_handle(repo, field, text)
+        return require_assignable(repo, field, text)
     if spec.kind == "date":
         return yaml_date(parse_date(msgs, field, text))
     if spec.kind in ("number", "text_or_number"):
