@@ -112,7 +112,8 @@ def test_dry_run_lists_and_writes_nothing(team: TeamRepo):
     assert run.exit_code == 0, run.stderr
     assert all(cid in run.stdout for cid in (A, B, C)) and D not in run.stdout
     assert "3 个客户" not in run.stdout and "2 个客户、2 个商机、2 个投诉（3 个文件）" in run.stdout
-    assert git(team.root, "status", "--porcelain", "--", "customers").stdout == "" and git(team.root, "rev-parse", "HEAD").stdout == before
+    assert git(team.root, "status", "--porcelain", "--", "customers").stdout == ""
+    assert git(team.root, "rev-parse", "HEAD").stdout == before
 
 
 def test_a_handover_moves_exactly_what_it_should_in_one_commit(team: TeamRepo):
@@ -168,7 +169,8 @@ def test_refusals_change_nothing(team: TeamRepo):
     commit(team, "a slip")
     head = git(team.root, "rev-parse", "HEAD").stdout
     assert_refused(kehu(team, "handover", "--from", "lixia", "--to", "zhaolei"), f"customers/{C}.yaml")
-    assert git(team.root, "status", "--porcelain", "--", "customers").stdout == "" and git(team.root, "rev-parse", "HEAD").stdout == head
+    assert git(team.root, "status", "--porcelain", "--", "customers").stdout == ""
+    assert git(team.root, "rev-parse", "HEAD").stdout == head
 
 
 def test_a_member_who_left_takes_on_nothing_new(team: TeamRepo):
