@@ -17,6 +17,7 @@ from typing import Any
 import click
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from ..core.present import Presenter
 from ..repo.model import as_date
 from ..repo.repository import Repo
 from ..repo.schema import Vocabulary
@@ -228,8 +229,6 @@ def won_moved_back(repo: Repo, ed: Editing, old: Any, new: Any) -> list[Problem]
             if newest is not None else msgs.word("set.won_back_no_deal"))
     needs = any(rule.kind == "won_moved_back" for rule in repo.config.approval.rules)
     line = ed.data.lc.data.get("stage", (0, 0))[0] + 1 if hasattr(ed.data, "lc") else 1
-    from ..core.present import Presenter
-
     label = Presenter.of(repo).stage(str(new))
     return [msgs.warning(ed.name, line, 1, "won-moved-back", stage=label, deal=deal,
                          approval=msgs.word("set.won_back_approval") if needs else "", id=ed.path.stem)]

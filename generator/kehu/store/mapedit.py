@@ -15,6 +15,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..repo.model import as_date
 from ..repo.repository import Repo
+from ..words.catalogue import is_first_followup_action
 from .roundtrip import YamlDate
 
 
@@ -84,8 +85,6 @@ def field_order(repo: Repo) -> list[str]:
 def complete_first_followup(data: CommentedMap) -> bool:
     """A sale is contact: a deal signed (`kehu opp win`, `kehu set … stage won`) completes the first follow-up
     `kehu new` planned, as a logged call does. Returns whether the planned step was cleared."""
-    from ..words.catalogue import is_first_followup_action
-
     current = data.get("next_action")
     if isinstance(current, dict) and is_first_followup_action(current.get("action")):
         data["next_action"] = None
