@@ -98,8 +98,8 @@ def test_a_member_who_left_keeps_their_history_and_what_they_hold_is_to_hand_ove
 
 
 def test_a_member_removed_from_team_yaml_is_an_error_naming_the_handle(team: TeamRepo):
-    team.write("team.yaml", "members:\n" + TEAM.split("  - handle: wangfang\n", 1)[1].join(["  - handle: wangfang\n",
-                                                                                             ""]))
+    without_lixia = "members:\n  - handle: wangfang\n" + TEAM.split("  - handle: wangfang\n", 1)[1]
+    team.write("team.yaml", without_lixia)
     run = team.check_json()
     assert run.returncode == 1
     assert {(Path(p["file"]).stem, p["code"]) for p in run.problems if p["severity"] == "error"} >= {
