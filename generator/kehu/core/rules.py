@@ -193,11 +193,11 @@ def followups_specific(ctx: FileContext) -> Iterator[Problem]:
 
 
 def info_to_collect(ctx: FileContext) -> Iterator[Problem]:
-    from .derive import missing_info  # derive owns what "missing" means
+    from .derive import may_hold_marker, missing_info  # derive owns what "missing" means
 
     c, m = ctx.customer, ctx.msgs
     markers = {x.strip() for x in ctx.config.missing_markers}
-    if not _holds_marker(ctx.loaded.data, markers):  # the usual case, found without building every field's path
+    if not may_hold_marker(ctx.loaded.data, markers):  # the usual case
         return
     words = None
     if ctx.schemas is not None:
@@ -475,11 +475,6 @@ def _may_hold_long_number(data: Any) -> bool:
         if isinstance(value, str) and len(value) >= _LONG_NUMBER_MIN_CHARS and _MANY_DIGITS.match(value):
             return True
     return False
-
-
-def _holds_marker(data: Any, markers: set[str]) -> bool:
-    """Whether any text in ``data`` is a "not known yet" marker (what missing_info reports as a value)."""
-    return any(isinstance(value, str) and value.strip() in markers for value in _leaves(data))
 
 
 def _strings(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:
