@@ -262,7 +262,7 @@ def apply_form(repo: Repo, kind: str, values: Mapping[str, str], author: Member,
 def _change(path: Path, name: str, listed: str, data: Any, when: dt.date) -> Change:
     """The entry this change added: the last one of that date in the file (append_dated keeps date order)."""
     items = [x for x in data.get(listed) or [] if str(x.get("date")) == when.isoformat()]
-    return Change(path, name, (listed, plain(items[-1])) if items else None)
+    return Change(path, str(data.get("name") or name), (listed, plain(items[-1])) if items else None)
 
 
 # --- git ------------------------------------------------------------------------------------------------
@@ -447,7 +447,7 @@ def _base_holds(repo: Repo, base_ref: str, change: Change) -> bool:
 
 def _answer(repo: Repo, event: Event, forge: Forge | None, e: KehuError, say: Callable[[str], None]) -> Outcome:
     """One comment: what is wrong and what to do (every value in it escaped); nothing else changes."""
-    line = md(e.line_for(repo.msgs))
+    line = re.sub(r"\\([#!])([0-9]+)\b", r"\1\2", md(e.line_for(repo.msgs)))  # #12 and !12 still link
     final = isinstance(e, Refused) and e.final
     comment = repo.msgs.word("intake.comment_final" if final else "intake.comment_refused", line=line)
     if forge is None:
