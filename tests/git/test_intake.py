@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from kehu.git.forms import BY_KIND, FormLinks, FormWords, gitlab_template
@@ -192,11 +193,21 @@ def test_a_gitlab_template_becomes_a_merge_request(origin: Path, forge: FakeForg
     work = clone(origin, tmp_path / "ci")
     values = {**LOG, "channel": "电话", "summary": "电话沟通续约：客户要求\n分两期付款", "by": "李霞"}
     description = gitlab_template(work.open(), BY_KIND["log"], {})
-    for f in BY_KIND["log"].fields:  # the salesperson fills the block on a phone, with full-width colons
+    for f in BY_KIND["log"].fields:  # the salesperson fills the block on a phone, with full-width colons …
+        if f.id in ("customer", "by"):
+            continue
         label = FormWords(work.open()).label(f)
         first, *more = (values.get(f.id) or "").split("\n")
         description = description.replace(f"\n{label}:\n", f"\n{label}：{first}\n" + "".join(
             f"{m}\n" for m in more), 1)
+    # … below what the reminder's link appended to the template: the customer and the salesperson
+    (work.root / "mkdocs.yml").write_text("repo_url: https://gitlab.example/acme/crm\n", encoding="utf-8")
+    links = FormLinks.of(work.open())
+    assert links is not None
+    query = parse_qs(urlsplit(links.log("C20240501001", "李霞")).query)
+    assert query["issuable_template"] == ["kehu-log"]
+    description += "\n" + query["issue[description]"][0]
+    (work.root / "mkdocs.yml").unlink()
     forge.issue = {"iid": ISSUE, "title": "记录跟进：", "description": description, "state": "opened",
                    "author": {"username": "lixia-sales"}, "created_at": CREATED,
                    "web_url": "https://gitlab.example/acme/crm/-/issues/5"}
@@ -372,7 +383,7 @@ def test_a_broken_event_file_is_one_line(origin: Path, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("url", "start"), [
     ("https://github.com/acme/crm", "https://github.com/acme/crm/issues/new?template=kehu-log.yml&"),
-    ("https://gitlab.com/acme/crm", "https://gitlab.com/acme/crm/-/issues/new?issue%5Btitle%5D="),
+    ("https://gitlab.com/acme/crm", "https://gitlab.com/acme/crm/-/issues/new?issuable_template=kehu-log&"),
 ])
 def test_links_open_the_log_form_with_customer_and_salesperson(make_repo: Any, url: str, start: str) -> None:
     repo = make_repo()

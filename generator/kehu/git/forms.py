@@ -202,10 +202,11 @@ def github_form(repo: Repo, form: Form) -> str:
     return f"# {head}\n" + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
 
 
-def gitlab_template(repo: Repo, form: Form, values: Mapping[str, str] | None = None) -> str:
+def gitlab_template(repo: Repo, form: Form, values: Mapping[str, str] | None = None,
+                    words: FormWords | None = None) -> str:
     """The GitLab issue template: what to do, a fenced ``yaml`` block of ``label: value`` lines that
     ``kehu intake`` reads (``values`` pre-filled), and the choices of each dropdown below it."""
-    w = FormWords(repo)
+    w = words or FormWords(repo)
     values = values or {}
     lines = [f"<!-- {w.t('form.generated', command='kehu forms')} -->", "", w.about(form), "",
              w.t("form.gitlab_howto"), "", "```yaml", f"{MARKER}: {form.kind}"]
@@ -235,7 +236,7 @@ def form_files(repo: Repo) -> dict[str, bytes]:
 # --- where the forge is, and the links that open a form pre-filled ----------------------------------------
 
 _REPO_URL_LINE = re.compile(r"^repo_url:[ \t]*(?:'([^'\n]*)'|\"([^\"\n]*)\"|([^\s#'\"][^\s#]*))[ \t]*(?:#.*)?$", re.M)
-_SAFE_URL = re.compile(r"^https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?$")
+_SAFE_URL = re.compile(r"^https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[A-Za-z0-9._~%+@/-]*)?$")  # nothing to escape
 
 
 def forge_address(repo: Repo) -> str | None:
@@ -265,13 +266,12 @@ def forge_kind(repo: Repo, url: str) -> str:
     return "github" if "github" in host else "gitlab"
 
 
-@dataclass(frozen=True)
 class FormLinks:
     """Makes the links that open a form pre-filled on the team's forge."""
 
-    repo: Repo
-    base: str
-    forge: str
+    def __init__(self, repo: Repo, base: str, forge: str) -> None:
+        self.repo, self.base, self.forge = repo, base, forge
+        self.words = FormWords(repo)
 
     @classmethod
     def of(cls, repo: Repo) -> FormLinks | None:
@@ -281,13 +281,17 @@ class FormLinks:
 
     def link(self, kind: str, values: Mapping[str, str], subject: str = "") -> str:
         form = BY_KIND[kind]
-        w = FormWords(self.repo)
+        w = self.words
         title = w.t("form.issue_title", form=w.title(form)) + subject
         known = {k: " ".join(str(v).split()) for k, v in values.items() if v and any(f.id == k for f in form.fields)}
         if self.forge == "github":
             query = urlencode({"template": f"{form.file}.yml", "title": title, **known}, quote_via=quote)
             return f"{self.base}/issues/new?{query}"
-        query = urlencode({"issue[title]": title, "issue[description]": gitlab_template(self.repo, form, known)},
+        # GitLab appends issue[description] to the template issuable_template names: a short block of the known
+        # values after the template's own (intake reads every block, the first value given for a field counts)
+        block = "\n".join(["```yaml", f"{MARKER}: {form.kind}",
+                           *(f"{w.label(f)}: {known[f.id]}" for f in form.fields if f.id in known), "```"])
+        query = urlencode({"issuable_template": form.file, "issue[title]": title, "issue[description]": block},
                           quote_via=quote)
         return f"{self.base}/-/issues/new?{query}"
 
@@ -340,28 +344,34 @@ def read_github_body(repo: Repo, form: Form, body: str) -> dict[str, str]:
 
 
 def gitlab_block(body: str) -> tuple[str, str] | None:
-    """(form kind, the block's text) of the first fenced block that starts with ``kehu: KIND``."""
+    """(form kind, the text of its blocks) of the fenced blocks that start with ``kehu: KIND`` — the template's
+    own, and the one a pre-filled link appended — in the order they stand, the first line of each left out."""
+    kind, texts = None, []
     for m in re.finditer(r"^[ \t]*```[ \t]*(?:ya?ml)?[ \t]*\n(.*?)^[ \t]*```[ \t]*$", body, re.M | re.S):
-        text = m.group(1)
-        first = next((line for line in text.splitlines() if line.strip()), "")
-        head = re.match(rf"^\s*{MARKER}\s*[:：]\s*([a-z]+)\s*$", first)
-        if head and head.group(1) in BY_KIND:
-            return head.group(1), text
-    return None
+        lines = m.group(1).splitlines()
+        while lines and not lines[0].strip():
+            lines.pop(0)
+        head = re.match(rf"^\s*{MARKER}\s*[:：]\s*([a-z]+)\s*$", lines[0]) if lines else None
+        if head and head.group(1) in BY_KIND and kind in (None, head.group(1)):
+            kind = head.group(1)
+            texts.append("\n".join(lines[1:]))
+    return (kind, "\n\n".join(texts)) if kind else None
 
 
 def read_gitlab_block(repo: Repo, form: Form, text: str) -> dict[str, str]:
     """``label: value`` lines (a full-width colon too, as phones type it); a line that starts with no known label
-    continues the value above it, so a summary may run over several lines."""
+    continues the value above it, so a summary may run over several lines. The first value given for a field
+    counts (what the salesperson typed in the template's block, then what a link appended)."""
     labels = _labels(repo, form)
     out: dict[str, str] = {}
     current: str | None = None
-    for line in text.splitlines()[1:]:
+    for line in text.splitlines():
         m = re.match(r"^\s*([^:：]{1,40}?)\s*[:：][ \t]?(.*)$", line)
         fid = labels.get(_fold(m.group(1))) if m else None
         if m and fid is not None:
-            current = fid
-            out[fid] = m.group(2).strip()
+            current = fid if not out.get(fid) else None
+            if current is not None:
+                out[fid] = m.group(2).strip()
         elif current is not None and line.strip():
             out[current] = (out[current] + "\n" + line.strip()).strip()
     return out
