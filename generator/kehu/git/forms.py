@@ -351,7 +351,7 @@ def gitlab_block(body: str) -> tuple[str, str] | None:
         lines = m.group(1).splitlines()
         while lines and not lines[0].strip():
             lines.pop(0)
-        head = re.match(rf"^\s*{MARKER}\s*[:：]\s*([a-z]+)\s*$", lines[0]) if lines else None
+        head = re.match(rf"^\s*{MARKER}\s*[:\uff1a]\s*([a-z]+)\s*$", lines[0]) if lines else None
         if head and head.group(1) in BY_KIND and kind in (None, head.group(1)):
             kind = head.group(1)
             texts.append("\n".join(lines[1:]))
@@ -366,7 +366,7 @@ def read_gitlab_block(repo: Repo, form: Form, text: str) -> dict[str, str]:
     out: dict[str, str] = {}
     current: str | None = None
     for line in text.splitlines():
-        m = re.match(r"^\s*([^:：]{1,40}?)\s*[:：][ \t]?(.*)$", line)
+        m = re.match(r"^\s*([^:\uff1a]{1,40}?)\s*[:\uff1a][ \t]?(.*)$", line)
         fid = labels.get(_fold(m.group(1))) if m else None
         if m and fid is not None:
             current = fid if not out.get(fid) else None
