@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import kehu as kehu_package
 import pytest
 import yaml
 from kehu.git.forms import form_files
+from kehu.site.render import THEME_OVERRIDES, bundled_templates
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.support.customers import TODAY, customer_dict
@@ -160,3 +162,46 @@ def test_without_a_forge_address_there_is_no_button(tmp_path: Path) -> None:
     reminded = kehu(root, "remind", "--owner", "lixia", "--webhook", "https://example.invalid/hook", "--kind",
                     "wecom", "--dry-run")
     assert reminded.returncode == 0 and "记录跟进" not in reminded.stdout, reminded.stdout + reminded.stderr
+
+
+def test_mkdocs_repo_url_sends_nothing_to_the_forge(tmp_path: Path, browser: Browser) -> None:
+    """MkDocs' own ``repo_url`` puts Material's repository link in the header, whose script would ask
+    api.github.com for stars and forks; kehu's partial keeps the link and the site asks no other host."""
+    root = tmp_path / "crm"
+    repo = new_repo(root)
+    shipped = Path(kehu_package.__file__).parent / "data" / "init" / "mkdocs.yml"  # what `kehu init` writes
+    mkdocs = yaml.safe_load(shipped.read_text(encoding="utf-8"))
+    mkdocs.update(docs_dir=str(bundled_templates() / "static"), repo_url="https://github.com/acme/crm")
+    (root / "mkdocs.yml").write_text(yaml.safe_dump(mkdocs, allow_unicode=True), encoding="utf-8")
+    repo.write_customer(customer_dict(next_action={"date": TODAY, "action": "发送报价单"}), ID)
+    built = kehu(root, "build", "--out", str(root / "site"))
+    assert built.returncode == 0, built.stdout + built.stderr
+    site = _serve(functools.partial(_Quiet, directory=str(root / "site")))
+    base = f"http://127.0.0.1:{site.server_address[1]}/"
+    elsewhere: list[str] = []
+    try:
+        context = browser.new_context()
+        context.route(re.compile(r"^(?!" + re.escape(base) + r"|data:|blob:).*"),
+                      lambda route: (elsewhere.append(route.request.url), route.abort()))
+        page = context.new_page()
+        for path in ("", f"customers/{ID}/", "due/"):
+            page.goto(base + path)
+            page.wait_for_load_state("networkidle")
+            link = page.locator("header a.md-source")
+            assert link.count() == 1 and link.get_attribute("href") == "https://github.com/acme/crm"
+        context.close()
+    finally:
+        site.shutdown()
+        site.server_close()
+    assert elsewhere == []
+
+
+def test_material_would_ask_the_forge_without_kehus_partial() -> None:
+    """The failing twin: Material's own partial carries the component whose script calls the forge's API, so the
+    test above holds because of kehu's partial, not by chance."""
+    import material
+
+    theirs = (Path(material.__file__).parent / "templates" / "partials" / "source.html").read_text(encoding="utf-8")
+    ours = (bundled_templates() / THEME_OVERRIDES / "partials" / "source.html").read_text(encoding="utf-8")
+    assert 'data-md-component="source"' in theirs
+    assert 'data-md-component="source"' not in ours and 'class="md-source"' in ours
