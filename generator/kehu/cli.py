@@ -57,6 +57,8 @@ COMMANDS: dict[str, str] = {
     "forecast": "forecast",
     "pool": "pool",
     "claim": "claim",
+    "forms": "forms",
+    "intake": "intake",
 }
 
 

@@ -14,12 +14,11 @@ summaries (every value escaped, so a customer's name cannot inject links or ment
 from __future__ import annotations
 
 import json
-import re
 
 import click
 
 from ..core.present import Presenter
-from ..git.review import CustomerReview, review
+from ..git.review import CustomerReview, md, review
 from ..repo.gitinfo import authors_of_files, changed_customer_files, is_git_repo, resolve_range
 from ..repo.repository import Repo
 from ..store.transaction import require_sound_repo
@@ -27,14 +26,6 @@ from ..util.errors import CommandError, refuse
 from ._common import RunOptions, repo_from
 
 MARKDOWN_LIMIT = 60_000  # a GitHub comment holds 65,536 characters
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+|~!])")
-
-
-def md(text: str) -> str:
-    """Customer data as literal Markdown text: no links, images, HTML, tables or @mentions."""
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("@", "@\u2060")
-
-
 def summary_counts(reviews: list[CustomerReview], words: Presenter) -> str:
     parts = []
     for status in ("created", "changed", "deleted", "merged", "forgotten"):

@@ -25,6 +25,7 @@ from ..core.derive import upcoming_birthdays
 from ..core.figures import figures
 from ..core.present import Presenter
 from ..core.privacy import Masking
+from ..git.forms import FormLinks
 from ..io.remind import ROBOTS, DeliveryError, Message, Smtp, redact, robot_request, send_email, send_robot
 from ..repo.gitinfo import current_handle
 from ..repo.model import Customer
@@ -72,6 +73,7 @@ def owner_message(repo: Repo, owner: str, customers: list[Customer], rows: list[
     due figures (``kehu.core.figures``), the counts the site's team page shows."""
     today = repo.config.today
     words = Presenter.of(repo)
+    links = FormLinks.of(repo)
     who = words.member(owner)
     msg = Message(repo.msgs.word("remind.follow_ups_due", who=who, today=today.isoformat()))
     for bucket in ("overdue", "today"):
@@ -86,6 +88,9 @@ def owner_message(repo: Repo, owner: str, customers: list[Customer], rows: list[
             reason = masking.text(_one_line(r["reason_text"]))
             msg.lines.append((repo.msgs.word("remind.due_line", when=when, id=r["id"], name=_one_line(r["name"]),
                                              reason=reason), False))
+            if links is not None:  # 记录跟进, pre-filled with the customer and this owner
+                msg.links[len(msg.lines) - 1] = (repo.msgs.word("form.log.button"),
+                                                 links.log(str(r["id"]), owner, _one_line(r["name"])))
     window = repo.config.birthday_window_days
     birthdays = []
     for c in customers:

@@ -202,6 +202,16 @@ def is_past_record(field: str, item: Any) -> bool:
     return False
 
 
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+|~!])")
+
+
+def md(text: str) -> str:
+    """Customer data as literal Markdown text: no links, images, HTML, tables or @mentions (the review comment,
+    and what ``kehu intake`` says on an issue and a pull request)."""
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("@", "@\u2060")
+
+
 # --- a whole range of changes, customer by customer -------------------------------------------------
 
 

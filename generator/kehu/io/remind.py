@@ -46,14 +46,26 @@ class Message:
     title: str
     lines: list[tuple[str, bool]] = field(default_factory=list)  # (text, is a heading)
     mention: str | None = None  # a mobile number to @-mention (WeCom, DingTalk)
+    # line index -> (label, URL): a link after that line (记录跟进, pre-filled: "tap, type two lines, submit")
+    links: dict[int, tuple[str, str]] = field(default_factory=dict)
 
     def text(self) -> str:
-        return "\n".join([self.title, *(t for t, _ in self.lines)])
+        out = [self.title]
+        for i, (t, _) in enumerate(self.lines):
+            out.append(t)
+            if i in self.links:
+                label, url = self.links[i]
+                out.append(f"  {label}: {url}")
+        return "\n".join(out)
 
     def markdown(self) -> str:
         out = [f"### {_md(self.title)}"]
-        for text, heading in self.lines:
-            out.append(f"\n**{_md(text)}**" if heading else f"- {_md(text)}")
+        for i, (text, heading) in enumerate(self.lines):
+            line = f"\n**{_md(text)}**" if heading else f"- {_md(text)}"
+            if i in self.links:
+                label, url = self.links[i]
+                line += f" [{_md(label)}]({url})"  # kehu's own link: the URL is percent-encoded, no ( ) or space
+            out.append(line)
         return "\n".join(out)
 
 
@@ -90,7 +102,13 @@ def dingtalk_payload(msg: Message) -> dict[str, Any]:
 
 def feishu_payload(msg: Message) -> dict[str, Any]:
     """飞书群机器人: a ``post`` (rich text) message, one paragraph per line."""
-    paragraphs = [[{"tag": "text", "text": text}] for text, _ in msg.lines]
+    paragraphs: list[list[dict[str, str]]] = []
+    for i, (text, _) in enumerate(msg.lines):
+        paragraph = [{"tag": "text", "text": text}]
+        if i in msg.links:
+            label, url = msg.links[i]
+            paragraph += [{"tag": "text", "text": " "}, {"tag": "a", "text": label, "href": url}]
+        paragraphs.append(paragraph)
     return {"msg_type": "post", "content": {"post": {"zh_cn": {"title": msg.title, "content": paragraphs}}}}
 
 

@@ -198,6 +198,7 @@ class Site:
     title: str
     engine: str
     repo_url: str | None
+    forge: str
     edit_uri: str
     view_uri: str | None
     chart_months: int

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from ..book.loader import Counts, open_book
 from ..core import derive
 from ..core.present import BUCKETS, Presenter
+from ..git.forms import FormLinks
 from ..repo.config import Config
 from ..repo.model import Customer
 from ..repo.repository import Repo
@@ -113,6 +114,7 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
     privacy = Privacy.of(cfg, internal)
     asm = Assembler(customers, facts, cfg, repo.team, labels, privacy, today,
                     {e.id: e.problems for e in book.entries if e.customer is not None and e.problems})
+    asm.forms = FormLinks.of(repo)
     r = Renderer(repo.root, directory_urls)
     out.search_options = {"phone_tail": PHONE_DIGITS if privacy.phones else 0,
                           "more": labels.t("search_more"), "more_location": page_url("customers.md", directory_urls)}
@@ -126,7 +128,8 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
             out.not_in_nav.add(src)
 
     spelled: dict[str, tuple[str, str]] = {}
-    env = environment(repo, r, today, internal, directory_urls, search_pages, labels.locale)
+    env = environment(repo, r, today, internal, directory_urls, search_pages, labels.locale,
+                      asm.forms.base if asm.forms else "")
     for src, text, title, entry, keys in _render_customers(asm, r, histories, common, customers, jobs,
                                                            search_pages, env, split):
         spelled[src] = keys
