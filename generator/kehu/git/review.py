@@ -16,7 +16,7 @@ from ..book.versions import version
 from ..core.changes import MISSING, Change
 from ..core.identity import PROTECTED
 from ..core.present import Presenter
-from ..core.privacy import mask_email, mask_in_text, mask_phone
+from ..core.privacy import Known, mask_email, mask_handle, mask_in_text, mask_phone
 from ..repo.repository import Repo
 from ..words.catalogue import every_language
 
@@ -58,6 +58,12 @@ class ChangeDescriber:
         self.words = Presenter.of(repo)
         self.internal = internal
         self.schema = repo.schemas.raw["customer"]
+        self.known: Known | None = None  # the contact details of the versions described, masked wherever repeated
+
+    def knowing(self, versions: list[Any]) -> None:
+        """Mask the contact details of these customer versions (raw mappings) wherever they are repeated."""
+        if not self.internal:
+            self.known = Known.of(v for v in versions if isinstance(v, dict))
 
     # --- names of things ---------------------------------------------------------------------------
 
@@ -86,6 +92,8 @@ class ChangeDescriber:
             return mask_phone(str(v))
         if not self.internal and name == "email":
             return mask_email(str(v))
+        if not self.internal and name == "wechat":
+            return mask_handle(str(v))
         if isinstance(v, dict):
             inner = _ref_name(self._spec(name, within)) if name else None
             return " ".join(self.value(x, k, inner) for k, x in v.items() if x not in (None, ""))
@@ -95,7 +103,7 @@ class ChangeDescriber:
             return "✓" if v else "✗"
         text = " ".join(str(v).split())
         if not self.internal:  # a phone or email typed into free text is masked like the contact fields
-            text = mask_in_text(text)
+            text = mask_in_text(text, known=self.known)
         return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 1] + "…"
 
     def entry(self, field: str, x: Any) -> str:
@@ -261,6 +269,7 @@ def review(repo: Repo, pairs: list[FilePair], authors: dict[str, list[str]], int
     words, w = describe.words, describe.words.t
     order = repo.schemas.field_order()
     loaded = [(p, *_load(repo, p.old_path, p.old_raw), *_load(repo, p.new_path, p.new_raw)) for p in _moves(pairs)]
+    describe.knowing([side for entry in loaded for side in (entry[1], entry[3])])
     # interactions and contacts each changed customer gained: a deleted customer whose records all went to
     # one of them was merged into it (kehu merge)
     gained: dict[str, set[Any]] = {}
