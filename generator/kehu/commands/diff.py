@@ -27,12 +27,31 @@ from ..util.errors import CommandError, refuse
 from ._common import RunOptions, repo_from
 
 MARKDOWN_LIMIT = 60_000  # a GitHub comment holds 65,536 characters
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+|~!])")
+# every ASCII character Markdown gives a meaning to, & included: "&commat;" and "&#64;" would render as @
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+|~!&])")
+# what would render as a mention, however typed: @, full-width ＠, small ﹫ (a word joiner after it keeps it text)
+_AT = re.compile("[@\uff20\ufe6b]")
+# what GitHub turns into a link by itself: a scheme and "//" (https://…), www., mailto: and xmpp:
+_AUTOLINK = re.compile(r"(?i)(https?|ftp|mailto|xmpp)(?=:)|(www)(?=\.)")
+# bidirectional controls reorder what is read ("\u202e霞李" shows as 李霞): shown as � instead
+_LINE_BREAK = re.compile("[\r\n\u2028\u2029\x0b\x0c\x85]+")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
 def md(text: str) -> str:
-    """Customer data as literal Markdown text: no links, images, HTML, tables or @mentions."""
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("@", "@\u2060")
+    """Customer data, team names and commit authors as literal Markdown text: no links (a URL in business text
+    is shown as text), images, HTML, tables, entities or @mentions — however the @ is encoded."""
+    text = _BIDI.sub("\ufffd", _LINE_BREAK.sub(" ", text))  # one line: a break could open a block of its own
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = _AUTOLINK.sub(lambda m: m.group() + "\u2060", text)
+    return _AT.sub(lambda m: m.group() + "\u2060", text)
+
+
+def code(text: str) -> str:
+    """``text`` as one inline code span, whatever backticks it holds (a branch name may hold some)."""
+    text = _BIDI.sub("\ufffd", " ".join(text.split()))
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}"
 
 
 def summary_counts(reviews: list[CustomerReview], words: Presenter) -> str:
@@ -65,7 +84,7 @@ def as_text(reviews: list[CustomerReview], words: Presenter, label: str) -> str:
 
 
 def as_markdown(reviews: list[CustomerReview], words: Presenter, label: str, limit: int = MARKDOWN_LIMIT) -> str:
-    head = [f"## {words.t('chg.title')} `{label}`", ""]
+    head = [f"## {words.t('chg.title')} {code(label)}", ""]
     if not reviews:
         return "\n".join([*head, words.t("chg.none")])
     head.append(md(summary_counts(reviews, words)))
@@ -80,7 +99,7 @@ def as_markdown(reviews: list[CustomerReview], words: Presenter, label: str, lim
         cost = sum(len(x) + 1 for x in block)
         if size + cost > limit:
             rest = len(reviews) - k
-            body += ["", f"… +{rest} (`kehu diff {label}`)"]
+            body += ["", f"… +{rest} ({code('kehu diff ' + label)})"]
             break
         body += block
         size += cost
