@@ -88,7 +88,7 @@ def test_no_job_gets_every_secret_and_permissions_are_per_job(workflows_of: Path
             for step in job.get("steps", []):
                 if str(step.get("uses", "")).startswith("actions/checkout@"):
                     keeps = (step.get("with") or {}).get("persist-credentials")
-                    assert keeps is (True if pushes else False), f"{path.name}: job {name}"
+                    assert keeps is bool(pushes), f"{path.name}: job {name}"
             if {"pages", "id-token"} & writes:
                 assert not any("kehu build" in str(s.get("run", "")) for s in job.get("steps", [])), \
                     f"{path.name}: the job that builds the site (and runs its templates) may not publish"
