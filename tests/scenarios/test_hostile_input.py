@@ -23,7 +23,7 @@ import yaml
 from tests.scenarios.test_safety import snapshot
 from tests.support.commands import commit, kehu, team_repo
 from tests.support.customers import TODAY, customer_dict, other_customer
-from tests.support.git import git
+from tests.support.git import commit_all, git
 
 MEMORY_LIMIT = 1536 * 1024 * 1024  # address space of a command run under a limit (kehu itself needs ~400 MB)
 
@@ -449,11 +449,13 @@ def test_check_github_format_never_prints_a_workflow_command_of_its_own(make_rep
     (repo.customers / name).write_bytes((repo.customers / "C20240501001.yaml").read_bytes())
     repo.write_customer(other_customer(notes="第一行\n::warning::伪造的注释\n%0A::error::x"))
     result = repo.kehu("check", "--format", "github")
-    lines = result.stdout.splitlines()
+    lines = result.stdout.rstrip("\n").split("\n")  # as a runner reads them: a CR inside a line would be a fault
     commands = [line for line in lines if line.startswith("::")]
     assert all(line.startswith(("::error ", "::warning ")) for line in commands), commands
     assert len(commands) + 1 == len(lines), lines  # every other line is the summary
-    assert not any("stop-commands" in line.split("::")[1] or line.startswith("::notice") for line in commands)
+    # a line GitHub reads as a command starts with "::"; inside a message "::" is text
+    assert not any(line.startswith(("::notice", "::stop-commands")) for line in lines), lines
+    assert all(not any(ch in line for ch in "\r\x85\u2028\u2029") for line in lines), lines
     if not name.isprintable():
         bad = [line for line in commands if "title=bad-file-name" in line]
         assert len(bad) == 1, commands
@@ -518,30 +520,42 @@ def test_a_spreadsheet_that_would_take_gigabytes_is_refused_in_one_line_under_a_
     assert snapshot(repo.root) == before
 
 
+ODS_TYPE = "application/vnd.oasis.opendocument.spreadsheet"
+ODS_MANIFEST = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{ODS_TYPE}"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                '</manifest:manifest>')
+
+
+def _ods(path: Path, content: str) -> Path:
+    """An .ods as LibreOffice packs one: the stored mimetype first, the manifest, the content."""
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), ODS_TYPE)
+        z.writestr("META-INF/manifest.xml", ODS_MANIFEST, zipfile.ZIP_DEFLATED)
+        z.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    return path
+
+
 def test_an_ods_with_libreoffices_trailing_repeats_still_imports(repo, tmp_path):
     """The sibling that must keep working: LibreOffice ends every sheet with a million repeated empty rows."""
     cell = '<table:table-cell office:value-type="string"><text:p>{}</text:p></table:table-cell>'
     rows = "".join("<table:table-row>" + "".join(cell.format(v) for v in r) + "</table:table-row>"
-                   for r in (["客户名称", "手机号", "负责人"], ["宁波海曙贸易有限公司", "13900001111", "lixia"]))
+                   for r in (["客户名称", "手机号", "所属行业", "负责人"],
+                             ["宁波海曙贸易有限公司", "13900001111", "I65 软件和信息技术服务业", "lixia"]))
     rows += ('<table:table-row table:number-rows-repeated="1048574">'
              '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>')
-    path = tmp_path / "客户.ods"
     content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
                'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
                'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
                'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
                f'<office:spreadsheet><table:table table:name="客户">{rows}</table:table></office:spreadsheet>'
                '</office:body></office:document-content>')
-    with zipfile.ZipFile(path, "w") as z:
-        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
-        z.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    path = _ods(tmp_path / "客户.ods", content)
     far = content.replace('<table:table-cell table:number-columns-repeated="1024"/></table:table-row>',
                           '<table:table-cell table:number-columns-repeated="1024"/>'
                           + cell.format("x") + "</table:table-row>")
-    bomb = tmp_path / "远.ods"
-    with zipfile.ZipFile(bomb, "w") as z:
-        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
-        z.writestr("content.xml", far, zipfile.ZIP_DEFLATED)
+    bomb = _ods(tmp_path / "远.ods", far)
     refused = limited_kehu(repo.root, "import", str(bomb), "--owner", "lixia")
     assert refused.returncode == 2
     one_line_error(refused.stderr, "远.ods")
@@ -558,7 +572,8 @@ def test_a_file_nested_600_deep_is_one_error_at_its_line_for_check_diff_and_buil
     repo = team_repo(make_repo)
     deep = {"flow": "notes: " + "[" * 600 + "]" * 600 + "\n",
             "map": "notes: " + "{a: " * 600 + "1" + "}" * 600 + "\n",
-            "block": "notes:\n" + "".join("  " * i + "-\n" for i in range(1, 600))}[shape]
+            # one space a level: at two, 600 levels pass max_file_bytes and are refused as too large first
+            "block": "notes:\n" + "".join(" " * i + "-\n" for i in range(1, 600))}[shape]
     path = repo.customers / "C20240501001.yaml"
     path.write_text(path.read_text(encoding="utf-8") + deep, encoding="utf-8")
     lines = path.read_text(encoding="utf-8").count("\n")
@@ -623,6 +638,9 @@ def test_a_loosened_team_schema_does_not_let_a_bad_value_through(make_repo):
 # --- the merge driver's add/add ----------------------------------------------------------------------------------
 
 
+ME, MAIL = "李霞", "lixia@example.com"
+
+
 def _add_add(make_repo, ours: dict, theirs: dict):
     """Both sides add customers/C20240601LX01.yaml; the merge runs the real kehu merge driver."""
     from kehu.git.gitsetup import merge_driver_command
@@ -635,17 +653,14 @@ def _add_add(make_repo, ours: dict, theirs: dict):
     (root / ".gitattributes").write_text("customers/*.yaml merge=kehu\n", encoding="utf-8")
     git(root, "config", "merge.kehu.driver", merge_driver_command(sys.executable))
     seed.write_customer(customer_dict())
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "base")
+    commit_all(root, "base", name=ME, email=MAIL)
     git(root, "checkout", "-q", "-b", "colleague")
     TeamRepo(root).write_customer(theirs, "C20240601LX01")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "theirs")
+    commit_all(root, "theirs", name=ME, email=MAIL)
     git(root, "checkout", "-q", "main")
     TeamRepo(root).write_customer(ours, "C20240601LX01")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "ours")
-    merge = git(root, "merge", "--no-edit", "colleague", ok=False)
+    commit_all(root, "ours", name=ME, email=MAIL)
+    merge = git(root, "merge", "--no-edit", "colleague", ok=False, name=ME, email=MAIL)
     return merge, (root / "customers" / "C20240601LX01.yaml").read_text(encoding="utf-8")
 
 
@@ -673,4 +688,9 @@ def test_add_add_of_one_company_typed_with_a_slip_still_merges(make_repo):
                            interactions=[{"date": "2024-05-20", "channel": "call", "by": "wangfang",
                                           "summary": "电话确认报价单已收到"}])
     merge, text = _add_add(make_repo, ours, theirs)
-    assert "<<<<<<<" not in text and "电话确认报价单已收到" in text, (merge.stdout, merge.stderr, text)
+    lines = text.splitlines()
+    # one record: only the two spellings of the name are left for a person; the rest is combined
+    start, middle, end = lines.index("<<<<<<< ours"), lines.index("======="), lines.index(">>>>>>> theirs")
+    assert lines[start + 1:end] == ["name: 成都天府软件有限公司", "=======", "name: 成都天府软件有限公"], text
+    assert start > 0 and middle == start + 2 and text.count("<<<<<<<") == 1
+    assert "电话确认报价单已收到" in "\n".join(lines[end + 1:]), (merge.stdout, merge.stderr, text)
