@@ -51,7 +51,8 @@ def code(text: str) -> str:
     """``text`` as one inline code span, whatever backticks it holds (a branch name may hold some)."""
     text = _BIDI.sub("\ufffd", " ".join(text.split()))
     fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
-    return f"{fence} {text} {fence}"
+    pad = " " if text.startswith("`") or text.endswith("`") else ""  # CommonMark strips one space each side
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def summary_counts(reviews: list[CustomerReview], words: Presenter) -> str:
