@@ -47,11 +47,12 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 
 EXPECTED = [
-    ".gitattributes", ".github/CODEOWNERS", ".github/workflows/check.yml", ".github/workflows/kehu-sync.yml",
+    ".gitattributes", ".github/CODEOWNERS", ".github/dependabot.yml", ".github/workflows/check.yml",
+    ".github/workflows/kehu-sync.yml",
     ".github/workflows/pages.yml", ".github/workflows/remind.yml", ".gitignore", ".gitlab-ci.yml", ".gitlab/CODEOWNERS",
     ".gitlab/remind.gitlab-ci.yml", ".pre-commit-config.yaml", ".vscode/extensions.json",
     ".vscode/settings.json", "README.md", "customers/C20240601LX01.yaml", "docs/.gitkeep", "kehu.yaml", "mkdocs.yml",
-    "schema/config.schema.json", "schema/customer.schema.json", "schema/team.schema.json", "team.yaml",
+    "renovate.json", "schema/config.schema.json", "schema/customer.schema.json", "schema/team.schema.json", "team.yaml",
 ]
 
 
