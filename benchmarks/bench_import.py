@@ -138,6 +138,11 @@ def main() -> None:
         t0 = time.perf_counter()
         write_workbook(book, build_rows(n))
         print(f"workbook: {n} rows, {book.stat().st_size / 1e6:.1f} MB, built in {time.perf_counter() - t0:.1f} s")
+        from kehu.io.sheetbounds import check_bounds
+
+        t0 = time.perf_counter()
+        check_bounds(book)  # what import does first: sizes, unpacked sizes, each sheet's farthest cell
+        print(f"measuring the workbook before reading it: {(time.perf_counter() - t0) * 1000:.0f} ms")
         first, cpu, summary = run(root, book)
         files = len(list((root / "customers").glob("*.yaml")))
         print(f"first import:  {first:6.1f} s wall, {cpu:5.1f} s CPU ({n / first:,.0f} rows/s), "

@@ -26,7 +26,18 @@ from ..core.figures import figures
 from ..core.present import Presenter
 from ..core.privacy import Masking
 from ..git.forms import FormLinks
-from ..io.remind import ROBOTS, DeliveryError, Message, Smtp, redact, robot_request, send_email, send_robot
+from ..io.remind import (
+    ROBOTS,
+    DeliveryError,
+    Message,
+    Smtp,
+    redact,
+    robot_request,
+    scrub,
+    secret_pieces,
+    send_email,
+    send_robot,
+)
 from ..repo.gitinfo import current_handle
 from ..repo.model import Customer
 from ..repo.repository import Repo
@@ -193,9 +204,9 @@ def command(obj: RunOptions, owner: str | None, webhook: str | None, kind: str |
         if not members:
             raise refuse(repo.msgs, "cli-remind-no-channel")
         channels, problems = configured(repo, [m.handle for m in members], env)
-    masking = Masking.of(repo.config, wide=True)
     book = open_book(repo)
     customers, facts = book.customers, book.facts
+    masking = Masking.of(repo.config, wide=True).knowing(customers)  # a group chat is a wide audience
     today = repo.config.today
     deliveries: list[Delivery] = []
     empty: set[str] = set()
@@ -221,6 +232,9 @@ def command(obj: RunOptions, owner: str | None, webhook: str | None, kind: str |
         if dry_run:
             _print_dry(repo, d)
             continue
+        # Every failure is one line for this member — the secret, and every part of it, redacted — and the
+        # others are still sent: one broken secret or address never keeps the team's reminders back.
+        hidden = secret_pieces(d.target if d.kind != "email" else None, d.secret, env.get("KEHU_SMTP_PASSWORD"))
         try:
             if d.kind == "email":
                 smtp = smtp or Smtp.from_env(env)
@@ -230,8 +244,12 @@ def command(obj: RunOptions, owner: str | None, webhook: str | None, kind: str |
                 send_robot(d.kind, d.target, d.message, d.secret)
                 shown = redact(d.target)
         except DeliveryError as e:
-            problems.append(repo.msgs.word("remind.failed", owner=d.owner, kind=d.kind,
-                                           reason=e.line_for(repo.msgs)))
+            problems.append(scrub(repo.msgs.word("remind.failed", owner=d.owner, kind=d.kind,
+                                                 reason=e.line_for(repo.msgs)), hidden))
+            continue
+        except Exception as e:  # one delivery failed: its kind only (its text may quote a secret)
+            reason = repo.msgs.text("remind-crashed", kind=d.kind, reason=type(e).__name__)[0]
+            problems.append(repo.msgs.word("remind.failed", owner=d.owner, kind=d.kind, reason=reason))
             continue
         sent += 1
         click.echo(repo.msgs.word("remind.sent", owner=d.owner, kind=d.kind, shown=shown))

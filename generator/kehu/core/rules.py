@@ -20,7 +20,7 @@ from ..repo.yamlload import LoadedYaml
 from ..util.problems import Problem
 from ..words.catalogue import Locale
 from ..words.input_words import chars, input_words
-from ..words.terminal import has_control
+from ..words.terminal import SUSPECT, text_fault
 from .names import NameKey, name_key, similar_pairs, typo_kind
 from .normalize import normalize_company, normalize_email, parse_phone
 from .privacy import find_bank_card, find_national_id
@@ -250,25 +250,21 @@ _YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
 
 def text_visible(ctx: FileContext) -> Iterator[Problem]:
     """Text holds no control characters (escape sequences act on a terminal, a CR hides what came before)
-    and a value is not made only of invisible characters (a name of zero-width spaces is no name)."""
+    and a value is not made only of invisible characters (a name of zero-width spaces is no name):
+    ``words.terminal.text_fault``, the rule team.yaml's values follow too."""
     c, m = ctx.customer, ctx.msgs
-    if not any(isinstance(v, str) and (_SUSPECT.search(v) or (v and v.isspace())) for v in _leaves(ctx.loaded.data)):
+    if not any(isinstance(v, str) and (SUSPECT.search(v) or (v and v.isspace())) for v in _leaves(ctx.loaded.data)):
         return  # the usual case, found without building every field's path
     for path, value in _strings(ctx.loaded.data, ()):
-        if has_control(value):
-            bad = next(ch for ch in value if has_control(ch))
-            yield m.error(c.file, *ctx.at(*path), "control-character", field=_dotted(path),
-                          char=f"U+{ord(bad):04X}")
-        elif value and not _INVISIBLE.sub("", value):
-            yield m.error(c.file, *ctx.at(*path), "invisible-text", field=_dotted(path))
+        fault = text_fault(value)
+        if fault is None:
+            continue
+        code, char = fault
+        if code == "control-character":
+            yield m.error(c.file, *ctx.at(*path), code, field=_dotted(path), char=char)
+        else:
+            yield m.error(c.file, *ctx.at(*path), code, field=_dotted(path))
 
-
-# what is not visible text: control, format (zero-width, bidi, BOM) and separator characters; written as
-# regex escapes (raw strings), never as the characters themselves, which no one could see in the source
-_SUSPECT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f"
-                      r"\u202a-\u202e\u2060-\u206f\u3164\ufeff\uffa0]")
-_INVISIBLE = re.compile(r"[\s\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f"
-                        r"\u3164\ufeff\uffa0\x00-\x1f\x7f-\x9f]+")
 
 def opportunities_sound(ctx: FileContext) -> Iterator[Problem]:
     """商机: unique ids, known owners, a won one has its deal, a lost one its reason, an open one a

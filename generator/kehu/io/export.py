@@ -109,21 +109,16 @@ def collect(repo: Repo, owner: str | None = None, lang: str | None = None, mask:
 
     book = open_book(repo)
     customers = book.customers
+    facts = book.facts
     if mask:  # masked once, here, so that no writer can miss a field (free text and what derives from it)
-        masking = Masking.of(repo.config, wide=True)
-        customers = [masked_customer(c, masking) for c in customers]
+        masking = Masking.of(repo.config, wide=True).knowing(customers)
+        customers = [masking.customer(c) for c in customers]
+        facts = {cid: masking.facts(f) for cid, f in facts.items()}
     chosen = [c for c in customers if owner is None or c.owner == owner]
     chosen.sort(key=lambda c: c.id)
     errors = {e.id: e.errors for e in book.entries if e.customer is not None and e.errors}
-    return ExportSet(repo, chosen, book.facts, lang or repo.msgs.lang, mask,
+    return ExportSet(repo, chosen, facts, lang or repo.msgs.lang, mask,
                      book.unreadable_names, errors)
-
-
-def masked_customer(c: Customer, masking: Masking) -> Customer:
-    from ..repo.model import customer_from
-    from ..repo.yamlload import LoadedYaml
-
-    return customer_from(LoadedYaml(c.file, masking.tree(c.raw)))
 
 
 def members(es: ExportSet) -> list[Any]:

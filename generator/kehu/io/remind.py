@@ -14,7 +14,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import http.client
 import json
+import re
 import smtplib
 import ssl
 import time
@@ -139,36 +141,102 @@ def robot_request(kind: str, url: str, msg: Message, secret: str | None = None) 
     raise ValueError(kind)
 
 
+_PLAIN_SEGMENT = re.compile(r"^[A-Za-z][A-Za-z._-]{0,15}$|^v[0-9]$")  # cgi-bin, webhook, send, open-apis, v2 …
+_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f\u2028\u2029]")
+
+
 def redact(url: str) -> str:
-    """A webhook URL without its key or token (what may appear in a log)."""
-    parts = urllib.parse.urlsplit(url)
-    path = parts.path
-    if "/hook/" in path:  # feishu: the token is the last path segment
-        path = path.rsplit("/", 1)[0] + "/***"
-    query = "&".join(f"{k}=***" for k, _ in urllib.parse.parse_qsl(parts.query))
-    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, query, ""))
+    """A webhook URL as it may appear in a log: scheme, host and the plain words of its path; every key,
+    token, query value and user name replaced by ``***``. Anything that is no http(s) URL — a secret that
+    holds only the key, a value broken by a line break — is ``***`` as a whole: a CI log masks a secret only
+    where it appears whole, never a part of it."""
+    text = url.strip()
+    parts = urllib.parse.urlsplit(text) if not _CONTROL.search(text) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        return "***"
+    host = parts.hostname + (f":{parts.port}" if _port(parts) else "")
+    path = "/".join(seg if _PLAIN_SEGMENT.match(seg) else "***" for seg in parts.path.split("/"))
+    query = "&".join(f"{k}=***" for k, _ in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+                     if _PLAIN_SEGMENT.match(k))
+    return urllib.parse.urlunsplit((parts.scheme, host, path, query, ""))
+
+
+def _port(parts: urllib.parse.SplitResult) -> int | None:
+    try:
+        return parts.port
+    except ValueError:
+        return None
+
+
+def secret_pieces(*secrets: str | None) -> list[str]:
+    """Every piece of these secrets that must never reach a log: each whole, each of its lines, and each
+    query value and path segment of a URL (a CI log masks only the exact secret, so a message quoting part
+    of it would leak that part). Longest first, for :func:`scrub`."""
+    pieces: set[str] = set()
+    for secret in secrets:
+        if not secret:
+            continue
+        pieces.add(secret)
+        pieces.update(line.strip() for line in secret.splitlines())
+        parts = urllib.parse.urlsplit(secret.strip().split()[0] if secret.strip() else "")
+        pieces.update(seg for seg in parts.path.split("/") if not _PLAIN_SEGMENT.match(seg))
+        pieces.update(v for _, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True))
+        if parts.password:
+            pieces.add(parts.password)
+    return sorted((p for p in pieces if len(p) >= 4), key=len, reverse=True)
+
+
+def scrub(text: str, pieces: list[str]) -> str:
+    """``text`` with every piece of a secret (:func:`secret_pieces`) replaced by ``***``."""
+    for piece in pieces:
+        text = text.replace(piece, "***")
+    return text
 
 
 def check_url(url: str) -> str:
-    parts = urllib.parse.urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    """The webhook URL to post to: an http(s) URL with a host and nothing that is no part of a URL (a line
+    break or a space — a secret pasted with its newline, or two values in one)."""
+    text = url.strip()
+    parts = urllib.parse.urlsplit(text) if not _CONTROL.search(text) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise DeliveryError.coded("remind-bad-url", url=redact(url))
-    return url.strip()
+    try:
+        parts.port  # noqa: B018 (a port that is no number raises)
+    except ValueError:
+        raise DeliveryError.coded("remind-bad-url", url=redact(url)) from None
+    return text
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A message is posted where the team said, or not at all: a robot answering with a redirect is a
+    failure naming where it pointed (following it would post the due list — or, after a 302, fetch an
+    answer — from another host)."""
+
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any,
+                         newurl: str) -> urllib.request.Request | None:
+        target = urllib.parse.urlsplit(newurl if not _CONTROL.search(newurl) else "")
+        raise DeliveryError.coded("remind-redirect", url=redact(req.full_url), status=code,
+                                  host=target.hostname or "?")
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
 
 
 def send_robot(kind: str, url: str, msg: Message, secret: str | None = None) -> None:
-    """POST the message; the robot's own answer (errcode / code 0) decides success."""
+    """POST the message; the robot's own answer (errcode / code 0) decides success. Never follows a redirect."""
     target, body = robot_request(kind, check_url(url), msg, secret)
     request = urllib.request.Request(target, data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
                                      headers={"Content-Type": "application/json; charset=utf-8"}, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:  # the scheme is checked: http(s) only
+        with _OPENER.open(request, timeout=TIMEOUT_S) as response:  # the scheme is checked: http(s) only
             raw = response.read(65536)
     except urllib.error.HTTPError as e:
         raise DeliveryError.coded("remind-http", url=redact(url), status=e.code) from None
-    except (urllib.error.URLError, OSError) as e:
-        reason = getattr(e, "reason", e)
-        raise DeliveryError.coded("remind-unreachable", url=redact(url), reason=reason) from None
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as e:
+        # what the library says may quote the URL (InvalidURL does): only its kind and plain reason are shown
+        reason = getattr(e, "reason", None)
+        shown = reason.strerror if isinstance(reason, OSError) and reason.strerror else type(e).__name__
+        raise DeliveryError.coded("remind-unreachable", url=redact(url), reason=shown) from None
     try:
         answer = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -176,7 +244,8 @@ def send_robot(kind: str, url: str, msg: Message, secret: str | None = None) -> 
     code = answer.get("errcode", answer.get("code", answer.get("StatusCode", 0))) if isinstance(answer, dict) else 0
     if code not in (0, "0"):
         detail = answer.get("errmsg") or answer.get("msg") or answer.get("StatusMessage") or ""
-        raise DeliveryError.coded("remind-refused", url=redact(url), kind=kind, status=code, detail=detail)
+        raise DeliveryError.coded("remind-refused", url=redact(url), kind=kind, status=code,
+                                  detail=_CONTROL.sub(" ", str(detail))[:200])
 
 
 # --- email ---------------------------------------------------------------------------------------
@@ -211,7 +280,16 @@ class Smtp:
         sender = (env.get("KEHU_SMTP_FROM") or user or "").strip()
         if not sender:
             raise DeliveryError.coded("remind-smtp-unset", name="KEHU_SMTP_FROM")
+        if not plain_address(sender) or _CONTROL.search(host):
+            raise DeliveryError.coded("remind-smtp-bad-value", name="KEHU_SMTP_FROM" if _CONTROL.search(host) is None
+                                      else "KEHU_SMTP_HOST")
         return cls(host, port, sender, user, env.get("KEHU_SMTP_PASSWORD") or None, security)
+
+
+def plain_address(address: str) -> bool:
+    """One mail address and nothing else: no line break (which would add headers: "a@b\\r\\nBcc: …"), no space,
+    no second address."""
+    return bool(re.fullmatch(r"[^\s@,;<>\"]+@[^\s@,;<>\"]+", address)) and not _CONTROL.search(address)
 
 
 def email_message(smtp: Smtp, to: str, msg: Message) -> EmailMessage:
@@ -226,7 +304,12 @@ def email_message(smtp: Smtp, to: str, msg: Message) -> EmailMessage:
 
 
 def send_email(smtp: Smtp, to: str, msg: Message) -> None:
-    mail = email_message(smtp, to, msg)
+    if not plain_address(to):
+        raise DeliveryError.coded("remind-bad-address", address=_CONTROL.sub("␤", to)[:80])
+    try:
+        mail = email_message(smtp, to, msg)
+    except ValueError:  # a header the email package refuses: nothing was sent
+        raise DeliveryError.coded("remind-bad-address", address=_CONTROL.sub("␤", to)[:80]) from None
     try:
         if smtp.security == "ssl":
             client: smtplib.SMTP = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=TIMEOUT_S,
@@ -239,5 +322,10 @@ def send_email(smtp: Smtp, to: str, msg: Message) -> None:
             if smtp.user and smtp.password:
                 client.login(smtp.user, smtp.password)
             client.send_message(mail)
-    except (smtplib.SMTPException, OSError) as e:
-        raise DeliveryError.coded("remind-smtp", host=smtp.host, port=smtp.port, detail=e) from None
+    except (smtplib.SMTPException, OSError, ValueError) as e:
+        if isinstance(e, smtplib.SMTPResponseException):
+            said = e.smtp_error.decode("utf-8", "replace") if isinstance(e.smtp_error, bytes) else str(e.smtp_error)
+            detail = _CONTROL.sub(" ", f"{e.smtp_code} {said}")[:160]
+        else:
+            detail = e.strerror if isinstance(e, OSError) and e.strerror else type(e).__name__
+        raise DeliveryError.coded("remind-smtp", host=smtp.host, port=smtp.port, detail=detail) from None

@@ -74,7 +74,7 @@ class Privacy(Masking):
     def quoted(self, value: Any) -> str:
         """A checker message quotes the value it rejects — a malformed phone or email is still one."""
         text = clean(value)
-        return mask_loosely(text) if self.phones or self.emails else text
+        return Masking.text(self, mask_loosely(text)) if self.phones or self.emails else text
 
 
 def customer_src(cid: str) -> str:

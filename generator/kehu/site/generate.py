@@ -111,7 +111,7 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
     histories = file_histories(repo.root, repo.team)
     clock.lap("history")
     labels = Presenter.of(repo)
-    privacy = Privacy.of(cfg, internal)
+    privacy = Privacy.of(cfg, internal).knowing(customers)  # their contact details masked wherever repeated
     asm = Assembler(customers, facts, cfg, repo.team, labels, privacy, today,
                     {e.id: e.problems for e in book.entries if e.customer is not None and e.problems})
     asm.forms = FormLinks.of(repo)
