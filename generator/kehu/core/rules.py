@@ -386,14 +386,19 @@ def repo_rules(entries: list[IndexEntry], selected: set[str], config: Config, ms
                 continue
             for item in {it[0]: it for it in items}.values():
                 by_value[item[0]].append((e, item))
+        # a contact detail two companies share is a question, not proof that they are one: a switchboard, an
+        # agent, a placeholder typed into the old system (13800000000). The same company is the name's to say
+        # (duplicate-name above, near-duplicate-name below); a shared phone or e-mail is a warning.
         for holders in by_value.values():
             for (a, ia), (b, ib) in combinations(holders, 2):
                 if a.file == b.file or exempt(a, b):
                     continue
                 if a.file in selected:
-                    problems.append(msgs.error(a.file, ia[2], ia[3], code, (b.file,), value=ia[1], other=b.file))
+                    problems.append(msgs.warning(a.file, ia[2], ia[3], code, (b.file,), value=ia[1], other=b.file,
+                                                 other_name=b.name or ""))
                 if b.file in selected:
-                    problems.append(msgs.error(b.file, ib[2], ib[3], code, (a.file,), value=ib[1], other=a.file))
+                    problems.append(msgs.warning(b.file, ib[2], ib[3], code, (a.file,), value=ib[1], other=a.file,
+                                                 other_name=a.name or ""))
     for a, b, kind in near_duplicates(entries, selected, config):
         if not exempt(a, b):
             why = msgs.word(f"typo.{kind}")
@@ -431,8 +436,9 @@ def near_duplicates_of(name: str, entries: Iterable[IndexEntry], config: Config)
     mine, norm = name_key(name, suffixes), normalize_company(name, suffixes)
     out = []
     for e in entries:
-        if e.name_key is None or e.norm_name == norm or abs(len(e.name_key.core) - len(mine.core)) > 1:
-            continue
+        if e.name_key is None or e.norm_name == norm or \
+                (e.name_key.latin == mine.latin and abs(len(e.name_key.core) - len(mine.core)) > 1):
+            continue  # (a Chinese and a Latin name are compared whatever their lengths: translation)
         kind = typo_kind(mine, e.name_key, k, min_len)
         if kind:
             out.append((e, kind))
