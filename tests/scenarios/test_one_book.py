@@ -1,9 +1,10 @@
 """One book, one truth: a customer with a rule error is on every screen, marked with its problem, and a file
 that is no customer is named by every screen — never shown on one and silently left out of another.
 
-The book: 启明 with an owner who left the team (`former`, no longer in team.yaml), the same company typed again
-as 上海启明科技集团 (the duplicate is an error in both files), 北辰 (sound) and a file that fails the schema. Each output is
-read as its users read it: the built site's pages, `kehu show`, `kehu due`, the exports, `kehu forecast`.
+The book: 启明 with an owner who left the team (`former`, no longer in team.yaml), the same company typed
+again as 上海启明科技集团 (the duplicate is an error in both files), 北辰 (sound) and a file that fails the
+schema. Each output is read as its users read it: the built site's pages, `kehu show`, `kehu due`, the exports,
+`kehu forecast`.
 """
 
 from __future__ import annotations
