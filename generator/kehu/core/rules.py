@@ -106,7 +106,8 @@ def handles_known(ctx: FileContext) -> Iterator[Problem]:
 
 def dates_plausible(ctx: FileContext) -> Iterator[Problem]:
     c, m, today = ctx.customer, ctx.msgs, ctx.today
-    dated: list[tuple[tuple[str | int, ...], dt.date | None]] = [(("created",), c.created)]
+    dated: list[tuple[tuple[str | int, ...], dt.date | None]] = [(("created",), c.created),
+                                                                  (("imported_last_contact",), c.imported_last_contact)]
     dated += [(("interactions", i, "date"), x.date) for i, x in enumerate(c.interactions)]
     dated += [(("surveys", i, "date"), x.date) for i, x in enumerate(c.surveys)]
     dated += [(("complaints", i, "date"), x.date) for i, x in enumerate(c.complaints)]
@@ -131,9 +132,10 @@ def dates_plausible(ctx: FileContext) -> Iterator[Problem]:
                           other_field=f"complaints[{i}].date", other=x.date)
 
 
-_DATED = ("created", "cooperation_since", "quiet_until", "next_action", "interactions", "deals", "surveys",
-          "complaints")
-_DATE_KEYS = frozenset({"created", "cooperation_since", "quiet_until", "date", "signed", "resolved"})
+_DATED = ("created", "imported_last_contact", "cooperation_since", "quiet_until", "next_action", "interactions",
+          "deals", "surveys", "complaints")
+_DATE_KEYS = frozenset({"created", "imported_last_contact", "cooperation_since", "quiet_until", "date", "signed",
+                        "resolved"})
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _FIRST_YEAR = 1900  # a customer record from before this is a typo
 
