@@ -181,6 +181,12 @@ class Check:
 
 
 @dataclass(frozen=True, slots=True)
+class Imports:
+    placeholder_companies: int
+    magnitude_factor: int
+
+
+@dataclass(frozen=True, slots=True)
 class Privacy:
     mask_phone: bool
     mask_email: bool
@@ -243,6 +249,7 @@ class Config:
     vague_summaries: tuple[str, ...]
     summary_max_chars: int
     check: Check
+    imports: Imports
     privacy: Privacy
     site: Site
     forgotten: tuple[Forgotten, ...] = ()
