@@ -2,9 +2,11 @@
 customers is.
 
 Identity is the company's, never a contact's. Rows (and files) are one customer when they share an id, a
-former id (``原编号：`` in the notes) or a normalised company name — the checker's ``duplicate-name``: the
-same name written with a stray space, another legal suffix or a broken one (有限公). A phone, e-mail or
-contact name two differently named companies share is never a reason to merge them:
+former id (``原编号：`` in the notes) or a company name that is one: the same normalised name (the checker's
+``duplicate-name``) or the same region, trade name and industry written with a stray space, another legal
+form or a broken one (有限公, 股份有限公, 股技有限公司), in traditional characters (kehu.core.names: the slips that
+leave a name's core as it is). A phone, e-mail or contact name two differently named companies share is never
+a reason to merge them:
 
 * a well-known dummy (13800000000, 123@qq.com — ``placeholders`` in data/input_words.yaml) or a value that
   ``imports.placeholder_companies`` differently named companies share is a *placeholder*: reported, and
@@ -28,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..book.loader import open_book
-from ..core.names import writing_flaws
+from ..core.names import name_key, writing_flaws
 from ..core.normalize import normalize_company, parse_phone, placeholder_contact
 from ..core.rules import IndexEntry
 from ..core.values import email_key
@@ -75,7 +77,11 @@ class Grouping:
             keys = {f"id:{cid}"}
             if entry.norm_name:
                 keys.add(f"name:{entry.norm_name}")
-            for old in _OLD_ID_NOTE.findall(str(data.get("notes") or "")):
+            if entry.name_key is not None and entry.name_key.core:
+                keys.add(f"core:{entry.name_key.core}")
+            listed = data.get("former_ids")
+            former: list[Any] = listed if isinstance(listed, list) else []
+            for old in [*_OLD_ID_NOTE.findall(str(data.get("notes") or "")), *map(str, former)]:
                 keys.add(f"old:{old}")
             for k in keys:
                 self.existing_keys.setdefault(k, set()).add(cid)
@@ -85,7 +91,8 @@ class Grouping:
     # --- customer rows: one draft per customer, however many rows name it ---------------------------
 
     def keys(self, data: dict[str, Any], old_id: str | None) -> set[str]:
-        """What makes two rows one customer: an id, a former id, the normalised company name — never a contact."""
+        """What makes two rows one customer: an id, a former id, the company name (normalised, or its core: the
+        name without its legal form, broken or not) — never a contact."""
         keys = set()
         if data.get("id"):
             keys.add(f"id:{data['id']}")
@@ -94,6 +101,9 @@ class Grouping:
         norm = normalize_company(data["name"], self.suffixes)
         if norm:
             keys.add(f"name:{norm}")
+        core = name_key(data["name"], self.suffixes).core
+        if core:
+            keys.add(f"core:{core}")
         return keys
 
     def add(self, draft: Draft, old_id: str | None) -> None:
@@ -138,7 +148,7 @@ class Grouping:
             elif len(companies) > 1:
                 seen: dict[str, tuple[str, str]] = {}
                 for norm, name, ref, _ in rows:
-                    seen.setdefault(norm, (name, f"{ref.sheet}:{ref.row}"))
+                    seen.setdefault(norm, (name, self.msgs.word("import.row_of", sheet=ref.sheet, row=ref.row)))
                 for cid in sorted(existing):
                     seen.setdefault(f"id:{cid}", (self.existing[cid].entry.name or cid, cid))
                 shared.append(SharedContact(kind, rows[0][3], list(seen.values())))
@@ -233,7 +243,7 @@ class Grouping:
             if draft.existing:
                 info = self.existing[draft.existing]
                 kept = info.entry.name or draft.names[0][0]
-                if any(normalize_company(n, self.suffixes) == info.entry.norm_name for n, _ in draft.names):
+                if any(self._one_name(n, kept) for n, _ in draft.names):
                     draft.data["name"] = kept  # the same name written otherwise: not a difference to note
                 merges.append(Merge(kept, None, draft.existing, list(draft.names)))
                 continue
@@ -241,15 +251,19 @@ class Grouping:
             order = {name: i for i, (name, _) in reversed(list(enumerate(draft.names)))}
             best = min(order, key=lambda n: (writing_flaws(n, self.suffixes), -counts[_plain(n)], order[n]))
             draft.data["name"] = best
-            ours = normalize_company(best, self.suffixes)
             for name in dict.fromkeys(n for n, _ in draft.names):  # merged by a former id: another name to keep
-                if normalize_company(name, self.suffixes) != ours:
+                if not self._one_name(name, best):
                     merge_records(draft.data, {"name": name}, self.rules)
             if len(draft.names) > 1:
                 ref = draft.names[order[best]][1]
                 merges.append(Merge(best, ref, None, [(n, r) for i, (n, r) in enumerate(draft.names)
                                                       if i != order[best]]))
         return merges
+
+    def _one_name(self, a: str, b: str) -> bool:
+        """Two ways of writing one name (the keys above): not a difference worth a note."""
+        return normalize_company(a, self.suffixes) == normalize_company(b, self.suffixes) or \
+            name_key(a, self.suffixes).core == name_key(b, self.suffixes).core
 
     # --- rows of child sheets: the customer they name -------------------------------------------------
 
@@ -276,6 +290,9 @@ class Grouping:
             norm = normalize_company(name, self.suffixes)
             if norm:
                 keys.append(f"name:{norm}")
+            core = name_key(name, self.suffixes).core
+            if core:
+                keys.append(f"core:{core}")
         for k in keys:
             if k in self.draft_keys:
                 return self._root(self.draft_keys[k])

@@ -235,7 +235,7 @@ class Planner:
 
     def _where(self, outcome: Outcome) -> str:
         row = outcome.draft.rows[0] if outcome.draft.rows else None
-        return f"{row.sheet}:{row.row}" if row is not None else outcome.cid
+        return self.msgs.word("import.row_of", sheet=row.sheet, row=row.row) if row is not None else outcome.cid
 
     def _industries_to_confirm(self) -> None:
         """Every written customer whose industry is to be confirmed, with the old system's word."""

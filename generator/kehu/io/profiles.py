@@ -88,14 +88,14 @@ def industry_tables() -> dict[str, dict[str, str]]:
             for system, table in _load("industry_map.yaml").items()}
 
 
-def industry_from_table(value: Any, system: str | None) -> tuple[str, str] | None:
+def industry_from_table(value: Any, system: str | None, others: bool = True) -> tuple[str, str] | None:
     """(GB/T key, the system whose table said so) of a picklist label: the named system's table first, then
-    every other; None when no table has it."""
+    (``others``) every other; None when no table has it."""
     label = fold_label(value)
     if not label:
         return None
     tables = industry_tables()
-    order = ([system] if system in tables else []) + [s for s in tables if s != system]
+    order = ([system] if system in tables else []) + ([s for s in tables if s != system] if others else [])
     for name in order:
         hit = tables[name].get(label)
         if hit is not None:

@@ -53,6 +53,9 @@ from .profiles import Profile, industry_from_table
 from .sheets import export_of, shown
 
 Values = dict[str, list[tuple[str, Any]]]  # a row's non-empty cells: path -> [(header, value)]
+# columns whose long numbers are no bank cards: phones, and the identifiers of the old system (Zoho's record ids
+# run to 19 digits, a sixteenth of which pass the Luhn check)
+_NOT_CARDS = ("contact.phone", "contact.info", "id", "opportunity.id", "deal.contract")
 _REGION = re.compile(r"^((?:[^省市]{2,7}?(?:省|自治区))?(?:[^省市区县]{2,7}?市)?)")
 
 
@@ -204,7 +207,7 @@ class RowReader:
                 self.sensitive[(self.sheet, col.header)] += 1
                 continue
             national = find_national_id(text)
-            if national or (find_bank_card(text) and col.path not in ("contact.phone", "contact.info")):
+            if national or (find_bank_card(text) and col.path not in _NOT_CARDS):
                 if col.path is None or col.path == IGNORE or col.derived:
                     self.sensitive[(self.sheet, col.header)] += 1
                 else:
@@ -286,16 +289,25 @@ class RowReader:
         return None
 
     def _industry(self, value: Any, resolver: Resolver) -> str | None:
-        """GB/T key of an industry cell: the team's mapping, the picklist of the export the sheet is (then of
-        the other known systems, data/industry_map.yaml), the schema's codes and labels, then a fragment of a
-        label (零售行业)."""
+        """GB/T key of an industry cell: the team's mapping; the picklist of the export the sheet is
+        (data/industry_map.yaml); the schema's codes, labels and synonyms; the picklists of the other known
+        systems; then a fragment of a label (零售行业)."""
         text = clean_text(value)
         if text is None:
             return None
         own = resolver.table.get(fold(text)) if self.mapping.values.get("industry") else None
         if own is not None:
             return own
-        listed = industry_from_table(text, self.export.industry if self.export else None)
+        system = self.export.industry if self.export else None
+        for only in ((system,) if system else ()):
+            listed = industry_from_table(text, only, others=False)
+            if listed is not None and listed[0] in resolver.vocab:
+                return listed[0]
+        code = re.match(r"^([A-T](?:\d{2})?)(?:\s|$)", text)
+        exact = code.group(1) if code and code.group(1) in resolver.vocab else resolver.table.get(fold(text))
+        if exact is not None:
+            return exact
+        listed = industry_from_table(text, system)
         if listed is not None and listed[0] in resolver.vocab:
             return listed[0]
         return industry_key(value, resolver)
@@ -331,7 +343,7 @@ class RowReader:
                 data["id"] = cid
             else:
                 old_id = cid
-                notes.append(self.msgs.word("note_old_id", value=cid))
+                data["former_ids"] = [cid]  # another system's id: kept, and found again by a later import
         data["name"] = name
         for key in self.props:
             if key in ("id", "name", "notes", "next_action") or key in LIST_OF.values():

@@ -36,7 +36,7 @@ NEAR = 0.75           # a name one typing slip from the other (kehu.core.names)
 RECORD_LISTS = ("contacts", "interactions", "deals", "opportunities", "surveys", "complaints")
 RECORD_OF = {"contacts": "contact", "interactions": "interaction", "deals": "deal", "opportunities": "opportunity",
              "surveys": "survey", "complaints": "complaint"}  # list field -> its $defs record
-TAG_LISTS = ("tags", "risks")
+TAG_LISTS = ("tags", "risks", "former_ids")  # lists of words: merged as a union
 NEWEST_WINS = ("imported_last_contact",)  # a date that only moves forward: the newer of two is kept
 
 
