@@ -277,14 +277,13 @@ def fxiaoke(folder: Path, n: int = 60, seed: int = 1, today: dt.date = TODAY) ->
         export.companies.append(Company(name=homophone, owner="lixia", created=created, industry="待确认",
                                         old_ids=["KH-H-1"], flagged_with=base.name))
     rng.shuffle(pending)
+    by_written = {written: c for c in export.companies for written in (c.name, *c.variants)}
     for k, (_, row) in enumerate(pending):
         if k and k % 25 == 0:
             rows.append([None] * len(FXIAOKE_HEADERS))  # blank rows between the pages of the export
             export.skipped["blank"] += 1
         rows.append(row)
-        for c in export.companies:
-            if row[0] == c.name or row[0] in c.variants:
-                c.rows.append(len(rows))
+        by_written[row[0]].rows.append(len(rows))
     rows.append([f"合计：{len(pending)} 条"] + [None] * (len(FXIAOKE_HEADERS) - 1))
     export.skipped["summary"] += 1
     path = write_xlsx(folder / f"纷享销客客户导出_{seed}.xlsx", rows, "客户列表", merge_title=len(FXIAOKE_HEADERS))
