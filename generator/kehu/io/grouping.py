@@ -140,7 +140,9 @@ class Grouping:
         for key, rows in holders.items():
             kind = key.split(":", 1)[0]
             existing = self.existing_contacts.get(key, set())
-            companies = {norm for norm, _, _, _ in rows} | {f"id:{cid}" for cid in existing}
+            # a customer of the book counts by its name: the rows that import it again are no other company
+            of_book = {cid: self.existing[cid].entry.norm_name or f"id:{cid}" for cid in existing}
+            companies = {norm for norm, _, _, _ in rows} | set(of_book.values())
             dummy = placeholder_contact(kind, rows[0][3])
             if dummy or len(companies) >= threshold:
                 gone.add(key)
@@ -150,7 +152,7 @@ class Grouping:
                 for norm, name, ref, _ in rows:
                     seen.setdefault(norm, (name, self.msgs.word("import.row_of", sheet=ref.sheet, row=ref.row)))
                 for cid in sorted(existing):
-                    seen.setdefault(f"id:{cid}", (self.existing[cid].entry.name or cid, cid))
+                    seen.setdefault(of_book[cid], (self.existing[cid].entry.name or cid, cid))
                 shared.append(SharedContact(kind, rows[0][3], list(seen.values())))
         if gone:
             for draft, _ in self.pending:
