@@ -271,7 +271,8 @@ class Planner:
         if not data.get("stage"):
             data["stage"] = self.rows.resolvers["stage"].key(defaults.get("stage")) if defaults.get("stage") else None
             data["stage"] = data["stage"] or self.config.stages[0]
-        self._stage_from_opportunities(data)
+        if not data.get("id"):  # a row with a kehu id comes from kehu itself (an export): its stage stands
+            self._stage_from_opportunities(data)
         if data["stage"] == "lost" and not data.get("lost_from"):
             guess = "won" if data.get("deals") else self.config.stages[0]
             data["lost_from"] = guess
