@@ -268,7 +268,12 @@ def _region_prefix(text: str) -> tuple[str, str]:
 
 def name_key(name: str, suffixes: Iterable[str]) -> NameKey:
     """The :class:`NameKey` of a company name (``suffixes``: check.company_suffixes of kehu.yaml)."""
-    text = unicodedata.normalize("NFKC", str(name)).casefold().strip()
+    return _name_key(str(name), tuple(suffixes))
+
+
+@lru_cache(maxsize=1 << 16)  # an import asks for each row's name several times (its keys, its merges, its report)
+def _name_key(name: str, suffixes: tuple[str, ...]) -> NameKey:
+    text = unicodedata.normalize("NFKC", name).casefold().strip()
     parts = _parts()
     if not _HAN.search(text):
         spaced = parts.brackets.sub(" ", text)

@@ -116,8 +116,14 @@ def _summary_start() -> re.Pattern[str]:
 def is_summary_row(cells: list[Any]) -> bool:
     """合计：151 条, 总计 / 小计, Total: 33 records, 共 151 条 in one of the row's first two filled cells, with at
     most half of the row filled (a summary holds a label and a few sums, a customer row its fields)."""
-    filled = [c for c in cells if not cell_empty(c)]
-    if not filled or len(filled) > max(2, len(cells) // 2):
+    limit = max(2, len(cells) // 2)
+    filled: list[Any] = []
+    for cell in cells:  # a customer row is over the limit within its first cells: no need to read them all
+        if not cell_empty(cell):
+            filled.append(cell)
+            if len(filled) > limit:
+                return False
+    if not filled:
         return False
     pattern = _summary_start()
     for cell in filled[:2]:
