@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from html.parser import HTMLParser
 
 import pytest
 from kehu.book.loader import open_book
@@ -16,6 +15,7 @@ from kehu.core.derive import derive_all, forecast, funnel
 from kehu.core.figures import Figures, Number, figures, figures_by_owner
 
 from tests.support.customers import TODAY, customer_dict
+from tests.support.site import DASHBOARD, FORECAST, FUNNEL, MEMBER, Shown, as_shown, disagreements, page_figures
 from tests.support.team_repo import TeamRepo
 
 DAY = dt.date.fromisoformat(TODAY)
@@ -165,50 +165,6 @@ def test_a_book_without_customers_has_empty_figures(repo):
 # --- every screen shows the book's figures ----------------------------------------------------------------------
 # The site marks each figure it shows with data-figure="<name>" data-value="<the number as JSON writes it>";
 # `kehu forecast` and `kehu due` carry them under "figures". One book, built and asked: one set of numbers.
-
-Shown = dict[str, list[Number]]  # figure name -> every value a screen shows under it
-
-DASHBOARD = {"customers", "overdue", "today", "soon", "dormant", "pipeline_open", "pipeline_weighted",
-             "won_this_month_amount", "won_this_month_count", "conversion"}
-FUNNEL = {"customers", "conversion", "pipeline_open", "pipeline_weighted",
-          *(f"reached_{s}" for s in ("lead", "contacted", "quoted", "negotiating", "won")),
-          *(f"conversion_{s}" for s in ("contacted", "quoted", "negotiating", "won"))}
-FORECAST = {"pipeline_open", "pipeline_weighted", "pipeline_count",
-            *(f"won_{p}_{n}" for p in ("this_month", "last_month", "this_quarter", "last_quarter")
-              for n in ("count", "amount"))}
-MEMBER = {"customers", "overdue", "today", "dormant", "pipeline_open"}
-
-
-class _Marks(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.shown: Shown = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = dict(attrs)
-        if found.get("data-figure"):
-            self.shown.setdefault(str(found["data-figure"]), []).append(json.loads(found["data-value"] or "null"))
-
-
-def page_figures(html: str) -> Shown:
-    marks = _Marks()
-    marks.feed(html)
-    return marks.shown
-
-
-def disagreements(screens: dict[str, tuple[Shown, set[str]]], book: dict[str, Number]) -> list[str]:
-    """Every figure a screen shows that is not the book's, and every figure a screen should show but does not."""
-    out = []
-    for screen, (shown, expected) in screens.items():
-        out += [f"{screen}: {name} not shown" for name in sorted(expected - set(shown))]
-        out += [f"{screen}: {name} = {value}, the book says {book.get(name)}"
-                for name, values in sorted(shown.items()) for value in values if value != book.get(name, ...)]
-    return out
-
-
-def as_shown(figures: dict[str, Number]) -> Shown:
-    return {name: [value] for name, value in figures.items()}
-
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> TeamRepo:

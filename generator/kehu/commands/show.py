@@ -65,7 +65,7 @@ def profile_table(repo: Repo, c: Customer, f: Facts, masking: Masking | None = N
     L = Presenter.of(repo)
     t = _kv_table(f"{c.id}  {c.name}")
     row = t.add_row
-    row(L.t("show.industry"), f"{c.industry} {L.vocab('industry', c.industry)}")
+    row(L.t("show.industry"), L.industry(c.industry))
     row(L.t("show.stage"), L.stage(c.stage, c.lost_from))
     row(L.t("show.owner"), L.member(c.owner))
     row(L.t("show.created"), c.created.isoformat() if c.created else "")

@@ -61,6 +61,7 @@ class Facts:
     due: Due | None
     quiet: bool
     rhythms: list[Due] = field(default_factory=list)  # re-verification and satisfaction follow-up (RHYTHM_REASONS)
+    last_contact_imported: bool = False  # the last contact is the previous system's (imported_last_contact)
     # the missing information is found when first asked for: the lists and figures of a large book never ask,
     # and walking every value of every record was the costliest fact of all
     missing_of: tuple[Customer, Config] | None = field(default=None, repr=False, compare=False)
@@ -104,8 +105,21 @@ def cooperation_since(c: Customer) -> dt.date | None:
 
 
 def last_contact(c: Customer, today: dt.date) -> dt.date | None:
+    """The newest interaction not after today — or the previous system's last follow-up
+    (``imported_last_contact``) while no interaction recorded in kehu is newer."""
     dates = [i.date for i in c.interactions if i.date and i.date <= today]
-    return max(dates) if dates else None
+    newest = max(dates) if dates else None
+    before = c.imported_last_contact
+    if before is not None and before <= today and (newest is None or before > newest):
+        return before
+    return newest
+
+
+def last_contact_imported(c: Customer, today: dt.date) -> bool:
+    """Whether the last contact is the previous system's record, not an interaction of the timeline."""
+    before = c.imported_last_contact
+    return before is not None and before <= today and last_contact(c, today) == before and \
+        not any(i.date == before for i in c.interactions)
 
 
 def value_level(value: float, cfg: Config) -> str:
@@ -346,6 +360,7 @@ def derive(c: Customer, ctx: Context, with_missing: bool = True) -> Facts:
         quiet=bool(c.quiet_until and c.quiet_until > today),
         missing_of=(c, cfg) if with_missing else None,
         rhythms=[] if state == "dormant" else rhythm_dues(c, value_level(value, cfg), since, cfg),  # revive instead
+        last_contact_imported=last_contact_imported(c, today),
     )
 
 
@@ -740,10 +755,11 @@ def pool_enabled(cfg: Config) -> bool:
 
 
 def pool_reference(c: Customer, today: dt.date) -> dt.date | None:
-    """The day the owner's silence counts from: their last interaction with the customer, the day they
-    took it (``owner_since``) or its creation, whichever is latest."""
+    """The day the owner's silence counts from: their last interaction with the customer (or the previous
+    system's last follow-up), the day they took it (``owner_since``) or its creation, whichever is latest."""
     mine = [i.date for i in c.interactions if i.by == c.owner and i.date and i.date <= today]
-    return max([d for d in (*mine, c.owner_since, c.created) if d], default=None)
+    before = c.imported_last_contact if c.imported_last_contact and c.imported_last_contact <= today else None
+    return max([d for d in (*mine, before, c.owner_since, c.created) if d], default=None)
 
 
 def pool_keeps(c: Customer) -> bool:

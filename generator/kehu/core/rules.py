@@ -106,7 +106,8 @@ def handles_known(ctx: FileContext) -> Iterator[Problem]:
 
 def dates_plausible(ctx: FileContext) -> Iterator[Problem]:
     c, m, today = ctx.customer, ctx.msgs, ctx.today
-    dated: list[tuple[tuple[str | int, ...], dt.date | None]] = [(("created",), c.created)]
+    dated: list[tuple[tuple[str | int, ...], dt.date | None]] = [(("created",), c.created),
+                                                                  (("imported_last_contact",), c.imported_last_contact)]
     dated += [(("interactions", i, "date"), x.date) for i, x in enumerate(c.interactions)]
     dated += [(("surveys", i, "date"), x.date) for i, x in enumerate(c.surveys)]
     dated += [(("complaints", i, "date"), x.date) for i, x in enumerate(c.complaints)]
@@ -131,9 +132,10 @@ def dates_plausible(ctx: FileContext) -> Iterator[Problem]:
                           other_field=f"complaints[{i}].date", other=x.date)
 
 
-_DATED = ("created", "cooperation_since", "quiet_until", "next_action", "interactions", "deals", "surveys",
-          "complaints")
-_DATE_KEYS = frozenset({"created", "cooperation_since", "quiet_until", "date", "signed", "resolved"})
+_DATED = ("created", "imported_last_contact", "cooperation_since", "quiet_until", "next_action", "interactions",
+          "deals", "surveys", "complaints")
+_DATE_KEYS = frozenset({"created", "imported_last_contact", "cooperation_since", "quiet_until", "date", "signed",
+                        "resolved"})
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _FIRST_YEAR = 1900  # a customer record from before this is a typo
 
@@ -175,7 +177,7 @@ def no_forbidden_numbers(ctx: FileContext) -> Iterator[Problem]:
     for path, value in _strings(ctx.loaded.data, ()):
         if find_national_id(value):
             yield m.error(c.file, *ctx.at(*path), "national-id", field=_dotted(path))
-        elif find_bank_card(value):
+        elif path[0] != "former_ids" and find_bank_card(value):  # another system's record id: not a card
             yield m.error(c.file, *ctx.at(*path), "bank-card", field=_dotted(path))
 
 
@@ -382,14 +384,19 @@ def repo_rules(entries: list[IndexEntry], selected: set[str], config: Config, ms
                 continue
             for item in {it[0]: it for it in items}.values():
                 by_value[item[0]].append((e, item))
+        # a contact detail two companies share is a question, not proof that they are one: a switchboard, an
+        # agent, a placeholder typed into the old system (13800000000). The same company is the name's to say
+        # (duplicate-name above, near-duplicate-name below); a shared phone or e-mail is a warning.
         for holders in by_value.values():
             for (a, ia), (b, ib) in combinations(holders, 2):
                 if a.file == b.file or exempt(a, b):
                     continue
                 if a.file in selected:
-                    problems.append(msgs.error(a.file, ia[2], ia[3], code, (b.file,), value=ia[1], other=b.file))
+                    problems.append(msgs.warning(a.file, ia[2], ia[3], code, (b.file,), value=ia[1], other=b.file,
+                                                 other_name=b.name or ""))
                 if b.file in selected:
-                    problems.append(msgs.error(b.file, ib[2], ib[3], code, (a.file,), value=ib[1], other=a.file))
+                    problems.append(msgs.warning(b.file, ib[2], ib[3], code, (a.file,), value=ib[1], other=a.file,
+                                                 other_name=a.name or ""))
     for a, b, kind in near_duplicates(entries, selected, config):
         if not exempt(a, b):
             why = msgs.word(f"typo.{kind}")
@@ -427,8 +434,9 @@ def near_duplicates_of(name: str, entries: Iterable[IndexEntry], config: Config)
     mine, norm = name_key(name, suffixes), normalize_company(name, suffixes)
     out = []
     for e in entries:
-        if e.name_key is None or e.norm_name == norm or abs(len(e.name_key.core) - len(mine.core)) > 1:
-            continue
+        if e.name_key is None or e.norm_name == norm or \
+                (e.name_key.latin == mine.latin and abs(len(e.name_key.core) - len(mine.core)) > 1):
+            continue  # (a Chinese and a Latin name are compared whatever their lengths: translation)
         kind = typo_kind(mine, e.name_key, k, min_len)
         if kind:
             out.append((e, kind))

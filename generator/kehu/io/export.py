@@ -438,7 +438,8 @@ CREATE TABLE vocabulary (
 );
 CREATE TABLE customers (
   id TEXT PRIMARY KEY, name TEXT NOT NULL, industry TEXT NOT NULL, stage TEXT NOT NULL, lost_from TEXT,
-  owner TEXT NOT NULL, owner_since DATE, created DATE NOT NULL, imported DATE, size TEXT, region TEXT, source TEXT,
+  owner TEXT NOT NULL, owner_since DATE, created DATE NOT NULL, imported DATE, imported_last_contact DATE,
+  size TEXT, region TEXT, source TEXT,
   class_override TEXT,
   class_reason TEXT, annual_value REAL, cooperation_since DATE, repurchase_rate REAL, needs TEXT, budget TEXT,
   decision_process TEXT, next_action_date DATE, next_action TEXT, quiet_until DATE, quiet_reason TEXT, notes TEXT,
@@ -496,8 +497,8 @@ CREATE INDEX complaints_customer ON complaints(customer_id);
 """
 
 _CUSTOMER_COLUMNS = ("id", "name", "industry", "stage", "lost_from", "owner", "owner_since", "created", "imported",
-                     "size", "region", "source", "class", "class_reason", "annual_value", "cooperation_since",
-                     "repurchase_rate", "needs", "budget", "decision_process")
+                     "imported_last_contact", "size", "region", "source", "class", "class_reason", "annual_value",
+                     "cooperation_since", "repurchase_rate", "needs", "budget", "decision_process")
 _KNOWN_TOP = set(_CUSTOMER_COLUMNS) | {"next_action", "quiet_until", "quiet_reason", "notes", "tags", "risks",
                                        "contacts", "deals", "opportunities", "interactions", "surveys",
                                        "complaints"}
@@ -530,7 +531,7 @@ def _fill(db: sqlite3.Connection, es: ExportSet) -> None:
     db.executemany("INSERT INTO vocabulary VALUES (?, ?, ?, ?)",
                    [(name, t.key, t.zh, t.en) for name, v in sorted(es.repo.schemas.vocabularies.items())
                     for t in v.terms])
-    placeholders = ", ".join("?" * 36)
+    placeholders = ", ".join("?" * 37)
     for c in es.customers:
         raw, f = c.raw, es.facts.get(c.id)
         na = raw.get("next_action") or {}

@@ -185,6 +185,12 @@ class Check:
 
 
 @dataclass(frozen=True, slots=True)
+class Imports:
+    placeholder_companies: int
+    magnitude_factor: int
+
+
+@dataclass(frozen=True, slots=True)
 class Privacy:
     mask_phone: bool
     mask_email: bool
@@ -248,6 +254,7 @@ class Config:
     vague_summaries: tuple[str, ...]
     summary_max_chars: int
     check: Check
+    imports: Imports
     privacy: Privacy
     site: Site
     forgotten: tuple[Forgotten, ...] = ()

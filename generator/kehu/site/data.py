@@ -300,7 +300,7 @@ class Assembler:
             (L.t("class"), klass),
             (L.t("value_level"), f"{L.level(f.value_level)} · {f.annual_value:,.0f}"),
             (L.t("frequency"), f"{L.frequency(f.frequency)} · {f.recent_interactions}"),
-            (L.field("industry"), f"{c.industry} {L.vocab('industry', c.industry)}"),
+            (L.field("industry"), L.industry(c.industry)),
             (L.field("size"), L.vocab("size", c.size)),
             (L.field("region"), one_line(c.region)),
             (L.field("source"), L.vocab("source", c.source)),
