@@ -60,6 +60,8 @@ COMMANDS: dict[str, str] = {
     "handover": "handover",
     "report": "report",
     "approval": "approval",
+    "forms": "forms",
+    "intake": "intake",
 }
 
 

@@ -70,16 +70,18 @@ def test_the_approval_check_runs_on_reviews_and_decides_with_the_forge(files: Pa
     on = wf[True]  # YAML 1.1 reads the key `on` as true
     assert "pull_request" in on and on["pull_request_review"]["types"] == ["submitted", "dismissed"]
     step = wf["jobs"]["approval"]["steps"][-1]
-    assert "kehu approval --against" in step["run"] and step["env"]["GITHUB_TOKEN"] == "${{ github.token }}"
+    assert "kehu approval --against" in step["run"] and step["env"]["KEHU_FORGE_TOKEN"] == "${{ github.token }}"
     assert wf["jobs"]["approval"]["permissions"] == {"contents": "read", "pull-requests": "read"}
     job = _load(files / ".gitlab/approval.gitlab-ci.yml")["kehu-approval"]
-    assert job["script"][-1].startswith("kehu approval --against")
+    assert job["script"][-1].startswith('KEHU_FORGE_TOKEN="$KEHU_BOT_TOKEN" kehu approval --against')
 
 
 def test_the_reports_are_off_until_turned_on(files: Path):
     wf = _load(files / ".github/workflows/report.yml")
     assert wf["jobs"]["report"]["if"] == "vars.KEHU_REPORT == 'true'"
     assert sorted(c["cron"] for c in wf[True]["schedule"]) == ["0 1 * * 1", "0 1 1 * *"]
-    assert "kehu report" in wf["jobs"]["report"]["steps"][-1]["run"]
+    step = wf["jobs"]["report"]["steps"][-1]
+    assert "kehu report" in step["run"] and "KEHU_SMTP_PASSWORD" in step["env"]
+    assert all(value == f"${{{{ secrets.{name} }}}}" for name, value in step["env"].items() if name.startswith("KEHU_"))
     job = _load(files / ".gitlab/report.gitlab-ci.yml")["kehu-report"]
     assert job["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "schedule" && $KEHU_REPORT == "true"'}]

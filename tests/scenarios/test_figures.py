@@ -8,14 +8,26 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from html.parser import HTMLParser
 
 import pytest
 from kehu.book.loader import open_book
 from kehu.core.derive import derive_all, forecast, funnel
-from kehu.core.figures import Figures, Number, figures, figures_by_owner
+from kehu.core.figures import Figures, figures, figures_by_owner
 
 from tests.support.customers import TODAY, customer_dict
+from tests.support.site import (
+    DASHBOARD,
+    FORECAST,
+    FUNNEL,
+    MEMBER,
+    PERIOD,
+    Shown,
+    as_shown,
+    book_figures,
+    cli_figures,
+    disagreements,
+    page_figures,
+)
 from tests.support.team_repo import TeamRepo
 
 DAY = dt.date.fromisoformat(TODAY)
@@ -167,56 +179,6 @@ def test_a_book_without_customers_has_empty_figures(repo):
 # The site marks each figure it shows with data-figure="<name>" data-value="<the number as JSON writes it>";
 # `kehu forecast` and `kehu due` carry them under "figures". One book, built and asked: one set of numbers.
 
-Shown = dict[str, list[Number]]  # figure name -> every value a screen shows under it
-
-DASHBOARD = {"customers", "overdue", "today", "soon", "dormant", "pipeline_open", "pipeline_weighted",
-             "won_this_month_amount", "won_this_month_count", "conversion"}
-FUNNEL = {"customers", "conversion", "pipeline_open", "pipeline_weighted",
-          *(f"reached_{s}" for s in ("lead", "contacted", "quoted", "negotiating", "won")),
-          *(f"conversion_{s}" for s in ("contacted", "quoted", "negotiating", "won"))}
-FORECAST = {"pipeline_open", "pipeline_weighted", "pipeline_count",
-            *(f"won_{p}_{n}" for p in ("this_month", "last_month", "this_quarter", "last_quarter")
-              for n in ("count", "amount"))}
-MEMBER = {"customers", "overdue", "today", "dormant", "pipeline_open"}
-# the period block (this month by default) the dashboard and the forecast page show: `kehu report --month`'s team
-# figures, and the weighted pipeline expected to close by the month's end (`kehu forecast`'s month)
-PERIOD = {f"period.{name}" for name in ("contacted", "interactions", "visits", "new_customers", "stage_moves",
-                                        "won_count", "won_amount", "opps_opened", "opps_opened_amount", "opps_won",
-                                        "opps_won_amount", "opps_lost", "opps_lost_amount", "complaints_opened",
-                                        "complaints_resolved", "pipeline_weighted")}
-
-
-class _Marks(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.shown: Shown = {}
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = dict(attrs)
-        if found.get("data-figure"):
-            self.shown.setdefault(str(found["data-figure"]), []).append(json.loads(found["data-value"] or "null"))
-
-
-def page_figures(html: str) -> Shown:
-    marks = _Marks()
-    marks.feed(html)
-    return marks.shown
-
-
-def disagreements(screens: dict[str, tuple[Shown, set[str]]], book: dict[str, Number]) -> list[str]:
-    """Every figure a screen shows that is not the book's, and every figure a screen should show but does not."""
-    out = []
-    for screen, (shown, expected) in screens.items():
-        out += [f"{screen}: {name} not shown" for name in sorted(expected - set(shown))]
-        out += [f"{screen}: {name} = {value}, the book says {book.get(name)}"
-                for name, values in sorted(shown.items()) for value in values if value != book.get(name, ...)]
-    return out
-
-
-def as_shown(figures: dict[str, Number]) -> Shown:
-    return {name: [value] for name, value in figures.items()}
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> TeamRepo:
     repo = TeamRepo.create(tmp_path_factory.mktemp("figures") / "repo")
@@ -225,24 +187,6 @@ def built(tmp_path_factory) -> TeamRepo:
     run = repo.kehu("build", env={"NO_MKDOCS_2_WARNING": "1"})
     assert run.returncode == 0, run.stderr
     return repo
-
-
-def cli_figures(repo: TeamRepo, command: str, *args: str) -> dict[str, Number]:
-    run = repo.kehu(command, *args, "--format", "json")
-    assert run.returncode == 0, run.stderr
-    return run.json["figures"]
-
-
-def book_figures(repo: TeamRepo) -> dict[str, Number]:
-    """The figures every screen is held to: `kehu forecast`'s, and this month's period figures as `kehu report
-    --month` counts them (with the weighted pipeline `kehu forecast` expects to close this month)."""
-    book = cli_figures(repo, "forecast")
-    report = repo.kehu("report", "--month", "--format", "json")
-    assert report.returncode == 0, report.stderr
-    team = report.json["team"]
-    book.update({name: team[name.removeprefix("period.")] for name in PERIOD - {"period.pipeline_weighted"}})
-    book["period.pipeline_weighted"] = repo.kehu("forecast", "--format", "json").json["months"][TODAY[:7]]["weighted"]
-    return book
 
 
 def page(repo: TeamRepo, src: str) -> str:
@@ -259,7 +203,7 @@ def team_screens(built: TeamRepo) -> dict[str, tuple[Shown, set[str]]]:
 
 
 def test_every_screen_shows_the_same_figures(built, team_screens):
-    book = book_figures(built)
+    book = book_figures(built, TODAY)
     assert not disagreements(team_screens, book)
     # and they are the figures counted by hand above, not one mistake copied everywhere
     assert (book["pipeline_open"], book["pipeline_weighted"], book["won_this_month_amount"]) == (670000, 238000, 80000)
@@ -297,7 +241,7 @@ def test_the_forecast_text_states_the_figures(built):
 def test_a_screen_showing_another_figure_is_caught(built, team_screens):
     """The test above fails when one screen shows another number: here the dashboard's 在途金额 as it was before
     (the annual value of the customers in the funnel's stages before won)."""
-    book = book_figures(built)
+    book = book_figures(built, TODAY)
     opened = built.open()
     customers = open_book(opened).customers
     stages = funnel(customers, derive_all(customers, opened.config, DAY), opened.config).stages
@@ -314,4 +258,4 @@ def test_a_screen_showing_another_figure_is_caught(built, team_screens):
 def test_a_screen_that_stops_showing_a_figure_is_caught(built, team_screens):
     html = page(built, "forecast").replace('data-figure="won_this_month_count"', 'data-x="won_this_month_count"')
     screens = {**team_screens, "forecast page": (page_figures(html), FORECAST)}
-    assert disagreements(screens, book_figures(built)) == ["forecast page: won_this_month_count not shown"]
+    assert disagreements(screens, book_figures(built, TODAY)) == ["forecast page: won_this_month_count not shown"]

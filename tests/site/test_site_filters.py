@@ -13,7 +13,6 @@ import functools
 import http.server
 import json
 import re
-import shutil
 import subprocess
 import sys
 import threading
@@ -23,14 +22,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
+from tests.support.browser import QuietHandler, chromium
 from tests.support.commands import kehu as kehu_in_process
 from tests.support.git import commit_all
 from tests.support.history import TODAY, History, make_history, set_targets
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 NOON = "T12:00:00+08:00"
 
 
@@ -59,7 +57,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
     run = subprocess.run([sys.executable, "-m", "kehu.cli", "-C", str(h.repo.root), "build", "--out", str(out)],
                          capture_output=True, text=True, env={**_plain_env(), **env}, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(out)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield Built(h, out, f"http://127.0.0.1:{server.server_address[1]}/")
@@ -74,19 +72,10 @@ def _plain_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("KEHU_", "GIT_"))}
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from typing import Any
 from ..core.normalize import normalize_email, parse_phone
 from ..core.rules import FILE_RULES, FileContext, IndexEntry, index_entry, repo_rules
 from ..repo.config import CONFIG_FILE, SCHEMA_DIR, TEAM_FILE
-from ..repo.files import file_name, read_file
+from ..repo.files import file_name, odd_file_code, read_file
 from ..repo.model import Customer, Record, as_date, customer_from, record_of
 from ..repo.repository import Repo, is_plain_file
 from ..repo.yamlload import LoadedYaml, load_yaml_bytes
@@ -192,7 +192,7 @@ def check(repo: Repo, paths: list[Path] | None = None, use_cache: bool = True, j
     today = repo.config.today
     found = files if files is not None else scan(repo, use_cache=use_cache)
     listing, odd = dict(found.listing), found.odd
-    refused: list[Problem] = [repo.msgs.error(name, 1, 1, "not-regular-file") for name in odd]
+    refused: list[Problem] = [repo.msgs.error(name, 1, 1, odd_file_code(name)) for name in odd]
     selected_meta: set[str] = {CONFIG_FILE, TEAM_FILE}
     named: set[str] = set()  # files named on the command line: always read (pre-commit hands over changed files)
     if paths is None:
@@ -208,14 +208,15 @@ def check(repo: Repo, paths: list[Path] | None = None, use_cache: bool = True, j
                 selected_meta.add(name)
             elif name in odd_names or (os.path.lexists(p) and repo.customer_file(p) is None):
                 # never read: a link may point outside the repository, a FIFO would hang
-                refused.append(repo.msgs.error(name, 1, 1, "not-customer-file" if is_plain_file(Path(p))
+                refused.append(repo.msgs.error(name, 1, 1, odd_file_code(name) if not name.isprintable()
+                                               else "not-customer-file" if is_plain_file(Path(p))
                                                else "not-regular-file"))
             else:
                 selected.add(name)
                 named.add(name)
         if selected_meta:  # a changed kehu.yaml, team.yaml or schema can break any customer file
             selected |= listing.keys()
-            refused += [repo.msgs.error(name, 1, 1, "not-regular-file") for name in odd]
+            refused += [repo.msgs.error(name, 1, 1, odd_file_code(name)) for name in odd]
         for name in sorted(selected - listing.keys()):
             listing[name] = os.path.join(root, name)
     # kehu.yaml and team.yaml problems are always shown: they change every other verdict

@@ -2,8 +2,9 @@
 has approved them (the review job's decision; exit status 1 while one is missing, so branch protection holds it).
 
 In CI the forge is found from the environment — GitHub Actions (GITHUB_API_URL, GITHUB_REPOSITORY, the pull
-request's number in KEHU_PULL_REQUEST, GITHUB_TOKEN) or GitLab CI (CI_API_V4_URL, CI_PROJECT_ID,
-CI_MERGE_REQUEST_IID, KEHU_BOT_TOKEN) — or given with ``--forge``, ``--api``, ``--project`` and ``--request``.
+request's number in KEHU_PULL_REQUEST) or GitLab CI (CI_API_V4_URL, CI_PROJECT_ID, CI_MERGE_REQUEST_IID) — or
+given with ``--forge``, ``--api``, ``--project`` and ``--request``; the token is KEHU_FORGE_TOKEN, as for
+``kehu intake`` (:mod:`kehu.git.forge`).
 Without a forge no approval is known: the command lists what would need one.
 """
 
@@ -15,7 +16,7 @@ import click
 
 from ..core.present import Presenter
 from ..git.approval import Decision, decide, has_commit
-from ..git.forge import Request, github, gitlab
+from ..git.forge import Request, api_address, client, token
 from ..git.review import md
 from ..repo.gitinfo import default_base, is_git_repo
 from ..repo.repository import Repo
@@ -33,18 +34,14 @@ def _forge(repo: Repo, forge: str, api: str | None, project: str | None, number:
     if forge == "none":
         return None
     if forge == "github":
-        api = api or env.get("GITHUB_API_URL") or "https://api.github.com"
         project = project or env.get("GITHUB_REPOSITORY")
         number = number or _number(env.get("KEHU_PULL_REQUEST"))
-        token = env.get("KEHU_FORGE_TOKEN") or env.get("GITHUB_TOKEN") or env.get("GH_TOKEN")
     else:
-        api = api or env.get("CI_API_V4_URL")
         project = project or env.get("CI_PROJECT_ID")
         number = number or _number(env.get("CI_MERGE_REQUEST_IID"))
-        token = env.get("KEHU_FORGE_TOKEN") or env.get("KEHU_BOT_TOKEN")
-    if not api or not project or not number:
+    if not project or not number:
         raise refuse(repo.msgs, "cli-approval-forge", forge=forge)
-    return github(api, project, number, token) if forge == "github" else gitlab(api, project, number, token)
+    return client(forge, api_address(forge, api), project, token()).request(number)
 
 
 def _number(text: str | None) -> int | None:

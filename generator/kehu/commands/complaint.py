@@ -17,11 +17,12 @@ from ruamel.yaml.comments import CommentedMap
 
 from ..repo.model import as_date
 from ..repo.repository import Repo
-from ..store.mapedit import append_dated, entry, field_order, set_field, yaml_date
+from ..store.edits import complaint_entry
+from ..store.mapedit import set_field, yaml_date
 from ..store.transaction import Editing, open_for_edit, require_sound_repo, save
 from ..util.errors import refuse
 from ..words.terminal import echo
-from ._args import parse_date, require_assignable, require_text, vocab_key
+from ._args import parse_date, require_assignable, require_text
 from ._common import RunOptions, locked, repo_from, report_warnings
 
 ACTIONS = ("open", "progress", "resolve")
@@ -54,13 +55,8 @@ def _pick(repo: Repo, ed: Editing, number: str | None) -> tuple[int, CommentedMa
 
 def _open(repo: Repo, ed: Editing, when: dt.date, category: str | None, content: str | None,
           handler: str | None) -> str:
-    msgs = repo.msgs
-    text = require_text(msgs, "--content", content)
-    cat = vocab_key(msgs, repo.schemas.vocabularies["complaint_category"], "--category", category) \
-        if category is not None else None
-    who = require_assignable(repo, "--handler", handler) if handler is not None else None
-    item = entry([("date", when), ("category", cat), ("content", text), ("handler", who), ("status", "open")])
-    index = append_dated(ed.data, "complaints", item, field_order(repo))
+    index = complaint_entry(repo, ed, when, category, content, handler)
+    text = require_text(repo.msgs, "--content", content)
     return repo.msgs.word("complaint.opened", n=index + 1, name=ed.name, date=when.isoformat(), text=text)
 
 

@@ -18,7 +18,7 @@ import json
 import click
 
 from ..core.present import Presenter
-from ..git.review import CustomerReview, md, range_reviews
+from ..git.review import CustomerReview, code, md, range_reviews
 from ..store.transaction import require_sound_repo
 from ..util.errors import refuse
 from ._common import RunOptions, repo_from
@@ -59,7 +59,7 @@ def as_text(reviews: list[CustomerReview], words: Presenter, label: str) -> str:
 
 
 def as_markdown(reviews: list[CustomerReview], words: Presenter, label: str, limit: int = MARKDOWN_LIMIT) -> str:
-    head = [f"## {words.t('chg.title')} `{label}`", ""]
+    head = [f"## {words.t('chg.title')} {code(label)}", ""]
     if not reviews:
         return "\n".join([*head, words.t("chg.none")])
     head.append(md(summary_counts(reviews, words)))
@@ -75,7 +75,7 @@ def as_markdown(reviews: list[CustomerReview], words: Presenter, label: str, lim
         cost = sum(len(x) + 1 for x in block)
         if size + cost > limit:
             rest = len(reviews) - k
-            body += ["", f"… +{rest} (`kehu diff {label}`)"]
+            body += ["", f"… +{rest} ({code('kehu diff ' + label)})"]
             break
         body += block
         size += cost

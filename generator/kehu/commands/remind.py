@@ -11,6 +11,7 @@ repository. ``--webhook URL --kind K`` sends one owner's list to one robot (to t
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -22,6 +23,7 @@ from ..core.derive import upcoming_birthdays
 from ..core.figures import figures
 from ..core.present import Presenter
 from ..core.privacy import Masking
+from ..git.forms import FormLinks
 from ..io.remind import ROBOTS, Delivery, Message, configured, deliver, one_line, redact, secrets_env
 from ..repo.gitinfo import current_handle
 from ..repo.model import Customer
@@ -38,6 +40,7 @@ def owner_message(repo: Repo, owner: str, customers: list[Customer], rows: list[
     due figures (``kehu.core.figures``), the counts the site's team page shows."""
     today = repo.config.today
     words = Presenter.of(repo)
+    links = FormLinks.of(repo)
     who = words.member(owner)
     msg = Message(repo.msgs.word("remind.follow_ups_due", who=who, today=today.isoformat()))
     for bucket in ("overdue", "today"):
@@ -52,6 +55,9 @@ def owner_message(repo: Repo, owner: str, customers: list[Customer], rows: list[
             reason = masking.text(one_line(r["reason_text"]))
             msg.lines.append((repo.msgs.word("remind.due_line", when=when, id=r["id"], name=one_line(r["name"]),
                                              reason=reason), False))
+            if links is not None:  # 记录跟进, pre-filled with the customer and this owner
+                msg.links[len(msg.lines) - 1] = (repo.msgs.word("form.log.button"),
+                                                 links.log(str(r["id"]), owner, one_line(r["name"])))
     window = repo.config.birthday_window_days
     birthdays = []
     for c in customers:
@@ -105,9 +111,9 @@ def command(obj: RunOptions, owner: str | None, webhook: str | None, kind: str |
         if not members:
             raise refuse(repo.msgs, "cli-remind-no-channel")
         channels, problems = configured(repo, [m.handle for m in members], env)
-    masking = Masking.of(repo.config, wide=True)
     book = open_book(repo)
     customers, facts = book.customers, book.facts
+    masking = Masking.of(repo.config, wide=True).knowing(customers)  # a group chat is a wide audience
     today = repo.config.today
     deliveries: list[Delivery] = []
     empty: set[str] = set()
@@ -123,7 +129,7 @@ def command(obj: RunOptions, owner: str | None, webhook: str | None, kind: str |
             empty.add(who)
             continue
         if mention and chan_kind in ("wecom", "dingtalk"):
-            message = Message(message.title, message.lines, str(mention))
+            message = dataclasses.replace(message, mention=str(mention))
         deliveries.append(Delivery(who, chan_kind, target, secret, message))
     for who in sorted(empty):
         click.echo(repo.msgs.word("remind.nothing_due_today", who=who))

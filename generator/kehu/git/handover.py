@@ -162,7 +162,7 @@ def apply(repo: Repo, handover: Handover, commit: bool = True) -> str | None:
     if not committing:
         return None
     message = commit_message(repo, handover)
-    done = git(repo.root, "commit", "-q", "-F", "-", "--", *files, stdin=message.encode("utf-8"))
+    done = git(repo.root, "commit", "-q", "--file=-", "--", *files, stdin=message.encode("utf-8"))
     if not done.ok:
         _restore(written)
         raise KehuError(repo.msgs.word("handover.commit_failed", detail=done.last_line()))

@@ -18,7 +18,7 @@ from ..core.approval import Trigger, triggers
 from ..core.changes import MISSING, Change
 from ..core.identity import PROTECTED
 from ..core.present import Presenter
-from ..core.privacy import mask_email, mask_in_text, mask_phone
+from ..core.privacy import Known, mask_email, mask_handle, mask_in_text, mask_phone
 from ..repo.repository import Repo
 from ..words.catalogue import every_language
 
@@ -26,13 +26,6 @@ if TYPE_CHECKING:
     from ..repo.gitinfo import FilePair
 
 SUMMARY_CHARS = 60
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+|~!])")
-
-
-def md(text: str) -> str:
-    """Customer data as literal Markdown text: no links, images, HTML, tables or @mentions (pull-request comments,
-    job summaries)."""
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("@", "@\u2060")
 FORGOTTEN_MARKS = every_language("chg.forget_word")  # what `kehu forget` writes where a person's name was
 
 
@@ -67,6 +60,12 @@ class ChangeDescriber:
         self.words = Presenter.of(repo)
         self.internal = internal
         self.schema = repo.schemas.raw["customer"]
+        self.known: Known | None = None  # the contact details of the versions described, masked wherever repeated
+
+    def knowing(self, versions: list[Any]) -> None:
+        """Mask the contact details of these customer versions (raw mappings) wherever they are repeated."""
+        if not self.internal:
+            self.known = Known.of(v for v in versions if isinstance(v, dict))
 
     # --- names of things ---------------------------------------------------------------------------
 
@@ -95,6 +94,8 @@ class ChangeDescriber:
             return mask_phone(str(v))
         if not self.internal and name == "email":
             return mask_email(str(v))
+        if not self.internal and name == "wechat":
+            return mask_handle(str(v))
         if isinstance(v, dict):
             inner = _ref_name(self._spec(name, within)) if name else None
             return " ".join(self.value(x, k, inner) for k, x in v.items() if x not in (None, ""))
@@ -104,7 +105,7 @@ class ChangeDescriber:
             return "✓" if v else "✗"
         text = " ".join(str(v).split())
         if not self.internal:  # a phone or email typed into free text is masked like the contact fields
-            text = mask_in_text(text)
+            text = mask_in_text(text, known=self.known)
         return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 1] + "…"
 
     def entry(self, field: str, x: Any) -> str:
@@ -229,6 +230,36 @@ def is_past_record(field: str, item: Any) -> bool:
     return False
 
 
+
+# every ASCII character Markdown gives a meaning to, & included: "&commat;" and "&#64;" would render as @
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+|~!&])")
+# what would render as a mention, however typed: @, full-width ＠, small ﹫ (a word joiner after it keeps it text)
+_AT = re.compile("[@\uff20\ufe6b]")
+# what GitHub turns into a link by itself: a scheme and "//" (https://…), www., mailto: and xmpp:
+_AUTOLINK = re.compile(r"(?i)(https?|ftp|mailto|xmpp)(?=:)|(www)(?=\.)")
+# bidirectional controls reorder what is read ("\u202e霞李" shows as 李霞): shown as � instead
+_LINE_BREAK = re.compile("[\r\n\u2028\u2029\x0b\x0c\x85]+")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def md(text: str) -> str:
+    """Customer data, team names and commit authors as literal Markdown text (the review comment, and what
+    ``kehu intake`` says on an issue and a pull request): no links (a URL in business text is shown as text),
+    images, HTML, tables, entities or @mentions — however the @ is encoded."""
+    text = _BIDI.sub("\ufffd", _LINE_BREAK.sub(" ", text))  # one line: a break could open a block of its own
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = _AUTOLINK.sub(lambda m: m.group() + "\u2060", text)
+    return _AT.sub(lambda m: m.group() + "\u2060", text)
+
+
+def code(text: str) -> str:
+    """``text`` as one inline code span, whatever backticks it holds (a branch name may hold some)."""
+    text = _BIDI.sub("\ufffd", " ".join(text.split()))
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""  # CommonMark strips one space each side
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 # --- a whole range of changes, customer by customer -------------------------------------------------
 
 
@@ -290,6 +321,7 @@ def review(repo: Repo, pairs: list[FilePair], authors: dict[str, list[str]], int
     words, w = describe.words, describe.words.t
     order = repo.schemas.field_order()
     loaded = [(p, *_load(repo, p.old_path, p.old_raw), *_load(repo, p.new_path, p.new_raw)) for p in _moves(pairs)]
+    describe.knowing([side for entry in loaded for side in (entry[1], entry[3])])
     # interactions and contacts each changed customer gained: a deleted customer whose records all went to
     # one of them was merged into it (kehu merge)
     gained: dict[str, set[Any]] = {}

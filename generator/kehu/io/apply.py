@@ -109,3 +109,10 @@ def default_rejects_path(first_input: Path) -> Path:
     stem = first_input.name if first_input.is_dir() else first_input.stem
     return base / f"{stem}.rejects.csv"
 
+
+def default_report_path(first_input: Path) -> Path:
+    """The import report beside the rejects file: FILE.import-report.md."""
+    base = first_input if first_input.is_dir() else first_input.parent
+    stem = first_input.name if first_input.is_dir() else first_input.stem
+    return base / f"{stem}.import-report.md"
+

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import http.client
 import json
 import os
 import re
@@ -52,17 +53,29 @@ class Message:
     title: str
     lines: list[tuple[str, bool]] = field(default_factory=list)  # (text, is a heading)
     mention: str | None = None  # a mobile number to @-mention (WeCom, DingTalk)
+    # line index -> (label, URL): a link after that line (记录跟进, pre-filled: "tap, type two lines, submit")
+    links: dict[int, tuple[str, str]] = field(default_factory=dict)
     body: str | None = None     # the Markdown the robots show, when the sender made its own (links escaped by md_text)
 
     def text(self) -> str:
-        return "\n".join([self.title, *(t for t, _ in self.lines)])
+        out = [self.title]
+        for i, (t, _) in enumerate(self.lines):
+            out.append(t)
+            if i in self.links:
+                label, url = self.links[i]
+                out.append(f"  {label}: {url}")
+        return "\n".join(out)
 
     def markdown(self) -> str:
         if self.body is not None:
             return f"### {_md(self.title)}\n{self.body}"
         out = [f"### {_md(self.title)}"]
-        for text, heading in self.lines:
-            out.append(f"\n**{_md(text)}**" if heading else f"- {_md(text)}")
+        for i, (text, heading) in enumerate(self.lines):
+            line = f"\n**{_md(text)}**" if heading else f"- {_md(text)}"
+            if i in self.links:
+                label, url = self.links[i]
+                line += f" [{_md(label)}]({url})"  # kehu's own link: the URL is percent-encoded, no ( ) or space
+            out.append(line)
         return "\n".join(out)
 
 
@@ -102,7 +115,13 @@ def dingtalk_payload(msg: Message) -> dict[str, Any]:
 
 def feishu_payload(msg: Message) -> dict[str, Any]:
     """飞书群机器人: a ``post`` (rich text) message, one paragraph per line."""
-    paragraphs = [[{"tag": "text", "text": text}] for text, _ in msg.lines]
+    paragraphs: list[list[dict[str, str]]] = []
+    for i, (text, _) in enumerate(msg.lines):
+        paragraph = [{"tag": "text", "text": text}]
+        if i in msg.links:
+            label, url = msg.links[i]
+            paragraph += [{"tag": "text", "text": " "}, {"tag": "a", "text": label, "href": url}]
+        paragraphs.append(paragraph)
     return {"msg_type": "post", "content": {"post": {"zh_cn": {"title": msg.title, "content": paragraphs}}}}
 
 
@@ -133,36 +152,102 @@ def robot_request(kind: str, url: str, msg: Message, secret: str | None = None) 
     raise ValueError(kind)
 
 
+_PLAIN_SEGMENT = re.compile(r"^[A-Za-z][A-Za-z._-]{0,15}$|^v[0-9]$")  # cgi-bin, webhook, send, open-apis, v2 …
+_CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f\u2028\u2029]")
+
+
 def redact(url: str) -> str:
-    """A webhook URL without its key or token (what may appear in a log)."""
-    parts = urllib.parse.urlsplit(url)
-    path = parts.path
-    if "/hook/" in path:  # feishu: the token is the last path segment
-        path = path.rsplit("/", 1)[0] + "/***"
-    query = "&".join(f"{k}=***" for k, _ in urllib.parse.parse_qsl(parts.query))
-    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, query, ""))
+    """A webhook URL as it may appear in a log: scheme, host and the plain words of its path; every key,
+    token, query value and user name replaced by ``***``. Anything that is no http(s) URL — a secret that
+    holds only the key, a value broken by a line break — is ``***`` as a whole: a CI log masks a secret only
+    where it appears whole, never a part of it."""
+    text = url.strip()
+    parts = urllib.parse.urlsplit(text) if not _CONTROL.search(text) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        return "***"
+    host = parts.hostname + (f":{parts.port}" if _port(parts) else "")
+    path = "/".join(seg if _PLAIN_SEGMENT.match(seg) else "***" for seg in parts.path.split("/"))
+    query = "&".join(f"{k}=***" for k, _ in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+                     if _PLAIN_SEGMENT.match(k))
+    return urllib.parse.urlunsplit((parts.scheme, host, path, query, ""))
+
+
+def _port(parts: urllib.parse.SplitResult) -> int | None:
+    try:
+        return parts.port
+    except ValueError:
+        return None
+
+
+def secret_pieces(*secrets: str | None) -> list[str]:
+    """Every piece of these secrets that must never reach a log: each whole, each of its lines, and each
+    query value and path segment of a URL (a CI log masks only the exact secret, so a message quoting part
+    of it would leak that part). Longest first, for :func:`scrub`."""
+    pieces: set[str] = set()
+    for secret in secrets:
+        if not secret:
+            continue
+        pieces.add(secret)
+        pieces.update(line.strip() for line in secret.splitlines())
+        parts = urllib.parse.urlsplit(secret.strip().split()[0] if secret.strip() else "")
+        pieces.update(seg for seg in parts.path.split("/") if not _PLAIN_SEGMENT.match(seg))
+        pieces.update(v for _, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True))
+        if parts.password:
+            pieces.add(parts.password)
+    return sorted((p for p in pieces if len(p) >= 4), key=len, reverse=True)
+
+
+def scrub(text: str, pieces: list[str]) -> str:
+    """``text`` with every piece of a secret (:func:`secret_pieces`) replaced by ``***``."""
+    for piece in pieces:
+        text = text.replace(piece, "***")
+    return text
 
 
 def check_url(url: str) -> str:
-    parts = urllib.parse.urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    """The webhook URL to post to: an http(s) URL with a host and nothing that is no part of a URL (a line
+    break or a space — a secret pasted with its newline, or two values in one)."""
+    text = url.strip()
+    parts = urllib.parse.urlsplit(text) if not _CONTROL.search(text) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise DeliveryError.coded("remind-bad-url", url=redact(url))
-    return url.strip()
+    try:
+        parts.port  # noqa: B018 (a port that is no number raises)
+    except ValueError:
+        raise DeliveryError.coded("remind-bad-url", url=redact(url)) from None
+    return text
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A message is posted where the team said, or not at all: a robot answering with a redirect is a
+    failure naming where it pointed (following it would post the due list — or, after a 302, fetch an
+    answer — from another host)."""
+
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any,
+                         newurl: str) -> urllib.request.Request | None:
+        target = urllib.parse.urlsplit(newurl if not _CONTROL.search(newurl) else "")
+        raise DeliveryError.coded("remind-redirect", url=redact(req.full_url), status=code,
+                                  host=target.hostname or "?")
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
 
 
 def send_robot(kind: str, url: str, msg: Message, secret: str | None = None) -> None:
-    """POST the message; the robot's own answer (errcode / code 0) decides success."""
+    """POST the message; the robot's own answer (errcode / code 0) decides success. Never follows a redirect."""
     target, body = robot_request(kind, check_url(url), msg, secret)
     request = urllib.request.Request(target, data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
                                      headers={"Content-Type": "application/json; charset=utf-8"}, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response:  # the scheme is checked: http(s) only
+        with _OPENER.open(request, timeout=TIMEOUT_S) as response:  # the scheme is checked: http(s) only
             raw = response.read(65536)
     except urllib.error.HTTPError as e:
         raise DeliveryError.coded("remind-http", url=redact(url), status=e.code) from None
-    except (urllib.error.URLError, OSError) as e:
-        reason = getattr(e, "reason", e)
-        raise DeliveryError.coded("remind-unreachable", url=redact(url), reason=reason) from None
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as e:
+        # what the library says may quote the URL (InvalidURL does): only its kind and plain reason are shown
+        reason = getattr(e, "reason", None)
+        shown = reason.strerror if isinstance(reason, OSError) and reason.strerror else type(e).__name__
+        raise DeliveryError.coded("remind-unreachable", url=redact(url), reason=shown) from None
     try:
         answer = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -170,7 +255,8 @@ def send_robot(kind: str, url: str, msg: Message, secret: str | None = None) -> 
     code = answer.get("errcode", answer.get("code", answer.get("StatusCode", 0))) if isinstance(answer, dict) else 0
     if code not in (0, "0"):
         detail = answer.get("errmsg") or answer.get("msg") or answer.get("StatusMessage") or ""
-        raise DeliveryError.coded("remind-refused", url=redact(url), kind=kind, status=code, detail=detail)
+        raise DeliveryError.coded("remind-refused", url=redact(url), kind=kind, status=code,
+                                  detail=_CONTROL.sub(" ", str(detail))[:200])
 
 
 # --- email ---------------------------------------------------------------------------------------
@@ -205,7 +291,16 @@ class Smtp:
         sender = (env.get("KEHU_SMTP_FROM") or user or "").strip()
         if not sender:
             raise DeliveryError.coded("remind-smtp-unset", name="KEHU_SMTP_FROM")
+        if not plain_address(sender) or _CONTROL.search(host):
+            raise DeliveryError.coded("remind-smtp-bad-value", name="KEHU_SMTP_FROM" if _CONTROL.search(host) is None
+                                      else "KEHU_SMTP_HOST")
         return cls(host, port, sender, user, env.get("KEHU_SMTP_PASSWORD") or None, security)
+
+
+def plain_address(address: str) -> bool:
+    """One mail address and nothing else: no line break (which would add headers: "a@b\\r\\nBcc: …"), no space,
+    no second address."""
+    return bool(re.fullmatch(r"[^\s@,;<>\"]+@[^\s@,;<>\"]+", address)) and not _CONTROL.search(address)
 
 
 def email_message(smtp: Smtp, to: str, msg: Message) -> EmailMessage:
@@ -220,7 +315,12 @@ def email_message(smtp: Smtp, to: str, msg: Message) -> EmailMessage:
 
 
 def send_email(smtp: Smtp, to: str, msg: Message) -> None:
-    mail = email_message(smtp, to, msg)
+    if not plain_address(to):
+        raise DeliveryError.coded("remind-bad-address", address=_CONTROL.sub("␤", to)[:80])
+    try:
+        mail = email_message(smtp, to, msg)
+    except ValueError:  # a header the email package refuses: nothing was sent
+        raise DeliveryError.coded("remind-bad-address", address=_CONTROL.sub("␤", to)[:80]) from None
     try:
         if smtp.security == "ssl":
             client: smtplib.SMTP = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=TIMEOUT_S,
@@ -233,8 +333,13 @@ def send_email(smtp: Smtp, to: str, msg: Message) -> None:
             if smtp.user and smtp.password:
                 client.login(smtp.user, smtp.password)
             client.send_message(mail)
-    except (smtplib.SMTPException, OSError) as e:
-        raise DeliveryError.coded("remind-smtp", host=smtp.host, port=smtp.port, detail=e) from None
+    except (smtplib.SMTPException, OSError, ValueError) as e:
+        if isinstance(e, smtplib.SMTPResponseException):
+            said = e.smtp_error.decode("utf-8", "replace") if isinstance(e.smtp_error, bytes) else str(e.smtp_error)
+            detail = _CONTROL.sub(" ", f"{e.smtp_code} {said}")[:160]
+        else:
+            detail = e.strerror if isinstance(e, OSError) and e.strerror else type(e).__name__
+        raise DeliveryError.coded("remind-smtp", host=smtp.host, port=smtp.port, detail=detail) from None
 
 
 # --- where each member's messages go, and sending them (kehu remind, kehu report --send) ------------------------
@@ -265,12 +370,12 @@ def secrets_env() -> dict[str, str]:
     return env
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
 
 def one_line(text: object) -> str:
     """Customer text on one line of a message: control characters and line breaks become spaces."""
-    return _CONTROL.sub(" ", str(text or "")).strip()
+    return _LINE_BREAKS.sub(" ", str(text or "")).strip()
 
 
 def configured(repo: Repo, owners: list[str], env: dict[str, str]) -> tuple[list[tuple[str, str, str, str | None,
@@ -333,6 +438,9 @@ def deliver(repo: Repo, deliveries: list[Delivery], env: dict[str, str], dry_run
         if dry_run:
             _print_dry(repo, d, echo)
             continue
+        # Every failure is one line for this member — the secret, and every part of it, redacted — and the
+        # others are still sent: one broken secret or address never keeps the team's messages back.
+        hidden = secret_pieces(d.target if d.kind != "email" else None, d.secret, env.get("KEHU_SMTP_PASSWORD"))
         try:
             if d.kind == "email":
                 smtp = smtp or Smtp.from_env(env)
@@ -342,8 +450,12 @@ def deliver(repo: Repo, deliveries: list[Delivery], env: dict[str, str], dry_run
                 send_robot(d.kind, d.target, d.message, d.secret)
                 shown = redact(d.target)
         except DeliveryError as e:
-            problems.append(repo.msgs.word("remind.failed", owner=d.owner, kind=d.kind,
-                                           reason=e.line_for(repo.msgs)))
+            problems.append(scrub(repo.msgs.word("remind.failed", owner=d.owner, kind=d.kind,
+                                                 reason=e.line_for(repo.msgs)), hidden))
+            continue
+        except Exception as e:  # one delivery failed: its kind only (its text may quote a secret)
+            reason = repo.msgs.text("remind-crashed", kind=d.kind, reason=type(e).__name__)[0]
+            problems.append(repo.msgs.word("remind.failed", owner=d.owner, kind=d.kind, reason=reason))
             continue
         sent += 1
         echo(repo.msgs.word("remind.sent", owner=d.owner, kind=d.kind, shown=shown))

@@ -39,7 +39,8 @@ def customer_listing(repo: Repo) -> dict[str, str]:
 
 def customer_scan(root: Path) -> tuple[dict[str, str], list[str]]:
     """The customer files of the repository at ``root`` (name -> path) and the names of what looks like one
-    but is a link, a folder or a special file (a FIFO would hang the reader): those are reported, never read."""
+    but is a link, a folder or a special file (a FIFO would hang the reader), or whose name is not printable (a line
+    break in it): those are reported, never read."""
     folder = root / CUSTOMERS_DIR
     if folder.is_symlink():
         return {}, [CUSTOMERS_DIR]
@@ -49,8 +50,15 @@ def customer_scan(root: Path) -> tuple[dict[str, str], list[str]]:
     except OSError:
         return {}, []
     prefix = file_name(root, folder / "x")[:-1]  # "customers/": every name shares the folder's
-    return ({prefix + name: path for name, path, plain in entries if plain},
-            [prefix + name for name, _, plain in entries if not plain])
+    return ({prefix + name: path for name, path, plain in entries if plain and name.isprintable()},
+            [prefix + name for name, _, plain in entries if not plain or not name.isprintable()])
+
+
+def odd_file_code(name: str) -> str:
+    """Why a file named like a customer file is none: its name holds a line break or another character that
+    is not printable (it would end a line of every report, and start a CI workflow command of its own), or it
+    is a link, a folder or a special file."""
+    return "not-regular-file" if name.isprintable() else "bad-file-name"
 
 
 def _is_yaml_name(name: str) -> bool:

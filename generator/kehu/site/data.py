@@ -20,6 +20,7 @@ from ..core.derive import BUCKETS, CLASSES, STATUSES, Facts
 from ..core.figures import Figures, figures, figures_by_owner
 from ..core.present import Presenter
 from ..core.privacy import Masking, mask_loosely
+from ..git.forms import FormLinks
 from ..repo.config import Config
 from ..repo.model import SURVEY_DIMENSIONS, Customer, Team
 from ..util.problems import Problem, Severity
@@ -73,7 +74,7 @@ class Privacy(Masking):
     def quoted(self, value: Any) -> str:
         """A checker message quotes the value it rejects — a malformed phone or email is still one."""
         text = clean(value)
-        return mask_loosely(text) if self.phones or self.emails else text
+        return Masking.text(self, mask_loosely(text)) if self.phones or self.emails else text
 
 
 def customer_src(cid: str) -> str:
@@ -137,6 +138,7 @@ class CustomerView:
     search_phones: list[str] = field(default_factory=list)  # the contacts' phones as the page shows them
     corrections: list[dict[str, str]] = field(default_factory=list)  # corrections and erasures of past records
     problems: dict[str, Any] | None = None  # its file's problems, marked on the page (None: it has none)
+    log_url: str = ""  # 记录跟进 on the forge, pre-filled with the customer and its owner ("": no forge address)
 
 
 class Assembler:
@@ -159,6 +161,7 @@ class Assembler:
         self.members = {m.handle: m for m in team.members} if team else {}
         self._figures: Figures | None = None
         self._by_owner: dict[str, Figures] | None = None
+        self.forms: FormLinks | None = None  # the 记录跟进 links (kehu.git.forms), when the forge's address is known
 
     # --- figures: every number two pages show, from kehu.core.figures (read here, never counted) -----------
 
@@ -256,7 +259,12 @@ class Assembler:
             search_text=self._search_text(c),
             search_phones=[P.phone(x.phone) for x in c.contacts if x.phone],
             problems=self.problems_view(c),
+            log_url=self.log_url(c),
         )
+
+    def log_url(self, c: Customer) -> str:
+        """The link that opens 记录跟进 with the customer and its owner filled in ("" without a forge address)."""
+        return self.forms.log(c.id, c.owner, one_line(c.name)) if self.forms is not None else ""
 
     def _opportunities(self, c: Customer) -> list[dict[str, Any]]:
         """The profile's opportunities: open ones first (by expected close), then won and lost."""
@@ -292,7 +300,7 @@ class Assembler:
             (L.t("class"), klass),
             (L.t("value_level"), f"{L.level(f.value_level)} · {f.annual_value:,.0f}"),
             (L.t("frequency"), f"{L.frequency(f.frequency)} · {f.recent_interactions}"),
-            (L.field("industry"), f"{c.industry} {L.vocab('industry', c.industry)}"),
+            (L.field("industry"), L.industry(c.industry)),
             (L.field("size"), L.vocab("size", c.size)),
             (L.field("region"), one_line(c.region)),
             (L.field("source"), L.vocab("source", c.source)),
@@ -406,7 +414,7 @@ class Assembler:
                 view.update({"id": c.id, "kind": due.reason if due.reason in derive.RHYTHM_REASONS else "followup",
                              "name": one_line(c.name), "src": customer_src(c.id), "owner": c.owner,
                              "owner_name": self.member_name(c.owner), "class_label": self.L.klass(f.klass),
-                             "errors": self.errors_of(c),
+                             "errors": self.errors_of(c), "log_url": self.log_url(c),
                              "shown": not view["hold"] and view["bucket"] != "later"})
                 items.append(view)
         items.sort(key=lambda d: (d["date"], d["id"], d["reason"] in derive.RHYTHM_REASONS))

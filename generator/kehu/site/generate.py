@@ -20,6 +20,7 @@ from ..book.versions import stage_moves
 from ..core import derive
 from ..core.figures import events, report, report_members
 from ..core.present import BUCKETS, Presenter
+from ..git.forms import FormLinks
 from ..repo.config import Config
 from ..repo.model import Customer, Team
 from ..repo.repository import Repo
@@ -117,9 +118,10 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
     histories = file_histories(repo.root, repo.team)
     clock.lap("history")
     labels = Presenter.of(repo)
-    privacy = Privacy.of(cfg, internal)
+    privacy = Privacy.of(cfg, internal).knowing(customers)  # their contact details masked wherever repeated
     asm = Assembler(customers, facts, cfg, repo.team, labels, privacy, today,
                     {e.id: e.problems for e in book.entries if e.customer is not None and e.problems})
+    asm.forms = FormLinks.of(repo)
     r = Renderer(repo.root, directory_urls)
     out.search_options = {"phone_tail": PHONE_DIGITS if privacy.phones else 0,
                           "more": labels.t("search_more"), "more_location": page_url("customers.md", directory_urls)}
@@ -133,7 +135,8 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
             out.not_in_nav.add(src)
 
     spelled: dict[str, tuple[str, str]] = {}
-    env = environment(repo, r, today, internal, directory_urls, search_pages, labels.locale)
+    env = environment(repo, r, today, internal, directory_urls, search_pages, labels.locale,
+                      asm.forms.base if asm.forms else "")
     for src, text, title, entry, keys in _render_customers(asm, r, histories, common, customers, jobs,
                                                            search_pages, env, split):
         spelled[src] = keys

@@ -21,6 +21,7 @@ from ..book.loader import open_book
 from ..core.identity import comparable, is_empty, same_fact
 from ..core.rules import IndexEntry, near_duplicates
 from ..repo.config import Config
+from ..repo.model import as_date
 from ..repo.repository import Repo
 from ..repo.schema import title_of
 
@@ -35,7 +36,8 @@ NEAR = 0.75           # a name one typing slip from the other (kehu.core.names)
 RECORD_LISTS = ("contacts", "interactions", "deals", "opportunities", "surveys", "complaints")
 RECORD_OF = {"contacts": "contact", "interactions": "interaction", "deals": "deal", "opportunities": "opportunity",
              "surveys": "survey", "complaints": "complaint"}  # list field -> its $defs record
-TAG_LISTS = ("tags", "risks")
+TAG_LISTS = ("tags", "risks", "former_ids")  # lists of words: merged as a union
+NEWEST_WINS = ("imported_last_contact",)  # a date that only moves forward: the newer of two is kept
 
 
 # --- finding pairs --------------------------------------------------------------------------
@@ -170,6 +172,10 @@ def merge_records(target: MutableMapping[str, Any], source: MutableMapping[str, 
         elif is_empty(target.get(key)):
             _set(target, key, copy.deepcopy(value), rules.order)
             stats.filled.append(key)
+        elif key in NEWEST_WINS:
+            if _newer(value, target[key]):  # a later export knows a later contact: not a conflict
+                _set(target, key, copy.deepcopy(value), rules.order)
+                stats.filled.append(key)
         elif comparable(target[key]) != comparable(value) and key not in soft:
             stats.conflicts.append((key, target[key], value))
             note_lines.append(f"{rules.note_prefix}{rules.title(key)}: {rules.show(key, value)}")
@@ -177,6 +183,11 @@ def merge_records(target: MutableMapping[str, Any], source: MutableMapping[str, 
     lines = [ln for ln in str(source_notes).splitlines() if ln.strip()] if not is_empty(source_notes) else []
     stats.notes_added = _add_note_lines(target, lines + note_lines, rules.order)
     return stats
+
+
+def _newer(value: Any, than: Any) -> bool:
+    a, b = as_date(value), as_date(than)
+    return a is not None and (b is None or a > b)
 
 
 def _shown(value: Any) -> str:
