@@ -92,16 +92,19 @@ class Planner:
                 mapped.append((sheet, smap))
         mapped.sort(key=lambda x: KIND_ORDER[x[1].kind])
         self.plan.sheets = mapped
-        for sheet, smap in mapped:
-            self.plan.warnings.extend(column_type_warnings(sheet, smap, self.msgs))
-            self.plan.warnings.extend(magnitude_warnings(sheet, smap, self.msgs, self.config.imports.magnitude_factor))
+        # each sheet's data rows are told from its title, blank and summary rows once, for the warnings and the import
+        rows_of = [list(data_rows(sheet, smap, self.skipped)) for sheet, smap in mapped]
+        for (sheet, smap), rows in zip(mapped, rows_of, strict=True):
+            self.plan.warnings.extend(column_type_warnings(sheet, smap, self.msgs, rows))
+            self.plan.warnings.extend(magnitude_warnings(sheet, smap, self.msgs, self.config.imports.magnitude_factor,
+                                                         rows))
         resolved = False
-        for sheet, smap in mapped:
+        for (sheet, smap), rows in zip(mapped, rows_of, strict=True):
             if smap.kind != "customers" and not resolved:
                 self._resolve()
                 resolved = True
             self.rows.begin_sheet(smap, sheet.label)
-            for number, cells in data_rows(sheet, smap, self.skipped):
+            for number, cells in rows:
                 ref = RowRef(sheet.label, number)
                 self.cells[ref] = [(c.header, cells[c.index] if c.index < len(cells) else None) for c in smap.columns]
                 try:
