@@ -199,9 +199,9 @@ def magnitude_warnings(sheet: Sheet, smap: SheetMap, msgs: Locale, factor: int,
         middle = statistics.median(a for _, _, a in values)
         odd = [(n, v, a) for n, v, a in values if a * factor <= middle or a >= middle * factor]
         if odd:
-            rows = msgs.word("sep").join(str(n) for n, _, _ in odd[:10]) + ("…" if len(odd) > 10 else "")
+            listed = msgs.word("sep").join(str(n) for n, _, _ in odd[:10]) + ("…" if len(odd) > 10 else "")
             _, v, a = odd[0]
-            out.append(msgs.word("magnitude", sheet=sheet.label, column=col.header, rows=rows, n=len(odd),
+            out.append(msgs.word("magnitude", sheet=sheet.label, column=col.header, rows=listed, n=len(odd),
                                  value=shown(v), amount=f"{a:,.0f}", median=f"{middle:,.0f}"))
     return out
 
