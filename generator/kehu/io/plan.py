@@ -31,7 +31,7 @@ from typing import Any
 
 from ..core.privacy import find_bank_card, find_national_id
 from ..core.values import clean_text, industry_key, parse_date
-from ..repo.files import file_name
+from ..repo.files import file_name, file_names
 from ..repo.idscheme import IdError
 from ..repo.repository import Repo
 from ..store.dedupe import MergeRules, merge_records, rules_for
@@ -209,7 +209,8 @@ class Planner:
     def _duplicates(self, near: list[tuple[Outcome, Problem]]) -> None:
         """The possible duplicates the checker's near-duplicate rule names for the planned files (a slip in a
         name, Chinese and English names), each pair once: flagged, never merged."""
-        by_file = {file_name(self.repo.root, o.path): o for o in self.plan.writes}
+        by_file = dict(zip(file_names(self.repo.root, [o.path for o in self.plan.writes]), self.plan.writes,
+                           strict=True))
         seen: set[frozenset[str]] = set()
         for outcome, problem in near:
             other_file = problem.related[0] if problem.related else ""
