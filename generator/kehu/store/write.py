@@ -146,12 +146,12 @@ def save_customer(repo: Repo, path: Path, data: Any, *, durable: bool = True, ne
     ``FileExistsError`` when another process created it first. ``name``: the file's :func:`file_name`, when the
     caller has it already (an import names all its files at once).
     """
-    from ..book.checker import check_customer_bytes
+    from ..book.checker import customer_problems
     from ..repo.files import file_name
 
     text = dump(data, repo.schemas, "customer")
     name = name if name is not None else file_name(repo.root, Path(path))
-    problems, _entry = check_customer_bytes(repo, name, text.encode("utf-8"))
+    problems = customer_problems(repo, name, text.encode("utf-8"))
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
         return sorted(errors, key=Problem.sort_key)
