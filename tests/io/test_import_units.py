@@ -56,3 +56,20 @@ def test_a_column_that_disagrees_by_orders_of_magnitude_names_the_rows(tmp_path:
                "--dry-run")
     line = next(ln for ln in run.stdout.splitlines() if "金额数量级不一致" in ln)
     assert "“成交金额”列有 2 个值" in line and "第 3、5 行" in line
+
+
+def test_each_amount_column_gets_its_own_warning(tmp_path: Path) -> None:
+    # two amount columns read from the same rows: each names its own odd rows (and a column that agrees, none)
+    rows = [["客户名称", "所属行业", "负责人", "签约日期", "成交金额", "预算", "年采购额"]]
+    deal = ["189000", "5.3", "210000", "21", "196000"]
+    budget = ["300000", "250000", "8", "280000", "310000"]
+    rows += [[name, "I65", "lixia", f"2024-05-0{i + 1}", d, b, "100000"]
+             for i, (name, d, b) in enumerate(zip(NAMES, deal, budget, strict=True))]
+    path = tmp_path / "book.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    run = kehu(TeamRepo.create(tmp_path / "team"), "import", str(path), "--dry-run")
+    lines = [ln for ln in run.stdout.splitlines() if "金额数量级不一致" in ln]
+    assert len(lines) == 2, run.stdout
+    assert "“成交金额”列有 2 个值" in lines[0] and "第 3、5 行" in lines[0]
+    assert "“预算”列有 1 个值" in lines[1] and "第 4 行" in lines[1]

@@ -37,8 +37,8 @@ from ..util.workers import map_in_workers
 from .scan import Scan, scan
 
 # the cache's folder and files, and the pool's threshold, are named from here too (commands and tests do)
-__all__ = ["CACHE_DIR", "PARALLEL_THRESHOLD", "CheckResult", "check", "check_customer_bytes", "load_cache_json",
-           "save_cache_json"]
+__all__ = ["CACHE_DIR", "PARALLEL_THRESHOLD", "CheckResult", "check", "check_customer_bytes", "customer_problems",
+           "load_cache_json", "save_cache_json"]
 
 CACHE_FILE = "check-v3.json"
 
@@ -83,20 +83,35 @@ def check_loaded(repo: Repo, file: str, raw: bytes) -> tuple[list[Problem], Inde
                                                               dt.date | None]:
     """The problems and index entry of one file, the loaded file when it passed the schema (a customer, with
     or without rule errors), and the first day on which its verdict may differ (None: never)."""
+    config = repo.config
+    problems, loaded, customer = _file_problems(repo, file, raw)
+    entry = index_entry(loaded, config)
+    if customer is None:
+        return problems, entry, None, None
+    return problems, entry, loaded, valid_until(customer, problems, config.today, config.first_followup_hours)
+
+
+def customer_problems(repo: Repo, file: str, raw: bytes) -> list[Problem]:
+    """The problems of :func:`check_customer_bytes` alone, without the facts for the cross-file rules (a file
+    about to be written, whose facts its writer has: an import checks 10,000 of them)."""
+    return _file_problems(repo, file, raw)[0]
+
+
+def _file_problems(repo: Repo, file: str, raw: bytes) -> tuple[list[Problem], LoadedYaml, Customer | None]:
+    """(problems, the loaded file, the customer when it passed the schema) of one file's single-file rules."""
     msgs, config = repo.msgs, repo.config
     loaded = load_yaml_bytes(file, raw, msgs, config.check.max_file_bytes)
     if loaded.problems or not isinstance(loaded.data, dict):
-        return loaded.problems, index_entry(loaded, config), None, None
-    entry = index_entry(loaded, config)
+        return loaded.problems, loaded, None
     problems = repo.schemas.validate("customer", loaded, msgs)
     if problems:
-        return problems, entry, None, None
+        return problems, loaded, None
     customer = customer_from(loaded)
     ctx = FileContext(loaded, customer, config, repo.handles, msgs, config.today, schemas=repo.schemas,
                       inactive=repo.inactive)
     for rule in FILE_RULES:
         problems.extend(rule(ctx))
-    return problems, entry, loaded, valid_until(customer, problems, config.today, config.first_followup_hours)
+    return problems, loaded, customer
 
 
 def valid_until(c: Customer, problems: list[Problem], today: dt.date, followup_hours: float) -> dt.date | None:

@@ -29,6 +29,7 @@ from .derive import Due, Facts
 _ID_RE = re.compile(r"(?<![0-9])[1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}"
                     r"[0-9Xx](?![0-9])")
 _CARD_RE = re.compile(r"(?<![0-9A-Za-z])[0-9]{16,19}(?![0-9A-Za-z])")
+_DIGIT = re.compile(r"\d")  # any script's decimal digit, as str.isdecimal (normalize_digits keeps their number)
 _BETWEEN_DIGITS = re.compile(r"(?<=[0-9])[ \u00a0\u3000\-\u2010-\u2015\u2212\uff0d._·/]+(?=[0-9Xx])")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -89,6 +90,8 @@ def luhn_valid(digits: str) -> bool:
 
 def find_national_id(text: str) -> str | None:
     """The first national ID number in ``text`` (in canonical form), whatever digits and separators it uses."""
+    if len(_DIGIT.findall(text)) < 17:  # most cells: too few digits to hold one (17 and a check digit)
+        return None
     for m in _ID_RE.finditer(_canonical_numbers(text)):
         if is_national_id(m.group()):
             return m.group()
@@ -96,6 +99,8 @@ def find_national_id(text: str) -> str | None:
 
 
 def find_bank_card(text: str) -> str | None:
+    if len(_DIGIT.findall(text)) < 16:  # most cells: too few digits to hold one (16 to 19)
+        return None
     for m in _CARD_RE.finditer(_canonical_numbers(text)):
         digits = m.group()
         if not is_national_id(digits) and luhn_valid(digits):

@@ -527,6 +527,7 @@ class Resolver:
         for word, key in (extra or {}).items():  # the team's mapping wins over everything
             table[fold(str(word))] = str(key)
         self.table = table
+        self.folded_labels = [(t, fold(t.zh)) for t in vocab.terms]  # folded once, not once a cell
 
     def key(self, value: Any) -> str | None:
         text = clean_text(value)
@@ -567,7 +568,7 @@ def _label_fragment(text: str, resolver: Resolver) -> str | None:
         return None
     if word in resolver.table:
         return resolver.table[word]
-    holders = [t for t in resolver.vocab.terms if word in fold(t.zh)]
+    holders = [t for t, label in resolver.folded_labels if word in label]
     if not holders:
         return None
     shortest = min(len(t.zh) for t in holders)

@@ -31,7 +31,7 @@ from typing import Any
 
 from ..core.privacy import find_bank_card, find_national_id
 from ..core.values import clean_text, industry_key, parse_date
-from ..repo.files import file_name
+from ..repo.files import file_name, file_names
 from ..repo.idscheme import IdError
 from ..repo.repository import Repo
 from ..store.dedupe import MergeRules, merge_records, rules_for
@@ -92,16 +92,19 @@ class Planner:
                 mapped.append((sheet, smap))
         mapped.sort(key=lambda x: KIND_ORDER[x[1].kind])
         self.plan.sheets = mapped
-        for sheet, smap in mapped:
-            self.plan.warnings.extend(column_type_warnings(sheet, smap, self.msgs))
-            self.plan.warnings.extend(magnitude_warnings(sheet, smap, self.msgs, self.config.imports.magnitude_factor))
+        # each sheet's data rows are told from its title, blank and summary rows once, for the warnings and the import
+        rows_of = [list(data_rows(sheet, smap, self.skipped)) for sheet, smap in mapped]
+        for (sheet, smap), rows in zip(mapped, rows_of, strict=True):
+            self.plan.warnings.extend(column_type_warnings(sheet, smap, self.msgs, rows))
+            self.plan.warnings.extend(magnitude_warnings(sheet, smap, self.msgs, self.config.imports.magnitude_factor,
+                                                         rows))
         resolved = False
-        for sheet, smap in mapped:
+        for (sheet, smap), rows in zip(mapped, rows_of, strict=True):
             if smap.kind != "customers" and not resolved:
                 self._resolve()
                 resolved = True
             self.rows.begin_sheet(smap, sheet.label)
-            for number, cells in data_rows(sheet, smap, self.skipped):
+            for number, cells in rows:
                 ref = RowRef(sheet.label, number)
                 self.cells[ref] = [(c.header, cells[c.index] if c.index < len(cells) else None) for c in smap.columns]
                 try:
@@ -206,7 +209,8 @@ class Planner:
     def _duplicates(self, near: list[tuple[Outcome, Problem]]) -> None:
         """The possible duplicates the checker's near-duplicate rule names for the planned files (a slip in a
         name, Chinese and English names), each pair once: flagged, never merged."""
-        by_file = {file_name(self.repo.root, o.path): o for o in self.plan.writes}
+        by_file = dict(zip(file_names(self.repo.root, [o.path for o in self.plan.writes]), self.plan.writes,
+                           strict=True))
         seen: set[frozenset[str]] = set()
         for outcome, problem in near:
             other_file = problem.related[0] if problem.related else ""

@@ -173,15 +173,18 @@ def _repeats_header(cells: list[Any], smap: SheetMap, header: list[str]) -> bool
     return same * 2 > len(header)
 
 
-def magnitude_warnings(sheet: Sheet, smap: SheetMap, msgs: Locale, factor: int) -> list[str]:
+def magnitude_warnings(sheet: Sheet, smap: SheetMap, msgs: Locale, factor: int,
+                       rows: list[tuple[int, list[Any]]] | None = None) -> list[str]:
     """An amount column whose values disagree by orders of magnitude (5.3 among 189,000s: a 万元 column read as
-    yuan, or a cell in another unit): one warning naming the rows (``factor``: imports.magnitude_factor)."""
+    yuan, or a cell in another unit): one warning naming the rows (``factor``: imports.magnitude_factor).
+    ``rows``: the sheet's :func:`data_rows` when the caller has them already (read once, not once a column)."""
     out = []
+    rows = list(data_rows(sheet, smap)) if rows is None else rows
     for col in smap.columns:
         if col.path not in MONEY:
             continue
         values: list[tuple[int, Any, float]] = []
-        for number, cells in data_rows(sheet, smap):
+        for number, cells in rows:
             value = cells[col.index] if col.index < len(cells) else None
             if cell_empty(value):
                 continue
@@ -196,23 +199,26 @@ def magnitude_warnings(sheet: Sheet, smap: SheetMap, msgs: Locale, factor: int) 
         middle = statistics.median(a for _, _, a in values)
         odd = [(n, v, a) for n, v, a in values if a * factor <= middle or a >= middle * factor]
         if odd:
-            rows = msgs.word("sep").join(str(n) for n, _, _ in odd[:10]) + ("…" if len(odd) > 10 else "")
+            listed = msgs.word("sep").join(str(n) for n, _, _ in odd[:10]) + ("…" if len(odd) > 10 else "")
             _, v, a = odd[0]
-            out.append(msgs.word("magnitude", sheet=sheet.label, column=col.header, rows=rows, n=len(odd),
+            out.append(msgs.word("magnitude", sheet=sheet.label, column=col.header, rows=listed, n=len(odd),
                                  value=shown(v), amount=f"{a:,.0f}", median=f"{middle:,.0f}"))
     return out
 
 
-def column_type_warnings(sheet: Sheet, smap: SheetMap, msgs: Locale) -> list[str]:
+def column_type_warnings(sheet: Sheet, smap: SheetMap, msgs: Locale,
+                         rows: list[tuple[int, list[Any]]] | None = None) -> list[str]:
     """Column-type sanity for the preview: dates in a column of amounts or text, or values that are
-    not dates in a date column — usually a shifted or mislabelled column."""
+    not dates in a date column — usually a shifted or mislabelled column. ``rows`` as for
+    :func:`magnitude_warnings`."""
     out = []
+    rows = list(data_rows(sheet, smap)) if rows is None else rows
     for col in smap.columns:
         expected = _EXPECTED_TYPE.get(col.path or "")
         if expected is None:
             continue
         odd: list[tuple[int, Any]] = []
-        for number, cells in data_rows(sheet, smap):
+        for number, cells in rows:
             value = cells[col.index] if col.index < len(cells) else None
             if cell_empty(value):
                 continue

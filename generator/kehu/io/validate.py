@@ -11,7 +11,7 @@ from typing import Any
 
 from ..book.checker import check_customer_bytes
 from ..core.rules import IndexEntry, index_entry, repo_rules
-from ..repo.files import file_name
+from ..repo.files import file_name, file_names
 from ..repo.repository import Repo
 from ..repo.yamlload import LoadedYaml
 from ..util.problems import Problem, Severity
@@ -42,7 +42,7 @@ def cross_file(repo: Repo, existing: list[IndexEntry], writes: list[Outcome]) \
     cross-file rules over the repository as it will be: a write is refused when it would leave two files
     describing one customer (or sharing an id) and the repository did not already have that problem; a
     planned customer whose name is nearly another's (a slip, its English name) is a possible duplicate."""
-    planned = {file_name(repo.root, o.path): o for o in writes}
+    planned = dict(zip(file_names(repo.root, [o.path for o in writes]), writes, strict=True))
     refused: list[tuple[Outcome, Problem]] = []
     warnings: list[tuple[Outcome, Problem]] = []
     if not planned:

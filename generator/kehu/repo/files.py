@@ -9,6 +9,7 @@ the cache and to git (:func:`file_name`).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from .config import CUSTOMERS_DIR
@@ -29,6 +30,24 @@ def file_name(root: Path, path: Path | str) -> str:
     except ValueError:  # another drive (Windows)
         return str(path)
     return name if os.sep == "/" else name.replace(os.sep, "/")
+
+
+def file_names(root: Path, paths: Iterable[Path]) -> list[str]:
+    """:func:`file_name` of many files at one moment, each folder resolved once (an import names 10,000 files,
+    all in customers/: one ``realpath`` — a system call a folder level — instead of 10,000)."""
+    folders: dict[Path, str] = {}
+    out = []
+    for path in paths:
+        folder = folders.get(path.parent)
+        if folder is None:
+            folder = folders[path.parent] = os.path.realpath(path.parent)
+        try:
+            name = os.path.relpath(os.path.join(folder, path.name), root)
+        except ValueError:  # another drive (Windows)
+            out.append(str(path))
+            continue
+        out.append(name if os.sep == "/" else name.replace(os.sep, "/"))
+    return out
 
 
 def customer_listing(repo: Repo) -> dict[str, str]:
