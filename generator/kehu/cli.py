@@ -57,6 +57,11 @@ COMMANDS: dict[str, str] = {
     "forecast": "forecast",
     "pool": "pool",
     "claim": "claim",
+    "handover": "handover",
+    "report": "report",
+    "approval": "approval",
+    "forms": "forms",
+    "intake": "intake",
 }
 
 

@@ -99,19 +99,19 @@ def test_a_file_that_fails_the_schema_is_no_customer_and_gets_no_record(make_rep
 
 
 def test_a_customer_with_rule_errors_is_in_the_book_marked(make_repo):
-    """An unknown owner (a colleague removed from team.yaml) and a phone two customers share: both customers
+    """An unknown owner (a colleague removed from team.yaml) and one company in two files: both customers
     are in the book, each with its errors; nothing is left out."""
     r = make_repo()
     r.write_customer(customer_dict(owner="former"))
-    r.write_customer(customer_dict(id="C20240501002", name="杭州云帆网络有限公司",
-                                   contacts=[{"name": "李娜", "phone": "13800138000"}]))  # the first one's phone
+    r.write_customer(customer_dict(id="C20240501002", name="上海启明科技集团",
+                                   contacts=[{"name": "李娜", "phone": "13912345678"}]))  # the first one, again
     r.write_customer(customer_dict(id="C20240501003", name="北京北辰数据有限公司",
                                    contacts=[{"name": "赵强", "phone": "13700137000"}]))
     book = open_book(r.open(), jobs=1)
     assert [c.id for c in book.customers] == ["C20240501001", "C20240501002", "C20240501003"]
     codes = {e.id: sorted({p.code for p in e.errors}) for e in book.entries}
-    assert codes["C20240501001"] == ["duplicate-phone", "unknown-handle"]
-    assert codes["C20240501002"] == ["duplicate-phone"]
+    assert codes["C20240501001"] == ["duplicate-name", "unknown-handle"]
+    assert codes["C20240501002"] == ["duplicate-name"]
     assert codes["C20240501003"] == []
     assert book.counts.with_errors == 2 and not book.unreadable
     assert set(book.facts) == {"C20240501001", "C20240501002", "C20240501003"}

@@ -138,3 +138,29 @@ def test_show_lists_the_opportunities(repo):
     r = kehu(repo, "show", "启明")
     assert r.exit_code == 0, r.stderr
     assert "商机" in r.stdout and "年度SaaS续约" in r.stdout and "40%" in r.stdout
+
+
+def _first_followup_due(repo, cid: str) -> bool:
+    r = kehu(repo, "due", "--all", "--within", "30", "--format", "json")
+    assert r.exit_code == 0, r.stderr
+    return any(row["id"] == cid and (row["reason"] == "first_followup" or row["action"] == "首次跟进")
+               for row in json.loads(r.stdout)["due"])
+
+
+def test_winning_an_opportunity_is_contact_and_completes_the_first_follow_up(repo):
+    """A customer that has just signed is never "owed a first follow-up": the win is contact."""
+    new = kehu(repo, "new", "苏州达易信息技术有限公司", "--owner", "wangfang", "--industry", "I65")
+    assert new.exit_code == 0, new.stderr
+    cid = re.search(r"(C20240601\w+)", new.stdout).group(1)
+    path = repo.customers / f"{cid}.yaml"
+    assert _first_followup_due(repo, cid)                                    # planned by `kehu new`
+    r = kehu(repo, "opp", "add", cid, "系统集成", "--amount", "15万", "--close", "2024-06-30")
+    assert r.exit_code == 0, r.stderr
+    oid = re.search(r"(O20240601-[0-9a-f]{4})", r.stdout).group(1)
+    assert _first_followup_due(repo, cid)                                    # an opportunity alone is not contact
+    r = kehu(repo, "opp", "win", cid, oid, "--signed", "2024-06-01")
+    assert r.exit_code == 0, r.stderr
+    assert not _first_followup_due(repo, cid)
+    assert not plain(path).get("next_action")                                # the planned step is done
+    assert repo.check(path).errors == 0
+    assert_written_well(repo, path)

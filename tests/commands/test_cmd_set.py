@@ -216,3 +216,25 @@ def test_stage_won_asks_for_the_deal_on_a_terminal(repo):
     data = plain(target(repo))
     assert data["stage"] == "won"
     assert data["deals"] == [{"product": "办公软件SaaS服务", "amount": 80000, "signed": "2024-05-28"}]
+
+
+def test_a_won_customer_moved_back_is_a_warning_naming_its_deal(repo):
+    won = kehu(repo, "set", "启明", "stage", "won", "--product", "办公软件SaaS服务", "--amount", "15万",
+               "--signed", "2024-05-30", "--contract", "HT202405009")
+    assert won.exit_code == 0, won.stderr
+    assert "已签约客户退回" not in won.stderr
+    back = kehu(repo, "set", "启明", "stage", "negotiating")
+    assert back.exit_code == 0, back.stderr                      # a warning, the move is written
+    assert plain(target(repo))["stage"] == "negotiating"
+    assert "已签约客户退回" in back.stderr and "HT202405009" in back.stderr and "150,000" in back.stderr
+    assert "kehu set C20240501001 stage won" in back.stderr
+    assert "经理审批" in back.stderr                             # the default rules ask a manager for this one
+    forward = kehu(repo, "set", "启明", "stage", "won", "--product", "办公软件SaaS服务", "--amount", "15万",
+                   "--signed", "2024-05-31")
+    assert forward.exit_code == 0 and "已签约客户退回" not in forward.stderr
+
+
+def test_a_move_back_that_was_never_won_is_no_warning(repo):
+    r = kehu(repo, "set", "启明", "stage", "contacted")
+    assert r.exit_code == 0, r.stderr
+    assert "已签约客户退回" not in r.stderr

@@ -46,13 +46,18 @@ def _tree(root: Path) -> dict[str, bytes]:
             if p.is_file() and ".git" not in p.relative_to(root).parts}
 
 
-EXPECTED = [
-    ".gitattributes", ".github/CODEOWNERS", ".github/workflows/check.yml", ".github/workflows/kehu-sync.yml",
-    ".github/workflows/pages.yml", ".github/workflows/remind.yml", ".gitignore", ".gitlab-ci.yml", ".gitlab/CODEOWNERS",
-    ".gitlab/remind.gitlab-ci.yml", ".pre-commit-config.yaml", ".vscode/extensions.json",
-    ".vscode/settings.json", "README.md", "customers/C20240601LX01.yaml", "docs/.gitkeep", "kehu.yaml", "mkdocs.yml",
-    "schema/config.schema.json", "schema/customer.schema.json", "schema/team.schema.json", "team.yaml",
-]
+FORMS = [f"{where}/kehu-{kind}.{ext}" for kind in ("complaint", "log", "new", "survey")
+         for where, ext in ((".github/ISSUE_TEMPLATE", "yml"), (".gitlab/issue_templates", "md"))]
+EXPECTED = sorted([
+    ".gitattributes", ".github/CODEOWNERS", ".github/dependabot.yml", ".github/workflows/approval.yml",
+    ".github/workflows/check.yml", ".github/workflows/kehu-intake.yml", ".github/workflows/kehu-sync.yml",
+    ".github/workflows/pages.yml", ".github/workflows/remind.yml", ".github/workflows/report.yml", ".gitignore",
+    ".gitlab-ci.yml", ".gitlab/CODEOWNERS", ".gitlab/approval.gitlab-ci.yml", ".gitlab/intake.gitlab-ci.yml",
+    ".gitlab/remind.gitlab-ci.yml", ".gitlab/report.gitlab-ci.yml", ".pre-commit-config.yaml",
+    ".vscode/extensions.json", ".vscode/settings.json", "README.md", "customers/C20240601LX01.yaml", "docs/.gitkeep",
+    "kehu.yaml", "mkdocs.yml", "renovate.json", "schema/config.schema.json", "schema/customer.schema.json",
+    "schema/team.schema.json", "team.yaml", *FORMS,
+])
 
 
 @pytest.fixture

@@ -76,9 +76,26 @@ def test_status_active_until_the_dormant_boundary():
     assert facts(won(interactions=[call(days_ago(90))])).status == "dormant"
 
 
-def test_status_dormant_without_any_interaction_counts_from_created():
-    assert facts(won(created=days_ago(89), interactions=[])).status == "active"
-    assert facts(won(created=days_ago(90), interactions=[])).status == "dormant"
+def test_status_dormant_without_any_contact_counts_from_created():
+    assert facts(cust(created=days_ago(89), interactions=[])).status == "potential"
+    assert facts(cust(created=days_ago(90), interactions=[])).status == "dormant"
+
+
+def test_a_sale_is_contact():
+    """A deal signed (or an opportunity won) is a day of contact: dormancy and the cadence count from it, and a new
+    customer that signed owes no first follow-up."""
+    assert facts(won(created=days_ago(300), since=days_ago(89), interactions=[])).status == "active"
+    assert facts(won(created=days_ago(300), since=days_ago(90), interactions=[])).status == "dormant"
+    assert facts(won(since=days_ago(3), interactions=[call(days_ago(40))])).last_contact == D(2024, 5, 29)
+    fresh = facts(cust(created=days_ago(3), stage="won", interactions=[], deals=[deal(150000, days_ago(2))]))
+    assert fresh.last_contact == D(2024, 5, 30) and fresh.due is not None and fresh.due.reason != "first_followup"
+    unsold = facts(cust(created=days_ago(3), interactions=[]))
+    assert unsold.due is not None and unsold.due.reason == "first_followup"
+    opp = {"id": "O20240529-aaaa", "what": "年度服务", "amount": 150000, "close": days_ago(2), "stage": "won",
+           "created": days_ago(3), "closed": days_ago(2)}
+    won_opp = facts(cust(created=days_ago(3), stage="won", interactions=[], opportunities=[opp],
+                         deals=[{**deal(150000, days_ago(2)), "opportunity": "O20240529-aaaa"}]))
+    assert won_opp.due is not None and won_opp.due.reason != "first_followup"
 
 
 def test_status_lost_and_potential():
@@ -480,3 +497,47 @@ def test_a_deal_without_a_signing_date_is_missing_information():
     c = cust(stage="won", deals=[{"product": "SaaS", "amount": 50000}])
     assert "deals[0].signed" in [m.field for m in facts(c).missing]
     assert "deals[0].signed" not in [m.field for m in facts(cust(stage="won", deals=[deal(1, "2024-01-01")])).missing]
+
+
+# --- the previous system's last follow-up (imported_last_contact) --------------------------------------------
+
+
+def test_the_previous_systems_last_follow_up_is_the_last_contact_until_a_newer_interaction():
+    # imported on 05-30 from a CRM whose 最后跟进时间 was 05-20: not dormant, not "never contacted", not a new
+    # customer owing a first call; its cadence runs from 05-20 (potential: 7 days)
+    kept = cust(created="2023-03-01", imported="2024-05-30", imported_last_contact="2024-05-20", interactions=[])
+    f = facts(kept)
+    assert (f.last_contact, f.days_since_contact, f.last_contact_imported) == (D(2024, 5, 20), 12, True)
+    assert f.status == "potential" and (f.due.date, f.due.reason) == (D(2024, 5, 27), "cadence")
+    # an interaction recorded in kehu afterwards supersedes it
+    later = cust(created="2023-03-01", imported="2024-05-30", imported_last_contact="2024-05-20",
+                 interactions=[call("2024-05-31")])
+    assert (facts(later).last_contact, facts(later).last_contact_imported) == (D(2024, 5, 31), False)
+    # an older interaction (from a follow-up sheet) does not: the old system knew of a newer contact
+    older = cust(created="2023-03-01", imported="2024-05-30", imported_last_contact="2024-05-20",
+                 interactions=[call("2024-01-10")])
+    assert (facts(older).last_contact, facts(older).last_contact_imported) == (D(2024, 5, 20), True)
+    # without it the same customer is dormant since its creation
+    never = cust(created="2023-03-01", imported="2024-05-30", interactions=[])
+    assert (facts(never).last_contact, facts(never).status) == (None, "dormant")
+
+
+def test_an_old_last_follow_up_makes_the_customer_dormant_to_revive():
+    c = cust(created="2022-03-01", imported="2024-05-30", imported_last_contact="2023-11-02", interactions=[])
+    f = facts(c)
+    assert f.status == "dormant" and f.due is None and f.last_contact_imported
+
+
+def test_the_presenter_says_the_last_contact_is_the_previous_systems():
+    from kehu.core.present import Presenter
+    from kehu.repo.schema import SchemaSet
+
+    c = cust(created="2023-03-01", imported="2024-05-30", imported_last_contact="2024-05-20", interactions=[])
+    schemas = SchemaSet(None)
+    zh, en = Presenter(schemas, "zh-CN"), Presenter(schemas, "en")
+    assert zh.last_contact(facts(c)) == "2024-05-20（12天前，原系统记录）"
+    assert en.last_contact(facts(c)) == "2024-05-20 (12 days ago, as the previous system recorded it)"
+    real = cust(interactions=[call("2024-05-20")])
+    assert zh.last_contact(facts(real)) == "2024-05-20（12天前）"
+    assert zh.industry("I65") == "I65 软件和信息技术服务业" and zh.industry("待确认") == "待确认"
+    assert en.industry("待确认") == "To be confirmed"

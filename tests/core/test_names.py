@@ -28,6 +28,7 @@ SLIPS = [  # (kind, the same customer typed again)
     ("spacing", "上海市 启明科技有限公司"),
     ("legal-form", "上海启明科技有限司"),
     ("legal-form", "上海启明科技有线公司"),
+    ("legal-form", "上海启明科技股技有限公司"),   # a slip inside the longer form (股份有限公司), 有限公司 written right
 ]
 
 DIFFERENT = [  # another company that shares words with BASE
@@ -66,6 +67,49 @@ def test_region_in_brackets_and_province_prefix_are_understood():
     assert key("深圳华信达电子有限公司").trade == "华信达"
 
 
+def test_a_slip_inside_a_longer_legal_form_with_the_same_trade_name_city_and_industry():
+    # the pair: …贸易股份有限公司 / …贸易股技有限公司 (and a character of 股份 left out)
+    right = key("杭州华茂贸易股份有限公司")
+    for slipped in ("杭州华茂贸易股技有限公司", "杭州华茂贸易股有限公司"):
+        assert typo_kind(right, key(slipped)) == "legal-form"
+    # the same slip in another city or another trade is another company
+    assert typo_kind(right, key("宁波华茂贸易股技有限公司")) is None
+    assert typo_kind(right, key("杭州华盛贸易股技有限公司")) is None
+    # a trade name ending in a character of a legal form keeps it (集团 / 新团): nothing is flagged
+    assert typo_kind(key("上海新团有限公司"), key("上海华团有限公司")) is None
+
+
+TRANSLATIONS = [  # (Chinese name, its English name)
+    ("上海启明科技有限公司", "Shanghai Qiming Technology Co., Ltd."),
+    ("上海启明科技有限公司", "Qiming Technology (Shanghai) Co., Ltd."),
+    ("华信", "Huaxin"),
+    ("华信", "Hua Xin"),
+    ("重庆长安汽车股份有限公司", "Chongqing Changan Automobile Co., Ltd."),   # 长安 read as chang'an, not zhang'an
+    ("深圳华信达电子有限公司", "Shenzhen Huaxinda Electronics Co., Ltd."),
+]
+
+NOT_TRANSLATIONS = [
+    ("上海启明科技有限公司", "Beijing Qiming Technology Co., Ltd."),     # another city
+    ("上海启明科技有限公司", "Qiming Technology Co., Ltd."),              # a city on one side only
+    ("上海启明科技有限公司", "Shanghai Qiming Star Technology Co., Ltd."),  # another word in the trade name
+    ("上海启明科技有限公司", "Shanghai Huaxin Technology Co., Ltd."),     # another trade name
+    ("北京华信科技有限公司", "Huaxin"),
+]
+
+
+@pytest.mark.parametrize(("chinese", "english"), TRANSLATIONS)
+def test_chinese_and_english_names_of_one_company(chinese, english):
+    assert typo_kind(key(chinese), key(english)) == "translation"
+    assert typo_kind(key(english), key(chinese)) == "translation"
+    assert similar_pairs([key(chinese), key("杭州云帆网络科技有限公司"), key(english)]) == [(0, 2, "translation")]
+
+
+@pytest.mark.parametrize(("chinese", "english"), NOT_TRANSLATIONS)
+def test_names_that_only_share_a_syllable_are_not_translations(chinese, english):
+    assert typo_kind(key(chinese), key(english)) is None
+    assert similar_pairs([key(chinese), key(english)]) == []
+
+
 def test_latin_names_keep_the_edit_distance_rule():
     assert typo_kind(key("Acme Trading Co. Ltd"), key("Acme Tradng Co. Ltd")) == "edit"
     assert typo_kind(key("Acme Trading Co. Ltd"), key("Zenith Robotics Ltd")) is None
@@ -86,6 +130,22 @@ def test_similar_pairs_finds_every_pair_typo_kind_names(names):
     assert set(similar_pairs(keys)) == brute
     chosen = {0}
     assert set(similar_pairs(keys, chosen)) == {p for p in brute if p[0] in chosen or p[1] in chosen}
+
+
+WORDS_HAN = ["上海", "北京", "启明", "启鸣", "华信", "科技", "有限公司", "物流"]
+WORDS_LATIN = ["Shanghai", "Beijing", "Qiming", "Qi", "Ming", "Huaxin", "Technology", "Logistics", "Co., Ltd."]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.lists(st.sampled_from(WORDS_HAN), min_size=1, max_size=4).map("".join),
+                          st.lists(st.sampled_from(WORDS_LATIN), min_size=1, max_size=4).map(" ".join)),
+                min_size=2, max_size=16))
+def test_similar_pairs_finds_every_pair_across_scripts(names):
+    keys = [key(n) for n in names]
+    brute = {(i, j, typo_kind(keys[i], keys[j])) for i, j in combinations(range(len(keys)), 2)
+             if keys[i].core and keys[j].core and typo_kind(keys[i], keys[j])}
+    assert set(similar_pairs(keys)) == brute
+    assert set(similar_pairs(keys, {0})) == {p for p in brute if 0 in p[:2]}
 
 
 # --- through the checker, kehu new's refusal and kehu dedupe -----------------------------------------------
@@ -122,6 +182,17 @@ def test_a_stray_space_is_an_exact_duplicate(repo):
 def test_the_checker_is_quiet_on_different_companies(repo, other):
     _pair(repo, other)
     assert problem_tuples(repo.check().problems) == []
+
+
+def test_the_checker_and_dedupe_flag_a_chinese_and_an_english_name_never_merging_them(repo):
+    _pair(repo, "Shanghai Qiming Technology Co., Ltd.")
+    problems = repo.check().problems
+    assert [(p[0], p[3], p[4]) for p in problem_tuples(problems)] == [
+        (F1, "warning", "near-duplicate-name"), (F2, "warning", "near-duplicate-name")]
+    assert "中文名与英文名" in problems[0].message
+    out = repo.kehu("dedupe").stdout
+    assert "C20240501001" in out and "C20240501002" in out and "中文名与英文名" in out
+    assert sorted(p.name for p in repo.customers.glob("*.yaml")) == ["C20240501001.yaml", "C20240501002.yaml"]
 
 
 def test_dedupe_lists_a_slip_with_its_kind(repo):

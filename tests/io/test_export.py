@@ -81,7 +81,7 @@ def test_export_then_import_gives_the_same_customer_files(team, make_repo, tmp_p
     assert loaded(empty) == loaded(team)
     assert empty.check().errors == 0
     again = empty.kehu("import", str(out))
-    assert "新建 0，更新 0，不变 3" in again.stdout
+    assert "新建客户 0 个，更新 0 个，不变 3 个" in again.stdout
 
 
 def test_english_export_round_trips_too(team, make_repo, tmp_path):

@@ -3,7 +3,7 @@
 The fixture is built here, the way teams' spreadsheets look: a title row above the
 headers, Chinese headers, phones and dates in every form Excel produces, one
 customer twice under two legal suffixes, blank rows, a total row, an ID number in
-a note, an unknown owner, and a follow-up sheet. Every test runs the real command
+a note (dropped alone, never stored), an unknown owner, and a follow-up sheet. Every test runs the real command
 against a real repository on disk; "today" is pinned.
 """
 
@@ -87,10 +87,14 @@ def rejects_of(path: Path) -> list[dict[str, str]]:
 def test_messy_workbook_imports_exactly_what_it_should(repo, workbook):
     run = repo.kehu("import", str(workbook))
     assert run.returncode == 1, run.stderr  # some rows were rejected
-    # the lossy phone of row 7 drops only that phone: the customer is imported without it
-    assert sorted(files(repo)) == ["C20240418LX01.yaml", "C20240510LX01.yaml", "C20240601LX01.yaml"]
+    # the lossy phone of row 7 drops only that phone, the ID number in row 9's note only that note: both
+    # customers are imported without them
+    assert sorted(files(repo)) == ["C20240418LX01.yaml", "C20240510LX01.yaml", "C20240601LX01.yaml",
+                                   "C20240601LX02.yaml"]
     hongyuan = load(repo, "C20240601LX01")
     assert hongyuan["name"] == "深圳宏远电子有限公司" and hongyuan["contacts"] == [{"name": "赵总"}]
+    hengtai = load(repo, "C20240601LX02")
+    assert hengtai["name"] == "广州恒泰物流有限公司" and "notes" not in hengtai
 
     qiming = load(repo, "C20240510LX01")  # created from its earliest record: ids spread over the days
     assert qiming["name"] == "上海启明科技有限公司"  # trimmed, incl. the full-width space
@@ -108,8 +112,8 @@ def test_messy_workbook_imports_exactly_what_it_should(repo, workbook):
     assert qiming["deals"] == [{"contract": "HT202405001", "product": "待确认", "amount": 120000,
                                 "signed": dt.date(2024, 5, 20)}]
     # the duplicate row's differing values are kept in the notes, not lost and not multiplied
-    assert qiming["notes"].splitlines() == ["老客户", "〔导入〕客户名称: 上海启明科技集团", "〔导入〕客户阶段: 接洽",
-                                            "〔导入〕负责人: 王芳"]
+    # (上海启明科技集团 is the same name with another legal form: the merge is in the report, not a note)
+    assert qiming["notes"].splitlines() == ["老客户", "〔导入〕客户阶段: 接洽", "〔导入〕负责人: 王芳"]
 
     tiancheng = load(repo, "C20240418LX01")
     assert tiancheng["industry"] == "F" and tiancheng["stage"] == "lead"
@@ -126,21 +130,25 @@ def test_rejects_name_row_and_reason_and_never_copy_the_id_number(repo, workbook
     report = workbook.with_name("客户表.rejects.csv")
     rejected = rejects_of(report)
     assert [(r["工作表"], r["行号"]) for r in rejected] == [
-        ("客户信息表", "7"), ("客户信息表", "8"), ("客户信息表", "9"), ("客户信息表", "10"), ("客户信息表", "11"),
+        ("客户信息表", "7"), ("客户信息表", "8"), ("客户信息表", "9"), ("客户信息表", "10"),
         ("跟进记录", "4"), ("跟进记录", "5")]
     reasons = [r["原因"] for r in rejected]
     assert "1.38001E+10" in reasons[0] and "科学计数法" in reasons[0]
     assert reasons[0].startswith("只丢弃了这一个值")  # row 7 was imported without its phone
     assert reasons[1].startswith("缺少客户名称")
-    assert "身份证号" in reasons[2]
-    assert "李经理" in reasons[3] and "team.yaml" in reasons[3]
-    assert reasons[4].startswith("合计行")
-    assert "不存在的公司" in reasons[5]
-    assert "2024-07-01" in reasons[6]
+    assert reasons[2].startswith("“备注”列含有身份证号（已隐去）：此值未导入")  # row 9 without its note
+    assert rejected[2]["备注"] == "***"  # the row as written, the number masked
+    assert "李经理" in reasons[3] and "team.yaml" in reasons[3] and "--owner" in reasons[3]
+    assert "不存在的公司" in reasons[4]
+    assert "2024-07-01" in reasons[5]
     assert rejected[0]["客户名称"] == "深圳宏远电子有限公司"  # the original cells, to fix and import again
-    assert ID_NUMBER not in report.read_text(encoding="utf-8-sig")
-    assert ID_NUMBER not in run.stdout
-    assert "拒绝 6，丢弃单个取值 1 个" in run.stdout and "合并重复行 1" in run.stdout
+    for text in (report.read_text(encoding="utf-8-sig"), run.stdout,
+                 workbook.with_name("客户表.import-report.md").read_text(encoding="utf-8"),
+                 *(p.read_text(encoding="utf-8") for p in repo.customers.glob("*.yaml"))):
+        assert ID_NUMBER not in text
+    assert "拒绝 4 行；丢弃单个取值 2 个" in run.stdout and "合并重复行 1 行" in run.stdout
+    assert "跳过 3 行" in run.stdout  # the title row, a blank row and the total row (合计), each named
+    assert "标题行 1 行：客户信息表 第 1 行" in run.stdout and "合计行 1 行：客户信息表 第 11 行" in run.stdout
 
 
 def test_importing_the_same_file_twice_changes_nothing(repo, workbook):
@@ -148,7 +156,7 @@ def test_importing_the_same_file_twice_changes_nothing(repo, workbook):
     before = files(repo)
     again = repo.kehu("import", str(workbook))
     assert files(repo) == before
-    assert "新建 0，更新 0，不变 3" in again.stdout
+    assert "新建客户 0 个，更新 0 个，不变 4 个" in again.stdout
 
 
 def test_dry_run_prints_mapping_and_preview_and_writes_nothing(repo, workbook):
@@ -156,7 +164,7 @@ def test_dry_run_prints_mapping_and_preview_and_writes_nothing(repo, workbook):
     assert files(repo) == {}
     assert not workbook.with_name("客户表.rejects.csv").exists()
     assert "第 2 行为表头" in run.stdout
-    assert "联系电话 → 联系人 · 手机" in run.stdout and "最近跟进时间 → 跟进记录 · 日期" in run.stdout
+    assert "联系电话 → 联系人 · 手机" in run.stdout and "最近跟进时间 → 最后联系" in run.stdout
     assert "未识别的列" in run.stdout and "内部编码" in run.stdout
     assert "新建  C20240510LX01  上海启明科技有限公司" in run.stdout
     assert "试运行" in run.stdout
@@ -195,10 +203,13 @@ def test_english_headers_and_the_default_owner(repo, tmp_path):
     assert data["owner"] == "wangfang" and data["industry"] == "C" and data["stage"] == "lead"
 
 
-def test_a_row_without_an_industry_is_rejected_unless_a_default_is_given(repo, tmp_path):
+def test_a_row_without_an_industry_is_to_be_confirmed_unless_a_default_is_given(repo, tmp_path):
     book = write_workbook(tmp_path / "x.xlsx", {"客户": [["客户名称", "负责人"], ["苏州精益机械有限公司", "lixia"]]})
     run = repo.kehu("import", str(book))
-    assert run.returncode == 1 and files(repo) == {} and "缺少所属行业" in run.stdout
+    assert run.returncode == 0, run.stdout  # never a refused row: recorded as to be confirmed, listed to collect
+    assert load(repo, "C20240601LX01")["industry"] == "待确认"
+    assert "行业待确认（1）" in run.stdout and repo.check().errors == 0
+    (repo.customers / "C20240601LX01.yaml").unlink()
     mapping = tmp_path / "map.yaml"
     mapping.write_text("defaults: {industry: C34}\n", encoding="utf-8")
     run = repo.kehu("import", str(book), "--mapping", str(mapping))
@@ -300,12 +311,29 @@ def test_a_row_for_an_existing_customer_updates_it_and_a_second_import_changes_n
     assert repo.check().errors == 0
 
 
-def test_a_row_matching_two_different_customers_is_rejected(repo, tmp_path):
+def test_a_phone_another_company_has_never_merges_the_row_into_it(repo, tmp_path):
     repo.write_customer(customer_dict())
     repo.write_customer(customer_dict(id="C20240502001", name="北京天成商贸有限公司", contacts=[
         {"name": "王强", "phone": "13700137000"}]))
     book = write_workbook(tmp_path / "x.xlsx", {"客户": [
-        ["客户名称", "手机号", "所属行业", "负责人"], ["上海启明科技有限公司", "13700137000", "I65", "lixia"]]})
+        ["客户名称", "联系人", "手机号", "所属行业", "负责人"],
+        ["上海启明科技有限公司", "赵敏", "13700137000", "I65", "lixia"]]})
+    run = repo.kehu("import", str(book))
+    assert run.returncode == 0, run.stdout
+    # the row is 上海启明 by its name; 北京天成's phone is reported as shared, never a reason to merge
+    assert {c["name"] for c in load(repo, "C20240501001")["contacts"]} == {"张伟", "赵敏"}
+    assert [c["name"] for c in load(repo, "C20240502001")["contacts"]] == ["王强"]
+    assert "两家公司共用的联系方式（未合并）（1）" in run.stdout
+    assert "北京天成商贸有限公司（C20240502001）" in run.stdout
+    assert repo.check().errors == 0
+
+
+def test_a_row_matching_two_different_customers_is_rejected(repo, tmp_path):
+    repo.write_customer(customer_dict())
+    repo.write_customer(customer_dict(id="C20240502001", name="北京天成商贸有限公司", notes="原编号：K-17", contacts=[
+        {"name": "王强", "phone": "13700137000"}]))
+    book = write_workbook(tmp_path / "x.xlsx", {"客户": [  # its name is 上海启明's, its former id 北京天成's
+        ["客户名称", "客户编号", "所属行业", "负责人"], ["上海启明科技有限公司", "K-17", "I65", "lixia"]]})
     before = files(repo)
     run = repo.kehu("import", str(book))
     assert run.returncode == 1 and files(repo) == before
@@ -460,7 +488,7 @@ def test_a_customer_row_with_expected_amount_and_close_date_is_an_opportunity(re
     before = files(repo)
     again = repo.kehu("import", str(sheet))
     assert files(repo) == before  # the same opportunity is found again by its id
-    assert "新建 0" in again.stdout
+    assert "新建客户 0 个" in again.stdout
 
 
 def test_an_opportunity_sheet_joins_its_customers(repo, tmp_path):

@@ -64,7 +64,9 @@ def test_every_key_of_defaults_yaml_is_a_field_and_every_required_field_is_in_de
     assert required - leaves == set(), "a field without a default must have its value in defaults.yaml"
     assert leaves - required - optional == set(), "a key of defaults.yaml needs its dataclass field"
     # the optional ones defaults.yaml leaves out are the per-class days it does not set and kehu's own records
-    assert optional - leaves <= {("visit_days", k) for k in ("key", "normal", "potential")} | {("forgotten",)}
+    # (targets: a team's own plan, period by period — defaults.yaml shows it empty)
+    allowed = {("visit_days", k) for k in ("key", "normal", "potential")} | {("forgotten",), ("targets",)}
+    assert optional - leaves <= allowed
 
 
 def test_every_key_of_defaults_yaml_is_in_the_schema_so_a_team_may_write_it():
@@ -174,8 +176,17 @@ def _int_leaves() -> list[tuple[str, ...]]:
     return out
 
 
+def _allowed_int(path: tuple[str, ...]) -> st.SearchStrategy[int]:
+    """The numbers a team may write for the key (the shipped schema's minimum and maximum, which Config.build
+    enforces itself)."""
+    from kehu.repo.config import value_limits
+
+    limits = value_limits().get(".".join(path), {})
+    return st.integers(max(0, limits.get("minimum", 0)), min(10**6, limits.get("maximum", 10**6)))
+
+
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(_int_leaves()), st.integers(0, 10**6)), max_size=6))
+@given(st.lists(st.sampled_from(_int_leaves()).flatmap(lambda p: st.tuples(st.just(p), _allowed_int(p))), max_size=6))
 def test_every_number_a_team_writes_is_the_number_kehu_uses(overrides):
     data: dict[str, Any] = {}
     for path, value in overrides:

@@ -86,9 +86,10 @@ def test_pages_deploys_on_push_to_main_and_daily(where: str, init_files: Path) -
     on = _on(wf)
     assert on["push"]["branches"] == ["main"]
     assert [s["cron"] for s in on["schedule"]] == ["0 22 * * *"]  # every day, 06:00 Asia/Shanghai
-    assert wf["permissions"]["pages"] == "write"
-    assert wf["permissions"]["id-token"] == "write"
     build, deploy = wf["jobs"]["build"], wf["jobs"]["deploy"]
+    # only the deploy job may publish; the build job (which runs the site's code) reads
+    assert wf["permissions"] == {} and build["permissions"] == {"contents": "read"}
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     uses = [s.get("uses", "") for s in build["steps"]]
     assert any(u.startswith("actions/upload-pages-artifact@") for u in uses)
     assert any(s.get("run", "").strip() == "kehu build --strict" for s in build["steps"])
@@ -162,7 +163,8 @@ def test_vscode_settings_map_every_schema(where: str, init_files: Path) -> None:
 def test_the_sync_bot_runs_after_every_push_to_main_with_the_forges_token(where: str, init_files: Path) -> None:
     wf = _load((PROJECT if where == "root" else init_files) / ".github/workflows/kehu-sync.yml")
     assert _on(wf)["push"]["branches"] == ["main"]
-    assert wf["permissions"] == {"contents": "write", "pull-requests": "read"}
+    assert wf["permissions"] == {}
+    assert wf["jobs"]["sync"]["permissions"] == {"contents": "write", "pull-requests": "read"}
     steps = wf["jobs"]["sync"]["steps"]
     runs = [s.get("run", "") for s in steps]
     assert "kehu sync --push" in runs  # CODEOWNERS regenerated on main

@@ -72,12 +72,16 @@ def test_github_reminders_run_on_working_day_mornings_when_turned_on(git_files: 
     on = wf.get("on", wf.get(True))
     assert [s["cron"] for s in on["schedule"]] == ["30 0 * * 1-5"]  # 08:30 Asia/Shanghai
     assert "workflow_dispatch" in on
-    assert wf["permissions"] == {"contents": "read"}
+    assert wf["permissions"] == {}  # the job asks for what it needs
     job = wf["jobs"]["remind"]
+    assert job["permissions"] == {"contents": "read"}
     assert job["if"] == "vars.KEHU_REMIND == 'true'"  # a team without channels gets no failing job
     send = job["steps"][-1]
     assert send["run"] == "kehu remind"
-    assert send["env"] == {"KEHU_SECRETS": "${{ toJSON(secrets) }}"}
+    # only the secrets kehu remind reads reach it, each by name — never every secret (toJSON(secrets))
+    assert all(value == f"${{{{ secrets.{name} }}}}" for name, value in send["env"].items()), send["env"]
+    assert {"KEHU_SMTP_HOST", "KEHU_SMTP_PASSWORD", "KEHU_SMTP_FROM"} <= set(send["env"])
+    assert "toJSON" not in (git_files / ".github/workflows/remind.yml").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("rel", [".github/workflows/remind.yml", ".gitlab/remind.gitlab-ci.yml"])
@@ -85,7 +89,12 @@ def test_no_webhook_or_secret_is_in_the_repository(git_files: Path, rel: str) ->
     text = (git_files / rel).read_text(encoding="utf-8")
     for host in ROBOT_HOSTS:
         assert host not in text
-    assert "key=" not in text and "access_token" not in text and "PASSWORD:" not in text
+    assert "key=" not in text and "access_token" not in text
+    # a password or URL is never written here: each variable is the forge secret of its name
+    for line in text.splitlines():
+        if line.strip().startswith("KEHU_") and ":" in line and not line.strip().startswith("#"):
+            name, _, value = line.strip().partition(":")
+            assert value.strip() in (f"${{{{ secrets.{name} }}}}", '"@KEHU_PACKAGE@"') or name == "KEHU_PACKAGE", line
 
 
 # --- how init's files install kehu -------------------------------------------------------------------

@@ -157,7 +157,7 @@ def team(tmp_path_factory: pytest.TempPathFactory) -> dict:
 def test_every_row_is_a_customer_and_one_bad_phone_drops_only_the_phone(team: dict) -> None:
     run = team["run"]
     assert run.returncode == 1, run.stdout + run.stderr  # something to look at: two values were dropped
-    assert "新建 31" in run.stdout and "拒绝 0" in run.stdout and "丢弃单个取值 2 个" in run.stdout
+    assert "新建客户 31 个" in run.stdout and "拒绝 0 行" in run.stdout and "丢弃单个取值 2 个" in run.stdout
     assert all(team["by_key"].values())
     bad = team["by_key"][BAD_PHONE_ROW]
     assert bad["contacts"] == [{"name": "联系人5"}]
@@ -170,7 +170,7 @@ def test_every_row_is_a_customer_and_one_bad_phone_drops_only_the_phone(team: di
 
 def test_the_preview_shows_unrecognised_columns_and_column_type_trouble(team: dict) -> None:
     dry = team["dry"].stdout
-    assert "最后跟进时间 → 跟进记录 · 日期" in dry  # the common header is recognised (said by the schema's titles)
+    assert "最后跟进时间 → 最后联系" in dry  # the common header is recognised (said by the kehu's words)
     assert "签约 → 成交金额" in dry and "合作金额 → 合作记录 · 金额(元)" in dry  # never `won`, `deal.amount`
     assert re.search(r"未识别的列.*内部编码", dry)
     assert "“预算”列应为金额，但有 1 个值是日期（如第 24 行：2024-07-01）" in dry

@@ -1,9 +1,10 @@
 """One book, one truth: a customer with a rule error is on every screen, marked with its problem, and a file
 that is no customer is named by every screen — never shown on one and silently left out of another.
 
-The book: 启明 with an owner who left the team (`former`, no longer in team.yaml) and the phone of 云帆, 云帆
-(the shared phone is an error in both files), 北辰 (sound) and a file that fails the schema. Each output is
-read as its users read it: the built site's pages, `kehu show`, `kehu due`, the exports, `kehu forecast`.
+The book: 启明 with an owner who left the team (`former`, no longer in team.yaml), the same company typed
+again as 上海启明科技集团 (the duplicate is an error in both files), 北辰 (sound) and a file that fails the
+schema. Each output is read as its users read it: the built site's pages, `kehu show`, `kehu due`, the exports,
+`kehu forecast`.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from tests.support.customers import customer_dict
 from tests.support.team_repo import TeamRepo
 
 TODAY = "2024-06-01"
-FORMER = "C20240501001"   # unknown owner + shared phone
-SHARED = "C20240501002"   # shared phone
+FORMER = "C20240501001"   # unknown owner + the same company as SHARED
+SHARED = "C20240501002"   # the same company typed again (撞单)
 SOUND = "C20240501003"
 BROKEN = "C20240501004"   # fails the schema: no customer
 OPEN_OPP = [{"id": "O20240510-aa01", "what": "年度续约", "amount": 80000, "close": "2024-05-20", "stage": "quoted",
@@ -31,8 +32,8 @@ OPEN_OPP = [{"id": "O20240510-aa01", "what": "年度续约", "amount": 80000, "c
 def book(tmp_path_factory: pytest.TempPathFactory) -> TeamRepo:
     repo = TeamRepo.create(tmp_path_factory.mktemp("one-book") / "repo")
     repo.write_customer(customer_dict(id=FORMER, owner="former", stage="quoted", opportunities=OPEN_OPP))
-    repo.write_customer(customer_dict(id=SHARED, name="杭州云帆网络有限公司",
-                                      contacts=[{"name": "李娜", "phone": "13800138000", "primary": True}]))
+    repo.write_customer(customer_dict(id=SHARED, name="上海启明科技集团",
+                                      contacts=[{"name": "李娜", "phone": "13912345678", "primary": True}]))
     repo.write_customer(customer_dict(id=SOUND, name="北京北辰数据有限公司",
                                       contacts=[{"name": "赵强", "phone": "13700137000", "primary": True}]))
     repo.write_customer(customer_dict(id=BROKEN, name="苏州星河智能装备有限公司", stage="签约中",
@@ -51,7 +52,7 @@ def _errors(repo: TeamRepo) -> dict[str, set[str]]:
 
 def test_the_book_is_what_the_test_says(book: TeamRepo) -> None:
     errors = _errors(book)
-    assert errors[FORMER] == {"unknown-handle", "duplicate-phone"} and errors[SHARED] == {"duplicate-phone"}
+    assert errors[FORMER] == {"unknown-handle", "duplicate-name"} and errors[SHARED] == {"duplicate-name"}
     assert BROKEN in errors and SOUND not in errors
 
 
@@ -64,7 +65,7 @@ def test_the_site_shows_every_customer_marks_the_errors_and_the_build_line_count
     profile = (site / "customers" / FORMER / "index.html").read_text(encoding="utf-8")
     box = re.search(r'<div class="kehu-customer-problems kehu-customer-errors".*?</div>', profile, re.S)
     assert box and "2 个错误" in box.group(0) and "former" in box.group(0) and "不是 team.yaml 中的成员" in box.group(0)
-    assert "13800138000" not in box.group(0)  # the shared phone is named masked, as everywhere on the site
+    assert f"{SHARED}.yaml" in box.group(0) and "13800138000" not in box.group(0)
     sound = (site / "customers" / SOUND / "index.html").read_text(encoding="utf-8")
     assert "kehu-customer-problems" not in sound
     listing = (site / "customers" / "index.html").read_text(encoding="utf-8")
@@ -106,7 +107,7 @@ def test_export_has_them_with_their_errors(book: TeamRepo, tmp_path: Path) -> No
     assert run.returncode == 0, run.stderr
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert [c["id"] for c in doc["customers"]] == [FORMER, SHARED, SOUND]
-    assert {e["code"] for e in doc["derived"][FORMER]["errors"]} == {"unknown-handle", "duplicate-phone"}
+    assert {e["code"] for e in doc["derived"][FORMER]["errors"]} == {"unknown-handle", "duplicate-name"}
     assert doc["derived"][SOUND]["errors"] == []
     assert f"{BROKEN}.yaml" in run.stderr
     folder = tmp_path / "csv"

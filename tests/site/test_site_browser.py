@@ -40,8 +40,9 @@ from kehu.core.figures import figures
 from kehu.repo.model import Customer
 from kehu.repo.repository import open_repo
 from kehu.words.catalogue import Locale
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.support.browser import QuietHandler, chromium
 from tests.support.git import commit_all, git
 from tests.support.paths import PROJECT
 
@@ -59,8 +60,6 @@ SEARCH_FIXTURES = (ANTAI, TWICE, ZHILIAN)
 INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 PHONE = (390, 844)                     # a phone-sized viewport (CSS px)
 COPY = ("customers", "team.yaml", "kehu.yaml", "schema", "mkdocs.yml", "site_templates")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 # --- the site, built once --------------------------------------------------------------------------
@@ -117,14 +116,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
                 [p.removeprefix("./") for p in pages])
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="session")
 def base_url(site: Site) -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site.out)))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site.out)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -136,13 +130,8 @@ def base_url(site: Site) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium() as b:
+        yield b
 
 
 # --- a browsing session that records everything the pages do ----------------------------------------

@@ -3,13 +3,16 @@ real ``kehu`` command run on them."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import yaml
+from kehu.core.figures import Number
 
 from tests.support.customers import TODAY, customer_dict, dump_yaml
 from tests.support.team_repo import TeamRepo
@@ -71,3 +74,78 @@ def kehu(root: Path, *args: str, env: dict[str, str] | None = None) -> subproces
 def built_pages(site: Path) -> dict[str, str]:
     """Every HTML page of a built site: its path in the site -> its text."""
     return {p.relative_to(site).as_posix(): p.read_text(encoding="utf-8") for p in site.rglob("*.html")}
+
+
+# --- the figures a screen shows -----------------------------------------------------------------------------
+# The site marks each figure it shows with data-figure="<name>" data-value="<the number as JSON writes it>";
+# `kehu forecast` and `kehu due` carry them under "figures".
+
+Shown = dict[str, list[Number]]  # figure name -> every value a screen shows under it
+
+DASHBOARD = {"customers", "overdue", "today", "soon", "dormant", "pipeline_open", "pipeline_weighted",
+             "won_this_month_amount", "won_this_month_count", "conversion"}
+FUNNEL = {"customers", "conversion", "pipeline_open", "pipeline_weighted",
+          *(f"reached_{s}" for s in ("lead", "contacted", "quoted", "negotiating", "won")),
+          *(f"conversion_{s}" for s in ("contacted", "quoted", "negotiating", "won"))}
+FORECAST = {"pipeline_open", "pipeline_weighted", "pipeline_count",
+            *(f"won_{p}_{n}" for p in ("this_month", "last_month", "this_quarter", "last_quarter")
+              for n in ("count", "amount"))}
+MEMBER = {"customers", "overdue", "today", "dormant", "pipeline_open"}
+# the period block (this month by default) the dashboard and the forecast page show: `kehu report --month`'s team
+# figures, and the weighted pipeline expected to close by the month's end (`kehu forecast`'s month)
+PERIOD = {f"period.{name}" for name in ("contacted", "interactions", "visits", "new_customers", "stage_moves",
+                                        "won_count", "won_amount", "opps_opened", "opps_opened_amount", "opps_won",
+                                        "opps_won_amount", "opps_lost", "opps_lost_amount", "complaints_opened",
+                                        "complaints_resolved", "pipeline_weighted")}
+
+
+class _Marks(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown: Shown = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if found.get("data-figure"):
+            self.shown.setdefault(str(found["data-figure"]), []).append(json.loads(found["data-value"] or "null"))
+
+
+def page_figures(html: str) -> Shown:
+    marks = _Marks()
+    marks.feed(html)
+    return marks.shown
+
+
+def disagreements(screens: dict[str, tuple[Shown, set[str]]], book: dict[str, Number]) -> list[str]:
+    """Every figure a screen shows that is not the book's, and every figure a screen should show but does not."""
+    out = []
+    for screen, (shown, expected) in screens.items():
+        out += [f"{screen}: {name} not shown" for name in sorted(expected - set(shown))]
+        out += [f"{screen}: {name} = {value}, the book says {book.get(name)}"
+                for name, values in sorted(shown.items()) for value in values if value != book.get(name, ...)]
+    return out
+
+
+def as_shown(figures: dict[str, Number]) -> Shown:
+    return {name: [value] for name, value in figures.items()}
+
+
+def cli_figures(repo: TeamRepo, command: str, *args: str, today: str = TODAY) -> dict[str, Number]:
+    """The figures a command's JSON carries (``kehu forecast``, ``kehu due``)."""
+    run = repo.kehu(command, *args, "--format", "json", today=today)
+    assert run.returncode == 0, run.stderr
+    figures: dict[str, Number] = run.json["figures"]
+    return figures
+
+
+def book_figures(repo: TeamRepo, today: str = TODAY) -> dict[str, Number]:
+    """The figures every screen is held to: `kehu forecast`'s, and this month's period figures as `kehu report
+    --month` counts them (with the weighted pipeline `kehu forecast` expects to close this month)."""
+    book = cli_figures(repo, "forecast", today=today)
+    report = repo.kehu("report", "--month", "--format", "json", today=today)
+    assert report.returncode == 0, report.stderr
+    team = report.json["team"]
+    book.update({name: team[name.removeprefix("period.")] for name in PERIOD - {"period.pipeline_weighted"}})
+    months = repo.kehu("forecast", "--format", "json", today=today).json["months"]
+    book["period.pipeline_weighted"] = months[today[:7]]["weighted"]
+    return book

@@ -27,7 +27,7 @@ from ..core.normalize import normalize_email, parse_phone
 from ..core.rules import FILE_RULES, RAW_RULES, FileContext, IndexEntry, RawContext, index_entry, repo_rules
 from ..core.values import meant
 from ..repo.config import CONFIG_FILE, SCHEMA_DIR, TEAM_FILE
-from ..repo.files import file_name, read_file
+from ..repo.files import file_name, odd_file_code, read_file
 from ..repo.model import Customer, Record, as_date, customer_from, record_of
 from ..repo.repository import Repo, is_plain_file
 from ..repo.yamlload import LoadedYaml, load_yaml_bytes
@@ -38,8 +38,8 @@ from ..util.workers import map_in_workers
 from .scan import Scan, scan
 
 # the cache's folder and files, and the pool's threshold, are named from here too (commands and tests do)
-__all__ = ["CACHE_DIR", "PARALLEL_THRESHOLD", "CheckResult", "check", "check_customer_bytes", "load_cache_json",
-           "save_cache_json"]
+__all__ = ["CACHE_DIR", "PARALLEL_THRESHOLD", "CheckResult", "check", "check_customer_bytes", "customer_problems",
+           "load_cache_json", "save_cache_json"]
 
 CACHE_FILE = "check-v3.json"
 
@@ -84,11 +84,26 @@ def check_loaded(repo: Repo, file: str, raw: bytes) -> tuple[list[Problem], Inde
                                                               dt.date | None]:
     """The problems and index entry of one file, the loaded file when it passed the schema (a customer, with
     or without rule errors), and the first day on which its verdict may differ (None: never)."""
+    config = repo.config
+    problems, loaded, customer = _file_problems(repo, file, raw)
+    entry = index_entry(loaded, config)
+    if customer is None:
+        return problems, entry, None, None
+    return problems, entry, loaded, valid_until(customer, problems, config.today, config.first_followup_hours)
+
+
+def customer_problems(repo: Repo, file: str, raw: bytes) -> list[Problem]:
+    """The problems of :func:`check_customer_bytes` alone, without the facts for the cross-file rules (a file
+    about to be written, whose facts its writer has: an import checks 10,000 of them)."""
+    return _file_problems(repo, file, raw)[0]
+
+
+def _file_problems(repo: Repo, file: str, raw: bytes) -> tuple[list[Problem], LoadedYaml, Customer | None]:
+    """(problems, the loaded file, the customer when it passed the schema) of one file's single-file rules."""
     msgs, config = repo.msgs, repo.config
     loaded = load_yaml_bytes(file, raw, msgs, config.check.max_file_bytes)
     if loaded.problems or not isinstance(loaded.data, dict):
-        return loaded.problems, index_entry(loaded, config), None, None
-    entry = index_entry(loaded, config)
+        return loaded.problems, loaded, None
     problems = repo.schemas.validate("customer", loaded, msgs, meant)
     names = {m.handle: m.name for m in repo.team.members} if repo.team is not None else {}
     if problems:
@@ -97,12 +112,13 @@ def check_loaded(repo: Repo, file: str, raw: bytes) -> tuple[list[Problem], Inde
         written = RawContext(loaded, config, repo.handles, msgs, config.today, schemas=repo.schemas, names=names)
         seen = {(p.line, p.col) for p in problems}
         problems += [p for rule in RAW_RULES for p in rule(written) if (p.line, p.col) not in seen]
-        return problems, entry, None, None
+        return problems, loaded, None
     customer = customer_from(loaded)
-    ctx = FileContext(loaded, customer, config, repo.handles, msgs, config.today, schemas=repo.schemas, names=names)
+    ctx = FileContext(loaded, customer, config, repo.handles, msgs, config.today, schemas=repo.schemas,
+                      names=names, inactive=repo.inactive)
     for rule in FILE_RULES:
         problems.extend(rule(ctx))
-    return problems, entry, loaded, valid_until(customer, problems, config.today, config.first_followup_hours)
+    return problems, loaded, customer
 
 
 def valid_until(c: Customer, problems: list[Problem], today: dt.date, followup_hours: float) -> dt.date | None:
@@ -198,7 +214,7 @@ def check(repo: Repo, paths: list[Path] | None = None, use_cache: bool = True, j
     today = repo.config.today
     found = files if files is not None else scan(repo, use_cache=use_cache)
     listing, odd = dict(found.listing), found.odd
-    refused: list[Problem] = [repo.msgs.error(name, 1, 1, "not-regular-file") for name in odd]
+    refused: list[Problem] = [repo.msgs.error(name, 1, 1, odd_file_code(name)) for name in odd]
     selected_meta: set[str] = {CONFIG_FILE, TEAM_FILE}
     named: set[str] = set()  # files named on the command line: always read (pre-commit hands over changed files)
     if paths is None:
@@ -214,14 +230,15 @@ def check(repo: Repo, paths: list[Path] | None = None, use_cache: bool = True, j
                 selected_meta.add(name)
             elif name in odd_names or (os.path.lexists(p) and repo.customer_file(p) is None):
                 # never read: a link may point outside the repository, a FIFO would hang
-                refused.append(repo.msgs.error(name, 1, 1, "not-customer-file" if is_plain_file(Path(p))
+                refused.append(repo.msgs.error(name, 1, 1, odd_file_code(name) if not name.isprintable()
+                                               else "not-customer-file" if is_plain_file(Path(p))
                                                else "not-regular-file"))
             else:
                 selected.add(name)
                 named.add(name)
         if selected_meta:  # a changed kehu.yaml, team.yaml or schema can break any customer file
             selected |= listing.keys()
-            refused += [repo.msgs.error(name, 1, 1, "not-regular-file") for name in odd]
+            refused += [repo.msgs.error(name, 1, 1, odd_file_code(name)) for name in odd]
         for name in sorted(selected - listing.keys()):
             listing[name] = os.path.join(root, name)
     # kehu.yaml and team.yaml problems are always shown: they change every other verdict

@@ -50,13 +50,22 @@ def json_report(result: CheckResult, msgs: Locale, color: bool = False, show_war
     }, ensure_ascii=False, indent=2)
 
 
-def github_report(result: CheckResult, msgs: Locale, color: bool = False, show_warnings: bool = True) -> str:
-    def esc(s: str) -> str:
-        return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+def command_data(text: str) -> str:
+    """The message of a workflow command, escaped as GitHub's toolkit escapes it: a line break or "%" in a
+    customer value (or a file name) can never end the command and start one of its own (``::stop-commands::``)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
-    lines = [f"::{p.severity} file={p.file},line={p.line},col={p.col},title={p.code}::{esc(p.message + ' — ' + p.hint)}"
+
+def command_property(text: str) -> str:
+    """A property of a workflow command (``file=…``), escaped as the toolkit does: also ":" and ","."""
+    return command_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_report(result: CheckResult, msgs: Locale, color: bool = False, show_warnings: bool = True) -> str:
+    lines = [f"::{p.severity} file={command_property(p.file)},line={p.line},col={p.col},"
+             f"title={command_property(p.code)}::{command_data(p.message + ' — ' + p.hint)}"
              for p in result.problems if show_warnings or p.severity is Severity.ERROR]
-    lines.append(summary(result, msgs))
+    lines.append(terminal_text(summary(result, msgs), one_line=True))
     return "\n".join(lines)
 
 

@@ -7,11 +7,15 @@ version loads (or fails, with its first problem) the same way for each of them.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any
 
-from ..repo.gitinfo import blobs
+from ..core.figures import StageMove
+from ..repo.gitinfo import blobs, handle_for_email, is_git_repo
 from ..repo.model import Customer, customer_from
 from ..repo.repository import Repo
 from ..repo.yamlload import LoadedYaml, load_yaml_bytes
@@ -82,3 +86,61 @@ def known_customers(repo: Repo, customers: list[Customer]) -> dict[str, Customer
         except OSError:
             continue
     return out
+
+
+# --- stage moves: what git history says about who moved which customer when ---------------------------------
+
+_STAGE_LINE = re.compile(rb"^stage:[ \t]*['\"]?([^'\"\s#]+)['\"]?[ \t]*(?:#.*)?$", re.M)
+_SEP, _REC = "\x1f", "\x1e"
+
+
+def stage_in(repo: Repo, name: str, raw: bytes | None) -> str | None:
+    """The ``stage`` a version of a customer file holds: read from its top-level line (every file kehu writes has
+    one), else with the strict loader (a file written in flow style); None when it has none."""
+    if raw is None:
+        return None
+    found = _STAGE_LINE.search(raw)
+    if found:
+        return found.group(1).decode("utf-8", "replace")
+    data = version(repo, name, raw).data
+    stage = data.get("stage") if data is not None else None
+    return str(stage) if isinstance(stage, str) else None
+
+
+def stage_moves(repo: Repo, start: dt.date, last: dt.date) -> list[StageMove] | None:
+    """Every change of a customer's stage committed from ``start`` to ``last`` (the author's date, in the team's
+    time zone), each counted for the commit's author — one ``git log`` and one ``git cat-file`` for the whole span.
+    Merge commits are left out (each side's own commit holds the move). None outside a git repository."""
+    if not is_git_repo(repo.root):
+        return None
+    zone = repo.config.tz
+    # git filters by commit date, which is never before the author date: begin a day early, then filter exactly
+    since = dt.datetime.combine(start - dt.timedelta(days=1), dt.time(), tzinfo=zone)
+    fmt = _REC + _SEP.join(("%H", "%P", "%aI", "%ae", "%an"))
+    out = git(repo.root, "log", "--no-merges", "--no-renames", "--diff-filter=M", "--name-only",
+              f"--since={since.isoformat()}", f"--format={fmt}", "HEAD", "--", "customers/")
+    if not out.ok:
+        return []
+    changed: list[tuple[dt.date, str, str, str, str]] = []  # day, who, path, commit, parent
+    for chunk in out.out.split(_REC)[1:]:
+        lines = chunk.split("\n")
+        commit, parents, when, email, name = ([*lines[0].split(_SEP), "", "", "", ""])[:5]
+        if not parents.split():
+            continue
+        day = dt.datetime.fromisoformat(when).astimezone(zone).date()
+        if not start <= day <= last:
+            continue
+        who = handle_for_email(repo.team, email) or name
+        for path in lines[1:]:
+            path = path.strip()
+            if path.startswith("customers/") and path.endswith((".yaml", ".yml")) and "/" not in path[10:]:
+                changed.append((day, who, path, commit, parents.split()[0]))
+    specs = [spec for _, _, path, commit, parent in changed for spec in (f"{parent}:{path}", f"{commit}:{path}")]
+    contents = blobs(repo.root, specs)
+    moves = []
+    for k, (day, who, path, _, _) in enumerate(changed):
+        old, new = stage_in(repo, path, contents[2 * k]), stage_in(repo, path, contents[2 * k + 1])
+        if old and new and old != new:
+            moves.append(StageMove(day, who, PurePosixPath(path).stem, old, new))
+    moves.sort(key=lambda m: (m.day, m.customer, m.who))
+    return moves

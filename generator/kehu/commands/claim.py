@@ -16,7 +16,7 @@ from ..core.present import Presenter
 from ..store.mapedit import field_order, set_field, yaml_date
 from ..store.transaction import open_for_edit, require_sound_repo, save
 from ..util.errors import refuse
-from ._args import require_handle
+from ._args import require_assignable
 from ._common import RunOptions, locked, repo_from, report_warnings, require_pool
 
 
@@ -32,7 +32,7 @@ def command(obj: RunOptions, customer: str, by: str | None) -> None:
     require_sound_repo(repo)
     require_pool(repo)
     msgs, cfg, today = repo.msgs, repo.config, repo.config.today
-    who = require_handle(repo, "--by", by) if by is not None else current_handle(repo)
+    who = require_assignable(repo, "--by", by) if by is not None else current_handle(repo)
     ed = open_for_edit(repo, customer)  # refuses an unknown or invalid file before anything is counted
     customers = open_book(repo).customers
     target = next(c for c in customers if c.id == ed.path.stem)

@@ -17,11 +17,12 @@ from ruamel.yaml.comments import CommentedMap
 
 from ..repo.model import as_date
 from ..repo.repository import Repo
-from ..store.mapedit import append_dated, entry, field_order, set_field, yaml_date
+from ..store.edits import complaint_entry
+from ..store.mapedit import set_field, yaml_date
 from ..store.transaction import Editing, open_for_edit, require_sound_repo, save
 from ..util.errors import refuse
 from ..words.terminal import echo
-from ._args import parse_date, require_handle, require_text, vocab_key
+from ._args import parse_date, require_assignable, require_text
 from ._common import RunOptions, locked, repo_from, report_warnings
 
 ACTIONS = ("open", "progress", "resolve")
@@ -54,20 +55,15 @@ def _pick(repo: Repo, ed: Editing, number: str | None) -> tuple[int, CommentedMa
 
 def _open(repo: Repo, ed: Editing, when: dt.date, category: str | None, content: str | None,
           handler: str | None) -> str:
-    msgs = repo.msgs
-    text = require_text(msgs, "--content", content)
-    cat = vocab_key(msgs, repo.schemas.vocabularies["complaint_category"], "--category", category) \
-        if category is not None else None
-    who = require_handle(repo, "--handler", handler) if handler is not None else None
-    item = entry([("date", when), ("category", cat), ("content", text), ("handler", who), ("status", "open")])
-    index = append_dated(ed.data, "complaints", item, field_order(repo))
+    index = complaint_entry(repo, ed, when, category, content, handler)
+    text = require_text(repo.msgs, "--content", content)
     return repo.msgs.word("complaint.opened", n=index + 1, name=ed.name, date=when.isoformat(), text=text)
 
 
 def _progress(repo: Repo, ed: Editing, number: str | None, handler: str | None) -> str:
     index, item = _pick(repo, ed, number)
     if handler is not None:
-        set_field(item, "handler", require_handle(repo, "--handler", handler), COMPLAINT_ORDER)
+        set_field(item, "handler", require_assignable(repo, "--handler", handler), COMPLAINT_ORDER)
     item["status"] = "in_progress"
     return repo.msgs.word("complaint.in_progress", n=index + 1, name=ed.name)
 
@@ -77,7 +73,7 @@ def _resolve(repo: Repo, ed: Editing, number: str | None, when: dt.date, result:
     text = require_text(repo.msgs, "--result", result)
     index, item = _pick(repo, ed, number)
     if handler is not None:
-        set_field(item, "handler", require_handle(repo, "--handler", handler), COMPLAINT_ORDER)
+        set_field(item, "handler", require_assignable(repo, "--handler", handler), COMPLAINT_ORDER)
     item["status"] = "resolved"
     set_field(item, "resolved", yaml_date(when), COMPLAINT_ORDER)
     set_field(item, "result", text, COMPLAINT_ORDER)

@@ -14,25 +14,16 @@ summaries (every value escaped, so a customer's name cannot inject links or ment
 from __future__ import annotations
 
 import json
-import re
 
 import click
 
 from ..core.present import Presenter
-from ..git.review import CustomerReview, review
-from ..repo.gitinfo import authors_of_files, changed_customer_files, is_git_repo, resolve_range
-from ..repo.repository import Repo
+from ..git.review import CustomerReview, code, md, range_reviews
 from ..store.transaction import require_sound_repo
-from ..util.errors import CommandError, refuse
+from ..util.errors import refuse
 from ._common import RunOptions, repo_from
 
 MARKDOWN_LIMIT = 60_000  # a GitHub comment holds 65,536 characters
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+|~!])")
-
-
-def md(text: str) -> str:
-    """Customer data as literal Markdown text: no links, images, HTML, tables or @mentions."""
-    return _MD_SPECIAL.sub(r"\\\1", text).replace("@", "@\u2060")
 
 
 def summary_counts(reviews: list[CustomerReview], words: Presenter) -> str:
@@ -42,8 +33,10 @@ def summary_counts(reviews: list[CustomerReview], words: Presenter) -> str:
         if n:
             parts.append(words.t(f"chg.n.{status}", n=n))
     past = sum(r.past_changes for r in reviews)
+    needs = sum(len(r.approvals) for r in reviews)
     line = words.t("chg.counts", n=len(reviews), parts=words.join(parts))
-    return line + (f" · {words.t('chg.n.history', n=past)}" if past else "")
+    line += f" · {words.t('chg.n.history', n=past)}" if past else ""
+    return line + (f" · {words.t('approval.n', n=needs)}" if needs else "")
 
 
 def heading(r: CustomerReview, words: Presenter) -> str:
@@ -61,11 +54,12 @@ def as_text(reviews: list[CustomerReview], words: Presenter, label: str) -> str:
             lines.append("  " + words.t("chg.by", who=words.join(r.authors)))
         for p in r.phrases:
             lines.append(f"  {'⚠ ' if p.past else '- '}{p.text}")
+        lines += [f"  ⚑ {text}" for text in r.approval_texts]
     return "\n".join(lines)
 
 
 def as_markdown(reviews: list[CustomerReview], words: Presenter, label: str, limit: int = MARKDOWN_LIMIT) -> str:
-    head = [f"## {words.t('chg.title')} `{label}`", ""]
+    head = [f"## {words.t('chg.title')} {code(label)}", ""]
     if not reviews:
         return "\n".join([*head, words.t("chg.none")])
     head.append(md(summary_counts(reviews, words)))
@@ -77,10 +71,11 @@ def as_markdown(reviews: list[CustomerReview], words: Presenter, label: str, lim
             block.append(md(words.t("chg.by", who=words.join(r.authors))))
         block.append("")
         block.extend(f"- {'**⚠** ' if p.past else ''}{md(p.text)}" for p in r.phrases)
+        block.extend(f"- **⚑** {md(text)}" for text in r.approval_texts)
         cost = sum(len(x) + 1 for x in block)
         if size + cost > limit:
             rest = len(reviews) - k
-            body += ["", f"… +{rest} (`kehu diff {label}`)"]
+            body += ["", f"… +{rest} ({code('kehu diff ' + label)})"]
             break
         body += block
         size += cost
@@ -92,42 +87,29 @@ def as_json(reviews: list[CustomerReview], words: Presenter, label: str) -> str:
         "range": label,
         "summary": summary_counts(reviews, words) if reviews else words.t("chg.none"),
         "past_records_changed": sum(r.past_changes for r in reviews),
+        "needs_approval": [{"customer": r.id, "rule": t.rule, "values": list(t.values), "text": text}
+                           for r in reviews for t, text in zip(r.approvals, r.approval_texts, strict=True)],
         "customers": [{"id": r.id, "name": r.name, "path": r.path, "status": r.status, "authors": r.authors,
                        "merged_into": r.merged_into or None,
                        "changes": [{"kind": p.kind, "field": p.field or None, "text": p.text, "past_record": p.past}
-                                   for p in r.phrases]} for r in reviews],
+                                   for p in r.phrases],
+                       "needs_approval": [t.rule for t in r.approvals]} for r in reviews],
     }, ensure_ascii=False, indent=2)
 
 
 RENDER = {"text": as_text, "markdown": as_markdown, "json": as_json}
 
 
-def range_reviews(repo: Repo, spec: str | None, internal: bool) -> tuple[list[CustomerReview], str]:
-    """The reviews of a range and how the range is written in the summary."""
-    from ..git.forget import forgotten_ids
-
-    if not is_git_repo(repo.root):
-        raise refuse(repo.msgs, "cli-not-git", root=repo.root.name)
-    try:
-        base, head = resolve_range(repo.root, spec)
-    except ValueError as e:
-        raise refuse(repo.msgs, "cli-bad-revision", rev=str(e)) from None
-    try:
-        pairs = changed_customer_files(repo.root, base, head)
-    except (OSError, ValueError) as e:
-        raise CommandError(str(e)) from None
-    authors = authors_of_files(repo.root, base, head, repo.team)
-    label = spec or f"{base[:7]}...{Presenter.of(repo).t('chg.uncommitted')}"
-    return review(repo, pairs, authors, internal, forgotten_ids(repo, head)), label
-
-
 @click.command("diff")
 @click.argument("revisions", required=False, metavar="[BASE...HEAD]")
+@click.option("--against", metavar="BASE")
 @click.option("--format", "fmt", type=click.Choice(sorted(RENDER)), default="text", show_default=True)
 @click.option("--internal", is_flag=True)
 @click.pass_obj
-def command(obj: RunOptions, revisions: str | None, fmt: str, internal: bool) -> None:
+def command(obj: RunOptions, revisions: str | None, against: str | None, fmt: str, internal: bool) -> None:
     repo = repo_from(obj)
     require_sound_repo(repo)
-    reviews, label = range_reviews(repo, revisions, internal)
+    if against is not None and revisions is not None:
+        raise refuse(repo.msgs, "cli-diff-against-and-range", against=against, revisions=revisions)
+    reviews, label = range_reviews(repo, against if against is not None else revisions, internal)
     click.echo(RENDER[fmt](reviews, Presenter.of(repo), label))

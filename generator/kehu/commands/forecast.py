@@ -17,6 +17,7 @@ from rich.text import Text
 
 from ..book.loader import open_book
 from ..core.derive import PipelineSum, forecast, open_opportunities, opp_owner
+from ..core.figures import events, named_targets, target_progress
 from ..core.figures import figures as figures_of
 from ..core.present import Presenter
 from ..repo.model import Customer
@@ -42,6 +43,8 @@ def command(obj: RunOptions, owner: str | None, fmt: str) -> None:
     today = repo.config.today
     fc = forecast(book.customers, repo.config, today, who)
     figures = figures_of(book.customers, book.facts, repo.config, today, who)
+    # targets of this month and quarter: won so far, the weighted pipeline expected to close by the period's end
+    targets = target_progress(book.customers, events(book.customers), repo.config, today, who)
     L = Presenter.of(repo)
 
     def errors(c: Customer) -> list[str]:
@@ -65,7 +68,9 @@ def command(obj: RunOptions, owner: str | None, fmt: str) -> None:
             "by_owner": {k: _sums(s) for k, s in fc.by_owner.items()},
             "by_source": {k: _sums(s) for k, s in fc.by_source.items()},
             "won": {k: {"count": w.count, "amount": w.amount} for k, w in figures.won.items()},
-            "figures": figures.named(),
+            "figures": {**figures.named(), **named_targets(targets, today)},
+            "targets": [{"period": t.period, "metric": t.metric, "target": t.target, "actual": t.actual,
+                         "gap": round(t.gap, 2), "weighted_pipeline": t.weighted} for t in targets],
             "slipping": slipping, "skipped": book.unreadable_names, "with_errors": marked,
         }, ensure_ascii=False, indent=2))
         return
@@ -98,6 +103,15 @@ def command(obj: RunOptions, owner: str | None, fmt: str) -> None:
             last_quarter=won["last_quarter"].amount,
         )
     )
+    for goal in targets:
+        money = goal.metric == "won"
+        shown = {k: f"{v:,.0f}" if money else str(int(v)) for k, v in (("target", goal.target),
+                                                                            ("actual", goal.actual), ("gap", goal.gap))}
+        pct = f"{goal.attained:.0%}" if goal.attained is not None else "—"
+        line = repo.msgs.word(f"report.target.{goal.metric}", period=goal.period, pct=pct, **shown)
+        if money and goal.gap > 0:
+            line += repo.msgs.word("report.target.weighted", weighted=f"{goal.weighted:,.0f}")
+        out.print(Text(line))
     if slipping:
         s = Table(title=repo.msgs.word("forecast.slipping_opportunities", n=len(slipping)),
                   title_justify="left", title_style="bold")

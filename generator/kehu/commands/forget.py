@@ -34,6 +34,7 @@ def _warn_history(repo: Repo, files: list[str], secrets: list[str]) -> None:
         click.echo(f"  {cmd}")
     click.echo(repo.msgs.word("forget.then_every_colleague"))
     click.echo(repo.msgs.word("forget.the_forge_keeps"))
+    click.echo(repo.msgs.word("forget.issues_keep"))
 
 
 @click.command("forget")

@@ -95,6 +95,7 @@ def trail(repo: Repo, revs: list[Revision], internal: bool) -> list[Entry]:
     words = describe.words
     order = repo.schemas.field_order()
     out: list[Entry] = []
+    describe.knowing([_data(repo, rev.path or "", rev.raw)[0] for rev in revs])
     for rev in revs:
         name = rev.path or ""
         new, broken = _data(repo, name, rev.raw)

@@ -25,27 +25,31 @@ EXIT_REJECTED = 1  # the import ran, but some rows or values were rejected (list
 @click.option("--dry-run", is_flag=True)
 @click.option("--encoding", default=None)
 @click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), default=None)
 @click.option("--preview", type=click.IntRange(0, 1000), default=10, show_default=True)
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None)
 @click.pass_obj
 @locked
 def command(obj: RunOptions, files: tuple[Path, ...], sheets: tuple[str, ...], mapping: Path | None, owner: str | None,
-            dry_run: bool, encoding: str | None, rejects: Path | None, preview: int, jobs: int | None) -> None:
+            dry_run: bool, encoding: str | None, rejects: Path | None, report: Path | None, preview: int,
+            jobs: int | None) -> None:
     from ..core.present import Presenter
-    from ..io.apply import default_rejects_path, write_plan, write_rejects
+    from ..io.apply import default_rejects_path, default_report_path, write_plan, write_rejects
     from ..io.mapping import load_mapping
     from ..io.plan import Planner
     from ..io.readers import read_paths
-    from ..io.report import mapping_lines, preview_lines, summary_lines
+    from ..io.report import mapping_lines, markdown_report, preview_lines, summary_lines
     from ..store.transaction import require_sound_repo
+    from ..util.atomic import atomic_write
 
     repo = repo_from(obj)
     msgs = repo.msgs
     require_sound_repo(repo)
     rejects_target = rejects or default_rejects_path(files[0])
-    if repo.source_of(rejects_target) is not None:  # checked before anything is written
-        fail(msgs.line("out-is-source", option="--rejects", out=rejects_target,
-                 source=repo.source_of(rejects_target)))
+    report_target = report or default_report_path(files[0])
+    for option, target in (("--rejects", rejects_target), ("--report", report_target)):
+        if repo.source_of(target) is not None:  # checked before anything is written
+            fail(msgs.line("out-is-source", option=option, out=target, source=repo.source_of(target)))
     tables = read_paths(list(files), sheets, encoding)
     filled = [sum(1 for row in t.rows if any(str(v).strip() for v in row if v is not None)) for t in tables]
     if all(n <= 1 for n in filled):  # nothing, or a header row and nothing under it
@@ -56,7 +60,7 @@ def command(obj: RunOptions, files: tuple[Path, ...], sheets: tuple[str, ...], m
     item_fields = {p: list(defs.get(p, {}).get("properties", {}))
                    for p in ("contact", "interaction", "deal", "survey", "complaint")}
     team_map = load_mapping(mapping, list(customer.get("properties", {})), item_fields,
-                            set(repo.schemas.vocabularies))
+                            {name: v.keys() for name, v in repo.schemas.vocabularies.items()})
     planner = Planner(repo, team_map, owner)
     progress = _progress()
     total_rows = sum(len(t.rows) for t in tables)
@@ -66,8 +70,10 @@ def command(obj: RunOptions, files: tuple[Path, ...], sheets: tuple[str, ...], m
     plan = planner.finish(validate=dry_run)
     out: list[str] = []
     words = Presenter.of(repo)
+    columns: list[str] = []
     for sheet, smap in plan.sheets:
-        out.extend(mapping_lines(sheet, smap, msgs, words))
+        columns.extend(mapping_lines(sheet, smap, msgs, words))
+    out.extend(columns)
     if dry_run:
         out.extend(preview_lines(plan, msgs, preview, words))
     if not dry_run and plan.writes:
@@ -83,13 +89,19 @@ def command(obj: RunOptions, files: tuple[Path, ...], sheets: tuple[str, ...], m
         finally:
             progress.stop()
     out.extend(summary_lines(plan, msgs))
-    if (plan.rejects or plan.dropped) and not dry_run:
-        target = rejects or default_rejects_path(files[0])
+    if not dry_run:
+        text = markdown_report(plan, msgs, [str(f) for f in files], repo.config.today.isoformat(), dry_run, columns)
         try:
-            write_rejects(target, sorted(plan.rejects + plan.dropped, key=lambda r: r.ref), msgs.lang)
-            out.append(msgs.word("rejects_file", path=target))
+            atomic_write(report_target, text)
+            out.append(msgs.word("import.report_file", path=report_target))
         except OSError as e:
-            out.append(f"kehu: {target}: {e.strerror or e}")
+            out.append(f"kehu: {report_target}: {e.strerror or e}")
+    if (plan.rejects or plan.dropped) and not dry_run:
+        try:
+            write_rejects(rejects_target, sorted(plan.rejects + plan.dropped, key=lambda r: r.ref), msgs.lang)
+            out.append(msgs.word("rejects_file", path=rejects_target))
+        except OSError as e:
+            out.append(f"kehu: {rejects_target}: {e.strerror or e}")
     if dry_run:
         out.append(msgs.word("dry_run"))
     echo("\n".join(out))

@@ -28,15 +28,17 @@ import click
 
 from .. import __version__
 from ..git.codeowners import GITHUB_FILE, GITLAB_FILE, github_text, gitlab_text, ownership_of
+from ..git.forms import form_files
 from ..git.gitsetup import configure as configure_drivers
 from ..git.install import Install, from_spec, precommit_config
 from ..git.install import current as current_install
 from ..repo.config import CONFIG_FILE, CUSTOMERS_DIR, SCHEMA_DIR, TEAM_FILE, Config, default_config_text
 from ..repo.files import customer_scan
 from ..repo.idscheme import member_code
-from ..repo.model import team_from
+from ..repo.model import Team, team_from
+from ..repo.repository import Repo
 from ..repo.root import team_locale
-from ..repo.schema import SCHEMA_FILES
+from ..repo.schema import SCHEMA_FILES, SchemaSet
 from ..repo.yamlload import load_yaml_bytes
 from ..util.atomic import atomic_write
 from ..util.gitcmd import GitRun, git
@@ -168,10 +170,18 @@ def plan(target: Path, name: str, email: str | None, handle: str, git: str | Non
         files[path] = text
     elif not existing:
         files[f"{CUSTOMERS_DIR}/.gitkeep"] = b""
+    files.update(form_files(new_repo(target, team, today)))
     own = ownership_of(team, {**existing, **{k: v for k, v in files.items() if k.startswith(f"{CUSTOMERS_DIR}/")}})
     files[GITHUB_FILE] = github_text(own).encode("utf-8")
     files[GITLAB_FILE] = gitlab_text(own).encode("utf-8")
     return files
+
+
+def new_repo(target: Path, team: Team, today: dt.date) -> Repo:
+    """The repository init is about to write, as kehu will read it (shipped schemas, default rules, this team):
+    what the forms are made from before any file exists."""
+    config = Config.build(today=today)
+    return Repo(target, config, SchemaSet(None), team, Locale(config.locale))
 
 
 def conflicts(target: Path, files: dict[str, bytes]) -> list[str]:

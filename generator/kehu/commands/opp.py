@@ -22,11 +22,20 @@ from ..book.loader import open_book
 from ..core.derive import opp_probability, opp_slipping
 from ..core.present import Presenter
 from ..repo.repository import Repo
-from ..store.mapedit import entry, field_order, insert_dated, set_field, yaml_date
+from ..store.mapedit import complete_first_followup, entry, field_order, insert_dated, set_field, yaml_date
 from ..store.transaction import Editing, open_for_edit, require_sound_repo, save
 from ..util.errors import refuse
 from ..words.catalogue import Locale
-from ._args import is_none_word, parse_amount, parse_date, parse_probability, require_handle, require_text, vocab_key
+from ._args import (
+    is_none_word,
+    parse_amount,
+    parse_date,
+    parse_probability,
+    require_assignable,
+    require_handle,
+    require_text,
+    vocab_key,
+)
 from ._common import RunOptions, locked, repo_from, report_warnings, say_changes
 from ._views import console
 
@@ -131,7 +140,7 @@ def add(obj: RunOptions, customer: str, what: str, amount: str, close: str, stag
     when = parse_date(msgs, "--close", close)
     key = _stage(repo, "--stage", stage) if stage is not None else repo.config.stages[0]
     chance = parse_probability(msgs, "--probability", probability) if probability is not None else None
-    who = require_handle(repo, "--owner", owner) if owner is not None else None
+    who = require_assignable(repo, "--owner", owner) if owner is not None else None
     ed = open_for_edit(repo, customer)
     today = repo.config.today
     oid = new_id({str(o.get("id")) for o in _opps(ed)}, today)
@@ -203,7 +212,7 @@ def set_(obj: RunOptions, customer: str, opp: str, field: str, value: str) -> No
     elif field == "probability":
         new = None if is_none_word(value) else parse_probability(msgs, "probability", value)
     elif field == "owner":
-        new = require_handle(repo, "owner", value)
+        new = require_assignable(repo, "owner", value)
     else:
         new = None if is_none_word(value) else require_text(msgs, "note", value)
     old = o.get(field)
@@ -247,6 +256,7 @@ def win(obj: RunOptions, customer: str, opp: str, signed: str | None, amount: st
         deals = CommentedSeq()
         set_field(ed.data, "deals", deals, field_order(repo))
     insert_dated(deals, deal, "signed")
+    complete_first_followup(ed.data)
     o["stage"] = "won"
     o.pop("probability", None)
     set_field(o, "closed", yaml_date(when), ITEM_ORDER)

@@ -11,10 +11,8 @@ repository. ``--webhook URL --kind K`` sends one owner's list to one robot (to t
 
 from __future__ import annotations
 
-import json
-import os
+import dataclasses
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import click
@@ -25,17 +23,8 @@ from ..core.derive import upcoming_birthdays
 from ..core.figures import figures
 from ..core.present import Presenter
 from ..core.privacy import Masking
-from ..io.remind import (
-    ROBOTS,
-    DeliveryError,
-    Message,
-    Smtp,
-    mention_problem,
-    redact,
-    robot_requests,
-    send_email,
-    send_robot,
-)
+from ..git.forms import FormLinks
+from ..io.remind import ROBOTS, Delivery, Message, configured, deliver, one_line, redact, secrets_env
 from ..repo.gitinfo import current_handle
 from ..repo.model import Customer
 from ..repo.repository import Repo
@@ -44,37 +33,6 @@ from ..util.errors import KehuError, refuse
 from ._args import require_handle
 from ._common import RunOptions, print_error, repo_from
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
-
-
-@dataclass
-class Delivery:
-    """One message to one place."""
-
-    owner: str
-    kind: str
-    target: str             # webhook URL or email address (secret: never printed whole)
-    secret: str | None
-    message: Message
-
-
-def secrets_env() -> dict[str, str]:
-    """The environment, plus the forge secrets GitHub hands over as one JSON (``KEHU_SECRETS``)."""
-    env = dict(os.environ)
-    packed = env.get("KEHU_SECRETS")
-    if packed:
-        try:
-            extra = json.loads(packed)
-        except ValueError:
-            extra = {}
-        if isinstance(extra, dict):
-            env = {**{k: str(v) for k, v in extra.items() if isinstance(v, str)}, **env}
-    return env
-
-
-def _one_line(text: object) -> str:
-    return _CONTROL.sub(" ", str(text or "")).strip()
-
 
 def owner_message(repo: Repo, owner: str, customers: list[Customer], rows: list[dict[str, Any]], masking: Masking,
                   due: dict[str, int]) -> Message:
@@ -82,6 +40,7 @@ def owner_message(repo: Repo, owner: str, customers: list[Customer], rows: list[
     due figures (``kehu.core.figures``), the counts the site's team page shows."""
     today = repo.config.today
     words = Presenter.of(repo)
+    links = FormLinks.of(repo)
     who = words.member(owner)
     msg = Message(repo.msgs.word("remind.follow_ups_due", who=who, today=today.isoformat()))
     for bucket in ("overdue", "today"):
@@ -93,9 +52,12 @@ def owner_message(repo: Repo, owner: str, customers: list[Customer], rows: list[
         for r in mine:
             late = -int(r["days"])
             when = r["due"] + (repo.msgs.word("remind.days_late", late=late) if late > 0 else "")
-            reason = masking.text(_one_line(r["reason_text"]))
-            msg.lines.append((repo.msgs.word("remind.due_line", when=when, id=r["id"], name=_one_line(r["name"]),
+            reason = masking.text(one_line(r["reason_text"]))
+            msg.lines.append((repo.msgs.word("remind.due_line", when=when, id=r["id"], name=one_line(r["name"]),
                                              reason=reason), False))
+            if links is not None:  # 记录跟进, pre-filled with the customer and this owner
+                msg.links[len(msg.lines) - 1] = (repo.msgs.word("form.log.button"),
+                                                 links.log(str(r["id"]), owner, one_line(r["name"])))
     window = repo.config.birthday_window_days
     birthdays = []
     for c in customers:
@@ -106,67 +68,9 @@ def owner_message(repo: Repo, owner: str, customers: list[Customer], rows: list[
     if birthdays:
         msg.lines.append((repo.msgs.word("remind.birthdays_within_days", window=window, n=len(birthdays)), True))
         for when, person, company, cid in sorted(birthdays):
-            msg.lines.append((repo.msgs.word("remind.birthday_line", when=when.isoformat(), person=_one_line(person),
-                                             company=_one_line(company), cid=cid), False))
+            msg.lines.append((repo.msgs.word("remind.birthday_line", when=when.isoformat(), person=one_line(person),
+                                             company=one_line(company), cid=cid), False))
     return msg
-
-
-def configured(repo: Repo, owners: list[str], env: dict[str, str],
-               dry_run: bool = False) -> tuple[list[tuple[str, str, str, str | None, str | None]], list[str]]:
-    """(owner, kind, target, secret, mention) of every channel in team.yaml, and the problems (a missing
-    variable) — one line each, naming the member and the app as people say them. In a dry run a missing
-    variable still shows the message, addressed to the variable's name."""
-    out, problems = [], []
-    assert repo.team is not None  # the owners are its members
-    words = Presenter.of(repo)
-    for owner in owners:
-        member = repo.team.handles[owner]
-        who = words.who(owner)
-        for entry in member.remind:
-            kind = str(entry.get("kind"))
-            app = kind_word(repo, kind)
-            if kind in ROBOTS:
-                name = entry.get("webhook_env")
-                url = env.get(str(name)) if name else None
-                secret_name = entry.get("secret_env")
-                secret = env.get(str(secret_name)) if secret_name else None
-                mention = entry.get("mention")
-                why_not = mention_problem(kind, str(mention) if mention else None)
-                if why_not:
-                    problems.append(repo.msgs.word(why_not, owner=who))
-                if not name:
-                    problems.append(repo.msgs.word("remind.the_channel_has", owner=who, kind=app))
-                elif not url and not dry_run:
-                    problems.append(repo.msgs.word("remind.environment_variable_the", owner=who, name=name, kind=app))
-                elif secret_name and not secret and not dry_run:
-                    problems.append(repo.msgs.word("remind.environment_variable_the2", owner=who,
-                                                   secret_name=secret_name, kind=app))
-                else:
-                    out.append((owner, kind, url or f"https://${name}", secret, mention))
-            elif kind == "email":
-                to = entry.get("to") or member.email
-                if not to:
-                    problems.append(repo.msgs.word("remind.the_email_channel", owner=who))
-                else:
-                    out.append((owner, kind, str(to), None, None))
-    return out, problems
-
-
-def kind_word(repo: Repo, kind: str) -> str:
-    """The app a channel goes to, as people name it: 企业微信, 钉钉, 飞书, 邮件."""
-    return repo.msgs.word(f"remind.kind.{kind}") if repo.msgs.has(f"remind.kind.{kind}") else kind
-
-
-def _print_dry(repo: Repo, d: Delivery) -> None:
-    who, app = Presenter.of(repo).who(d.owner), kind_word(repo, d.kind)
-    if d.kind == "email":
-        click.echo(repo.msgs.word("remind.dry_email", target=d.target, owner=who))
-        click.echo(d.message.text())
-    else:
-        for url, body in robot_requests(d.kind, d.target, d.message, d.secret):
-            click.echo(repo.msgs.word("remind.dry_robot", kind=app, target=redact(url), owner=who))
-            click.echo(json.dumps(body, ensure_ascii=False, indent=2))
-    click.echo()
 
 
 @click.command("remind")
@@ -207,9 +111,9 @@ def command(obj: RunOptions, owner: str | None, webhook: str | None, kind: str |
         if not members:
             raise refuse(repo.msgs, "cli-remind-no-channel")
         channels, problems = configured(repo, [m.handle for m in members], env, dry_run)
-    masking = Masking.of(repo.config, wide=True)
     book = open_book(repo)
     customers, facts = book.customers, book.facts
+    masking = Masking.of(repo.config, wide=True).knowing(customers)  # a group chat is a wide audience
     today = repo.config.today
     deliveries: list[Delivery] = []
     empty: set[str] = set()
@@ -224,32 +128,14 @@ def command(obj: RunOptions, owner: str | None, webhook: str | None, kind: str |
         if message is None:
             empty.add(who)
             continue
-        if mention:
-            message = Message(message.title, message.lines, str(mention))
+        if mention:  # (a robot says why it cannot mention as configured: remind.feishu_mobile)
+            message = dataclasses.replace(message, mention=str(mention))
         deliveries.append(Delivery(who, chan_kind, target, secret, message))
     words = Presenter.of(repo)
     for who in sorted(empty):
         click.echo(repo.msgs.word("remind.nothing_due_today", who=words.who(who)))
-    sent = 0
-    smtp: Smtp | None = None
-    for d in deliveries:
-        if dry_run:
-            _print_dry(repo, d)
-            continue
-        try:
-            if d.kind == "email":
-                smtp = smtp or Smtp.from_env(env)
-                send_email(smtp, d.target, d.message)
-                shown = d.target
-            else:
-                send_robot(d.kind, d.target, d.message, d.secret)
-                shown = redact(d.target)
-        except DeliveryError as e:
-            problems.append(repo.msgs.word("remind.failed", owner=words.who(d.owner), kind=kind_word(repo, d.kind),
-                                           reason=e.line_for(repo.msgs)))
-            continue
-        sent += 1
-        click.echo(repo.msgs.word("remind.sent", owner=words.who(d.owner), kind=kind_word(repo, d.kind), shown=shown))
+    sent, failed = deliver(repo, deliveries, env, dry_run, click.echo)
+    problems += failed
     for p in problems:
         print_error(KehuError(p), repo.msgs)
     if problems and not dry_run:

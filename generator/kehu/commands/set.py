@@ -21,11 +21,12 @@ from ..core.present import Presenter
 from ..repo.model import as_date
 from ..repo.repository import Repo
 from ..repo.schema import Vocabulary
-from ..store.mapedit import entry, field_order, insert_dated, set_field, yaml_date
+from ..store.mapedit import complete_first_followup, entry, field_order, insert_dated, set_field, yaml_date
 from ..store.transaction import Editing, open_for_edit, require_sound_repo, save
 from ..util.errors import refuse
+from ..util.problems import Problem
 from ..words.terminal import echo
-from ._args import is_none_word, parse_amount, parse_date, require_handle, require_text, vocab_key
+from ._args import is_none_word, parse_amount, parse_date, require_assignable, require_text, vocab_key
 from ._common import RunOptions, locked, repo_from, report_warnings, say_changes
 
 # fields `kehu set` leaves to other commands (or to nobody)
@@ -136,7 +137,7 @@ def convert(repo: Repo, field: str, spec: Spec, values: tuple[str, ...]) -> Any:
     if spec.kind == "vocab":
         return vocab_key(msgs, repo.schemas.vocabularies[spec.vocab or ""], field, text)
     if spec.kind == "handle":
-        return require_handle(repo, field, text)
+        return require_assignable(repo, field, text)
     if spec.kind == "date":
         return yaml_date(parse_date(msgs, field, text))
     if spec.kind in ("number", "text_or_number"):
@@ -218,6 +219,25 @@ def won_deal(repo: Repo, ed: Editing, given: DealGiven) -> CommentedMap | None:
     when = parse_date(msgs, "--signed", signed) if signed else repo.config.today
     return entry([("contract", (contract or "").strip()), ("product", require_text(msgs, "--product", product)),
                   ("amount", parse_amount(msgs, "--amount", amount)), ("signed", when)])
+
+
+def won_moved_back(repo: Repo, ed: Editing, old: Any, new: Any) -> list[Problem]:
+    """A won customer moved back to an earlier stage: a warning naming its newest deal (and, when kehu.yaml's
+    approval rules say so, that the change needs a manager's approving review before it merges)."""
+    stages = repo.config.stages
+    if str(old) != "won" or str(new) not in stages or stages.index(str(new)) >= stages.index("won"):
+        return []
+    msgs = repo.msgs
+    signed = [d for d in ed.data.get("deals") or [] if isinstance(d, dict)]
+    newest = max(signed, key=lambda d: str(d.get("signed") or ""), default=None)
+    deal = (msgs.word("set.won_back_deal", contract=newest.get("contract") or newest.get("product"),
+                      amount=f"{newest.get('amount') or 0:,}", signed=newest.get("signed") or "—")
+            if newest is not None else msgs.word("set.won_back_no_deal"))
+    needs = any(rule.kind == "won_moved_back" for rule in repo.config.approval.rules)
+    line = ed.data.lc.data.get("stage", (0, 0))[0] + 1 if hasattr(ed.data, "lc") else 1
+    label = Presenter.of(repo).stage(str(new))
+    return [msgs.warning(ed.name, line, 1, "won-moved-back", stage=label, deal=deal,
+                         approval=msgs.word("set.won_back_approval") if needs else "", id=ed.path.stem)]
 
 
 def _changes(repo: Repo, ed: Editing, field: str, values: tuple[str, ...], reason: str | None,
@@ -311,10 +331,14 @@ def command(obj: RunOptions, customer: str, field: str, values: tuple[str, ...],
             deals = CommentedSeq()
             set_field(ed.data, "deals", deals, field_order(repo))
         insert_dated(deals, deal, "signed")
+        complete_first_followup(ed.data)
         done["deals"] = (None, deal)
     if not done:
         shown = Presenter.of(repo).field(field_named(repo, field.strip()) or field)
         echo(repo.msgs.word("set.unchanged_nothing_written", name=ed.name, field=shown))
         return
-    report_warnings(save(ed), repo.msgs)
+    warnings = save(ed)
+    if "stage" in done:
+        warnings += won_moved_back(repo, ed, *done["stage"])
+    report_warnings(warnings, repo.msgs)
     say_changes(repo, ed)

@@ -65,7 +65,7 @@ def profile_table(repo: Repo, c: Customer, f: Facts, masking: Masking | None = N
     L = Presenter.of(repo)
     t = _kv_table(f"{c.id}  {c.name}")
     row = t.add_row
-    row(L.t("show.industry"), f"{c.industry} {L.vocab('industry', c.industry)}")
+    row(L.t("show.industry"), L.industry(c.industry))
     row(L.t("show.stage"), L.stage(c.stage, c.lost_from))
     row(L.t("show.owner"), L.member(c.owner))
     row(L.t("show.created"), c.created.isoformat() if c.created else "")
@@ -218,7 +218,8 @@ def command(obj: RunOptions, customer: str, mask: bool, internal: bool, show_all
     path = book.resolve(customer)
     c, f = facts_for(repo, path, book)
     problems = book.problems_of(file_name(repo.root, path))
-    masking = Masking.of(repo.config, wide=mask)
+    masking = Masking.of(repo.config, wide=mask).knowing(book.customers)
+    c, f = masking.customer(c), masking.facts(f)  # --mask: every field and fact as a wide audience may read it
     out = console()
     out.print(profile_table(repo, c, f, masking))
     marked = problems_block(repo, problems)

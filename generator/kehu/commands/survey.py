@@ -5,15 +5,9 @@ from __future__ import annotations
 import click
 
 from ..core.present import Presenter
-from ..repo.model import SURVEY_DIMENSIONS
-from ..store.mapedit import append_dated, entry, field_order
-from ..store.transaction import open_for_edit, require_sound_repo, save
-from ..util.errors import refuse
+from ..store.edits import add_survey
 from ..words.terminal import echo
-from ._args import parse_date, parse_score
 from ._common import RunOptions, locked, repo_from, report_warnings
-
-OPTIONS = {"quality": "--quality", "attitude": "--attitude", "response": "--response", "after_sales": "--after-sales"}
 
 
 @click.command("survey")
@@ -28,17 +22,8 @@ OPTIONS = {"quality": "--quality", "attitude": "--attitude", "response": "--resp
 @locked
 def command(obj: RunOptions, customer: str, comment: str | None, date: str | None, **scores: str | None) -> None:
     repo = repo_from(obj)
-    require_sound_repo(repo)
-    msgs = repo.msgs
-    given = {d: parse_score(msgs, OPTIONS[d], scores[d]) for d in SURVEY_DIMENSIONS if scores.get(d) is not None}
-    if not given:
-        raise refuse(msgs, "cli-missing-option", option=" / ".join(OPTIONS.values()),
-                     hint=repo.msgs.word("survey.give_at_least"))
-    when = parse_date(msgs, "--date", date) if date is not None else repo.config.today
-    ed = open_for_edit(repo, customer)
-    item = entry([("date", when), *given.items(), ("comment", (comment or "").strip())])
-    append_dated(ed.data, "surveys", item, field_order(repo))
-    report_warnings(save(ed), repo.msgs)
+    done = add_survey(repo, customer, scores, comment, date)
+    report_warnings(done.warnings, repo.msgs)
     words = Presenter.of(repo)
-    shown = words.join(f"{words.field(k, 'survey')} {v}" for k, v in given.items())
-    echo(repo.msgs.word("survey.survey_recorded", name=ed.name, when=when.isoformat(), shown=shown))
+    shown = words.join(f"{words.field(k, 'survey')} {v}" for k, v in done.scores.items())
+    echo(repo.msgs.word("survey.survey_recorded", name=done.editing.name, when=done.when.isoformat(), shown=shown))

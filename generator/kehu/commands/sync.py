@@ -77,7 +77,12 @@ def command(obj: RunOptions, base: str | None, remote: str | None, no_fetch: boo
             branches: tuple[str, ...]) -> None:
     from ..git.sync import SyncError, sync, sync_branches
     from ..repo.gitinfo import handle_for_email, user_email
+    from ..util.gitcmd import Value
 
+    # names typed on the command line (or by the sync workflow): values for git, never options
+    remote = Value(remote) if remote is not None else None
+    base = Value(base) if base is not None else None
+    branches = tuple(Value(b) for b in branches)
     repo = repo_from(obj)
     msgs = repo.msgs
     creator = handle_for_email(repo.team, user_email(repo.root))

@@ -8,6 +8,7 @@ threshold comes from the configuration (kehu.yaml).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -16,6 +17,7 @@ from typing import Any
 
 from ..repo.config import Config
 from ..repo.model import Contact, Customer, Opportunity
+from ..words.catalogue import is_first_followup_action
 
 STATUSES = ("active", "dormant", "lost", "potential")
 CLASSES = ("core", "key", "normal", "potential")
@@ -59,8 +61,19 @@ class Facts:
     qualified_lead: bool
     due: Due | None
     quiet: bool
-    missing: list[Missing] = field(default_factory=list)
     rhythms: list[Due] = field(default_factory=list)  # re-verification and satisfaction follow-up (RHYTHM_REASONS)
+    last_contact_imported: bool = False  # the last contact is the previous system's (imported_last_contact)
+    # the missing information is found when first asked for: the lists and figures of a large book never ask,
+    # and walking every value of every record was the costliest fact of all
+    missing_of: tuple[Customer, Config] | None = field(default=None, repr=False, compare=False)
+    _missing: list[Missing] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def missing(self) -> list[Missing]:
+        """The values still to collect (``missing_info``); empty where they were not asked for."""
+        if self._missing is None:
+            self._missing = missing_info(*self.missing_of) if self.missing_of is not None else []
+        return self._missing
 
 
 @dataclass(slots=True)
@@ -92,9 +105,31 @@ def cooperation_since(c: Customer) -> dt.date | None:
     return min(signed) if signed else None
 
 
+def contact_days(c: Customer) -> list[dt.date]:
+    """Every day the team was in contact with the customer: each interaction, and each sale — a deal signed or an
+    opportunity won is contact too, so a customer that has just signed is never "owed a first follow-up"."""
+    days = [i.date for i in c.interactions if i.date]
+    days += [d.signed for d in c.deals if d.signed]
+    days += [o.closed for o in c.opportunities if o.stage == "won" and o.closed]
+    return days
+
+
 def last_contact(c: Customer, today: dt.date) -> dt.date | None:
-    dates = [i.date for i in c.interactions if i.date and i.date <= today]
-    return max(dates) if dates else None
+    """The newest contact not after today (an interaction, a deal signed, an opportunity won) — or the previous
+    system's last follow-up (``imported_last_contact``) while no contact recorded in kehu is newer."""
+    dates = [d for d in contact_days(c) if d <= today]
+    newest = max(dates) if dates else None
+    before = c.imported_last_contact
+    if before is not None and before <= today and (newest is None or before > newest):
+        return before
+    return newest
+
+
+def last_contact_imported(c: Customer, today: dt.date) -> bool:
+    """Whether the last contact is the previous system's record, not a contact kehu recorded."""
+    before = c.imported_last_contact
+    return before is not None and before <= today and last_contact(c, today) == before and \
+        before not in contact_days(c)
 
 
 def value_level(value: float, cfg: Config) -> str:
@@ -157,7 +192,9 @@ def next_due(c: Customer, klass: str, last: dt.date | None, cfg: Config) -> Due 
         return None
     candidates: list[Due] = []
     na = c.next_action
-    if na and na.date and (last is None or na.date > last):
+    # the first follow-up `kehu new` planned is done by any contact (a call, a deal signed, an opportunity won)
+    first_done = last is not None and is_first_followup_action(na.action if na else None)
+    if na and na.date and (last is None or na.date > last) and not first_done:
         candidates.append(Due(na.date, "next_action", na.action, na.line))
     if last is None and not predates_kehu(c):
         if c.created:
@@ -265,6 +302,14 @@ def revive_list(customers: Iterable[Customer], facts: dict[str, Facts]) -> list[
     return out
 
 
+def may_hold_marker(raw: Any, markers: set[str]) -> bool:
+    """Whether some text in ``raw`` may be a "not known yet" marker: one C-speed pass over the record as JSON
+    (escaping is per character, so a value holding a marker holds its escaped form). Usually not, and then
+    no field's path is built — a path per value made ``missing_info`` the costliest fact of a large book."""
+    text = json.dumps(raw, ensure_ascii=False, default=str)
+    return any(json.dumps(m, ensure_ascii=False)[1:-1] in text for m in markers)
+
+
 def missing_info(c: Customer, cfg: Config) -> list[Missing]:
     markers = {m.strip() for m in cfg.missing_markers}
     out: list[Missing] = []
@@ -280,7 +325,8 @@ def missing_info(c: Customer, cfg: Config) -> list[Missing]:
             for i, v in enumerate(value):
                 walk(v, f"{path}[{i}]", line)
 
-    walk(c.raw, "", 1)
+    if may_hold_marker(c.raw, markers):
+        walk(c.raw, "", 1)
     for name in cfg.recommended_fields:
         if c.raw.get(name) in (None, "", []):
             out.append(Missing(name, None, c.line_of(name) if name in c.raw else 1))
@@ -324,8 +370,9 @@ def derive(c: Customer, ctx: Context, with_missing: bool = True) -> Facts:
         qualified_lead=qualified,
         due=due,
         quiet=bool(c.quiet_until and c.quiet_until > today),
-        missing=missing_info(c, cfg) if with_missing else [],
+        missing_of=(c, cfg) if with_missing else None,
         rhythms=[] if state == "dormant" else rhythm_dues(c, value_level(value, cfg), since, cfg),  # revive instead
+        last_contact_imported=last_contact_imported(c, today),
     )
 
 
@@ -720,10 +767,11 @@ def pool_enabled(cfg: Config) -> bool:
 
 
 def pool_reference(c: Customer, today: dt.date) -> dt.date | None:
-    """The day the owner's silence counts from: their last interaction with the customer, the day they
-    took it (``owner_since``) or its creation, whichever is latest."""
+    """The day the owner's silence counts from: their last interaction with the customer (or the previous
+    system's last follow-up), the day they took it (``owner_since``) or its creation, whichever is latest."""
     mine = [i.date for i in c.interactions if i.by == c.owner and i.date and i.date <= today]
-    return max([d for d in (*mine, c.owner_since, c.created) if d], default=None)
+    before = c.imported_last_contact if c.imported_last_contact and c.imported_last_contact <= today else None
+    return max([d for d in (*mine, before, c.owner_since, c.created) if d], default=None)
 
 
 def pool_keeps(c: Customer) -> bool:

@@ -13,8 +13,13 @@ homophone      the pinyin input method's wrong candidate (启明 / 启鸣)
 traditional    the traditional form (華信 / 华信)
 lookalike      a character that looks the same (己 / 已, 技 / 枝)
 spacing        a stray space or punctuation mark
-legal-form     a broken legal suffix (有限公 / 有限司 / 有线公司)
+legal-form     a broken legal suffix (有限公 / 有限司 / 有线公司 / 股技有限公司)
 =============  ==========================================
+
+A company is also often written once in Chinese and once in English (上海启明科技有限公司 / Shanghai Qiming
+Technology Co., Ltd.; 华信 / Huaxin): ``translation`` pairs a Chinese name with a Latin-script one whose words,
+without legal form and industry words (data/industries_en.txt), are the pinyin of its trade name, in the
+same city (or neither naming one). Such pairs are flagged as possible duplicates, never merged by themselves.
 
 :func:`typo_kind` says which of these turns one name into the other, or None; any other
 difference — another trade name, another city, another industry — is another company.
@@ -37,7 +42,7 @@ from ..words.input_words import chars, section
 
 FEW = 50  # selected names compared one by one with every name (more: through one-deletion buckets)
 TYPO_KINDS = ("missing", "doubled", "swapped", "homophone", "traditional", "lookalike", "spacing", "legal-form",
-              "edit")
+              "edit", "translation")
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
@@ -80,13 +85,15 @@ class NameKey:
     form_broken: bool     # the legal suffix is a slip of a known one (有限公, 有线公司)
     traditional: bool     # written with traditional characters
     latin: bool           # no Han character: compared by edit distance
+    words: str = ""       # a Latin name's words without legal form and industry words ("shanghai qiming")
 
     def as_list(self) -> list[Any]:
-        return [self.core, self.region, self.trade, self.form_broken, self.traditional, self.latin]
+        return [self.core, self.region, self.trade, self.form_broken, self.traditional, self.latin, self.words]
 
     @classmethod
     def from_list(cls, v: list[Any]) -> NameKey:
-        return cls(str(v[0]), str(v[1]), str(v[2]), bool(v[3]), bool(v[4]), bool(v[5]))
+        return cls(str(v[0]), str(v[1]), str(v[2]), bool(v[3]), bool(v[4]), bool(v[5]),
+                   str(v[6]) if len(v) > 6 else "")
 
 
 @lru_cache(maxsize=1)
@@ -176,6 +183,9 @@ def _strip_form(text: str, suffixes: tuple[str, ...]) -> tuple[str, bool]:
             return _strip_form(text[:-cut], suffixes)[0], True
     if exact is None:
         return text, False
+    cut = _slip_before(text, exact, han)
+    if cut:
+        return _strip_form(text[:-cut], suffixes)[0], True
     rest, broken = _strip_form(text[: -len(exact)], suffixes)
     # 有限公 is in the default list so that it counts as an exact duplicate, but it is a slip
     return rest, broken or exact in _parts().slipped
@@ -195,6 +205,22 @@ def _broken_tail(text: str, han: list[str]) -> int:
     for s in han:  # cut short: 有限, 股份有限
         for cut in range(2, len(s)):
             if text.endswith(s[:cut]) and len(text) > cut + 1 and s[:cut] not in _industries()[0]:
+                return cut
+    return 0
+
+
+def _slip_before(text: str, exact: str, han: list[str]) -> int:
+    """How many closing characters of ``text`` are a slip of a longer legal form that ends in the form ``exact``
+    it ends in (股技有限公司 for 股份有限公司: 有限公司 is written right, 股份 is not), else 0. A trade name must
+    remain (four characters: a city and a name), so that a name ending in such a character keeps it."""
+    from rapidfuzz.distance import OSA
+
+    for s in han:
+        if len(s) <= len(exact) or not s.endswith(exact):
+            continue
+        for cut in (len(s), len(s) - 1, len(s) + 1):
+            tail = text[-cut:]
+            if len(text) - cut >= 4 and tail != s and OSA.distance(tail, s, score_cutoff=1) <= 1:
                 return cut
     return 0
 
@@ -242,11 +268,17 @@ def _region_prefix(text: str) -> tuple[str, str]:
 
 def name_key(name: str, suffixes: Iterable[str]) -> NameKey:
     """The :class:`NameKey` of a company name (``suffixes``: check.company_suffixes of kehu.yaml)."""
-    text = unicodedata.normalize("NFKC", str(name)).casefold().strip()
+    return _name_key(str(name), tuple(suffixes))
+
+
+@lru_cache(maxsize=1 << 16)  # an import asks for each row's name several times (its keys, its merges, its report)
+def _name_key(name: str, suffixes: tuple[str, ...]) -> NameKey:
+    text = unicodedata.normalize("NFKC", name).casefold().strip()
     parts = _parts()
     if not _HAN.search(text):
-        core = _strip_form(parts.separators.sub("", parts.brackets.sub(" ", text)), tuple(suffixes))[0]
-        return NameKey(core, "", core, False, False, True)
+        spaced = parts.brackets.sub(" ", text)
+        core = _strip_form(parts.separators.sub("", spaced), tuple(suffixes))[0]
+        return NameKey(core, "", core, False, False, True, _latin_words(spaced, tuple(suffixes)))
     simple = simplified(text)
     traditional = simple != text
     region = ""
@@ -269,10 +301,70 @@ def name_key(name: str, suffixes: Iterable[str]) -> NameKey:
     return NameKey(region + rest, region, trade, broken, traditional, False)
 
 
+def writing_flaws(name: str, suffixes: Iterable[str]) -> int:
+    """How badly a company name is written, 0 for a clean one: a broken legal form (有限公, 股技有限公司), a space or
+    punctuation mark inside a Chinese name (杭州泰和网络科技有限公 司), traditional characters. When rows name one
+    company several ways, import keeps the best-written name."""
+    text = unicodedata.normalize("NFKC", str(name)).strip()
+    if not _HAN.search(text):
+        return 0
+    key = name_key(text, suffixes)
+    inner = re.search(r"[\u3400-\u9fff][\s\u3000]+[\u3400-\u9fff]", text)
+    return 2 * key.form_broken + bool(inner) + key.traditional
+
+
+# --- Chinese and English names of one company ---------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _latin_vocabulary() -> tuple[frozenset[str], frozenset[str]]:
+    """(legal-form words, industry words) of Latin-script company names: the words of the legal forms
+    (company_names.latin_legal_words in input_words.yaml) and data/industries_en.txt."""
+    legal = frozenset(w.casefold() for w in section("company_names")["latin_legal_words"])
+    return legal, frozenset(w.casefold() for w in _words("industries_en.txt"))
+
+
+def _latin_words(text: str, suffixes: tuple[str, ...]) -> str:
+    """The words of a Latin-script name that can be a transliteration: without legal-form words (also those
+    of ``suffixes``) and industry words ("Shanghai Qiming Technology Co., Ltd." -> "shanghai qiming")."""
+    legal, industry = _latin_vocabulary()
+    suffix_words = {w for s in suffixes if s.isascii() for w in re.findall(r"[a-z0-9]+", s.casefold())}
+    words = re.findall(r"[a-z0-9]+", text)
+    return " ".join(w for w in words if w not in legal and w not in suffix_words and w not in industry)
+
+
+def _sound(text: str) -> str:
+    """The pinyin a Chinese name is spelled with in English, phrase-aware (启明 -> qiming, 长安 -> changan, 重庆 ->
+    chongqing); digits and letters as they are."""
+    from ..words.pinyin import syllables
+
+    return "".join(syllables(text))
+
+
+def _translation(han: NameKey, latin: NameKey, min_length: int) -> bool:
+    """A Chinese name and a Latin one of the same company: the Latin words hold the pinyin of the trade name, and
+    whatever else they hold is the Chinese name's city (or nothing, when it names none)."""
+    sound = _sound(han.trade)
+    words = latin.words.split()
+    if len(sound) < min_length or not words:
+        return False
+    for i in range(len(words)):
+        for j in range(i + 1, min(len(words), i + 4) + 1):
+            if "".join(words[i:j]) == sound:
+                rest = "".join(words[:i] + words[j:])
+                return rest == (_sound(han.region) if han.region else "")
+    return False
+
+
 def typo_kind(a: NameKey, b: NameKey, latin_distance: int = 2, min_length: int = 4) -> str | None:
     """Which one slip turns name ``a`` into name ``b`` (a kind from TYPO_KINDS), or None: another company."""
+    if a.latin != b.latin:
+        if latin_distance <= 0:
+            return None
+        han, latin = (b, a) if a.latin else (a, b)
+        return "translation" if _translation(han, latin, min_length) else None
     if a.latin or b.latin:
-        if not (a.latin and b.latin) or min(len(a.core), len(b.core)) < min_length or latin_distance <= 0:
+        if min(len(a.core), len(b.core)) < min_length or latin_distance <= 0:
             return None
         from rapidfuzz.distance import Levenshtein
 
@@ -337,7 +429,7 @@ def similar_pairs(keys: list[NameKey | None], selected: Iterable[int] | None = N
                 continue
             for j, b in enumerate(keys):
                 if j != i and b is not None and b.core and (b.latin or abs(len(b.core) - len(a.core)) <= 1
-                                                             or a.latin):
+                                                             or a.latin):  # Latin: by distance or translation
                     kind = typo_kind(a, b, latin_distance, min_length)
                     if kind:
                         out[(min(i, j), max(i, j))] = kind
@@ -380,4 +472,29 @@ def similar_pairs(keys: list[NameKey | None], selected: Iterable[int] | None = N
                     kind = typo_kind(named[i], named[j], latin_distance, min_length)
                     if kind:
                         out[(min(i, j), max(i, j))] = kind
+    if latin and len(latin) < len(keys) and latin_distance > 0:
+        _translations(keys, latin, chosen, latin_distance, min_length, out)
     return sorted((i, j, kind) for (i, j), kind in out.items())
+
+
+def _translations(keys: list[NameKey | None], latin: list[int], chosen: set[int] | None, latin_distance: int,
+                  min_length: int, out: dict[tuple[int, int], str]) -> None:
+    """Chinese names whose trade name's pinyin is a run of one to three words of a Latin name: the candidates of
+    ``translation`` pairs, one look-up per Chinese name (pinyin is made only when a book has both kinds)."""
+    runs: defaultdict[str, list[int]] = defaultdict(list)
+    for i in latin:
+        words = cast("NameKey", keys[i]).words.split()
+        for x in range(len(words)):
+            for y in range(x + 1, min(len(words), x + 3) + 1):
+                runs["".join(words[x:y])].append(i)
+    if not runs:
+        return
+    for j, k in enumerate(keys):
+        if k is None or k.latin or not k.trade:
+            continue
+        for i in runs.get(_sound(k.trade), ()):
+            if chosen is not None and i not in chosen and j not in chosen:
+                continue
+            kind = typo_kind(k, cast("NameKey", keys[i]), latin_distance, min_length)
+            if kind:
+                out[(min(i, j), max(i, j))] = kind

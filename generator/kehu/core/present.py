@@ -20,6 +20,7 @@ Where the words come from:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import TYPE_CHECKING, Any
 
 from ..repo.schema import SchemaSet, Vocabulary, _is_vocab, _vocab_from, field_words, title_of
@@ -241,13 +242,25 @@ class Presenter:
         return self.days_ago((today - date).days)
 
     def last_contact(self, facts: Facts) -> str:
-        """The last contact with how long ago it was: ``2024-05-20 (12 days ago)``, or never."""
+        """The last contact with how long ago it was: ``2024-05-20 (12 days ago)``, or never; the previous
+        system's record says so (``2024-05-20 (12 days ago, as the previous system recorded it)``)."""
         if facts.last_contact is None:
             return self.t("never")
         text = facts.last_contact.isoformat()
         if facts.days_since_contact is None:
-            return text
-        return self.aside(text, self.days_ago(facts.days_since_contact))
+            return self.aside(text, self.t("last_contact.imported")) if facts.last_contact_imported else text
+        ago = self.days_ago(facts.days_since_contact)
+        if facts.last_contact_imported:
+            ago = self.t("last_contact.imported_ago", ago=ago)
+        return self.aside(text, ago)
+
+    def industry(self, key: str | None) -> str:
+        """An industry as a profile shows it: its GB/T code and label (I65 软件和信息技术服务业), or the label alone
+        for a value that is no code (待确认)."""
+        label = self.vocab("industry", key)
+        if not key or not re.fullmatch(r"[A-Z][0-9]{0,4}", str(key)):
+            return label or str(key or "")
+        return f"{key} {label}"
 
     # --- lists ------------------------------------------------------------------------------------------
 

@@ -8,14 +8,19 @@ chat-robot and email reminders — is masked as ``privacy:`` in kehu.yaml says."
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Self
 
+from ..repo.model import Customer, customer_from
+from ..repo.yamlload import LoadedYaml
 from ..words.input_words import chars, section
+from .derive import Due, Facts
 
 # Numbers are searched for in a canonical form of the text (normalize_digits, then the separators
 # between digits dropped): 110101 1990 0307 1234, １１０１０１… and 110101-19900307-1234 are one number.
@@ -24,6 +29,7 @@ from ..words.input_words import chars, section
 _ID_RE = re.compile(r"(?<![0-9])[1-9][0-9]{5}(?:19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}"
                     r"[0-9Xx](?![0-9])")
 _CARD_RE = re.compile(r"(?<![0-9A-Za-z])[0-9]{16,19}(?![0-9A-Za-z])")
+_DIGIT = re.compile(r"\d")  # any script's decimal digit, as str.isdecimal (normalize_digits keeps their number)
 _BETWEEN_DIGITS = re.compile(r"(?<=[0-9])[ \u00a0\u3000\-\u2010-\u2015\u2212\uff0d._·/]+(?=[0-9Xx])")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -84,6 +90,8 @@ def luhn_valid(digits: str) -> bool:
 
 def find_national_id(text: str) -> str | None:
     """The first national ID number in ``text`` (in canonical form), whatever digits and separators it uses."""
+    if len(_DIGIT.findall(text)) < 17:  # most cells: too few digits to hold one (17 and a check digit)
+        return None
     for m in _ID_RE.finditer(_canonical_numbers(text)):
         if is_national_id(m.group()):
             return m.group()
@@ -91,6 +99,8 @@ def find_national_id(text: str) -> str | None:
 
 
 def find_bank_card(text: str) -> str | None:
+    if len(_DIGIT.findall(text)) < 16:  # most cells: too few digits to hold one (16 to 19)
+        return None
     for m in _CARD_RE.finditer(_canonical_numbers(text)):
         digits = m.group()
         if not is_national_id(digits) and luhn_valid(digits):
@@ -142,16 +152,118 @@ def _at_word() -> re.Pattern[str]:
     return re.compile(rf"[^\s{edge}]*@[^\s{edge}]*")
 
 
-def mask_in_text(text: str | None, phones: bool = True, emails: bool = True) -> str:
-    """THE masking of free text (a summary, a note, a name): every mainland mobile number and email address
-    in it masked, whatever digits it is written with — a number typed into a note must not escape the
-    masking of the contact fields. The site, `kehu export --mask` and `kehu show` all mask through here."""
+# --- the book's own contact details, wherever they are repeated --------------------------------------------
+# A pattern finds a mainland mobile number; it cannot know that "zw_2024" is a WeChat id or that 9123 4567 is a
+# Hong Kong mobile. The contacts of the customers do: every phone (in the forms text writes it: with or without
+# its country code or trunk 0) and every WeChat id recorded in a contact field is masked wherever it is typed
+# again — a summary, a planned step, a note, a complaint — on every output a wide audience reads.
+
+# a run of digits as text writes a number: separated by spaces, dashes, dots or brackets, maybe after a +
+_DIGIT_RUN = re.compile(r"\+?\(?[0-9](?:[ \-.()\u00a0]{0,2}[0-9]){4,}")
+# an international number is always worth hiding: + and 8 to 15 digits (E.164), whatever the country
+_INTERNATIONAL_DIGITS = range(8, 16)
+# what a WeChat id is made of (letters, digits, _ and -): a word of text is compared whole, never in part
+_WORD = re.compile(r"[A-Za-z0-9_\-]{3,}")
+_MIN_NUMBER_DIGITS = 5  # a shorter number (an amount, a room number) is never taken for a contact's
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """The contact details of a book's customers, in the forms free text repeats them: phone numbers as
+    digit strings, WeChat ids case-folded (``odd_handles``: the few with characters a word never holds)."""
+
+    digits: frozenset[str] = frozenset()
+    handles: frozenset[str] = frozenset()
+    odd_handles: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, customers: Iterable[Any]) -> Known:
+        """What the contacts of ``customers`` (anything with ``.contacts`` of ``.phone`` / ``.wechat``, or raw
+        customer mappings) hold."""
+        digits: set[str] = set()
+        handles: set[str] = set()
+        odd: set[str] = set()
+        for c in customers:
+            contacts = c.get("contacts") if isinstance(c, dict) else getattr(c, "contacts", None)
+            for x in contacts or []:
+                phone = x.get("phone") if isinstance(x, dict) else getattr(x, "phone", None)
+                wechat = x.get("wechat") if isinstance(x, dict) else getattr(x, "wechat", None)
+                if isinstance(phone, str | int) and not isinstance(phone, bool):
+                    digits.update(_number_forms(str(phone)))
+                if isinstance(wechat, str) and wechat.strip():
+                    text = normalize_digits(wechat.strip())
+                    if re.fullmatch(r"\+?[0-9 \-]+", text):
+                        digits.update(_number_forms(text))  # a WeChat id that is a phone number
+                    elif _WORD.fullmatch(text):
+                        handles.add(text.casefold())
+                    elif len(text) >= 3:
+                        odd.add(text.casefold())
+        return cls(frozenset(digits), frozenset(handles), tuple(sorted(odd, key=len, reverse=True)))
+
+    def __bool__(self) -> bool:
+        return bool(self.digits or self.handles or self.odd_handles)
+
+
+def _number_forms(phone: str) -> set[str]:
+    """The digit strings text may write ``phone`` as: all its digits; with a +country code, the national
+    number after a code of 1–3 digits, also with a trunk 0 (+86 21 1234 5678 is 021-12345678 at home)."""
+    digits = re.sub(r"[^0-9]", "", normalize_digits(phone))
+    if len(digits) < _MIN_NUMBER_DIGITS:
+        return set()
+    forms = {digits}
+    if phone.strip().startswith(("+", "＋")) or digits.startswith("00"):
+        bare = digits[2:] if digits.startswith("00") else digits
+        forms.add(bare)
+        for code in (1, 2, 3):
+            national = bare[code:]
+            if len(national) >= 7:
+                forms.update((national, "0" + national))
+    elif digits.startswith("0") and len(digits) > 7:
+        forms.add(digits[1:])
+    return forms
+
+
+def _mask_known(text: str, known: Known) -> str:
+    """Every number and WeChat id of ``known`` in ``text`` masked where it stands, and every international
+    number (+ and 8–15 digits) too."""
+    ascii_form = normalize_digits(text)
+    if len(ascii_form) != len(text):  # a character that became two: mask in the ASCII form
+        text = ascii_form
+    out = list(text)
+    changed = False
+    for m in _DIGIT_RUN.finditer(ascii_form):
+        run = m.group()
+        digits = re.sub(r"[^0-9]", "", run)
+        if digits in known.digits or (run.lstrip("(").startswith("+") and len(digits) in _INTERNATIONAL_DIGITS):
+            shown = mask_phone(run.lstrip("(")) if run.lstrip("(").startswith("+") else "****" + digits[-4:]
+            out[m.start():m.end()] = [shown] + [""] * (m.end() - m.start() - 1)
+            changed = True
+    if known.handles:
+        for m in _WORD.finditer(ascii_form):
+            if m.group().casefold() in known.handles:
+                out[m.start():m.end()] = [mask_handle(m.group())] + [""] * (m.end() - m.start() - 1)
+                changed = True
+    text = "".join(out) if changed else text
+    for odd in known.odd_handles:
+        if odd in text.casefold():
+            text = re.sub(re.escape(odd), lambda m: mask_handle(m.group()), text, flags=re.IGNORECASE)
+    return text
+
+
+def mask_in_text(text: str | None, phones: bool = True, emails: bool = True, known: Known | None = None) -> str:
+    """THE masking of free text (a summary, a note, a name): every mainland mobile number, international
+    number and email address in it masked, and every phone number and WeChat id of the book's contacts
+    (``known``), whatever digits it is written with — a number typed into a note must not escape the
+    masking of the contact fields. The site, `kehu export --mask`, `kehu show --mask`, the reminders and the
+    review comment all mask through here."""
     if not text:
         return ""
     if phones:
         if not text.isascii():
             text = _mask_wide_phones(text)
         text = _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group()), text)
+        if known is not None or "+" in text or "＋" in text:
+            text = _mask_known(text, known or _NOTHING_KNOWN)
     if emails:
         if not text.isascii():
             for at in _wide_at():  # a full-width ＠: the address is found in the ASCII form
@@ -160,6 +272,9 @@ def mask_in_text(text: str | None, phones: bool = True, emails: bool = True) -> 
                     break
         text = _EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group()), text)
     return text
+
+
+_NOTHING_KNOWN = Known()
 
 
 def _mask_wide_phones(text: str) -> str:
@@ -194,18 +309,22 @@ _NOT_TEXT = frozenset({"id", "date", "created", "signed", "resolved", "birthday"
                        "cooperation_since"})
 
 
-def mask_tree(data: object, phones: bool = True, emails: bool = True, key: str = "") -> object:
+def mask_tree(data: object, phones: bool = True, emails: bool = True, key: str = "",
+              known: Known | None = None) -> object:
     """A customer's (or any record's) data with every contact detail masked: the phone, email and
-    wechat fields, and every phone and email inside the other text. Numbers and dates are kept."""
+    wechat fields, and every phone and email inside the other text — with the record's own contact details
+    (and those of ``known``) wherever they are repeated. Numbers and dates are kept."""
+    if known is None and isinstance(data, dict) and phones:
+        known = Known.of([data])
     if isinstance(data, dict):
-        return {k: mask_tree(v, phones, emails, str(k)) for k, v in data.items()}
+        return {k: mask_tree(v, phones, emails, str(k), known) for k, v in data.items()}
     if isinstance(data, list):
-        return [mask_tree(v, phones, emails, key) for v in data]
+        return [mask_tree(v, phones, emails, key, known) for v in data]
     if not isinstance(data, str) or key in _NOT_TEXT:
         return data
     if (key in ("phone", "wechat") and phones) or (key == "email" and emails):
         return _CONTACT_FIELDS[key](data)
-    return mask_in_text(data, phones, emails)
+    return mask_in_text(data, phones, emails, known)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +334,7 @@ class Masking:
 
     phones: bool = True
     emails: bool = True
+    known: Known = field(default_factory=Known)  # the book's contact details, masked wherever repeated
 
     @classmethod
     def of(cls, config: Any, wide: bool) -> Masking:
@@ -222,6 +342,13 @@ class Masking:
         if not wide:
             return cls(False, False)
         return cls(config.privacy.mask_phone, config.privacy.mask_email)
+
+    def knowing(self, customers: Iterable[Any]) -> Self:
+        """This policy, also masking the contact details of ``customers`` wherever they are repeated (every
+        output a wide audience reads hands over the customers it shows: the site, reminders, masked exports)."""
+        if not self.phones:
+            return self
+        return dataclasses.replace(self, known=Known.of(customers))
 
     def phone(self, value: str | None) -> str:
         return mask_phone(value) if self.phones and value else (value or "")
@@ -235,8 +362,33 @@ class Masking:
         return mask_handle(text) if self.phones and text else text
 
     def text(self, value: str | None) -> str:
-        return mask_in_text(value or "", self.phones, self.emails)
+        return mask_in_text(value or "", self.phones, self.emails, self.known if self.known else None)
+
+    def customer(self, c: Customer) -> Customer:
+        """A whole customer masked as this policy says — contacts, free text, planned steps, reasons — for an
+        output that shows many of its fields (``kehu export --mask``, ``kehu show --mask``)."""
+        if not (self.phones or self.emails):
+            return c
+        return customer_from(LoadedYaml(c.file, self.tree(c.raw)))
+
+    def facts(self, f: Facts) -> Facts:
+        """A customer's derived facts with what repeats its free text masked: the planned action of what falls
+        due (and of each rhythm) and the values listed as missing information."""
+        if not (self.phones or self.emails):
+            return f
+
+        def due(d: Due | None) -> Due | None:
+            return dataclasses.replace(d, action=self.text(d.action)) if d is not None and d.action else d
+
+        return dataclasses.replace(
+            f, due=due(f.due), rhythms=[d for d in map(due, f.rhythms) if d is not None],
+            missing_of=None,  # the list is found now, from the unmasked facts, and kept masked
+            _missing=[dataclasses.replace(m, value=self.text(m.value)) if isinstance(m.value, str) else m
+                      for m in f.missing])
 
     def tree(self, data: object) -> object:
         """A whole record with every contact detail masked as this policy says (export, history)."""
-        return mask_tree(data, self.phones, self.emails) if (self.phones or self.emails) else data
+        if not (self.phones or self.emails):
+            return data
+        known = self.known if self.known else (Known.of([data]) if isinstance(data, dict) else None)
+        return mask_tree(data, self.phones, self.emails, known=known)

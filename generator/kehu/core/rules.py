@@ -20,7 +20,7 @@ from ..repo.yamlload import LoadedYaml
 from ..util.problems import Problem
 from ..words.catalogue import Locale
 from ..words.input_words import chars, input_words
-from ..words.terminal import has_control
+from ..words.terminal import SUSPECT, text_fault
 from .names import NameKey, name_key, similar_pairs, typo_kind
 from .normalize import normalize_company, normalize_email, parse_phone
 from .privacy import find_bank_card, find_national_id
@@ -84,6 +84,7 @@ class FileContext(_Places):
     today: dt.date
     schemas: SchemaSet | None = None
     names: dict[str, str] = field(default_factory=dict)
+    inactive: frozenset[str] = frozenset()  # members who left (team.yaml active: false)
 
 
 # Rules that read only the file's data (any shape): they run even on a file that fails the schema, so one
@@ -160,9 +161,29 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def handed_over(ctx: FileContext) -> Iterator[Problem]:
+    """A member who left (``active: false``) keeps every past record (``by:``, handlers of resolved complaints);
+    what they still hold — the customer, an open opportunity, an open complaint — is a warning to hand over,
+    never an error that hides the customer."""
+    if not ctx.inactive:
+        return
+    c, m = ctx.customer, ctx.msgs
+    if c.owner in ctx.inactive and c.stage != "lost":
+        yield m.warning(c.file, *ctx.at("owner"), "owner-inactive", field="owner", handle=c.owner)
+    for i, o in enumerate(c.opportunities):
+        if o.is_open and o.owner in ctx.inactive:
+            yield m.warning(c.file, *ctx.at("opportunities", i, "owner"), "owner-inactive",
+                            field=f"opportunities[{i}].owner", handle=o.owner)
+    for i, x in enumerate(c.complaints):
+        if x.status != "resolved" and x.handler in ctx.inactive:
+            yield m.warning(c.file, *ctx.at("complaints", i, "handler"), "owner-inactive",
+                            field=f"complaints[{i}].handler", handle=x.handler)
+
+
 def dates_plausible(ctx: FileContext) -> Iterator[Problem]:
     c, m, today = ctx.customer, ctx.msgs, ctx.today
-    dated: list[tuple[tuple[str | int, ...], dt.date | None]] = [(("created",), c.created)]
+    dated: list[tuple[tuple[str | int, ...], dt.date | None]] = [(("created",), c.created),
+                                                                  (("imported_last_contact",), c.imported_last_contact)]
     dated += [(("interactions", i, "date"), x.date) for i, x in enumerate(c.interactions)]
     dated += [(("surveys", i, "date"), x.date) for i, x in enumerate(c.surveys)]
     dated += [(("complaints", i, "date"), x.date) for i, x in enumerate(c.complaints)]
@@ -187,9 +208,10 @@ def dates_plausible(ctx: FileContext) -> Iterator[Problem]:
                           other_field=ctx.place("complaints", i, "date"), other=x.date)
 
 
-_DATED = ("created", "cooperation_since", "quiet_until", "next_action", "interactions", "deals", "surveys",
-          "complaints")
-_DATE_KEYS = frozenset({"created", "cooperation_since", "quiet_until", "date", "signed", "resolved"})
+_DATED = ("created", "imported_last_contact", "cooperation_since", "quiet_until", "next_action", "interactions",
+          "deals", "surveys", "complaints")
+_DATE_KEYS = frozenset({"created", "imported_last_contact", "cooperation_since", "quiet_until", "date", "signed",
+                        "resolved"})
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _FIRST_YEAR = 1900  # a customer record from before this is a typo
 
@@ -234,7 +256,7 @@ def no_forbidden_numbers(ctx: RawContext | FileContext) -> Iterator[Problem]:
     for path, value in _strings(ctx.loaded.data, ()):
         if find_national_id(value):
             yield m.error(file, *ctx.at(*path), "national-id", field=ctx.place(*path))
-        elif find_bank_card(value):
+        elif path[0] != "former_ids" and find_bank_card(value):  # another system's record id: not a card
             yield m.error(file, *ctx.at(*path), "bank-card", field=ctx.place(*path))
 
 
@@ -252,11 +274,11 @@ def followups_specific(ctx: FileContext) -> Iterator[Problem]:
 
 
 def info_to_collect(ctx: FileContext) -> Iterator[Problem]:
-    from .derive import missing_info  # derive owns what "missing" means
+    from .derive import may_hold_marker, missing_info  # derive owns what "missing" means
 
     c, m = ctx.customer, ctx.msgs
     markers = {x.strip() for x in ctx.config.missing_markers}
-    if not _holds_marker(ctx.loaded.data, markers):  # the usual case, found without building every field's path
+    if not may_hold_marker(ctx.loaded.data, markers):  # the usual case
         return
     for item in missing_info(c, ctx.config):
         if item.value is not None and str(item.value).strip() in markers:
@@ -265,14 +287,14 @@ def info_to_collect(ctx: FileContext) -> Iterator[Problem]:
 
 
 def first_followup_in_time(ctx: FileContext) -> Iterator[Problem]:
-    from .derive import predates_kehu  # derive owns what "a new customer" means
+    from .derive import contact_days, predates_kehu  # derive owns what "a new customer" and "contact" mean
 
     c, m, cfg = ctx.customer, ctx.msgs, ctx.config
     if not c.created or c.stage == "lost" or predates_kehu(c):
         return  # a customer imported from before kehu was never a new customer here
     hours = cfg.first_followup_hours
     allowed = dt.timedelta(hours=hours)
-    dates = sorted(x.date for x in c.interactions if x.date)
+    dates = sorted(contact_days(c))  # a deal signed or an opportunity won is the first contact too
     if dates:
         first = dates[0]
         if dt.datetime.combine(first, dt.time()) - dt.datetime.combine(c.created, dt.time()) > allowed:
@@ -303,25 +325,21 @@ _YAML11_BOOLS = {"yes", "no", "on", "off", "y", "n"}
 
 def text_visible(ctx: RawContext | FileContext) -> Iterator[Problem]:
     """Text holds no control characters (escape sequences act on a terminal, a CR hides what came before)
-    and a value is not made only of invisible characters (a name of zero-width spaces is no name)."""
+    and a value is not made only of invisible characters (a name of zero-width spaces is no name):
+    ``words.terminal.text_fault``, the rule team.yaml's values follow too."""
     file, m = ctx.loaded.file, ctx.msgs
-    if not any(isinstance(v, str) and (_SUSPECT.search(v) or (v and v.isspace())) for v in _leaves(ctx.loaded.data)):
+    if not any(isinstance(v, str) and (SUSPECT.search(v) or (v and v.isspace())) for v in _leaves(ctx.loaded.data)):
         return  # the usual case, found without building every field's path
     for path, value in _strings(ctx.loaded.data, ()):
-        if has_control(value):
-            bad = next(ch for ch in value if has_control(ch))
-            yield m.error(file, *ctx.at(*path), "control-character", field=ctx.place(*path),
-                          char=f"U+{ord(bad):04X}")
-        elif value and not _INVISIBLE.sub("", value):
-            yield m.error(file, *ctx.at(*path), "invisible-text", field=ctx.place(*path))
+        fault = text_fault(value)
+        if fault is None:
+            continue
+        code, char = fault
+        if code == "control-character":
+            yield m.error(file, *ctx.at(*path), code, field=ctx.place(*path), char=char)
+        else:
+            yield m.error(file, *ctx.at(*path), code, field=ctx.place(*path))
 
-
-# what is not visible text: control, format (zero-width, bidi, BOM) and separator characters; written as
-# regex escapes (raw strings), never as the characters themselves, which no one could see in the source
-_SUSPECT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f"
-                      r"\u202a-\u202e\u2060-\u206f\u3164\ufeff\uffa0]")
-_INVISIBLE = re.compile(r"[\s\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f"
-                        r"\u3164\ufeff\uffa0\x00-\x1f\x7f-\x9f]+")
 
 def opportunities_sound(ctx: FileContext) -> Iterator[Problem]:
     """商机: unique ids, known owners, a won one has its deal, a lost one its reason, an open one a
@@ -362,7 +380,7 @@ def opportunities_sound(ctx: FileContext) -> Iterator[Problem]:
 
 
 FILE_RULES: list[FileRule] = [
-    id_matches_file, handles_known, dates_plausible, contacts_valid, no_forbidden_numbers,
+    id_matches_file, handles_known, handed_over, dates_plausible, contacts_valid, no_forbidden_numbers,
     followups_specific, info_to_collect, first_followup_in_time, stage_consistent, booleans_plain, text_visible,
     opportunities_sound,
 ]
@@ -438,14 +456,19 @@ def repo_rules(entries: list[IndexEntry], selected: set[str], config: Config, ms
                 continue
             for item in {it[0]: it for it in items}.values():
                 by_value[item[0]].append((e, item))
+        # a contact detail two companies share is a question, not proof that they are one: a switchboard, an
+        # agent, a placeholder typed into the old system (13800000000). The same company is the name's to say
+        # (duplicate-name above, near-duplicate-name below); a shared phone or e-mail is a warning.
         for holders in by_value.values():
             for (a, ia), (b, ib) in combinations(holders, 2):
                 if a.file == b.file or exempt(a, b):
                     continue
                 if a.file in selected:
-                    problems.append(msgs.error(a.file, ia[2], ia[3], code, (b.file,), value=ia[1], other=b.file))
+                    problems.append(msgs.warning(a.file, ia[2], ia[3], code, (b.file,), value=ia[1], other=b.file,
+                                                 other_name=b.name or ""))
                 if b.file in selected:
-                    problems.append(msgs.error(b.file, ib[2], ib[3], code, (a.file,), value=ib[1], other=a.file))
+                    problems.append(msgs.warning(b.file, ib[2], ib[3], code, (a.file,), value=ib[1], other=a.file,
+                                                 other_name=a.name or ""))
     for a, b, kind in near_duplicates(entries, selected, config):
         if not exempt(a, b):
             why = msgs.word(f"typo.{kind}")
@@ -483,8 +506,9 @@ def near_duplicates_of(name: str, entries: Iterable[IndexEntry], config: Config)
     mine, norm = name_key(name, suffixes), normalize_company(name, suffixes)
     out = []
     for e in entries:
-        if e.name_key is None or e.norm_name == norm or abs(len(e.name_key.core) - len(mine.core)) > 1:
-            continue
+        if e.name_key is None or e.norm_name == norm or \
+                (e.name_key.latin == mine.latin and abs(len(e.name_key.core) - len(mine.core)) > 1):
+            continue  # (a Chinese and a Latin name are compared whatever their lengths: translation)
         kind = typo_kind(mine, e.name_key, k, min_len)
         if kind:
             out.append((e, kind))
@@ -527,11 +551,6 @@ def _may_hold_long_number(data: Any) -> bool:
         if isinstance(value, str) and len(value) >= _LONG_NUMBER_MIN_CHARS and _MANY_DIGITS.match(value):
             return True
     return False
-
-
-def _holds_marker(data: Any, markers: set[str]) -> bool:
-    """Whether any text in ``data`` is a "not known yet" marker (what missing_info reports as a value)."""
-    return any(isinstance(value, str) and value.strip() in markers for value in _leaves(data))
 
 
 def _strings(value: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], str]]:

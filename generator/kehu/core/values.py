@@ -35,10 +35,15 @@ class _Words:
     false: frozenset[str]
     multipliers: dict[str, int]
     currency: re.Pattern[str]
+    currency_word: re.Pattern[str]   # a cell that says it is in yuan (元, ¥, RMB): no header unit applies
     number: re.Pattern[str]
     percent: str
     score: str
     dates: tuple[re.Pattern[str], ...]
+    numeric_dates: re.Pattern[str]   # 31/05/2025, 5/31/2025 14:30: day and month in an order the column decides
+    month_names: dict[str, int]
+    month_first: re.Pattern[str]     # May 31, 2025 07:00 AM
+    day_first: re.Pattern[str]       # 31 May 2025
     leading_date: re.Pattern[str]
     month_day: re.Pattern[str]
     between_entries: re.Pattern[str]
@@ -73,11 +78,18 @@ def _words() -> _Words:
         false=frozenset(fold(w) for w in booleans["no"]),
         multipliers=multipliers,
         currency=re.compile(r"[,\s]|" + any_of(w.casefold() for w in numbers["currency"])),
+        currency_word=re.compile(any_of(w.casefold() for w in numbers["currency"])),
         number=re.compile(rf"(-?\d+(?:\.\d+)?)({any_of(multipliers)})?"),
         percent=numbers["percent"],
         score=numbers["score"],
         dates=(re.compile(rf"(\d{{4}})\s*{year}\s*(\d{{1,2}})\s*{month}\s*(\d{{1,2}})\s*{day}(?:[\sT].*)?"),
                re.compile(r"(\d{4})(\d{2})(\d{2})")),
+        numeric_dates=re.compile(r"(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})(?:[\sT,].*)?"),
+        month_names=(names := {n.casefold(): int(k) for k, ns in dates["months"].items() for n in ns}),
+        month_first=re.compile(rf"({any_of(names)})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?:[\sT,].*)?",
+                               re.I),
+        day_first=re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?[\s-]+({any_of(names)})\.?[\s-]+(\d{{4}})(?:[\sT,].*)?",
+                             re.I),
         leading_date=re.compile(rf"^\s*({date})\s*[{chars(dates['after_date'])}\s]\s*(.*)$", re.S),
         month_day=re.compile(rf"(\d{{1,2}})\s*{month}\s*(\d{{1,2}})\s*{day}"),
         between_entries=re.compile(rf"[{chars(dates['between_entries'])}\n]+"),
@@ -141,9 +153,17 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (after its 1900 leap-year 
 _SERIAL_RANGE = (60, 2958465)         # 1900-03-01 .. 9999-12-31
 
 
-def parse_date(value: Any) -> dt.date:
-    """2024-05-10, 2024/5/10, 2024.5.10, 2024年5月10日, 20240510, an Excel serial or a date cell."""
+DATE_ORDERS = ("dmy", "mdy")  # how 03/04/2025 is read: 3 April (most of the world) or March 4 (the US)
+
+
+def parse_date(value: Any, order: str | None = None, tz: dt.tzinfo | None = None) -> dt.date:
+    """2024-05-10, 2024/5/10, 2024.5.10, 2024年5月10日, 20240510, an Excel serial or a date cell; and as other
+    systems export them: 2025-05-31T14:30:00+08:00 (in the team's time zone ``tz`` when given), May 31, 2025
+    07:00 AM, 31 May 2025, 31/05/2025 14:30 — ``order`` says how a date with day and month both ≤ 12 reads
+    (dmy or mdy; a day above 12 tells by itself; none given: mdy, as US systems write it)."""
     if isinstance(value, dt.datetime):
+        if tz is not None and value.tzinfo is not None:
+            return value.astimezone(tz).date()
         return value.date()
     if isinstance(value, dt.date):
         return value
@@ -159,13 +179,55 @@ def parse_date(value: Any) -> dt.date:
     text = unicodedata.normalize("NFKC", text)
     if re.fullmatch(r"\d+(\.\d+)?", text) and not re.fullmatch(r"\d{8}", text):
         return parse_date(float(text))  # a serial number that went through CSV
-    return _date_or_fail(text, value)
+    if tz is not None and "T" in text and re.search(r"(Z|[+-]\d{2}:?\d{2})$", text):
+        instant = _iso_instant(text)
+        if instant is not None:
+            return instant.astimezone(tz).date()
+    return _date_or_fail(text, value, order)
+
+
+def _iso_instant(text: str) -> dt.datetime | None:
+    """2025-05-31T14:30:00+08:00, 2025-05-31T06:30:00.000Z, 2025-05-31T06:30:00.000+0000 as an aware time."""
+    fixed = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text.replace("Z", "+00:00"))
+    try:
+        instant = dt.datetime.fromisoformat(fixed)
+    except ValueError:
+        return None
+    return instant if instant.tzinfo is not None else None
+
+
+def date_order_of(values: list[Any]) -> str | None:
+    """How a column writes day and month: 'dmy' when one of its dates has a first number above 12 (31/05/2025),
+    'mdy' when a second one does (5/31/2025), None when none tells (every day and month ≤ 12, or no such date)."""
+    pattern = _words().numeric_dates
+    for value in values:
+        if not isinstance(value, str):
+            continue
+        m = pattern.fullmatch(unicodedata.normalize("NFKC", value).strip())
+        if m:
+            first, second = int(m.group(1)), int(m.group(2))
+            if first > 12 >= second:
+                return "dmy"
+            if second > 12 >= first:
+                return "mdy"
+    return None
+
+
+def has_numeric_date(values: list[Any]) -> bool:
+    """Whether a column holds dates like 03/04/2025, whose order of day and month must be decided."""
+    pattern = _words().numeric_dates
+    return any(isinstance(v, str) and pattern.fullmatch(unicodedata.normalize("NFKC", v).strip()) for v in values)
 
 
 def parse_date_text(text: str) -> dt.date:
     """A date a person types (2024-05-10, 2024/5/10, 2024.5.10, 2024年5月10日, 20240510), never a serial number:
-    the command line reads dates as import does."""
-    return _date_or_fail(unicodedata.normalize("NFKC", text), text)
+    the command line reads dates as import does — except a numeric date whose day and month could be either way
+    (06/01/2024): a spreadsheet's column tells its order, one typed value does not, so it is refused."""
+    normal = unicodedata.normalize("NFKC", text)
+    m = _words().numeric_dates.fullmatch(normal.strip())
+    if m and int(m.group(1)) <= 12 and int(m.group(2)) <= 12:
+        raise CellError.coded("import-bad-date", value=text)
+    return _date_or_fail(normal, text)
 
 
 def looks_like_date(value: Any) -> bool:
@@ -182,14 +244,33 @@ def looks_like_date(value: Any) -> bool:
     return True
 
 
-def _date_or_fail(text: str, original: Any) -> dt.date:
-    for pattern in _words().dates:
-        m = pattern.fullmatch(text.strip())
+def _date_or_fail(text: str, original: Any, order: str | None = None) -> dt.date:
+    words = _words()
+    text = text.strip()
+    for pattern in words.dates:
+        m = pattern.fullmatch(text)
         if m:
             try:
                 return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             except ValueError:
                 break
+    found: tuple[int, int, int] | None = None
+    m = words.numeric_dates.fullmatch(text)
+    if m:
+        first, second, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        day_first = first > 12 or (second <= 12 and order == "dmy")
+        found = (year, second, first) if day_first else (year, first, second)
+    m = m or words.month_first.fullmatch(text)
+    if found is None and m:
+        found = (int(m.group(3)), words.month_names[m.group(1).casefold()], int(m.group(2)))
+    m = m or words.day_first.fullmatch(text)
+    if found is None and m:
+        found = (int(m.group(3)), words.month_names[m.group(2).casefold()], int(m.group(1)))
+    if found is not None:
+        try:
+            return dt.date(*found)
+        except ValueError:
+            pass
     raise CellError.coded("import-bad-date", value=original)
 
 
@@ -233,20 +314,23 @@ def parse_month_day(value: Any) -> str:
 
 # --- numbers ----------------------------------------------------------------------------------
 
-def parse_number(value: Any) -> int | float:
-    """120000, '120,000', '¥120000.00', '12万', '1.2w', '120000元' -> a number (int when whole)."""
+def parse_number(value: Any, unit: int = 1) -> int | float:
+    """120000, '120,000', '¥120000.00', '12万', '1.2w', '120000元' -> a number (int when whole). ``unit``: what a
+    bare number counts (10000 under a 万元 header); a cell that writes its own unit (18.9万, 196,000元) keeps it."""
     if isinstance(value, bool):
         raise CellError.coded("import-bad-number", value=value)
     if isinstance(value, int | float):
-        number = float(value)
+        number = float(value) * unit
     else:
         words = _words()
         text = unicodedata.normalize("NFKC", clean_text(value) or "").casefold()
+        in_yuan = bool(words.currency_word.search(text))
         text = words.currency.sub("", text)
         m = words.number.fullmatch(text)
         if not m:
             raise CellError.coded("import-bad-number", value=value)
-        number = float(m.group(1)) * words.multipliers.get(m.group(2) or "", 1)
+        factor = words.multipliers[m.group(2)] if m.group(2) else 1 if in_yuan else unit
+        number = float(m.group(1)) * factor
     if math.isnan(number) or math.isinf(number):
         raise CellError.coded("import-bad-number", value=value)
     number = round(number, 6)
@@ -443,6 +527,7 @@ class Resolver:
         for word, key in (extra or {}).items():  # the team's mapping wins over everything
             table[fold(str(word))] = str(key)
         self.table = table
+        self.folded_labels = [(t, fold(t.zh)) for t in vocab.terms]  # folded once, not once a cell
 
     def key(self, value: Any) -> str | None:
         text = clean_text(value)
@@ -483,7 +568,7 @@ def _label_fragment(text: str, resolver: Resolver) -> str | None:
         return None
     if word in resolver.table:
         return resolver.table[word]
-    holders = [t for t in resolver.vocab.terms if word in fold(t.zh)]
+    holders = [t for t, label in resolver.folded_labels if word in label]
     if not holders:
         return None
     shortest = min(len(t.zh) for t in holders)

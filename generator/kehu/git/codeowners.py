@@ -38,9 +38,11 @@ from ..words.catalogue import both
 GITHUB_FILE = ".github/CODEOWNERS"
 GITLAB_FILE = ".gitlab/CODEOWNERS"
 
-# Files that set the team's rules or weaken the checks: only managers approve changes to them.
+# Files that set the team's rules or weaken the checks: only managers approve changes to them. The site's own
+# files count: mkdocs.yml and what the site is made from (docs/, Material's overrides/ — templates are code, and a
+# link in docs/ publishes what it points to), and the dependency-update configuration that moves the CI's actions.
 MANAGED = [f"/{TEAM_FILE}", f"/{CONFIG_FILE}", f"/{SCHEMA_DIR}/", "/.github/", "/.gitlab/", "/.gitlab-ci.yml",
-           "/.pre-commit-config.yaml", "/.gitattributes", "/mkdocs.yml"]
+           "/.pre-commit-config.yaml", "/.gitattributes", "/mkdocs.yml", "/docs/", "/overrides/", "/renovate.json"]
 
 # Fast path: a top-level `owner: handle` line; anything fancier falls back to the YAML loader.
 _OWNER_LINE = re.compile(r"""^owner:[ \t]*(["']?)([A-Za-z][A-Za-z0-9_.-]*)\1[ \t]*(?:#.*)?$""", re.MULTILINE)
@@ -53,6 +55,7 @@ HEADER = [f"# {line}" for line in both("codeowners.header").splitlines()]
 class Ownership:
     managers: tuple[str, ...]               # @accounts of active managers (admins when there is none)
     customers: tuple[tuple[str, tuple[str, ...]], ...]  # (path from the root, @accounts), sorted by path
+    site_dirs: tuple[str, ...] = ()         # folders mkdocs.yml makes the site from, beyond docs/ and overrides/
 
 
 def _account(name: str) -> str:
@@ -126,11 +129,29 @@ def _line(path: str, owners: tuple[str, ...]) -> str:
     return " ".join([_escape(path), *owners]).rstrip()
 
 
+def _managed(own: Ownership) -> list[str]:
+    return [*MANAGED, *(p for p in own.site_dirs if p not in MANAGED)]
+
+
+def site_dirs(repo: Repo) -> tuple[str, ...]:
+    """The folders the site is made from, as mkdocs.yml names them (read strictly; none when it is refused —
+    then the build refuses too)."""
+    from ..repo.mkdocsfile import MkdocsRefused, check_mkdocs_file
+
+    try:
+        found = check_mkdocs_file(repo.root, repo.msgs)
+    except MkdocsRefused:
+        return ()
+    if found is None:
+        return ()
+    return tuple(f"/{d}/" for d in (found.docs_dir, found.custom_dir) if d)
+
+
 def github_text(own: Ownership) -> str:
     """GitHub: the last matching pattern wins, so general lines come first."""
     lines = [*HEADER, ""]
     if own.managers:
-        lines += ["# Team rules and checks: managers", *(_line(p, own.managers) for p in MANAGED), ""]
+        lines += ["# Team rules and checks: managers", *(_line(p, own.managers) for p in _managed(own)), ""]
         lines += ["# Customers not listed below (new files): managers", _line(f"/{CUSTOMERS_DIR}/", own.managers),
                   ""]
     lines.append("# Each customer: its owner or a manager (managers alone when the owner has no forge account)")
@@ -143,7 +164,7 @@ def gitlab_text(own: Ownership) -> str:
     managers = " ".join(own.managers)
     lines = [*HEADER, ""]
     lines.append(f"[Team rules] {managers}".rstrip())
-    lines += [_escape(p) for p in MANAGED]
+    lines += [_escape(p) for p in _managed(own)]
     lines += ["", f"[Customers] {managers}".rstrip(), _escape(f"/{CUSTOMERS_DIR}/")]
     for path, owners in own.customers:
         lines.append(_line(path, () if owners == own.managers else owners))
@@ -151,7 +172,9 @@ def gitlab_text(own: Ownership) -> str:
 
 
 def expected_files(repo: Repo, team: Team) -> dict[str, str]:
-    own = ownership(repo, team)
+    import dataclasses
+
+    own = dataclasses.replace(ownership(repo, team), site_dirs=site_dirs(repo))
     return {GITHUB_FILE: github_text(own), GITLAB_FILE: gitlab_text(own)}
 
 

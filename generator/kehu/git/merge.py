@@ -82,12 +82,16 @@ ATOMIC_PLANS = {"next_action"}  # a {date, action} pair is one plan, never mixed
 
 
 def same_customer(ours: Any, theirs: Any, suffixes: tuple[str, ...]) -> bool:
-    """Two versions of a file added on both sides describe one customer: the same company name (in the
-    checker's normal form), or a phone or email in common. Else they are two customers under one id."""
+    """Two versions of a file added on both sides describe one customer: the same company name in the checker's
+    normal form, or one typing slip apart (``core.names.typo_kind``: 有限公 for 有限公司, a homophone …). A
+    contact detail in common decides only when a side has no name: two differently named companies are never
+    one because they share a phone or an e-mail (a switchboard, a placeholder 13800000000, one agent for two
+    firms) — that is two customers under one id, kept apart whole, never blended field by field."""
+    from ..core.names import name_key, typo_kind
     from ..core.normalize import normalize_company
 
     def name(doc: Any) -> str:
-        return normalize_company(str(doc.get("name") or ""), suffixes) if isinstance(doc, Mapping) else ""
+        return str(doc.get("name") or "").strip() if isinstance(doc, Mapping) else ""
 
     def reach(doc: Any) -> set[str]:
         contacts = doc.get("contacts") if isinstance(doc, Mapping) else None
@@ -97,7 +101,12 @@ def same_customer(ours: Any, theirs: Any, suffixes: tuple[str, ...]) -> bool:
                 out |= {str(c[k]).strip().casefold() for k in ("phone", "email") if c.get(k)}
         return out
 
-    return (bool(name(ours)) and name(ours) == name(theirs)) or bool(reach(ours) & reach(theirs))
+    a, b = name(ours), name(theirs)
+    if a and b:
+        if normalize_company(a, suffixes) == normalize_company(b, suffixes):
+            return True
+        return typo_kind(name_key(a, suffixes), name_key(b, suffixes)) is not None
+    return bool(reach(ours) & reach(theirs))
 
 
 # --- results -------------------------------------------------------------------------------------

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import TYPE_CHECKING, Any
 
 from ..book.versions import version
+from ..core.approval import Trigger, triggers
 from ..core.changes import MISSING, Change
 from ..core.identity import PROTECTED
 from ..core.present import Presenter
-from ..core.privacy import mask_email, mask_in_text, mask_phone
+from ..core.privacy import Known, mask_email, mask_handle, mask_in_text, mask_phone
 from ..repo.repository import Repo
 from ..words.catalogue import every_language
 
@@ -58,6 +60,12 @@ class ChangeDescriber:
         self.words = Presenter.of(repo)
         self.internal = internal
         self.schema = repo.schemas.raw["customer"]
+        self.known: Known | None = None  # the contact details of the versions described, masked wherever repeated
+
+    def knowing(self, versions: list[Any]) -> None:
+        """Mask the contact details of these customer versions (raw mappings) wherever they are repeated."""
+        if not self.internal:
+            self.known = Known.of(v for v in versions if isinstance(v, dict))
 
     # --- names of things ---------------------------------------------------------------------------
 
@@ -86,6 +94,8 @@ class ChangeDescriber:
             return mask_phone(str(v))
         if not self.internal and name == "email":
             return mask_email(str(v))
+        if not self.internal and name == "wechat":
+            return mask_handle(str(v))
         if isinstance(v, dict):
             inner = _ref_name(self._spec(name, within)) if name else None
             return " ".join(self.value(x, k, inner) for k, x in v.items() if x not in (None, ""))
@@ -95,7 +105,7 @@ class ChangeDescriber:
             return "✓" if v else "✗"
         text = " ".join(str(v).split())
         if not self.internal:  # a phone or email typed into free text is masked like the contact fields
-            text = mask_in_text(text)
+            text = mask_in_text(text, known=self.known)
         return text if len(text) <= SUMMARY_CHARS else text[: SUMMARY_CHARS - 1] + "…"
 
     def entry(self, field: str, x: Any) -> str:
@@ -156,6 +166,24 @@ class ChangeDescriber:
             what = self.value(x.get("what"))
             return self.words.aside(what, str(x.get("id"))) if x.get("id") else what
         return self.entry(field, x)
+
+    def trigger(self, t: Trigger) -> str:
+        """An approval rule a change triggers, in words: 需经理审批：已签约客户退回到 谈判."""
+        w, v = self.words, t.values
+        if t.rule == "won_moved_back":
+            detail = w.t("approval.rule.won_moved_back", stage=w.stage(v[1]))
+        elif t.rule == "lost":
+            detail = w.t("approval.rule.lost", stage=w.stage(v[0]) if v[0] else w.empty())
+        elif t.rule == "class_override":
+            detail = w.t("approval.rule.class_override", klass=w.klass(v[0]))
+        elif t.rule == "deal_above":
+            detail = w.t("approval.rule.deal_above", deal=self.value(v[0]), amount=f"{float(v[1]):,.0f}",
+                         limit=f"{float(v[2]):,.0f}")
+        elif t.rule == "owner_change":
+            detail = w.t("approval.rule.owner_change", old=w.who(v[0]), new=w.who(v[1]))
+        else:
+            detail = w.t(f"approval.rule.{t.rule}")
+        return w.t("approval.needs", rule=detail)
 
     def what(self, field: str) -> str:
         """The kind of entry, for 'added …': 跟进记录, Interactions."""
@@ -225,6 +253,36 @@ def is_past_record(field: str, item: Any) -> bool:
     return False
 
 
+
+# every ASCII character Markdown gives a meaning to, & included: "&commat;" and "&#64;" would render as @
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+|~!&])")
+# what would render as a mention, however typed: @, full-width ＠, small ﹫ (a word joiner after it keeps it text)
+_AT = re.compile("[@\uff20\ufe6b]")
+# what GitHub turns into a link by itself: a scheme and "//" (https://…), www., mailto: and xmpp:
+_AUTOLINK = re.compile(r"(?i)(https?|ftp|mailto|xmpp)(?=:)|(www)(?=\.)")
+# bidirectional controls reorder what is read ("\u202e霞李" shows as 李霞): shown as � instead
+_LINE_BREAK = re.compile("[\r\n\u2028\u2029\x0b\x0c\x85]+")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+def md(text: str) -> str:
+    """Customer data, team names and commit authors as literal Markdown text (the review comment, and what
+    ``kehu intake`` says on an issue and a pull request): no links (a URL in business text is shown as text),
+    images, HTML, tables, entities or @mentions — however the @ is encoded."""
+    text = _BIDI.sub("\ufffd", _LINE_BREAK.sub(" ", text))  # one line: a break could open a block of its own
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = _AUTOLINK.sub(lambda m: m.group() + "\u2060", text)
+    return _AT.sub(lambda m: m.group() + "\u2060", text)
+
+
+def code(text: str) -> str:
+    """``text`` as one inline code span, whatever backticks it holds (a branch name may hold some)."""
+    text = _BIDI.sub("\ufffd", " ".join(text.split()))
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""  # CommonMark strips one space each side
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 # --- a whole range of changes, customer by customer -------------------------------------------------
 
 
@@ -237,6 +295,8 @@ class CustomerReview:
     phrases: list[Phrase]
     authors: list[str]
     merged_into: str = ""
+    approvals: list[Trigger] = dc_field(default_factory=list)   # the approval rules this change triggers
+    approval_texts: list[str] = dc_field(default_factory=list)  # the same, in words (ChangeDescriber.trigger)
 
     @property
     def past_changes(self) -> int:
@@ -284,6 +344,7 @@ def review(repo: Repo, pairs: list[FilePair], authors: dict[str, list[str]], int
     words, w = describe.words, describe.words.t
     order = repo.schemas.field_order()
     loaded = [(p, *_load(repo, p.old_path, p.old_raw), *_load(repo, p.new_path, p.new_raw)) for p in _moves(pairs)]
+    describe.knowing([side for entry in loaded for side in (entry[1], entry[3])])
     # interactions and contacts each changed customer gained: a deleted customer whose records all went to
     # one of them was merged into it (kehu merge)
     gained: dict[str, set[Any]] = {}
@@ -341,4 +402,34 @@ def review(repo: Repo, pairs: list[FilePair], authors: dict[str, list[str]], int
         if not phrases:
             phrases = [Phrase("format", w("chg.format"))]
         out.append(CustomerReview(ident, name, p.new_path, "changed", phrases, who))
+    rules, stages = repo.config.approval.rules, repo.config.stages
+    if rules:
+        sides = {(p.new_path or p.old_path): (old, new) for p, old, old_broken, new, new_broken in loaded
+                 if not (old_broken or new_broken)}
+        for r in out:
+            old, new = sides.get(r.path, (None, None))
+            if old is not None or new is not None:
+                r.approvals = triggers(rules, r.id, old, new, stages)
+                r.approval_texts = [describe.trigger(x) for x in r.approvals]
     return sorted(out, key=lambda r: r.id)
+
+
+def range_reviews(repo: Repo, spec: str | None, internal: bool) -> tuple[list[CustomerReview], str]:
+    """The reviews of a range and how the range is written in the summary."""
+    from ..repo.gitinfo import authors_of_files, changed_customer_files, is_git_repo, resolve_range
+    from ..util.errors import CommandError, refuse
+    from .forget import forgotten_ids
+
+    if not is_git_repo(repo.root):
+        raise refuse(repo.msgs, "cli-not-git", root=repo.root.name)
+    try:
+        base, head = resolve_range(repo.root, spec)
+    except ValueError as e:
+        raise refuse(repo.msgs, "cli-bad-revision", rev=str(e)) from None
+    try:
+        pairs = changed_customer_files(repo.root, base, head)
+    except (OSError, ValueError) as e:
+        raise CommandError(str(e)) from None
+    authors = authors_of_files(repo.root, base, head, repo.team)
+    label = spec or f"{base[:7]}...{Presenter.of(repo).t('chg.uncommitted')}"
+    return review(repo, pairs, authors, internal, forgotten_ids(repo, head)), label

@@ -16,7 +16,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from ..repo.files import file_name
+from ..repo.files import file_names
 from ..repo.repository import Repo
 from ..util.problems import Problem, Severity
 from ..util.workers import cores, map_in_workers
@@ -27,15 +27,15 @@ from .plan import ImportPlan, Outcome, Planner, Reject
 PARALLEL_THRESHOLD = 200  # below this many files one process is faster than starting a pool
 
 
-def _save(repo: Repo, job: tuple[Path, object, bool]) -> list[dict[str, object]]:
-    """Write one customer (file, data, is a new customer); the errors that refused it."""
+def _save(repo: Repo, job: tuple[Path, object, bool, str]) -> list[dict[str, object]]:
+    """Write one customer (file, data, is a new customer, the file's name); the errors that refused it."""
     from ..store.write import save_customer
 
-    path, data, new = job
+    path, data, new, name = job
     try:
-        problems = save_customer(repo, path, data, durable=False, new=new)  # one os.sync() after the batch
+        # one os.sync() after the batch
+        problems = save_customer(repo, path, data, durable=False, new=new, name=name)
     except FileExistsError:  # another process created this id meanwhile: never overwrite it
-        name = file_name(repo.root, path)
         problems = [repo.msgs.error(name, 1, 1, "id-duplicate", id=path.stem, other=name)]
     return [p.as_dict() for p in problems if p.severity is Severity.ERROR]
 
@@ -54,7 +54,10 @@ def write_plan(planner: Planner, plan: ImportPlan, jobs: int | None = None,
         for _ in range(n):
             progress()
 
-    results = map_in_workers(_save, [(o.path, o.data, o.action == "new") for o in writes], planner.repo, jobs=jobs,
+    names = file_names(planner.repo.root, [o.path for o in writes])
+    results = map_in_workers(_save, [(o.path, o.data, o.action == "new", name) for o, name in zip(writes, names,
+                                                                                                   strict=True)],
+                             planner.repo, jobs=jobs,
                              threshold=PARALLEL_THRESHOLD, span=16, on_start=start,
                              on_done=done if progress else None)
     os.sync()  # every file was written atomically; now all of them are durable at once
@@ -108,4 +111,11 @@ def default_rejects_path(first_input: Path) -> Path:
     base = first_input if first_input.is_dir() else first_input.parent
     stem = first_input.name if first_input.is_dir() else first_input.stem
     return base / f"{stem}.rejects.csv"
+
+
+def default_report_path(first_input: Path) -> Path:
+    """The import report beside the rejects file: FILE.import-report.md."""
+    base = first_input if first_input.is_dir() else first_input.parent
+    stem = first_input.name if first_input.is_dir() else first_input.stem
+    return base / f"{stem}.import-report.md"
 

@@ -11,8 +11,12 @@ so an export always imports back. A column is addressed by a *path*:
   ``complaint.<field>``: one entry of that list;
 - a few columns that need reading: ``next_action`` ('2024-06-10：发送报价单'),
   ``contact.info`` (电话与邮箱 in one cell), ``history`` (互动历史: several dated
-  entries), ``address`` (the region is taken from it), ``status`` (客户状态: a stage
-  when it names one), ``won`` (签约 / 是否成交: yes, no or the signing date);
+  entries), ``address`` (the region is taken from it, the text kept in the notes), ``status``
+  (客户状态: a stage when it names one), ``won`` (签约 / 成交状态: yes, no or the signing date),
+  ``last_contact`` (最后跟进时间: the previous system's last follow-up), ``turnover`` (年营业额,
+  Annual Revenue: the customer's own revenue, kept in the notes — never what it buys from us),
+  ``contact.first_name`` / ``contact.last_name`` (joined into the contact's name) and ``sensitive``
+  (身份证号, 银行卡号: never read);
 - ``derived.<fact>`` (computed by kehu: ignored on import) and ``ignore``.
 """
 
@@ -35,7 +39,14 @@ PREFIX_KIND = {prefix: kind for kind, (prefix, _) in CHILD.items()}
 LIST_OF = {prefix: key for prefix, key in CHILD.values()}
 REF_PATHS = ("id", "name")  # in a child sheet: which customer the row belongs to
 SPECIAL = ("next_action", "next_action.date", "next_action.action", "contact.info", "history", "address", "status",
-           "won")
+           "won", "last_contact", "turnover", "contact.first_name", "contact.last_name", "sensitive")
+# amounts in yuan: a unit in the header (成交金额（万元）) applies to the column's bare numbers
+MONEY = ("deal.amount", "annual_value", "budget", "opportunity.amount", "turnover")
+# the paths whose cells are dates (the order of day and month is decided per column)
+DATE_PATHS = ("created", "cooperation_since", "quiet_until", "verified", "owner_since", "imported",
+              "imported_last_contact", "last_contact", "next_action.date", "interaction.date", "deal.signed",
+              "survey.date", "complaint.date", "complaint.resolved", "opportunity.close", "opportunity.created",
+              "opportunity.closed", "contact.birthday")
 DERIVED = ("status", "class", "value_level", "last_contact", "due_date", "due_reason", "frequency")
 IGNORE = "ignore"
 
@@ -93,7 +104,11 @@ class Column:
     header: str
     path: str | None            # None: not recognised
     derived: bool = False
-    source: str = "auto"        # auto | mapping | schema
+    source: str = "auto"        # auto | mapping | profile (a known export's own meaning)
+    unit: int | None = None     # an amount column: what a bare number counts (10000 under 万元)
+    unit_word: str = ""         # … as the header wrote it
+    date_order: str | None = None  # dmy | mdy: how 03/04/2025 reads in this column
+    order_told: bool = False    # … decided by a date of the column (31/05/2025), not by default
 
 
 @dataclass
@@ -101,6 +116,7 @@ class SheetMap:
     kind: str
     header_row: int             # 1-based
     columns: list[Column] = field(default_factory=list)
+    export: str | None = None   # the known export it was recognised as (io.profiles)
 
     def paths(self) -> set[str]:
         return {c.path for c in self.columns if c.path and c.path != IGNORE}
@@ -167,10 +183,41 @@ def kind_of_sheet(name: str) -> str | None:
     return None
 
 
+def header_unit(text: Any) -> tuple[int, str] | None:
+    """(what a bare number counts, the unit as written) of an amount column's header: 成交金额（万元） ->
+    (10000, 万元), 金额(千元), Amount (K), 成交金额万元; None when the header names no unit."""
+    from ..words.input_words import section
+
+    units = {str(k).casefold(): int(v) for k, v in section("numbers")["header_units"].items()}
+    folded = unicodedata.normalize("NFKC", str(text)).casefold().strip()
+    for m in re.finditer(r"[(\[]([^)\]]*)[)\]]", folded):
+        inner = re.sub(r"^(单位|unit|in)\s*[:：]?\s*", "", m.group(1).strip()).strip()
+        if inner in units:
+            return units[inner], inner
+    for word in sorted((w for w in units if not w.isascii()), key=len, reverse=True):
+        if folded.endswith(word) and len(folded) > len(word) + 1:
+            return units[word], word
+    return None
+
+
+def _without_unit(key: str) -> str:
+    """A header key without a unit written after it (成交金额万元 -> 成交金额), to look it up again."""
+    from ..words.input_words import section
+
+    for word in sorted((str(w) for w in section("numbers")["header_units"] if not str(w).isascii()), key=len,
+                       reverse=True):
+        if key.endswith(word) and len(key) > len(word) + 1:
+            return key[: -len(word)]
+    return key
+
+
 def recognise(headers: list[Any], index: dict[str, str], kind: str | None,
-              mapping_columns: dict[str, str] | None = None) -> SheetMap:
-    """Map one header row. ``kind`` from the sheet name, or decided here from the columns."""
+              mapping_columns: dict[str, str] | None = None, export: Any = None) -> SheetMap:
+    """Map one header row. ``kind`` from the sheet name, or decided here from the columns; ``export``: the known
+    export (io.profiles.Profile) the headers were recognised as, whose own meanings win over the general table
+    (a team's mapping file wins over both)."""
     mapped = {hkey(h) for h in (mapping_columns or {})}
+    own: dict[str, str] = export.columns if export is not None else {}
     first: list[Column] = []
     for i, raw in enumerate(headers):
         text = "" if raw is None else str(raw).strip()
@@ -179,20 +226,28 @@ def recognise(headers: list[Any], index: dict[str, str], kind: str | None,
         k = hkey(text)
         if k in mapped:
             first.append(Column(i, text, index[k], source="mapping"))
+        elif k in own:
+            first.append(Column(i, text, own[k], source="profile"))
         elif is_derived_header(text):
             first.append(Column(i, text, None, derived=True))
         else:
-            first.append(Column(i, text, index.get(k)))
+            first.append(Column(i, text, index.get(k) or index.get(_without_unit(k))))
+    if export is not None and not kind:
+        kind = export.kind
     kind = kind or _kind_from_paths({c.path for c in first if c.path}, [hkey(c.header) for c in first])
     generic = {hkey(w): p for w, p in BY_KIND.get(kind, {}).items()}
     for col in first:
-        if col.source == "mapping" or col.derived:
+        if col.source in ("mapping", "profile") or col.derived:
             continue
         k = hkey(col.header)
         if k in generic:  # the sheet's own meaning of a generic word wins
             col.path = generic[k]
         elif col.path is not None and kind != "customers":
             col.path = _in_child_sheet(col.path, kind)
+    for col in first:
+        unit = header_unit(col.header) if col.path in MONEY else None
+        if unit is not None:
+            col.unit, col.unit_word = unit
     for col in first:  # a customer list's 商机阶段 is the customer's stage
         if kind == "customers" and col.path == "opportunity.stage" and col.source != "mapping":
             col.path = "stage"
@@ -207,6 +262,8 @@ def _in_child_sheet(path: str, kind: str) -> str | None:
     """On a follow-up sheet, 负责人 is who followed up and 联系人 who was talked to."""
     prefix = CHILD[kind][0]
     if kind == "interactions":
+        if path == "last_contact":
+            return "interaction.date"
         if path == "owner":
             return "interaction.by"
         if path == "contact.name":
@@ -217,7 +274,7 @@ def _in_child_sheet(path: str, kind: str) -> str | None:
         return "complaint.handler"
     if kind == "opportunities" and path in ("owner", "stage", "notes"):
         return {"owner": "opportunity.owner", "stage": "opportunity.stage", "notes": "opportunity.note"}[path]
-    if path in REF_PATHS or path.startswith(prefix + ".") or path == IGNORE:
+    if path in REF_PATHS or path.startswith(prefix + ".") or path in (IGNORE, "sensitive"):
         return path
     return path if kind == "contacts" and path == "contact.info" else None
 
@@ -226,7 +283,7 @@ def _kind_from_paths(paths: set[str], words: list[str]) -> str:
     """A sheet with customer fields beyond name/owner is a customer list; otherwise the kind whose
     fields (or generic words: 日期, 方式, 内容) it has most of, e.g. a follow-up log."""
     top = {p for p in paths if "." not in p and p not in ("history",)}
-    if top - _CUSTOMER_ONLY_IGNORED - {"next_action", IGNORE}:
+    if top - _CUSTOMER_ONLY_IGNORED - {"next_action", IGNORE, "sensitive"}:
         return "customers"
     counts = {kind: sum(1 for p in paths if p.startswith(prefix + ".")) for kind, (prefix, _) in CHILD.items()}
     counts["contacts"] += sum(1 for p in paths if p == "contact.info")

@@ -109,21 +109,16 @@ def collect(repo: Repo, owner: str | None = None, lang: str | None = None, mask:
 
     book = open_book(repo)
     customers = book.customers
+    facts = book.facts
     if mask:  # masked once, here, so that no writer can miss a field (free text and what derives from it)
-        masking = Masking.of(repo.config, wide=True)
-        customers = [masked_customer(c, masking) for c in customers]
+        masking = Masking.of(repo.config, wide=True).knowing(customers)
+        customers = [masking.customer(c) for c in customers]
+        facts = {cid: masking.facts(f) for cid, f in facts.items()}
     chosen = [c for c in customers if owner is None or c.owner == owner]
     chosen.sort(key=lambda c: c.id)
     errors = {e.id: e.errors for e in book.entries if e.customer is not None and e.errors}
-    return ExportSet(repo, chosen, book.facts, lang or repo.msgs.lang, mask,
+    return ExportSet(repo, chosen, facts, lang or repo.msgs.lang, mask,
                      book.unreadable_names, errors)
-
-
-def masked_customer(c: Customer, masking: Masking) -> Customer:
-    from ..repo.model import customer_from
-    from ..repo.yamlload import LoadedYaml
-
-    return customer_from(LoadedYaml(c.file, masking.tree(c.raw)))
 
 
 def members(es: ExportSet) -> list[Any]:
@@ -443,7 +438,8 @@ CREATE TABLE vocabulary (
 );
 CREATE TABLE customers (
   id TEXT PRIMARY KEY, name TEXT NOT NULL, industry TEXT NOT NULL, stage TEXT NOT NULL, lost_from TEXT,
-  owner TEXT NOT NULL, owner_since DATE, created DATE NOT NULL, imported DATE, size TEXT, region TEXT, source TEXT,
+  owner TEXT NOT NULL, owner_since DATE, created DATE NOT NULL, imported DATE, imported_last_contact DATE,
+  size TEXT, region TEXT, source TEXT,
   class_override TEXT,
   class_reason TEXT, annual_value REAL, cooperation_since DATE, repurchase_rate REAL, needs TEXT, budget TEXT,
   decision_process TEXT, next_action_date DATE, next_action TEXT, quiet_until DATE, quiet_reason TEXT, notes TEXT,
@@ -501,8 +497,8 @@ CREATE INDEX complaints_customer ON complaints(customer_id);
 """
 
 _CUSTOMER_COLUMNS = ("id", "name", "industry", "stage", "lost_from", "owner", "owner_since", "created", "imported",
-                     "size", "region", "source", "class", "class_reason", "annual_value", "cooperation_since",
-                     "repurchase_rate", "needs", "budget", "decision_process")
+                     "imported_last_contact", "size", "region", "source", "class", "class_reason", "annual_value",
+                     "cooperation_since", "repurchase_rate", "needs", "budget", "decision_process")
 _KNOWN_TOP = set(_CUSTOMER_COLUMNS) | {"next_action", "quiet_until", "quiet_reason", "notes", "tags", "risks",
                                        "contacts", "deals", "opportunities", "interactions", "surveys",
                                        "complaints"}
@@ -535,7 +531,7 @@ def _fill(db: sqlite3.Connection, es: ExportSet) -> None:
     db.executemany("INSERT INTO vocabulary VALUES (?, ?, ?, ?)",
                    [(name, t.key, t.zh, t.en) for name, v in sorted(es.repo.schemas.vocabularies.items())
                     for t in v.terms])
-    placeholders = ", ".join("?" * 36)
+    placeholders = ", ".join("?" * 37)
     for c in es.customers:
         raw, f = c.raw, es.facts.get(c.id)
         na = raw.get("next_action") or {}

@@ -5,9 +5,9 @@ columns:          # a header as written in the spreadsheet -> the field it fills
   客户全称: name
   对接人手机: contact.phone
   内部编码: ignore
-values:           # per field: a word in the spreadsheet -> the schema key
+values:           # per list of choices: a word in the spreadsheet -> the schema key (or key: [words])
   stage: {A类: won, 跟进中: contacted}
-  industry: {软件开发: I65}
+  industry: {软件开发: I65, 医疗健康: Q84}
 owners:           # a name in the spreadsheet -> a handle from team.yaml
   李经理: lixia
 defaults:         # used when a row leaves the field empty
@@ -29,9 +29,10 @@ from typing import Any
 import yaml
 
 from ..util.errors import KehuError
-from .columns import CHILD, IGNORE, KINDS, SPECIAL
+from .columns import CHILD, IGNORE, KINDS, SPECIAL, hkey
 
 DEFAULTABLE = ("industry", "stage", "owner", "source", "size", "region", "channel", "created")
+SECTIONS = ("columns", "values", "owners", "defaults", "sheets", "header_row")
 
 
 class MappingError(KehuError, ValueError):
@@ -55,61 +56,86 @@ def known_paths(top_level: list[str], item_fields: dict[str, list[str]]) -> set[
     return paths
 
 
-def _bad(file: str, detail: str) -> MappingError:
-    return MappingError.coded("import-bad-mapping", file=file, detail=detail)
+def _bad(file: str, code: str, **values: Any) -> MappingError:
+    """A mapping file's mistake, worded in the team's language by catalogue entry ``code``."""
+    return MappingError.coded(code, file=file, **values)
 
 
 def load_mapping(path: Path | None, top_level: list[str], item_fields: dict[str, list[str]],
-                 vocabularies: set[str]) -> Mapping:
-    """Read and check the mapping file; an unknown field or kind names the entry to fix."""
+                 vocabularies: dict[str, list[str]]) -> Mapping:
+    """Read and check the mapping file; an unknown field, kind or key names the entry to fix.
+    ``vocabularies``: each list of choices with its keys."""
     if path is None:
         return Mapping()
     name = str(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
     except OSError as e:
-        raise _bad(name, e.strerror or str(e)) from None
+        raise _bad(name, "mapping-unreadable", detail=e.strerror or str(e)) from None
     except (yaml.YAMLError, UnicodeDecodeError) as e:
-        raise _bad(name, f"not valid YAML: {str(e).splitlines()[0]}") from None
+        raise _bad(name, "mapping-not-yaml", detail=str(e).splitlines()[0]) from None
     if data is None:
         return Mapping()
     if not isinstance(data, dict):
-        raise _bad(name, "expected a mapping with columns:, values:, owners:, defaults:, sheets:")
-    unknown = set(data) - {"columns", "values", "owners", "defaults", "sheets", "header_row"}
+        raise _bad(name, "mapping-not-a-mapping", sections=", ".join(SECTIONS))
+    unknown = set(map(str, data)) - set(SECTIONS)
     if unknown:
-        raise _bad(name, f"unknown section(s) {', '.join(sorted(map(str, unknown)))}")
+        raise _bad(name, "mapping-unknown-section", found=", ".join(sorted(unknown)), sections=", ".join(SECTIONS))
     out = Mapping()
     paths = known_paths(top_level, item_fields)
     for header, target in _section(data, "columns", name).items():
         if str(target) not in paths:
-            raise _bad(name, f"columns: '{header}: {target}': '{target}' is not a field "
-                                     f"(e.g. name, contact.phone, interaction.summary, ignore)")
+            raise _bad(name, "mapping-not-a-field", header=header, target=target)
+        if str(target) == "annual_value" and hkey(header) in _turnover_headers():
+            raise _bad(name, "mapping-turnover", header=header)
         out.columns[str(header)] = str(target)
     for vocab, table in _section(data, "values", name).items():
         if vocab not in vocabularies:
-            raise _bad(name, f"values: '{vocab}' is not a list of choices ({', '.join(sorted(vocabularies))})")
+            raise _bad(name, "mapping-not-a-list", vocab=vocab, lists=", ".join(sorted(vocabularies)))
         if not isinstance(table, dict):
-            raise _bad(name, f"values: {vocab}: expected 'word: key' pairs")
-        out.values[str(vocab)] = {str(k): str(v) for k, v in table.items()}
+            raise _bad(name, "mapping-pairs", section=f"values: {vocab}")
+        out.values[str(vocab)] = _value_table(name, str(vocab), table, vocabularies[str(vocab)])
     out.owners = {str(k): str(v) for k, v in _section(data, "owners", name).items()}
     for key, value in _section(data, "defaults", name).items():
         if key not in DEFAULTABLE:
-            raise _bad(name, f"defaults: '{key}' cannot have a default ({', '.join(DEFAULTABLE)})")
+            raise _bad(name, "mapping-no-default", key=key, fields=", ".join(DEFAULTABLE))
         out.defaults[str(key)] = value
     for sheet, kind in _section(data, "sheets", name).items():
         if kind not in KINDS:
-            raise _bad(name, f"sheets: '{sheet}: {kind}': kind must be one of {', '.join(KINDS)}")
+            raise _bad(name, "mapping-bad-kind", sheet=sheet, kind=kind, kinds=", ".join(KINDS))
         out.sheets[str(sheet)] = str(kind)
     row = data.get("header_row")
     if row is not None:
         if not isinstance(row, int) or isinstance(row, bool) or row < 1:
-            raise _bad(name, "header_row: expected a row number (1 = the first row)")
+            raise _bad(name, "mapping-header-row", value=row)
         out.header_row = row
     return out
+
+
+def _value_table(file: str, vocab: str, table: dict[Any, Any], keys: list[str]) -> dict[str, str]:
+    """``values:`` of one list of choices, written either way round: ``word: key`` (跟进中: contacted) or ``key:
+    [words]`` (won: [已成交, 多次成交]), as the synonyms of kehu's own data are. A target that is no key of the
+    list is refused naming the keys."""
+    out: dict[str, str] = {}
+    for left, right in table.items():
+        if str(left) in keys and (isinstance(right, list) or str(right) not in keys):
+            for word in right if isinstance(right, list) else [right]:
+                out[str(word)] = str(left)
+            continue
+        if isinstance(right, list | dict) or str(right) not in keys:
+            raise _bad(file, "mapping-not-a-key", vocab=vocab, word=left, target=right, keys=", ".join(keys))
+        out[str(left)] = str(right)
+    return out
+
+
+def _turnover_headers() -> set[str]:
+    from .columns import HEADERS
+
+    return {hkey(w) for w in HEADERS.get("turnover", ())}
 
 
 def _section(data: dict[str, Any], key: str, name: str) -> dict[str, Any]:
     value = data.get(key) or {}
     if not isinstance(value, dict):
-        raise _bad(name, f"{key}: expected 'name: value' pairs")
+        raise _bad(name, "mapping-pairs", section=key)
     return value

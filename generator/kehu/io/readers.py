@@ -79,6 +79,9 @@ def read_paths(paths: list[Path], sheets: tuple[str, ...] = (), encoding: str | 
 def _read_workbook(path: Path, wanted: tuple[str, ...]) -> list[Sheet]:
     from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
+    from .sheetbounds import check_bounds
+
+    check_bounds(path)  # the reader allocates a sheet's whole used range at once: measured first, bounded
     try:
         book = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as e:
@@ -100,6 +103,9 @@ def _read_workbook(path: Path, wanted: tuple[str, ...]) -> list[Sheet]:
 
 
 def _read_text(path: Path, encoding: str | None) -> Sheet:
+    from .sheetbounds import check_bounds
+
+    check_bounds(path)  # its size: a text file is read whole
     raw = path.read_bytes()
     try:
         text, used = decode(raw, encoding)

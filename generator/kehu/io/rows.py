@@ -1,10 +1,14 @@
 """Rows -> drafts: one row of a sheet read into a draft customer's data (a customer row) or into the
 record it adds to a customer (a follow-up, deal, contact, survey or complaint row).
 
-Every cell is read the way the schema says (dates, amounts, phones, choices from a vocabulary, owners
-from team.yaml); an ID or bank card number anywhere rejects the row. On a customer row a bad value is
-dropped alone and reported (``drops``), and a word that names no choice is kept in the notes and counted
-(``unknown``); on other rows any bad value rejects the row (:class:`RowReject`).
+Every cell is read the way the schema says (dates in the order its column writes them, amounts in the unit
+its header names, phones, choices from a vocabulary — a known export's words first —, owners from team.yaml).
+A bad value drops only that value, and is reported (``drops``): an ID or bank card number is never read (nor
+quoted in any message), an owner who is not (or no longer) in the team falls back to ``--owner`` with the old
+name in the notes (``fallbacks``), an industry no table maps is recorded as to be confirmed (``to_confirm``),
+a word that names no choice is kept in the notes and counted (``unknown``). A row is refused
+(:class:`RowReject`) only when it cannot be a record at all: a customer row without a name, a follow-up
+without its date or content.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import datetime as dt
 import hashlib
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..core.privacy import find_bank_card, find_national_id
@@ -21,6 +25,7 @@ from ..core.values import (
     CellError,
     Resolver,
     clean_text,
+    fold,
     industry_key,
     looks_like_date,
     parse_bool,
@@ -41,13 +46,16 @@ from ..core.values import is_empty as cell_empty
 from ..repo.repository import Repo
 from ..store.dedupe import MergeRules
 from ..words.input_words import section
-from .columns import CHILD, IGNORE, LIST_OF, SheetMap
+from .columns import CHILD, IGNORE, LIST_OF, Column, SheetMap
 from .drafts import RowReject
 from .mapping import Mapping, MappingError
-from .sheets import shown
+from .profiles import Profile, industry_from_table
+from .sheets import export_of, shown
 
 Values = dict[str, list[tuple[str, Any]]]  # a row's non-empty cells: path -> [(header, value)]
-_TOTAL_ROW = re.compile(r"^(合计|总计|小计|总数|total|sum)$", re.I)
+# columns whose long numbers are no bank cards: phones, and the identifiers of the old system (Zoho's record ids
+# run to 19 digits, a sixteenth of which pass the Luhn check)
+_NOT_CARDS = ("contact.phone", "contact.info", "id", "opportunity.id", "deal.contract")
 _REGION = re.compile(r"^((?:[^省市]{2,7}?(?:省|自治区))?(?:[^省市区县]{2,7}?市)?)")
 
 
@@ -60,6 +68,8 @@ class ChildRow:
     key: str               # interactions, deals, contacts, surveys, complaints, opportunities
     item: dict[str, Any]
     notes: list[str]
+    also: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # a won opportunity's deal
+    last_contact: dt.date | None = None  # a contact's last activity: the customer's imported_last_contact
 
 
 class RowReader:
@@ -78,8 +88,9 @@ class RowReader:
         schema = repo.schemas.raw["customer"]
         self.props: dict[str, dict[str, Any]] = schema.get("properties", {})
         self.defs: dict[str, dict[str, Any]] = schema.get("$defs", {})
-        vocabs = repo.schemas.vocabularies
-        self.resolvers = {name: Resolver(v, mapping.values.get(name)) for name, v in vocabs.items()}
+        self.tz = repo.config.tz
+        self._resolver_sets: dict[str | None, dict[str, Resolver]] = {}
+        self.resolvers = self._resolvers_for(None)
         channel = self.resolvers["channel"]
         # words that name a channel inside a summary ('电话确认报价' -> call), longest first
         self.channel_words = sorted(((t.zh.casefold(), t.key) for t in channel.vocab.terms if len(t.zh) >= 2),
@@ -87,10 +98,39 @@ class RowReader:
         self.channel_words += sorted(((w, k) for w, k in channel.table.items() if len(w) >= 2 and not w.isascii()),
                                      key=lambda x: -len(x[0]))
         self.owners = self._owner_table()
+        team = repo.team
+        self.departed = {m.handle for m in team.members if not m.active} if team else set()
         self.default_owner = self._default_owner(default_owner)
         self.unknown: Counter[tuple[str, str]] = Counter()  # (column, word) that names no choice -> rows
+        self.sensitive: Counter[tuple[str, str]] = Counter()  # (sheet, column) of ID / card numbers -> values
         self.lenient = False  # a customer row: a bad value drops only that value (recorded in drops)
         self.drops: list[str] = []
+        self.fallbacks: list[tuple[str, str, bool]] = []  # this row's owners not in the team: (value, handle, left)
+        self.to_confirm: list[str] = []                    # this row's industry words that map to no GB/T code
+        self.smap: SheetMap | None = None
+        self.export: Profile | None = None
+        self.by_header: dict[str, Column] = {}
+        self.sheet = ""
+
+    def begin_sheet(self, smap: SheetMap, sheet: str) -> None:
+        """The sheet the next rows come from: its columns, the export it was recognised as, its words."""
+        self.smap, self.sheet = smap, sheet
+        self.export = export_of(smap)
+        self.by_header = {}
+        for c in smap.columns:
+            self.by_header.setdefault(c.header, c)
+        self.resolvers = self._resolvers_for(self.export)
+
+    def _resolvers_for(self, export: Profile | None) -> dict[str, Resolver]:
+        """Every vocabulary's resolver: the schema's labels and synonyms, then the export's own words, then the
+        team's mapping file (which wins)."""
+        key = export.id if export is not None else None
+        if key not in self._resolver_sets:
+            own = export.values if export is not None else {}
+            self._resolver_sets[key] = {
+                name: Resolver(v, {**own.get(name, {}), **self.mapping.values.get(name, {})})
+                for name, v in self.repo.schemas.vocabularies.items()}
+        return self._resolver_sets[key]
 
     # --- the team: who a cell names -------------------------------------------------------------------------
 
@@ -106,8 +146,8 @@ class RowReader:
         handles = set(self.repo.handles or ())
         for name, handle in self.mapping.owners.items():
             if handles and handle not in handles:
-                raise MappingError.coded("import-bad-mapping", file="--mapping",
-                                         detail=f"owners: '{name}: {handle}': '{handle}' is not a member of team.yaml")
+                raise MappingError.coded("mapping-not-a-member", file="--mapping", name=name, handle=handle,
+                                         known=self.msgs.word("sep").join(sorted(handles)))
             table[fold(name)] = handle
         return table
 
@@ -122,6 +162,20 @@ class RowReader:
             raise MappingError.coded("import-bad-owner", owner=value,
                                      known=self.msgs.word("sep").join(sorted(self.repo.handles or ())))
         return handle
+
+    def _owner_or_fallback(self, header: str, value: Any) -> str | None:
+        """A cell naming a team member: their handle. Someone who is not (or no longer) in the team: the fallback
+        owner (``--owner``), recorded in ``fallbacks`` with the name as the sheet wrote it — or, without a
+        fallback, the row is refused naming the value and what to do."""
+        handle = self._owner(value)
+        if handle is not None and handle not in self.departed:
+            return handle
+        text = clean_text(value) or ""
+        if self.default_owner is None:
+            known = self.msgs.word("sep").join(sorted(self.repo.handles or ()))
+            raise RowReject.coded("import-unknown-owner", column=header, value=text, known=known)
+        self.fallbacks.append((text, self.default_owner, handle is not None))
+        return self.default_owner
 
     def _owner(self, value: Any) -> str | None:
         from ..core.values import fold
@@ -140,33 +194,61 @@ class RowReader:
     # --- reading one row ------------------------------------------------------------------------------------
 
     def _values(self, smap: SheetMap, cells: list[Any]) -> Values:
-        """path -> [(header, value)] of the row's non-empty cells; refuses ID and card numbers first."""
+        """path -> [(header, value)] of the row's non-empty cells. An ID or bank card number is never read: a
+        column of them (身份证号) is counted once per sheet, one inside another cell drops that cell's value
+        (reported without the number)."""
         out: Values = {}
         for col in smap.columns:
             value = cells[col.index] if col.index < len(cells) else None
             text = clean_text(value)
             if text is None:
                 continue
-            if find_national_id(text):
-                raise RowReject.coded("import-national-id", column=col.header)
-            if find_bank_card(text) and col.path not in ("contact.phone", "contact.info"):
-                raise RowReject.coded("import-bank-card", column=col.header)
+            if col.path == "sensitive":
+                self.sensitive[(self.sheet, col.header)] += 1
+                continue
+            national = find_national_id(text)
+            if national or (find_bank_card(text) and col.path not in _NOT_CARDS):
+                if col.path is None or col.path == IGNORE or col.derived:
+                    self.sensitive[(self.sheet, col.header)] += 1
+                else:
+                    what = self.msgs.word("import.id_number" if national else "import.card_number")
+                    self.drops.append(self.msgs.line("import-sensitive-dropped", column=col.header, what=what))
+                continue
             if col.path is None or col.path == IGNORE or col.derived:
                 continue
             out.setdefault(col.path, []).append((col.header, value))
         return out
 
     def _parse(self, vals: Values, path: str, parser: Any, *extra: Any) -> Any:
-        """The first cell of ``path`` through ``parser``; a cell it refuses rejects the row — or, on a
-        customer row, is dropped alone (and reported) while the rest of the row is imported."""
+        """The first cell of ``path`` through ``parser`` (a date in the order its column writes day and month, in
+        the team's time zone; an amount in the unit its header names); a cell it refuses rejects the row — or,
+        on a customer row, is dropped alone (and reported) while the rest of the row is imported."""
         for header, value in vals.get(path, []):
             if cell_empty(value):
                 continue
             try:
+                col = self.by_header.get(header)
+                if parser is parse_date:
+                    return parse_date(value, col.date_order if col else None, self.tz)
+                if parser is parse_number:
+                    return parse_number(value, (col.unit or 1) if col else 1)
                 return parser(value, *extra)
             except CellError as e:
                 self._bad_cell(e, header)
         return None
+
+    def _latest(self, vals: Values, path: str) -> dt.date | None:
+        """The newest date of every cell of ``path`` (Last Activity Date and Last Contacted: the later one)."""
+        found = []
+        for header, value in vals.get(path, []):
+            if cell_empty(value):
+                continue
+            col = self.by_header.get(header)
+            try:
+                found.append(parse_date(value, col.date_order if col else None, self.tz))
+            except CellError as e:
+                self._bad_cell(e, header)
+        return max(found) if found else None
 
     def _bad_cell(self, e: CellError, header: str) -> None:
         """Raise the row's reject, or on a customer row record that only this value was dropped."""
@@ -197,31 +279,57 @@ class RowReader:
             if cell_empty(value):
                 continue
             resolver = self.resolvers[vocab]
-            key = industry_key(value, resolver) if vocab == "industry" else \
+            key = self._industry(value, resolver) if vocab == "industry" else \
                 size_key(value, resolver) if vocab == "size" else resolver.key(value)
             if key is not None:
                 return key
             text = clean_text(value) or ""
             self.unknown[(header, text)] += 1
             notes.append(self.msgs.word("note_unknown", title=title or header, value=text))
+            if vocab == "industry":
+                self.to_confirm.append(text)
         return None
+
+    def _industry(self, value: Any, resolver: Resolver) -> str | None:
+        """GB/T key of an industry cell: the team's mapping; the picklist of the export the sheet is
+        (data/industry_map.yaml); the schema's codes, labels and synonyms; the picklists of the other known
+        systems; then a fragment of a label (零售行业)."""
+        text = clean_text(value)
+        if text is None:
+            return None
+        own = resolver.table.get(fold(text)) if self.mapping.values.get("industry") else None
+        if own is not None:
+            return own
+        system = self.export.industry if self.export else None
+        for only in ((system,) if system else ()):
+            listed = industry_from_table(text, only, others=False)
+            if listed is not None and listed[0] in resolver.vocab:
+                return listed[0]
+        code = re.match(r"^([A-T](?:\d{2})?)(?:\s|$)", text)
+        exact = code.group(1) if code and code.group(1) in resolver.vocab else resolver.table.get(fold(text))
+        if exact is not None:
+            return exact
+        listed = industry_from_table(text, system)
+        if listed is not None and listed[0] in resolver.vocab:
+            return listed[0]
+        return industry_key(value, resolver)
 
     # --- customer rows --------------------------------------------------------------------------------------
 
     def customer_row(self, smap: SheetMap, cells: list[Any]) -> tuple[dict[str, Any], str | None] | None:
         """A customer row as (customer data, a former id it names); None when it holds nothing to import.
         A bad value drops only that value (listed in ``drops``); a missing name rejects the row."""
-        self.drops = []
+        self.drops, self.fallbacks, self.to_confirm = [], [], []
         self.lenient = True
         try:
             vals = self._values(smap, cells)
             name = self._text(vals, "name")
+            if name is None and self.export is not None and self.export.person_customers:
+                name = self._text(vals, "contact.name")  # a person with no company (企业微信): a customer of its own
             if name is None:
                 if not vals:
                     return None  # only ignored columns filled in
                 raise RowReject.coded("import-no-name")
-            if _TOTAL_ROW.match(name):
-                raise RowReject.coded("import-total-row")
             return self._customer_fields(vals, name)
         finally:
             self.lenient = False
@@ -237,7 +345,7 @@ class RowReader:
                 data["id"] = cid
             else:
                 old_id = cid
-                notes.append(self.msgs.word("note_old_id", value=cid))
+                data["former_ids"] = [cid]  # another system's id: kept, and found again by a later import
         data["name"] = name
         for key in self.props:
             if key in ("id", "name", "notes", "next_action") or key in LIST_OF.values():
@@ -249,10 +357,23 @@ class RowReader:
             stage = self.resolvers["stage"].key(self._text(vals, "status"))
             if stage is not None:
                 data["stage"] = stage
-        if "region" not in data and vals.get("address"):
-            region = _REGION.match(self._text(vals, "address") or "")
-            if region and region.group(1):
+        address = self._text(vals, "address")
+        if address:
+            region = _REGION.match(address)
+            if "region" not in data and region and region.group(1):
                 data["region"] = region.group(1)
+            notes.append(self.msgs.word("note_address", title=vals["address"][0][0], value=address))
+        for header, value in vals.get("turnover", []):  # the customer's own revenue, never what it buys from us
+            notes.append(self.msgs.word("note_turnover", title=header, value=self._turnover(header, value)))
+        last = self._latest(vals, "last_contact")
+        if last is not None and last > self.today:
+            self._bad_cell(CellError.coded("import-future", value=last, today=self.today),
+                           self._header(vals, "last_contact", "imported_last_contact"))
+            last = None
+        if last is not None and self._text(vals, "interaction.summary") and not vals.get("interaction.date"):
+            vals["interaction.date"] = [(vals["last_contact"][0][0], last)]  # the content of that last follow-up
+        elif last is not None:
+            data["imported_last_contact"] = last
         if data.get("class") and not data.get("class_reason"):
             data["class_reason"] = self.msgs.word("class_reason")
         self._next_action(vals, data, notes)
@@ -287,6 +408,14 @@ class RowReader:
             data["notes"] = text + "\n" if "\n" in text or ends else text
         return data, old_id
 
+    def _turnover(self, header: str, value: Any) -> str:
+        """A turnover cell as the notes show it: in yuan when it is a number (with the header's unit)."""
+        try:
+            col = self.by_header.get(header)
+            return f"{parse_number(value, (col.unit or 1) if col else 1):,}"
+        except CellError:
+            return clean_text(value) or ""
+
     def _optional(self, make: Any, *args: Any) -> Any:
         """A record written on a customer's row (a follow-up, a deal …): one that cannot be made is
         dropped and reported, and the customer is imported without it."""
@@ -305,7 +434,7 @@ class RowReader:
         prop = self.props.get(key, {})
         title = self.rules.title(key)
         if key == "owner":
-            return self._owner_cell(vals, "owner")
+            return self._owner_cell(vals, "owner", notes)
         if key == "lost_from":
             return self._vocab(vals, key, "stage", notes, title)
         if key == "repurchase_rate":
@@ -355,14 +484,16 @@ class RowReader:
                 return text
         return None
 
-    def _owner_cell(self, vals: Values, path: str) -> str | None:
+    def _owner_cell(self, vals: Values, path: str, notes: list[str] | None = None) -> str | None:
+        """The member a cell names; one not (or no longer) in the team falls back to ``--owner`` and the name
+        the sheet wrote is kept in ``notes`` (a customer's owner, an opportunity's owner)."""
         for header, value in vals.get(path, []):
             if cell_empty(value):
                 continue
-            handle = self._owner(value)
-            if handle is None:
-                known = self.msgs.word("sep").join(sorted(self.repo.handles or ()))
-                raise RowReject.coded("import-unknown-owner", column=header, value=clean_text(value), known=known)
+            before = len(self.fallbacks)
+            handle = self._owner_or_fallback(header, value)
+            if len(self.fallbacks) > before and notes is not None:
+                notes.append(self.msgs.word("note_former_owner", title=header, value=clean_text(value)))
             return handle
         return None
 
@@ -473,8 +604,9 @@ class RowReader:
 
     def child_row(self, smap: SheetMap, cells: list[Any]) -> ChildRow | None:
         """A row of a follow-up, deal, contact, survey or complaint sheet as the record it adds and the
-        customer it names; None when it holds nothing. Any bad value rejects the row."""
-        self.drops = []
+        customer it names; None when it holds nothing. A value that cannot be read rejects the row when the
+        record needs it (a follow-up's date), else it is dropped alone."""
+        self.drops, self.fallbacks, self.to_confirm = [], [], []
         vals = self._values(smap, cells)
         if not vals:
             return None
@@ -487,7 +619,18 @@ class RowReader:
         item = self._interaction_item_from(vals, notes) if prefix == "interaction" else self._child(prefix, vals, notes)
         if not item:
             return None
-        return ChildRow(cid, name, LIST_OF[prefix], item, notes)
+        row = ChildRow(cid, name, LIST_OF[prefix], item, notes)
+        if prefix == "opportunity" and item.get("stage") == "won":
+            row.also.append(("deals", self._deal_of_won(item)))
+        return row
+
+    def _deal_of_won(self, opp: dict[str, Any]) -> dict[str, Any]:
+        """A won opportunity of another system is a deal too (the checker asks every won opportunity for the deal
+        it became): what, amount, signed on the day it closed (not invented when that day is to come)."""
+        signed = opp.get("closed") or opp.get("close")
+        deal = {"product": opp["what"], "amount": opp["amount"],
+                "signed": signed if signed is not None and signed <= self.today else None, "opportunity": opp["id"]}
+        return {k: v for k, v in deal.items() if v is not None}
 
     def _child(self, prefix: str, vals: Values, notes: list[str]) -> dict[str, Any] | None:
         parse = {"contact": self._contact_item, "interaction": self._interaction_item_from, "deal": self._deal_item,
@@ -509,7 +652,7 @@ class RowReader:
             phone = phone or (phones[0] if phones else None)
             email = email or (emails[0] if emails else None)
         item = {
-            "name": self._text(vals, "contact.name"),
+            "name": self._text(vals, "contact.name") or self._joined_name(vals),
             "title": self._text(vals, "contact.title"),
             "phone": phone,
             "email": email,
@@ -524,6 +667,16 @@ class RowReader:
         if primary is not None:
             item["primary"] = primary
         return {k: v for k, v in item.items() if v is not None}
+
+    def _joined_name(self, vals: Values) -> str | None:
+        """First and last name columns as one name: 张 + 伟 = 张伟 (Chinese: family name first, no space), Wei
+        Zhang as 'Wei Zhang'."""
+        first, last = self._text(vals, "contact.first_name"), self._text(vals, "contact.last_name")
+        if not first or not last:
+            return first or last
+        if re.search(r"[\u3400-\u9fff]", first + last):
+            return f"{last}{first}"
+        return f"{first} {last}"
 
     def _interaction_item(self, when: dt.date, channel: str, by: str | None, summary: str, outcome: str | None,
                           contact: str | None, notes: list[str]) -> dict[str, Any]:
@@ -556,6 +709,8 @@ class RowReader:
                 self.unknown[(self._header(vals, "interaction.channel", "interaction.channel"), channel_text)] += 1
             channel = fallback or self._guess_channel(summary)
         by = self._owner_cell(vals, "interaction.by")
+        if self.fallbacks and by == self.default_owner:  # who followed up is history: kept in what happened
+            summary = self.msgs.word("import.by_in_summary", by=self.fallbacks[-1][0], summary=summary)
         return self._interaction_item(when, channel, by, summary, self._text(vals, "interaction.outcome"),
                                       self._text(vals, "interaction.contact"), notes)
 
@@ -591,9 +746,10 @@ class RowReader:
             f"O{close:%Y%m%d}-{hashlib.sha1(what.encode('utf-8')).hexdigest()[:4]}"
         local: list[str] = []
         stage = self._vocab(vals, "opportunity.stage", "stage", local) or self.config.stages[0]
+        owner = self._owner_cell(vals, "opportunity.owner", local)
         item = {"id": oid, "what": what, "amount": amount, "close": close, "stage": stage,
                 "probability": self._parse(vals, "opportunity.probability", parse_rate),
-                "owner": self._owner_cell(vals, "opportunity.owner"),
+                "owner": None if self.fallbacks else owner,  # a former owner's: the customer's owner works it
                 "created": self._parse(vals, "opportunity.created", parse_date),
                 "closed": self._parse(vals, "opportunity.closed", parse_date),
                 "lost_reason": self._vocab(vals, "opportunity.lost_reason", "lost_reason", local),
@@ -601,6 +757,8 @@ class RowReader:
         for key in ("created", "closed"):
             if item[key] is not None:
                 self._not_future(vals, f"opportunity.{key}", item[key])
+        if stage in ("won", "lost") and item["closed"] is None and close <= self.today:
+            item["closed"] = close  # another system's closed deal closed on its close date
         return {k: v for k, v in item.items() if v is not None}
 
     def _survey_item(self, vals: Values, notes: list[str]) -> dict[str, Any]:
@@ -638,9 +796,12 @@ class RowReader:
         if category is None and local:
             other = section("vocabularies")["catch_all"]["complaint_category"]
             category = other if other in self.resolvers["complaint_category"].vocab else None
+        former: list[str] = []
+        handler = self._owner_cell(vals, "complaint.handler", former)
+        result = "\n".join(x for x in [self._text(vals, "complaint.result") or "", *former] if x) or None
         item = {"date": when, "category": category, "content": content,
-                "handler": self._owner_cell(vals, "complaint.handler"), "status": status, "resolved": resolved,
-                "result": self._text(vals, "complaint.result")}
+                "handler": None if self.fallbacks else handler, "status": status, "resolved": resolved,
+                "result": result}
         if status == "resolved" and not resolved:
             raise RowReject.coded("import-missing",
                                   column=self._header(vals, "complaint.resolved", "complaint.resolved"),

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..book.checker import check_customer_bytes
 from ..core.rules import IndexEntry, index_entry, repo_rules
-from ..repo.files import file_name
+from ..repo.files import file_name, file_names
 from ..repo.repository import Repo
 from ..repo.yamlload import LoadedYaml
 from ..util.problems import Problem, Severity
@@ -37,14 +37,14 @@ def planned_error(repo: Repo, outcome: Outcome) -> Problem | None:
 
 
 def cross_file(repo: Repo, existing: list[IndexEntry], writes: list[Outcome]) \
-        -> tuple[list[tuple[Outcome, Problem]], list[str]]:
-    """(planned files to refuse with the problem why, warnings) of one run of the checker's cross-file rules
-    over the repository as it will be: a write is refused when it would leave two files describing one
-    customer (or sharing an id) and the repository did not already have that problem; a new customer
-    whose name is nearly another's is a warning."""
-    planned = {file_name(repo.root, o.path): o for o in writes}
+        -> tuple[list[tuple[Outcome, Problem]], list[tuple[Outcome, Problem]]]:
+    """(planned files to refuse with the problem why, possible duplicates) of one run of the checker's
+    cross-file rules over the repository as it will be: a write is refused when it would leave two files
+    describing one customer (or sharing an id) and the repository did not already have that problem; a
+    planned customer whose name is nearly another's (a slip, its English name) is a possible duplicate."""
+    planned = dict(zip(file_names(repo.root, [o.path for o in writes]), writes, strict=True))
     refused: list[tuple[Outcome, Problem]] = []
-    warnings: list[str] = []
+    warnings: list[tuple[Outcome, Problem]] = []
     if not planned:
         return refused, warnings
     config, msgs = repo.config, repo.msgs
@@ -59,10 +59,8 @@ def cross_file(repo: Repo, existing: list[IndexEntry], writes: list[Outcome]) \
         if p.severity is Severity.ERROR:
             planned.pop(p.file)
             refused.append((outcome, p))
-        elif p.code == "near-duplicate-name" and outcome.action == "new":
-            row = outcome.draft.rows[0] if outcome.draft.rows else None
-            where = f"{row.sheet}:{row.row}: " if row else ""
-            warnings.append(f"{where}{p.message} → {p.hint}")
+        elif p.code == "near-duplicate-name":
+            warnings.append((outcome, p))
     return refused, warnings
 
 

@@ -79,11 +79,15 @@ def pinned_today(option: str | None = None) -> dt.date | None:
 
 
 class ConfigValueError(ValueError):
-    """A kehu.yaml value of the wrong type for its key (``path``: the key as dotted names)."""
+    """A kehu.yaml value that cannot be used for its key (``path``: the key as dotted names): of the wrong type
+    (``expected`` names the JSON type), or of the right type but not a value that works (``detail`` is then the
+    catalogue word saying what to write, ``args`` its fields)."""
 
-    def __init__(self, path: str, value: Any, expected: str) -> None:
-        super().__init__(f"{path}: expected {expected}, found {value!r}")
-        self.path, self.value, self.expected = path, value, expected
+    def __init__(self, path: str, value: Any, expected: str, detail: str | None = None,
+                 args: Mapping[str, Any] | None = None) -> None:
+        super().__init__(f"{path}: expected {detail or expected}, found {value!r}")
+        self.path, self.value, self.expected, self.detail = path, value, expected, detail
+        self.args_of_detail: dict[str, Any] = dict(args or {})
 
 
 # --- the sections of defaults.yaml, in its order ---------------------------------------------------------
@@ -165,6 +169,41 @@ class Pool:
 
 
 @dataclass(frozen=True, slots=True)
+class Target:
+    """业绩目标: what one member (or the team) aims for in one month or quarter; None: no target of that kind."""
+    won: float | None = None            # amount of the deals signed (CNY)
+    new_customers: int | None = None    # customers created
+    visits: int | None = None           # interactions on the channel `visit`
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodTargets:
+    """The targets of one period (``2026-11`` or ``2026-Q4``): the team's and each member's."""
+    team: Target | None = None
+    members: Mapping[str, Target] = field(default_factory=lambda: EMPTY)
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    to_roles: tuple[str, ...]
+    site_months: int
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalRule:
+    """One kind of change that needs a manager's approving review (kehu.core.approval says what each means)."""
+    kind: str
+    amount: float | None = None          # deal_above: a deal of at least this amount (CNY)
+    to: tuple[str, ...] = ()             # class_override: only to these classes (empty: any class)
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    roles: tuple[str, ...]
+    rules: tuple[ApprovalRule, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Reverify:
     high: int
     other: int
@@ -178,6 +217,12 @@ class Check:
     near_duplicate_min_length: int
     company_suffixes: tuple[str, ...]
     not_duplicates: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Imports:
+    placeholder_companies: int
+    magnitude_factor: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +243,8 @@ class Site:
     title: str
     engine: str
     repo_url: str | None
+    url: str | None
+    forge: str
     edit_uri: str
     view_uri: str | None
     chart_months: int
@@ -232,6 +279,8 @@ class Config:
     dormant_days: int
     opportunities: Opportunities
     pool: Pool
+    report: Report
+    approval: Approval
     first_followup_hours: int
     record_within_hours: int
     due_soon_days: int
@@ -243,9 +292,11 @@ class Config:
     vague_summaries: tuple[str, ...]
     summary_max_chars: int
     check: Check
+    imports: Imports
     privacy: Privacy
     site: Site
     forgotten: tuple[Forgotten, ...] = ()
+    targets: Mapping[str, PeriodTargets] = field(default_factory=lambda: EMPTY)  # period -> targets
     # top-level keys a team's own schema/config.schema.json allows
     extra: Mapping[str, Any] = field(default_factory=lambda: EMPTY)
     today: dt.date = dt.date.min      # set by build: the given date, else today in the team's time zone
@@ -258,7 +309,7 @@ class Config:
         type."""
         defaults = _defaults()
         merged = deep_merge(defaults, data or {})
-        built: Config = _build(cls, merged, defaults, "")
+        built: Config = _build(cls, merged, defaults, "")  # every value checked: ConfigValueError names the key
         if today is None:
             today = dt.datetime.now(built.tz).date()
         fingerprint = json.dumps(merged, sort_keys=True, ensure_ascii=False, default=str)
@@ -333,7 +384,88 @@ def _convert(tp: Any, value: Any, default: Any, path: str) -> Any:
         ok = isinstance(value, tp)
     if not ok:
         raise ConfigValueError(path, value, _JSON_TYPE.get(tp, "string"))
+    _check_value(path, value)
     return value
+
+
+# --- what a value must be beyond its type ----------------------------------------------------------------------
+# Checked here, where the Config is built, and not left to the team's schema/config.schema.json (a copy in the
+# team's repository, which a pull request can loosen) nor to the code that uses the value (where a bad one is a
+# traceback: ZoneInfoNotFoundError for `timezone: Mars/Olympus`). The limits are the shipped schema's
+# (minimum, maximum, enum, pattern, minLength), read once; the few a schema cannot say are functions below.
+
+
+def _zone_works(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ValueError, OSError, LookupError):  # ZoneInfoNotFoundError is a KeyError; "../x" a ValueError
+        return False
+    return True
+
+
+def _region_works(code: str) -> bool:
+    import phonenumbers
+
+    return code in phonenumbers.SUPPORTED_REGIONS
+
+
+# key -> (does the value work, the catalogue word saying what to write)
+_WORKS: dict[str, tuple[typing.Callable[[Any], bool], str]] = {
+    "timezone": (_zone_works, "cfg_timezone"),
+    "check.phone_region": (_region_works, "cfg_region"),
+}
+
+
+@cache
+def value_limits() -> dict[str, dict[str, Any]]:
+    """dotted key ("check.max_file_bytes"; "[]" for list items, "*" for a mapping's own keys) -> the shipped
+    schema's limits on its value."""
+    schema = json.loads(resources.files("kehu").joinpath("data/schema/config.schema.json").read_text(encoding="utf-8"))
+    out: dict[str, dict[str, Any]] = {}
+
+    def walk(spec: Any, path: str) -> None:
+        if not isinstance(spec, dict):
+            return
+        limits = {k: spec[k] for k in ("minimum", "maximum", "enum", "pattern", "minLength", "maxLength") if k in spec}
+        if limits and path:
+            out[path] = limits
+        for key, inner in (spec.get("properties") or {}).items():
+            walk(inner, f"{path}.{key}" if path else key)
+        if isinstance(spec.get("additionalProperties"), dict):
+            walk(spec["additionalProperties"], f"{path}.*")
+        if isinstance(spec.get("items"), dict):
+            walk(spec["items"], f"{path}[]")
+
+    walk(schema, "")
+    return out
+
+
+def _check_value(path: str, value: Any) -> None:
+    """Raise ConfigValueError when ``value`` (of the right type) is not one that works for the key ``path``."""
+    import re
+
+    key = re.sub(r"\[[0-9]+\]", "[]", path)
+    works = _WORKS.get(key)
+    if works is not None and not works[0](value):
+        raise ConfigValueError(path, value, "", works[1])
+    limits = value_limits().get(key)
+    if limits is None and "." in key:
+        limits = value_limits().get(key.rsplit(".", 1)[0] + ".*")
+    if not limits:
+        return
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        low, high = limits.get("minimum"), limits.get("maximum")
+        if (low is not None and value < low) or (high is not None and value > high) or value != value:
+            raise ConfigValueError(path, value, "", "cfg_range", {"low": "" if low is None else low,
+                                                                  "high": "" if high is None else high})
+    elif isinstance(value, str):
+        if "enum" in limits and value not in limits["enum"]:
+            raise ConfigValueError(path, value, "", "cfg_one_of", {"choices": " | ".join(map(str, limits["enum"]))})
+        if len(value) < limits.get("minLength", 0) or len(value) > limits.get("maxLength", len(value)):
+            raise ConfigValueError(path, value, "", "cfg_length", {"low": limits.get("minLength", 0),
+                                                                   "high": limits.get("maxLength", "")})
+        if "pattern" in limits and not re.search(limits["pattern"], value):
+            raise ConfigValueError(path, value, "", "cfg_pattern", {"pattern": limits["pattern"]})
 
 
 def _freeze(value: Any) -> Any:

@@ -107,7 +107,8 @@ SURVEY_DIMENSIONS = ("quality", "attitude", "response", "after_sales")
 
 # fields read into typed attributes; anything else a team adds lands in Customer.extra
 _KNOWN = {
-    "id", "name", "industry", "stage", "lost_from", "owner", "owner_since", "created", "imported", "size", "region",
+    "id", "name", "industry", "stage", "lost_from", "owner", "owner_since", "created", "imported",
+    "imported_last_contact", "size", "region",
     "source", "class",
     "class_reason", "annual_value", "cooperation_since", "repurchase_rate", "tags", "risks", "needs", "budget",
     "decision_process", "contacts", "deals", "opportunities", "interactions", "next_action", "quiet_until",
@@ -125,6 +126,7 @@ class Customer:
     owner: str
     created: dt.date | None
     imported: dt.date | None = None   # brought in from an earlier record (a spreadsheet) on this date
+    imported_last_contact: dt.date | None = None  # the previous system's last follow-up (derive.last_contact)
     owner_since: dt.date | None = None  # when the current owner took it (kehu claim)
     lost_from: str | None = None
     size: str | None = None
@@ -172,6 +174,7 @@ def customer_from(loaded: LoadedYaml) -> Customer:
         file=loaded.file,
         id=str(d["id"]), name=d["name"], industry=d["industry"], stage=d["stage"], owner=d["owner"],
         created=as_date(d.get("created")), imported=as_date(d.get("imported")),
+        imported_last_contact=as_date(d.get("imported_last_contact")),
         owner_since=as_date(d.get("owner_since")), lost_from=d.get("lost_from"),
         size=d.get("size"), region=d.get("region"),
         source=d.get("source"), class_override=d.get("class"), class_reason=d.get("class_reason"),

@@ -11,11 +11,13 @@ from typing import Any
 
 from ..util.problems import Problem
 from ..words.catalogue import Locale
+from ..words.terminal import text_fault
 from .config import CONFIG_FILE, CUSTOMERS_DIR, SCHEMA_DIR, TEAM_FILE, Config, ConfigValueError
 from .idscheme import code_clashes, scheme_problem, template_fields
 from .model import Team, team_from
 from .root import find_root
 from .schema import SchemaSet
+from .workflows import remind_env_problems
 from .yamlload import LoadedYaml, load_yaml_bytes
 
 # what kehu reads to do its work: no output may be written over or inside these
@@ -56,7 +58,8 @@ class Repo:
         a link, a folder or a special file. Every command that reads or writes a named customer file asks
         here first, so no argument (``../``, an absolute path, a link) reaches a file outside customers/."""
         candidate = Path(path)
-        if candidate.suffix not in (".yaml", ".yml") or not is_plain_file(candidate):
+        if candidate.suffix not in (".yaml", ".yml") or not candidate.name.isprintable() \
+                or not is_plain_file(candidate):
             return None
         folder = self.customers_dir
         if folder.is_symlink() or not folder.is_dir():
@@ -97,6 +100,11 @@ class Repo:
     def handles(self) -> frozenset[str] | None:
         return frozenset(self.team.handles) if self.team is not None else None
 
+    @property
+    def inactive(self) -> frozenset[str]:
+        """Members who left (``active: false``): their past records stay valid; what they still hold is handed over."""
+        return frozenset(m.handle for m in self.team.members if not m.active) if self.team is not None else frozenset()
+
 
 def open_repo(root: Path | None = None, today: dt.date | None = None, locale: str | None = None) -> Repo:
     """Load kehu.yaml and team.yaml, collecting their problems instead of raising. ``today``: the date to
@@ -133,15 +141,14 @@ def open_repo(root: Path | None = None, today: dt.date | None = None, locale: st
             config_data = loaded.data or {}
     try:
         config = Config.build(config_data, today=today)
-    except ConfigValueError as e:  # a key the schema leaves open (site.chart_months: "twelve"): one error, no traceback
+    except ConfigValueError as e:  # a value that cannot be used (site.chart_months: "twelve", timezone: Mars/Olympus)
         problems.append(_type_problem(e, boot, loaded))
         config, config_ok = Config.build({}, today=today), False
     msgs = Locale(locale or config.locale)
+    config_loaded = loaded if config_path.is_file() else None
     if config_ok:
-        config_loaded = loaded if config_path.is_file() else None
         stage_problems = _stage_problems(config, schemas, msgs, config_loaded)
         stage_problems += _id_scheme_problems(config, msgs, config_loaded)
-        stage_problems += _value_problems(config, msgs, config_loaded)
         problems.extend(stage_problems)
         config_ok = not stage_problems
         if not config_ok:  # every command then works from the defaults and refuses to write
@@ -156,6 +163,8 @@ def open_repo(root: Path | None = None, today: dt.date | None = None, locale: st
         if not loaded.problems:
             loaded.problems = schemas.validate("team", loaded, msgs)
         if not loaded.problems:
+            loaded.problems = _team_text_problems(loaded, msgs)
+        if not loaded.problems:
             team = team_from(loaded)
             first: dict[str, int] = {}
             for mem in team.members:
@@ -163,6 +172,7 @@ def open_repo(root: Path | None = None, today: dt.date | None = None, locale: st
                     problems.append(msgs.error(TEAM_FILE, mem.line, 1, "team-duplicate-handle",
                                                handle=mem.handle, first=first[mem.handle]))
                 first.setdefault(mem.handle, mem.line)
+            problems.extend(_target_problems(config, team, msgs, config_loaded if config_ok else None))
             if "member" in template_fields(config.ids.template):
                 for mem, other, shared in code_clashes(team):
                     problems.append(msgs.error(TEAM_FILE, mem.line, 1, "team-code-clash", handle=mem.handle,
@@ -170,6 +180,8 @@ def open_repo(root: Path | None = None, today: dt.date | None = None, locale: st
                                                other=msgs.word("name_id", name=other.name, id=other.handle),
                                                letters=shared))
         problems.extend(loaded.problems)
+        if team is not None:
+            problems.extend(remind_env_problems(root, loaded, msgs, config.report.to_roles))
     elif not schema_problems:
         hint = (msgs.word("repo.create_team_yaml"))
         problems.append(msgs.error(TEAM_FILE, 1, 1, "missing-file", name=TEAM_FILE, hint=hint))
@@ -178,10 +190,47 @@ def open_repo(root: Path | None = None, today: dt.date | None = None, locale: st
     return Repo(root, config, schemas, team, msgs, problems, config_ok, config_text, team_text)
 
 
+def _target_problems(config: Config, team: Team, msgs: Locale, loaded: LoadedYaml | None) -> list[Problem]:
+    """A target names a member of team.yaml (a member who left stays there, ``active: false``)."""
+    out: list[Problem] = []
+    known = team.handles
+    for period, targets in config.targets.items():
+        for handle in targets.members:
+            if handle not in known:
+                where = loaded.pos(("targets", period, "members", handle)) if loaded is not None else (1, 1)
+                out.append(msgs.error(CONFIG_FILE, *where, "config-target-handle", period=period, handle=handle,
+                                      known=msgs.join(sorted(known))))
+    return out
+
+
+def _team_text_problems(loaded: LoadedYaml, msgs: Locale) -> list[Problem]:
+    """Every value of team.yaml is one line people read — a name on the site and in the review comment, an
+    address in a mail header, a number in a chat mention: no control character (a line break in an address
+    adds mail headers; a bidirectional override shows "\\u202e霞李" as 李霞), no value of invisible characters
+    only. The rule customer files follow (``words.terminal.text_fault``), with line breaks refused too."""
+    out: list[Problem] = []
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), loaded.data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(((*path, str(k)), v) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*path, i), v) for i, v in enumerate(value))
+        elif isinstance(value, str):
+            fault = text_fault(value, one_line=True)
+            if fault is not None:
+                field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+                out.append(msgs.error(TEAM_FILE, *loaded.pos(path), fault[0], field=field, char=fault[1]))
+    return sorted(out, key=Problem.sort_key)
+
+
 def _type_problem(e: ConfigValueError, msgs: Locale, loaded: LoadedYaml | None) -> Problem:
     """A value of the wrong type for its key, worded as the schema's own type errors are."""
     path = tuple(int(p) if p.isdigit() else p for p in e.path.replace("[", ".").replace("]", "").split("."))
     line, col = loaded.pos(path) if loaded is not None else (1, 1)
+    if e.detail:  # the right type, but no value that works (timezone: Mars/Olympus)
+        return msgs.error(CONFIG_FILE, line, col, "config-bad-value", key=e.path, value=e.value,
+                          detail=msgs.word(e.detail, **e.args_of_detail))
     found = ("null" if e.value is None else "boolean" if isinstance(e.value, bool) else "integer"
              if isinstance(e.value, int) else "number" if isinstance(e.value, float) else "string"
              if isinstance(e.value, str) else "array" if isinstance(e.value, list) else "object")
@@ -219,30 +268,3 @@ def _stage_problems(config: Config, schemas: SchemaSet, msgs: Locale, loaded: Lo
     out += [msgs.error(CONFIG_FILE, *at(), "config-stage-missing", stage=stage) for stage in keys if stage not in order]
     return out
 
-
-def _value_problems(config: Config, msgs: Locale, loaded: LoadedYaml | None) -> list[Problem]:
-    """What the schema cannot say about kehu.yaml: the value must work where it is used. Checked once, at
-    load, so a bad value is one kehu.yaml error naming its key — not a traceback in every command, nor a
-    phone error in every customer file."""
-    from zoneinfo import ZoneInfo
-
-    import phonenumbers
-
-    def at(*path: str) -> tuple[int, int]:
-        return loaded.pos(path) if loaded is not None else (1, 1)
-
-    out: list[Problem] = []
-
-    def bad(key: str, value: object, detail: str) -> None:
-        out.append(msgs.error(CONFIG_FILE, *at(*key.split(".")), "config-bad-value", key=key, value=value,
-                              detail=detail))
-
-    timezone = config.timezone
-    try:
-        ZoneInfo(str(timezone))
-    except (ValueError, OSError, LookupError):  # ZoneInfoNotFoundError is a KeyError
-        bad("timezone", timezone, msgs.word("cfg_timezone"))
-    region = config.check.phone_region
-    if region not in phonenumbers.SUPPORTED_REGIONS:
-        bad("check.phone_region", region, msgs.word("cfg_region"))
-    return out

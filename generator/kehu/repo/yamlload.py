@@ -29,6 +29,9 @@ Path_ = tuple[str | int, ...]
 _STD = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 _STR, _TIMESTAMP, _SEQ, _MAP, _MERGE = (_STD + t for t in ("str", "timestamp", "seq", "map", "merge"))
+# Nesting no file of a team needs (a customer file is 4 levels deep): deeper is refused at its line, before
+# anything recursive — the walker below, the schema validator, ruamel — sees it. Bounded work for every reader.
+MAX_DEPTH = 32
 _NUMBER_START = frozenset("+-.0123456789")  # the only first characters _YAML12_ONLY_NUMBER can match
 _constructor = yaml.constructor.SafeConstructor()
 # what YAML forbids in a stream (PyYAML's reader reports it without a position)
@@ -161,6 +164,9 @@ def load_yaml_bytes(file: str, raw: bytes, msgs: Locale, max_bytes: int | None =
             node = loader.get_single_node()
         finally:
             loader.dispose()
+    except RecursionError:  # nested deeper than the composer can go: say where it went too deep
+        out.problems.append(msgs.error(file, *_too_deep_at(text), "too-deep", limit=MAX_DEPTH))
+        return out
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -181,10 +187,31 @@ def load_yaml_bytes(file: str, raw: bytes, msgs: Locale, max_bytes: int | None =
         out.problems.append(msgs.error(file, 1, 1, "empty-file"))
         return out
     walker = _Walker(out, msgs)
-    out.data = walker.build(node, ())
+    try:
+        out.data = walker.build(node, ())
+    except RecursionError:  # (the walker stops at MAX_DEPTH; this is for a stack already nearly used up)
+        out.problems.append(msgs.error(file, *_too_deep_at(text), "too-deep", limit=MAX_DEPTH))
+        out.data = None
+        return out
     if not isinstance(node, yaml.MappingNode) and not out.problems:
         out.problems.append(msgs.error(file, node.start_mark.line + 1, node.start_mark.column + 1, "not-mapping"))
     return out
+
+
+def _too_deep_at(text: str) -> tuple[int, int]:
+    """Where the text first nests deeper than MAX_DEPTH (the parser's events: no recursion, bounded work)."""
+    depth = 0
+    try:
+        for ev in yaml.parse(text, Loader=_Loader):
+            if isinstance(ev, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH and ev.start_mark is not None:
+                    return ev.start_mark.line + 1, ev.start_mark.column + 1
+            elif isinstance(ev, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        pass
+    return 1, 1
 
 
 def _block_scalar_lines(text: str) -> set[int]:
@@ -238,6 +265,9 @@ class _Walker:
         mark = node.start_mark
         pos = (mark.line + 1, mark.column + 1)
         self.out.positions[path] = pos
+        if len(path) > MAX_DEPTH and not isinstance(node, yaml.ScalarNode):
+            self.out.problems.append(self.msgs.error(self.out.file, *pos, "too-deep", limit=MAX_DEPTH))
+            return None
         if isinstance(node, yaml.ScalarNode):
             tag = node.tag
             if tag == _TIMESTAMP or (tag == _STR and (node.style or node.value[:1] not in _NUMBER_START)):

@@ -20,6 +20,7 @@ from ..core.derive import BUCKETS, CLASSES, STATUSES, Facts
 from ..core.figures import Figures, figures, figures_by_owner
 from ..core.present import Presenter
 from ..core.privacy import Masking, mask_loosely
+from ..git.forms import FormLinks
 from ..repo.config import Config
 from ..repo.model import SURVEY_DIMENSIONS, Customer, Team
 from ..util.problems import Problem, Severity
@@ -73,7 +74,7 @@ class Privacy(Masking):
     def quoted(self, value: Any) -> str:
         """A checker message quotes the value it rejects — a malformed phone or email is still one."""
         text = clean(value)
-        return mask_loosely(text) if self.phones or self.emails else text
+        return Masking.text(self, mask_loosely(text)) if self.phones or self.emails else text
 
 
 def customer_src(cid: str) -> str:
@@ -138,6 +139,7 @@ class CustomerView:
     corrections: list[dict[str, str]] = field(default_factory=list)  # corrections and erasures of past records
     problems: dict[str, Any] | None = None  # its file's problems, marked on the page (None: it has none)
     glance: dict[str, Any] = field(default_factory=dict)  # the first screen: next step, whom to call, open deals
+    log_url: str = ""  # 记录跟进 on the forge, pre-filled with the customer and its owner ("": no forge address)
 
 
 class Assembler:
@@ -160,6 +162,7 @@ class Assembler:
         self.members = {m.handle: m for m in team.members} if team else {}
         self._figures: Figures | None = None
         self._by_owner: dict[str, Figures] | None = None
+        self.forms: FormLinks | None = None  # the 记录跟进 links (kehu.git.forms), when the forge's address is known
 
     # --- figures: every number two pages show, from kehu.core.figures (read here, never counted) -----------
 
@@ -258,6 +261,7 @@ class Assembler:
             search_phones=[P.phone(x.phone) for x in c.contacts if x.phone],
             problems=self.problems_view(c),
             glance=self._glance(c, f),
+            log_url=self.log_url(c),
         )
 
     def _glance(self, c: Customer, f: Facts) -> dict[str, Any]:
@@ -281,6 +285,10 @@ class Assembler:
                 "more_contacts": max(0, len(c.contacts) - len(contacts)),
                 "opportunities": opps,
                 "open_total": sum(o["amount"] for o in self._opportunities(c) if o["open"])}
+
+    def log_url(self, c: Customer) -> str:
+        """The link that opens 记录跟进 with the customer and its owner filled in ("" without a forge address)."""
+        return self.forms.log(c.id, c.owner, one_line(c.name)) if self.forms is not None else ""
 
     def _opportunities(self, c: Customer) -> list[dict[str, Any]]:
         """The profile's opportunities: open ones first (by expected close), then won and lost."""
@@ -315,7 +323,7 @@ class Assembler:
             (L.t("class"), klass),
             (L.t("value_level"), L.value_level_of(f)),
             (L.t("frequency"), L.frequency_of(f)),
-            (L.field("industry"), f"{c.industry} {L.vocab('industry', c.industry)}"),
+            (L.field("industry"), L.industry(c.industry)),
             (L.field("size"), L.vocab("size", c.size)),
             (L.field("region"), one_line(c.region)),
             (L.field("source"), L.vocab("source", c.source)),
@@ -429,7 +437,7 @@ class Assembler:
                 view.update({"id": c.id, "kind": due.reason if due.reason in derive.RHYTHM_REASONS else "followup",
                              "name": one_line(c.name), "src": customer_src(c.id), "owner": c.owner,
                              "owner_name": self.member_name(c.owner), "class_label": self.L.klass(f.klass),
-                             "errors": self.errors_of(c),
+                             "errors": self.errors_of(c), "log_url": self.log_url(c),
                              "shown": not view["hold"] and view["bucket"] != "later"})
                 items.append(view)
         items.sort(key=lambda d: (d["date"], d["id"], d["reason"] in derive.RHYTHM_REASONS))
@@ -449,6 +457,7 @@ class Assembler:
             first = owed[0]
             rows.append({"id": cid, "name": first["name"], "src": first["src"], "class_label": first["class_label"],
                          "owner": first["owner"], "owner_name": first["owner_name"], "errors": first["errors"],
+                         "log_url": first["log_url"],
                          "date": first["date"], "bucket": first["bucket"], "bucket_label": first["bucket_label"],
                          "items": owed, "shown": any(i["shown"] for i in owed),
                          "contact": {"name": one_line(contact.name), "title": one_line(contact.title),

@@ -69,9 +69,13 @@ def use_engine(repo: Repo, override: str | None = None) -> str:
 
 
 def mkdocs_config_file(repo: Repo, scratch: Path) -> Path:
-    """The repository's mkdocs.yml, or (when it has none) the one shipped with kehu, pointed at this repository."""
+    """The repository's mkdocs.yml — checked strictly first (``repo.mkdocsfile``: MkDocs reads it with PyYAML's
+    unsafe loader, and it arrives through pull requests) — or, when it has none, the one shipped with kehu,
+    pointed at this repository."""
+    from ..repo.mkdocsfile import check_mkdocs_file
+
     own = repo.root / MKDOCS_FILE
-    if own.is_file():
+    if check_mkdocs_file(repo.root, repo.msgs) is not None:  # refuses (one line) what MkDocs must not read
         return own
     import yaml
 

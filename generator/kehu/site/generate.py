@@ -16,10 +16,13 @@ from typing import Any
 from urllib.parse import quote
 
 from ..book.loader import Counts, open_book
+from ..book.versions import stage_moves
 from ..core import derive
+from ..core.figures import events, report, report_members
 from ..core.present import BUCKETS, Presenter
+from ..git.forms import FormLinks
 from ..repo.config import Config
-from ..repo.model import Customer
+from ..repo.model import Customer, Team
 from ..repo.repository import Repo
 from ..util.workers import THRESHOLD, cores, map_in_workers
 from ..words.catalogue import Locale
@@ -27,21 +30,26 @@ from ..words.pinyin import pinyin_keys
 from .data import Assembler, CustomerView, Privacy, calendar_src, customer_src, member_src
 from .history import Change, file_histories
 from .ics import owner_calendar
+from .manager import FILTERS_SRC, filter_data, handover_page, period_block, report_page, report_period, window_start
 from .render import ASSETS, SEARCH_WORKER, Renderer, page_url
 from .search import PHONE_DIGITS, Entry, Splitter, make_entry, segmenter
 
 # the report pages, in navigation order; customer and team-member pages stay out of the navigation
-NAV = ["index.md", "customers.md", "due.md", "funnel.md", "forecast.md", "satisfaction.md", "team/index.md",
-       "review.md",
+NAV = ["index.md", "customers.md", "due.md", "funnel.md", "forecast.md", "report.md", "satisfaction.md",
+       "team/index.md", "review.md",
        "problems.md"]
 POOL_PAGE = "pool.md"  # only when kehu.yaml turns the customer pool on
+HANDOVER_PAGE = "handover.md"  # in the navigation while team.yaml has a member who left
 
 
-def nav_pages(config: Config) -> list[str]:
-    """The report pages in navigation order; the pool page only for a team that uses the pool."""
+def nav_pages(config: Config, team: Team | None = None) -> list[str]:
+    """The report pages in navigation order; the pool page only for a team that uses the pool, the handover page
+    while a member has left (``active: false``)."""
     pages = list(NAV)
     if derive.pool_enabled(config):
         pages.insert(pages.index("forecast.md") + 1, POOL_PAGE)
+    if team is not None and any(not m.active for m in team.members):
+        pages.insert(pages.index("team/index.md") + 1, HANDOVER_PAGE)
     return pages
 
 
@@ -110,9 +118,10 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
     histories = file_histories(repo.root, repo.team)
     clock.lap("history")
     labels = Presenter.of(repo)
-    privacy = Privacy.of(cfg, internal)
+    privacy = Privacy.of(cfg, internal).knowing(customers)  # their contact details masked wherever repeated
     asm = Assembler(customers, facts, cfg, repo.team, labels, privacy, today,
                     {e.id: e.problems for e in book.entries if e.customer is not None and e.problems})
+    asm.forms = FormLinks.of(repo)
     r = Renderer(repo.root, directory_urls)
     out.search_options = {"phone_tail": PHONE_DIGITS if privacy.phones else 0,
                           "more": labels.t("search_more"), "more_location": page_url("customers.md", directory_urls)}
@@ -126,7 +135,8 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
             out.not_in_nav.add(src)
 
     spelled: dict[str, tuple[str, str]] = {}
-    env = environment(repo, r, today, internal, directory_urls, search_pages, labels.locale)
+    env = environment(repo, r, today, internal, directory_urls, search_pages, labels.locale,
+                      asm.forms.base if asm.forms else "")
     for src, text, title, entry, keys in _render_customers(asm, r, histories, common, customers, jobs,
                                                            search_pages, env, split):
         spelled[src] = keys
@@ -138,12 +148,26 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
     funnel = asm.funnel_page()
     sat = asm.satisfaction_page()
     team = asm.team_pages(due)
-    page("index.md", "dashboard.md.j2", labels.t("page.dashboard"), d=asm.dashboard(due, funnel, sat))
+    moves = stage_moves(repo, window_start(cfg, today), today)  # git history: who moved which stage when
+    every = events(customers, moves or [])
+    pb = period_block(customers, every, cfg, today, labels)
+    common["filters"] = {"src": FILTERS_SRC}
+    page("index.md", "dashboard.md.j2", labels.t("page.dashboard"), d=asm.dashboard(due, funnel, sat), pb=pb)
     page("customers.md", "customers.md.j2", labels.t("page.customers"), data=asm.index_rows(spelled),
          skipped=skipped)
     page("due.md", "due.md.j2", labels.t("page.due"), due=due)
     page("funnel.md", "funnel.md.j2", labels.t("page.funnel"), f=funnel)
-    page("forecast.md", "forecast.md.j2", labels.t("page.forecast"), f=asm.forecast_page())
+    page("forecast.md", "forecast.md.j2", labels.t("page.forecast"), f=asm.forecast_page(), pb=pb)
+    names = {c.id: c.name for c in customers}
+    week = report_period(today)
+    members = report_members(customers, [m.handle for m in repo.team.members] if repo.team else [], repo.inactive,
+                             every, week)
+    page("report.md", "report.md.j2", labels.t("page.report"),
+         r=report_page(report(customers, facts, cfg, today, week, members, moves), labels, names))
+    page(HANDOVER_PAGE, "handover.md.j2", labels.t("page.handover"), nav=HANDOVER_PAGE in nav_pages(cfg, repo.team),
+         h=handover_page(customers, facts, repo.team, labels, asm.problems))
+    out.files[FILTERS_SRC] = json.dumps(filter_data(customers, facts, cfg, today, every, labels, repo.team),
+                                        ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     if derive.pool_enabled(cfg):
         page(POOL_PAGE, "pool.md.j2", labels.t("page.pool"), p=asm.pool_page())
     page("satisfaction.md", "satisfaction.md.j2", labels.t("page.satisfaction"), s=sat)

@@ -40,7 +40,7 @@ from ..repo.config import CONFIG_FILE, CUSTOMERS_DIR, TEAM_FILE, TODAY_ENV, pinn
 from ..repo.repository import Repo, open_repo
 from ..util.atomic import atomic_write
 from .generate import GeneratedSite, generate, nav_pages
-from .render import ASSETS, TEMPLATES_DIR, page_url
+from .render import ASSETS, TEMPLATES_DIR, THEME_OVERRIDES, bundled_templates, page_url
 from .search import SegmenterMissing, make_entry, segmenter, write_index
 
 if TYPE_CHECKING:
@@ -104,11 +104,13 @@ class KehuPlugin(BasePlugin[KehuConfig]):  # type: ignore[no-untyped-call]
             raise PluginError(f"kehu: {e}") from None
         self.repo = repo
         config.theme["language"] = "en" if repo.msgs.en else "zh"
+        # kehu's few theme partials first: the repository link without Material's call to the forge's API
+        config.theme.dirs.insert(0, str(bundled_templates() / THEME_OVERRIDES))
         # the team's title, else the locale's own (a Chinese title only on a Chinese site); printed unescaped
         title = repo.config.site.title or repo.msgs.word("site.title")
         config.site_name = html.escape(str(title))
         if config.nav is None:
-            config.nav = nav_pages(repo.config)
+            config.nav = nav_pages(repo.config, repo.team)
         for rel in ASSETS:
             bucket = config.extra_css if rel.endswith(".css") else config.extra_javascript
             if rel not in [str(x) for x in bucket]:

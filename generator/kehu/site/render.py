@@ -23,8 +23,9 @@ import jinja2
 from markupsafe import Markup, escape
 
 TEMPLATES_DIR = "site_templates"
+THEME_OVERRIDES = "theme"  # site_templates/theme: Material partials kehu replaces (see the files' comments)
 STATIC_DIR = "static"  # site_templates/static: files copied into the site as they are (vendored CSS and JS)
-ASSETS = ("assets/kehu/kehu.css", "assets/kehu/kehu.js")
+ASSETS = ("assets/kehu/kehu.css", "assets/kehu/kehu.js", "assets/kehu/filters.js")
 SEARCH_WORKER = "assets/kehu/search-worker.js"  # put in place of Material's search worker (kehu.site.search)
 
 

@@ -21,6 +21,7 @@ from ..book.loader import open_book
 from ..core.identity import comparable, is_empty, same_fact
 from ..core.rules import IndexEntry, near_duplicates
 from ..repo.config import Config
+from ..repo.model import as_date
 from ..repo.repository import Repo
 from ..repo.schema import title_of
 
@@ -35,7 +36,8 @@ NEAR = 0.75           # a name one typing slip from the other (kehu.core.names)
 RECORD_LISTS = ("contacts", "interactions", "deals", "opportunities", "surveys", "complaints")
 RECORD_OF = {"contacts": "contact", "interactions": "interaction", "deals": "deal", "opportunities": "opportunity",
              "surveys": "survey", "complaints": "complaint"}  # list field -> its $defs record
-TAG_LISTS = ("tags", "risks")
+TAG_LISTS = ("tags", "risks", "former_ids")  # lists of words: merged as a union
+NEWEST_WINS = ("imported_last_contact",)  # a date that only moves forward: the newer of two is kept
 
 
 # --- finding pairs --------------------------------------------------------------------------
@@ -182,6 +184,10 @@ def merge_records(target: MutableMapping[str, Any], source: MutableMapping[str, 
             stats.advanced.append((key, target[key], value))  # the source is further along: the customer is too
             note_lines.append(f"{rules.note_prefix}{rules.title(key)}: {rules.show(key, target[key])}")
             _set(target, key, copy.deepcopy(value), rules.order)
+        elif key in NEWEST_WINS:
+            if _newer(value, target[key]):  # a later export knows a later contact: not a conflict
+                _set(target, key, copy.deepcopy(value), rules.order)
+                stats.filled.append(key)
         elif comparable(target[key]) != comparable(value) and key not in soft:
             stats.conflicts.append((key, target[key], value))
             note_lines.append(f"{rules.note_prefix}{rules.title(key)}: {rules.show(key, value)}")
@@ -195,6 +201,11 @@ def _further(stages: list[str], candidate: Any, current: Any) -> bool:
     """Whether ``candidate`` is further along the funnel than ``current`` (lost is never further: a lost record
     beside a live one says the other is the truth)."""
     return (candidate in stages and current in stages and stages.index(candidate) > stages.index(current))
+
+
+def _newer(value: Any, than: Any) -> bool:
+    a, b = as_date(value), as_date(than)
+    return a is not None and (b is None or a > b)
 
 
 def _shown(value: Any) -> str:

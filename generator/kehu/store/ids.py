@@ -45,6 +45,7 @@ class Allocator:
     member: str | None = None          # the creator's code; None: unknown (then the owner's code)
     codes: dict[str, str] = field(default_factory=dict)  # handle -> code, for the fallback
     _next: dict[tuple[str, str], int] = field(default_factory=dict)
+    _heads: dict[int, dict[str, list[str]]] = field(default_factory=dict)  # head length -> head -> ids used
 
     @classmethod
     def for_repo(cls, repo: Repo, creator: str | None, *, history: bool = True) -> Allocator:
@@ -77,17 +78,49 @@ class Allocator:
         key = (date.isoformat(), member)
         n = self._next.get(key)
         if n is None:
-            n = 1 + max((s for s in range(1, len(self.used) + 2) if self.format(date, s, member) in self.used),
-                        default=0)
+            n = 1 + self._highest(date, member)
         for seq in range(n, MAX_SEQ):
             cid = self.format(date, seq, member)
             if self.pattern and not re.fullmatch(self.pattern, cid):
                 raise IdError.coded("ids-template-pattern", template=self.template, pattern=self.pattern)
             if cid not in self.used:
-                self.used.add(cid)
+                self.taken([cid])
                 self._next[key] = seq + 1
                 return cid
         raise IdError.coded("ids-exhausted", template=self.template, date=key[0])
 
+    def _highest(self, date: dt.date, member: str) -> int:
+        """The highest sequence used on ``date`` by ``member`` (0: none). Only the ids used that begin as that
+        day's ids do are read — one look-up, not one formatted id per id ever used: an import of 10,000
+        customers created on a thousand days stays linear."""
+        samples = [self.format(date, seq, member) for seq in (1, 2, MAX_SEQ - 1)]
+        head = _common_start(samples)
+        tail = _common_start([x[::-1] for x in samples])[::-1]
+        index = self._heads.get(len(head))
+        if index is None:
+            index = self._heads[len(head)] = {}
+            for cid in self.used:
+                index.setdefault(cid[:len(head)], []).append(cid)
+        best = 0
+        for cid in index.get(head, ()):
+            middle = cid[len(head):len(cid) - len(tail)]
+            if middle.isdigit() and cid.endswith(tail) and int(middle) > best and \
+                    self.format(date, int(middle), member) == cid:
+                best = int(middle)
+        return best
+
     def taken(self, ids: Iterable[str]) -> None:
-        self.used.update(ids)
+        for cid in ids:
+            if cid not in self.used:
+                self.used.add(cid)
+                for length, index in self._heads.items():
+                    index.setdefault(cid[:length], []).append(cid)
+
+
+def _common_start(texts: list[str]) -> str:
+    """The characters all ``texts`` begin with."""
+    first = texts[0]
+    n = 0
+    while n < len(first) and all(len(t) > n and t[n] == first[n] for t in texts):
+        n += 1
+    return first[:n]

@@ -15,6 +15,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from ..repo.model import as_date
 from ..repo.repository import Repo
+from ..words.catalogue import is_first_followup_action
 from .roundtrip import YamlDate
 
 
@@ -79,3 +80,13 @@ def insert_dated(seq: list[Any], item: Any, date_key: str | None = "date") -> in
 
 def field_order(repo: Repo) -> list[str]:
     return repo.schemas.field_order()
+
+
+def complete_first_followup(data: CommentedMap) -> bool:
+    """A sale is contact: a deal signed (`kehu opp win`, `kehu set … stage won`) completes the first follow-up
+    `kehu new` planned, as a logged call does. Returns whether the planned step was cleared."""
+    current = data.get("next_action")
+    if isinstance(current, dict) and is_first_followup_action(current.get("action")):
+        data["next_action"] = None
+        return True
+    return False

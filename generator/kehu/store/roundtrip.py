@@ -10,6 +10,7 @@ which imports none of them.
 from __future__ import annotations
 
 import io
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -163,7 +164,21 @@ _RUAMEL_RESOLVER = VersionedResolver(version=(1, 2))
 
 def resolves(text: str) -> tuple[str, str]:
     """The tag PyYAML (the checker, YAML 1.1) and a YAML 1.2 tool give ``text`` written as a plain scalar."""
+    starts = _implicit_starts()
+    if text and starts is not None and text[0] not in starts:
+        return STR_TAG, STR_TAG  # no implicit type (number, date, bool, null …) begins so: both read a string
     # (the ignore: types-PyYAML leaves Resolver.resolve unannotated)
     py = _PYYAML_RESOLVER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
     ru = str(_RUAMEL_RESOLVER.resolve(RScalarNode, text, (True, False)))
     return py, ru
+
+
+@lru_cache(maxsize=1)
+def _implicit_starts() -> frozenset[str] | None:
+    """The first characters of every implicit type either resolver knows (both index them by first character;
+    a name, a sentence or a Chinese word starts with none of them). None: a resolver that tries every text."""
+    py: dict[Any, Any] = _PYYAML_RESOLVER.yaml_implicit_resolvers
+    ru: dict[Any, Any] = _RUAMEL_RESOLVER.versioned_resolver
+    if None in py or None in ru:
+        return None
+    return frozenset(k for k in (*py, *ru) if k)

@@ -135,20 +135,23 @@ def _layout(schemas: SchemaSet | None, kind: str) -> Any:
     return layout
 
 
-def save_customer(repo: Repo, path: Path, data: Any, *, durable: bool = True, new: bool = False) -> list[Problem]:
+def save_customer(repo: Repo, path: Path, data: Any, *, durable: bool = True, new: bool = False,
+                  name: str | None = None) -> list[Problem]:
     """Format ``data`` (:func:`dump`), validate the resulting bytes as ``kehu check`` would, then write.
 
     Returns ``[]`` after an atomic write. If the checker finds any *error* in the new text,
     nothing is written and those error problems are returned (located in the new text).
     Warnings never block a write. Cross-file checks (duplicate customers, unique ids) are the caller's.
     ``durable`` as in :func:`atomic_write`. ``new``: the file must not exist yet (:func:`create_exclusive`);
-    ``FileExistsError`` when another process created it first.
+    ``FileExistsError`` when another process created it first. ``name``: the file's :func:`file_name`, when the
+    caller has it already (an import names all its files at once).
     """
-    from ..book.checker import check_customer_bytes
+    from ..book.checker import customer_problems
     from ..repo.files import file_name
 
     text = dump(data, repo.schemas, "customer")
-    problems, _entry = check_customer_bytes(repo, file_name(repo.root, Path(path)), text.encode("utf-8"))
+    name = name if name is not None else file_name(repo.root, Path(path))
+    problems = customer_problems(repo, name, text.encode("utf-8"))
     errors = [p for p in problems if p.severity is Severity.ERROR]
     if errors:
         return sorted(errors, key=Problem.sort_key)

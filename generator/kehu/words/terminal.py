@@ -39,6 +39,28 @@ def has_control(text: str) -> bool:
     return _UNSAFE.search(text) is not None
 
 
+# what may hide text: control, format (zero-width, bidi, BOM) and separator characters; written as regex escapes
+# (raw strings), never as the characters themselves, which no one could see in the source
+SUSPECT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f"
+                     r"\u202a-\u202e\u2060-\u206f\u3164\ufeff\uffa0]")
+_INVISIBLE = re.compile(r"[\s\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+                        r"\u3164\ufeff\uffa0\x00-\x1f\x7f-\x9f]+")
+
+
+def text_fault(text: str, one_line: bool = False) -> tuple[str, str] | None:
+    """THE rule for a value people read: ``("control-character", "U+202E")`` when it holds a character a
+    terminal would obey (an escape, a carriage return, a bidirectional override that shows "\\u202e霞李" as
+    李霞 — with ``one_line`` also a line break or tab, for a name or an address), ``("invisible-text", "")`` when
+    it is made only of invisible characters (a name of zero-width spaces is no name), else None. The checker
+    applies it to every value of a customer file and of team.yaml."""
+    bad = (_UNSAFE_LINE if one_line else _UNSAFE).search(text)
+    if bad is not None:
+        return "control-character", f"U+{ord(bad.group()):04X}"
+    if text and not _INVISIBLE.sub("", text):
+        return "invisible-text", ""
+    return None
+
+
 def console(**options: Any) -> Console:
     """A rich Console whose every rendered text goes through terminal_text (its own styling is kept)."""
     from rich.console import Console

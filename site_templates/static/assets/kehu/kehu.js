@@ -114,6 +114,7 @@
       var wanted = [];
       selects.forEach(function (s) { if (s.value !== "") wanted.push([parseInt(s.getAttribute("data-col"), 10), parseInt(s.value, 10)]); });
       var list = rows.filter(function (r) {
+        if (window.kehuCustomerFilter && !window.kehuCustomerFilter(r[0])) return false;  // filters.js (the bar)
         for (var i = 0; i < wanted.length; i++) if (r[wanted[i][0]] !== wanted[i][1]) return false;
         return matches(r, q);
       });
@@ -152,6 +153,7 @@
       shown.textContent = shown.getAttribute("data-template").replace("{n}", list.length).replace("{total}", rows.length);
     }
 
+    window.kehuRefilter = render;  // filters.js re-renders the list when its bar changes
     filter.addEventListener("input", render);
     selects.forEach(function (s) { s.addEventListener("change", render); });
     table.querySelectorAll("th[data-sort]").forEach(function (th) {
