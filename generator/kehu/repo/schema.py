@@ -196,10 +196,10 @@ def editor_vocabulary(schema: Mapping[str, Any], locale: str) -> dict[str, Any]:
     out["enum"] = [t["const"] for t in terms]
     out["markdownEnumDescriptions"] = [zh if zh == en else f"{zh} · {en}" for zh, en in labels]
     written = schema.get("errorMessage")
-    ours = _editor_messages(len(terms))
-    # kehu's message in the team's language; a team's own message stays
+    # kehu's message in the team's language, counting the terms as they are now (one written for an earlier
+    # list, say before 待确认 joined the industries, is kehu's too); a team's own message stays
     out["errorMessage"] = Locale(locale).word("schema.editor_error", n=len(terms)) \
-        if written is None or written in ours else written
+        if written is None or _is_editor_message(written) else written
     out["x-terms"] = terms
     out.update({k: v for k, v in schema.items() if k not in out and k != "oneOf"})
     return out
@@ -211,6 +211,19 @@ def _editor_messages(n: int) -> set[str]:
     from ..words.catalogue import Locale
 
     return {Locale(lang).word("schema.editor_error", n=n) for lang in ("zh-CN", "en")}
+
+
+def _is_editor_message(text: Any) -> bool:
+    """Whether ``text`` is kehu's editor message for a list of any length, in either language."""
+    import re
+
+    from ..words.catalogue import Locale
+
+    for lang in ("zh-CN", "en"):
+        head, _, tail = Locale(lang).word("schema.editor_error", n="\0").partition("\0")
+        if isinstance(text, str) and re.fullmatch(re.escape(head) + r"[0-9]+" + re.escape(tail), text):
+            return True
+    return False
 
 
 def editor_schema(schema: Mapping[str, Any], locale: str) -> dict[str, Any]:
