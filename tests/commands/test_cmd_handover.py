@@ -174,7 +174,7 @@ def test_refusals_change_nothing(team: TeamRepo):
 
 
 def test_a_member_who_left_takes_on_nothing_new(team: TeamRepo):
-    assert_refused(kehu(team, "set", D, "owner", "lixia"), "owner", "lixia", "active: false")
+    assert_refused(kehu(team, "set", D, "owner", "lixia"), "负责人", "lixia", "active: false")  # the field by its title
     assert_refused(kehu(team, "complaint", D, "open", "--category", "交付", "--content", "发票开具延迟",
                         "--handler", "lixia"), "--handler", "lixia")
     assert_refused(kehu(team, "opp", "add", D, "年度服务", "--amount", "8万", "--close", "2024-07-01",
