@@ -235,7 +235,9 @@ def redact(url: str) -> str:
     parts = urllib.parse.urlsplit(text) if not _CONTROL.search(text) else None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         return "***"
-    host = parts.hostname + (f":{parts.port}" if _port(parts) else "")
+    written = parts.netloc.rpartition("@")[2]  # the host as written (a dry run's $KEHU_WECOM_LIXIA keeps its case)
+    name = written[:len(parts.hostname)] if written.lower().startswith(parts.hostname) else parts.hostname
+    host = name + (f":{parts.port}" if _port(parts) else "")
     path = "/".join(seg if _PLAIN_SEGMENT.match(seg) else "***" for seg in parts.path.split("/"))
     query = "&".join(f"{k}=***" for k, _ in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
                      if _PLAIN_SEGMENT.match(k))
