@@ -128,7 +128,7 @@ def test_the_profile_button_opens_the_filled_form(world: World, browser: Browser
 def test_a_due_item_button_opens_the_filled_form(world: World, browser: Browser) -> None:
     page = browser.new_page()
     page.goto(world.site + "due/")
-    row = page.locator(f'tr.kehu-due-item[data-id="{ID}"]').first
+    row = page.locator(f'tr.kehu-due-row[data-id="{ID}"]').first
     row.locator("a.kehu-log-button").click()
     _the_form_is_filled(page, world)
 
