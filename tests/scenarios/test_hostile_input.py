@@ -335,7 +335,7 @@ def test_a_broken_webhook_secret_is_one_line_without_it_and_the_others_still_get
     assert result.exit_code == 1, result.stderr
     assert len(ok.requests) == 1  # wangfang got hers
     problems = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(problems) == 1 and "lixia" in problems[0] and "wecom" in problems[0], result.stderr
+    assert len(problems) == 1 and "李霞" in problems[0] and "企业微信" in problems[0], result.stderr
     out = result.stdout + result.stderr
     for piece in (KEY, KEY[:18], KEY[18:], KEY[:12], "tok-ding-123", "SECsecret9"):
         assert piece not in out, piece
