@@ -28,6 +28,7 @@ from ..repo.model import Customer, Record, customer_from, customer_from_record, 
 from ..repo.repository import Repo
 from ..repo.yamlload import load_yaml_bytes
 from ..util.cache import ContentCache, environment
+from ..util.gcpause import collector_paused
 from ..util.problems import Problem, Severity
 from ..util.workers import map_in_workers
 from .checker import CheckResult, check, check_loaded
@@ -171,17 +172,18 @@ class Book:
     @cached_property
     def entries(self) -> list[Entry]:
         """Every customer file, by id: the customers with their problems, and the files that are none."""
-        result = self.check(records=True)
-        customers = _customers(self, result)
-        by_file = self.problems_by_file
-        out: list[Entry] = []
-        for name in self.scan.listing:
-            c = customers.get(name)
-            if c is not None:
-                out.append(Entry(name, c.id, c.name, c, by_file.get(name, ())))
-            else:
-                out.append(Entry(name, PurePath(name).stem, self.name_of(name), None, by_file.get(name, ())))
-        return sorted(_unique_ids(out), key=lambda e: (e.id, e.file))
+        with collector_paused():  # millions of small objects, none of them garbage (kehu.util.gcpause)
+            result = self.check(records=True)
+            customers = _customers(self, result)
+            by_file = self.problems_by_file
+            out: list[Entry] = []
+            for name in self.scan.listing:
+                c = customers.get(name)
+                if c is not None:
+                    out.append(Entry(name, c.id, c.name, c, by_file.get(name, ())))
+                else:
+                    out.append(Entry(name, PurePath(name).stem, self.name_of(name), None, by_file.get(name, ())))
+            return sorted(_unique_ids(out), key=lambda e: (e.id, e.file))
 
     @cached_property
     def customers(self) -> list[Customer]:
@@ -191,7 +193,9 @@ class Book:
     @cached_property
     def facts(self) -> dict[str, Facts]:
         """The derived facts of every customer, by id (``kehu.core.derive``)."""
-        return derive_all(self.customers, self.repo.config, self.repo.config.today)
+        customers = self.customers
+        with collector_paused():
+            return derive_all(customers, self.repo.config, self.repo.config.today)
 
     @cached_property
     def by_id(self) -> dict[str, Entry]:
