@@ -31,7 +31,7 @@ from ..util.cache import ContentCache, environment
 from ..util.gcpause import collector_paused
 from ..util.problems import Problem, Severity
 from ..util.workers import map_in_workers
-from .checker import CheckResult, check, check_loaded
+from .checker import CheckResult, check
 from .index import Index, make_index, name_of_text
 from .lookup import resolve_in
 from .scan import Scan, scan
@@ -160,8 +160,11 @@ class Book:
             raw = path.read_bytes()
         except OSError:
             return None
-        loaded = check_loaded(self.repo, name, raw)[2]
-        if loaded is None:
+        # a customer is a file that loads and passes the schema; its problems are the book's (problems_of),
+        # so the rules are not run here a second time
+        loaded = load_yaml_bytes(name, raw, self.repo.msgs, self.repo.config.check.max_file_bytes)
+        if loaded.problems or not isinstance(loaded.data, dict) or self.repo.schemas.validate(
+                "customer", loaded, self.repo.msgs):
             return None
         today = self.repo.config.today
         c = customer_from(loaded)
