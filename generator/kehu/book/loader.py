@@ -28,9 +28,10 @@ from ..repo.model import Customer, Record, customer_from, customer_from_record, 
 from ..repo.repository import Repo
 from ..repo.yamlload import load_yaml_bytes
 from ..util.cache import ContentCache, environment
+from ..util.gcpause import collector_paused
 from ..util.problems import Problem, Severity
 from ..util.workers import map_in_workers
-from .checker import CheckResult, check, check_loaded
+from .checker import CheckResult, check
 from .index import Index, make_index, name_of_text
 from .lookup import resolve_in
 from .scan import Scan, scan
@@ -159,8 +160,11 @@ class Book:
             raw = path.read_bytes()
         except OSError:
             return None
-        loaded = check_loaded(self.repo, name, raw)[2]
-        if loaded is None:
+        # a customer is a file that loads and passes the schema; its problems are the book's (problems_of),
+        # so the rules are not run here a second time
+        loaded = load_yaml_bytes(name, raw, self.repo.msgs, self.repo.config.check.max_file_bytes)
+        if loaded.problems or not isinstance(loaded.data, dict) or self.repo.schemas.validate(
+                "customer", loaded, self.repo.msgs):
             return None
         today = self.repo.config.today
         c = customer_from(loaded)
@@ -171,17 +175,18 @@ class Book:
     @cached_property
     def entries(self) -> list[Entry]:
         """Every customer file, by id: the customers with their problems, and the files that are none."""
-        result = self.check(records=True)
-        customers = _customers(self, result)
-        by_file = self.problems_by_file
-        out: list[Entry] = []
-        for name in self.scan.listing:
-            c = customers.get(name)
-            if c is not None:
-                out.append(Entry(name, c.id, c.name, c, by_file.get(name, ())))
-            else:
-                out.append(Entry(name, PurePath(name).stem, self.name_of(name), None, by_file.get(name, ())))
-        return sorted(_unique_ids(out), key=lambda e: (e.id, e.file))
+        with collector_paused():  # millions of small objects, none of them garbage (kehu.util.gcpause)
+            result = self.check(records=True)
+            customers = _customers(self, result)
+            by_file = self.problems_by_file
+            out: list[Entry] = []
+            for name in self.scan.listing:
+                c = customers.get(name)
+                if c is not None:
+                    out.append(Entry(name, c.id, c.name, c, by_file.get(name, ())))
+                else:
+                    out.append(Entry(name, PurePath(name).stem, self.name_of(name), None, by_file.get(name, ())))
+            return sorted(_unique_ids(out), key=lambda e: (e.id, e.file))
 
     @cached_property
     def customers(self) -> list[Customer]:
@@ -191,7 +196,9 @@ class Book:
     @cached_property
     def facts(self) -> dict[str, Facts]:
         """The derived facts of every customer, by id (``kehu.core.derive``)."""
-        return derive_all(self.customers, self.repo.config, self.repo.config.today)
+        customers = self.customers
+        with collector_paused():
+            return derive_all(customers, self.repo.config, self.repo.config.today)
 
     @cached_property
     def by_id(self) -> dict[str, Entry]:
