@@ -266,7 +266,7 @@ def test_every_command_speaks_the_team_language(team: TeamRepo) -> None:
     assert last["build --out " + str(team.root.parent / "site")].exit_code == 0
     assert last["init " + str(team.root.parent / "another-team")].exit_code == 0
     synced = last["sync --push"]
-    assert synced.exit_code == 1 and "duplicate-phone" in synced.stdout and "kehu merge" in synced.stdout, synced
+    assert synced.exit_code == 1 and "duplicate-name" in synced.stdout and "kehu merge" in synced.stdout, synced
 
 
 @pytest.mark.parametrize(("text", "kind"), [
