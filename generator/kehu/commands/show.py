@@ -218,7 +218,9 @@ def command(obj: RunOptions, customer: str, mask: bool, internal: bool, show_all
     path = book.resolve(customer)
     c, f = facts_for(repo, path, book)
     problems = book.problems_of(file_name(repo.root, path))
-    masking = Masking.of(repo.config, wide=mask).knowing(book.customers)
+    masking = Masking.of(repo.config, wide=mask)
+    if mask:  # the book's contact details, masked wherever this customer repeats them (read only when asked)
+        masking = masking.knowing(book.customers)
     c, f = masking.customer(c), masking.facts(f)  # --mask: every field and fact as a wide audience may read it
     out = console()
     out.print(profile_table(repo, c, f, masking))
