@@ -77,7 +77,7 @@ def test_kehu_forms_follows_a_changed_vocabulary_and_locale(team: Path, tmp_path
     assert check.returncode == 0, check.stdout + check.stderr
     schema_path = root / "schema/customer.schema.json"
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
-    schema["$defs"]["channel"]["oneOf"].append({"const": "douyin", "title": "抖音私信", "x-title-en": "Douyin DM"})
+    schema["$defs"]["channel"]["x-terms"].append({"const": "douyin", "title": "抖音私信", "x-title-en": "Douyin DM"})
     schema_path.write_text(json.dumps(schema, ensure_ascii=False, indent=2), encoding="utf-8")
     stale = _run("kehu", "forms", "--check", cwd=root)
     assert stale.returncode == 1 and "kehu forms" in stale.stderr, stale.stderr
