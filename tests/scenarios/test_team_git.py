@@ -428,7 +428,7 @@ def test_sync_checks_what_it_would_push_and_says_what_to_do(pair: Team) -> None:
     _add(pair.b, "C20240601WF01", "杭州云帆数据", "13700137000", branch="work-b")
     run = pair.kehu(pair.b, "sync", "--push")
     assert run.returncode == 1, run.stdout + run.stderr
-    assert "未推送" in run.stdout and "duplicate-phone" in run.stdout and "kehu merge" in run.stdout
+    assert "未推送" in run.stdout and "duplicate-name" in run.stdout and "kehu merge" in run.stdout
     assert "customers/C20240601WF01.yaml" in run.stdout and "Traceback" not in run.stderr
     assert pair.b.git("ls-remote", "--heads", "origin", "work-b").stdout.strip() == ""
     # the bot leaves such a branch exactly as it was
