@@ -437,7 +437,7 @@ def test_sync_checks_what_it_would_push_and_says_what_to_do(pair: Team) -> None:
     tip = pair.b.git("rev-parse", "HEAD").stdout
     pair.a.git("fetch", "-q", "origin")
     bot = pair.kehu(pair.a, "sync", "--branches", "work-b", "--push")
-    assert bot.returncode == 1 and "保持原样" in bot.stdout and "duplicate-phone" in bot.stdout
+    assert bot.returncode == 1 and "保持原样" in bot.stdout and "duplicate-name" in bot.stdout
     assert pair.a.git("rev-parse", "origin/work-b").stdout == tip
     # made one customer, the same sync pushes
     pair.b.git("rm", "-q", "customers/C20240601WF01.yaml")

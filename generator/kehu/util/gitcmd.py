@@ -35,7 +35,7 @@ GIT = "git"
 OPTIONS = frozenset({
     "-1", "-B", "-L", "-M", "-e", "-f", "-m", "-q", "-r", "-u", "-z",
     "--abort", "--all", "--author", "--batch", "--before", "--cached", "--diff-filter", "--error-unmatch",
-    "--exclude-standard", "--file", "--follow", "--force", "--format", "--full-history", "--initial-branch",
+    "--exclude-standard", "--file", "--follow", "--force", "--format", "--full-history", "--hard", "--initial-branch",
     "--is-ancestor", "--is-inside-work-tree", "--marker-size", "--name-only", "--name-status", "--no-edit",
     "--no-merges", "--no-renames", "--no-verify", "--no-walk", "--others", "--porcelain", "--quiet", "--reverse",
     "--short", "--since", "--theirs", "--untracked-files", "--verify",
