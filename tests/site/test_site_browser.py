@@ -83,7 +83,7 @@ def kehu(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           text=True, env=env, cwd=root, timeout=300)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     root = tmp_path_factory.mktemp("browser") / "team"
     root.mkdir()
@@ -116,7 +116,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
                 [p.removeprefix("./") for p in pages])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def base_url(site: Site) -> Iterator[str]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site.out)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -128,7 +128,7 @@ def base_url(site: Site) -> Iterator[str]:
         server.server_close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with chromium() as b:
         yield b
