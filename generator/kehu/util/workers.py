@@ -67,16 +67,25 @@ def map_in_workers(fn: Callable[[S, T], R], items: Sequence[T], state: S, *, job
     # Frozen objects are left alone by the collector: otherwise the children scan (and so copy, page by page)
     # everything inherited from the parent at each full collection, a fifth of their time with a big cache.
     gc.freeze()
+    pool = multiprocessing.get_context("fork").Pool(min(jobs, len(spans)), initializer=_install,
+                                                    initargs=((fn, state, items),))
     try:
-        with multiprocessing.get_context("fork").Pool(min(jobs, len(spans)), initializer=_install,
-                                                      initargs=((fn, state, items),)) as pool:
-            if on_start:
-                on_start()
-            for n, chunk in pool.imap_unordered(_run_span, list(enumerate(spans))):
-                results[n] = chunk
-                if on_done:
-                    on_done(len(chunk))
+        if on_start:
+            on_start()
+        for n, chunk in pool.imap_unordered(_run_span, list(enumerate(spans))):
+            results[n] = chunk
+            if on_done:
+                on_done(len(chunk))
+    except BaseException:
+        pool.terminate()
+        raise
+    else:
+        # The workers are told to end and end by themselves: the pool's own exit (terminate) sends each a
+        # SIGTERM, and a worker idle on the task queue's lock at that instant could miss it and be waited
+        # for forever (seen: one `kehu import` in five hung after its last file was written).
+        pool.close()
     finally:
+        pool.join()
         gc.unfreeze()
     return [r for chunk in results for r in chunk]
 
