@@ -64,9 +64,16 @@ def command(obj: RunOptions, files: tuple[Path, ...], sheets: tuple[str, ...], m
     planner = Planner(repo, team_map, owner)
     progress = _progress()
     total_rows = sum(len(t.rows) for t in tables)
-    with progress:  # a SheetError (no header, no name column) stops the import before anything is written
-        task = progress.add_task(msgs.word("kind.customers"), total=total_rows)
-        planner.add_sheets(tables, lambda: progress.advance(task))
+    reading: dict[str, TaskID] = {}
+
+    def begin() -> None:
+        progress.start()
+        reading["t"] = progress.add_task(msgs.word("kind.customers"), total=total_rows)
+
+    try:  # a SheetError (no header, no name column) stops the import before anything is written
+        planner.add_sheets(tables, lambda: progress.advance(reading["t"]), begin)
+    finally:
+        progress.stop()
     plan = planner.finish(validate=dry_run)
     out: list[str] = []
     words = Presenter.of(repo)

@@ -54,7 +54,7 @@ from .drafts import (
 from .grouping import Grouping
 from .mapping import Mapping
 from .readers import Sheet
-from .rows import RowReader
+from .rows import CustomerReading, RowReader
 from .sheets import KIND_ORDER, Skipped, column_type_warnings, data_rows, magnitude_warnings, map_sheet
 from .validate import cross_file, existing_error, planned_error
 
@@ -82,9 +82,11 @@ class Planner:
 
     # --- rows -> drafts -> outcomes ----------------------------------------------------------------
 
-    def add_sheets(self, sheets: list[Sheet], progress: Any = None) -> None:
+    def add_sheets(self, sheets: list[Sheet], progress: Any = None, start: Any = None) -> None:
         """Read every sheet's rows into drafts: the customer sheets first, whose rows are then grouped into
-        customers (placeholder contacts taken off first), then the sheets that name those customers."""
+        customers (placeholder contacts taken off first), then the sheets that name those customers.
+        ``progress()`` after each row; ``start()`` once, before the first (a progress display must start after
+        the worker processes that read the customer rows exist: its refresh thread is not for them)."""
         mapped = []
         for sheet in sheets:
             smap = map_sheet(sheet, self.mapping, self.index)
@@ -98,6 +100,16 @@ class Planner:
             self.plan.warnings.extend(column_type_warnings(sheet, smap, self.msgs, rows))
             self.plan.warnings.extend(magnitude_warnings(sheet, smap, self.msgs, self.config.imports.magnitude_factor,
                                                          rows))
+        customer_sheets = [k for k, (_, smap) in enumerate(mapped) if smap.kind == "customers"]
+
+        def rows_done(n: int) -> None:
+            for _ in range(n):
+                progress()
+
+        readings = iter(self.rows.read_customer_rows(
+            [(mapped[k][1], mapped[k][0].label) for k in customer_sheets],
+            [(n, cells) for n, k in enumerate(customer_sheets) for _, cells in rows_of[k]],
+            on_start=start, on_done=rows_done if progress is not None else None))
         resolved = False
         for (sheet, smap), rows in zip(mapped, rows_of, strict=True):
             if smap.kind != "customers" and not resolved:
@@ -107,20 +119,17 @@ class Planner:
             for number, cells in rows:
                 ref = RowRef(sheet.label, number)
                 self.cells[ref] = [(c.header, cells[c.index] if c.index < len(cells) else None) for c in smap.columns]
+                if smap.kind == "customers":
+                    self._add_customer(ref, next(readings))
+                    continue
                 try:
-                    if smap.kind == "customers":
-                        read = self.rows.customer_row(smap, cells)
-                        if read is not None:
-                            data, old_id = read
-                            self.groups.add(Draft(data, [ref], names=[(data["name"], ref)]), old_id)
-                    else:
-                        child = self.rows.child_row(smap, cells)
-                        if child is not None:
-                            self.groups.attach(ref, child)
+                    child = self.rows.child_row(smap, cells)
+                    if child is not None:
+                        self.groups.attach(ref, child)
                 except RowReject as e:
                     self._reject(ref, str(e.code), **e.values)
                 else:
-                    self._row_notes(ref, cells, smap)
+                    self._row_notes(ref, self.rows.drops, self.rows.fallbacks, self.rows.to_confirm)
                 if progress is not None:
                     progress()
         if not resolved:
@@ -130,20 +139,32 @@ class Planner:
         self.plan.sensitive = dict(self.rows.sensitive)
         self.plan.fallbacks = sorted(self.fallbacks.values(), key=lambda f: f.rows[0])
 
+    def _add_customer(self, ref: RowRef, reading: CustomerReading) -> None:
+        """A customer row's reading: a draft (grouped with the others) or a rejected row, and what it noted."""
+        if reading.reject is not None:
+            code, values = reading.reject
+            self._reject(ref, code, **values)
+            return
+        if reading.result is not None:
+            data, old_id = reading.result
+            self.groups.add(Draft(data, [ref], names=[(data["name"], ref)]), old_id)
+        self._row_notes(ref, reading.drops, reading.fallbacks, reading.to_confirm)
+
     def _resolve(self) -> None:
         placeholders, shared, merges, refused = self.groups.resolve(self.config.imports.placeholder_companies)
         self.plan.placeholders, self.plan.shared, self.plan.merges = placeholders, shared, merges
         for ref, code, values in refused:
             self._reject(ref, code, **values)
 
-    def _row_notes(self, ref: RowRef, cells: list[Any], smap: Any) -> None:
+    def _row_notes(self, ref: RowRef, drops: list[str], fallbacks: list[tuple[str, str, bool]],
+                   to_confirm: list[str]) -> None:
         """What reading a row noted besides its data: values dropped, owners that fell back, industries to
         confirm."""
-        self.plan.dropped.extend(Reject(ref, text, self._masked(ref)) for text in self.rows.drops)
-        for value, handle, departed in self.rows.fallbacks:
+        self.plan.dropped.extend(Reject(ref, text, self._masked(ref)) for text in drops)
+        for value, handle, departed in fallbacks:
             entry = self.fallbacks.setdefault((value, handle), OwnerFallback(value, handle, departed))
             entry.rows.append(ref)
-        for word in self.rows.to_confirm:
+        for word in to_confirm:
             self.to_confirm.append((ref, "", word))
 
     def finish(self, validate: bool) -> ImportPlan:
