@@ -42,3 +42,24 @@ def test_progress_adds_up_in_a_pool_and_an_error_in_a_worker_reaches_the_caller(
     assert sum(done) == 100
     with pytest.raises(KeyError):
         map_in_workers(scaled, list(range(100)), {}, jobs=2, threshold=10)
+
+
+def _mark_sigterm(folder: str, item: int) -> int:
+    """In a worker: leave a file behind if this process is ever sent SIGTERM."""
+    import signal
+
+    def handler(signum: int, frame: object) -> None:
+        with open(os.path.join(folder, f"sigterm-{os.getpid()}"), "w"):
+            pass
+        os._exit(1)
+
+    signal.signal(signal.SIGTERM, handler)
+    return item
+
+
+def test_a_pool_that_finished_lets_its_workers_end_by_themselves(tmp_path):
+    # terminating workers with SIGTERM can miss one that waits on the task queue's lock: the caller then waits
+    # for it for ever (an import hung after its last file was written)
+    assert map_in_workers(_mark_sigterm, list(range(200)), str(tmp_path), jobs=2, threshold=2, span=1) == list(
+        range(200))
+    assert list(tmp_path.iterdir()) == []
