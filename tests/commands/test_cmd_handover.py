@@ -9,31 +9,12 @@ from pathlib import Path
 import pytest
 
 from tests.support.commands import assert_refused, commit, git_init, kehu, plain
-from tests.support.customers import TODAY, customer_dict
+from tests.support.customers import TODAY, customer_dict, team_yaml
 from tests.support.git import git
 from tests.support.team_repo import TeamRepo
 
-TEAM = """\
-members:
-  - handle: lixia
-    name: 李霞
-    email: lixia@example.com
-    git: lixia-sales
-    role: sales
-    active: false
-  - handle: wangfang
-    name: 王芳
-    email: wangfang@example.com
-    role: sales
-  - handle: zhaolei
-    name: 赵磊
-    email: zhaolei@example.com
-    role: sales
-  - handle: liuyang
-    name: 刘洋
-    email: liuyang@example.com
-    role: manager
-"""
+TEAM = team_yaml("lixia", "wangfang", "zhaolei", "liuyang", lixia={"active": False}, wangfang={"git": None},
+                 zhaolei={"git": None})
 A, B, C, D = "C20240501001", "C20240502001", "C20240503001", "C20240504001"
 
 

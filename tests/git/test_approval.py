@@ -12,35 +12,13 @@ import pytest
 import yaml
 
 from tests.support.commands import commit, git_init, kehu
-from tests.support.customers import customer_dict, dump_yaml
+from tests.support.customers import customer_dict, dump_yaml, team_yaml
 from tests.support.git import git
 from tests.support.local_http import LocalServer
 from tests.support.team_repo import TeamRepo
 
-TEAM = """\
-members:
-  - handle: lixia
-    name: 李霞
-    email: lixia@example.com
-    git: lixia-sales
-    role: sales
-  - handle: wangfang
-    name: 王芳
-    email: wangfang@example.com
-    git: wangfang-cs
-    role: sales
-  - handle: liuyang
-    name: 刘洋
-    email: liuyang@example.com
-    git: liuyang-mgr
-    role: manager
-  - handle: zhoumin
-    name: 周敏
-    email: zhoumin@example.com
-    git: zhoumin-mgr
-    role: manager
-    active: false
-"""
+TEAM = team_yaml("lixia", "wangfang", "liuyang", "zhoumin", liuyang={"git": "liuyang-mgr"},
+                 zhoumin={"active": False})
 RULES = [{"kind": "won_moved_back"}, {"kind": "lost"}, {"kind": "class_override", "to": ["core"]},
          {"kind": "deal_above", "amount": 500000}, {"kind": "owner_change"}, {"kind": "customer_deleted"}]
 WON, OPEN, SMALL = "C20240501001", "C20240502001", "C20240503001"

@@ -14,23 +14,34 @@ import yaml
 
 TODAY = "2024-06-01"  # the pinned "today" of every test that does not choose its own
 
-TEAM_YAML = """\
-members:
-  - handle: lixia
-    name: 李霞
-    email: lixia@example.com
-    git: lixia-sales
-    role: sales
-  - handle: wangfang
-    name: 王芳
-    email: wangfang@example.com
-    git: wangfang-cs
-    role: sales
-  - handle: liuyang
-    name: 刘洋
-    email: liuyang@example.com
-    role: manager
-"""
+# the people of the test teams, each written the one way tests write them
+MEMBERS: dict[str, dict[str, Any]] = {
+    "lixia": {"name": "李霞", "email": "lixia@example.com", "git": "lixia-sales", "role": "sales"},
+    "wangfang": {"name": "王芳", "email": "wangfang@example.com", "git": "wangfang-cs", "role": "sales"},
+    "zhaolei": {"name": "赵磊", "email": "zhaolei@example.com", "git": "zhaolei-sales", "role": "sales"},
+    "liuyang": {"name": "刘洋", "email": "liuyang@example.com", "role": "manager"},
+    "zhoumin": {"name": "周敏", "email": "zhoumin@example.com", "git": "zhoumin-mgr", "role": "manager"},
+}
+
+
+_FIELD_ORDER = ("name", "email", "git", "role", "active")
+
+
+def team_yaml(*handles: str, **changes: dict[str, Any]) -> str:
+    """team.yaml listing ``handles`` (default: lixia, wangfang, liuyang) as :data:`MEMBERS` has them;
+    ``changes[handle]``: fields to add or replace (None leaves a field out), e.g. ``lixia={"active": False}``."""
+    lines = ["members:"]
+    for handle in handles or ("lixia", "wangfang", "liuyang"):
+        lines.append(f"  - handle: {handle}")
+        fields = {**MEMBERS[handle], **changes.get(handle, {})}
+        for key in sorted(fields, key=lambda k: _FIELD_ORDER.index(k) if k in _FIELD_ORDER else len(_FIELD_ORDER)):
+            value = fields[key]
+            if value is not None:
+                lines.append(f"    {key}: {str(value).lower() if isinstance(value, bool) else value}")
+    return "\n".join(lines) + "\n"
+
+
+TEAM_YAML = team_yaml()
 
 
 def customer_dict(**overrides: Any) -> dict[str, Any]:

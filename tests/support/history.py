@@ -17,33 +17,11 @@ from typing import Any
 
 import yaml
 
-from tests.support.customers import dump_yaml
+from tests.support.customers import dump_yaml, team_yaml
 from tests.support.git import commit_all, git
 from tests.support.team_repo import TeamRepo
 
-TEAM = """\
-members:
-  - handle: lixia
-    name: 李霞
-    email: lixia@example.com
-    git: lixia-sales
-    role: sales
-  - handle: wangfang
-    name: 王芳
-    email: wangfang@example.com
-    git: wangfang-cs
-    role: sales
-  - handle: zhaolei
-    name: 赵磊
-    email: zhaolei@example.com
-    git: zhaolei-sales
-    role: sales
-  - handle: liuyang
-    name: 刘洋
-    email: liuyang@example.com
-    git: liuyang-mgr
-    role: manager
-"""
+TEAM = team_yaml("lixia", "wangfang", "zhaolei", "liuyang", liuyang={"git": "liuyang-mgr"})
 SALES = ("lixia", "wangfang", "zhaolei")
 NAMES = {"lixia": "李霞", "wangfang": "王芳", "zhaolei": "赵磊", "liuyang": "刘洋"}
 STAGES = ["lead", "contacted", "quoted", "negotiating", "won"]
