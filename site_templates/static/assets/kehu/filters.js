@@ -26,17 +26,8 @@
 
   /* --- days: integers counted from the build day, as the data holds them ------------------------------ */
 
-  function viewerToday(tz) {  // the same as kehu.js: ?today=YYYY-MM-DD pretends the viewer's date
-    var forced = new URLSearchParams(window.location.search).get("today");
-    if (forced && /^\d{4}-\d{2}-\d{2}$/.test(forced)) return forced;
-    try {
-      return new Intl.DateTimeFormat("en-CA", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit" })
-        .format(new Date());
-    } catch (e) {
-      var d = new Date();
-      return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0");
-    }
-  }
+  // the viewer's date, as kehu.js reads it (loaded first: render.ASSETS); ?today=YYYY-MM-DD pretends it
+  var viewerToday = window.kehuViewerToday;
   var BASE = Date.parse(built + "T00:00:00Z");
   function dayOf(iso) { return Math.round((Date.parse(iso + "T00:00:00Z") - BASE) / 86400000); }
   function isoOf(day) { return new Date(BASE + day * 86400000).toISOString().slice(0, 10); }

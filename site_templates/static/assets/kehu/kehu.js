@@ -27,6 +27,7 @@
       return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0");
     }
   }
+  window.kehuViewerToday = viewerToday;  // filters.js counts its periods from the same day
 
   function days(a, b) { // b - a in days, both YYYY-MM-DD
     return Math.round((Date.parse(b + "T00:00:00Z") - Date.parse(a + "T00:00:00Z")) / 86400000);
