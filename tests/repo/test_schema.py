@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.support.paths import SCHEMA_SRC
-from tests.support.team_repo import problem_tuples
+from tests.support.team_repo import problem_tuples, write_earlier_schema
 
 F = "customers/C20240501001.yaml"
 
@@ -270,16 +270,8 @@ def test_vocabulary_extended_in_schema_is_accepted(repo):
 def test_a_schema_of_earlier_kehu_still_works_and_fmt_brings_its_editor_keywords(repo):
     """Vocabularies written as oneOf of consts (kehu before the editors' keywords) are read as before; `kehu fmt`
     rewrites them as terms plus what the YAML language server reads."""
-    import json
+    path = write_earlier_schema(repo.root)
 
-    path = repo.root / "schema" / "customer.schema.json"
-    schema = json.loads(path.read_text(encoding="utf-8"))
-    for d in schema["$defs"].values():
-        if "x-terms" in d:
-            d["oneOf"] = d.pop("x-terms")
-            for key in ("enum", "markdownEnumDescriptions", "errorMessage"):
-                d.pop(key)
-    path.write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     def customer_problems(text: str) -> list[str]:
         return [p.code for p in check_text(repo, text) if p.file == F]
 

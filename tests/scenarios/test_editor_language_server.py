@@ -20,7 +20,7 @@ import pytest
 from tests.support.customers import TEAM_YAML
 from tests.support.editor import SERVER, LanguageServer, documentation
 from tests.support.paths import SCHEMA_SRC
-from tests.support.team_repo import TeamRepo
+from tests.support.team_repo import TeamRepo, write_earlier_schema
 
 CUSTOMER = """\
 # yaml-language-server: $schema=../schema/customer.schema.json
@@ -49,14 +49,7 @@ def _repo(root: Path, earlier_schema: bool = False, locale: str | None = None) -
     config = default_config_text().replace("locale: zh-CN", f"locale: {locale}") if locale else None
     repo = TeamRepo.create(root, team=TEAM_YAML, config=config)
     if earlier_schema:  # vocabularies as kehu wrote them before the editors' keywords
-        path = repo.root / "schema" / "customer.schema.json"
-        schema = json.loads(path.read_text(encoding="utf-8"))
-        for d in schema["$defs"].values():
-            if "x-terms" in d:
-                d["oneOf"] = d.pop("x-terms")
-                for key in ("enum", "markdownEnumDescriptions", "errorMessage"):
-                    d.pop(key)
-        path.write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        write_earlier_schema(repo.root)
     repo.write_customer(CUSTOMER, "C20240501001")
     return repo
 

@@ -145,3 +145,17 @@ def problem_tuples(problems: Iterable[Any], code: str | None = None) -> list[tup
 
 def codes(problems: Iterable[Any]) -> list[str]:
     return [p["code"] if isinstance(p, dict) else p.code for p in problems]
+
+
+def write_earlier_schema(root: Path) -> Path:
+    """``root``'s customer schema as kehu wrote it before the editors' keywords: each vocabulary a ``oneOf`` of
+    consts, with no ``enum``, ``markdownEnumDescriptions`` or ``errorMessage``. Returns the schema's path."""
+    path = root / "schema" / "customer.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    for d in schema["$defs"].values():
+        if "x-terms" in d:
+            d["oneOf"] = d.pop("x-terms")
+            for key in ("enum", "markdownEnumDescriptions", "errorMessage"):
+                d.pop(key)
+    path.write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path
