@@ -17,6 +17,8 @@ For each size N, one after the other, in a temporary folder (``--keep DIR``: in 
                and their ratio to the same command at the smallest size of the run
   import       ``kehu import`` of a generated 纷享销客 export of about N rows into an empty repository (bench_import)
 
+``--report DIR/results.json`` prints the tables of a kept run's figures (so far) without running anything.
+
 Every subprocess step runs under a time limit (``--limit``, 40 minutes by default): a step past it is killed and
 reported as such, and the steps that need its result are skipped. A failure (a crash, out of memory) is reported
 the same way. The 1-minute load average is recorded after each step. The table gives the figures per size beside
@@ -149,6 +151,12 @@ class Steps:
 
     def as_json(self) -> dict[str, Any]:
         return {"figures": self.figures, "failed": self.failed, "load": self.load}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Steps:
+        steps = cls(int(data["figures"]["n"]), lambda: None)
+        steps.figures, steps.failed, steps.load = data["figures"], data["failed"], data["load"]
+        return steps
 
 
 def bench_size(n: int, tmp: Path, limit: float, runs: int, save: Callable[[Steps], None]) -> Steps:
@@ -304,7 +312,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary folder)")
     ap.add_argument("--limit", type=float, default=2400, help="seconds a step may take before it is stopped")
     ap.add_argument("--runs", type=int, default=3, help="runs of each everyday command; the median is shown")
+    ap.add_argument("--report", type=Path, metavar="JSON",
+                    help="only print the tables of the results.json a --keep run wrote (one still running, too)")
     args = ap.parse_args(argv)
+    if args.report:
+        report([Steps.from_json(d) for d in json.loads(args.report.read_text(encoding="utf-8"))])
+        return 0
     sizes = sorted(int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip())
     started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -328,14 +341,18 @@ def main(argv: list[str] | None = None) -> int:
         if args.keep is None:
             shutil.rmtree(tmp, ignore_errors=True)
     print(f"started {started}; cores: {os.cpu_count()}; load average before: {load}")
+    report(results)
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0
+
+
+def report(results: list[Steps]) -> None:
     print(table(results))
     print()
     print(load_table(results))
     for s in results:
         for step, why in s.failed.items():
             print(f"N={s.n:,} {step}: {why}")
-    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    return 0
 
 
 if __name__ == "__main__":
