@@ -36,6 +36,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -84,6 +85,7 @@ def targets() -> list[tuple[str, str, str, Target]]:
         rows.append((f"{label} / smallest", f"ratio {label}", "x", (2, "≤ 2x")))
     rows.append(("import rows", "import_rows", "", None))
     rows.append(("import s", "import_s", "s", (300, "≤ 5 min")))
+    rows.append(("import: customer files written", "import_files", "", None))
     return rows
 
 
@@ -119,6 +121,16 @@ def first_search_bytes(site: Path) -> int:
     return sum(len(gzip.compress(p.read_bytes(), compresslevel=6, mtime=0)) for p in files if p.is_file())
 
 
+def failure(e: BaseException) -> str:
+    """"failed: exited CODE: the output's last line" (a killed build prints nothing; -9 is often out of memory)."""
+    text = str(e).strip()
+    code = re.search(r" exited (-?\d+):", text)
+    last = text.splitlines()[-1][:160] if text else type(e).__name__
+    if code is None:
+        return f"failed: {last}"
+    return f"failed: exited {code.group(1)}" + ("" if last.endswith(":") else f": {last}")
+
+
 # --- one size -----------------------------------------------------------------------------------------------
 
 
@@ -143,7 +155,7 @@ class Steps:
         except subprocess.TimeoutExpired as e:
             self.failed[name] = f"stopped after {e.timeout:g} s"
         except (SystemExit, Exception) as e:  # a crash or out of memory: the figure is that it failed
-            self.failed[name] = f"failed: {str(e).strip().splitlines()[-1][:160] if str(e).strip() else type(e)}"
+            self.failed[name] = failure(e)
         self.load[name] = os.getloadavg()[0]
         note = self.failed.get(name, "done")
         print(f"  N={self.n:,}: {name} {note} in {time.perf_counter() - start:.1f} s "
@@ -229,7 +241,8 @@ def bench_size(n: int, tmp: Path, limit: float, runs: int, save: Callable[[Steps
             root, book, today, extra, rows, _ = bench_import.fxiaoke_export(folder, n)
             f["import_book_s"] = time.perf_counter() - t0
             f["import_rows"] = rows
-            f["import_s"] = bench_import.run(root, book, today, *extra, timeout=limit)[0]
+            f["import_s"], _, f["import_summary"] = bench_import.run(root, book, today, *extra, timeout=limit)
+            f["import_files"] = sum(1 for _ in (root / "customers").glob("*.yaml"))
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 

@@ -39,11 +39,11 @@ def test_a_step_that_overruns_or_fails_is_reported_and_the_run_goes_on() -> None
     assert not steps.step("build cold", overrun)
     assert not steps.step("check", crash)
     assert steps.step("commands", lambda: steps.figures.update({"cmd due": 1.5}))
-    assert steps.failed == {"build cold": "stopped after 2400 s", "check": "failed: Killed"}
+    assert steps.failed == {"build cold": "stopped after 2400 s", "check": "failed: exited -9: Killed"}
     assert len(saved) == 3 and set(steps.load) == {"build cold", "check", "commands"}
     rows = {line.split("|")[1].strip(): line.split("|")[2].strip() for line in table([steps]).splitlines()[2:]}
     assert rows["build cold s"] == rows["site files"] == "stopped after 2400 s"
-    assert rows["check warm s"] == "failed: Killed"
+    assert rows["check warm s"] == "failed: exited -9: Killed"
     assert rows["due s"] == "1.50" and rows["due / smallest"] == "1.00x ok"
     assert rows["import s"] == "-"
 
