@@ -30,10 +30,12 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,21 +74,47 @@ def tool(name: str) -> list[str]:
     return [found]
 
 
-def run(cmd: list[str], cwd: Path, env: dict[str, str],
-        ok_codes: tuple[int, ...] = (0,)) -> tuple[float, float, int, str]:
-    """(wall seconds, CPU seconds, peak RSS in KiB, last output line) of one run.
+class Overtime(Exception):
+    """A run stopped because it took longer than its time limit (it and its children were killed)."""
 
-    The output goes to a file, as a terminal would get it (a pipe nobody reads could block a large report)."""
+    def __init__(self, cmd: list[str], limit: float) -> None:
+        super().__init__(f"{' '.join(cmd[:3])} … stopped after {limit:g} s")
+        self.limit = limit
+
+
+def wait(cmd: list[str], cwd: Path, env: dict[str, str],
+         timeout: float | None = None) -> tuple[float, int, os.struct_rusage, str]:
+    """(wall seconds, exit code, rusage, output) of one run; the rusage is the child's and everything it waited
+    for (ru_maxrss: the largest single process). The output goes to a file, as a terminal would get it (a pipe
+    nobody reads could block a large report). With ``timeout`` the run gets a process group of its own, which
+    is killed when the time is up: :class:`Overtime`."""
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)  # rusage of the child and everything it waited for
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=timeout is not None)
+        timer = threading.Timer(timeout, os.killpg, (proc.pid, signal.SIGKILL)) if timeout is not None else None
+        if timer is not None:
+            timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            if timer is not None:
+                timer.cancel()
         seconds = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
-    if proc.returncode not in ok_codes:
-        raise SystemExit(f"{' '.join(cmd[:3])} … exited {proc.returncode}:\n{text[-2000:]}")
+    if timeout is not None and seconds >= timeout and proc.returncode == -signal.SIGKILL:
+        raise Overtime(cmd, timeout)
+    return seconds, proc.returncode, usage, text
+
+
+def run(cmd: list[str], cwd: Path, env: dict[str, str],
+        ok_codes: tuple[int, ...] = (0,), timeout: float | None = None) -> tuple[float, float, int, str]:
+    """(wall seconds, CPU seconds, peak RSS in KiB, last output line) of one run (:func:`wait`)."""
+    seconds, code, usage, text = wait(cmd, cwd, env, timeout)
+    if code not in ok_codes:
+        raise SystemExit(f"{' '.join(cmd[:3])} … exited {code}:\n{text[-2000:]}")
     cpu = usage.ru_utime + usage.ru_stime
     return seconds, cpu, usage.ru_maxrss, text.strip().splitlines()[-1] if text.strip() else ""
 

@@ -122,12 +122,25 @@ def make_export_repo(root: Path) -> None:
     (root / "team.yaml").write_text(exports.TEAM_YAML, encoding="utf-8")
 
 
-def run(root: Path, book: Path, today: dt.date, *extra: str) -> tuple[float, float, str]:
+def fxiaoke_export(tmp: Path, n: int) -> tuple[Path, Path, dt.date, tuple[str, ...], int, str]:
+    """An empty team repository in ``tmp``/repo and a 纷享销客 export of about ``n`` rows to import into it:
+    (repository, workbook, the day to import on, import's options, customer rows, what the workbook is)."""
+    root = tmp / "repo"
+    make_export_repo(root)
+    # about 1.09 rows a company: a twelfth typed again, a blank row a page
+    export = exports.fxiaoke(tmp, n=max(8, round(n / 1.09)), seed=11)
+    rows = sum(len(c.rows) for c in export.companies)
+    what = f"纷享销客 export: {rows} customer rows ({len(export.companies)} companies)"
+    return root, export.files[0], exports.TODAY, ("--owner", exports.FALLBACK), rows, what
+
+
+def run(root: Path, book: Path, today: dt.date, *extra: str, timeout: float = 3600) -> tuple[float, float, str]:
+    """(wall seconds, CPU seconds, summary line) of ``kehu import``; subprocess.TimeoutExpired past ``timeout``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KEHU_")}
     env["KEHU_TODAY"] = today.isoformat()
     start, cpu0 = time.perf_counter(), _child_cpu()
     proc = subprocess.run([sys.executable, "-m", "kehu.cli", "-C", str(root), "import", str(book), *extra],
-                          capture_output=True, text=True, env=env, timeout=3600)
+                          capture_output=True, text=True, env=env, timeout=timeout)
     elapsed, cpu = time.perf_counter() - start, _child_cpu() - cpu0
     if proc.returncode not in (0, 1):
         raise SystemExit(f"kehu import failed ({proc.returncode}):\n{proc.stderr}")
@@ -154,16 +167,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="kehu-bench-import-") as tmp:
         root = Path(tmp) / "repo"
         t0 = time.perf_counter()
+        extra: tuple[str, ...] = ()
         if kind == "fxiaoke":
-            make_export_repo(root)
-            # about 1.09 rows a company: a twelfth typed again, a blank row a page
-            export = exports.fxiaoke(Path(tmp), n=max(8, round(n / 1.09)), seed=11)
-            book, today, extra = export.files[0], exports.TODAY, ("--owner", exports.FALLBACK)
-            rows = sum(len(c.rows) for c in export.companies)
-            what = f"纷享销客 export: {rows} customer rows ({len(export.companies)} companies)"
+            root, book, today, extra, rows, what = fxiaoke_export(Path(tmp), n)
         else:
             make_repo(root)
-            book, today, extra = Path(tmp) / "customers.xlsx", TODAY, ()
+            book, today = Path(tmp) / "customers.xlsx", TODAY
             write_workbook(book, build_rows(n))
             rows, what = n, f"workbook: {n} rows"
         print(f"{what}, {book.stat().st_size / 1e6:.1f} MB, built in {time.perf_counter() - t0:.1f} s")

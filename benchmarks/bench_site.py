@@ -50,7 +50,7 @@ from typing import IO
 
 import yaml
 
-from benchmarks.bench_check import tool
+from benchmarks.bench_check import tool, wait
 from tests.support.git import commit_all, git
 from tests.support.paths import PACKAGE, PROJECT
 from tests.support.synth import TODAY, make_repo
@@ -92,16 +92,9 @@ class Build:
 # --- running things ------------------------------------------------------------------------------------
 
 
-def run(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, str]:
-    """(wall seconds, peak RSS in KiB of the largest process, output) of one run."""
-    with tempfile.TemporaryFile() as out:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - start
-        out.seek(0)
-        text = out.read().decode("utf-8", "replace")
-    code = os.waitstatus_to_exitcode(status)
+def run(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float | None = None) -> tuple[float, int, str]:
+    """(wall seconds, peak RSS in KiB of the largest process, output) of one run (bench_check's ``wait``)."""
+    seconds, code, usage, text = wait(cmd, cwd, env, timeout)
     if code != 0:
         raise SystemExit(f"{' '.join(cmd[:4])} … exited {code}:\n{text[-3000:]}")
     return seconds, usage.ru_maxrss, text
@@ -139,12 +132,14 @@ def measure_site(out: Path, build: Build) -> None:
 # --- kehu build ------------------------------------------------------------------------------------------
 
 
-def kehu_build(repo: Path, env: dict[str, str], cold: bool = True) -> Build:
-    """``cold``: without .kehu-cache (a fresh clone); otherwise with the cache the build before left."""
+def kehu_build(repo: Path, env: dict[str, str], cold: bool = True, keep: bool = False,
+               timeout: float | None = None) -> Build:
+    """``cold``: without .kehu-cache (a fresh clone); otherwise with the cache the build before left.
+    ``keep``: leave the site in :func:`site_folder` (else it is deleted once measured)."""
     if cold:
         shutil.rmtree(repo / ".kehu-cache", ignore_errors=True)
-    out = repo.parent / "site-kehu"
-    seconds, rss, text = run([sys.executable, "-c", BUILD_DRIVER, "build", "--out", str(out)], repo, env)
+    out = site_folder(repo)
+    seconds, rss, text = run([sys.executable, "-c", BUILD_DRIVER, "build", "--out", str(out)], repo, env, timeout)
     stats_line = next((line for line in text.splitlines() if line.startswith(STATS_MARK)), None)
     if stats_line is None:
         raise SystemExit(f"kehu build printed no timings:\n{text[-2000:]}")
@@ -155,8 +150,14 @@ def kehu_build(repo: Path, env: dict[str, str], cold: bool = True) -> Build:
                     and k not in ("customer_count", "search_index_bytes", "search_entries", "search_shards",
                                   "search_shard_max_bytes", "search_worker")}
     measure_site(out, build)
-    shutil.rmtree(out, ignore_errors=True)
+    if not keep:
+        shutil.rmtree(out, ignore_errors=True)
     return build
+
+
+def site_folder(repo: Path) -> Path:
+    """Where :func:`kehu_build` writes the site of ``repo``."""
+    return repo.parent / "site-kehu"
 
 
 # --- bare MkDocs on plain Markdown ---------------------------------------------------------------------
