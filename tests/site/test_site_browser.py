@@ -788,3 +788,23 @@ def test_the_site_opened_from_disk_navigates(site: Site, browser: Browser) -> No
         expect(page.locator("article h1")).to_have_text(site.customers[QIMING].name)
     finally:
         context.close()
+
+
+def test_every_customer_is_reachable_from_the_list_and_from_search(site: Site, browsing: Browsing) -> None:
+    """Customer pages are written by kehu into MkDocs' page shell (kehu.site.stream): every customer of the book
+    is linked from the customers list to a page that names it, and search by the id finds that page first."""
+    page = browsing.open("customers/")
+    rows = page.locator("#kehu-index tbody tr")
+    expect(rows).to_have_count(len(site.customers))
+    base = page.evaluate("location.origin") + "/"
+    linked = page.locator("#kehu-index tbody td:first-child a").evaluate_all("els => els.map(e => e.href)")
+    by_path = {unquote(urlsplit(h.removeprefix(base)).path): h for h in linked}
+    assert set(by_path) == {f"customers/{cid}/" for cid in site.customers}
+    profile = browsing.context.new_page()
+    for cid, customer in site.customers.items():
+        profile.goto(by_path[f"customers/{cid}/"], wait_until="load")
+        expect(profile.locator("article h1")).to_have_text(customer.name)
+        assert profile.title().startswith(" ".join(customer.name.split())), profile.title()
+    for cid in site.customers:
+        assert search(page, cid)[:1] == [f"customers/{cid}/"], cid
+    browsing.rec.assert_clean()

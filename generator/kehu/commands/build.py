@@ -16,6 +16,8 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,7 @@ import click
 
 from ..repo.repository import Repo
 from ..site.engine import internal_env, mkdocs_config_file, mkdocs_logging, use_engine
+from ..site.stream import PREVIOUS_SITE_ENV
 from ..util.atomic import new_dir, replace_dir
 from ..words.catalogue import Locale
 from ._common import RunOptions, fail, repo_from, today_from
@@ -77,7 +80,7 @@ def run_mkdocs(repo: Repo, out: Path, internal: bool, strict: bool, verbose: boo
     tmp = new_dir(out.parent, f".{out.name}.building-")  # beside the site: two renames swap it in
     scratch = Path(tempfile.mkdtemp(prefix="kehu-mkdocs-"))
     try:
-        with internal_env(internal), given_today(today), \
+        with internal_env(internal), given_today(today), previous_site(out), \
                 mkdocs_logging(logging.INFO if verbose else logging.WARNING):
             try:
                 cfg = load_config(config_file=str(mkdocs_config_file(repo, scratch)), site_dir=str(tmp), strict=strict)
@@ -91,7 +94,7 @@ def run_mkdocs(repo: Repo, out: Path, internal: bool, strict: bool, verbose: boo
                                      else type(e).__name__))
         plugin = cfg.plugins.get("kehu")
         stats = dict(getattr(plugin, "stats", {}) or {})
-        (tmp / SITE_MARKER).write_text("written by kehu build; replaced on every run\n")
+        mark_as_ours(tmp, out, SITE_MARKER, "written by kehu build; replaced on every run\n")
         if internal:
             keep_out_of_git(tmp)
         replace_dir(tmp, out)
@@ -99,6 +102,34 @@ def run_mkdocs(repo: Repo, out: Path, internal: bool, strict: bool, verbose: boo
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def mark_as_ours(folder: Path, previous: Path, marker: str, text: str) -> None:
+    """The marker in ``folder``: the previous build's own file when it says the same (so that only what changed
+    has a new time)."""
+    old = previous / marker
+    try:
+        if old.read_text() == text:
+            os.link(old, folder / marker)
+            return
+    except OSError:
+        pass
+    (folder / marker).write_text(text)
+
+
+@contextmanager
+def previous_site(out: Path) -> Iterator[None]:
+    """While the site is built beside ``out``, the kehu plugin may keep ``out``'s customer pages whose inputs
+    did not change (``kehu.site.stream``); ``out`` names the site either way (the pages' manifest is its own)."""
+    old = os.environ.get(PREVIOUS_SITE_ENV)
+    os.environ[PREVIOUS_SITE_ENV] = str(out)
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(PREVIOUS_SITE_ENV, None)
+        else:
+            os.environ[PREVIOUS_SITE_ENV] = old
 
 
 def write_pages(repo: Repo, folder: Path, internal: bool) -> int:

@@ -508,11 +508,15 @@ def report(customers: list[Customer], facts: dict[str, Facts], config: Config, t
     """The report of ``period`` for each of ``handles`` and for the team (every event, whoever it counts for)."""
     every = events(customers, moves or [])
     progress_day = min(period.last, today)
+    counted_for: dict[str, list[Event]] = {}  # each member's events: a member's figures read only theirs
+    for e in every:
+        counted_for.setdefault(e.who, []).append(e)
 
     def part(handle: str | None) -> MemberReport:
         overdue, behind = overdue_of(customers, facts, today, config.due_soon_days, handle)
-        return MemberReport(handle, activity(every, period, handle), overdue, behind,
-                            target_progress(customers, every, config, progress_day, handle))
+        theirs = every if handle is None else counted_for.get(handle, [])
+        return MemberReport(handle, activity(theirs, period, handle), overdue, behind,
+                            target_progress(customers, theirs, config, progress_day, handle))
 
     return Report(period, today, [part(h) for h in handles], part(None), moves is not None)
 

@@ -12,6 +12,7 @@ import hashlib
 import json
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -25,6 +26,7 @@ from ..repo.config import Config
 from ..repo.model import Customer, Team
 from ..repo.repository import Repo
 from ..util.workers import THRESHOLD, cores, map_in_workers
+from ..words import pinyin
 from ..words.catalogue import Locale
 from ..words.pinyin import pinyin_keys
 from .data import Assembler, CustomerView, Privacy, calendar_src, customer_src, member_src
@@ -33,6 +35,7 @@ from .ics import owner_calendar
 from .manager import FILTERS_SRC, filter_data, handover_page, period_block, report_page, report_period, window_start
 from .render import ASSETS, SEARCH_WORKER, Renderer, page_url
 from .search import PHONE_DIGITS, Entry, Splitter, make_entry, segmenter
+from .stream import PageManifest, Shell, dest_of, keep_from, shell_markdown, shell_src, write_page
 
 # the report pages, in navigation order; customer and team-member pages stay out of the navigation
 NAV = ["index.md", "customers.md", "due.md", "funnel.md", "forecast.md", "report.md", "satisfaction.md",
@@ -71,6 +74,7 @@ class GeneratedSite:
     search_worker: bytes | None = None
     timings: dict[str, float] = field(default_factory=dict)
     counts: Counts = field(default_factory=lambda: Counts(0, 0, 0))  # customers, with errors, files that are none
+    customer_pages: CustomerPages | None = None  # streamed: the customers' pages, written after MkDocs' own
 
 
 class _Clock:
@@ -94,11 +98,13 @@ def site_context(repo: Repo, labels: Presenter, today: dt.date, internal: bool) 
 
 
 def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jobs: int | None = None,
-             search_pages: bool = False) -> GeneratedSite:
+             search_pages: bool = False, stream: bool = False) -> GeneratedSite:
     """Every page of the site for the repository as it is on disk now.
 
     ``search_pages``: let the builder index customer and member pages itself (``--pages-only``, for a
-    builder without this plugin); otherwise they are excluded and the plugin adds compact entries."""
+    builder without this plugin); otherwise they are excluded and the plugin adds compact entries.
+    ``stream``: the customers' pages are not among ``pages`` but the shell page is (``kehu.site.stream``), and
+    ``customer_pages`` writes them once MkDocs has built the shell."""
     out = GeneratedSite()
     clock = _Clock(out.timings)
     cfg = repo.config
@@ -113,6 +119,8 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
     skipped = [(e.file, e.name) for e in book.unreadable]
     out.counts = book.counts
     clock.lap("load")
+    pinyin.prepare([c.name for c in customers] + ([m.name for m in repo.team.members] if repo.team else []), jobs)
+    clock.lap("pinyin")
     facts = book.facts
     clock.lap("derive")
     histories = file_histories(repo.root, repo.team)
@@ -137,12 +145,19 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
     spelled: dict[str, tuple[str, str]] = {}
     env = environment(repo, r, today, internal, directory_urls, search_pages, labels.locale,
                       asm.forms.base if asm.forms else "")
-    for src, text, title, entry, keys in _render_customers(asm, r, histories, common, customers, jobs,
-                                                           search_pages, env, split):
-        spelled[src] = keys
-        out.pages[src] = text
-        out.not_in_nav.add(src)
-        out.search.append(SearchItem(src, title, [], entry))
+    if stream:
+        r.env.get_template("customer.md.j2")  # compiled once, before the workers fork
+        task = (asm, r, histories, common, customers, search_pages, split)
+        out.customer_pages = CustomerPages(task, [_page_key(c, asm, histories, env) for c in customers], jobs)
+        out.pages[shell_src()] = shell_markdown()
+        out.not_in_nav.add(shell_src())
+    else:
+        for src, text, title, entry, keys in _render_customers(asm, r, histories, common, customers, jobs,
+                                                               search_pages, env, split):
+            spelled[src] = keys
+            out.pages[src] = text
+            out.not_in_nav.add(src)
+            out.search.append(SearchItem(src, title, [], entry))
     clock.lap("customers")
     due = asm.due_page()
     funnel = asm.funnel_page()
@@ -268,3 +283,61 @@ def _render_customers(asm: Assembler, r: Renderer, histories: dict[str, list[Cha
     for src in set(_RENDERED) - live:
         del _RENDERED[src]
     return [_RENDERED[customer_src(c.id)][1] for c in customers]
+
+
+# --- customer pages streamed to disk (kehu.site.stream) ----------------------------------------------------
+
+_WriteTask = tuple[_RenderTask, Shell, Path]  # render task, shell, site folder
+
+
+@dataclass
+class CustomerPages:
+    """The customers' pages of a streamed build: what renders them and the key of each page's inputs."""
+
+    task: _RenderTask
+    keys: list[str]
+    jobs: int
+
+    def write(self, shell: Shell, site: Path, previous: Path | None, manifest: PageManifest) -> StreamedPages:
+        """Every customer's page in ``site``: kept from ``previous`` when its inputs did not change (the
+        manifest says so), else rendered in the workers and written there."""
+        customers = self.task[4]
+        directory_urls = self.task[1].directory_urls
+        entries: list[Entry | None] = [None] * len(customers)
+        todo: list[int] = []
+        for i, c in enumerate(customers):
+            src = customer_src(c.id)
+            dest = dest_of(src, directory_urls)
+            old = previous / dest if previous is not None else None
+            entry = manifest.reusable(src, self.keys[i], old) if old is not None else None
+            if entry is not None and old is not None and keep_from(old, site / dest):
+                entries[i] = entry
+                manifest.record(src, self.keys[i], site / dest, entry)
+            else:
+                todo.append(i)
+        fresh = map_in_workers(_write_one, todo, (self.task, shell, site), jobs=self.jobs)
+        for i, entry in zip(todo, fresh, strict=True):
+            src = customer_src(customers[i].id)
+            entries[i] = entry
+            manifest.record(src, self.keys[i], site / dest_of(src, directory_urls), entry)
+        manifest.save()
+        done = [e for e in entries if e is not None]
+        return StreamedPages(done, {dest_of(customer_src(c.id), directory_urls) for c in customers}, len(todo))
+
+
+@dataclass
+class StreamedPages:
+    entries: list[Entry]   # the customers' search entries, in the book's order
+    files: set[str]        # the pages' files, relative to the site folder
+    written: int           # how many were rendered (the others were kept)
+
+
+def _write_one(task: _WriteTask, i: int) -> Entry:
+    render, shell, site = task
+    from mkdocs.utils.meta import get_data  # MkDocs' own reading of a page's front matter
+
+    src, text, _, entry, _ = _render_one(render, i)
+    content, meta = get_data(text)
+    page = shell.page(render[4][i].id, str(meta.get("title", "")), content)
+    write_page(site / dest_of(src, render[1].directory_urls), page)
+    return entry

@@ -42,6 +42,7 @@ from ..util.atomic import atomic_write
 from .generate import GeneratedSite, generate, nav_pages
 from .render import ASSETS, TEMPLATES_DIR, THEME_OVERRIDES, bundled_templates, page_url
 from .search import SegmenterMissing, make_entry, segmenter, write_index
+from .stream import PREVIOUS_SITE_ENV, PageManifest, Shell, drop_shell, keep_unchanged, shell_src
 
 if TYPE_CHECKING:
     from mkdocs.livereload import LiveReloadServer
@@ -57,6 +58,8 @@ PAGES_CACHE_ENV = "KEHU_PAGES_CACHE"  # set by `kehu serve`: keep pages on disk 
 class KehuConfig(base.Config):  # type: ignore[no-untyped-call]
     repo = c.Optional(c.Type(str))        # the team repository (default: the folder of mkdocs.yml)
     internal = c.Type(bool, default=False)  # show phone numbers and emails unmasked
+    # customer pages written by kehu into MkDocs' page shell (kehu.site.stream), or built by MkDocs one by one
+    customer_pages = c.Choice(("streamed", "mkdocs"), default="streamed")
 
 
 class KehuPlugin(BasePlugin[KehuConfig]):  # type: ignore[no-untyped-call]
@@ -70,6 +73,8 @@ class KehuPlugin(BasePlugin[KehuConfig]):  # type: ignore[no-untyped-call]
         self.site: GeneratedSite | None = None
         self.stats: dict[str, float] = {}
         self._html: dict[str, str] = {}
+        self.shell: Shell | None = None
+        self._keep_after: tuple[Path, set[str]] | None = None  # the previous site, and the pages already kept
 
     def today(self) -> dt.date | None:
         """The plugin's edge for "today": the date the kehu command running it gave, else KEHU_TODAY (a team's
@@ -123,14 +128,18 @@ class KehuPlugin(BasePlugin[KehuConfig]):  # type: ignore[no-untyped-call]
         start = time.perf_counter()
         # read again: under `mkdocs serve` the files change
         repo = open_repo(self.repo.root, today=self.today(), locale=self.locale())
+        cache = os.environ.get(PAGES_CACHE_ENV)
+        # `kehu serve` rebuilds on every edit and keeps its pages on disk: MkDocs' own page loop serves it
+        stream = self.config.customer_pages == "streamed" and not cache
+        self.shell = None
         try:
-            self.site = site = generate(repo, internal=self.internal, directory_urls=config.use_directory_urls)
+            self.site = site = generate(repo, internal=self.internal, directory_urls=config.use_directory_urls,
+                                        stream=stream)
         except SegmenterMissing as e:
             raise PluginError(f"kehu: {e}") from None
         except (jinja2.TemplateError, ValueError, OSError) as e:
             where = f"{e.filename}:{e.lineno}: " if isinstance(e, jinja2.TemplateSyntaxError) else ""
             raise PluginError(f"kehu: cannot render the site: {where}{e}") from None
-        cache = os.environ.get(PAGES_CACHE_ENV)
         for src, text in site.pages.items():
             inclusion = InclusionLevel.NOT_IN_NAV if src in site.not_in_nav else InclusionLevel.UNDEFINED
             if cache:
@@ -163,6 +172,11 @@ class KehuPlugin(BasePlugin[KehuConfig]):  # type: ignore[no-untyped-call]
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         return self._html.pop(page.file.src_uri, html)
 
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        if page.file.src_uri == shell_src() and self.site is not None and self.site.customer_pages is not None:
+            self.shell = Shell.of(output)
+        return output
+
     @staticmethod
     def _replace(files: Files, file: File) -> None:
         old = files.get_file_from_path(file.src_uri)
@@ -174,12 +188,23 @@ class KehuPlugin(BasePlugin[KehuConfig]):  # type: ignore[no-untyped-call]
     def on_post_build(self, config: MkDocsConfig) -> None:
         if self.site is None or self.repo is None:
             return
+        self._keep_after = None
+        customers = [item.entry for item in self.site.search if item.entry is not None]
+        if self.site.customer_pages is not None:
+            customers = self._write_customers(config)
+        try:
+            self._search_index(config, customers)
+        finally:
+            if self._keep_after is not None:  # every other file with the previous build's bytes: that file
+                self.stats["site_files_kept"] = keep_unchanged(Path(config.site_dir), *self._keep_after)
+
+    def _search_index(self, config: MkDocsConfig, customers: list[Any]) -> None:
+        assert self.site is not None and self.repo is not None
         path = Path(config.site_dir) / "search" / "search_index.json"
         if not path.is_file():
             return
         split = segmenter(self.repo.config.site.search.segmenter)
         start = time.perf_counter()
-        customers = [item.entry for item in self.site.search if item.entry is not None]
         small = [make_entry(quote(page_url(item.src, config.use_directory_urls)), item.title, item.parts, split)
                  for item in self.site.search if item.entry is None]
         sizes = write_index(Path(config.site_dir), customers, small, self.site.search_worker,
@@ -189,6 +214,27 @@ class KehuPlugin(BasePlugin[KehuConfig]):  # type: ignore[no-untyped-call]
         if not sizes["search_worker"]:
             log.warning("kehu: the theme's search worker (assets/javascripts/workers/search.*.js) was not found, "
                         "so the header search finds team members only; use the Material theme")
+
+    def _write_customers(self, config: MkDocsConfig) -> list[Any]:
+        """The customers' pages into the shell MkDocs built (``kehu.site.stream``); their search entries."""
+        assert self.site is not None and self.site.customer_pages is not None and self.repo is not None
+        if self.shell is None:
+            raise PluginError("kehu: the theme did not print the page's content or title; customer pages need "
+                              "a theme that does (Material for MkDocs)")
+        start = time.perf_counter()
+        site = Path(config.site_dir)
+        drop_shell(site, config.use_directory_urls)
+        given = os.environ.get(PREVIOUS_SITE_ENV)
+        previous = Path(given) if given else None
+        usable = previous if previous is not None and previous.is_dir() and previous.resolve() != site.resolve() \
+            else None
+        manifest = PageManifest(self.repo.root, previous or site, self.shell)
+        done = self.site.customer_pages.write(self.shell, site, usable, manifest)
+        self.stats.update(customer_pages_seconds=round(time.perf_counter() - start, 3),
+                          customer_pages_written=done.written)
+        if usable is not None:
+            self._keep_after = (usable, done.files)
+        return done.entries
 
     def on_serve(self, server: LiveReloadServer, config: MkDocsConfig, builder: Callable[..., Any]) -> LiveReloadServer:
         assert self.repo is not None

@@ -1,0 +1,137 @@
+"""Customer pages streamed to disk (kehu.site.stream): the same bytes MkDocs writes, and a rebuild that rewrites
+only what changed.
+
+Each test builds the demo book plus the hostile fixture customer (a name full of markup, quotes and template
+syntax) with the real ``kehu build`` in a subprocess, once with the customer pages written by kehu into the
+shell MkDocs built (the default) and, where compared, once with every page built by MkDocs
+(``customer_pages: mkdocs``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from kehu.site.stream import SHELL_ID
+
+from tests.support.git import commit_all, git
+from tests.support.paths import PROJECT
+
+TODAY = "2026-11-23"
+COPY = ("customers", "team.yaml", "kehu.yaml", "schema", "mkdocs.yml", "site_templates")
+EVIL = PROJECT / "tests" / "site" / "fixtures" / "C20261101099.yaml"
+MARKER = ".kehu-site"
+
+
+def team(tmp: Path) -> Path:
+    root = tmp / "team"
+    root.mkdir()
+    for name in COPY:
+        src = PROJECT / name
+        if src.is_dir():
+            shutil.copytree(src, root / name, ignore=shutil.ignore_patterns(".kehu-cache", "__pycache__"))
+        else:
+            shutil.copy2(src, root / name)
+    shutil.copy2(EVIL, root / "customers" / EVIL.name)
+    git(root, "init", "-q", "-b", "main")
+    commit_all(root, "demo data", name="李霞", email="lixia@example.com")
+    return root
+
+
+def configure(root: Path, *, pages: str | None = None, directory_urls: bool = True) -> None:
+    text = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    if pages is not None:
+        assert "\n  - kehu\n" in text, "the demo mkdocs.yml changed"
+        text = text.replace("\n  - kehu\n", f"\n  - kehu:\n      customer_pages: {pages}\n")
+    if not directory_urls:
+        assert "use_directory_urls: true\n" in text, "the demo mkdocs.yml changed"
+        text = text.replace("use_directory_urls: true\n", "use_directory_urls: false\n")
+    (root / "mkdocs.yml").write_text(text, encoding="utf-8")
+
+
+def build(root: Path, out: Path) -> int:
+    """``kehu build``; how many pages MkDocs was handed (the plugin's log line)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KEHU_")}
+    env["KEHU_TODAY"] = TODAY
+    done = subprocess.run([sys.executable, "-m", "kehu.cli", "-C", str(root), "build", "-v", "--out", str(out)],
+                          capture_output=True, text=True, env=env, cwd=root, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    handed = re.search(r"kehu: \d+ customers, (\d+) pages generated", done.stdout + done.stderr)
+    assert handed is not None, done.stdout + done.stderr
+    return int(handed.group(1))
+
+
+def files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def inodes(site: Path) -> dict[str, int]:
+    return {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.rglob("*") if p.is_file()}
+
+
+def customer_pages(site: Path, directory_urls: bool = True) -> set[str]:
+    pattern = "customers/*/index.html" if directory_urls else "customers/*.html"
+    return {p.relative_to(site).as_posix() for p in site.glob(pattern)} - {"customers/index.html"}
+
+
+@pytest.mark.parametrize("directory_urls", [True, False])
+def test_streamed_pages_are_the_bytes_mkdocs_writes(tmp_path: Path, directory_urls: bool) -> None:
+    root = team(tmp_path)
+    configure(root, directory_urls=directory_urls)
+    streamed_pages = build(root, tmp_path / "streamed")
+    configure(root, pages="mkdocs")  # the site folder is another one, so nothing of the first build is kept
+    mkdocs_pages = build(root, tmp_path / "mkdocs")
+    streamed, built = files(tmp_path / "streamed"), files(tmp_path / "mkdocs")
+    customers = len(list((root / "customers").glob("*.yaml")))
+    assert mkdocs_pages - streamed_pages == customers - 1  # one shell instead of every customer's page
+    assert len(customer_pages(tmp_path / "streamed", directory_urls)) == customers > 50
+    evil = f"customers/{EVIL.stem}/index.html" if directory_urls else f"customers/{EVIL.stem}.html"
+    assert b"&lt;script&gt;window.__xss=1" in streamed[evil] and b"<script>window.__xss" not in streamed[evil]
+    assert sorted(streamed) == sorted(built)
+    assert [rel for rel in streamed if streamed[rel] != built[rel]] == []
+    assert not any(SHELL_ID in rel for rel in streamed)
+    assert not any(SHELL_ID.encode() in data for data in streamed.values())
+
+
+def test_a_one_customer_change_rewrites_only_that_customer_and_the_pages_that_list_it(tmp_path: Path) -> None:
+    root = team(tmp_path)
+    out = tmp_path / "site"
+    build(root, out)
+    before, nodes = files(out), inodes(out)
+    target = sorted((root / "customers").glob("C2*.yaml"))[3]
+    text = target.read_text(encoding="utf-8")
+    assert "\nname: " in text
+    target.write_text(text.replace("\nname: ", "\nname: 改名", 1), encoding="utf-8")
+    commit_all(root, "one customer renamed", name="李霞", email="lixia@example.com")
+    build(root, out)
+    after, renodes = files(out), inodes(out)
+    changed = {rel for rel in after if before.get(rel) != after[rel]}
+    rewritten = {rel for rel in after if nodes.get(rel) != renodes[rel]}
+    page = f"customers/{target.stem}/index.html"
+    assert page in changed and "customers/index.html" in changed  # the customer, and the list that names it
+    assert rewritten == changed, (sorted(rewritten - changed), sorted(changed - rewritten))
+    others = customer_pages(out) - {page}
+    assert others and not others & rewritten
+    assert len(rewritten) < len(after) // 4
+
+
+def test_a_page_touched_since_or_a_customer_gone_is_not_kept(tmp_path: Path) -> None:
+    root = team(tmp_path)
+    out = tmp_path / "site"
+    build(root, out)
+    pages = sorted(customer_pages(out))
+    touched, gone = pages[0], pages[1]
+    original = (out / touched).read_bytes()
+    (out / touched).write_bytes(b"<p>edited by hand</p>")
+    gone_id = gone.split("/")[1]
+    git(root, "rm", "-q", f"customers/{gone_id}.yaml")
+    commit_all(root, "a customer removed", name="李霞", email="lixia@example.com")
+    build(root, out)
+    assert (out / touched).read_bytes() == original
+    assert not (out / gone).exists() and not (out / gone).parent.exists()
+    assert (out / pages[2]).is_file()
