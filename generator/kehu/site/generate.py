@@ -119,7 +119,8 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
     skipped = [(e.file, e.name) for e in book.unreadable]
     out.counts = book.counts
     clock.lap("load")
-    pinyin.prepare([c.name for c in customers] + ([m.name for m in repo.team.members] if repo.team else []), jobs)
+    pinyin.prepare([c.name for c in customers] + ([m.name for m in repo.team.members] if repo.team else []), jobs,
+                   repo.root)
     clock.lap("pinyin")
     facts = book.facts
     clock.lap("derive")

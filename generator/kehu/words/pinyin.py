@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
+from ..util.cache import ContentCache, environment
 from ..util.workers import map_in_workers
 
 _SPLIT = re.compile(r"[^0-9a-z]+")
@@ -35,12 +37,24 @@ def _read_one(names: list[str], i: int) -> tuple[str, ...]:
     return _read(names[i])
 
 
-def prepare(names: list[str], jobs: int | None = None) -> None:
+PINYIN_CACHE = "pinyin-v1.json"
+
+
+def prepare(names: list[str], jobs: int | None = None, root: Path | None = None) -> None:
     """Read the pinyin of ``names`` once, in parallel, for every later call in this process (and the workers it
-    starts after)."""
+    starts after). ``root``: the repository whose ``.kehu-cache/`` keeps them for the next build."""
     todo = sorted({n for n in names if n not in _KNOWN})
+    cache = ContentCache(root, PINYIN_CACHE, environment()) if root is not None and todo else None
+    if cache is not None:
+        for name, kept in cache.entries.items():
+            if isinstance(kept, list) and all(isinstance(s, str) for s in kept):
+                _KNOWN.setdefault(name, tuple(kept))
+        todo = [n for n in todo if n not in _KNOWN]
     read = map_in_workers(_read_one, range(len(todo)), todo, jobs=jobs, threshold=2000)
     _KNOWN.update(zip(todo, read, strict=True))
+    if cache is not None and (todo or len(cache.entries) > len(names)):
+        cache.replace({n: list(_KNOWN[n]) for n in names})
+        cache.save()
 
 
 @lru_cache(maxsize=1 << 18)  # larger than a large book (100,000 names): a smaller cache re-reads every name
