@@ -159,6 +159,30 @@ def write_pages(repo: Repo, folder: Path, internal: bool) -> int:
     return len(site.pages)
 
 
+PAGES_BYTES = 1_000_000_000  # what GitHub Pages and GitLab Pages publish at most
+PAGES_FILES = 200_000        # GitLab Pages' limit on files
+
+
+def site_size(folder: Path) -> tuple[int, int]:
+    """The bytes and the number of files of a built site."""
+    size = files = 0
+    for parent, _, names in os.walk(folder):
+        for name in names:
+            try:
+                size += os.lstat(os.path.join(parent, name)).st_size
+            except OSError:
+                continue
+            files += 1
+    return size, files
+
+
+def pages_limit_note(msgs: Locale, size: int, files: int) -> str:
+    """A line when the site is more than the forges' Pages publish (nothing when it fits)."""
+    if size <= PAGES_BYTES and files <= PAGES_FILES:
+        return ""
+    return msgs.word("build.pages_limit", mb=f"{size / 1e6:,.0f}", files=f"{files:,}")
+
+
 def problems_note(msgs: Locale, stats: dict[str, Any]) -> str:
     """What the build line says about customers with errors and files that are no customers (none: nothing)."""
     parts = []
@@ -206,3 +230,6 @@ def command(obj: RunOptions, out: Path | None, internal: bool, pages_dir: Path |
                          engine=logger_name(), generate=f"{stats.get('generate', 0):.1f}",
                          index=msgs.word("build.index", kb=f"{index / 1024:.0f}") if index else "",
                          internal=msgs.word("build.internal") if internal else ""))
+    too_large = pages_limit_note(msgs, *site_size(out))
+    if too_large:
+        click.echo(too_large, err=True)
