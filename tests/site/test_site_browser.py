@@ -44,7 +44,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.support.browser import QuietHandler, chromium
 from tests.support.git import commit_all, git
-from tests.support.paths import PROJECT
+from tests.support.paths import PROJECT, copy_demo_team
 
 BUILT = dt.date(2026, 11, 23)          # the date the site is built on (KEHU_TODAY)
 TZ_NOON = "T12:00:00+08:00"            # midday in the team's time zone (Asia/Shanghai): no edge of a day
@@ -59,7 +59,6 @@ ZHILIAN = "C20261101103"               # 北京智联科技有限公司, a conta
 SEARCH_FIXTURES = (ANTAI, TWICE, ZHILIAN)
 INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 PHONE = (390, 844)                     # a phone-sized viewport (CSS px)
-COPY = ("customers", "team.yaml", "kehu.yaml", "schema", "mkdocs.yml", "site_templates")
 
 
 # --- the site, built once --------------------------------------------------------------------------
@@ -87,12 +86,7 @@ def kehu(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     root = tmp_path_factory.mktemp("browser") / "team"
     root.mkdir()
-    for name in COPY:
-        src = PROJECT / name
-        if src.is_dir():
-            shutil.copytree(src, root / name, ignore=shutil.ignore_patterns(".kehu-cache", "__pycache__"))
-        else:
-            shutil.copy2(src, root / name)
+    copy_demo_team(root)
     for cid in SEARCH_FIXTURES:  # customers the search tests need (ranking, pinyin, phone endings)
         shutil.copy2(FIXTURES / f"{cid}.yaml", root / "customers" / f"{cid}.yaml")
     git(root, "init", "-q", "-b", "main")

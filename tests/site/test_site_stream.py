@@ -20,10 +20,9 @@ import pytest
 from kehu.site.stream import SHELL_ID
 
 from tests.support.git import commit_all, git
-from tests.support.paths import PROJECT
+from tests.support.paths import PROJECT, copy_demo_team
 
 TODAY = "2026-11-23"
-COPY = ("customers", "team.yaml", "kehu.yaml", "schema", "mkdocs.yml", "site_templates")
 EVIL = PROJECT / "tests" / "site" / "fixtures" / "C20261101099.yaml"
 MARKER = ".kehu-site"
 
@@ -31,12 +30,7 @@ MARKER = ".kehu-site"
 def team(tmp: Path) -> Path:
     root = tmp / "team"
     root.mkdir()
-    for name in COPY:
-        src = PROJECT / name
-        if src.is_dir():
-            shutil.copytree(src, root / name, ignore=shutil.ignore_patterns(".kehu-cache", "__pycache__"))
-        else:
-            shutil.copy2(src, root / name)
+    copy_demo_team(root)
     shutil.copy2(EVIL, root / "customers" / EVIL.name)
     git(root, "init", "-q", "-b", "main")
     commit_all(root, "demo data", name="李霞", email="lixia@example.com")

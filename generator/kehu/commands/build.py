@@ -16,15 +16,14 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import click
 
 from ..repo.repository import Repo
-from ..site.engine import internal_env, mkdocs_config_file, mkdocs_logging, use_engine
+from ..site.engine import environ, internal_env, mkdocs_config_file, mkdocs_logging, use_engine
 from ..site.stream import PREVIOUS_SITE_ENV
 from ..util.atomic import new_dir, replace_dir
 from ..words.catalogue import Locale
@@ -117,19 +116,10 @@ def mark_as_ours(folder: Path, previous: Path, marker: str, text: str) -> None:
     (folder / marker).write_text(text)
 
 
-@contextmanager
-def previous_site(out: Path) -> Iterator[None]:
+def previous_site(out: Path) -> AbstractContextManager[None]:
     """While the site is built beside ``out``, the kehu plugin may keep ``out``'s customer pages whose inputs
     did not change (``kehu.site.stream``); ``out`` names the site either way (the pages' manifest is its own)."""
-    old = os.environ.get(PREVIOUS_SITE_ENV)
-    os.environ[PREVIOUS_SITE_ENV] = str(out)
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop(PREVIOUS_SITE_ENV, None)
-        else:
-            os.environ[PREVIOUS_SITE_ENV] = old
+    return environ(PREVIOUS_SITE_ENV, str(out))
 
 
 def write_pages(repo: Repo, folder: Path, internal: bool) -> int:

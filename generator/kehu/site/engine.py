@@ -15,7 +15,7 @@ import logging
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -108,16 +108,21 @@ def mkdocs_logging(level: int) -> Iterator[None]:
 
 
 @contextmanager
-def internal_env(internal: bool) -> Iterator[None]:
-    from .plugin import INTERNAL_ENV
-
-    old = os.environ.get(INTERNAL_ENV)
-    os.environ[INTERNAL_ENV] = "1" if internal else "0"
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+def environ(name: str, value: str) -> Iterator[None]:
+    """``name`` is ``value`` while kehu runs MkDocs in this process (the kehu plugin reads it), then as it was."""
+    old = os.environ.get(name)
+    os.environ[name] = value
     try:
         yield
     finally:
         if old is None:
-            os.environ.pop(INTERNAL_ENV, None)
+            os.environ.pop(name, None)
         else:
-            os.environ[INTERNAL_ENV] = old
+            os.environ[name] = old
+
+
+def internal_env(internal: bool) -> AbstractContextManager[None]:
+    from .plugin import INTERNAL_ENV
+
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    return environ(INTERNAL_ENV, "1" if internal else "0")

@@ -48,7 +48,8 @@ INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufe
 SEGMENTERS = ("rjieba", "jieba", "none")
 CHUNK = 32             # documents per d<N>.json
 SHARD_BYTES = 24_000   # aim for shards about this big (before compression)
-MAX_SHARDS = 1024
+MAX_SHARDS = 8192      # 100,000 customers' index is about 4,000 shards of that size
+MAX_ROUTE = 12         # the longest start of a term that chooses its shard (an id's year and month)
 PHONE_DIGITS = 4       # the shortest phone ending that finds a customer
 TEASER = 160           # characters of text shown under a result
 PINYIN_SUFFIX = 40     # longest pinyin term (queries longer than this match its start)
@@ -181,10 +182,43 @@ def _word_starts(name: str, split: Splitter) -> set[int]:
 # --- the files ---------------------------------------------------------------------------------------------
 
 
-def shard_of(term: str, shards: int) -> int:
-    """FNV-1a over the UTF-16 code units of the term's first character (first two if Latin) — the same
-    function as ``shardOf`` in search-worker.js."""
-    return _fnv(term[:2] if term[:1].isascii() else term[:1]) % shards
+def route(term: str, deep: dict[str, list[str]] | None = None) -> str:
+    """The start of ``term`` that chooses its shard: its first character (first two if Latin), one character
+    longer for as long as that start is one the build split (``deep``: a start -> the longer starts it was split
+    into) — the same function as ``route`` in search-worker.js."""
+    key = term[:2] if term[:1].isascii() else term[:1]
+    while deep and key in deep and len(term) > len(key):
+        key = term[:len(key) + 1]
+    return key
+
+
+def shard_of(term: str, shards: int, deep: dict[str, list[str]] | None = None) -> int:
+    """FNV-1a over the UTF-16 code units of the term's route — the same function as ``shardOf`` in
+    search-worker.js."""
+    return _fnv(route(term, deep)) % shards
+
+
+def split_routes(sizes: dict[str, int], limit: int) -> dict[str, list[str]]:
+    """Which starts of terms to split by one more character: those whose terms hold more than ``limit`` bytes
+    (all the ids of a book start with the same two characters, the pinyin of many names with "xi" or "sh"), so
+    that no shard holds much more than ``limit``. A query as short as a split start reads every shard below it."""
+    deep: dict[str, list[str]] = {}
+    groups: dict[str, list[str]] = defaultdict(list)
+    for term in sizes:
+        groups[route(term)].append(term)
+    while groups:
+        key, terms = groups.popitem()
+        if sum(sizes[t] for t in terms) <= limit or len(key) >= MAX_ROUTE:
+            continue
+        longer: dict[str, list[str]] = defaultdict(list)
+        for t in terms:
+            if len(t) > len(key):
+                longer[t[:len(key) + 1]].append(t)
+        if not longer:  # every term is the start itself: it cannot be split
+            continue
+        deep[key] = sorted(longer)
+        groups.update(longer)
+    return dict(sorted(deep.items()))
 
 
 @lru_cache(maxsize=65536)
@@ -201,11 +235,13 @@ def _deltas(numbers: list[int]) -> list[int]:
     return [b - a for a, b in zip([0, *numbers], numbers, strict=False)]
 
 
-def build_index(entries: list[Entry], phone_tail: int, more: str = "", more_location: str = "") -> dict[str, bytes]:
+def build_index(entries: list[Entry], phone_tail: int, more: str = "", more_location: str = "",
+                shard_bytes: int = SHARD_BYTES) -> dict[str, bytes]:
     """The files of search/kehu/ (name -> bytes), manifest.json among them.
 
     ``phone_tail``: how many trailing phone digits a page shows (4 when masked, 0 for all of them);
-    ``more``: the last result's text when more matched than are listed ({n}), linking to ``more_location``."""
+    ``more``: the last result's text when more matched than are listed ({n}), linking to ``more_location``;
+    ``shard_bytes``: about how large a shard may be."""
     order = sorted(range(len(entries)), key=lambda i: (len(entries[i].title), entries[i].title, i))
     names: defaultdict[str, list[int]] = defaultdict(list)
     texts: defaultdict[str, list[int]] = defaultdict(list)
@@ -217,23 +253,26 @@ def build_index(entries: list[Entry], phone_tail: int, more: str = "", more_loca
         for term in e.text_terms:  # unique per entry
             texts[term].append(doc)
     terms = sorted(names.keys() | texts.keys())  # sorted: the same data gives the same files
-    size = sum(len(t) * 3 + 8 for t in terms) + 3 * (sum(map(len, names.values())) + sum(map(len, texts.values())))
-    shards = 1
-    while shards < MAX_SHARDS and size / shards > SHARD_BYTES:
-        shards *= 2
-    split: list[dict[str, list[list[int]]]] = [{} for _ in range(shards)]
     none: list[int] = []
+    sizes = {t: len(t) * 3 + 8 + 3 * (len(names.get(t, none)) + len(texts.get(t, none))) for t in terms}
+    size = sum(sizes.values())
+    shards = 1
+    while shards < MAX_SHARDS and size / shards > shard_bytes:
+        shards *= 2
+    deep = split_routes(sizes, shard_bytes) if shards > 1 else {}
+    split: list[dict[str, list[list[int]]]] = [{} for _ in range(shards)]
     for term in terms:
         name = names.get(term, none)
-        split[shard_of(term, shards)][term] = [_deltas(sorted(name) if len(name) > 1 else name),
-                                               _deltas(texts.get(term, none))]
+        split[shard_of(term, shards, deep)][term] = [_deltas(sorted(name) if len(name) > 1 else name),
+                                                     _deltas(texts.get(term, none))]
     files = {f"t{n}.json": _json(terms) for n, terms in enumerate(split)}
     for c in range(0, len(order), CHUNK):
         docs = [[entries[i].location, entries[i].title, entries[i].teaser] for i in order[c:c + CHUNK]]
         files[f"d{c // CHUNK}.json"] = _json(docs)
     files["manifest.json"] = _json({"version": 1, "docs": len(order), "shards": shards, "chunk": CHUNK,
                                     "phone_tail": phone_tail, "phone_min": PHONE_DIGITS,
-                                    "pinyin_max": PINYIN_SUFFIX, "more": more, "more_location": more_location})
+                                    "pinyin_max": PINYIN_SUFFIX, "more": more, "more_location": more_location,
+                                    **({"deep": deep} if deep else {})})
     return files
 
 

@@ -3,10 +3,12 @@
  * The site keeps Material's search box and result list; this worker replaces Material's (lunr over one
  * search_index.json that holds every entry) and speaks the same messages: SETUP (0) -> READY (1),
  * QUERY (2) -> RESULT (3). The customers are in a sharded index written by kehu.site.search:
- *   search/kehu/manifest.json  shard count, documents per chunk, how many phone digits the site shows
+ *   search/kehu/manifest.json  shard count, documents per chunk, how many phone digits the site shows, and
+ *                              the starts of terms split by one more character (a large book's ids, pinyin)
  *   search/kehu/t<N>.json      term -> [name postings (doc*128 + position*2 + word start, deltas), text docs (deltas)]
  *   search/kehu/d<N>.json      [location, name, teaser] of documents N*chunk … (N+1)*chunk-1
- * so a query loads one shard per distinct leading character of its terms and one chunk per result shown.
+ * so a query loads one shard per distinct leading character of its terms (more for a start the build split,
+ * when the query is that short) and one chunk per result shown.
  *
  * Matching: Chinese by character pairs (any substring of two or more characters; one character matches
  * the pairs it starts), Latin words and digits by prefix (pinyin and initials of the name from any
@@ -42,9 +44,19 @@ function norm(text) {
   return String(text || "").normalize("NFKC").replace(INVISIBLE, "").toLowerCase();
 }
 
-// the same function as kehu.site.search.shard_of: FNV-1a over the first character (first two if Latin)
-function shardOf(term, shards) {
+// the same function as kehu.site.search.route: the term's first character (first two if Latin), one character
+// longer while the build split that start (manifest.deep: a start -> the longer starts it was split into)
+function route(term) {
+  var deep = manifest.deep || {};
   var key = term.charCodeAt(0) < 128 ? term.slice(0, 2) : term.slice(0, 1);
+  while (Object.prototype.hasOwnProperty.call(deep, key) && term.length > key.length) {
+    key = term.slice(0, key.length + 1);
+  }
+  return key;
+}
+
+// the same function as kehu.site.search.shard_of: FNV-1a over the term's route
+function shardOf(key, shards) {
   var h = 0x811c9dc5;
   for (var i = 0; i < key.length; i++) {
     h ^= key.charCodeAt(i);
@@ -53,8 +65,33 @@ function shardOf(term, shards) {
   return h % shards;
 }
 
+function shardFile(key) { return "t" + shardOf(key, manifest.shards) + ".json"; }
+
+// the shard that holds ``term``
 function shard(term) {
-  return load("t" + shardOf(term, manifest.shards) + ".json").then(function (s) { return s || {}; });
+  return load(shardFile(route(term))).then(function (s) { return s || {}; });
+}
+
+// every term that starts with ``prefix``: its route's shard, and when the build split that start further,
+// the shards of every longer start below it (one object: a term is in one shard only)
+function shardsFrom(prefix) {
+  var deep = manifest.deep || {};
+  var key = route(prefix), names = {}, todo = [key];
+  names[shardFile(key)] = true;
+  while (todo.length) {
+    var below = Object.prototype.hasOwnProperty.call(deep, todo[0]) ? deep[todo[0]] : [];
+    todo.shift();
+    below.forEach(function (k) {
+      if (k.lastIndexOf(prefix, 0) !== 0) return;
+      names[shardFile(k)] = true;
+      todo.push(k);
+    });
+  }
+  return Promise.all(Object.keys(names).map(load)).then(function (loaded) {
+    var all = {};
+    loaded.forEach(function (s) { if (s) Object.assign(all, s); });
+    return all;
+  });
 }
 
 function undelta(list) {
@@ -82,7 +119,7 @@ function raise(map, doc, tier) { if (!(map.get(doc) >= tier)) map.set(doc, tier)
 /* doc -> tier for one query word */
 function matchHan(word) {
   if (word.length === 1) {
-    return shard(word).then(function (s) {
+    return shardsFrom(word).then(function (s) {
       var out = new Map();
       Object.keys(s).forEach(function (t) {
         if (t.charAt(0) !== word) return;
@@ -137,7 +174,7 @@ function matchHan(word) {
 
 function matchLatin(word) {
   var term = word.slice(0, manifest.pinyin_max);
-  var jobs = [shard(term).then(function (s) {
+  var jobs = [shardsFrom(term).then(function (s) {
     var out = new Map();
     Object.keys(s).forEach(function (t) {
       if (t.lastIndexOf(term, 0) !== 0) return;
