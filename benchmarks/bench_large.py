@@ -111,10 +111,11 @@ def compare(before: dict[str, tuple[int, str]], after: dict[str, tuple[int, str]
 
 
 def first_search_bytes(site: Path) -> int:
-    """Gzip bytes of what the first search fetches at worst: the page's search part (search_index.json and the
-    search worker), the largest term shard and the largest chunk of entries."""
+    """Gzip bytes of what the first search fetches at worst: the page's search part (search_index.json, the
+    search worker and kehu's manifest), the largest term shard and the largest chunk of entries."""
     search = site / "search"
-    files = [search / "search_index.json", *site.glob("assets/kehu/search-worker*.js")]
+    files = [search / "search_index.json", *site.glob("assets/kehu/search-worker*.js"),
+             search / "kehu" / "manifest.json"]
     for pattern in ("t*.json", "d*.json"):
         found = sorted((search / "kehu").glob(pattern), key=lambda p: p.stat().st_size)
         files += found[-1:]

@@ -103,7 +103,8 @@ def test_a_split_index_answers_as_one_shard_does(tmp_path: Path) -> None:
     whole_manifest, split_manifest = json.loads(whole["manifest.json"]), json.loads(split["manifest.json"])
     assert whole_manifest["shards"] == 1 and "deep" not in whole_manifest
     deep = split_manifest["deep"]
-    assert "c2" in deep and any(k.startswith("x") for k in deep)  # the ids' start and a crowded pinyin start
+    # the ids' start (all ids begin "c20"), and a crowded start of pinyin
+    assert deep["c2"] == "0" and "c20" in deep and any(k.startswith("x") for k in deep)
 
     one = run_worker(whole, tmp_path / "whole", asked)
     many = run_worker(split, tmp_path / "split", asked)

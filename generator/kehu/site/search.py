@@ -182,27 +182,27 @@ def _word_starts(name: str, split: Splitter) -> set[int]:
 # --- the files ---------------------------------------------------------------------------------------------
 
 
-def route(term: str, deep: dict[str, list[str]] | None = None) -> str:
+def route(term: str, deep: dict[str, str] | None = None) -> str:
     """The start of ``term`` that chooses its shard: its first character (first two if Latin), one character
-    longer for as long as that start is one the build split (``deep``: a start -> the longer starts it was split
-    into) — the same function as ``route`` in search-worker.js."""
+    longer for as long as that start is one the build split (``deep``: a start -> the characters that follow it
+    in the longer starts it was split into) — the same function as ``route`` in search-worker.js."""
     key = term[:2] if term[:1].isascii() else term[:1]
     while deep and key in deep and len(term) > len(key):
         key = term[:len(key) + 1]
     return key
 
 
-def shard_of(term: str, shards: int, deep: dict[str, list[str]] | None = None) -> int:
+def shard_of(term: str, shards: int, deep: dict[str, str] | None = None) -> int:
     """FNV-1a over the UTF-16 code units of the term's route — the same function as ``shardOf`` in
     search-worker.js."""
     return _fnv(route(term, deep)) % shards
 
 
-def split_routes(sizes: dict[str, int], limit: int) -> dict[str, list[str]]:
+def split_routes(sizes: dict[str, int], limit: int) -> dict[str, str]:
     """Which starts of terms to split by one more character: those whose terms hold more than ``limit`` bytes
     (all the ids of a book start with the same two characters, the pinyin of many names with "xi" or "sh"), so
     that no shard holds much more than ``limit``. A query as short as a split start reads every shard below it."""
-    deep: dict[str, list[str]] = {}
+    deep: dict[str, str] = {}
     groups: dict[str, list[str]] = defaultdict(list)
     for term in sizes:
         groups[route(term)].append(term)
@@ -216,7 +216,7 @@ def split_routes(sizes: dict[str, int], limit: int) -> dict[str, list[str]]:
                 longer[t[:len(key) + 1]].append(t)
         if not longer:  # every term is the start itself: it cannot be split
             continue
-        deep[key] = sorted(longer)
+        deep[key] = "".join(sorted(k[-1] for k in longer))
         groups.update(longer)
     return dict(sorted(deep.items()))
 

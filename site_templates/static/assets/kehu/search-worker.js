@@ -45,7 +45,8 @@ function norm(text) {
 }
 
 // the same function as kehu.site.search.route: the term's first character (first two if Latin), one character
-// longer while the build split that start (manifest.deep: a start -> the longer starts it was split into)
+// longer while the build split that start (manifest.deep: a start -> the characters that follow it in the longer
+// starts it was split into)
 function route(term) {
   var deep = manifest.deep || {};
   var key = term.charCodeAt(0) < 128 ? term.slice(0, 2) : term.slice(0, 1);
@@ -79,13 +80,14 @@ function shardsFrom(prefix) {
   var key = route(prefix), names = {}, todo = [key];
   names[shardFile(key)] = true;
   while (todo.length) {
-    var below = Object.prototype.hasOwnProperty.call(deep, todo[0]) ? deep[todo[0]] : [];
-    todo.shift();
-    below.forEach(function (k) {
-      if (k.lastIndexOf(prefix, 0) !== 0) return;
+    var start = todo.shift();
+    var next = Object.prototype.hasOwnProperty.call(deep, start) ? deep[start] : "";
+    for (var i = 0; i < next.length; i++) {
+      var k = start + next.charAt(i);
+      if (k.lastIndexOf(prefix, 0) !== 0) continue;
       names[shardFile(k)] = true;
       todo.push(k);
-    });
+    }
   }
   return Promise.all(Object.keys(names).map(load)).then(function (loaded) {
     var all = {};
