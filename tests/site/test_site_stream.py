@@ -112,6 +112,8 @@ def test_a_one_customer_change_rewrites_only_that_customer_and_the_pages_that_li
     others = customer_pages(out) - {page}
     assert others and not others & rewritten
     assert len(rewritten) < len(after) // 4
+    build(root, tmp_path / "cold")  # another folder: nothing kept, every page rendered
+    assert files(tmp_path / "cold") == after  # what was kept (pages, search entries) is what a cold build makes
 
 
 def test_a_page_touched_since_or_a_customer_gone_is_not_kept(tmp_path: Path) -> None:

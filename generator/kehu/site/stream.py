@@ -20,7 +20,7 @@ import contextlib
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -35,7 +35,7 @@ TITLE_MARK = "kehuShellTitle5f3a9c"
 BODY_START = "kehuShellBodyStart5f3a9c"
 BODY_END = "kehuShellBodyEnd5f3a9c"
 PREVIOUS_SITE_ENV = "KEHU_PREVIOUS_SITE"  # set by `kehu build`: the site it replaces, whose pages may be kept
-MANIFEST = "site-pages-v1.json"
+MANIFEST = "site-pages-v2.json"
 
 
 def shell_src() -> str:
@@ -81,8 +81,8 @@ class Shell:
 
 class PageManifest:
     """The pages of the last streamed build of one site folder: src -> [inputs' key, size, mtime_ns, search
-    entry]. Kept in ``.kehu-cache/`` (one file, signed as every cache is), valid for one shell and one site
-    folder."""
+    entry (location, title, teaser, name terms, text terms)]. Kept in ``.kehu-cache/`` (one file, signed as
+    every cache is), valid for one shell and one site folder."""
 
     def __init__(self, root: Path, site: Path, shell: Shell, enabled: bool = True) -> None:
         env = environment(str(site.resolve()), shell.head, shell.tail)
@@ -99,16 +99,19 @@ class PageManifest:
             st = previous.stat()
         except OSError:
             return None
-        if st.st_size != known[1] or st.st_mtime_ns != known[2] or not isinstance(known[3], dict):
+        if st.st_size != known[1] or st.st_mtime_ns != known[2]:
             return None
         try:
-            return Entry(**known[3])
-        except TypeError:
+            location, title, teaser, names, texts = known[3]
+            return Entry(location, title, teaser, [(t, p) for t, p in names], texts)
+        except (TypeError, ValueError):
             return None
 
     def record(self, src: str, key: str, path: Path, entry: Entry) -> None:
         st = path.stat()
-        self.kept[src] = [key, st.st_size, st.st_mtime_ns, asdict(entry)]
+        # the entry's own lists, not a copy (a large book's entries are a good part of the build's memory)
+        self.kept[src] = [key, st.st_size, st.st_mtime_ns,
+                          (entry.location, entry.title, entry.teaser, entry.name_terms, entry.text_terms)]
 
     def save(self) -> None:
         self.cache.replace(self.kept)
