@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from kehu.book.loader import open_book
@@ -341,7 +342,7 @@ def test_english_labels(due_repo):
     assert [s["label"] for s in f["overall"]["stages"]] == ["Lead", "Contacted", "Quoted", "Negotiating", "Won"]
 
 
-def test_calendars_made_in_parallel_equal_the_serial_ones(make_repo):
+def test_calendars_made_in_parallel_equal_the_serial_ones(make_repo, tmp_path):
     """A large team's feeds are made by several processes; each must be exactly the feed one process makes."""
     from icalendar import Calendar
     from kehu.site.generate import _calendars
@@ -352,8 +353,36 @@ def test_calendars_made_in_parallel_equal_the_serial_ones(make_repo):
         {"id": f"C2024{k:07d}", "name": f"客户{k}", "date": (today + dt.timedelta(days=k % 21 - 10)).isoformat(),
          "hold": k % 17 == 0, "reason_text": "按客户等级的跟进周期已到"} for k in range(size)]}}
         for h, n, size in (("lixia", "李霞", 900), ("wangfang", "王芳", 500), ("liuyang", "刘洋", 40))]
-    serial = _calendars(team, today, "客户档案", labels, jobs=1)
-    parallel = _calendars(team, today, "客户档案", labels, jobs=2)
+    serial = _calendars(team, today, "客户档案", labels, jobs=1, root=fresh_root(tmp_path / "one"))
+    parallel = _calendars(team, today, "客户档案", labels, jobs=2, root=fresh_root(tmp_path / "two"))
     assert parallel == serial
     events = [len(Calendar.from_ical(ics).walk("VEVENT")) for ics in parallel]
     assert events == [sum(1 for i in m["due"]["items"] if not i["hold"]) for m in team]
+
+
+def fresh_root(folder: Path) -> Path:
+    folder.mkdir()
+    git(folder, "init", "-q")  # the cache is signed with a secret kept in the clone's git folder
+    return folder
+
+
+def test_a_feed_whose_items_did_not_change_is_taken_from_the_cache(make_repo, tmp_path, monkeypatch):
+    """After a merge that changes one owner's customers, only that owner's feed is made again."""
+    import kehu.site.generate as generate
+
+    labels = Presenter(make_repo().open().schemas, "zh-CN")
+    today = dt.date(2024, 6, 1)
+    team = [{"handle": h, "name": h, "due": {"items": [
+        {"id": f"C2024{k:07d}", "name": f"客户{k}", "date": today.isoformat(), "hold": False,
+         "reason_text": "按客户等级的跟进周期已到"} for k in range(5)]}} for h in ("lixia", "wangfang", "liuyang")]
+    root = fresh_root(tmp_path / "team")
+    first = generate._calendars(team, today, "客户档案", labels, jobs=1, root=root)
+    made: list[str] = []
+    real = generate.owner_calendar
+    monkeypatch.setattr(generate, "owner_calendar", lambda owner, *a, **k: made.append(owner) or real(owner, *a, **k))
+    assert generate._calendars(team, today, "客户档案", labels, jobs=1, root=root) == first and made == []
+    team[1]["due"]["items"][0]["name"] = "改名的客户"
+    again = generate._calendars(team, today, "客户档案", labels, jobs=1, root=root)
+    assert made == ["wangfang"]
+    assert again[0] == first[0] and again[2] == first[2] and "改名的客户".encode() in again[1]
+    assert generate._calendars(team, today, "客户档案", labels, jobs=1, root=fresh_root(tmp_path / "other")) == again

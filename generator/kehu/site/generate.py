@@ -25,6 +25,7 @@ from ..git.forms import FormLinks
 from ..repo.config import Config
 from ..repo.model import Customer, Team
 from ..repo.repository import Repo
+from ..util import cache as kept
 from ..util.workers import THRESHOLD, cores, map_in_workers
 from ..words import pinyin
 from ..words.catalogue import Locale
@@ -41,6 +42,7 @@ from .stream import PageManifest, Shell, dest_of, keep_from, shell_markdown, she
 NAV = ["index.md", "customers.md", "due.md", "funnel.md", "forecast.md", "report.md", "satisfaction.md",
        "team/index.md", "review.md",
        "problems.md"]
+CALENDARS_CACHE = "calendars-v1.json"
 POOL_PAGE = "pool.md"  # only when kehu.yaml turns the customer pool on
 HANDOVER_PAGE = "handover.md"  # in the navigation while team.yaml has a member who left
 
@@ -192,7 +194,7 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
     for m in team:
         page(member_src(m["handle"]), "member.md.j2", m["name"], nav=False, m=m)
         out.search.append(SearchItem(m["src"], m["name"], [m["handle"], m["role"]]))
-    calendars = _calendars(team, today, common["site"]["title"], labels, jobs)
+    calendars = _calendars(team, today, common["site"]["title"], labels, jobs, repo.root)
     out.files.update((calendar_src(m["handle"]), ics) for m, ics in zip(team, calendars, strict=True))
     from ..git.monthly import recent_reviews  # git history: only the review page needs it
 
@@ -216,15 +218,37 @@ def _calendar(task: tuple[list[dict[str, Any]], dt.date, str, Presenter], i: int
     return owner_calendar(m["handle"], m["name"], m["due"]["items"], today, title, labels)
 
 
-def _calendars(team: list[dict[str, Any]], today: dt.date, title: str, labels: Presenter, jobs: int) -> list[bytes]:
-    events = sum(len(m["due"]["items"]) for m in team)
+def _calendars(team: list[dict[str, Any]], today: dt.date, title: str, labels: Presenter, jobs: int,
+               root: Path) -> list[bytes]:
+    """Every member's feed; one whose items did not change since the last build is taken from
+    ``.kehu-cache/calendars-v1.json`` (a merge changes one owner's feed, and a large team's feeds cost minutes)."""
+    cache = kept.ContentCache(root, CALENDARS_CACHE, kept.environment(labels.locale))
+    keys = [_calendar_key(m, today, title) for m in team]
+    made: dict[int, bytes] = {}
+    for i, key in enumerate(keys):
+        feed = cache.entries.get(key)
+        if isinstance(feed, str):
+            made[i] = feed.encode("utf-8")
+    todo = [i for i in range(len(team)) if i not in made]
+    events = sum(len(team[i]["due"]["items"]) for i in todo)
     if events < THRESHOLD * 16:  # a pool pays for many events, not for many members
-        return [_calendar((team, today, title, labels), i) for i in range(len(team))]
-    # the largest feeds first and one a task, so that no worker is left with a long one at the end
-    order = sorted(range(len(team)), key=lambda i: -len(team[i]["due"]["items"]))
-    made = map_in_workers(_calendar, order, (team, today, title, labels), jobs=jobs, threshold=2, span=1)
-    by_member = dict(zip(order, made, strict=True))
-    return [by_member[i] for i in range(len(team))]
+        made.update((i, _calendar((team, today, title, labels), i)) for i in todo)
+    else:  # the largest feeds first and one a task, so that no worker is left with a long one at the end
+        order = sorted(todo, key=lambda i: -len(team[i]["due"]["items"]))
+        made.update(zip(order, map_in_workers(_calendar, order, (team, today, title, labels), jobs=jobs, threshold=2,
+                                              span=1), strict=True))
+    feeds = [made[i] for i in range(len(team))]
+    if todo or len(cache.entries) != len(set(keys)):
+        cache.replace({key: feed.decode("utf-8") for key, feed in zip(keys, feeds, strict=True)})
+        cache.save()
+    return feeds
+
+
+def _calendar_key(member: dict[str, Any], today: dt.date, title: str) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    h.update(json.dumps([member["handle"], member["name"], member["due"]["items"], today.isoformat(), title],
+                        sort_keys=True, ensure_ascii=False, default=str).encode())
+    return h.hexdigest()
 
 
 # --- customer pages, rendered in parallel on a large repository -------------------------------------
