@@ -6,8 +6,8 @@ Every cache is a :class:`ContentCache`: one JSON file of ``.kehu-cache/`` holdin
 kehu's code, the libraries whose answers are kept, and whatever else the user says the answers depend on).
 Change any of them and the key changes, so an entry can never be stale. The users: the checker's verdicts
 (``check-v2.json``), the book index (``index*-v1.json``), the site's records (``records-v1.json``), the
-customers' data for the reports (``data-v1.json``), the names' pinyin (``pinyin-v1.json``) and the customer pages
-of the last build of a site (``site-pages-v2.json``).
+customers' data for the reports (``data-v1.json``), the members' calendar feeds (``calendars-v1.json``), the
+names' pinyin (``pinyin-v1.json``) and the customer pages of the last build of a site (``site-pages-v2.json``).
 
 A ``.kehu-cache/`` that came with the checkout (committed with ``git add -f``, or in an archive) could
 declare any file valid. Every cache file therefore carries a keyed hash (MAC) made with a secret that never
