@@ -47,6 +47,7 @@ function ask(message) { return new Promise((resolve) => { waiting = resolve; han
   const answers = [];
   for (const q of queries) {
     loaded = [];
+    vm.runInContext("files = {};", ctx);  // each query as the first: what it alone loads
     const m = await ask({ type: 2, data: q });
     answers.push({ locations: m.data.items.map((i) => i[0].location), loaded: loaded });
   }
@@ -112,6 +113,10 @@ def test_a_split_index_answers_as_one_shard_does(tmp_path: Path) -> None:
     assert sum(1 for a in one if a["locations"]) > len(asked) * 3 // 4  # the queries find things
     assert [a["locations"][:1] for a in many[-5 * (len(entries[::37])):][4::5]] == \
         [[e.location] for e in entries[::37]]  # an id finds its customer first
+
+    for query in ("启", "公", "xi", "sh", "c2", "c20"):  # as short as a split start: still one shard
+        loaded = many[asked.index(query)]["loaded"]
+        assert len([name for name, _ in loaded if name.startswith("t")]) == 1, (query, loaded)
 
     shards = {n: len(d) for n, d in split.items() if n.startswith("t")}
     assert max(shards.values()) < 3 * 3000  # no crowded shard: the limit, give or take a term's postings

@@ -49,6 +49,7 @@ SEGMENTERS = ("rjieba", "jieba", "none")
 CHUNK = 32             # documents per d<N>.json
 SHARD_BYTES = 24_000   # aim for shards about this big (before compression)
 MAX_SHARDS = 8192      # 100,000 customers' index is about 4,000 shards of that size
+BELOW = "*"            # a split start's entry of every term below it: "sh*" (no query word has a "*")
 MAX_ROUTE = 12         # the longest start of a term that chooses its shard (an id's year and month)
 PHONE_DIGITS = 4       # the shortest phone ending that finds a customer
 TEASER = 160           # characters of text shown under a result
@@ -265,6 +266,8 @@ def build_index(entries: list[Entry], phone_tail: int, more: str = "", more_loca
         name = names.get(term, none)
         split[shard_of(term, shards, deep)][term] = [_deltas(sorted(name) if len(name) > 1 else name),
                                                      _deltas(texts.get(term, none))]
+    for start, (name_docs, text_docs) in _below(deep, terms, names, texts).items():
+        split[shard_of(start, shards, deep)][start + BELOW] = [_deltas(name_docs), _deltas(text_docs)]
     files = {f"t{n}.json": _json(terms) for n, terms in enumerate(split)}
     for c in range(0, len(order), CHUNK):
         docs = [[entries[i].location, entries[i].title, entries[i].teaser] for i in order[c:c + CHUNK]]
@@ -274,6 +277,40 @@ def build_index(entries: list[Entry], phone_tail: int, more: str = "", more_loca
                                     "pinyin_max": PINYIN_SUFFIX, "more": more, "more_location": more_location,
                                     **({"deep": deep} if deep else {})})
     return files
+
+
+def _below(deep: dict[str, str], terms: list[str], names: dict[str, list[int]],
+           texts: dict[str, list[int]]) -> dict[str, tuple[list[int], list[int]]]:
+    """For each split start, every document of the terms longer than it that begin with it — a query that short
+    reads that one entry (``start*``, in the start's shard) instead of every shard below. Name postings as
+    ``doc * 128 + 1`` when a match there begins a word (else ``+ 0``), text postings as documents."""
+    if not deep:
+        return {}
+    name_of: dict[str, dict[int, int]] = defaultdict(dict)  # route -> doc -> word-start bit
+    text_of: dict[str, set[int]] = defaultdict(set)
+    for term in terms:
+        key = route(term, deep)
+        if key[:-1] not in deep:  # only what a split start gathers: its own longer starts
+            continue
+        starts = name_of[key]
+        for n in names.get(term, ()):
+            starts[n // 128] = starts.get(n // 128, 0) | (n & 1)
+        text_of[key].update(texts.get(term, ()))
+    gathered: dict[str, dict[int, int]] = {}
+    gathered_texts: dict[str, set[int]] = {}
+    for start in sorted(deep, key=len, reverse=True):  # the longest first: a start gathers what is below it
+        found: dict[int, int] = {}
+        docs: set[int] = set()
+        for nxt in deep[start]:
+            child = start + nxt
+            for source in (name_of.get(child), gathered.get(child)):
+                for doc, bit in (source or {}).items():
+                    found[doc] = found.get(doc, 0) | bit
+            docs |= text_of.get(child, set())
+            docs |= gathered_texts.get(child, set())
+        gathered[start], gathered_texts[start] = found, docs
+    return {start: (sorted(doc * 128 + bit for doc, bit in found.items()), sorted(gathered_texts[start]))
+            for start, found in gathered.items()}
 
 
 def _json(value: object) -> bytes:

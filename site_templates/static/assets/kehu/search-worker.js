@@ -7,8 +7,9 @@
  *                              the starts of terms split by one more character (a large book's ids, pinyin)
  *   search/kehu/t<N>.json      term -> [name postings (doc*128 + position*2 + word start, deltas), text docs (deltas)]
  *   search/kehu/d<N>.json      [location, name, teaser] of documents N*chunk … (N+1)*chunk-1
- * so a query loads one shard per distinct leading character of its terms (more for a start the build split,
- * when the query is that short) and one chunk per result shown.
+ * so a query loads one shard per distinct leading character of its terms and one chunk per result shown. A
+ * start the build split has an entry "<start>*" in its shard: every document of the terms below it, so a query
+ * that short still reads one shard (its entry starts with the query, and the matching below finds it).
  *
  * Matching: Chinese by character pairs (any substring of two or more characters; one character matches
  * the pairs it starts), Latin words and digits by prefix (pinyin and initials of the name from any
@@ -73,29 +74,6 @@ function shard(term) {
   return load(shardFile(route(term))).then(function (s) { return s || {}; });
 }
 
-// every term that starts with ``prefix``: its route's shard, and when the build split that start further,
-// the shards of every longer start below it (one object: a term is in one shard only)
-function shardsFrom(prefix) {
-  var deep = manifest.deep || {};
-  var key = route(prefix), names = {}, todo = [key];
-  names[shardFile(key)] = true;
-  while (todo.length) {
-    var start = todo.shift();
-    var next = Object.prototype.hasOwnProperty.call(deep, start) ? deep[start] : "";
-    for (var i = 0; i < next.length; i++) {
-      var k = start + next.charAt(i);
-      if (k.lastIndexOf(prefix, 0) !== 0) continue;
-      names[shardFile(k)] = true;
-      todo.push(k);
-    }
-  }
-  return Promise.all(Object.keys(names).map(load)).then(function (loaded) {
-    var all = {};
-    loaded.forEach(function (s) { if (s) Object.assign(all, s); });
-    return all;
-  });
-}
-
 function undelta(list) {
   var out = new Array(list.length), last = 0;
   for (var i = 0; i < list.length; i++) { last += list[i]; out[i] = last; }
@@ -121,7 +99,7 @@ function raise(map, doc, tier) { if (!(map.get(doc) >= tier)) map.set(doc, tier)
 /* doc -> tier for one query word */
 function matchHan(word) {
   if (word.length === 1) {
-    return shardsFrom(word).then(function (s) {
+    return shard(word).then(function (s) {
       var out = new Map();
       Object.keys(s).forEach(function (t) {
         if (t.charAt(0) !== word) return;
@@ -176,7 +154,7 @@ function matchHan(word) {
 
 function matchLatin(word) {
   var term = word.slice(0, manifest.pinyin_max);
-  var jobs = [shardsFrom(term).then(function (s) {
+  var jobs = [shard(term).then(function (s) {
     var out = new Map();
     Object.keys(s).forEach(function (t) {
       if (t.lastIndexOf(term, 0) !== 0) return;
