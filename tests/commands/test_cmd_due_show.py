@@ -166,3 +166,23 @@ def test_the_book_index_never_serves_a_stale_file(repo):
     assert (first["C20240601001"]["owner"], again["C20240601001"]["owner"]) == ("lixia", "wangfang")
     (repo.root / ".kehu-cache" / "index-v1.json").write_text("{not json", encoding="utf-8")
     assert {r["id"] for r in due_json(repo, "--all")["due"]} == set(again)
+
+
+def silent_since_2022(i: int) -> dict:
+    return customer_dict(id=f"C2022010100{i}", name=f"沉睡测试{'甲乙丙丁'[i]}贸易有限公司", owner="lixia",
+                         stage="contacted", created="2022-01-01", contacts=...,
+                         interactions=[{"date": "2022-01-02", "channel": "call", "by": "lixia",
+                                        "summary": "初次电话，之后再无联系"}])
+
+
+def test_the_revive_list_is_as_long_as_the_limit_and_says_how_many_more(make_repo):
+    repo = team_repo(make_repo, others=[silent_since_2022(i) for i in range(4)])
+    listed = due_json(repo, "--all")["revive"]
+    assert len(listed) >= 4
+    few = kehu(repo, "due", "--all", "--limit", "2")
+    assert few.exit_code == 0, few.stderr
+    shown = [cid for cid in (r["id"] for r in listed) if cid in few.stdout]
+    assert shown == [r["id"] for r in listed[:2]]
+    assert f"另有 {len(listed) - 2} 个沉睡客户未显示" in few.stdout and f"（待回访，{len(listed)} 个）" in few.stdout
+    every = kehu(repo, "due", "--all", "--limit", "0")
+    assert all(r["id"] in every.stdout for r in listed) and "沉睡客户未显示" not in every.stdout

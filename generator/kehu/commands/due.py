@@ -62,9 +62,11 @@ def _build(repo: Repo, rows: list[dict[str, Any]], title: str, keys: list[str]) 
     return t
 
 
-def revive_table(repo: Repo, revive: list[dict[str, Any]]) -> Table:
+def revive_table(repo: Repo, revive: list[dict[str, Any]], total: int | None = None) -> Table:
+    """The dormant customers to revive (``total``: how many there are, when ``revive`` is the first of them)."""
     words = Presenter.of(repo)
-    t = Table(title=words.t("due.revive_title", n=len(revive)), title_justify="left", title_style="bold")
+    t = Table(title=words.t("due.revive_title", n=len(revive) if total is None else total), title_justify="left",
+              title_style="bold")
     for key in ("table.customer", "table.name", "table.owner", "due.col.last_contact", "due.col.days_silent"):
         t.add_column(words.t(key))
     for r in revive:
@@ -156,5 +158,7 @@ def command(obj: RunOptions, owner: str | None, everyone: bool, within: str | No
     if shown and len(rows) > shown:
         out.print(words.t("due.more", n=len(rows) - shown))
     out.print(counts_line(repo, rows))
-    if revive:
-        out.print(revive_table(repo, revive))
+    if revive:  # as many as the due rows: a large book has thousands of dormant customers
+        out.print(revive_table(repo, revive[:shown] if shown else revive, len(revive)))
+    if shown and len(revive) > shown:
+        out.print(words.t("due.revive_more", n=len(revive) - shown))
