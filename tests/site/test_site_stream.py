@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from kehu.site.stream import SHELL_ID
 
+from tests.support.customers import customer_dict, dump_yaml
 from tests.support.git import commit_all, git
 from tests.support.paths import PROJECT, copy_demo_team
 
@@ -131,3 +132,27 @@ def test_a_page_touched_since_or_a_customer_gone_is_not_kept(tmp_path: Path) -> 
     assert (out / touched).read_bytes() == original
     assert not (out / gone).exists() and not (out / gone).parent.exists()
     assert (out / pages[2]).is_file()
+
+
+def test_a_number_another_customer_now_holds_is_masked_on_a_kept_page(tmp_path: Path) -> None:
+    """A page masks, in its free text, every number of the book's contacts: when a merge gives another customer
+    that number, the page is made again, never kept with the number showing."""
+    root = team(tmp_path)
+    out = tmp_path / "site"
+    target = sorted((root / "customers").glob("C2*.yaml"))[2]
+    text = target.read_text(encoding="utf-8")
+    at = text.rindex("    summary: ") + len("    summary: ")
+    target.write_text(text[:at] + "请拨总机 021-62345678 找采购" + text[text.index("\n", at):], encoding="utf-8")
+    commit_all(root, "a landline in a summary", name="李霞", email="lixia@example.com")
+    build(root, out)
+    page = out / "customers" / target.stem / "index.html"
+    assert b"021-62345678" in page.read_bytes()  # nobody's contact yet: a landline is shown
+    holder = customer_dict(id="C20261201001", name="上海总机测试有限公司", created="2026-11-01",
+                           contacts=[{"name": "王总", "phone": "021-62345678", "primary": True}])
+    (root / "customers" / "C20261201001.yaml").write_text(dump_yaml(holder), encoding="utf-8")
+    commit_all(root, "a customer whose contact has that number", name="李霞", email="lixia@example.com")
+    build(root, out)
+    shown = page.read_bytes()
+    assert b"62345678" not in shown and b"****5678" in shown
+    build(root, tmp_path / "cold")
+    assert files(tmp_path / "cold") == files(out)

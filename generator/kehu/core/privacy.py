@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -199,6 +200,15 @@ class Known:
                     elif len(text) >= 3:
                         odd.add(text.casefold())
         return cls(frozenset(digits), frozenset(handles), tuple(sorted(odd, key=len, reverse=True)))
+
+    def fingerprint(self) -> str:
+        """A key of everything known: a page that masks free text depends on the whole book's contact details
+        (a number of another customer's contact, written in a note, is masked)."""
+        h = hashlib.blake2b(digest_size=16)
+        for part in (sorted(self.digits), sorted(self.handles), self.odd_handles):
+            h.update("\x00".join(part).encode())
+            h.update(b"\x01")
+        return h.hexdigest()
 
     def __bool__(self) -> bool:
         return bool(self.digits or self.handles or self.odd_handles)

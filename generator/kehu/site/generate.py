@@ -147,7 +147,7 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
 
     spelled: dict[str, tuple[str, str]] = {}
     env = environment(repo, r, today, internal, directory_urls, search_pages, labels.locale,
-                      asm.forms.base if asm.forms else "")
+                      asm.forms.base if asm.forms else "", privacy.known.fingerprint())
     if stream:
         r.env.get_template("customer.md.j2")  # compiled once, before the workers fork
         task = (asm, r, histories, common, customers, search_pages, split)
