@@ -4,7 +4,9 @@
       - kehu                # pages from customers/, team.yaml and kehu.yaml
       - search
 
-The pages never exist on disk: ``on_files`` adds them as generated files.
+The pages never exist on disk: ``on_files`` adds them as generated files — all but the customers' pages,
+which the workers write into the one customer page MkDocs builds, the shell, in ``on_post_build``
+(``kehu.site.stream``; ``customer_pages: mkdocs`` has MkDocs build each of them, as ``kehu serve`` does).
 Customer and team-member pages are kept out of the navigation (it is embedded
 in every page; with thousands of customers it would make the site quadratic)
 and out of Material's search; ``on_post_build`` writes kehu's sharded index of
@@ -41,7 +43,7 @@ from ..repo.repository import Repo, open_repo
 from ..util.atomic import atomic_write
 from .generate import GeneratedSite, generate, nav_pages
 from .render import ASSETS, TEMPLATES_DIR, THEME_OVERRIDES, bundled_templates, page_url
-from .search import SegmenterMissing, make_entry, segmenter, write_index
+from .search import Entry, SegmenterMissing, make_entry, segmenter, write_index
 from .stream import PREVIOUS_SITE_ENV, PageManifest, Shell, drop_shell, keep_unchanged, shell_src
 
 if TYPE_CHECKING:
@@ -198,7 +200,7 @@ class KehuPlugin(BasePlugin[KehuConfig]):  # type: ignore[no-untyped-call]
             if self._keep_after is not None:  # every other file with the previous build's bytes: that file
                 self.stats["site_files_kept"] = keep_unchanged(Path(config.site_dir), *self._keep_after)
 
-    def _search_index(self, config: MkDocsConfig, customers: list[Any]) -> None:
+    def _search_index(self, config: MkDocsConfig, customers: list[Entry]) -> None:
         assert self.site is not None and self.repo is not None
         path = Path(config.site_dir) / "search" / "search_index.json"
         if not path.is_file():
@@ -215,7 +217,7 @@ class KehuPlugin(BasePlugin[KehuConfig]):  # type: ignore[no-untyped-call]
             log.warning("kehu: the theme's search worker (assets/javascripts/workers/search.*.js) was not found, "
                         "so the header search finds team members only; use the Material theme")
 
-    def _write_customers(self, config: MkDocsConfig) -> list[Any]:
+    def _write_customers(self, config: MkDocsConfig) -> list[Entry]:
         """The customers' pages into the shell MkDocs built (``kehu.site.stream``); their search entries."""
         assert self.site is not None and self.site.customer_pages is not None and self.repo is not None
         if self.shell is None:
