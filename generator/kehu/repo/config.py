@@ -250,6 +250,7 @@ class Site:
     chart_months: int
     discipline_days: int
     due_rollover_days: int
+    full_pages: int
     search: SiteSearch
     # the schema leaves site: open; a team's own keys are kept here
     extra: Mapping[str, Any] = field(default_factory=lambda: EMPTY)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import json
 import time
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from ..util.workers import THRESHOLD, cores, map_in_workers
 from ..words import pinyin
 from ..words.catalogue import Locale
 from ..words.pinyin import pinyin_keys
+from . import compact
 from .data import Assembler, CustomerView, Privacy, calendar_src, customer_src, member_src
 from .history import Change, file_histories
 from .ics import owner_calendar
@@ -151,9 +153,17 @@ def generate(repo: Repo, internal: bool = False, directory_urls: bool = True, jo
     if stream:
         r.env.get_template("customer.md.j2")  # compiled once, before the workers fork
         task = (asm, r, histories, common, customers, search_pages, split)
-        out.customer_pages = CustomerPages(task, [_page_key(c, asm, histories, env) for c in customers], jobs)
+        plan = compact.Plan.of(customers, compact.full_page_ids(customers, facts, cfg.site.full_pages),
+                               directory_urls)
+        out.customer_pages = CustomerPages(task, [_page_key(c, asm, histories, env) for c in customers], jobs, plan)
         out.pages[shell_src()] = shell_markdown()
         out.not_in_nav.add(shell_src())
+        if plan is not None:
+            page(compact.VIEWER_SRC, "compact.md.j2", labels.t("page.compact"), nav=False, files=plan.files,
+                 base=plan.chunk_base(), script=compact.SCRIPT)
+            viewer = r.static_file(compact.SCRIPT)
+            if viewer is not None:
+                out.files[compact.SCRIPT] = viewer.read_bytes()
     else:
         for src, text, title, entry, keys in _render_customers(asm, r, histories, common, customers, jobs,
                                                                search_pages, env, split):
@@ -317,44 +327,101 @@ _WriteTask = tuple[_RenderTask, Shell, Path]  # render task, shell, site folder
 
 @dataclass
 class CustomerPages:
-    """The customers' pages of a streamed build: what renders them and the key of each page's inputs."""
+    """The customers' pages of a streamed build: what renders them, the key of each page's inputs, and which
+    customers are compact (``kehu.site.compact``; None: none is)."""
 
     task: _RenderTask
     keys: list[str]
     jobs: int
+    plan: compact.Plan | None = None
 
     def write(self, shell: Shell, site: Path, previous: Path | None, manifest: PageManifest) -> StreamedPages:
         """Every customer's page in ``site``: kept from ``previous`` when its inputs did not change (the
-        manifest says so), else rendered in the workers and written there."""
+        manifest says so), else rendered in the workers and written there. A compact customer's data file is
+        kept only when every customer it holds is."""
         customers = self.task[4]
         directory_urls = self.task[1].directory_urls
+        plan = self.plan
         entries: list[Entry | None] = [None] * len(customers)
-        todo: list[int] = []
-        for i, c in enumerate(customers):
-            src = customer_src(c.id)
+        files: set[str] = set()
+
+        def kept(i: int, key: str) -> Entry | None:
+            src = customer_src(customers[i].id)
             dest = dest_of(src, directory_urls)
             old = previous / dest if previous is not None else None
-            entry = manifest.reusable(src, self.keys[i], old) if old is not None else None
-            if entry is not None and old is not None and keep_from(old, site / dest):
+            return manifest.reusable(src, key, old) if old is not None else None
+
+        in_chunk = {i for members in plan.members.values() for i in members} if plan is not None else set()
+        todo: list[int] = []
+        for i, c in enumerate(customers):
+            if i in in_chunk:
+                continue
+            src = customer_src(c.id)
+            dest = dest_of(src, directory_urls)
+            files.add(dest)
+            entry = kept(i, self.keys[i])
+            if entry is not None and previous is not None and keep_from(previous / dest, site / dest):
                 entries[i] = entry
                 manifest.record(src, self.keys[i], site / dest, entry)
             else:
                 todo.append(i)
+        chunks: list[int] = []
+        if plan is not None:
+            for n, members in sorted(plan.members.items()):
+                src = compact.chunk_src(n)
+                files.add(src)
+                files.update(dest_of(customer_src(customers[i].id), directory_urls) for i in members)
+                key = self._chunk_key(n, members)
+                found = [kept(i, self._stub_key(i)) for i in members]
+                if previous is not None and all(e is not None for e in found) \
+                        and manifest.unchanged(src, key, previous / src) \
+                        and all(keep_from(previous / d, site / d) for d in
+                                [src, *(dest_of(customer_src(customers[i].id), directory_urls) for i in members)]):
+                    manifest.record_file(src, key, site / src)
+                    for i, entry in zip(members, found, strict=True):
+                        assert entry is not None
+                        entries[i] = entry
+                        manifest.record(customer_src(customers[i].id), self._stub_key(i),
+                                        site / dest_of(customer_src(customers[i].id), directory_urls), entry)
+                else:
+                    chunks.append(n)
         fresh = map_in_workers(_write_one, todo, (self.task, shell, site), jobs=self.jobs)
         for i, entry in zip(todo, fresh, strict=True):
             src = customer_src(customers[i].id)
             entries[i] = entry
             manifest.record(src, self.keys[i], site / dest_of(src, directory_urls), entry)
+        if plan is not None and chunks:
+            made = map_in_workers(_write_chunk, chunks, (self.task, plan, site), jobs=self.jobs, threshold=2,
+                                  span=1)
+            for n, chunk_entries in zip(chunks, made, strict=True):
+                manifest.record_file(compact.chunk_src(n), self._chunk_key(n, plan.members[n]),
+                                     site / compact.chunk_src(n))
+                for i, entry in zip(plan.members[n], chunk_entries, strict=True):
+                    src = customer_src(customers[i].id)
+                    entries[i] = entry
+                    manifest.record(src, self._stub_key(i), site / dest_of(src, directory_urls), entry)
         manifest.save()
         done = [e for e in entries if e is not None]
-        return StreamedPages(done, {dest_of(customer_src(c.id), directory_urls) for c in customers}, len(todo))
+        written = len(todo) + sum(len(plan.members[n]) for n in chunks) if plan is not None else len(todo)
+        return StreamedPages(done, files, written)
+
+    def _stub_key(self, i: int) -> str:
+        return "compact:" + self.keys[i]  # the same inputs make a different file when the customer is compact
+
+    def _chunk_key(self, n: int, members: list[int]) -> str:
+        assert self.plan is not None
+        h = hashlib.blake2b(digest_size=16)
+        h.update(f"{n}/{self.plan.files}".encode())
+        for i in members:
+            h.update(self.keys[i].encode())
+        return h.hexdigest()
 
 
 @dataclass
 class StreamedPages:
     entries: list[Entry]   # the customers' search entries, in the book's order
-    files: set[str]        # the pages' files, relative to the site folder
-    written: int           # how many were rendered (the others were kept)
+    files: set[str]        # the pages' and data files, relative to the site folder
+    written: int           # how many customers were rendered (the others were kept)
 
 
 def _write_one(task: _WriteTask, i: int) -> Entry:
@@ -366,3 +433,24 @@ def _write_one(task: _WriteTask, i: int) -> Entry:
     page = shell.page(render[4][i].id, str(meta.get("title", "")), content)
     write_page(site / dest_of(src, render[1].directory_urls), page)
     return entry
+
+
+def _write_chunk(task: tuple[_RenderTask, compact.Plan, Path], n: int) -> list[Entry]:
+    """One data file of compact customers, and each one's page that leads to the viewer."""
+    render, plan, site = task
+    from mkdocs.utils.meta import get_data
+
+    customers = render[4]
+    lang = render[3]["site"]["lang"]
+    profiles: dict[str, tuple[str, str]] = {}
+    entries: list[Entry] = []
+    for i in plan.members[n]:
+        src, text, _, entry, _ = _render_one(render, i)
+        content, meta = get_data(text)
+        title = str(meta.get("title", ""))  # HTML-escaped (render.yaml_str)
+        cid = customers[i].id
+        profiles[cid] = (html.unescape(title), content)
+        write_page(site / dest_of(src, plan.directory_urls), compact.stub_page(title, plan.viewer_link(cid), lang))
+        entries.append(entry)
+    write_page(site / compact.chunk_src(n), compact.chunk_script(n, profiles))
+    return entries

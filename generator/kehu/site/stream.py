@@ -89,9 +89,9 @@ class PageManifest:
         self.cache = ContentCache(root, MANIFEST, env, section="pages", enabled=enabled)
         self.kept: dict[str, list[Any]] = {}
 
-    def reusable(self, src: str, key: str, previous: Path) -> Entry | None:
-        """The search entry of ``src`` when ``previous`` holds the page made from the inputs ``key``,
-        untouched since (its size and time as recorded)."""
+    def _known(self, src: str, key: str, previous: Path) -> list[Any] | None:
+        """The record of ``src`` when ``previous`` holds the file made from the inputs ``key``, untouched since
+        (its size and time as recorded)."""
         known = self.cache.entries.get(src)
         if not isinstance(known, list) or len(known) != 4 or known[0] != key:
             return None
@@ -100,6 +100,18 @@ class PageManifest:
         except OSError:
             return None
         if st.st_size != known[1] or st.st_mtime_ns != known[2]:
+            return None
+        return known
+
+    def unchanged(self, src: str, key: str, previous: Path) -> bool:
+        """``previous`` holds the file (not a page: a compact data file) made from the inputs ``key``."""
+        return self._known(src, key, previous) is not None
+
+    def reusable(self, src: str, key: str, previous: Path) -> Entry | None:
+        """The search entry of ``src`` when ``previous`` holds the page made from the inputs ``key``,
+        untouched since."""
+        known = self._known(src, key, previous)
+        if known is None:
             return None
         try:
             location, title, teaser, names, texts = known[3]
@@ -112,6 +124,10 @@ class PageManifest:
         # the entry's own lists, not a copy (a large book's entries are a good part of the build's memory)
         self.kept[src] = [key, st.st_size, st.st_mtime_ns,
                           (entry.location, entry.title, entry.teaser, entry.name_terms, entry.text_terms)]
+
+    def record_file(self, src: str, key: str, path: Path) -> None:
+        st = path.stat()
+        self.kept[src] = [key, st.st_size, st.st_mtime_ns, None]
 
     def save(self) -> None:
         self.cache.replace(self.kept)

@@ -10,6 +10,7 @@
  * 3. Every table with no row to show (none built, or all filtered out or hidden) says so (暂无 / No data).
  * 4. A site opened from disk (file://): links to folders lead to their index.html, and a line says that
  *    search needs a server (`kehu serve`).
+ * (Compact profiles of a large book are drawn by compact.js, which calls kehuRefresh on what it built.)
  * All text is set with textContent: no value from the data is ever parsed as HTML.
  * `?today=YYYY-MM-DD` in the address pretends the viewer's date (for checking a rollover).
  */
@@ -258,10 +259,10 @@
 
   /* --- opened from disk --------------------------------------------------------------------- */
 
-  function fromDisk() {
+  function fromDisk(root) {
     if (window.location.protocol !== "file:") return;
     // a static host serves folder/index.html for folder/; a file:// page only lists the folder
-    document.querySelectorAll("a[href]").forEach(function (a) {
+    (root || document).querySelectorAll("a[href]").forEach(function (a) {
       var href = a.getAttribute("href");
       if (!href || /^[a-z]+:/i.test(href) || href.charAt(0) === "#") return;
       var parts = href.split("#");
@@ -276,6 +277,13 @@
       article.insertBefore(el("p", notice, "kehu-file-notice"), article.firstChild);
     }
   }
+
+  // what start() does to a page, for a part built after it ran (compact.js: a compact customer's profile)
+  window.kehuRefresh = function (root) {
+    fromDisk(root);
+    root.querySelectorAll("[data-rebucket]").forEach(rebucket);
+    markAllEmpty();
+  };
 
   function start() {
     fromDisk();
