@@ -71,7 +71,8 @@ def inodes(site: Path) -> dict[str, int]:
 
 def customer_pages(site: Path, directory_urls: bool = True) -> set[str]:
     pattern = "customers/*/index.html" if directory_urls else "customers/*.html"
-    return {p.relative_to(site).as_posix() for p in site.glob(pattern)} - {"customers/index.html"}
+    return {p.relative_to(site).as_posix() for p in site.glob(pattern)} - {"customers/index.html",
+                                                                            "customers/compact/index.html"}
 
 
 @pytest.mark.parametrize("directory_urls", [True, False])
@@ -156,3 +157,34 @@ def test_a_number_another_customer_now_holds_is_masked_on_a_kept_page(tmp_path: 
     assert b"62345678" not in shown and b"****5678" in shown
     build(root, tmp_path / "cold")
     assert files(tmp_path / "cold") == files(out)
+
+
+def test_a_one_customer_change_in_a_compact_book_rewrites_its_data_file_only(tmp_path: Path) -> None:
+    """A book past ``site.full_pages`` (kehu.site.compact): a change to a compact customer rewrites its data file
+    and its page, no other customer's; the result is what a cold build makes."""
+    root = team(tmp_path)
+    text = (root / "kehu.yaml").read_text(encoding="utf-8")
+    (root / "kehu.yaml").write_text(text.replace("\nsite:\n", "\nsite:\n  full_pages: 3\n", 1), encoding="utf-8")
+    commit_all(root, "three full pages", name="李霞", email="lixia@example.com")
+    out = tmp_path / "site"
+    build(root, out)
+    before, nodes = files(out), inodes(out)
+    pages = customer_pages(out)
+    small = {p for p in pages if len(before[p]) < 1024}
+    assert len(pages) - len(small) == 3 and small
+    data = {rel for rel in before if rel.startswith("customers/compact/") and rel.endswith(".js")}
+    assert data
+    target = root / "customers" / (sorted(small)[1].split("/")[1] + ".yaml")
+    text = target.read_text(encoding="utf-8")
+    target.write_text(text.replace("\nname: ", "\nname: 改名", 1), encoding="utf-8")
+    commit_all(root, "one compact customer renamed", name="李霞", email="lixia@example.com")
+    build(root, out)
+    after, renodes = files(out), inodes(out)
+    changed = {rel for rel in after if before.get(rel) != after[rel]}
+    rewritten = {rel for rel in after if nodes.get(rel) != renodes[rel]}
+    assert f"customers/{target.stem}/index.html" in changed and "customers/index.html" in changed
+    assert rewritten == changed, (sorted(rewritten - changed), sorted(changed - rewritten))
+    assert len(changed & data) == 1  # the one data file that holds it
+    assert not (pages - {f"customers/{target.stem}/index.html"}) & rewritten
+    build(root, tmp_path / "cold")
+    assert files(tmp_path / "cold") == after

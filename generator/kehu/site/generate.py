@@ -366,6 +366,7 @@ class CustomerPages:
             else:
                 todo.append(i)
         chunks: list[int] = []
+        linked: set[int] = set()  # compact customers whose own page is kept, in a data file made again
         if plan is not None:
             for n, members in sorted(plan.members.items()):
                 src = compact.chunk_src(n)
@@ -385,14 +386,18 @@ class CustomerPages:
                                         site / dest_of(customer_src(customers[i].id), directory_urls), entry)
                 else:
                     chunks.append(n)
+                    for i, entry in zip(members, found, strict=True):  # an unchanged customer keeps its page
+                        dest = dest_of(customer_src(customers[i].id), directory_urls)
+                        if entry is not None and previous is not None and keep_from(previous / dest, site / dest):
+                            linked.add(i)
         fresh = map_in_workers(_write_one, todo, (self.task, shell, site), jobs=self.jobs)
         for i, entry in zip(todo, fresh, strict=True):
             src = customer_src(customers[i].id)
             entries[i] = entry
             manifest.record(src, self.keys[i], site / dest_of(src, directory_urls), entry)
         if plan is not None and chunks:
-            made = map_in_workers(_write_chunk, chunks, (self.task, plan, site), jobs=self.jobs, threshold=2,
-                                  span=1)
+            made = map_in_workers(_write_chunk, chunks, (self.task, plan, site, linked), jobs=self.jobs,
+                                  threshold=2, span=1)
             for n, chunk_entries in zip(chunks, made, strict=True):
                 manifest.record_file(compact.chunk_src(n), self._chunk_key(n, plan.members[n]),
                                      site / compact.chunk_src(n))
@@ -435,9 +440,10 @@ def _write_one(task: _WriteTask, i: int) -> Entry:
     return entry
 
 
-def _write_chunk(task: tuple[_RenderTask, compact.Plan, Path], n: int) -> list[Entry]:
-    """One data file of compact customers, and each one's page that leads to the viewer."""
-    render, plan, site = task
+def _write_chunk(task: tuple[_RenderTask, compact.Plan, Path, set[int]], n: int) -> list[Entry]:
+    """One data file of compact customers, and each one's page that leads to the viewer (but those already
+    linked from the previous site)."""
+    render, plan, site, linked = task
     from mkdocs.utils.meta import get_data
 
     customers = render[4]
@@ -450,7 +456,9 @@ def _write_chunk(task: tuple[_RenderTask, compact.Plan, Path], n: int) -> list[E
         title = str(meta.get("title", ""))  # HTML-escaped (render.yaml_str)
         cid = customers[i].id
         profiles[cid] = (html.unescape(title), content)
-        write_page(site / dest_of(src, plan.directory_urls), compact.stub_page(title, plan.viewer_link(cid), lang))
+        if i not in linked:
+            write_page(site / dest_of(src, plan.directory_urls),
+                       compact.stub_page(title, plan.viewer_link(cid), lang))
         entries.append(entry)
     write_page(site / compact.chunk_src(n), compact.chunk_script(n, profiles))
     return entries
