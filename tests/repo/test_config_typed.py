@@ -148,6 +148,7 @@ def test_a_teams_own_site_keys_are_kept():
 @pytest.mark.parametrize(("data", "path", "expected"), [
     ({"site": {"chart_months": "twelve"}}, "site.chart_months", "integer"),
     ({"site": {"chart_months": True}}, "site.chart_months", "integer"),
+    ({"site": {"full_pages": "all"}}, "site.full_pages", "integer"),
     ({"site": {"search": {"segmenter": 3}}}, "site.search.segmenter", "string"),
     ({"site": {"search": "rjieba"}}, "site.search", "object"),
     ({"value_levels": {"high": "many"}}, "value_levels.high", "number"),

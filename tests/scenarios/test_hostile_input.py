@@ -604,7 +604,7 @@ def test_team_yaml_and_kehu_yaml_nested_deep_are_errors_too(make_repo):
 @pytest.mark.parametrize(("change", "key"), [
     ({"timezone": "Mars/Olympus"}, "timezone"), ({"timezone": "Asia/Shanghai "}, "timezone"),
     ({"dormant_days": 10**15}, "dormant_days"), ({"site": {"chart_months": 10**9}}, "site.chart_months"),
-    ({"first_followup_hours": 10**12}, "first_followup_hours"),
+    ({"first_followup_hours": 10**12}, "first_followup_hours"), ({"site": {"full_pages": -1}}, "site.full_pages"),
 ])
 def test_a_bad_kehu_yaml_value_is_one_line_for_check_due_and_build_on_the_real_date(make_repo, tmp_path, change, key):
     repo = team_repo(make_repo)
