@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import functools
 import gzip
-import http.server
 import json
 import re
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +43,7 @@ from tests.site.test_site_browser import (
     search,
     xss_fired,
 )
-from tests.support.browser import QuietHandler, chromium
+from tests.support.browser import chromium, served
 from tests.support.git import commit_all, git
 from tests.support.paths import PROJECT, copy_demo_team
 
@@ -97,21 +94,10 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Sites:
     return Sites(full, small, ids, names)
 
 
-def serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/"
-
-
 @pytest.fixture(scope="module")
 def urls(sites: Sites) -> Iterator[tuple[str, str]]:
-    servers = [serve(sites.full), serve(sites.compact)]
-    try:
-        yield servers[0][1], servers[1][1]
-    finally:
-        for server, _ in servers:
-            server.shutdown()
-            server.server_close()
+    with served(sites.full) as full, served(sites.compact) as small:
+        yield full, small
 
 
 @pytest.fixture(scope="module")
@@ -207,8 +193,11 @@ def test_the_viewer_makes_nothing_that_runs_even_from_a_tampered_data_file(sites
     cid = sites.ids[0]
     chunk = site / compact.chunk_src(compact.file_of(cid, files))
     chunk.write_bytes(compact.chunk_script(compact.file_of(cid, files), {cid: ("t", TAMPERED.format(id=cid))}))
-    server, base = serve(site)
-    small = browsing_at(browser, base)
+    with served(site) as base:
+        _tampered(browsing_at(browser, base), cid)
+
+
+def _tampered(small: Browsing, cid: str) -> None:
     try:
         page = small.open(f"customers/compact/#{cid}")
         profile(page)
@@ -223,8 +212,6 @@ def test_the_viewer_makes_nothing_that_runs_even_from_a_tampered_data_file(sites
         assert made.locator("p").inner_text() == "<b>text</b>"
     finally:
         small.context.close()
-        server.shutdown()
-        server.server_close()
 
 
 def test_a_compact_profile_opens_from_disk(sites: Sites, browser: Browser) -> None:
