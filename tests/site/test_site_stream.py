@@ -75,6 +75,20 @@ def customer_pages(site: Path, directory_urls: bool = True) -> set[str]:
                                                                             "customers/compact/index.html"}
 
 
+def rename_and_build(root: Path, target: Path, out: Path, before: dict[str, bytes], nodes: dict[str, int]
+                     ) -> tuple[dict[str, bytes], set[str], set[str]]:
+    """Rename one customer, commit, build into ``out`` again: the files, those whose bytes changed and those
+    written again (a new inode)."""
+    text = target.read_text(encoding="utf-8")
+    assert "\nname: " in text
+    target.write_text(text.replace("\nname: ", "\nname: 改名", 1), encoding="utf-8")
+    commit_all(root, "one customer renamed", name="李霞", email="lixia@example.com")
+    build(root, out)
+    after, renodes = files(out), inodes(out)
+    changed = {rel for rel in after if before.get(rel) != after[rel]}
+    return after, changed, {rel for rel in after if nodes.get(rel) != renodes[rel]}
+
+
 @pytest.mark.parametrize("directory_urls", [True, False])
 def test_streamed_pages_are_the_bytes_mkdocs_writes(tmp_path: Path, directory_urls: bool) -> None:
     root = team(tmp_path)
@@ -100,14 +114,7 @@ def test_a_one_customer_change_rewrites_only_that_customer_and_the_pages_that_li
     build(root, out)
     before, nodes = files(out), inodes(out)
     target = sorted((root / "customers").glob("C2*.yaml"))[3]
-    text = target.read_text(encoding="utf-8")
-    assert "\nname: " in text
-    target.write_text(text.replace("\nname: ", "\nname: 改名", 1), encoding="utf-8")
-    commit_all(root, "one customer renamed", name="李霞", email="lixia@example.com")
-    build(root, out)
-    after, renodes = files(out), inodes(out)
-    changed = {rel for rel in after if before.get(rel) != after[rel]}
-    rewritten = {rel for rel in after if nodes.get(rel) != renodes[rel]}
+    after, changed, rewritten = rename_and_build(root, target, out, before, nodes)
     page = f"customers/{target.stem}/index.html"
     assert page in changed and "customers/index.html" in changed  # the customer, and the list that names it
     assert rewritten == changed, (sorted(rewritten - changed), sorted(changed - rewritten))
@@ -175,13 +182,7 @@ def test_a_one_customer_change_in_a_compact_book_rewrites_its_data_file_only(tmp
     data = {rel for rel in before if rel.startswith("customers/compact/") and rel.endswith(".js")}
     assert data
     target = root / "customers" / (sorted(small)[1].split("/")[1] + ".yaml")
-    text = target.read_text(encoding="utf-8")
-    target.write_text(text.replace("\nname: ", "\nname: 改名", 1), encoding="utf-8")
-    commit_all(root, "one compact customer renamed", name="李霞", email="lixia@example.com")
-    build(root, out)
-    after, renodes = files(out), inodes(out)
-    changed = {rel for rel in after if before.get(rel) != after[rel]}
-    rewritten = {rel for rel in after if nodes.get(rel) != renodes[rel]}
+    after, changed, rewritten = rename_and_build(root, target, out, before, nodes)
     assert f"customers/{target.stem}/index.html" in changed and "customers/index.html" in changed
     assert rewritten == changed, (sorted(rewritten - changed), sorted(changed - rewritten))
     assert len(changed & data) == 1  # the one data file that holds it
