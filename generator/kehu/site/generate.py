@@ -370,8 +370,7 @@ class CustomerPages:
         if plan is not None:
             for n, members in sorted(plan.members.items()):
                 src = compact.chunk_src(n)
-                files.add(src)
-                files.update(dest_of(customer_src(customers[i].id), directory_urls) for i in members)
+                files.add(src)  # (a compact customer's own page is left to keep_unchanged: its bytes say)
                 key = self._chunk_key(n, members)
                 found = [kept(i, self._stub_key(i)) for i in members]
                 if previous is not None and all(e is not None for e in found) \
@@ -425,7 +424,7 @@ class CustomerPages:
 @dataclass
 class StreamedPages:
     entries: list[Entry]   # the customers' search entries, in the book's order
-    files: set[str]        # the pages' and data files, relative to the site folder
+    files: set[str]        # the full pages and the data files, relative to the site folder
     written: int           # how many customers were rendered (the others were kept)
 
 

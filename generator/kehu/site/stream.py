@@ -161,7 +161,13 @@ def keep_unchanged(site: Path, previous: Path, skip: Iterable[str] = ()) -> int:
             rel = path.relative_to(site).as_posix()
             old = previous / rel
             try:
-                if rel in skipped or old.stat().st_size != path.stat().st_size or old.read_bytes() != path.read_bytes():
+                if rel in skipped:
+                    continue
+                was, now = old.stat(), path.stat()
+                if (was.st_dev, was.st_ino) == (now.st_dev, now.st_ino):  # kept already (rename would do nothing)
+                    kept += 1
+                    continue
+                if was.st_size != now.st_size or old.read_bytes() != path.read_bytes():
                     continue
                 tmp = path.with_name(f".{name}.keep")
                 os.link(old, tmp)
