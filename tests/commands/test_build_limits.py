@@ -15,6 +15,7 @@ def test_a_site_within_the_limits_gets_no_line() -> None:
 def test_a_site_over_a_limit_is_named_with_its_size_in_the_teams_language() -> None:
     zh = pages_limit_note(Locale("zh-CN"), 2_908_000_000, 104_229)
     assert "2,908 MB" in zh and "104,229 个文件" in zh and "1 GB" in zh and "发布会被拒绝" in zh
+    assert "site.full_pages" in zh  # what to do
     en = pages_limit_note(Locale("en"), 120_000_000, PAGES_FILES + 1)
     assert "120 MB in 200,001 files" in en and "refused" in en
 
