@@ -180,6 +180,8 @@ TAMPERED = ('<div class="kehu kehu-profile" data-id="{id}"><h1 onclick="window._
             '</iframe><svg><script>window.__xss=6</script><a href="javascript:window.__xss=7"><text>t</text></a></svg>'
             '<object data="data:text/html,x"></object>'
             '<p style="background:url(javascript:x)">&lt;b&gt;text&lt;/b&gt;</p>'
+            '<svg class="kehu-drawn" viewBox="0 0 24 24"><clipPath id="c"><rect width="4" height="4"/></clipPath>'
+            '<path d="M0 0h24v24H0z"/></svg>'
             '</div>')
 
 
@@ -210,6 +212,10 @@ def _tampered(small: Browsing, cid: str) -> None:
         assert made.locator("script, iframe, object, [onerror], [onclick], [srcdoc], [style]").count() == 0
         assert made.locator("a[href*='javascript']").count() == 0
         assert made.locator("p").inner_text() == "<b>text</b>"
+        drawn = made.locator("svg.kehu-drawn")  # an icon's SVG as the HTML parser makes it: names keep their case
+        assert drawn.evaluate("e => [e.namespaceURI, e.getAttribute('viewBox'), e.firstChild.localName, "
+                              "e.lastChild.localName, e.lastChild.namespaceURI]") == [
+            "http://www.w3.org/2000/svg", "0 0 24 24", "clipPath", "path", "http://www.w3.org/2000/svg"]
     finally:
         small.context.close()
 

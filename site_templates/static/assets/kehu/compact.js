@@ -35,7 +35,8 @@
     });
   }
 
-  function setAttributes(e, text) {
+  // svg: names keep their case (viewBox), as the HTML parser gives them inside <svg>
+  function setAttributes(e, text, svg) {
     var seen = {};
     var m;
     ATTR.lastIndex = 0;
@@ -47,7 +48,7 @@
       var value = unescapeText(raw);
       if (/^on/.test(name) || name === "srcdoc" || name === "style") continue;
       if (URL_ATTR.test(name) && /^[\s\u0000-\u001f]*(javascript|vbscript|data):/i.test(value)) continue;
-      try { e.setAttribute(name, value); } catch (err) { /* a name the DOM refuses: left out */ }
+      try { e.setAttribute(svg ? m[1] : name, value); } catch (err) { /* a name the DOM refuses: left out */ }
     }
   }
 
@@ -66,7 +67,7 @@
         continue;
       }
       if (m[2] === undefined) continue;  // a comment
-      var tag = m[2].toLowerCase();
+      var tag = m[2].toLowerCase();  // compared in lower case; an SVG element is made with its own (clipPath)
       if (m[1]) {
         for (var depth = open.length - 1; depth > 0; depth--) {
           if (open[depth].tag === tag) { open.length = depth; break; }
@@ -75,8 +76,8 @@
       }
       var svg = tag === "svg" || top.svg;
       var allowed = !NO_TAG.test(tag);
-      var e = !allowed ? document.createElement("span") : svg ? document.createElementNS(SVG, tag) : document.createElement(tag);
-      if (allowed) setAttributes(e, m[3].replace(/\/\s*$/, ""));
+      var e = !allowed ? document.createElement("span") : svg ? document.createElementNS(SVG, m[2]) : document.createElement(tag);
+      if (allowed) setAttributes(e, m[3].replace(/\/\s*$/, ""), svg);
       else e.hidden = true;  // an element that could run or load something: its content stays inert text
       top.node.appendChild(e);
       if (!VOID.test(tag) && !/\/\s*$/.test(m[3])) {
