@@ -34,9 +34,8 @@ from .render import page_url, relative_url
 VIEWER_SRC = "customers/compact.md"   # customer ids have no lowercase words: no customer is called this
 CHUNK_FOLDER = "customers/compact"
 SCRIPT = "assets/kehu/compact.js"    # the viewer's script, on the viewer page only
-PER_FILE = 64                          # customers a data file holds on average (about 65 KB to load)
+PER_FILE = 64                          # customers a data file holds at most on average (32–64; 50–65 KB)
 MAX_FILES = 1 << 16
-
 
 
 def full_page_ids(customers: Sequence[Customer], facts: dict[str, Facts], limit: int) -> set[str]:
@@ -62,7 +61,7 @@ def file_count(compact: int) -> int:
 
 def file_of(cid: str, files: int) -> int:
     """The data file that holds customer ``cid``: FNV-1a (32 bits) of its UTF-8 bytes, modulo ``files`` (the
-    viewer computes the same in kehu.js)."""
+    viewer computes the same in compact.js)."""
     h = 0x811C9DC5
     for b in cid.encode("utf-8"):
         h = ((h ^ b) * 0x01000193) & 0xFFFFFFFF
