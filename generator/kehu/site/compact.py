@@ -6,7 +6,7 @@ that many customers only: the ones contacted most recently, the ones the team wo
 is the same body HTML, kept with about 63 others in one gzip-compressed data file (``customers/compact/<n>.js``,
 about 1 KB a customer). One MkDocs page, the *viewer* (``customers/compact/``), loads the file of the customer
 named after its ``#``, reads the body with its own small tokenizer (kehu's templates write every tag the same
-way and escape every value) and builds the profile with ``createElement`` and ``createTextNode`` (``kehu.js``):
+way and escape every value) and builds the profile with ``createElement`` and ``createTextNode`` (``compact.js``):
 the browser never parses the data as HTML, an element that could run anything is never made, the data file is a
 ``<script>`` so it also opens from disk, and nothing is fetched from another host.
 
