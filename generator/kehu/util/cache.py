@@ -7,7 +7,7 @@ kehu's code, the libraries whose answers are kept, and whatever else the user sa
 Change any of them and the key changes, so an entry can never be stale. The users: the checker's verdicts
 (``check-v2.json``), the book index (``index*-v1.json``), the site's records (``records-v1.json``), the
 customers' data for the reports (``data-v1.json``), the members' calendar feeds (``calendars-v1.json``), the
-names' pinyin (``pinyin-v1.json``) and the customer pages of the last build of a site (``site-pages-v2.json``).
+names' pinyin (``pinyin-v1.json``) and the customer pages of the last build of a site (``site-pages-v3.json``).
 
 A ``.kehu-cache/`` that came with the checkout (committed with ``git add -f``, or in an archive) could
 declare any file valid. Every cache file therefore carries a keyed hash (MAC) made with a secret that never
@@ -23,11 +23,13 @@ import hashlib
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from .atomic import atomic_write
+from .atomic import replacing
+from .sharing import shared_pairs
 
 CACHE_DIR = ".kehu-cache"
 CACHE_KEY_ENV = "KEHU_CACHE_KEY_FILE"
@@ -41,7 +43,8 @@ class ContentCache:
 
     ``enabled=False`` (``--no-cache``) starts empty and never writes."""
 
-    def __init__(self, root: Path, name: str, env: str, *, section: str = "entries", enabled: bool = True) -> None:
+    def __init__(self, root: Path, name: str, env: str, *, section: str = "entries", enabled: bool = True,
+                 share: bool = False) -> None:
         self.path = root / CACHE_DIR / name
         self.env = env
         self.section = section
@@ -49,7 +52,7 @@ class ContentCache:
         self.entries: dict[str, Any] = {}
         self.fields: dict[str, Any] = {}
         self.dirty = False
-        stored = load_cache_json(self.path) if enabled else None
+        stored = load_cache_json(self.path, shared_pairs if share else None) if enabled else None
         if isinstance(stored, dict) and stored.get("env") == env:
             entries = stored.pop(section, {})
             self.entries = entries if isinstance(entries, dict) else {}
@@ -209,36 +212,45 @@ def cache_secret(root: Path) -> bytes | None:
     return secret
 
 
+MAC_BYTES = 32
+
+
 def _mac(secret: bytes, body: bytes) -> bytes:
-    return hashlib.blake2b(body, key=secret[:64], digest_size=32).hexdigest().encode()
+    return hashlib.blake2b(body, key=secret[:64], digest_size=MAC_BYTES).hexdigest().encode()
 
 
-def load_cache_json(path: Path) -> Any:
-    """The data of a cache file this clone wrote itself, else None (missing, damaged, or not ours)."""
+def load_cache_json(path: Path, object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None) -> Any:
+    """The data of a cache file this clone wrote itself, else None (missing, damaged, or not ours).
+    ``object_pairs_hook``: as ``json.loads`` takes it (``kehu.util.sharing.shared_pairs``)."""
     root = path.parent.parent
     secret = cache_secret(root)
     if secret is None:
         return None
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:  # the head apart, so that a large cache's body is not copied once more
+            head = fh.readline()
+            body = fh.read()
     except OSError:
         return None
-    head, sep, body = raw.partition(b"\n")
-    if not sep or not head.startswith(_CACHE_MAGIC):
+    if not head.endswith(b"\n") or not head.startswith(_CACHE_MAGIC):
         return None
     import hmac
 
-    if not hmac.compare_digest(head[len(_CACHE_MAGIC):], _mac(secret, body)):
+    if not hmac.compare_digest(head[len(_CACHE_MAGIC):-1], _mac(secret, body)):
         return None
     try:
-        return json.loads(body)
+        text = body.decode("utf-8")
+        del body  # json.loads would decode bytes to a copy of its own; the bytes go first
+        return json.loads(text, object_pairs_hook=object_pairs_hook)
     except ValueError:
         return None
 
 
 def save_cache_json(path: Path, data: object) -> None:
     """Write ``data`` (a tree of plain values) as ``path`` in .kehu-cache/, atomically and with this clone's
-    MAC; a read-only checkout still gets its answer, just not cached."""
+    MAC; a read-only checkout still gets its answer, just not cached. The text is the one ``json.dumps`` gives,
+    written a piece at a time (:func:`json_pieces`): a large book's caches are hundreds of megabytes, which
+    would otherwise be held three times over (the text, its bytes, the file's bytes)."""
     secret = cache_secret(path.parent.parent)
     if secret is None:
         return
@@ -247,8 +259,50 @@ def save_cache_json(path: Path, data: object) -> None:
         gitignore = path.parent / ".gitignore"
         if not gitignore.exists():
             gitignore.write_text("*\n")
-        # json.dumps runs the C encoder; json.dump into a file would run the pure-Python one (~30x slower)
-        body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), check_circular=False).encode("utf-8")
-        atomic_write(path, _CACHE_MAGIC + _mac(secret, body) + b"\n" + body, durable=False)  # made again if lost
+        mac = hashlib.blake2b(key=secret[:64], digest_size=MAC_BYTES)
+        with replacing(path, durable=False) as tmp, open(tmp, "wb") as fh:  # made again if lost
+            fh.write(_CACHE_MAGIC + b"0" * (2 * MAC_BYTES) + b"\n")  # the MAC, once the body is known
+            for piece in _batches(json_pieces(data)):
+                mac.update(piece)
+                fh.write(piece)
+            fh.seek(len(_CACHE_MAGIC))
+            fh.write(mac.hexdigest().encode())
     except OSError:
         pass
+
+
+_PIECE_ITEMS = 256  # a mapping with more items than this is written an item at a time
+
+
+def json_pieces(value: object, top: bool = True) -> Iterator[str]:
+    """``json.dumps(value, ensure_ascii=False, separators=(",", ":"))`` in pieces whose concatenation is that
+    text: the top mapping an item at a time, and so a large mapping in it (a cache's entries), each item by the
+    C encoder (``json.dump`` into a file would run the pure-Python one, ~30x slower)."""
+    if isinstance(value, dict) and (top or len(value) > _PIECE_ITEMS) and all(type(k) is str for k in value):
+        yield "{"
+        comma = ""
+        for key, item in value.items():
+            yield comma + _dumps(key) + ":"
+            yield from json_pieces(item, False) if top else iter((_dumps(item),))
+            comma = ","
+        yield "}"
+    else:
+        yield _dumps(value)
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), check_circular=False)
+
+
+def _batches(pieces: Iterator[str], size: int = 1 << 20) -> Iterator[bytes]:
+    """The pieces as UTF-8, gathered into blocks of about ``size`` characters."""
+    block: list[str] = []
+    held = 0
+    for piece in pieces:
+        block.append(piece)
+        held += len(piece)
+        if held >= size:
+            yield "".join(block).encode("utf-8")
+            block, held = [], 0
+    if block:
+        yield "".join(block).encode("utf-8")
