@@ -128,3 +128,27 @@ def test_two_files_with_one_id_are_both_in_the_book(make_repo):
         ("C20240501001", "customers/C20240501001.yaml", "上海启明科技有限公司"),
         ("C20240501009", "customers/C20240501009.yaml", "杭州云帆网络有限公司")]
     assert all(e.errors for e in book.entries)
+
+
+@pytest.mark.parametrize("read", ["parsed in workers", "from the records cache"])
+def test_the_book_holds_each_short_text_and_day_once(make_repo, read):
+    """A large book says the same owners, channels and days over and over: each is held once, however the
+    customers were read (kehu.util.sharing); a long text is held as it was read."""
+    r = make_repo()
+    summary = "拜访客户，讨论二期需求与报价，对方希望下周给出方案"
+    for n in range(70):  # past the workers' threshold
+        r.write_customer(customer_dict(id=f"C20240501{n:03d}", name=f"杭州{n}号网络有限公司",
+                                       interactions=[{"date": "2024-06-03", "channel": "visit", "by": "lixia",
+                                                      "summary": summary}]))
+    if read == "from the records cache":
+        assert len(open_book(r.open(), jobs=2).customers) == 70
+        site_load._PARSED.clear()
+        assert len(_records(r.root)) == 70
+    customers = open_book(r.open(), jobs=2).customers
+    first, last = customers[0], customers[-1]
+    assert first.owner == last.owner and first.owner is last.owner
+    a, b = first.interactions[0], last.interactions[0]
+    assert a.channel is b.channel and a.by is b.by and a.date is b.date
+    # the key names: once per batch of files a worker sends back (here 5 batches of 16), not once a customer
+    assert len({id(k) for c in customers for k in c.raw["interactions"][0]}) <= 4 * 5
+    assert a.summary == b.summary == summary  # longer than kehu.util.sharing.SHARED_TEXT: equal, not shared

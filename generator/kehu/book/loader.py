@@ -241,7 +241,7 @@ _PARSED: dict[str, tuple[str, Customer]] = {}
 
 def record_cache(root: Path, enabled: bool) -> ContentCache:
     """content key -> record, for the files that exist now; keyed also by kehu's code and YAML loader."""
-    return ContentCache(root, RECORDS_FILE, environment(), section="records", enabled=enabled)
+    return ContentCache(root, RECORDS_FILE, environment(), section="records", enabled=enabled, share=True)
 
 
 def _parse(repo: Repo, item: tuple[str, str]) -> Record | None:
@@ -286,9 +286,16 @@ def _customers(book: Book, result: CheckResult) -> dict[str, Customer]:
             out[name] = customer_from_record(name, record)
     cache.keep_only({result.keys[name] for name in result.customers})
     cache.save()
+    result.records.clear()  # each is a customer now; the rest of a record (its lines) is not needed again
     _PARSED.clear()
     _PARSED.update({name: (result.keys[name], c) for name, c in out.items()})
     return out
+
+
+def forget_parsed() -> None:
+    """Let go of the customers this process keeps for its next read (``kehu serve`` re-reads only what
+    changed): a one-time build frees its book once the pages are written, before the search index is made."""
+    _PARSED.clear()
 
 
 def _unique_ids(entries: list[Entry]) -> list[Entry]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
+from ..util.sharing import share_texts
 from .yamlload import LoadedYaml
 
 
@@ -15,8 +17,14 @@ def as_date(value: Any) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    return _date_of(value if isinstance(value, str) else str(value))
+
+
+@lru_cache(maxsize=8192)
+def _date_of(text: str) -> dt.date | None:
+    """One date object for each day (a large book names the same few thousand days a million times)."""
     try:
-        return dt.date.fromisoformat(str(value))
+        return dt.date.fromisoformat(text)
     except ValueError:
         return None
 
@@ -164,6 +172,7 @@ class Customer:
 def customer_from(loaded: LoadedYaml) -> Customer:
     """Build the typed record from a file that passed the schema."""
     d: dict[str, Any] = loaded.data
+    share_texts(d)  # kehu.util.sharing: one copy of each short text, whichever way the data was read
     pos = loaded.positions
 
     def line(*path: str | int) -> int:
@@ -236,7 +245,9 @@ def customer_from_record(file: str, record: Record) -> Customer:
     positions: dict[tuple[str | int, ...], tuple[int, int]] = {(k,): (line, 1) for k, line in top.items()}
     for name, lines in items.items():
         positions.update({(name, i): (line, 1) for i, line in enumerate(lines)})
-    return customer_from(LoadedYaml(file, data, positions))
+    customer = customer_from(LoadedYaml(file, data, positions))
+    customer.lines = top  # the same mapping: one copy a customer, not two (a large book holds every customer)
+    return customer
 
 
 @dataclass(slots=True)

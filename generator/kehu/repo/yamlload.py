@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -292,7 +293,7 @@ class _Walker:
             if key_node.tag == _MERGE:
                 self.out.problems.append(self.msgs.error(self.out.file, *kpos, "anchor"))
                 continue
-            key = key_node.value
+            key = sys.intern(key_node.value)  # one copy of each key name in a large book (kehu.util.sharing)
             child = (*path, key)
             if key in result or child in key_positions:
                 first = key_positions[child][0]
