@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from kehu.site.search import (
     CHUNK,
     INVISIBLE,
+    Entry,
     build_index,
     han_pairs,
     han_terms,
@@ -112,3 +113,18 @@ def test_pinyin_readings_are_phrase_aware():
     names = ["郑州中原建工", "长沙湘江连锁", "成都锦城置业", "北京星河互联", "长春北方汽车"]
     assert sorted(names, key=sort_key) == ["北京星河互联", "长春北方汽车", "长沙湘江连锁", "成都锦城置业",
                                            "郑州中原建工"]
+
+
+@given(st.lists(st.tuples(st.text(min_size=1, max_size=12), st.integers(min_value=0, max_value=10**6)), max_size=20),
+       st.lists(st.text(min_size=1, max_size=12), max_size=20))
+def test_an_entry_gives_back_the_terms_it_was_made_of(names, texts):
+    """An entry holds its terms packed into one string each; it gives back the same terms (but for the two
+    separator characters, which no term of kehu's holds and which are dropped)."""
+    def clean(t: str) -> str:
+        return t.replace("\x00", "").replace("\x01", "")
+
+    names = [(t, p) for t, p in names if clean(t)]
+    texts = [t for t in texts if clean(t)]
+    e = Entry.of("l/", "标题", "", names, texts)
+    assert e.name_terms == [(clean(t), p) for t, p in names]
+    assert e.text_terms == [clean(t) for t in texts]

@@ -38,6 +38,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
+from ..book.loader import forget_parsed
 from ..repo.config import CONFIG_FILE, CUSTOMERS_DIR, TEAM_FILE, TODAY_ENV, pinned_today
 from ..repo.repository import Repo, open_repo
 from ..util.atomic import atomic_write
@@ -194,6 +195,9 @@ class KehuPlugin(BasePlugin[KehuConfig]):  # type: ignore[no-untyped-call]
         customers = [item.entry for item in self.site.search if item.entry is not None]
         if self.site.customer_pages is not None:
             customers = self._write_customers(config)
+            # the book is not needed for the index: a large one is most of the build's memory
+            self.site.customer_pages = None
+            forget_parsed()
         try:
             self._search_index(config, customers)
         finally:

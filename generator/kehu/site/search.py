@@ -29,9 +29,10 @@ import json
 import operator
 import re
 import unicodedata
+from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -130,14 +131,40 @@ def phone_terms(shown: str) -> list[str]:
     return ["#" + tail[i:] for i in range(len(tail) - PHONE_DIGITS + 1)]
 
 
+_TERM_END = "\x00"   # between the terms of a packed list (no term holds it: see Entry.of)
+_POSITION = "\x01"   # between a name term and its position
+
+
 @dataclass(slots=True)
 class Entry:
-    """One customer (or member) as search holds it; made in the workers that render the pages."""
+    """One customer (or member) as search holds it; made in the workers that render the pages.
+
+    The terms are packed into one string each: a large book holds every customer's entry until the index is
+    written, and a hundred small strings an entry took ten times the memory of one."""
     location: str
     title: str                                   # as shown (plain text, no invisible characters)
     teaser: str
-    name_terms: list[tuple[str, int]] = field(default_factory=list)   # (term, position or flags)
-    text_terms: list[str] = field(default_factory=list)
+    names: str = ""                              # the name terms: term \x01 position (or flags), \x00 between
+    texts: str = ""                              # the text terms, \x00 between
+
+    @classmethod
+    def of(cls, location: str, title: str, teaser: str, name_terms: Iterable[tuple[str, int]],
+           text_terms: Iterable[str]) -> Entry:
+        names = _TERM_END.join(f"{_term(t)}{_POSITION}{int(p)}" for t, p in name_terms)
+        return cls(location, title, teaser, names, _TERM_END.join(_term(t) for t in text_terms))
+
+    @property
+    def name_terms(self) -> list[tuple[str, int]]:
+        """(term, position or flags) of the name."""
+        out = []
+        for item in self.names.split(_TERM_END) if self.names else ():
+            term, _, position = item.rpartition(_POSITION)
+            out.append((term, int(position)))
+        return out
+
+    @property
+    def text_terms(self) -> list[str]:
+        return self.texts.split(_TERM_END) if self.texts else []
 
     def as_doc(self) -> dict[str, str]:
         """A Material search document (HTML-escaped: the result list renders title and text as HTML)."""
@@ -169,7 +196,12 @@ def make_entry(location: str, title: str, parts: Iterable[str], split: Splitter,
     teaser = " · ".join(shown)
     if len(teaser) > TEASER:
         teaser = teaser[:TEASER - 1] + "…"
-    return Entry(location, visible(title), teaser, sorted(set(name_terms)), sorted(text_terms))
+    return Entry.of(location, visible(title), teaser, sorted(set(name_terms)), sorted(text_terms))
+
+
+def _term(term: str) -> str:
+    """A term as a packed list can hold it (an id is the one term not made of letters, digits and Han)."""
+    return term.replace(_TERM_END, "").replace(_POSITION, "")
 
 
 def _word_starts(name: str, split: Splitter) -> set[int]:
@@ -232,7 +264,7 @@ def _fnv(key: str) -> int:
     return h
 
 
-def _deltas(numbers: list[int]) -> list[int]:
+def _deltas(numbers: Sequence[int]) -> list[int]:
     return [b - a for a, b in zip([0, *numbers], numbers, strict=False)]
 
 
@@ -244,8 +276,9 @@ def build_index(entries: list[Entry], phone_tail: int, more: str = "", more_loca
     ``more``: the last result's text when more matched than are listed ({n}), linking to ``more_location``;
     ``shard_bytes``: about how large a shard may be."""
     order = sorted(range(len(entries)), key=lambda i: (len(entries[i].title), entries[i].title, i))
-    names: defaultdict[str, list[int]] = defaultdict(list)
-    texts: defaultdict[str, list[int]] = defaultdict(list)
+    # postings as 4-byte arrays: a large book has tens of millions of them
+    names: defaultdict[str, array[int]] = defaultdict(lambda: array("i"))
+    texts: defaultdict[str, array[int]] = defaultdict(lambda: array("i"))
     for doc, i in enumerate(order):  # in document order, so every list is sorted as it is built
         e = entries[i]
         base = doc * 128
@@ -254,21 +287,30 @@ def build_index(entries: list[Entry], phone_tail: int, more: str = "", more_loca
         for term in e.text_terms:  # unique per entry
             texts[term].append(doc)
     terms = sorted(names.keys() | texts.keys())  # sorted: the same data gives the same files
-    none: list[int] = []
+    none = array("i")
     sizes = {t: len(t) * 3 + 8 + 3 * (len(names.get(t, none)) + len(texts.get(t, none))) for t in terms}
     size = sum(sizes.values())
     shards = 1
     while shards < MAX_SHARDS and size / shards > shard_bytes:
         shards *= 2
     deep = split_routes(sizes, shard_bytes) if shards > 1 else {}
-    split: list[dict[str, list[list[int]]]] = [{} for _ in range(shards)]
+    del sizes
+    in_shard: list[list[str]] = [[] for _ in range(shards)]
     for term in terms:
-        name = names.get(term, none)
-        split[shard_of(term, shards, deep)][term] = [_deltas(sorted(name) if len(name) > 1 else name),
-                                                     _deltas(texts.get(term, none))]
-    for start, (name_docs, text_docs) in _below(deep, terms, names, texts).items():
-        split[shard_of(start, shards, deep)][start + BELOW] = [_deltas(name_docs), _deltas(text_docs)]
-    files = {f"t{n}.json": _json(terms) for n, terms in enumerate(split)}
+        in_shard[shard_of(term, shards, deep)].append(term)
+    below: list[list[tuple[str, tuple[list[int], list[int]]]]] = [[] for _ in range(shards)]
+    for start, postings in _below(deep, terms, names, texts).items():
+        below[shard_of(start, shards, deep)].append((start, postings))
+    del terms
+    files: dict[str, bytes] = {}
+    for n in range(shards):  # one shard's lists at a time
+        shard: dict[str, list[list[int]]] = {}
+        for term in in_shard[n]:
+            name = names.get(term, none)
+            shard[term] = [_deltas(sorted(name) if len(name) > 1 else name), _deltas(texts.get(term, none))]
+        for start, (name_docs, text_docs) in below[n]:
+            shard[start + BELOW] = [_deltas(name_docs), _deltas(text_docs)]
+        files[f"t{n}.json"] = _json(shard)
     for c in range(0, len(order), CHUNK):
         docs = [[entries[i].location, entries[i].title, entries[i].teaser] for i in order[c:c + CHUNK]]
         files[f"d{c // CHUNK}.json"] = _json(docs)
@@ -279,8 +321,8 @@ def build_index(entries: list[Entry], phone_tail: int, more: str = "", more_loca
     return files
 
 
-def _below(deep: dict[str, str], terms: list[str], names: dict[str, list[int]],
-           texts: dict[str, list[int]]) -> dict[str, tuple[list[int], list[int]]]:
+def _below(deep: dict[str, str], terms: list[str], names: dict[str, array[int]],
+           texts: dict[str, array[int]]) -> dict[str, tuple[list[int], list[int]]]:
     """For each split start, every document of the terms longer than it that begin with it — a query that short
     reads that one entry (``start*``, in the start's shard) instead of every shard below. Name postings as
     ``doc * 128 + 1`` when a match there begins a word (else ``+ 0``), text postings as documents."""

@@ -35,7 +35,7 @@ TITLE_MARK = "kehuShellTitle5f3a9c"
 BODY_START = "kehuShellBodyStart5f3a9c"
 BODY_END = "kehuShellBodyEnd5f3a9c"
 PREVIOUS_SITE_ENV = "KEHU_PREVIOUS_SITE"  # set by `kehu build`: the site it replaces, whose pages may be kept
-MANIFEST = "site-pages-v2.json"
+MANIFEST = "site-pages-v3.json"
 
 
 def shell_src() -> str:
@@ -81,8 +81,8 @@ class Shell:
 
 class PageManifest:
     """The pages of the last streamed build of one site folder: src -> [inputs' key, size, mtime_ns, search
-    entry (location, title, teaser, name terms, text terms)]. Kept in ``.kehu-cache/`` (one file, signed as
-    every cache is), valid for one shell and one site folder."""
+    entry (location, title, teaser, packed name terms, packed text terms)]. Kept in ``.kehu-cache/`` (one file,
+    signed as every cache is), valid for one shell and one site folder."""
 
     def __init__(self, root: Path, site: Path, shell: Shell, enabled: bool = True) -> None:
         env = environment(str(site.resolve()), shell.head, shell.tail)
@@ -115,15 +115,16 @@ class PageManifest:
             return None
         try:
             location, title, teaser, names, texts = known[3]
-            return Entry(location, title, teaser, [(t, p) for t, p in names], texts)
         except (TypeError, ValueError):
             return None
+        fields = (location, title, teaser, names, texts)
+        return Entry(*fields) if all(isinstance(f, str) for f in fields) else None
 
     def record(self, src: str, key: str, path: Path, entry: Entry) -> None:
         st = path.stat()
-        # the entry's own lists, not a copy (a large book's entries are a good part of the build's memory)
+        # the entry's own strings, not a copy (a large book's entries are a good part of the build's memory)
         self.kept[src] = [key, st.st_size, st.st_mtime_ns,
-                          (entry.location, entry.title, entry.teaser, entry.name_terms, entry.text_terms)]
+                          (entry.location, entry.title, entry.teaser, entry.names, entry.texts)]
 
     def record_file(self, src: str, key: str, path: Path) -> None:
         st = path.stat()
